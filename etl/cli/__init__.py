@@ -1,0 +1,34 @@
+"""Command line entry point. ``main`` keeps tracebacks away from users (DESIGN §8)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from etl.cli.app import app
+
+# Importing a command module registers its commands on ``app``.
+from etl.cli import (  # noqa: E402,F401  isort: skip
+    generate_cmd,
+    kpi_cmd,
+    load_cmd,
+    serve_cmd,
+    template_cmd,
+)
+
+log = logging.getLogger(__name__)
+
+
+def main() -> None:
+    """Run the CLI; an unexpected error is logged and reported in one line, exit code 1."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence before a user
+        log.debug("unexpected error", exc_info=True)
+        print(f"Fel: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the template_cmd owner."""
+
+from etl.cli.app import app  # noqa: F401
