@@ -8,6 +8,7 @@ to an empty string to skip the PostgreSQL half locally (CI always runs it: see .
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -68,3 +69,53 @@ def sqlite_engine(tmp_path):
 @pytest.fixture
 def sessions(engine):
     return session_factory(engine)
+
+
+# --------------------------------------------------------------------------- browser tests
+# Page tests run in Debian's headless Chromium via dash[testing]'s dash_duo. Locally they skip
+# when no browser is installed; in CI (CI or INFOSAK_REQUIRE_BROWSER set) that is a failure.
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+if CHROMIUM:
+    os.environ.setdefault("DASH_TEST_CHROMEPATH", CHROMIUM)
+
+
+def pytest_setup_options():
+    """Extra Chromium flags for dash_duo: this machine has no network beyond loopback."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+def browser_required() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("INFOSAK_REQUIRE_BROWSER"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM and CHROMEDRIVER:
+        return
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            if not browser_required():
+                item.add_marker(pytest.mark.skip(reason="Chromium/chromedriver not installed"))
+
+
+@pytest.fixture(autouse=True)
+def _browser_must_exist_in_ci(request):
+    if "dash_duo" in request.fixturenames and browser_required() and not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("Chromium and chromedriver are required in CI (apt-get install chromium "
+                    "chromium-driver)")

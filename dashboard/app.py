@@ -1,0 +1,169 @@
+"""The app factory: ``create_app()`` builds the Dash app; ``server`` is the WSGI entry point.
+
+Production: ``gunicorn "dashboard.app:server" --workers 4`` with INFOSAK_DATABASE_URL set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_props
+from sqlalchemy import Engine
+
+from dashboard import constants as c
+from dashboard import store
+from dashboard.filters import Filters, parse_date, parse_query, to_query
+from dashboard.i18n import t
+from dashboard.layout import create_filter_bar, create_nav_links, create_navbar
+from dashboard.queries.org import administration_options, municipality_options
+from dashboard.viewer_context import current_viewer
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ASSETS_DIR = PACKAGE_DIR.parent / "assets"
+ERROR_ALERT = "app-error-alert"
+
+
+def _on_callback_error(err: Exception) -> None:
+    """Any callback failure is logged with its traceback and shown to the user as one line."""
+    log.exception("callback failed", exc_info=err)
+    set_props(ERROR_ALERT, {"is_open": True})
+
+
+def create_layout(demo: bool = False):
+    return html.Div(
+        [
+            dcc.Location(id=c.URL, refresh=False),
+            dcc.Store(id=c.FILTERS_STORE),
+            html.A("Hoppa till innehållet", href="#main", className="visually-hidden-focusable"),
+            create_navbar(),
+            dbc.Container(
+                [
+                    dbc.Alert(t("demo_banner"), color="warning", id=c.DEMO_BANNER,
+                              className="py-2 d-print-none", is_open=demo),
+                    dbc.Alert(t("error_body"), id=ERROR_ALERT, color="danger", is_open=False,
+                              dismissable=True),
+                    create_filter_bar(),
+                    html.Main(dash.page_container, id="main"),
+                ],
+                fluid=True,
+            ),
+        ]
+    )
+
+
+def create_app(engine: Engine | None = None, *, demo: bool = False) -> dash.Dash:
+    """Build the app on ``engine`` (default: the configured store)."""
+    store.configure(engine)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PACKAGE_DIR / "pages"),
+        assets_folder=str(ASSETS_DIR),
+        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        title="Infosäk",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        on_error=_on_callback_error,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        compress=True,
+    )
+    app.layout = create_layout(demo)
+    app.server.config["INFOSAK_DEMO"] = demo
+    return app
+
+
+@callback(
+    Output(c.URL, "search"),
+    Output(c.FILTER_MUNICIPALITY, "value"),
+    Output(c.FILTER_ADMINISTRATION, "value"),
+    Output(c.FILTER_AS_OF, "date"),
+    Output(c.LANGUAGE_SWITCH, "value"),
+    Output(c.FILTERS_STORE, "data"),
+    Input(c.URL, "search"),
+    Input(c.FILTER_MUNICIPALITY, "value"),
+    Input(c.FILTER_ADMINISTRATION, "value"),
+    Input(c.FILTER_AS_OF, "date"),
+    Input(c.LANGUAGE_SWITCH, "value"),
+)
+def sync_filters(search, municipality, administration, as_of, lang):
+    """Keep URL, filter controls and the filter store in step (the URL is the source of truth)."""
+    today = dt.date.today()
+    if ctx.triggered_id in (None, c.URL):
+        filters = parse_query(search, today)
+    else:
+        # A different municipality makes the chosen administration meaningless.
+        if ctx.triggered_id == c.FILTER_MUNICIPALITY:
+            administration = None
+        filters = Filters(
+            as_of=parse_date(as_of) or today,
+            municipality=municipality or None,
+            administration=administration or None,
+            lang=lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE,
+        )
+    new_search = to_query(filters, today)
+    return (
+        new_search if new_search != (search or "") else no_update,
+        filters.municipality,
+        filters.administration,
+        filters.as_of.isoformat(),
+        filters.lang,
+        filters.to_store(),
+    )
+
+
+@callback(
+    Output(c.FILTER_MUNICIPALITY, "options"),
+    Output(c.FILTER_ADMINISTRATION, "options"),
+    Output(c.NAV_LINKS, "children"),
+    Output(c.FILTER_MUNICIPALITY, "placeholder"),
+    Output(c.FILTER_ADMINISTRATION, "placeholder"),
+    Output("app-label-mun", "children"),
+    Output("app-label-adm", "children"),
+    Output("app-label-as-of", "children"),
+    Input(c.FILTERS_STORE, "data"),
+    State(c.URL, "search"),
+)
+def update_frame(filters_data, search):
+    filters = Filters.from_store(filters_data)
+    viewer = current_viewer()
+    with store.read_session() as session:
+        municipalities = municipality_options(session, viewer)
+        administrations = administration_options(session, viewer, filters.municipality)
+    lang = filters.lang
+    return (
+        municipalities,
+        administrations,
+        create_nav_links(lang, to_query(filters)),
+        t("all_municipalities", lang),
+        t("all_administrations", lang),
+        t("municipality", lang),
+        t("administration", lang),
+        t("as_of", lang),
+    )
+
+
+@callback(
+    Output("app-navbar-collapse", "is_open"),
+    Input("app-navbar-toggler", "n_clicks"),
+    State("app-navbar-collapse", "is_open"),
+    prevent_initial_call=True,
+)
+def toggle_navbar(n_clicks, is_open):
+    return not is_open
+
+
+def __getattr__(name: str):
+    # gunicorn "dashboard.app:server" builds the app on first access, not at import time,
+    # so that tests can import create_app without touching the default store.
+    if name in ("app", "server"):
+        global app, server
+        app = create_app()
+        server = app.server
+        return app if name == "app" else server
+    raise AttributeError(name)

@@ -1,0 +1,40 @@
+"""The look shared by every figure: Swedish separators, accessible colours, empty figures."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Colour-blind-safe palette (Okabe–Ito) and semantic colours with AA contrast on white.
+PALETTE = ["#1f4e79", "#e69f00", "#56b4e9", "#009e73", "#d55e00", "#cc79a7", "#0072b2", "#f0e442"]
+GOOD = "#1e6b35"
+WARN = "#b35c00"
+BAD = "#a4161a"
+NEUTRAL = "#6c757d"
+# Sequential scale for maturity 0–5 and counts (light → dark blue), readable when printed.
+SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
+AGING_COLOURS = {"1–30": "#f2c14e", "31–90": "#e07b39", "91–180": "#c0392b", ">180": "#7b1e1e"}
+
+
+def apply_theme(fig: go.Figure, lang: str = "sv", height: int | None = None) -> go.Figure:
+    """Swedish decimal comma and space grouping; compact margins; readable fonts."""
+    fig.update_layout(
+        separators=", " if lang == "sv" else ".,",
+        template="plotly_white",
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        colorway=PALETTE,
+        legend={"orientation": "h", "y": -0.15},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def empty_figure(message: str, lang: str = "sv") -> go.Figure:
+    """A blank figure that says why it is blank (no data for the selection)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": NEUTRAL},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return apply_theme(fig, lang, height=260)

@@ -1,0 +1,74 @@
+"""The global filters (municipality, administration, as-of date, language) and the URL.
+
+Filters live in the URL's query string so that a view can be bookmarked and shared; every page
+callback reads them from the ``FILTERS_STORE`` that mirrors the URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from urllib.parse import parse_qs, urlencode
+
+from dashboard import constants as c
+
+
+@dataclass(frozen=True)
+class Filters:
+    as_of: dt.date
+    municipality: str | None = None
+    administration: str | None = None
+    lang: str = c.DEFAULT_LANGUAGE
+
+    def to_store(self) -> dict:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        return data
+
+    @classmethod
+    def from_store(cls, data: dict | None, today: dt.date | None = None) -> Filters:
+        """Filters from the store's JSON; anything malformed falls back to the defaults."""
+        data = data or {}
+        return cls(
+            as_of=parse_date(data.get("as_of")) or today or dt.date.today(),
+            municipality=data.get("municipality") or None,
+            administration=data.get("administration") or None,
+            lang=data.get("lang") if data.get("lang") in c.LANGUAGES else c.DEFAULT_LANGUAGE,
+        )
+
+
+def parse_date(text: object) -> dt.date | None:
+    if isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_query(search: str | None, today: dt.date | None = None) -> Filters:
+    """Filters from a query string such as ``?kommun=1882&datum=2026-11-28``."""
+    params = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items() if v}
+    return Filters.from_store(
+        {
+            "as_of": params.get(c.PARAM_AS_OF),
+            "municipality": params.get(c.PARAM_MUNICIPALITY),
+            "administration": params.get(c.PARAM_ADMINISTRATION),
+            "lang": params.get(c.PARAM_LANGUAGE),
+        },
+        today=today,
+    )
+
+
+def to_query(filters: Filters, today: dt.date | None = None) -> str:
+    """The query string for ``filters``; defaults (today, Swedish, no filter) are left out."""
+    params = {}
+    if filters.municipality:
+        params[c.PARAM_MUNICIPALITY] = filters.municipality
+    if filters.administration:
+        params[c.PARAM_ADMINISTRATION] = filters.administration
+    if filters.as_of != (today or dt.date.today()):
+        params[c.PARAM_AS_OF] = filters.as_of.isoformat()
+    if filters.lang != c.DEFAULT_LANGUAGE:
+        params[c.PARAM_LANGUAGE] = filters.lang
+    return f"?{urlencode(params)}" if params else ""

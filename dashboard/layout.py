@@ -1,0 +1,140 @@
+"""The app frame (navbar, global filter bar) and reusable layout pieces (``create_*`` / ``*_card``)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import constants as c
+from dashboard.i18n import t
+
+
+def page_name(page: dict, lang: str) -> str:
+    """A registered page's name in ``lang`` (pages register ``name_en`` beside ``name``)."""
+    return page.get("name_en", page["name"]) if lang == "en" else page["name"]
+
+
+def create_nav_links(lang: str, search: str = "") -> list:
+    """One NavLink per registered page in ``order``; the query string carries the filters along."""
+    pages = sorted(
+        (p for p in dash.page_registry.values() if p.get("order") is not None and p["path"] != "/404"),
+        key=lambda p: p["order"],
+    )
+    return [
+        dbc.NavItem(dbc.NavLink(page_name(p, lang), href=f"{p['relative_path']}{search}",
+                                active="exact"))
+        for p in pages
+    ]
+
+
+def create_navbar() -> dbc.Navbar:
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [html.Img(src=dash.get_asset_url("logo.svg"), height="28", alt="",
+                              className="me-2"),
+                     "Infosäk"],
+                    href="/",
+                ),
+                dbc.NavbarToggler(id="app-navbar-toggler", n_clicks=0),
+                dbc.Collapse(
+                    dbc.Nav(create_nav_links("sv"), id=c.NAV_LINKS, navbar=True, pills=True),
+                    id="app-navbar-collapse",
+                    navbar=True,
+                ),
+            ],
+            fluid=True,
+        ),
+        id=c.NAVBAR,
+        color="primary",
+        dark=True,
+        className="mb-3 d-print-none",
+    )
+
+
+def create_filter_bar() -> dbc.Row:
+    """Municipality, administration, as-of date and language; values come from the URL."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                [dbc.Label(t("municipality"), html_for=c.FILTER_MUNICIPALITY, id="app-label-mun"),
+                 dcc.Dropdown(id=c.FILTER_MUNICIPALITY, placeholder=t("all_municipalities"),
+                              clearable=True)],
+                md=4, sm=6,
+            ),
+            dbc.Col(
+                [dbc.Label(t("administration"), html_for=c.FILTER_ADMINISTRATION,
+                           id="app-label-adm"),
+                 dcc.Dropdown(id=c.FILTER_ADMINISTRATION, placeholder=t("all_administrations"),
+                              clearable=True)],
+                md=4, sm=6,
+            ),
+            dbc.Col(
+                [dbc.Label(t("as_of"), html_for=c.FILTER_AS_OF, id="app-label-as-of"),
+                 dcc.DatePickerSingle(id=c.FILTER_AS_OF, display_format="YYYY-MM-DD",
+                                      first_day_of_week=1, className="d-block")],
+                md=2, sm=6,
+            ),
+            dbc.Col(
+                [dbc.Label(t("language"), html_for=c.LANGUAGE_SWITCH),
+                 dbc.RadioItems(id=c.LANGUAGE_SWITCH, inline=True, value=c.DEFAULT_LANGUAGE,
+                                options=[{"label": "Svenska", "value": "sv"},
+                                         {"label": "English", "value": "en"}])],
+                md=2, sm=6,
+            ),
+        ],
+        className="g-3 mb-3 d-print-none app-filter-bar",
+    )
+
+
+def create_page_header(title: str, lead: str | None = None) -> html.Div:
+    return html.Div(
+        [html.H1(title, className="h3 mb-1"),
+         html.P(lead, className="text-muted mb-3") if lead else None],
+    )
+
+
+def kpi_card(card_id: str, title: str, value: str, note: str = "", tone: str = "") -> dbc.Card:
+    """A KPI card: title, big value, one line of context (e.g. the change since last quarter)."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="kpi-title"),
+                html.Div(value, className="kpi-value", id=f"{card_id}-value"),
+                html.Div(note, className=f"kpi-note {tone}".strip()),
+            ]
+        ),
+        id=card_id,
+        className="kpi-card h-100",
+    )
+
+
+def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:
+    kwargs = {"id": card_id} if card_id else {}
+    return dbc.Card(
+        [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body)],
+        className="mb-3 h-100",
+        **kwargs,
+    )
+
+
+def empty_state(lang: str = "sv") -> dbc.Alert:
+    """What an empty store says instead of failing."""
+    return dbc.Alert(
+        [html.H2(t("empty_store_title", lang), className="h5"), html.P(t("empty_store_body", lang))],
+        color="info",
+        className="empty-state",
+    )
+
+
+def no_data(lang: str = "sv") -> html.P:
+    return html.P(t("no_data", lang), className="text-muted fst-italic no-data")
+
+
+def error_state(lang: str = "sv") -> dbc.Alert:
+    return dbc.Alert(
+        [html.H2(t("error_title", lang), className="h5"), html.P(t("error_body", lang))],
+        color="danger",
+    )
