@@ -27,7 +27,9 @@ def _run_server(host: str, port: int, debug: bool, demo: bool) -> None:
     dash_app = create_app(engine, demo=demo)
     console.print(f"Infosäk körs på [bold]http://{host}:{port}/[/bold]  (Ctrl+C avslutar)")
     if debug:
-        console.print("[yellow]Felsökningsläge (debug) är på: använd aldrig detta i drift.[/yellow]")
+        console.print(
+            "[yellow]Felsökningsläge (debug) är på: använd aldrig detta i drift.[/yellow]"
+        )
     dash_app.run(host=host, port=port, debug=debug)
 
 
@@ -47,11 +49,12 @@ def prepare_demo_store(sample_dir: Path, today: dt.date | None = None) -> str:
     Returns a one-line Swedish description of what was done.
     """
     from dashboard.queries.snapshots import backfill_snapshots
+    from sqlalchemy.orm import Session
+
     from dashboard.store import store_is_empty
     from etl.db import make_engine, migrate
     from etl.generate import generate
     from etl.load import load_paths
-    from sqlalchemy.orm import Session
 
     today = today or dt.date.today()
     if not any(sample_dir.glob("*.xlsx")):
@@ -83,12 +86,15 @@ def demo(
     serve_app: bool = typer.Option(True, "--serve/--no-serve", help="Starta dashboarden efteråt."),
     host: str = typer.Option("127.0.0.1", help="Adress att lyssna på."),
     port: int = typer.Option(8050, help="Port."),
-    sample_dir: Path = typer.Option(config.SAMPLE_DIR, "--sample-dir",
-                                    help="Mapp för exempelfilerna."),
+    sample_dir: Path = typer.Option(
+        config.SAMPLE_DIR, "--sample-dir", help="Mapp för exempelfilerna."
+    ),
 ) -> None:
     """Skapa och läs in exempeldata (Askersund och Sydnärke) och starta dashboarden."""
     message = prepare_demo_store(sample_dir)
     console.print(message)
-    console.print(f"Databas: {make_url(config.database_url()).render_as_string(hide_password=True)}")
+    console.print(
+        f"Databas: {make_url(config.database_url()).render_as_string(hide_password=True)}"
+    )
     if serve_app:
         _run_server(host, port, debug=False, demo=True)
