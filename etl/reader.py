@@ -1,0 +1,600 @@
+"""Read an input workbook (.xlsx) or a CSV set into raw cells, refusing hostile files first.
+
+``read_source(path)`` returns a ``RawWorkbook``: the sheets the schema knows, each with its header
+names, the schema column each header matched, and its non-empty rows with their Excel row numbers.
+Nothing is interpreted here beyond locating cells; ``etl.validate`` parses and checks the values.
+
+Before a byte is parsed the file is inspected within bounded time and memory (DESIGN §8): size,
+file type (a real xlsx zip, not .xls/.ods/encrypted/renamed files), zip-bomb limits, XML with a
+DTD (entity bombs), and sheet dimensions (every worksheet part is streamed once to find its real
+extent, because calamine allocates the whole rectangle a sheet claims).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+
+from etl import vocab
+from etl.issues import ValidationIssue, file_issue
+from etl.schema import ALL_SHEETS, Column, Sheet
+
+log = logging.getLogger(__name__)
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIX = ".csv"
+XLSX_MAIN_CONTENT_TYPE = b"spreadsheetml.sheet.main+xml"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
+CHUNK = 1 << 20
+HEADER_SEARCH_ROWS = 10  # a title row or two above the headers is tolerated
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int = 50 * 1024 * 1024
+    max_uncompressed: int = 500 * 1024 * 1024
+    max_ratio: float = 200.0
+    max_rows: int = 200_000
+    max_columns: int = 200
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+class SourceReadError(Exception):
+    """The file cannot be read at all; ``issues`` says why (usually one file-level issue)."""
+
+    def __init__(self, issues: list[ValidationIssue]) -> None:
+        super().__init__("; ".join(i.message_en for i in issues))
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class RawRow:
+    number: int  # 1-based, as Excel shows it (for CSV: the record number, header = 1)
+    values: tuple[object, ...]  # aligned with RawSheet.headers
+
+
+@dataclass
+class RawSheet:
+    name: str  # as written in the file
+    schema: Sheet
+    headers: list[str]
+    header_row: int
+    rows: list[RawRow]
+    # schema column key -> index into the row values; absent when the header is missing
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def value(self, row: RawRow, key: str) -> object:
+        index = self.columns.get(key)
+        if index is None or index >= len(row.values):
+            return None
+        return row.values[index]
+
+
+@dataclass
+class RawWorkbook:
+    file_name: str  # what the owner recognises: the xlsx name or "<prefix>.*.csv"
+    paths: list[Path]
+    sha256: str
+    sheets: dict[str, RawSheet]  # by schema sheet key
+    ignored_sheets: list[str] = field(default_factory=list)  # names the schema does not know
+    duplicate_sheets: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- name matching
+
+
+def fold(text: object) -> str:
+    """How headers and sheet names are compared: case, spaces and punctuation do not matter."""
+    return "".join(ch for ch in vocab.normalise(text) if ch.isalnum())
+
+
+def _sheet_lookup() -> dict[str, Sheet]:
+    lookup: dict[str, Sheet] = {}
+    for sheet in ALL_SHEETS:
+        for name in (sheet.name, sheet.slug, sheet.key):
+            lookup.setdefault(fold(name), sheet)
+    return lookup
+
+
+SHEETS_BY_NAME = _sheet_lookup()
+SHEETS_BY_SLUG = {sheet.slug: sheet for sheet in ALL_SHEETS}
+
+
+def match_columns(sheet: Sheet, headers: Sequence[object]) -> dict[str, int]:
+    """Schema column key -> header index, forgiving case, spaces, punctuation and aliases."""
+    wanted: dict[str, Column] = {}
+    for column in sheet.columns:
+        for name in (column.header, column.key, *column.aliases):
+            wanted.setdefault(fold(name), column)
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        column = wanted.get(fold(header)) if header is not None else None
+        if column is not None and column.key not in found:
+            found[column.key] = index
+    return found
+
+
+# --------------------------------------------------------------------------- table extraction
+
+
+def _row_is_empty(values: Iterable[object]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _find_header(sheet: Sheet, grid: list[list[object]]) -> int:
+    """Index of the header row: the first of the top rows that names a schema column."""
+    first_non_empty = None
+    for index, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        if _row_is_empty(values):
+            continue
+        if first_non_empty is None:
+            first_non_empty = index
+        if match_columns(sheet, values):
+            return index
+    return first_non_empty if first_non_empty is not None else 0
+
+
+def _key_value_rows(grid: list[list[object]], first_row_number: int) -> list[RawRow]:
+    rows = []
+    for index, values in enumerate(grid):
+        if _row_is_empty(values):
+            continue
+        label = fold(values[0]) if values else ""
+        if label in ("falt", "fält", "field") and not rows:
+            continue  # the "Fält | Värde" header
+        rows.append(
+            RawRow(first_row_number + index, tuple(values[:2]) + (None,) * (2 - len(values)))
+        )
+    return rows
+
+
+def build_sheet(
+    name: str, sheet: Sheet, grid: list[list[object]], first_row_number: int
+) -> RawSheet:
+    """A RawSheet from a grid of cell values whose first row is Excel row ``first_row_number``."""
+    if sheet.key_value:
+        return RawSheet(
+            name,
+            sheet,
+            ["Fält", "Värde"],
+            first_row_number,
+            _key_value_rows(grid, first_row_number),
+            {"field": 0, "value": 1},
+        )
+    if not grid:
+        return RawSheet(name, sheet, [], first_row_number, [], {})
+    header_index = _find_header(sheet, grid)
+    headers = ["" if h is None else str(h).strip() for h in grid[header_index]]
+    width = len(headers)
+    rows = []
+    for offset, values in enumerate(grid[header_index + 1 :], start=header_index + 1):
+        cells = tuple(values[:width]) + (None,) * (width - len(values))
+        if not _row_is_empty(cells):
+            rows.append(RawRow(first_row_number + offset, cells))
+    return RawSheet(
+        name, sheet, headers, first_row_number + header_index, rows, match_columns(sheet, headers)
+    )
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def _sha256(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        if len(paths) > 1:
+            digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- xlsx guards
+
+
+def _refuse(file: str, sv: str, en: str) -> SourceReadError:
+    return SourceReadError([file_issue(file, sv, en)])
+
+
+def _check_size(paths: Sequence[Path], file: str, limits: ReadLimits) -> None:
+    total = sum(p.stat().st_size for p in paths)
+    if total > limits.max_bytes:
+        mb = limits.max_bytes // (1024 * 1024)
+        size = f"{total / 1024 / 1024:.1f}"
+        raise _refuse(
+            file,
+            f"Filen är för stor ({size.replace('.', ',')} MB; högst {mb} MB). "
+            "Dela upp den i flera filer.",
+            f"The file is too large ({size} MB; at most {mb} MB). Split it.",
+        )
+
+
+def _check_magic(path: Path, file: str) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(ZIP_MAGIC):
+        return
+    if head == OLE_MAGIC:
+        data = path.read_bytes()  # bounded by the size check
+        if ENCRYPTION_MARK in data:
+            raise _refuse(
+                file,
+                "Filen är lösenordsskyddad (krypterad). Ta bort lösenordet i Excel "
+                "(Arkiv → Info → Skydda arbetsbok) och spara igen som .xlsx.",
+                "The file is password-protected (encrypted). Remove the password in Excel and "
+                "save it again as .xlsx.",
+            )
+        raise _refuse(
+            file,
+            "Filen är i det gamla Excel-formatet .xls. Öppna den i Excel och spara den som "
+            "Excel-arbetsbok (.xlsx).",
+            "The file is in the old Excel format .xls. Save it as an Excel workbook (.xlsx).",
+        )
+    raise _refuse(
+        file,
+        "Filen är ingen Excel-arbetsbok (.xlsx), fast namnet slutar på .xlsx. Spara den från "
+        "Excel som Excel-arbetsbok, eller lämna in CSV-filer.",
+        "The file is not an Excel workbook (.xlsx) although its name says so. Save it from "
+        "Excel as an Excel workbook, or send CSV files.",
+    )
+
+
+def _not_xlsx(file: str) -> SourceReadError:
+    return _refuse(
+        file,
+        "Filen är ett zip-arkiv men ingen Excel-arbetsbok (.xlsx). Spara den från Excel som "
+        "Excel-arbetsbok.",
+        "The file is a zip archive but not an Excel workbook (.xlsx). Save it from Excel as an "
+        "Excel workbook.",
+    )
+
+
+def _check_zip_directory(zf: zipfile.ZipFile, file: str, limits: ReadLimits) -> None:
+    names = set(zf.namelist())
+    if "mimetype" in names:
+        mimetype = zf.read("mimetype")[:100]
+        if b"opendocument" in mimetype:
+            raise _refuse(
+                file,
+                "Filen är ett OpenDocument-kalkylark (.ods). Spara den som Excel-arbetsbok (.xlsx).",
+                "The file is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook.",
+            )
+    if "[Content_Types].xml" not in names:
+        raise _not_xlsx(file)
+    if any(info.flag_bits & 0x1 for info in zf.infolist()):
+        raise _refuse(
+            file,
+            "Filen är krypterad. Spara den utan lösenord som .xlsx.",
+            "The file is encrypted. Save it without a password as .xlsx.",
+        )
+    total = sum(info.file_size for info in zf.infolist())
+    compressed = sum(info.compress_size for info in zf.infolist()) or 1
+    if total > limits.max_uncompressed or total / compressed > limits.max_ratio:
+        raise _bomb(file)
+
+
+def _bomb(file: str) -> SourceReadError:
+    return _refuse(
+        file,
+        "Filen packas upp till orimligt mycket data (misstänkt zip-bomb) och läses inte in.",
+        "The file unpacks to an unreasonable amount of data (suspected zip bomb); refused.",
+    )
+
+
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# A cell reference in a column beyond 200 (GR): three letters, GS–GZ, or H–Z followed by a letter.
+_WIDE_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"(?:[A-Z]{3}|G[S-Z]|[H-Z][A-Z])\d")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _scan_members(
+    zf: zipfile.ZipFile, file: str, limits: ReadLimits
+) -> dict[str, tuple[int, bool]]:
+    """Stream every member once: real sizes, DTDs, and each worksheet's rows and width.
+
+    Returns worksheet part name -> (row count upper bound, too wide).
+    """
+    seen_total = 0
+    extents: dict[str, tuple[int, bool]] = {}
+    for info in zf.infolist():
+        is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        is_xml = info.filename.endswith((".xml", ".rels"))
+        max_row, tags, wide, size, tail = 0, 0, False, 0, b""
+        with zf.open(info) as member:
+            while chunk := member.read(CHUNK):
+                size += len(chunk)
+                seen_total += len(chunk)
+                # Sizes in the zip directory can lie: count what really comes out.
+                if size > info.file_size + CHUNK or seen_total > limits.max_uncompressed:
+                    raise _bomb(file)
+                if is_xml and size == len(chunk) and _DTD.search(chunk[:4096]):
+                    raise _refuse(
+                        file,
+                        "Filen innehåller XML-deklarationer (DTD) som Excel aldrig skriver; den "
+                        "läses inte in av säkerhetsskäl.",
+                        "The file contains XML declarations (DTD) that Excel never writes; "
+                        "refused for safety.",
+                    )
+                if is_sheet:
+                    window = tail + chunk
+                    refs = _ROW_REF.findall(window)
+                    if refs:
+                        max_row = max(max_row, *(int(r) for r in refs))
+                    tags += len(_ROW_TAG.findall(chunk))
+                    wide = wide or bool(_WIDE_CELL.search(window))
+                    tail = chunk[-256:]
+                    if max(max_row, tags) > limits.max_rows + HEADER_SEARCH_ROWS or wide:
+                        break
+        if is_sheet:
+            extents[info.filename] = (max(max_row, tags), wide)
+    return extents
+
+
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> sheet name, for messages (regex only: no XML parser on input)."""
+    try:
+        workbook = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {}
+    for entry in re.findall(rb"<(?:\w+:)?Relationship\s[^>]*>", rels):
+        attrs = dict(_ATTR.findall(entry))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        if not target.startswith("xl/"):
+            target = "xl/" + target
+        targets[attrs.get(b"Id", b"")] = target
+    parts = {}
+    for entry in _SHEET_ENTRY.findall(workbook):
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(entry)}
+        name = attrs.get(b"name", b"").decode("utf-8", "replace")
+        target = targets.get(attrs.get(b"id", b""))
+        if target:
+            parts[target] = name
+    return parts
+
+
+def _too_big(file: str, sheet: str, limits: ReadLimits) -> SourceReadError:
+    return SourceReadError(
+        [
+            ValidationIssue(
+                file,
+                sheet,
+                None,
+                None,
+                None,
+                f"Bladet är för stort (högst {limits.max_rows:,} rader".replace(",", "\u00a0")
+                + f" och {limits.max_columns} kolumner). Dela upp filen.",
+                f"The sheet is too large (at most {limits.max_rows:,} rows and "
+                f"{limits.max_columns} columns). Split the file.",
+            )
+        ]
+    )
+
+
+def inspect_xlsx(path: Path, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Raise SourceReadError unless ``path`` is a plain, reasonably sized xlsx workbook."""
+    _check_size([path], file, limits)
+    _check_magic(path, file)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _check_zip_directory(zf, file, limits)
+            if XLSX_MAIN_CONTENT_TYPE not in zf.read("[Content_Types].xml")[:1_000_000]:
+                raise _not_xlsx(file)
+            extents = _scan_members(zf, file, limits)
+            names = _sheet_parts(zf)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
+        log.info("unreadable zip %s", path, exc_info=True)
+        raise _refuse(
+            file,
+            "Filen är skadad och går inte att öppna. Spara om den från Excel som .xlsx.",
+            "The file is damaged and cannot be opened. Save it again from Excel as .xlsx.",
+        ) from None
+    for part, (rows, wide) in extents.items():
+        if rows > limits.max_rows + HEADER_SEARCH_ROWS or wide:
+            raise _too_big(file, names.get(part, part), limits)
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def _fill_merged(grid: list[list[object]], merged: Iterable, origin: tuple[int, int]) -> None:
+    """Give every cell of a merged range the value of its top-left cell (what a person sees)."""
+    r0, c0 = origin
+    for (top, left), (bottom, right) in merged or ():
+        top, left, bottom, right = top - r0, left - c0, bottom - r0, right - c0
+        if not (0 <= top < len(grid) and 0 <= left < len(grid[top])):
+            continue
+        value = grid[top][left]
+        for r in range(top, min(bottom, len(grid) - 1) + 1):
+            row = grid[r]
+            for c in range(left, min(right, len(row) - 1) + 1):
+                row[c] = value
+
+
+def _clean(value: object) -> object:
+    return None if isinstance(value, str) and value == "" else value
+
+
+def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    file = path.name
+    inspect_xlsx(path, file, limits)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise _refuse(
+            file,
+            "Filen är lösenordsskyddad. Spara den utan lösenord som .xlsx.",
+            "The file is password-protected. Save it without a password as .xlsx.",
+        ) from None
+    except Exception:  # noqa: BLE001 - calamine raises several error types for broken files
+        log.info("calamine could not open %s", path, exc_info=True)
+        raise _refuse(
+            file,
+            "Filen är skadad och går inte att öppna. Spara om den från Excel som .xlsx.",
+            "The file is damaged and cannot be opened. Save it again from Excel as .xlsx.",
+        ) from None
+    result = RawWorkbook(file, [path], _sha256([path]), {})
+    with workbook:
+        for meta in workbook.sheets_metadata:
+            if str(meta.typ) != str(python_calamine.SheetTypeEnum.WorkSheet):
+                continue
+            schema = SHEETS_BY_NAME.get(fold(meta.name))
+            if schema is None:
+                result.ignored_sheets.append(meta.name)
+                continue
+            if schema.key in result.sheets:
+                result.duplicate_sheets.append(meta.name)
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                if sheet.height > limits.max_rows + HEADER_SEARCH_ROWS or (
+                    sheet.width > limits.max_columns
+                ):
+                    raise _too_big(file, meta.name, limits)
+                grid = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+                merged = sheet.merged_cell_ranges
+            except SourceReadError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.info("calamine could not read sheet %s of %s", meta.name, path, exc_info=True)
+                raise _refuse(
+                    file,
+                    f"Bladet {meta.name} är skadat och går inte att läsa.",
+                    f"The sheet {meta.name} is damaged and cannot be read.",
+                ) from None
+            # to_python(skip_empty_area=False) starts at A1, as the merged ranges do.
+            _fill_merged(grid, merged, (0, 0))
+            result.sheets[schema.key] = build_sheet(meta.name, schema, grid, 1)
+    return result
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def csv_set_members(path: Path) -> tuple[str, list[Path]] | None:
+    """(prefix, files) of the CSV set ``path`` belongs to; None when its name has no known slug."""
+    prefix, _, slug = path.stem.rpartition(".")
+    if not prefix or slug.casefold() not in SHEETS_BY_SLUG:
+        return None
+    members = []
+    for candidate in sorted(path.parent.glob("*")):
+        if candidate.suffix.casefold() != CSV_SUFFIX or not candidate.is_file():
+            continue
+        c_prefix, _, c_slug = candidate.stem.rpartition(".")
+        if c_prefix == prefix and c_slug.casefold() in SHEETS_BY_SLUG:
+            members.append(candidate)
+    return prefix, members
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM) when it decodes, else Windows-1252 (Excel's Swedish default)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` or ``,`` (or tab), whichever the header line uses most; ``;`` when undecided."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ";"
+
+
+def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[object]]:
+    text = decode_csv(path.read_bytes())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    grid: list[list[object]] = []
+    try:
+        for record in reader:
+            if len(grid) > limits.max_rows + HEADER_SEARCH_ROWS or len(record) > limits.max_columns:
+                raise _too_big(file, path.name, limits)
+            grid.append([v if v.strip() else None for v in record])
+    except csv.Error as exc:
+        raise _refuse(
+            file,
+            f"CSV-filen {path.name} går inte att läsa (rad {reader.line_num}): {exc}.",
+            f"The CSV file {path.name} cannot be read (line {reader.line_num}): {exc}.",
+        ) from None
+    return grid
+
+
+def read_csv_set(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    members = csv_set_members(path)
+    if members is None:
+        slugs = ", ".join(sorted(SHEETS_BY_SLUG))
+        raise _refuse(
+            path.name,
+            f"CSV-filens namn ska vara <prefix>.<blad>.csv, t.ex. 1882-SOC.tillgangar.csv, där "
+            f"bladet är ett av: {slugs}.",
+            f"A CSV file must be named <prefix>.<sheet>.csv, e.g. 1882-SOC.tillgangar.csv, with "
+            f"the sheet one of: {slugs}.",
+        )
+    prefix, paths = members
+    file = f"{prefix}.*.csv"
+    _check_size(paths, file, limits)
+    result = RawWorkbook(file, paths, _sha256(paths), {})
+    for member in paths:
+        schema = SHEETS_BY_SLUG[member.stem.rpartition(".")[2].casefold()]
+        if schema.key in result.sheets:
+            result.duplicate_sheets.append(member.name)
+            continue
+        grid = _read_csv_grid(member, file, limits)
+        result.sheets[schema.key] = build_sheet(schema.name, schema, grid, 1)
+    return result
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def source_label(path: Path) -> str:
+    """The name a file is known by in messages (a CSV set by its prefix)."""
+    if path.suffix.casefold() == CSV_SUFFIX and (members := csv_set_members(path)):
+        return f"{members[0]}.*.csv"
+    return path.name
+
+
+def read_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    """Read ``path`` (.xlsx, or one file of a CSV set) into a RawWorkbook.
+
+    Raises SourceReadError with a user-facing issue when the file cannot or must not be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise _refuse(path.name, "Filen finns inte.", "The file does not exist.")
+    suffix = path.suffix.casefold()
+    if suffix == CSV_SUFFIX:
+        return read_csv_set(path, limits)
+    if suffix in XLSX_SUFFIXES:
+        return read_xlsx(path, limits)
+    raise _refuse(
+        path.name,
+        f"Filtypen {suffix or '(ingen)'} kan inte läsas in. Lämna in en Excel-arbetsbok (.xlsx) "
+        "eller CSV-filer.",
+        f"File type {suffix or '(none)'} cannot be loaded. Send an Excel workbook (.xlsx) or CSV.",
+    )
