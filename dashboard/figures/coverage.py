@@ -1,0 +1,65 @@
+"""Figures of the coverage page: coverage rates per administration, unit or governance object."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
+from dashboard.formatting import format_percent
+from dashboard.i18n import t, translate
+
+TEXT = {
+    "sv": {"title": "Täckning per {level}", "share": "Andel"},
+    "en": {"title": "Coverage per {level}", "share": "Share"},
+}
+LEVEL_WORDS = {
+    "sv": {
+        "administration": "förvaltning",
+        "unit": "enhet",
+        "governance_object": "förvaltningsobjekt",
+        "municipality": "kommun",
+    },
+    "en": {
+        "administration": "administration",
+        "unit": "unit",
+        "governance_object": "governance object",
+        "municipality": "municipality",
+    },
+}
+
+
+def coverage_bars(
+    df: pd.DataFrame, metric_labels: dict[str, str], level: str, lang: str = "sv"
+) -> go.Figure:
+    """Grouped horizontal bars: one group per scope, one bar per rate metric
+    (columns scope_name, metric, value with value a fraction 0..1 or missing).
+    ``metric_labels`` gives the legend name of each metric, in display order."""
+    if df is None or df.empty or df["value"].isna().all():
+        return empty_figure(t("no_data", lang), lang)
+    scopes = sorted(df["scope_name"].unique(), reverse=True)
+    fig = go.Figure()
+    for i, (metric, label) in enumerate(metric_labels.items()):
+        part = df[df["metric"] == metric].set_index("scope_name")["value"]
+        values = [part.get(s) for s in scopes]
+        values = [None if v is None or pd.isna(v) else float(v) for v in values]
+        fig.add_trace(
+            go.Bar(
+                name=label,
+                y=scopes,
+                x=values,
+                orientation="h",
+                marker={"color": PALETTE[i % len(PALETTE)]},
+                text=[format_percent(v, 0, lang) for v in values],
+                textposition="auto",
+                hovertemplate="%{y}: %{text}<extra>" + label + "</extra>",
+            )
+        )
+    words = LEVEL_WORDS.get(lang, LEVEL_WORDS["sv"])
+    fig.update_layout(
+        barmode="group",
+        title=translate(TEXT, "title", lang).format(level=words.get(level, level)),
+        xaxis={"range": [0, 1.02], "tickformat": ".0%", "title": translate(TEXT, "share", lang)},
+    )
+    height = 120 + len(scopes) * (14 * max(1, len(metric_labels)) + 10)
+    return apply_theme(fig, lang, height=max(300, height))

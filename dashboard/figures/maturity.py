@@ -1,0 +1,188 @@
+"""Figures of the maturity page: heatmap, self vs evidence, trend and one administration's profile.
+
+Maturity levels are 0–5 with the labels of etl.vocab.MATURITY_LEVELS (Saknas … Optimerad).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, empty_figure
+from dashboard.formatting import format_date
+from dashboard.i18n import t, translate
+from etl.vocab import MATURITY_LEVELS
+
+MATURITY_LEVELS_EN = {
+    0: "Missing",
+    1: "Initial",
+    2: "Repeatable",
+    3: "Defined",
+    4: "Managed",
+    5: "Optimised",
+}
+TEXT = {
+    "sv": {
+        "heatmap_title": "Självskattad mognad per område",
+        "comparison_title": "Självskattad och belagd mognad",
+        "trend_title": "Mognad över tid (medelnivå)",
+        "profile_title": "Mognadsprofil",
+        "self": "Självskattad",
+        "evidence": "Belagd",
+        "level": "Nivå (0–5)",
+        "date": "Bedömd",
+        "area": "Område",
+    },
+    "en": {
+        "heatmap_title": "Self-assessed maturity per area",
+        "comparison_title": "Self-assessed and evidence-based maturity",
+        "trend_title": "Maturity over time (mean level)",
+        "profile_title": "Maturity profile",
+        "self": "Self-assessed",
+        "evidence": "Evidence-based",
+        "level": "Level (0–5)",
+        "date": "Assessed",
+        "area": "Area",
+    },
+}
+
+
+def level_label(level, lang: str = "sv") -> str:
+    """3 → "3 Definierad"; missing → "–"."""
+    if level is None or pd.isna(level):
+        return "–"
+    labels = MATURITY_LEVELS_EN if lang == "en" else MATURITY_LEVELS
+    number = int(round(float(level)))
+    return f"{number} {labels.get(number, '')}".strip()
+
+
+def _level_axis(lang: str) -> dict:
+    labels = MATURITY_LEVELS_EN if lang == "en" else MATURITY_LEVELS
+    return {
+        "range": [0, 5.2],
+        "tickvals": list(labels),
+        "ticktext": [f"{n} {name}" for n, name in labels.items()],
+        "title": translate(TEXT, "level", lang),
+    }
+
+
+def maturity_heatmap(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Rows scopes, columns areas (columns scope_name, area_name, area_order, level)."""
+    if df is None or df.empty:
+        return empty_figure(t("no_data", lang), lang)
+    areas = (
+        df[["area_name", "area_order"]]
+        .drop_duplicates("area_name")
+        .sort_values(["area_order", "area_name"])["area_name"]
+        .tolist()
+    )
+    scopes = sorted(df["scope_name"].unique(), reverse=True)  # top-down alphabetical
+    grid = df.pivot_table(index="scope_name", columns="area_name", values="level", aggfunc="max")
+    grid = grid.reindex(index=scopes, columns=areas)
+    z = grid.to_numpy(dtype=float).tolist()
+    text = [[level_label(v, lang) for v in row] for row in z]
+    labels = MATURITY_LEVELS_EN if lang == "en" else MATURITY_LEVELS
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=areas,
+            y=scopes,
+            text=text,
+            texttemplate="%{text}",
+            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+            zmin=0,
+            zmax=5,
+            colorscale=[[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)],
+            colorbar={
+                "tickvals": list(labels),
+                "ticktext": [f"{n} {name}" for n, name in labels.items()],
+            },
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(title=translate(TEXT, "heatmap_title", lang))
+    fig.update_xaxes(tickangle=-35)
+    return apply_theme(fig, lang, height=max(320, 160 + 34 * len(scopes)))
+
+
+def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Self-assessed beside evidence-based per scope (columns scope_name, maturity_self,
+    maturity_evidence)."""
+    if df is None or df.empty or df[["maturity_self", "maturity_evidence"]].isna().all().all():
+        return empty_figure(t("no_data", lang), lang)
+    df = df.sort_values("scope_name", ascending=False)
+    fig = go.Figure()
+    for column, key, colour in (
+        ("maturity_self", "self", PALETTE[0]),
+        ("maturity_evidence", "evidence", PALETTE[1]),
+    ):
+        values = df[column].astype(float)
+        fig.add_trace(
+            go.Bar(
+                name=translate(TEXT, key, lang),
+                y=df["scope_name"],
+                x=values,
+                orientation="h",
+                marker={"color": colour},
+                text=[level_label(v, lang) if pd.notna(v) else "–" for v in values],
+                hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group", title=translate(TEXT, "comparison_title", lang), xaxis=_level_axis(lang)
+    )
+    return apply_theme(fig, lang, height=max(300, 120 + 44 * len(df)))
+
+
+def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """One line per scope over its assessments (columns assessed_on, scope_name, mean_level)."""
+    if df is None or df.empty:
+        return empty_figure(t("no_data", lang), lang)
+    fig = go.Figure()
+    for i, (name, part) in enumerate(sorted(df.groupby("scope_name"), key=lambda p: p[0])):
+        part = part.sort_values("assessed_on")
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                x=[format_date(d) for d in part["assessed_on"]],
+                y=part["mean_level"].astype(float),
+                mode="lines+markers",
+                line={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+            )
+        )
+    axis = _level_axis(lang)
+    fig.update_layout(
+        title=translate(TEXT, "trend_title", lang),
+        yaxis=axis,
+        xaxis={"title": translate(TEXT, "date", lang), "type": "date"},
+    )
+    return apply_theme(fig, lang, height=340)
+
+
+def maturity_profile_figure(df: pd.DataFrame, scope_name: str = "", lang: str = "sv") -> go.Figure:
+    """One scope's level per area as a radar (columns area_name, area_order, level)."""
+    if df is None or df.empty:
+        return empty_figure(t("no_data", lang), lang)
+    df = df.sort_values(["area_order", "area_name"])
+    areas = df["area_name"].tolist()
+    levels = df["level"].astype(float).tolist()
+    fig = go.Figure(
+        go.Scatterpolar(
+            r=levels + levels[:1],
+            theta=areas + areas[:1],
+            fill="toself",
+            name=scope_name or translate(TEXT, "self", lang),
+            line={"color": PALETTE[0]},
+            text=[level_label(v, lang) for v in levels + levels[:1]],
+            hovertemplate="%{theta}: %{text}<extra></extra>",
+        )
+    )
+    title = translate(TEXT, "profile_title", lang)
+    fig.update_layout(
+        title=f"{title}: {scope_name}" if scope_name else title,
+        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
+        showlegend=False,
+    )
+    return apply_theme(fig, lang, height=420)

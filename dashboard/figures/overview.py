@@ -1,0 +1,91 @@
+"""Figures of the overview page: the coverage funnel and overdue actions by aging bucket.
+
+Pure functions: DataFrame in, Figure out. Empty input gives an empty figure that says so.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import AGING_COLOURS, PALETTE, apply_theme, empty_figure
+from dashboard.i18n import t, translate
+
+TEXT = {
+    "sv": {
+        "funnel_title": "Täckningstratten",
+        "aging_title": "Försenade åtgärder per förvaltning",
+        "actions": "Försenade åtgärder",
+        "days": "dagar",
+    },
+    "en": {
+        "funnel_title": "Coverage funnel",
+        "aging_title": "Overdue actions per administration",
+        "actions": "Overdue actions",
+        "days": "days",
+    },
+}
+# English names of the funnel stages (the query layer gives the Swedish label).
+FUNNEL_LABELS_EN = {
+    "assets": "Assets",
+    "classified": "Classified (current)",
+    "risk_analysed": "Risk-analysed",
+    "action_planned": "Action plan",
+    "on_time": "Actions on time",
+}
+AGING_ORDER = ("1–30", "31–90", "91–180", ">180")
+
+
+def funnel_label(stage: str, label_sv: str, lang: str) -> str:
+    if lang == "en":
+        key = str(stage).removeprefix("funnel_")
+        return FUNNEL_LABELS_EN.get(key, label_sv)
+    return label_sv
+
+
+def funnel_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """The five funnel stages, widest first (columns stage, label_sv, count)."""
+    if df is None or df.empty or not df["count"].fillna(0).any():
+        return empty_figure(t("no_data", lang), lang)
+    labels = [
+        funnel_label(s, lab, lang) for s, lab in zip(df["stage"], df["label_sv"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Funnel(
+            y=labels,
+            x=[int(v) for v in df["count"].fillna(0)],
+            textinfo="value+percent initial",
+            marker={"color": PALETTE[0]},
+            connector={"line": {"color": "#c6dbef"}},
+        )
+    )
+    fig.update_layout(title=translate(TEXT, "funnel_title", lang))
+    return apply_theme(fig, lang, height=320)
+
+
+def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Overdue actions per administration, stacked by days overdue
+    (columns administration_code, administration_name, bucket, count)."""
+    if df is None or df.empty or not df["count"].fillna(0).any():
+        return empty_figure(t("no_data", lang), lang)
+    totals = df.groupby("administration_name")["count"].sum().sort_values()
+    names = list(totals.index)
+    fig = go.Figure()
+    days = translate(TEXT, "days", lang)
+    for bucket in AGING_ORDER:
+        part = df[df["bucket"] == bucket].groupby("administration_name")["count"].sum()
+        fig.add_trace(
+            go.Bar(
+                name=f"{bucket} {days}",
+                y=names,
+                x=[int(part.get(n, 0)) for n in names],
+                orientation="h",
+                marker={"color": AGING_COLOURS.get(bucket, PALETTE[0])},
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=translate(TEXT, "aging_title", lang),
+        xaxis_title=translate(TEXT, "actions", lang),
+    )
+    return apply_theme(fig, lang, height=max(260, 80 + 28 * len(names)))

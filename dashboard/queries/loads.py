@@ -1,0 +1,263 @@
+"""The load history (lineage): which files were offered to the ETL, when, and with what outcome.
+
+A load is visible to a viewer when its source is: an administration's workbook when the viewer
+sees units of that administration, a governance object's workbook when the viewer sees the object.
+The organisation workbook and loads that never reached a source (rejected before the file could be
+identified) are shown only to viewers who see everything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard.queries.viewer import (
+    Viewer,
+    governance_object_scope_condition,
+    unit_scope_condition,
+)
+from etl.models import (
+    Administration,
+    GovernanceObject,
+    GovernanceParticipant,
+    Load,
+    LoadError,
+    Municipality,
+    Source,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = ("accepted", "rejected", "unchanged")
+OUTCOME_LABELS = {
+    "sv": {"accepted": "Godkänd", "rejected": "Avvisad", "unchanged": "Oförändrad"},
+    "en": {"accepted": "Accepted", "rejected": "Rejected", "unchanged": "Unchanged"},
+}
+SOURCE_KIND_LABELS = {
+    "sv": {
+        "organisation": "Organisation",
+        "administration": "Förvaltning",
+        "object": "Förvaltningsobjekt",
+    },
+    "en": {
+        "organisation": "Organisation",
+        "administration": "Administration",
+        "object": "Governance object",
+    },
+}
+# A rejected file can have thousands of errors; the page lists the first ones and says so.
+MAX_ERRORS_SHOWN = 500
+
+LOAD_COLUMNS = (
+    "load_id",
+    "started_at",
+    "finished_at",
+    "file_name",
+    "source_key",
+    "source_kind",
+    "source_name",
+    "outcome",
+    "rows_total",
+    "error_count",
+    "counts_json",
+)
+
+
+def source_name_expression() -> ColumnElement[str]:
+    """The human name of a load's source: the administration, the object or "Organisation"."""
+    return func.coalesce(Administration.name, GovernanceObject.name, Source.key, literal(""))
+
+
+def _with_source_joins(query: Select) -> Select:
+    return (
+        query.outerjoin(Source, Load.source_id == Source.id)
+        .outerjoin(Administration, Source.administration_id == Administration.id)
+        .outerjoin(GovernanceObject, Source.governance_object_id == GovernanceObject.id)
+    )
+
+
+def load_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
+    """Loads the viewer may see (None = all). Needs the Source join of ``loads_select``."""
+    if viewer.sees_all:
+        return None
+    units = unit_scope_condition(viewer)
+    visible_administrations = select(Unit.administration_id)
+    if units is not None:
+        visible_administrations = visible_administrations.where(units)
+    conditions = [Source.administration_id.in_(visible_administrations)]
+    objects = governance_object_scope_condition(viewer)
+    if objects is not None:
+        conditions.append(
+            Source.governance_object_id.in_(select(GovernanceObject.id).where(objects))
+        )
+    return or_(*conditions)
+
+
+def load_filter_condition(
+    municipality: str | None, administration: str | None
+) -> ColumnElement[bool] | None:
+    """The global filters on loads: an administration's own workbook, or everything that concerns
+    a municipality (its administrations, the objects it takes part in, the organisation)."""
+    if administration:
+        return Source.administration_id.in_(
+            select(Administration.id).where(Administration.code == administration)
+        )
+    if municipality:
+        municipality_id = select(Municipality.id).where(Municipality.code == municipality)
+        return or_(
+            Source.administration_id.in_(
+                select(Administration.id).where(Administration.municipality_id.in_(municipality_id))
+            ),
+            Source.governance_object_id.in_(
+                select(GovernanceParticipant.governance_object_id).where(
+                    GovernanceParticipant.municipality_id.in_(municipality_id)
+                )
+            ),
+            Source.kind == "organisation",
+        )
+    return None
+
+
+def loads_select(
+    viewer: Viewer, *, municipality: str | None = None, administration: str | None = None
+) -> Select:
+    """Every visible load with its source, as labelled columns (see LOAD_COLUMNS)."""
+    query = _with_source_joins(
+        select(
+            Load.id.label("load_id"),
+            Load.started_at.label("started_at"),
+            Load.finished_at.label("finished_at"),
+            Load.file_name.label("file_name"),
+            Source.key.label("source_key"),
+            Source.kind.label("source_kind"),
+            source_name_expression().label("source_name"),
+            Load.outcome.label("outcome"),
+            Load.rows_total.label("rows_total"),
+            Load.error_count.label("error_count"),
+            Load.counts_json.label("counts_json"),
+        )
+    )
+    for condition in (
+        load_scope_condition(viewer),
+        load_filter_condition(municipality, administration),
+    ):
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
+def latest_loads(
+    session: Session,
+    viewer: Viewer,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    limit: int = 10,
+) -> pd.DataFrame:
+    """The newest ``limit`` visible loads, newest first (columns LOAD_COLUMNS)."""
+    query = (
+        loads_select(viewer, municipality=municipality, administration=administration)
+        .order_by(Load.started_at.desc(), Load.id.desc())
+        .limit(limit)
+    )
+    rows = session.execute(query).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows], columns=list(LOAD_COLUMNS))
+
+
+def format_counts(counts_json: str | None, lang: str = "sv") -> str:
+    """``{"Tillgångar": 12, "Risker": 4}`` → "Tillgångar 12 · Risker 4" (empty when unreadable)."""
+    try:
+        counts = json.loads(counts_json or "{}")
+    except (TypeError, ValueError):
+        return ""
+    if not isinstance(counts, dict):
+        return ""
+    parts = []
+    for sheet, rows in counts.items():
+        if isinstance(rows, int | float):
+            parts.append(f"{sheet} {int(rows)}")
+    return " · ".join(parts)
+
+
+def visible_load(session: Session, viewer: Viewer, load_id: int | None) -> dict | None:
+    """One load the viewer may see (None when it does not exist or is out of scope)."""
+    if load_id is None:
+        return None
+    query = loads_select(viewer).where(Load.id == load_id)
+    row = session.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def load_errors(
+    session: Session,
+    viewer: Viewer,
+    load_id: int | None,
+    *,
+    lang: str = "sv",
+    limit: int = MAX_ERRORS_SHOWN,
+) -> tuple[pd.DataFrame, int]:
+    """The errors of one visible load in file order (sheet, row, column, value, message) and the
+    total number of errors. A load the viewer may not see has none."""
+    columns = ["sheet", "row", "column", "value", "message"]
+    if load_id is None or viewer.role == "committee":
+        # The committee sees aggregates only; error rows quote cell values.
+        return pd.DataFrame(columns=columns), 0
+    visible = select(Load.id).select_from(Load)
+    visible = _with_source_joins(visible).where(Load.id == load_id)
+    scope = load_scope_condition(viewer)
+    if scope is not None:
+        visible = visible.where(scope)
+    message = LoadError.message_en if lang == "en" else LoadError.message_sv
+    where = and_(LoadError.load_id == load_id, LoadError.load_id.in_(visible))
+    total = session.scalar(select(func.count()).select_from(LoadError).where(where)) or 0
+    query = (
+        select(
+            LoadError.sheet.label("sheet"),
+            LoadError.row.label("row"),
+            LoadError.column.label("column"),
+            LoadError.value.label("value"),
+            message.label("message"),
+        )
+        .where(where)
+        # Errors without a sheet (file-level) first, then in the order of the workbook.
+        .order_by(
+            case((LoadError.sheet.is_(None), 0), else_=1),
+            LoadError.sheet,
+            func.coalesce(LoadError.row, 0),
+            LoadError.column,
+            LoadError.id,
+        )
+        .limit(limit)
+    )
+    rows = session.execute(query).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows], columns=columns), int(total)
+
+
+def outcome_label(outcome: str | None, lang: str = "sv") -> str:
+    labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
+    return labels.get(outcome or "", outcome or "")
+
+
+def source_kind_label(kind: str | None, lang: str = "sv") -> str:
+    labels = SOURCE_KIND_LABELS.get(lang, SOURCE_KIND_LABELS["sv"])
+    return labels.get(kind or "", kind or "")
+
+
+__all__ = [
+    "LOAD_COLUMNS",
+    "MAX_ERRORS_SHOWN",
+    "format_counts",
+    "latest_loads",
+    "load_errors",
+    "load_filter_condition",
+    "load_scope_condition",
+    "loads_select",
+    "outcome_label",
+    "source_kind_label",
+    "visible_load",
+]
