@@ -778,7 +778,7 @@ def administration_rows(
     rng = wb.rng
     first_pd_missing = admin.is_central
     for unit in admin.units:
-        count = rng.randint(9, 18) if municipality.fictional else rng.randint(3, 5)
+        count = rng.randint(8, 15) if municipality.fictional else rng.randint(3, 5)
         for spec, name in _asset_variants(rng, unit.kind, count):
             owners = [unit]
             if len(admin.units) > 1 and rng.random() < 0.12:
@@ -786,7 +786,7 @@ def administration_rows(
             force_missing = first_pd_missing and spec.personal_data != "no"
             first_pd_missing = first_pd_missing and not force_missing
             asset = wb.add_asset(spec, name, owners, None, admin.code, force_missing)
-            if rng.random() < 0.72:
+            if rng.random() < 0.74:
                 wb.add_risk_analysis(asset, unit.manager or admin.head, owners)
     first = today - dt.timedelta(days=rng.randint(380, 460))
     second = today - dt.timedelta(days=rng.randint(20, 75))
