@@ -1,0 +1,378 @@
+"""Översikt: where the municipality stands and what changed since the previous quarter."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import constants as c
+from dashboard import store
+from dashboard.figures.overview import funnel_figure, overdue_aging_figure
+from dashboard.filters import Filters, to_query
+from dashboard.formatting import format_change, format_date, format_number, format_value
+from dashboard.i18n import t, translate
+from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.queries.kpi import funnel, overdue_aging
+from dashboard.queries.loads import format_counts, latest_loads, outcome_label
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.overview import CARD_METRICS, ORG_METRICS, headline_kpis, org_check
+from dashboard.viewer_context import current_viewer
+
+log = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/", name="Översikt", name_en="Overview", order=0)
+
+CARDS = "oversikt-cards"
+SCOPE_NOTE = "oversikt-scope-note"
+FUNNEL = "oversikt-funnel"
+AGING = "oversikt-aging"
+ORG = "oversikt-org"
+HIGH_RISKS = "oversikt-high-risks"
+LOADS = "oversikt-loads"
+
+TEXT = {
+    "sv": {
+        "title": "Översikt",
+        "lead": "Läget i informationssäkerhetsarbetet och förändringen sedan förra kvartalet.",
+        "all_scope": (
+            "Alla kommuner tillsammans: summan av kommunernas värden. Ett gemensamt "
+            "förvaltningsobjekt räknas för varje deltagande kommun."
+        ),
+        "scope_municipality": "Kommun {code}.",
+        "scope_administration": "Förvaltning {code}.",
+        "funnel": "Täckningstratten",
+        "aging": "Försenade åtgärder per förvaltning",
+        "org": "Organisationskontroll",
+        "high_risks": "Höga risker utan åtgärd",
+        "high_risks_body": "höga risker saknar åtgärd.",
+        "high_risks_link": "Visa riskerna",
+        "loads": "Senaste inläsningarna",
+        "loads_link": "Alla inläsningar",
+        "no_change": "Inget värde för förra kvartalet",
+        "scope": "Organisation",
+        "ok_assigned": "✓ Utsedd",
+        "missing": "✗ Saknas",
+        "of": "av",
+        "failed": "brister",
+        "time": "Tid",
+        "file": "Fil",
+        "source": "Källa",
+        "outcome": "Utfall",
+        "rows": "Rader",
+        "errors": "Fel",
+        "counts": "Per blad",
+        "org_caption": "Organisationskontrollen per kommun och förvaltning (✓ uppfyllt, ✗ brist).",
+    },
+    "en": {
+        "title": "Overview",
+        "lead": "Where the information-security work stands and what changed since last quarter.",
+        "all_scope": (
+            "All municipalities together: the sum of the municipalities' values. A shared "
+            "governance object counts for each participating municipality."
+        ),
+        "scope_municipality": "Municipality {code}.",
+        "scope_administration": "Administration {code}.",
+        "funnel": "Coverage funnel",
+        "aging": "Overdue actions per administration",
+        "org": "Organisation check",
+        "high_risks": "High risks without action",
+        "high_risks_body": "high risks have no action.",
+        "high_risks_link": "Show the risks",
+        "loads": "Latest loads",
+        "loads_link": "All loads",
+        "no_change": "No value for last quarter",
+        "scope": "Organisation",
+        "ok_assigned": "✓ Assigned",
+        "missing": "✗ Missing",
+        "of": "of",
+        "failed": "failures",
+        "time": "Time",
+        "file": "File",
+        "source": "Source",
+        "outcome": "Outcome",
+        "rows": "Rows",
+        "errors": "Errors",
+        "counts": "Per sheet",
+        "org_caption": "The organisation check per municipality and administration "
+        "(✓ met, ✗ failed).",
+    },
+}
+
+
+def _tr(key: str, lang: str) -> str:
+    return translate(TEXT, key, lang)
+
+
+def metric_label(metric: str, lang: str) -> str:
+    m = METRICS[metric]
+    return m.label_en if lang == "en" else m.label_sv
+
+
+def card_id(metric: str) -> str:
+    return f"oversikt-card-{metric.replace('_', '-')}"
+
+
+def layout(**query):
+    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
+    header = create_page_header(_tr("title", lang), _tr("lead", lang))
+    try:
+        with store.read_session() as session:
+            if store.store_is_empty(session):
+                return html.Div([header, empty_state(lang)])
+    except Exception:  # an unreachable or unmigrated store must not show a traceback
+        log.exception("store check failed")
+        return html.Div([header, empty_state(lang)])
+    graph_config = {"displaylogo": False, "responsive": True}
+    return html.Div(
+        [
+            header,
+            html.P(id=SCOPE_NOTE, className="text-muted small"),
+            dbc.Row(id=CARDS, className="g-3 mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            _tr("funnel", lang),
+                            dcc.Loading(dcc.Graph(id=FUNNEL, config=graph_config)),
+                        ),
+                        xs=12,
+                        lg=6,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            _tr("aging", lang),
+                            dcc.Loading(dcc.Graph(id=AGING, config=graph_config)),
+                        ),
+                        xs=12,
+                        lg=6,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(_tr("org", lang), html.Div(id=ORG)),
+                        xs=12,
+                        lg=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        chart_card(_tr("high_risks", lang), html.Div(id=HIGH_RISKS)),
+                        xs=12,
+                        lg=4,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            chart_card(_tr("loads", lang), html.Div(id=LOADS)),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- pieces (pure)
+
+
+def create_cards(df, lang: str) -> list:
+    """One KPI card per headline metric: value and the change since the previous quarter."""
+    cards = []
+    since = t("change_since_quarter", lang)
+    for row in df.itertuples(index=False):
+        metric = METRICS[row.metric]
+        value = format_value(row.value, row.kind, lang)
+        change = format_change(row.change, row.kind, lang)
+        note = f"{change} {since}" if change else _tr("no_change", lang)
+        tone = ""
+        if row.change is not None and row.change == row.change and row.change != 0:
+            improved = (row.change > 0) == metric.higher_is_better
+            tone = "good" if improved else "bad"
+        cards.append(
+            dbc.Col(
+                kpi_card(card_id(row.metric), metric_label(row.metric, lang), value, note, tone),
+                xs=12,
+                sm=6,
+                md=4,
+                xl=3,
+            )
+        )
+    return cards
+
+
+def org_cell(metric: str, value, numerator, denominator, lang: str) -> tuple[str, bool | None]:
+    """The text of one organisation-check cell and whether the check is met (None: no value)."""
+    if value is None or value != value:
+        return "–", None
+    if metric == "org_checks_failed":
+        failed = int(value)
+        return (
+            f"✓ 0 {_tr('failed', lang)}" if failed == 0 else f"✗ {failed} {_tr('failed', lang)}"
+        ), failed == 0
+    if METRICS[metric].kind == "rate":
+        ok = value >= 1
+        mark = "✓" if ok else "✗"
+        if numerator is not None and denominator is not None and denominator == denominator:
+            return (
+                f"{mark} {format_number(numerator, 0, lang)} {_tr('of', lang)} "
+                f"{format_number(denominator, 0, lang)}"
+            ), ok
+        return f"{mark} {format_value(value, 'rate', lang)}", ok
+    ok = value >= 1
+    return (_tr("ok_assigned", lang) if ok else _tr("missing", lang)), ok
+
+
+def create_org_table(df, lang: str):
+    if df is None or df.empty:
+        return no_data(lang)
+    header = html.Thead(
+        html.Tr(
+            [html.Th(_tr("scope", lang), scope="col")]
+            + [html.Th(metric_label(m, lang), scope="col") for m in ORG_METRICS]
+        )
+    )
+    body = []
+    scopes = df.drop_duplicates(["scope_type", "scope_id"])
+    for scope in scopes.itertuples(index=False):
+        part = df[(df["scope_type"] == scope.scope_type) & (df["scope_id"] == scope.scope_id)]
+        by_metric = {r.metric: r for r in part.itertuples(index=False)}
+        cells = []
+        for metric in ORG_METRICS:
+            row = by_metric.get(metric)
+            if row is None:
+                text, ok = "–", None
+            else:
+                text, ok = org_cell(
+                    metric, _num(row.value), _num(row.numerator), _num(row.denominator), lang
+                )
+            css = {True: "status-ok", False: "status-bad"}.get(ok, "text-muted")
+            cells.append(html.Td(text, className=css))
+        name = scope.scope_name
+        name_cell = html.Th(
+            html.Strong(name)
+            if scope.scope_type == "municipality"
+            else html.Span(name, className="ps-3"),
+            scope="row",
+        )
+        body.append(html.Tr([name_cell, *cells]))
+    return html.Div(
+        dbc.Table(
+            [html.Caption(_tr("org_caption", lang)), header, html.Tbody(body)],
+            bordered=False,
+            hover=True,
+            size="sm",
+            className="mb-0",
+        ),
+        className="table-responsive",
+    )
+
+
+def _num(value):
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def create_high_risks(df, lang: str, search: str) -> list:
+    row = df[df["metric"] == "risks_high_without_action"]
+    value = _num(row.iloc[0]["value"]) if not row.empty else None
+    return [
+        html.Div(
+            format_number(value, 0, lang), className="kpi-value", id="oversikt-high-risks-value"
+        ),
+        html.P(_tr("high_risks_body", lang), className="mb-2"),
+        dcc.Link(_tr("high_risks_link", lang), href=f"/risker{search}"),
+    ]
+
+
+def create_loads_table(df, lang: str, search: str):
+    if df is None or df.empty:
+        return no_data(lang)
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(_tr(k, lang), scope="col")
+                for k in ("time", "file", "source", "outcome", "rows", "errors", "counts")
+            ]
+        )
+    )
+    rows = []
+    for r in df.itertuples(index=False):
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(format_date(r.started_at, lang)),
+                    html.Td(r.file_name),
+                    html.Td(r.source_name or "–"),
+                    html.Td(
+                        outcome_label(r.outcome, lang),
+                        className="status-bad" if r.outcome == "rejected" else "",
+                    ),
+                    html.Td(format_number(r.rows_total, 0, lang)),
+                    html.Td(format_number(r.error_count, 0, lang)),
+                    html.Td(format_counts(r.counts_json, lang), className="small"),
+                ]
+            )
+        )
+    return html.Div(
+        [
+            html.Div(
+                dbc.Table([header, html.Tbody(rows)], size="sm", hover=True),
+                className="table-responsive",
+            ),
+            dcc.Link(_tr("loads_link", lang), href=f"/inlasningar{search}"),
+        ]
+    )
+
+
+def scope_note(filters: Filters) -> str:
+    if filters.administration:
+        return _tr("scope_administration", filters.lang).format(code=filters.administration)
+    if filters.municipality:
+        return _tr("scope_municipality", filters.lang).format(code=filters.municipality)
+    return _tr("all_scope", filters.lang)
+
+
+# --------------------------------------------------------------------------- callback
+
+
+@callback(
+    Output(SCOPE_NOTE, "children"),
+    Output(CARDS, "children"),
+    Output(FUNNEL, "figure"),
+    Output(AGING, "figure"),
+    Output(ORG, "children"),
+    Output(HIGH_RISKS, "children"),
+    Output(LOADS, "children"),
+    Input(c.FILTERS_STORE, "data"),
+)
+def update_overview(filters_data):
+    filters = Filters.from_store(filters_data)
+    lang, as_of = filters.lang, filters.as_of
+    where = {"municipality": filters.municipality, "administration": filters.administration}
+    viewer = current_viewer()
+    with store.read_session() as session:
+        headline = headline_kpis(session, as_of, viewer, metrics=CARD_METRICS, **where)
+        stages = funnel(session, as_of, viewer, **where)
+        aging = overdue_aging(session, as_of, viewer, **where)
+        org = org_check(session, as_of, viewer, **where)
+        loads = latest_loads(session, viewer, limit=10, **where)
+    search = to_query(filters)
+    return (
+        scope_note(filters),
+        create_cards(headline, lang),
+        funnel_figure(stages, lang),
+        overdue_aging_figure(aging, lang),
+        create_org_table(org, lang),
+        create_high_risks(headline, lang, search),
+        create_loads_table(loads, lang, search),
+    )

@@ -1,0 +1,337 @@
+"""Coverage: rates per administration/unit/object (from compute_kpis) and the asset lists behind
+them (which assets lack a current classification, a risk analysis or a registerförteckning
+reference; which shared assets had an owner missing from the latest classification).
+
+The lists use the metric definitions of docs/metrics.md with the same date cut-offs as
+compute_kpis (dashboard.queries._kpi_dates.Cutoffs), so a list's length equals the number the
+metric reports (tests/test_one_truth.py checks it). Säkerhetsskydd assets are left out of every
+list unless the viewer may see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from dashboard.queries._kpi_dates import Cutoffs
+from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
+from etl.models import (
+    Administration,
+    Asset,
+    AssetOwner,
+    Classification,
+    ClassificationParticipant,
+    GovernanceObject,
+    Municipality,
+    RiskAnalysis,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+COVERAGE_LEVELS = ("administration", "unit", "governance_object")
+COVERAGE_METRICS = (
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "gdpr_coverage",
+    "shared_owner_participation",
+)
+COVERAGE_CARD_METRICS = (
+    "assets",
+    "classification_coverage",
+    "classifications_expired",
+    "assets_unclassified",
+    "risk_analysis_coverage",
+    "gdpr_coverage",
+    "shared_owner_participation",
+)
+# What the asset list can show: the gap an asset has.
+GAPS = ("any", "classification", "expired", "risk_analysis", "register")
+PERSONAL_DATA_CODES = ("yes", "sensitive")
+
+STATUS_LABELS = {
+    "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
+    "en": {"current": "Current", "expired": "Expired", "missing": "Missing"},
+}
+PERSONAL_DATA_LABELS = {
+    "sv": {"no": "Nej", "yes": "Ja", "sensitive": "Känsliga"},
+    "en": {"no": "No", "yes": "Yes", "sensitive": "Sensitive"},
+}
+YES_NO = {"sv": ("Ja", "Nej"), "en": ("Yes", "No")}
+
+
+def coverage_by_scope(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    level: str = "administration",
+    municipality: str | None = None,
+    administration: str | None = None,
+    metrics: tuple[str, ...] = COVERAGE_METRICS,
+) -> pd.DataFrame:
+    """Coverage rates per scope of ``level`` (columns of compute_kpis), straight from it."""
+    if level not in COVERAGE_LEVELS:
+        level = "administration"
+    df = compute_kpis(
+        session,
+        as_of,
+        viewer,
+        scope_types=[level],
+        municipality=municipality,
+        administration=administration,
+        metrics=list(metrics),
+    )
+    if df.empty:
+        return df
+    return df[df["metric"].isin(metrics)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- asset lists
+
+
+def _latest_classification(as_of: dt.date):
+    """The latest classification on or before ``as_of`` per asset (ties: the highest id)."""
+    ranked = (
+        select(
+            Classification.asset_id,
+            Classification.id.label("classification_id"),
+            Classification.classified_on,
+            Classification.next_review_on,
+            func.row_number()
+            .over(
+                partition_by=Classification.asset_id,
+                order_by=(Classification.classified_on.desc(), Classification.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Classification.classified_on <= as_of)
+        .subquery("ranked")
+    )
+    return (
+        select(
+            ranked.c.asset_id,
+            ranked.c.classification_id,
+            ranked.c.classified_on,
+            ranked.c.next_review_on,
+        )
+        .where(ranked.c.rank == 1)
+        .subquery("latest_classification")
+    )
+
+
+def _last_risk_analysis(as_of: dt.date):
+    return (
+        select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
+        .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
+        .group_by(RiskAnalysis.asset_id)
+        .subquery("last_risk_analysis")
+    )
+
+
+def _is_current(latest, cut: Cutoffs) -> ColumnElement[bool]:
+    return and_(
+        latest.c.classification_id.isnot(None),
+        or_(
+            and_(latest.c.next_review_on.isnot(None), latest.c.next_review_on >= cut.as_of),
+            and_(
+                latest.c.next_review_on.is_(None),
+                latest.c.classified_on >= cut.classification_valid_from,
+            ),
+        ),
+    )
+
+
+def _org_conditions(
+    viewer: Viewer, municipality: str | None, administration: str | None
+) -> list[ColumnElement[bool]]:
+    """Viewer scope, global filters and säkerhetsskydd on a query joined to Unit/Administration."""
+    conditions = []
+    scope = unit_scope_condition(viewer)
+    if scope is not None:
+        conditions.append(scope)
+    if administration:
+        conditions.append(Administration.code == administration)
+    if municipality:
+        conditions.append(
+            Administration.municipality_id.in_(
+                select(Municipality.id).where(Municipality.code == municipality)
+            )
+        )
+    if not viewer.may_see_security_protection:
+        conditions.append(Asset.security_protection.is_(False))
+    return conditions
+
+
+def _label_case(column, labels: dict[str, str]):
+    return case(*[(column == code, literal(label)) for code, label in labels.items()], else_=column)
+
+
+def asset_gap_select(
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    gap: str = "any",
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> Select:
+    """Visible assets with the chosen gap, one row each, labelled columns (see ASSET_GAP_FIELDS).
+
+    gap: "classification" (no current classification: missing or expired), "expired" (the latest
+    classification is expired), "risk_analysis" (no risk analysis within 36 months),
+    "register" (personal data without a registerförteckning reference) or "any" of the first,
+    third and fourth."""
+    cut = Cutoffs(as_of)
+    latest = _latest_classification(as_of)
+    analysis = _last_risk_analysis(as_of)
+    current = _is_current(latest, cut)
+    classified = latest.c.classification_id.isnot(None)
+    analysed = and_(
+        analysis.c.analysed_on.isnot(None), analysis.c.analysed_on > cut.risk_analysis_after
+    )
+    personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
+    registered = and_(Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")
+    lacks_register = and_(personal, not_(registered))
+    lacks = {
+        "classification": not_(current),
+        "expired": and_(classified, not_(current)),
+        "risk_analysis": not_(analysed),
+        "register": lacks_register,
+    }
+    lacks["any"] = or_(lacks["classification"], lacks["risk_analysis"], lacks["register"])
+    status_labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
+    yes, no = YES_NO.get(lang, YES_NO["sv"])
+    status = case(
+        (current, literal(status_labels["current"])),
+        (classified, literal(status_labels["expired"])),
+        else_=literal(status_labels["missing"]),
+    )
+    query = (
+        select(
+            Asset.id.label("id"),
+            Asset.code.label("asset_code"),
+            Asset.name.label("asset_name"),
+            Asset.carrier_name.label("carrier_name"),
+            Administration.name.label("administration_name"),
+            Unit.name.label("unit_name"),
+            GovernanceObject.name.label("governance_object_name"),
+            status.label("classification_status"),
+            latest.c.classified_on.label("classified_on"),
+            latest.c.next_review_on.label("next_review_on"),
+            analysis.c.analysed_on.label("risk_analysed_on"),
+            _label_case(
+                Asset.personal_data, PERSONAL_DATA_LABELS.get(lang, PERSONAL_DATA_LABELS["sv"])
+            ).label("personal_data"),
+            case((lacks_register, literal(yes)), else_=literal(no)).label("register_missing"),
+        )
+        .select_from(Asset)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .outerjoin(analysis, analysis.c.asset_id == Asset.id)
+        .where(lacks.get(gap, lacks["any"]))
+    )
+    for condition in _org_conditions(viewer, municipality, administration):
+        query = query.where(condition)
+    return query
+
+
+# Field → (type, Swedish header, English header) of the asset list, in display order.
+ASSET_GAP_FIELDS: dict[str, tuple[str, str, str]] = {
+    "asset_code": ("text", "Id", "Id"),
+    "asset_name": ("text", "Informationstillgång", "Information asset"),
+    "carrier_name": ("text", "Informationsbärare", "Carrier"),
+    "administration_name": ("text", "Förvaltning", "Administration"),
+    "unit_name": ("text", "Enhet", "Unit"),
+    "governance_object_name": ("text", "Förvaltningsobjekt", "Governance object"),
+    "classification_status": ("text", "Klassning", "Classification"),
+    "classified_on": ("date", "Klassad", "Classified"),
+    "next_review_on": ("date", "Nästa översyn", "Next review"),
+    "risk_analysed_on": ("date", "Senaste riskanalys", "Latest risk analysis"),
+    "personal_data": ("text", "Personuppgifter", "Personal data"),
+    "register_missing": ("text", "Saknar registerförteckning", "Missing from register"),
+}
+
+
+def shared_owner_gap_select(
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> Select:
+    """One row per (shared asset, owner unit that did not take part in the asset's latest
+    classification); an unclassified shared asset lists every owner. The row count equals
+    denominator − numerator of shared_owner_participation for the same scope."""
+    latest = _latest_classification(as_of)
+    owner_unit = aliased(Unit, name="owner_unit")
+    owner_administration = aliased(Administration, name="owner_administration")
+    owners = (
+        select(AssetOwner.asset_id, func.count().label("owners"))
+        .group_by(AssetOwner.asset_id)
+        .subquery("owner_counts")
+    )
+    took_part = (
+        select(ClassificationParticipant.id)
+        .where(
+            ClassificationParticipant.classification_id == latest.c.classification_id,
+            ClassificationParticipant.unit_id == AssetOwner.unit_id,
+        )
+        .exists()
+    )
+    query = (
+        select(
+            AssetOwner.id.label("id"),
+            Asset.code.label("asset_code"),
+            Asset.name.label("asset_name"),
+            GovernanceObject.name.label("governance_object_name"),
+            Unit.name.label("primary_unit_name"),
+            owner_unit.name.label("owner_unit_name"),
+            owner_administration.name.label("owner_administration_name"),
+            owners.c.owners.label("owners"),
+            latest.c.classified_on.label("classified_on"),
+        )
+        .select_from(AssetOwner)
+        .join(Asset, AssetOwner.asset_id == Asset.id)
+        .join(owners, owners.c.asset_id == Asset.id)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .join(owner_unit, AssetOwner.unit_id == owner_unit.id)
+        .join(owner_administration, owner_unit.administration_id == owner_administration.id)
+        .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .where(owners.c.owners >= 2, not_(took_part))
+    )
+    for condition in _org_conditions(viewer, municipality, administration):
+        query = query.where(condition)
+    return query
+
+
+SHARED_OWNER_FIELDS: dict[str, tuple[str, str, str]] = {
+    "asset_code": ("text", "Id", "Id"),
+    "asset_name": ("text", "Informationstillgång", "Information asset"),
+    "governance_object_name": ("text", "Förvaltningsobjekt", "Governance object"),
+    "primary_unit_name": ("text", "Primär ägare", "Primary owner"),
+    "owner_unit_name": ("text", "Ägare som inte deltog", "Owner who did not take part"),
+    "owner_administration_name": ("text", "Ägarens förvaltning", "Owner's administration"),
+    "owners": ("number", "Antal ägare", "Owners"),
+    "classified_on": ("date", "Senaste klassning", "Latest classification"),
+}
+
+
+def count_rows(session: Session, query: Select) -> int:
+    """Rows of ``query`` counted in SQL."""
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def metric_label(metric: str, lang: str = "sv") -> str:
+    m = METRICS[metric]
+    return m.label_en if lang == "en" else m.label_sv

@@ -1,0 +1,208 @@
+"""The overview's numbers, all taken from compute_kpis (one truth with ``infosak kpi``).
+
+The overview shows one focus scope: the chosen administration, else the chosen municipality, else
+every visible municipality together. "Together" adds the municipality rows of compute_kpis: counts
+are summed, rates are Σ numerator / Σ denominator, levels are the mean of the municipalities'
+values. A shared governance object counts for each participating municipality (DESIGN §4), so the
+total is the sum of what each municipality sees, not a deduplicated count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.queries._kpi_dates import add_months
+from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.models import Administration, Municipality
+
+log = logging.getLogger(__name__)
+
+CARD_METRICS = (
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "actions_overdue",
+    "risks_high_without_action",
+    "gdpr_coverage",
+    "follow_up_rate",
+    "maturity_self",
+    "maturity_evidence",
+)
+ORG_METRICS = (
+    "org_ciso",
+    "org_security_officer",
+    "org_dpo",
+    "org_protection_officer",
+    "org_unit_managers",
+    "org_checks_failed",
+)
+HEADLINE_COLUMNS = ["metric", "kind", "value", "numerator", "denominator", "previous", "change"]
+ORG_COLUMNS = [
+    "scope_type",
+    "scope_id",
+    "scope_name",
+    "municipality_code",
+    "metric",
+    "value",
+    "numerator",
+    "denominator",
+]
+
+
+def focus_scope(municipality: str | None, administration: str | None) -> tuple[str, str | None]:
+    """(scope_type, scope_id) the cards describe; scope_id None = all visible municipalities."""
+    if administration:
+        return "administration", administration
+    if municipality:
+        return "municipality", municipality
+    return "municipality", None
+
+
+def previous_quarter(as_of: dt.date) -> dt.date:
+    """The date one quarter (three calendar months) before ``as_of``."""
+    return add_months(as_of, -3)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _clean(value) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def combine_rows(rows: pd.DataFrame, kind: str) -> tuple[float | None, float | None, float | None]:
+    """(value, numerator, denominator) of one metric over ``rows`` (see the module docstring).
+    One row is returned as it is, so a single scope shows exactly what compute_kpis says."""
+    if rows.empty:
+        return None, None, None
+    if len(rows) == 1:
+        row = rows.iloc[0]
+        return _clean(row["value"]), _clean(row["numerator"]), _clean(row["denominator"])
+    values = [_clean(v) for v in rows["value"]]
+    present = [v for v in values if v is not None]
+    if kind == "count":
+        total = sum(present) if present else None
+        return total, total, None
+    if kind == "rate":
+        numerators = [_clean(v) for v in rows["numerator"]]
+        denominators = [_clean(v) for v in rows["denominator"]]
+        numerator = sum(v for v in numerators if v is not None)
+        denominator = sum(v for v in denominators if v is not None)
+        return (numerator / denominator if denominator else None), numerator, denominator
+    return (sum(present) / len(present) if present else None), None, None
+
+
+def _focus_values(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    metrics: tuple[str, ...],
+    municipality: str | None,
+    administration: str | None,
+) -> dict[str, tuple[float | None, float | None, float | None]]:
+    scope_type, scope_id = focus_scope(municipality, administration)
+    df = compute_kpis(
+        session,
+        as_of,
+        viewer,
+        scope_types=[scope_type],
+        municipality=municipality,
+        administration=administration,
+        metrics=list(metrics),
+    )
+    if scope_id is not None and not df.empty:
+        df = df[df["scope_id"] == scope_id]
+    result = {}
+    for metric in metrics:
+        rows = df[df["metric"] == metric] if not df.empty else df
+        result[metric] = combine_rows(rows, METRICS[metric].kind)
+    return result
+
+
+def headline_kpis(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    metrics: tuple[str, ...] = CARD_METRICS,
+) -> pd.DataFrame:
+    """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
+    now = _focus_values(session, as_of, viewer, metrics, municipality, administration)
+    before = _focus_values(
+        session, previous_quarter(as_of), viewer, metrics, municipality, administration
+    )
+    rows = []
+    for metric in metrics:
+        value, numerator, denominator = now[metric]
+        previous = before[metric][0]
+        change = None if value is None or previous is None else value - previous
+        rows.append(
+            {
+                "metric": metric,
+                "kind": METRICS[metric].kind,
+                "value": value,
+                "numerator": numerator,
+                "denominator": denominator,
+                "previous": previous,
+                "change": change,
+            }
+        )
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def _municipality_of_administrations(session: Session, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    query = (
+        select(Administration.code, Municipality.code)
+        .join(Municipality, Administration.municipality_id == Municipality.id)
+        .where(Administration.code.in_(codes))
+    )
+    return dict(session.execute(query).all())
+
+
+def org_check(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """The organisation check per municipality and administration (long format, ORG_COLUMNS),
+    ordered municipality first, then its administrations by name."""
+    scope_types = ["administration"] if administration else ["municipality", "administration"]
+    df = compute_kpis(
+        session,
+        as_of,
+        viewer,
+        scope_types=scope_types,
+        municipality=municipality,
+        administration=administration,
+        metrics=list(ORG_METRICS),
+    )
+    if df.empty:
+        return pd.DataFrame(columns=ORG_COLUMNS)
+    df = df[df["metric"].isin(ORG_METRICS)].copy()
+    if administration:
+        df = df[df["scope_id"] == administration]
+    admin_codes = sorted(df.loc[df["scope_type"] == "administration", "scope_id"].unique())
+    parents = _municipality_of_administrations(session, admin_codes)
+    df["municipality_code"] = [
+        sid if st == "municipality" else parents.get(sid, "")
+        for st, sid in zip(df["scope_type"], df["scope_id"], strict=True)
+    ]
+    df["_level"] = (df["scope_type"] != "municipality").astype(int)
+    df["_metric_order"] = df["metric"].map({m: i for i, m in enumerate(ORG_METRICS)})
+    df = df.sort_values(["municipality_code", "_level", "scope_name", "_metric_order"])
+    return df[ORG_COLUMNS].reset_index(drop=True)
