@@ -1,0 +1,1 @@
+"""Infosäk dashboard: scoped queries, pure figures and Dash pages over the store."""

@@ -1,0 +1,90 @@
+"""Date arithmetic of the metric definitions, done in Python so the SQL compares plain dates.
+
+Month arithmetic differs between SQLite and PostgreSQL; turning "classified_on + 36 months ≥
+as_of" into "classified_on ≥ a cut-off date" keeps the SQL portable and index-friendly.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+CLASSIFICATION_VALID_MONTHS = 36
+RISK_ANALYSIS_VALID_MONTHS = 36
+ACCESS_REVIEW_VALID_MONTHS = 12
+REVIEW_WINDOW_DAYS = 90
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months`` calendar months, clipped to the month's last day."""
+    month_index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def earliest_still_valid(as_of: dt.date, months: int) -> dt.date:
+    """The first date d with add_months(d, months) ≥ as_of (add_months is monotone in d)."""
+    candidate = add_months(as_of, -months)
+    while add_months(candidate, months) < as_of:
+        candidate += dt.timedelta(days=1)
+    while add_months(candidate - dt.timedelta(days=1), months) >= as_of:
+        candidate -= dt.timedelta(days=1)
+    return candidate
+
+
+def latest_reaching_by(limit: dt.date, months: int) -> dt.date:
+    """The last date d with add_months(d, months) ≤ limit."""
+    candidate = add_months(limit, -months)
+    while add_months(candidate + dt.timedelta(days=1), months) <= limit:
+        candidate += dt.timedelta(days=1)
+    while add_months(candidate, months) > limit:
+        candidate -= dt.timedelta(days=1)
+    return candidate
+
+
+def follow_up_period(as_of: dt.date) -> str:
+    """The last calendar quarter that ended on or before ``as_of``, e.g. "2026-Q3"."""
+    quarter = (as_of.month - 1) // 3 + 1
+    quarter_end = dt.date(as_of.year, 3 * quarter, calendar.monthrange(as_of.year, 3 * quarter)[1])
+    if quarter_end <= as_of:
+        return f"{as_of.year}-Q{quarter}"
+    if quarter == 1:
+        return f"{as_of.year - 1}-Q4"
+    return f"{as_of.year}-Q{quarter - 1}"
+
+
+def month_end(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def last_month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """The ends of the last ``months`` months that ended on or before ``as_of``, oldest first."""
+    last = month_end(as_of)
+    if last > as_of:
+        last = month_end(add_months(dt.date(as_of.year, as_of.month, 1), -1))
+    ends = [month_end(add_months(dt.date(last.year, last.month, 1), -i)) for i in range(months)]
+    return sorted(ends)
+
+
+class Cutoffs:
+    """Every date boundary the metrics need for one as-of date."""
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.as_of = as_of
+        # classified_on ≥ this ⇔ classified_on + 36 months ≥ as_of
+        self.classification_valid_from = earliest_still_valid(as_of, CLASSIFICATION_VALID_MONTHS)
+        self.review_window_end = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
+        # classified_on ≤ this ⇔ classified_on + 36 months ≤ as_of + 90 days
+        self.review_due_classified_by = latest_reaching_by(
+            self.review_window_end, CLASSIFICATION_VALID_MONTHS
+        )
+        # analysed_on > this ⇔ analysed_on in (as_of − 36 months, as_of]
+        self.risk_analysis_after = add_months(as_of, -RISK_ANALYSIS_VALID_MONTHS)
+        self.access_review_from = add_months(as_of, -ACCESS_REVIEW_VALID_MONTHS)
+        self.period = follow_up_period(as_of)
+        day = dt.timedelta(days=1)
+        # days overdue = as_of − due_on; bucket bounds as due dates
+        self.overdue_30 = as_of - 30 * day
+        self.overdue_90 = as_of - 90 * day
+        self.overdue_180 = as_of - 180 * day

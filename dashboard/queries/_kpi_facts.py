@@ -1,0 +1,353 @@
+"""The SQL of the metrics: each query aggregates one kind of row per (unit, governance object).
+
+Grouping by the owner unit and the governance object lets pandas roll the (few) aggregated rows up
+to administrations and municipalities exactly, since every asset, risk and action has at most one
+unit and one object. Rows with no unit but an object (object-level risk analyses, provider actions)
+are marked ``shared``: they count for each participant of the object.
+Every query runs unchanged on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
+from dashboard.queries._kpi_dates import Cutoffs
+from dashboard.queries._kpi_scope import Scope
+from etl import vocab
+from etl.models import (
+    Action,
+    Asset,
+    AssetOwner,
+    Classification,
+    ClassificationParticipant,
+    FollowUpReport,
+    Risk,
+    RiskAnalysis,
+    Unit,
+)
+
+PERSONAL_DATA_CODES = ("yes", "sensitive")
+# Matrix sizes the threshold CASE spells out; any other size uses the same formula in SQL.
+_KNOWN_MATRIX_SIZES = range(2, 11)
+
+
+def _flag(condition):
+    """1 when ``condition`` holds, else 0 (NULL counts as not holding)."""
+    return case((condition, 1), else_=0)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(_flag(condition)), 0)
+
+
+def _scoped(unit_column, object_column, scope: Scope):
+    """Rows of a visible unit, or of an object whose facts are needed (None = no restriction)."""
+    unit_ids = scope.unit_ids()
+    if unit_ids is None:
+        return None
+    object_ids = scope.object_ids()
+    object_part = object_column.isnot(None) if object_ids is None else object_column.in_(object_ids)
+    return or_(unit_column.in_(unit_ids), object_part)
+
+
+def _where(stmt, condition):
+    return stmt if condition is None else stmt.where(condition)
+
+
+def _frame(conn, stmt) -> pd.DataFrame:
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def high_risk_threshold_sql(matrix_size):
+    """vocab.high_risk_threshold as a SQL expression over a matrix-size column."""
+    whens = [(matrix_size == n, vocab.high_risk_threshold(n)) for n in _KNOWN_MATRIX_SIZES]
+    return case(*whens, else_=(matrix_size * matrix_size * 9 + 8) / 16)
+
+
+def risk_needs_action(score, threshold, treatment):
+    return or_(treatment == "reduce", score >= threshold)
+
+
+def _has_live_action(risk_id_column):
+    """An action counts for a risk when it is not cancelled."""
+    return exists().where(Action.risk_id == risk_id_column, Action.status != "cancelled")
+
+
+def _has_overdue_action(risk_id_column, as_of):
+    return exists().where(
+        Action.risk_id == risk_id_column,
+        Action.status.notin_(vocab.CLOSED_ACTION_STATUSES),
+        Action.due_on < as_of,
+    )
+
+
+# --------------------------------------------------------------------------- assets
+
+
+def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id): the asset counts behind every asset-based metric."""
+    as_of = cut.as_of
+    in_scope = _scoped(Asset.primary_unit_id, Asset.governance_object_id, scope)
+    scoped_asset_ids = None if in_scope is None else select(Asset.id).where(in_scope)
+
+    def only_scoped(stmt, asset_column):
+        return stmt if scoped_asset_ids is None else stmt.where(asset_column.in_(scoped_asset_ids))
+
+    ranked = only_scoped(
+        select(
+            Classification.asset_id,
+            Classification.id.label("classification_id"),
+            Classification.classified_on,
+            Classification.next_review_on,
+            func.row_number()
+            .over(
+                partition_by=Classification.asset_id,
+                order_by=(Classification.classified_on.desc(), Classification.id.desc()),
+            )
+            .label("rank"),
+        ).where(Classification.classified_on <= as_of),
+        Classification.asset_id,
+    ).subquery("ranked")
+    latest = (
+        select(
+            ranked.c.asset_id,
+            ranked.c.classification_id,
+            ranked.c.classified_on,
+            ranked.c.next_review_on,
+        )
+        .where(ranked.c.rank == 1)
+        .subquery("latest")
+    )
+
+    last_analysis = only_scoped(
+        select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
+        .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
+        .group_by(RiskAnalysis.asset_id),
+        RiskAnalysis.asset_id,
+    ).subquery("last_analysis")
+
+    score = Risk.likelihood * Risk.consequence
+    needs = risk_needs_action(
+        score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
+    )
+    risk_state = only_scoped(
+        select(
+            RiskAnalysis.asset_id,
+            _count_if(and_(needs, ~_has_live_action(Risk.id))).label("unplanned"),
+            _count_if(_has_overdue_action(Risk.id, as_of)).label("overdue"),
+        )
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
+        .group_by(RiskAnalysis.asset_id),
+        RiskAnalysis.asset_id,
+    ).subquery("risk_state")
+
+    owners = only_scoped(
+        select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
+        AssetOwner.asset_id,
+    ).subquery("owners")
+    took_part = (
+        select(AssetOwner.asset_id, func.count().label("took_part"))
+        .join(latest, latest.c.asset_id == AssetOwner.asset_id)
+        .join(
+            ClassificationParticipant,
+            and_(
+                ClassificationParticipant.classification_id == latest.c.classification_id,
+                ClassificationParticipant.unit_id == AssetOwner.unit_id,
+            ),
+        )
+        .group_by(AssetOwner.asset_id)
+        .subquery("took_part")
+    )
+
+    classified = latest.c.classification_id.isnot(None)
+    current = and_(
+        classified,
+        or_(
+            and_(latest.c.next_review_on.isnot(None), latest.c.next_review_on >= as_of),
+            and_(
+                latest.c.next_review_on.is_(None),
+                latest.c.classified_on >= cut.classification_valid_from,
+            ),
+        ),
+    )
+    due_90 = and_(
+        current,
+        or_(
+            and_(
+                latest.c.next_review_on.isnot(None),
+                latest.c.next_review_on <= cut.review_window_end,
+            ),
+            and_(
+                latest.c.next_review_on.is_(None),
+                latest.c.classified_on <= cut.review_due_classified_by,
+            ),
+        ),
+    )
+    analysed = last_analysis.c.analysed_on > cut.risk_analysis_after
+    planned = func.coalesce(risk_state.c.unplanned, 0) == 0
+    on_time = func.coalesce(risk_state.c.overdue, 0) == 0
+    personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
+    registered = and_(personal, Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")
+    multi_owner = owners.c.owners >= 2
+
+    stmt = (
+        select(
+            Asset.primary_unit_id.label("unit_id"),
+            Asset.governance_object_id.label("object_id"),
+            literal(False).label("shared"),
+            func.count().label("assets"),
+            _count_if(classified).label("classified"),
+            _count_if(current).label("classified_current"),
+            _count_if(due_90).label("reviews_due_90d"),
+            _count_if(analysed).label("risk_analysed"),
+            _count_if(and_(current, analysed)).label("funnel_risk_analysed"),
+            _count_if(and_(current, analysed, planned)).label("funnel_action_planned"),
+            _count_if(and_(current, analysed, planned, on_time)).label("funnel_on_time"),
+            _count_if(personal).label("personal_data"),
+            _count_if(registered).label("personal_data_registered"),
+            func.coalesce(
+                func.sum(case((multi_owner, func.coalesce(took_part.c.took_part, 0)), else_=0)),
+                0,
+            ).label("owners_took_part"),
+            func.coalesce(func.sum(case((multi_owner, owners.c.owners), else_=0)), 0).label(
+                "owners_of_shared"
+            ),
+        )
+        .select_from(Asset)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .outerjoin(last_analysis, last_analysis.c.asset_id == Asset.id)
+        .outerjoin(risk_state, risk_state.c.asset_id == Asset.id)
+        .outerjoin(owners, owners.c.asset_id == Asset.id)
+        .outerjoin(took_part, took_part.c.asset_id == Asset.id)
+        .group_by(Asset.primary_unit_id, Asset.governance_object_id)
+    )
+    return _frame(conn, _where(stmt, in_scope))
+
+
+# --------------------------------------------------------------------------- risks
+
+
+def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id, shared): risk counts. Object-level analyses are shared."""
+    score = Risk.likelihood * Risk.consequence
+    high = score >= high_risk_threshold_sql(RiskAnalysis.matrix_size)
+    needs = risk_needs_action(
+        score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
+    )
+    has_action = _has_live_action(Risk.id)
+    object_id = case(
+        (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
+        else_=Asset.governance_object_id,
+    )
+    shared = RiskAnalysis.asset_id.is_(None)
+    stmt = (
+        select(
+            Asset.primary_unit_id.label("unit_id"),
+            object_id.label("object_id"),
+            shared.label("shared"),
+            func.count().label("risks"),
+            _count_if(high).label("risks_high"),
+            _count_if(and_(high, ~has_action)).label("risks_high_without_action"),
+            _count_if(needs).label("risks_needing_action"),
+            _count_if(and_(needs, has_action)).label("risks_needing_action_planned"),
+        )
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(RiskAnalysis.analysed_on <= cut.as_of)
+        .group_by(Asset.primary_unit_id, object_id, shared)
+    )
+    return _frame(conn, _where(stmt, _scoped(Asset.primary_unit_id, object_id, scope)))
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id, shared): action counts. Actions without an owner unit in a
+    shared object's workbook (the provider's) are shared."""
+    is_open = Action.status.notin_(vocab.CLOSED_ACTION_STATUSES)
+    overdue = and_(is_open, Action.due_on < cut.as_of)
+    done = and_(
+        Action.status == "done",
+        Action.completed_on.isnot(None),
+        Action.completed_on <= cut.as_of,
+    )
+    shared = and_(Action.owner_unit_id.is_(None), Action.governance_object_id.isnot(None))
+    stmt = select(
+        Action.owner_unit_id.label("unit_id"),
+        Action.governance_object_id.label("object_id"),
+        shared.label("shared"),
+        _count_if(is_open).label("actions_open"),
+        _count_if(overdue).label("actions_overdue"),
+        _count_if(and_(overdue, Action.due_on >= cut.overdue_30)).label("actions_overdue_1_30"),
+        _count_if(
+            and_(overdue, Action.due_on < cut.overdue_30, Action.due_on >= cut.overdue_90)
+        ).label("actions_overdue_31_90"),
+        _count_if(
+            and_(overdue, Action.due_on < cut.overdue_90, Action.due_on >= cut.overdue_180)
+        ).label("actions_overdue_91_180"),
+        _count_if(and_(overdue, Action.due_on < cut.overdue_180)).label("actions_overdue_over_180"),
+        _count_if(done).label("actions_done"),
+        _count_if(and_(done, Action.completed_on <= Action.due_on)).label("actions_done_on_time"),
+    ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
+    condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
+    return _frame(conn, _where(stmt, condition))
+
+
+# --------------------------------------------------------------------------- follow-up
+
+
+def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    """Per unit: submitted this period, training sum/count, access review current (0/1)."""
+    unit_ids = scope.unit_ids()
+
+    def only_scoped(stmt):
+        return stmt if unit_ids is None else stmt.where(FollowUpReport.unit_id.in_(unit_ids))
+
+    this_period = _frame(
+        conn,
+        only_scoped(
+            select(
+                FollowUpReport.unit_id,
+                _flag(FollowUpReport.submitted.is_(True)).label("submitted"),
+                case(
+                    (
+                        and_(
+                            FollowUpReport.submitted.is_(True),
+                            FollowUpReport.training_completion_pct.isnot(None),
+                        ),
+                        FollowUpReport.training_completion_pct / 100.0,
+                    ),
+                ).label("training"),
+            ).where(FollowUpReport.period == cut.period)
+        ),
+    )
+    ranked = only_scoped(
+        select(
+            FollowUpReport.unit_id,
+            FollowUpReport.last_access_review_on,
+            func.row_number()
+            .over(partition_by=FollowUpReport.unit_id, order_by=FollowUpReport.period.desc())
+            .label("rank"),
+        ).where(FollowUpReport.submitted.is_(True), FollowUpReport.period <= cut.period)
+    ).subquery("ranked")
+    reviewed = ranked.c.last_access_review_on
+    access = _frame(
+        conn,
+        select(
+            ranked.c.unit_id,
+            _flag(and_(reviewed >= cut.access_review_from, reviewed <= cut.as_of)).label(
+                "access_review_current"
+            ),
+        ).where(ranked.c.rank == 1),
+    )
+    facts = this_period.merge(access, on="unit_id", how="outer")
+    return facts
+
+
+def unit_exists(conn) -> bool:
+    return conn.execute(select(Unit.id).limit(1)).first() is not None

@@ -1,0 +1,217 @@
+"""What one KPI request may read: the viewer's scope narrowed to one org node, as SQL conditions,
+and the (small) organisation tables loaded under those conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import ColumnElement, false, select, union
+
+from dashboard.queries.metrics import SCOPE_TYPES
+from dashboard.queries.viewer import (
+    Viewer,
+    administration_scope_condition,
+    combine,
+    governance_object_scope_condition,
+    municipality_scope_condition,
+    unit_scope_condition,
+)
+from etl.models import (
+    Administration,
+    GovernanceObject,
+    GovernanceParticipant,
+    Municipality,
+    Unit,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """SQL conditions per org table (None = unrestricted) and the scope types to report."""
+
+    unit: ColumnElement[bool] | None
+    administration: ColumnElement[bool] | None
+    municipality: ColumnElement[bool] | None
+    governance_object: ColumnElement[bool] | None
+    types: tuple[str, ...]
+
+    def unit_ids(self):
+        """Subquery of the unit ids whose rows may be read (None = all)."""
+        if self.unit is None:
+            return None
+        return select(Unit.id).where(self.unit)
+
+    def object_ids(self):
+        """Subquery of the governance objects whose object-keyed facts are needed (None = all).
+
+        Needed are the visible objects and the objects that a visible municipality or
+        administration takes part in (their shared risks and provider actions count there).
+        """
+        if None in (self.governance_object, self.municipality, self.administration):
+            return None
+        return union(
+            select(GovernanceObject.id).where(self.governance_object),
+            select(GovernanceParticipant.governance_object_id).where(
+                GovernanceParticipant.municipality_id.in_(
+                    select(Municipality.id).where(self.municipality)
+                )
+            ),
+            select(GovernanceParticipant.governance_object_id).where(
+                GovernanceParticipant.administration_id.in_(
+                    select(Administration.id).where(self.administration)
+                )
+            ),
+        )
+
+
+def _municipality_id(code: str):
+    return select(Municipality.id).where(Municipality.code == code)
+
+
+def _administration_id(code: str):
+    return select(Administration.id).where(Administration.code == code)
+
+
+def build_scope(
+    viewer: Viewer,
+    scope_types: Iterable[str] | None = None,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> Scope:
+    """The viewer's conditions AND the narrowing to ``municipality``/``administration``."""
+    wanted = set(SCOPE_TYPES if scope_types is None else scope_types)
+    types = tuple(t for t in SCOPE_TYPES if t in wanted and t in viewer.visible_scope_types)
+    unit = unit_scope_condition(viewer)
+    adm = administration_scope_condition(viewer)
+    mun = municipality_scope_condition(viewer)
+    obj = governance_object_scope_condition(viewer)
+    if municipality is not None:
+        mun_ids = _municipality_id(municipality)
+        unit = combine(
+            unit,
+            Unit.administration_id.in_(
+                select(Administration.id).where(Administration.municipality_id.in_(mun_ids))
+            ),
+        )
+        adm = combine(adm, Administration.municipality_id.in_(mun_ids))
+        mun = combine(mun, Municipality.code == municipality)
+        obj = combine(
+            obj,
+            GovernanceObject.id.in_(
+                select(GovernanceParticipant.governance_object_id).where(
+                    GovernanceParticipant.municipality_id.in_(mun_ids)
+                )
+            ),
+        )
+    if administration is not None:
+        adm_ids = _administration_id(administration)
+        unit = combine(unit, Unit.administration_id.in_(adm_ids))
+        adm = combine(adm, Administration.code == administration)
+        mun = false()  # a municipality is not under an administration
+        obj = combine(
+            obj,
+            GovernanceObject.id.in_(
+                select(GovernanceParticipant.governance_object_id).where(
+                    GovernanceParticipant.administration_id.in_(adm_ids)
+                )
+            ),
+        )
+    return Scope(
+        unit=unit, administration=adm, municipality=mun, governance_object=obj, types=types
+    )
+
+
+def _where(stmt, condition):
+    return stmt if condition is None else stmt.where(condition)
+
+
+def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+
+
+@dataclass
+class Org:
+    """The organisation tables under a scope (all small: one row per org node)."""
+
+    units: pd.DataFrame  # id, code, name, administration_id, municipality_id, has_manager,
+    # administration_code, administration_name
+    administrations: pd.DataFrame  # id, code, name, municipality_id, is_central
+    municipalities: pd.DataFrame  # id, code, name
+    objects: pd.DataFrame  # id, code, name
+    participants: pd.DataFrame  # governance_object_id, municipality_id, administration_id
+
+
+def load_org(conn, scope: Scope) -> Org:
+    units = _frame(
+        conn,
+        _where(
+            select(
+                Unit.id,
+                Unit.code,
+                Unit.name,
+                Unit.administration_id,
+                Administration.municipality_id,
+                Unit.manager_name,
+                Administration.code,
+                Administration.name,
+            ).join(Administration, Unit.administration_id == Administration.id),
+            scope.unit,
+        ),
+        [
+            "id",
+            "code",
+            "name",
+            "administration_id",
+            "municipality_id",
+            "manager_name",
+            "administration_code",
+            "administration_name",
+        ],
+    )
+    units["has_manager"] = units["manager_name"].fillna("").astype(str).str.strip() != ""
+    units = units.drop(columns="manager_name")
+    administrations = _frame(
+        conn,
+        _where(
+            select(
+                Administration.id,
+                Administration.code,
+                Administration.name,
+                Administration.municipality_id,
+                Administration.is_central,
+            ),
+            scope.administration,
+        ),
+        ["id", "code", "name", "municipality_id", "is_central"],
+    )
+    municipalities = _frame(
+        conn,
+        _where(select(Municipality.id, Municipality.code, Municipality.name), scope.municipality),
+        ["id", "code", "name"],
+    )
+    objects = _frame(
+        conn,
+        _where(
+            select(GovernanceObject.id, GovernanceObject.code, GovernanceObject.name),
+            scope.governance_object,
+        ),
+        ["id", "code", "name"],
+    )
+    object_ids = scope.object_ids()
+    participants = _frame(
+        conn,
+        _where(
+            select(
+                GovernanceParticipant.governance_object_id,
+                GovernanceParticipant.municipality_id,
+                GovernanceParticipant.administration_id,
+            ),
+            None
+            if object_ids is None
+            else GovernanceParticipant.governance_object_id.in_(object_ids),
+        ),
+        ["governance_object_id", "municipality_id", "administration_id"],
+    )
+    return Org(units, administrations, municipalities, objects, participants)

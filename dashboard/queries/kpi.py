@@ -1,0 +1,469 @@
+"""The numbers of DESIGN §4 for every scope the viewer may see, as of a given date.
+
+Everything heavy happens in SQL (one aggregated query per kind of row, see _kpi_facts); pandas only
+rolls the aggregated rows up the organisation and turns them into one row per (scope, metric).
+Definitions: docs/metrics.md. The as-of date is always a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from dashboard.queries import _kpi_facts as facts
+from dashboard.queries._kpi_dates import Cutoffs
+from dashboard.queries._kpi_rollup import (
+    distribute,
+    distribute_units,
+    organisation_check,
+    role_assignments,
+)
+from dashboard.queries._kpi_scope import Org, Scope, build_scope, load_org
+from dashboard.queries.maturity import gap_analyses, latest_per_node
+from dashboard.queries.metrics import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
+from dashboard.queries.viewer import SYSTEM, Viewer
+
+log = logging.getLogger(__name__)
+
+KPI_COLUMNS = [
+    "scope_type",
+    "scope_id",
+    "scope_name",
+    "metric",
+    "value",
+    "numerator",
+    "denominator",
+]
+EVIDENCE_RATES = (
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "action_plan_coverage",
+    "actions_on_time_rate",
+    "gdpr_coverage",
+    "follow_up_rate",
+)
+FUNNEL_STAGES = (
+    ("assets", "Informationstillgångar"),
+    ("classified", "Aktuellt klassade"),
+    ("risk_analysed", "Riskanalyserade"),
+    ("action_planned", "Åtgärdsplanerade"),
+    ("on_time", "Åtgärder i tid"),
+)
+AGING_BUCKETS = (
+    ("actions_overdue_1_30", "1–30"),
+    ("actions_overdue_31_90", "31–90"),
+    ("actions_overdue_91_180", "91–180"),
+    ("actions_overdue_over_180", ">180"),
+)
+_ASSET_METRICS = {
+    "assets",
+    "classified_current",
+    "classification_coverage",
+    "classifications_expired",
+    "assets_unclassified",
+    "reviews_due_90d",
+    "risk_analysis_coverage",
+    "funnel_classified",
+    "funnel_risk_analysed",
+    "funnel_action_planned",
+    "funnel_on_time",
+    "gdpr_coverage",
+    "shared_owner_participation",
+}
+
+
+def _entities(org: Org, scope_type: str) -> pd.DataFrame:
+    """id-indexed code and name of the loaded entities of ``scope_type``."""
+    frame = {
+        "municipality": org.municipalities,
+        "administration": org.administrations,
+        "unit": org.units,
+        "governance_object": org.objects,
+    }[scope_type]
+    return frame.set_index("id")[["code", "name"]]
+
+
+def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den).where(den > 0)
+
+
+def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series | None]]:
+    """(numerator, denominator) per metric from the wide per-entity sums (missing → NaN)."""
+
+    def col(name: str) -> pd.Series:
+        if name in wide:
+            return wide[name].astype("float64")
+        return pd.Series(np.nan, index=wide.index, dtype="float64")
+
+    def count(name: str) -> tuple[pd.Series, None]:
+        return col(name), None
+
+    return {
+        "assets": count("assets"),
+        "classified_current": count("classified_current"),
+        "classification_coverage": (col("classified_current"), col("assets")),
+        "classifications_expired": (col("classified") - col("classified_current"), None),
+        "assets_unclassified": (col("assets") - col("classified"), None),
+        "reviews_due_90d": count("reviews_due_90d"),
+        "risk_analysis_coverage": (col("risk_analysed"), col("assets")),
+        "risks": count("risks"),
+        "risks_high": count("risks_high"),
+        "risks_high_without_action": count("risks_high_without_action"),
+        "action_plan_coverage": (col("risks_needing_action_planned"), col("risks_needing_action")),
+        "funnel_classified": count("classified_current"),
+        "funnel_risk_analysed": count("funnel_risk_analysed"),
+        "funnel_action_planned": count("funnel_action_planned"),
+        "funnel_on_time": count("funnel_on_time"),
+        "actions_open": count("actions_open"),
+        "actions_overdue": count("actions_overdue"),
+        "actions_overdue_1_30": count("actions_overdue_1_30"),
+        "actions_overdue_31_90": count("actions_overdue_31_90"),
+        "actions_overdue_91_180": count("actions_overdue_91_180"),
+        "actions_overdue_over_180": count("actions_overdue_over_180"),
+        "actions_on_time_rate": (col("actions_done_on_time"), col("actions_done")),
+        "gdpr_coverage": (col("personal_data_registered"), col("personal_data")),
+        "shared_owner_participation": (col("owners_took_part"), col("owners_of_shared")),
+        "follow_up_rate": (col("submitted"), col("units")),
+        "training_completion": (col("training_sum"), col("training_count")),
+        "access_review_current": (col("access_review_current"), col("units")),
+        "maturity_self": (col("self_sum"), col("self_count")),
+        "org_ciso": count("org_ciso"),
+        "org_security_officer": (col("so_num"), col("so_den")),
+        "org_dpo": count("org_dpo"),
+        "org_protection_officer": count("org_protection_officer"),
+        "org_unit_managers": (col("um_num"), col("um_den")),
+        "org_checks_failed": count("org_checks_failed"),
+    }
+
+
+def _to_python(series: pd.Series, integral: bool) -> list:
+    """Plain Python values with None for missing (ints where the metric is a whole count)."""
+    out = []
+    for v in series.tolist():
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out.append(None)
+        elif integral and float(v).is_integer():
+            out.append(int(v))
+        else:
+            out.append(float(v))
+    return out
+
+
+def _long_rows(
+    scope_type: str, entities: pd.DataFrame, wide: pd.DataFrame, wanted: set[str]
+) -> list[pd.DataFrame]:
+    columns = _metric_columns(wide)
+    rates = {}
+    chunks = []
+    for name in metrics_for_scope(scope_type):
+        if name == "maturity_evidence":
+            continue
+        num, den = columns[name]
+        if den is None:
+            value = num.fillna(0)
+            num = value
+        else:
+            num = num.where(den.notna())
+            value = _rate(num, den)
+        rates[name] = value
+        if name in wanted:
+            chunks.append((name, value, num, den))
+    if "maturity_evidence" in wanted and "maturity_evidence" in metrics_for_scope(scope_type):
+        available = pd.DataFrame(
+            {r: rates[r] for r in EVIDENCE_RATES if r in rates}, index=wide.index
+        )
+        den = available.notna().sum(axis=1).astype("float64")
+        num = 5 * available.sum(axis=1, skipna=True)
+        chunks.append(("maturity_evidence", _rate(num, den), num, den))
+    frames = []
+    order = {name: i for i, name in enumerate(METRICS)}
+    for name, value, num, den in sorted(chunks, key=lambda c: order[c[0]]):
+        integral = METRICS[name].kind == "count"
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope_type": scope_type,
+                    "scope_id": entities["code"].to_numpy(),
+                    "scope_name": entities["name"].to_numpy(),
+                    "metric": name,
+                    "value": pd.Series(_to_python(value, integral), dtype=object).to_numpy(),
+                    "numerator": pd.Series(_to_python(num, True), dtype=object).to_numpy(),
+                    "denominator": pd.Series(
+                        [None] * len(wide) if den is None else _to_python(den, True),
+                        dtype=object,
+                    ).to_numpy(),
+                }
+            )
+        )
+    return frames
+
+
+def _maturity_self(analyses: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
+    by_admin = latest_per_node(analyses, "administration_id")
+    by_object = latest_per_node(analyses, "governance_object_id")
+    admin = pd.DataFrame(
+        {
+            "self_sum": by_admin["level_sum"].astype(float),
+            "self_count": by_admin["level_count"].astype(float),
+        }
+    )
+    obj = pd.DataFrame(
+        {
+            "self_sum": by_object["level_sum"].astype(float),
+            "self_count": by_object["level_count"].astype(float),
+        }
+    )
+    means = (admin["self_sum"] / admin["self_count"]).rename("mean")
+    admins = org.administrations.set_index("id")[["municipality_id"]].join(means, how="inner")
+    mun = admins.groupby("municipality_id")["mean"].agg(["sum", "count"])
+    mun = mun.rename(columns={"sum": "self_sum", "count": "self_count"}).astype(float)
+    return {"administration": admin, "governance_object": obj, "municipality": mun}
+
+
+def _wanted_metrics(metrics: Iterable[str] | None) -> set[str]:
+    if metrics is None:
+        return set(METRICS)
+    wanted = set(metrics)
+    unknown = wanted - set(METRICS)
+    if unknown:
+        raise ValueError(f"Okända mått: {', '.join(sorted(unknown))}")
+    return wanted
+
+
+def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame:
+    cut = Cutoffs(as_of)
+    org = load_org(conn, scope)
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in SCOPE_TYPES}
+
+    def add(distributed: dict[str, pd.DataFrame]) -> None:
+        for scope_type, frame in distributed.items():
+            parts[scope_type].append(frame)
+
+    add(
+        distribute(
+            facts.asset_facts(conn, cut, scope),
+            org,
+            share_municipalities=False,
+            share_administrations=False,
+        )
+    )
+    add(
+        distribute(
+            facts.risk_facts(conn, cut, scope),
+            org,
+            share_municipalities=True,
+            share_administrations=False,
+        )
+    )
+    add(
+        distribute(
+            facts.action_facts(conn, cut, scope),
+            org,
+            share_municipalities=True,
+            share_administrations=True,
+        )
+    )
+    follow = facts.follow_up_facts(conn, cut, scope)
+    per_unit = pd.DataFrame(
+        {
+            "units": 1.0,
+            "submitted": follow.set_index("unit_id")["submitted"],
+            "training_sum": follow.set_index("unit_id")["training"],
+            "training_count": follow.set_index("unit_id")["training"].notna().astype(float),
+            "access_review_current": follow.set_index("unit_id")["access_review_current"],
+        },
+        index=pd.Index(org.units["id"], name="unit_id"),
+    )
+    add(distribute_units(per_unit.fillna(0), org))
+    add(_maturity_self(gap_analyses(conn, scope, as_of), org))
+    add(organisation_check(role_assignments(conn, scope), org))
+
+    frames = []
+    for scope_type in scope.types:
+        entities = _entities(org, scope_type).sort_values("code")
+        wide = pd.concat([p.reindex(entities.index) for p in parts[scope_type]], axis=1)
+        counted = [c for c in wide.columns if not c.startswith(("self_", "so_", "um_"))]
+        count_columns = [c for c in counted if not c.startswith("org_")]
+        wide[count_columns] = wide[count_columns].fillna(0)
+        frames.extend(_long_rows(scope_type, entities, wide, wanted))
+    if not frames:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]
+
+
+def compute_kpis(
+    session_or_connection,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    scope_types: Iterable[str] | None = None,
+    municipality: str | None = None,
+    administration: str | None = None,
+    metrics: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per (visible scope, applicable metric), sorted by scope type, code, metric order.
+
+    Columns: scope_type, scope_id (org code), scope_name, metric, value, numerator, denominator.
+    Rates are fractions 0..1 (None when the denominator is 0); counts have numerator = value.
+    """
+    wanted = _wanted_metrics(metrics)
+    scope = build_scope(viewer, scope_types, municipality, administration)
+    if not scope.types:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    result = sort_rows(_compute(session_or_connection, as_of, scope, wanted))
+    result = result.reset_index(drop=True)
+    log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
+    return result
+
+
+def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sorted by scope type (catalogue order), scope id, metric (catalogue order)."""
+    type_order = {t: i for i, t in enumerate(SCOPE_TYPES)}
+    keyed = frame.assign(
+        _t=frame["scope_type"].map(type_order), _m=frame["metric"].map(METRIC_ORDER)
+    )
+    return keyed.sort_values(["_t", "scope_id", "_m"]).drop(columns=["_t", "_m"])
+
+
+def _json_number(value):
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def kpi_json(
+    session, as_of: dt.date, viewer: Viewer = SYSTEM, *, scope_types: Iterable[str] | None = None
+) -> dict:
+    """{"as_of": "YYYY-MM-DD", "rows": [...]} sorted; floats rounded to 6 decimals."""
+    frame = compute_kpis(session, as_of, viewer, scope_types=scope_types)
+    rows = [
+        {
+            "scope_type": r.scope_type,
+            "scope_id": r.scope_id,
+            "scope_name": r.scope_name,
+            "metric": r.metric,
+            "value": _json_number(r.value),
+            "numerator": _json_number(r.numerator),
+            "denominator": _json_number(r.denominator),
+        }
+        for r in frame.itertuples(index=False)
+    ]
+    return {"as_of": as_of.isoformat(), "rows": rows}
+
+
+def funnel(
+    session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    governance_object: str | None = None,
+) -> pd.DataFrame:
+    """The coverage funnel (5 stages, each a subset of the previous) over the visible assets.
+
+    With ``governance_object`` the assets of that object (if the viewer may see it); otherwise the
+    assets of the visible units, narrowed to ``municipality``/``administration``.
+    """
+    scope = build_scope(viewer, None, municipality, administration)
+    cut = Cutoffs(as_of)
+    org = load_org(session, scope)
+    rows = facts.asset_facts(session, cut, scope)
+    rows = rows.assign(
+        unit_id=pd.array(rows["unit_id"].tolist(), dtype="Int64"),
+        object_id=pd.array(rows["object_id"].tolist(), dtype="Int64"),
+    )
+    if governance_object is not None:
+        ids = org.objects.loc[org.objects["code"] == governance_object, "id"]
+        if "governance_object" not in scope.types:
+            ids = ids.iloc[0:0]
+        rows = rows[rows["object_id"].isin(ids.tolist())]
+    else:
+        rows = rows[rows["unit_id"].isin(org.units["id"].tolist())]
+    columns = (
+        "assets",
+        "classified_current",
+        "funnel_risk_analysed",
+        "funnel_action_planned",
+        "funnel_on_time",
+    )
+    counts = [int(rows[c].astype("int64").sum()) for c in columns]
+    return pd.DataFrame(
+        {
+            "stage": [s for s, _ in FUNNEL_STAGES],
+            "label_sv": [label for _, label in FUNNEL_STAGES],
+            "count": counts,
+        }
+    )
+
+
+def overdue_aging(
+    session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """Overdue actions per administration and aging bucket (all four buckets, zeros included).
+
+    Counts the actions of the visible units by their administration, plus provider actions of
+    shared objects for administrations that the viewer may see and that take part explicitly.
+    """
+    scope = build_scope(viewer, None, municipality, administration)
+    cut = Cutoffs(as_of)
+    org = load_org(session, scope)
+    # Administrations of the visible units, named from the units (a manager sees only these).
+    admins = (
+        org.units[["administration_id", "administration_code", "administration_name"]]
+        .drop_duplicates("administration_id")
+        .set_index("administration_id")
+    )
+    visible_admins = org.administrations.set_index("id")
+    org_for_admins = Org(
+        units=org.units,
+        administrations=org.administrations,
+        municipalities=org.municipalities,
+        objects=org.objects,
+        participants=org.participants[
+            org.participants["administration_id"].isin(visible_admins.index.tolist())
+        ],
+    )
+    sums = distribute(
+        facts.action_facts(session, cut, scope),
+        org_for_admins,
+        share_municipalities=False,
+        share_administrations=True,
+    )["administration"]
+    extra = visible_admins.loc[~visible_admins.index.isin(admins.index), ["code", "name"]]
+    extra = extra.rename(columns={"code": "administration_code", "name": "administration_name"})
+    names = pd.concat([admins, extra]).sort_values("administration_code")
+    rows = []
+    for admin_id, admin in names.iterrows():
+        for column, bucket in AGING_BUCKETS:
+            count = sums[column].get(admin_id, 0) if column in sums else 0
+            rows.append(
+                (
+                    admin["administration_code"],
+                    admin["administration_name"],
+                    bucket,
+                    int(count if pd.notna(count) else 0),
+                )
+            )
+    return pd.DataFrame(
+        rows, columns=["administration_code", "administration_name", "bucket", "count"]
+    )
+
+
+__all__ = [
+    "KPI_COLUMNS",
+    "compute_kpis",
+    "funnel",
+    "kpi_json",
+    "overdue_aging",
+    "sort_rows",
+]

@@ -1,0 +1,181 @@
+"""Self-assessed maturity: the latest gap analysis (nulägesanalys) per administration and object."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import ColumnElement, func, or_, select
+
+from dashboard.queries._kpi_scope import Scope, build_scope, load_org
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.models import (
+    Administration,
+    GapAnalysis,
+    GapAssessment,
+    GovernanceObject,
+    MaturityArea,
+)
+
+_ANALYSIS_COLUMNS = [
+    "gap_analysis_id",
+    "administration_id",
+    "governance_object_id",
+    "assessed_on",
+    "level_sum",
+    "level_count",
+]
+
+
+def _gap_condition(scope: Scope) -> ColumnElement[bool] | None:
+    """Gap analyses of visible administrations or visible governance objects."""
+    if scope.administration is None and scope.governance_object is None:
+        return None
+    parts = []
+    parts.append(
+        GapAnalysis.administration_id.in_(select(Administration.id).where(scope.administration))
+        if scope.administration is not None
+        else GapAnalysis.administration_id.isnot(None)
+    )
+    parts.append(
+        GapAnalysis.governance_object_id.in_(
+            select(GovernanceObject.id).where(scope.governance_object)
+        )
+        if scope.governance_object is not None
+        else GapAnalysis.governance_object_id.isnot(None)
+    )
+    return or_(*parts)
+
+
+def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
+    """One row per visible gap analysis (on or before ``as_of``) with its level sum and count."""
+    stmt = (
+        select(
+            GapAnalysis.id,
+            GapAnalysis.administration_id,
+            GapAnalysis.governance_object_id,
+            GapAnalysis.assessed_on,
+            func.sum(GapAssessment.level),
+            func.count(GapAssessment.id),
+        )
+        .join(GapAssessment, GapAssessment.gap_analysis_id == GapAnalysis.id)
+        .group_by(
+            GapAnalysis.id,
+            GapAnalysis.administration_id,
+            GapAnalysis.governance_object_id,
+            GapAnalysis.assessed_on,
+        )
+    )
+    condition = _gap_condition(scope)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if as_of is not None:
+        stmt = stmt.where(GapAnalysis.assessed_on <= as_of)
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=_ANALYSIS_COLUMNS)
+    frame["administration_id"] = frame["administration_id"].astype("Int64")
+    frame["governance_object_id"] = frame["governance_object_id"].astype("Int64")
+    return frame
+
+
+def latest_per_node(analyses: pd.DataFrame, node_column: str) -> pd.DataFrame:
+    """The latest analysis per administration (or object); ties broken by the larger id."""
+    rows = analyses[analyses[node_column].notna()]
+    rows = rows.sort_values(["assessed_on", "gap_analysis_id"])
+    return rows.drop_duplicates(node_column, keep="last").set_index(node_column)
+
+
+def maturity_matrix(
+    session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
+) -> pd.DataFrame:
+    """Area levels of the latest gap analysis ≤ as_of per administration and governance object."""
+    scope = build_scope(viewer, None, municipality, None)
+    org = load_org(session, scope)
+    analyses = gap_analyses(session, scope, as_of)
+    columns = [
+        "scope_type",
+        "scope_id",
+        "scope_name",
+        "area_code",
+        "area_name",
+        "area_order",
+        "level",
+        "assessed_on",
+    ]
+    chosen = []
+    names = {
+        "administration": org.administrations.set_index("id"),
+        "governance_object": org.objects.set_index("id"),
+    }
+    for scope_type, column in (
+        ("administration", "administration_id"),
+        ("governance_object", "governance_object_id"),
+    ):
+        if scope_type not in scope.types:
+            continue
+        latest = latest_per_node(analyses, column)
+        latest = latest[latest.index.isin(names[scope_type].index)]
+        for node_id, row in latest.iterrows():
+            node = names[scope_type].loc[node_id]
+            chosen.append(
+                (row["gap_analysis_id"], scope_type, node["code"], node["name"], row["assessed_on"])
+            )
+    if not chosen:
+        return pd.DataFrame(columns=columns)
+    ids = [c[0] for c in chosen]
+    levels = pd.DataFrame(
+        session.execute(
+            select(
+                GapAssessment.gap_analysis_id,
+                MaturityArea.code,
+                MaturityArea.name,
+                MaturityArea.sort_order,
+                GapAssessment.level,
+            )
+            .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
+            .where(GapAssessment.gap_analysis_id.in_(ids))
+        ).all(),
+        columns=["gap_analysis_id", "area_code", "area_name", "area_order", "level"],
+    )
+    heads = pd.DataFrame(
+        chosen, columns=["gap_analysis_id", "scope_type", "scope_id", "scope_name", "assessed_on"]
+    )
+    matrix = heads.merge(levels, on="gap_analysis_id")
+    order = {"administration": 0, "governance_object": 1}
+    matrix = matrix.assign(_o=matrix["scope_type"].map(order)).sort_values(
+        ["_o", "scope_id", "area_order", "area_code"]
+    )
+    return matrix[columns].reset_index(drop=True)
+
+
+def maturity_history(
+    session,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """Every visible gap analysis with its mean level, oldest first (for the trend chart)."""
+    scope = build_scope(viewer, None, municipality, administration)
+    org = load_org(session, scope)
+    analyses = gap_analyses(session, scope)
+    rows = []
+    for _, analysis in analyses.iterrows():
+        for column, frame, scope_type in (
+            ("administration_id", org.administrations, "administration"),
+            ("governance_object_id", org.objects, "governance_object"),
+        ):
+            node_id = analysis[column]
+            if pd.isna(node_id) or scope_type not in scope.types:
+                continue
+            match = frame[frame["id"] == node_id]
+            if match.empty:
+                continue
+            rows.append(
+                (
+                    analysis["assessed_on"],
+                    match.iloc[0]["code"],
+                    analysis["level_sum"] / analysis["level_count"],
+                )
+            )
+    history = pd.DataFrame(rows, columns=["assessed_on", "scope_id", "mean_level"])
+    return history.sort_values(["assessed_on", "scope_id"]).reset_index(drop=True)
