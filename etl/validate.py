@@ -1,0 +1,981 @@
+"""Check a raw workbook against the schema and the store, collecting every problem at once.
+
+``validate(raw, known)`` parses every cell (etl.parsing), then checks what a single cell cannot
+show: required sheets and columns, duplicates within the file and against other sources in the
+store, references to org codes (from the store, or from the same organisation workbook), and the
+rules of the domain (review after classification, Klar needs Klardatum, …). It returns the parsed
+workbook only when there are no issues, so the loader never sees half-valid data.
+
+The store is read beforehand into ``KnownCodes`` (``load_known_codes``) so validation itself is a
+pure function of its inputs and easy to test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from etl import models, vocab
+from etl.issues import ValidationIssue, show_value
+from etl.parsing import CellError, is_empty, parse_cell
+from etl.reader import RawSheet, RawWorkbook, fold
+from etl.schema import (
+    COVER,
+    SETTING_MATRIX_SIZE,
+    WORKBOOK_KINDS,
+    Column,
+    ColumnType,
+    Sheet,
+    WorkbookKind,
+)
+
+log = logging.getLogger(__name__)
+
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+MIN_MATRIX_SIZE, MAX_MATRIX_SIZE = 2, 10
+KIND_LABELS = {"organisation": "Organisation", "administration": "Förvaltning",
+               "object": "Förvaltningsobjekt"}  # fmt: skip
+CHUNK = 500  # codes per IN (...) query
+
+# Where each column lands in the store, so text too long for its column is caught here and not
+# by PostgreSQL in the middle of a load.
+TARGETS: dict[tuple[str, str], object] = {
+    ("cover", "code"): models.Administration.code,
+    ("municipalities", "code"): models.Municipality.code,
+    ("municipalities", "name"): models.Municipality.name,
+    ("administrations", "code"): models.Administration.code,
+    ("administrations", "name"): models.Administration.name,
+    ("units", "code"): models.Unit.code,
+    ("units", "name"): models.Unit.name,
+    ("units", "manager_name"): models.Unit.manager_name,
+    ("units", "manager_email"): models.Unit.manager_email,
+    ("roles", "person_name"): models.RoleAssignment.person_name,
+    ("roles", "email"): models.RoleAssignment.email,
+    ("providers", "code"): models.Provider.code,
+    ("providers", "name"): models.Provider.name,
+    ("governance_objects", "code"): models.GovernanceObject.code,
+    ("governance_objects", "name"): models.GovernanceObject.name,
+    ("areas", "code"): models.MaturityArea.code,
+    ("areas", "name"): models.MaturityArea.name,
+    ("settings", "key"): models.Setting.key,
+    ("settings", "value"): models.Setting.value,
+    ("assets", "code"): models.Asset.code,
+    ("assets", "name"): models.Asset.name,
+    ("assets", "carrier_name"): models.Asset.carrier_name,
+    ("assets", "register_ref"): models.Asset.register_ref,
+    ("classifications", "model_version"): models.Classification.model_version,
+    ("classifications", "label_set"): models.Classification.label_set,
+    ("risk_analyses", "code"): models.RiskAnalysis.code,
+    ("risk_analyses", "responsible"): models.RiskAnalysis.responsible,
+    ("risks", "code"): models.Risk.code,
+    ("actions", "code"): models.Action.code,
+    ("actions", "responsible"): models.Action.responsible,
+    ("actions", "responsible_email"): models.Action.responsible_email,
+}
+MAX_LENGTH: dict[tuple[str, str], int] = {
+    key: attr.property.columns[0].type.length  # type: ignore[attr-defined]
+    for key, attr in TARGETS.items()
+}
+
+# Entities whose codes are unique in the whole store, and the model that holds them.
+CODED_ENTITIES: dict[str, type[models.Base]] = {
+    "assets": models.Asset,
+    "risk_analyses": models.RiskAnalysis,
+    "risks": models.Risk,
+    "actions": models.Action,
+}
+
+
+# --------------------------------------------------------------------------- what the store knows
+
+
+@dataclass
+class KnownCodes:
+    municipalities: set[str] = field(default_factory=set)
+    administrations: dict[str, str] = field(default_factory=dict)  # code -> municipality code
+    units: dict[str, str] = field(default_factory=dict)  # code -> administration code
+    providers: set[str] = field(default_factory=set)
+    governance_objects: set[str] = field(default_factory=set)
+    areas: dict[str, str] = field(default_factory=dict)  # fold(code) and fold(name) -> code
+    matrix_size: int = vocab.DEFAULT_MATRIX_SIZE
+    # entity ("assets", …, "follow_ups") -> code (follow-ups: "unit|period") -> source key, for
+    # codes of this file that the store already holds
+    taken: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def area_code(self, text: str) -> str | None:
+        return self.areas.get(fold(text))
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _raw_codes(raw: RawWorkbook | None, sheet_key: str, column_key: str) -> list[str]:
+    if raw is None or sheet_key not in raw.sheets:
+        return []
+    sheet = raw.sheets[sheet_key]
+    codes = {parse_cell(ColumnType.TEXT, sheet.value(r, column_key)) for r in sheet.rows}
+    return sorted(c for c in codes if c)
+
+
+def load_known_codes(session: Session, raw: RawWorkbook | None = None) -> KnownCodes:
+    """Org codes, areas and settings from the store; and which of ``raw``'s ids it already holds."""
+    known = KnownCodes()
+    known.municipalities = set(session.scalars(select(models.Municipality.code)))
+    known.administrations = dict(
+        session.execute(
+            select(models.Administration.code, models.Municipality.code).join(models.Municipality)
+        ).tuples()
+    )
+    known.units = dict(
+        session.execute(
+            select(models.Unit.code, models.Administration.code).join(models.Administration)
+        ).tuples()
+    )
+    known.providers = set(session.scalars(select(models.Provider.code)))
+    known.governance_objects = set(session.scalars(select(models.GovernanceObject.code)))
+    for code, name in session.execute(select(models.MaturityArea.code, models.MaturityArea.name)):
+        known.areas.setdefault(fold(code), code)
+        known.areas.setdefault(fold(name), code)
+    size = session.get(models.Setting, SETTING_MATRIX_SIZE)
+    if size is not None and size.value.strip().isdigit():
+        known.matrix_size = int(size.value)
+    for entity, model in CODED_ENTITIES.items():
+        taken: dict[str, str] = {}
+        for chunk in _chunks(_raw_codes(raw, entity, "code")):
+            rows = session.execute(
+                select(model.code, models.Source.key)  # type: ignore[attr-defined]
+                .join(models.Source, models.Source.id == model.source_id)  # type: ignore[attr-defined]
+                .where(model.code.in_(chunk))  # type: ignore[attr-defined]
+            )
+            taken.update(rows.tuples())
+        known.taken[entity] = taken
+    known.taken["follow_ups"] = _taken_follow_ups(session, raw)
+    return known
+
+
+def _taken_follow_ups(session: Session, raw: RawWorkbook | None) -> dict[str, str]:
+    taken: dict[str, str] = {}
+    for chunk in _chunks(_raw_codes(raw, "follow_ups", "unit")):
+        rows = session.execute(
+            select(models.Unit.code, models.FollowUpReport.period, models.Source.key)
+            .join(models.Unit, models.Unit.id == models.FollowUpReport.unit_id)
+            .join(models.Source, models.Source.id == models.FollowUpReport.source_id)
+            .where(models.Unit.code.in_(chunk))
+        )
+        for unit, period, source in rows:
+            taken[f"{unit}|{period}"] = source
+    return taken
+
+
+# --------------------------------------------------------------------------- parsed result
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, object]
+
+    def __getitem__(self, key: str) -> object:
+        return self.values.get(key)
+
+
+@dataclass
+class ParsedWorkbook:
+    file_name: str
+    sha256: str
+    kind: str  # organisation | administration | object
+    code: str
+    sheets: dict[str, list[ParsedRow]]
+    present: set[str]  # sheet keys found in the file (a present sheet may be empty)
+    prepared_by: str | None = None
+    prepared_on: dt.date | None = None
+
+    @property
+    def source_key(self) -> str:
+        return source_key(self.kind, self.code)
+
+    def rows(self, sheet_key: str) -> list[ParsedRow]:
+        return self.sheets.get(sheet_key, [])
+
+
+def source_key(kind: str, code: str) -> str:
+    return f"{kind}:{code}"
+
+
+def describe_source(key: str) -> str:
+    """ "administration:1882-SOC" → "Förvaltning 1882-SOC" for messages."""
+    kind, _, code = key.partition(":")
+    return f"{KIND_LABELS.get(kind, kind)} {code}"
+
+
+# --------------------------------------------------------------------------- the cover
+
+
+@dataclass
+class Cover:
+    kind: str | None
+    code: str | None
+    prepared_by: str | None
+    prepared_on: dt.date | None
+    issues: list[ValidationIssue]
+
+    @property
+    def source_key(self) -> str | None:
+        return source_key(self.kind, self.code) if self.kind and self.code else None
+
+
+def read_cover(raw: RawWorkbook) -> Cover:
+    """Typ and Kod from the cover sheet (needed before validation to find the source)."""
+    issues: list[ValidationIssue] = []
+    sheet = raw.sheets.get("cover")
+    values: dict[str, object] = {}
+    rows: dict[str, int] = {}
+    if sheet is None:
+        issues.append(ValidationIssue(
+            raw.file_name, COVER.name, None, None, None,
+            "Bladet Uppgifter saknas. Det ska finnas först i filen med raderna Typ och Kod "
+            "(använd mallen).",
+            "The sheet Uppgifter is missing. It must come first with the rows Typ and Kod "
+            "(use the template).",
+        ))  # fmt: skip
+        return Cover(None, None, None, None, issues)
+    by_name = {fold(n): c for c in COVER.columns for n in (c.header, c.key, *c.aliases)}
+    for row in sheet.rows:
+        column = by_name.get(fold(row.values[0])) if row.values[0] is not None else None
+        if column is not None and column.key not in values:
+            values[column.key] = row.values[1]
+            rows[column.key] = row.number
+    parsed: dict[str, object] = {}
+    for column in COVER.columns:
+        raw_value = values.get(column.key)
+        try:
+            parsed[column.key] = parse_cell(column.type, raw_value)
+        except CellError as exc:
+            issues.append(ValidationIssue(raw.file_name, sheet.name, rows.get(column.key),
+                                          column.header, show_value(raw_value), exc.message_sv,
+                                          exc.message_en))  # fmt: skip
+            continue
+        if column.required and parsed[column.key] is None:
+            issues.append(ValidationIssue(
+                raw.file_name, sheet.name, rows.get(column.key), column.header, None,
+                f"Uppgiften {column.header} saknas på bladet Uppgifter. {column.help_sv}.",
+                f"{column.header} is missing on the sheet Uppgifter. {column.help_en}.",
+            ))  # fmt: skip
+    return Cover(parsed.get("kind"), parsed.get("code"), parsed.get("prepared_by"),  # type: ignore[arg-type]
+                 parsed.get("prepared_on"), issues)  # type: ignore[arg-type]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the validator
+
+
+def validate(
+    raw: RawWorkbook, known: KnownCodes, *, today: dt.date | None = None
+) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
+    """The parsed workbook (None when anything is wrong) and every issue found."""
+    return _Validator(raw, known, today or dt.date.today()).run()
+
+
+class _Validator:
+    def __init__(self, raw: RawWorkbook, known: KnownCodes, today: dt.date) -> None:
+        self.raw = raw
+        self.known = known
+        self.latest_allowed = today + FUTURE_TOLERANCE
+        self.issues: list[ValidationIssue] = []
+        self.kind: WorkbookKind | None = None
+        self.code: str | None = None
+        self.parsed: dict[str, list[ParsedRow]] = {}
+
+    # ---------------------------------------------------------------- reporting
+
+    def add(self, sheet: Sheet | RawSheet | str | None, row: int | None, column: Column | str |
+            None, value: object, sv: str, en: str) -> None:  # fmt: skip
+        sheet_name = sheet if isinstance(sheet, str) or sheet is None else sheet.name
+        column_name = column.header if isinstance(column, Column) else column
+        self.issues.append(ValidationIssue(self.raw.file_name, sheet_name, row, column_name,
+                                           show_value(value), sv, en))  # fmt: skip
+
+    def sheet_name(self, key: str) -> str:
+        raw_sheet = self.raw.sheets.get(key)
+        return raw_sheet.name if raw_sheet else self.kind.sheet(key).name  # type: ignore[union-attr]
+
+    def add_at(self, sheet_key: str, row: ParsedRow, column_key: str, sv: str, en: str,
+               value: object = ...) -> None:  # fmt: skip
+        """An issue about one parsed cell, named by schema keys."""
+        column = self.kind.sheet(sheet_key).column(column_key)  # type: ignore[union-attr]
+        shown = row[column_key] if value is ... else value
+        if isinstance(shown, list):
+            shown = ", ".join(shown)
+        self.add(self.sheet_name(sheet_key), row.number, column, shown, sv, en)
+
+    # ---------------------------------------------------------------- driver
+
+    def run(self) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
+        cover = read_cover(self.raw)
+        self.issues.extend(cover.issues)
+        if cover.kind is None or cover.code is None:
+            self._check_unknown_sheets(None)
+            return None, self.issues
+        self.kind = WORKBOOK_KINDS[cover.kind]
+        self.code = cover.code
+        self._check_cover_code()
+        self._check_unknown_sheets(self.kind)
+        for sheet in self.kind.sheets:
+            if not sheet.key_value:
+                self._parse_sheet(sheet)
+        if self.kind.key == "organisation":
+            self._check_organisation()
+        else:
+            self._check_data()
+        if self.issues:
+            return None, self.issues
+        workbook = ParsedWorkbook(
+            self.raw.file_name, self.raw.sha256, self.kind.key, self.code, self.parsed,
+            {k for k in self.raw.sheets if k != "cover"}, cover.prepared_by, cover.prepared_on,
+        )  # fmt: skip
+        return workbook, []
+
+    def _check_cover_code(self) -> None:
+        kind, code = self.kind.key, self.code  # type: ignore[union-attr]
+        cover_sheet = self.raw.sheets["cover"]
+        row = next((r.number for r in cover_sheet.rows if fold(r.values[0]) == "kod"), None)
+        limit = MAX_LENGTH[("cover", "code")]
+        if len(code) > limit:  # type: ignore[arg-type]
+            self.add(cover_sheet, row, "Kod", code, f"Koden är för lång (högst {limit} tecken).",
+                     f"The code is too long (at most {limit} characters).")  # fmt: skip
+        if kind == "administration" and code not in self.known.administrations:
+            self.add(cover_sheet, row, "Kod", code,
+                     f"Förvaltningen {code} finns inte i organisationen. Kontrollera koden, eller "
+                     "läs först in organisationsfilen där förvaltningen finns.",
+                     f"The administration {code} is not in the organisation. Check the code, or "
+                     "load the organisation workbook that lists it first.")  # fmt: skip
+        if kind == "object" and code not in self.known.governance_objects:
+            self.add(cover_sheet, row, "Kod", code,
+                     f"Förvaltningsobjektet {code} finns inte i organisationen. Kontrollera koden, "
+                     "eller läs först in organisationsfilen där objektet finns.",
+                     f"The governance object {code} is not in the organisation. Check the code, "
+                     "or load the organisation workbook that lists it first.")  # fmt: skip
+
+    def _check_unknown_sheets(self, kind: WorkbookKind | None) -> None:
+        for name in self.raw.duplicate_sheets:
+            self.add(
+                name,
+                None,
+                None,
+                None,
+                "Bladet finns två gånger i filen. Slå ihop raderna till ett blad.",
+                "The sheet occurs twice in the file. Merge the rows into one sheet.",
+            )
+        if kind is None:
+            return
+        allowed = {s.key for s in kind.sheets}
+        for key, sheet in self.raw.sheets.items():
+            if key not in allowed:
+                self.add(
+                    sheet,
+                    None,
+                    None,
+                    None,
+                    f"Bladet {sheet.name} hör inte till en arbetsbok av typen "
+                    f"{kind.label_sv}. Ta bort bladet eller rätta Typ på bladet Uppgifter.",
+                    f"The sheet {sheet.name} does not belong in a workbook of kind "
+                    f"{kind.label_sv}. Remove it or correct Typ on the sheet Uppgifter.",
+                )
+        for sheet in kind.sheets:
+            if sheet.required and sheet.key not in self.raw.sheets:
+                self.add(sheet, None, None, None,
+                         f"Bladet {sheet.name} saknas. Det krävs i en arbetsbok av typen "
+                         f"{kind.label_sv} (använd mallen).",
+                         f"The sheet {sheet.name} is missing; a {kind.label_sv} workbook "
+                         "requires it (use the template).")  # fmt: skip
+
+    # ---------------------------------------------------------------- cells
+
+    def _parse_sheet(self, sheet: Sheet) -> None:
+        raw_sheet = self.raw.sheets.get(sheet.key)
+        self.parsed[sheet.key] = []
+        if raw_sheet is None:
+            return
+        missing = [c for c in sheet.columns if c.required and c.key not in raw_sheet.columns]
+        for column in missing:
+            self.add(raw_sheet, raw_sheet.header_row, column, None,
+                     f"Kolumnen {column.header} saknas på bladet {raw_sheet.name}. Lägg till den "
+                     "med den rubriken i rubrikraden (se mallen).",
+                     f"The column {column.header} is missing on the sheet {raw_sheet.name}. Add "
+                     "it with that heading in the header row (see the template).")  # fmt: skip
+        if missing:
+            return
+        for raw_row in raw_sheet.rows:
+            values = {}
+            for column in sheet.columns:
+                values[column.key] = self._parse_value(raw_sheet, raw_row, column)
+            self.parsed[sheet.key].append(ParsedRow(raw_row.number, values))
+
+    def _parse_value(self, raw_sheet: RawSheet, raw_row, column: Column) -> object:
+        raw_value = raw_sheet.value(raw_row, column.key)
+        try:
+            value = parse_cell(column.type, raw_value, matrix_size=self.known.matrix_size)
+        except CellError as exc:
+            self.add(raw_sheet, raw_row.number, column, raw_value, exc.message_sv, exc.message_en)
+            return None
+        if value is None:
+            if column.required and is_empty(raw_value):
+                self.add(
+                    raw_sheet,
+                    raw_row.number,
+                    column,
+                    None,
+                    f"Värde saknas i kolumnen {column.header}. Den måste fyllas i "
+                    f"({column.help_sv.lower()}).",
+                    f"{column.header} is empty. It is required ({column.help_en.lower()}).",
+                )
+            return None
+        limit = MAX_LENGTH.get((raw_sheet.schema.key, column.key))
+        if column.type is ColumnType.CODE_LIST:
+            limit = MAX_LENGTH[("units", "code")]
+            too_long = any(len(code) > limit for code in value)  # type: ignore[attr-defined]
+        else:
+            too_long = limit is not None and isinstance(value, str) and len(value) > limit
+        if too_long:
+            self.add(
+                raw_sheet,
+                raw_row.number,
+                column,
+                raw_value,
+                f"Texten är för lång (högst {limit} tecken). Korta den.",
+                f"The text is too long (at most {limit} characters). Shorten it.",
+            )
+            return None
+        return value
+
+    # ---------------------------------------------------------------- helpers for rules
+
+    def _unique(self, sheet_key: str, column_key: str, what_sv: str, what_en: str) -> set[str]:
+        """Flag duplicate codes within the file; the set of codes present."""
+        first: dict[str, int] = {}
+        for row in self.parsed.get(sheet_key, []):
+            code = row[column_key]
+            if code is None:
+                continue
+            if code in first:
+                self.add_at(sheet_key, row, column_key,
+                            f"{what_sv} {code} finns redan på rad {first[code]}. Varje "
+                            f"{what_sv.lower()} får bara förekomma en gång.",
+                            f"{what_en} {code} already occurs on row {first[code]}; each must "
+                            "be unique.")  # fmt: skip
+            else:
+                first[code] = row.number
+        return set(first)
+
+    def _not_taken(self, sheet_key: str, what_sv: str, what_en: str) -> None:
+        """Flag codes that another source in the store already owns."""
+        taken = self.known.taken.get(sheet_key, {})
+        mine = source_key(self.kind.key, self.code)  # type: ignore[union-attr, arg-type]
+        for row in self.parsed.get(sheet_key, []):
+            owner = taken.get(row["code"])  # type: ignore[arg-type]
+            if owner is not None and owner != mine:
+                self.add_at(
+                    sheet_key,
+                    row,
+                    "code",
+                    f"{what_sv} {row['code']} används redan av {describe_source(owner)}. "
+                    "Koden måste vara unik i hela kommunen; välj en annan.",
+                    f"{what_en} {row['code']} is already used by "
+                    f"{describe_source(owner)}. Codes must be unique; choose another.",
+                )
+
+    def _future(self, sheet_key: str, row: ParsedRow, column_key: str) -> None:
+        value = row[column_key]
+        if isinstance(value, dt.date) and value > self.latest_allowed:
+            header = self.kind.sheet(sheet_key).column(column_key).header  # type: ignore[union-attr]
+            self.add_at(
+                sheet_key,
+                row,
+                column_key,
+                f"{header} {value.isoformat()} ligger i framtiden. Ange ett datum som "
+                "redan har passerat.",
+                f"{header} {value.isoformat()} is in the future; it must have passed.",
+            )
+
+    def _unknown(self, sheet_key: str, row: ParsedRow, column_key: str, code: str, what_sv: str,
+                 what_en: str, where_sv: str, where_en: str) -> None:  # fmt: skip
+        self.add_at(
+            sheet_key,
+            row,
+            column_key,
+            f"{what_sv} {code} finns inte {where_sv}. Kontrollera koden.",
+            f"{what_en} {code} does not exist {where_en}. Check the code.",
+            value=code,
+        )
+
+    # ---------------------------------------------------------------- organisation workbook
+
+    def _check_organisation(self) -> None:
+        known = self.known
+        present = self.raw.sheets.keys()
+        here_sv, here_en = "i den här filen", "in this file"
+
+        def codes(sheet_key: str, what_sv: str, what_en: str, fallback: Iterable[str]) -> set[str]:
+            if sheet_key not in present:  # an absent optional sheet leaves the store's as is
+                return set(fallback)
+            return self._unique(sheet_key, "code", what_sv, what_en)
+
+        municipalities = codes(
+            "municipalities", "Kommunkoden", "Municipality code", known.municipalities
+        )
+        administrations = codes(
+            "administrations", "Förvaltningskoden", "Administration code", known.administrations
+        )
+        units = codes("units", "Enhetskoden", "Unit code", known.units)
+        providers = codes("providers", "Leverantörskoden", "Provider code", known.providers)
+        objects = codes(
+            "governance_objects", "Objektkoden", "Object code", known.governance_objects
+        )
+        self._unique("areas", "code", "Områdeskoden", "Area code")
+        self._unique("settings", "key", "Inställningen", "Setting")
+        admin_municipality = dict(known.administrations)
+        for row in self.parsed["administrations"]:
+            if row["code"] and row["municipality"]:
+                admin_municipality[row["code"]] = row["municipality"]  # type: ignore[index]
+            if row["municipality"] and row["municipality"] not in municipalities:
+                self._unknown("administrations", row, "municipality", row["municipality"],
+                              "Kommunen", "The municipality", "på bladet Kommuner",
+                              "on the sheet Kommuner")  # type: ignore[arg-type]  # fmt: skip
+        for row in self.parsed["units"]:
+            if row["administration"] and row["administration"] not in administrations:
+                self._unknown("units", row, "administration", row["administration"],
+                              "Förvaltningen", "The administration", "på bladet Förvaltningar",
+                              "on the sheet Förvaltningar")  # type: ignore[arg-type]  # fmt: skip
+        for row in self.parsed.get("governance_objects", []):
+            if row["provider"] and row["provider"] not in providers:
+                self._unknown("governance_objects", row, "provider", row["provider"],
+                              "Leverantören", "The provider", "på bladet Leverantörer",
+                              "on the sheet Leverantörer")  # type: ignore[arg-type]  # fmt: skip
+        self._check_participants(municipalities, administrations, objects, admin_municipality)
+        nodes = municipalities | administrations | units | objects
+        for row in self.parsed["roles"]:
+            if row["node"] and row["node"] not in nodes:
+                self._unknown(
+                    "roles",
+                    row,
+                    "node",
+                    row["node"],
+                    "Organisationen",
+                    "The organisation code",
+                    f"{here_sv} (varken kommun, förvaltning, enhet eller förvaltningsobjekt)",
+                    here_en,
+                )  # type: ignore[arg-type]
+        for row in self.parsed.get("settings", []):
+            if row["key"] == SETTING_MATRIX_SIZE and row["value"] is not None:
+                value = str(row["value"]).strip()
+                if not value.isdigit() or not MIN_MATRIX_SIZE <= int(value) <= MAX_MATRIX_SIZE:
+                    self.add_at(
+                        "settings",
+                        row,
+                        "value",
+                        f"Riskmatrisens storlek ska vara ett heltal "
+                        f"{MIN_MATRIX_SIZE}–{MAX_MATRIX_SIZE}, t.ex. 4.",
+                        f"The risk matrix size must be a whole number "
+                        f"{MIN_MATRIX_SIZE}–{MAX_MATRIX_SIZE}, e.g. 4.",
+                    )
+
+    def _check_participants(self, municipalities: set[str], administrations: set[str],
+                            objects: set[str], admin_municipality: dict[str, str]) -> None:  # fmt: skip
+        seen: dict[tuple, int] = {}
+        for row in self.parsed.get("participants", []):
+            obj, mun, adm = row["governance_object"], row["municipality"], row["administration"]
+            if obj and obj not in objects:
+                self._unknown(
+                    "participants",
+                    row,
+                    "governance_object",
+                    obj,
+                    "Förvaltningsobjektet",
+                    "The governance object",
+                    "på bladet Förvaltningsobjekt",
+                    "on the sheet Förvaltningsobjekt",
+                )  # type: ignore[arg-type]
+            if mun and mun not in municipalities:
+                self._unknown(
+                    "participants",
+                    row,
+                    "municipality",
+                    mun,
+                    "Kommunen",
+                    "The municipality",
+                    "på bladet Kommuner",
+                    "on the sheet Kommuner",
+                )  # type: ignore[arg-type]
+            if adm and adm not in administrations:
+                self._unknown(
+                    "participants",
+                    row,
+                    "administration",
+                    adm,
+                    "Förvaltningen",
+                    "The administration",
+                    "på bladet Förvaltningar",
+                    "on the sheet Förvaltningar",
+                )  # type: ignore[arg-type]
+            elif adm and mun and admin_municipality.get(adm) != mun:  # type: ignore[call-overload]
+                self.add_at(
+                    "participants",
+                    row,
+                    "administration",
+                    f"Förvaltningen {adm} hör inte till kommunen {mun}.",
+                    f"The administration {adm} does not belong to municipality {mun}.",
+                )
+            key = (obj, mun, adm)
+            if obj and mun and key in seen:
+                self.add_at(
+                    "participants",
+                    row,
+                    "governance_object",
+                    f"Samma deltagare finns redan på rad {seen[key]}.",
+                    f"The same participant already occurs on row {seen[key]}.",
+                )
+            seen.setdefault(key, row.number)
+
+    # ---------------------------------------------------------------- administration / object
+
+    def _check_data(self) -> None:
+        assets = self._check_assets()
+        self._check_classifications(assets)
+        analyses = self._check_risk_analyses(assets)
+        risks = self._unique("risks", "code", "Risk-ID", "Risk id")
+        self._not_taken("risks", "Risk-ID", "Risk id")
+        for row in self.parsed["risks"]:
+            if row["analysis"] and row["analysis"] not in analyses:
+                self._unknown(
+                    "risks",
+                    row,
+                    "analysis",
+                    row["analysis"],
+                    "Analys-ID",
+                    "Analysis id",
+                    "på bladet Riskanalyser i den här filen",
+                    "on the sheet Riskanalyser of this file",
+                )  # type: ignore[arg-type]
+        self._check_gap_analysis()
+        self._check_actions(risks)
+        if "follow_ups" in self.parsed:
+            self._check_follow_ups()
+
+    def _unit_known(self, sheet_key: str, row: ParsedRow, column_key: str, code: str) -> bool:
+        if code in self.known.units:
+            return True
+        self._unknown(
+            sheet_key,
+            row,
+            column_key,
+            code,
+            "Enheten",
+            "The unit",
+            "i organisationen (bladet Enheter i organisationsfilen)",
+            "in the organisation (sheet Enheter of the organisation workbook)",
+        )
+        return False
+
+    def _check_assets(self) -> dict[str, list[str]]:
+        """Asset code -> owner unit codes."""
+        self._unique("assets", "code", "Tillgångs-ID", "Asset id")
+        self._not_taken("assets", "Tillgångs-ID", "Asset id")
+        owners_by_asset: dict[str, list[str]] = {}
+        is_admin = self.kind.key == "administration"  # type: ignore[union-attr]
+        for row in self.parsed["assets"]:
+            owners: list[str] = row["owners"] or []  # type: ignore[assignment]
+            if row["code"]:
+                owners_by_asset.setdefault(row["code"], owners)  # type: ignore[arg-type]
+            for index, unit in enumerate(owners):
+                if not self._unit_known("assets", row, "owners", unit):
+                    continue
+                if index == 0 and is_admin and self.known.units[unit] != self.code:
+                    self.add_at("assets", row, "owners",
+                                f"Ansvarig ägare (första enheten) {unit} hör till förvaltningen "
+                                f"{self.known.units[unit]}, inte {self.code}. Sätt en egen "
+                                "enhet först, eller för tillgången i den andra förvaltningens fil.",
+                                f"The primary owner (first unit) {unit} belongs to administration "
+                                f"{self.known.units[unit]}, not {self.code}. Put one of your own "
+                                "units first, or keep the asset in the other administration's "
+                                "file.", value=unit)  # fmt: skip
+            obj = row["governance_object"]
+            if obj and obj not in self.known.governance_objects:
+                self._unknown(
+                    "assets",
+                    row,
+                    "governance_object",
+                    obj,
+                    "Förvaltningsobjektet",
+                    "The governance object",
+                    "i organisationen",
+                    "in the organisation",
+                )  # type: ignore[arg-type]
+            elif obj and not is_admin and obj != self.code:
+                self.add_at(
+                    "assets",
+                    row,
+                    "governance_object",
+                    f"Filen gäller förvaltningsobjektet {self.code}, men tillgången anger "
+                    f"{obj}. Lämna kolumnen tom eller skriv {self.code}.",
+                    f"The file is for governance object {self.code} but the asset names "
+                    f"{obj}. Leave it blank or write {self.code}.",
+                )
+        return owners_by_asset
+
+    def _check_classifications(self, owners_by_asset: dict[str, list[str]]) -> None:
+        seen: dict[tuple, int] = {}
+        for row in self.parsed.get("classifications", []):
+            asset = row["asset"]
+            if asset and asset not in owners_by_asset:
+                self._unknown(
+                    "classifications",
+                    row,
+                    "asset",
+                    asset,
+                    "Tillgången",
+                    "The asset",
+                    "på bladet Tillgångar i den här filen",
+                    "on the sheet Tillgångar of this file",
+                )  # type: ignore[arg-type]
+            classified, review = row["classified_on"], row["next_review_on"]
+            if classified and review and review < classified:  # type: ignore[operator]
+                self.add_at(
+                    "classifications",
+                    row,
+                    "next_review_on",
+                    f"Nästa översyn ({review}) ligger före klassningsdatumet "
+                    f"({classified}). Rätta något av datumen.",
+                    f"The next review ({review}) is before the classification date "
+                    f"({classified}). Correct one of the dates.",
+                )
+            self._future("classifications", row, "classified_on")
+            owners = owners_by_asset.get(asset, [])  # type: ignore[arg-type]
+            for unit in row["participants"] or []:  # type: ignore[attr-defined]
+                if not self._unit_known("classifications", row, "participants", unit):
+                    continue
+                if asset in owners_by_asset and unit not in owners:
+                    self.add_at("classifications", row, "participants",
+                                f"Enheten {unit} deltog enligt filen men äger inte tillgången "
+                                f"{asset} (ägare: {', '.join(owners)}). Bara ägare kan delta; "
+                                "rätta deltagarna eller ägarna på bladet Tillgångar.",
+                                f"The unit {unit} took part but does not own the asset {asset} "
+                                f"(owners: {', '.join(owners)}). Only owners take part.",
+                                value=unit)  # fmt: skip
+            key = (asset, classified)
+            if asset and classified and key in seen:
+                self.add_at(
+                    "classifications",
+                    row,
+                    "classified_on",
+                    f"Tillgången {asset} har redan en klassning med samma datum (rad {seen[key]}).",
+                    f"The asset {asset} already has a classification on the same date "
+                    f"(row {seen[key]}).",
+                )
+            seen.setdefault(key, row.number)
+
+    def _check_risk_analyses(self, owners_by_asset: dict[str, list[str]]) -> set[str]:
+        analyses = self._unique("risk_analyses", "code", "Analys-ID", "Analysis id")
+        self._not_taken("risk_analyses", "Analys-ID", "Analysis id")
+        for row in self.parsed["risk_analyses"]:
+            asset = row["asset"]
+            if asset and asset not in owners_by_asset:
+                self._unknown(
+                    "risk_analyses",
+                    row,
+                    "asset",
+                    asset,
+                    "Tillgången",
+                    "The asset",
+                    "på bladet Tillgångar i den här filen",
+                    "on the sheet Tillgångar of this file",
+                )  # type: ignore[arg-type]
+            if asset is None and self.kind.key == "administration":  # type: ignore[union-attr]
+                self.add_at("risk_analyses", row, "asset",
+                            "Tillgångs-ID saknas. I en förvaltnings fil gäller en riskanalys en "
+                            "tillgång; analyser av ett helt förvaltningsobjekt hör till objektets "
+                            "fil.",
+                            "The asset id is missing. In an administration's workbook a risk "
+                            "analysis concerns an asset; whole-object analyses belong in the "
+                            "object's workbook.")  # fmt: skip
+            self._future("risk_analyses", row, "analysed_on")
+        return analyses
+
+    def _check_gap_analysis(self) -> None:
+        seen: dict[tuple, int] = {}
+        for row in self.parsed.get("gap_analysis", []):
+            area = row["area"]
+            code = self.known.area_code(area) if area else None  # type: ignore[arg-type]
+            if area and code is None:
+                self._unknown(
+                    "gap_analysis",
+                    row,
+                    "area",
+                    area,
+                    "Området",
+                    "The area",
+                    "i områdeskatalogen (bladet Områden i organisationsfilen)",
+                    "in the area catalogue",
+                )  # type: ignore[arg-type]
+            self._future("gap_analysis", row, "assessed_on")
+            key = (row["assessed_on"], code)
+            if code and row["assessed_on"] and key in seen:
+                self.add_at(
+                    "gap_analysis",
+                    row,
+                    "area",
+                    f"Området har redan en bedömning med samma datum (rad {seen[key]}).",
+                    f"The area already has an assessment on that date (row {seen[key]}).",
+                )
+            seen.setdefault(key, row.number)
+            row.values["area_code"] = code
+
+    def _check_actions(self, risks: set[str]) -> None:
+        self._unique("actions", "code", "Åtgärds-ID", "Action id")
+        self._not_taken("actions", "Åtgärds-ID", "Action id")
+        for row in self.parsed.get("actions", []):
+            risk, area = row["risk"], row["area"]
+            if risk is None and area is None:
+                self.add_at(
+                    "actions",
+                    row,
+                    "risk",
+                    "Åtgärden saknar både Risk-ID och Område. Ange risken eller "
+                    "nulägesanalysens område som åtgärden kommer från.",
+                    "The action has neither a risk id nor an area. Give the risk or the "
+                    "gap-analysis area it comes from.",
+                )
+            if risk and risk not in risks:
+                self._unknown(
+                    "actions",
+                    row,
+                    "risk",
+                    risk,
+                    "Risken",
+                    "The risk",
+                    "på bladet Risker i den här filen",
+                    "on the sheet Risker of this file",
+                )  # type: ignore[arg-type]
+            row.values["area_code"] = self.known.area_code(area) if area else None  # type: ignore[arg-type]
+            if area and row["area_code"] is None:
+                self._unknown(
+                    "actions",
+                    row,
+                    "area",
+                    area,
+                    "Området",
+                    "The area",
+                    "i områdeskatalogen",
+                    "in the area catalogue",
+                )  # type: ignore[arg-type]
+            unit, provider = row["owner_unit"], row["provider"]
+            if unit is None and provider is None:
+                self.add_at(
+                    "actions",
+                    row,
+                    "owner_unit",
+                    "Åtgärden saknar ägare. Ange Ägande enhet, eller Leverantör för "
+                    "åtgärder i ett gemensamt förvaltningsobjekt.",
+                    "The action has no owner. Give the owner unit, or the provider for "
+                    "actions of a shared governance object.",
+                )
+            if unit:
+                self._unit_known("actions", row, "owner_unit", unit)  # type: ignore[arg-type]
+            if provider and provider not in self.known.providers:
+                self._unknown(
+                    "actions",
+                    row,
+                    "provider",
+                    provider,
+                    "Leverantören",
+                    "The provider",
+                    "i organisationen",
+                    "in the organisation",
+                )  # type: ignore[arg-type]
+            status, completed = row["status"], row["completed_on"]
+            if status == "done" and completed is None:
+                self.add_at(
+                    "actions",
+                    row,
+                    "completed_on",
+                    "Status är Klar men Klardatum saknas. Fyll i när åtgärden blev klar.",
+                    "The status is Klar (done) but the completion date is missing.",
+                )
+            if completed is not None and status is not None and status != "done":
+                label = vocab.ACTION_STATUSES[status]  # type: ignore[index]
+                self.add_at(
+                    "actions",
+                    row,
+                    "completed_on",
+                    f"Klardatum är ifyllt men status är {label}. Sätt status Klar, eller "
+                    "töm Klardatum.",
+                    f"A completion date is given but the status is {label}. Set the "
+                    "status to Klar or clear the date.",
+                )
+            self._future("actions", row, "completed_on")
+
+    def _check_follow_ups(self) -> None:
+        seen: dict[tuple, int] = {}
+        taken = self.known.taken.get("follow_ups", {})
+        mine = source_key(self.kind.key, self.code)  # type: ignore[union-attr, arg-type]
+        for row in self.parsed["follow_ups"]:
+            unit, period = row["unit"], row["period"]
+            if unit and self._unit_known("follow_ups", row, "unit", unit):  # type: ignore[arg-type]
+                if self.known.units[unit] != self.code:  # type: ignore[index]
+                    self.add_at(
+                        "follow_ups",
+                        row,
+                        "unit",
+                        f"Enheten {unit} hör till förvaltningen {self.known.units[unit]}"  # type: ignore[index]
+                        f", inte {self.code}. Rapportera den i sin egen förvaltnings fil.",
+                        f"The unit {unit} belongs to administration "
+                        f"{self.known.units[unit]}, not {self.code}.",
+                    )  # type: ignore[index]
+                owner = taken.get(f"{unit}|{period}")
+                if owner is not None and owner != mine:
+                    self.add_at(
+                        "follow_ups",
+                        row,
+                        "period",
+                        f"Uppföljningen för {unit} {period} finns redan i "
+                        f"{describe_source(owner)}.",
+                        f"The follow-up of {unit} for {period} already exists in "
+                        f"{describe_source(owner)}.",
+                    )
+            key = (unit, period)
+            if unit and period and key in seen:
+                self.add_at(
+                    "follow_ups",
+                    row,
+                    "period",
+                    f"Enheten {unit} har redan en uppföljning för {period} (rad {seen[key]}).",
+                    f"The unit {unit} already has a follow-up for {period} (row {seen[key]}).",
+                )
+            seen.setdefault(key, row.number)
+            self._future("follow_ups", row, "submitted_on")
+            self._future("follow_ups", row, "last_access_review_on")
+
+
+def count_rows(workbook: ParsedWorkbook) -> dict[str, int]:
+    """Rows per sheet key of a parsed workbook (the counts a load reports)."""
+    return dict(Counter({key: len(rows) for key, rows in workbook.sheets.items() if rows}))
+
+
+__all__ = [
+    "Cover",
+    "KnownCodes",
+    "ParsedRow",
+    "ParsedWorkbook",
+    "count_rows",
+    "describe_source",
+    "load_known_codes",
+    "read_cover",
+    "source_key",
+    "validate",
+]
