@@ -1,0 +1,708 @@
+"""Load source files into the store: one transaction per file, all or nothing (DESIGN §6, §8).
+
+``load_paths`` expands folders, loads organisation workbooks first, then every other file, each in
+its own transaction:
+
+- a file that cannot be read or has any issue is *rejected*: the store keeps what it had, and a
+  ``Load`` row with its ``LoadError`` rows is recorded in a separate transaction;
+- the same file again (same sha256 as its source's current load) is *unchanged*: nothing changes
+  but a ``Load`` row records the attempt;
+- otherwise it is *accepted*: a newer file for a source (cover Typ + Kod) deletes that source's
+  rows and inserts the new ones; organisation rows are upserted by code so ids stay stable.
+
+Loads are serialised (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``pg_advisory_xact_lock``) so two
+loads never interleave; rows go in with bulk ``insert()`` executemany, never per-row flushes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from etl import models, vocab
+from etl.issues import ValidationIssue, file_issue
+from etl.reader import (
+    CSV_SUFFIX,
+    SHEETS_BY_SLUG,
+    XLSX_SUFFIXES,
+    SourceReadError,
+    csv_set_members,
+    read_source,
+    source_label,
+)
+from etl.schema import ORGANISATION
+from etl.validate import (
+    KnownCodes,
+    ParsedWorkbook,
+    count_rows,
+    describe_source,
+    load_known_codes,
+    read_cover,
+    validate,
+)
+
+log = logging.getLogger(__name__)
+
+ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+PG_LOCK_KEY = 0x1AF05A4  # any constant shared by every Infosäk loader
+LOCK_WAIT_SECONDS = 600.0  # how long a load waits for another one to finish
+MAX_STORED_ERRORS = 10_000  # load_error rows kept per rejected file (error_count has them all)
+ORG_SHEETS = {s.slug for s in ORGANISATION.sheets if s.key != "cover" and s.required}
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    source_key: str | None
+    outcome: str  # accepted | rejected | unchanged
+    issues: list[ValidationIssue] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    load_id: int | None = None
+    file_name: str = ""
+    seconds: float = 0.0
+
+    @property
+    def rows_total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    files: list[FileResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.outcome != REJECTED for f in self.files)
+
+
+class Rejected(Exception):
+    def __init__(self, issues: list[ValidationIssue]) -> None:
+        super().__init__(f"{len(issues)} issue(s)")
+        self.issues = issues
+
+
+class StoreBusyError(Exception):
+    """Another load held the store longer than LOCK_WAIT_SECONDS."""
+
+
+def new_run_id() -> str:
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+# --------------------------------------------------------------------------- serialised writes
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig).casefold() or "busy" in str(exc.orig).casefold()
+
+
+@contextmanager
+def write_session(engine: Engine, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[Session]:
+    """A session whose transaction holds the store's single writer lock; commits on success."""
+    deadline = time.monotonic() + wait_seconds
+    with Session(engine, expire_on_commit=False) as session:
+        connection = session.connection()
+        if engine.dialect.name == "sqlite":
+            while True:
+                try:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    break
+                except OperationalError as exc:
+                    # busy_timeout already waited; keep waiting while a long load finishes.
+                    if not _is_locked(exc) or time.monotonic() > deadline:
+                        raise StoreBusyError(str(exc)) from exc
+                    log.info("store busy, waiting for another load")
+        elif engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _is_candidate(path: Path) -> bool:
+    suffix = path.suffix.casefold()
+    return (
+        path.is_file()
+        and not path.name.startswith(("~$", "."))  # Excel lock files, hidden files
+        and (suffix in XLSX_SUFFIXES or suffix == CSV_SUFFIX)
+    )
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files to load: folders expand to their .xlsx/.csv; one path per CSV set (its first file)."""
+    result: list[Path] = []
+    seen_sets: set[tuple[Path, str]] = set()
+    for given in paths:
+        given = Path(given)
+        candidates = (
+            sorted(p for p in given.iterdir() if _is_candidate(p)) if given.is_dir() else [given]
+        )
+        for path in candidates:
+            if path.suffix.casefold() == CSV_SUFFIX and (members := csv_set_members(path)):
+                key = (path.parent.resolve(), members[0])
+                if key in seen_sets:
+                    continue
+                seen_sets.add(key)
+                path = members[1][0]
+            result.append(path)
+    return result
+
+
+def looks_like_organisation(path: Path) -> bool:
+    """Cheap guess, for ordering only: the file has an organisation sheet (e.g. Kommuner)."""
+    try:
+        if path.suffix.casefold() == CSV_SUFFIX:
+            members = csv_set_members(path)
+            return bool(members) and any(
+                m.stem.rpartition(".")[2].casefold() in ORG_SHEETS for m in members[1]
+            )
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:
+                return False
+            names = zf.read(info).decode("utf-8", "replace").casefold()
+        return any(f'name="{SHEETS_BY_SLUG[s].name.casefold()}"' in names for s in ORG_SHEETS)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def order_for_loading(paths: Sequence[Path]) -> list[Path]:
+    """Organisation workbooks first (others refer to their codes), otherwise as given."""
+    return sorted(paths, key=lambda p: not looks_like_organisation(p))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_paths(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    loaded_by: str | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> RunResult:
+    """Load every file of ``paths`` (folders expanded), organisation workbooks first."""
+    run_id = new_run_id()
+    files = order_for_loading(expand_paths(paths))
+    results = []
+    for index, path in enumerate(files):
+        if progress:
+            progress(index, len(files), source_label(path) if path.exists() else path.name)
+        results.append(load_file(engine, path, loaded_by=loaded_by, run_id=run_id, today=today))
+    if progress:
+        progress(len(files), len(files), "")
+    return RunResult(run_id, results)
+
+
+def load_file(
+    engine: Engine,
+    path: Path,
+    *,
+    loaded_by: str | None = None,
+    allowed_administrations: set[str] | None = None,
+    run_id: str | None = None,
+    today: dt.date | None = None,
+) -> FileResult:
+    """Load one source file (an xlsx, or any file of a CSV set) in one transaction."""
+    path = Path(path)
+    run_id = run_id or new_run_id()
+    started, clock = _now(), time.perf_counter()
+    result = _load_file(engine, path, loaded_by, allowed_administrations, run_id, today, started)
+    result.seconds = time.perf_counter() - clock
+    log.info("%s: %s in %.2f s (%s rows)", result.file_name, result.outcome, result.seconds,
+             result.rows_total)  # fmt: skip
+    return result
+
+
+def _load_file(engine, path, loaded_by, allowed, run_id, today, started) -> FileResult:
+    label = source_label(path) if path.exists() else path.name
+    try:
+        raw = read_source(path)
+    except SourceReadError as exc:
+        return _reject(engine, path, label, None, None, exc.issues, run_id, loaded_by, started)
+    cover = read_cover(raw)
+    key = cover.source_key
+    if (
+        allowed is not None
+        and key is not None
+        and not (cover.kind == "administration" and cover.code in allowed)
+    ):
+        issue = file_issue(
+            raw.file_name,
+            f"Filen gäller {describe_source(key)}, men du får bara läsa in filer för "
+            f"{', '.join(sorted(allowed)) or 'inga förvaltningar'}.",
+            f"The file is for {describe_source(key)}, but you may only load files for "
+            f"{', '.join(sorted(allowed)) or 'no administrations'}.",
+        )
+        return _reject(engine, path, raw.file_name, key, raw.sha256, [issue], run_id, loaded_by,
+                       started)  # fmt: skip
+    try:
+        with write_session(engine) as session:
+            source = _find_source(session, key)
+            current = session.get(models.Load, source.current_load_id) if source else None
+            if current is not None and current.sha256 == raw.sha256:
+                load = _add_load(session, run_id, source, raw.file_name, raw.sha256, started,
+                                 UNCHANGED, loaded_by, json.loads(current.counts_json or "{}"))  # fmt: skip
+                return FileResult(path, key, UNCHANGED, [], json.loads(load.counts_json), load.id,
+                                  raw.file_name)  # fmt: skip
+            known = load_known_codes(session, raw)
+            parsed, issues = validate(raw, known, today=today)
+            if parsed is None:
+                raise Rejected(issues)
+            counts = count_rows(parsed)
+            source = source or _create_source(session, parsed)
+            load = _add_load(session, run_id, source, raw.file_name, raw.sha256, started,
+                             ACCEPTED, loaded_by, counts)  # fmt: skip
+            if parsed.kind == "organisation":
+                _apply_organisation(session, parsed)
+            else:
+                _apply_data(session, parsed, source, known)
+            source.current_load_id = load.id
+            load.finished_at = _now()
+            load_id = load.id
+    except Rejected as exc:
+        return _reject(engine, path, raw.file_name, key, raw.sha256, exc.issues, run_id,
+                       loaded_by, started)  # fmt: skip
+    except StoreBusyError:
+        return FileResult(path, key, REJECTED, [_busy_issue(raw.file_name)], {}, None,
+                          raw.file_name)  # fmt: skip
+    except SQLAlchemyError as exc:
+        log.exception("loading %s failed in the database", path)
+        issue = file_issue(
+            raw.file_name,
+            "Filen kunde inte sparas i databasen; inget har ändrats. Försök igen, och kontakta "
+            f"förvaltaren av Infosäk om felet kvarstår ({type(exc).__name__}).",
+            f"The file could not be stored; nothing changed. Try again and contact the "
+            f"Infosäk administrator if it persists ({type(exc).__name__}).",
+        )
+        return _reject(engine, path, raw.file_name, key, raw.sha256, [issue], run_id, loaded_by,
+                       started)  # fmt: skip
+    return FileResult(path, key, ACCEPTED, [], counts, load_id, raw.file_name)
+
+
+def _busy_issue(file: str) -> ValidationIssue:
+    return file_issue(
+        file,
+        "Databasen är upptagen av en annan inläsning. Vänta en stund och försök igen; inget har "
+        "ändrats.",
+        "The store is busy with another load. Wait a moment and try again; nothing changed.",
+    )
+
+
+def _reject(engine, path, file_name, key, sha256, issues, run_id, loaded_by, started) -> FileResult:
+    """Record a rejected load (its own transaction) and return the result."""
+    sha256 = sha256 or _file_sha256(path)
+    load_id = None
+    try:
+        with write_session(engine) as session:
+            source = _find_source(session, key)
+            load = _add_load(session, run_id, source, file_name, sha256, started, REJECTED,
+                             loaded_by, {}, error_count=len(issues))  # fmt: skip
+            rows = [
+                {"load_id": load.id, "sheet": i.sheet, "row": i.row, "column": i.column,
+                 "value": i.value, "message_sv": i.message_sv, "message_en": i.message_en}
+                for i in issues[:MAX_STORED_ERRORS]
+            ]  # fmt: skip
+            if rows:
+                session.execute(insert(models.LoadError), rows)
+            load_id = load.id
+    except StoreBusyError:
+        issues = [*issues, _busy_issue(file_name)]
+    except SQLAlchemyError:
+        log.exception("could not record the rejected load of %s", path)
+    return FileResult(path, key, REJECTED, issues, {}, load_id, file_name)
+
+
+def _file_sha256(path: Path) -> str:
+
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return "0" * 64
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- lineage rows
+
+
+def _find_source(session: Session, key: str | None) -> models.Source | None:
+    if key is None:
+        return None
+    return session.scalars(select(models.Source).where(models.Source.key == key)).one_or_none()
+
+
+def _create_source(session: Session, parsed: ParsedWorkbook) -> models.Source:
+    source = models.Source(key=parsed.source_key, kind=parsed.kind)
+    if parsed.kind == "administration":
+        source.administration_id = session.scalar(
+            select(models.Administration.id).where(models.Administration.code == parsed.code)
+        )
+    elif parsed.kind == "object":
+        source.governance_object_id = session.scalar(
+            select(models.GovernanceObject.id).where(models.GovernanceObject.code == parsed.code)
+        )
+    session.add(source)
+    session.flush()
+    return source
+
+
+def _add_load(session, run_id, source, file_name, sha256, started, outcome, loaded_by, counts,
+              error_count: int = 0) -> models.Load:  # fmt: skip
+    load = models.Load(
+        run_id=run_id, source_id=source.id if source else None, file_name=file_name[:500],
+        sha256=sha256, started_at=started, finished_at=_now(), outcome=outcome,
+        loaded_by=loaded_by, rows_total=sum(counts.values()), counts_json=json.dumps(counts),
+        error_count=error_count,
+    )  # fmt: skip
+    session.add(load)
+    session.flush()
+    return load
+
+
+# --------------------------------------------------------------------------- bulk helpers
+
+
+def _insert(session: Session, model: type[models.Base], rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
+
+
+def _ids(session: Session, model, where=None) -> dict[str, int]:
+    query = select(model.code, model.id)
+    if where is not None:
+        query = query.where(where)
+    return dict(session.execute(query).tuples().all())
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+def _upsert(session: Session, model, rows: list[dict]) -> dict[str, int]:
+    """Insert new codes, update existing ones in place (ids stay stable); code -> id."""
+    existing = _ids(session, model)
+    updates = [{"id": existing[r["code"]], **r} for r in rows if r["code"] in existing]
+    if updates:
+        session.execute(update(model), updates)
+    _insert(session, model, [r for r in rows if r["code"] not in existing])
+    return _ids(session, model)
+
+
+# What still refers to an org entity: (model, foreign-key column, Swedish noun).
+REFERENCES = {
+    models.Unit: [
+        (models.Asset, models.Asset.primary_unit_id, "tillgångar"),
+        (models.AssetOwner, models.AssetOwner.unit_id, "tillgångsägare"),
+        (models.ClassificationParticipant, models.ClassificationParticipant.unit_id,
+         "klassningsdeltagare"),
+        (models.Action, models.Action.owner_unit_id, "åtgärder"),
+        (models.FollowUpReport, models.FollowUpReport.unit_id, "uppföljningar"),
+    ],
+    models.Administration: [
+        (models.Unit, models.Unit.administration_id, "enheter"),
+        (models.GapAnalysis, models.GapAnalysis.administration_id, "nulägesanalyser"),
+        (models.Source, models.Source.administration_id, "inlästa förvaltningsfiler"),
+    ],
+    models.Municipality: [
+        (models.Administration, models.Administration.municipality_id, "förvaltningar"),
+    ],
+    models.GovernanceObject: [
+        (models.Asset, models.Asset.governance_object_id, "tillgångar"),
+        (models.RiskAnalysis, models.RiskAnalysis.governance_object_id, "riskanalyser"),
+        (models.GapAnalysis, models.GapAnalysis.governance_object_id, "nulägesanalyser"),
+        (models.Action, models.Action.governance_object_id, "åtgärder"),
+        (models.Source, models.Source.governance_object_id, "inlästa objektfiler"),
+    ],
+    models.Provider: [
+        (models.GovernanceObject, models.GovernanceObject.provider_id, "förvaltningsobjekt"),
+        (models.Action, models.Action.provider_id, "åtgärder"),
+    ],
+    models.MaturityArea: [
+        (models.GapAssessment, models.GapAssessment.area_id, "bedömningar i nulägesanalyser"),
+        (models.Action, models.Action.area_id, "åtgärder"),
+    ],
+}  # fmt: skip
+ORG_ENTITY_SHEETS = [  # deletion order: dependants first
+    ("units", models.Unit, "Enheten", "Enhetskod"),
+    ("governance_objects", models.GovernanceObject, "Förvaltningsobjektet", "Objektkod"),
+    ("administrations", models.Administration, "Förvaltningen", "Förvaltningskod"),
+    ("providers", models.Provider, "Leverantören", "Leverantörskod"),
+    ("municipalities", models.Municipality, "Kommunen", "Kommunkod"),
+    ("areas", models.MaturityArea, "Området", "Områdeskod"),
+]
+
+
+def _delete_disappeared(session: Session, parsed: ParsedWorkbook) -> None:
+    """Delete org entities missing from a present sheet, unless data still refers to them."""
+    issues = []
+    for sheet_key, model, noun, header in ORG_ENTITY_SHEETS:
+        if sheet_key not in parsed.present or (sheet_key == "areas" and not parsed.rows("areas")):
+            continue  # an absent optional sheet (or empty catalogue) says nothing about them
+        keep = {row["code"] for row in parsed.rows(sheet_key)}
+        gone = {code: id_ for code, id_ in _ids(session, model).items() if code not in keep}
+        if not gone:
+            continue
+        blocked = set()
+        for ref_model, column, ref_noun in REFERENCES[model]:
+            counts = session.execute(
+                select(column, func.count()).where(column.in_(list(gone.values())))
+                .group_by(column)
+            ).tuples().all()  # fmt: skip
+            by_id = dict(counts)
+            for code, id_ in gone.items():
+                if by_id.get(id_):
+                    blocked.add(code)
+                    sheet_name = ORGANISATION.sheet(sheet_key).name
+                    issues.append(ValidationIssue(
+                        parsed.file_name, sheet_name, None, header, code,
+                        f"{noun} {code} finns inte längre i filen men används fortfarande av "
+                        f"{by_id[id_]} {ref_noun}. Behåll raden, eller läs först in filer där "
+                        f"{code} inte längre används.",
+                        f"{code} is no longer in the file but {by_id[id_]} rows "
+                        f"({ref_model.__tablename__}) still refer to it. Keep the row, or first "
+                        f"load files that no longer use {code}.",
+                    ))  # fmt: skip
+        deletable = [id_ for code, id_ in gone.items() if code not in blocked]
+        if deletable and not issues:
+            session.execute(delete(model).where(model.id.in_(deletable)))
+    if issues:
+        raise Rejected(issues)
+
+
+def _apply_organisation(session: Session, parsed: ParsedWorkbook) -> None:
+    # Role assignments and participants are replaced as a whole: nothing refers to them.
+    session.execute(delete(models.RoleAssignment))
+    if "participants" in parsed.present:
+        session.execute(delete(models.GovernanceParticipant))
+    municipalities = _upsert(session, models.Municipality, [
+        {"code": r["code"], "name": r["name"]} for r in parsed.rows("municipalities")
+    ])  # fmt: skip
+    administrations = _upsert(session, models.Administration, [
+        {"code": r["code"], "name": r["name"], "municipality_id": municipalities[r["municipality"]],
+         "is_central": bool(r["is_central"])}
+        for r in parsed.rows("administrations")
+    ])  # fmt: skip
+    units = _upsert(session, models.Unit, [
+        {"code": r["code"], "name": r["name"], "administration_id":
+         administrations[r["administration"]], "manager_name": r["manager_name"],
+         "manager_email": r["manager_email"]}
+        for r in parsed.rows("units")
+    ])  # fmt: skip
+    providers = _upsert(session, models.Provider, [
+        {"code": r["code"], "name": r["name"]} for r in parsed.rows("providers")
+    ])  # fmt: skip
+    objects = _upsert(session, models.GovernanceObject, [
+        {"code": r["code"], "name": r["name"], "description": r["description"],
+         "provider_id": providers[r["provider"]] if r["provider"] else None}
+        for r in parsed.rows("governance_objects")
+    ])  # fmt: skip
+    if parsed.rows("areas"):  # an empty Områden sheet means "the default catalogue"
+        _upsert(session, models.MaturityArea, [
+            {"code": r["code"], "name": r["name"],
+             "sort_order": r["sort_order"] if r["sort_order"] is not None else i}
+            for i, r in enumerate(parsed.rows("areas"), start=1)
+        ])  # fmt: skip
+    elif not session.scalar(select(func.count()).select_from(models.MaturityArea)):
+        _insert(session, models.MaturityArea, [
+            {"code": code, "name": name, "sort_order": i}
+            for i, (code, name) in enumerate(vocab.DEFAULT_MATURITY_AREAS, start=1)
+        ])  # fmt: skip
+    for row in parsed.rows("settings"):
+        setting = session.get(models.Setting, row["key"])
+        if setting is None:
+            session.add(models.Setting(key=row["key"], value=str(row["value"])))
+        else:
+            setting.value = str(row["value"])
+    session.flush()
+    _delete_disappeared(session, parsed)
+    _insert(session, models.GovernanceParticipant, [
+        {"governance_object_id": objects[r["governance_object"]],
+         "municipality_id": municipalities[r["municipality"]],
+         "administration_id": administrations[r["administration"]] if r["administration"]
+         else None}
+        for r in parsed.rows("participants")
+    ])  # fmt: skip
+    node_columns = [(municipalities, "municipality_id"), (administrations, "administration_id"),
+                    (units, "unit_id"), (objects, "governance_object_id")]  # fmt: skip
+    roles = []
+    for r in parsed.rows("roles"):
+        row = {"person_name": r["person_name"], "email": r["email"], "role": r["role"]}
+        for ids, column in node_columns:
+            if r["node"] in ids:
+                row[column] = ids[r["node"]]
+                break
+        roles.append(row)
+    _insert(session, models.RoleAssignment, roles)
+
+
+# --------------------------------------------------------------------------- owners' data
+
+
+def _delete_source_rows(session: Session, source_id: int) -> None:
+    """Remove everything a source's earlier file put in the store (children first)."""
+    s = source_id
+    session.execute(delete(models.Action).where(models.Action.source_id == s))
+    session.execute(delete(models.FollowUpReport).where(models.FollowUpReport.source_id == s))
+    gap_ids = select(models.GapAnalysis.id).where(models.GapAnalysis.source_id == s)
+    session.execute(
+        delete(models.GapAssessment).where(models.GapAssessment.gap_analysis_id.in_(gap_ids))
+    )
+    session.execute(delete(models.GapAnalysis).where(models.GapAnalysis.source_id == s))
+    session.execute(delete(models.Risk).where(models.Risk.source_id == s))
+    session.execute(delete(models.RiskAnalysis).where(models.RiskAnalysis.source_id == s))
+    class_ids = select(models.Classification.id).where(models.Classification.source_id == s)
+    session.execute(delete(models.ClassificationParticipant).where(
+        models.ClassificationParticipant.classification_id.in_(class_ids)))  # fmt: skip
+    session.execute(delete(models.Classification).where(models.Classification.source_id == s))
+    asset_ids = select(models.Asset.id).where(models.Asset.source_id == s)
+    session.execute(delete(models.AssetOwner).where(models.AssetOwner.asset_id.in_(asset_ids)))
+    session.execute(delete(models.Asset).where(models.Asset.source_id == s))
+
+
+def _apply_data(session: Session, parsed: ParsedWorkbook, source: models.Source,
+                known: KnownCodes) -> None:  # fmt: skip
+    sid = source.id
+    _delete_source_rows(session, sid)
+    units = _ids(session, models.Unit)
+    objects = _ids(session, models.GovernanceObject)
+    providers = _ids(session, models.Provider)
+    areas = _ids(session, models.MaturityArea)
+    is_object = parsed.kind == "object"
+    own_object = objects.get(parsed.code) if is_object else None
+    administration_id = source.administration_id if not is_object else None
+
+    _insert(session, models.Asset, [
+        {"code": r["code"], "name": r["name"], "carrier_name": r["carrier_name"],
+         "carrier_type": r["carrier_type"],
+         "governance_object_id": objects[r["governance_object"]] if r["governance_object"]
+         else own_object,
+         "personal_data": r["personal_data"], "register_ref": r["register_ref"],
+         "security_protection": bool(r["security_protection"]),
+         "primary_unit_id": units[r["owners"][0]], "source_id": sid}
+        for r in parsed.rows("assets")
+    ])  # fmt: skip
+    assets = _ids(session, models.Asset, models.Asset.source_id == sid)
+    _insert(session, models.AssetOwner, [
+        {"asset_id": assets[r["code"]], "unit_id": units[unit], "is_primary": index == 0}
+        for r in parsed.rows("assets") for index, unit in enumerate(r["owners"])
+    ])  # fmt: skip
+
+    _insert(session, models.Classification, [
+        {"asset_id": assets[r["asset"]], "classified_on": r["classified_on"],
+         "next_review_on": r["next_review_on"], "confidentiality": r["confidentiality"],
+         "integrity": r["integrity"], "availability": r["availability"],
+         "traceability": r["traceability"], "label_set": r["label_set"] or vocab.DEFAULT_LABEL_SET,
+         "model_version": r["model_version"], "source_id": sid}
+        for r in parsed.rows("classifications")
+    ])  # fmt: skip
+    if any(r["participants"] for r in parsed.rows("classifications")):
+        class_ids = {
+            (asset_id, day): id_
+            for id_, asset_id, day in session.execute(
+                select(models.Classification.id, models.Classification.asset_id,
+                       models.Classification.classified_on)
+                .where(models.Classification.source_id == sid)
+            )
+        }  # fmt: skip
+        _insert(session, models.ClassificationParticipant, [
+            {"classification_id": class_ids[(assets[r["asset"]], r["classified_on"])],
+             "unit_id": units[unit]}
+            for r in parsed.rows("classifications") for unit in r["participants"] or []
+        ])  # fmt: skip
+
+    _insert(session, models.RiskAnalysis, [
+        {"code": r["code"], "asset_id": assets[r["asset"]] if r["asset"] else None,
+         "governance_object_id": own_object if not r["asset"] else None,
+         "analysed_on": r["analysed_on"], "matrix_size": known.matrix_size,
+         "responsible": r["responsible"], "source_id": sid}
+        for r in parsed.rows("risk_analyses")
+    ])  # fmt: skip
+    analyses = _ids(session, models.RiskAnalysis, models.RiskAnalysis.source_id == sid)
+    _insert(session, models.Risk, [
+        {"code": r["code"], "risk_analysis_id": analyses[r["analysis"]],
+         "description": r["description"], "likelihood": r["likelihood"],
+         "consequence": r["consequence"], "treatment": r["treatment"], "source_id": sid}
+        for r in parsed.rows("risks")
+    ])  # fmt: skip
+    risks = _ids(session, models.Risk, models.Risk.source_id == sid)
+
+    gap_dates = sorted({r["assessed_on"] for r in parsed.rows("gap_analysis")})
+    _insert(session, models.GapAnalysis, [
+        {"administration_id": administration_id, "governance_object_id": own_object,
+         "assessed_on": day, "source_id": sid}
+        for day in gap_dates
+    ])  # fmt: skip
+    gaps = dict(session.execute(
+        select(models.GapAnalysis.assessed_on, models.GapAnalysis.id)
+        .where(models.GapAnalysis.source_id == sid)
+    ).tuples().all())  # fmt: skip
+    _insert(session, models.GapAssessment, [
+        {"gap_analysis_id": gaps[r["assessed_on"]], "area_id": areas[r["area_code"]],
+         "level": r["level"], "comment": r["comment"]}
+        for r in parsed.rows("gap_analysis")
+    ])  # fmt: skip
+    # An action from a gap area points at the latest analysis of the file that assessed it.
+    latest_gap: dict[str, int] = {}
+    for r in sorted(parsed.rows("gap_analysis"), key=lambda r: r["assessed_on"]):
+        latest_gap[r["area_code"]] = gaps[r["assessed_on"]]
+
+    _insert(session, models.Action, [
+        {"code": r["code"], "title": r["title"], "risk_id": risks[r["risk"]] if r["risk"] else None,
+         "gap_analysis_id": latest_gap.get(r["area_code"]) if r["area_code"] else None,
+         "area_id": areas[r["area_code"]] if r["area_code"] else None,
+         "owner_unit_id": units[r["owner_unit"]] if r["owner_unit"] else None,
+         "provider_id": providers[r["provider"]] if r["provider"] else None,
+         "governance_object_id": own_object, "responsible": r["responsible"],
+         "responsible_email": r["responsible_email"], "due_on": r["due_on"],
+         "status": r["status"], "completed_on": r["completed_on"], "source_id": sid}
+        for r in parsed.rows("actions")
+    ])  # fmt: skip
+    _insert(session, models.FollowUpReport, [
+        {"unit_id": units[r["unit"]], "period": r["period"], "submitted": bool(r["submitted"]),
+         "submitted_on": r["submitted_on"],
+         "training_completion_pct": r["training_completion_pct"],
+         "last_access_review_on": r["last_access_review_on"], "source_id": sid}
+        for r in parsed.rows("follow_ups")
+    ])  # fmt: skip
+
+
+__all__ = [
+    "ACCEPTED",
+    "REJECTED",
+    "UNCHANGED",
+    "FileResult",
+    "RunResult",
+    "expand_paths",
+    "load_file",
+    "load_paths",
+    "write_session",
+]
