@@ -49,7 +49,7 @@ class Scope:
         Needed are the visible objects and the objects that a visible municipality or
         administration takes part in (their shared risks and provider actions count there).
         """
-        if None in (self.governance_object, self.municipality, self.administration):
+        if any(c is None for c in (self.governance_object, self.municipality, self.administration)):
             return None
         return union(
             select(GovernanceObject.id).where(self.governance_object),

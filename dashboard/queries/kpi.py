@@ -286,7 +286,7 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
     for scope_type in scope.types:
         entities = _entities(org, scope_type).sort_values("code")
         wide = pd.concat([p.reindex(entities.index) for p in parts[scope_type]], axis=1)
-        counted = [c for c in wide.columns if not c.startswith(("self_", "so_", "um_"))]
+        counted = [c for c in wide.columns if not c.startswith(("so_", "um_"))]
         count_columns = [c for c in counted if not c.startswith("org_")]
         wide[count_columns] = wide[count_columns].fillna(0)
         frames.extend(_long_rows(scope_type, entities, wide, wanted))
