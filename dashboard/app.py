@@ -1,12 +1,15 @@
 """The app factory: ``create_app()`` builds the Dash app; ``server`` is the WSGI entry point.
 
-Production: ``gunicorn "dashboard.app:server" --workers 4`` with INFOSAK_DATABASE_URL set.
+Production: ``gunicorn "dashboard.app:server" --workers 4`` with INFOSAK_DATABASE_URL and
+INFOSAK_SECRET_KEY set; ``server`` always has login on (docs/security.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import sys
 from pathlib import Path
 
 import dash
@@ -17,8 +20,15 @@ from sqlalchemy import Engine
 from dashboard import constants as c
 from dashboard import store
 from dashboard.filters import Filters, parse_date, parse_query, to_query
-from dashboard.i18n import t
-from dashboard.layout import create_filter_bar, create_nav_links, create_navbar
+from dashboard.i18n import t, translate
+from dashboard.layout import (
+    LOGOUT_BUTTON,
+    USER_MENU_TEXT,
+    UserMenu,
+    create_filter_bar,
+    create_nav_links,
+    create_navbar,
+)
 from dashboard.queries.org import administration_options, municipality_options
 from dashboard.viewer_context import current_viewer
 
@@ -35,19 +45,29 @@ def _on_callback_error(err: Exception) -> None:
     set_props(ERROR_ALERT, {"is_open": True})
 
 
-def create_layout(demo: bool = False):
+def create_layout(demo: bool = False, user: UserMenu | None = None):
     return html.Div(
         [
             dcc.Location(id=c.URL, refresh=False),
             dcc.Store(id=c.FILTERS_STORE),
             html.A("Hoppa till innehållet", href="#main", className="visually-hidden-focusable"),
-            create_navbar(),
+            create_navbar(user),
             dbc.Container(
                 [
-                    dbc.Alert(t("demo_banner"), color="warning", id=c.DEMO_BANNER,
-                              className="py-2 d-print-none", is_open=demo),
-                    dbc.Alert(t("error_body"), id=ERROR_ALERT, color="danger", is_open=False,
-                              dismissable=True),
+                    dbc.Alert(
+                        t("demo_banner"),
+                        color="warning",
+                        id=c.DEMO_BANNER,
+                        className="py-2 d-print-none",
+                        is_open=demo,
+                    ),
+                    dbc.Alert(
+                        t("error_body"),
+                        id=ERROR_ALERT,
+                        color="danger",
+                        is_open=False,
+                        dismissable=True,
+                    ),
                     create_filter_bar(),
                     html.Main(dash.page_container, id="main"),
                 ],
@@ -57,8 +77,46 @@ def create_layout(demo: bool = False):
     )
 
 
-def create_app(engine: Engine | None = None, *, demo: bool = False) -> dash.Dash:
-    """Build the app on ``engine`` (default: the configured store)."""
+def _request_user_menu() -> UserMenu | None:
+    """The logged-in user for the navbar, when this request has one."""
+    from flask import has_request_context, session
+    from flask_login import current_user
+
+    from dashboard.auth.login import session_csrf_token
+
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return None
+    if not session.get("csrf"):
+        return None
+    return UserMenu(current_user.name, current_user.role, session_csrf_token())
+
+
+def _running_under_pytest() -> bool:
+    return "PYTEST_CURRENT_TEST" in os.environ and "pytest" in sys.modules
+
+
+def auth_default(demo: bool) -> bool:
+    """Login is on unless a test builds the app; see docs/security.md ("Turning login off").
+
+    Production entry points never reach the pytest branch: ``server`` (gunicorn) passes
+    ``auth=True`` explicitly, demo mode always has login, and ``infosak serve`` runs outside pytest.
+    """
+    return demo or not _running_under_pytest()
+
+
+def create_app(
+    engine: Engine | None = None, *, demo: bool = False, auth: bool | None = None
+) -> dash.Dash:
+    """Build the app on ``engine`` (default: the configured store).
+
+    ``auth``: login required (True) or every visitor is the system viewer (False, tests only).
+    None takes ``auth_default(demo)``. Without INFOSAK_SECRET_KEY (outside demo mode) an app
+    with login refuses to start with ConfigurationError.
+    """
+    from dashboard.auth.guard import install_auth, install_security
+    from dashboard.auth.security import max_content_length, upload_max_bytes
+
+    auth = auth_default(demo) if auth is None else auth
     store.configure(engine)
     app = dash.Dash(
         __name__,
@@ -66,6 +124,7 @@ def create_app(engine: Engine | None = None, *, demo: bool = False) -> dash.Dash
         pages_folder=str(PACKAGE_DIR / "pages"),
         assets_folder=str(ASSETS_DIR),
         external_stylesheets=[dbc.themes.BOOTSTRAP],
+        external_scripts=["/auth/session.js"] if auth else [],
         title="Infosäk",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -73,8 +132,19 @@ def create_app(engine: Engine | None = None, *, demo: bool = False) -> dash.Dash
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         compress=True,
     )
-    app.layout = create_layout(demo)
-    app.server.config["INFOSAK_DEMO"] = demo
+    server = app.server
+    server.config["INFOSAK_DEMO"] = demo
+    server.config["INFOSAK_AUTH"] = auth
+    server.config["MAX_CONTENT_LENGTH"] = max_content_length(upload_max_bytes())
+    install_security(app)
+    if auth:
+        install_auth(app, demo=demo)
+        # Per request, so the navbar names the logged-in user.
+        app.layout = lambda: create_layout(demo, _request_user_menu())
+    else:
+        log.warning("Infosäk app built WITHOUT login (auth=False): for tests only")
+        server.secret_key = os.urandom(32)
+        app.layout = create_layout(demo)
     return app
 
 
@@ -126,6 +196,7 @@ def sync_filters(search, municipality, administration, as_of, lang):
     Output("app-label-mun", "children"),
     Output("app-label-adm", "children"),
     Output("app-label-as-of", "children"),
+    Output(LOGOUT_BUTTON, "children"),
     Input(c.FILTERS_STORE, "data"),
     State(c.URL, "search"),
 )
@@ -139,12 +210,13 @@ def update_frame(filters_data, search):
     return (
         municipalities,
         administrations,
-        create_nav_links(lang, to_query(filters)),
+        create_nav_links(lang, to_query(filters), viewer),
         t("all_municipalities", lang),
         t("all_administrations", lang),
         t("municipality", lang),
         t("administration", lang),
         t("as_of", lang),
+        translate(USER_MENU_TEXT, "logout", lang),
     )
 
 
@@ -163,7 +235,8 @@ def __getattr__(name: str):
     # so that tests can import create_app without touching the default store.
     if name in ("app", "server"):
         global app, server
-        app = create_app()
+        # The production entry point: login is always on here, whatever the environment says.
+        app = create_app(auth=True)
         server = app.server
         return app if name == "app" else server
     raise AttributeError(name)

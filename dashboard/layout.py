@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import constants as c
-from dashboard.i18n import t
+from dashboard.auth.roles import page_visible_to, role_label
+from dashboard.i18n import Texts, t, translate
+from dashboard.queries.viewer import Viewer
+
+# Ids and strings of the user menu (the shell's own; pages never address them).
+USER_MENU = "app-user-menu"
+USER_NAME = "app-user-name"
+LOGOUT_BUTTON = "app-logout"
+USER_MENU_TEXT: Texts = {
+    "sv": {"logout": "Logga ut"},
+    "en": {"logout": "Log out"},
+}
 
 
 def page_name(page: dict, lang: str) -> str:
@@ -15,32 +28,107 @@ def page_name(page: dict, lang: str) -> str:
     return page.get("name_en", page["name"]) if lang == "en" else page["name"]
 
 
-def create_nav_links(lang: str, search: str = "") -> list:
-    """One NavLink per registered page in ``order``; the query string carries the filters along."""
+def create_nav_links(lang: str, search: str = "", viewer: Viewer | None = None) -> list:
+    """One NavLink per registered page in ``order``; the query string carries the filters along.
+
+    Pages registered with ``roles=(...)`` are listed only for those roles (tidiness, not
+    security: each page and callback checks access itself).
+    """
     pages = sorted(
-        (p for p in dash.page_registry.values() if p.get("order") is not None and p["path"] != "/404"),
+        (
+            p
+            for p in dash.page_registry.values()
+            if p.get("order") is not None
+            and p["path"] != "/404"
+            and (viewer is None or page_visible_to(p, viewer))
+        ),
         key=lambda p: p["order"],
     )
     return [
-        dbc.NavItem(dbc.NavLink(page_name(p, lang), href=f"{p['relative_path']}{search}",
-                                active="exact"))
+        dbc.NavItem(
+            dbc.NavLink(page_name(p, lang), href=f"{p['relative_path']}{search}", active="exact")
+        )
         for p in pages
     ]
 
 
-def create_navbar() -> dbc.Navbar:
+@dataclass(frozen=True)
+class UserMenu:
+    """Who is logged in, for the navbar; ``csrf_token`` goes into the logout form."""
+
+    name: str
+    role: str
+    csrf_token: str
+
+
+def create_user_menu(user: UserMenu | None) -> html.Div:
+    """User name, role and a logout button (a POST form with the CSRF token).
+
+    Always in the layout so that callbacks can address its ids; hidden when nobody is logged in.
+    """
+    if user is None:
+        return html.Div(
+            [html.Span(id=USER_NAME), html.Button(id=LOGOUT_BUTTON)],
+            id=USER_MENU,
+            className="d-none",
+        )
+    return html.Div(
+        [
+            html.Span(
+                [html.Strong(user.name), " · ", role_label(user.role)],
+                id=USER_NAME,
+                className="navbar-text text-white me-2 small",
+            ),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=user.csrf_token),
+                    html.Button(
+                        translate(USER_MENU_TEXT, "logout"),
+                        id=LOGOUT_BUTTON,
+                        type="submit",
+                        className="btn btn-outline-light btn-sm",
+                    ),
+                ],
+                action="/logout",
+                method="POST",
+                className="d-inline",
+            ),
+        ],
+        id=USER_MENU,
+        className="d-flex align-items-center ms-auto",
+    )
+
+
+def create_navbar(user: UserMenu | None = None) -> dbc.Navbar:
+    viewer = None
+    if user is not None:
+        viewer = Viewer(role=user.role, name=user.name)
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(
-                    [html.Img(src=dash.get_asset_url("logo.svg"), height="28", alt="",
-                              className="me-2"),
-                     "Infosäk"],
+                    [
+                        html.Img(
+                            src=dash.get_asset_url("logo.svg"),
+                            height="28",
+                            alt="",
+                            className="me-2",
+                        ),
+                        "Infosäk",
+                    ],
                     href="/",
                 ),
                 dbc.NavbarToggler(id="app-navbar-toggler", n_clicks=0),
                 dbc.Collapse(
-                    dbc.Nav(create_nav_links("sv"), id=c.NAV_LINKS, navbar=True, pills=True),
+                    [
+                        dbc.Nav(
+                            create_nav_links("sv", viewer=viewer),
+                            id=c.NAV_LINKS,
+                            navbar=True,
+                            pills=True,
+                        ),
+                        create_user_menu(user),
+                    ],
                     id="app-navbar-collapse",
                     navbar=True,
                 ),
@@ -59,30 +147,61 @@ def create_filter_bar() -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(
-                [dbc.Label(t("municipality"), html_for=c.FILTER_MUNICIPALITY, id="app-label-mun"),
-                 dcc.Dropdown(id=c.FILTER_MUNICIPALITY, placeholder=t("all_municipalities"),
-                              clearable=True)],
-                md=4, sm=6,
+                [
+                    dbc.Label(
+                        t("municipality"), html_for=c.FILTER_MUNICIPALITY, id="app-label-mun"
+                    ),
+                    dcc.Dropdown(
+                        id=c.FILTER_MUNICIPALITY,
+                        placeholder=t("all_municipalities"),
+                        clearable=True,
+                    ),
+                ],
+                md=4,
+                sm=6,
             ),
             dbc.Col(
-                [dbc.Label(t("administration"), html_for=c.FILTER_ADMINISTRATION,
-                           id="app-label-adm"),
-                 dcc.Dropdown(id=c.FILTER_ADMINISTRATION, placeholder=t("all_administrations"),
-                              clearable=True)],
-                md=4, sm=6,
+                [
+                    dbc.Label(
+                        t("administration"), html_for=c.FILTER_ADMINISTRATION, id="app-label-adm"
+                    ),
+                    dcc.Dropdown(
+                        id=c.FILTER_ADMINISTRATION,
+                        placeholder=t("all_administrations"),
+                        clearable=True,
+                    ),
+                ],
+                md=4,
+                sm=6,
             ),
             dbc.Col(
-                [dbc.Label(t("as_of"), html_for=c.FILTER_AS_OF, id="app-label-as-of"),
-                 dcc.DatePickerSingle(id=c.FILTER_AS_OF, display_format="YYYY-MM-DD",
-                                      first_day_of_week=1, className="d-block")],
-                md=2, sm=6,
+                [
+                    dbc.Label(t("as_of"), html_for=c.FILTER_AS_OF, id="app-label-as-of"),
+                    dcc.DatePickerSingle(
+                        id=c.FILTER_AS_OF,
+                        display_format="YYYY-MM-DD",
+                        first_day_of_week=1,
+                        className="d-block",
+                    ),
+                ],
+                md=2,
+                sm=6,
             ),
             dbc.Col(
-                [dbc.Label(t("language"), html_for=c.LANGUAGE_SWITCH),
-                 dbc.RadioItems(id=c.LANGUAGE_SWITCH, inline=True, value=c.DEFAULT_LANGUAGE,
-                                options=[{"label": "Svenska", "value": "sv"},
-                                         {"label": "English", "value": "en"}])],
-                md=2, sm=6,
+                [
+                    dbc.Label(t("language"), html_for=c.LANGUAGE_SWITCH),
+                    dbc.RadioItems(
+                        id=c.LANGUAGE_SWITCH,
+                        inline=True,
+                        value=c.DEFAULT_LANGUAGE,
+                        options=[
+                            {"label": "Svenska", "value": "sv"},
+                            {"label": "English", "value": "en"},
+                        ],
+                    ),
+                ],
+                md=2,
+                sm=6,
             ),
         ],
         className="g-3 mb-3 d-print-none app-filter-bar",
@@ -91,8 +210,10 @@ def create_filter_bar() -> dbc.Row:
 
 def create_page_header(title: str, lead: str | None = None) -> html.Div:
     return html.Div(
-        [html.H1(title, className="h3 mb-1"),
-         html.P(lead, className="text-muted mb-3") if lead else None],
+        [
+            html.H1(title, className="h3 mb-1"),
+            html.P(lead, className="text-muted mb-3") if lead else None,
+        ],
     )
 
 
@@ -123,7 +244,10 @@ def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:
 def empty_state(lang: str = "sv") -> dbc.Alert:
     """What an empty store says instead of failing."""
     return dbc.Alert(
-        [html.H2(t("empty_store_title", lang), className="h5"), html.P(t("empty_store_body", lang))],
+        [
+            html.H2(t("empty_store_title", lang), className="h5"),
+            html.P(t("empty_store_body", lang)),
+        ],
         color="info",
         className="empty-state",
     )

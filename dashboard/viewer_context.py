@@ -1,10 +1,28 @@
-"""Who is looking. Until login exists (issue "Access control") every visitor is the system viewer;
-pages must always ask here and pass the viewer to the query layer, so scoping is in one place."""
+"""Who is looking. Pages always ask here and pass the viewer to the query layer, so that scoping
+lives in one place (DESIGN §5).
+
+- In a request of an app with login on: the logged-in user's Viewer; nobody logged in gives
+  ``NOBODY``, whose queries return nothing (the login gate stops such requests before that).
+- In a request of an app built with ``auth=False`` (tests only; the CLI and ``server`` never
+  build one): ``SYSTEM``.
+- Outside any request (CLI commands, tests calling a callback function directly): ``SYSTEM``.
+"""
 
 from __future__ import annotations
+
+from flask import current_app, has_request_context
 
 from dashboard.queries.viewer import SYSTEM, Viewer
 
 
+def auth_enabled() -> bool:
+    return has_request_context() and bool(current_app.config.get("INFOSAK_AUTH"))
+
+
 def current_viewer() -> Viewer:
-    return SYSTEM
+    if not auth_enabled():
+        return SYSTEM
+    from dashboard.auth.guard import viewer_of_request
+    from dashboard.auth.users import NOBODY
+
+    return viewer_of_request() or NOBODY

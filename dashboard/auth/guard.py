@@ -1,0 +1,257 @@
+"""Wires access control onto the Flask server under Dash: who may pass, and what every response
+carries. ``install_security`` runs for every app; ``install_auth`` only where login is on."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import dash
+from flask import Flask, g, jsonify, redirect, request, session
+from flask_login import LoginManager, current_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard import store
+from dashboard.auth import audit
+from dashboard.auth.login import bp, client_address, end_session
+from dashboard.auth.security import (
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    CSRF_SESSION_KEY,
+    content_security_policy,
+    csrf_matches,
+    is_json_content_type,
+    security_headers,
+)
+from dashboard.auth.session import (
+    LAST_SEEN_KEY,
+    AuthUser,
+    behind_tls,
+    cookie_config,
+    idle_timeout,
+    is_idle_expired,
+    parse_login_id,
+    resolve_secret_key,
+)
+from dashboard.auth.users import ensure_demo_users, viewer_for
+from dashboard.queries.viewer import Viewer
+from etl.models import Administration, Municipality, Unit
+from etl.models_auth import User
+
+log = logging.getLogger(__name__)
+
+# Reachable without logging in: the login page and its style sheets.
+PUBLIC_PATHS = ("/login", "/auth/session.js", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/assets/",)
+# Static files are cacheable; everything else (pages, callback answers) is personal.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+CALLBACK_PATH = "/_dash-update-component"
+ALLOW_EVAL_ENV = "INFOSAK_CSP_ALLOW_EVAL"
+
+
+def tls_request(server: Flask) -> bool:
+    return request.is_secure or server.config.get("INFOSAK_BEHIND_TLS", False)
+
+
+# --------------------------------------------------------------------------- always on
+
+
+def install_security(app: dash.Dash) -> None:
+    """Security headers on every response; callback POSTs must be JSON."""
+    import os
+
+    server = app.server
+    tls = behind_tls()
+    server.config["INFOSAK_BEHIND_TLS"] = tls
+    server.config.update(cookie_config(tls=tls))
+    allow_eval = os.environ.get(ALLOW_EVAL_ENV, "").strip() in ("1", "true", "yes")
+
+    def csp() -> str:
+        # Computed on first use: pages and clientside callbacks are registered by then.
+        if "INFOSAK_CSP" not in server.config:
+            server.config["INFOSAK_CSP"] = content_security_policy(
+                app.csp_hashes(), allow_eval=allow_eval
+            )
+        return server.config["INFOSAK_CSP"]
+
+    @server.before_request
+    def _json_callbacks_only():
+        is_callback = request.method == "POST" and request.path.endswith(CALLBACK_PATH)
+        if is_callback and not is_json_content_type(request.content_type):
+            return jsonify(error="Callbacks must be sent as application/json."), 415
+        return None
+
+    @server.after_request
+    def _headers(response):
+        for name, value in security_headers(csp(), tls=tls_request(server)).items():
+            response.headers[name] = value
+        if not request.path.startswith(STATIC_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+# --------------------------------------------------------------------------- login on
+
+
+def load_user(login_id: str) -> AuthUser | None:
+    """Flask-Login's user loader: the account must exist and the cookie's token must be current."""
+    parsed = parse_login_id(login_id)
+    if parsed is None:
+        return None
+    user_id, token = parsed
+    with Session(store.get_engine()) as s:
+        user = s.get(User, user_id)
+        if user is None or user.session_token != token:
+            return None
+        return AuthUser(
+            user_id=user.id,
+            session_token=user.session_token,
+            name=user.name,
+            role=user.role,
+            viewer=viewer_for(s, user),
+            is_demo=user.is_demo,
+        )
+
+
+def _deny(reason: str | None = None):
+    """Callbacks and Dash internals get 401; pages go to the login form."""
+    path = request.path
+    if path.startswith("/_dash-") or path.startswith("/_reload-hash"):
+        return jsonify(error="Inloggning krävs."), 401
+    if reason == "timeout":
+        return redirect("/login?utgangen=1")
+    target = request.full_path if request.query_string else path
+    from urllib.parse import quote
+
+    return redirect("/login" + ("" if path == "/" else f"?next={quote(target, safe='/')}"))
+
+
+def exported_outputs(request_body: dict | None, response_body: dict | None) -> list[str]:
+    """Ids of dcc.Download outputs that a callback answer actually filled (for the audit log)."""
+    if not isinstance(request_body, dict) or not isinstance(response_body, dict):
+        return []
+    outputs = request_body.get("outputs")
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    answered = response_body.get("response") or {}
+    found = []
+    for output in outputs:
+        if not isinstance(output, dict) or output.get("property") != "data":
+            continue
+        out_id = output.get("id")
+        key = out_id if isinstance(out_id, str) else json.dumps(out_id, sort_keys=True)
+        if "download" not in key.lower():
+            continue
+        filled = answered.get(key) if isinstance(answered, dict) else None
+        if isinstance(filled, dict) and filled.get("data"):
+            found.append(key)
+    return found
+
+
+def _audit_exports(response) -> None:
+    if response.status_code != 200 or response.direct_passthrough:
+        return
+    try:
+        response_body = json.loads(response.get_data(as_text=True))
+    except ValueError:
+        return
+    for out_id in exported_outputs(request.get_json(silent=True), response_body):
+        data = (response_body["response"][out_id] or {}).get("data") or {}
+        filename = data.get("filename", "") if isinstance(data, dict) else ""
+        audit.record(
+            store.get_engine(),
+            "export",
+            current_user.name,
+            f"{out_id}: {filename}".strip(),
+            client_address(),
+        )
+
+
+def _scope_names(accounts) -> list[tuple[str, str, str]]:
+    """Demo accounts with their scope spelt out (names, not codes) for the login page."""
+    rows = []
+    with Session(store.get_engine()) as s:
+        for account in accounts:
+            names = []
+            for code in account.scope:
+                name = (
+                    s.scalar(select(Municipality.name).where(Municipality.code == code))
+                    or s.scalar(select(Administration.name).where(Administration.code == code))
+                    or s.scalar(select(Unit.name).where(Unit.code == code))
+                    or code
+                )
+                names.append(name)
+            rows.append((account.name, account.role, ", ".join(names)))
+    return rows
+
+
+def install_auth(app: dash.Dash, *, demo: bool) -> None:
+    """Login required for everything but the login page; sessions, CSRF, idle timeout."""
+    server = app.server
+    server.secret_key = resolve_secret_key(demo=demo)
+    server.config["INFOSAK_AUTH"] = True
+    timeout = idle_timeout()
+    server.config["INFOSAK_IDLE_TIMEOUT"] = timeout
+
+    login_manager = LoginManager()
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    login_manager.init_app(server)
+    server.register_blueprint(bp)
+
+    if demo:
+        accounts = ensure_demo_users(store.get_engine())
+        server.config["INFOSAK_DEMO_ACCOUNTS"] = _scope_names(accounts)
+
+    @server.before_request
+    def _gate():
+        path = request.path
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            return None
+        if not current_user.is_authenticated:
+            return _deny()
+        now = time.time()
+        if is_idle_expired(session.get(LAST_SEEN_KEY), now, timeout):
+            end_session("idle_logout")
+            return _deny("timeout")
+        session[LAST_SEEN_KEY] = now
+        is_callback = request.method == "POST" and path.endswith(CALLBACK_PATH)
+        if is_callback and not csrf_matches(
+            session.get(CSRF_SESSION_KEY), request.headers.get(CSRF_HEADER)
+        ):
+            log.warning("callback without a valid CSRF token from %s", current_user.name)
+            return jsonify(error="Ogiltig CSRF-token."), 403
+        g.infosak_viewer = current_user.viewer
+        return None
+
+    @server.after_request
+    def _session_cookies(response):
+        token = session.get(CSRF_SESSION_KEY)
+        if current_user.is_authenticated and token and request.cookies.get(CSRF_COOKIE) != token:
+            # Readable by script on purpose: the Dash renderer echoes it in X-CSRFToken.
+            response.set_cookie(
+                CSRF_COOKIE,
+                token,
+                httponly=False,
+                samesite="Strict",
+                secure=tls_request(server),
+                path="/",
+            )
+        is_callback = request.method == "POST" and request.path.endswith(CALLBACK_PATH)
+        if is_callback and current_user.is_authenticated:
+            _audit_exports(response)
+        return response
+
+
+def viewer_of_request() -> Viewer | None:
+    """The logged-in user's viewer for this request, or None when nobody is logged in."""
+    viewer = g.get("infosak_viewer")
+    if viewer is not None:
+        return viewer
+    if current_user and current_user.is_authenticated:
+        return current_user.viewer
+    return None
+
+
+__all__ = ["install_auth", "install_security", "load_user", "logout_user", "viewer_of_request"]

@@ -1,0 +1,193 @@
+"""Login and logout routes (a Flask blueprint) and the session helpers they share."""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urlsplit
+
+import dash
+import dash_bootstrap_components as dbc
+from flask import Blueprint, Response, current_app, redirect, request, session
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import Session
+
+from dashboard import store
+from dashboard.auth import audit
+from dashboard.auth.login_page import TEXT, render_login
+from dashboard.auth.passwords import hash_password, needs_rehash, verify_password
+from dashboard.auth.roles import start_page
+from dashboard.auth.security import (
+    CSRF_FORM_FIELD,
+    CSRF_SESSION_KEY,
+    csrf_matches,
+    is_throttled,
+    new_csrf_token,
+    record_attempt,
+)
+from dashboard.auth.session import LAST_SEEN_KEY, idle_timeout
+from dashboard.auth.users import get_user, new_session_token, normalise_name
+from etl.models_auth import User, utcnow
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+
+SESSION_JS = """// Infosäk: a callback answered 401 means the session ended; go to the login page.
+(function () {
+  var originalFetch = window.fetch;
+  window.fetch = function () {
+    return originalFetch.apply(this, arguments).then(function (response) {
+      if (response.status === 401) {
+        window.location.assign("/login?utgangen=1");
+      }
+      return response;
+    });
+  };
+})();
+"""
+
+
+def client_address() -> str:
+    return request.remote_addr or "okänd"
+
+
+def session_csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = session[CSRF_SESSION_KEY] = new_csrf_token()
+    return token
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative '//' or '/\\'."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return False
+    return not parts.path.startswith(("/login", "/logout"))
+
+
+def landing_page(role: str, next_path: str | None) -> str:
+    """Where a fresh login goes: the page asked for, else the role's start page."""
+    if is_safe_next(next_path) and urlsplit(next_path).path != "/":
+        return next_path
+    registered = [p["path"] for p in dash.page_registry.values()]
+    return start_page(role, registered)
+
+
+def _lang() -> str:
+    lang = request.values.get("sprak", "sv")
+    return lang if lang in TEXT else "sv"
+
+
+def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Response:
+    config = current_app.config
+    html = render_login(
+        lang=_lang(),
+        csrf_token=session_csrf_token(),
+        next_path=request.values.get("next", "")
+        if is_safe_next(request.values.get("next"))
+        else "",
+        username=username,
+        error_key=error_key,
+        notice=notice,
+        demo=config.get("INFOSAK_DEMO", False),
+        demo_accounts=config.get("INFOSAK_DEMO_ACCOUNTS", ()),
+        bootstrap=dbc.themes.BOOTSTRAP,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/login")
+def login_form():
+    if current_user.is_authenticated:
+        return redirect(landing_page(current_user.role, request.args.get("next")))
+    texts = TEXT[_lang()]
+    notice = None
+    if request.args.get("utgangen"):
+        minutes = int(idle_timeout().total_seconds() // 60)
+        notice = texts["timeout"].format(minutes=minutes)
+    elif request.args.get("utloggad"):
+        notice = texts["logged_out"]
+    return _page(notice=notice)
+
+
+@bp.post("/login")
+def login_submit():
+    username = normalise_name(request.form.get("username", ""))[:100]
+    password = request.form.get("password", "")
+    if not csrf_matches(session.get(CSRF_SESSION_KEY), request.form.get(CSRF_FORM_FIELD)):
+        return _page(400, error_key="bad_form", username=username)
+    address = client_address()
+    engine = store.get_engine()
+    now = utcnow()
+    with Session(engine) as s, s.begin():
+        if is_throttled(s, username, address, now):
+            audit.record_event(s, "login_throttled", username or None, "", address)
+            return _page(429, error_key="throttled", username=username)
+        user = get_user(s, username) if username else None
+        ok = verify_password(user.password_hash if user else None, password)
+        record_attempt(s, username, address, ok, now)
+        if not ok:
+            audit.record_event(s, "login_failed", username or None, "", address)
+            failed = True
+        else:
+            failed = False
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_at = now
+            audit.record_event(s, "login", user.name, user.role, address)
+            login_id, role = f"{user.id}:{user.session_token}", user.role
+    if failed:
+        return _page(401, error_key="bad_credentials", username=username)
+    return _start_session(login_id, role)
+
+
+def _start_session(login_id: str, role: str) -> Response:
+    from dashboard.auth.guard import load_user
+
+    next_path = request.form.get("next")
+    lang = session.get("lang") or _lang()
+    # A new session on login: nothing from the anonymous session survives (session fixation).
+    session.clear()
+    user = load_user(login_id)
+    if user is None:  # removed between the check and now
+        return _page(401, error_key="bad_credentials")
+    login_user(user, remember=False)
+    session[LAST_SEEN_KEY] = time.time()
+    session[CSRF_SESSION_KEY] = new_csrf_token()
+    target = landing_page(role, next_path)
+    if lang == "en" and "sprak=" not in target:
+        target += ("&" if "?" in target else "?") + "sprak=en"
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout():
+    """POST only, with the CSRF token: a link on another site cannot log anyone out."""
+    if current_user.is_authenticated and csrf_matches(
+        session.get(CSRF_SESSION_KEY), request.form.get(CSRF_FORM_FIELD)
+    ):
+        end_session("logout")
+    return redirect("/login?utloggad=1")
+
+
+def end_session(action: str) -> None:
+    """Log the current user out, audit it, and (for real accounts) end its other cookies too."""
+    name = current_user.name
+    with Session(store.get_engine()) as s, s.begin():
+        user = s.get(User, current_user.user_id)
+        # Demo accounts are shared by everyone trying the demo: do not log the others out.
+        if user is not None and not user.is_demo:
+            user.session_token = new_session_token()
+        audit.record_event(s, action, name, "", client_address())
+    logout_user()
+    session.clear()
+
+
+@bp.get("/auth/session.js")
+def session_js():
+    return Response(SESSION_JS, mimetype="text/javascript")

@@ -1,0 +1,150 @@
+"""The login page: plain server-rendered HTML (autoescaped Jinja), no script at all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import render_template_string
+
+from dashboard.auth.roles import role_label
+
+TEXT = {
+    "sv": {
+        "title": "Logga in – Infosäk",
+        "heading": "Logga in",
+        "lead": "Informationssäkerhetsarbetet i kommunen",
+        "username": "Användarnamn",
+        "password": "Lösenord",
+        "submit": "Logga in",
+        "bad_credentials": "Fel användarnamn eller lösenord.",
+        "throttled": (
+            "För många misslyckade inloggningar. Vänta 15 minuter och försök igen, "
+            "eller kontakta informationssäkerhetssamordnaren."
+        ),
+        "bad_form": "Formuläret hade gått ut. Försök igen.",
+        "timeout": "Du loggades ut efter {minutes} minuter utan aktivitet. Logga in igen.",
+        "logged_out": "Du är utloggad.",
+        "demo_banner": "Demoläge – påhittade uppgifter för Askersund och Sydnärke.",
+        "demo_heading": "Demokonton",
+        "demo_lead": "Alla demokonton har lösenordet",
+        "demo_user": "Användarnamn",
+        "demo_role": "Roll",
+        "demo_scope": "Omfattning",
+        "all": "Allt",
+        "other_language": "English",
+        "other_lang": "en",
+    },
+    "en": {
+        "title": "Log in – Infosäk",
+        "heading": "Log in",
+        "lead": "The municipality's information-security work",
+        "username": "User name",
+        "password": "Password",
+        "submit": "Log in",
+        "bad_credentials": "Wrong user name or password.",
+        "throttled": (
+            "Too many failed logins. Wait 15 minutes and try again, or contact the information "
+            "security coordinator."
+        ),
+        "bad_form": "The form had expired. Please try again.",
+        "timeout": "You were logged out after {minutes} minutes without activity. Log in again.",
+        "logged_out": "You are logged out.",
+        "demo_banner": "Demo mode – fictional data for Askersund and Sydnärke.",
+        "demo_heading": "Demo accounts",
+        "demo_lead": "Every demo account has the password",
+        "demo_user": "User name",
+        "demo_role": "Role",
+        "demo_scope": "Scope",
+        "all": "Everything",
+        "other_language": "Svenska",
+        "other_lang": "sv",
+    },
+}
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ t.title }}</title>
+<link rel="stylesheet" href="{{ bootstrap }}">
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+<main class="container py-5" id="main" style="max-width: 34rem">
+  {% if demo %}<div class="alert alert-warning py-2" id="login-demo-banner">{{ t.demo_banner }}</div>{% endif %}
+  <div class="d-flex justify-content-between align-items-baseline">
+    <h1 class="h3 mb-1">{{ t.heading }}</h1>
+    <a href="/login?sprak={{ t.other_lang }}{% if next %}&amp;next={{ next|urlencode }}{% endif %}"
+       lang="{{ t.other_lang }}">{{ t.other_language }}</a>
+  </div>
+  <p class="text-muted">Infosäk · {{ t.lead }}</p>
+  {% if notice %}<div class="alert alert-info" id="login-notice" role="status">{{ notice }}</div>{% endif %}
+  {% if error %}<div class="alert alert-danger" id="login-error" role="alert">{{ error }}</div>{% endif %}
+  <form method="post" action="/login" class="card card-body mb-4" id="login-form">
+    <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+    <input type="hidden" name="next" value="{{ next }}">
+    <input type="hidden" name="sprak" value="{{ lang }}">
+    <div class="mb-3">
+      <label class="form-label" for="login-username">{{ t.username }}</label>
+      <input class="form-control" id="login-username" name="username" autocomplete="username"
+             autocapitalize="none" required value="{{ username }}" maxlength="100" autofocus>
+    </div>
+    <div class="mb-3">
+      <label class="form-label" for="login-password">{{ t.password }}</label>
+      <input class="form-control" id="login-password" name="password" type="password"
+             autocomplete="current-password" required maxlength="1000">
+    </div>
+    <button class="btn btn-primary" type="submit" id="login-submit">{{ t.submit }}</button>
+  </form>
+  {% if demo_accounts %}
+  <section id="login-demo-accounts">
+    <h2 class="h5">{{ t.demo_heading }}</h2>
+    <p>{{ t.demo_lead }} <code>demo</code>.</p>
+    <table class="table table-sm">
+      <thead><tr><th>{{ t.demo_user }}</th><th>{{ t.demo_role }}</th><th>{{ t.demo_scope }}</th></tr></thead>
+      <tbody>
+      {% for a in demo_accounts %}
+        <tr><td><code>{{ a.name }}</code></td><td>{{ a.role }}</td><td>{{ a.scope or t.all }}</td></tr>
+      {% endfor %}
+      </tbody>
+    </table>
+  </section>
+  {% endif %}
+</main>
+</body>
+</html>
+"""
+
+
+def render_login(
+    *,
+    lang: str,
+    csrf_token: str,
+    next_path: str = "",
+    username: str = "",
+    error_key: str | None = None,
+    notice: str | None = None,
+    demo: bool = False,
+    demo_accounts: Sequence[tuple[str, str, str]] = (),
+    bootstrap: str = "",
+) -> str:
+    """``demo_accounts``: (name, role, scope text) triples."""
+    lang = lang if lang in TEXT else "sv"
+    texts = TEXT[lang]
+    return render_template_string(
+        TEMPLATE,
+        lang=lang,
+        t=texts,
+        csrf_token=csrf_token,
+        next=next_path,
+        username=username,
+        error=texts[error_key] if error_key else None,
+        notice=notice,
+        demo=demo,
+        demo_accounts=[
+            {"name": name, "role": role_label(role, lang), "scope": scope}
+            for name, role, scope in demo_accounts
+        ],
+        bootstrap=bootstrap,
+    )
