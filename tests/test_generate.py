@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from etl import generate as gen
+from etl.config import PROJECT_ROOT
 from etl.schema import WORKBOOK_KINDS
 from etl.vocab import DEFAULT_MATURITY_AREAS, ROLES
 
@@ -393,3 +394,14 @@ def test_last_quarters_are_complete_quarters_before_today():
         ("2025-Q4", dt.date(2025, 12, 31)),
     ]
     assert gen.add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+
+
+def test_docs_state_the_default_set_counts(sample):
+    summary, _ = sample
+    text = " ".join((PROJECT_ROOT / "docs" / "input-format.md").read_text("utf-8").split())
+    sv = [f"{n:,}".replace(",", " ") for n in (summary.assets, summary.risks, summary.actions)]
+    expected = (
+        f"har {sv[0]} tillgångar, {sv[1]} risker och {sv[2]} åtgärder i "
+        f"{summary.workbooks} arbetsböcker"
+    )
+    assert expected in text
