@@ -15,6 +15,7 @@ from etl.cli import (  # noqa: E402,F401  isort: skip
     load_cmd,
     serve_cmd,
     template_cmd,
+    users_cmd,
 )
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,145 @@
+"""``infosak users add|list|remove|passwd``: local accounts for the dashboard."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from etl.cli.app import app
+
+console = Console()
+err = Console(stderr=True)
+users_app = typer.Typer(
+    help="Konton för dashboarden (roller och omfattning).", no_args_is_help=True
+)
+app.add_typer(users_app, name="users")
+
+
+def _engine():
+    from etl.db import make_engine, migrate
+
+    engine = make_engine()
+    migrate(engine)
+    return engine
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # First line only, without its newline: `echo "$PW" | infosak users add ...`.
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]{message}[/red]")
+    return typer.Exit(1)
+
+
+def _audit(engine, action: str, detail: str) -> None:
+    import getpass
+
+    from dashboard.auth.audit import record
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "cli"
+    record(engine, action, f"cli:{who}", detail)
+
+
+@users_app.command("add")
+def add(
+    name: str = typer.Argument(..., help="Användarnamn (a–z, 0–9, . _ @ -)."),
+    role: str = typer.Option(
+        ...,
+        "--role",
+        help="ciso, security_officer, admin_head, manager, "
+        "committee, dpo, protection_officer eller admin.",
+    ),  # fmt: skip
+    scope: list[str] = typer.Option(
+        [], "--scope", help="Kommun-, förvaltnings- eller enhetskod (kan upprepas)."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Läs lösenordet från standard in."
+    ),
+) -> None:
+    """Skapa ett konto med roll och omfattning."""
+    from dashboard.auth.passwords import PasswordPolicyError
+    from dashboard.auth.users import UserError, add_user
+
+    engine = _engine()
+    password = _read_password(password_stdin)
+    try:
+        with Session(engine) as session, session.begin():
+            user = add_user(session, name, role, scope, password)
+            summary = f"{user.name} ({user.role}; {', '.join(scope) or 'allt'})"
+    except (UserError, PasswordPolicyError) as exc:
+        raise _fail(str(exc)) from exc
+    _audit(engine, "user_add", summary)
+    console.print(f"Kontot {summary} är skapat.")
+
+
+@users_app.command("list")
+def list_() -> None:
+    """Visa alla konton."""
+    from dashboard.auth.roles import role_label
+    from dashboard.auth.users import list_users, scope_codes
+
+    engine = _engine()
+    table = Table("Användare", "Roll", "Omfattning", "Senast inloggad", "Demo")
+    with Session(engine) as session:
+        users = list_users(session)
+        for u in users:
+            last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "–"
+            table.add_row(
+                u.name, role_label(u.role), ", ".join(scope_codes(u)) or "allt", last,
+                "ja" if u.is_demo else "",
+            )  # fmt: skip
+    if not users:
+        console.print("Inga konton. Skapa ett med 'infosak users add NAMN --role ROLL'.")
+        return
+    console.print(table)
+
+
+@users_app.command("remove")
+def remove(name: str = typer.Argument(..., help="Användarnamn.")) -> None:
+    """Ta bort ett konto (dess inloggningar upphör direkt)."""
+    from dashboard.auth.users import UserError, remove_user
+
+    engine = _engine()
+    try:
+        with Session(engine) as session, session.begin():
+            remove_user(session, name)
+    except UserError as exc:
+        raise _fail(str(exc)) from exc
+    _audit(engine, "user_remove", name)
+    console.print(f"Kontot {name} är borttaget.")
+
+
+@users_app.command("passwd")
+def passwd(
+    name: str = typer.Argument(..., help="Användarnamn."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Läs lösenordet från standard in."
+    ),
+) -> None:
+    """Byt lösenord (kontots öppna inloggningar upphör)."""
+    from dashboard.auth.passwords import PasswordPolicyError
+    from dashboard.auth.users import UserError, get_user, set_password
+
+    engine = _engine()
+    with Session(engine) as session:
+        if get_user(session, name) is None:
+            raise _fail(f"Användaren {name} finns inte.")
+    password = _read_password(password_stdin)
+    try:
+        with Session(engine) as session, session.begin():
+            set_password(session, name, password)
+    except (UserError, PasswordPolicyError) as exc:
+        raise _fail(str(exc)) from exc
+    _audit(engine, "user_passwd", name)
+    console.print(f"Lösenordet för {name} är bytt.")
