@@ -405,3 +405,42 @@ def test_docs_state_the_default_set_counts(sample):
         f"{summary.workbooks} arbetsböcker"
     )
     assert expected in text
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_generate_prints_swedish_summary(tmp_path):
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(
+        app, ["generate", "--out", str(out), "--format", "csv", "--today", "2026-11-28"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Informationstillgångar" in result.output and "Åtgärder" in result.output
+    expected = gen.generate(tmp_path / "direct", fmt="csv", today=TODAY)
+    assert f"{expected.actions:,}".replace(",", "\u00a0") in result.output
+    assert _csv_bytes(out) == _csv_bytes(tmp_path / "direct")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--today", "2026-13-01"], "inget datum"),
+        (["--format", "ods"], "välj xlsx eller csv"),
+        (["--municipalities", "0"], "--municipalities"),
+    ],
+)
+def test_cli_generate_refuses_bad_options_without_traceback(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())

@@ -288,3 +288,18 @@ def test_input_format_markdown_lists_every_sheet_and_column():
             assert f"`<prefix>.{sheet.slug}.csv`" in text
             for column in sheet.columns:
                 assert f"| {column.header} | {'Ja' if column.required else 'Nej'} |" in text
+
+
+def test_cli_template_writes_the_kind_asked_for(tmp_path):
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    out = tmp_path / "mall.xlsx"
+    result = CliRunner().invoke(app, ["template", str(out), "--kind", "object"])
+    assert result.exit_code == 0, result.output
+    assert "förvaltningsobjekt" in result.output
+    assert load_workbook(out)["Uppgifter"]["B2"].value == "Förvaltningsobjekt"
+    bad = CliRunner().invoke(app, ["template", str(tmp_path / "x.xlsx"), "--kind", "budget"])
+    assert bad.exit_code == 2 and "välj organisation" in bad.output
+    assert not (tmp_path / "x.xlsx").exists()
