@@ -338,7 +338,7 @@ def _scan_members(
                     tags += len(_ROW_TAG.findall(chunk))
                     wide = wide or bool(_WIDE_CELL.search(window))
                     tail = chunk[-256:]
-                    if max(max_row, tags) > limits.max_rows + HEADER_SEARCH_ROWS or wide:
+                    if max(max_row, tags) > limits.max_rows or wide:
                         break
         if is_sheet:
             extents[info.filename] = (max(max_row, tags), wide)
@@ -410,7 +410,7 @@ def inspect_xlsx(path: Path, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
             "The file is damaged and cannot be opened. Save it again from Excel as .xlsx.",
         ) from None
     for part, (rows, wide) in extents.items():
-        if rows > limits.max_rows + HEADER_SEARCH_ROWS or wide:
+        if rows > limits.max_rows or wide:
             raise _too_big(file, names.get(part, part), limits)
 
 
@@ -467,9 +467,7 @@ def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
-                if sheet.height > limits.max_rows + HEADER_SEARCH_ROWS or (
-                    sheet.width > limits.max_columns
-                ):
+                if sheet.height > limits.max_rows or (sheet.width > limits.max_columns):
                     raise _too_big(file, meta.name, limits)
                 grid = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
                 merged = sheet.merged_cell_ranges
@@ -532,7 +530,7 @@ def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[objec
     grid: list[list[object]] = []
     try:
         for record in reader:
-            if len(grid) > limits.max_rows + HEADER_SEARCH_ROWS or len(record) > limits.max_columns:
+            if len(grid) > limits.max_rows or len(record) > limits.max_columns:
                 raise _too_big(file, path.name, limits)
             grid.append([v if v.strip() else None for v in record])
     except csv.Error as exc:
