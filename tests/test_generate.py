@@ -444,3 +444,35 @@ def test_cli_generate_refuses_bad_options_without_traceback(tmp_path, args, mess
     assert message in result.output
     assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+# ----------------------------------------------------------------------------- the loader
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_loader_accepts_every_generated_file(tmp_path, sqlite_engine, fmt):
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from etl import models
+    from etl.load import load_paths
+
+    summary = gen.generate(tmp_path, fmt=fmt, today=TODAY)
+    result = load_paths(sqlite_engine, [tmp_path])
+    problems = {
+        f.path.name: [i.message_sv for i in f.issues[:3]]
+        for f in result.files
+        if f.outcome != "accepted"
+    }
+    assert problems == {}
+    assert len(result.files) == summary.workbooks
+    with Session(sqlite_engine) as s:
+        count = lambda model: s.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(models.Unit) == summary.units
+        assert count(models.RoleAssignment) == summary.roles
+        assert count(models.Asset) == summary.assets
+        assert count(models.Classification) == summary.classifications
+        assert count(models.Risk) == summary.risks
+        assert count(models.Action) == summary.actions
+        assert count(models.FollowUpReport) == summary.follow_ups
+        assert count(models.GapAssessment) == summary.gap_assessments

@@ -303,3 +303,16 @@ def test_cli_template_writes_the_kind_asked_for(tmp_path):
     bad = CliRunner().invoke(app, ["template", str(tmp_path / "x.xlsx"), "--kind", "budget"])
     assert bad.exit_code == 2 and "välj organisation" in bad.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_filled_templates_load_into_the_store(tmp_path, sqlite_engine):
+    from etl.load import load_paths
+
+    org = fill(write_template(tmp_path / "org.xlsx", "organisation"), "organisation", ORG_ROWS)
+    admin = fill(write_template(tmp_path / "soc.xlsx"), "administration", ADMIN_ROWS)
+    result = load_paths(sqlite_engine, [admin, org])
+    assert [(f.path.name, f.outcome) for f in result.files] == [
+        ("org.xlsx", "accepted"),
+        ("soc.xlsx", "accepted"),
+    ]
+    assert result.files[1].counts["assets"] == 1
