@@ -1,0 +1,115 @@
+"""Metric snapshots: the history behind every trend, kept across data replacements (DESIGN §4).
+
+A snapshot stores every metric of every scope as of a date. Loads replace an owner's rows, so the
+snapshots are the only memory of earlier numbers; they are never deleted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
+
+from dashboard.queries._kpi_dates import last_month_ends
+from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.viewer import (
+    SYSTEM,
+    Viewer,
+    administration_scope_condition,
+    governance_object_scope_condition,
+    municipality_scope_condition,
+    unit_scope_condition,
+)
+from etl.models import Administration, GovernanceObject, MetricSnapshot, Municipality, Unit
+
+log = logging.getLogger(__name__)
+
+RECONSTRUCTED_RUN_ID = "reconstructed"
+_SCOPE_TABLES = {
+    "municipality": (Municipality, municipality_scope_condition),
+    "administration": (Administration, administration_scope_condition),
+    "unit": (Unit, unit_scope_condition),
+    "governance_object": (GovernanceObject, governance_object_scope_condition),
+}
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def take_snapshot(engine: Engine, as_of: dt.date, run_id: str | None = None) -> int:
+    """Store every metric of every scope as of ``as_of``; returns the number of rows written."""
+    taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with Session(engine) as session, session.begin():
+        frame = compute_kpis(session, as_of, SYSTEM)
+        rows = [
+            {
+                "as_of": as_of,
+                "taken_at": taken_at,
+                "run_id": run_id,
+                "scope_type": r.scope_type,
+                "scope_id": r.scope_id,
+                "metric": r.metric,
+                "value": _number(r.value),
+                "numerator": _number(r.numerator),
+                "denominator": _number(r.denominator),
+            }
+            for r in frame.itertuples(index=False)
+        ]
+        if rows:
+            session.execute(insert(MetricSnapshot), rows)
+    log.info("snapshot as of %s: %d rows (run %s)", as_of, len(rows), run_id)
+    return len(rows)
+
+
+def backfill_snapshots(engine: Engine, months: int, as_of: dt.date) -> int:
+    """Snapshots as of each of the last ``months`` month-ends on or before ``as_of``.
+
+    They are *reconstructed* from today's data (run_id "reconstructed"): what the store holds now,
+    seen as of earlier dates — not what the store held then. Used by the demo so trends have points.
+    """
+    return sum(
+        take_snapshot(engine, month_end, RECONSTRUCTED_RUN_ID)
+        for month_end in last_month_ends(as_of, months)
+    )
+
+
+def _may_see(session, viewer: Viewer, scope_type: str, scope_id: str) -> bool:
+    if viewer.sees_all:
+        return True
+    if scope_type not in viewer.visible_scope_types or scope_type not in _SCOPE_TABLES:
+        return False
+    table, condition_of = _SCOPE_TABLES[scope_type]
+    stmt = select(table.id).where(table.code == scope_id)
+    condition = condition_of(viewer)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def metric_trend(
+    session, metric: str, scope_type: str, scope_id: str, viewer: Viewer = SYSTEM
+) -> pd.DataFrame:
+    """Columns month (first day of the month), value: the last snapshot of each month."""
+    empty = pd.DataFrame({"month": pd.Series(dtype=object), "value": pd.Series(dtype=object)})
+    if not _may_see(session, viewer, scope_type, scope_id):
+        return empty
+    rows = session.execute(
+        select(MetricSnapshot.as_of, MetricSnapshot.value)
+        .where(
+            MetricSnapshot.metric == metric,
+            MetricSnapshot.scope_type == scope_type,
+            MetricSnapshot.scope_id == scope_id,
+        )
+        .order_by(MetricSnapshot.as_of, MetricSnapshot.taken_at, MetricSnapshot.id)
+    ).all()
+    if not rows:
+        return empty
+    frame = pd.DataFrame(rows, columns=["as_of", "value"])
+    frame["month"] = [d.replace(day=1) for d in frame["as_of"]]
+    last = frame.groupby("month", sort=True).tail(1).sort_values("month")
+    values = [None if pd.isna(v) else float(v) for v in last["value"]]
+    return pd.DataFrame({"month": last["month"].tolist(), "value": values})

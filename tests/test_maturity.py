@@ -1,0 +1,81 @@
+"""Self-assessed maturity: the latest gap analysis on or before the as-of date, per node."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.queries.maturity import maturity_history, maturity_matrix
+from dashboard.queries.viewer import Viewer
+from etl.db import session_factory
+from tests import kpi_data
+
+
+@pytest.fixture
+def store(engine):
+    kpi_data.build_store(engine)
+    return session_factory(engine)
+
+
+def test_matrix_uses_the_latest_analysis_on_or_before_as_of(store):
+    with store() as s:
+        matrix = maturity_matrix(s, kpi_data.AS_OF)
+    assert list(matrix.columns) == [
+        "scope_type",
+        "scope_id",
+        "scope_name",
+        "area_code",
+        "area_name",
+        "area_order",
+        "level",
+        "assessed_on",
+    ]
+    cells = {(r.scope_id, r.area_code): (r.level, r.assessed_on) for r in matrix.itertuples()}
+    assert cells == {
+        ("1882-KLF", "organisation"): (2, dt.date(2026, 10, 1)),
+        ("1882-KLF", "styrdokument"): (3, dt.date(2026, 10, 1)),
+        ("1882-KLF", "klassning"): (4, dt.date(2026, 10, 1)),
+        ("1882-SOC", "organisation"): (1, dt.date(2026, 4, 1)),
+        ("1882-SOC", "styrdokument"): (2, dt.date(2026, 4, 1)),
+        ("1882-SOC", "klassning"): (0, dt.date(2026, 4, 1)),
+        ("GO-EK", "organisation"): (2, dt.date(2026, 9, 1)),
+        ("GO-EK", "styrdokument"): (2, dt.date(2026, 9, 1)),
+        ("GO-EK", "klassning"): (2, dt.date(2026, 9, 1)),
+    }
+    assert matrix["scope_type"].tolist() == ["administration"] * 6 + ["governance_object"] * 3
+    assert matrix["area_order"].tolist()[:3] == [0, 1, 2]
+
+
+def test_matrix_a_year_earlier_and_narrowed(store):
+    with store() as s:
+        early = maturity_matrix(s, dt.date(2025, 12, 31))
+        hallsberg = maturity_matrix(s, kpi_data.AS_OF, municipality="1861")
+    assert set(early["scope_id"]) == {"1882-KLF"}
+    assert early["level"].tolist() == [1, 1, 1]
+    assert set(hallsberg["scope_id"]) == {"GO-EK"}  # 1861-BUF has none; GO-EK is shared
+
+
+def test_history_has_one_row_per_analysis(store):
+    with store() as s:
+        history = maturity_history(s)
+        soc = maturity_history(s, administration="1882-SOC")
+    assert list(history.columns) == ["assessed_on", "scope_id", "mean_level"]
+    assert [(r.assessed_on, r.scope_id, r.mean_level) for r in history.itertuples()] == [
+        (dt.date(2025, 10, 1), "1882-KLF", 1.0),
+        (dt.date(2026, 4, 1), "1882-SOC", 1.0),
+        (dt.date(2026, 9, 1), "GO-EK", 2.0),
+        (dt.date(2026, 10, 1), "1882-KLF", 3.0),
+        (dt.date(2026, 12, 15), "1882-SOC", 5.0),
+    ]
+    assert soc["mean_level"].tolist() == [1.0, 5.0]
+
+
+def test_maturity_respects_the_viewer(store):
+    officer = Viewer("security_officer", administration_codes=frozenset({"1882-SOC"}))
+    manager = Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"}))
+    with store() as s:
+        assert set(maturity_matrix(s, kpi_data.AS_OF, officer)["scope_id"]) == {"1882-SOC"}
+        assert set(maturity_history(s, officer)["scope_id"]) == {"1882-SOC"}
+        assert maturity_matrix(s, kpi_data.AS_OF, manager).empty
+        assert maturity_history(s, manager).empty
