@@ -205,10 +205,17 @@ def create_cards(df, lang: str) -> list:
     return cards
 
 
-def org_cell(metric: str, value, numerator, denominator, lang: str) -> tuple[str, bool | None]:
-    """The text of one organisation-check cell and whether the check is met (None: no value)."""
+def org_cell(
+    metric: str, value, numerator, denominator, lang: str, scope_type: str = "municipality"
+) -> tuple[str, bool | None]:
+    """The text of one organisation-check cell and whether the check is met (None: no value).
+    Met/failed is spelled out (✓/✗ and words), never shown by colour alone."""
     if value is None or value != value:
         return "–", None
+    if metric == "org_security_officer" and scope_type == "administration":
+        # For one administration the rate is 1/0: an officer exists or not.
+        ok = value >= 1
+        return (_tr("ok_assigned", lang) if ok else _tr("missing", lang)), ok
     if metric == "org_checks_failed":
         failed = int(value)
         return (
@@ -248,7 +255,12 @@ def create_org_table(df, lang: str):
                 text, ok = "–", None
             else:
                 text, ok = org_cell(
-                    metric, _num(row.value), _num(row.numerator), _num(row.denominator), lang
+                    metric,
+                    _num(row.value),
+                    _num(row.numerator),
+                    _num(row.denominator),
+                    lang,
+                    scope.scope_type,
                 )
             css = {True: "status-ok", False: "status-bad"}.get(ok, "text-muted")
             cells.append(html.Td(text, className=css))

@@ -1,0 +1,152 @@
+"""Översikt: callbacks as plain functions on the hand-countable store, and the page in Chromium.
+
+Expected numbers are counted by hand from tests/kpi_data.py (as of 2026-11-28):
+assets X1…X9; current classifications X1, X5, X6, X7, X9 (5/9), one quarter earlier also X4
+(6/9); funnel 9 → 5 → 4 (X9's analysis is exactly 36 months old) → 3 (X5's only action is
+cancelled) → 2 (X6's action AC3 is overdue). Overdue actions: AC7 (44 days) and AC3 (8 days) in
+1882-SOC, provider actions AC5 (119 days) and AC6 (211 days) count for 1882-KLF and for each
+participating municipality (1882 and 1861).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard import store
+from dashboard.app import create_app
+from tests.kpi_data import AS_OF, build_store
+
+FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
+
+
+def find(component, component_id):
+    """The component with ``component_id`` inside a Dash component tree (None when absent)."""
+    if component is None or isinstance(component, str | int | float):
+        return None
+    if isinstance(component, list | tuple):
+        for child in component:
+            found = find(child, component_id)
+            if found is not None:
+                return found
+        return None
+    if getattr(component, "id", None) == component_id:
+        return component
+    return find(getattr(component, "children", None), component_id)
+
+
+def text_of(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+@pytest.fixture
+def page(sqlite_engine):
+    build_store(sqlite_engine)
+    create_app(sqlite_engine)
+    from dashboard.pages import overview
+
+    yield overview
+    store.configure(None)
+
+
+def test_all_municipalities_cards_funnel_aging(page):
+    note, cards, funnel_fig, aging_fig, org, high, loads = page.update_overview(FILTERS)
+    assert note.startswith("Alla kommuner tillsammans")
+    assert len(cards) == 8
+    value = find(cards, "oversikt-card-classification-coverage-value")
+    assert value.children == "56\u00a0%"
+    card = find(cards, "oversikt-card-classification-coverage")
+    assert "−11 procentenheter sedan förra kvartalet" in text_of(card)
+    # 2 unit actions + 2 provider actions counted for each of the 2 participating municipalities.
+    assert find(cards, "oversikt-card-actions-overdue-value").children == "6"
+    assert find(cards, "oversikt-card-gdpr-coverage-value").children == "50\u00a0%"
+    assert find(cards, "oversikt-card-follow-up-rate-value").children == "60\u00a0%"
+    assert list(funnel_fig.data[0].x) == [9, 5, 4, 3, 2]
+    by_bucket = {t.name: dict(zip(t.y, t.x, strict=True)) for t in aging_fig.data}
+    assert by_bucket["1–30 dagar"]["Socialförvaltningen"] == 1
+    assert by_bucket["31–90 dagar"]["Socialförvaltningen"] == 1
+    assert by_bucket["91–180 dagar"]["Kommunledningsförvaltningen"] == 1
+    assert by_bucket[">180 dagar"]["Kommunledningsförvaltningen"] == 1
+    assert find(high, "oversikt-high-risks-value").children == "2"
+    assert "inga uppgifter" in text_of(loads).lower()
+
+
+def test_org_check_spelled_out(page):
+    org = page.update_overview(FILTERS)[4]
+    text = text_of(org)
+    assert "Socialförvaltningen" in text and "Askersund" in text
+    rows = {
+        text_of(r.children[0]): [text_of(td) for td in r.children[1:]]
+        for r in org.children.children[2].children
+    }
+    # Columns: CISO, security officer, DPO, protection officer, unit managers, failed checks.
+    assert rows["Socialförvaltningen"][1] == "✗ Saknas"
+    assert rows["Kommunledningsförvaltningen"][1] == "✓ Utsedd"
+    # Askersund: 1 of 2 administrations has a security officer; 2 of 3 units have a manager.
+    assert rows["Askersund"][1] == "✗ 1 av 2"
+    assert rows["Askersund"][4] == "✗ 2 av 3"
+
+
+def test_municipality_filter_changes_numbers(page):
+    filters = {**FILTERS, "municipality": "1882"}
+    note, cards, funnel_fig, *_ = page.update_overview(filters)
+    assert note == "Kommun 1882."
+    # Askersund: X1…X6 (6 assets), current X1, X5, X6 → 50 %.
+    assert find(cards, "oversikt-card-classification-coverage-value").children == "50\u00a0%"
+    assert find(cards, "oversikt-card-actions-overdue-value").children == "4"
+    assert list(funnel_fig.data[0].x)[0] == 6
+
+
+def test_administration_filter_and_english(page):
+    filters = {**FILTERS, "municipality": "1882", "administration": "1882-SOC", "lang": "en"}
+    note, cards, *_ = page.update_overview(filters)
+    assert note == "Administration 1882-SOC."
+    # 1882-SOC: X3, X4, X5, X6 → current X5, X6 → 50%.
+    assert find(cards, "oversikt-card-classification-coverage-value").children == "50%"
+    assert "since last quarter" in text_of(cards)
+
+
+def test_empty_store_says_what_to_do(sqlite_engine):
+    create_app(sqlite_engine)
+    from dashboard.pages import overview
+
+    try:
+        body = overview.layout()
+        assert "infosak load" in text_of(body)
+        assert find(body, overview.FUNNEL) is None
+        outputs = overview.update_overview({"as_of": "2026-11-28"})
+        assert len(outputs[1]) == 8
+        assert find(outputs[1], "oversikt-card-actions-overdue-value").children == "–"
+    finally:
+        store.configure(None)
+
+
+def test_previous_quarter_is_three_months_back():
+    from dashboard.queries.overview import previous_quarter
+
+    assert previous_quarter(dt.date(2026, 11, 28)) == dt.date(2026, 8, 28)
+    assert previous_quarter(dt.date(2026, 5, 31)) == dt.date(2026, 2, 28)
+
+
+def test_page_in_browser(dash_duo, sqlite_engine):
+    build_store(sqlite_engine)
+    app = create_app(sqlite_engine)
+    dash_duo.start_server(app)
+    value_id = "#oversikt-card-classification-coverage-value"
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?datum={AS_OF.isoformat()}")
+    dash_duo.wait_for_element("#oversikt-funnel .main-svg", timeout=15)
+    dash_duo.wait_for_element("#oversikt-aging .main-svg", timeout=15)
+    # Selenium reads the no-break space before % as a plain space.
+    dash_duo.wait_for_text_to_equal(value_id, "56 %", timeout=15)
+    dash_duo.select_dcc_dropdown("#app-filter-municipality", value="Askersund (1882)")
+    dash_duo.wait_for_text_to_equal(value_id, "50 %", timeout=15)
+    dash_duo.wait_for_text_to_equal("#oversikt-card-actions-overdue-value", "4", timeout=15)
+    assert dash_duo.get_logs() == []
+    store.configure(None)
