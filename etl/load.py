@@ -401,7 +401,7 @@ def _ids(session: Session, model, where=None) -> dict[str, int]:
     query = select(model.code, model.id)
     if where is not None:
         query = query.where(where)
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 # --------------------------------------------------------------------------- organisation
@@ -476,7 +476,7 @@ def _delete_disappeared(session: Session, parsed: ParsedWorkbook) -> None:
             counts = session.execute(
                 select(column, func.count()).where(column.in_(list(gone.values())))
                 .group_by(column)
-            ).tuples().all()  # fmt: skip
+            ).all()  # fmt: skip
             by_id = dict(counts)
             for code, id_ in gone.items():
                 if by_id.get(id_):
@@ -664,7 +664,7 @@ def _apply_data(session: Session, parsed: ParsedWorkbook, source: models.Source,
     gaps = dict(session.execute(
         select(models.GapAnalysis.assessed_on, models.GapAnalysis.id)
         .where(models.GapAnalysis.source_id == sid)
-    ).tuples().all())  # fmt: skip
+    ).all())  # fmt: skip
     _insert(session, models.GapAssessment, [
         {"gap_analysis_id": gaps[r["assessed_on"]], "area_id": areas[r["area_code"]],
          "level": r["level"], "comment": r["comment"]}

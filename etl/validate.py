@@ -132,16 +132,12 @@ def load_known_codes(session: Session, raw: RawWorkbook | None = None) -> KnownC
     known.administrations = dict(
         session.execute(
             select(models.Administration.code, models.Municipality.code).join(models.Municipality)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     known.units = dict(
         session.execute(
             select(models.Unit.code, models.Administration.code).join(models.Administration)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     known.providers = set(session.scalars(select(models.Provider.code)))
     known.governance_objects = set(session.scalars(select(models.GovernanceObject.code)))
@@ -159,7 +155,7 @@ def load_known_codes(session: Session, raw: RawWorkbook | None = None) -> KnownC
                 .join(models.Source, models.Source.id == model.source_id)  # type: ignore[attr-defined]
                 .where(model.code.in_(chunk))  # type: ignore[attr-defined]
             )
-            taken.update(rows.tuples().all())
+            taken.update(rows.all())
         known.taken[entity] = taken
     known.taken["follow_ups"] = _taken_follow_ups(session, raw)
     return known

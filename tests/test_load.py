@@ -183,13 +183,13 @@ def test_organisation_upsert_keeps_ids_and_refuses_to_drop_used_units(engine, tm
     loaded_org(engine, tmp_path)
     assert load(engine, write_admin(tmp_path)).ok
     with engine.connect() as conn:
-        ids = dict(conn.execute(text("SELECT code, id FROM unit")).tuples().all())
+        ids = dict(conn.execute(text("SELECT code, id FROM unit")).all())
     rows = org_rows()
     rows["units"][2]["name"] = "Hemtjänsten"
     rows["units"] = rows["units"][:3]  # 1861-SOC-IFO (unused) disappears
     assert load(engine, write_org(tmp_path / "v2", rows)).files[0].outcome == "accepted"
     with engine.connect() as conn:
-        after = dict(conn.execute(text("SELECT code, id FROM unit")).tuples().all())
+        after = dict(conn.execute(text("SELECT code, id FROM unit")).all())
         name = conn.execute(text("SELECT name FROM unit WHERE code='1882-SOC-HT'")).scalar()
     assert after == {k: v for k, v in ids.items() if k != "1861-SOC-IFO"}
     assert name == "Hemtjänsten"

@@ -1,0 +1,73 @@
+"""``infosak load``: exit codes 0/1/2 and the messages a user reads."""
+
+from typer.testing import CliRunner
+
+from etl.cli import app
+from tests.workbooks import admin_rows, write_admin, write_org
+
+runner = CliRunner()
+
+
+def invoke(tmp_path, *args):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    return runner.invoke(app, ["load", *map(str, args), "--database-url", url])
+
+
+def test_all_accepted_exits_0_with_counts(tmp_path):
+    write_org(tmp_path / "in")
+    write_admin(tmp_path / "in")
+    result = invoke(tmp_path, tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    assert "organisation.xlsx: inläst" in result.output
+    assert "3 tillgångar" in result.output
+    again = invoke(tmp_path, tmp_path / "in")
+    assert again.exit_code == 0
+    assert "1882-SOC.xlsx: redan inläst, inget ändrat" in again.output
+
+
+def test_rejected_exits_1_and_lists_errors_with_report(tmp_path):
+    write_org(tmp_path / "in")
+    rows = admin_rows()
+    rows["risks"][0]["likelihood"] = 7
+    write_admin(tmp_path / "in", rows)
+    report = tmp_path / "fel.csv"
+    result = invoke(tmp_path, tmp_path / "in", "--report", report)
+    assert result.exit_code == 1, result.output
+    assert "1882-SOC.xlsx: avvisad, 1 fel" in result.output
+    assert "blad Risker, rad 2, kolumn Sannolikhet «7»: Sannolikheten 7 ligger utanför" in (
+        result.output.replace("\n", " ")
+    )
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Fil;Blad;Rad;Kolumn;Värde;Meddelande"
+    assert lines[1].startswith("1882-SOC.xlsx;Risker;2;Sannolikhet;7;")
+
+
+def test_english_messages(tmp_path):
+    rows = admin_rows()
+    rows["cover"][0]["code"] = "1882-NOPE"
+    write_admin(tmp_path / "in", rows)
+    result = invoke(tmp_path, tmp_path / "in", "--lang", "en")
+    assert result.exit_code == 1
+    assert "1882-SOC.xlsx: rejected, 14 errors" in result.output
+    assert "is not in the organisation" in result.output.replace("\n", " ")
+
+
+def test_missing_path_exits_2(tmp_path):
+    result = invoke(tmp_path, tmp_path / "finns-inte.xlsx")
+    assert result.exit_code == 2
+    assert "Sökvägen finns inte" in result.output
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["load"]).exit_code == 2
+    assert runner.invoke(app, ["load", str(tmp_path), "--bogus"]).exit_code == 2
+    assert invoke(tmp_path, tmp_path, "--lang", "de").exit_code == 2
+
+
+def test_no_traceback_for_hostile_file(tmp_path):
+    bad = tmp_path / "bomb.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    result = invoke(tmp_path, bad)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "ingen Excel-arbetsbok" in result.output.replace("\n", " ")
