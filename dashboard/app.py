@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_props
+from dash import Input, Output, State, ctx, dcc, html, no_update, set_props
 from sqlalchemy import Engine
 
 from dashboard import constants as c
@@ -137,6 +137,7 @@ def create_app(
     server.config["INFOSAK_AUTH"] = auth
     server.config["MAX_CONTENT_LENGTH"] = max_content_length(upload_max_bytes())
     install_security(app)
+    register_shell_callbacks(app)
     if auth:
         install_auth(app, demo=demo)
         # Per request, so the navbar names the logged-in user.
@@ -148,19 +149,23 @@ def create_app(
     return app
 
 
-@callback(
-    Output(c.URL, "search"),
-    Output(c.FILTER_MUNICIPALITY, "value"),
-    Output(c.FILTER_ADMINISTRATION, "value"),
-    Output(c.FILTER_AS_OF, "date"),
-    Output(c.LANGUAGE_SWITCH, "value"),
-    Output(c.FILTERS_STORE, "data"),
-    Input(c.URL, "search"),
-    Input(c.FILTER_MUNICIPALITY, "value"),
-    Input(c.FILTER_ADMINISTRATION, "value"),
-    Input(c.FILTER_AS_OF, "date"),
-    Input(c.LANGUAGE_SWITCH, "value"),
+SYNC_FILTERS_SPEC = dict(
+    args=(
+        Output(c.URL, "search"),
+        Output(c.FILTER_MUNICIPALITY, "value"),
+        Output(c.FILTER_ADMINISTRATION, "value"),
+        Output(c.FILTER_AS_OF, "date"),
+        Output(c.LANGUAGE_SWITCH, "value"),
+        Output(c.FILTERS_STORE, "data"),
+        Input(c.URL, "search"),
+        Input(c.FILTER_MUNICIPALITY, "value"),
+        Input(c.FILTER_ADMINISTRATION, "value"),
+        Input(c.FILTER_AS_OF, "date"),
+        Input(c.LANGUAGE_SWITCH, "value"),
+    ),
 )
+
+
 def sync_filters(search, municipality, administration, as_of, lang):
     """Keep URL, filter controls and the filter store in step (the URL is the source of truth)."""
     today = dt.date.today()
@@ -187,19 +192,23 @@ def sync_filters(search, municipality, administration, as_of, lang):
     )
 
 
-@callback(
-    Output(c.FILTER_MUNICIPALITY, "options"),
-    Output(c.FILTER_ADMINISTRATION, "options"),
-    Output(c.NAV_LINKS, "children"),
-    Output(c.FILTER_MUNICIPALITY, "placeholder"),
-    Output(c.FILTER_ADMINISTRATION, "placeholder"),
-    Output("app-label-mun", "children"),
-    Output("app-label-adm", "children"),
-    Output("app-label-as-of", "children"),
-    Output(LOGOUT_BUTTON, "children"),
-    Input(c.FILTERS_STORE, "data"),
-    State(c.URL, "search"),
+UPDATE_FRAME_SPEC = dict(
+    args=(
+        Output(c.FILTER_MUNICIPALITY, "options"),
+        Output(c.FILTER_ADMINISTRATION, "options"),
+        Output(c.NAV_LINKS, "children"),
+        Output(c.FILTER_MUNICIPALITY, "placeholder"),
+        Output(c.FILTER_ADMINISTRATION, "placeholder"),
+        Output("app-label-mun", "children"),
+        Output("app-label-adm", "children"),
+        Output("app-label-as-of", "children"),
+        Output(LOGOUT_BUTTON, "children"),
+        Input(c.FILTERS_STORE, "data"),
+        State(c.URL, "search"),
+    ),
 )
+
+
 def update_frame(filters_data, search):
     filters = Filters.from_store(filters_data)
     viewer = current_viewer()
@@ -220,14 +229,30 @@ def update_frame(filters_data, search):
     )
 
 
-@callback(
-    Output("app-navbar-collapse", "is_open"),
-    Input("app-navbar-toggler", "n_clicks"),
-    State("app-navbar-collapse", "is_open"),
+TOGGLE_NAVBAR_SPEC = dict(
+    args=(
+        Output("app-navbar-collapse", "is_open"),
+        Input("app-navbar-toggler", "n_clicks"),
+        State("app-navbar-collapse", "is_open"),
+    ),
     prevent_initial_call=True,
 )
+
+
 def toggle_navbar(n_clicks, is_open):
     return not is_open
+
+
+def register_shell_callbacks(app: dash.Dash) -> None:
+    """The frame's callbacks, on ``app`` itself: ``dash.callback`` would attach them only to the
+    first app built in a process (Dash moves its global callbacks to the first app set up)."""
+    for spec, function in (
+        (SYNC_FILTERS_SPEC, sync_filters),
+        (UPDATE_FRAME_SPEC, update_frame),
+        (TOGGLE_NAVBAR_SPEC, toggle_navbar),
+    ):
+        options = {k: v for k, v in spec.items() if k != "args"}
+        app.callback(*spec["args"], **options)(function)
 
 
 def __getattr__(name: str):
