@@ -1,0 +1,611 @@
+"""A small server-side grid: dash-ag-grid's infinite row model backed by SQL.
+
+The browser asks for one block of rows at a time (``getRowsRequest``: startRow, endRow,
+sortModel, filterModel); :func:`fetch_block` applies AG Grid's filter and sort models to a
+SQLAlchemy ``select()`` *in SQL*, slices it with LIMIT/OFFSET and answers with
+``{"rowData": [...], "rowCount": n}`` for ``getRowsResponse``. Whole tables never reach the browser.
+
+The request is never trusted: unknown fields, unknown operators and malformed values are ignored,
+block sizes and list lengths are capped, and every value is bound as a parameter.
+
+A page uses it like this::
+
+    COLUMNS = {"title": GridColumn(Action.title), "due_on": GridColumn(Action.due_on, "date")}
+    query = select(Action.id.label("id"), Action.title.label("title"), ...)
+    response = fetch_block(session, query, COLUMNS, request, id_field="id")
+
+and in its layout ``create_grid("atgarder-grid", [column_def("title", "Åtgärd"), ...], lang)``.
+When controls outside the grid change, :func:`register_grid_refresh` makes the grid ask again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import dash_ag_grid as dag
+from dash import Input, Output, clientside_callback
+from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from dashboard import constants as c
+
+log = logging.getLogger(__name__)
+
+ColumnKind = Literal["text", "number", "date", "set"]
+KINDS: tuple[str, ...] = ("text", "number", "date", "set")
+
+MAX_BLOCK_SIZE = 500  # rows per request, whatever the browser asks for
+MAX_START_ROW = 10_000_000
+MAX_CONDITIONS = 5  # conditions per column in a combined filter
+MAX_SET_VALUES = 500
+MAX_SORT_COLUMNS = 3
+MAX_TEXT_LENGTH = 200  # longer filter texts are cut, not rejected
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """How one grid field maps to SQL: the expression to filter and sort on, and its kind."""
+
+    expression: ColumnElement[Any]
+    kind: ColumnKind = "text"
+
+
+Columns = Mapping[str, GridColumn]
+
+
+# --------------------------------------------------------------------------- request parsing
+
+
+@dataclass(frozen=True)
+class BlockRequest:
+    start_row: int
+    end_row: int
+    sort_model: list
+    filter_model: dict
+
+    @property
+    def limit(self) -> int:
+        return self.end_row - self.start_row
+
+
+def _as_int(value: object, default: int) -> int:
+    if isinstance(value, bool):
+        return default
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return int(number) if math.isfinite(number) else default
+
+
+def parse_request(request: object, block_size: int = c.GRID_BLOCK_SIZE) -> BlockRequest:
+    """The block asked for, with rows clamped to [0, MAX_START_ROW] and at most MAX_BLOCK_SIZE."""
+    data = request if isinstance(request, dict) else {}
+    start = min(max(_as_int(data.get("startRow"), 0), 0), MAX_START_ROW)
+    end = _as_int(data.get("endRow"), start + block_size)
+    end = min(max(end, start), start + MAX_BLOCK_SIZE)
+    sort_model = data.get("sortModel")
+    filter_model = data.get("filterModel")
+    return BlockRequest(
+        start_row=start,
+        end_row=end,
+        sort_model=sort_model if isinstance(sort_model, list) else [],
+        filter_model=filter_model if isinstance(filter_model, dict) else {},
+    )
+
+
+# --------------------------------------------------------------------------- value coercion
+
+
+def _text_value(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)[:MAX_TEXT_LENGTH]
+
+
+def _number_value(value: object) -> float | None:
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _date_value(value: object) -> dt.date | None:
+    """AG Grid sends dates as "2026-11-28 00:00:00"; only the date part matters here."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- filter model
+
+
+def _text_condition(expr, model: dict) -> ColumnElement[bool] | None:
+    kind = model.get("type")
+    if kind == "blank":
+        return or_(expr.is_(None), expr == "")
+    if kind == "notBlank":
+        return and_(expr.is_not(None), expr != "")
+    value = _text_value(model.get("filter"))
+    if value is None or value == "":
+        return None
+    # Case-insensitive on both back ends: lower() on each side (SQLite folds ASCII only).
+    lowered = func.lower(expr)
+    needle = value.lower()
+    if kind == "contains":
+        return lowered.contains(needle, autoescape=True)
+    if kind == "notContains":
+        return or_(expr.is_(None), not_(lowered.contains(needle, autoescape=True)))
+    if kind == "equals":
+        return lowered == needle
+    if kind == "notEqual":
+        return or_(expr.is_(None), lowered != needle)
+    if kind == "startsWith":
+        return lowered.startswith(needle, autoescape=True)
+    if kind == "endsWith":
+        return lowered.endswith(needle, autoescape=True)
+    return None
+
+
+def _ordered_condition(expr, kind: object, low, high) -> ColumnElement[bool] | None:
+    """Comparisons shared by numbers and dates; ``inRange`` is inclusive at both ends."""
+    if kind == "blank":
+        return expr.is_(None)
+    if kind == "notBlank":
+        return expr.is_not(None)
+    if low is None:
+        return None
+    if kind == "equals":
+        return expr == low
+    if kind == "notEqual":
+        return or_(expr.is_(None), expr != low)
+    if kind == "lessThan":
+        return expr < low
+    if kind == "lessThanOrEqual":
+        return expr <= low
+    if kind == "greaterThan":
+        return expr > low
+    if kind == "greaterThanOrEqual":
+        return expr >= low
+    if kind == "inRange":
+        if high is None:
+            return None
+        low, high = (low, high) if low <= high else (high, low)
+        return expr.between(low, high)
+    return None
+
+
+def _set_condition(column: GridColumn, model: dict) -> ColumnElement[bool] | None:
+    values = model.get("values")
+    if not isinstance(values, list):
+        return None
+    values = values[:MAX_SET_VALUES]
+    if not values:
+        return false()  # AG Grid's set filter with nothing ticked shows nothing
+    coerce = {"number": _number_value, "date": _date_value}.get(column.kind, _text_value)
+    present = [v for v in (coerce(x) for x in values if x is not None) if v is not None]
+    parts = []
+    if present:
+        parts.append(column.expression.in_(present))
+    if any(x is None for x in values):
+        parts.append(column.expression.is_(None))
+    return or_(*parts) if parts else false()
+
+
+def _single_condition(column: GridColumn, model: dict) -> ColumnElement[bool] | None:
+    filter_type = model.get("filterType")
+    if filter_type == "set":
+        return _set_condition(column, model)
+    expr = column.expression
+    if column.kind == "number":
+        return _ordered_condition(
+            expr,
+            model.get("type"),
+            _number_value(model.get("filter")),
+            _number_value(model.get("filterTo")),
+        )
+    if column.kind == "date":
+        return _ordered_condition(
+            expr,
+            model.get("type"),
+            _date_value(model.get("dateFrom")),
+            _date_value(model.get("dateTo")),
+        )
+    return _text_condition(expr, model)
+
+
+def column_condition(column: GridColumn, model: object) -> ColumnElement[bool] | None:
+    """The SQL condition for one column's filter model (plain or combined); None to ignore."""
+    if not isinstance(model, dict):
+        return None
+    conditions = model.get("conditions")
+    if conditions is None and isinstance(model.get("condition1"), dict):
+        conditions = [model.get("condition1"), model.get("condition2")]  # AG Grid < 29
+    if isinstance(conditions, list):
+        parts = [
+            column_condition(column, part)
+            for part in conditions[:MAX_CONDITIONS]
+            if isinstance(part, dict) and "conditions" not in part  # no nesting
+        ]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return or_(*parts) if model.get("operator") == "OR" else and_(*parts)
+    return _single_condition(column, model)
+
+
+def apply_filter_model(query: Select, columns: Columns, filter_model: object) -> Select:
+    """``query`` restricted by every known column's filter; unknown fields are ignored."""
+    if not isinstance(filter_model, dict):
+        return query
+    for field, model in filter_model.items():
+        column = columns.get(field) if isinstance(field, str) else None
+        if column is None:
+            log.debug("grid filter on unknown field %r ignored", field)
+            continue
+        condition = column_condition(column, model)
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
+def apply_sort_model(
+    query: Select,
+    columns: Columns,
+    sort_model: object,
+    default_order: Iterable[Any] = (),
+    tiebreaker: ColumnElement[Any] | None = None,
+) -> Select:
+    """ORDER BY the requested columns (nulls last), then the default order, then a unique key.
+
+    The unique tiebreaker keeps LIMIT/OFFSET blocks stable: without it rows with equal sort keys
+    could appear in two blocks or in none.
+    """
+    order = []
+    seen = set()
+    if isinstance(sort_model, list):
+        for item in sort_model[:MAX_SORT_COLUMNS]:
+            if not isinstance(item, dict):
+                continue
+            field = item.get("colId")
+            column = columns.get(field) if isinstance(field, str) else None
+            if column is None or field in seen:
+                continue
+            seen.add(field)
+            direction = item.get("sort")
+            if direction == "desc":
+                order.append(column.expression.desc().nulls_last())
+            elif direction == "asc":
+                order.append(column.expression.asc().nulls_last())
+    order.extend(default_order)
+    if tiebreaker is not None:
+        order.append(tiebreaker)
+    return query.order_by(None).order_by(*order) if order else query
+
+
+def filtered_query(
+    query: Select,
+    columns: Columns,
+    request: object,
+    *,
+    default_order: Iterable[Any] = (),
+    tiebreaker: ColumnElement[Any] | None = None,
+) -> Select:
+    """The grid's query with the request's filter and sort applied (no slicing): for exports."""
+    block = parse_request(request)
+    query = apply_filter_model(query, columns, block.filter_model)
+    return apply_sort_model(query, columns, block.sort_model, default_order, tiebreaker)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def json_value(value: object) -> object:
+    """A value the browser can take: dates as ISO text, Decimals as floats, NaN as None."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def rows_to_json(rows, id_field: str | None = None) -> list[dict]:
+    out = []
+    for row in rows:
+        record = {key: json_value(value) for key, value in row._mapping.items()}
+        if id_field is not None:
+            # AG Grid wants string row ids (getRowId).
+            record[ROW_ID] = str(record.get(id_field))
+        out.append(record)
+    return out
+
+
+def count_rows(session: Session, query: Select) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def fetch_block(
+    session: Session,
+    query: Select,
+    columns: Columns,
+    request: object,
+    *,
+    id_field: str = "id",
+    default_order: Iterable[Any] = (),
+    tiebreaker: ColumnElement[Any] | None = None,
+) -> dict:
+    """Answer one ``getRowsRequest``: ``{"rowData": [...], "rowCount": n}``.
+
+    ``query`` selects labelled columns (labels = grid fields) and is already scoped to the viewer;
+    ``columns`` says which fields may be filtered and sorted and how.
+    """
+    block = parse_request(request)
+    query = apply_filter_model(query, columns, block.filter_model)
+    total = count_rows(session, query)
+    if block.limit <= 0 or block.start_row >= total:
+        return {"rowData": [], "rowCount": total}
+    query = apply_sort_model(query, columns, block.sort_model, default_order, tiebreaker)
+    rows = session.execute(query.limit(block.limit).offset(block.start_row))
+    return {"rowData": rows_to_json(rows, id_field), "rowCount": total}
+
+
+# --------------------------------------------------------------------------- the component
+
+ROW_ID = "_row_id"
+
+# AG Grid's locale keys (filter menu, pagination, overlays, aria texts) in Swedish.
+LOCALE_TEXT_SV: dict[str, str] = {
+    "page": "Sida",
+    "of": "av",
+    "to": "till",
+    "more": "fler",
+    "next": "Nästa",
+    "last": "Sista",
+    "first": "Första",
+    "previous": "Föregående",
+    "pageLastRowUnknown": "?",
+    "nextPage": "Nästa sida",
+    "lastPage": "Sista sidan",
+    "firstPage": "Första sidan",
+    "previousPage": "Föregående sida",
+    "pageSizeSelectorLabel": "Rader per sida:",
+    "loadingOoo": "Hämtar …",
+    "loadingError": "Fel",
+    "noRowsToShow": "Inga rader att visa",
+    "enabled": "Aktiverad",
+    "selectAll": "Markera alla",
+    "searchOoo": "Sök …",
+    "blanks": "(Tomma)",
+    "noMatches": "Inga träffar",
+    "filterOoo": "Filtrera …",
+    "applyFilter": "Använd",
+    "clearFilter": "Rensa",
+    "resetFilter": "Återställ",
+    "cancelFilter": "Avbryt",
+    "textFilter": "Textfilter",
+    "numberFilter": "Talfilter",
+    "dateFilter": "Datumfilter",
+    "setFilter": "Värdefilter",
+    "empty": "Välj ett",
+    "equals": "Lika med",
+    "notEqual": "Inte lika med",
+    "lessThan": "Mindre än",
+    "greaterThan": "Större än",
+    "lessThanOrEqual": "Mindre än eller lika med",
+    "greaterThanOrEqual": "Större än eller lika med",
+    "inRange": "Mellan",
+    "inRangeStart": "Från",
+    "inRangeEnd": "Till",
+    "contains": "Innehåller",
+    "notContains": "Innehåller inte",
+    "startsWith": "Börjar med",
+    "endsWith": "Slutar med",
+    "blank": "Tom",
+    "notBlank": "Inte tom",
+    "before": "Före",
+    "after": "Efter",
+    "andCondition": "OCH",
+    "orCondition": "ELLER",
+    "dateFormatOoo": "åååå-mm-dd",
+    "filterSummaryInactive": "är (alla)",
+    "filterSummaryContains": "innehåller",
+    "filterSummaryNotContains": "innehåller inte",
+    "filterSummaryTextEquals": "är lika med",
+    "filterSummaryTextNotEqual": "är inte lika med",
+    "filterSummaryStartsWith": "börjar med",
+    "filterSummaryEndsWith": "slutar med",
+    "filterSummaryBlank": "är tom",
+    "filterSummaryNotBlank": "är inte tom",
+    "filterSummaryInRange": "mellan",
+    "columns": "Kolumner",
+    "filters": "Filter",
+    "pinColumn": "Fäst kolumn",
+    "pinLeft": "Fäst till vänster",
+    "pinRight": "Fäst till höger",
+    "noPin": "Lossa",
+    "autosizeThiscolumn": "Anpassa bredd på kolumnen",
+    "autosizeAllColumns": "Anpassa bredd på alla kolumner",
+    "resetColumns": "Återställ kolumner",
+    "sortAscending": "Sortera stigande",
+    "sortDescending": "Sortera fallande",
+    "sortUnSort": "Ta bort sortering",
+    "columnFilter": "Kolumnfilter",
+    "columnChooser": "Välj kolumner",
+    "copy": "Kopiera",
+    "ariaFilterInput": "Filtervärde",
+    "ariaFilterValue": "Filtervärde",
+    "ariaFilterFromValue": "Filtrera från",
+    "ariaFilterToValue": "Filtrera till",
+    "ariaFilterList": "Filterlista",
+    "ariaFilteringOperator": "Filteroperator",
+    "ariaFilterColumnsInput": "Filtrera kolumner",
+    "ariaFilterMenuOpen": "Öppna filtermenyn",
+    "ariaColumnFiltered": "Kolumnen är filtrerad",
+    "ariaDateFilterInput": "Datum",
+    "ariaMenuColumn": "Tryck Alt+nedåtpil för att öppna kolumnmenyn",
+    "ariaFilterColumn": "Tryck Ctrl+Enter för att öppna filtret",
+    "ariaSortableColumn": "Tryck Enter för att sortera",
+    "ariaRowPageSize": "Rader per sida",
+    "ariaSearch": "Sök",
+    "ariaSearchFilterValues": "Sök filtervärden",
+    "ariaHidden": "dold",
+    "ariaVisible": "synlig",
+    "ariaChecked": "markerad",
+    "ariaUnchecked": "inte markerad",
+    "ariaIndeterminate": "delvis markerad",
+    "ariaLabelColumnMenu": "Kolumnmeny",
+    "ariaLabelColumnFilter": "Kolumnfilter",
+    "ariaLabelDialog": "Dialogruta",
+    "ariaLabelSelectField": "Välj fält",
+    "ariaPageSizeSelectorLabel": "Rader per sida",
+}
+
+_FILTERS = {
+    "text": "agTextColumnFilter",
+    "set": "agTextColumnFilter",  # the set filter is Enterprise; equality on a text filter
+    "number": "agNumberColumnFilter",
+    "date": "agDateColumnFilter",
+}
+_FILTER_OPTIONS = {
+    "text": [
+        "contains",
+        "notContains",
+        "equals",
+        "notEqual",
+        "startsWith",
+        "endsWith",
+        "blank",
+        "notBlank",
+    ],
+    "set": ["equals", "notEqual", "contains"],
+    "number": [
+        "equals",
+        "notEqual",
+        "lessThan",
+        "lessThanOrEqual",
+        "greaterThan",
+        "greaterThanOrEqual",
+        "inRange",
+        "blank",
+        "notBlank",
+    ],
+    "date": ["equals", "notEqual", "lessThan", "greaterThan", "inRange", "blank", "notBlank"],
+}
+
+
+def column_def(field: str, header: str, kind: ColumnKind = "text", **extra) -> dict:
+    """An AG Grid column definition whose filter matches what :func:`column_condition` does."""
+    definition = {
+        "field": field,
+        "headerName": header,
+        "headerTooltip": header,
+        "filter": _FILTERS.get(kind, "agTextColumnFilter"),
+        "filterParams": {
+            "filterOptions": _FILTER_OPTIONS.get(kind, _FILTER_OPTIONS["text"]),
+            "maxNumConditions": 2,
+            "buttons": ["apply", "reset"],
+            "closeOnApply": True,
+        },
+        "sortable": True,
+    }
+    if kind == "number":
+        definition["type"] = "rightAligned"
+    if kind == "date":
+        definition["filterParams"]["inRangeInclusive"] = True
+    definition.update(extra)
+    return definition
+
+
+def create_grid(
+    grid_id: str,
+    column_defs: list[dict],
+    lang: str = "sv",
+    *,
+    height: str = "520px",
+    page_size: int = c.GRID_BLOCK_SIZE,
+    grid_options: dict | None = None,
+) -> dag.AgGrid:
+    """An AgGrid on the infinite row model, paged by the server, Swedish unless ``lang`` is "en".
+
+    Cells are plain text (no HTML/markdown renderer; ``dangerously_allow_code`` stays off).
+    Row ids come from :data:`ROW_ID`, which :func:`fetch_block` adds to every row.
+    """
+    options = {
+        "rowModelType": "infinite",
+        "cacheBlockSize": page_size,
+        "maxBlocksInCache": 20,
+        "infiniteInitialRowCount": 1,
+        "pagination": True,
+        "paginationPageSize": page_size,
+        "paginationPageSizeSelector": False,
+        "ensureDomOrder": True,  # screen readers read rows in DOM order
+        "enableCellTextSelection": True,
+        "suppressMultiSort": False,
+        "tooltipShowDelay": 300,
+    }
+    if lang != "en":
+        options["localeText"] = LOCALE_TEXT_SV
+    options.update(grid_options or {})
+    return dag.AgGrid(
+        id=grid_id,
+        rowModelType="infinite",
+        columnDefs=column_defs,
+        defaultColDef={
+            "resizable": True,
+            "sortable": True,
+            "filter": True,
+            "minWidth": 90,
+            "flex": 1,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
+        dashGridOptions=options,
+        getRowId=f"params.data.{ROW_ID}",
+        dangerously_allow_code=False,
+        style={"height": height, "width": "100%"},
+        className="ag-theme-quartz",
+    )
+
+
+_REFRESH_JS = """
+function() {
+    // Controls outside the grid changed: drop the cached blocks so the grid asks the server again.
+    const gridId = %r;
+    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+        window.dash_ag_grid.getApiAsync(gridId).then(function(api) {
+            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
+        });
+    }
+    return window.dash_clientside.no_update;
+}
+"""
+
+
+def register_grid_refresh(grid_id: str, inputs: list[Input]) -> None:
+    """Make ``grid_id`` fetch again from the first block whenever one of ``inputs`` changes.
+
+    The infinite row model only asks for rows when its own filter or sort changes; a page's
+    controls and the global filters reach the server as callback State, so the grid must be told.
+    """
+    clientside_callback(
+        _REFRESH_JS % grid_id,
+        Output(grid_id, "scrollTo", allow_duplicate=True),
+        *inputs,
+        prevent_initial_call=True,
+    )
