@@ -1,0 +1,545 @@
+"""Åtgärder: open and overdue actions, aging, open actions over time, and the filterable list."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import constants as c
+from dashboard import store
+from dashboard.export import ExportColumn, download, export_filename, export_query
+from dashboard.figures.actions import aging_figure, open_trend_figure
+from dashboard.filters import Filters
+from dashboard.formatting import format_change, format_number, format_value
+from dashboard.grid import column_def, create_grid, register_grid_refresh
+from dashboard.i18n import t, translate
+from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card
+from dashboard.queries.actions import (
+    ACTION_FIELDS,
+    STATUS_LABELS,
+    ActionFilters,
+    actions_block,
+    actions_export_select,
+    control_options,
+    open_actions_by_month,
+)
+from dashboard.queries.kpi import AGING_BUCKETS
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.overview import focus_scope, headline_kpis
+from dashboard.queries.snapshots import metric_trend
+from dashboard.viewer_context import current_viewer
+
+log = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/atgarder", name="Åtgärder", name_en="Actions", order=3)
+
+CARDS = "atgarder-cards"
+SCOPE_NOTE = "atgarder-scope-note"
+AGING = "atgarder-aging"
+TREND = "atgarder-trend"
+TREND_NOTE = "atgarder-trend-note"
+GRID = "atgarder-grid"
+ADMINISTRATION = "atgarder-administration"
+UNIT = "atgarder-unit"
+OBJECT = "atgarder-object"
+RESPONSIBLE = "atgarder-responsible"
+STATUS = "atgarder-status"
+OVERDUE_ONLY = "atgarder-overdue-only"
+EXPORT = "atgarder-export"
+EXPORT_NOTE = "atgarder-export-note"
+DOWNLOAD = "atgarder-download"
+
+CARD_METRICS = ("actions_open", "actions_overdue", "actions_on_time_rate")
+SUMMARY_METRICS = CARD_METRICS + tuple(metric for metric, _ in AGING_BUCKETS)
+MIN_SNAPSHOT_MONTHS = 3
+
+TEXT = {
+    "sv": {
+        "title": "Åtgärder",
+        "lead": "Öppna och försenade åtgärder, hur länge de har varit försenade och listan att "
+        "följa upp.",
+        "scope_all": "Alla kommuner tillsammans. Kort och diagram följer de globala filtren; "
+        "kontrollerna ovanför listan avgränsar bara listan.",
+        "scope_municipality": "Kommun {code}. Kontrollerna ovanför listan avgränsar bara listan.",
+        "scope_administration": "Förvaltning {code}. Kontrollerna ovanför listan avgränsar "
+        "bara listan.",
+        "aging": "Försenade åtgärder efter ålder",
+        "trend": "Öppna åtgärder över tid",
+        "trend_snapshots": "Månadsvärden från de sparade ögonblicksbilderna.",
+        "trend_estimate": "Få ögonblicksbilder finns ännu, så kurvan är beräknad ur dagens rader: "
+        "åtgärder som var öppna, eller slutfördes efter månadens slut. Avbrutna åtgärder och "
+        "åtgärder som ännu inte fanns kan inte skiljas ut.",
+        "list": "Åtgärdslistan",
+        "administration": "Förvaltning",
+        "unit": "Enhet",
+        "object": "Förvaltningsobjekt",
+        "responsible": "Ansvarig",
+        "responsible_placeholder": "Sök på namn",
+        "status": "Status",
+        "all": "Alla",
+        "overdue_only": "Bara försenade",
+        "export": "Exportera till Excel",
+        "exported": "{count} rader exporterade.",
+        "exported_cut": "Exporten är avkortad: {count} av {total} rader.",
+        "no_change": "Inget värde för förra kvartalet",
+        "sheet": "Åtgärder",
+        "file": "atgarder",
+    },
+    "en": {
+        "title": "Actions",
+        "lead": "Open and overdue actions, how long they have been overdue and the list to "
+        "follow up.",
+        "scope_all": "All municipalities together. Cards and charts follow the global filters; "
+        "the controls above the list narrow the list only.",
+        "scope_municipality": "Municipality {code}. The controls above the list narrow the list "
+        "only.",
+        "scope_administration": "Administration {code}. The controls above the list narrow the "
+        "list only.",
+        "aging": "Overdue actions by age",
+        "trend": "Open actions over time",
+        "trend_snapshots": "Monthly values from the stored snapshots.",
+        "trend_estimate": "There are few snapshots yet, so the line is computed from today's "
+        "rows: actions that were open, or were completed after the month end. Cancelled actions "
+        "and actions that did not exist yet cannot be told apart.",
+        "list": "The action list",
+        "administration": "Administration",
+        "unit": "Unit",
+        "object": "Governance object",
+        "responsible": "Responsible",
+        "responsible_placeholder": "Search by name",
+        "status": "Status",
+        "all": "All",
+        "overdue_only": "Overdue only",
+        "export": "Export to Excel",
+        "exported": "{count} rows exported.",
+        "exported_cut": "The export is cut: {count} of {total} rows.",
+        "no_change": "No value for last quarter",
+        "sheet": "Actions",
+        "file": "actions",
+    },
+}
+
+
+def _tr(key: str, lang: str) -> str:
+    return translate(TEXT, key, lang)
+
+
+def _lang(query: dict) -> str:
+    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    return lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
+
+
+def card_id(metric: str) -> str:
+    return f"atgarder-card-{metric.replace('_', '-')}"
+
+
+def grid_column_defs(lang: str) -> list[dict]:
+    english = lang == "en"
+    defs = []
+    for field, (kind, header_sv, header_en) in ACTION_FIELDS.items():
+        extra = {}
+        if field == "title":
+            extra = {"minWidth": 220, "flex": 2, "tooltipField": "title"}
+        defs.append(column_def(field, header_en if english else header_sv, kind, **extra))
+    return defs
+
+
+def _labelled(label: str, control, control_id: str, **col) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=control_id, className="small mb-1"), control], **col)
+
+
+def create_controls(lang: str) -> dbc.Row:
+    statuses = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
+    return dbc.Row(
+        [
+            _labelled(
+                _tr("administration", lang),
+                dcc.Dropdown(id=ADMINISTRATION, placeholder=_tr("all", lang)),
+                ADMINISTRATION,
+                xs=12,
+                md=4,
+                lg=2,
+            ),
+            _labelled(
+                _tr("unit", lang),
+                dcc.Dropdown(id=UNIT, placeholder=_tr("all", lang)),
+                UNIT,
+                xs=12,
+                md=4,
+                lg=2,
+            ),
+            _labelled(
+                _tr("object", lang),
+                dcc.Dropdown(id=OBJECT, placeholder=_tr("all", lang)),
+                OBJECT,
+                xs=12,
+                md=4,
+                lg=2,
+            ),
+            _labelled(
+                _tr("responsible", lang),
+                dbc.Input(
+                    id=RESPONSIBLE,
+                    type="search",
+                    debounce=True,
+                    placeholder=_tr("responsible_placeholder", lang),
+                    maxLength=100,
+                ),
+                RESPONSIBLE,
+                xs=12,
+                md=4,
+                lg=2,
+            ),
+            _labelled(
+                _tr("status", lang),
+                dcc.Dropdown(
+                    id=STATUS,
+                    multi=True,
+                    placeholder=_tr("all", lang),
+                    options=[{"label": v, "value": k} for k, v in statuses.items()],
+                ),
+                STATUS,
+                xs=12,
+                md=4,
+                lg=2,
+            ),
+            dbc.Col(
+                [
+                    dbc.Checklist(
+                        id=OVERDUE_ONLY,
+                        options=[{"label": _tr("overdue_only", lang), "value": "overdue"}],
+                        value=[],
+                        switch=True,
+                        className="mt-md-4",
+                    ),
+                ],
+                xs=12,
+                md=4,
+                lg=2,
+            ),
+        ],
+        className="g-2 mb-2 align-items-end",
+    )
+
+
+def layout(**query):
+    lang = _lang(query)
+    header = create_page_header(_tr("title", lang), _tr("lead", lang))
+    try:
+        with store.read_session() as session:
+            if store.store_is_empty(session):
+                return html.Div([header, empty_state(lang)])
+    except Exception:  # an unreachable or unmigrated store must not show a traceback
+        log.exception("store check failed")
+        return html.Div([header, empty_state(lang)])
+    graph_config = {"displaylogo": False, "responsive": True}
+    grid = html.Div(
+        create_grid(GRID, grid_column_defs(lang), lang),
+        role="region",
+        **{"aria-label": _tr("list", lang)},
+    )
+    export_bar = html.Div(
+        [
+            dbc.Button(
+                _tr("export", lang),
+                id=EXPORT,
+                color="secondary",
+                outline=True,
+                size="sm",
+                n_clicks=0,
+            ),
+            html.Span(id=EXPORT_NOTE, className="ms-2 small text-muted", role="status"),
+            dcc.Download(id=DOWNLOAD),
+        ],
+        className="mb-2 d-print-none",
+    )
+    return html.Div(
+        [
+            header,
+            html.P(id=SCOPE_NOTE, className="text-muted small"),
+            dbc.Row(id=CARDS, className="g-3 mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            _tr("aging", lang),
+                            dcc.Loading(dcc.Graph(id=AGING, config=graph_config)),
+                        ),
+                        xs=12,
+                        lg=6,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            _tr("trend", lang),
+                            [
+                                dcc.Loading(dcc.Graph(id=TREND, config=graph_config)),
+                                html.P(id=TREND_NOTE, className="small text-muted mb-0"),
+                            ],
+                        ),
+                        xs=12,
+                        lg=6,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            chart_card(_tr("list", lang), [create_controls(lang), export_bar, grid]),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- pieces (pure)
+
+
+def metric_label(metric: str, lang: str) -> str:
+    m = METRICS[metric]
+    return m.label_en if lang == "en" else m.label_sv
+
+
+def create_cards(headline: pd.DataFrame, lang: str) -> list:
+    since = t("change_since_quarter", lang)
+    cards = []
+    rows = headline[headline["metric"].isin(CARD_METRICS)]
+    for row in rows.itertuples(index=False):
+        metric = METRICS[row.metric]
+        change = format_change(row.change, row.kind, lang)
+        note = f"{change} {since}" if change else _tr("no_change", lang)
+        tone = ""
+        if row.change is not None and row.change == row.change and row.change != 0:
+            tone = "good" if (row.change > 0) == metric.higher_is_better else "bad"
+        cards.append(
+            dbc.Col(
+                kpi_card(
+                    card_id(row.metric),
+                    metric_label(row.metric, lang),
+                    format_value(row.value, row.kind, lang),
+                    note,
+                    tone,
+                ),
+                xs=12,
+                sm=6,
+                md=4,
+            )
+        )
+    return cards
+
+
+def aging_frame(headline: pd.DataFrame) -> pd.DataFrame:
+    """The four aging buckets from the headline rows (the same compute_kpis numbers)."""
+    values = headline.set_index("metric")["value"]
+    counts = []
+    for metric, bucket in AGING_BUCKETS:
+        value = values.get(metric)
+        counts.append(
+            {"bucket": bucket, "count": 0 if value is None or value != value else int(value)}
+        )
+    return pd.DataFrame(counts, columns=["bucket", "count"])
+
+
+def scope_note(filters: Filters) -> str:
+    if filters.administration:
+        return _tr("scope_administration", filters.lang).format(code=filters.administration)
+    if filters.municipality:
+        return _tr("scope_municipality", filters.lang).format(code=filters.municipality)
+    return _tr("scope_all", filters.lang)
+
+
+def open_trend(session, filters: Filters, viewer) -> tuple[pd.DataFrame, bool]:
+    """Snapshots of actions_open for the focus scope when there are enough months of them,
+    else the estimate from due and completion dates. Returns (frame, is_estimate)."""
+    scope_type, scope_id = focus_scope(filters.municipality, filters.administration)
+    if scope_id is not None:
+        trend = metric_trend(session, "actions_open", scope_type, scope_id, viewer)
+        if len(trend.dropna()) >= MIN_SNAPSHOT_MONTHS:
+            return trend, False
+    estimate = open_actions_by_month(
+        session,
+        filters.as_of,
+        viewer,
+        municipality=filters.municipality,
+        administration=filters.administration,
+    )
+    return estimate, True
+
+
+def page_filters(
+    administration, unit, governance_object, responsible, statuses, overdue_only
+) -> ActionFilters:
+    return ActionFilters.from_controls(
+        administration, unit, governance_object, responsible, statuses, overdue_only
+    )
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+@callback(
+    Output(SCOPE_NOTE, "children"),
+    Output(CARDS, "children"),
+    Output(AGING, "figure"),
+    Output(TREND, "figure"),
+    Output(TREND_NOTE, "children"),
+    Input(c.FILTERS_STORE, "data"),
+)
+def update_summary(filters_data):
+    filters = Filters.from_store(filters_data)
+    lang = filters.lang
+    viewer = current_viewer()
+    with store.read_session() as session:
+        headline = headline_kpis(
+            session,
+            filters.as_of,
+            viewer,
+            metrics=SUMMARY_METRICS,
+            municipality=filters.municipality,
+            administration=filters.administration,
+        )
+        trend, estimate = open_trend(session, filters, viewer)
+    return (
+        scope_note(filters),
+        create_cards(headline, lang),
+        aging_figure(aging_frame(headline), lang),
+        open_trend_figure(trend, lang, estimate=estimate),
+        _tr("trend_estimate" if estimate else "trend_snapshots", lang),
+    )
+
+
+@callback(
+    Output(ADMINISTRATION, "options"),
+    Output(UNIT, "options"),
+    Output(OBJECT, "options"),
+    Input(c.FILTERS_STORE, "data"),
+    Input(ADMINISTRATION, "value"),
+)
+def update_options(filters_data, page_administration):
+    filters = Filters.from_store(filters_data)
+    with store.read_session() as session:
+        options = control_options(
+            session,
+            current_viewer(),
+            municipality=filters.municipality,
+            administration=filters.administration,
+            page_administration=page_administration,
+        )
+    return options["administrations"], options["units"], options["objects"]
+
+
+_CONTROL_STATES = [
+    State(ADMINISTRATION, "value"),
+    State(UNIT, "value"),
+    State(OBJECT, "value"),
+    State(RESPONSIBLE, "value"),
+    State(STATUS, "value"),
+    State(OVERDUE_ONLY, "value"),
+]
+
+
+@callback(
+    Output(GRID, "getRowsResponse"),
+    Input(GRID, "getRowsRequest"),
+    State(c.FILTERS_STORE, "data"),
+    *_CONTROL_STATES,
+)
+def load_rows(
+    request,
+    filters_data,
+    administration,
+    unit,
+    governance_object,
+    responsible,
+    statuses,
+    overdue_only,
+):
+    if not request:
+        return no_update
+    filters = Filters.from_store(filters_data)
+    page = page_filters(
+        administration, unit, governance_object, responsible, statuses, overdue_only
+    )
+    with store.read_session() as session:
+        return actions_block(
+            session,
+            current_viewer(),
+            request,
+            filters.as_of,
+            lang=filters.lang,
+            municipality=filters.municipality,
+            administration=filters.administration,
+            filters=page,
+        )
+
+
+register_grid_refresh(
+    GRID,
+    [
+        Input(c.FILTERS_STORE, "data"),
+        Input(ADMINISTRATION, "value"),
+        Input(UNIT, "value"),
+        Input(OBJECT, "value"),
+        Input(RESPONSIBLE, "value"),
+        Input(STATUS, "value"),
+        Input(OVERDUE_ONLY, "value"),
+    ],
+)
+
+
+def export_columns(lang: str) -> list[ExportColumn]:
+    english = lang == "en"
+    return [
+        ExportColumn(field, header_en if english else header_sv, kind)
+        for field, (kind, header_sv, header_en) in ACTION_FIELDS.items()
+    ]
+
+
+@callback(
+    Output(DOWNLOAD, "data"),
+    Output(EXPORT_NOTE, "children"),
+    Input(EXPORT, "n_clicks"),
+    State(GRID, "getRowsRequest"),
+    State(c.FILTERS_STORE, "data"),
+    *_CONTROL_STATES,
+    prevent_initial_call=True,
+)
+def export_actions(
+    n_clicks,
+    request,
+    filters_data,
+    administration,
+    unit,
+    governance_object,
+    responsible,
+    statuses,
+    overdue_only,
+):
+    if not n_clicks:
+        return no_update, no_update
+    filters = Filters.from_store(filters_data)
+    lang = filters.lang
+    page = page_filters(
+        administration, unit, governance_object, responsible, statuses, overdue_only
+    )
+    with store.read_session() as session:
+        query = actions_export_select(
+            filters.as_of,
+            current_viewer(),
+            request or {},
+            lang=lang,
+            municipality=filters.municipality,
+            administration=filters.administration,
+            filters=page,
+        )
+        content, written, total = export_query(
+            session, query, export_columns(lang), sheet_title=_tr("sheet", lang), lang=lang
+        )
+    if written < total:
+        note = _tr("exported_cut", lang).format(
+            count=format_number(written, 0, lang), total=format_number(total, 0, lang)
+        )
+    else:
+        note = _tr("exported", lang).format(count=format_number(written, 0, lang))
+    return download(content, export_filename(_tr("file", lang), filters.as_of)), note

@@ -1,0 +1,453 @@
+"""The Åtgärder page's lists and chart aggregates (its headline numbers come from compute_kpis).
+
+Which actions a viewer sees follows the metric definitions (docs/metrics.md): an action belongs
+to its owner unit; a provider's action in a shared object's workbook (no owner unit) belongs to
+the object and to each participant, so it is visible to whoever may see the object and is counted
+for a municipality or administration that takes part in the object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
+
+from dashboard.grid import GridColumn, fetch_block, filtered_query
+from dashboard.queries._kpi_dates import last_month_ends
+from dashboard.queries.viewer import (
+    SYSTEM,
+    Viewer,
+    governance_object_scope_condition,
+    unit_scope_condition,
+)
+from etl import vocab
+from etl.models import (
+    Action,
+    Administration,
+    GovernanceObject,
+    GovernanceParticipant,
+    Municipality,
+    Provider,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = tuple(s for s in vocab.ACTION_STATUSES if s not in vocab.CLOSED_ACTION_STATUSES)
+STATUS_LABELS = {
+    "sv": dict(vocab.ACTION_STATUSES),
+    "en": {
+        "not_started": "Not started",
+        "in_progress": "In progress",
+        "done": "Done",
+        "cancelled": "Cancelled",
+    },
+}
+TREND_MONTHS = 12
+
+
+# --------------------------------------------------------------------------- portable SQL
+
+
+class days_between(FunctionElement):  # noqa: N801 (a SQL function, named like one)
+    """Whole days from ``earlier`` to ``later`` (two dates) on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+def _as_date(value: dt.date):
+    return literal(value, Date())
+
+
+# --------------------------------------------------------------------------- scoping
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """The page's own controls above the grid (all optional)."""
+
+    administration: str | None = None
+    unit: str | None = None
+    governance_object: str | None = None
+    responsible: str | None = None
+    statuses: tuple[str, ...] = ()
+    overdue_only: bool = False
+
+    @classmethod
+    def from_controls(
+        cls,
+        administration=None,
+        unit=None,
+        governance_object=None,
+        responsible=None,
+        statuses=None,
+        overdue_only=None,
+    ) -> ActionFilters:
+        """From callback values; anything malformed is dropped (never trusted)."""
+
+        def text(value) -> str | None:
+            return str(value)[:200] if isinstance(value, str) and value.strip() else None
+
+        if isinstance(statuses, str):
+            statuses = [statuses]
+        valid = tuple(s for s in (statuses or []) if s in vocab.ACTION_STATUSES)
+        overdue = bool(overdue_only) and overdue_only not in ([], "false")
+        return cls(
+            text(administration),
+            text(unit),
+            text(governance_object),
+            text(responsible),
+            valid,
+            overdue,
+        )
+
+
+def _visible_units(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
+    query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
+    scope = unit_scope_condition(viewer)
+    if scope is not None:
+        query = query.where(scope)
+    if administration:
+        query = query.where(Administration.code == administration)
+    if municipality:
+        query = query.where(
+            Administration.municipality_id.in_(
+                select(Municipality.id).where(Municipality.code == municipality)
+            )
+        )
+    return query
+
+
+def _visible_objects(
+    viewer: Viewer, municipality: str | None, administration: str | None
+) -> Select:
+    """Objects whose provider actions count here: visible, and taking part in the filter."""
+    query = select(GovernanceObject.id)
+    scope = governance_object_scope_condition(viewer)
+    if scope is not None:
+        query = query.where(scope)
+    if municipality:
+        query = query.where(
+            GovernanceObject.id.in_(
+                select(GovernanceParticipant.governance_object_id)
+                .join(Municipality, GovernanceParticipant.municipality_id == Municipality.id)
+                .where(Municipality.code == municipality)
+            )
+        )
+    if administration:
+        # Only an explicit administration participant shares the provider's actions.
+        query = query.where(
+            GovernanceObject.id.in_(
+                select(GovernanceParticipant.governance_object_id)
+                .join(
+                    Administration,
+                    GovernanceParticipant.administration_id == Administration.id,
+                )
+                .where(Administration.code == administration)
+            )
+        )
+    return query
+
+
+def action_scope_condition(
+    viewer: Viewer, municipality: str | None = None, administration: str | None = None
+) -> ColumnElement[bool]:
+    """Actions the viewer may see within the global filters."""
+    own = Action.owner_unit_id.in_(_visible_units(viewer, municipality, administration))
+    shared = and_(
+        Action.owner_unit_id.is_(None),
+        Action.governance_object_id.in_(_visible_objects(viewer, municipality, administration)),
+    )
+    return or_(own, shared)
+
+
+def is_open() -> ColumnElement[bool]:
+    return Action.status.in_(OPEN_STATUSES)
+
+
+def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
+    return and_(is_open(), Action.due_on < as_of)
+
+
+def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.administration:
+        conditions.append(
+            Action.owner_unit_id.in_(
+                select(Unit.id)
+                .join(Administration, Unit.administration_id == Administration.id)
+                .where(Administration.code == filters.administration)
+            )
+        )
+    if filters.unit:
+        conditions.append(
+            Action.owner_unit_id.in_(select(Unit.id).where(Unit.code == filters.unit))
+        )
+    if filters.governance_object:
+        conditions.append(
+            Action.governance_object_id.in_(
+                select(GovernanceObject.id).where(
+                    GovernanceObject.code == filters.governance_object
+                )
+            )
+        )
+    if filters.responsible:
+        conditions.append(
+            func.lower(Action.responsible).contains(filters.responsible.lower(), autoescape=True)
+        )
+    if filters.statuses:
+        conditions.append(Action.status.in_(filters.statuses))
+    if filters.overdue_only:
+        conditions.append(is_overdue(as_of))
+    return conditions
+
+
+# --------------------------------------------------------------------------- the grid
+
+
+def status_label_expression(lang: str = "sv") -> ColumnElement[str]:
+    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
+    return case(
+        *[(Action.status == code, literal(label)) for code, label in labels.items()],
+        else_=Action.status,
+    )
+
+
+def action_grid_columns(as_of: dt.date, lang: str = "sv") -> dict[str, GridColumn]:
+    overdue_days = case((is_overdue(as_of), days_between(_as_date(as_of), Action.due_on)))
+    return {
+        "code": GridColumn(Action.code),
+        "title": GridColumn(Action.title),
+        "administration_name": GridColumn(Administration.name),
+        "owner_name": GridColumn(func.coalesce(Unit.name, Provider.name)),
+        "governance_object_name": GridColumn(GovernanceObject.name),
+        "responsible": GridColumn(Action.responsible),
+        "due_on": GridColumn(Action.due_on, "date"),
+        "status": GridColumn(status_label_expression(lang), "set"),
+        "completed_on": GridColumn(Action.completed_on, "date"),
+        "days_overdue": GridColumn(overdue_days, "number"),
+    }
+
+
+# Field → (kind, Swedish header, English header), in display order.
+ACTION_FIELDS: dict[str, tuple[str, str, str]] = {
+    "code": ("text", "Id", "Id"),
+    "title": ("text", "Åtgärd", "Action"),
+    "administration_name": ("text", "Förvaltning", "Administration"),
+    "owner_name": ("text", "Enhet/leverantör", "Unit/provider"),
+    "governance_object_name": ("text", "Förvaltningsobjekt", "Governance object"),
+    "responsible": ("text", "Ansvarig", "Responsible"),
+    "due_on": ("date", "Slutdatum", "Due"),
+    "status": ("set", "Status", "Status"),
+    "completed_on": ("date", "Klar", "Completed"),
+    "days_overdue": ("number", "Dagar försenad", "Days overdue"),
+}
+
+
+def action_grid_select(
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+    filters: ActionFilters | None = None,
+) -> Select:
+    """Visible actions as labelled rows for the grid and the export (one row per action)."""
+    columns = action_grid_columns(as_of, lang)
+    query = (
+        select(
+            Action.id.label("id"),
+            *[column.expression.label(field) for field, column in columns.items()],
+        )
+        .select_from(Action)
+        .outerjoin(Unit, Action.owner_unit_id == Unit.id)
+        .outerjoin(Administration, Unit.administration_id == Administration.id)
+        .outerjoin(Provider, Action.provider_id == Provider.id)
+        .outerjoin(GovernanceObject, Action.governance_object_id == GovernanceObject.id)
+        .where(action_scope_condition(viewer, municipality, administration))
+    )
+    for condition in _page_conditions(filters or ActionFilters(), as_of):
+        query = query.where(condition)
+    return query
+
+
+def default_order(as_of: dt.date) -> tuple:
+    """Overdue first (oldest due date first), then open, then by due date: what needs
+    attention is on top."""
+    rank = case((is_overdue(as_of), 0), (is_open(), 1), else_=2)
+    return (rank, Action.due_on.asc())
+
+
+def actions_block(
+    session: Session,
+    viewer: Viewer,
+    request: object,
+    as_of: dt.date,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+    filters: ActionFilters | None = None,
+) -> dict:
+    """One ``getRowsResponse`` of the actions grid."""
+    query = action_grid_select(
+        as_of,
+        viewer,
+        lang=lang,
+        municipality=municipality,
+        administration=administration,
+        filters=filters,
+    )
+    return fetch_block(
+        session,
+        query,
+        action_grid_columns(as_of, lang),
+        request,
+        default_order=default_order(as_of),
+        tiebreaker=Action.id,
+    )
+
+
+def actions_export_select(
+    as_of: dt.date,
+    viewer: Viewer,
+    request: object,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+    filters: ActionFilters | None = None,
+) -> Select:
+    """The grid's rows under its current filter and sort, unsliced (for the Excel export)."""
+    query = action_grid_select(
+        as_of,
+        viewer,
+        lang=lang,
+        municipality=municipality,
+        administration=administration,
+        filters=filters,
+    )
+    return filtered_query(
+        query,
+        action_grid_columns(as_of, lang),
+        request,
+        default_order=default_order(as_of),
+        tiebreaker=Action.id,
+    )
+
+
+# --------------------------------------------------------------------------- options
+
+
+def control_options(
+    session: Session,
+    viewer: Viewer,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    page_administration: str | None = None,
+) -> dict[str, list[dict]]:
+    """Dropdown options for the page's controls, limited to what the viewer may see."""
+    units = _visible_units(viewer, municipality, administration)
+    admin_rows = session.execute(
+        select(Administration.code, Administration.name)
+        .where(Administration.id.in_(select(Unit.administration_id).where(Unit.id.in_(units))))
+        .order_by(Administration.name)
+    ).all()
+    unit_query = (
+        select(Unit.code, Unit.name)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .where(Unit.id.in_(units))
+        .order_by(Unit.name)
+    )
+    if page_administration:
+        unit_query = unit_query.where(Administration.code == page_administration)
+    object_rows = session.execute(
+        select(GovernanceObject.code, GovernanceObject.name)
+        .where(
+            or_(
+                GovernanceObject.id.in_(_visible_objects(viewer, municipality, administration)),
+                GovernanceObject.id.in_(
+                    select(Action.governance_object_id).where(Action.owner_unit_id.in_(units))
+                ),
+            )
+        )
+        .order_by(GovernanceObject.name)
+    ).all()
+    return {
+        "administrations": [{"label": n, "value": c} for c, n in admin_rows],
+        "units": [{"label": n, "value": c} for c, n in session.execute(unit_query).all()],
+        "objects": [{"label": n, "value": c} for c, n in object_rows],
+    }
+
+
+# --------------------------------------------------------------------------- open over time
+
+
+def open_actions_by_month(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    months: int = TREND_MONTHS,
+) -> pd.DataFrame:
+    """Actions not yet completed at the end of each of the last ``months`` months (month, value).
+
+    An estimate from the current rows: an action counts at a month end when it is still open, or
+    was completed after that month end. The store has no start date for actions and cancelled
+    ones have no cancellation date, so both are left out; the page says so.
+    """
+    ends = last_month_ends(as_of, months)
+    if not ends:
+        return pd.DataFrame({"month": [], "value": []})
+    columns = []
+    for i, end in enumerate(ends):
+        still_open = or_(
+            is_open(),
+            and_(
+                Action.status == "done", Action.completed_on.isnot(None), Action.completed_on > end
+            ),
+        )
+        columns.append(func.coalesce(func.sum(case((still_open, 1), else_=0)), 0).label(f"m{i}"))
+    row = session.execute(
+        select(*columns).where(action_scope_condition(viewer, municipality, administration))
+    ).one()
+    return pd.DataFrame(
+        {"month": [dt.date(e.year, e.month, 1) for e in ends], "value": [int(v) for v in row]}
+    )
