@@ -1,0 +1,447 @@
+"""The committee report's content in plain Swedish, written from the numbers (pure functions).
+
+Input is the dict of ``dashboard.report.gather.gather_report`` (or a frozen copy of it); output is
+``ReportContent``: sentences and tables of strings that the HTML page and the PDF both render, so
+the two always say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dashboard.formatting import format_change, format_long_date, format_number, format_percent
+from dashboard.queries.metrics import METRICS
+
+TABLE_COLUMNS = (
+    ("assets", "Tillgångar"),
+    ("classification_coverage", "Klassade"),
+    ("risk_analysis_coverage", "Riskanalys"),
+    ("actions_overdue", "Försenade åtgärder"),
+    ("risks_high_without_action", "Höga risker utan åtgärd"),
+    ("gdpr_coverage", "Registerförda"),
+    ("follow_up_rate", "Uppföljning"),
+    ("maturity_self", "Mognad"),
+)
+OBJECT_COLUMNS = (
+    ("assets", "Tillgångar"),
+    ("classification_coverage", "Klassade"),
+    ("risk_analysis_coverage", "Riskanalys"),
+    ("actions_overdue", "Försenade åtgärder"),
+    ("risks_high_without_action", "Höga risker utan åtgärd"),
+    ("maturity_self", "Mognad"),
+)
+COMPARE_METRICS = (
+    "assets",
+    "classification_coverage",
+    "classifications_expired",
+    "risk_analysis_coverage",
+    "risks_high_without_action",
+    "actions_open",
+    "actions_overdue",
+    "actions_on_time_rate",
+    "gdpr_coverage",
+    "follow_up_rate",
+    "maturity_self",
+    "maturity_evidence",
+    "org_checks_failed",
+)
+SOURCE_KINDS = {
+    "organisation": "Organisation",
+    "administration": "Förvaltning",
+    "object": "Förvaltningsobjekt",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    subtitle: str
+    summary: list[str]
+    kpi_table: Table
+    funnel: list[tuple[str, int]]
+    overdue_trend: list[tuple[str, int]]
+    maturity: list[tuple[str, float | None, float | None]]
+    organisation: Table
+    objects: Table
+    lineage: Table
+    footnotes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _value(entry: dict | None, key: str = "value"):
+    return None if not entry else entry.get(key)
+
+
+def _kind(metric: str) -> str:
+    return METRICS[metric].kind if metric in METRICS else "count"
+
+
+def fmt(value, metric: str) -> str:
+    kind = _kind(metric)
+    if kind == "rate":
+        return format_percent(value)
+    if kind == "level":
+        return format_number(value, 1)
+    return format_number(value)
+
+
+def fmt_change(now, before, metric: str) -> str:
+    if now is None or before is None:
+        return ""
+    return format_change(now - before, _kind(metric))
+
+
+def _points(change: float) -> int:
+    """A change of a rate in whole percentage points (as the reader sees the rounded values)."""
+    return round(change * 100)
+
+
+def _trend_phrase(now, before, metric: str) -> str:
+    """ ", 6 procentenheter fler än förra kvartalet" and the like (empty without a comparison)."""
+    if now is None or before is None:
+        return ""
+    kind = _kind(metric)
+    if kind == "rate":
+        points = _points(now) - _points(before)
+        if points == 0:
+            return ", samma andel som förra kvartalet"
+        word = "fler" if points > 0 else "färre"
+        unit = "procentenhet" if abs(points) == 1 else "procentenheter"
+        return f", {abs(points)} {unit} {word} än förra kvartalet"
+    delta = now - before
+    if kind == "level":
+        if round(delta, 1) == 0:
+            return ", oförändrat sedan förra kvartalet"
+        word = "högre" if delta > 0 else "lägre"
+        return f", {format_number(abs(delta), 1)} {word} än förra kvartalet"
+    if delta == 0:
+        return ", lika många som förra kvartalet"
+    word = "fler" if delta > 0 else "färre"
+    return f", {format_number(abs(delta))} {word} än förra kvartalet"
+
+
+def _plural(count, singular: str, plural: str) -> str:
+    return singular if count == 1 else plural
+
+
+def scope_phrase(scope: dict) -> str:
+    if scope["type"] == "all":
+        return "alla kommuner"
+    if scope["type"] == "municipality":
+        return f"{scope['name']} kommun"
+    return scope["name"]
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_sentences(data: dict) -> list[str]:
+    """The report's first paragraph, one sentence per number that matters to a committee."""
+    h = data["headline"]
+    sentences = []
+    assets = _value(h.get("assets"))
+    classified = _value(h.get("classified_current"))
+    coverage = h.get("classification_coverage", {})
+    if not assets:
+        sentences.append(
+            "Det finns inga informationstillgångar registrerade för rapportens omfång."
+        )
+    else:
+        sentences.append(
+            f"Av {format_number(assets)} informationstillgångar har {format_number(classified)} "
+            f"({format_percent(coverage.get('value'))}) en aktuell klassning"
+            f"{_trend_phrase(coverage.get('value'), coverage.get('previous'), 'classification_coverage')}."
+        )
+        expired = _value(h.get("classifications_expired"))
+        if expired:
+            sentences.append(
+                f"{format_number(expired)} {_plural(expired, 'klassning', 'klassningar')} "
+                f"har passerat sitt översynsdatum och behöver göras om."
+            )
+        risk = h.get("risk_analysis_coverage", {})
+        sentences.append(
+            f"{format_percent(risk.get('value'))} av tillgångarna "
+            f"({format_number(risk.get('numerator'))} st.) har en riskanalys från de senaste "
+            f"tre åren{_trend_phrase(risk.get('value'), risk.get('previous'), 'risk_analysis_coverage')}."
+        )
+    overdue = h.get("actions_overdue", {})
+    open_ = _value(h.get("actions_open"))
+    if overdue.get("value") is not None:
+        n = overdue["value"]
+        sentences.append(
+            f"Av {format_number(open_)} öppna åtgärder är {format_number(n)} försenade"
+            f"{_trend_phrase(n, overdue.get('previous'), 'actions_overdue')}."
+        )
+    high = _value(h.get("risks_high_without_action"))
+    if high:
+        sentences.append(
+            f"{format_number(high)} {_plural(high, 'hög risk saknar', 'höga risker saknar')} "
+            "planerad åtgärd."
+        )
+    elif high == 0:
+        sentences.append("Alla höga risker har en planerad åtgärd.")
+    gdpr = h.get("gdpr_coverage", {})
+    if gdpr.get("denominator"):
+        sentences.append(
+            f"Av {format_number(gdpr['denominator'])} tillgångar med personuppgifter finns "
+            f"{format_number(gdpr['numerator'])} ({format_percent(gdpr['value'])}) i "
+            "registerförteckningen."
+        )
+    follow = h.get("follow_up_rate", {})
+    if follow.get("denominator"):
+        sentences.append(
+            f"{format_number(follow['numerator'])} av {format_number(follow['denominator'])} "
+            f"enheter ({format_percent(follow['value'])}) har lämnat sin uppföljning för det "
+            "senaste kvartalet."
+        )
+    sentences.extend(_laggard_sentence(data))
+    sentences.append(_organisation_sentence(data))
+    stale = [s for s in data.get("lineage", []) if s["stale"]]
+    if stale:
+        sentences.append(
+            f"{len(stale)} {_plural(len(stale), 'källa', 'källor')} har inte lästs in på mer än "
+            "90 dagar; siffrorna för dem kan vara inaktuella."
+        )
+    return sentences
+
+
+def _laggard_sentence(data: dict) -> list[str]:
+    """Which administration lags most on classification (only when there is more than one)."""
+    rated = [
+        (a["metrics"]["classification_coverage"]["value"], a["name"])
+        for a in data.get("administrations", [])
+        if _value(a["metrics"].get("classification_coverage")) is not None
+    ]
+    if len(rated) < 2:
+        return []
+    low = min(v for v, _ in rated)
+    high = max(v for v, _ in rated)
+    if low == high:
+        return []
+    lowest = _join(sorted(n for v, n in rated if v == low))
+    highest = _join(sorted(n for v, n in rated if v == high))
+    return [
+        f"Lägst andel aktuellt klassade tillgångar har {lowest} ({format_percent(low)}), "
+        f"högst har {highest} ({format_percent(high)})."
+    ]
+
+
+def _organisation_sentence(data: dict) -> str:
+    failed = _value(data["headline"].get("org_checks_failed"))
+    missing_officer = [
+        row["name"]
+        for row in data.get("organisation", [])
+        if row["scope_type"] == "administration"
+        and _value(row["metrics"].get("org_security_officer")) == 0
+    ]
+    if not failed:
+        return "Organisationen är på plats: alla kontrollerade roller är tillsatta."
+    text = f"Organisationskontrollen visar {format_number(failed)} {_plural(failed, 'brist', 'brister')}"
+    if missing_officer:
+        text += "; informationssäkerhetshandläggare saknas i " + _join(missing_officer)
+    return text + "."
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " och " + names[-1]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _cell(entry: dict | None, metric: str) -> str:
+    """ "56 % (−11)": the value and, when known, its change since the previous quarter."""
+    if not entry:
+        return "–"
+    text = fmt(entry.get("value"), metric)
+    now, before = entry.get("value"), entry.get("previous")
+    if now is not None and before is not None:
+        kind = _kind(metric)
+        if kind == "rate":
+            delta = _points(now) - _points(before)
+            change = f"{'+' if delta > 0 else ('±' if delta == 0 else '−')}{abs(delta)}"
+        else:
+            change = format_change(now - before, kind)
+        text += f" ({change})"
+    return text
+
+
+def kpi_table(data: dict) -> Table:
+    headers = ["Förvaltning", *[label for _, label in TABLE_COLUMNS]]
+    rows = []
+    for group in (data.get("municipalities", []), data.get("administrations", [])):
+        for entry in group:
+            name = entry["name"]
+            if group is data.get("municipalities"):
+                name = f"{name} (hela kommunen)"
+            rows.append([name, *[_cell(entry["metrics"].get(m), m) for m, _ in TABLE_COLUMNS]])
+    note = (
+        "Inom parentes: förändring sedan förra kvartalet "
+        f"({format_long_date(dt.date.fromisoformat(data['previous_as_of']))}); "
+        "för andelar i procentenheter."
+    )
+    return Table(headers, rows, note)
+
+
+def _yes_no(entry: dict | None) -> str:
+    value = _value(entry)
+    if value is None:
+        return "–"
+    return "Ja" if value >= 1 else "Nej"
+
+
+def _share(entry: dict | None) -> str:
+    if not entry or entry.get("denominator") in (None, 0):
+        return _yes_no(entry)
+    return f"{format_number(entry['numerator'])} av {format_number(entry['denominator'])}"
+
+
+def organisation_table(data: dict) -> Table:
+    headers = [
+        "Kommun / förvaltning",
+        "CISO",
+        "Säkerhetshandläggare",
+        "Dataskyddsombud",
+        "Säkerhetsskyddschef",
+        "Enheter med chef",
+        "Brister",
+    ]
+    rows = []
+    for row in data.get("organisation", []):
+        m = row["metrics"]
+        name = row["name"] if row["scope_type"] == "municipality" else f"  {row['name']}"
+        rows.append(
+            [
+                name,
+                _yes_no(m.get("org_ciso")),
+                _share(m.get("org_security_officer")),
+                _yes_no(m.get("org_dpo")),
+                _yes_no(m.get("org_protection_officer")),
+                _share(m.get("org_unit_managers")),
+                fmt(_value(m.get("org_checks_failed")), "org_checks_failed"),
+            ]
+        )
+    return Table(headers, rows)
+
+
+def objects_table(data: dict) -> Table:
+    headers = ["Förvaltningsobjekt", "Leverantör", "Deltagare"]
+    headers += [label for _, label in OBJECT_COLUMNS]
+    if not data.get("objects_visible", True):
+        return Table(headers, [], "De gemensamma förvaltningsobjekten ingår inte för din roll.")
+    rows = [
+        [
+            obj["name"],
+            obj.get("provider") or "–",
+            ", ".join(obj.get("participants", [])) or "–",
+            *[_cell(obj["metrics"].get(m), m) for m, _ in OBJECT_COLUMNS],
+        ]
+        for obj in data.get("objects", [])
+    ]
+    note = "" if rows else "Inga gemensamma förvaltningsobjekt berör rapportens omfång."
+    return Table(headers, rows, note)
+
+
+def lineage_table(data: dict) -> Table:
+    headers = ["Källa", "Typ", "Fil", "Inläst", "Ålder", "Status"]
+    rows = []
+    for src in data.get("lineage", []):
+        rows.append(
+            [
+                src["name"],
+                SOURCE_KINDS.get(src["kind"], src["kind"]),
+                src["file_name"],
+                src["loaded_at"][:10],
+                f"{format_number(src['age_days'])} dagar",
+                "Inaktuell (över 90 dagar)" if src["stale"] else "Aktuell",
+            ]
+        )
+    note = (
+        "Varje källa visas med sin senast godkända inläsning. En källa vars inläsning är äldre "
+        "än 90 dagar vid rapportdatum markeras som inaktuell."
+    )
+    if not rows:
+        note = "Inga inläsningar finns registrerade för rapportens omfång."
+    return Table(headers, rows, note)
+
+
+def maturity_rows(data: dict) -> list[tuple[str, float | None, float | None]]:
+    return [
+        (
+            a["name"],
+            _value(a["metrics"].get("maturity_self")),
+            _value(a["metrics"].get("maturity_evidence")),
+        )
+        for a in data.get("administrations", [])
+    ]
+
+
+def compare_rows(a: dict, b: dict) -> list[list[str]]:
+    """Metric, period A, period B, change (B − A) from two reports' headline numbers."""
+    rows = []
+    for metric in COMPARE_METRICS:
+        va = _value(a["headline"].get(metric))
+        vb = _value(b["headline"].get(metric))
+        rows.append(
+            [
+                METRICS[metric].label_sv,
+                fmt(va, metric),
+                fmt(vb, metric),
+                fmt_change(vb, va, metric) or "–",
+            ]
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- the whole report
+
+
+def report_title(data: dict) -> tuple[str, str]:
+    as_of = dt.date.fromisoformat(data["as_of"])
+    title = f"Informationssäkerhet – lägesrapport för {scope_phrase(data['scope'])}"
+    subtitle = f"Period {data['period']}, läget per {format_long_date(as_of)}"
+    return title, subtitle
+
+
+def build_content(data: dict) -> ReportContent:
+    title, subtitle = report_title(data)
+    return ReportContent(
+        title=title,
+        subtitle=subtitle,
+        summary=summary_sentences(data),
+        kpi_table=kpi_table(data),
+        funnel=[(s["label"], s["count"]) for s in data.get("funnel", [])],
+        overdue_trend=[(p["date"], p["value"]) for p in data.get("overdue_trend", [])],
+        maturity=maturity_rows(data),
+        organisation=organisation_table(data),
+        objects=objects_table(data),
+        lineage=lineage_table(data),
+        footnotes=[
+            "Rapporten innehåller bara sammanställda uppgifter (förvaltning och högre nivå): inga "
+            "enskilda informationstillgångar, risker eller personer.",
+            "Försenade åtgärder över tid är räknade ur dagens uppgifter per månadsskifte.",
+            f"Framtagen {data['generated_at'][:16].replace('T', ' ')} (UTC).",
+        ],
+    )
+
+
+__all__ = [
+    "ReportContent",
+    "Table",
+    "build_content",
+    "compare_rows",
+    "fmt",
+    "summary_sentences",
+]

@@ -1,0 +1,423 @@
+"""Collect the committee report's numbers from the store: one JSON-able dict (``ReportData``).
+
+Everything the report shows is in this dict, so that a frozen report (etl.models_report) can be
+rendered again from its stored numbers alone. All numbers come from the query layer that also
+feeds ``infosak kpi`` and the dashboard (compute_kpis, funnel, headline_kpis, org_check), always
+with the viewer, so a report never holds more than its reader may see. Only aggregates go in:
+municipality, administration and governance-object level — no asset names, risk texts or people.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import math
+import re
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.queries._kpi_dates import add_months, last_month_ends
+from dashboard.queries.kpi import compute_kpis, funnel
+from dashboard.queries.loads import load_scope_condition
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.overview import headline_kpis, org_check, previous_quarter
+from dashboard.queries.viewer import (
+    SYSTEM,
+    Viewer,
+    administration_scope_condition,
+    municipality_scope_condition,
+)
+from etl.models import (
+    Administration,
+    GovernanceObject,
+    GovernanceParticipant,
+    Load,
+    Municipality,
+    Provider,
+    Source,
+)
+
+log = logging.getLogger(__name__)
+
+REPORT_VERSION = 1
+STALE_AFTER_DAYS = 90
+TREND_MONTHS = 12
+
+HEADLINE_METRICS = (
+    "assets",
+    "classified_current",
+    "classification_coverage",
+    "classifications_expired",
+    "risk_analysis_coverage",
+    "risks_high_without_action",
+    "actions_open",
+    "actions_overdue",
+    "actions_on_time_rate",
+    "gdpr_coverage",
+    "follow_up_rate",
+    "maturity_self",
+    "maturity_evidence",
+    "org_checks_failed",
+)
+TABLE_METRICS = (
+    "assets",
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "actions_overdue",
+    "risks_high_without_action",
+    "gdpr_coverage",
+    "follow_up_rate",
+    "maturity_self",
+)
+OBJECT_METRICS = (
+    "assets",
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "actions_overdue",
+    "risks_high_without_action",
+    "maturity_self",
+)
+MATURITY_METRICS = ("maturity_self", "maturity_evidence")
+ORG_METRICS = (
+    "org_ciso",
+    "org_security_officer",
+    "org_dpo",
+    "org_protection_officer",
+    "org_unit_managers",
+    "org_checks_failed",
+)
+
+_PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+class ReportError(ValueError):
+    """A request the report cannot serve; the message is Swedish and meant for the user."""
+
+
+def period_end(period: str) -> dt.date:
+    """ "2026-Q3" → 2026-09-30 (the last day of that quarter)."""
+    match = _PERIOD.match((period or "").strip())
+    if not match:
+        raise ReportError(f"Ogiltig period: {period!r}. Ange t.ex. 2026-Q3.")
+    year, quarter = int(match.group(1)), int(match.group(2))
+    month = 3 * quarter
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_of(as_of: dt.date) -> str:
+    """The quarter that contains ``as_of``, e.g. 2026-11-28 → "2026-Q4"."""
+    return f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}"
+
+
+def recent_periods(as_of: dt.date, count: int = 8) -> list[str]:
+    """The ``count`` last quarters that ended on or before ``as_of``, newest first."""
+    periods = []
+    day = as_of
+    while len(periods) < count:
+        period = period_of(day)
+        if period_end(period) <= as_of and period not in periods:
+            periods.append(period)
+        day = add_months(dt.date(day.year, day.month, 1), -1)
+    return periods
+
+
+def _clean(value) -> float | int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return round(float(value), 6) if isinstance(value, float) else value
+
+
+def resolve_scope(session: Session, viewer: Viewer, code: str | None) -> dict:
+    """{"type", "code", "name", "municipality"} for a municipality or administration code.
+
+    None means every municipality the viewer may see. A code the viewer may not see is treated as
+    unknown, so the error does not reveal that it exists.
+    """
+    if not code:
+        return {"type": "all", "code": "", "name": "Alla kommuner", "municipality": None}
+    code = code.strip()
+    mun = session.execute(
+        select(Municipality.code, Municipality.name).where(Municipality.code == code)
+    ).first()
+    if mun is not None and _visible(session, viewer, "municipality", code):
+        return {"type": "municipality", "code": mun[0], "name": mun[1], "municipality": mun[0]}
+    adm = session.execute(
+        select(Administration.code, Administration.name, Municipality.code)
+        .join(Municipality, Administration.municipality_id == Municipality.id)
+        .where(Administration.code == code)
+    ).first()
+    if adm is not None and _visible(session, viewer, "administration", code):
+        return {"type": "administration", "code": adm[0], "name": adm[1], "municipality": adm[2]}
+    raise ReportError(f"Okänd kommun eller förvaltning: {code!r}.")
+
+
+def _visible(session: Session, viewer: Viewer, scope_type: str, code: str) -> bool:
+    table, condition = {
+        "municipality": (Municipality, municipality_scope_condition(viewer)),
+        "administration": (Administration, administration_scope_condition(viewer)),
+    }[scope_type]
+    if scope_type not in viewer.visible_scope_types:
+        return False
+    query = select(table.id).where(table.code == code)
+    if condition is not None:
+        query = query.where(condition)
+    return session.execute(query.limit(1)).first() is not None
+
+
+def _filters(scope: dict) -> dict:
+    if scope["type"] == "administration":
+        return {"municipality": scope["municipality"], "administration": scope["code"]}
+    if scope["type"] == "municipality":
+        return {"municipality": scope["code"], "administration": None}
+    return {"municipality": None, "administration": None}
+
+
+def _headline(session, as_of, viewer, filters) -> dict:
+    frame = headline_kpis(session, as_of, viewer, metrics=HEADLINE_METRICS, **filters)
+    return {
+        r.metric: {
+            "value": _clean(r.value),
+            "numerator": _clean(r.numerator),
+            "denominator": _clean(r.denominator),
+            "previous": _clean(r.previous),
+            "change": _clean(r.change),
+        }
+        for r in frame.itertuples(index=False)
+    }
+
+
+def _per_scope(
+    session, as_of, previous, viewer, filters, scope_type: str, metrics: tuple[str, ...]
+) -> list[dict]:
+    """One entry per visible scope of ``scope_type``: value, numerator, denominator, previous."""
+    now = compute_kpis(
+        session, as_of, viewer, scope_types=[scope_type], metrics=list(metrics), **filters
+    )
+    before = compute_kpis(
+        session, previous, viewer, scope_types=[scope_type], metrics=list(metrics), **filters
+    )
+    if filters["administration"] and scope_type == "administration" and not now.empty:
+        now = now[now["scope_id"] == filters["administration"]]
+    earlier = {(r.scope_id, r.metric): _clean(r.value) for r in before.itertuples(index=False)}
+    rows: dict[str, dict] = {}
+    for r in now.itertuples(index=False):
+        entry = rows.setdefault(
+            r.scope_id, {"code": r.scope_id, "name": r.scope_name, "metrics": {}}
+        )
+        entry["metrics"][r.metric] = {
+            "value": _clean(r.value),
+            "numerator": _clean(r.numerator),
+            "denominator": _clean(r.denominator),
+            "previous": earlier.get((r.scope_id, r.metric)),
+        }
+    return sorted(rows.values(), key=lambda e: (e["name"], e["code"]))
+
+
+def _funnel(session, as_of, viewer, filters) -> list[dict]:
+    frame = funnel(session, as_of, viewer, **filters)
+    return [
+        {"stage": r.stage, "label": r.label_sv, "count": int(r.count)}
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
+    """Overdue actions at each of the last month-ends and at the report date, recomputed from the
+    current data (the store keeps no older rows: this shows when today's actions fell due)."""
+    days = [d for d in last_month_ends(as_of, TREND_MONTHS) if d < as_of] + [as_of]
+    scope_type = "administration" if scope["type"] == "administration" else "municipality"
+    points = []
+    for day in days:
+        frame = compute_kpis(
+            session, day, viewer, scope_types=[scope_type], metrics=["actions_overdue"], **filters
+        )
+        if scope["type"] != "all" and not frame.empty:
+            frame = frame[frame["scope_id"] == scope["code"]]
+        values = [v for v in frame["value"].tolist() if _clean(v) is not None]
+        points.append({"date": day.isoformat(), "value": int(sum(values))})
+    return points
+
+
+def _organisation(session, as_of, viewer, filters) -> list[dict]:
+    frame = org_check(session, as_of, viewer, **filters)
+    rows: dict[tuple[str, str], dict] = {}
+    for r in frame.itertuples(index=False):
+        entry = rows.setdefault(
+            (r.scope_type, r.scope_id),
+            {
+                "scope_type": r.scope_type,
+                "code": r.scope_id,
+                "name": r.scope_name,
+                "municipality": r.municipality_code,
+                "metrics": {},
+            },
+        )
+        entry["metrics"][r.metric] = {
+            "value": _clean(r.value),
+            "numerator": _clean(r.numerator),
+            "denominator": _clean(r.denominator),
+        }
+    return list(rows.values())
+
+
+def _objects(session, as_of, previous, viewer, filters) -> list[dict]:
+    if "governance_object" not in viewer.visible_scope_types:
+        return []
+    objects = _per_scope(
+        session, as_of, previous, viewer, filters, "governance_object", OBJECT_METRICS
+    )
+    if not objects:
+        return objects
+    codes = [o["code"] for o in objects]
+    providers = dict(
+        session.execute(
+            select(GovernanceObject.code, Provider.name)
+            .outerjoin(Provider, GovernanceObject.provider_id == Provider.id)
+            .where(GovernanceObject.code.in_(codes))
+        ).all()
+    )
+    participants = pd.DataFrame(
+        session.execute(
+            select(GovernanceObject.code, Municipality.name)
+            .join(
+                GovernanceParticipant,
+                GovernanceParticipant.governance_object_id == GovernanceObject.id,
+            )
+            .join(Municipality, GovernanceParticipant.municipality_id == Municipality.id)
+            .where(GovernanceObject.code.in_(codes))
+        ).all(),
+        columns=["code", "municipality"],
+    )
+    for obj in objects:
+        obj["provider"] = providers.get(obj["code"]) or ""
+        names = participants.loc[participants["code"] == obj["code"], "municipality"]
+        obj["participants"] = sorted(set(names.tolist()))
+    return objects
+
+
+def _source_in_scope(scope: dict, adm_code: str | None, mun_code: str | None) -> bool:
+    """An administration's workbook belongs to an administration or municipality report only
+    when it is that administration's, or one of that municipality's."""
+    if scope["type"] == "administration":
+        return adm_code == scope["code"]
+    if scope["type"] == "municipality":
+        return mun_code == scope["code"]
+    return True
+
+
+def _lineage(session, as_of, viewer, filters, scope: dict) -> list[dict]:
+    """The current load of every visible source: file, when, how old at the report date."""
+    query = (
+        select(
+            Source.key,
+            Source.kind,
+            Administration.name,
+            Administration.code,
+            Municipality.code,
+            GovernanceObject.name,
+            GovernanceObject.code,
+            Load.id,
+            Load.file_name,
+            Load.sha256,
+            Load.started_at,
+            Load.finished_at,
+            Load.rows_total,
+        )
+        .join(Load, Source.current_load_id == Load.id)
+        .outerjoin(Administration, Source.administration_id == Administration.id)
+        .outerjoin(Municipality, Administration.municipality_id == Municipality.id)
+        .outerjoin(GovernanceObject, Source.governance_object_id == GovernanceObject.id)
+        .order_by(Source.kind, Source.key)
+    )
+    condition = load_scope_condition(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    sources = []
+    for row in session.execute(query).all():
+        key, kind, adm_name, adm_code, mun_code, obj_name, obj_code = row[:7]
+        load_id, file_name, sha256, started, finished, rows_total = row[7:]
+        if kind == "administration" and not _source_in_scope(scope, adm_code, mun_code):
+            continue
+        loaded_at = finished or started
+        age = (as_of - loaded_at.date()).days
+        sources.append(
+            {
+                "source": key,
+                "kind": kind,
+                "name": adm_name or obj_name or "Organisation",
+                "load_id": load_id,
+                "file_name": file_name,
+                "sha256": sha256,
+                "loaded_at": loaded_at.isoformat(timespec="minutes"),
+                "age_days": max(age, 0),
+                "stale": age > STALE_AFTER_DAYS,
+                "rows": rows_total,
+            }
+        )
+    return sources
+
+
+def gather_report(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    scope: str | None = None,
+    period: str | None = None,
+    generated_at: dt.datetime | None = None,
+) -> dict:
+    """Every number of the committee report as of ``as_of`` for ``scope`` (see module doc)."""
+    target = resolve_scope(session, viewer, scope)
+    filters = _filters(target)
+    previous = previous_quarter(as_of)
+    generated = generated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    data = {
+        "version": REPORT_VERSION,
+        "as_of": as_of.isoformat(),
+        "previous_as_of": previous.isoformat(),
+        "period": period or period_of(as_of),
+        "scope": target,
+        "generated_at": generated.isoformat(timespec="seconds"),
+        "viewer_role": viewer.role,
+        "headline": _headline(session, as_of, viewer, filters),
+        "municipalities": (
+            _per_scope(session, as_of, previous, viewer, filters, "municipality", TABLE_METRICS)
+            if target["type"] != "administration"
+            else []
+        ),
+        "administrations": _per_scope(
+            session,
+            as_of,
+            previous,
+            viewer,
+            filters,
+            "administration",
+            TABLE_METRICS + ("maturity_evidence",),
+        ),
+        "funnel": _funnel(session, as_of, viewer, filters),
+        "overdue_trend": _overdue_trend(session, as_of, viewer, filters, target),
+        "organisation": _organisation(session, as_of, viewer, filters),
+        "objects": _objects(session, as_of, previous, viewer, filters),
+        "objects_visible": "governance_object" in viewer.visible_scope_types,
+        "lineage": _lineage(session, as_of, viewer, filters, target),
+        "metric_kinds": {m: METRICS[m].kind for m in METRICS},
+    }
+    log.info("report gathered as of %s for %s (%s)", as_of, target["code"] or "all", viewer.role)
+    return data
+
+
+__all__ = [
+    "HEADLINE_METRICS",
+    "ReportError",
+    "STALE_AFTER_DAYS",
+    "gather_report",
+    "period_end",
+    "period_of",
+    "recent_periods",
+    "resolve_scope",
+]
