@@ -11,7 +11,9 @@ participating municipality (1882 and 1861).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
+import dash
 import pytest
 
 from dashboard import store
@@ -46,13 +48,35 @@ def text_of(component) -> str:
     return text_of(getattr(component, "children", None))
 
 
+def build_app(engine):
+    """create_app on ``engine`` with Dash's global callback registry emptied first.
+
+    Dash executes every page module again on each create_app and each execution registers the
+    page's @callback again in dash._callback.GLOBAL_CALLBACK_LIST; a server started after several
+    create_app calls in one process then sends duplicate callbacks to the browser, which refuses
+    them. Until create_app does this itself (reported), the page tests start from an empty list.
+    """
+    import dash._callback as dash_callback
+
+    dash_callback.GLOBAL_CALLBACK_LIST.clear()
+    dash_callback.GLOBAL_CALLBACK_MAP.clear()
+    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
+    return create_app(engine)
+
+
+def page_module(path: str):
+    """The page module as Dash imported it (importing dashboard.pages.x would run it twice)."""
+    for page in dash.page_registry.values():
+        if page["path"] == path:
+            return sys.modules[page["module"]]
+    raise LookupError(path)
+
+
 @pytest.fixture
 def page(sqlite_engine):
     build_store(sqlite_engine)
-    create_app(sqlite_engine)
-    from dashboard.pages import overview
-
-    yield overview
+    build_app(sqlite_engine)
+    yield page_module("/")
     store.configure(None)
 
 
@@ -114,8 +138,8 @@ def test_administration_filter_and_english(page):
 
 
 def test_empty_store_says_what_to_do(sqlite_engine):
-    create_app(sqlite_engine)
-    from dashboard.pages import overview
+    build_app(sqlite_engine)
+    overview = page_module("/")
 
     try:
         body = overview.layout()
@@ -137,7 +161,7 @@ def test_previous_quarter_is_three_months_back():
 
 def test_page_in_browser(dash_duo, sqlite_engine):
     build_store(sqlite_engine)
-    app = create_app(sqlite_engine)
+    app = build_app(sqlite_engine)
     dash_duo.start_server(app)
     value_id = "#oversikt-card-classification-coverage-value"
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?datum={AS_OF.isoformat()}")

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from dashboard.grid import GridColumn, fetch_block
 from dashboard.queries.viewer import (
     Viewer,
     governance_object_scope_condition,
@@ -238,6 +239,97 @@ def load_errors(
     return pd.DataFrame([dict(r) for r in rows], columns=columns), int(total)
 
 
+def outcome_expression(lang: str = "sv") -> ColumnElement[str]:
+    """The outcome as the page language's word, in SQL so the grid can filter and sort on it."""
+    labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
+    return case(
+        *[(Load.outcome == code, literal(label)) for code, label in labels.items()],
+        else_=Load.outcome,
+    )
+
+
+def loads_grid_select(
+    viewer: Viewer,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> Select:
+    """The loads grid's rows: visible loads with the outcome in the page language."""
+    query = loads_select(viewer, municipality=municipality, administration=administration)
+    return query.add_columns(outcome_expression(lang).label("outcome_label"))
+
+
+LOADS_GRID_FIELDS = (
+    "started_at",
+    "file_name",
+    "source_name",
+    "outcome_label",
+    "rows_total",
+    "error_count",
+)
+
+
+def loads_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
+    """Which grid fields may be filtered and sorted, and as what."""
+    return {
+        "started_at": GridColumn(Load.started_at, "date"),
+        "file_name": GridColumn(Load.file_name, "text"),
+        "source_name": GridColumn(source_name_expression(), "text"),
+        "outcome_label": GridColumn(outcome_expression(lang), "text"),
+        "rows_total": GridColumn(Load.rows_total, "number"),
+        "error_count": GridColumn(Load.error_count, "number"),
+    }
+
+
+def loads_block(
+    session: Session,
+    viewer: Viewer,
+    request: object,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> dict:
+    """One block of the loads grid, newest first unless the grid sorts otherwise."""
+    query = loads_grid_select(
+        viewer, lang=lang, municipality=municipality, administration=administration
+    )
+    response = fetch_block(
+        session,
+        query,
+        loads_grid_columns(lang),
+        request,
+        id_field="load_id",
+        default_order=(Load.started_at.desc(),),
+        tiebreaker=Load.id.desc(),
+    )
+    for row in response["rowData"]:
+        row["counts"] = format_counts(row.pop("counts_json", None), lang)
+        for field in ("started_at", "finished_at"):
+            if isinstance(row.get(field), str):
+                row[field] = row[field].replace("T", " ")  # "2026-11-28 10:05", Swedish style
+    return response
+
+
+def latest_rejected_load_id(
+    session: Session,
+    viewer: Viewer,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> int | None:
+    """The newest visible rejected load: what the errors panel shows before a row is picked."""
+    query = (
+        loads_select(viewer, municipality=municipality, administration=administration)
+        .where(Load.outcome == "rejected")
+        .order_by(Load.started_at.desc(), Load.id.desc())
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    return int(row.load_id) if row else None
+
+
 def outcome_label(outcome: str | None, lang: str = "sv") -> str:
     labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
     return labels.get(outcome or "", outcome or "")
@@ -249,7 +341,13 @@ def source_kind_label(kind: str | None, lang: str = "sv") -> str:
 
 
 __all__ = [
+    "LOADS_GRID_FIELDS",
     "LOAD_COLUMNS",
+    "latest_rejected_load_id",
+    "loads_block",
+    "loads_grid_columns",
+    "loads_grid_select",
+    "outcome_expression",
     "MAX_ERRORS_SHOWN",
     "format_counts",
     "latest_loads",
