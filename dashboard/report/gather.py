@@ -19,11 +19,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries._kpi_dates import add_months, last_month_ends
+from dashboard.queries._kpi_dates import Cutoffs, add_months, last_month_ends
+from dashboard.queries._kpi_facts import action_facts
+from dashboard.queries._kpi_rollup import distribute
+from dashboard.queries._kpi_scope import build_scope, load_org
 from dashboard.queries.kpi import compute_kpis, funnel
 from dashboard.queries.loads import load_scope_condition
 from dashboard.queries.metrics import METRICS
-from dashboard.queries.overview import headline_kpis, org_check, previous_quarter
+from dashboard.queries.overview import combine_rows, previous_quarter
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -88,6 +91,9 @@ ORG_METRICS = (
     "org_protection_officer",
     "org_unit_managers",
     "org_checks_failed",
+)
+ALL_METRICS = frozenset(
+    HEADLINE_METRICS + TABLE_METRICS + OBJECT_METRICS + MATURITY_METRICS + ORG_METRICS
 )
 
 _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -177,33 +183,63 @@ def _filters(scope: dict) -> dict:
     return {"municipality": None, "administration": None}
 
 
-def _headline(session, as_of, viewer, filters) -> dict:
-    frame = headline_kpis(session, as_of, viewer, metrics=HEADLINE_METRICS, **filters)
-    return {
-        r.metric: {
-            "value": _clean(r.value),
-            "numerator": _clean(r.numerator),
-            "denominator": _clean(r.denominator),
-            "previous": _clean(r.previous),
-            "change": _clean(r.change),
+def _kpi_frame(session, day: dt.date, viewer: Viewer, filters: dict) -> pd.DataFrame:
+    """Every metric the report needs, for every scope type it shows, in one compute_kpis call."""
+    return compute_kpis(
+        session,
+        day,
+        viewer,
+        scope_types=["municipality", "administration", "governance_object"],
+        metrics=sorted(ALL_METRICS),
+        **filters,
+    )
+
+
+def _focus_rows(frame: pd.DataFrame, scope: dict) -> pd.DataFrame:
+    """The rows the headline describes: the scope itself, or every visible municipality."""
+    if frame.empty:
+        return frame
+    if scope["type"] == "all":
+        return frame[frame["scope_type"] == "municipality"]
+    return frame[(frame["scope_type"] == scope["type"]) & (frame["scope_id"] == scope["code"])]
+
+
+def _headline(now: pd.DataFrame, before: pd.DataFrame, scope: dict) -> dict:
+    """Value, numerator, denominator, previous and change per headline metric (the overview's
+    rule for several municipalities: counts summed, rates Σ numerator / Σ denominator)."""
+    now, before = _focus_rows(now, scope), _focus_rows(before, scope)
+    result = {}
+    for metric in HEADLINE_METRICS:
+        kind = METRICS[metric].kind
+        value, numerator, denominator = combine_rows(_of(now, metric), kind)
+        previous = combine_rows(_of(before, metric), kind)[0]
+        change = None if value is None or previous is None else value - previous
+        result[metric] = {
+            "value": _clean(value),
+            "numerator": _clean(numerator),
+            "denominator": _clean(denominator),
+            "previous": _clean(previous),
+            "change": _clean(change),
         }
-        for r in frame.itertuples(index=False)
-    }
+    return result
+
+
+def _of(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    return frame[frame["metric"] == metric] if not frame.empty else frame
 
 
 def _per_scope(
-    session, as_of, previous, viewer, filters, scope_type: str, metrics: tuple[str, ...]
+    now: pd.DataFrame, before: pd.DataFrame, scope_type: str, metrics: tuple[str, ...]
 ) -> list[dict]:
     """One entry per visible scope of ``scope_type``: value, numerator, denominator, previous."""
-    now = compute_kpis(
-        session, as_of, viewer, scope_types=[scope_type], metrics=list(metrics), **filters
-    )
-    before = compute_kpis(
-        session, previous, viewer, scope_types=[scope_type], metrics=list(metrics), **filters
-    )
-    if filters["administration"] and scope_type == "administration" and not now.empty:
-        now = now[now["scope_id"] == filters["administration"]]
-    earlier = {(r.scope_id, r.metric): _clean(r.value) for r in before.itertuples(index=False)}
+    if now.empty:
+        return []
+    now = now[(now["scope_type"] == scope_type) & now["metric"].isin(metrics)]
+    earlier = {
+        (r.scope_id, r.metric): _clean(r.value)
+        for r in before.itertuples(index=False)
+        if r.scope_type == scope_type
+    }
     rows: dict[str, dict] = {}
     for r in now.itertuples(index=False):
         entry = rows.setdefault(
@@ -228,23 +264,48 @@ def _funnel(session, as_of, viewer, filters) -> list[dict]:
 
 def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     """Overdue actions at each of the last month-ends and at the report date, recomputed from the
-    current data (the store keeps no older rows: this shows when today's actions fell due)."""
+    current data with compute_kpis's own fact query and roll-up (one SQL query per date; the
+    organisation is read once). The store keeps no older rows: this shows when today's actions
+    fell due."""
     days = [d for d in last_month_ends(as_of, TREND_MONTHS) if d < as_of] + [as_of]
     scope_type = "administration" if scope["type"] == "administration" else "municipality"
+    kpi_scope = build_scope(viewer, [scope_type], **filters)
+    if scope_type not in kpi_scope.types:
+        return [{"date": day.isoformat(), "value": 0} for day in days]
+    org = load_org(session, kpi_scope)
+    entities = org.administrations if scope_type == "administration" else org.municipalities
+    if scope["type"] != "all":
+        entities = entities[entities["code"] == scope["code"]]
+    ids = set(entities["id"].tolist())
     points = []
     for day in days:
-        frame = compute_kpis(
-            session, day, viewer, scope_types=[scope_type], metrics=["actions_overdue"], **filters
-        )
-        if scope["type"] != "all" and not frame.empty:
-            frame = frame[frame["scope_id"] == scope["code"]]
-        values = [v for v in frame["value"].tolist() if _clean(v) is not None]
-        points.append({"date": day.isoformat(), "value": int(sum(values))})
+        sums = distribute(
+            action_facts(session, Cutoffs(day), kpi_scope),
+            org,
+            share_municipalities=True,
+            share_administrations=True,
+        )[scope_type]
+        total = 0
+        if "actions_overdue" in sums:
+            column = sums["actions_overdue"]
+            total = int(column[column.index.isin(ids)].fillna(0).sum())
+        points.append({"date": day.isoformat(), "value": total})
     return points
 
 
-def _organisation(session, as_of, viewer, filters) -> list[dict]:
-    frame = org_check(session, as_of, viewer, **filters)
+def _organisation(session, now: pd.DataFrame) -> list[dict]:
+    """The organisation check per municipality, each followed by its administrations by name."""
+    if now.empty:
+        return []
+    frame = now[now["metric"].isin(ORG_METRICS) & (now["scope_type"] != "governance_object")]
+    admin_codes = sorted(frame.loc[frame["scope_type"] == "administration", "scope_id"].unique())
+    parents = dict(
+        session.execute(
+            select(Administration.code, Municipality.code)
+            .join(Municipality, Administration.municipality_id == Municipality.id)
+            .where(Administration.code.in_(admin_codes))
+        ).all()
+    )
     rows: dict[tuple[str, str], dict] = {}
     for r in frame.itertuples(index=False):
         entry = rows.setdefault(
@@ -253,7 +314,9 @@ def _organisation(session, as_of, viewer, filters) -> list[dict]:
                 "scope_type": r.scope_type,
                 "code": r.scope_id,
                 "name": r.scope_name,
-                "municipality": r.municipality_code,
+                "municipality": r.scope_id
+                if r.scope_type == "municipality"
+                else parents.get(r.scope_id, ""),
                 "metrics": {},
             },
         )
@@ -262,15 +325,14 @@ def _organisation(session, as_of, viewer, filters) -> list[dict]:
             "numerator": _clean(r.numerator),
             "denominator": _clean(r.denominator),
         }
-    return list(rows.values())
-
-
-def _objects(session, as_of, previous, viewer, filters) -> list[dict]:
-    if "governance_object" not in viewer.visible_scope_types:
-        return []
-    objects = _per_scope(
-        session, as_of, previous, viewer, filters, "governance_object", OBJECT_METRICS
+    return sorted(
+        rows.values(),
+        key=lambda e: (e["municipality"], e["scope_type"] != "municipality", e["name"]),
     )
+
+
+def _objects(session, now: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
+    objects = _per_scope(now, before, "governance_object", OBJECT_METRICS)
     if not objects:
         return objects
     codes = [o["code"] for o in objects]
@@ -310,7 +372,7 @@ def _source_in_scope(scope: dict, adm_code: str | None, mun_code: str | None) ->
     return True
 
 
-def _lineage(session, as_of, viewer, filters, scope: dict) -> list[dict]:
+def _lineage(session, as_of, viewer, scope: dict) -> list[dict]:
     """The current load of every visible source: file, when, how old at the report date."""
     query = (
         select(
@@ -376,6 +438,8 @@ def gather_report(
     filters = _filters(target)
     previous = previous_quarter(as_of)
     generated = generated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = _kpi_frame(session, as_of, viewer, filters)
+    before = _kpi_frame(session, previous, viewer, filters)
     data = {
         "version": REPORT_VERSION,
         "as_of": as_of.isoformat(),
@@ -384,27 +448,17 @@ def gather_report(
         "scope": target,
         "generated_at": generated.isoformat(timespec="seconds"),
         "viewer_role": viewer.role,
-        "headline": _headline(session, as_of, viewer, filters),
-        "municipalities": (
-            _per_scope(session, as_of, previous, viewer, filters, "municipality", TABLE_METRICS)
-            if target["type"] != "administration"
-            else []
-        ),
+        "headline": _headline(now, before, target),
+        "municipalities": _per_scope(now, before, "municipality", TABLE_METRICS),
         "administrations": _per_scope(
-            session,
-            as_of,
-            previous,
-            viewer,
-            filters,
-            "administration",
-            TABLE_METRICS + ("maturity_evidence",),
+            now, before, "administration", TABLE_METRICS + ("maturity_evidence",)
         ),
         "funnel": _funnel(session, as_of, viewer, filters),
         "overdue_trend": _overdue_trend(session, as_of, viewer, filters, target),
-        "organisation": _organisation(session, as_of, viewer, filters),
-        "objects": _objects(session, as_of, previous, viewer, filters),
+        "organisation": _organisation(session, now),
+        "objects": _objects(session, now, before),
         "objects_visible": "governance_object" in viewer.visible_scope_types,
-        "lineage": _lineage(session, as_of, viewer, filters, target),
+        "lineage": _lineage(session, as_of, viewer, target),
         "metric_kinds": {m: METRICS[m].kind for m in METRICS},
     }
     log.info("report gathered as of %s for %s (%s)", as_of, target["code"] or "all", viewer.role)
