@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from dashboard.grid import GridColumn, fetch_block
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS
@@ -173,21 +174,14 @@ def _label_case(column, labels: dict[str, str]):
     return case(*[(column == code, literal(label)) for code, label in labels.items()], else_=column)
 
 
-def asset_gap_select(
+def _asset_gap_parts(
     as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    gap: str = "any",
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> Select:
-    """Visible assets with the chosen gap, one row each, labelled columns (see ASSET_GAP_FIELDS).
-
-    gap: "classification" (no current classification: missing or expired), "expired" (the latest
-    classification is expired), "risk_analysis" (no risk analysis within 36 months),
-    "register" (personal data without a registerförteckning reference) or "any" of the first,
-    third and fourth."""
+    viewer: Viewer,
+    lang: str,
+    municipality: str | None,
+    administration: str | None,
+) -> tuple[Select, dict[str, ColumnElement[bool]]]:
+    """The scoped asset list (every visible asset) and the SQL condition of each gap."""
     cut = Cutoffs(as_of)
     latest = _latest_classification(as_of)
     analysis = _last_risk_analysis(as_of)
@@ -213,6 +207,7 @@ def asset_gap_select(
         (classified, literal(status_labels["expired"])),
         else_=literal(status_labels["missing"]),
     )
+    personal_labels = PERSONAL_DATA_LABELS.get(lang, PERSONAL_DATA_LABELS["sv"])
     query = (
         select(
             Asset.id.label("id"),
@@ -226,9 +221,7 @@ def asset_gap_select(
             latest.c.classified_on.label("classified_on"),
             latest.c.next_review_on.label("next_review_on"),
             analysis.c.analysed_on.label("risk_analysed_on"),
-            _label_case(
-                Asset.personal_data, PERSONAL_DATA_LABELS.get(lang, PERSONAL_DATA_LABELS["sv"])
-            ).label("personal_data"),
+            _label_case(Asset.personal_data, personal_labels).label("personal_data"),
             case((lacks_register, literal(yes)), else_=literal(no)).label("register_missing"),
         )
         .select_from(Asset)
@@ -237,11 +230,44 @@ def asset_gap_select(
         .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
         .outerjoin(latest, latest.c.asset_id == Asset.id)
         .outerjoin(analysis, analysis.c.asset_id == Asset.id)
-        .where(lacks.get(gap, lacks["any"]))
     )
     for condition in _org_conditions(viewer, municipality, administration):
         query = query.where(condition)
-    return query
+    return query, lacks
+
+
+def asset_gap_select(
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    gap: str = "any",
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> Select:
+    """Visible assets with the chosen gap, one row each, labelled columns (see ASSET_GAP_FIELDS).
+
+    gap: "classification" (no current classification: missing or expired), "expired" (the latest
+    classification is expired), "risk_analysis" (no risk analysis within 36 months),
+    "register" (personal data without a registerförteckning reference) or "any" of the first,
+    third and fourth. An unknown gap means "any"."""
+    query, lacks = _asset_gap_parts(as_of, viewer, lang, municipality, administration)
+    return query.where(lacks.get(gap, lacks["any"]))
+
+
+def gap_counts(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> dict[str, int]:
+    """How many visible assets have each gap, in one aggregated query."""
+    query, lacks = _asset_gap_parts(as_of, viewer, "sv", municipality, administration)
+    sums = [func.coalesce(func.sum(case((lacks[gap], 1), else_=0)), 0).label(gap) for gap in GAPS]
+    row = session.execute(query.with_only_columns(*sums)).one()
+    return {gap: int(row._mapping[gap] or 0) for gap in GAPS}
 
 
 # Field → (type, Swedish header, English header) of the asset list, in display order.
@@ -325,6 +351,76 @@ SHARED_OWNER_FIELDS: dict[str, tuple[str, str, str]] = {
     "owners": ("number", "Antal ägare", "Owners"),
     "classified_on": ("date", "Senaste klassning", "Latest classification"),
 }
+
+
+def grid_columns(query: Select, fields: dict[str, tuple[str, str, str]]) -> dict[str, GridColumn]:
+    """Grid field → the SQL expression of that labelled column, to filter and sort on."""
+    selected = query.selected_columns
+    return {field: GridColumn(selected[field], kind) for field, (kind, _, _) in fields.items()}
+
+
+def asset_gap_block(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    request: object,
+    *,
+    gap: str = "any",
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> dict:
+    """One block of the asset-gap grid (dash-ag-grid infinite row model)."""
+    query = asset_gap_select(
+        as_of, viewer, gap=gap, lang=lang, municipality=municipality, administration=administration
+    )
+    return fetch_block(
+        session,
+        query,
+        grid_columns(query, ASSET_GAP_FIELDS),
+        request,
+        id_field="id",
+        default_order=(Administration.name, Unit.name, Asset.code),
+        tiebreaker=Asset.id,
+    )
+
+
+def shared_owner_block(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    request: object,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> dict:
+    """One block of the grid of shared assets whose owner did not take part."""
+    query = shared_owner_gap_select(
+        as_of, viewer, municipality=municipality, administration=administration
+    )
+    return fetch_block(
+        session,
+        query,
+        grid_columns(query, SHARED_OWNER_FIELDS),
+        request,
+        id_field="id",
+        default_order=(Asset.code,),
+        tiebreaker=AssetOwner.id,
+    )
+
+
+def shared_owner_count(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> int:
+    query = shared_owner_gap_select(
+        as_of, viewer, municipality=municipality, administration=administration
+    )
+    return count_rows(session, query)
 
 
 def count_rows(session: Session, query: Select) -> int:
