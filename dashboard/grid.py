@@ -30,8 +30,10 @@ from typing import Any, Literal
 
 import dash_ag_grid as dag
 from dash import Input, Output, clientside_callback
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, false, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from dashboard import constants as c
 
@@ -57,6 +59,33 @@ class GridColumn:
 
 
 Columns = Mapping[str, GridColumn]
+
+
+# --------------------------------------------------------------------------- case folding
+
+
+class casefold(FunctionElement):  # noqa: N801 (a SQL function, named like one)
+    """lower() that also folds Swedish letters on SQLite, whose lower() folds ASCII only."""
+
+    type = String()
+    inherit_cache = True
+
+
+# Upper-case letters SQLite's lower() leaves alone but Swedish (and Nordic) text is full of.
+_NON_ASCII_UPPER = "ÅÄÖÆØÜÉÈ"
+
+
+@compiles(casefold)
+def _casefold_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "sqlite")
+def _casefold_sqlite(element, compiler, **kw):
+    text = compiler.process(element.clauses, **kw)
+    for upper in _NON_ASCII_UPPER:
+        text = f"replace({text}, '{upper}', '{upper.lower()}')"
+    return f"lower({text})"
 
 
 # --------------------------------------------------------------------------- request parsing
@@ -141,8 +170,8 @@ def _text_condition(expr, model: dict) -> ColumnElement[bool] | None:
     value = _text_value(model.get("filter"))
     if value is None or value == "":
         return None
-    # Case-insensitive on both back ends: lower() on each side (SQLite folds ASCII only).
-    lowered = func.lower(expr)
+    # Case-insensitive on both back ends, Swedish letters included.
+    lowered = casefold(expr)
     needle = value.lower()
     if kind == "contains":
         return lowered.contains(needle, autoescape=True)

@@ -246,3 +246,9 @@ def test_create_grid_is_infinite_swedish_and_text_only():
     assert component.columnDefs[1]["filter"] == "agDateColumnFilter"
     english = grid.create_grid("test-grid-en", [], "en")
     assert "localeText" not in english.dashGridOptions
+
+
+def test_text_filters_fold_swedish_letters(session):
+    # SQLite's lower() folds ASCII only; the grid folds Å, Ä, Ö too.
+    assert codes(block(session, {"unit_name": text("startsWith", "äldre")})) == ["AC3"]
+    assert codes(block(session, {"unit_name": text("contains", "ÄLDREOMSORG")})) == ["AC3"]

@@ -29,7 +29,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
-from dashboard.grid import GridColumn, fetch_block, filtered_query
+from dashboard.grid import GridColumn, casefold, fetch_block, filtered_query
 from dashboard.queries._kpi_dates import last_month_ends
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -226,7 +226,7 @@ def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnEleme
         )
     if filters.responsible:
         conditions.append(
-            func.lower(Action.responsible).contains(filters.responsible.lower(), autoescape=True)
+            casefold(Action.responsible).contains(filters.responsible.lower(), autoescape=True)
         )
     if filters.statuses:
         conditions.append(Action.status.in_(filters.statuses))
