@@ -171,7 +171,9 @@ def _help_rows(kind: WorkbookKind) -> list[tuple[list[object], str]]:
     ]
     for sheet in kind.sheets:
         status = "obligatoriskt blad" if sheet.required else "frivilligt blad"
-        rows.append(([f"{sheet.name} ({status})", sheet.help_sv], "sheet"))
+        rows.append(([f"{sheet.name} ({status})"], "sheet"))
+        if sheet.help_sv:
+            rows.append(([sheet.help_sv], "text"))
         rows.append((["Kolumn", "Obligatorisk", "Godtagna värden", "Förklaring"], "header"))
         for column in sheet.columns:
             rows.append(
@@ -193,6 +195,8 @@ def _write_help(wb, kind: WorkbookKind) -> None:
     ws = wb.create_sheet(HELP_SHEET, 0)
     for cells, style in _help_rows(kind):
         ws.append(cells)
+        if len(cells) == 1:  # titles and prose span the whole table width
+            ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=4)
         if style in ("title", "sheet", "header"):
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True, size=14 if style == "title" else 11)
