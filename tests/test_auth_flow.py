@@ -113,7 +113,9 @@ def test_manager_start_page_falls_back_until_the_page_exists(client):
     import dash
 
     response = login(client, "bo")
-    expected = "/min-enhet" if "/min-enhet" in [p["path"] for p in dash.page_registry.values()] else "/"
+    expected = (
+        "/min-enhet" if "/min-enhet" in [p["path"] for p in dash.page_registry.values()] else "/"
+    )
     assert response.headers["Location"] == expected
 
 
@@ -121,7 +123,9 @@ def test_next_parameter_is_kept_but_never_leaves_the_site(client):
     page = client.get("/login?next=/atgarder")
     token = csrf_from_form(page.text)
     form = {"username": "eva", "password": PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=dict(form, next="/atgarder")).headers["Location"] == "/atgarder"
+    assert (
+        client.post("/login", data=dict(form, next="/atgarder")).headers["Location"] == "/atgarder"
+    )
     client.post("/logout", data={"csrf_token": "x"})
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         fresh = type(client)(client.application)

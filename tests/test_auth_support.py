@@ -75,6 +75,11 @@ def forge_body(app, output_id: str, values: dict[str, object]) -> dict:
     """The request body of the callback that outputs ``output_id``; ``values`` maps
     "component.property" to what the forger claims the browser holds (others are None)."""
     key, spec = callback_spec(app, output_id)
+    return body_for_key(key, spec, values)
+
+
+def body_for_key(key: str, spec: dict, values: dict[str, object]) -> dict:
+    """The request body for the callback_map entry ``key``/``spec``."""
     outputs = _output_specs(key)
 
     def fill(items):
