@@ -135,7 +135,7 @@ class ActionFilters:
         )
 
 
-def _visible_units(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
+def visible_units(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
     query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
     scope = unit_scope_condition(viewer)
     if scope is not None:
@@ -151,9 +151,7 @@ def _visible_units(viewer: Viewer, municipality: str | None, administration: str
     return query
 
 
-def _visible_objects(
-    viewer: Viewer, municipality: str | None, administration: str | None
-) -> Select:
+def visible_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
     """Objects whose provider actions count here: visible, and taking part in the filter."""
     query = select(GovernanceObject.id)
     scope = governance_object_scope_condition(viewer)
@@ -186,10 +184,10 @@ def action_scope_condition(
     viewer: Viewer, municipality: str | None = None, administration: str | None = None
 ) -> ColumnElement[bool]:
     """Actions the viewer may see within the global filters."""
-    own = Action.owner_unit_id.in_(_visible_units(viewer, municipality, administration))
+    own = Action.owner_unit_id.in_(visible_units(viewer, municipality, administration))
     shared = and_(
         Action.owner_unit_id.is_(None),
-        Action.governance_object_id.in_(_visible_objects(viewer, municipality, administration)),
+        Action.governance_object_id.in_(visible_objects(viewer, municipality, administration)),
     )
     return or_(own, shared)
 
@@ -382,7 +380,7 @@ def control_options(
     page_administration: str | None = None,
 ) -> dict[str, list[dict]]:
     """Dropdown options for the page's controls, limited to what the viewer may see."""
-    units = _visible_units(viewer, municipality, administration)
+    units = visible_units(viewer, municipality, administration)
     admin_rows = session.execute(
         select(Administration.code, Administration.name)
         .where(Administration.id.in_(select(Unit.administration_id).where(Unit.id.in_(units))))
@@ -400,7 +398,7 @@ def control_options(
         select(GovernanceObject.code, GovernanceObject.name)
         .where(
             or_(
-                GovernanceObject.id.in_(_visible_objects(viewer, municipality, administration)),
+                GovernanceObject.id.in_(visible_objects(viewer, municipality, administration)),
                 GovernanceObject.id.in_(
                     select(Action.governance_object_id).where(Action.owner_unit_id.in_(units))
                 ),

@@ -1,0 +1,344 @@
+"""The Risker page's aggregates and lists: the likelihood × consequence matrix, risks by
+treatment, high risks without action, and the risk list behind a matrix cell.
+
+Which risks count follows risk_facts in the KPI layer (docs/metrics.md): risks of analyses dated
+on or before the as-of date; an asset's risks belong to its primary unit; an object-level analysis
+counts for the object and each participating municipality (not for administrations). So for one
+municipality or administration the matrix adds up to compute_kpis' ``risks``.
+Säkerhetsskydd assets' risks are counted but never listed unless the viewer may see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from dashboard.grid import GridColumn, fetch_block
+from dashboard.queries._kpi_facts import high_risk_threshold_sql
+from dashboard.queries.actions import visible_objects, visible_units
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl import vocab
+from etl.models import (
+    Action,
+    Administration,
+    Asset,
+    GovernanceObject,
+    Risk,
+    RiskAnalysis,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = vocab.DEFAULT_MATRIX_SIZE
+MAX_SIZE = 10
+HIGH_RISK_LIST_LIMIT = 50
+TREATMENT_LABELS = {
+    "sv": dict(vocab.TREATMENTS),
+    "en": {"reduce": "Reduce", "accept": "Accept", "transfer": "Transfer", "avoid": "Avoid"},
+}
+LIKELIHOOD_LABELS = {
+    "sv": dict(vocab.LIKELIHOOD_LEVELS),
+    "en": {1: "Low", 2: "Medium", 3: "High", 4: "Very high"},
+}
+CONSEQUENCE_LABELS = {
+    "sv": dict(vocab.CONSEQUENCE_LEVELS),
+    "en": {1: "Minor", 2: "Moderate", 3: "Significant", 4: "Severe"},
+}
+PROTECTED_TEXT = {"sv": "(säkerhetsskydd)", "en": "(security protection)"}
+
+
+def risk_scope_condition(
+    viewer: Viewer,
+    as_of: dt.date,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> ColumnElement[bool]:
+    """Risks (joined to RiskAnalysis and, outer, Asset) that count for the viewer's selection."""
+    of_asset = Asset.primary_unit_id.in_(visible_units(viewer, municipality, administration))
+    if administration:
+        of_object = false()  # object-level risks are not shared with administrations
+    else:
+        of_object = and_(
+            RiskAnalysis.asset_id.is_(None),
+            RiskAnalysis.governance_object_id.in_(visible_objects(viewer, municipality, None)),
+        )
+    return and_(RiskAnalysis.analysed_on <= as_of, or_(of_asset, of_object))
+
+
+def _risks(viewer: Viewer, as_of: dt.date, municipality, administration) -> Select:
+    return (
+        select(Risk.id)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(risk_scope_condition(viewer, as_of, municipality, administration))
+    )
+
+
+def is_high() -> ColumnElement[bool]:
+    return Risk.likelihood * Risk.consequence >= high_risk_threshold_sql(RiskAnalysis.matrix_size)
+
+
+def has_live_action() -> ColumnElement[bool]:
+    """As in the KPI layer: a cancelled action does not count."""
+    return exists().where(Action.risk_id == Risk.id, Action.status != "cancelled")
+
+
+def matrix_size(frame: pd.DataFrame) -> int:
+    """The heatmap's size: 4×4 unless a risk lies outside it (capped at MAX_SIZE)."""
+    if frame.empty:
+        return DEFAULT_SIZE
+    largest = int(max(frame["likelihood"].max(), frame["consequence"].max()))
+    return max(DEFAULT_SIZE, min(largest, MAX_SIZE))
+
+
+def risk_matrix(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """Columns likelihood, consequence, count: every cell of the matrix, zeros included."""
+    rows = session.execute(
+        select(Risk.likelihood, Risk.consequence, func.count().label("count"))
+        .where(Risk.id.in_(_risks(viewer, as_of, municipality, administration)))
+        .group_by(Risk.likelihood, Risk.consequence)
+    ).all()
+    found = pd.DataFrame(rows, columns=["likelihood", "consequence", "count"])
+    size = matrix_size(found)
+    counts = {(int(r.likelihood), int(r.consequence)): int(r.count) for r in rows}
+    cells = [
+        {"likelihood": lik, "consequence": con, "count": counts.get((lik, con), 0)}
+        for lik in range(1, size + 1)
+        for con in range(1, size + 1)
+    ]
+    return pd.DataFrame(cells, columns=["likelihood", "consequence", "count"])
+
+
+def risks_by_treatment(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """Columns treatment, label, count for every treatment (zeros included), in vocab order."""
+    rows = dict(
+        session.execute(
+            select(Risk.treatment, func.count())
+            .where(Risk.id.in_(_risks(viewer, as_of, municipality, administration)))
+            .group_by(Risk.treatment)
+        ).all()
+    )
+    labels = TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"])
+    return pd.DataFrame(
+        [{"treatment": k, "label": labels[k], "count": int(rows.get(k, 0))} for k in labels],
+        columns=["treatment", "label", "count"],
+    )
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def _protected_hidden(viewer: Viewer) -> ColumnElement[bool] | None:
+    """Rows to leave out of lists: risks of säkerhetsskydd assets, for most viewers."""
+    if viewer.may_see_security_protection:
+        return None
+    return or_(Asset.id.is_(None), Asset.security_protection.is_(False))
+
+
+def treatment_label_expression(lang: str) -> ColumnElement[str]:
+    labels = TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"])
+    return case(
+        *[(Risk.treatment == k, literal(v)) for k, v in labels.items()], else_=Risk.treatment
+    )
+
+
+def risk_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
+    yes, no = ("Yes", "No") if lang == "en" else ("Ja", "Nej")
+    return {
+        "code": GridColumn(Risk.code),
+        "description": GridColumn(Risk.description),
+        "subject": GridColumn(func.coalesce(Asset.name, GovernanceObject.name)),
+        "administration_name": GridColumn(Administration.name),
+        "unit_name": GridColumn(Unit.name),
+        "likelihood": GridColumn(Risk.likelihood, "number"),
+        "consequence": GridColumn(Risk.consequence, "number"),
+        "score": GridColumn(Risk.likelihood * Risk.consequence, "number"),
+        "treatment": GridColumn(treatment_label_expression(lang), "set"),
+        "has_action": GridColumn(case((has_live_action(), literal(yes)), else_=literal(no)), "set"),
+        "analysed_on": GridColumn(RiskAnalysis.analysed_on, "date"),
+    }
+
+
+RISK_FIELDS: dict[str, tuple[str, str, str]] = {
+    "code": ("text", "Id", "Id"),
+    "description": ("text", "Risk", "Risk"),
+    "subject": ("text", "Tillgång/objekt", "Asset/object"),
+    "administration_name": ("text", "Förvaltning", "Administration"),
+    "unit_name": ("text", "Enhet", "Unit"),
+    "likelihood": ("number", "Sannolikhet", "Likelihood"),
+    "consequence": ("number", "Konsekvens", "Consequence"),
+    "score": ("number", "Riskvärde", "Score"),
+    "treatment": ("set", "Hantering", "Treatment"),
+    "has_action": ("set", "Har åtgärd", "Has action"),
+    "analysed_on": ("date", "Analyserad", "Analysed"),
+}
+
+
+def risk_list_select(
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+    cell: tuple[int, int] | None = None,
+    high_without_action: bool = False,
+) -> Select:
+    """Visible risks as labelled rows; ``cell`` = (likelihood, consequence) narrows to one cell."""
+    columns = risk_grid_columns(lang)
+    query = (
+        select(
+            Risk.id.label("id"),
+            *[column.expression.label(field) for field, column in columns.items()],
+        )
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .outerjoin(Unit, Asset.primary_unit_id == Unit.id)
+        .outerjoin(Administration, Unit.administration_id == Administration.id)
+        .outerjoin(
+            GovernanceObject,
+            GovernanceObject.id
+            == func.coalesce(RiskAnalysis.governance_object_id, Asset.governance_object_id),
+        )
+        .where(risk_scope_condition(viewer, as_of, municipality, administration))
+    )
+    hidden = _protected_hidden(viewer)
+    if hidden is not None:
+        query = query.where(hidden)
+    if cell is not None:
+        query = query.where(Risk.likelihood == cell[0], Risk.consequence == cell[1])
+    if high_without_action:
+        query = query.where(is_high(), ~has_live_action())
+    return query
+
+
+def risks_block(
+    session: Session,
+    viewer: Viewer,
+    request: object,
+    as_of: dt.date,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+    cell: tuple[int, int] | None = None,
+) -> dict:
+    query = risk_list_select(
+        as_of,
+        viewer,
+        lang=lang,
+        municipality=municipality,
+        administration=administration,
+        cell=cell,
+    )
+    order = (
+        (Risk.likelihood * Risk.consequence).desc(),
+        Risk.code.asc(),
+    )
+    return fetch_block(
+        session, query, risk_grid_columns(lang), request, default_order=order, tiebreaker=Risk.id
+    )
+
+
+def high_risks_without_action(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    municipality: str | None = None,
+    administration: str | None = None,
+    limit: int = HIGH_RISK_LIST_LIMIT,
+) -> tuple[pd.DataFrame, int]:
+    """(the first ``limit`` high risks without action, highest score first; how many in all)."""
+    query = risk_list_select(
+        as_of,
+        viewer,
+        lang=lang,
+        municipality=municipality,
+        administration=administration,
+        high_without_action=True,
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    result = session.execute(
+        query.order_by((Risk.likelihood * Risk.consequence).desc(), Risk.code).limit(limit)
+    )
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame, int(total)
+
+
+def hidden_protected_count(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> int:
+    """Counted risks that lists leave out because their asset is under säkerhetsskydd."""
+    if viewer.may_see_security_protection:
+        return 0
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Risk)
+            .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+            .join(Asset, Asset.id == RiskAnalysis.asset_id)
+            .where(
+                risk_scope_condition(viewer, as_of, municipality, administration),
+                Asset.security_protection.is_(True),
+            )
+        )
+        or 0
+    )
+
+
+def parse_cell(data: object, size: int = MAX_SIZE) -> tuple[int, int] | None:
+    """A (likelihood, consequence) pair from the page's store or a heatmap click; None if bad."""
+    if isinstance(data, dict) and "points" in data:
+        points = data.get("points") or []
+        point = points[0] if points and isinstance(points[0], dict) else {}
+        data = {"likelihood": point.get("y"), "consequence": point.get("x")}
+    if not isinstance(data, dict):
+        return None
+    try:
+        likelihood = int(data.get("likelihood"))
+        consequence = int(data.get("consequence"))
+    except (TypeError, ValueError):
+        return None
+    if 1 <= likelihood <= size and 1 <= consequence <= size:
+        return likelihood, consequence
+    return None
