@@ -49,9 +49,7 @@ def freeze_report(engine: Engine, data: dict, created_by: str, pdf: bytes | None
         session.add(snapshot)
         session.flush()
         snapshot_id = snapshot.id
-    log.info(
-        "report frozen: id %s, period %s, scope %r", snapshot_id, data["period"], snapshot.scope
-    )
+    log.info("report frozen: id %s, period %s", snapshot_id, data["period"])
     return snapshot_id
 
 
