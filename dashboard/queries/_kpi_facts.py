@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries._kpi_scope import Scope
@@ -89,11 +90,15 @@ def _has_overdue_action(risk_id_column, as_of):
 def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     """Per (unit_id, object_id): the asset counts behind every asset-based metric."""
     as_of = cut.as_of
-    in_scope = _scoped(Asset.primary_unit_id, Asset.governance_object_id, scope)
-    scoped_asset_ids = None if in_scope is None else select(Asset.id).where(in_scope)
+    # Inner queries reach their rows through the scoped assets (an index walk from the units)
+    # rather than testing every row against a subquery.
+    inner = aliased(Asset)
+    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
 
     def only_scoped(stmt, asset_column):
-        return stmt if scoped_asset_ids is None else stmt.where(asset_column.in_(scoped_asset_ids))
+        if inner_scope is None:
+            return stmt
+        return stmt.join(inner, inner.id == asset_column).where(inner_scope)
 
     ranked = only_scoped(
         select(
@@ -139,7 +144,12 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             _count_if(_has_overdue_action(Risk.id, as_of)).label("overdue"),
         )
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
+        # (a scoped query joins the assets, which already excludes object-level analyses; an
+        # explicit IS NOT NULL would lead SQLite to scan every analysis)
+        .where(
+            *(() if inner_scope is not None else (RiskAnalysis.asset_id.isnot(None),)),
+            RiskAnalysis.analysed_on <= as_of,
+        )
         .group_by(RiskAnalysis.asset_id),
         RiskAnalysis.asset_id,
     ).subquery("risk_state")
@@ -224,7 +234,9 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .outerjoin(took_part, took_part.c.asset_id == Asset.id)
         .group_by(Asset.primary_unit_id, Asset.governance_object_id)
     )
-    return _frame(conn, _where(stmt, in_scope))
+    # Driving the outer query by primary key lets SQLite walk only the scoped assets.
+    scoped_ids = None if inner_scope is None else Asset.id.in_(select(inner.id).where(inner_scope))
+    return _frame(conn, _where(stmt, scoped_ids))
 
 
 # --------------------------------------------------------------------------- risks
@@ -260,7 +272,25 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .where(RiskAnalysis.analysed_on <= cut.as_of)
         .group_by(Asset.primary_unit_id, object_id, shared)
     )
-    return _frame(conn, _where(stmt, _scoped(Asset.primary_unit_id, object_id, scope)))
+    return _frame(conn, _where(stmt, _analysis_scope(scope)))
+
+
+def _analysis_scope(scope: Scope):
+    """Analyses of scoped assets, or object-level analyses of needed objects (index-friendly)."""
+    inner = aliased(Asset)
+    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
+    if inner_scope is None:
+        return None
+    object_ids = scope.object_ids()
+    object_part = (
+        RiskAnalysis.governance_object_id.isnot(None)
+        if object_ids is None
+        else RiskAnalysis.governance_object_id.in_(object_ids)
+    )
+    return or_(
+        RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
+        and_(RiskAnalysis.asset_id.is_(None), object_part),
+    )
 
 
 # --------------------------------------------------------------------------- actions

@@ -140,16 +140,18 @@ def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series 
     }
 
 
-def _to_python(series: pd.Series, integral: bool) -> list:
-    """Plain Python values with None for missing (ints where the metric is a whole count)."""
-    out = []
-    for v in series.tolist():
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out.append(None)
-        elif integral and float(v).is_integer():
-            out.append(int(v))
-        else:
-            out.append(float(v))
+def _to_python(series: pd.Series, integral: bool) -> np.ndarray:
+    """Plain Python values with None for missing (ints where the metric is a whole count).
+
+    Vectorised: a national store gives close to a million rows.
+    """
+    values = series.astype("float64")
+    missing = values.isna().to_numpy()
+    if integral and bool((values.dropna() % 1 == 0).all()):
+        out = values.fillna(0).astype("int64").astype(object).to_numpy(copy=True)
+    else:
+        out = values.astype(object).to_numpy(copy=True)
+    out[missing] = None
     return out
 
 
@@ -190,12 +192,11 @@ def _long_rows(
                     "scope_id": entities["code"].to_numpy(),
                     "scope_name": entities["name"].to_numpy(),
                     "metric": name,
-                    "value": pd.Series(_to_python(value, integral), dtype=object).to_numpy(),
-                    "numerator": pd.Series(_to_python(num, True), dtype=object).to_numpy(),
-                    "denominator": pd.Series(
-                        [None] * len(wide) if den is None else _to_python(den, True),
-                        dtype=object,
-                    ).to_numpy(),
+                    "value": _to_python(value, integral),
+                    "numerator": _to_python(num, True),
+                    "denominator": np.full(len(wide), None, dtype=object)
+                    if den is None
+                    else _to_python(den, True),
                 }
             )
         )
