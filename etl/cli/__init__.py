@@ -13,6 +13,7 @@ from etl.cli import (  # noqa: E402,F401  isort: skip
     generate_cmd,
     kpi_cmd,
     load_cmd,
+    remind_cmd,
     report_cmd,
     serve_cmd,
     template_cmd,
