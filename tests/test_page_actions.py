@@ -184,19 +184,19 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     app = create_app(sqlite_engine)
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/atgarder?datum={AS_OF.isoformat()}")
-    dash_duo.wait_for_element("#atgarder-aging .main-svg", timeout=15)
-    dash_duo.wait_for_element("#atgarder-trend .main-svg", timeout=15)
-    dash_duo.wait_for_text_to_equal("#atgarder-card-actions-open-value", "7", timeout=15)
+    dash_duo.wait_for_element("#atgarder-aging .main-svg", timeout=30)
+    dash_duo.wait_for_element("#atgarder-trend .main-svg", timeout=30)
+    dash_duo.wait_for_text_to_equal("#atgarder-card-actions-open-value", "7", timeout=30)
     # The grid is filled by the server, block by block.
-    dash_duo.wait_for_element("#atgarder-grid .ag-row[row-index='9']", timeout=15)
+    dash_duo.wait_for_element("#atgarder-grid .ag-row[row-index='9']", timeout=30)
     first = "#atgarder-grid .ag-row[row-index='0'] [col-id='code']"
-    dash_duo.wait_for_text_to_equal(first, "AC6", timeout=15)
+    dash_duo.wait_for_text_to_equal(first, "AC6", timeout=30)
     dash_duo.select_dcc_dropdown("#app-filter-municipality", value="Hallsberg (1861)")
-    dash_duo.wait_for_text_to_equal("#atgarder-card-actions-open-value", "2", timeout=15)
-    dash_duo.wait_for_no_elements('#atgarder-grid .ag-row[row-index="5"]', timeout=15)
-    dash_duo.wait_for_element("#atgarder-grid .ag-row[row-index='4']", timeout=15)
+    dash_duo.wait_for_text_to_equal("#atgarder-card-actions-open-value", "2", timeout=30)
+    dash_duo.wait_for_no_elements('#atgarder-grid .ag-row[row-index="5"]', timeout=30)
+    dash_duo.wait_for_element("#atgarder-grid .ag-row[row-index='4']", timeout=30)
     # A page control narrows the list only.
     dash_duo.find_element("#atgarder-overdue-only input").click()
-    dash_duo.wait_for_no_elements('#atgarder-grid .ag-row[row-index="2"]', timeout=15)
+    dash_duo.wait_for_no_elements('#atgarder-grid .ag-row[row-index="2"]', timeout=30)
     assert dash_duo.get_logs() == []
     store.configure(None)
