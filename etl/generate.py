@@ -531,9 +531,9 @@ class DataWorkbook:
             review = today + dt.timedelta(days=rng.randint(5, 85))
             classified = add_months(review, -24)
         else:
-            classified = today - dt.timedelta(days=rng.randint(15, 4 * 365 + 100))
+            classified = today - dt.timedelta(days=rng.randint(15, 3 * 365 + 250))
             review = (
-                None if rng.random() < 0.4 else add_months(classified, rng.choice((12, 24, 36)))
+                None if rng.random() < 0.4 else add_months(classified, rng.choice((24, 36, 36)))
             )
         participants = [u.code for u in owners]
         if len(owners) > 1 and (drop_last_owner or rng.random() < 0.3):
@@ -584,7 +584,7 @@ class DataWorkbook:
     ) -> None:
         rng, today = self.rng, self.today
         code = self.next_code("RA")
-        analysed = today - dt.timedelta(days=rng.randint(10, 5 * 365))
+        analysed = today - dt.timedelta(days=rng.randint(10, 4 * 365 + 200))
         self.rows["risk_analyses"].append(
             {
                 "code": code,
