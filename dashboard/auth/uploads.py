@@ -49,7 +49,8 @@ def decode_upload(
     from dashboard.auth.security import decoded_size
 
     shown = Path((name or "").replace("\\", "/")).name or "?"
-    mb = max_bytes / (1024 * 1024)
+    mb = round(max_bytes / (1024 * 1024), 3)
+    mb_sv = f"{mb:g}".replace(".", ",")  # Swedish decimal comma
     if not isinstance(contents, str) or "," not in contents:
         return file_issue(shown, "Filen kunde inte läsas.", "The file could not be read.")
     header, _, payload = contents.partition(",")
@@ -58,7 +59,7 @@ def decode_upload(
     if decoded_size(payload) > max_bytes:
         return file_issue(
             shown,
-            f"Filen är större än {mb:g} MB och lästes inte.",
+            f"Filen är större än {mb_sv} MB och lästes inte.",
             f"The file is larger than {mb:g} MB and was not read.",
         )
     safe = safe_file_name(name)
