@@ -87,10 +87,6 @@ def _entities(org: Org, scope_type: str) -> pd.DataFrame:
     return frame.set_index("id")[["code", "name"]]
 
 
-def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
-    return (num / den).where(den > 0)
-
-
 def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series | None]]:
     """(numerator, denominator) per metric from the wide per-entity sums (missing → NaN)."""
 
@@ -140,67 +136,74 @@ def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series 
     }
 
 
-def _to_python(series: pd.Series, integral: bool) -> np.ndarray:
+def _to_python(values: np.ndarray, integral: bool) -> np.ndarray:
     """Plain Python values with None for missing (ints where the metric is a whole count).
 
-    Vectorised: a national store gives close to a million rows.
+    Pure numpy: a national store gives close to a million rows, a small one many tiny calls.
     """
-    values = series.astype("float64")
-    missing = values.isna().to_numpy()
-    if integral and bool((values.dropna() % 1 == 0).all()):
-        out = values.fillna(0).astype("int64").astype(object).to_numpy(copy=True)
+    missing = np.isnan(values)
+    present = values[~missing]
+    if integral and np.all(np.mod(present, 1) == 0):
+        out = np.where(missing, 0, values).astype(np.int64).astype(object)
     else:
-        out = values.astype(object).to_numpy(copy=True)
+        out = values.astype(object)
     out[missing] = None
     return out
 
 
 def _long_rows(
     scope_type: str, entities: pd.DataFrame, wide: pd.DataFrame, wanted: set[str]
-) -> list[pd.DataFrame]:
+) -> pd.DataFrame | None:
+    """One row per (entity, wanted metric) of ``scope_type``, metrics in catalogue order."""
     columns = _metric_columns(wide)
-    rates = {}
-    chunks = []
-    for name in metrics_for_scope(scope_type):
+    applicable = metrics_for_scope(scope_type)
+    rates: dict[str, np.ndarray] = {}
+    chunks: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]] = []
+    for name in applicable:
         if name == "maturity_evidence":
             continue
-        num, den = columns[name]
-        if den is None:
-            value = num.fillna(0)
-            num = value
+        num_s, den_s = columns[name]
+        num = num_s.to_numpy(dtype="float64")
+        if den_s is None:
+            num = np.nan_to_num(num, nan=0.0)
+            value, den = num, None
         else:
-            num = num.where(den.notna())
-            value = _rate(num, den)
+            den = den_s.to_numpy(dtype="float64")
+            num = np.where(np.isnan(den), np.nan, num)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         rates[name] = value
         if name in wanted:
             chunks.append((name, value, num, den))
-    if "maturity_evidence" in wanted and "maturity_evidence" in metrics_for_scope(scope_type):
-        available = pd.DataFrame(
-            {r: rates[r] for r in EVIDENCE_RATES if r in rates}, index=wide.index
+    if "maturity_evidence" in wanted and "maturity_evidence" in applicable:
+        available = np.column_stack(
+            [rates[r] for r in EVIDENCE_RATES if r in rates] or [np.full(len(wide), np.nan)]
         )
-        den = available.notna().sum(axis=1).astype("float64")
-        num = 5 * available.sum(axis=1, skipna=True)
-        chunks.append(("maturity_evidence", _rate(num, den), num, den))
-    frames = []
-    order = {name: i for i, name in enumerate(METRICS)}
-    for name, value, num, den in sorted(chunks, key=lambda c: order[c[0]]):
-        integral = METRICS[name].kind == "count"
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scope_type": scope_type,
-                    "scope_id": entities["code"].to_numpy(),
-                    "scope_name": entities["name"].to_numpy(),
-                    "metric": name,
-                    "value": _to_python(value, integral),
-                    "numerator": _to_python(num, True),
-                    "denominator": np.full(len(wide), None, dtype=object)
-                    if den is None
-                    else _to_python(den, True),
-                }
-            )
-        )
-    return frames
+        den = (~np.isnan(available)).sum(axis=1).astype("float64")
+        num = 5 * np.nansum(available, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+        chunks.append(("maturity_evidence", value, num, den))
+    if not chunks or wide.empty:
+        return None
+    chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
+    n = len(wide)
+    nothing = np.full(n, None, dtype=object)
+    return pd.DataFrame(
+        {
+            "scope_type": scope_type,
+            "scope_id": np.tile(entities["code"].to_numpy(dtype=object), len(chunks)),
+            "scope_name": np.tile(entities["name"].to_numpy(dtype=object), len(chunks)),
+            "metric": np.repeat(np.array([c[0] for c in chunks], dtype=object), n),
+            "value": np.concatenate(
+                [_to_python(v, METRICS[name].kind == "count") for name, v, _, _ in chunks]
+            ),
+            "numerator": np.concatenate([_to_python(num, True) for _, _, num, _ in chunks]),
+            "denominator": np.concatenate(
+                [nothing if den is None else _to_python(den, True) for _, _, _, den in chunks]
+            ),
+        }
+    )
 
 
 def _maturity_self(analyses: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
@@ -290,7 +293,9 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
         counted = [c for c in wide.columns if not c.startswith(("so_", "um_"))]
         count_columns = [c for c in counted if not c.startswith("org_")]
         wide[count_columns] = wide[count_columns].fillna(0)
-        frames.extend(_long_rows(scope_type, entities, wide, wanted))
+        rows = _long_rows(scope_type, entities, wide, wanted)
+        if rows is not None:
+            frames.append(rows)
     if not frames:
         return pd.DataFrame(columns=KPI_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]

@@ -1,0 +1,246 @@
+"""The Förvaltningsobjekt page: each shared object with its participants and provider, its numbers
+from compute_kpis (scope governance_object) and the actions of the provider and each participant.
+
+An object's actions are those of its workbook (Action.governance_object_id), as in the KPI layer,
+so the open and overdue counts per party add up to compute_kpis' numbers for the object. The
+provider's actions have no owner unit; a participant's are owned by one of its units. Actions on risks of säkerhetsskydd assets are left out unless the viewer
+may see such assets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from dashboard.queries.actions import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    days_between,
+    is_open,
+    is_overdue,
+    visible_objects,
+)
+from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.models import (
+    Action,
+    Administration,
+    Asset,
+    GovernanceObject,
+    GovernanceParticipant,
+    Municipality,
+    Provider,
+    Risk,
+    RiskAnalysis,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+OBJECT_METRICS = (
+    "assets",
+    "classification_coverage",
+    "shared_owner_participation",
+    "risk_analysis_coverage",
+    "actions_open",
+    "actions_overdue",
+)
+MAX_OBJECTS = 30
+ACTIONS_PER_OBJECT = 10
+PROVIDER_WORD = {"sv": "leverantör", "en": "provider"}
+
+__all__ = [
+    "MAX_OBJECTS",
+    "OBJECT_METRICS",
+    "object_actions",
+    "object_kpis",
+    "object_participants",
+    "party_summary",
+    "visible_object_list",
+]
+
+
+def visible_object_list(
+    session: Session,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    limit: int = MAX_OBJECTS,
+) -> tuple[pd.DataFrame, int]:
+    """(objects the viewer may see that take part in the filter, by name; how many in all).
+
+    Columns: id, code, name, provider_name, description."""
+    ids = visible_objects(viewer, municipality, administration)
+    query = (
+        select(
+            GovernanceObject.id.label("id"),
+            GovernanceObject.code.label("code"),
+            GovernanceObject.name.label("name"),
+            Provider.name.label("provider_name"),
+            GovernanceObject.description.label("description"),
+        )
+        .outerjoin(Provider, GovernanceObject.provider_id == Provider.id)
+        .where(GovernanceObject.id.in_(ids))
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    result = session.execute(
+        query.order_by(GovernanceObject.name, GovernanceObject.id).limit(limit)
+    )
+    return pd.DataFrame(result.all(), columns=list(result.keys())), int(total)
+
+
+def object_participants(session: Session, object_ids: list[int]) -> pd.DataFrame:
+    """Columns object_id, municipality_code, municipality_name, administration_name."""
+    columns = ["object_id", "municipality_code", "municipality_name", "administration_name"]
+    if not object_ids:
+        return pd.DataFrame(columns=columns)
+    result = session.execute(
+        select(
+            GovernanceParticipant.governance_object_id.label("object_id"),
+            Municipality.code.label("municipality_code"),
+            Municipality.name.label("municipality_name"),
+            Administration.name.label("administration_name"),
+        )
+        .join(Municipality, GovernanceParticipant.municipality_id == Municipality.id)
+        .outerjoin(Administration, GovernanceParticipant.administration_id == Administration.id)
+        .where(GovernanceParticipant.governance_object_id.in_(object_ids))
+        .order_by(Municipality.name, Administration.name)
+    )
+    return pd.DataFrame(result.all(), columns=columns)
+
+
+def object_kpis(session: Session, as_of: dt.date, viewer: Viewer = SYSTEM) -> pd.DataFrame:
+    """compute_kpis rows of scope governance_object for OBJECT_METRICS (one truth with the CLI)."""
+    return compute_kpis(
+        session, as_of, viewer, scope_types=["governance_object"], metrics=list(OBJECT_METRICS)
+    )
+
+
+def _object_key():
+    """The object an action belongs to: the one whose workbook it came from (as in the KPIs)."""
+    return Action.governance_object_id
+
+
+def _party_columns(lang: str):
+    owner_admin = aliased(Administration, name="owner_administration")
+    owner_mun = aliased(Municipality, name="owner_municipality")
+    provider_word = PROVIDER_WORD.get(lang, PROVIDER_WORD["sv"])
+    party = case(
+        (
+            Action.owner_unit_id.is_(None),
+            func.coalesce(Provider.name, literal("?")) + literal(f" ({provider_word})"),
+        ),
+        else_=owner_mun.name + literal(" – ") + owner_admin.name,
+    )
+    is_provider = Action.owner_unit_id.is_(None)
+    return owner_admin, owner_mun, party, is_provider
+
+
+def _object_actions_base(viewer: Viewer, object_ids, lang: str):
+    owner_admin, owner_mun, party, is_provider = _party_columns(lang)
+    key = _object_key()
+    query = (
+        select()
+        .select_from(Action)
+        .outerjoin(Risk, Action.risk_id == Risk.id)
+        .outerjoin(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, RiskAnalysis.asset_id == Asset.id)
+        .outerjoin(Unit, Action.owner_unit_id == Unit.id)
+        .outerjoin(owner_admin, Unit.administration_id == owner_admin.id)
+        .outerjoin(owner_mun, owner_admin.municipality_id == owner_mun.id)
+        .outerjoin(Provider, Action.provider_id == Provider.id)
+        .where(key.in_(object_ids))
+    )
+    if not viewer.may_see_security_protection:
+        query = query.where(or_(Asset.id.is_(None), Asset.security_protection.is_(False)))
+    return query, key, party, is_provider
+
+
+def party_summary(
+    session: Session,
+    as_of: dt.date,
+    object_ids: list[int],
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """Per object and party (provider or participant administration): open and overdue actions.
+
+    Columns object_id, party, is_provider, open, overdue; the provider first, then by name."""
+    columns = ["object_id", "party", "is_provider", "open", "overdue"]
+    if not object_ids:
+        return pd.DataFrame(columns=columns)
+    base, key, party, is_provider = _object_actions_base(viewer, object_ids, lang)
+    query = base.add_columns(
+        key.label("object_id"),
+        party.label("party"),
+        is_provider.label("is_provider"),
+        func.coalesce(func.sum(case((is_open(), 1), else_=0)), 0).label("open"),
+        func.coalesce(func.sum(case((is_overdue(as_of), 1), else_=0)), 0).label("overdue"),
+    ).group_by(key, party, is_provider)
+    frame = pd.DataFrame(session.execute(query).all(), columns=columns)
+    if frame.empty:
+        return frame
+    frame["is_provider"] = frame["is_provider"].astype(bool)
+    frame[["open", "overdue"]] = frame[["open", "overdue"]].astype(int)
+    return frame.sort_values(
+        ["object_id", "is_provider", "party"], ascending=[True, False, True]
+    ).reset_index(drop=True)
+
+
+def object_actions(
+    session: Session,
+    as_of: dt.date,
+    object_ids: list[int],
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    per_object: int = ACTIONS_PER_OBJECT,
+) -> pd.DataFrame:
+    """The first ``per_object`` actions of each object, overdue first (oldest due date first),
+    then open, then the rest by due date.
+
+    Columns object_id, code, title, party, responsible, due_on, status, days_overdue."""
+    columns = [
+        "object_id",
+        "code",
+        "title",
+        "party",
+        "responsible",
+        "due_on",
+        "status",
+        "days_overdue",
+    ]
+    if not object_ids:
+        return pd.DataFrame(columns=columns)
+    base, key, party, _ = _object_actions_base(viewer, object_ids, lang)
+    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
+    status = case(
+        *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
+    )
+    rank = case((is_overdue(as_of), 0), (Action.status.in_(OPEN_STATUSES), 1), else_=2)
+    overdue_days = case((is_overdue(as_of), days_between(literal(as_of), Action.due_on)))
+    ordered = func.row_number().over(partition_by=key, order_by=(rank, Action.due_on, Action.id))
+    inner = base.add_columns(
+        key.label("object_id"),
+        Action.code.label("code"),
+        Action.title.label("title"),
+        party.label("party"),
+        Action.responsible.label("responsible"),
+        Action.due_on.label("due_on"),
+        status.label("status"),
+        overdue_days.label("days_overdue"),
+        rank.label("rank"),
+        ordered.label("position"),
+    ).subquery("object_actions")
+    query = (
+        select(*[inner.c[name] for name in columns])
+        .where(inner.c.position <= per_object)
+        .order_by(inner.c.object_id, inner.c.position)
+    )
+    return pd.DataFrame(session.execute(query).all(), columns=columns)
