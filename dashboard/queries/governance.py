@@ -54,6 +54,7 @@ ACTIONS_PER_OBJECT = 10
 PROVIDER_WORD = {"sv": "leverantör", "en": "provider"}
 
 __all__ = [
+    "ACTIONS_PER_OBJECT",
     "MAX_OBJECTS",
     "OBJECT_METRICS",
     "object_actions",

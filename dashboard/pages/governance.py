@@ -1,0 +1,299 @@
+"""Förvaltningsobjekt: each shared object with its participants, provider, coverage, owner
+participation, and the actions of the provider and of each participant, overdue first."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import constants as c
+from dashboard import store
+from dashboard.figures.governance import coverage_figure
+from dashboard.filters import Filters
+from dashboard.formatting import format_date, format_number, format_value
+from dashboard.i18n import translate
+from dashboard.layout import chart_card, create_page_header, empty_state, no_data
+from dashboard.queries.governance import (
+    ACTIONS_PER_OBJECT,
+    OBJECT_METRICS,
+    object_actions,
+    object_kpis,
+    object_participants,
+    party_summary,
+    visible_object_list,
+)
+from dashboard.queries.metrics import METRICS
+from dashboard.viewer_context import current_viewer
+
+log = logging.getLogger(__name__)
+
+dash.register_page(
+    __name__,
+    path="/forvaltningsobjekt",
+    name="Förvaltningsobjekt",
+    name_en="Governance objects",
+    order=5,
+)
+
+OBJECTS = "forvaltningsobjekt-objects"
+COVERAGE = "forvaltningsobjekt-coverage"
+COUNT_NOTE = "forvaltningsobjekt-count"
+
+TEXT = {
+    "sv": {
+        "title": "Förvaltningsobjekt",
+        "lead": "Gemensamma förvaltningsobjekt: deltagare, leverantör, täckning och åtgärder. "
+        "Ett objekt räknas för varje deltagande kommun.",
+        "coverage": "Täckning per objekt",
+        "provider": "Leverantör",
+        "no_provider": "Ingen leverantör angiven",
+        "participants": "Deltagare",
+        "whole_municipality": "hela kommunen",
+        "actions": "Åtgärder, försenade först",
+        "party": "Part",
+        "open": "Öppna",
+        "overdue": "Försenade",
+        "action": "Åtgärd",
+        "responsible": "Ansvarig",
+        "due": "Slutdatum",
+        "status": "Status",
+        "days_overdue": "Dagar försenad",
+        "no_actions": "Inga åtgärder i objektets arbetsbok.",
+        "count": "{shown} av {total} objekt visas. Välj kommun eller förvaltning för att avgränsa.",
+        "count_all": "{total} objekt.",
+        "first_actions": "De {shown} första av objektets åtgärder visas; alla finns på sidan "
+        "Åtgärder (filtrera på förvaltningsobjekt).",
+    },
+    "en": {
+        "title": "Governance objects",
+        "lead": "Shared governance objects: participants, provider, coverage and actions. An "
+        "object counts for each participating municipality.",
+        "coverage": "Coverage per object",
+        "provider": "Provider",
+        "no_provider": "No provider given",
+        "participants": "Participants",
+        "whole_municipality": "the whole municipality",
+        "actions": "Actions, overdue first",
+        "party": "Party",
+        "open": "Open",
+        "overdue": "Overdue",
+        "action": "Action",
+        "responsible": "Responsible",
+        "due": "Due",
+        "status": "Status",
+        "days_overdue": "Days overdue",
+        "no_actions": "No actions in the object's workbook.",
+        "count": "{shown} of {total} objects are shown. Choose a municipality or an "
+        "administration to narrow the list.",
+        "count_all": "{total} objects.",
+        "first_actions": "The first {shown} of the object's actions are shown; all of them are "
+        "on the Actions page (filter by governance object).",
+    },
+}
+
+
+def _tr(key: str, lang: str) -> str:
+    return translate(TEXT, key, lang)
+
+
+def _lang(query: dict) -> str:
+    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    return lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
+
+
+def object_card_id(code: str) -> str:
+    return f"forvaltningsobjekt-card-{code}".lower()
+
+
+def layout(**query):
+    lang = _lang(query)
+    header = create_page_header(_tr("title", lang), _tr("lead", lang))
+    try:
+        with store.read_session() as session:
+            if store.store_is_empty(session):
+                return html.Div([header, empty_state(lang)])
+    except Exception:  # an unreachable or unmigrated store must not show a traceback
+        log.exception("store check failed")
+        return html.Div([header, empty_state(lang)])
+    return html.Div(
+        [
+            header,
+            chart_card(
+                _tr("coverage", lang),
+                dcc.Loading(
+                    dcc.Graph(id=COVERAGE, config={"displaylogo": False, "responsive": True})
+                ),
+            ),
+            html.P(id=COUNT_NOTE, className="small text-muted mt-3"),
+            html.Div(id=OBJECTS),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- pieces (pure)
+
+
+def _metric_items(kpis: pd.DataFrame, lang: str) -> list:
+    items = []
+    values = kpis.set_index("metric") if not kpis.empty else kpis
+    for metric in OBJECT_METRICS:
+        m = METRICS[metric]
+        value = values["value"].get(metric) if not kpis.empty else None
+        value = None if value is None or value != value else value
+        items.append(
+            html.Div(
+                [
+                    html.Dt(m.label_en if lang == "en" else m.label_sv, className="small"),
+                    html.Dd(
+                        format_value(value, m.kind, lang),
+                        className="h5 mb-0",
+                        **{"data-metric": metric},
+                    ),
+                ],
+                className="me-4 mb-2",
+            )
+        )
+    return [html.Dl(items, className="d-flex flex-wrap mb-2")]
+
+
+def _participant_list(participants: pd.DataFrame, lang: str) -> html.Ul:
+    items = []
+    for row in participants.itertuples(index=False):
+        admin = row.administration_name
+        whole = admin is None or admin != admin
+        text = f"{row.municipality_name} – {_tr('whole_municipality', lang) if whole else admin}"
+        items.append(html.Li(text))
+    return html.Ul(items, className="mb-2")
+
+
+def _party_table(parties: pd.DataFrame, lang: str):
+    if parties.empty:
+        return html.P(_tr("no_actions", lang), className="text-muted small")
+    header = html.Thead(
+        html.Tr([html.Th(_tr(k, lang), scope="col") for k in ("party", "open", "overdue")])
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(p.party),
+                html.Td(format_number(p.open, 0, lang)),
+                html.Td(
+                    format_number(p.overdue, 0, lang), className="status-bad" if p.overdue else ""
+                ),
+            ]
+        )
+        for p in parties.itertuples(index=False)
+    ]
+    return html.Div(
+        dbc.Table([header, html.Tbody(rows)], size="sm", className="mb-2"),
+        className="table-responsive",
+    )
+
+
+def _action_table(actions: pd.DataFrame, lang: str):
+    if actions.empty:
+        return None
+    keys = ("action", "party", "responsible", "due", "status", "days_overdue")
+    header = html.Thead(html.Tr([html.Th(_tr(k, lang), scope="col") for k in keys]))
+    rows = []
+    for a in actions.itertuples(index=False):
+        overdue = a.days_overdue is not None and a.days_overdue == a.days_overdue
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(f"{a.code} {a.title}" if a.title != a.code else a.code),
+                    html.Td(a.party),
+                    html.Td(a.responsible or "–"),
+                    html.Td(format_date(a.due_on, lang)),
+                    html.Td(a.status),
+                    html.Td(
+                        format_number(a.days_overdue, 0, lang) if overdue else "–",
+                        className="status-bad" if overdue else "",
+                    ),
+                ]
+            )
+        )
+    return html.Div(
+        dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-1"),
+        className="table-responsive",
+    )
+
+
+def create_object_card(obj, participants, kpis, parties, actions, lang: str) -> dbc.Card:
+    provider = obj.provider_name if obj.provider_name else _tr("no_provider", lang)
+    body = [
+        html.P([html.Strong(f"{_tr('provider', lang)}: "), provider], className="mb-1"),
+        html.P(html.Strong(f"{_tr('participants', lang)}:"), className="mb-0"),
+        _participant_list(participants, lang),
+        *_metric_items(kpis, lang),
+        html.H3(_tr("actions", lang), className="h6 mt-2"),
+        _party_table(parties, lang),
+    ]
+    table = _action_table(actions, lang)
+    if table is not None:
+        body.append(table)
+    if table is not None and len(actions) >= ACTIONS_PER_OBJECT:
+        body.append(
+            html.P(
+                _tr("first_actions", lang).format(shown=len(actions)),
+                className="small text-muted mb-0",
+            )
+        )
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.H2(f"{obj.name} ({obj.code})", className="h5 mb-0")),
+            dbc.CardBody(body),
+        ],
+        id=object_card_id(obj.code),
+        className="mb-3 governance-object-card",
+    )
+
+
+# --------------------------------------------------------------------------- callback
+
+
+@callback(
+    Output(COVERAGE, "figure"),
+    Output(COUNT_NOTE, "children"),
+    Output(OBJECTS, "children"),
+    Input(c.FILTERS_STORE, "data"),
+)
+def update_objects(filters_data):
+    filters = Filters.from_store(filters_data)
+    lang, as_of = filters.lang, filters.as_of
+    viewer = current_viewer()
+    with store.read_session() as session:
+        objects, total = visible_object_list(
+            session,
+            viewer,
+            municipality=filters.municipality,
+            administration=filters.administration,
+        )
+        ids = [int(i) for i in objects["id"]]
+        participants = object_participants(session, ids)
+        kpis = object_kpis(session, as_of, viewer)
+        parties = party_summary(session, as_of, ids, viewer, lang=lang)
+        actions = object_actions(session, as_of, ids, viewer, lang=lang)
+    if objects.empty:
+        return coverage_figure(None, lang), "", no_data(lang)
+    kpis = kpis[kpis["scope_id"].isin(objects["code"].tolist())]
+    cards = [
+        create_object_card(
+            obj,
+            participants[participants["object_id"] == obj.id],
+            kpis[kpis["scope_id"] == obj.code],
+            parties[parties["object_id"] == obj.id],
+            actions[actions["object_id"] == obj.id],
+            lang,
+        )
+        for obj in objects.itertuples(index=False)
+    ]
+    note_key = "count" if total > len(objects) else "count_all"
+    note = _tr(note_key, lang).format(
+        shown=format_number(len(objects), 0, lang), total=format_number(total, 0, lang)
+    )
+    return coverage_figure(kpis, lang), note, cards
