@@ -1,0 +1,290 @@
+"""Min enhet: one unit's assets and their classification status, reviews due within 90 days, its
+actions and its latest follow-up report. Headline numbers come from compute_kpis (scope unit).
+
+Classification status follows docs/metrics.md: the latest classification on or before the as-of
+date is current when its next review date (or classified date + 36 months) is on or after the
+as-of date, expired otherwise; an asset without one is missing a classification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session
+
+from dashboard.queries._kpi_dates import (
+    CLASSIFICATION_VALID_MONTHS,
+    REVIEW_WINDOW_DAYS,
+    add_months,
+    follow_up_period,
+)
+from dashboard.queries.actions import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    days_between,
+    is_overdue,
+    visible_units,
+)
+from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.models import (
+    Action,
+    Administration,
+    Asset,
+    AssetOwner,
+    Classification,
+    FollowUpReport,
+    GovernanceObject,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+UNIT_METRICS = (
+    "assets",
+    "classification_coverage",
+    "reviews_due_90d",
+    "actions_open",
+    "actions_overdue",
+    "actions_overdue_1_30",
+    "actions_overdue_31_90",
+    "actions_overdue_91_180",
+    "actions_overdue_over_180",
+    "follow_up_rate",
+    "training_completion",
+    "access_review_current",
+)
+MAX_ASSETS = 500
+MAX_ACTIONS = 200
+CLASSIFICATION_STATUS = {
+    "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
+    "en": {"current": "Current", "expired": "Expired", "missing": "Missing"},
+}
+OWNER_ROLE = {"sv": ("Primär ägare", "Delägare"), "en": ("Primary owner", "Co-owner")}
+ASSET_COLUMNS = [
+    "asset_code",
+    "asset_name",
+    "carrier_name",
+    "governance_object_name",
+    "owner_role",
+    "status",
+    "status_code",
+    "classified_on",
+    "review_on",
+]
+
+
+def unit_options(
+    session: Session,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> list[dict]:
+    """Dropdown options for the units the viewer may see (a manager: only their own)."""
+    rows = session.execute(
+        select(Unit.code, Unit.name, Administration.name)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .where(Unit.id.in_(visible_units(viewer, municipality, administration)))
+        .order_by(Administration.name, Unit.name)
+    ).all()
+    return [{"label": f"{name} – {admin}", "value": code} for code, name, admin in rows]
+
+
+def resolve_unit(options: list[dict], requested: object) -> str | None:
+    """The requested unit when it is one of ``options`` (never trust the browser), else the
+    first option, else None."""
+    codes = [o["value"] for o in options]
+    if isinstance(requested, str) and requested in codes:
+        return requested
+    return codes[0] if codes else None
+
+
+def unit_kpis(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer = SYSTEM):
+    """compute_kpis rows of this one unit, indexed by metric (empty when it is not visible)."""
+    frame = compute_kpis(session, as_of, viewer, scope_types=["unit"], metrics=list(UNIT_METRICS))
+    frame = frame[frame["scope_id"] == unit_code]
+    return frame.set_index("metric")
+
+
+def _latest_classification(as_of: dt.date):
+    ranked = (
+        select(
+            Classification.asset_id,
+            Classification.classified_on,
+            Classification.next_review_on,
+            func.row_number()
+            .over(
+                partition_by=Classification.asset_id,
+                order_by=(Classification.classified_on.desc(), Classification.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Classification.classified_on <= as_of)
+        .subquery("ranked")
+    )
+    return (
+        select(ranked.c.asset_id, ranked.c.classified_on, ranked.c.next_review_on)
+        .where(ranked.c.rank == 1)
+        .subquery("latest")
+    )
+
+
+def _unit_ids(unit_code: str, viewer: Viewer):
+    """The unit's id, only when the viewer may see it (a forged code gets nothing)."""
+    return select(Unit.id).where(
+        Unit.code == unit_code, Unit.id.in_(visible_units(viewer, None, None))
+    )
+
+
+def classification_status(
+    classified_on: dt.date | None, next_review_on: dt.date | None, as_of: dt.date
+) -> tuple[str, dt.date | None]:
+    """("current" | "expired" | "missing", the date the classification is due for review)."""
+    if classified_on is None:
+        return "missing", None
+    review = next_review_on or add_months(classified_on, CLASSIFICATION_VALID_MONTHS)
+    return ("current" if review >= as_of else "expired"), review
+
+
+def unit_assets(
+    session: Session,
+    as_of: dt.date,
+    unit_code: str,
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    limit: int = MAX_ASSETS,
+) -> tuple[pd.DataFrame, int, int]:
+    """(assets the unit owns, primary first then by name; how many in all; how many are hidden
+    because they are under säkerhetsskydd). Columns ASSET_COLUMNS."""
+    latest = _latest_classification(as_of)
+    unit_ids = _unit_ids(unit_code, viewer)
+    base = (
+        select(
+            Asset.code.label("asset_code"),
+            Asset.name.label("asset_name"),
+            Asset.carrier_name.label("carrier_name"),
+            GovernanceObject.name.label("governance_object_name"),
+            AssetOwner.is_primary.label("is_primary"),
+            latest.c.classified_on,
+            latest.c.next_review_on,
+        )
+        .select_from(AssetOwner)
+        .join(Asset, AssetOwner.asset_id == Asset.id)
+        .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .where(AssetOwner.unit_id.in_(unit_ids))
+    )
+    hidden = 0
+    if not viewer.may_see_security_protection:
+        hidden = int(
+            session.scalar(
+                select(func.count()).select_from(
+                    base.where(Asset.security_protection.is_(True)).subquery()
+                )
+            )
+            or 0
+        )
+        base = base.where(Asset.security_protection.is_(False))
+    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    rows = session.execute(
+        base.order_by(AssetOwner.is_primary.desc(), Asset.name, Asset.code).limit(limit)
+    ).all()
+    labels = CLASSIFICATION_STATUS.get(lang, CLASSIFICATION_STATUS["sv"])
+    primary, co_owner = OWNER_ROLE.get(lang, OWNER_ROLE["sv"])
+    records = []
+    for row in rows:
+        status, review = classification_status(row.classified_on, row.next_review_on, as_of)
+        records.append(
+            {
+                "asset_code": row.asset_code,
+                "asset_name": row.asset_name,
+                "carrier_name": row.carrier_name,
+                "governance_object_name": row.governance_object_name,
+                "owner_role": primary if row.is_primary else co_owner,
+                "status": labels[status],
+                "status_code": status,
+                "classified_on": row.classified_on,
+                "review_on": review,
+            }
+        )
+    return pd.DataFrame(records, columns=ASSET_COLUMNS), total, hidden
+
+
+def reviews_due(assets: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Current classifications due for review within [as-of, as-of + 90 days], soonest first."""
+    if assets.empty:
+        return assets
+    end = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
+    due = assets[
+        (assets["status_code"] == "current")
+        & assets["review_on"].map(lambda d: d is not None and as_of <= d <= end)
+    ]
+    return due.sort_values(["review_on", "asset_name"]).reset_index(drop=True)
+
+
+def unit_actions(
+    session: Session,
+    as_of: dt.date,
+    unit_code: str,
+    viewer: Viewer = SYSTEM,
+    *,
+    lang: str = "sv",
+    limit: int = MAX_ACTIONS,
+) -> tuple[pd.DataFrame, int]:
+    """(the unit's actions, overdue first then open then the rest by due date; how many)."""
+    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
+    status = case(
+        *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
+    )
+    rank = case((is_overdue(as_of), 0), (Action.status.in_(OPEN_STATUSES), 1), else_=2)
+    query = select(
+        Action.code.label("code"),
+        Action.title.label("title"),
+        Action.responsible.label("responsible"),
+        Action.due_on.label("due_on"),
+        status.label("status"),
+        Action.completed_on.label("completed_on"),
+        case((is_overdue(as_of), days_between(literal(as_of), Action.due_on))).label(
+            "days_overdue"
+        ),
+    ).where(Action.owner_unit_id.in_(_unit_ids(unit_code, viewer)))
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    result = session.execute(query.order_by(rank, Action.due_on, Action.id).limit(limit))
+    return pd.DataFrame(result.all(), columns=list(result.keys())), total
+
+
+def latest_follow_up(
+    session: Session, as_of: dt.date, unit_code: str, viewer: Viewer = SYSTEM
+) -> dict | None:
+    """The unit's latest follow-up report for a period that has ended by the as-of date."""
+    period = follow_up_period(as_of)
+    row = session.execute(
+        select(
+            FollowUpReport.period,
+            FollowUpReport.submitted,
+            FollowUpReport.submitted_on,
+            FollowUpReport.training_completion_pct,
+            FollowUpReport.last_access_review_on,
+        )
+        .where(
+            FollowUpReport.unit_id.in_(_unit_ids(unit_code, viewer)),
+            FollowUpReport.period <= period,
+        )
+        .order_by(FollowUpReport.period.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "period": row.period,
+        "current_period": period,
+        "submitted": bool(row.submitted),
+        "submitted_on": row.submitted_on,
+        "training_completion_pct": row.training_completion_pct,
+        "last_access_review_on": row.last_access_review_on,
+    }
