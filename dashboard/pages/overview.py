@@ -18,7 +18,7 @@ from dashboard.layout import chart_card, create_page_header, empty_state, kpi_ca
 from dashboard.queries.kpi import funnel, overdue_aging
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
 from dashboard.queries.metrics import METRICS
-from dashboard.queries.overview import CARD_METRICS, ORG_METRICS, headline_kpis, org_check
+from dashboard.queries.overview import ORG_METRICS, overview_numbers
 from dashboard.viewer_context import current_viewer
 
 log = logging.getLogger(__name__)
@@ -373,10 +373,9 @@ def update_overview(filters_data):
     where = {"municipality": filters.municipality, "administration": filters.administration}
     viewer = current_viewer()
     with store.read_session() as session:
-        headline = headline_kpis(session, as_of, viewer, metrics=CARD_METRICS, **where)
+        headline, org = overview_numbers(session, as_of, viewer, **where)
         stages = funnel(session, as_of, viewer, **where)
         aging = overdue_aging(session, as_of, viewer, **where)
-        org = org_check(session, as_of, viewer, **where)
         loads = latest_loads(session, viewer, limit=10, **where)
     search = to_query(filters)
     return (

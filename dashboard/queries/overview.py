@@ -100,47 +100,52 @@ def combine_rows(rows: pd.DataFrame, kind: str) -> tuple[float | None, float | N
     return (sum(present) / len(present) if present else None), None, None
 
 
+def _focus_rows(
+    kpis: pd.DataFrame, municipality: str | None, administration: str | None
+) -> pd.DataFrame:
+    """The compute_kpis rows of the focus scope (all municipality rows for "all")."""
+    scope_type, scope_id = focus_scope(municipality, administration)
+    if kpis.empty:
+        return kpis
+    rows = kpis[kpis["scope_type"] == scope_type]
+    return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
+
+
 def _focus_values(
+    rows: pd.DataFrame, metrics: tuple[str, ...]
+) -> dict[str, tuple[float | None, float | None, float | None]]:
+    result = {}
+    for metric in metrics:
+        part = rows[rows["metric"] == metric] if not rows.empty else rows
+        result[metric] = combine_rows(part, METRICS[metric].kind)
+    return result
+
+
+def _compute(
     session: Session,
     as_of: dt.date,
     viewer: Viewer,
+    scope_types: list[str],
     metrics: tuple[str, ...],
     municipality: str | None,
     administration: str | None,
-) -> dict[str, tuple[float | None, float | None, float | None]]:
-    scope_type, scope_id = focus_scope(municipality, administration)
-    df = compute_kpis(
+) -> pd.DataFrame:
+    return compute_kpis(
         session,
         as_of,
         viewer,
-        scope_types=[scope_type],
+        scope_types=scope_types,
         municipality=municipality,
         administration=administration,
         metrics=list(metrics),
     )
-    if scope_id is not None and not df.empty:
-        df = df[df["scope_id"] == scope_id]
-    result = {}
-    for metric in metrics:
-        rows = df[df["metric"] == metric] if not df.empty else df
-        result[metric] = combine_rows(rows, METRICS[metric].kind)
-    return result
 
 
-def headline_kpis(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-    metrics: tuple[str, ...] = CARD_METRICS,
+def _headline_frame(
+    now_rows: pd.DataFrame, before_rows: pd.DataFrame, metrics: tuple[str, ...]
 ) -> pd.DataFrame:
-    """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
-    now = _focus_values(session, as_of, viewer, metrics, municipality, administration)
-    before = _focus_values(
-        session, previous_quarter(as_of), viewer, metrics, municipality, administration
-    )
+    now = _focus_values(now_rows, metrics)
+    before = _focus_values(before_rows, metrics)
     rows = []
     for metric in metrics:
         value, numerator, denominator = now[metric]
@@ -160,6 +165,74 @@ def headline_kpis(
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
+def headline_kpis(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    metrics: tuple[str, ...] = CARD_METRICS,
+) -> pd.DataFrame:
+    """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
+    scope_types = [focus_scope(municipality, administration)[0]]
+    now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
+    before = _compute(
+        session,
+        previous_quarter(as_of),
+        viewer,
+        scope_types,
+        metrics,
+        municipality,
+        administration,
+    )
+    return _headline_frame(
+        _focus_rows(now, municipality, administration),
+        _focus_rows(before, municipality, administration),
+        metrics,
+    )
+
+
+def overview_numbers(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
+    the cards and the organisation check share the call for ``as_of``."""
+    focus_type = focus_scope(municipality, administration)[0]
+    org_types = _org_scope_types(administration)
+    scope_types = sorted({focus_type, *org_types})
+    now = _compute(
+        session,
+        as_of,
+        viewer,
+        scope_types,
+        (*CARD_METRICS, *ORG_METRICS),
+        municipality,
+        administration,
+    )
+    before = _compute(
+        session,
+        previous_quarter(as_of),
+        viewer,
+        [focus_type],
+        CARD_METRICS,
+        municipality,
+        administration,
+    )
+    headline = _headline_frame(
+        _focus_rows(now, municipality, administration),
+        _focus_rows(before, municipality, administration),
+        CARD_METRICS,
+    )
+    org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
+    return headline, _org_frame(session, org_rows, administration)
+
+
 def _municipality_of_administrations(session: Session, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
@@ -171,26 +244,11 @@ def _municipality_of_administrations(session: Session, codes: list[str]) -> dict
     return dict(session.execute(query).all())
 
 
-def org_check(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame:
-    """The organisation check per municipality and administration (long format, ORG_COLUMNS),
-    ordered municipality first, then its administrations by name."""
-    scope_types = ["administration"] if administration else ["municipality", "administration"]
-    df = compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=scope_types,
-        municipality=municipality,
-        administration=administration,
-        metrics=list(ORG_METRICS),
-    )
+def _org_scope_types(administration: str | None) -> list[str]:
+    return ["administration"] if administration else ["municipality", "administration"]
+
+
+def _org_frame(session: Session, df: pd.DataFrame, administration: str | None) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=ORG_COLUMNS)
     df = df[df["metric"].isin(ORG_METRICS)].copy()
@@ -206,3 +264,25 @@ def org_check(
     df["_metric_order"] = df["metric"].map({m: i for i, m in enumerate(ORG_METRICS)})
     df = df.sort_values(["municipality_code", "_level", "scope_name", "_metric_order"])
     return df[ORG_COLUMNS].reset_index(drop=True)
+
+
+def org_check(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """The organisation check per municipality and administration (long format, ORG_COLUMNS),
+    ordered municipality first, then its administrations by name."""
+    df = _compute(
+        session,
+        as_of,
+        viewer,
+        _org_scope_types(administration),
+        ORG_METRICS,
+        municipality,
+        administration,
+    )
+    return _org_frame(session, df, administration)
