@@ -36,7 +36,19 @@ from dashboard.viewer_context import current_viewer
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/rapport", name="Rapport", name_en="Report", order=8)
+# Managers see only their units, never a whole administration: the report has nothing for them.
+REPORT_ROLES = (
+    "ciso",
+    "security_officer",
+    "admin_head",
+    "committee",
+    "dpo",
+    "protection_officer",
+    "admin",
+)
+dash.register_page(
+    __name__, path="/rapport", name="Rapport", name_en="Report", order=8, roles=REPORT_ROLES
+)
 
 PERIOD = "rapport-period"
 CONTENT = "rapport-content"
