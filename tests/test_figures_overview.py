@@ -216,3 +216,44 @@ def test_coverage_bars_grouped_by_metric_as_percent():
     assert fig.layout.title.text == "Täckning per enhet"
     assert fig.layout.xaxis.tickformat == ".0%"
     assert _is_empty(coverage_bars(df.iloc[0:0], labels, "unit", "sv"))
+
+
+def test_same_names_in_two_municipalities_stay_apart():
+    from dashboard.figures.coverage import scope_labels
+
+    assert scope_labels(
+        ["1882-SOC", "1861-SOC", "1882-KLF"], ["Social", "Social", "Kommunledning"]
+    ) == {
+        "1882-SOC": "Social (1882-SOC)",
+        "1861-SOC": "Social (1861-SOC)",
+        "1882-KLF": "Kommunledning",
+    }
+    aging = pd.DataFrame(
+        [("1882-SOC", "Social", "1–30", 2), ("1861-SOC", "Social", "1–30", 5)],
+        columns=["administration_code", "administration_name", "bucket", "count"],
+    )
+    fig = overdue_aging_figure(aging, "sv")
+    assert dict(zip(fig.data[0].y, fig.data[0].x, strict=True)) == {
+        "Social (1882-SOC)": 2,
+        "Social (1861-SOC)": 5,
+    }
+    matrix = _matrix()
+    matrix["scope_name"] = "Social"
+    heat = maturity_heatmap(matrix, "sv").data[0]
+    assert list(heat.y) == ["Social (1882-SOC)", "Social (1882-KLF)"]
+    assert [list(r) for r in heat.z] == [[1, 2, 0], [2, 3, 4]]
+    bars = coverage_bars(
+        pd.DataFrame(
+            {
+                "scope_id": ["a", "b"],
+                "scope_name": ["Kansli", "Kansli"],
+                "metric": ["gdpr_coverage"] * 2,
+                "value": [0.5, 1.0],
+            }
+        ),
+        {"gdpr_coverage": "Registerförteckning"},
+        "unit",
+        "sv",
+    )
+    assert list(bars.data[0].y) == ["Kansli (b)", "Kansli (a)"]
+    assert list(bars.data[0].x) == [1.0, 0.5]

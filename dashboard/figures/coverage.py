@@ -29,6 +29,16 @@ LEVEL_WORDS = {
 }
 
 
+def scope_labels(ids, names) -> dict:
+    """Scope id → a display name that is unique: a name shared by several scopes (e.g. two
+    municipalities' Socialförvaltningen) gets its code added."""
+    pairs = dict(zip(ids, names, strict=True))
+    counts: dict[str, int] = {}
+    for name in pairs.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {sid: (f"{name} ({sid})" if counts[name] > 1 else name) for sid, name in pairs.items()}
+
+
 def coverage_bars(
     df: pd.DataFrame, metric_labels: dict[str, str], level: str, lang: str = "sv"
 ) -> go.Figure:
@@ -37,16 +47,19 @@ def coverage_bars(
     ``metric_labels`` gives the legend name of each metric, in display order."""
     if df is None or df.empty or df["value"].isna().all():
         return empty_figure(t("no_data", lang), lang)
-    scopes = sorted(df["scope_name"].unique(), reverse=True)
+    id_column = "scope_id" if "scope_id" in df else "scope_name"
+    labels = scope_labels(df[id_column], df["scope_name"])
+    order = sorted(labels, key=lambda sid: labels[sid], reverse=True)
     fig = go.Figure()
     for i, (metric, label) in enumerate(metric_labels.items()):
-        part = df[df["metric"] == metric].set_index("scope_name")["value"]
-        values = [part.get(s) for s in scopes]
+        part = df[df["metric"] == metric]
+        by_id = dict(zip(part[id_column], part["value"], strict=True))
+        values = [by_id.get(sid) for sid in order]
         values = [None if v is None or pd.isna(v) else float(v) for v in values]
         fig.add_trace(
             go.Bar(
                 name=label,
-                y=scopes,
+                y=[labels[sid] for sid in order],
                 x=values,
                 orientation="h",
                 marker={"color": PALETTE[i % len(PALETTE)]},
@@ -61,5 +74,5 @@ def coverage_bars(
         title=translate(TEXT, "title", lang).format(level=words.get(level, level)),
         xaxis={"range": [0, 1.02], "tickformat": ".0%", "title": translate(TEXT, "share", lang)},
     )
-    height = 120 + len(scopes) * (14 * max(1, len(metric_labels)) + 10)
+    height = 120 + len(order) * (14 * max(1, len(metric_labels)) + 10)
     return apply_theme(fig, lang, height=max(300, height))

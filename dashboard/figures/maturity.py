@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, empty_figure
 from dashboard.formatting import format_date
 from dashboard.i18n import t, translate
@@ -76,9 +77,13 @@ def maturity_heatmap(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         .sort_values(["area_order", "area_name"])["area_name"]
         .tolist()
     )
-    scopes = sorted(df["scope_name"].unique(), reverse=True)  # top-down alphabetical
-    grid = df.pivot_table(index="scope_name", columns="area_name", values="level", aggfunc="max")
-    grid = grid.reindex(index=scopes, columns=areas)
+    # Keyed by code: two municipalities may both have a "Socialförvaltningen".
+    id_column = "scope_id" if "scope_id" in df else "scope_name"
+    names = scope_labels(df[id_column], df["scope_name"])
+    ids = sorted(names, key=lambda sid: names[sid], reverse=True)  # top-down alphabetical
+    scopes = [names[sid] for sid in ids]
+    grid = df.pivot_table(index=id_column, columns="area_name", values="level", aggfunc="max")
+    grid = grid.reindex(index=ids, columns=areas)
     z = grid.to_numpy(dtype=float).tolist()
     text = [[level_label(v, lang) for v in row] for row in z]
     labels = MATURITY_LEVELS_EN if lang == "en" else MATURITY_LEVELS
@@ -111,7 +116,9 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     maturity_evidence)."""
     if df is None or df.empty or df[["maturity_self", "maturity_evidence"]].isna().all().all():
         return empty_figure(t("no_data", lang), lang)
-    df = df.sort_values("scope_name", ascending=False)
+    id_column = "scope_id" if "scope_id" in df else "scope_name"
+    names = scope_labels(df[id_column], df["scope_name"])
+    df = df.assign(_label=[names[s] for s in df[id_column]]).sort_values("_label", ascending=False)
     fig = go.Figure()
     for column, key, colour in (
         ("maturity_self", "self", PALETTE[0]),
@@ -121,7 +128,7 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         fig.add_trace(
             go.Bar(
                 name=translate(TEXT, key, lang),
-                y=df["scope_name"],
+                y=df["_label"],
                 x=values,
                 orientation="h",
                 marker={"color": colour},
@@ -139,9 +146,12 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """One line per scope over its assessments (columns assessed_on, scope_name, mean_level)."""
     if df is None or df.empty:
         return empty_figure(t("no_data", lang), lang)
+    id_column = "scope_id" if "scope_id" in df else "scope_name"
+    names = scope_labels(df[id_column], df["scope_name"])
     fig = go.Figure()
-    for i, (name, part) in enumerate(sorted(df.groupby("scope_name"), key=lambda p: p[0])):
-        part = part.sort_values("assessed_on")
+    for i, sid in enumerate(sorted(names, key=lambda s: names[s])):
+        part = df[df[id_column] == sid].sort_values("assessed_on")
+        name = names[sid]
         fig.add_trace(
             go.Scatter(
                 name=name,

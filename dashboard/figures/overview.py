@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import AGING_COLOURS, PALETTE, apply_theme, empty_figure
 from dashboard.i18n import t, translate
 
@@ -68,17 +69,20 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     (columns administration_code, administration_name, bucket, count)."""
     if df is None or df.empty or not df["count"].fillna(0).any():
         return empty_figure(t("no_data", lang), lang)
-    totals = df.groupby("administration_name")["count"].sum().sort_values()
-    names = list(totals.index)
+    # Keyed by code: two municipalities may both have a "Socialförvaltningen".
+    labels = scope_labels(df["administration_code"], df["administration_name"])
+    totals = df.groupby("administration_code")["count"].sum()
+    codes = sorted(totals.index, key=lambda code: (totals[code], labels[code]))
+    names = [labels[code] for code in codes]
     fig = go.Figure()
     days = translate(TEXT, "days", lang)
     for bucket in AGING_ORDER:
-        part = df[df["bucket"] == bucket].groupby("administration_name")["count"].sum()
+        part = df[df["bucket"] == bucket].groupby("administration_code")["count"].sum()
         fig.add_trace(
             go.Bar(
                 name=f"{bucket} {days}",
                 y=names,
-                x=[int(part.get(n, 0)) for n in names],
+                x=[int(part.get(code, 0)) for code in codes],
                 orientation="h",
                 marker={"color": AGING_COLOURS.get(bucket, PALETTE[0])},
             )

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.figures.coverage import scope_labels
 from dashboard.figures.maturity import (
     maturity_comparison_figure,
     maturity_heatmap,
@@ -169,12 +170,12 @@ def profile_options(matrix: pd.DataFrame, lang: str) -> list[dict]:
     if matrix is None or matrix.empty:
         return []
     heads = matrix.drop_duplicates(["scope_type", "scope_id"])
+    names = scope_labels(heads["scope_id"], heads["scope_name"])
     suffix = _tr("object_suffix", lang)
     options = []
     for row in heads.itertuples(index=False):
-        label = (
-            row.scope_name if row.scope_type == "administration" else (f"{row.scope_name} {suffix}")
-        )
+        name = names[row.scope_id]
+        label = name if row.scope_type == "administration" else f"{name} {suffix}"
         options.append({"label": label, "value": f"{row.scope_type}:{row.scope_id}"})
     return sorted(options, key=lambda o: (o["value"].startswith("governance"), o["label"]))
 
