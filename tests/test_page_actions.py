@@ -10,7 +10,9 @@ The grid lists distinct actions: 10 in all, 7 in Askersund (1882), 5 in Hallsber
 from __future__ import annotations
 
 import io
+import sys
 
+import dash
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -22,6 +24,29 @@ from etl.models import Action
 from tests.kpi_data import AS_OF, build_store
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
+
+
+def build_app(engine):
+    """create_app with Dash's global callback registry emptied first: Dash executes every page
+    module again on each create_app, registering its callbacks again, and a server started after
+    several create_app calls in one process would send duplicates the browser refuses (the same
+    work-around as tests/test_page_overview.py until create_app does it itself)."""
+    import dash._callback as dash_callback
+
+    dash_callback.GLOBAL_CALLBACK_LIST.clear()
+    dash_callback.GLOBAL_CALLBACK_MAP.clear()
+    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
+    return create_app(engine)
+
+
+def page_module(path: str):
+    """The page module as Dash imported it (importing dashboard.pages.x would run it twice)."""
+    for registered in dash.page_registry.values():
+        if registered["path"] == path:
+            return sys.modules[registered["module"]]
+    raise LookupError(path)
+
+
 ALL_ROWS = {"startRow": 0, "endRow": 100, "filterModel": {}, "sortModel": []}
 
 
@@ -32,10 +57,8 @@ def card_values(cards) -> dict[str, str]:
 @pytest.fixture
 def page(sqlite_engine):
     build_store(sqlite_engine)
-    create_app(sqlite_engine)
-    from dashboard.pages import actions
-
-    yield actions
+    build_app(sqlite_engine)
+    yield page_module("/atgarder")
     store.configure(None)
 
 
@@ -166,8 +189,8 @@ def test_english_labels(page):
 
 
 def test_empty_store_says_what_to_do(sqlite_engine):
-    create_app(sqlite_engine)
-    from dashboard.pages import actions
+    build_app(sqlite_engine)
+    actions = page_module("/atgarder")
 
     try:
         body = actions.layout()
@@ -181,7 +204,7 @@ def test_empty_store_says_what_to_do(sqlite_engine):
 
 def test_page_in_browser(dash_duo, sqlite_engine):
     build_store(sqlite_engine)
-    app = create_app(sqlite_engine)
+    app = build_app(sqlite_engine)
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/atgarder?datum={AS_OF.isoformat()}")
     dash_duo.wait_for_element("#atgarder-aging .main-svg", timeout=30)

@@ -1,0 +1,200 @@
+"""Förvaltningsobjekt: callbacks as plain functions on the hand-countable store, and the page in
+Chromium.
+
+tests/kpi_data.py has one object, GO-EK (Ekonomisystem), run by Sydnärke IT, with participants
+Askersund (1882, via Kommunledningsförvaltningen) and the whole of Hallsberg (1861). Its assets
+X1 and X5 are currently classified (100 %); of their 4 owners 3 took part in the latest
+classification (75 %). Its workbook's actions are the provider's AC5 (119 days overdue) and AC6
+(211 days overdue).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import dash
+import pytest
+from sqlalchemy.orm import Session
+
+from dashboard import store
+from dashboard.app import create_app
+from dashboard.queries.governance import object_actions, party_summary, visible_object_list
+from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.viewer import Viewer
+from etl.models import Action, GovernanceObject, Unit
+from tests.kpi_data import AS_OF, build_store
+
+FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
+
+
+def build_app(engine):
+    """create_app with Dash's global callback registry emptied first: Dash executes every page
+    module again on each create_app, registering its callbacks again, and a server started after
+    several create_app calls in one process would send duplicates the browser refuses (the same
+    work-around as tests/test_page_overview.py until create_app does it itself)."""
+    import dash._callback as dash_callback
+
+    dash_callback.GLOBAL_CALLBACK_LIST.clear()
+    dash_callback.GLOBAL_CALLBACK_MAP.clear()
+    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
+    return create_app(engine)
+
+
+def page_module(path: str):
+    """The page module as Dash imported it (importing dashboard.pages.x would run it twice)."""
+    for registered in dash.page_registry.values():
+        if registered["path"] == path:
+            return sys.modules[registered["module"]]
+    raise LookupError(path)
+
+
+def find(component, component_id):
+    if component is None or isinstance(component, str | int | float):
+        return None
+    if isinstance(component, list | tuple):
+        for child in component:
+            found = find(child, component_id)
+            if found is not None:
+                return found
+        return None
+    if getattr(component, "id", None) == component_id:
+        return component
+    return find(getattr(component, "children", None), component_id)
+
+
+def text_of(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def metric_values(card) -> dict[str, str]:
+    values = {}
+
+    def walk(node):
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+            return
+        if node is None or isinstance(node, str | int | float):
+            return
+        metric = getattr(node, "data-metric", None)
+        if metric:
+            values[metric] = node.children
+        walk(getattr(node, "children", None))
+
+    walk(card)
+    return values
+
+
+@pytest.fixture
+def page(sqlite_engine):
+    build_store(sqlite_engine)
+    build_app(sqlite_engine)
+    yield page_module("/forvaltningsobjekt")
+    store.configure(None)
+
+
+def test_object_card(page):
+    figure, note, cards = page.update_objects(FILTERS)
+    assert note == "1 objekt."
+    card = find(cards, "forvaltningsobjekt-card-go-ek")
+    text = text_of(card)
+    assert "Ekonomisystem (GO-EK)" in text
+    assert "Leverantör:  Sydnärke IT" in text
+    assert "Askersund – Kommunledningsförvaltningen" in text
+    assert "Hallsberg – hela kommunen" in text
+    assert metric_values(card) == {
+        "assets": "2",
+        "classification_coverage": "100\u00a0%",
+        "shared_owner_participation": "75\u00a0%",
+        "risk_analysis_coverage": "100\u00a0%",
+        "actions_open": "2",
+        "actions_overdue": "2",
+    }
+    # Overdue first, the oldest on top.
+    assert text.index("AC6") < text.index("AC5")
+    assert "211" in text and "119" in text
+    assert [t.type for t in figure.data] == ["bar", "bar"]
+    assert [list(t.x) for t in figure.data] == [[1.0], [0.75]]
+    assert list(figure.data[1].text) == ["75\u00a0%"]
+
+
+def test_party_counts_equal_compute_kpis(page, sqlite_engine):
+    with Session(sqlite_engine) as s, s.begin():
+        # A participant's own action in the object's workbook, done: not open, not overdue.
+        go_id = s.query(GovernanceObject.id).scalar()
+        unit_id = s.query(Unit.id).filter(Unit.code == "1882-KLF-IT").scalar()
+        s.query(Action).filter(Action.code == "AC1").update(
+            {"governance_object_id": go_id, "owner_unit_id": unit_id}
+        )
+    with Session(sqlite_engine) as session:
+        kpis = compute_kpis(
+            session,
+            AS_OF,
+            scope_types=["governance_object"],
+            metrics=["actions_open", "actions_overdue"],
+        ).set_index("metric")
+        parties = party_summary(session, AS_OF, [go_id])
+        actions = object_actions(session, AS_OF, [go_id])
+    assert parties["open"].sum() == kpis["value"]["actions_open"] == 3
+    assert parties["overdue"].sum() == kpis["value"]["actions_overdue"] == 2
+    assert list(parties["party"]) == [
+        "Sydnärke IT (leverantör)",
+        "Askersund – Kommunledningsförvaltningen",
+    ]
+    assert list(actions["code"]) == ["AC6", "AC5", "AC1"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"municipality": "1861"}, 1),
+        ({"administration": "1882-KLF"}, 1),
+        ({"administration": "1882-SOC"}, 0),
+    ],
+)
+def test_filters_choose_participating_objects(page, filters, expected):
+    figure, note, cards = page.update_objects({**FILTERS, **filters})
+    assert (find(cards, "forvaltningsobjekt-card-go-ek") is not None) == bool(expected)
+
+
+def test_viewers_without_objects_see_none(sqlite_engine):
+    build_store(sqlite_engine)
+    officer = Viewer("security_officer", administration_codes=frozenset({"1882-KLF"}))
+    ciso = Viewer("ciso", municipality_codes=frozenset({"1861"}))
+    with Session(sqlite_engine) as session:
+        assert visible_object_list(session, officer)[1] == 0
+        assert visible_object_list(session, ciso)[1] == 1
+
+
+def test_english_and_empty_store(sqlite_engine):
+    build_app(sqlite_engine)
+    governance = page_module("/forvaltningsobjekt")
+
+    try:
+        assert "infosak load" in str(governance.layout())
+        figure, note, cards = governance.update_objects({**FILTERS, "lang": "en"})
+        assert "No data for this selection." in text_of(cards)
+    finally:
+        store.configure(None)
+
+
+def test_page_in_browser(dash_duo, sqlite_engine):
+    build_store(sqlite_engine)
+    app = build_app(sqlite_engine)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/forvaltningsobjekt?datum={AS_OF.isoformat()}")
+    dash_duo.wait_for_element("#forvaltningsobjekt-coverage .main-svg", timeout=30)
+    dash_duo.wait_for_element("#forvaltningsobjekt-card-go-ek", timeout=30)
+    dash_duo.wait_for_text_to_equal("#forvaltningsobjekt-count", "1 objekt.", timeout=30)
+    dash_duo.select_dcc_dropdown("#app-filter-municipality", value="Askersund (1882)")
+    dash_duo.select_dcc_dropdown("#app-filter-administration", value="Socialförvaltningen")
+    dash_duo.wait_for_no_elements("#forvaltningsobjekt-card-go-ek", timeout=30)
+    dash_duo.wait_for_text_to_equal("#forvaltningsobjekt-count", "", timeout=30)
+    assert dash_duo.get_logs() == []
+    store.configure(None)
