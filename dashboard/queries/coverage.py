@@ -97,9 +97,28 @@ def coverage_by_scope(
 # --------------------------------------------------------------------------- asset lists
 
 
-def _latest_classification(as_of: dt.date):
+def _scoped_asset_ids(conditions: list[ColumnElement[bool]]) -> Select | None:
+    """Ids of the assets the list may show (None = all), so that the per-asset subqueries
+    below only rank the classifications and analyses of those assets."""
+    if not conditions:
+        return None
+    query = (
+        select(Asset.id)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+    )
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+def _only(query: Select, column, asset_ids: Select | None) -> Select:
+    return query if asset_ids is None else query.where(column.in_(asset_ids))
+
+
+def _latest_classification(as_of: dt.date, asset_ids: Select | None = None):
     """The latest classification on or before ``as_of`` per asset (ties: the highest id)."""
-    ranked = (
+    ranked = _only(
         select(
             Classification.asset_id,
             Classification.id.label("classification_id"),
@@ -111,10 +130,10 @@ def _latest_classification(as_of: dt.date):
                 order_by=(Classification.classified_on.desc(), Classification.id.desc()),
             )
             .label("rank"),
-        )
-        .where(Classification.classified_on <= as_of)
-        .subquery("ranked")
-    )
+        ).where(Classification.classified_on <= as_of),
+        Classification.asset_id,
+        asset_ids,
+    ).subquery("ranked")
     return (
         select(
             ranked.c.asset_id,
@@ -127,13 +146,14 @@ def _latest_classification(as_of: dt.date):
     )
 
 
-def _last_risk_analysis(as_of: dt.date):
-    return (
+def _last_risk_analysis(as_of: dt.date, asset_ids: Select | None = None):
+    return _only(
         select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
         .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
-        .group_by(RiskAnalysis.asset_id)
-        .subquery("last_risk_analysis")
-    )
+        .group_by(RiskAnalysis.asset_id),
+        RiskAnalysis.asset_id,
+        asset_ids,
+    ).subquery("last_risk_analysis")
 
 
 def _is_current(latest, cut: Cutoffs) -> ColumnElement[bool]:
@@ -183,8 +203,10 @@ def _asset_gap_parts(
 ) -> tuple[Select, dict[str, ColumnElement[bool]]]:
     """The scoped asset list (every visible asset) and the SQL condition of each gap."""
     cut = Cutoffs(as_of)
-    latest = _latest_classification(as_of)
-    analysis = _last_risk_analysis(as_of)
+    conditions = _org_conditions(viewer, municipality, administration)
+    asset_ids = _scoped_asset_ids(conditions)
+    latest = _latest_classification(as_of, asset_ids)
+    analysis = _last_risk_analysis(as_of, asset_ids)
     current = _is_current(latest, cut)
     classified = latest.c.classification_id.isnot(None)
     analysed = and_(
@@ -231,7 +253,7 @@ def _asset_gap_parts(
         .outerjoin(latest, latest.c.asset_id == Asset.id)
         .outerjoin(analysis, analysis.c.asset_id == Asset.id)
     )
-    for condition in _org_conditions(viewer, municipality, administration):
+    for condition in conditions:
         query = query.where(condition)
     return query, lacks
 
@@ -297,7 +319,8 @@ def shared_owner_gap_select(
     """One row per (shared asset, owner unit that did not take part in the asset's latest
     classification); an unclassified shared asset lists every owner. The row count equals
     denominator − numerator of shared_owner_participation for the same scope."""
-    latest = _latest_classification(as_of)
+    conditions = _org_conditions(viewer, municipality, administration)
+    latest = _latest_classification(as_of, _scoped_asset_ids(conditions))
     owner_unit = aliased(Unit, name="owner_unit")
     owner_administration = aliased(Administration, name="owner_administration")
     owners = (
@@ -336,7 +359,7 @@ def shared_owner_gap_select(
         .outerjoin(latest, latest.c.asset_id == Asset.id)
         .where(owners.c.owners >= 2, not_(took_part))
     )
-    for condition in _org_conditions(viewer, municipality, administration):
+    for condition in conditions:
         query = query.where(condition)
     return query
 

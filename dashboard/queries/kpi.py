@@ -240,6 +240,7 @@ def _wanted_metrics(metrics: Iterable[str] | None) -> set[str]:
 
 def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame:
     cut = Cutoffs(as_of)
+    facts.prepare_connection(conn)
     org = load_org(conn, scope)
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in SCOPE_TYPES}
 
@@ -377,6 +378,7 @@ def funnel(
     """
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
+    facts.prepare_connection(session)
     org = load_org(session, scope)
     rows = facts.asset_facts(session, cut, scope)
     rows = rows.assign(
@@ -422,6 +424,7 @@ def overdue_aging(
     """
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
+    facts.prepare_connection(session)
     org = load_org(session, scope)
     # Administrations of the visible units, named from the units (a manager sees only these).
     admins = (
