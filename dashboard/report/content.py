@@ -19,7 +19,7 @@ TABLE_COLUMNS = (
     ("risk_analysis_coverage", "Riskanalys"),
     ("actions_overdue", "Försenade åtgärder"),
     ("risks_high_without_action", "Höga risker utan åtgärd"),
-    ("gdpr_coverage", "Registerförda"),
+    ("gdpr_coverage", "I registret"),
     ("follow_up_rate", "Uppföljning"),
     ("maturity_self", "Mognad"),
 )
@@ -215,10 +215,19 @@ def summary_sentences(data: dict) -> list[str]:
     return sentences
 
 
+def administration_label(entry: dict, data: dict) -> str:
+    """ "Socialförvaltningen, Laxå" when the report covers administrations of several
+    municipalities (their names recur), else the bare name."""
+    municipalities = {a.get("municipality_name") for a in data.get("administrations", [])}
+    if len(municipalities) > 1 and entry.get("municipality_name"):
+        return f"{entry['name']}, {entry['municipality_name']}"
+    return entry["name"]
+
+
 def _laggard_sentence(data: dict) -> list[str]:
     """Which administration lags most on classification (only when there is more than one)."""
     rated = [
-        (a["metrics"]["classification_coverage"]["value"], a["name"])
+        (a["metrics"]["classification_coverage"]["value"], administration_label(a, data))
         for a in data.get("administrations", [])
         if _value(a["metrics"].get("classification_coverage")) is not None
     ]
@@ -238,8 +247,9 @@ def _laggard_sentence(data: dict) -> list[str]:
 
 def _organisation_sentence(data: dict) -> str:
     failed = _value(data["headline"].get("org_checks_failed"))
+    by_code = {a["code"]: a for a in data.get("administrations", [])}
     missing_officer = [
-        row["name"]
+        administration_label(by_code[row["code"]], data) if row["code"] in by_code else row["name"]
         for row in data.get("organisation", [])
         if row["scope_type"] == "administration"
         and _value(row["metrics"].get("org_security_officer")) == 0
@@ -283,9 +293,10 @@ def kpi_table(data: dict) -> Table:
     rows = []
     for group in (data.get("municipalities", []), data.get("administrations", [])):
         for entry in group:
-            name = entry["name"]
             if group is data.get("municipalities"):
-                name = f"{name} (hela kommunen)"
+                name = f"{entry['name']} (hela kommunen)"
+            else:
+                name = administration_label(entry, data)
             rows.append([name, *[_cell(entry["metrics"].get(m), m) for m, _ in TABLE_COLUMNS]])
     note = (
         "Inom parentes: förändring sedan förra kvartalet "
@@ -380,7 +391,7 @@ def lineage_table(data: dict) -> Table:
 def maturity_rows(data: dict) -> list[tuple[str, float | None, float | None]]:
     return [
         (
-            a["name"],
+            administration_label(a, data),
             _value(a["metrics"].get("maturity_self")),
             _value(a["metrics"].get("maturity_evidence")),
         )

@@ -254,6 +254,21 @@ def _per_scope(
     return sorted(rows.values(), key=lambda e: (e["name"], e["code"]))
 
 
+def _name_municipalities(session: Session, administrations: list[dict]) -> None:
+    """Each administration gets its municipality's name: names such as Socialförvaltningen recur
+    in every municipality."""
+    codes = [a["code"] for a in administrations]
+    names = dict(
+        session.execute(
+            select(Administration.code, Municipality.name)
+            .join(Municipality, Administration.municipality_id == Municipality.id)
+            .where(Administration.code.in_(codes))
+        ).all()
+    )
+    for entry in administrations:
+        entry["municipality_name"] = names.get(entry["code"], "")
+
+
 def _funnel(session, as_of, viewer, filters) -> list[dict]:
     frame = funnel(session, as_of, viewer, **filters)
     return [
@@ -461,6 +476,7 @@ def gather_report(
         "lineage": _lineage(session, as_of, viewer, target),
         "metric_kinds": {m: METRICS[m].kind for m in METRICS},
     }
+    _name_municipalities(session, data["administrations"])
     log.info("report gathered as of %s for %s (%s)", as_of, target["code"] or "all", viewer.role)
     return data
 

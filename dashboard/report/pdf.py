@@ -79,7 +79,7 @@ def _story(content: ReportContent, width: float) -> list:
     story.append(_p("Sammanfattning", H2))
     story += [_p(sentence, BODY) for sentence in content.summary]
     story.append(_p("Nyckeltal per förvaltning", H2))
-    story += _table(content.kpi_table, _even(width, 38 * mm, len(content.kpi_table.headers) - 1))
+    story += _table(content.kpi_table, _even(width, 32 * mm, len(content.kpi_table.headers) - 1))
     story.append(
         KeepTogether(
             [

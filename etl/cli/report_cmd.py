@@ -80,6 +80,8 @@ def report(
     """Nämndrapport i klarspråk som PDF (sammanställda siffror, diagram, datakällor)."""
     if out is None and not freeze and not list_frozen:
         raise _fail("Ange --out FIL.pdf, --freeze eller --list. (Nothing to do.)")
+    # Arguments are checked before the store is opened, so a typo never depends on the data.
+    day = resolve_as_of(as_of, period)
     engine = make_engine(database_url)
     try:
         if not is_initialised(engine):
@@ -91,7 +93,6 @@ def report(
         if snapshot is not None:
             _write_snapshot(engine, snapshot, out)
             return
-        day = resolve_as_of(as_of, period)
         with Session(engine) as session:
             if session.execute(select(Unit.id).limit(1)).first() is None:
                 typer.echo(EMPTY_STORE_MESSAGE)
