@@ -123,7 +123,7 @@ def create_app(
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
         assets_folder=str(ASSETS_DIR),
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        # Bootstrap is served from assets/ (no CDN: offline sites and a strict CSP).
         external_scripts=["/auth/session.js"] if auth else [],
         title="Infosäk",
         update_title=None,
