@@ -393,8 +393,25 @@ def _add_load(session, run_id, source, file_name, sha256, started, outcome, load
 
 
 def _insert(session: Session, model: type[models.Base], rows: list[dict]) -> None:
-    if rows:
-        session.execute(insert(model), rows)
+    """Bulk insert with Core executemany (no ORM bookkeeping per row).
+
+    On SQLite, RETURNING makes SQLAlchemy batch rows into multi-row VALUES statements
+    ("insertmanyvalues") instead of one statement per row.
+    """
+    if not rows:
+        return
+    keys = list(dict.fromkeys(k for row in rows[:1000] for k in row))
+    if any(len(row) != len(keys) for row in rows):  # e.g. role rows set different node columns
+        keys = list(dict.fromkeys(k for row in rows for k in row))
+        rows = [{k: row.get(k) for k in keys} for row in rows]
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        pk = next(iter(table.primary_key.columns))
+        connection.execute(insert(table).returning(pk), rows)
+    else:
+        # psycopg pipelines executemany; its query parser is slow on huge multi-row statements.
+        connection.execute(insert(table), rows)
 
 
 def _ids(session: Session, model, where=None) -> dict[str, int]:

@@ -42,6 +42,7 @@ MIN_MATRIX_SIZE, MAX_MATRIX_SIZE = 2, 10
 KIND_LABELS = {"organisation": "Organisation", "administration": "Förvaltning",
                "object": "Förvaltningsobjekt"}  # fmt: skip
 CHUNK = 500  # codes per IN (...) query
+PLAIN_TEXT = (ColumnType.TEXT, ColumnType.CODE)
 
 # Where each column lands in the store, so text too long for its column is caught here and not
 # by PostgreSQL in the middle of a load.
@@ -121,7 +122,13 @@ def _raw_codes(raw: RawWorkbook | None, sheet_key: str, column_key: str) -> list
     if raw is None or sheet_key not in raw.sheets:
         return []
     sheet = raw.sheets[sheet_key]
-    codes = {parse_cell(ColumnType.TEXT, sheet.value(r, column_key)) for r in sheet.rows}
+    codes = set()
+    for row in sheet.rows:
+        value = sheet.value(row, column_key)
+        if value is not None:
+            codes.add(
+                value.strip() if isinstance(value, str) else parse_cell(ColumnType.TEXT, value)
+            )
     return sorted(c for c in codes if c)
 
 
@@ -292,6 +299,7 @@ class _Validator:
         self.kind: WorkbookKind | None = None
         self.code: str | None = None
         self.parsed: dict[str, list[ParsedRow]] = {}
+        self._memo: dict[tuple, object] = {}
 
     # ---------------------------------------------------------------- reporting
 
@@ -418,10 +426,34 @@ class _Validator:
                 values[column.key] = self._parse_value(raw_sheet, raw_row, column)
             self.parsed[sheet.key].append(ParsedRow(raw_row.number, values))
 
+    def _parse(self, column_type: ColumnType, raw_value: object) -> object:
+        """parse_cell with fast paths: national-scale files have millions of cells."""
+        if raw_value is None:
+            return None
+        if column_type in PLAIN_TEXT and type(raw_value) is str:
+            return raw_value.strip() or None
+        if column_type in PLAIN_TEXT or column_type is ColumnType.CODE_LIST:
+            return parse_cell(column_type, raw_value)
+        # Dates, levels and vocabularies repeat a lot: remember each distinct cell's outcome.
+        key = (column_type, type(raw_value), raw_value)
+        try:
+            outcome = self._memo[key]
+        except KeyError:
+            try:
+                outcome = parse_cell(column_type, raw_value, matrix_size=self.known.matrix_size)
+            except CellError as exc:
+                outcome = exc
+            self._memo[key] = outcome
+        except TypeError:  # unhashable: parse directly
+            outcome = parse_cell(column_type, raw_value, matrix_size=self.known.matrix_size)
+        if isinstance(outcome, CellError):
+            raise outcome
+        return outcome
+
     def _parse_value(self, raw_sheet: RawSheet, raw_row, column: Column) -> object:
         raw_value = raw_sheet.value(raw_row, column.key)
         try:
-            value = parse_cell(column.type, raw_value, matrix_size=self.known.matrix_size)
+            value = self._parse(column.type, raw_value)
         except CellError as exc:
             self.add(raw_sheet, raw_row.number, column, raw_value, exc.message_sv, exc.message_en)
             return None
