@@ -150,6 +150,10 @@ def test_viewer_scope_and_security_protection(filled):
         assert visible(protection) == ["X7", "X8", "X9"]
         assert visible(officer) == ["X3", "X4", "X5", "X6"]
         assert gap_counts(s, AS_OF, officer)["classification"] == 2
+        # The committee sees aggregates only: no asset rows, no counts of them by name.
+        committee = Viewer("committee", municipality_codes=frozenset({"1882"}))
+        assert asset_gap_block(s, AS_OF, committee, ALL_ROWS)["rowCount"] == 0
+        assert shared_owner_block(s, AS_OF, committee, ALL_ROWS)["rowCount"] == 0
         # A forged request for another municipality gets nothing.
         assert asset_gap_block(s, AS_OF, officer, ALL_ROWS, municipality="1861")["rowCount"] == 0
 

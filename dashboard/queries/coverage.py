@@ -14,7 +14,18 @@ import datetime as dt
 import logging
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.grid import GridColumn, fetch_block
@@ -55,6 +66,8 @@ COVERAGE_CARD_METRICS = (
 # What the asset list can show: the gap an asset has.
 GAPS = ("any", "classification", "expired", "risk_analysis", "register")
 PERSONAL_DATA_CODES = ("yes", "sensitive")
+# Roles that may see numbers but never asset-level rows.
+AGGREGATE_ONLY_ROLES = frozenset({"committee"})
 
 STATUS_LABELS = {
     "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
@@ -172,8 +185,11 @@ def _is_current(latest, cut: Cutoffs) -> ColumnElement[bool]:
 def _org_conditions(
     viewer: Viewer, municipality: str | None, administration: str | None
 ) -> list[ColumnElement[bool]]:
-    """Viewer scope, global filters and säkerhetsskydd on a query joined to Unit/Administration."""
+    """Viewer scope, global filters and säkerhetsskydd on a query joined to Unit/Administration.
+    The committee sees aggregates only (DESIGN §5): asset lists give it no rows at all."""
     conditions = []
+    if viewer.role in AGGREGATE_ONLY_ROLES:
+        conditions.append(false())
     scope = unit_scope_condition(viewer)
     if scope is not None:
         conditions.append(scope)
