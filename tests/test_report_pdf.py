@@ -194,3 +194,18 @@ def test_cli_writes_pdf_and_reports_bad_input(store_url, engine, tmp_path):
         ],  # fmt: skip
     )
     assert both.exit_code == 2
+
+
+def test_ciso_report_names_no_municipality_outside_scope(sqlite_engine):
+    kpi_data.build_store(sqlite_engine)
+    ciso = Viewer("ciso", "Eva", municipality_codes=frozenset({"1882"}))
+    with Session(sqlite_engine) as session:
+        data = gather_report(session, kpi_data.AS_OF, ciso)
+    # GO-EK is shared with Hallsberg: counted, not named.
+    assert build_content(data).objects.rows[0][:3] == [
+        "Ekonomisystem",
+        "Sydnärke IT",
+        "Askersund och 1 kommun till",
+    ]
+    assert "Hallsberg" not in json.dumps(data, ensure_ascii=False)
+    assert "Hallsberg" not in pdf_text(report_pdf(data))

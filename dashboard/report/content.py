@@ -347,6 +347,15 @@ def organisation_table(data: dict) -> Table:
     return Table(headers, rows)
 
 
+def _participants(obj: dict) -> str:
+    names = ", ".join(obj.get("participants", []))
+    others = obj.get("other_participants", 0)
+    if others:
+        more = f"{others} {_plural(others, 'kommun', 'kommuner')} till"
+        return f"{names} och {more}" if names else more
+    return names or "–"
+
+
 def objects_table(data: dict) -> Table:
     headers = ["Förvaltningsobjekt", "Leverantör", "Deltagare"]
     headers += [label for _, label in OBJECT_COLUMNS]
@@ -356,7 +365,7 @@ def objects_table(data: dict) -> Table:
         [
             obj["name"],
             obj.get("provider") or "–",
-            ", ".join(obj.get("participants", [])) or "–",
+            _participants(obj),
             *[_cell(obj["metrics"].get(m), m) for m, _ in OBJECT_COLUMNS],
         ]
         for obj in data.get("objects", [])

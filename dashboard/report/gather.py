@@ -346,7 +346,9 @@ def _organisation(session, now: pd.DataFrame) -> list[dict]:
     )
 
 
-def _objects(session, now: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
+def _objects(session, viewer: Viewer, now: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
+    """The visible shared objects with provider and participants. Participants outside the
+    viewer's municipalities are counted, not named (the report stays within its reader's scope)."""
     objects = _per_scope(now, before, "governance_object", OBJECT_METRICS)
     if not objects:
         return objects
@@ -360,7 +362,7 @@ def _objects(session, now: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
     )
     participants = pd.DataFrame(
         session.execute(
-            select(GovernanceObject.code, Municipality.name)
+            select(GovernanceObject.code, Municipality.name, Municipality.code)
             .join(
                 GovernanceParticipant,
                 GovernanceParticipant.governance_object_id == GovernanceObject.id,
@@ -368,12 +370,24 @@ def _objects(session, now: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
             .join(Municipality, GovernanceParticipant.municipality_id == Municipality.id)
             .where(GovernanceObject.code.in_(codes))
         ).all(),
-        columns=["code", "municipality"],
+        columns=["code", "municipality", "municipality_code"],
+    )
+    condition = municipality_scope_condition(viewer)
+    visible = set(
+        session.scalars(
+            select(Municipality.code).where(condition)
+            if condition is not None
+            else select(Municipality.code)
+        ).all()
     )
     for obj in objects:
         obj["provider"] = providers.get(obj["code"]) or ""
-        names = participants.loc[participants["code"] == obj["code"], "municipality"]
-        obj["participants"] = sorted(set(names.tolist()))
+        mine = participants[participants["code"] == obj["code"]].drop_duplicates(
+            "municipality_code"
+        )
+        shown = mine[mine["municipality_code"].isin(visible)]
+        obj["participants"] = sorted(shown["municipality"].tolist())
+        obj["other_participants"] = int(len(mine) - len(shown))
     return objects
 
 
@@ -471,7 +485,7 @@ def gather_report(
         "funnel": _funnel(session, as_of, viewer, filters),
         "overdue_trend": _overdue_trend(session, as_of, viewer, filters, target),
         "organisation": _organisation(session, now),
-        "objects": _objects(session, now, before),
+        "objects": _objects(session, viewer, now, before),
         "objects_visible": "governance_object" in viewer.visible_scope_types,
         "lineage": _lineage(session, as_of, viewer, target),
         "metric_kinds": {m: METRICS[m].kind for m in METRICS},
