@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dashboard import store
 from dashboard.app import create_app
 from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.viewer import Viewer
 from etl.models import Action
 from tests.kpi_data import AS_OF, build_store
 
@@ -223,3 +224,14 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.wait_for_no_elements('#atgarder-grid .ag-row[row-index="2"]', timeout=30)
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_committee_sees_aggregates_but_no_action_rows(sqlite_engine):
+    from dashboard.queries.actions import actions_block
+
+    build_store(sqlite_engine)
+    committee = Viewer("committee", municipality_codes=frozenset({"1882"}))
+    ciso = Viewer("ciso", municipality_codes=frozenset({"1882"}))
+    with Session(sqlite_engine) as session:
+        assert actions_block(session, committee, ALL_ROWS, AS_OF)["rowCount"] == 0
+        assert actions_block(session, ciso, ALL_ROWS, AS_OF)["rowCount"] == 7

@@ -198,3 +198,12 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.wait_for_text_to_equal("#forvaltningsobjekt-count", "", timeout=30)
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_committee_gets_counts_not_action_rows(sqlite_engine):
+    build_store(sqlite_engine)
+    committee = Viewer("committee", municipality_codes=frozenset({"1882"}))
+    with Session(sqlite_engine) as session:
+        go_id = session.query(GovernanceObject.id).scalar()
+        assert object_actions(session, AS_OF, [go_id], committee).empty
+        assert party_summary(session, AS_OF, [go_id], committee)["open"].sum() == 2

@@ -194,3 +194,12 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.wait_for_element("#min-enhet-actions-table", timeout=30)
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_committee_gets_no_asset_or_action_rows(sqlite_engine):
+    build_store(sqlite_engine)
+    committee = Viewer("committee", municipality_codes=frozenset({"1882"}))
+    with Session(sqlite_engine) as session:
+        assets, total, _ = unit_assets(session, AS_OF, "1882-KLF-IT", committee)
+        actions, action_total = unit_actions(session, AS_OF, "1882-KLF-IT", committee)
+    assert (total, action_total) == (0, 0)

@@ -206,3 +206,14 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     )
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_committee_gets_no_risk_detail(sqlite_engine):
+    from dashboard.queries.risks import high_risks_without_action, risks_block
+
+    build_store(sqlite_engine)
+    committee = Viewer("committee", municipality_codes=frozenset({"1882"}))
+    with Session(sqlite_engine) as session:
+        assert risks_block(session, committee, ALL_ROWS, AS_OF)["rowCount"] == 0
+        assert high_risks_without_action(session, AS_OF, committee)[1] == 0
+        assert risk_matrix(session, AS_OF, committee)["count"].sum() == 7  # counts only

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    false,
     func,
     literal,
     or_,
@@ -31,6 +32,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from dashboard.grid import GridColumn, casefold, fetch_block, filtered_query
 from dashboard.queries._kpi_dates import last_month_ends
+from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -192,6 +194,12 @@ def action_scope_condition(
     return or_(own, shared)
 
 
+def detail_condition(viewer: Viewer) -> ColumnElement[bool] | None:
+    """None when the viewer may see row-level detail; false() for aggregate-only roles (the
+    committee sees aggregates, never lists: DESIGN §5)."""
+    return false() if viewer.role in AGGREGATE_ONLY_ROLES else None
+
+
 def is_open() -> ColumnElement[bool]:
     return Action.status.in_(OPEN_STATUSES)
 
@@ -300,7 +308,8 @@ def action_grid_select(
     )
     for condition in _page_conditions(filters or ActionFilters(), as_of):
         query = query.where(condition)
-    return query
+    detail = detail_condition(viewer)
+    return query if detail is None else query.where(detail)
 
 
 def default_order(as_of: dt.date) -> tuple:

@@ -20,6 +20,7 @@ from dashboard.queries.actions import (
     OPEN_STATUSES,
     STATUS_LABELS,
     days_between,
+    detail_condition,
     is_open,
     is_overdue,
     visible_objects,
@@ -217,7 +218,7 @@ def object_actions(
         "status",
         "days_overdue",
     ]
-    if not object_ids:
+    if not object_ids or detail_condition(viewer) is not None:  # committee: counts only
         return pd.DataFrame(columns=columns)
     base, key, party, _ = _object_actions_base(viewer, object_ids, lang)
     labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])

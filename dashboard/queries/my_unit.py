@@ -25,6 +25,7 @@ from dashboard.queries.actions import (
     OPEN_STATUSES,
     STATUS_LABELS,
     days_between,
+    detail_condition,
     is_overdue,
     visible_units,
 )
@@ -135,9 +136,17 @@ def _latest_classification(as_of: dt.date):
 
 def _unit_ids(unit_code: str, viewer: Viewer):
     """The unit's id, only when the viewer may see it (a forged code gets nothing)."""
-    return select(Unit.id).where(
+    query = select(Unit.id).where(
         Unit.code == unit_code, Unit.id.in_(visible_units(viewer, None, None))
     )
+    return query
+
+
+def _detail_ids(unit_code: str, viewer: Viewer):
+    """As _unit_ids, but empty for aggregate-only roles: asset and action lists are detail."""
+    query = _unit_ids(unit_code, viewer)
+    detail = detail_condition(viewer)
+    return query if detail is None else query.where(detail)
 
 
 def classification_status(
@@ -162,7 +171,7 @@ def unit_assets(
     """(assets the unit owns, primary first then by name; how many in all; how many are hidden
     because they are under säkerhetsskydd). Columns ASSET_COLUMNS."""
     latest = _latest_classification(as_of)
-    unit_ids = _unit_ids(unit_code, viewer)
+    unit_ids = _detail_ids(unit_code, viewer)
     base = (
         select(
             Asset.code.label("asset_code"),
@@ -252,7 +261,7 @@ def unit_actions(
         case((is_overdue(as_of), days_between(literal(as_of), Action.due_on))).label(
             "days_overdue"
         ),
-    ).where(Action.owner_unit_id.in_(_unit_ids(unit_code, viewer)))
+    ).where(Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)))
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     result = session.execute(query.order_by(rank, Action.due_on, Action.id).limit(limit))
     return pd.DataFrame(result.all(), columns=list(result.keys())), total

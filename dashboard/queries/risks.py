@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, fetch_block
 from dashboard.queries._kpi_facts import high_risk_threshold_sql
-from dashboard.queries.actions import visible_objects, visible_units
+from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import vocab
 from etl.models import (
@@ -235,9 +235,9 @@ def risk_list_select(
         )
         .where(risk_scope_condition(viewer, as_of, municipality, administration))
     )
-    hidden = _protected_hidden(viewer)
-    if hidden is not None:
-        query = query.where(hidden)
+    for condition in (_protected_hidden(viewer), detail_condition(viewer)):
+        if condition is not None:
+            query = query.where(condition)
     if cell is not None:
         query = query.where(Risk.likelihood == cell[0], Risk.consequence == cell[1])
     if high_without_action:
