@@ -7,7 +7,6 @@ import time
 from urllib.parse import urlsplit
 
 import dash
-import dash_bootstrap_components as dbc
 from flask import Blueprint, Response, current_app, redirect, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
@@ -32,6 +31,8 @@ from etl.models_auth import User, utcnow
 log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
+# The same local copy the Dash pages use (assets/, no CDN).
+BOOTSTRAP_CSS = "/assets/00-bootstrap-5.3.3.min.css"
 
 SESSION_JS = """// Infosäk: a callback answered 401 means the session ended; go to the login page.
 (function () {
@@ -96,7 +97,7 @@ def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Res
         notice=notice,
         demo=config.get("INFOSAK_DEMO", False),
         demo_accounts=config.get("INFOSAK_DEMO_ACCOUNTS", ()),
-        bootstrap=dbc.themes.BOOTSTRAP,
+        bootstrap=BOOTSTRAP_CSS,
     )
     return Response(html, status=status, mimetype="text/html")
 

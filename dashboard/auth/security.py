@@ -14,9 +14,6 @@ from etl.models_auth import LoginAttempt
 
 # --------------------------------------------------------------------------- headers
 
-# Bootstrap comes from the jsDelivr CDN (dbc.themes.BOOTSTRAP); nothing else leaves the origin.
-STYLE_CDN = "https://cdn.jsdelivr.net"
-
 
 def content_security_policy(script_hashes: Sequence[str] = (), *, allow_eval: bool = False) -> str:
     """A CSP that Dash runs under.
@@ -33,9 +30,9 @@ def content_security_policy(script_hashes: Sequence[str] = (), *, allow_eval: bo
     directives = {
         "default-src": ["'self'"],
         "script-src": script_src,
-        "style-src": ["'self'", "'unsafe-inline'", STYLE_CDN],
+        "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
-        "font-src": ["'self'", "data:", STYLE_CDN],
+        "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
