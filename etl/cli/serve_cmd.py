@@ -24,7 +24,7 @@ def _run_server(host: str, port: int, debug: bool, demo: bool) -> None:
 
     engine = make_engine()
     migrate(engine)
-    dash_app = create_app(engine, demo=demo)
+    dash_app = create_app(engine, demo=demo, auth=True)
     console.print(f"Infosäk körs på [bold]http://{host}:{port}/[/bold]  (Ctrl+C avslutar)")
     if debug:
         console.print(
