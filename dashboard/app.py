@@ -119,7 +119,9 @@ def create_app(
     auth = auth_default(demo) if auth is None else auth
     store.configure(engine)
     app = dash.Dash(
-        __name__,
+        # The package name makes Dash import pages as "dashboard.pages.<x>", the same module a
+        # test or the CLI imports, so a page is never registered twice under two names.
+        "dashboard",
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
         assets_folder=str(ASSETS_DIR),
