@@ -207,8 +207,13 @@ def load_paths(
     loaded_by: str | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    snapshot: bool = True,
 ) -> RunResult:
-    """Load every file of ``paths`` (folders expanded), organisation workbooks first."""
+    """Load every file of ``paths`` (folders expanded), organisation workbooks first.
+
+    When any file was accepted and ``snapshot`` is on, the run ends with one metric snapshot
+    (see ``record_snapshot``).
+    """
     run_id = new_run_id()
     files = order_for_loading(expand_paths(paths))
     results = []
@@ -218,7 +223,20 @@ def load_paths(
         results.append(load_file(engine, path, loaded_by=loaded_by, run_id=run_id, today=today))
     if progress:
         progress(len(files), len(files), "")
+    if snapshot and any(r.outcome == ACCEPTED for r in results):
+        record_snapshot(engine, run_id, today)
     return RunResult(run_id, results)
+
+
+def record_snapshot(engine: Engine, run_id: str, today: dt.date | None = None) -> int:
+    """Keep every metric as of ``today`` in metric_snapshot, once per run.
+
+    A newer file replaces its source's rows, so the snapshots are the history that monthly
+    trends read (docs/metrics.md). Once per run, not per file: one snapshot covers every scope.
+    """
+    from dashboard.queries.snapshots import take_snapshot  # the metric definitions live there
+
+    return take_snapshot(engine, today or dt.date.today(), run_id)
 
 
 def load_file(

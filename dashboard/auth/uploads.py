@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from dashboard.queries.viewer import Viewer
 from etl.issues import ValidationIssue, file_issue
-from etl.load import REJECTED, FileResult, load_file
+from etl.load import ACCEPTED, REJECTED, FileResult, load_file, new_run_id, record_snapshot
 from etl.report import write_issue_report
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def _csv_prefix(name: str) -> str:
 def load_uploads(engine: Engine, files: Sequence[UploadedFile], viewer: Viewer) -> list[FileResult]:
     """Write the files to a private temporary folder and load each workbook / CSV set once."""
     allowed = allowed_administrations(viewer)
+    run_id = new_run_id()
     results = []
     with tempfile.TemporaryDirectory(prefix="infosak-upload-") as tmp:
         folder = Path(tmp)
@@ -106,8 +107,16 @@ def load_uploads(engine: Engine, files: Sequence[UploadedFile], viewer: Viewer) 
                     continue  # the loader reads the whole set from any of its files
                 seen_sets.add(prefix)
             results.append(
-                load_file(engine, path, loaded_by=viewer.name, allowed_administrations=allowed)
+                load_file(
+                    engine,
+                    path,
+                    loaded_by=viewer.name,
+                    allowed_administrations=allowed,
+                    run_id=run_id,
+                )
             )
+    if any(r.outcome == ACCEPTED for r in results):
+        record_snapshot(engine, run_id)
     return results
 
 
