@@ -72,16 +72,5 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.find_element("#rapport-freeze-button").click()
     dash_duo.wait_for_element("#rapport-freeze-done", timeout=60)
     dash_duo.wait_for_element("#rapport-frozen-table", timeout=60)
-    assert page_logs(dash_duo) == []
+    assert dash_duo.get_logs() == []
     store.configure(None)
-
-
-def page_logs(dash_duo) -> list[dict]:
-    """The browser log without the one known entry that is not this page's: the app shell loads
-    Bootstrap's CSS from a CDN (dashboard/app.py, dbc.themes.BOOTSTRAP), which this offline
-    machine cannot resolve. Every other entry still fails the test."""
-    return [
-        entry
-        for entry in dash_duo.get_logs()
-        if not (entry.get("source") == "network" and "cdn.jsdelivr.net" in entry["message"])
-    ]
