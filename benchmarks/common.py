@@ -1,0 +1,111 @@
+"""Small shared helpers: timing, percentiles, machine load, the benchmark data sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Every data set is generated as of this day, so figures are comparable run to run.
+AS_OF = dt.date(2026, 11, 28)
+SEED = 1882
+NATIONAL_MUNICIPALITIES = 290
+QUICK_MUNICIPALITIES = 4
+DEFAULT_WORK_DIR = Path(os.environ.get("INFOSAK_BENCH_DIR", "/tmp/infosak_bench"))
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DATABASE = "infosak_bench"
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages: figures mean little without them on a shared box."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MB (ru_maxrss is in KB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by linear interpolation, as numpy's default."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class Timing:
+    runs: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    mean_ms: float
+
+    def as_dict(self) -> dict:
+        return {
+            "runs": self.runs,
+            "p50_ms": round(self.p50_ms, 1),
+            "p95_ms": round(self.p95_ms, 1),
+            "max_ms": round(self.max_ms, 1),
+            "mean_ms": round(self.mean_ms, 1),
+        }
+
+
+def time_calls(function: Callable[[], object], runs: int, warmup: int = 1) -> Timing:
+    """Call ``function`` ``warmup`` times untimed, then ``runs`` times; wall-clock per call."""
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return Timing(
+        runs=runs,
+        p50_ms=percentile(samples, 50),
+        p95_ms=percentile(samples, 95),
+        max_ms=max(samples),
+        mean_ms=statistics.fmean(samples),
+    )
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8")
+
+
+def ensure_dataset(directory: Path, municipalities: int, fmt: str) -> Path:
+    """The generated sample set in ``directory`` (generated once; a marker file says it is done)."""
+    from etl.generate import generate
+
+    marker = directory / ".complete.json"
+    if marker.exists():
+        info = json.loads(marker.read_text("utf-8"))
+        if info == {"municipalities": municipalities, "fmt": fmt, "as_of": AS_OF.isoformat()}:
+            return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.iterdir():
+        if old.is_file():
+            old.unlink()
+    log.info("generating %s municipalities (%s) into %s", municipalities, fmt, directory)
+    generate(directory, municipalities=municipalities, seed=SEED, fmt=fmt, today=AS_OF)
+    marker.write_text(
+        json.dumps({"municipalities": municipalities, "fmt": fmt, "as_of": AS_OF.isoformat()}),
+        "utf-8",
+    )
+    return directory
