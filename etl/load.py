@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import time
 import uuid
 import zipfile
@@ -33,6 +34,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
+from etl.db import SQLITE_BUSY_TIMEOUT_MS
 from etl.issues import ValidationIssue, file_issue
 from etl.reader import (
     CSV_SUFFIX,
@@ -59,6 +61,8 @@ log = logging.getLogger(__name__)
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
 PG_LOCK_KEY = 0x1AF05A4  # any constant shared by every Infosäk loader
 LOCK_WAIT_SECONDS = 600.0  # how long a load waits for another one to finish
+LOCK_WAIT_ENV = "INFOSAK_LOAD_WAIT_SECONDS"  # operators may shorten or lengthen the wait
+LOCK_POLL_SECONDS = 0.2  # PostgreSQL: how often a waiting load asks for the lock again
 MAX_STORED_ERRORS = 10_000  # load_error rows kept per rejected file (error_count has them all)
 ORG_SHEETS = {s.slug for s in ORGANISATION.sheets if s.key != "cover" and s.required}
 
@@ -116,24 +120,59 @@ def _is_locked(exc: OperationalError) -> bool:
     return "locked" in str(exc.orig).casefold() or "busy" in str(exc.orig).casefold()
 
 
+def lock_wait_seconds() -> float:
+    """LOCK_WAIT_SECONDS, or the number of seconds in INFOSAK_LOAD_WAIT_SECONDS."""
+    text_value = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    try:
+        return max(0.0, float(text_value)) if text_value else LOCK_WAIT_SECONDS
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %s", LOCK_WAIT_ENV, text_value,
+                    LOCK_WAIT_SECONDS)  # fmt: skip
+        return LOCK_WAIT_SECONDS
+
+
+def _lock_sqlite(connection, deadline: float) -> None:
+    """BEGIN IMMEDIATE: take SQLite's single write lock, waiting at most until ``deadline``."""
+    while True:
+        remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        # Wait no longer than the deadline allows (the engine's busy_timeout may be longer).
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={min(remaining_ms, 30_000)}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() >= deadline:
+                raise StoreBusyError(str(exc)) from exc
+            log.info("store busy, waiting for another load")
+        finally:  # the pooled connection goes back to readers with the usual timeout
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _lock_postgresql(connection, deadline: float) -> None:
+    """A transaction-scoped advisory lock every Infosäk loader takes; polled until ``deadline``."""
+    while not connection.execute(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY}
+    ).scalar():
+        if time.monotonic() >= deadline:
+            raise StoreBusyError("another load holds the Infosäk advisory lock")
+        time.sleep(LOCK_POLL_SECONDS)
+
+
 @contextmanager
-def write_session(engine: Engine, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[Session]:
-    """A session whose transaction holds the store's single writer lock; commits on success."""
-    deadline = time.monotonic() + wait_seconds
+def write_session(engine: Engine, wait_seconds: float | None = None) -> Iterator[Session]:
+    """A session whose transaction holds the store's single writer lock; commits on success.
+
+    Raises StoreBusyError when another load keeps the lock longer than ``wait_seconds``
+    (default: ``lock_wait_seconds()``).
+    """
+    wait = lock_wait_seconds() if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + wait
     with Session(engine, expire_on_commit=False) as session:
         connection = session.connection()
         if engine.dialect.name == "sqlite":
-            while True:
-                try:
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
-                    break
-                except OperationalError as exc:
-                    # busy_timeout already waited; keep waiting while a long load finishes.
-                    if not _is_locked(exc) or time.monotonic() > deadline:
-                        raise StoreBusyError(str(exc)) from exc
-                    log.info("store busy, waiting for another load")
+            _lock_sqlite(connection, deadline)
         elif engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+            _lock_postgresql(connection, deadline)
         try:
             yield session
             session.commit()

@@ -314,7 +314,7 @@ def _scan_members(
     for info in zf.infolist():
         is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
         is_xml = info.filename.endswith((".xml", ".rels"))
-        max_row, tags, wide, size, tail = 0, 0, False, 0, b""
+        max_row, tags, wide, size, tail, tail_any = 0, 0, False, 0, b"", b""
         with zf.open(info) as member:
             while chunk := member.read(CHUNK):
                 size += len(chunk)
@@ -322,7 +322,8 @@ def _scan_members(
                 # Sizes in the zip directory can lie: count what really comes out.
                 if size > info.file_size + CHUNK or seen_total > limits.max_uncompressed:
                     raise _bomb(file)
-                if is_xml and size == len(chunk) and _DTD.search(chunk[:4096]):
+                # Anywhere in the part, not just its start: a long comment can push a DTD down.
+                if is_xml and _DTD.search(tail_any + chunk):
                     raise _refuse(
                         file,
                         "Filen innehåller XML-deklarationer (DTD) som Excel aldrig skriver; den "
@@ -330,6 +331,7 @@ def _scan_members(
                         "The file contains XML declarations (DTD) that Excel never writes; "
                         "refused for safety.",
                     )
+                tail_any = chunk[-16:]
                 if is_sheet:
                     window = tail + chunk
                     refs = _ROW_REF.findall(window)
@@ -504,16 +506,33 @@ def csv_set_members(path: Path) -> tuple[str, list[Path]] | None:
     return prefix, members
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" (tab-separated UTF-16)
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) when it decodes, else Windows-1252 (Excel's Swedish default)."""
+    """UTF-16 with a BOM; else UTF-8 (with or without BOM); else line by line.
+
+    A file edited by several people can mix encodings: each line is UTF-8 when it decodes as such,
+    otherwise Windows-1252 (Excel's Swedish default), so å ä ö survive in both kinds of line.
+    """
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return "".join(_decode_line(line) for line in data.splitlines(keepends=True))
 
 
 def sniff_delimiter(text: str) -> str:
@@ -524,20 +543,40 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ";"
 
 
+def _nul_line(text: str) -> int:
+    return text.count("\n", 0, text.index("\0")) + 1
+
+
 def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[object]]:
     text = decode_csv(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    if "\0" in text:  # binary data, or UTF-16 without a BOM: nothing a person typed
+        line = _nul_line(text)
+        raise _refuse(
+            file,
+            f"CSV-filen {path.name} innehåller binära tecken (NUL) på rad {line}. Spara den "
+            "från Excel som CSV (UTF-8).",
+            f"The CSV file {path.name} contains binary characters (NUL) on line {line}. Save it "
+            "from Excel as CSV (UTF-8).",
+        )
+    # strict: a quote that is never closed is an error, not a field swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     grid: list[list[object]] = []
+    started = 1  # the line where the record being read began
     try:
         for record in reader:
             if len(grid) > limits.max_rows or len(record) > limits.max_columns:
                 raise _too_big(file, path.name, limits)
             grid.append([v if v.strip() else None for v in record])
+            started = reader.line_num + 1
     except csv.Error as exc:
+        log.info("unreadable CSV %s: %s", path, exc)
         raise _refuse(
             file,
-            f"CSV-filen {path.name} går inte att läsa (rad {reader.line_num}): {exc}.",
-            f"The CSV file {path.name} cannot be read (line {reader.line_num}): {exc}.",
+            f'CSV-filen {path.name} går inte att läsa från rad {started}: ett citattecken (") '
+            "öppnas men stängs aldrig, eller står mitt i ett värde. Kontrollera citattecknen på "
+            "den raden.",
+            f'The CSV file {path.name} cannot be read from line {started}: a quote (") is '
+            f"opened but never closed, or stands inside a value ({exc}).",
         ) from None
     return grid
 

@@ -42,6 +42,9 @@ MIN_MATRIX_SIZE, MAX_MATRIX_SIZE = 2, 10
 KIND_LABELS = {"organisation": "Organisation", "administration": "Förvaltning",
                "object": "Förvaltningsobjekt"}  # fmt: skip
 CHUNK = 500  # codes per IN (...) query
+# Free text without a column length (descriptions, comments) is capped at Excel's own cell limit:
+# anything longer was not typed by a person, and a megabyte per cell would bloat every page.
+MAX_FREE_TEXT = 32_767
 PLAIN_TEXT = (ColumnType.TEXT, ColumnType.CODE)
 
 # Where each column lands in the store, so text too long for its column is caught here and not
@@ -469,7 +472,14 @@ class _Validator:
                     f"{column.header} is empty. It is required ({column.help_en.lower()}).",
                 )
             return None
+        if isinstance(value, str) and "\0" in value:  # PostgreSQL cannot store NUL in text
+            self.add(raw_sheet, raw_row.number, column, str(raw_value).replace("\0", "\\0"),
+                     "Texten innehåller ett binärt tecken (NUL). Skriv in värdet på nytt.",
+                     "The text contains a binary character (NUL). Type the value again.")  # fmt: skip
+            return None
         limit = MAX_LENGTH.get((raw_sheet.schema.key, column.key))
+        if limit is None and column.type in PLAIN_TEXT:
+            limit = MAX_FREE_TEXT
         if column.type is ColumnType.CODE_LIST:
             limit = MAX_LENGTH[("units", "code")]
             too_long = any(len(code) > limit for code in value)  # type: ignore[attr-defined]
