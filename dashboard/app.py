@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import dash
+import dash._callback as dash_callback
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update, set_props
 from sqlalchemy import Engine
@@ -104,6 +105,18 @@ def auth_default(demo: bool) -> bool:
     return demo or not _running_under_pytest()
 
 
+def _forget_page_callbacks() -> None:
+    """Empty Dash's global callback registry before the pages are imported again.
+
+    Dash executes every page module on each ``Dash(use_pages=True)``, and each execution adds the
+    page's ``@callback``s to a process-wide list; a second app in the same process (tests, a
+    restarted factory) would otherwise send every callback twice and the browser refuses them.
+    """
+    dash_callback.GLOBAL_CALLBACK_LIST.clear()
+    dash_callback.GLOBAL_CALLBACK_MAP.clear()
+    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+
 def create_app(
     engine: Engine | None = None, *, demo: bool = False, auth: bool | None = None
 ) -> dash.Dash:
@@ -118,6 +131,7 @@ def create_app(
 
     auth = auth_default(demo) if auth is None else auth
     store.configure(engine)
+    _forget_page_callbacks()
     app = dash.Dash(
         # The package name makes Dash import pages as "dashboard.pages.<x>", the same module a
         # test or the CLI imports, so a page is never registered twice under two names.

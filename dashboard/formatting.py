@@ -6,8 +6,20 @@ import datetime as dt
 import math
 
 NBSP = "\u00a0"
-MONTHS_SV = ["jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.",
-             "nov.", "dec."]
+MONTHS_SV = [
+    "jan.",
+    "feb.",
+    "mars",
+    "apr.",
+    "maj",
+    "juni",
+    "juli",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "dec.",
+]
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -39,7 +51,11 @@ def format_change(delta, kind: str, lang: str = "sv") -> str:
         return ""
     sign = "+" if delta > 0 else ("±" if delta == 0 else "")
     if kind == "rate":
-        unit = " procentenheter" if lang == "sv" else " percentage points"
+        points = round(abs(delta) * 100)
+        if lang == "sv":
+            unit = " procentenhet" if points == 1 else " procentenheter"
+        else:
+            unit = " percentage point" if points == 1 else " percentage points"
         return f"{sign}{format_number(delta * 100, 0, lang)}{unit}"
     if kind == "level":
         return f"{sign}{format_number(delta, 1, lang)}"

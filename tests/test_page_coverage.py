@@ -24,7 +24,8 @@ from dashboard.queries.coverage import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from tests.kpi_data import AS_OF, build_store
-from tests.test_page_overview import build_app, find, page_module, text_of
+from tests.pages import build_app, page_module
+from tests.test_page_overview import find, text_of
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 ALL_ROWS = {"startRow": 0, "endRow": 100}

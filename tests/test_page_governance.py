@@ -10,42 +10,18 @@ classification (75 %). Its workbook's actions are the provider's AC5 (119 days o
 
 from __future__ import annotations
 
-import sys
-
-import dash
 import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.app import create_app
 from dashboard.queries.governance import object_actions, party_summary, visible_object_list
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import Viewer
 from etl.models import Action, GovernanceObject, Unit
 from tests.kpi_data import AS_OF, build_store
+from tests.pages import build_app, page_module
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
-
-
-def build_app(engine):
-    """create_app with Dash's global callback registry emptied first: Dash executes every page
-    module again on each create_app, registering its callbacks again, and a server started after
-    several create_app calls in one process would send duplicates the browser refuses (the same
-    work-around as tests/test_page_overview.py until create_app does it itself)."""
-    import dash._callback as dash_callback
-
-    dash_callback.GLOBAL_CALLBACK_LIST.clear()
-    dash_callback.GLOBAL_CALLBACK_MAP.clear()
-    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
-    return create_app(engine)
-
-
-def page_module(path: str):
-    """The page module as Dash imported it (importing dashboard.pages.x would run it twice)."""
-    for registered in dash.page_registry.values():
-        if registered["path"] == path:
-            return sys.modules[registered["module"]]
-    raise LookupError(path)
 
 
 def find(component, component_id):

@@ -30,7 +30,8 @@ from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
 from etl.db import session_factory
 from tests.kpi_data import AS_OF, build
-from tests.test_page_overview import build_app, page_module, text_of
+from tests.pages import build_app, page_module
+from tests.test_page_overview import text_of
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("x")'

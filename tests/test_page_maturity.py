@@ -11,7 +11,8 @@ import pytest
 
 from dashboard import store
 from tests.kpi_data import AS_OF, build_store
-from tests.test_page_overview import build_app, page_module, text_of
+from tests.pages import build_app, page_module
+from tests.test_page_overview import text_of
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 

@@ -12,38 +12,17 @@ From tests/kpi_data.py as of 2026-11-28 (review window to 2027-02-26):
 
 from __future__ import annotations
 
-import sys
-
-import dash
 import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.app import create_app
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.my_unit import unit_actions, unit_assets, unit_options
 from dashboard.queries.viewer import Viewer
 from tests.kpi_data import AS_OF, build_store
+from tests.pages import build_app, page_module
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
-
-
-def build_app(engine):
-    """create_app with Dash's global callback registry emptied first (see
-    tests/test_page_overview.py: page modules register their callbacks on every create_app)."""
-    import dash._callback as dash_callback
-
-    dash_callback.GLOBAL_CALLBACK_LIST.clear()
-    dash_callback.GLOBAL_CALLBACK_MAP.clear()
-    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
-    return create_app(engine)
-
-
-def page_module(path: str):
-    for registered in dash.page_registry.values():
-        if registered["path"] == path:
-            return sys.modules[registered["module"]]
-    raise LookupError(path)
 
 
 def card_values(cards) -> dict[str, str]:

@@ -11,14 +11,12 @@ participating municipality (1882 and 1861).
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
-import dash
 import pytest
 
 from dashboard import store
-from dashboard.app import create_app
 from tests.kpi_data import AS_OF, build_store
+from tests.pages import build_app, page_module
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 
@@ -46,30 +44,6 @@ def text_of(component) -> str:
     if isinstance(component, list | tuple):
         return " ".join(text_of(c) for c in component)
     return text_of(getattr(component, "children", None))
-
-
-def build_app(engine):
-    """create_app on ``engine`` with Dash's global callback registry emptied first.
-
-    Dash executes every page module again on each create_app and each execution registers the
-    page's @callback again in dash._callback.GLOBAL_CALLBACK_LIST; a server started after several
-    create_app calls in one process then sends duplicate callbacks to the browser, which refuses
-    them. Until create_app does this itself (reported), the page tests start from an empty list.
-    """
-    import dash._callback as dash_callback
-
-    dash_callback.GLOBAL_CALLBACK_LIST.clear()
-    dash_callback.GLOBAL_CALLBACK_MAP.clear()
-    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
-    return create_app(engine)
-
-
-def page_module(path: str):
-    """The page module as Dash imported it (importing dashboard.pages.x would run it twice)."""
-    for page in dash.page_registry.values():
-        if page["path"] == path:
-            return sys.modules[page["module"]]
-    raise LookupError(path)
 
 
 @pytest.fixture

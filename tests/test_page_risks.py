@@ -9,41 +9,17 @@ ones. High (score ≥ 9): R1 9, R3 16, R4 12, R6 12, R8 9. Without a live action
 
 from __future__ import annotations
 
-import sys
-
-import dash
 import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.app import create_app
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.risks import parse_cell, risk_matrix
 from dashboard.queries.viewer import Viewer
 from tests.kpi_data import AS_OF, build_store
+from tests.pages import build_app, page_module
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
-
-
-def build_app(engine):
-    """create_app with Dash's global callback registry emptied first: Dash executes every page
-    module again on each create_app, registering its callbacks again, and a server started after
-    several create_app calls in one process would send duplicates the browser refuses (the same
-    work-around as tests/test_page_overview.py until create_app does it itself)."""
-    import dash._callback as dash_callback
-
-    dash_callback.GLOBAL_CALLBACK_LIST.clear()
-    dash_callback.GLOBAL_CALLBACK_MAP.clear()
-    dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
-    return create_app(engine)
-
-
-def page_module(path: str):
-    """The page module as Dash imported it (importing dashboard.pages.x would run it twice)."""
-    for registered in dash.page_registry.values():
-        if registered["path"] == path:
-            return sys.modules[registered["module"]]
-    raise LookupError(path)
 
 
 ALL_ROWS = {"startRow": 0, "endRow": 100, "filterModel": {}, "sortModel": []}

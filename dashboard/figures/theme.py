@@ -33,8 +33,15 @@ def apply_theme(fig: go.Figure, lang: str = "sv", height: int | None = None) -> 
 def empty_figure(message: str, lang: str = "sv") -> go.Figure:
     """A blank figure that says why it is blank (no data for the selection)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": NEUTRAL},
-                       xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        font={"size": 14, "color": NEUTRAL},
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return apply_theme(fig, lang, height=260)

@@ -11,6 +11,9 @@ dash.register_page(__name__, path="/404", name="Sidan finns inte", name_en="Not 
 
 def layout(sprak: str = "sv", **_query):
     return dbc.Alert(
-        [html.P(t("not_found", sprak)), dbc.Button(t("back_home", sprak), href="/", color="primary")],
+        [
+            html.P(t("not_found", sprak)),
+            dbc.Button(t("back_home", sprak), href="/", color="primary"),
+        ],
         color="secondary",
     )

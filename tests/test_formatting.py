@@ -1,0 +1,57 @@
+"""Swedish number, percent, change and date formats; the URL form of the global filters."""
+
+import datetime as dt
+
+from dashboard.filters import Filters, parse_query, to_query
+from dashboard.formatting import (
+    format_change,
+    format_long_date,
+    format_number,
+    format_percent,
+    format_value,
+)
+
+NBSP = "\u00a0"
+TODAY = dt.date(2026, 11, 28)
+
+
+def test_swedish_numbers_use_space_grouping_and_decimal_comma():
+    assert format_number(1234567.5, 1) == f"1{NBSP}234{NBSP}567,5"
+    assert format_number(-3) == "−3"
+    assert format_number(1234.5, 1, "en") == "1,234.5"
+    assert format_number(None) == "–"
+
+
+def test_percent_has_a_space_before_the_sign_in_swedish():
+    assert format_percent(0.77) == f"77{NBSP}%"
+    assert format_percent(0.771, 1) == f"77,1{NBSP}%"
+    assert format_percent(0.77, lang="en") == "77%"
+    assert format_value(float("nan"), "rate") == "–"
+
+
+def test_change_in_percentage_points_agrees_in_number():
+    assert format_change(0.06, "rate") == "+6 procentenheter"
+    assert format_change(-0.01, "rate") == "−1 procentenhet"
+    assert format_change(0.0, "rate") == "±0 procentenheter"
+    assert format_change(0.01, "rate", "en") == "+1 percentage point"
+    assert format_change(12, "count") == "+12"
+    assert format_change(0.4, "level") == "+0,4"
+
+
+def test_long_dates_are_written_the_swedish_way():
+    assert format_long_date(TODAY) == "28 nov. 2026"
+    assert format_long_date(dt.date(2026, 3, 1), "en") == "1 Mar 2026"
+
+
+def test_filters_round_trip_through_the_url():
+    filters = Filters(as_of=dt.date(2026, 9, 30), municipality="1882",
+                      administration="1882-SOC", lang="en")  # fmt: skip
+    search = to_query(filters, TODAY)
+    assert search == "?kommun=1882&forvaltning=1882-SOC&datum=2026-09-30&sprak=en"
+    assert parse_query(search, TODAY) == filters
+
+
+def test_defaults_stay_out_of_the_url_and_garbage_falls_back_to_them():
+    assert to_query(Filters(as_of=TODAY), TODAY) == ""
+    parsed = parse_query("?datum=2026-02-30&sprak=klingon&kommun=", TODAY)
+    assert parsed == Filters(as_of=TODAY)
