@@ -109,3 +109,31 @@ def ensure_dataset(directory: Path, municipalities: int, fmt: str) -> Path:
         "utf-8",
     )
     return directory
+
+
+def split_into_set_folders(flat: Path, target: Path) -> Path:
+    """One folder per CSV set (hard links into ``flat``), as a site keeps one per administration.
+
+    Needed because etl.load.expand_paths lists the whole folder once per file (csv_set_members),
+    which on a flat national folder of 12 419 files costs about 47 minutes before the first row is
+    read (measured; reported to the ETL owner). Per-set folders hold eight files each.
+    """
+    marker = target / ".complete"
+    if marker.exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(flat.glob("*.csv")):
+        prefix = path.stem.rpartition(".")[0]
+        folder = target / prefix
+        folder.mkdir(exist_ok=True)
+        link = folder / path.name
+        if not link.exists():
+            os.link(path, link)
+    marker.write_text("ok", "utf-8")
+    return target
+
+
+def load_targets(src: Path) -> list[Path]:
+    """What to hand to load_paths: the sub-folders of ``src`` when it has any, else ``src``."""
+    folders = sorted(p for p in src.iterdir() if p.is_dir())
+    return folders or [src]

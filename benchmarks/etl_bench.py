@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import AS_OF, load_average, peak_rss_mb
+from benchmarks.common import AS_OF, load_average, load_targets, peak_rss_mb
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def load_store(url: str, src: Path) -> dict:
     engine = make_engine(url)
     migrate(engine)
     start = time.perf_counter()
-    result = load_paths(engine, [src], today=AS_OF)
+    result = load_paths(engine, load_targets(src), today=AS_OF)
     seconds = time.perf_counter() - start
     engine.dispose()
     accepted = [f for f in result.files if f.outcome == ACCEPTED]
@@ -133,7 +133,7 @@ def bare_sqlite_baseline(src: Path, db_path: Path) -> dict:
     read_seconds = insert_seconds = 0.0
     start = time.perf_counter()
     conn.execute("BEGIN")
-    for path in sorted(src.glob("*.csv")):
+    for path in sorted(src.rglob("*.csv")):
         slug = path.stem.rpartition(".")[2].casefold()
         if slug == "uppgifter":
             continue

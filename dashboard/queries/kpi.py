@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from dashboard.queries import _kpi_cache as cache
 from dashboard.queries import _kpi_facts as facts
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries._kpi_rollup import (
@@ -321,10 +322,16 @@ def compute_kpis(
     scope = build_scope(viewer, scope_types, municipality, administration)
     if not scope.types:
         return pd.DataFrame(columns=KPI_COLUMNS)
-    result = sort_rows(_compute(session_or_connection, as_of, scope, wanted))
-    result = result.reset_index(drop=True)
-    log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
-    return result
+
+    def compute() -> pd.DataFrame:
+        result = sort_rows(_compute(session_or_connection, as_of, scope, wanted))
+        log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
+        return result.reset_index(drop=True)
+
+    # Pages ask for the same numbers again and again between loads: cache per store version.
+    key = ("compute_kpis", as_of, viewer, scope.types, municipality, administration,
+           frozenset(wanted))  # fmt: skip
+    return cache.cached(session_or_connection, key, compute)
 
 
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -376,6 +383,15 @@ def funnel(
     With ``governance_object`` the assets of that object (if the viewer may see it); otherwise the
     assets of the visible units, narrowed to ``municipality``/``administration``.
     """
+    key = ("funnel", as_of, viewer, municipality, administration, governance_object)
+    return cache.cached(
+        session,
+        key,
+        lambda: _funnel(session, as_of, viewer, municipality, administration, governance_object),
+    )
+
+
+def _funnel(session, as_of, viewer, municipality, administration, governance_object):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
@@ -422,6 +438,13 @@ def overdue_aging(
     Counts the actions of the visible units by their administration, plus provider actions of
     shared objects for administrations that the viewer may see and that take part explicitly.
     """
+    key = ("overdue_aging", as_of, viewer, municipality, administration)
+    return cache.cached(
+        session, key, lambda: _overdue_aging(session, as_of, viewer, municipality, administration)
+    )
+
+
+def _overdue_aging(session, as_of, viewer, municipality, administration):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)

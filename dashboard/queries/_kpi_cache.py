@@ -1,0 +1,109 @@
+"""A small result cache for the KPI computations, keyed by the store's version.
+
+The store only changes through the ETL, and every load (accepted, rejected or unchanged) writes a
+``load`` row; an accepted load also inserts rows with new ids. So (max id and count of ``load``,
+max id of every table the numbers read) is a version that changes whenever the numbers can. It
+costs one round trip of primary-key lookups, against seconds for the numbers on a national store.
+Edits made outside the ETL in place (an UPDATE in a test or by hand) are not seen:
+call ``clear()`` after such an edit.
+
+Entries live per engine (a WeakKeyDictionary, so a disposed test engine takes its entries with it),
+least recently used first out, bounded by the number of rows they hold. Callers get a copy: pages
+may add columns to what they get.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+import pandas as pd
+from sqlalchemy import Engine, text
+
+log = logging.getLogger(__name__)
+
+MAX_CACHED_ROWS = 400_000  # across a process's entries for one engine: tens of MB at most
+MAX_ENTRIES = 64
+# The tables behind the numbers (DESIGN §4); their max ids move on any insert by a load.
+VERSION_TABLES = (
+    "municipality",
+    "administration",
+    "unit",
+    "governance_object",
+    "governance_participant",
+    "role_assignment",
+    "asset",
+    "asset_owner",
+    "classification",
+    "classification_participant",
+    "risk_analysis",
+    "risk",
+    "action",
+    "follow_up_report",
+    "gap_analysis",
+    "gap_assessment",
+)
+_VERSION_SQL = text(
+    "SELECT (SELECT MAX(id) FROM load), (SELECT COUNT(*) FROM load), "
+    + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in VERSION_TABLES)
+)
+
+_lock = threading.Lock()
+_caches: weakref.WeakKeyDictionary[Engine, OrderedDict] = weakref.WeakKeyDictionary()
+enabled = True
+
+
+def _engine_of(session_or_connection) -> Engine:
+    if hasattr(session_or_connection, "get_bind"):
+        bind = session_or_connection.get_bind()
+    else:
+        bind = session_or_connection
+    return getattr(bind, "engine", bind)
+
+
+def store_version(session_or_connection) -> tuple:
+    """The store's version as seen by this session's transaction (see the module docstring)."""
+    return tuple(session_or_connection.execute(_VERSION_SQL).one())
+
+
+def _rows(value) -> int:
+    return len(value) if isinstance(value, pd.DataFrame) else 1
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, pd.DataFrame) else value
+
+
+def cached(session_or_connection, key: Hashable, compute: Callable[[], object]):
+    """``compute()``'s result for ``key`` at the store's current version (computed at most once
+    per version while it stays in the cache)."""
+    if not enabled:
+        return compute()
+    engine = _engine_of(session_or_connection)
+    full_key = (key, store_version(session_or_connection))
+    with _lock:
+        entries = _caches.setdefault(engine, OrderedDict())
+        if full_key in entries:
+            entries.move_to_end(full_key)
+            return _copy(entries[full_key])
+    value = compute()
+    size = _rows(value)
+    if size > MAX_CACHED_ROWS:
+        return value
+    with _lock:
+        entries = _caches.setdefault(engine, OrderedDict())
+        entries[full_key] = _copy(value)
+        total = sum(_rows(v) for v in entries.values())
+        while entries and (total > MAX_CACHED_ROWS or len(entries) > MAX_ENTRIES):
+            _, dropped = entries.popitem(last=False)
+            total -= _rows(dropped)
+    return value
+
+
+def clear() -> None:
+    """Forget every cached result (after editing the store outside the ETL)."""
+    with _lock:
+        _caches.clear()
