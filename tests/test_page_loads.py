@@ -228,7 +228,9 @@ def test_grid_block_sorted_filtered_and_formatted(loads_store):
 
 
 def test_format_counts():
-    assert format_counts('{"Tillgångar": 3, "Risker": 0}') == "Tillgångar 3 · Risker 0"
+    assert format_counts('{"assets": 3, "risks": 0}') == "Tillgångar 3 · Risker 0"
+    assert format_counts('{"risk_analyses": 2}', "en") == "risk analyses 2"
+    assert format_counts('{"Okänt blad": 1}') == "Okänt blad 1"
     assert format_counts("not json") == ""
     assert format_counts(None) == ""
     assert format_counts("[1, 2]") == ""

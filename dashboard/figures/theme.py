@@ -23,7 +23,8 @@ def apply_theme(fig: go.Figure, lang: str = "sv", height: int | None = None) -> 
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         colorway=PALETTE,
-        legend={"orientation": "h", "y": -0.15},
+        # Below the plot and the x-axis title, so the two never overlap.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22},
     )
     if height:
         fig.update_layout(height=height)

@@ -31,6 +31,7 @@ from etl.models import (
     Source,
     Unit,
 )
+from etl.schema import ALL_SHEETS
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +171,18 @@ def latest_loads(
     return pd.DataFrame([dict(r) for r in rows], columns=list(LOAD_COLUMNS))
 
 
+def sheet_name(key: str, lang: str = "sv") -> str:
+    """The workbook sheet's own (Swedish) name for a sheet key; English keeps the key."""
+    if lang != "sv":
+        return key.replace("_", " ")
+    return next((s.name for s in ALL_SHEETS if s.key == key), key)
+
+
 def format_counts(counts_json: str | None, lang: str = "sv") -> str:
-    """``{"Tillgångar": 12, "Risker": 4}`` → "Tillgångar 12 · Risker 4" (empty when unreadable)."""
+    """``{"assets": 12, "risks": 4}`` → "Tillgångar 12 · Risker 4" (empty when unreadable).
+
+    The loader stores counts by sheet key; the reader sees the sheet's name as the owner wrote it.
+    """
     try:
         counts = json.loads(counts_json or "{}")
     except (TypeError, ValueError):
@@ -181,7 +192,7 @@ def format_counts(counts_json: str | None, lang: str = "sv") -> str:
     parts = []
     for sheet, rows in counts.items():
         if isinstance(rows, int | float):
-            parts.append(f"{sheet} {int(rows)}")
+            parts.append(f"{sheet_name(sheet, lang)} {int(rows)}")
     return " · ".join(parts)
 
 
