@@ -42,9 +42,10 @@ MIN_MATRIX_SIZE, MAX_MATRIX_SIZE = 2, 10
 KIND_LABELS = {"organisation": "Organisation", "administration": "Förvaltning",
                "object": "Förvaltningsobjekt"}  # fmt: skip
 CHUNK = 500  # codes per IN (...) query
-# Free text without a column length (descriptions, comments) is capped at Excel's own cell limit:
-# anything longer was not typed by a person, and a megabyte per cell would bloat every page.
-MAX_FREE_TEXT = 32_767
+# Free text without a column length (descriptions, comments) is capped well below Excel's cell
+# limit (32 767): calamine silently cuts longer cells there, so a cut text always exceeds the cap
+# and is refused instead of stored truncated; and a megabyte per cell would bloat every page.
+MAX_FREE_TEXT = 10_000
 PLAIN_TEXT = (ColumnType.TEXT, ColumnType.CODE)
 
 # Where each column lands in the store, so text too long for its column is caught here and not
@@ -491,7 +492,7 @@ class _Validator:
                 raw_row.number,
                 column,
                 raw_value,
-                f"Texten är för lång (högst {limit} tecken). Korta den.",
+                f"Texten är för lång (högst {limit:,} tecken). Korta den.".replace(",", "\u00a0"),
                 f"The text is too long (at most {limit} characters). Shorten it.",
             )
             return None

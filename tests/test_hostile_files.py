@@ -1,0 +1,132 @@
+"""Hostile and odd files (issue 7.1): each accepted with the right values or rejected clearly,
+within 30 s and 300 MB, leaving the store as it was.
+
+Each load runs in a child process under an address-space cap (RLIMIT_AS, 1,5 GB) so a runaway
+file cannot take the test machine down; the child's peak RSS and wall time are measured from the
+parent (``os.wait4`` returns that child's own rusage, the per-child form of RUSAGE_CHILDREN).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session
+
+from etl import models
+from etl.db import make_engine, migrate
+from etl.load import load_paths
+from tests.hostile_corpus import ACCEPTED, CASES, REJECTED, Case
+from tests.workbooks import TODAY, write_org
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDRESS_SPACE_CAP = 1536 * 1024 * 1024  # 1,5 GB: a runaway child dies instead of the machine
+MAX_RSS_MB = 300
+MAX_SECONDS = 30
+LOG_TABLES = {"load", "load_error"}  # a rejection is recorded here, and nowhere else
+
+
+@pytest.fixture(scope="module")
+def org_store(tmp_path_factory) -> Path:
+    """A SQLite store holding the organisation of tests.workbooks (copied for every case)."""
+    directory = tmp_path_factory.mktemp("org-store")
+    path = directory / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    run = load_paths(engine, [write_org(directory)], today=TODAY, snapshot=False)
+    assert run.ok
+    engine.dispose()
+    return path
+
+
+def table_counts(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in inspect(conn).get_table_names()
+        }
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
+
+
+def load_measured(url: str, path: Path, tmp_path: Path) -> tuple[list[dict], float, float, str]:
+    """(results, seconds, peak RSS in MB, stderr) of loading ``path`` in a capped child process."""
+    out, err = tmp_path / "child.out", tmp_path / "child.err"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    started = time.perf_counter()
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.hostile_corpus", url, str(path)],
+            cwd=ROOT, stdout=stdout, stderr=stderr, env=env, preexec_fn=_cap_memory,
+        )  # fmt: skip
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            child.returncode = 0  # reaped by wait4; keep Popen from waiting again
+    seconds = time.perf_counter() - started
+    stderr_text = err.read_text(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, stderr_text[-3000:]
+    return json.loads(out.read_text()), seconds, usage.ru_maxrss / 1024, stderr_text
+
+
+def _assert_rejected(case: Case, results: list[dict]) -> None:
+    assert [r["outcome"] for r in results] == [REJECTED]
+    issues = results[0]["issues"]
+    matching = [i for i in issues if case.message in i[4]]
+    assert matching, f"no issue says «{case.message}»: {issues}"
+    file, sheet, row, column, message = matching[0]
+    assert file and file != "", message
+    if case.sheet is not None:
+        assert (sheet, row, column) == (case.sheet, case.row, case.column), matching[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_file(case: Case, org_store: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    shutil.copy(org_store, store)
+    url = f"sqlite:///{store}"
+    engine = make_engine(url)
+    before = table_counts(engine)
+    (tmp_path / "in").mkdir()
+    path = case.build(tmp_path / "in")
+
+    results, seconds, rss_mb, stderr = load_measured(url, path, tmp_path)
+
+    assert seconds <= MAX_SECONDS, f"{seconds:.1f} s"
+    assert rss_mb <= MAX_RSS_MB, f"{rss_mb:.0f} MB"
+    assert "Traceback" not in stderr
+    after = table_counts(engine)
+    if case.outcome == REJECTED:
+        _assert_rejected(case, results)
+        assert {k: v for k, v in after.items() if k not in LOG_TABLES} == {
+            k: v for k, v in before.items() if k not in LOG_TABLES
+        }
+        assert after["load"] == before["load"] + 1
+        with Session(engine) as s:
+            outcome = s.scalar(select(models.Load.outcome).order_by(models.Load.id.desc()))
+            errors = s.scalar(select(func.count()).select_from(models.LoadError))
+        assert outcome == REJECTED
+        assert errors == after["load_error"] >= 1
+    else:
+        assert [r["outcome"] for r in results] == [ACCEPTED], results
+        case.check(engine)
+        assert after["asset"] == 3
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    engine.dispose()
+
+
+def test_the_corpus_is_large_and_mixed() -> None:
+    assert len(CASES) >= 25
+    assert {c.outcome for c in CASES} == {ACCEPTED, REJECTED}
+    assert len({c.name for c in CASES}) == len(CASES)
