@@ -62,13 +62,14 @@ def drop_pg_database(admin_url: str, database: str) -> None:
 # --------------------------------------------------------------------------- the measured load
 
 
-def load_store(url: str, src: Path) -> dict:
-    """Migrate the (empty) store at ``url`` and load everything in ``src``; figures as a dict."""
+def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
+    """Migrate the store at ``url`` and load everything in ``src``; figures as a dict."""
     from etl.db import make_engine, migrate
     from etl.load import ACCEPTED, load_paths
 
     engine = make_engine(url)
-    migrate(engine)
+    if migrate_first:
+        migrate(engine)
     start = time.perf_counter()
     result = load_paths(engine, load_targets(src), today=AS_OF)
     seconds = time.perf_counter() - start
@@ -229,9 +230,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("command", choices=["load"])
     parser.add_argument("--url", required=True)
     parser.add_argument("--src", required=True, type=Path)
+    parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    figures = load_store(args.url, args.src)
+    figures = load_store(args.url, args.src, migrate_first=not args.no_migrate)
     sys.stdout.write(json.dumps(figures) + "\n")
 
 
