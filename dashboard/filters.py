@@ -72,3 +72,9 @@ def to_query(filters: Filters, today: dt.date | None = None) -> str:
     if filters.lang != c.DEFAULT_LANGUAGE:
         params[c.PARAM_LANGUAGE] = filters.lang
     return f"?{urlencode(params)}" if params else ""
+
+
+def query_language(query: dict) -> str:
+    """The page language from a layout's query parameters (``sprak``), Swedish unless valid."""
+    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    return lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE

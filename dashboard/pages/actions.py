@@ -13,7 +13,7 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.export import ExportColumn, download, export_filename, export_query
 from dashboard.figures.actions import aging_figure, open_trend_figure
-from dashboard.filters import Filters
+from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_change, format_number, format_value
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import t, translate
@@ -128,11 +128,6 @@ def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
 
 
-def _lang(query: dict) -> str:
-    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
-    return lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
-
-
 def card_id(metric: str) -> str:
     return f"atgarder-card-{metric.replace('_', '-')}"
 
@@ -227,7 +222,7 @@ def create_controls(lang: str) -> dbc.Row:
 
 
 def layout(**query):
-    lang = _lang(query)
+    lang = query_language(query)
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:
         with store.read_session() as session:

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.coverage import coverage_bars
-from dashboard.filters import Filters
+from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_change, format_number, format_value
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import t, translate
@@ -127,7 +127,7 @@ def gap_options(counts: dict[str, int] | None, lang: str) -> list[dict]:
 
 
 def layout(**query):
-    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    lang = query_language(query)
     lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:

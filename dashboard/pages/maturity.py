@@ -18,7 +18,7 @@ from dashboard.figures.maturity import (
     maturity_profile_figure,
     maturity_trend_figure,
 )
-from dashboard.filters import Filters
+from dashboard.filters import Filters, query_language
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state
 from dashboard.queries.kpi import compute_kpis
@@ -73,7 +73,7 @@ def _tr(key: str, lang: str) -> str:
 
 
 def layout(**query):
-    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    lang = query_language(query)
     lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:

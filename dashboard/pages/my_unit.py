@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.actions import aging_figure
-from dashboard.filters import Filters
+from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_percent, format_value
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
@@ -138,17 +138,12 @@ def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
 
 
-def _lang(query: dict) -> str:
-    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
-    return lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
-
-
 def card_id(metric: str) -> str:
     return f"min-enhet-card-{metric.replace('_', '-')}"
 
 
 def layout(**query):
-    lang = _lang(query)
+    lang = query_language(query)
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:
         with store.read_session() as session:

@@ -11,7 +11,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.overview import funnel_figure, overdue_aging_figure
-from dashboard.filters import Filters, to_query
+from dashboard.filters import Filters, query_language, to_query
 from dashboard.formatting import format_change, format_date, format_number, format_value
 from dashboard.i18n import t, translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
@@ -116,7 +116,7 @@ def card_id(metric: str) -> str:
 
 
 def layout(**query):
-    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
+    lang = query_language(query)
     lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.risks import risk_heatmap, treatment_figure
-from dashboard.filters import Filters
+from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_value
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import translate
@@ -91,11 +91,6 @@ def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
 
 
-def _lang(query: dict) -> str:
-    lang = query.get(c.PARAM_LANGUAGE, c.DEFAULT_LANGUAGE)
-    return lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
-
-
 def card_id(metric: str) -> str:
     return f"risker-card-{metric.replace('_', '-')}"
 
@@ -112,7 +107,7 @@ def grid_column_defs(lang: str) -> list[dict]:
 
 
 def layout(**query):
-    lang = _lang(query)
+    lang = query_language(query)
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:
         with store.read_session() as session:
