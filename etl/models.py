@@ -398,6 +398,11 @@ class Action(Base):
     __table_args__ = (
         Index("ix_action_status_due", "status", "due_on"),
         Index("ix_action_owner_status", "owner_unit_id", "status"),
+        # Performance (migration 0004): the "risk has a live / an overdue action" EXISTS probes
+        # read only this index, and the per-unit action counts never touch the table.
+        Index("ix_action_risk_status_due", "risk_id", "status", "due_on"),
+        Index("ix_action_owner_facts", "owner_unit_id", "governance_object_id", "status",
+              "due_on", "completed_on"),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,102 @@
+"""The benchmark command runs end to end on a tiny set, and the KPI cache follows the store.
+
+No speed is asserted here (timings on a shared machine prove nothing in a test); the benchmark
+JSON must have every section, each with figures or a recorded reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from dashboard.queries import _kpi_cache
+from dashboard.queries.kpi import compute_kpis
+from etl import models
+from tests.kpi_data import AS_OF, build_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_run_writes_every_section(tmp_path):
+    out = tmp_path / "latest.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--quick",
+            "--runs",
+            "1",
+            "--users",
+            "2",
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text("utf-8"))
+    for section in ("etl_csv", "etl_xlsx", "queries_sqlite", "postgresql", "payload", "memory",
+                    "load_test", "meta"):  # fmt: skip
+        assert section in results, section
+        assert "error" not in results[section], results[section]
+    assert results["postgresql"]["skipped"]  # no --pg-url in quick mode
+    etl = results["etl_csv"]
+    assert etl["etl"]["rows"] > 0 and etl["etl"]["accepted"] == etl["etl"]["files"]
+    assert etl["baseline_bare_sqlite3"]["rows"] > 0
+    assert results["etl_xlsx"]["etl"]["accepted"] == results["etl_xlsx"]["workbooks"]
+    queries = results["queries_sqlite"]["callbacks"]
+    assert {q["scope"] for q in queries} == {"country", "municipality", "administration"}
+    pages = {q["page"] for q in queries}
+    assert {"/", "/tackning", "/atgarder", "/risker", "/mognad", "/rapport"} <= pages
+    for scope in ("country", "municipality", "administration"):
+        payload = results["payload"][scope]
+        assert all(p["all_ok"] for p in payload["pages"]), payload
+        assert all(p["first_load_bytes"] > 0 for p in payload["pages"])
+    assert results["memory"]["worker_after_all_pages_peak_rss_mb"] > 0
+    load = results["load_test"]
+    assert load["requests"] > 0 and load["errors"] == 0, load["error_samples"]
+    assert load["concurrent_etl"]["returncode"] == 0
+    assert "Infosäk: prestanda" in done.stdout
+
+
+def test_kpi_cache_follows_the_store_version(sqlite_engine):
+    """A cached result is reused only while the store is unchanged; a new load shows at once."""
+    _kpi_cache.clear()
+    build_store(sqlite_engine)
+
+    def assets_1882() -> int:
+        with Session(sqlite_engine) as s:
+            frame = compute_kpis(s, AS_OF, scope_types=["municipality"], metrics=["assets"])
+        return int(frame.loc[frame["scope_id"] == "1882", "value"].iloc[0])
+
+    before = assets_1882()
+    assert assets_1882() == before  # served from the cache
+    with Session(sqlite_engine) as s, s.begin():
+        source = models.Source(key="administration:1882-SOC", kind="administration")
+        s.add(source)
+        s.flush()
+        s.add(models.Load(run_id="t", source_id=source.id, file_name="x", sha256="0" * 64,
+                          started_at=dt.datetime(2026, 11, 28), outcome="accepted"))  # fmt: skip
+        unit = s.query(models.Unit).filter_by(code="1882-SOC-IFO").one()
+        s.add(models.Asset(code="NY-1", name="Ny", carrier_type="it_system",
+                           personal_data="no", primary_unit_id=unit.id, source_id=source.id))  # fmt: skip
+    assert assets_1882() == before + 1
+    # A caller changing its copy does not change what the next caller gets.
+    with Session(sqlite_engine) as s:
+        frame = compute_kpis(s, AS_OF, scope_types=["municipality"], metrics=["assets"])
+        frame.loc[:, "value"] = -1
+    assert assets_1882() == before + 1
