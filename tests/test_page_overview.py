@@ -148,3 +148,29 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.wait_for_text_to_equal("#oversikt-card-actions-overdue-value", "4", timeout=15)
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_cards_fall_back_to_the_level_a_viewer_can_see(sqlite_engine):
+    """A manager sees units only and a security officer no municipality: their cards sum the
+    scopes they can see instead of showing "–" for a level they cannot."""
+    from sqlalchemy.orm import Session
+
+    from dashboard.queries.kpi import compute_kpis
+    from dashboard.queries.overview import focus_scope, headline_kpis
+    from dashboard.queries.viewer import Viewer
+
+    manager = Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"}))
+    officer = Viewer("security_officer", administration_codes=frozenset({"1882-SOC"}))
+    assert focus_scope(None, None, manager) == ("unit", None)
+    assert focus_scope("1882", "1882-SOC", manager) == ("unit", None)
+    assert focus_scope("1882", None, officer) == ("administration", None)
+    assert focus_scope(None, "1882-SOC", officer) == ("administration", "1882-SOC")
+    assert focus_scope("1882", None) == ("municipality", "1882")
+
+    build_store(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        cards = headline_kpis(session, AS_OF, officer, metrics=("assets",))
+        expected = compute_kpis(
+            session, AS_OF, officer, scope_types=["administration"], metrics=["assets"]
+        )
+    assert cards.set_index("metric").loc["assets", "value"] == expected["value"].sum() > 0

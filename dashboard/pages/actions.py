@@ -347,7 +347,7 @@ def scope_note(filters: Filters) -> str:
 def open_trend(session, filters: Filters, viewer) -> tuple[pd.DataFrame, bool]:
     """Snapshots of actions_open for the focus scope when there are enough months of them,
     else the estimate from due and completion dates. Returns (frame, is_estimate)."""
-    scope_type, scope_id = focus_scope(filters.municipality, filters.administration)
+    scope_type, scope_id = focus_scope(filters.municipality, filters.administration, viewer)
     if scope_id is not None:
         trend = metric_trend(session, "actions_open", scope_type, scope_id, viewer)
         if len(trend.dropna()) >= MIN_SNAPSHOT_MONTHS:

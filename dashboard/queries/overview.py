@@ -56,12 +56,22 @@ ORG_COLUMNS = [
 ]
 
 
-def focus_scope(municipality: str | None, administration: str | None) -> tuple[str, str | None]:
-    """(scope_type, scope_id) the cards describe; scope_id None = all visible municipalities."""
-    if administration:
+def focus_scope(
+    municipality: str | None, administration: str | None, viewer: Viewer = SYSTEM
+) -> tuple[str, str | None]:
+    """(scope_type, scope_id) the cards describe; scope_id None = the sum of all visible scopes
+    of that type. A viewer who cannot see the chosen level (a manager sees units only, a security
+    officer administrations and units) gets the highest level they can see, within the filters."""
+    visible = viewer.visible_scope_types
+    if administration and "administration" in visible:
         return "administration", administration
-    if municipality:
+    if municipality and not administration and "municipality" in visible:
         return "municipality", municipality
+    levels = ("municipality", "administration", "unit")
+    start = 2 if administration else 1 if municipality else 0
+    for level in levels[start:]:
+        if level in visible:
+            return level, None
     return "municipality", None
 
 
@@ -101,10 +111,10 @@ def combine_rows(rows: pd.DataFrame, kind: str) -> tuple[float | None, float | N
 
 
 def _focus_rows(
-    kpis: pd.DataFrame, municipality: str | None, administration: str | None
+    kpis: pd.DataFrame, municipality: str | None, administration: str | None, viewer: Viewer
 ) -> pd.DataFrame:
     """The compute_kpis rows of the focus scope (all municipality rows for "all")."""
-    scope_type, scope_id = focus_scope(municipality, administration)
+    scope_type, scope_id = focus_scope(municipality, administration, viewer)
     if kpis.empty:
         return kpis
     rows = kpis[kpis["scope_type"] == scope_type]
@@ -175,7 +185,7 @@ def headline_kpis(
     metrics: tuple[str, ...] = CARD_METRICS,
 ) -> pd.DataFrame:
     """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
-    scope_types = [focus_scope(municipality, administration)[0]]
+    scope_types = [focus_scope(municipality, administration, viewer)[0]]
     now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
     before = _compute(
         session,
@@ -187,8 +197,8 @@ def headline_kpis(
         administration,
     )
     return _headline_frame(
-        _focus_rows(now, municipality, administration),
-        _focus_rows(before, municipality, administration),
+        _focus_rows(now, municipality, administration, viewer),
+        _focus_rows(before, municipality, administration, viewer),
         metrics,
     )
 
@@ -203,7 +213,7 @@ def overview_numbers(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
     the cards and the organisation check share the call for ``as_of``."""
-    focus_type = focus_scope(municipality, administration)[0]
+    focus_type = focus_scope(municipality, administration, viewer)[0]
     org_types = _org_scope_types(administration)
     scope_types = sorted({focus_type, *org_types})
     now = _compute(
@@ -225,8 +235,8 @@ def overview_numbers(
         administration,
     )
     headline = _headline_frame(
-        _focus_rows(now, municipality, administration),
-        _focus_rows(before, municipality, administration),
+        _focus_rows(now, municipality, administration, viewer),
+        _focus_rows(before, municipality, administration, viewer),
         CARD_METRICS,
     )
     org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
