@@ -491,6 +491,53 @@ def csv_formula_text(d: Path) -> Path:
     return _csv_set(d, rows=rows)
 
 
+# --------------------------------------------------------------------------- a large valid set
+
+
+def big_admin_rows(n: int) -> dict[str, list[dict[str, object]]]:
+    """A valid 1882-SOC workbook with ``n`` assets (for crash and concurrency tests): n assets,
+    4n/5 classifications, n/2 risk analyses and risks, n/4 actions, against tests.workbooks' org."""
+    day = dt.date
+    statuses = ["Ej påbörjad", "Pågår", "Klar", "Avbruten"]
+    return {
+        "cover": [{"kind": "Förvaltning", "code": "1882-SOC", "prepared_by": "Olle Strand"}],
+        "assets": [
+            {"code": f"1882-SOC-T{i:06d}", "name": f"Tillgång {i}", "carrier_type": "IT-system",
+             "owners": ["1882-SOC-IFO", "1882-SOC-HT"] if i % 3 == 0
+             else ["1882-SOC-HT" if i % 2 else "1882-SOC-IFO"],
+             "personal_data": ["Nej", "Ja", "Känsliga"][i % 3],
+             "register_ref": f"RF-{i}" if i % 4 else None}
+            for i in range(n)
+        ],
+        "classifications": [
+            {"asset": f"1882-SOC-T{i:06d}", "classified_on": day(2022 + i % 4, 1 + i % 12, 1 + i % 28),
+             "confidentiality": i % 5, "integrity": (i + 1) % 5, "availability": (i + 2) % 5}
+            for i in range(n) if i % 5
+        ],
+        "risk_analyses": [
+            {"code": f"1882-SOC-RA{i:06d}", "asset": f"1882-SOC-T{i:06d}",
+             "analysed_on": day(2024 + i % 2, 1 + i % 12, 1)}
+            for i in range(0, n, 2)
+        ],
+        "risks": [
+            {"code": f"1882-SOC-R{i:06d}", "analysis": f"1882-SOC-RA{i:06d}", "description": "Risk",
+             "likelihood": 1 + i % 4, "consequence": 1 + (i // 2) % 4, "treatment": "Reducera"}
+            for i in range(0, n, 2)
+        ],
+        "actions": [
+            {"code": f"1882-SOC-A{i:06d}", "title": "Åtgärd", "risk": f"1882-SOC-R{i:06d}",
+             "owner_unit": "1882-SOC-IFO", "due_on": day(2026, 1 + i % 12, 1),
+             "status": statuses[i % 4], "completed_on": day(2026, 1, 1) if i % 4 == 2 else None}
+            for i in range(0, n, 4)
+        ],
+    }  # fmt: skip
+
+
+def write_big_admin_csv(directory: Path, n: int) -> Path:
+    """``big_admin_rows(n)`` as a CSV set (fast to write and read); the path of its asset file."""
+    return write_admin_csv(directory, big_admin_rows(n))
+
+
 # --------------------------------------------------------------------------- the corpus
 
 
@@ -607,4 +654,13 @@ if __name__ == "__main__":
     _main(sys.argv[1], sys.argv[2])
 
 
-__all__ = ["ACCEPTED", "CASES", "REJECTED", "Case", "rewrite_zip", "sheet_part"]
+__all__ = [
+    "ACCEPTED",
+    "CASES",
+    "REJECTED",
+    "Case",
+    "big_admin_rows",
+    "rewrite_zip",
+    "sheet_part",
+    "write_big_admin_csv",
+]
