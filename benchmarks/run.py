@@ -1,0 +1,269 @@
+"""One command for every benchmark: ``python -m benchmarks.run [--quick] [--pg-url URL] [--out F]``.
+
+Full run: the national CSV set (290 municipalities, as of 2026-11-28) is generated once into the
+work folder, loaded into a fresh SQLite store and a fresh PostgreSQL database ``infosak_bench``
+(dropped at the end), and measured: ETL against bare baselines, every page callback against bare
+SQL, payload, memory and a bounded load test. ``--quick`` does the same on the four Sydnärke
+municipalities with few repetitions (the smoke test); ``--only`` reruns some sections and merges
+them into the existing JSON. Figures are wall-clock on a shared machine: every section records
+the load average beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.common import (
+    AS_OF,
+    DEFAULT_PG_URL,
+    DEFAULT_WORK_DIR,
+    NATIONAL_MUNICIPALITIES,
+    PG_BENCH_DATABASE,
+    QUICK_MUNICIPALITIES,
+    ensure_dataset,
+    load_average,
+    split_into_set_folders,
+    write_json,
+)
+
+log = logging.getLogger("benchmarks")
+
+SECTIONS = (
+    "etl_csv",
+    "etl_xlsx",
+    "queries_sqlite",
+    "postgresql",
+    "payload",
+    "memory",
+    "load_test",
+)
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def _section(results: dict, name: str, function) -> None:
+    """Run one section; a failure is recorded in the JSON rather than ending the run."""
+    log.warning("section %s …", name)
+    start = time.perf_counter()
+    try:
+        results[name] = function()
+    except Exception as exc:  # the other sections still run; the error is in the report
+        log.exception("section %s failed", name)
+        results[name] = {"error": f"{type(exc).__name__}: {exc}"[:2000], "met": False}
+    results[name]["taken_at"] = dt.datetime.now().isoformat(timespec="seconds")
+    results[name]["section_seconds"] = round(time.perf_counter() - start, 1)
+    log.warning("section %s done in %.0f s", name, results[name]["section_seconds"])
+
+
+def run(args, previous: dict | None = None) -> dict:
+    from benchmarks import etl_bench, memory_bench, query_bench
+    from benchmarks.load_test import load_test_section
+    from etl.db import make_engine, migrate
+
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    municipalities = QUICK_MUNICIPALITIES if args.quick else NATIONAL_MUNICIPALITIES
+    label = "quick" if args.quick else "national"
+    flat = ensure_dataset(work / f"{label}_csv", municipalities, "csv")
+    sets = split_into_set_folders(flat, work / f"{label}_sets")
+    xlsx = ensure_dataset(work / "sydnarke_xlsx", QUICK_MUNICIPALITIES, "xlsx")
+    store_path = work / "etl_sqlite.db"
+    sqlite_url = f"sqlite:///{store_path}"
+    runs = args.runs or (2 if args.quick else 20)
+    wanted = set(args.only or SECTIONS)
+    results: dict = {}
+
+    if "etl_csv" in wanted:
+        _section(results, "etl_csv", lambda: etl_bench.csv_section(sets, work))
+    elif not store_path.exists():
+        raise SystemExit(f"{store_path} is missing: run the etl_csv section first")
+    migrate(make_engine(sqlite_url))  # indices of newer migrations on a store loaded before them
+
+    if "etl_xlsx" in wanted:
+        _section(results, "etl_xlsx", lambda: etl_bench.xlsx_section(xlsx, work))
+
+    if "queries_sqlite" in wanted:
+        _section(results, "queries_sqlite",
+                 lambda: query_bench.query_section(make_engine(sqlite_url), runs))  # fmt: skip
+
+    if "postgresql" in wanted:
+        pg_url = args.pg_url or (None if args.quick else DEFAULT_PG_URL)
+        if pg_url is None:
+            results["postgresql"] = {"skipped": "no --pg-url given in quick mode", "met": None}
+        else:
+            _section(results, "postgresql", lambda: _postgresql(pg_url, sets, runs, args))
+
+    worker = None
+    if wanted & {"payload", "memory"}:
+        worker_holder: dict = {}
+        _section(results, "payload", lambda: _payload(sqlite_url, worker_holder))
+        worker = worker_holder.get("worker")
+    if "memory" in wanted:
+        # The national load's own peak, from this run or the last one that loaded it.
+        etl_figures = (results.get("etl_csv") or (previous or {}).get("etl_csv") or {}).get("etl")
+        if worker is None:
+            results["memory"] = {"error": "the worker subprocess did not finish", "met": False}
+        else:
+            _section(results, "memory", lambda: memory_bench.memory_section(etl_figures, worker))
+
+    if "load_test" in wanted:
+        _section(results, "load_test", lambda: load_test_section(
+            sqlite_url, sets, work, users=args.users or (5 if args.quick else 50),
+            visits=2 if args.quick else 4, think_s=0.2 if args.quick else 1.0,
+            workers=2 if args.quick else 3, etl_sets=2 if args.quick else 40,
+            deadline_s=120 if args.quick else 600, as_of=AS_OF.isoformat()))  # fmt: skip
+    return results
+
+
+def _payload(sqlite_url: str, holder: dict) -> dict:
+    from benchmarks import memory_bench
+
+    worker = memory_bench.worker_in_subprocess(sqlite_url)
+    holder["worker"] = worker
+    payload = worker["payload"]
+    return {**payload, "met": all(p.get("met") for p in payload.values())}
+
+
+def _postgresql(pg_url: str, sets: Path, runs: int, args) -> dict:
+    from benchmarks import etl_bench, query_bench
+    from etl.db import make_engine
+
+    url = etl_bench.reset_pg_database(pg_url, PG_BENCH_DATABASE)
+    try:
+        etl = etl_bench.load_in_subprocess(url, sets)
+        engine = make_engine(url)
+        queries = query_bench.query_section(engine, runs)
+        engine.dispose()
+    finally:
+        if not args.keep_pg:
+            etl_bench.drop_pg_database(pg_url, PG_BENCH_DATABASE)
+    return {"database": PG_BENCH_DATABASE, "dropped": not args.keep_pg, "etl": etl,
+            "queries": queries, "met": queries["met"]}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(what, measured, target, met) rows for the printed table and docs/performance.md."""
+    rows = []
+
+    def met(flag) -> str:
+        return {True: "ja", False: "NEJ", None: "–"}[flag]
+
+    csv_ = results.get("etl_csv", {})
+    if "etl" in csv_:
+        e, b = csv_["etl"], csv_["baseline_bare_sqlite3"]
+        rows.append(("ETL CSV → SQLite", f"{e['rows']} rader, {e['rows_per_s']} rader/s "
+                     f"(bar sqlite3: {b['rows_per_s']} rader/s, kvot {csv_['ratio_of_baseline']})",
+                     "≥ 0,5 × bar", met(csv_["met"])))  # fmt: skip
+    x = results.get("etl_xlsx", {})
+    if "etl" in x:
+        rows.append(("ETL xlsx (Sydnärke)", f"{x['etl']['seconds']} s mot calamine "
+                     f"{x['baseline_bare_calamine']['seconds']} s (× {x['times_baseline']})",
+                     "≤ 1,5 × bar läsning", met(x["met"])))  # fmt: skip
+    for name, q in (("SQLite", results.get("queries_sqlite", {})),
+                    ("PostgreSQL", results.get("postgresql", {}).get("queries", {}))):  # fmt: skip
+        worst: dict[tuple[str, str], dict] = {}
+        for r in q.get("callbacks", []):
+            key = (r["scope"], r["page"])
+            if key not in worst or r["p95_ms"] > worst[key]["p95_ms"]:
+                worst[key] = r
+        for (scope, page), r in worst.items():
+            failing = sum(1 for x in q["callbacks"]
+                          if (x["scope"], x["page"]) == (scope, page) and not x["met"])  # fmt: skip
+            rows.append((f"{name} {scope} {page} (långsammast: {r['callback']})",
+                         f"p50 {r['p50_ms']} / p95 {r['p95_ms']} ms; första {r['first_ms']} ms; "
+                         f"bar SQL p95 {r['bare_p95_ms']} ms",
+                         f"p95 ≤ {r['limit_ms']} ms",
+                         met(failing == 0) + (f" ({failing} anrop ej)" if failing else "")))  # fmt: skip
+    pg = results.get("postgresql", {})
+    if "etl" in pg:
+        rows.append(("ETL CSV → PostgreSQL", f"{pg['etl']['rows_per_s']} rader/s, "
+                     f"{pg['etl']['seconds']} s", "–", "–"))  # fmt: skip
+    for scope, p in (results.get("payload", {}) or {}).items():
+        if isinstance(p, dict) and "pages" in p:
+            big = max(p["pages"], key=lambda page: page["first_load_bytes"])
+            largest = max(page["largest_callback_bytes"] for page in p["pages"])
+            static = p["static_assets_once"]["bytes"]
+            rows.append((f"Nyttolast {scope} (största sida {big['page']})",
+                         f"{big['first_load_bytes']} B; största svar {largest} B; "
+                         f"statiska filer en gång {static} B",
+                         "≤ 1,5 MB / 150 kB", met(p["met"])))  # fmt: skip
+    m = results.get("memory", {})
+    if "worker_after_all_pages_peak_rss_mb" in m:
+        rows.append(("Minne nationell inläsning", f"{m['national_load_peak_rss_mb']} MB",
+                     "≤ 1 GB", met(m["national_load_met"])))  # fmt: skip
+        rows.append(("Minne en arbetsprocess", f"{m['worker_after_all_pages_peak_rss_mb']} MB",
+                     "≤ 500 MB", met(m["worker_met"])))  # fmt: skip
+    lt = results.get("load_test", {})
+    if "p95_ms" in lt:
+        rows.append((f"Last: {lt['users']} användare, {lt['workers']} gunicorn-processer",
+                     f"p50 {lt['p50_ms']} / p95 {lt['p95_ms']} ms, {lt['requests']} anrop, "
+                     f"{lt['errors']} fel", "p95 < 1 s, inga fel", met(lt["met"])))  # fmt: skip
+    for name, section in results.items():
+        if isinstance(section, dict) and "error" in section:
+            rows.append((name, section["error"][:80], "–", "FEL"))
+    return rows
+
+
+def print_table(results: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Infosäk: prestanda")
+    for column in ("Mätning", "Uppmätt", "Mål", "Uppfyllt"):
+        table.add_column(column)
+    for row in summary_rows(results):
+        table.add_row(*row)
+    Console(width=200).print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="Sydnärke only, few repetitions")
+    parser.add_argument("--pg-url", help=f"PostgreSQL server (default {DEFAULT_PG_URL})")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK_DIR)
+    parser.add_argument("--only", nargs="+", choices=SECTIONS)
+    parser.add_argument("--runs", type=int, help="timed runs per callback (default 20)")
+    parser.add_argument("--users", type=int, help="simulated users of the load test")
+    parser.add_argument("--keep-pg", action="store_true", help="keep infosak_bench afterwards")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    if args.quick and args.work == DEFAULT_WORK_DIR:
+        args.work = DEFAULT_WORK_DIR / "quick"
+    started = dt.datetime.now()
+    load_before = load_average()
+    previous = {}
+    if args.only and args.out.exists():
+        previous = json.loads(args.out.read_text("utf-8"))
+    results = run(args, previous)
+    merged = {**previous, **results}
+    merged["meta"] = {
+        **previous.get("meta", {}),
+        "mode": "quick" if args.quick else "national",
+        "as_of": AS_OF.isoformat(),
+        "last_run_started": started.isoformat(timespec="seconds"),
+        "last_run_sections": sorted(results),
+        "last_run_seconds": round((dt.datetime.now() - started).total_seconds(), 1),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+    write_json(args.out, merged)
+    print_table(merged)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
