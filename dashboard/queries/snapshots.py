@@ -60,7 +60,9 @@ def take_snapshot(engine: Engine, as_of: dt.date, run_id: str | None = None) -> 
             for r in frame.itertuples(index=False)
         ]
         if rows:
-            session.execute(insert(MetricSnapshot), rows)
+            # Core executemany on the table: the ORM's bulk insert ran one statement per row
+            # here (400 000 rows after a national load: 30 of the load's last 40 seconds).
+            session.connection().execute(insert(MetricSnapshot.__table__), rows)
     log.info("snapshot as of %s: %d rows (run %s)", as_of, len(rows), run_id)
     return len(rows)
 
