@@ -214,6 +214,14 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def markdown_table(results: dict) -> str:
+    """The summary as a Markdown table (pasted into docs/performance.md)."""
+    lines = ["| Mätning | Uppmätt | Mål | Uppfyllt |", "|---|---|---|---|"]
+    for row in summary_rows(results):
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def print_table(results: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -236,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="timed runs per callback (default 20)")
     parser.add_argument("--users", type=int, help="simulated users of the load test")
     parser.add_argument("--keep-pg", action="store_true", help="keep infosak_bench afterwards")
+    parser.add_argument("--markdown", type=Path, help="print the table of --out as Markdown "
+                        "into this file and stop (runs nothing)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.markdown:
+        args.markdown.write_text(markdown_table(json.loads(args.out.read_text("utf-8"))), "utf-8")
+        return 0
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     if args.quick and args.work == DEFAULT_WORK_DIR:
         args.work = DEFAULT_WORK_DIR / "quick"
