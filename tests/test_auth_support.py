@@ -116,3 +116,11 @@ def audit_count(engine, action: str, actor: str | None = None) -> int:
 
 def reset_store() -> None:
     store.configure(None)
+
+
+def readable_text(response) -> str:
+    """A response's text with JSON \\u escapes decoded, so that a name such as "Laxå" is found
+    whichever JSON encoder the installed Dash uses (ensure_ascii or not)."""
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return response.text

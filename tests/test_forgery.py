@@ -23,6 +23,7 @@ from tests.test_auth_support import (
     body_for_key,
     forge_body,
     login,
+    readable_text,
     reset_store,
 )
 
@@ -105,7 +106,9 @@ def forge_all(client, app):
                 content_type="application/json",
                 headers={"X-CSRFToken": client.get_cookie("_csrf_token").value},
             )
-            answers.append((f"{key} {path or ''}".strip(), response.status_code, response.text))
+            answers.append(
+                (f"{key} {path or ''}".strip(), response.status_code, readable_text(response))
+            )
     return answers
 
 
@@ -181,7 +184,7 @@ def test_forged_upload_by_a_manager_is_refused_and_audited(app, sqlite_engine):
         headers={"X-CSRFToken": client.get_cookie("_csrf_token").value},
     )  # fmt: skip
     assert response.status_code == 200
-    assert "behörighet" in response.text
+    assert "behörighet" in readable_text(response)
     assert audit_count(sqlite_engine, "upload_refused", "bo") == 1
     assert audit_count(sqlite_engine, "upload") == 0
 
