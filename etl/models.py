@@ -408,9 +408,8 @@ class Action(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(Text)
-    risk_id: Mapped[int | None] = mapped_column(
-        ForeignKey("risk.id", ondelete="CASCADE"), index=True
-    )
+    # Indexed by ix_action_risk_status_due (risk_id first), see __table_args__.
+    risk_id: Mapped[int | None] = mapped_column(ForeignKey("risk.id", ondelete="CASCADE"))
     gap_analysis_id: Mapped[int | None] = mapped_column(
         ForeignKey("gap_analysis.id", ondelete="CASCADE"), index=True
     )

@@ -6,6 +6,8 @@ Create Date: 2026-11-28 18:00:00
 
 - ix_action_risk_status_due: the EXISTS probes "risk has a live action" and "risk has an overdue
   action" (500 000 risks on a national store) answered from the index alone.
+  It replaces ix_action_risk_id (its prefix): left beside it, SQLite without statistics keeps
+  choosing the narrower index and reads the table for every probe.
 - ix_action_owner_facts: the per-(unit, object) action counts read the index, not the table.
 """
 
@@ -19,6 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_action_risk_status_due", "action", ["risk_id", "status", "due_on"])
+    op.drop_index("ix_action_risk_id", table_name="action")
     op.create_index(
         "ix_action_owner_facts",
         "action",
@@ -28,4 +31,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_action_owner_facts", table_name="action")
+    op.create_index("ix_action_risk_id", "action", ["risk_id"])
     op.drop_index("ix_action_risk_status_due", table_name="action")
