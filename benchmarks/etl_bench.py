@@ -90,6 +90,24 @@ def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
     }
 
 
+def loaded_figures(url: str) -> dict:
+    """ETL figures of a store loaded earlier, from its own load rows (no peak memory)."""
+    from sqlalchemy import text
+
+    from etl.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        files, rows, first, last = conn.execute(text(
+            "SELECT COUNT(*), SUM(rows_total), MIN(started_at), MAX(finished_at) FROM load "
+            "WHERE outcome = 'accepted'")).one()  # fmt: skip
+    engine.dispose()
+    seconds = (last - first).total_seconds() if first and last else None
+    return {"files": files, "accepted": files, "rows": rows,
+            "seconds": seconds, "rows_per_s": round(rows / seconds) if seconds else None,
+            "peak_rss_mb": None, "from_load_rows": True}  # fmt: skip
+
+
 def load_in_subprocess(url: str, src: Path, timeout: float = 7200) -> dict:
     """``load_store`` in a fresh interpreter: its ru_maxrss is the load's peak, nothing else's."""
     start = time.perf_counter()

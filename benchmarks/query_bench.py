@@ -193,7 +193,14 @@ def query_section(engine: Engine, runs: int = 20, pages=PAGES) -> dict:
             bare = time_calls(bare_page(engine, page, filters), runs)
             for call in page_calls(app, page, filters, block_size=100):
                 start = time.perf_counter()
-                call.call()
+                try:
+                    call.call()
+                except Exception as exc:  # a failing callback is a finding, not the end
+                    log.exception("%s %s %s failed", dialect, scope, call.name)
+                    results.append({"scope": scope, "page": page, "callback": call.name,
+                                    "error": f"{type(exc).__name__}: {exc}"[:300],
+                                    "met": False})  # fmt: skip
+                    continue
                 first_ms = (time.perf_counter() - start) * 1000
                 timing = time_calls(call.call, runs, warmup=0)
                 check = evaluate(timing.p95_ms, bare.p95_ms, dialect)

@@ -132,12 +132,19 @@ def _payload(sqlite_url: str, holder: dict) -> dict:
 
 
 def _postgresql(pg_url: str, sets: Path, runs: int, args) -> dict:
+    from sqlalchemy.engine import make_url
+
     from benchmarks import etl_bench, query_bench
     from etl.db import make_engine
 
-    url = etl_bench.reset_pg_database(pg_url, PG_BENCH_DATABASE)
+    if args.pg_reuse:
+        # The store loaded by an earlier run (kept with --keep-pg, or left by an interrupted one).
+        url = make_url(pg_url).set(database=PG_BENCH_DATABASE).render_as_string(False)
+    else:
+        url = etl_bench.reset_pg_database(pg_url, PG_BENCH_DATABASE)
     try:
-        etl = etl_bench.load_in_subprocess(url, sets)
+        etl = etl_bench.loaded_figures(url) if args.pg_reuse else etl_bench.load_in_subprocess(
+            url, sets)  # fmt: skip
         engine = make_engine(url)
         queries = query_bench.query_section(engine, runs)
         engine.dispose()
@@ -174,6 +181,10 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
         worst: dict[tuple[str, str], dict] = {}
         for r in q.get("callbacks", []):
             key = (r["scope"], r["page"])
+            if "error" in r:
+                rows.append((f"{name} {r['scope']} {r['page']} {r['callback']}", r["error"][:90],
+                             "inget fel", "FEL"))  # fmt: skip
+                continue
             if key not in worst or r["p95_ms"] > worst[key]["p95_ms"]:
                 worst[key] = r
         for (scope, page), r in worst.items():
@@ -244,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="timed runs per callback (default 20)")
     parser.add_argument("--users", type=int, help="simulated users of the load test")
     parser.add_argument("--keep-pg", action="store_true", help="keep infosak_bench afterwards")
+    parser.add_argument("--pg-reuse", action="store_true",
+                        help="measure the infosak_bench database already loaded")  # fmt: skip
     parser.add_argument("--markdown", type=Path, help="print the table of --out as Markdown "
                         "into this file and stop (runs nothing)")  # fmt: skip
     args = parser.parse_args(argv)
