@@ -634,6 +634,15 @@ CASES: list[Case] = [
 # --------------------------------------------------------------------------- child process
 
 
+def peak_rss_kb() -> int:
+    """This process's peak RSS since its exec (VmHWM): unlike ru_maxrss it does not include the
+    pages of the parent it was forked from."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def _main(url: str, path: str) -> None:
     """Load ``path`` into ``url`` as ``infosak load`` would and print the outcome as JSON."""
     from etl.db import make_engine
@@ -642,12 +651,12 @@ def _main(url: str, path: str) -> None:
     engine = make_engine(url)
     run = load_paths(engine, [Path(path)], today=TODAY)
     engine.dispose()
-    out = [
+    files = [
         {"outcome": f.outcome, "issues": [[i.file, i.sheet, i.row, i.column, i.message_sv]
                                           for i in f.issues]}
         for f in run.files
     ]  # fmt: skip
-    json.dump(out, sys.stdout, ensure_ascii=False)
+    json.dump({"files": files, "peak_rss_kb": peak_rss_kb()}, sys.stdout, ensure_ascii=False)
 
 
 if __name__ == "__main__":
