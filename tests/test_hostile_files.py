@@ -138,3 +138,28 @@ def test_the_corpus_is_large_and_mixed() -> None:
     assert len(CASES) >= 25
     assert {c.outcome for c in CASES} == {ACCEPTED, REJECTED}
     assert len({c.name for c in CASES}) == len(CASES)
+
+
+def test_the_cli_reports_hostile_files_in_swedish_without_a_traceback(org_store, tmp_path):
+    """``infosak load`` over a folder of hostile files: one line per file, exit code 1."""
+    store = tmp_path / "store.db"
+    shutil.copy(org_store, store)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    chosen = {"zip_bomb", "password_protected", "million_rows", "billion_laughs", "old_xls"}
+    for case in CASES:
+        if case.name in chosen:
+            (tmp_path / case.name).mkdir()
+            built = case.build(tmp_path / case.name)
+            shutil.move(built, folder / built.name)
+    child = subprocess.run(
+        [sys.executable, "-c", "from etl.cli import main; main()", "load", "--database-url",
+         f"sqlite:///{store}", str(folder)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = child.stdout + child.stderr
+    assert child.returncode == 1, output
+    assert "Traceback" not in output
+    assert "0 av 5 filer inlästa eller oförändrade, 5 avvisade." in output
+    for phrase in ("zip-bomb", "lösenordsskyddad", "Bladet är för stort", "DTD", ".xls"):
+        assert phrase in output, phrase
