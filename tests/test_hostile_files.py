@@ -163,3 +163,27 @@ def test_the_cli_reports_hostile_files_in_swedish_without_a_traceback(org_store,
     assert "0 av 5 filer inlästa eller oförändrade, 5 avvisade." in output
     for phrase in ("zip-bomb", "lösenordsskyddad", "Bladet är för stort", "DTD", ".xls"):
         assert phrase in output, phrase
+
+
+TEXT_CASES = ("emoji_and_rtl", "sql_and_html_text", "csv_mixed_encodings", "csv_utf16_tabs",
+              "megabyte_description", "csv_nul_bytes", "sql_in_cover_code")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", TEXT_CASES)
+def test_text_cases_on_both_back_ends(name, engine, tmp_path):
+    """Odd text reaches PostgreSQL as it reaches SQLite (stored literally, or refused by name)."""
+    case = next(c for c in CASES if c.name == name)
+    assert load_paths(engine, [write_org(tmp_path)], today=TODAY, snapshot=False).ok
+    before = table_counts(engine)
+    (tmp_path / "in").mkdir()
+    run = load_paths(engine, [case.build(tmp_path / "in")], today=TODAY, snapshot=False)
+    [result] = run.files
+    assert result.outcome == case.outcome, [i.describe() for i in result.issues]
+    if case.outcome == ACCEPTED:
+        case.check(engine)
+    else:
+        assert any(case.message in i.message_sv for i in result.issues)
+        after = table_counts(engine)
+        assert {k: v for k, v in after.items() if k not in LOG_TABLES} == {
+            k: v for k, v in before.items() if k not in LOG_TABLES
+        }
