@@ -17,9 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.kpi import kpi_json
+from etl import models
 from etl.db import make_engine, migrate
 from etl.load import ACCEPTED, UNCHANGED, load_paths
 from tests.hostile_corpus import write_big_admin_csv
@@ -109,9 +111,21 @@ def test_sigkill_at_any_moment_leaves_the_store_whole(scenario, tmp_path):
     print(f"kills at {KILL_FRACTIONS} of {seconds:.1f} s: {seen}")
 
 
+def accepted_files(url: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            return list(s.scalars(
+                select(models.Load.file_name).where(models.Load.outcome == ACCEPTED)
+                .order_by(models.Load.id)
+            ))  # fmt: skip
+    finally:
+        engine.dispose()
+
+
 def test_a_killed_run_of_several_files_keeps_exactly_the_committed_ones(scenario, tmp_path):
     """One run of two files (org, then the big one) killed during the second: the store holds
-    the first file whole and nothing of the second; the next run completes."""
+    exactly the files whose load committed, each whole; the next run completes."""
     _, big, _, _, seconds = scenario
     both = tmp_path / "both"
     both.mkdir()
@@ -123,20 +137,29 @@ def test_a_killed_run_of_several_files_keeps_exactly_the_committed_ones(scenario
     migrate(engine)
     engine.dispose()
     child = start_load(url, both)
-    time.sleep(1.0 + seconds * 0.4)  # past the org file, inside the big one
+    deadline = time.monotonic() + 60
+    while not accepted_files(url) and time.monotonic() < deadline:  # the org file committed
+        time.sleep(0.05)
+    time.sleep(seconds * 0.3)  # well inside the big file's load
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
     child.stderr.close()
 
     assert integrity(url) == "ok"
+    committed = accepted_files(url)
+    assert committed[:1] == ["organisation.xlsx"], committed
     reference = f"sqlite:///{tmp_path / 'reference.db'}"
     engine = make_engine(reference)
     migrate(engine)
-    assert load_paths(engine, [write_org(tmp_path / "ref")], today=TODAY).ok
+    files = [write_org(tmp_path / "ref")] + ([big] if len(committed) == 2 else [])
+    assert load_paths(engine, files, today=TODAY).ok
     engine.dispose()
-    assert kpis(url) == kpis(reference)
+    assert kpis(url) == kpis(reference)  # whole files only
     engine = make_engine(url)
     run = load_paths(engine, [both], today=TODAY)
     engine.dispose()
-    assert [f.outcome for f in run.files] == [UNCHANGED, ACCEPTED]
+    assert [f.outcome for f in run.files] == [
+        UNCHANGED,
+        UNCHANGED if len(committed) == 2 else ACCEPTED,
+    ]
     assert integrity(url) == "ok"
