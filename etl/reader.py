@@ -570,6 +570,15 @@ def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[objec
             started = reader.line_num + 1
     except csv.Error as exc:
         log.info("unreadable CSV %s: %s", path, exc)
+        if "field larger than field limit" in str(exc):
+            limit = f"{csv.field_size_limit():,}"
+            raise _refuse(
+                file,
+                f"CSV-filen {path.name} har ett orimligt långt värde på rad {started} (mer än "
+                f"{limit.replace(',', ' ')} tecken). Korta texten.",
+                f"The CSV file {path.name} has an unreasonably long value on line {started} "
+                f"(more than {limit} characters). Shorten it.",
+            ) from None
         raise _refuse(
             file,
             f'CSV-filen {path.name} går inte att läsa från rad {started}: ett citattecken (") '

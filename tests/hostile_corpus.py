@@ -484,6 +484,12 @@ def csv_unbalanced_quote(d: Path) -> Path:
     return first
 
 
+def csv_megabyte_cell(d: Path) -> Path:
+    rows = admin_rows()
+    rows["risks"][1]["description"] = "Driftstopp " * 100_000  # 1,1 MB in one CSV field
+    return _csv_set(d, rows=rows)
+
+
 def csv_formula_text(d: Path) -> Path:
     rows = admin_rows()
     rows["assets"][0]["register_ref"] = FORMULA_TEXT
@@ -596,6 +602,7 @@ CASES: list[Case] = [
          "Uppgifter", 3, "Kod"),
     Case("csv_nul_bytes", csv_nul_bytes, REJECTED, "binära tecken (NUL) på rad 3"),
     Case("csv_unbalanced_quote", csv_unbalanced_quote, REJECTED, "från rad 3"),
+    Case("csv_megabyte_cell", csv_megabyte_cell, REJECTED, "orimligt långt värde på rad 3"),
     # valid data in an odd form
     Case("absurd_dimension", absurd_dimension, ACCEPTED, check=_check_all_admin_rows),
     Case("extra_sheets", extra_sheets, ACCEPTED, check=_check_all_admin_rows),
