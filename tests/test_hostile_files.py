@@ -3,9 +3,10 @@ within 30 s and 300 MB, leaving the store as it was.
 
 Each load runs in a child process under an address-space cap (RLIMIT_AS, 1,5 GB) so a runaway
 file cannot take the test machine down. Its wall time is measured from the parent, its memory
-twice: ``os.wait4`` gives that child's own rusage (the per-child form of RUSAGE_CHILDREN), whose
-ru_maxrss also counts the pytest pages the child was forked with (an upper bound); the child
-reports its VmHWM since exec (the load's own peak). Both must stay under 300 MB.
+from inside: the child reports its VmHWM, the high-water mark of its own address space since exec,
+which must stay under 300 MB. ``os.wait4``'s ru_maxrss is printed beside it only as an upper bound:
+Linux carries the forking pytest process's high-water mark into it (several hundred MB late in a
+full run), so it says nothing about the load.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def test_hostile_file(case: Case, org_store: Path, tmp_path: Path) -> None:
         f"{case.name}: {case.outcome}, {seconds:.1f} s, peak RSS {own_mb:.0f} MB (≤ {rss_mb:.0f})"
     )
     assert seconds <= MAX_SECONDS, f"{seconds:.1f} s"
-    assert rss_mb <= MAX_RSS_MB, f"{rss_mb:.0f} MB"
+    assert own_mb <= MAX_RSS_MB, f"{own_mb:.0f} MB"
     assert "Traceback" not in stderr
     after = table_counts(engine)
     if case.outcome == REJECTED:
