@@ -561,6 +561,20 @@ def column_def(field: str, header: str, kind: ColumnKind = "text", **extra) -> d
     return definition
 
 
+def column_defs(
+    fields: dict[str, tuple[ColumnKind, str, str]],
+    lang: str,
+    extras: dict[str, dict] | None = None,
+) -> list[dict]:
+    """Column definitions from a page's ``{field: (kind, header_sv, header_en)}`` catalogue;
+    ``extras`` adds per-field options (width, tooltip) to the ones :func:`column_def` sets."""
+    extras = extras or {}
+    return [
+        column_def(field, header_en if lang == "en" else header_sv, kind, **extras.get(field, {}))
+        for field, (kind, header_sv, header_en) in fields.items()
+    ]
+
+
 def create_grid(
     grid_id: str,
     column_defs: list[dict],

@@ -15,7 +15,7 @@ from dashboard.export import ExportColumn, download, export_filename, export_que
 from dashboard.figures.actions import aging_figure, open_trend_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_change, format_number, format_value
-from dashboard.grid import column_def, create_grid, register_grid_refresh
+from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import t, translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card
 from dashboard.queries.actions import (
@@ -133,14 +133,9 @@ def card_id(metric: str) -> str:
 
 
 def grid_column_defs(lang: str) -> list[dict]:
-    english = lang == "en"
-    defs = []
-    for field, (kind, header_sv, header_en) in ACTION_FIELDS.items():
-        extra = {}
-        if field == "title":
-            extra = {"minWidth": 220, "flex": 2, "tooltipField": "title"}
-        defs.append(column_def(field, header_en if english else header_sv, kind, **extra))
-    return defs
+    return column_defs(
+        ACTION_FIELDS, lang, {"title": {"minWidth": 220, "flex": 2, "tooltipField": "title"}}
+    )
 
 
 def _labelled(label: str, control, control_id: str, **col) -> dbc.Col:

@@ -15,7 +15,7 @@ from dashboard import store
 from dashboard.figures.risks import risk_heatmap, treatment_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_value
-from dashboard.grid import column_def, create_grid, register_grid_refresh
+from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
 from dashboard.queries.metrics import METRICS
@@ -96,14 +96,11 @@ def card_id(metric: str) -> str:
 
 
 def grid_column_defs(lang: str) -> list[dict]:
-    english = lang == "en"
-    defs = []
-    for field, (kind, header_sv, header_en) in RISK_FIELDS.items():
-        extra = {}
-        if field == "description":
-            extra = {"minWidth": 240, "flex": 3, "tooltipField": "description"}
-        defs.append(column_def(field, header_en if english else header_sv, kind, **extra))
-    return defs
+    return column_defs(
+        RISK_FIELDS,
+        lang,
+        {"description": {"minWidth": 240, "flex": 3, "tooltipField": "description"}},
+    )
 
 
 def layout(**query):
