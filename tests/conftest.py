@@ -16,9 +16,7 @@ from sqlalchemy import create_engine, text
 
 from etl.db import make_engine, migrate, session_factory
 
-PG_URL = os.environ.get(
-    "INFOSAK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("INFOSAK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _pg_schema_url(schema: str) -> str:
@@ -109,13 +107,18 @@ def pytest_collection_modifyitems(config, items):
     if CHROMIUM and CHROMEDRIVER:
         return
     for item in items:
-        if "dash_duo" in getattr(item, "fixturenames", ()):
-            if not browser_required():
-                item.add_marker(pytest.mark.skip(reason="Chromium/chromedriver not installed"))
+        if "dash_duo" in getattr(item, "fixturenames", ()) and not browser_required():
+            item.add_marker(pytest.mark.skip(reason="Chromium/chromedriver not installed"))
 
 
 @pytest.fixture(autouse=True)
 def _browser_must_exist_in_ci(request):
-    if "dash_duo" in request.fixturenames and browser_required() and not (CHROMIUM and CHROMEDRIVER):
-        pytest.fail("Chromium and chromedriver are required in CI (apt-get install chromium "
-                    "chromium-driver)")
+    if (
+        "dash_duo" in request.fixturenames
+        and browser_required()
+        and not (CHROMIUM and CHROMEDRIVER)
+    ):
+        pytest.fail(
+            "Chromium and chromedriver are required in CI (apt-get install chromium "
+            "chromium-driver)"
+        )

@@ -48,9 +48,9 @@ def prepare_demo_store(sample_dir: Path, today: dt.date | None = None) -> str:
 
     Returns a one-line Swedish description of what was done.
     """
-    from dashboard.queries.snapshots import backfill_snapshots
     from sqlalchemy.orm import Session
 
+    from dashboard.queries.snapshots import backfill_snapshots
     from dashboard.store import store_is_empty
     from etl.db import make_engine, migrate
     from etl.generate import generate
