@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import sys
 from pathlib import Path
 
 import dash
@@ -92,19 +91,6 @@ def _request_user_menu() -> UserMenu | None:
     return UserMenu(current_user.name, current_user.role, session_csrf_token())
 
 
-def _running_under_pytest() -> bool:
-    return "PYTEST_CURRENT_TEST" in os.environ and "pytest" in sys.modules
-
-
-def auth_default(demo: bool) -> bool:
-    """Login is on unless a test builds the app; see docs/security.md ("Turning login off").
-
-    Production entry points never reach the pytest branch: ``server`` (gunicorn) passes
-    ``auth=True`` explicitly, demo mode always has login, and ``infosak serve`` runs outside pytest.
-    """
-    return demo or not _running_under_pytest()
-
-
 def _forget_page_callbacks() -> None:
     """Empty Dash's global callback registry before the pages are imported again.
 
@@ -117,19 +103,16 @@ def _forget_page_callbacks() -> None:
     dash_callback.GLOBAL_INLINE_SCRIPTS.clear()
 
 
-def create_app(
-    engine: Engine | None = None, *, demo: bool = False, auth: bool | None = None
-) -> dash.Dash:
+def create_app(engine: Engine | None = None, *, demo: bool = False, auth: bool = True) -> dash.Dash:
     """Build the app on ``engine`` (default: the configured store).
 
-    ``auth``: login required (True) or every visitor is the system viewer (False, tests only).
-    None takes ``auth_default(demo)``. Without INFOSAK_SECRET_KEY (outside demo mode) an app
-    with login refuses to start with ConfigurationError.
+    ``auth``: login required (True, the default) or every visitor is the system viewer (False:
+    tests only, and they must say so explicitly). Without INFOSAK_SECRET_KEY (outside demo mode)
+    an app with login refuses to start with ConfigurationError.
     """
     from dashboard.auth.guard import install_auth, install_security
     from dashboard.auth.security import max_content_length, upload_max_bytes
 
-    auth = auth_default(demo) if auth is None else auth
     store.configure(engine)
     _forget_page_callbacks()
     app = dash.Dash(

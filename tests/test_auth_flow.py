@@ -308,10 +308,15 @@ def test_server_attribute_always_has_login(monkeypatch, tmp_path):
     reset_store()
 
 
-def test_app_without_argument_has_login_outside_pytest(monkeypatch):
-    from dashboard.app import auth_default
+def test_app_without_auth_argument_has_login_even_under_pytest(engine, monkeypatch):
+    """Login is the default everywhere; only an explicit auth=False turns it off (tests)."""
+    from dashboard.app import create_app
 
-    assert auth_default(demo=False) is False  # here: under pytest
-    assert auth_default(demo=True) is True
-    monkeypatch.delenv("PYTEST_CURRENT_TEST")
-    assert auth_default(demo=False) is True  # infosak serve, gunicorn, python -c …
+    monkeypatch.setenv("INFOSAK_SECRET_KEY", "k" * 64)
+    app = create_app(engine)
+    assert app.server.config["INFOSAK_AUTH"] is True
+    assert app.server.test_client().get("/").status_code == 302
+    open_app = create_app(engine, auth=False)
+    assert open_app.server.config["INFOSAK_AUTH"] is False
+    assert open_app.server.test_client().get("/").status_code == 200
+    reset_store()

@@ -19,7 +19,7 @@ FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 @pytest.fixture
 def page(sqlite_engine):
     build_store(sqlite_engine)
-    create_app(sqlite_engine)
+    create_app(sqlite_engine, auth=False)
     from dashboard.pages import report
 
     yield report
@@ -62,7 +62,7 @@ def _bytes(download: dict) -> bytes:
 
 def test_page_in_browser(dash_duo, sqlite_engine):
     build_store(sqlite_engine)
-    app = create_app(sqlite_engine)
+    app = create_app(sqlite_engine, auth=False)
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/rapport?datum={AS_OF.isoformat()}")
     dash_duo.wait_for_element("#rapport-funnel .main-svg", timeout=60)
