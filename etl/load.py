@@ -23,7 +23,6 @@ import logging
 import os
 import time
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,16 +35,17 @@ from sqlalchemy.orm import Session
 from etl import models, vocab
 from etl.db import SQLITE_BUSY_TIMEOUT_MS
 from etl.issues import ValidationIssue, file_issue
-from etl.reader import (
-    CSV_SUFFIX,
-    SHEETS_BY_SLUG,
-    XLSX_SUFFIXES,
-    SourceReadError,
-    csv_set_members,
-    read_source,
-    source_label,
-)
+from etl.reader import SourceReadError, read_source
 from etl.schema import ORGANISATION
+from etl.sources import (
+    SourceFiles,
+    expand_paths,
+    expand_sources,
+    looks_like_organisation,
+    order_for_loading,
+    order_sources,
+    source_of,
+)
 from etl.validate import (
     KnownCodes,
     ParsedWorkbook,
@@ -64,7 +64,6 @@ LOCK_WAIT_SECONDS = 600.0  # how long a load waits for another one to finish
 LOCK_WAIT_ENV = "INFOSAK_LOAD_WAIT_SECONDS"  # operators may shorten or lengthen the wait
 LOCK_POLL_SECONDS = 0.2  # PostgreSQL: how often a waiting load asks for the lock again
 MAX_STORED_ERRORS = 10_000  # load_error rows kept per rejected file (error_count has them all)
-ORG_SHEETS = {s.slug for s in ORGANISATION.sheets if s.key != "cover" and s.required}
 
 Progress = Callable[[int, int, str], None]
 
@@ -181,61 +180,6 @@ def write_session(engine: Engine, wait_seconds: float | None = None) -> Iterator
             raise
 
 
-# --------------------------------------------------------------------------- paths
-
-
-def _is_candidate(path: Path) -> bool:
-    suffix = path.suffix.casefold()
-    return (
-        path.is_file()
-        and not path.name.startswith(("~$", "."))  # Excel lock files, hidden files
-        and (suffix in XLSX_SUFFIXES or suffix == CSV_SUFFIX)
-    )
-
-
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files to load: folders expand to their .xlsx/.csv; one path per CSV set (its first file)."""
-    result: list[Path] = []
-    seen_sets: set[tuple[Path, str]] = set()
-    for given in paths:
-        given = Path(given)
-        candidates = (
-            sorted(p for p in given.iterdir() if _is_candidate(p)) if given.is_dir() else [given]
-        )
-        for path in candidates:
-            if path.suffix.casefold() == CSV_SUFFIX and (members := csv_set_members(path)):
-                key = (path.parent.resolve(), members[0])
-                if key in seen_sets:
-                    continue
-                seen_sets.add(key)
-                path = members[1][0]
-            result.append(path)
-    return result
-
-
-def looks_like_organisation(path: Path) -> bool:
-    """Cheap guess, for ordering only: the file has an organisation sheet (e.g. Kommuner)."""
-    try:
-        if path.suffix.casefold() == CSV_SUFFIX:
-            members = csv_set_members(path)
-            return bool(members) and any(
-                m.stem.rpartition(".")[2].casefold() in ORG_SHEETS for m in members[1]
-            )
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 1_000_000:
-                return False
-            names = zf.read(info).decode("utf-8", "replace").casefold()
-        return any(f'name="{SHEETS_BY_SLUG[s].name.casefold()}"' in names for s in ORG_SHEETS)
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
-        return False
-
-
-def order_for_loading(paths: Sequence[Path]) -> list[Path]:
-    """Organisation workbooks first (others refer to their codes), otherwise as given."""
-    return sorted(paths, key=lambda p: not looks_like_organisation(p))
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -254,12 +198,14 @@ def load_paths(
     (see ``record_snapshot``).
     """
     run_id = new_run_id()
-    files = order_for_loading(expand_paths(paths))
+    files = order_sources(expand_sources(paths))
     results = []
-    for index, path in enumerate(files):
+    for index, source in enumerate(files):
         if progress:
-            progress(index, len(files), source_label(path) if path.exists() else path.name)
-        results.append(load_file(engine, path, loaded_by=loaded_by, run_id=run_id, today=today))
+            progress(index, len(files), source.label)
+        results.append(
+            _load_source(engine, source, loaded_by=loaded_by, run_id=run_id, today=today)
+        )
     if progress:
         progress(len(files), len(files), "")
     if snapshot and any(r.outcome == ACCEPTED for r in results):
@@ -288,20 +234,36 @@ def load_file(
     today: dt.date | None = None,
 ) -> FileResult:
     """Load one source file (an xlsx, or any file of a CSV set) in one transaction."""
-    path = Path(path)
+    path = Path(path)  # results name the file given, even when it is not the set's first
+    source = SourceFiles(path, source_of(path).members)
+    return _load_source(engine, source, loaded_by=loaded_by,
+                        allowed_administrations=allowed_administrations, run_id=run_id,
+                        today=today)  # fmt: skip
+
+
+def _load_source(
+    engine: Engine,
+    source: SourceFiles,
+    *,
+    loaded_by: str | None = None,
+    allowed_administrations: set[str] | None = None,
+    run_id: str | None = None,
+    today: dt.date | None = None,
+) -> FileResult:
     run_id = run_id or new_run_id()
     started, clock = _now(), time.perf_counter()
-    result = _load_file(engine, path, loaded_by, allowed_administrations, run_id, today, started)
+    result = _load_file(engine, source, loaded_by, allowed_administrations, run_id, today, started)
     result.seconds = time.perf_counter() - clock
     log.info("%s: %s in %.2f s (%s rows)", result.file_name, result.outcome, result.seconds,
              result.rows_total)  # fmt: skip
     return result
 
 
-def _load_file(engine, path, loaded_by, allowed, run_id, today, started) -> FileResult:
-    label = source_label(path) if path.exists() else path.name
+def _load_file(engine, source, loaded_by, allowed, run_id, today, started) -> FileResult:
+    path = source.path
+    label = source.label if path.exists() else path.name
     try:
-        raw = read_source(path)
+        raw = read_source(path, members=source.members)
     except SourceReadError as exc:
         return _reject(engine, path, label, None, None, exc.issues, run_id, loaded_by, started)
     cover = read_cover(raw)
@@ -777,6 +739,8 @@ __all__ = [
     "RunResult",
     "expand_paths",
     "load_file",
+    "looks_like_organisation",
+    "order_for_loading",
     "load_paths",
     "write_session",
 ]

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import logging
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -491,19 +492,48 @@ def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_set_members(path: Path) -> tuple[str, list[Path]] | None:
-    """(prefix, files) of the CSV set ``path`` belongs to; None when its name has no known slug."""
+def csv_sets_in(folder: Path) -> dict[str, list[Path]]:
+    """Every CSV set of ``folder``: prefix -> its files, sorted; one listing of the folder.
+
+    A national delivery can be one flat folder of 12 000 files: listing it once per file would
+    take most of an hour, so callers that see many files group them with this once.
+    """
+    sets: dict[str, list[Path]] = {}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return sets
+    for entry in entries:
+        name = entry.name
+        if len(name) <= len(CSV_SUFFIX) or not name.casefold().endswith(CSV_SUFFIX):
+            continue
+        prefix, _, slug = name[: -len(CSV_SUFFIX)].rpartition(".")
+        if not prefix or slug.casefold() not in SHEETS_BY_SLUG:
+            continue
+        try:
+            if not entry.is_file():
+                continue
+        except OSError:
+            continue
+        sets.setdefault(prefix, []).append(Path(folder, name))
+    for members in sets.values():
+        members.sort(key=lambda p: p.name)
+    return sets
+
+
+def csv_set_members(
+    path: Path, sets: dict[str, list[Path]] | None = None
+) -> tuple[str, list[Path]] | None:
+    """(prefix, files) of the CSV set ``path`` belongs to; None when its name has no known slug.
+
+    ``sets`` is ``csv_sets_in(path.parent)`` when the caller already listed the folder.
+    """
     prefix, _, slug = path.stem.rpartition(".")
     if not prefix or slug.casefold() not in SHEETS_BY_SLUG:
         return None
-    members = []
-    for candidate in sorted(path.parent.glob("*")):
-        if candidate.suffix.casefold() != CSV_SUFFIX or not candidate.is_file():
-            continue
-        c_prefix, _, c_slug = candidate.stem.rpartition(".")
-        if c_prefix == prefix and c_slug.casefold() in SHEETS_BY_SLUG:
-            members.append(candidate)
-    return prefix, members
+    if sets is None:
+        sets = csv_sets_in(path.parent)
+    return prefix, list(sets.get(prefix, []))
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" (tab-separated UTF-16)
@@ -590,8 +620,13 @@ def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[objec
     return grid
 
 
-def read_csv_set(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
-    members = csv_set_members(path)
+def read_csv_set(
+    path: Path,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    members: tuple[str, list[Path]] | None = None,
+) -> RawWorkbook:
+    """The CSV set of ``path``; ``members`` is its ``csv_set_members`` when already known."""
+    members = members or csv_set_members(path)
     if members is None:
         slugs = ", ".join(sorted(SHEETS_BY_SLUG))
         raise _refuse(
@@ -625,8 +660,14 @@ def source_label(path: Path) -> str:
     return path.name
 
 
-def read_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+def read_source(
+    path: Path,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    members: tuple[str, list[Path]] | None = None,
+) -> RawWorkbook:
     """Read ``path`` (.xlsx, or one file of a CSV set) into a RawWorkbook.
+
+    ``members``: the CSV set's ``csv_set_members``, when the caller has listed the folder.
 
     Raises SourceReadError with a user-facing issue when the file cannot or must not be read.
     """
@@ -635,7 +676,7 @@ def read_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
         raise _refuse(path.name, "Filen finns inte.", "The file does not exist.")
     suffix = path.suffix.casefold()
     if suffix == CSV_SUFFIX:
-        return read_csv_set(path, limits)
+        return read_csv_set(path, limits, members)
     if suffix in XLSX_SUFFIXES:
         return read_xlsx(path, limits)
     raise _refuse(
