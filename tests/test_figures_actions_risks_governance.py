@@ -85,6 +85,22 @@ def test_coverage_figure_groups_two_rates():
     assert list(fig.data[1].text) == ["25\u00a0%", "100\u00a0%"]
 
 
+def test_coverage_figure_keeps_objects_with_the_same_name_apart():
+    # Nationally many municipalities' objects share a name; each must keep its own bars.
+    df = pd.DataFrame(
+        {
+            "scope_id": ["GO-1", "GO-1", "GO-2", "GO-2", "GO-3", "GO-3"],
+            "scope_name": ["E-tjänst", "E-tjänst", "E-tjänst", "E-tjänst", "Ärende", "Ärende"],
+            "metric": ["classification_coverage", "shared_owner_participation"] * 3,
+            "value": [0.5, 1.0, 0.25, None, 0.75, 0.5],
+        }
+    )
+    fig = coverage_figure(df, "sv")
+    assert list(fig.data[0].y) == ["Ärende", "E-tjänst (GO-2)", "E-tjänst (GO-1)"]
+    assert list(fig.data[0].x) == [0.75, 0.25, 0.5]
+    assert list(fig.data[1].x) == [0.5, None, 1.0]
+
+
 @pytest.mark.parametrize(
     "figure",
     [

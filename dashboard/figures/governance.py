@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
 from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
@@ -22,17 +23,26 @@ SHOWN_METRICS = ("classification_coverage", "shared_owner_participation")
 
 
 def coverage_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
-    """Grouped horizontal bars (columns scope_name, metric, value; rates 0..1)."""
+    """Grouped horizontal bars (columns scope_id, scope_name, metric, value; rates 0..1).
+
+    Keyed by the object's code: objects of different municipalities often share a name
+    ("Gemensam e-tjänstplattform"); a shared name gets its code added to tell them apart."""
     if df is None or df.empty:
         return empty_figure(t("no_data", lang), lang)
     df = df[df["metric"].isin(SHOWN_METRICS)]
     if df["value"].dropna().empty:
         return empty_figure(t("no_data", lang), lang)
-    names = sorted(df["scope_name"].unique(), reverse=True)  # first name on top
+    id_column = "scope_id" if "scope_id" in df else "scope_name"
+    named = df.drop_duplicates(id_column)
+    labels = scope_labels(named[id_column], named["scope_name"])
+    order = sorted(labels, key=lambda sid: (labels[sid], sid), reverse=True)  # first on top
+    names = [labels[sid] for sid in order]
     fig = go.Figure()
     for colour, metric in zip(PALETTE, SHOWN_METRICS, strict=False):
-        part = df[df["metric"] == metric].set_index("scope_name")["value"]
-        values = [None if pd.isna(part.get(n)) else float(part.get(n)) for n in names]
+        part = df[df["metric"] == metric]
+        by_id = dict(zip(part[id_column], part["value"], strict=True))
+        values = [by_id.get(sid) for sid in order]
+        values = [None if v is None or pd.isna(v) else float(v) for v in values]
         label = METRICS[metric].label_en if lang == "en" else METRICS[metric].label_sv
         fig.add_trace(
             go.Bar(

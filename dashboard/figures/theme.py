@@ -14,20 +14,44 @@ NEUTRAL = "#6c757d"
 SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 AGING_COLOURS = {"1–30": "#f2c14e", "31–90": "#e07b39", "91–180": "#c0392b", ">180": "#7b1e1e"}
 
+_GRID = "#EBF0F8"
+_AXIS = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "automargin": True}
+# Built once at import: naming a stock template ("plotly_white") per figure made plotly copy and
+# validate its whole tree (about 100 ms a figure) and send 6.5 kB of unused trace defaults along.
+# This carries only what the figures use: a white background with light grid lines, our fonts,
+# palette, margins and legend placement.
+TEMPLATE = go.layout.Template(
+    layout={
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {
+            "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+            "size": 13,
+            "color": "#2a3f5f",
+        },
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "colorway": PALETTE,
+        "hovermode": "closest",
+        "hoverlabel": {"align": "left"},
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "polar": {
+            "bgcolor": "white",
+            "angularaxis": {"gridcolor": _GRID, "linecolor": _GRID},
+            "radialaxis": {"gridcolor": _GRID, "linecolor": _GRID},
+        },
+        # Below the plot and the x-axis title, so the two never overlap.
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22},
+    }
+)
+
 
 def apply_theme(fig: go.Figure, lang: str = "sv", height: int | None = None) -> go.Figure:
     """Swedish decimal comma and space grouping; compact margins; readable fonts."""
-    fig.update_layout(
-        separators=", " if lang == "sv" else ".,",
-        template="plotly_white",
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        colorway=PALETTE,
-        # Below the plot and the x-axis title, so the two never overlap.
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22},
-    )
+    layout = {"separators": ", " if lang == "sv" else ".,", "template": TEMPLATE}
     if height:
-        fig.update_layout(height=height)
+        layout["height"] = height
+    fig.update_layout(**layout)
     return fig
 
 
