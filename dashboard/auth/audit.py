@@ -17,6 +17,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     "login": {"sv": "Inloggning", "en": "Login"},
     "login_failed": {"sv": "Misslyckad inloggning", "en": "Failed login"},
     "login_throttled": {"sv": "Inloggning spärrad", "en": "Login throttled"},
+    "oidc_denied": {
+        "sv": "Inloggning med organisationskonto nekad",
+        "en": "Organisation account login refused",
+    },
     "logout": {"sv": "Utloggning", "en": "Logout"},
     "idle_logout": {"sv": "Utloggad (inaktiv)", "en": "Logged out (idle)"},
     "upload": {"sv": "Uppladdning", "en": "Upload"},

@@ -16,6 +16,10 @@ from sqlalchemy.orm import Session
 from dashboard import store
 from dashboard.auth import audit
 from dashboard.auth.login import bp, client_address, end_session
+from dashboard.auth.oidc import OidcConfigError, oidc_config
+from dashboard.auth.oidc_login import CALLBACK_PATH as OIDC_CALLBACK_PATH
+from dashboard.auth.oidc_login import LOGIN_PATH as OIDC_LOGIN_PATH
+from dashboard.auth.oidc_login import install_oidc
 from dashboard.auth.security import (
     CSRF_COOKIE,
     CSRF_HEADER,
@@ -28,6 +32,7 @@ from dashboard.auth.security import (
 from dashboard.auth.session import (
     LAST_SEEN_KEY,
     AuthUser,
+    ConfigurationError,
     behind_tls,
     cookie_config,
     idle_timeout,
@@ -42,8 +47,9 @@ from etl.models_auth import User
 
 log = logging.getLogger(__name__)
 
-# Reachable without logging in: the login page and its style sheets.
-PUBLIC_PATHS = ("/login", "/auth/session.js", "/_favicon.ico")
+# Reachable without logging in: the login page, its style sheets and the single sign-on routes
+# (which answer 404 while OIDC is not configured).
+PUBLIC_PATHS = ("/login", "/auth/session.js", "/_favicon.ico", OIDC_LOGIN_PATH, OIDC_CALLBACK_PATH)
 PUBLIC_PREFIXES = ("/assets/",)
 # Static files are cacheable; everything else (pages, callback answers) is personal.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
@@ -190,6 +196,11 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
     """Login required for everything but the login page; sessions, CSRF, idle timeout."""
     server = app.server
     server.secret_key = resolve_secret_key(demo=demo)
+    try:
+        oidc = oidc_config()
+    except OidcConfigError as exc:
+        # Refuse to start rather than run with single sign-on half set up.
+        raise ConfigurationError(f"OIDC-inställningarna är felaktiga: {exc}") from exc
     server.config["INFOSAK_AUTH"] = True
     timeout = idle_timeout()
     server.config["INFOSAK_IDLE_TIMEOUT"] = timeout
@@ -199,6 +210,7 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
     login_manager.user_loader(load_user)
     login_manager.init_app(server)
     server.register_blueprint(bp)
+    install_oidc(server, oidc)
 
     if demo:
         accounts = ensure_demo_users(store.get_engine())

@@ -31,6 +31,10 @@ from etl.models_auth import User, utcnow
 log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
+# An error a redirect to /login should show (set by the OIDC callback); only keys in
+# FLASHED_ERRORS are shown, so the session cannot carry arbitrary text onto the page.
+LOGIN_ERROR_KEY = "login_error"
+FLASHED_ERRORS = frozenset({"oidc_denied", "oidc_conflict", "oidc_failed", "oidc_unavailable"})
 # The same local copy the Dash pages use (assets/, no CDN).
 BOOTSTRAP_CSS = "/assets/00-bootstrap-5.3.3.min.css"
 
@@ -98,6 +102,7 @@ def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Res
         demo=config.get("INFOSAK_DEMO", False),
         demo_accounts=config.get("INFOSAK_DEMO_ACCOUNTS", ()),
         bootstrap=BOOTSTRAP_CSS,
+        oidc=config.get("INFOSAK_OIDC", False),
     )
     return Response(html, status=status, mimetype="text/html")
 
@@ -108,6 +113,9 @@ def login_form():
         return redirect(landing_page(current_user.role, request.args.get("next")))
     texts = TEXT[_lang()]
     notice = None
+    flashed = session.pop(LOGIN_ERROR_KEY, None)
+    if flashed in FLASHED_ERRORS:
+        return _page(error_key=flashed)
     if request.args.get("utgangen"):
         minutes = int(idle_timeout().total_seconds() // 60)
         notice = texts["timeout"].format(minutes=minutes)
@@ -144,14 +152,16 @@ def login_submit():
             login_id, role = f"{user.id}:{user.session_token}", user.role
     if failed:
         return _page(401, error_key="bad_credentials", username=username)
-    return _start_session(login_id, role)
+    return start_session(login_id, role, request.form.get("next"))
 
 
-def _start_session(login_id: str, role: str) -> Response:
+def start_session(
+    login_id: str, role: str, next_path: str | None, lang: str | None = None
+) -> Response:
+    """Log ``login_id`` in (local password or OIDC alike) and send it to its start page."""
     from dashboard.auth.guard import load_user
 
-    next_path = request.form.get("next")
-    lang = session.get("lang") or _lang()
+    lang = lang or session.get("lang") or _lang()
     # A new session on login: nothing from the anonymous session survives (session fixation).
     session.clear()
     user = load_user(login_id)

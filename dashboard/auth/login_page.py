@@ -24,6 +24,21 @@ TEXT = {
         "bad_form": "Formuläret hade gått ut. Försök igen.",
         "timeout": "Du loggades ut efter {minutes} minuter utan aktivitet. Logga in igen.",
         "logged_out": "Du är utloggad.",
+        "oidc_button": "Logga in med organisationskonto",
+        "oidc_or": "eller med användarnamn och lösenord:",
+        "oidc_denied": (
+            "Ditt organisationskonto har ingen behörighet till Infosäk (ingen av dina grupper är "
+            "kopplad till en roll). Kontakta informationssäkerhetssamordnaren om du behöver åtkomst."
+        ),
+        "oidc_conflict": (
+            "Det finns redan ett lokalt konto med samma namn som ditt organisationskonto. "
+            "Kontakta administratören."
+        ),
+        "oidc_failed": "Inloggningen med organisationskonto misslyckades. Försök igen.",
+        "oidc_unavailable": (
+            "Inloggningstjänsten för organisationskonton svarar inte just nu. Försök igen om en "
+            "stund."
+        ),
         "demo_banner": "Demoläge – påhittade uppgifter för Askersund och Sydnärke.",
         "demo_heading": "Demokonton",
         "demo_lead": "Alla demokonton har lösenordet",
@@ -49,6 +64,20 @@ TEXT = {
         "bad_form": "The form had expired. Please try again.",
         "timeout": "You were logged out after {minutes} minutes without activity. Log in again.",
         "logged_out": "You are logged out.",
+        "oidc_button": "Log in with your organisation account",
+        "oidc_or": "or with user name and password:",
+        "oidc_denied": (
+            "Your organisation account has no access to Infosäk (none of your groups is mapped to "
+            "a role). Contact the information security coordinator if you need access."
+        ),
+        "oidc_conflict": (
+            "A local account has the same name as your organisation account. Contact the "
+            "administrator."
+        ),
+        "oidc_failed": "Logging in with your organisation account failed. Please try again.",
+        "oidc_unavailable": (
+            "The sign-in service for organisation accounts is not answering. Try again shortly."
+        ),
         "demo_banner": "Demo mode – fictional data for Askersund and Sydnärke.",
         "demo_heading": "Demo accounts",
         "demo_lead": "Every demo account has the password",
@@ -81,6 +110,11 @@ TEMPLATE = """<!DOCTYPE html>
   <p class="text-muted">Infosäk · {{ t.lead }}</p>
   {% if notice %}<div class="alert alert-info" id="login-notice" role="status">{{ notice }}</div>{% endif %}
   {% if error %}<div class="alert alert-danger" id="login-error" role="alert">{{ error }}</div>{% endif %}
+  {% if oidc %}
+  <a class="btn btn-primary w-100 mb-3" id="login-oidc"
+     href="/auth/oidc/login?sprak={{ lang }}{% if next %}&amp;next={{ next|urlencode }}{% endif %}">{{ t.oidc_button }}</a>
+  <p class="text-muted mb-2">{{ t.oidc_or }}</p>
+  {% endif %}
   <form method="post" action="/login" class="card card-body mb-4" id="login-form">
     <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
     <input type="hidden" name="next" value="{{ next }}">
@@ -128,8 +162,10 @@ def render_login(
     demo: bool = False,
     demo_accounts: Sequence[tuple[str, str, str]] = (),
     bootstrap: str = "",
+    oidc: bool = False,
 ) -> str:
-    """``demo_accounts``: (name, role, scope text) triples."""
+    """``demo_accounts``: (name, role, scope text) triples; ``oidc``: show the single sign-on
+    button (only when OIDC is configured)."""
     lang = lang if lang in TEXT else "sv"
     texts = TEXT[lang]
     return render_template_string(
@@ -147,4 +183,5 @@ def render_login(
             for name, role, scope in demo_accounts
         ],
         bootstrap=bootstrap,
+        oidc=oidc,
     )

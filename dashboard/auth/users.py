@@ -157,6 +157,44 @@ def add_user(
     return user
 
 
+def is_external(user: User) -> bool:
+    """An account that only logs in through OIDC: no password (so the login form never accepts
+    it) and not a demo account."""
+    return user.password_hash is None and not user.is_demo
+
+
+def provision_external_user(session: Session, name: str, role: str, codes: Sequence[str]) -> User:
+    """Create or update the OIDC user's account with the role and scope its groups give now.
+
+    The identity provider's groups are the truth at every login: role and scope are overwritten.
+    A local (password or demo) account with the same name is never taken over: UserError.
+    Names are not checked against NAME_PATTERN: identity providers hand out names such as
+    "åsa.öberg@kommun.se", and such a name cannot collide with a local one.
+    """
+    name = normalise_name(name)
+    scope = json.dumps(sorted({c for c in codes if c}))
+    user = get_user(session, name)
+    if user is None:
+        user = User(
+            name=name,
+            role=role,
+            scope_json=scope,
+            password_hash=None,
+            session_token=new_session_token(),
+            is_demo=False,
+        )
+        session.add(user)
+        session.flush()
+        log.info("external (OIDC) user %s created with role %s", name, role)
+        return user
+    if not is_external(user):
+        raise UserError(f"Det finns redan ett lokalt konto med namnet {name}.")
+    if user.role != role or user.scope_json != scope:
+        log.info("external (OIDC) user %s now has role %s, scope %s", name, role, scope)
+    user.role, user.scope_json = role, scope
+    return user
+
+
 def set_password(session: Session, name: str, password: str) -> User:
     """Change the password and end every open session of the account."""
     user = get_user(session, name)
