@@ -66,6 +66,17 @@ class Timing:
         }
 
 
+def timing_of(samples: list[float]) -> Timing:
+    """p50/p95/max/mean of wall-clock samples in ms."""
+    return Timing(
+        runs=len(samples),
+        p50_ms=percentile(samples, 50),
+        p95_ms=percentile(samples, 95),
+        max_ms=max(samples),
+        mean_ms=statistics.fmean(samples),
+    )
+
+
 def time_calls(function: Callable[[], object], runs: int, warmup: int = 1) -> Timing:
     """Call ``function`` ``warmup`` times untimed, then ``runs`` times; wall-clock per call."""
     for _ in range(warmup):
@@ -75,13 +86,7 @@ def time_calls(function: Callable[[], object], runs: int, warmup: int = 1) -> Ti
         start = time.perf_counter()
         function()
         samples.append((time.perf_counter() - start) * 1000)
-    return Timing(
-        runs=runs,
-        p50_ms=percentile(samples, 50),
-        p95_ms=percentile(samples, 95),
-        max_ms=max(samples),
-        mean_ms=statistics.fmean(samples),
-    )
+    return timing_of(samples)
 
 
 def write_json(path: Path, data: dict) -> None:

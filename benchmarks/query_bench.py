@@ -1,23 +1,30 @@
 """Page callbacks at scale, called directly, against the bare SQL aggregate each page needs.
 
 For every page and every filter set (whole country, one municipality, one administration) each
-initial callback of the page (benchmarks.page_calls) runs ``runs`` times after one untimed
-warm-up call, whose time is kept as ``first_ms`` (an empty cache, if the page caches). The bare
-baseline is hand-written SQL, run through the same engine, computing the aggregate the page shows
-(no ORM, no pandas, no figures): the floor a page cannot beat.
+initial callback of the page (benchmarks.page_calls) is timed twice over:
 
-Targets (issue 6): p95 <= 1.5 x bare p95 + 30 ms; on SQLite also p95 < 300 ms.
+- cold: ``cold_runs`` calls, each after emptying the app's result caches (the KPI cache), so the
+  callback computes from the store as after a load or on a fresh server process;
+- warm: one untimed call, then ``runs`` timed calls with the cache as the calls leave it.
+
+The bare baseline is hand-written SQL, run through the same engine, computing the aggregate the
+page shows (no ORM, no pandas, no figures): the floor a page cannot beat.
+
+Targets (issue 6): p95 <= 1.5 x bare p95 + 30 ms; on SQLite also p95 < 300 ms. Judged on the cold
+figures (see query_section); the warm verdict is reported beside it.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 from sqlalchemy import Date, Engine, bindparam, text
 
-from benchmarks.common import AS_OF, load_average, time_calls
+from benchmarks.common import AS_OF, Timing, load_average, time_calls, timing_of
 from benchmarks.page_calls import PAGES, build_app, page_calls
+from dashboard.queries import _kpi_cache
 
 log = logging.getLogger(__name__)
 
@@ -176,53 +183,122 @@ def bare_page(engine: Engine, page: str, filters: dict):
     return run
 
 
-def evaluate(p95: float, bare_p95: float, dialect: str) -> dict:
+def evaluate(p95: float, bare_p95: float | None, dialect: str) -> dict:
+    if bare_p95 is None:  # the bare SQL failed: no baseline, so the target cannot be judged met
+        return {"limit_ms": None, "met": False}
     limit = RATIO_LIMIT * bare_p95 + SLACK_MS
     met = p95 <= limit and (dialect != "sqlite" or p95 < SQLITE_P95_LIMIT_MS)
     return {"limit_ms": round(limit, 1), "met": met}
 
 
-def query_section(engine: Engine, runs: int = 20, pages=PAGES) -> dict:
-    """Every page callback x filter set on ``engine``; timings and targets as a dict."""
+def clear_result_caches() -> None:
+    """Empty the app's result caches, so the next call computes from the store (a cold call).
+
+    The KPI cache (dashboard.queries._kpi_cache) is the one the pages use; any other module of
+    dashboard.queries that offers ``clear_cache()`` is emptied too, so a cache added later does
+    not silently turn the cold figures warm.
+    """
+    import importlib
+    import pkgutil
+
+    import dashboard.queries as queries
+
+    _kpi_cache.clear()
+    for info in pkgutil.iter_modules(queries.__path__):
+        module = sys.modules.get(f"{queries.__name__}.{info.name}")
+        if module is None:
+            module = importlib.import_module(f"{queries.__name__}.{info.name}")
+        clear = getattr(module, "clear_cache", None)
+        if callable(clear):
+            clear()
+
+
+def time_cold_calls(function, runs: int) -> Timing:
+    """``runs`` calls, each after emptying the result caches (the clearing is not timed)."""
+    samples = []
+    for _ in range(runs):
+        clear_result_caches()
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return timing_of(samples)
+
+
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def measure_page(engine: Engine, app, page: str, scope: str, filters: dict, runs: int,
+                 cold_runs: int) -> list[dict]:  # fmt: skip
+    """Every initial callback of ``page`` for ``filters``: cold and warm timings, bare SQL.
+
+    Anything that fails (the bare SQL, building the page's calls, one callback) is recorded in
+    the rows and the rest goes on: one broken page must not hide the figures of the others.
+    """
+    dialect = engine.dialect.name
+    rows: list[dict] = []
+    try:
+        bare = time_calls(bare_page(engine, page, filters), runs)
+        bare_figures = {"bare_p50_ms": round(bare.p50_ms, 1), "bare_p95_ms": round(bare.p95_ms, 1)}
+    except Exception as exc:  # the baseline is ours; its failure is reported beside the page
+        log.exception("%s %s %s bare SQL failed", dialect, scope, page)
+        bare, bare_figures = None, {"bare_error": _error(exc)}
+    try:
+        calls = page_calls(app, page, filters, block_size=100)
+    except Exception as exc:
+        log.exception("%s %s %s: building the page's calls failed", dialect, scope, page)
+        return [{"scope": scope, "page": page, "callback": "(sidan)", "error": _error(exc),
+                 "met": False, **bare_figures}]  # fmt: skip
+    for call in calls:
+        row = {"scope": scope, "page": page, "callback": call.name, **bare_figures}
+        try:
+            cold = time_cold_calls(call.call, cold_runs)
+            warm = time_calls(call.call, runs, warmup=1)
+        except Exception as exc:  # a failing callback is a finding, not the end
+            log.exception("%s %s %s failed", dialect, scope, call.name)
+            rows.append({**row, "error": _error(exc), "met": False})
+            continue
+        bare_p95 = bare.p95_ms if bare is not None else None
+        judged = evaluate(cold.p95_ms, bare_p95, dialect)
+        rows.append({
+            **row, "cold": cold.as_dict(), "warm": warm.as_dict(),
+            "limit_ms": judged["limit_ms"], "met": judged["met"],
+            "warm_met": evaluate(warm.p95_ms, bare_p95, dialect)["met"],
+        })  # fmt: skip
+        log.info("%s %s %s cold p95 %.0f ms, warm p95 %.0f ms (bare %s)", dialect, scope,
+                 call.name, cold.p95_ms, warm.p95_ms, bare_p95)  # fmt: skip
+    return rows
+
+
+def query_section(engine: Engine, runs: int = 20, cold_runs: int = 5, pages=PAGES) -> dict:
+    """Every page callback x filter set on ``engine``; cold and warm timings and targets.
+
+    The target is judged on the cold figures: the issue compares a callback with the bare SQL it
+    needs, and a cached answer runs no SQL at all; the cache is also emptied by every load and is
+    per server process. The warm figures (what a user sees between loads on a worker that has
+    served the same filter before) are reported beside them with their own verdict.
+    """
     dialect = engine.dialect.name
     load_before = load_average()
     app = build_app(engine)
+    sets = filter_sets(engine)
     results = []
-    for scope, filters in filter_sets(engine).items():
+    for scope, filters in sets.items():
         for page in pages:
-            bare = time_calls(bare_page(engine, page, filters), runs)
-            for call in page_calls(app, page, filters, block_size=100):
-                start = time.perf_counter()
-                try:
-                    call.call()
-                except Exception as exc:  # a failing callback is a finding, not the end
-                    log.exception("%s %s %s failed", dialect, scope, call.name)
-                    results.append({"scope": scope, "page": page, "callback": call.name,
-                                    "error": f"{type(exc).__name__}: {exc}"[:300],
-                                    "met": False})  # fmt: skip
-                    continue
-                first_ms = (time.perf_counter() - start) * 1000
-                timing = time_calls(call.call, runs, warmup=0)
-                check = evaluate(timing.p95_ms, bare.p95_ms, dialect)
-                results.append({
-                    "scope": scope, "page": page, "callback": call.name,
-                    "first_ms": round(first_ms, 1), **timing.as_dict(),
-                    "bare_p50_ms": round(bare.p50_ms, 1), "bare_p95_ms": round(bare.p95_ms, 1),
-                    **check,
-                })  # fmt: skip
-                log.info("%s %s %s p95 %.0f ms (bare %.0f)", dialect, scope, call.name,
-                         timing.p95_ms, bare.p95_ms)  # fmt: skip
+            results.extend(measure_page(engine, app, page, scope, filters, runs, cold_runs))
+    clear_result_caches()
     return {
         "dialect": dialect,
-        "runs_per_callback": runs,
+        "runs_per_callback": {"warm": runs, "cold": cold_runs, "bare": runs},
         "filters": {
-            k: {kk: v[kk] for kk in ("municipality", "administration")}
-            for k, v in filter_sets(engine).items()
-        },  # fmt: skip
+            k: {kk: v[kk] for kk in ("municipality", "administration")} for k, v in sets.items()
+        },
         "targets": f"p95 <= {RATIO_LIMIT} x bare p95 + {SLACK_MS:.0f} ms"
         + (f"; p95 < {SQLITE_P95_LIMIT_MS:.0f} ms on SQLite" if dialect == "sqlite" else ""),
+        "judged_on": "cold (result caches emptied before every call)",
         "callbacks": results,
-        "met": all(r["met"] for r in results),
+        "met": bool(results) and all(r["met"] for r in results),
+        "warm_met": bool(results) and all(r.get("warm_met") for r in results),
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }

@@ -33,6 +33,7 @@ from benchmarks.common import (
     split_into_set_folders,
     write_json,
 )
+from benchmarks.table import markdown_table, print_table
 
 log = logging.getLogger("benchmarks")
 
@@ -77,6 +78,7 @@ def run(args, previous: dict | None = None) -> dict:
     store_path = work / "etl_sqlite.db"
     sqlite_url = f"sqlite:///{store_path}"
     runs = args.runs or (2 if args.quick else 20)
+    cold_runs = args.cold_runs or (1 if args.quick else 5)
     wanted = set(args.only or SECTIONS)
     results: dict = {}
 
@@ -91,14 +93,15 @@ def run(args, previous: dict | None = None) -> dict:
 
     if "queries_sqlite" in wanted:
         _section(results, "queries_sqlite",
-                 lambda: query_bench.query_section(make_engine(sqlite_url), runs))  # fmt: skip
+                 lambda: query_bench.query_section(make_engine(sqlite_url), runs, cold_runs))  # fmt: skip
 
     if "postgresql" in wanted:
         pg_url = args.pg_url or (None if args.quick else DEFAULT_PG_URL)
         if pg_url is None:
             results["postgresql"] = {"skipped": "no --pg-url given in quick mode", "met": None}
         else:
-            _section(results, "postgresql", lambda: _postgresql(pg_url, sets, runs, args))
+            _section(results, "postgresql",
+                         lambda: _postgresql(pg_url, sets, runs, cold_runs, args, previous))  # fmt: skip
 
     worker = None
     if wanted & {"payload", "memory"}:
@@ -116,9 +119,11 @@ def run(args, previous: dict | None = None) -> dict:
     if "load_test" in wanted:
         _section(results, "load_test", lambda: load_test_section(
             sqlite_url, sets, work, users=args.users or (5 if args.quick else 50),
-            visits=2 if args.quick else 4, think_s=0.2 if args.quick else 1.0,
-            workers=2 if args.quick else 3, etl_sets=2 if args.quick else 40,
-            deadline_s=120 if args.quick else 600, as_of=AS_OF.isoformat()))  # fmt: skip
+            think_s=(0.5, 1.5) if args.quick else (10.0, 30.0),
+            ramp_s=2.0 if args.quick else 60.0,
+            steady_s=args.load_seconds or (10.0 if args.quick else 300.0),
+            workers=args.workers or (2 if args.quick else 4), etl_sets=2 if args.quick else 40,
+            as_of=AS_OF.isoformat()))  # fmt: skip
     return results
 
 
@@ -131,11 +136,11 @@ def _payload(sqlite_url: str, holder: dict) -> dict:
     return {**payload, "met": all(p.get("met") for p in payload.values())}
 
 
-def _postgresql(pg_url: str, sets: Path, runs: int, args) -> dict:
+def _postgresql(pg_url: str, sets: Path, runs: int, cold_runs: int, args, previous) -> dict:
     from sqlalchemy.engine import make_url
 
     from benchmarks import etl_bench, query_bench
-    from etl.db import make_engine
+    from etl.db import make_engine, migrate
 
     if args.pg_reuse:
         # The store loaded by an earlier run (kept with --keep-pg, or left by an interrupted one).
@@ -143,106 +148,24 @@ def _postgresql(pg_url: str, sets: Path, runs: int, args) -> dict:
     else:
         url = etl_bench.reset_pg_database(pg_url, PG_BENCH_DATABASE)
     try:
-        etl = etl_bench.loaded_figures(url) if args.pg_reuse else etl_bench.load_in_subprocess(
-            url, sets)  # fmt: skip
+        if args.pg_reuse:
+            etl = etl_bench.loaded_figures(url)
+            measured = ((previous or {}).get("postgresql") or {}).get("etl") or {}
+            if measured.get("rows") == etl["rows"] and not measured.get("from_load_rows"):
+                # The same load, measured when it ran (with its peak memory): keep those figures.
+                etl = {**measured, "reused_by_later_run": True}
+        else:
+            etl = etl_bench.load_in_subprocess(url, sets)
         engine = make_engine(url)
-        queries = query_bench.query_section(engine, runs)
+        if args.pg_reuse:
+            migrate(engine)  # indices of migrations newer than the load
+        queries = query_bench.query_section(engine, runs, cold_runs)
         engine.dispose()
     finally:
         if not args.keep_pg:
             etl_bench.drop_pg_database(pg_url, PG_BENCH_DATABASE)
     return {"database": PG_BENCH_DATABASE, "dropped": not args.keep_pg, "etl": etl,
             "queries": queries, "met": queries["met"]}  # fmt: skip
-
-
-# --------------------------------------------------------------------------- the table
-
-
-def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
-    """(what, measured, target, met) rows for the printed table and docs/performance.md."""
-    rows = []
-
-    def met(flag) -> str:
-        return {True: "ja", False: "NEJ", None: "–"}[flag]
-
-    csv_ = results.get("etl_csv", {})
-    if "etl" in csv_:
-        e, b = csv_["etl"], csv_["baseline_bare_sqlite3"]
-        rows.append(("ETL CSV → SQLite", f"{e['rows']} rader, {e['rows_per_s']} rader/s "
-                     f"(bar sqlite3: {b['rows_per_s']} rader/s, kvot {csv_['ratio_of_baseline']})",
-                     "≥ 0,5 × bar", met(csv_["met"])))  # fmt: skip
-    x = results.get("etl_xlsx", {})
-    if "etl" in x:
-        rows.append(("ETL xlsx (Sydnärke)", f"{x['etl']['seconds']} s mot calamine "
-                     f"{x['baseline_bare_calamine']['seconds']} s (× {x['times_baseline']})",
-                     "≤ 1,5 × bar läsning", met(x["met"])))  # fmt: skip
-    for name, q in (("SQLite", results.get("queries_sqlite", {})),
-                    ("PostgreSQL", results.get("postgresql", {}).get("queries", {}))):  # fmt: skip
-        worst: dict[tuple[str, str], dict] = {}
-        for r in q.get("callbacks", []):
-            key = (r["scope"], r["page"])
-            if "error" in r:
-                rows.append((f"{name} {r['scope']} {r['page']} {r['callback']}", r["error"][:90],
-                             "inget fel", "FEL"))  # fmt: skip
-                continue
-            if key not in worst or r["p95_ms"] > worst[key]["p95_ms"]:
-                worst[key] = r
-        for (scope, page), r in worst.items():
-            failing = sum(1 for x in q["callbacks"]
-                          if (x["scope"], x["page"]) == (scope, page) and not x["met"])  # fmt: skip
-            rows.append((f"{name} {scope} {page} (långsammast: {r['callback']})",
-                         f"p50 {r['p50_ms']} / p95 {r['p95_ms']} ms; första {r['first_ms']} ms; "
-                         f"bar SQL p95 {r['bare_p95_ms']} ms",
-                         f"p95 ≤ {r['limit_ms']} ms",
-                         met(failing == 0) + (f" ({failing} anrop ej)" if failing else "")))  # fmt: skip
-    pg = results.get("postgresql", {})
-    if "etl" in pg:
-        rows.append(("ETL CSV → PostgreSQL", f"{pg['etl']['rows_per_s']} rader/s, "
-                     f"{pg['etl']['seconds']} s", "–", "–"))  # fmt: skip
-    for scope, p in (results.get("payload", {}) or {}).items():
-        if isinstance(p, dict) and "pages" in p:
-            big = max(p["pages"], key=lambda page: page["first_load_bytes"])
-            largest = max(page["largest_callback_bytes"] for page in p["pages"])
-            static = p["static_assets_once"]["bytes"]
-            rows.append((f"Nyttolast {scope} (största sida {big['page']})",
-                         f"{big['first_load_bytes']} B; största svar {largest} B; "
-                         f"statiska filer en gång {static} B",
-                         "≤ 1,5 MB / 150 kB", met(p["met"])))  # fmt: skip
-    m = results.get("memory", {})
-    if "worker_after_all_pages_peak_rss_mb" in m:
-        rows.append(("Minne nationell inläsning", f"{m['national_load_peak_rss_mb']} MB",
-                     "≤ 1 GB", met(m["national_load_met"])))  # fmt: skip
-        rows.append(("Minne en arbetsprocess", f"{m['worker_after_all_pages_peak_rss_mb']} MB",
-                     "≤ 500 MB", met(m["worker_met"])))  # fmt: skip
-    lt = results.get("load_test", {})
-    if "p95_ms" in lt:
-        rows.append((f"Last: {lt['users']} användare, {lt['workers']} gunicorn-processer",
-                     f"p50 {lt['p50_ms']} / p95 {lt['p95_ms']} ms, {lt['requests']} anrop, "
-                     f"{lt['errors']} fel", "p95 < 1 s, inga fel", met(lt["met"])))  # fmt: skip
-    for name, section in results.items():
-        if isinstance(section, dict) and "error" in section:
-            rows.append((name, section["error"][:80], "–", "FEL"))
-    return rows
-
-
-def markdown_table(results: dict) -> str:
-    """The summary as a Markdown table (pasted into docs/performance.md)."""
-    lines = ["| Mätning | Uppmätt | Mål | Uppfyllt |", "|---|---|---|---|"]
-    for row in summary_rows(results):
-        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in row) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def print_table(results: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Infosäk: prestanda")
-    for column in ("Mätning", "Uppmätt", "Mål", "Uppfyllt"):
-        table.add_column(column)
-    for row in summary_rows(results):
-        table.add_row(*row)
-    Console(width=200).print(table)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK_DIR)
     parser.add_argument("--only", nargs="+", choices=SECTIONS)
     parser.add_argument("--runs", type=int, help="timed runs per callback (default 20)")
+    parser.add_argument("--cold-runs", type=int,
+                        help="timed cold runs per callback, caches emptied (default 5)")  # fmt: skip
     parser.add_argument("--users", type=int, help="simulated users of the load test")
+    parser.add_argument("--load-seconds", type=float,
+                        help="steady state of the load test after the ramp (default 300)")  # fmt: skip
+    parser.add_argument("--workers", type=int, help="gunicorn workers of the load test")
     parser.add_argument("--keep-pg", action="store_true", help="keep infosak_bench afterwards")
     parser.add_argument("--pg-reuse", action="store_true",
                         help="measure the infosak_bench database already loaded")  # fmt: skip

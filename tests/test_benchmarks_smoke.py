@@ -62,6 +62,10 @@ def test_quick_run_writes_every_section(tmp_path):
     assert {q["scope"] for q in queries} == {"country", "municipality", "administration"}
     pages = {q["page"] for q in queries}
     assert {"/", "/tackning", "/atgarder", "/risker", "/mognad", "/rapport"} <= pages
+    assert not [q for q in queries if "error" in q], [q for q in queries if "error" in q][:3]
+    for q in queries:  # cold and warm figures, the bare baseline and a verdict on each
+        assert q["cold"]["runs"] >= 1 and q["warm"]["runs"] >= 1, q
+        assert q["bare_p95_ms"] >= 0 and isinstance(q["met"], bool), q
     for scope in ("country", "municipality", "administration"):
         payload = results["payload"][scope]
         assert all(p["all_ok"] for p in payload["pages"]), payload
@@ -69,8 +73,57 @@ def test_quick_run_writes_every_section(tmp_path):
     assert results["memory"]["worker_after_all_pages_peak_rss_mb"] > 0
     load = results["load_test"]
     assert load["requests"] > 0 and load["errors"] == 0, load["error_samples"]
+    assert load["logins"]["requests"] == 2 and load["logins"]["errors"] == 0
+    assert load["mix"] == {"ciso": 1, "security_officer": 1}
+    assert {"GET page", "dash.page_router"} <= set(load["by_kind"])
+    assert sum(k["requests"] for k in load["by_kind"].values()) == load["requests"]
     assert load["concurrent_etl"]["returncode"] == 0
     assert "Infosäk: prestanda" in done.stdout
+
+    table = tmp_path / "table.md"
+    subprocess.run([sys.executable, "-m", "benchmarks.run", "--out", str(out), "--markdown",
+                    str(table)], cwd=ROOT, check=True, timeout=120)  # fmt: skip
+    markdown = table.read_text("utf-8")
+    for page in ("/tackning", "/rapport"):  # one row per filter and page
+        assert sum(f"SQLite {s} {page} (" in markdown for s in ("country", "municipality",
+                   "administration")) == 3, markdown  # fmt: skip
+    assert "| Last: 2 användare" in markdown and "| load_test |" in markdown
+
+
+def test_a_broken_page_is_recorded_and_the_others_still_measured(sqlite_engine):
+    from benchmarks.query_bench import query_section
+
+    build_store(sqlite_engine)
+    section = query_section(sqlite_engine, runs=1, cold_runs=1,
+                            pages=("/inlasningar", "/finns-inte"))  # fmt: skip
+    by_page = {}
+    for row in section["callbacks"]:
+        by_page.setdefault(row["page"], []).append(row)
+    assert all("cold" in r and "warm" in r for r in by_page["/inlasningar"])
+    assert [r["error"].split(":")[0] for r in by_page["/finns-inte"]] == ["LookupError"] * 3
+    assert section["met"] is False
+
+
+def test_load_test_users_have_the_documented_mix_and_real_accounts(sqlite_engine):
+    from benchmarks.load_test import ensure_accounts, mix, personas
+    from dashboard.auth.users import get_user, resolve_scope, scope_codes
+
+    build_store(sqlite_engine)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    chosen = personas(url, 50)
+    counts = mix(chosen)
+    assert len(chosen) == 50 and len({p.account for p in chosen}) == 50
+    assert (counts["ciso"], counts["committee"], counts["admin"]) == (1, 1, 1)
+    assert counts["security_officer"] + counts["manager"] == 47
+    assert 0.35 < counts["security_officer"] / 47 < 0.55
+    ensure_accounts(url, chosen)
+    ensure_accounts(url, chosen)  # a second run replaces the accounts rather than failing
+    with Session(sqlite_engine) as s:
+        for persona in chosen:
+            user = get_user(s, persona.account)
+            assert user.role == persona.role and scope_codes(user) == list(persona.scope)
+            if persona.scope:
+                assert resolve_scope(s, persona.scope) is not None
 
 
 def test_kpi_cache_follows_the_store_version(sqlite_engine):

@@ -1,0 +1,175 @@
+"""The summary table of a benchmark result: (what, measured, target, met) rows, printed with
+rich or written as Markdown for docs/performance.md. Reads the JSON only; runs nothing."""
+
+from __future__ import annotations
+
+
+def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(what, measured, target, met) rows for the printed table and docs/performance.md."""
+    rows = []
+    met = _met
+
+    csv_ = results.get("etl_csv", {})
+    if "etl" in csv_:
+        e, b = csv_["etl"], csv_["baseline_bare_sqlite3"]
+        rows.append(("ETL CSV → SQLite", f"{e['rows']} rader, {e['rows_per_s']} rader/s "
+                     f"(bar sqlite3: {b['rows_per_s']} rader/s, kvot {csv_['ratio_of_baseline']})",
+                     "≥ 0,5 × bar", met(csv_["met"])))  # fmt: skip
+    x = results.get("etl_xlsx", {})
+    if "etl" in x:
+        rows.append(("ETL xlsx (Sydnärke)", f"{x['etl']['seconds']} s mot calamine "
+                     f"{x['baseline_bare_calamine']['seconds']} s (× {x['times_baseline']})",
+                     "≤ 1,5 × bar läsning", met(x["met"])))  # fmt: skip
+    for name, q in (("SQLite", results.get("queries_sqlite", {})),
+                    ("PostgreSQL", results.get("postgresql", {}).get("queries", {}))):  # fmt: skip
+        rows.extend(_page_rows(name, q.get("callbacks", [])))
+    pg = results.get("postgresql", {})
+    if "etl" in pg:
+        rows.append(("ETL CSV → PostgreSQL", f"{pg['etl']['rows_per_s']} rader/s, "
+                     f"{pg['etl']['seconds']} s", "–", "–"))  # fmt: skip
+    for scope, p in (results.get("payload", {}) or {}).items():
+        if isinstance(p, dict) and "pages" in p:
+            big = max(p["pages"], key=lambda page: page["first_load_bytes"])
+            largest = max(page["largest_callback_bytes"] for page in p["pages"])
+            static = p["static_assets_once"]["bytes"]
+            rows.append((f"Nyttolast {scope} (största sida {big['page']})",
+                         f"{big['first_load_bytes']} B; största svar {largest} B; "
+                         f"statiska filer en gång {static} B",
+                         "≤ 1,5 MB / 150 kB", met(p["met"])))  # fmt: skip
+    m = results.get("memory", {})
+    if "worker_after_all_pages_peak_rss_mb" in m:
+        rows.append(("Minne nationell inläsning", f"{m['national_load_peak_rss_mb']} MB",
+                     "≤ 1 GB", met(m["national_load_met"])))  # fmt: skip
+        rows.append(("Minne en arbetsprocess", f"{m['worker_after_all_pages_peak_rss_mb']} MB",
+                     "≤ 500 MB", met(m["worker_met"])))  # fmt: skip
+    rows.extend(_load_test_rows(results.get("load_test", {})))
+    for name, section in results.items():
+        if isinstance(section, dict) and "error" in section:
+            rows.append((name, section["error"][:80], "–", "FEL"))
+    return rows
+
+
+def _met(flag) -> str:
+    return {True: "ja", False: "NEJ", None: "–"}[flag]
+
+
+def _page_rows(name: str, callbacks: list[dict]) -> list[tuple[str, str, str, str]]:
+    """One row per (filter, page): its slowest callback by cold p95, cold and warm figures.
+
+    Judged on the cold figures (query_bench.query_section says why); the warm verdict is shown.
+    """
+    rows = []
+    pages: dict[tuple[str, str], list[dict]] = {}
+    for r in callbacks:
+        pages.setdefault((r["scope"], r["page"]), []).append(r)
+    for (scope, page), calls in pages.items():
+        for r in calls:
+            if "error" in r:
+                rows.append((f"{name} {scope} {page} {r['callback']}", r["error"][:90],
+                             "inget fel", "FEL"))  # fmt: skip
+        timed = [r for r in calls if "cold" in r]
+        if not timed:
+            continue
+        slow = max(timed, key=lambda r: r["cold"]["p95_ms"])
+        failing = sum(1 for r in timed if not r["met"])
+        warm_failing = sum(1 for r in timed if not r.get("warm_met"))
+        bare = (f"bar SQL p95 {slow['bare_p95_ms']} ms" if "bare_p95_ms" in slow
+                else f"bar SQL fel: {slow.get('bare_error', '?')[:60]}")  # fmt: skip
+        verdict = _met(failing == 0) + (f" ({failing} av {len(timed)} ej)" if failing else "")
+        verdict += "; varm " + _met(warm_failing == 0)
+        rows.append((
+            f"{name} {scope} {page} ({len(timed)} anrop; långsammast {slow['callback']})",
+            f"kall p50 {slow['cold']['p50_ms']} / p95 {slow['cold']['p95_ms']} ms; "
+            f"varm p50 {slow['warm']['p50_ms']} / p95 {slow['warm']['p95_ms']} ms; {bare}",
+            f"p95 ≤ {slow['limit_ms']} ms" if slow.get("limit_ms") is not None else "–",
+            verdict,
+        ))  # fmt: skip
+    return rows
+
+
+def _load_test_rows(lt: dict) -> list[tuple[str, str, str, str]]:
+    if "p95_ms" not in lt:
+        return []
+    mix = ", ".join(f"{n} {role}" for role, n in lt.get("mix", {}).items())
+    etl = lt.get("concurrent_etl") or {}
+    during = etl.get("requests_while_running") or {}
+    load = lt.get("load_average_during", {})
+    rows = [(
+        f"Last: {lt['users']} användare ({mix}), {lt['workers']} gunicorn-processer, "
+        f"betänketid {lt['think_s'][0]:g}–{lt['think_s'][1]:g} s, {lt['seconds']} s",
+        f"p50 {lt['p50_ms']} / p95 {lt['p95_ms']} / max {lt['max_ms']} ms; {lt['requests']} "
+        f"anrop, {lt['errors']} fel, {lt['throughput_rps']} anrop/s, {lt['page_views']} "
+        f"sidvisningar; load average {load.get('min')}–{load.get('max')} "
+        f"(medel {load.get('mean')})",
+        "p95 < 1 s, inga fel",
+        _met(lt["met"]),
+    )]  # fmt: skip
+    if etl:
+        rows.append((
+            f"Last medan inläsningen av {etl.get('sets')} förvaltningar pågick "
+            f"({etl.get('seconds')} s, returkod {etl.get('returncode')})",
+            f"p50 {during.get('p50_ms')} / p95 {during.get('p95_ms')} ms; "
+            f"{during.get('requests')} anrop, {during.get('errors')} fel",
+            "p95 < 1 s, inga fel",
+            _met(during.get("p95_ms") is not None and during["p95_ms"] < 1000
+                 and not during.get("errors")),
+        ))  # fmt: skip
+    for kind, k in lt.get("by_kind", {}).items():
+        rows.append((f"Last, anropstyp {kind}",
+                     f"p50 {k['p50_ms']} / p95 {k['p95_ms']} / max {k['max_ms']} ms; "
+                     f"{k['requests']} anrop, {k['errors']} fel",
+                     "p95 < 1 s", _met(k["p95_ms"] is not None and k["p95_ms"] < 1000
+                                       and not k["errors"])))  # fmt: skip
+    return rows
+
+
+def load_rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(section, when, seconds, load average before → after) of every section in the file."""
+    rows = []
+    for name, section in results.items():
+        if name == "meta" or not isinstance(section, dict):
+            continue
+        # Sections that run parts (payload per filter, postgresql's queries) keep them inside.
+        parts = [section, *(v for v in section.values() if isinstance(v, dict))]
+        befores = [p.get("load_average_before") or p.get("load_average") for p in parts]
+        afters = [p.get("load_average_after") for p in parts]
+        before = next((b for b in befores if b), None)
+        after = next((a for a in reversed(afters) if a), None)
+        if before is None:
+            rows.append((name, "–", "–", section.get("skipped", "–")))
+            continue
+        during = section.get("load_average_during")
+        load = f"{before} → {after}" if after else f"{before}"
+        if during:
+            load += f"; under testet {during['min']}–{during['max']} (medel {during['mean']})"
+        rows.append((name, str(section.get("taken_at", "–")),
+                     str(section.get("section_seconds", "–")), load))  # fmt: skip
+    return rows
+
+
+def _markdown(header: tuple[str, ...], rows) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(cell).replace("|", "/") for cell in row) + " |")
+    return lines
+
+
+def markdown_table(results: dict) -> str:
+    """The summary as Markdown tables (pasted into docs/performance.md): the figures, then the
+    machine's load average (1/5/15 min) around every section."""
+    lines = _markdown(("Mätning", "Uppmätt", "Mål", "Uppfyllt"), summary_rows(results))
+    lines += ["", *_markdown(("Avsnitt", "Mätt", "Sekunder", "Load average 1/5/15 min"),
+                             load_rows(results))]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def print_table(results: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Infosäk: prestanda")
+    for column in ("Mätning", "Uppmätt", "Mål", "Uppfyllt"):
+        table.add_column(column)
+    for row in summary_rows(results):
+        table.add_row(*row)
+    Console(width=200).print(table)
