@@ -16,6 +16,7 @@ loads never interleave; rows go in with bulk ``insert()`` executemany, never per
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 from etl import models, vocab
 from etl.db import SQLITE_BUSY_TIMEOUT_MS
 from etl.issues import ValidationIssue, file_issue
+from etl.load_data import OrgIds, read_org_ids, replace_source_rows
 from etl.reader import SourceReadError, read_source
 from etl.schema import ORGANISATION
 from etl.sources import (
@@ -51,7 +53,8 @@ from etl.validate import (
     ParsedWorkbook,
     count_rows,
     describe_source,
-    load_known_codes,
+    load_org_codes,
+    load_taken,
     read_cover,
     validate,
 )
@@ -180,6 +183,36 @@ def write_session(engine: Engine, wait_seconds: float | None = None) -> Iterator
             raise
 
 
+# --------------------------------------------------------------------------- organisation codes
+
+
+# The newest accepted organisation load: organisation rows change only with one of those.
+_ORG_MARK = (
+    "SELECT MAX(load.id) FROM load JOIN source ON source.id = load.source_id "
+    "WHERE source.kind = 'organisation' AND load.outcome = 'accepted'"
+)
+
+
+class OrgCodes:
+    """Organisation codes (for validation) and ids (for inserts), kept across a run's files.
+
+    Reading them cost about as much as the rest of a file's load on a national store. They are
+    read again only when an organisation workbook has been accepted since (in this run or by
+    another process: the check runs inside each file's locked transaction).
+    """
+
+    def __init__(self) -> None:
+        self._mark: object = None
+        self._cached: tuple[KnownCodes, OrgIds] | None = None
+
+    def current(self, session: Session) -> tuple[KnownCodes, OrgIds]:
+        mark = session.connection().exec_driver_sql(_ORG_MARK).scalar()
+        if self._cached is None or mark != self._mark:
+            self._cached = (load_org_codes(session), read_org_ids(session.connection()))
+            self._mark = mark
+        return self._cached
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -199,12 +232,15 @@ def load_paths(
     """
     run_id = new_run_id()
     files = order_sources(expand_sources(paths))
+    codes = OrgCodes()  # organisation codes and ids, read once per organisation load
     results = []
     for index, source in enumerate(files):
         if progress:
             progress(index, len(files), source.label)
         results.append(
-            _load_source(engine, source, loaded_by=loaded_by, run_id=run_id, today=today)
+            _load_source(
+                engine, source, loaded_by=loaded_by, run_id=run_id, today=today, codes=codes
+            )  # fmt: skip
         )
     if progress:
         progress(len(files), len(files), "")
@@ -249,17 +285,19 @@ def _load_source(
     allowed_administrations: set[str] | None = None,
     run_id: str | None = None,
     today: dt.date | None = None,
+    codes: OrgCodes | None = None,
 ) -> FileResult:
     run_id = run_id or new_run_id()
     started, clock = _now(), time.perf_counter()
-    result = _load_file(engine, source, loaded_by, allowed_administrations, run_id, today, started)
+    result = _load_file(engine, source, loaded_by, allowed_administrations, run_id, today, started,
+                        codes)  # fmt: skip
     result.seconds = time.perf_counter() - clock
     log.info("%s: %s in %.2f s (%s rows)", result.file_name, result.outcome, result.seconds,
              result.rows_total)  # fmt: skip
     return result
 
 
-def _load_file(engine, source, loaded_by, allowed, run_id, today, started) -> FileResult:
+def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes) -> FileResult:
     path = source.path
     label = source.label if path.exists() else path.name
     try:
@@ -291,18 +329,22 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started) -> Fi
                                  UNCHANGED, loaded_by, json.loads(current.counts_json or "{}"))  # fmt: skip
                 return FileResult(path, key, UNCHANGED, [], json.loads(load.counts_json), load.id,
                                   raw.file_name)  # fmt: skip
-            known = load_known_codes(session, raw)
+            org_known, org_ids = (codes or OrgCodes()).current(session)
+            known = dataclasses.replace(org_known, taken=load_taken(session, raw))
             parsed, issues = validate(raw, known, today=today)
             if parsed is None:
                 raise Rejected(issues)
             counts = count_rows(parsed)
+            replacing = source is not None  # a new source has no rows to delete yet
             source = source or _create_source(session, parsed)
             load = _add_load(session, run_id, source, raw.file_name, raw.sha256, started,
                              ACCEPTED, loaded_by, counts)  # fmt: skip
             if parsed.kind == "organisation":
                 _apply_organisation(session, parsed)
             else:
-                _apply_data(session, parsed, source, known)
+                replace_source_rows(session.connection(), parsed, source.id,
+                                    source.administration_id, org_ids, known.matrix_size,
+                                    replacing)  # fmt: skip
             source.current_load_id = load.id
             load.finished_at = _now()
             load_id = load.id
@@ -598,137 +640,6 @@ def _apply_organisation(session: Session, parsed: ParsedWorkbook) -> None:
                 break
         roles.append(row)
     _insert(session, models.RoleAssignment, roles)
-
-
-# --------------------------------------------------------------------------- owners' data
-
-
-def _delete_source_rows(session: Session, source_id: int) -> None:
-    """Remove everything a source's earlier file put in the store (children first)."""
-    s = source_id
-    session.execute(delete(models.Action).where(models.Action.source_id == s))
-    session.execute(delete(models.FollowUpReport).where(models.FollowUpReport.source_id == s))
-    gap_ids = select(models.GapAnalysis.id).where(models.GapAnalysis.source_id == s)
-    session.execute(
-        delete(models.GapAssessment).where(models.GapAssessment.gap_analysis_id.in_(gap_ids))
-    )
-    session.execute(delete(models.GapAnalysis).where(models.GapAnalysis.source_id == s))
-    session.execute(delete(models.Risk).where(models.Risk.source_id == s))
-    session.execute(delete(models.RiskAnalysis).where(models.RiskAnalysis.source_id == s))
-    class_ids = select(models.Classification.id).where(models.Classification.source_id == s)
-    session.execute(delete(models.ClassificationParticipant).where(
-        models.ClassificationParticipant.classification_id.in_(class_ids)))  # fmt: skip
-    session.execute(delete(models.Classification).where(models.Classification.source_id == s))
-    asset_ids = select(models.Asset.id).where(models.Asset.source_id == s)
-    session.execute(delete(models.AssetOwner).where(models.AssetOwner.asset_id.in_(asset_ids)))
-    session.execute(delete(models.Asset).where(models.Asset.source_id == s))
-
-
-def _apply_data(session: Session, parsed: ParsedWorkbook, source: models.Source,
-                known: KnownCodes) -> None:  # fmt: skip
-    sid = source.id
-    _delete_source_rows(session, sid)
-    units = _ids(session, models.Unit)
-    objects = _ids(session, models.GovernanceObject)
-    providers = _ids(session, models.Provider)
-    areas = _ids(session, models.MaturityArea)
-    is_object = parsed.kind == "object"
-    own_object = objects.get(parsed.code) if is_object else None
-    administration_id = source.administration_id if not is_object else None
-
-    _insert(session, models.Asset, [
-        {"code": r["code"], "name": r["name"], "carrier_name": r["carrier_name"],
-         "carrier_type": r["carrier_type"],
-         "governance_object_id": objects[r["governance_object"]] if r["governance_object"]
-         else own_object,
-         "personal_data": r["personal_data"], "register_ref": r["register_ref"],
-         "security_protection": bool(r["security_protection"]),
-         "primary_unit_id": units[r["owners"][0]], "source_id": sid}
-        for r in parsed.rows("assets")
-    ])  # fmt: skip
-    assets = _ids(session, models.Asset, models.Asset.source_id == sid)
-    _insert(session, models.AssetOwner, [
-        {"asset_id": assets[r["code"]], "unit_id": units[unit], "is_primary": index == 0}
-        for r in parsed.rows("assets") for index, unit in enumerate(r["owners"])
-    ])  # fmt: skip
-
-    _insert(session, models.Classification, [
-        {"asset_id": assets[r["asset"]], "classified_on": r["classified_on"],
-         "next_review_on": r["next_review_on"], "confidentiality": r["confidentiality"],
-         "integrity": r["integrity"], "availability": r["availability"],
-         "traceability": r["traceability"], "label_set": r["label_set"] or vocab.DEFAULT_LABEL_SET,
-         "model_version": r["model_version"], "source_id": sid}
-        for r in parsed.rows("classifications")
-    ])  # fmt: skip
-    if any(r["participants"] for r in parsed.rows("classifications")):
-        class_ids = {
-            (asset_id, day): id_
-            for id_, asset_id, day in session.execute(
-                select(models.Classification.id, models.Classification.asset_id,
-                       models.Classification.classified_on)
-                .where(models.Classification.source_id == sid)
-            )
-        }  # fmt: skip
-        _insert(session, models.ClassificationParticipant, [
-            {"classification_id": class_ids[(assets[r["asset"]], r["classified_on"])],
-             "unit_id": units[unit]}
-            for r in parsed.rows("classifications") for unit in r["participants"] or []
-        ])  # fmt: skip
-
-    _insert(session, models.RiskAnalysis, [
-        {"code": r["code"], "asset_id": assets[r["asset"]] if r["asset"] else None,
-         "governance_object_id": own_object if not r["asset"] else None,
-         "analysed_on": r["analysed_on"], "matrix_size": known.matrix_size,
-         "responsible": r["responsible"], "source_id": sid}
-        for r in parsed.rows("risk_analyses")
-    ])  # fmt: skip
-    analyses = _ids(session, models.RiskAnalysis, models.RiskAnalysis.source_id == sid)
-    _insert(session, models.Risk, [
-        {"code": r["code"], "risk_analysis_id": analyses[r["analysis"]],
-         "description": r["description"], "likelihood": r["likelihood"],
-         "consequence": r["consequence"], "treatment": r["treatment"], "source_id": sid}
-        for r in parsed.rows("risks")
-    ])  # fmt: skip
-    risks = _ids(session, models.Risk, models.Risk.source_id == sid)
-
-    gap_dates = sorted({r["assessed_on"] for r in parsed.rows("gap_analysis")})
-    _insert(session, models.GapAnalysis, [
-        {"administration_id": administration_id, "governance_object_id": own_object,
-         "assessed_on": day, "source_id": sid}
-        for day in gap_dates
-    ])  # fmt: skip
-    gaps = dict(session.execute(
-        select(models.GapAnalysis.assessed_on, models.GapAnalysis.id)
-        .where(models.GapAnalysis.source_id == sid)
-    ).all())  # fmt: skip
-    _insert(session, models.GapAssessment, [
-        {"gap_analysis_id": gaps[r["assessed_on"]], "area_id": areas[r["area_code"]],
-         "level": r["level"], "comment": r["comment"]}
-        for r in parsed.rows("gap_analysis")
-    ])  # fmt: skip
-    # An action from a gap area points at the latest analysis of the file that assessed it.
-    latest_gap: dict[str, int] = {}
-    for r in sorted(parsed.rows("gap_analysis"), key=lambda r: r["assessed_on"]):
-        latest_gap[r["area_code"]] = gaps[r["assessed_on"]]
-
-    _insert(session, models.Action, [
-        {"code": r["code"], "title": r["title"], "risk_id": risks[r["risk"]] if r["risk"] else None,
-         "gap_analysis_id": latest_gap.get(r["area_code"]) if r["area_code"] else None,
-         "area_id": areas[r["area_code"]] if r["area_code"] else None,
-         "owner_unit_id": units[r["owner_unit"]] if r["owner_unit"] else None,
-         "provider_id": providers[r["provider"]] if r["provider"] else None,
-         "governance_object_id": own_object, "responsible": r["responsible"],
-         "responsible_email": r["responsible_email"], "due_on": r["due_on"],
-         "status": r["status"], "completed_on": r["completed_on"], "source_id": sid}
-        for r in parsed.rows("actions")
-    ])  # fmt: skip
-    _insert(session, models.FollowUpReport, [
-        {"unit_id": units[r["unit"]], "period": r["period"], "submitted": bool(r["submitted"]),
-         "submitted_on": r["submitted_on"],
-         "training_completion_pct": r["training_completion_pct"],
-         "last_access_review_on": r["last_access_review_on"], "source_id": sid}
-        for r in parsed.rows("follow_ups")
-    ])  # fmt: skip
 
 
 __all__ = [

@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
+from etl.columns import PLAIN_TEXT, CellProblem, parse_column
 from etl.issues import ValidationIssue, show_value
-from etl.parsing import CellError, is_empty, parse_cell
+from etl.parsing import CellError, parse_cell
 from etl.reader import RawSheet, RawWorkbook, fold
 from etl.schema import (
     COVER,
@@ -46,7 +47,6 @@ CHUNK = 500  # codes per IN (...) query
 # limit (32 767): calamine silently cuts longer cells there, so a cut text always exceeds the cap
 # and is refused instead of stored truncated; and a megabyte per cell would bloat every page.
 MAX_FREE_TEXT = 10_000
-PLAIN_TEXT = (ColumnType.TEXT, ColumnType.CODE)
 
 # Where each column lands in the store, so text too long for its column is caught here and not
 # by PostgreSQL in the middle of a load.
@@ -138,6 +138,17 @@ def _raw_codes(raw: RawWorkbook | None, sheet_key: str, column_key: str) -> list
 
 def load_known_codes(session: Session, raw: RawWorkbook | None = None) -> KnownCodes:
     """Org codes, areas and settings from the store; and which of ``raw``'s ids it already holds."""
+    known = load_org_codes(session)
+    known.taken = load_taken(session, raw)
+    return known
+
+
+def load_org_codes(session: Session) -> KnownCodes:
+    """Org codes, areas and settings from the store (``taken`` left empty).
+
+    They change only when an organisation workbook loads, so a run reads them once and again
+    only after such a load (etl.load).
+    """
     known = KnownCodes()
     known.municipalities = set(session.scalars(select(models.Municipality.code)))
     known.administrations = dict(
@@ -158,18 +169,24 @@ def load_known_codes(session: Session, raw: RawWorkbook | None = None) -> KnownC
     size = session.get(models.Setting, SETTING_MATRIX_SIZE)
     if size is not None and size.value.strip().isdigit():
         known.matrix_size = int(size.value)
+    return known
+
+
+def load_taken(session: Session, raw: RawWorkbook | None) -> dict[str, dict[str, str]]:
+    """entity -> code -> source key, for the codes of ``raw`` the store already holds."""
+    taken: dict[str, dict[str, str]] = {}
     for entity, model in CODED_ENTITIES.items():
-        taken: dict[str, str] = {}
+        found: dict[str, str] = {}
         for chunk in _chunks(_raw_codes(raw, entity, "code")):
             rows = session.execute(
                 select(model.code, models.Source.key)  # type: ignore[attr-defined]
                 .join(models.Source, models.Source.id == model.source_id)  # type: ignore[attr-defined]
                 .where(model.code.in_(chunk))  # type: ignore[attr-defined]
             )
-            taken.update(rows.all())
-        known.taken[entity] = taken
-    known.taken["follow_ups"] = _taken_follow_ups(session, raw)
-    return known
+            found.update(rows.all())
+        taken[entity] = found
+    taken["follow_ups"] = _taken_follow_ups(session, raw)
+    return taken
 
 
 def _taken_follow_ups(session: Session, raw: RawWorkbook | None) -> dict[str, str]:
@@ -303,7 +320,6 @@ class _Validator:
         self.kind: WorkbookKind | None = None
         self.code: str | None = None
         self.parsed: dict[str, list[ParsedRow]] = {}
-        self._memo: dict[tuple, object] = {}
 
     # ---------------------------------------------------------------- reporting
 
@@ -424,79 +440,40 @@ class _Validator:
                      "it with that heading in the header row (see the template).")  # fmt: skip
         if missing:
             return
-        for raw_row in raw_sheet.rows:
-            values = {}
-            for column in sheet.columns:
-                values[column.key] = self._parse_value(raw_sheet, raw_row, column)
-            self.parsed[sheet.key].append(ParsedRow(raw_row.number, values))
+        # Column by column (etl.columns), then rows; issues in the file's order (row, column).
+        row_values = [r.values for r in raw_sheet.rows]
+        problems: list[tuple[int, int, CellProblem]] = []
+        parsed_columns = []
+        for position, column in enumerate(sheet.columns):
+            index = raw_sheet.columns.get(column.key)
+            if index is None:
+                raw_values: list[object] = [None] * len(row_values)
+            else:
+                raw_values = [v[index] if index < len(v) else None for v in row_values]
+            found: list[CellProblem] = []
+            parsed_columns.append(parse_column(raw_values, column,
+                                               self._limit(sheet.key, column),
+                                               self.known.matrix_size, found))  # fmt: skip
+            problems.extend((p.index, position, p) for p in found)
+        rows = raw_sheet.rows
+        for index, position, problem in sorted(problems, key=lambda t: (t[0], t[1])):
+            self.add(raw_sheet, rows[index].number, sheet.columns[position], problem.value,
+                     problem.message_sv, problem.message_en)  # fmt: skip
+        keys = [c.key for c in sheet.columns]
+        self.parsed[sheet.key] = [
+            ParsedRow(raw_row.number, dict(zip(keys, values, strict=True)))
+            for raw_row, values in zip(rows, zip(*parsed_columns, strict=True), strict=True)
+        ]
 
-    def _parse(self, column_type: ColumnType, raw_value: object) -> object:
-        """parse_cell with fast paths: national-scale files have millions of cells."""
-        if raw_value is None:
-            return None
-        if column_type in PLAIN_TEXT and type(raw_value) is str:
-            return raw_value.strip() or None
-        if column_type in PLAIN_TEXT or column_type is ColumnType.CODE_LIST:
-            return parse_cell(column_type, raw_value)
-        # Dates, levels and vocabularies repeat a lot: remember each distinct cell's outcome.
-        key = (column_type, type(raw_value), raw_value)
-        try:
-            outcome = self._memo[key]
-        except KeyError:
-            try:
-                outcome = parse_cell(column_type, raw_value, matrix_size=self.known.matrix_size)
-            except CellError as exc:
-                outcome = exc
-            self._memo[key] = outcome
-        except TypeError:  # unhashable: parse directly
-            outcome = parse_cell(column_type, raw_value, matrix_size=self.known.matrix_size)
-        if isinstance(outcome, CellError):
-            raise outcome
-        return outcome
-
-    def _parse_value(self, raw_sheet: RawSheet, raw_row, column: Column) -> object:
-        raw_value = raw_sheet.value(raw_row, column.key)
-        try:
-            value = self._parse(column.type, raw_value)
-        except CellError as exc:
-            self.add(raw_sheet, raw_row.number, column, raw_value, exc.message_sv, exc.message_en)
-            return None
-        if value is None:
-            if column.required and is_empty(raw_value):
-                self.add(
-                    raw_sheet,
-                    raw_row.number,
-                    column,
-                    None,
-                    f"Värde saknas i kolumnen {column.header}. Den måste fyllas i "
-                    f"({column.help_sv.lower()}).",
-                    f"{column.header} is empty. It is required ({column.help_en.lower()}).",
-                )
-            return None
-        if isinstance(value, str) and "\0" in value:  # PostgreSQL cannot store NUL in text
-            self.add(raw_sheet, raw_row.number, column, str(raw_value).replace("\0", "\\0"),
-                     "Texten innehåller ett binärt tecken (NUL). Skriv in värdet på nytt.",
-                     "The text contains a binary character (NUL). Type the value again.")  # fmt: skip
-            return None
-        limit = MAX_LENGTH.get((raw_sheet.schema.key, column.key))
+    @staticmethod
+    def _limit(sheet_key: str, column: Column) -> int | None:
+        """The longest text the store keeps for this column (for a code list: per code)."""
+        if column.type is ColumnType.CODE_LIST:
+            return MAX_LENGTH[("units", "code")]
+        limit = MAX_LENGTH.get((sheet_key, column.key))
         if limit is None and column.type in PLAIN_TEXT:
             limit = MAX_FREE_TEXT
-        if column.type is ColumnType.CODE_LIST:
-            limit = MAX_LENGTH[("units", "code")]
-            too_long = any(len(code) > limit for code in value)  # type: ignore[attr-defined]
-        else:
-            too_long = limit is not None and isinstance(value, str) and len(value) > limit
-        if too_long:
-            self.add(
-                raw_sheet,
-                raw_row.number,
-                column,
-                raw_value,
-                f"Texten är för lång (högst {limit:,} tecken). Korta den.".replace(",", "\u00a0"),
-                f"The text is too long (at most {limit} characters). Shorten it.",
-            )
-            return None
-        return value
+        return limit
 
     # ---------------------------------------------------------------- helpers for rules
 
@@ -1018,6 +995,8 @@ __all__ = [
     "count_rows",
     "describe_source",
     "load_known_codes",
+    "load_org_codes",
+    "load_taken",
     "read_cover",
     "source_key",
     "validate",
