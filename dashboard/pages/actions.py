@@ -18,6 +18,7 @@ from dashboard.formatting import format_change, format_number, format_value
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import t, translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card
+from dashboard.output_cache import cached_output
 from dashboard.queries.actions import (
     ACTION_FIELDS,
     STATUS_LABELS,
@@ -376,6 +377,7 @@ def page_filters(
     Output(TREND_NOTE, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_summary(filters_data):
     filters = Filters.from_store(filters_data)
     lang = filters.lang
@@ -406,6 +408,7 @@ def update_summary(filters_data):
     Input(c.FILTERS_STORE, "data"),
     Input(ADMINISTRATION, "value"),
 )
+@cached_output
 def update_options(filters_data, page_administration):
     filters = Filters.from_store(filters_data)
     with store.read_session() as session:
@@ -435,6 +438,7 @@ _CONTROL_STATES = [
     State(c.FILTERS_STORE, "data"),
     *_CONTROL_STATES,
 )
+@cached_output
 def load_rows(
     request,
     filters_data,

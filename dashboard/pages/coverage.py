@@ -18,6 +18,7 @@ from dashboard.formatting import format_change, format_number, format_value
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import t, translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card
+from dashboard.output_cache import cached_output
 from dashboard.queries.coverage import (
     ASSET_GAP_FIELDS,
     COVERAGE_CARD_METRICS,
@@ -245,6 +246,7 @@ def limit_scopes(df: pd.DataFrame, limit: int = MAX_SCOPES_IN_CHART) -> tuple[pd
     Output(OWNERS_COUNT, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_summary(filters_data):
     filters = Filters.from_store(filters_data)
     lang, as_of = filters.lang, filters.as_of
@@ -267,6 +269,7 @@ def update_summary(filters_data):
     Input(c.FILTERS_STORE, "data"),
     Input(LEVEL, "value"),
 )
+@cached_output
 def update_chart(filters_data, level):
     filters = Filters.from_store(filters_data)
     lang = filters.lang
@@ -296,6 +299,7 @@ def update_chart(filters_data, level):
     State(c.FILTERS_STORE, "data"),
     State(GAP, "value"),
 )
+@cached_output
 def gap_rows(request, filters_data, gap):
     filters = Filters.from_store(filters_data)
     with store.read_session() as session:
@@ -316,6 +320,7 @@ def gap_rows(request, filters_data, gap):
     Input(OWNERS_GRID, "getRowsRequest"),
     State(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def owner_rows(request, filters_data):
     filters = Filters.from_store(filters_data)
     with store.read_session() as session:

@@ -17,6 +17,7 @@ from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_value
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state, no_data
+from dashboard.output_cache import cached_output
 from dashboard.queries.governance import (
     ACTIONS_PER_OBJECT,
     OBJECT_METRICS,
@@ -257,6 +258,7 @@ def create_object_card(obj, participants, kpis, parties, actions, lang: str) -> 
     Output(OBJECTS, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_objects(filters_data):
     filters = Filters.from_store(filters_data)
     lang, as_of = filters.lang, filters.as_of

@@ -21,6 +21,7 @@ from dashboard.figures.maturity import (
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state
+from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.maturity import maturity_history, maturity_matrix
 from dashboard.viewer_context import current_viewer
@@ -201,6 +202,7 @@ def pick_profile(options: list[dict], current: str | None, administration: str |
     Input(c.FILTERS_STORE, "data"),
     State(PROFILE_SELECT, "value"),
 )
+@cached_output
 def update_maturity(filters_data, current_profile):
     filters = Filters.from_store(filters_data)
     lang, as_of = filters.lang, filters.as_of
@@ -244,6 +246,7 @@ def update_maturity(filters_data, current_profile):
     Input(PROFILE_SELECT, "value"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_profile(selected, filters_data):
     filters = Filters.from_store(filters_data)
     lang = filters.lang

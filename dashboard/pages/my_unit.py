@@ -17,6 +17,7 @@ from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_percent, format_value
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import AGING_BUCKETS
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import (
@@ -357,6 +358,7 @@ def _count_note(shown: int, total: int, lang: str):
     Input(c.FILTERS_STORE, "data"),
     State(UNIT, "value"),
 )
+@cached_output
 def update_picker(filters_data, current):
     filters = Filters.from_store(filters_data)
     with store.read_session() as session:
@@ -379,6 +381,7 @@ def update_picker(filters_data, current):
     Input(UNIT, "value"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_unit(unit_code, filters_data):
     filters = Filters.from_store(filters_data)
     lang, as_of = filters.lang, filters.as_of

@@ -15,6 +15,7 @@ from dashboard.filters import Filters, query_language, to_query
 from dashboard.formatting import format_change, format_date, format_number, format_value
 from dashboard.i18n import t, translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import funnel, overdue_aging
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
 from dashboard.queries.metrics import METRICS
@@ -367,6 +368,7 @@ def scope_note(filters: Filters) -> str:
     Output(LOADS, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_overview(filters_data):
     filters = Filters.from_store(filters_data)
     lang, as_of = filters.lang, filters.as_of

@@ -21,6 +21,7 @@ from dashboard.export_workbook import build_scope_workbook
 from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
 from dashboard.filters import Filters
 from dashboard.layout import chart_card, create_page_header, empty_state
+from dashboard.output_cache import cached_output
 from dashboard.queries.report_snapshots import (
     freeze_report,
     get_snapshot,
@@ -330,6 +331,7 @@ def _gather(session: Session, filters: Filters, period: str | None, viewer: View
     Input(c.FILTERS_STORE, "data"),
     Input(PERIOD, "value"),
 )
+@cached_output
 def update_report(filters_data, period):
     filters = Filters.from_store(filters_data)
     viewer = current_viewer()

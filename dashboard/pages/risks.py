@@ -18,6 +18,7 @@ from dashboard.formatting import format_date, format_number, format_value
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translate
 from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.output_cache import cached_output
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.overview import headline_kpis
 from dashboard.queries.risks import (
@@ -257,6 +258,7 @@ def cell_label(cell: tuple[int, int] | None, lang: str) -> str:
     Output(PROTECTED_NOTE, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
+@cached_output
 def update_risks(filters_data):
     filters = Filters.from_store(filters_data)
     lang = filters.lang
@@ -303,6 +305,7 @@ def cell_state(trigger, click_data, lang: str) -> tuple[dict | None, str]:
     State(c.FILTERS_STORE, "data"),
     State(CELL, "data"),
 )
+@cached_output
 def load_rows(request, filters_data, cell_data):
     if not request:
         return no_update

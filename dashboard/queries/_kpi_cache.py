@@ -14,6 +14,7 @@ may add columns to what they get.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import weakref
@@ -53,6 +54,7 @@ _VERSION_SQL = text(
 
 _lock = threading.Lock()
 _caches: weakref.WeakKeyDictionary[Engine, OrderedDict] = weakref.WeakKeyDictionary()
+_clear_hooks: list[Callable[[], None]] = []
 enabled = True
 
 
@@ -103,7 +105,21 @@ def cached(session_or_connection, key: Hashable, compute: Callable[[], object]):
     return value
 
 
+def scope_of(viewer):
+    """The part of a viewer that decides what they may see: role and scope codes, not the name.
+
+    Two users with the same role and scope see the same numbers, so they share cache entries."""
+    return dataclasses.replace(viewer, name="")
+
+
+def on_clear(hook: Callable[[], None]) -> None:
+    """Run ``hook`` whenever ``clear()`` runs (caches built on this version, e.g. page outputs)."""
+    _clear_hooks.append(hook)
+
+
 def clear() -> None:
     """Forget every cached result (after editing the store outside the ETL)."""
     with _lock:
         _caches.clear()
+    for hook in _clear_hooks:
+        hook()

@@ -329,7 +329,7 @@ def compute_kpis(
         return result.reset_index(drop=True)
 
     # Pages ask for the same numbers again and again between loads: cache per store version.
-    key = ("compute_kpis", as_of, viewer, scope.types, municipality, administration,
+    key = ("compute_kpis", as_of, cache.scope_of(viewer), scope.types, municipality, administration,
            frozenset(wanted))  # fmt: skip
     return cache.cached(session_or_connection, key, compute)
 
@@ -383,7 +383,7 @@ def funnel(
     With ``governance_object`` the assets of that object (if the viewer may see it); otherwise the
     assets of the visible units, narrowed to ``municipality``/``administration``.
     """
-    key = ("funnel", as_of, viewer, municipality, administration, governance_object)
+    key = ("funnel", as_of, cache.scope_of(viewer), municipality, administration, governance_object)
     return cache.cached(
         session,
         key,
@@ -438,7 +438,7 @@ def overdue_aging(
     Counts the actions of the visible units by their administration, plus provider actions of
     shared objects for administrations that the viewer may see and that take part explicitly.
     """
-    key = ("overdue_aging", as_of, viewer, municipality, administration)
+    key = ("overdue_aging", as_of, cache.scope_of(viewer), municipality, administration)
     return cache.cached(
         session, key, lambda: _overdue_aging(session, as_of, viewer, municipality, administration)
     )
