@@ -35,11 +35,17 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     return list(range(start + 1, start + 1 + count))
 
 
-def _sqlite_value(value: object) -> object:
-    # The stored form SQLAlchemy's Date type uses on SQLite (and what the ORM reads back).
-    if type(value) is dt.date:
-        return value.isoformat()
-    return value
+def _dates_as_text(rows: list[tuple], positions: list[int]) -> list[tuple]:
+    """Dates in the stored form SQLAlchemy's Date type uses on SQLite (ISO text)."""
+    result = []
+    for row in rows:
+        values = list(row)
+        for p in positions:
+            value = values[p]
+            if value is not None:
+                values[p] = value.isoformat()
+        result.append(tuple(values))
+    return result
 
 
 def insert_rows(
@@ -63,7 +69,7 @@ def insert_rows(
             i for i, c in enumerate(columns) if table.c[c].type.python_type is dt.date
         ]
         if date_positions:
-            rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
+            rows = _dates_as_text(rows, date_positions)
         marks = ", ".join("?" for _ in columns)
     else:
         marks = ", ".join("%s" for _ in columns)

@@ -48,6 +48,7 @@ from etl.sources import (
     order_sources,
     source_of,
 )
+from etl.statistics import refresh_statistics
 from etl.validate import (
     KnownCodes,
     ParsedWorkbook,
@@ -244,9 +245,20 @@ def load_paths(
         )
     if progress:
         progress(len(files), len(files), "")
-    if snapshot and any(r.outcome == ACCEPTED for r in results):
-        record_snapshot(engine, run_id, today)
+    if any(r.outcome == ACCEPTED for r in results):
+        _refresh_statistics(engine)  # before the snapshot: its queries use them
+        if snapshot:
+            record_snapshot(engine, run_id, today)
     return RunResult(run_id, results)
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """Planner statistics for what the run wrote; a help, never a reason to fail the run."""
+    try:
+        with write_session(engine) as session:
+            refresh_statistics(session.connection())
+    except (StoreBusyError, SQLAlchemyError):
+        log.warning("could not refresh planner statistics after the load", exc_info=True)
 
 
 def record_snapshot(engine: Engine, run_id: str, today: dt.date | None = None) -> int:

@@ -206,13 +206,30 @@ def _taken_follow_ups(session: Session, raw: RawWorkbook | None) -> dict[str, st
 # --------------------------------------------------------------------------- parsed result
 
 
-@dataclass
-class ParsedRow:
-    number: int
-    values: dict[str, object]
+class ParsedRow(dict):
+    """One parsed row: column key -> value (None for a key it lacks), and its Excel row number.
 
-    def __getitem__(self, key: str) -> object:
-        return self.values.get(key)
+    A dict itself, so ``row["code"]`` is a plain dict lookup: the rules read millions of cells.
+    """
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int, values) -> None:  # a mapping or (key, value) pairs
+        super().__init__(values)
+        self.number = number
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"ParsedRow({self.number}, {dict.__repr__(self)})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ParsedRow):
+            return self.number == other.number and dict.__eq__(self, other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dict it is
 
 
 @dataclass
@@ -461,8 +478,9 @@ class _Validator:
                      problem.message_sv, problem.message_en)  # fmt: skip
         keys = [c.key for c in sheet.columns]
         self.parsed[sheet.key] = [
-            ParsedRow(raw_row.number, dict(zip(keys, values, strict=True)))
-            for raw_row, values in zip(rows, zip(*parsed_columns, strict=True), strict=True)
+            # Every parsed column has one value per row, by construction: no strict checks.
+            ParsedRow(raw_row.number, zip(keys, values, strict=False))  # type: ignore[arg-type]
+            for raw_row, values in zip(rows, zip(*parsed_columns, strict=False), strict=True)
         ]
 
     @staticmethod
@@ -854,7 +872,7 @@ class _Validator:
                     f"The area already has an assessment on that date (row {seen[key]}).",
                 )
             seen.setdefault(key, row.number)
-            row.values["area_code"] = code
+            row["area_code"] = code
 
     def _check_actions(self, risks: set[str]) -> None:
         self._unique("actions", "code", "Åtgärds-ID", "Action id")
@@ -882,7 +900,7 @@ class _Validator:
                     "på bladet Risker i den här filen",
                     "on the sheet Risker of this file",
                 )  # type: ignore[arg-type]
-            row.values["area_code"] = self.known.area_code(area) if area else None  # type: ignore[arg-type]
+            row["area_code"] = self.known.area_code(area) if area else None  # type: ignore[arg-type]
             if area and row["area_code"] is None:
                 self._unknown(
                     "actions",
