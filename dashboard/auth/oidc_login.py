@@ -20,6 +20,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from joserfc.errors import JoseError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dashboard import store
@@ -198,17 +199,16 @@ def callback():
     if grant is None:
         return _refuse("oidc_denied", _groups_detail(claims, config.groups_claim, groups), name)
     address = client_address()
-    with Session(store.get_engine()) as s, s.begin():
-        try:
+    try:
+        with Session(store.get_engine()) as s, s.begin():
             user = provision_external_user(s, name, grant.role, grant.scope)
-        except UserError:
-            conflict = True
-        else:
-            conflict = False
             user.last_login_at = utcnow()
             audit.record_event(s, "login", user.name, f"{user.role} (oidc)", address)
             login_id = f"{user.id}:{user.session_token}"
-    if conflict:
+    except UserError:
         return _refuse("oidc_conflict", "lokalt konto med samma namn", name)
+    except IntegrityError:
+        # The same new user's first login twice at once: the other one created the row.
+        return _refuse("oidc_failed", "kontot skapades samtidigt av en annan inloggning", name)
     next_path, lang = session.pop(NEXT_KEY, None), _lang()
     return start_session(login_id, grant.role, next_path, lang)
