@@ -411,3 +411,36 @@ def test_half_configured_oidc_refuses_to_start(sqlite_engine, monkeypatch, env, 
     with pytest.raises(ConfigurationError, match=message):
         create_app(sqlite_engine)
     reset_store()
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+@pytest.mark.browser
+def test_browser_signs_in_with_organisation_account(dash_duo, sqlite_engine, monkeypatch, provider):
+    """Chromium, under the real CSP and cookie flags: click the button, pass the provider, land
+    on the start page with data; then a user in no mapped group is turned away in Swedish."""
+    from tests.test_auth_browser import open_login, real_errors
+
+    build_store(sqlite_engine)
+    oidc_env(monkeypatch, provider.issuer)
+    app = create_app(sqlite_engine)
+    try:
+        provider.user = {"sub": "s-eva", "preferred_username": "eva@kommun.se", "groups": ["grp-isak-ciso"]}  # fmt: skip
+        dash_duo.start_server(app, navigate=False)
+        provider.redirect_uris.add(dash_duo.server.url.rstrip("/") + "/auth/oidc/callback")
+        open_login(dash_duo, app)
+        dash_duo.find_element("#login-oidc").click()
+        dash_duo.wait_for_contains_text("#app-user-name", "eva@kommun.se", timeout=15)
+        assert dash_duo.driver.current_url.split("?")[0].rstrip("/") == dash_duo.server_url
+        dash_duo.wait_for_element("#oversikt-cards")
+
+        dash_duo.find_element("#app-logout").click()
+        dash_duo.wait_for_text_to_equal("#login-notice", "Du är utloggad.")
+        provider.user = {"sub": "s-olle", "preferred_username": "olle@kommun.se", "groups": []}
+        dash_duo.find_element("#login-oidc").click()
+        dash_duo.wait_for_contains_text("#login-error", DENIED, timeout=15)
+        assert real_errors(dash_duo.get_logs()) == []
+        assert audit_count(sqlite_engine, "oidc_denied", "olle@kommun.se") == 1
+    finally:
+        reset_store()
