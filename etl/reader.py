@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import python_calamine
 
@@ -61,8 +62,8 @@ class SourceReadError(Exception):
         self.issues = issues
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a national set has two million rows.
     number: int  # 1-based, as Excel shows it (for CSV: the record number, header = 1)
     values: tuple[object, ...]  # aligned with RawSheet.headers
 
@@ -165,7 +166,10 @@ def _key_value_rows(grid: list[list[object]], first_row_number: int) -> list[Raw
 def build_sheet(
     name: str, sheet: Sheet, grid: list[list[object]], first_row_number: int
 ) -> RawSheet:
-    """A RawSheet from a grid of cell values whose first row is Excel row ``first_row_number``."""
+    """A RawSheet from a grid of cell values whose first row is Excel row ``first_row_number``.
+
+    Blank cells (empty or only spaces) must be None in ``grid``, as both readers make them.
+    """
     if sheet.key_value:
         return RawSheet(
             name,
@@ -181,9 +185,11 @@ def build_sheet(
     headers = ["" if h is None else str(h).strip() for h in grid[header_index]]
     width = len(headers)
     rows = []
+    padding = [(None,) * (width - n) for n in range(width + 1)]
     for offset, values in enumerate(grid[header_index + 1 :], start=header_index + 1):
-        cells = tuple(values[:width]) + (None,) * (width - len(values))
-        if not _row_is_empty(cells):
+        n = len(values)
+        cells = tuple(values[:width]) if n >= width else tuple(values) + padding[n]
+        if cells.count(None) != width:  # blank cells are None already: an empty row is all None
             rows.append(RawRow(first_row_number + offset, cells))
     return RawSheet(
         name, sheet, headers, first_row_number + header_index, rows, match_columns(sheet, headers)
@@ -435,7 +441,8 @@ def _fill_merged(grid: list[list[object]], merged: Iterable, origin: tuple[int, 
 
 
 def _clean(value: object) -> object:
-    return None if isinstance(value, str) and value == "" else value
+    """Blank text (empty or only spaces) is an empty cell, as in a CSV file."""
+    return None if type(value) is str and not value.strip() else value
 
 
 def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:

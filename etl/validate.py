@@ -42,7 +42,7 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 MIN_MATRIX_SIZE, MAX_MATRIX_SIZE = 2, 10
 KIND_LABELS = {"organisation": "Organisation", "administration": "Förvaltning",
                "object": "Förvaltningsobjekt"}  # fmt: skip
-CHUNK = 500  # codes per IN (...) query
+CHUNK = 2000  # codes per IN (...) query (SQLite allows 32 766 parameters)
 # Free text without a column length (descriptions, comments) is capped well below Excel's cell
 # limit (32 767): calamine silently cuts longer cells there, so a cut text always exceeds the cap
 # and is refused instead of stored truncated; and a megabyte per cell would bloat every page.
@@ -173,33 +173,33 @@ def load_org_codes(session: Session) -> KnownCodes:
 
 
 def load_taken(session: Session, raw: RawWorkbook | None) -> dict[str, dict[str, str]]:
-    """entity -> code -> source key, for the codes of ``raw`` the store already holds."""
+    """entity -> code -> source key, for the codes of ``raw`` the store already holds.
+
+    Plain SQL with one IN list per entity (and chunk): this runs once per file, and the ORM's
+    statement handling cost more than the index lookups themselves.
+    """
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+    def lookup(sql: str, codes: list[str]) -> list[tuple]:
+        found: list[tuple] = []
+        for chunk in _chunks(codes):
+            statement = sql.format(marks=", ".join([mark] * len(chunk)))
+            found.extend(connection.exec_driver_sql(statement, tuple(chunk)).all())
+        return found
+
     taken: dict[str, dict[str, str]] = {}
     for entity, model in CODED_ENTITIES.items():
-        found: dict[str, str] = {}
-        for chunk in _chunks(_raw_codes(raw, entity, "code")):
-            rows = session.execute(
-                select(model.code, models.Source.key)  # type: ignore[attr-defined]
-                .join(models.Source, models.Source.id == model.source_id)  # type: ignore[attr-defined]
-                .where(model.code.in_(chunk))  # type: ignore[attr-defined]
-            )
-            found.update(rows.all())
-        taken[entity] = found
-    taken["follow_ups"] = _taken_follow_ups(session, raw)
-    return taken
-
-
-def _taken_follow_ups(session: Session, raw: RawWorkbook | None) -> dict[str, str]:
-    taken: dict[str, str] = {}
-    for chunk in _chunks(_raw_codes(raw, "follow_ups", "unit")):
-        rows = session.execute(
-            select(models.Unit.code, models.FollowUpReport.period, models.Source.key)
-            .join(models.Unit, models.Unit.id == models.FollowUpReport.unit_id)
-            .join(models.Source, models.Source.id == models.FollowUpReport.source_id)
-            .where(models.Unit.code.in_(chunk))
-        )
-        for unit, period, source in rows:
-            taken[f"{unit}|{period}"] = source
+        table = model.__tablename__
+        sql = (f"SELECT t.code, s.key FROM {table} t JOIN source s ON s.id = t.source_id "
+               "WHERE t.code IN ({marks})")  # fmt: skip
+        taken[entity] = dict(lookup(sql, _raw_codes(raw, entity, "code")))  # type: ignore[arg-type]
+    follow_ups = lookup(
+        "SELECT u.code, f.period, s.key FROM follow_up_report f JOIN unit u ON u.id = f.unit_id "
+        "JOIN source s ON s.id = f.source_id WHERE u.code IN ({marks})",
+        _raw_codes(raw, "follow_ups", "unit"),
+    )
+    taken["follow_ups"] = {f"{unit}|{period}": key for unit, period, key in follow_ups}
     return taken
 
 
@@ -512,6 +512,12 @@ class _Validator:
                 first[code] = row.number
         return set(first)
 
+    def _unique_in_store(self, sheet_key: str, what_sv: str, what_en: str) -> set[str]:
+        """Codes unique within the file and not owned by another source; the codes present."""
+        codes = self._unique(sheet_key, "code", what_sv, what_en)
+        self._not_taken(sheet_key, what_sv, what_en)
+        return codes
+
     def _not_taken(self, sheet_key: str, what_sv: str, what_en: str) -> None:
         """Flag codes that another source in the store already owns."""
         taken = self.known.taken.get(sheet_key, {})
@@ -687,8 +693,7 @@ class _Validator:
         assets = self._check_assets()
         self._check_classifications(assets)
         analyses = self._check_risk_analyses(assets)
-        risks = self._unique("risks", "code", "Risk-ID", "Risk id")
-        self._not_taken("risks", "Risk-ID", "Risk id")
+        risks = self._unique_in_store("risks", "Risk-ID", "Risk id")
         for row in self.parsed["risks"]:
             if row["analysis"] and row["analysis"] not in analyses:
                 self._unknown(
@@ -723,8 +728,7 @@ class _Validator:
 
     def _check_assets(self) -> dict[str, list[str]]:
         """Asset code -> owner unit codes."""
-        self._unique("assets", "code", "Tillgångs-ID", "Asset id")
-        self._not_taken("assets", "Tillgångs-ID", "Asset id")
+        self._unique_in_store("assets", "Tillgångs-ID", "Asset id")
         owners_by_asset: dict[str, list[str]] = {}
         is_admin = self.kind.key == "administration"  # type: ignore[union-attr]
         for row in self.parsed["assets"]:
@@ -767,21 +771,20 @@ class _Validator:
                 )
         return owners_by_asset
 
+    def _asset_in_file(self, sheet_key: str, row: ParsedRow,
+                       owners_by_asset: dict[str, list[str]]) -> None:  # fmt: skip
+        """Classifications and risk analyses name an asset of this file's Tillgångar sheet."""
+        asset = row["asset"]
+        if asset and asset not in owners_by_asset:
+            self._unknown(sheet_key, row, "asset", asset, "Tillgången", "The asset",  # type: ignore[arg-type]
+                          "på bladet Tillgångar i den här filen",
+                          "on the sheet Tillgångar of this file")  # fmt: skip
+
     def _check_classifications(self, owners_by_asset: dict[str, list[str]]) -> None:
         seen: dict[tuple, int] = {}
         for row in self.parsed.get("classifications", []):
             asset = row["asset"]
-            if asset and asset not in owners_by_asset:
-                self._unknown(
-                    "classifications",
-                    row,
-                    "asset",
-                    asset,
-                    "Tillgången",
-                    "The asset",
-                    "på bladet Tillgångar i den här filen",
-                    "on the sheet Tillgångar of this file",
-                )  # type: ignore[arg-type]
+            self._asset_in_file("classifications", row, owners_by_asset)
             classified, review = row["classified_on"], row["next_review_on"]
             if classified and review and review < classified:  # type: ignore[operator]
                 self.add_at(
@@ -819,21 +822,10 @@ class _Validator:
             seen.setdefault(key, row.number)
 
     def _check_risk_analyses(self, owners_by_asset: dict[str, list[str]]) -> set[str]:
-        analyses = self._unique("risk_analyses", "code", "Analys-ID", "Analysis id")
-        self._not_taken("risk_analyses", "Analys-ID", "Analysis id")
+        analyses = self._unique_in_store("risk_analyses", "Analys-ID", "Analysis id")
         for row in self.parsed["risk_analyses"]:
             asset = row["asset"]
-            if asset and asset not in owners_by_asset:
-                self._unknown(
-                    "risk_analyses",
-                    row,
-                    "asset",
-                    asset,
-                    "Tillgången",
-                    "The asset",
-                    "på bladet Tillgångar i den här filen",
-                    "on the sheet Tillgångar of this file",
-                )  # type: ignore[arg-type]
+            self._asset_in_file("risk_analyses", row, owners_by_asset)
             if asset is None and self.kind.key == "administration":  # type: ignore[union-attr]
                 self.add_at("risk_analyses", row, "asset",
                             "Tillgångs-ID saknas. I en förvaltnings fil gäller en riskanalys en "
@@ -875,8 +867,7 @@ class _Validator:
             row["area_code"] = code
 
     def _check_actions(self, risks: set[str]) -> None:
-        self._unique("actions", "code", "Åtgärds-ID", "Action id")
-        self._not_taken("actions", "Åtgärds-ID", "Action id")
+        self._unique_in_store("actions", "Åtgärds-ID", "Action id")
         for row in self.parsed.get("actions", []):
             risk, area = row["risk"], row["area"]
             if risk is None and area is None:
