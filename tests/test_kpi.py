@@ -693,6 +693,22 @@ def test_scope_types_and_metrics_filters(store):
     ]
 
 
+def test_each_metric_alone_gives_the_numbers_of_the_full_run(store):
+    """A request runs only the fact queries its metrics need; each metric on its own (and the
+    evidence-based level, which needs several) must still be exactly what the full run says."""
+    with store() as s:
+        full = compute_kpis(s, AS_OF)
+        for metric in METRICS:
+            alone = compute_kpis(s, AS_OF, metrics=[metric])
+            expected = full[full["metric"] == metric].reset_index(drop=True)
+            assert _by_key(alone).keys() == _by_key(expected).keys(), metric
+            for key, row in _by_key(alone).items():
+                other = _by_key(expected)[key]
+                for column in ("value", "numerator", "denominator"):
+                    a, b = getattr(row, column), getattr(other, column)
+                    assert (a is None and b is None) or math.isclose(a, b), (key, column)
+
+
 def test_as_of_moves_the_numbers(store):
     """A day later X9's review date (2026-11-28) has passed; earlier, less was classified."""
     with store() as s:

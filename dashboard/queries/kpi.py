@@ -75,6 +75,28 @@ _ASSET_METRICS = {
     "gdpr_coverage",
     "shared_owner_participation",
 }
+# The fact queries each metric's numerator and denominator come from (see _metric_columns); a
+# request runs only the queries its metrics need: the Risker cards need no asset or action facts.
+_RISK_METRICS = {"risks", "risks_high", "risks_high_without_action", "action_plan_coverage"}
+_FOLLOW_UP_METRICS = {"follow_up_rate", "training_completion", "access_review_current"}
+
+
+def _sources(metric: str) -> set[str]:
+    if metric == "maturity_evidence":  # the mean of the evidence rates (EVIDENCE_RATES)
+        return set().union(*(_sources(rate) for rate in EVIDENCE_RATES))
+    if metric in _ASSET_METRICS:
+        return {"asset"}
+    if metric in _RISK_METRICS:
+        return {"risk"}
+    if metric.startswith("actions_"):
+        return {"action"}
+    if metric in _FOLLOW_UP_METRICS:
+        return {"follow_up"}
+    if metric == "maturity_self":
+        return {"maturity"}
+    if metric.startswith("org_"):
+        return {"organisation"}
+    raise ValueError(f"No fact source for metric {metric}")
 
 
 def _entities(org: Org, scope_type: str) -> pd.DataFrame:
@@ -185,7 +207,7 @@ def _long_rows(
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         chunks.append(("maturity_evidence", value, num, den))
-    if not chunks or wide.empty:
+    if not chunks or len(wide.index) == 0:
         return None
     chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
     n = len(wide)
@@ -243,55 +265,65 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
     cut = Cutoffs(as_of)
     facts.prepare_connection(conn)
     org = load_org(conn, scope)
+    sources = set().union(*(_sources(m) for m in wanted)) if wanted else set()
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in SCOPE_TYPES}
 
     def add(distributed: dict[str, pd.DataFrame]) -> None:
         for scope_type, frame in distributed.items():
             parts[scope_type].append(frame)
 
-    add(
-        distribute(
-            facts.asset_facts(conn, cut, scope),
-            org,
-            share_municipalities=False,
-            share_administrations=False,
+    if "asset" in sources:
+        add(
+            distribute(
+                facts.asset_facts(conn, cut, scope),
+                org,
+                share_municipalities=False,
+                share_administrations=False,
+            )
         )
-    )
-    add(
-        distribute(
-            facts.risk_facts(conn, cut, scope),
-            org,
-            share_municipalities=True,
-            share_administrations=False,
+    if "risk" in sources:
+        add(
+            distribute(
+                facts.risk_facts(conn, cut, scope),
+                org,
+                share_municipalities=True,
+                share_administrations=False,
+            )
         )
-    )
-    add(
-        distribute(
-            facts.action_facts(conn, cut, scope),
-            org,
-            share_municipalities=True,
-            share_administrations=True,
+    if "action" in sources:
+        add(
+            distribute(
+                facts.action_facts(conn, cut, scope),
+                org,
+                share_municipalities=True,
+                share_administrations=True,
+            )
         )
-    )
-    follow = facts.follow_up_facts(conn, cut, scope)
-    per_unit = pd.DataFrame(
-        {
-            "units": 1.0,
-            "submitted": follow.set_index("unit_id")["submitted"],
-            "training_sum": follow.set_index("unit_id")["training"],
-            "training_count": follow.set_index("unit_id")["training"].notna().astype(float),
-            "access_review_current": follow.set_index("unit_id")["access_review_current"],
-        },
-        index=pd.Index(org.units["id"], name="unit_id"),
-    )
-    add(distribute_units(per_unit.fillna(0), org))
-    add(_maturity_self(gap_analyses(conn, scope, as_of), org))
-    add(organisation_check(role_assignments(conn, scope), org))
+    if "follow_up" in sources:
+        follow = facts.follow_up_facts(conn, cut, scope)
+        per_unit = pd.DataFrame(
+            {
+                "units": 1.0,
+                "submitted": follow.set_index("unit_id")["submitted"],
+                "training_sum": follow.set_index("unit_id")["training"],
+                "training_count": follow.set_index("unit_id")["training"].notna().astype(float),
+                "access_review_current": follow.set_index("unit_id")["access_review_current"],
+            },
+            index=pd.Index(org.units["id"], name="unit_id"),
+        )
+        add(distribute_units(per_unit.fillna(0), org))
+    if "maturity" in sources:
+        add(_maturity_self(gap_analyses(conn, scope, as_of), org))
+    if "organisation" in sources:
+        add(organisation_check(role_assignments(conn, scope), org))
 
     frames = []
     for scope_type in scope.types:
         entities = _entities(org, scope_type).sort_values("code")
-        wide = pd.concat([p.reindex(entities.index) for p in parts[scope_type]], axis=1)
+        if parts[scope_type]:
+            wide = pd.concat([p.reindex(entities.index) for p in parts[scope_type]], axis=1)
+        else:  # no requested metric has facts at this level: its counts are 0, its rates None
+            wide = pd.DataFrame(index=entities.index)
         counted = [c for c in wide.columns if not c.startswith(("so_", "um_"))]
         count_columns = [c for c in counted if not c.startswith("org_")]
         wide[count_columns] = wide[count_columns].fillna(0)

@@ -20,18 +20,18 @@ from sqlalchemy import (
     and_,
     case,
     exists,
-    false,
     func,
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, fetch_block
 from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
-from dashboard.queries.viewer import SYSTEM, Viewer
+from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
 from etl.models import (
     Action,
@@ -69,16 +69,43 @@ def risk_scope_condition(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> ColumnElement[bool]:
-    """Risks (joined to RiskAnalysis and, outer, Asset) that count for the viewer's selection."""
-    of_asset = Asset.primary_unit_id.in_(visible_units(viewer, municipality, administration))
-    if administration:
-        of_object = false()  # object-level risks are not shared with administrations
-    else:
+    """Risks (joined to RiskAnalysis and, outer, Asset) that count for the viewer's selection.
+
+    A restricted selection names its analyses through the indexes (units → assets → analyses →
+    risks): an OR over the joined asset and the analysis' object made SQLite scan every risk of
+    the country even for one municipality."""
+    if unit_scope_condition(viewer) is None and not municipality and not administration:
+        of_asset = Asset.primary_unit_id.in_(visible_units(viewer, None, None))
         of_object = and_(
             RiskAnalysis.asset_id.is_(None),
-            RiskAnalysis.governance_object_id.in_(visible_objects(viewer, municipality, None)),
+            RiskAnalysis.governance_object_id.in_(visible_objects(viewer, None, None)),
         )
-    return and_(RiskAnalysis.analysed_on <= as_of, or_(of_asset, of_object))
+        return and_(RiskAnalysis.analysed_on <= as_of, or_(of_asset, of_object))
+    return Risk.risk_analysis_id.in_(
+        scoped_analysis_ids(viewer, as_of, municipality, administration)
+    )
+
+
+def scoped_analysis_ids(
+    viewer: Viewer, as_of: dt.date, municipality: str | None, administration: str | None
+):
+    """Ids of the analyses (dated on or before ``as_of``) whose risks count for the selection:
+    those of assets of the visible units, and object-level ones of the visible objects (not for
+    an administration: object-level risks are not shared with administrations)."""
+    assets = select(Asset.id).where(
+        Asset.primary_unit_id.in_(visible_units(viewer, municipality, administration))
+    )
+    of_assets = select(RiskAnalysis.id).where(
+        RiskAnalysis.asset_id.in_(assets), RiskAnalysis.analysed_on <= as_of
+    )
+    if administration:
+        return of_assets
+    of_objects = select(RiskAnalysis.id).where(
+        RiskAnalysis.governance_object_id.in_(visible_objects(viewer, municipality, None)),
+        RiskAnalysis.asset_id.is_(None),
+        RiskAnalysis.analysed_on <= as_of,
+    )
+    return union_all(of_assets, of_objects)
 
 
 def _risks(viewer: Viewer, as_of: dt.date, municipality, administration) -> Select:
