@@ -308,17 +308,43 @@ def _analysis_scope(scope: Scope):
 # --------------------------------------------------------------------------- actions
 
 
+def _action_is_open():
+    return Action.status.notin_(vocab.CLOSED_ACTION_STATUSES)
+
+
+def _action_overdue(as_of):
+    return and_(_action_is_open(), Action.due_on < as_of)
+
+
+def _action_shared():
+    return and_(Action.owner_unit_id.is_(None), Action.governance_object_id.isnot(None))
+
+
+def overdue_by_day_facts(conn, days: list, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id, shared): ``actions_overdue`` as of each of ``days`` in one query
+    (columns overdue_0, overdue_1, ... in the order of ``days``), as action_facts counts it."""
+    shared = _action_shared()
+    stmt = select(
+        Action.owner_unit_id.label("unit_id"),
+        Action.governance_object_id.label("object_id"),
+        shared.label("shared"),
+        *[_count_if(_action_overdue(day)).label(f"overdue_{i}") for i, day in enumerate(days)],
+    ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
+    condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
+    return _frame(conn, _where(stmt, condition))
+
+
 def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     """Per (unit_id, object_id, shared): action counts. Actions without an owner unit in a
     shared object's workbook (the provider's) are shared."""
-    is_open = Action.status.notin_(vocab.CLOSED_ACTION_STATUSES)
-    overdue = and_(is_open, Action.due_on < cut.as_of)
+    is_open = _action_is_open()
+    overdue = _action_overdue(cut.as_of)
     done = and_(
         Action.status == "done",
         Action.completed_on.isnot(None),
         Action.completed_on <= cut.as_of,
     )
-    shared = and_(Action.owner_unit_id.is_(None), Action.governance_object_id.isnot(None))
+    shared = _action_shared()
     stmt = select(
         Action.owner_unit_id.label("unit_id"),
         Action.governance_object_id.label("object_id"),

@@ -19,8 +19,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries._kpi_dates import Cutoffs, add_months, last_month_ends
-from dashboard.queries._kpi_facts import action_facts
+from dashboard.queries._kpi_dates import add_months, last_month_ends
+from dashboard.queries._kpi_facts import overdue_by_day_facts
 from dashboard.queries._kpi_rollup import distribute
 from dashboard.queries._kpi_scope import build_scope, load_org
 from dashboard.queries.kpi import compute_kpis, funnel
@@ -292,17 +292,18 @@ def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     if scope["type"] != "all":
         entities = entities[entities["code"] == scope["code"]]
     ids = set(entities["id"].tolist())
+    # One query for every date: the same overdue test as action_facts, one column per date.
+    sums = distribute(
+        overdue_by_day_facts(session, days, kpi_scope),
+        org,
+        share_municipalities=True,
+        share_administrations=True,
+    )[scope_type]
     points = []
-    for day in days:
-        sums = distribute(
-            action_facts(session, Cutoffs(day), kpi_scope),
-            org,
-            share_municipalities=True,
-            share_administrations=True,
-        )[scope_type]
+    for i, day in enumerate(days):
         total = 0
-        if "actions_overdue" in sums:
-            column = sums["actions_overdue"]
+        column = sums.get(f"overdue_{i}")
+        if column is not None:
             total = int(column[column.index.isin(ids)].fillna(0).sum())
         points.append({"date": day.isoformat(), "value": total})
     return points
