@@ -302,10 +302,29 @@ def _bomb(file: str) -> SourceReadError:
     )
 
 
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# The patterns start with a literal so the regex engine can jump between candidates: scanning
+# cost more than calamine's own read when they started at every "<". Each errs on the side of
+# refusing (a count or a maximum at least the real one).
+_ROW_REF = re.compile(rb"row\s[^>]*?\br=\"(\d+)\"")
 # A cell reference in a column beyond 200 (GR): three letters, GS–GZ, or H–Z followed by a letter.
-_WIDE_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"(?:[A-Z]{3}|G[S-Z]|[H-Z][A-Z])\d")
+_WIDE_REF = re.compile(rb"r=\"(?:[A-Z]{3}|G[S-Z]|[H-Z][A-Z])\d")
+_XML_SPACE = frozenset(b" \t\r\n")
+
+
+def _row_tags(chunk: bytes) -> int:
+    """Row elements in ``chunk`` (at least; "<rowBreaks" counts too)."""
+    return chunk.count(b"<row") + chunk.count(b":row")
+
+
+def _has_wide_cell(window: bytes) -> bool:
+    """A cell reference (attribute r) beyond column 200; matches are rare, so check each."""
+    for match in _WIDE_REF.finditer(window):
+        start = match.start()
+        if start == 0 or window[start - 1] in _XML_SPACE:
+            return True
+    return False
+
+
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -330,7 +349,8 @@ def _scan_members(
                 if size > info.file_size + CHUNK or seen_total > limits.max_uncompressed:
                     raise _bomb(file)
                 # Anywhere in the part, not just its start: a long comment can push a DTD down.
-                if is_xml and _DTD.search(tail_any + chunk):
+                window_any = tail_any + chunk
+                if is_xml and b"<!" in window_any and _DTD.search(window_any):
                     raise _refuse(
                         file,
                         "Filen innehåller XML-deklarationer (DTD) som Excel aldrig skriver; den "
@@ -344,8 +364,8 @@ def _scan_members(
                     refs = _ROW_REF.findall(window)
                     if refs:
                         max_row = max(max_row, *(int(r) for r in refs))
-                    tags += len(_ROW_TAG.findall(chunk))
-                    wide = wide or bool(_WIDE_CELL.search(window))
+                    tags += _row_tags(chunk)
+                    wide = wide or _has_wide_cell(window)
                     tail = chunk[-256:]
                     if max(max_row, tags) > limits.max_rows or wide:
                         break
