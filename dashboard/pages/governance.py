@@ -272,7 +272,13 @@ def update_objects(filters_data):
         )
         ids = [int(i) for i in objects["id"]]
         participants = object_participants(session, ids)
-        kpis = object_kpis(session, as_of, viewer)
+        kpis = object_kpis(
+            session,
+            as_of,
+            viewer,
+            municipality=filters.municipality,
+            administration=filters.administration,
+        )
         parties = party_summary(session, as_of, ids, viewer, lang=lang)
         actions = object_actions(session, as_of, ids, viewer, lang=lang)
     if objects.empty:

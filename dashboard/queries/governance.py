@@ -116,10 +116,27 @@ def object_participants(session: Session, object_ids: list[int]) -> pd.DataFrame
     return pd.DataFrame(result.all(), columns=columns)
 
 
-def object_kpis(session: Session, as_of: dt.date, viewer: Viewer = SYSTEM) -> pd.DataFrame:
-    """compute_kpis rows of scope governance_object for OBJECT_METRICS (one truth with the CLI)."""
+def object_kpis(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """compute_kpis rows of scope governance_object for OBJECT_METRICS (one truth with the CLI).
+
+    Narrowed like the page to the objects that take part in ``municipality``/``administration``:
+    an object's numbers are the same whatever the narrowing (compute_kpis reads all of a needed
+    object's rows), and one municipality no longer computes every object of the country."""
     return compute_kpis(
-        session, as_of, viewer, scope_types=["governance_object"], metrics=list(OBJECT_METRICS)
+        session,
+        as_of,
+        viewer,
+        scope_types=["governance_object"],
+        municipality=municipality,
+        administration=administration,
+        metrics=list(OBJECT_METRICS),
     )
 
 
