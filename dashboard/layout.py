@@ -10,7 +10,9 @@ from dash import dcc, html
 
 from dashboard import constants as c
 from dashboard.auth.roles import page_visible_to, role_label
+from dashboard.formatting import format_change, format_value
 from dashboard.i18n import Texts, t, translate
+from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import Viewer
 
 # Ids and strings of the user menu (the shell's own; pages never address them).
@@ -230,6 +232,45 @@ def kpi_card(card_id: str, title: str, value: str, note: str = "", tone: str = "
         id=card_id,
         className="kpi-card h-100",
     )
+
+
+def metric_card_id(page: str, metric: str) -> str:
+    """The id of page ``page``'s KPI card for ``metric``, e.g. ``oversikt-card-actions-overdue``."""
+    return f"{page}-card-{metric.replace('_', '-')}"
+
+
+def metric_label(metric: str, lang: str) -> str:
+    m = METRICS[metric]
+    return m.label_en if lang == "en" else m.label_sv
+
+
+def create_kpi_row(
+    headline, page: str, lang: str, *, no_change: str | None = None, xl: int | None = None
+) -> list:
+    """One KPI card (in a responsive column) per row of ``headline`` (columns metric, kind,
+    value, change; as overview.headline_kpis gives them), in row order.
+
+    With ``no_change`` (the text for "no value last quarter") each card also says how the value
+    changed since the previous quarter, marked good or bad by the metric's direction."""
+    since = t("change_since_quarter", lang)
+    cards = []
+    for row in headline.itertuples(index=False):
+        note, tone = "", ""
+        if no_change is not None:
+            change = format_change(row.change, row.kind, lang)
+            note = f"{change} {since}" if change else no_change
+            if row.change is not None and row.change == row.change and row.change != 0:
+                improved = (row.change > 0) == METRICS[row.metric].higher_is_better
+                tone = "good" if improved else "bad"
+        card = kpi_card(
+            metric_card_id(page, row.metric),
+            metric_label(row.metric, lang),
+            format_value(row.value, row.kind, lang),
+            note,
+            tone,
+        )
+        cards.append(dbc.Col(card, xs=12, sm=6, md=4, **({"xl": xl} if xl else {})))
+    return cards
 
 
 def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:

@@ -14,10 +14,10 @@ from dashboard import store
 from dashboard.export import ExportColumn, download, export_filename, export_query
 from dashboard.figures.actions import aging_figure, open_trend_figure
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_change, format_number, format_value
+from dashboard.formatting import format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
-from dashboard.i18n import t, translate
-from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card
+from dashboard.i18n import translate
+from dashboard.layout import chart_card, create_kpi_row, create_page_header, empty_state
 from dashboard.output_cache import cached_output
 from dashboard.queries.actions import (
     ACTION_FIELDS,
@@ -29,7 +29,6 @@ from dashboard.queries.actions import (
     open_actions_by_month,
 )
 from dashboard.queries.kpi import AGING_BUCKETS
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.overview import focus_scope, headline_kpis
 from dashboard.queries.snapshots import metric_trend
 from dashboard.viewer_context import current_viewer
@@ -127,10 +126,6 @@ TEXT = {
 
 def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
-
-
-def card_id(metric: str) -> str:
-    return f"atgarder-card-{metric.replace('_', '-')}"
 
 
 def grid_column_defs(lang: str) -> list[dict]:
@@ -287,37 +282,9 @@ def layout(**query):
 # --------------------------------------------------------------------------- pieces (pure)
 
 
-def metric_label(metric: str, lang: str) -> str:
-    m = METRICS[metric]
-    return m.label_en if lang == "en" else m.label_sv
-
-
 def create_cards(headline: pd.DataFrame, lang: str) -> list:
-    since = t("change_since_quarter", lang)
-    cards = []
     rows = headline[headline["metric"].isin(CARD_METRICS)]
-    for row in rows.itertuples(index=False):
-        metric = METRICS[row.metric]
-        change = format_change(row.change, row.kind, lang)
-        note = f"{change} {since}" if change else _tr("no_change", lang)
-        tone = ""
-        if row.change is not None and row.change == row.change and row.change != 0:
-            tone = "good" if (row.change > 0) == metric.higher_is_better else "bad"
-        cards.append(
-            dbc.Col(
-                kpi_card(
-                    card_id(row.metric),
-                    metric_label(row.metric, lang),
-                    format_value(row.value, row.kind, lang),
-                    note,
-                    tone,
-                ),
-                xs=12,
-                sm=6,
-                md=4,
-            )
-        )
-    return cards
+    return create_kpi_row(rows, "atgarder", lang, no_change=_tr("no_change", lang))
 
 
 def aging_frame(headline: pd.DataFrame) -> pd.DataFrame:

@@ -14,10 +14,10 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.coverage import coverage_bars
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_change, format_number, format_value
+from dashboard.formatting import format_number
 from dashboard.grid import column_def, create_grid, register_grid_refresh
-from dashboard.i18n import t, translate
-from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card
+from dashboard.i18n import translate
+from dashboard.layout import chart_card, create_kpi_row, create_page_header, empty_state
 from dashboard.output_cache import cached_output
 from dashboard.queries.coverage import (
     ASSET_GAP_FIELDS,
@@ -32,7 +32,6 @@ from dashboard.queries.coverage import (
     shared_owner_block,
     shared_owner_count,
 )
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.overview import headline_kpis
 from dashboard.viewer_context import current_viewer
 
@@ -191,32 +190,7 @@ def layout(**query):
 
 
 def create_cards(df: pd.DataFrame, lang: str) -> list:
-    cards = []
-    since = t("change_since_quarter", lang)
-    for row in df.itertuples(index=False):
-        metric = METRICS[row.metric]
-        change = format_change(row.change, row.kind, lang)
-        note = f"{change} {since}" if change else _tr("no_change", lang)
-        tone = ""
-        if change and row.change != 0:
-            tone = "good" if (row.change > 0) == metric.higher_is_better else "bad"
-        card_id = f"tackning-card-{row.metric.replace('_', '-')}"
-        cards.append(
-            dbc.Col(
-                kpi_card(
-                    card_id,
-                    metric_label(row.metric, lang),
-                    format_value(row.value, row.kind, lang),
-                    note,
-                    tone,
-                ),
-                xs=12,
-                sm=6,
-                md=4,
-                xl=3,
-            )
-        )
-    return cards
+    return create_kpi_row(df, "tackning", lang, no_change=_tr("no_change", lang), xl=3)
 
 
 def limit_scopes(df: pd.DataFrame, limit: int = MAX_SCOPES_IN_CHART) -> tuple[pd.DataFrame, int]:

@@ -16,7 +16,14 @@ from dashboard.figures.actions import aging_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_percent, format_value
 from dashboard.i18n import translate
-from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.layout import (
+    chart_card,
+    create_page_header,
+    empty_state,
+    kpi_card,
+    metric_card_id,
+    no_data,
+)
 from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import AGING_BUCKETS
 from dashboard.queries.metrics import METRICS
@@ -137,10 +144,6 @@ STATUS_CLASS = {"current": "status-ok", "expired": "status-bad", "missing": "sta
 
 def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
-
-
-def card_id(metric: str) -> str:
-    return f"min-enhet-card-{metric.replace('_', '-')}"
 
 
 def layout(**query):
@@ -276,7 +279,7 @@ def create_cards(kpis: pd.DataFrame, lang: str) -> list:
         cards.append(
             dbc.Col(
                 kpi_card(
-                    card_id(metric),
+                    metric_card_id("min-enhet", metric),
                     m.label_en if lang == "en" else m.label_sv,
                     format_value(value, m.kind, lang),
                 ),

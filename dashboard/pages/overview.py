@@ -12,9 +12,16 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
-from dashboard.formatting import format_change, format_date, format_number, format_value
-from dashboard.i18n import t, translate
-from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.formatting import format_date, format_number, format_value
+from dashboard.i18n import translate
+from dashboard.layout import (
+    chart_card,
+    create_kpi_row,
+    create_page_header,
+    empty_state,
+    metric_label,
+    no_data,
+)
 from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import funnel, overdue_aging
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
@@ -107,15 +114,6 @@ def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
 
 
-def metric_label(metric: str, lang: str) -> str:
-    m = METRICS[metric]
-    return m.label_en if lang == "en" else m.label_sv
-
-
-def card_id(metric: str) -> str:
-    return f"oversikt-card-{metric.replace('_', '-')}"
-
-
 def layout(**query):
     lang = query_language(query)
     lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
@@ -183,27 +181,7 @@ def layout(**query):
 
 def create_cards(df, lang: str) -> list:
     """One KPI card per headline metric: value and the change since the previous quarter."""
-    cards = []
-    since = t("change_since_quarter", lang)
-    for row in df.itertuples(index=False):
-        metric = METRICS[row.metric]
-        value = format_value(row.value, row.kind, lang)
-        change = format_change(row.change, row.kind, lang)
-        note = f"{change} {since}" if change else _tr("no_change", lang)
-        tone = ""
-        if row.change is not None and row.change == row.change and row.change != 0:
-            improved = (row.change > 0) == metric.higher_is_better
-            tone = "good" if improved else "bad"
-        cards.append(
-            dbc.Col(
-                kpi_card(card_id(row.metric), metric_label(row.metric, lang), value, note, tone),
-                xs=12,
-                sm=6,
-                md=4,
-                xl=3,
-            )
-        )
-    return cards
+    return create_kpi_row(df, "oversikt", lang, no_change=_tr("no_change", lang), xl=3)
 
 
 def org_cell(

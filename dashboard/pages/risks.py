@@ -14,12 +14,17 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.risks import risk_heatmap, treatment_figure
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_date, format_number, format_value
+from dashboard.formatting import format_date, format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translate
-from dashboard.layout import chart_card, create_page_header, empty_state, kpi_card, no_data
+from dashboard.layout import (
+    chart_card,
+    create_kpi_row,
+    create_page_header,
+    empty_state,
+    no_data,
+)
 from dashboard.output_cache import cached_output
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.overview import headline_kpis
 from dashboard.queries.risks import (
     RISK_FIELDS,
@@ -90,10 +95,6 @@ TEXT = {
 
 def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
-
-
-def card_id(metric: str) -> str:
-    return f"risker-card-{metric.replace('_', '-')}"
 
 
 def grid_column_defs(lang: str) -> list[dict]:
@@ -182,19 +183,7 @@ def layout(**query):
 
 
 def create_cards(headline: pd.DataFrame, lang: str) -> list:
-    cards = []
-    for row in headline[headline["metric"].isin(CARD_METRICS)].itertuples(index=False):
-        metric = METRICS[row.metric]
-        label = metric.label_en if lang == "en" else metric.label_sv
-        cards.append(
-            dbc.Col(
-                kpi_card(card_id(row.metric), label, format_value(row.value, row.kind, lang)),
-                xs=12,
-                sm=6,
-                md=4,
-            )
-        )
-    return cards
+    return create_kpi_row(headline[headline["metric"].isin(CARD_METRICS)], "risker", lang)
 
 
 def create_high_table(frame: pd.DataFrame, total: int, lang: str):

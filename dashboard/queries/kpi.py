@@ -110,15 +110,23 @@ def _entities(org: Org, scope_type: str) -> pd.DataFrame:
     return frame.set_index("id")[["code", "name"]]
 
 
-def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series | None]]:
-    """(numerator, denominator) per metric from the wide per-entity sums (missing → NaN)."""
+def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """(numerator, denominator) per metric from the wide per-entity sums (missing → NaN).
 
-    def col(name: str) -> pd.Series:
-        if name in wide:
-            return wide[name].astype("float64")
-        return pd.Series(np.nan, index=wide.index, dtype="float64")
+    Plain arrays, each column converted once: a pandas Series per metric cost more than the
+    numbers themselves."""
+    arrays: dict[str, np.ndarray] = {}
 
-    def count(name: str) -> tuple[pd.Series, None]:
+    def col(name: str) -> np.ndarray:
+        if name not in arrays:
+            arrays[name] = (
+                wide[name].to_numpy(dtype="float64")
+                if name in wide
+                else np.full(len(wide.index), np.nan)
+            )
+        return arrays[name]
+
+    def count(name: str) -> tuple[np.ndarray, None]:
         return col(name), None
 
     return {
@@ -182,16 +190,19 @@ def _long_rows(
     applicable = metrics_for_scope(scope_type)
     rates: dict[str, np.ndarray] = {}
     chunks: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]] = []
+    evidence = "maturity_evidence" in wanted
     for name in applicable:
-        if name == "maturity_evidence":
+        if name == "maturity_evidence" or not (
+            name in wanted or evidence and name in EVIDENCE_RATES
+        ):
             continue
         num_s, den_s = columns[name]
-        num = num_s.to_numpy(dtype="float64")
+        num = np.asarray(num_s, dtype="float64")
         if den_s is None:
             num = np.nan_to_num(num, nan=0.0)
             value, den = num, None
         else:
-            den = den_s.to_numpy(dtype="float64")
+            den = np.asarray(den_s, dtype="float64")
             num = np.where(np.isnan(den), np.nan, num)
             with np.errstate(divide="ignore", invalid="ignore"):
                 value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
