@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +22,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # every metric query on a national store re-read its pages through the OS; 32 MB holds the hot
 # indices while keeping a worker with a full pool well under its memory budget.
 SQLITE_CACHE_KIB = 32_768
+MIGRATION_LOCK_KEY = 0x1AF05A5  # PostgreSQL advisory lock of schema upgrades (not the loaders')
+MIGRATION_WAIT_SECONDS = 600  # an upgrade of a national store (new indexes) takes minutes
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -72,8 +76,59 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the store's schema to ``revision`` (creating it when the store is empty)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the store's schema to ``revision`` (creating it when the store is empty).
+
+    Two commands started at once on a new store (two loads, a load and the server) used to both
+    create the tables, and one failed ("table already exists"). The upgrade now runs under a
+    lock: SQLite ``BEGIN IMMEDIATE`` around the whole upgrade (its DDL is transactional),
+    PostgreSQL an advisory lock. Whoever waited finds the schema current and does nothing.
+    """
+    config = alembic_config(engine)
+    if revision == "head" and _at_head(engine, config):
+        return  # the usual case: no lock, no write
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        locked = _sqlite_migration_engine(engine)
+        try:
+            command.upgrade(alembic_config(locked), revision)
+        finally:
+            locked.dispose()
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+            try:
+                command.upgrade(config, revision)
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+    else:
+        command.upgrade(config, revision)
+
+
+def _at_head(engine: Engine, config: Config) -> bool:
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
+def _sqlite_migration_engine(engine: Engine) -> Engine:
+    """An engine on the same file whose transactions start with BEGIN IMMEDIATE.
+
+    pysqlite runs DDL outside any transaction by default; with its own transaction handling off
+    and BEGIN IMMEDIATE on begin, the whole upgrade is one transaction holding the write lock.
+    """
+    locked = make_engine(
+        engine.url.render_as_string(hide_password=False),
+        connect_args={"timeout": MIGRATION_WAIT_SECONDS},
+    )
+
+    @event.listens_for(locked, "connect")
+    def _no_driver_transactions(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(locked, "begin")
+    def _begin_immediate(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return locked
 
 
 def is_initialised(engine: Engine) -> bool:
