@@ -119,9 +119,9 @@ def ensure_dataset(directory: Path, municipalities: int, fmt: str) -> Path:
 def split_into_set_folders(flat: Path, target: Path) -> Path:
     """One folder per CSV set (hard links into ``flat``), as a site keeps one per administration.
 
-    Needed because etl.load.expand_paths lists the whole folder once per file (csv_set_members),
-    which on a flat national folder of 12 419 files costs about 47 minutes before the first row is
-    read (measured; reported to the ETL owner). Per-set folders hold eight files each.
+    The load test copies some of these folders to load them again; the PostgreSQL section loads
+    them. (They were first made because etl.load once listed a flat folder per file: 47 minutes
+    for the national one. etl.sources lists it once now, and etl_csv loads the flat folder.)
     """
     marker = target / ".complete"
     if marker.exists():

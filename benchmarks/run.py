@@ -85,7 +85,8 @@ def run(args, previous: dict | None = None) -> dict:
     results: dict = {}
 
     if "etl_csv" in wanted:
-        _section(results, "etl_csv", lambda: etl_bench.csv_section(sets, work))
+        # The flat folder, as `infosak load national_csv/` gets it (etl.sources lists it once).
+        _section(results, "etl_csv", lambda: etl_bench.csv_section(flat, work))
     elif wanted & SQLITE_STORE_SECTIONS and not store_path.exists():
         raise SystemExit(f"{store_path} is missing: run the etl_csv section first")
     if wanted & SQLITE_STORE_SECTIONS:
