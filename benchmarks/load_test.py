@@ -383,7 +383,7 @@ def stats(samples: list[Sample]) -> dict:
 
 def load_test_section(url: str, national_sets: Path | None, work: Path, *, users: int = 50,
                       think_s: tuple[float, float] = (10.0, 30.0), ramp_s: float = 60.0,
-                      steady_s: float = 300.0, workers: int = 4, etl_sets: int = 40,
+                      steady_s: float = 300.0, workers: int = 4, etl_sets: int = 120,
                       as_of: str) -> dict:  # fmt: skip
     load_before = load_average()
     chosen = personas(url, users)

@@ -126,7 +126,7 @@ def run(args, previous: dict | None = None) -> dict:
             think_s=(0.5, 1.5) if args.quick else (10.0, 30.0),
             ramp_s=2.0 if args.quick else 60.0,
             steady_s=args.load_seconds or (10.0 if args.quick else 300.0),
-            workers=args.workers or (2 if args.quick else 4), etl_sets=2 if args.quick else 40,
+            workers=args.workers or (2 if args.quick else 4), etl_sets=2 if args.quick else 120,
             as_of=AS_OF.isoformat()))  # fmt: skip
     return results
 
