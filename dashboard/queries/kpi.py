@@ -272,7 +272,26 @@ def _wanted_metrics(metrics: Iterable[str] | None) -> set[str]:
     return wanted
 
 
-def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame:
+_FACT_QUERIES = {
+    "asset": facts.asset_facts,
+    "risk": facts.risk_facts,
+    "action": facts.action_facts,
+}
+
+
+def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.DataFrame:
+    """One fact query's rows, shared by the requests of one store version: the overview's cards,
+    funnel and aging chart read the same asset and action facts. ``scope_key`` (viewer's scope,
+    municipality, administration) determines ``scope``'s conditions."""
+    query = _FACT_QUERIES[kind]
+    return cache.cached(
+        conn, ("facts", kind, cut.as_of, scope_key), lambda: query(conn, cut, scope)
+    )
+
+
+def _compute(
+    conn, as_of: dt.date, scope: Scope, wanted: set[str], scope_key: tuple
+) -> pd.DataFrame:
     cut = Cutoffs(as_of)
     facts.prepare_connection(conn)
     org = load_org(conn, scope)
@@ -286,7 +305,7 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
     if "asset" in sources:
         add(
             distribute(
-                facts.asset_facts(conn, cut, scope),
+                _facts(conn, "asset", cut, scope, scope_key),
                 org,
                 share_municipalities=False,
                 share_administrations=False,
@@ -295,7 +314,7 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
     if "risk" in sources:
         add(
             distribute(
-                facts.risk_facts(conn, cut, scope),
+                _facts(conn, "risk", cut, scope, scope_key),
                 org,
                 share_municipalities=True,
                 share_administrations=False,
@@ -304,7 +323,7 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
     if "action" in sources:
         add(
             distribute(
-                facts.action_facts(conn, cut, scope),
+                _facts(conn, "action", cut, scope, scope_key),
                 org,
                 share_municipalities=True,
                 share_administrations=True,
@@ -367,7 +386,8 @@ def compute_kpis(
         return pd.DataFrame(columns=KPI_COLUMNS)
 
     def compute() -> pd.DataFrame:
-        result = sort_rows(_compute(session_or_connection, as_of, scope, wanted))
+        scope_key = (cache.scope_of(viewer), municipality, administration)
+        result = sort_rows(_compute(session_or_connection, as_of, scope, wanted, scope_key))
         log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
         return result.reset_index(drop=True)
 
@@ -439,7 +459,9 @@ def _funnel(session, as_of, viewer, municipality, administration, governance_obj
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
     org = load_org(session, scope)
-    rows = facts.asset_facts(session, cut, scope)
+    rows = _facts(
+        session, "asset", cut, scope, (cache.scope_of(viewer), municipality, administration)
+    )
     rows = rows.assign(
         unit_id=pd.array(rows["unit_id"].tolist(), dtype="Int64"),
         object_id=pd.array(rows["object_id"].tolist(), dtype="Int64"),
@@ -509,7 +531,9 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
         ],
     )
     sums = distribute(
-        facts.action_facts(session, cut, scope),
+        _facts(
+            session, "action", cut, scope, (cache.scope_of(viewer), municipality, administration)
+        ),
         org_for_admins,
         share_municipalities=False,
         share_administrations=True,
