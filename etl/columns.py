@@ -48,10 +48,18 @@ NUL_SV = "Texten innehåller ett binärt tecken (NUL). Skriv in värdet på nytt
 NUL_EN = "The text contains a binary character (NUL). Type the value again."
 
 
+# Outcomes of parse_cell per (type, matrix size): a pure function of the raw value, so shared by
+# every file of a run (dates and levels repeat across files far more than within one).
+_MEMOS: dict[tuple[ColumnType, int], dict[object, object]] = {}
+MEMO_LIMIT = 200_000  # distinct raw values kept per type before the memo starts afresh
+
+
 def _converter(column: Column, matrix_size: int):
     """raw -> value or CellError (returned, not raised), remembering each distinct raw value."""
     column_type = column.type
-    memo: dict[object, object] = {}
+    memo = _MEMOS.setdefault((column_type, matrix_size), {})
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
 
     def convert(raw: object) -> object:
         key = raw if type(raw) is str else (type(raw), raw)

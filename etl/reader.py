@@ -168,7 +168,8 @@ def build_sheet(
 ) -> RawSheet:
     """A RawSheet from a grid of cell values whose first row is Excel row ``first_row_number``.
 
-    Blank cells (empty or only spaces) must be None in ``grid``, as both readers make them.
+    A blank row must have only None cells (or none at all), as both readers make it; other
+    blank cells may be None or blank text.
     """
     if sheet.key_value:
         return RawSheet(
@@ -189,8 +190,11 @@ def build_sheet(
     for offset, values in enumerate(grid[header_index + 1 :], start=header_index + 1):
         n = len(values)
         cells = tuple(values[:width]) if n >= width else tuple(values) + padding[n]
-        if cells.count(None) != width:  # blank cells are None already: an empty row is all None
-            rows.append(RawRow(first_row_number + offset, cells))
+        if cells.count(None) == width:  # a blank row is all None (see above)
+            continue
+        if n > width and _row_is_empty(cells):  # text only beyond the headed columns
+            continue
+        rows.append(RawRow(first_row_number + offset, cells))
     return RawSheet(
         name, sheet, headers, first_row_number + header_index, rows, match_columns(sheet, headers)
     )
@@ -623,7 +627,9 @@ def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[objec
         for record in reader:
             if len(grid) > limits.max_rows or len(record) > limits.max_columns:
                 raise _too_big(file, path.name, limits)
-            grid.append([v if v.strip() else None for v in record])
+            # A blank record becomes an empty row; other blank cells stay "" (parsed as empty).
+            # One join and strip per record instead of a strip per cell.
+            grid.append(record if "".join(record).strip() else [])
             started = reader.line_num + 1
     except csv.Error as exc:
         log.info("unreadable CSV %s: %s", path, exc)

@@ -17,6 +17,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -127,13 +128,24 @@ def _raw_codes(raw: RawWorkbook | None, sheet_key: str, column_key: str) -> list
         return []
     sheet = raw.sheets[sheet_key]
     codes = set()
-    for row in sheet.rows:
-        value = sheet.value(row, column_key)
+    for value in set(_column_values(sheet, column_key)):
         if value is not None:
             codes.add(
                 value.strip() if isinstance(value, str) else parse_cell(ColumnType.TEXT, value)
             )
     return sorted(c for c in codes if c)
+
+
+def _column_values(sheet: RawSheet, column_key: str) -> list[object]:
+    """The raw cells of one column, row by row (None where the column or the cell is missing)."""
+    index = sheet.columns.get(column_key)
+    values = [r.values for r in sheet.rows]
+    if index is None:
+        return [None] * len(values)
+    try:  # the reader pads every row to the header's width: a C-level pass
+        return list(map(itemgetter(index), values))
+    except IndexError:  # a hand-built sheet with short rows
+        return [v[index] if index < len(v) else None for v in values]
 
 
 def load_known_codes(session: Session, raw: RawWorkbook | None = None) -> KnownCodes:
@@ -458,15 +470,10 @@ class _Validator:
         if missing:
             return
         # Column by column (etl.columns), then rows; issues in the file's order (row, column).
-        row_values = [r.values for r in raw_sheet.rows]
         problems: list[tuple[int, int, CellProblem]] = []
         parsed_columns = []
         for position, column in enumerate(sheet.columns):
-            index = raw_sheet.columns.get(column.key)
-            if index is None:
-                raw_values: list[object] = [None] * len(row_values)
-            else:
-                raw_values = [v[index] if index < len(v) else None for v in row_values]
+            raw_values = _column_values(raw_sheet, column.key)
             found: list[CellProblem] = []
             parsed_columns.append(parse_column(raw_values, column,
                                                self._limit(sheet.key, column),
