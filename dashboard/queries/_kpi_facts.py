@@ -10,7 +10,7 @@ Every query runs unchanged on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, literal, or_, select, text
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
 
 from dashboard.queries._kpi_dates import Cutoffs
@@ -214,11 +214,18 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
     registered = and_(personal, Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")
     multi_owner = owners.c.owners >= 2
+    # Grouping by the bare columns lets SQLite (without statistics) walk the whole asset index in
+    # group order instead of only the scoped assets by primary key: "+ 0" takes the index away,
+    # so one municipality reads its own assets (0.19 s → 0.05 s on the national store).
+    unit_key, object_key = Asset.primary_unit_id, Asset.governance_object_id
+    if inner_scope is not None:
+        unit_key = Asset.primary_unit_id + literal_column("0")
+        object_key = Asset.governance_object_id + literal_column("0")
 
     stmt = (
         select(
-            Asset.primary_unit_id.label("unit_id"),
-            Asset.governance_object_id.label("object_id"),
+            unit_key.label("unit_id"),
+            object_key.label("object_id"),
             literal(False).label("shared"),
             func.count().label("assets"),
             _count_if(classified).label("classified"),
@@ -244,7 +251,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .outerjoin(risk_state, risk_state.c.asset_id == Asset.id)
         .outerjoin(owners, owners.c.asset_id == Asset.id)
         .outerjoin(took_part, took_part.c.asset_id == Asset.id)
-        .group_by(Asset.primary_unit_id, Asset.governance_object_id)
+        .group_by(unit_key, object_key)
     )
     # Driving the outer query by primary key lets SQLite walk only the scoped assets.
     scoped_ids = None if inner_scope is None else Asset.id.in_(select(inner.id).where(inner_scope))
