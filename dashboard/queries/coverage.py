@@ -336,14 +336,17 @@ def shared_owner_gap_select(
     classification); an unclassified shared asset lists every owner. The row count equals
     denominator − numerator of shared_owner_participation for the same scope."""
     conditions = _org_conditions(viewer, municipality, administration)
-    latest = _latest_classification(as_of, _scoped_asset_ids(conditions))
+    asset_ids = _scoped_asset_ids(conditions)
+    latest = _latest_classification(as_of, asset_ids)
     owner_unit = aliased(Unit, name="owner_unit")
     owner_administration = aliased(Administration, name="owner_administration")
-    owners = (
-        select(AssetOwner.asset_id, func.count().label("owners"))
-        .group_by(AssetOwner.asset_id)
-        .subquery("owner_counts")
-    )
+    # Owners counted for the scoped assets only (counting every owner of the country cost most
+    # of a one-municipality list).
+    owners = _only(
+        select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
+        AssetOwner.asset_id,
+        asset_ids,
+    ).subquery("owner_counts")
     took_part = (
         select(ClassificationParticipant.id)
         .where(
