@@ -113,9 +113,18 @@ class KnownCodes:
     # entity ("assets", …, "follow_ups") -> code (follow-ups: "unit|period") -> source key, for
     # codes of this file that the store already holds
     taken: dict[str, dict[str, str]] = field(default_factory=dict)
+    _area_lookups: dict[object, str | None] = field(default_factory=dict, repr=False,
+                                                    compare=False)  # fmt: skip
 
     def area_code(self, text: str) -> str | None:
-        return self.areas.get(fold(text))
+        # Every gap-analysis row and many actions name an area in words: fold each text once.
+        try:
+            return self._area_lookups[text]
+        except KeyError:
+            code = self._area_lookups[text] = self.areas.get(fold(text))
+            return code
+        except TypeError:  # unhashable cell value
+            return self.areas.get(fold(text))
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:
@@ -222,13 +231,16 @@ class ParsedRow(dict):
     """One parsed row: column key -> value (None for a key it lacks), and its Excel row number.
 
     A dict itself, so ``row["code"]`` is a plain dict lookup: the rules read millions of cells.
+    ``ParsedRow.of(number, values)`` builds one (dict's own constructor, no Python __init__).
     """
 
     __slots__ = ("number",)
 
-    def __init__(self, number: int, values) -> None:  # a mapping or (key, value) pairs
-        super().__init__(values)
-        self.number = number
+    @classmethod
+    def of(cls, number: int, values) -> ParsedRow:  # a mapping or (key, value) pairs
+        row = cls(values)
+        row.number = number
+        return row
 
     def __missing__(self, key: str) -> None:
         return None
@@ -484,11 +496,13 @@ class _Validator:
             self.add(raw_sheet, rows[index].number, sheet.columns[position], problem.value,
                      problem.message_sv, problem.message_en)  # fmt: skip
         keys = [c.key for c in sheet.columns]
-        self.parsed[sheet.key] = [
-            # Every parsed column has one value per row, by construction: no strict checks.
-            ParsedRow(raw_row.number, zip(keys, values, strict=False))  # type: ignore[arg-type]
-            for raw_row, values in zip(rows, zip(*parsed_columns, strict=False), strict=True)
-        ]
+        parsed_rows = []
+        # Every parsed column has one value per row, by construction: no strict checks.
+        for raw_row, values in zip(rows, zip(*parsed_columns, strict=False), strict=True):
+            row = ParsedRow(zip(keys, values, strict=False))
+            row.number = raw_row.number
+            parsed_rows.append(row)
+        self.parsed[sheet.key] = parsed_rows
 
     @staticmethod
     def _limit(sheet_key: str, column: Column) -> int | None:
