@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 
 def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
@@ -50,11 +51,15 @@ def insert_rows(
         return
     names = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name == "postgresql":
+        statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+        dbapi_error = connection.dialect.loaded_dbapi.Error
         cursor = connection.connection.cursor()
         try:
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
+        except dbapi_error as exc:  # as SQLAlchemy's own calls would raise it (the loader's catch)
+            raise DBAPIError.instance(statement, None, exc, dbapi_error) from exc
         finally:
             cursor.close()
         return
