@@ -61,8 +61,18 @@ def _section(results: dict, name: str, function) -> None:
         log.exception("section %s failed", name)
         results[name] = {"error": f"{type(exc).__name__}: {exc}"[:2000], "met": False}
     results[name]["taken_at"] = dt.datetime.now().isoformat(timespec="seconds")
+    # Which code was measured: set by whoever runs an exported tree (no .git there).
+    results[name]["commit"] = os.environ.get("INFOSAK_BENCH_COMMIT") or _git_head()
     results[name]["section_seconds"] = round(time.perf_counter() - start, 1)
     log.warning("section %s done in %.0f s", name, results[name]["section_seconds"])
+
+
+def _git_head() -> str | None:
+    import subprocess
+
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent, check=False)  # fmt: skip
+    return done.stdout.strip() or None
 
 
 def run(args, previous: dict | None = None) -> dict:

@@ -142,7 +142,8 @@ def load_rows(results: dict) -> list[tuple[str, str, str, str]]:
         load = f"{before} → {after}" if after else f"{before}"
         if during:
             load += f"; under testet {during['min']}–{during['max']} (medel {during['mean']})"
-        rows.append((name, str(section.get("taken_at", "–")),
+        when = f"{section.get('taken_at', '–')} ({section.get('commit') or '?'})"
+        rows.append((name, when,
                      str(section.get("section_seconds", "–")), load))  # fmt: skip
     return rows
 
@@ -158,7 +159,7 @@ def markdown_table(results: dict) -> str:
     """The summary as Markdown tables (pasted into docs/performance.md): the figures, then the
     machine's load average (1/5/15 min) around every section."""
     lines = _markdown(("Mätning", "Uppmätt", "Mål", "Uppfyllt"), summary_rows(results))
-    lines += ["", *_markdown(("Avsnitt", "Mätt", "Sekunder", "Load average 1/5/15 min"),
+    lines += ["", *_markdown(("Avsnitt", "Mätt (commit)", "Sekunder", "Load average 1/5/15 min"),
                              load_rows(results))]  # fmt: skip
     return "\n".join(lines) + "\n"
 
