@@ -15,13 +15,23 @@ SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 AGING_COLOURS = {"1–30": "#f2c14e", "31–90": "#e07b39", "91–180": "#c0392b", ">180": "#7b1e1e"}
 
 _GRID = "#EBF0F8"
-_AXIS = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "automargin": True}
+_AXIS = {
+    "gridcolor": _GRID,
+    "linecolor": _GRID,
+    "zerolinecolor": _GRID,
+    "automargin": True,
+    "ticks": "",  # labels only, no tick marks (as plotly_white)
+}
+_COLORBAR = {"outlinewidth": 0, "ticks": ""}
 # Built once at import: naming a stock template ("plotly_white") per figure made plotly copy and
 # validate its whole tree (about 100 ms a figure) and send 6.5 kB of unused trace defaults along.
 # This carries only what the figures use: a white background with light grid lines, our fonts,
 # palette, margins and legend placement.
 TEMPLATE = go.layout.Template(
+    data={"heatmap": [go.Heatmap(colorbar=_COLORBAR)]},
     layout={
+        # As plotly_white: labels that look like numbers ("1882") stay categories.
+        "autotypenumbers": "strict",
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "font": {
@@ -31,18 +41,19 @@ TEMPLATE = go.layout.Template(
         },
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
         "colorway": PALETTE,
+        "coloraxis": {"colorbar": _COLORBAR},
         "hovermode": "closest",
         "hoverlabel": {"align": "left"},
         "xaxis": _AXIS,
         "yaxis": _AXIS,
         "polar": {
             "bgcolor": "white",
-            "angularaxis": {"gridcolor": _GRID, "linecolor": _GRID},
-            "radialaxis": {"gridcolor": _GRID, "linecolor": _GRID},
+            "angularaxis": {"gridcolor": _GRID, "linecolor": _GRID, "ticks": ""},
+            "radialaxis": {"gridcolor": _GRID, "linecolor": _GRID, "ticks": ""},
         },
         # Below the plot and the x-axis title, so the two never overlap.
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.22},
-    }
+    },
 )
 
 
