@@ -289,12 +289,18 @@ def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.
     )
 
 
+def _org(conn, scope: Scope, scope_key: tuple) -> Org:
+    """The organisation under ``scope`` (the same for every date), read once per store version.
+    Callers only read it."""
+    return cache.cached(conn, ("org", scope_key), lambda: load_org(conn, scope))
+
+
 def _compute(
     conn, as_of: dt.date, scope: Scope, wanted: set[str], scope_key: tuple
 ) -> pd.DataFrame:
     cut = Cutoffs(as_of)
     facts.prepare_connection(conn)
-    org = load_org(conn, scope)
+    org = _org(conn, scope, scope_key)
     sources = set().union(*(_sources(m) for m in wanted)) if wanted else set()
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in SCOPE_TYPES}
 
@@ -458,7 +464,7 @@ def _funnel(session, as_of, viewer, municipality, administration, governance_obj
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
-    org = load_org(session, scope)
+    org = _org(session, scope, (cache.scope_of(viewer), municipality, administration))
     rows = _facts(
         session, "asset", cut, scope, (cache.scope_of(viewer), municipality, administration)
     )
@@ -513,7 +519,7 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
-    org = load_org(session, scope)
+    org = _org(session, scope, (cache.scope_of(viewer), municipality, administration))
     # Administrations of the visible units, named from the units (a manager sees only these).
     admins = (
         org.units[["administration_id", "administration_code", "administration_name"]]
