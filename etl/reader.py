@@ -523,30 +523,39 @@ def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_sets_in(folder: Path) -> dict[str, list[Path]]:
+def list_folder(folder: Path) -> list[tuple[str, bool]]:
+    """(name, is a file) of every entry of ``folder``: one listing ([] when unreadable)."""
+    try:
+        with os.scandir(folder) as entries:
+            listing = []
+            for entry in entries:
+                try:
+                    listing.append((entry.name, entry.is_file()))
+                except OSError:
+                    listing.append((entry.name, False))
+            return listing
+    except OSError:
+        return []
+
+
+def csv_sets_in(
+    folder: Path, listing: list[tuple[str, bool]] | None = None
+) -> dict[str, list[Path]]:
     """Every CSV set of ``folder``: prefix -> its files, sorted; one listing of the folder.
 
     A national delivery can be one flat folder of 12 000 files: listing it once per file would
-    take most of an hour, so callers that see many files group them with this once.
+    take most of an hour, so callers that see many files group them with this once
+    (``listing``: ``list_folder(folder)`` when the caller has it already).
     """
     sets: dict[str, list[Path]] = {}
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return sets
-    for entry in entries:
-        name = entry.name
-        if len(name) <= len(CSV_SUFFIX) or not name.casefold().endswith(CSV_SUFFIX):
+    for name, is_file in list_folder(folder) if listing is None else listing:
+        if not is_file or len(name) <= len(CSV_SUFFIX):
+            continue
+        if not name.casefold().endswith(CSV_SUFFIX):
             continue
         prefix, _, slug = name[: -len(CSV_SUFFIX)].rpartition(".")
-        if not prefix or slug.casefold() not in SHEETS_BY_SLUG:
-            continue
-        try:
-            if not entry.is_file():
-                continue
-        except OSError:
-            continue
-        sets.setdefault(prefix, []).append(Path(folder, name))
+        if prefix and slug.casefold() in SHEETS_BY_SLUG:
+            sets.setdefault(prefix, []).append(Path(folder, name))
     for members in sets.values():
         members.sort(key=lambda p: p.name)
     return sets

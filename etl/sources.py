@@ -18,6 +18,7 @@ from etl.reader import (
     XLSX_SUFFIXES,
     csv_set_members,
     csv_sets_in,
+    list_folder,
 )
 from etl.schema import ORGANISATION
 
@@ -37,13 +38,23 @@ class SourceFiles:
         return f"{self.members[0]}.*.csv" if self.members else self.path.name
 
 
-def _is_candidate(path: Path) -> bool:
+def _is_candidate(path: Path, is_file=None) -> bool:
     suffix = path.suffix.casefold()
     return (
         not path.name.startswith(("~$", "."))  # Excel lock files, hidden files
         and (suffix in XLSX_SUFFIXES or suffix == CSV_SUFFIX)
-        and path.is_file()
+        and (is_file or path.is_file)()
     )
+
+
+def _folder_candidates(folder: Path, listing: list[tuple[str, bool]]) -> list[Path]:
+    """The loadable files of ``folder`` in name order."""
+    found = [
+        Path(folder, name)
+        for name, is_file in listing
+        if is_file and _is_candidate(Path(folder, name), lambda: True)
+    ]
+    return sorted(found, key=lambda p: p.name)
 
 
 def source_of(path: Path, sets: dict[str, list[Path]] | None = None) -> SourceFiles:
@@ -62,9 +73,12 @@ def expand_sources(paths: Sequence[Path]) -> list[SourceFiles]:
     listings: dict[Path, dict[str, list[Path]]] = {}
     for given in paths:
         given = Path(given)
-        candidates = (
-            sorted(p for p in given.iterdir() if _is_candidate(p)) if given.is_dir() else [given]
-        )
+        if given.is_dir():
+            listing = list_folder(given)
+            candidates = _folder_candidates(given, listing)
+            listings[given.resolve()] = csv_sets_in(given, listing)
+        else:
+            candidates = [given]
         for path in candidates:
             sets = None
             if path.suffix.casefold() == CSV_SUFFIX:
