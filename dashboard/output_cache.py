@@ -19,11 +19,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from plotly.utils import PlotlyJSONEncoder
+
 from dashboard import store
 from dashboard.queries import _kpi_cache
 from dashboard.viewer_context import current_viewer
 
-MAX_ENTRIES = 128  # a national page's outputs are at most a few hundred kB each
+MAX_ENTRIES = 256
+# Bound on the outputs' size as JSON, summed over the entries. The Python objects behind them
+# (components, figures) take several times that: a national report is ~0.5 MB of JSON and a few
+# MB of objects, so 8 MB keeps a worker's cache in the tens of MB (memory target 500 MB).
+MAX_JSON_BYTES = 8_000_000
 
 _lock = threading.Lock()
 _entries: OrderedDict = OrderedDict()
@@ -32,6 +38,14 @@ _entries: OrderedDict = OrderedDict()
 def clear() -> None:
     with _lock:
         _entries.clear()
+
+
+def _json_size(result) -> int | None:
+    """The output's size as Dash would send it; None when it cannot say (not cached then)."""
+    try:
+        return len(json.dumps(result, cls=PlotlyJSONEncoder))
+    except (TypeError, ValueError):
+        return None
 
 
 _kpi_cache.on_clear(clear)
@@ -63,12 +77,17 @@ def cached_output(function: Callable) -> Callable:
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)
-                return _entries[key]
+                return _entries[key][0]
         result = function(*args, **kwargs)
+        size = _json_size(result)
+        if size is None or size > MAX_JSON_BYTES:
+            return result
         with _lock:
-            _entries[key] = result
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
+            _entries[key] = (result, size)
+            total = sum(entry_size for _, entry_size in _entries.values())
+            while _entries and (len(_entries) > MAX_ENTRIES or total > MAX_JSON_BYTES):
+                _, (_, dropped) = _entries.popitem(last=False)
+                total -= dropped
         return result
 
     return wrapper
