@@ -20,6 +20,7 @@ from etl.schema import Column, ColumnType
 
 PLAIN_TEXT = (ColumnType.TEXT, ColumnType.CODE)
 _MISSING = object()
+_FAILED = object()  # a cell with a problem, until the end of parse_column
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,14 @@ def _converter(column: Column, matrix_size: int):
     return convert
 
 
-def parse_column(
+def _parse_cell_by_cell(
     raw_values: Sequence[object],
     column: Column,
     limit: int | None,
     matrix_size: int,
     problems: list[CellProblem],
 ) -> list[object]:
-    """The parsed values of one column; every problem is appended to ``problems``.
-
-    ``limit``: the longest text the store column holds (None: no limit); for a code list it
-    applies to each code.
-    """
+    """``parse_column`` one cell at a time (code lists, and cells no memo can hold)."""
     column_type = column.type
     plain = column_type in PLAIN_TEXT
     is_list = column_type is ColumnType.CODE_LIST
@@ -136,4 +133,67 @@ def parse_column(
             append(None)
             continue
         append(value)
+    return out
+
+
+def parse_column(
+    raw_values: Sequence[object],
+    column: Column,
+    limit: int | None,
+    matrix_size: int,
+    problems: list[CellProblem],
+) -> list[object]:
+    """The parsed values of one column; every problem is appended to ``problems``.
+
+    ``limit``: the longest text the store column holds (None: no limit); for a code list it
+    applies to each code. At most one problem per cell, checked in this order: the value cannot
+    be read, a required value is missing, the text has a NUL, the text is too long.
+
+    Done in passes over the whole column (list comprehensions, C-level joins and maxima) rather
+    than one Python loop body per cell; the rare cells with a problem are then found one by one.
+    """
+    column_type = column.type
+    if column_type is ColumnType.CODE_LIST:
+        return _parse_cell_by_cell(raw_values, column, limit, matrix_size, problems)
+    if column_type in PLAIN_TEXT:
+        out = [raw.strip() or None if type(raw) is str else raw for raw in raw_values]
+        for index in [i for i, v in enumerate(out) if v is not None and type(v) is not str]:
+            try:  # a number or date cell in a text column: its text
+                out[index] = parse_cell(column_type, out[index])
+            except CellError as exc:
+                problems.append(CellProblem(index, raw_values[index], exc.message_sv,
+                                            exc.message_en))  # fmt: skip
+                out[index] = _FAILED
+    else:
+        convert = _converter(column, matrix_size)
+        memo = _MEMOS[(column_type, matrix_size)]
+        try:
+            out = [memo.get(raw if type(raw) is str else (type(raw), raw), _MISSING)
+                   for raw in raw_values]  # fmt: skip
+        except TypeError:  # an unhashable cell value: one by one
+            return _parse_cell_by_cell(raw_values, column, limit, matrix_size, problems)
+        for index in [i for i, v in enumerate(out) if v is _MISSING]:
+            out[index] = convert(raw_values[index])
+        for index in [i for i, v in enumerate(out) if type(v) is CellError]:
+            error = out[index]
+            problems.append(CellProblem(index, raw_values[index], error.message_sv,  # type: ignore[attr-defined]
+                                        error.message_en))  # type: ignore[attr-defined]  # fmt: skip
+            out[index] = _FAILED
+    if column.required and None in out:
+        for index in [i for i, v in enumerate(out) if v is None]:
+            if is_empty(raw_values[index]):
+                problems.append(CellProblem(index, None, *_missing(column)))
+    texts = [v for v in out if type(v) is str]
+    if texts and "\0" in "".join(texts):  # PostgreSQL cannot store NUL in text
+        for index in [i for i, v in enumerate(out) if type(v) is str and "\0" in v]:
+            shown = str(raw_values[index]).replace("\0", "\\0")
+            problems.append(CellProblem(index, shown, NUL_SV, NUL_EN))
+            out[index] = _FAILED
+        texts = [v for v in out if type(v) is str]
+    if limit is not None and texts and max(map(len, texts)) > limit:
+        for index in [i for i, v in enumerate(out) if type(v) is str and len(v) > limit]:
+            problems.append(CellProblem(index, raw_values[index], *_too_long(limit)))
+            out[index] = _FAILED
+    if _FAILED in out:  # a cell with a problem parses as empty
+        out = [None if v is _FAILED else v for v in out]
     return out
