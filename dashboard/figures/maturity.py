@@ -149,10 +149,12 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     id_column = "scope_id" if "scope_id" in df else "scope_name"
     names = scope_labels(df[id_column], df["scope_name"])
     fig = go.Figure()
+    parts = dict(tuple(df.groupby(id_column, sort=False)))  # one pass, not a filter per scope
+    traces = []
     for i, sid in enumerate(sorted(names, key=lambda s: names[s])):
-        part = df[df[id_column] == sid].sort_values("assessed_on")
+        part = parts[sid].sort_values("assessed_on")
         name = names[sid]
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 name=name,
                 x=[format_date(d) for d in part["assessed_on"]],
@@ -162,6 +164,7 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
                 hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
             )
         )
+    fig.add_traces(traces)
     axis = _level_axis(lang)
     fig.update_layout(
         title=translate(TEXT, "trend_title", lang),

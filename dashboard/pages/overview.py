@@ -223,10 +223,13 @@ def create_org_table(df, lang: str):
         )
     )
     body = []
+    # One pass over the rows (filtering the frame per scope was quadratic: seconds nationally).
+    by_scope: dict[tuple, dict] = {}
+    for r in df.itertuples(index=False):
+        by_scope.setdefault((r.scope_type, r.scope_id), {})[r.metric] = r
     scopes = df.drop_duplicates(["scope_type", "scope_id"])
     for scope in scopes.itertuples(index=False):
-        part = df[(df["scope_type"] == scope.scope_type) & (df["scope_id"] == scope.scope_id)]
-        by_metric = {r.metric: r for r in part.itertuples(index=False)}
+        by_metric = by_scope[(scope.scope_type, scope.scope_id)]
         cells = []
         for metric in ORG_METRICS:
             row = by_metric.get(metric)

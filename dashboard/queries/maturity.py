@@ -158,24 +158,24 @@ def maturity_history(
     scope = build_scope(viewer, None, municipality, administration)
     org = load_org(session, scope)
     analyses = gap_analyses(session, scope)
+    # Codes by id looked up once (a frame filter per analysis was quadratic nationally).
     rows = []
-    for _, analysis in analyses.iterrows():
-        for column, frame, scope_type in (
-            ("administration_id", org.administrations, "administration"),
-            ("governance_object_id", org.objects, "governance_object"),
+    for column, frame, scope_type in (
+        ("administration_id", org.administrations, "administration"),
+        ("governance_object_id", org.objects, "governance_object"),
+    ):
+        if scope_type not in scope.types:
+            continue
+        codes = dict(zip(frame["id"], frame["code"], strict=True))
+        for assessed_on, node_id, level_sum, level_count in zip(
+            analyses["assessed_on"],
+            analyses[column],
+            analyses["level_sum"],
+            analyses["level_count"],
+            strict=True,
         ):
-            node_id = analysis[column]
-            if pd.isna(node_id) or scope_type not in scope.types:
+            if pd.isna(node_id) or node_id not in codes:
                 continue
-            match = frame[frame["id"] == node_id]
-            if match.empty:
-                continue
-            rows.append(
-                (
-                    analysis["assessed_on"],
-                    match.iloc[0]["code"],
-                    analysis["level_sum"] / analysis["level_count"],
-                )
-            )
+            rows.append((assessed_on, codes[node_id], level_sum / level_count))
     history = pd.DataFrame(rows, columns=["assessed_on", "scope_id", "mean_level"])
     return history.sort_values(["assessed_on", "scope_id"]).reset_index(drop=True)
