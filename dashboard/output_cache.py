@@ -13,6 +13,7 @@ which Dash only serialises, so the cached objects are handed out as they are.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import threading
@@ -73,6 +74,8 @@ def cached_output(function: Callable) -> Callable:
             _arguments_key(args, kwargs),
             _kpi_cache.scope_of(current_viewer()),
             version,
+            # A missing date in the filters means today: an output must not outlive its day.
+            dt.date.today(),
         )
         with _lock:
             if key in _entries:
