@@ -6,7 +6,7 @@ and looks them up with ``translate(TEXT, key, lang)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 Texts = Mapping[str, Mapping[str, str]]
 
@@ -68,5 +68,13 @@ def translate(texts: Texts, key: str, lang: str = "sv") -> str:
     return texts.get(lang, {}).get(key) or texts.get("sv", {}).get(key) or key
 
 
-def t(key: str, lang: str = "sv") -> str:
-    return translate(TEXT, key, lang)
+def translator(texts: Texts) -> Callable[[str, str], str]:
+    """A page's lookup function over its own ``TEXT``: ``_tr = translator(TEXT)``."""
+
+    def lookup(key: str, lang: str = "sv") -> str:
+        return translate(texts, key, lang)
+
+    return lookup
+
+
+t = translator(TEXT)

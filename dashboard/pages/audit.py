@@ -14,7 +14,7 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.auth.audit import action_label, recent_events
 from dashboard.auth.roles import AUDIT_ROLES, may_read_audit
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import create_page_header
 from dashboard.viewer_context import current_viewer
 
@@ -61,8 +61,7 @@ TEXT = {
 }
 
 
-def _t(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_t = translator(TEXT)
 
 
 def local_time(at: dt.datetime) -> str:

@@ -16,7 +16,7 @@ from dashboard.figures.coverage import coverage_bars
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_number
 from dashboard.grid import column_def, create_grid, register_grid_refresh
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import chart_card, create_kpi_row, create_page_header, empty_state
 from dashboard.output_cache import cached_output
 from dashboard.queries.coverage import (
@@ -104,8 +104,7 @@ TEXT = {
 }
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def _fields_to_columns(fields: dict[str, tuple[str, str, str]], lang: str) -> list[dict]:

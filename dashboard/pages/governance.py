@@ -15,7 +15,7 @@ from dashboard import store
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_value
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import chart_card, create_page_header, empty_state, no_data
 from dashboard.output_cache import cached_output
 from dashboard.queries.governance import (
@@ -97,8 +97,7 @@ TEXT = {
 }
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def object_card_id(code: str) -> str:

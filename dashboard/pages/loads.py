@@ -13,7 +13,7 @@ from dashboard import store
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number
 from dashboard.grid import column_def, create_grid, register_grid_refresh
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import chart_card, create_page_header, empty_state
 from dashboard.queries.loads import (
     latest_rejected_load_id,
@@ -90,8 +90,7 @@ TEXT = {
 ERROR_FIELDS = ("sheet", "row", "column", "value", "message")
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def grid_columns(lang: str) -> list[dict]:

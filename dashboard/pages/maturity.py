@@ -19,7 +19,7 @@ from dashboard.figures.maturity import (
     maturity_trend_figure,
 )
 from dashboard.filters import Filters, query_language
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import chart_card, create_page_header, empty_state
 from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import compute_kpis
@@ -69,8 +69,7 @@ TEXT = {
 }
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def layout(**query):

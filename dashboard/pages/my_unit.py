@@ -15,7 +15,7 @@ from dashboard import store
 from dashboard.figures.actions import aging_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_percent, format_value
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import (
     chart_card,
     create_page_header,
@@ -142,8 +142,7 @@ TEXT = {
 STATUS_CLASS = {"current": "status-ok", "expired": "status-bad", "missing": "status-bad"}
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def layout(**query):

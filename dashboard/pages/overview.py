@@ -13,7 +13,7 @@ from dashboard import store
 from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
 from dashboard.formatting import format_date, format_number, format_value
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import (
     chart_card,
     create_kpi_row,
@@ -110,8 +110,7 @@ TEXT = {
 }
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def layout(**query):

@@ -16,7 +16,7 @@ from dashboard.figures.risks import risk_heatmap, treatment_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import (
     chart_card,
     create_kpi_row,
@@ -93,8 +93,7 @@ TEXT = {
 }
 
 
-def _tr(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_tr = translator(TEXT)
 
 
 def grid_column_defs(lang: str) -> list[dict]:

@@ -27,7 +27,7 @@ from dashboard.auth.uploads import (
 )
 from dashboard.filters import Filters
 from dashboard.formatting import format_number
-from dashboard.i18n import translate
+from dashboard.i18n import translator
 from dashboard.layout import create_page_header
 from dashboard.viewer_context import current_viewer
 from etl.issues import ValidationIssue
@@ -111,8 +111,7 @@ TEXT = {
 OUTCOME_COLOURS = {"accepted": "success", "rejected": "danger", "unchanged": "secondary"}
 
 
-def _t(key: str, lang: str) -> str:
-    return translate(TEXT, key, lang)
+_t = translator(TEXT)
 
 
 def layout(**_query) -> html.Div:
