@@ -295,6 +295,12 @@ def _org(conn, scope: Scope, scope_key: tuple) -> Org:
     return cache.cached(conn, ("org", scope_key), lambda: load_org(conn, scope))
 
 
+# Which fact rows reach the municipalities and administrations that share an object through
+# participation (docs/metrics.md, "Scopes and membership"): (share_municipalities,
+# share_administrations).
+_FACT_SHARING = {"asset": (False, False), "risk": (True, False), "action": (True, True)}
+
+
 def _compute(
     conn, as_of: dt.date, scope: Scope, wanted: set[str], scope_key: tuple
 ) -> pd.DataFrame:
@@ -308,33 +314,16 @@ def _compute(
         for scope_type, frame in distributed.items():
             parts[scope_type].append(frame)
 
-    if "asset" in sources:
-        add(
-            distribute(
-                _facts(conn, "asset", cut, scope, scope_key),
-                org,
-                share_municipalities=False,
-                share_administrations=False,
+    for source, (share_municipalities, share_administrations) in _FACT_SHARING.items():
+        if source in sources:
+            add(
+                distribute(
+                    _facts(conn, source, cut, scope, scope_key),
+                    org,
+                    share_municipalities=share_municipalities,
+                    share_administrations=share_administrations,
+                )
             )
-        )
-    if "risk" in sources:
-        add(
-            distribute(
-                _facts(conn, "risk", cut, scope, scope_key),
-                org,
-                share_municipalities=True,
-                share_administrations=False,
-            )
-        )
-    if "action" in sources:
-        add(
-            distribute(
-                _facts(conn, "action", cut, scope, scope_key),
-                org,
-                share_municipalities=True,
-                share_administrations=True,
-            )
-        )
     if "follow_up" in sources:
         follow = facts.follow_up_facts(conn, cut, scope)
         per_unit = pd.DataFrame(
