@@ -42,6 +42,8 @@ TEMPLATE = go.layout.Template(
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
         "colorway": PALETTE,
         "coloraxis": {"colorbar": _COLORBAR},
+        # Left-aligned, so that the mode bar at the top right never covers the title.
+        "title": {"x": 0.01, "xanchor": "left"},
         "hovermode": "closest",
         "hoverlabel": {"align": "left"},
         "xaxis": _AXIS,
@@ -51,8 +53,9 @@ TEMPLATE = go.layout.Template(
             "angularaxis": {"gridcolor": _GRID, "linecolor": _GRID, "ticks": ""},
             "radialaxis": {"gridcolor": _GRID, "linecolor": _GRID, "ticks": ""},
         },
-        # Below the plot and the x-axis title, so the two never overlap.
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.22},
+        # At the foot of the figure, measured from its edge rather than from the plot area, so
+        # that a short chart's legend does not climb onto the x-axis title.
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0},
     },
 )
 
