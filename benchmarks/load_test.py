@@ -32,7 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -437,6 +437,7 @@ def load_test_section(url: str, national_sets: Path | None, work: Path, *, users
         if etl is not None and etl.poll() is None:
             etl.terminate()
         stop(server)
+    log_text = (work / "gunicorn.log").read_text("utf-8", errors="replace")
     requests_only = [s for s in tally.samples if s.kind != "login"]
     overall = stats(requests_only)
     by_kind = {kind: stats([s for s in requests_only if s.kind == kind])
@@ -461,6 +462,10 @@ def load_test_section(url: str, national_sets: Path | None, work: Path, *, users
         "think_s": list(think_s), "ramp_s": ramp_s, "steady_s": steady_s,
         "seconds": round(seconds, 1),
         **overall, "errors": len(errors), "error_samples": errors[:10],
+        "error_kinds": dict(Counter(e.split(" ", 1)[0] for e in errors)),
+        # Server-side failures the client cannot see (a worker killed mid-request, a traceback).
+        "gunicorn_worker_timeouts": log_text.count("WORKER TIMEOUT"),
+        "gunicorn_log_errors": sum(1 for line in log_text.splitlines() if "[ERROR]" in line),
         "logins": stats(logins),
         "page_views": len(tally.page_ms),
         "page_view_p50_ms": round(percentile(tally.page_ms, 50), 1) if tally.page_ms else None,
@@ -472,6 +477,6 @@ def load_test_section(url: str, national_sets: Path | None, work: Path, *, users
         "load_average_during": sampler.summary(),
         "target": f"p95 < {P95_LIMIT_MS:.0f} ms over all requests, no errors, ETL load running",
         "met": p95 is not None and p95 < P95_LIMIT_MS and not errors
-        and (etl is None or etl.returncode == 0),
+        and (etl is None or etl.returncode == 0) and "WORKER TIMEOUT" not in log_text,
         "load_average_before": load_before, "load_average_after": load_average(),
     }  # fmt: skip
