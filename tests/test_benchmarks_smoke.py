@@ -78,6 +78,7 @@ def test_quick_run_writes_every_section(tmp_path):
     assert {"GET page", "dash.page_router"} <= set(load["by_kind"])
     assert sum(k["requests"] for k in load["by_kind"].values()) == load["requests"]
     assert load["concurrent_etl"]["returncode"] == 0
+    assert json.loads(load["concurrent_etl"]["result"])["rows"] > 0  # it really loaded rows
     assert load["gunicorn_worker_timeouts"] == 0 and load["gunicorn_log_errors"] == 0
     assert "Infosäk: prestanda" in done.stdout
 
