@@ -8,6 +8,8 @@ import logging
 import os
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,6 +89,17 @@ def time_calls(function: Callable[[], object], runs: int, warmup: int = 1) -> Ti
         function()
         samples.append((time.perf_counter() - start) * 1000)
     return timing_of(samples)
+
+
+def run_module_for_json(args: list[str], timeout: float) -> tuple[dict, float]:
+    """``python -m ARGS`` in a fresh interpreter (its ru_maxrss is its own, nothing else's);
+    returns the JSON object on the last line of its stdout, and the wall seconds it took."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[0]} {args[1]} subprocess failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), time.perf_counter() - start
 
 
 def write_json(path: Path, data: dict) -> None:

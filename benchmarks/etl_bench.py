@@ -18,12 +18,17 @@ import io
 import json
 import logging
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import AS_OF, load_average, load_targets, peak_rss_mb
+from benchmarks.common import (
+    AS_OF,
+    load_average,
+    load_targets,
+    peak_rss_mb,
+    run_module_for_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,18 +115,10 @@ def loaded_figures(url: str) -> dict:
 
 def load_in_subprocess(url: str, src: Path, timeout: float = 7200) -> dict:
     """``load_store`` in a fresh interpreter: its ru_maxrss is the load's peak, nothing else's."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.etl_bench", "load", "--url", url, "--src", str(src)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+    figures, seconds = run_module_for_json(
+        ["benchmarks.etl_bench", "load", "--url", url, "--src", str(src)], timeout
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"load subprocess failed: {done.stderr[-2000:]}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["wall_seconds_with_start"] = round(time.perf_counter() - start, 2)
+    figures["wall_seconds_with_start"] = round(seconds, 2)
     return figures
 
 

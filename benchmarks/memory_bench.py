@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import time
 
-from benchmarks.common import load_average, peak_rss_mb
+from benchmarks.common import load_average, peak_rss_mb, run_module_for_json
 
 LOAD_LIMIT_MB = 1024
 WORKER_LIMIT_MB = 500
@@ -35,18 +33,10 @@ def exercise_worker(url: str) -> dict:
 
 
 def worker_in_subprocess(url: str, timeout: float = 3600) -> dict:
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.memory_bench", "worker", "--url", url],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+    figures, seconds = run_module_for_json(
+        ["benchmarks.memory_bench", "worker", "--url", url], timeout
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"worker subprocess failed: {done.stderr[-2000:]}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["seconds"] = round(time.perf_counter() - start, 1)
+    figures["seconds"] = round(seconds, 1)
     return figures
 
 

@@ -143,17 +143,31 @@ def add_user(
         raise UserError(f"Användaren {name} finns redan.")
     if password is not None and not is_demo:
         check_policy(password)
+    password_hash = hash_password(password) if password is not None else None
+    user = _insert_user(session, name, role, json.dumps(codes), password_hash, is_demo=is_demo)
+    log.info("user %s added with role %s", name, role)
+    return user
+
+
+def _insert_user(
+    session: Session,
+    name: str,
+    role: str,
+    scope_json: str,
+    password_hash: str | None,
+    *,
+    is_demo: bool,
+) -> User:
     user = User(
         name=name,
         role=role,
-        scope_json=json.dumps(codes),
-        password_hash=hash_password(password) if password is not None else None,
+        scope_json=scope_json,
+        password_hash=password_hash,
         session_token=new_session_token(),
         is_demo=is_demo,
     )
     session.add(user)
     session.flush()
-    log.info("user %s added with role %s", name, role)
     return user
 
 
@@ -175,16 +189,7 @@ def provision_external_user(session: Session, name: str, role: str, codes: Seque
     scope = json.dumps(sorted({c for c in codes if c}))
     user = get_user(session, name)
     if user is None:
-        user = User(
-            name=name,
-            role=role,
-            scope_json=scope,
-            password_hash=None,
-            session_token=new_session_token(),
-            is_demo=False,
-        )
-        session.add(user)
-        session.flush()
+        user = _insert_user(session, name, role, scope, None, is_demo=False)
         log.info("external (OIDC) user %s created with role %s", name, role)
         return user
     if not is_external(user):
