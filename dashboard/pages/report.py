@@ -200,6 +200,12 @@ def table_component(table: Table, table_id: str | None = None) -> html.Div:
     return html.Div([body, note])
 
 
+def graph_style(height: int) -> dict:
+    """The graph's own height. Without it Dash gives the graph ``height: 100%`` of a card body
+    whose height comes from the graph, and a figure drawn in the layout collapses to a sliver."""
+    return {"height": f"{height}px"}
+
+
 def funnel_figure(content: ReportContent) -> go.Figure:
     if not content.funnel:
         return empty_figure("Inga uppgifter.")
@@ -262,7 +268,10 @@ def content_component(content: ReportContent) -> html.Div:
                         chart_card(
                             "Täckningstratten",
                             dcc.Graph(
-                                id=FUNNEL, figure=funnel_figure(content), config=GRAPH_CONFIG
+                                id=FUNNEL,
+                                figure=funnel_figure(content),
+                                config=GRAPH_CONFIG,
+                                style=graph_style(260),
                             ),
                         ),
                         lg=6,
@@ -271,7 +280,12 @@ def content_component(content: ReportContent) -> html.Div:
                     dbc.Col(
                         chart_card(
                             "Försenade åtgärder över tid",
-                            dcc.Graph(id=TREND, figure=trend_figure(content), config=GRAPH_CONFIG),
+                            dcc.Graph(
+                                id=TREND,
+                                figure=trend_figure(content),
+                                config=GRAPH_CONFIG,
+                                style=graph_style(260),
+                            ),
                         ),
                         lg=6,
                         className="mb-3",
@@ -281,7 +295,12 @@ def content_component(content: ReportContent) -> html.Div:
             ),
             chart_card(
                 "Mognad per förvaltning (0–5)",
-                dcc.Graph(id=MATURITY, figure=maturity_figure(content), config=GRAPH_CONFIG),
+                dcc.Graph(
+                    id=MATURITY,
+                    figure=maturity_figure(content),
+                    config=GRAPH_CONFIG,
+                    style=graph_style(300),
+                ),
             ),
             chart_card("Organisationskontroll", table_component(content.organisation)),
             chart_card("Gemensamma förvaltningsobjekt", table_component(content.objects)),
