@@ -68,3 +68,33 @@ def insert_rows(
     else:
         marks = ", ".join("%s" for _ in columns)
     connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+
+
+SNAPSHOT_COLUMNS = ("as_of", "taken_at", "run_id", "scope_type", "scope_id", "metric", "value",
+                    "numerator", "denominator")  # fmt: skip
+
+
+def insert_snapshot(connection: Connection, frame, as_of: dt.date, taken_at: dt.datetime,
+                    run_id: str | None) -> int:  # fmt: skip
+    """metric_snapshot rows for ``frame`` (``compute_kpis``'s columns) in one go; rows written.
+
+    The rows ``dashboard.queries.snapshots.take_snapshot`` builds one dict at a time (a test pins
+    the two), here from whole columns as tuples with one executemany (SQLite) or COPY
+    (PostgreSQL): a national snapshot has 430 000 rows, and a dict per row bound through
+    SQLAlchemy took longer than computing the metrics.
+    """
+    from etl.models import MetricSnapshot
+
+    table = MetricSnapshot.__table__
+    dialect = connection.dialect
+    constants = []
+    for name, value in (("as_of", as_of), ("taken_at", taken_at)):
+        # As SQLAlchemy binds it (SQLite keeps datetimes as text of its own format).
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        constants.append(processor(value) if processor else value)
+    texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
+    numbers = [[None if v is None else float(v) for v in frame[name].tolist()]
+               for name in ("value", "numerator", "denominator")]  # fmt: skip
+    rows = [(*constants, run_id, *cells) for cells in zip(*texts, *numbers, strict=True)]
+    insert_rows(connection, table, SNAPSHOT_COLUMNS, rows)
+    return len(rows)
