@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, empty_figure
+from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, empty_figure, with_traces
 from dashboard.formatting import format_date
 from dashboard.i18n import t, translate
 from etl.vocab import MATURITY_LEVELS
@@ -87,28 +87,29 @@ def maturity_heatmap(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     z = grid.to_numpy(dtype=float).tolist()
     text = [[level_label(v, lang) for v in row] for row in z]
     labels = MATURITY_LEVELS_EN if lang == "en" else MATURITY_LEVELS
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=areas,
-            y=scopes,
-            text=text,
-            texttemplate="%{text}",
-            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-            zmin=0,
-            zmax=5,
-            colorscale=[[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)],
-            colorbar={
-                "tickvals": list(labels),
-                "ticktext": [f"{n} {name}" for n, name in labels.items()],
-            },
-            xgap=2,
-            ygap=2,
-        )
-    )
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": areas,
+        "y": scopes,
+        "text": text,
+        "texttemplate": "%{text}",
+        "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
+        "zmin": 0,
+        "zmax": 5,
+        "colorscale": [[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)],
+        "colorbar": {
+            "tickvals": list(labels),
+            "ticktext": [f"{n} {name}" for n, name in labels.items()],
+        },
+        "xgap": 2,
+        "ygap": 2,
+    }
+    fig = go.Figure()
     fig.update_layout(title=translate(TEXT, "heatmap_title", lang))
     fig.update_xaxes(tickangle=-35)
-    return apply_theme(fig, lang, height=max(320, 160 + 34 * len(scopes)))
+    # A row per administration nationally: the cells are added unchecked (theme.with_traces).
+    return with_traces(apply_theme(fig, lang, height=max(320, 160 + 34 * len(scopes))), [heatmap])
 
 
 def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -148,30 +149,35 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         return empty_figure(t("no_data", lang), lang)
     id_column = "scope_id" if "scope_id" in df else "scope_name"
     names = scope_labels(df[id_column], df["scope_name"])
-    fig = go.Figure()
-    parts = dict(tuple(df.groupby(id_column, sort=False)))  # one pass, not a filter per scope
+    # One stable sort and one pass over the groups, not a sort and a filter per scope.
+    ordered = df.sort_values("assessed_on", kind="stable")
+    parts = {
+        sid: (part["assessed_on"].tolist(), part["mean_level"].to_numpy(dtype=float))
+        for sid, part in ordered.groupby(id_column, sort=False)
+    }
     traces = []
     for i, sid in enumerate(sorted(names, key=lambda s: names[s])):
-        part = parts[sid].sort_values("assessed_on")
+        dates, levels = parts[sid]
         name = names[sid]
         traces.append(
-            go.Scatter(
-                name=name,
-                x=[format_date(d) for d in part["assessed_on"]],
-                y=part["mean_level"].astype(float),
-                mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)]},
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "name": name,
+                "x": [format_date(d) for d in dates],
+                "y": levels,
+                "mode": "lines+markers",
+                "line": {"color": PALETTE[i % len(PALETTE)]},
+                "hovertemplate": f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+            }
         )
-    fig.add_traces(traces)
-    axis = _level_axis(lang)
+    fig = go.Figure()
     fig.update_layout(
         title=translate(TEXT, "trend_title", lang),
-        yaxis=axis,
+        yaxis=_level_axis(lang),
         xaxis={"title": translate(TEXT, "date", lang), "type": "date"},
     )
-    return apply_theme(fig, lang, height=340)
+    # Thousands of lines nationally: added without plotly's per-property checks (theme.py).
+    return with_traces(apply_theme(fig, lang, height=340), traces)
 
 
 def maturity_profile_figure(df: pd.DataFrame, scope_name: str = "", lang: str = "sv") -> go.Figure:

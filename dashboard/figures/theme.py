@@ -69,6 +69,17 @@ def apply_theme(fig: go.Figure, lang: str = "sv", height: int | None = None) -> 
     return fig
 
 
+def with_traces(fig: go.Figure, traces: list[dict]) -> go.Figure:
+    """``fig`` (its layout built and themed as usual) with ``traces`` added unvalidated.
+
+    Plotly checks every property of every trace on the way in; nationally a chart has thousands
+    of traces (one line per administration) and the checks cost seconds. The traces here are
+    built by our own code, as dicts with a ``type`` and the values plotly's checks would have
+    produced (lists of strings, float arrays), so the figure sent is the same.
+    """
+    return go.Figure(data=[*fig.data, *traces], layout=fig.layout, _validate=False)
+
+
 def empty_figure(message: str, lang: str = "sv") -> go.Figure:
     """A blank figure that says why it is blank (no data for the selection)."""
     fig = go.Figure()
