@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -235,6 +236,28 @@ class MetricSnapshot(Base):
     denominator: Mapped[float | None] = mapped_column(Float)
 
 
+class KpiFactFrame(Base):
+    """The national fact rows of one kind as of one date, kept at load time for one store version.
+
+    A cache of what dashboard.queries._kpi_facts computes, stored so that every server process
+    reads the aggregates instead of computing them (dashboard/queries/_kpi_materialized.py).
+    Rows of other store versions are stale and deleted when new ones are written.
+    """
+
+    __tablename__ = "kpi_fact_frame"
+    __table_args__ = (
+        UniqueConstraint("store_version", "as_of", "kind", name="uq_kpi_fact_frame_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_version: Mapped[str] = mapped_column(String(400))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    row_count: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 # --------------------------------------------------------------------------- owners' data
 
 
@@ -283,9 +306,7 @@ class Classification(Base):
         CheckConstraint("confidentiality BETWEEN 0 AND 4", name="ck_class_k"),
         CheckConstraint("integrity BETWEEN 0 AND 4", name="ck_class_r"),
         CheckConstraint("availability BETWEEN 0 AND 4", name="ck_class_t"),
-        CheckConstraint(
-            "traceability IS NULL OR traceability BETWEEN 0 AND 4", name="ck_class_s"
-        ),
+        CheckConstraint("traceability IS NULL OR traceability BETWEEN 0 AND 4", name="ck_class_s"),
         Index("ix_classification_asset_date", "asset_id", "classified_on"),
     )
 
@@ -337,7 +358,9 @@ class RiskAnalysis(Base):
     responsible: Mapped[str | None] = mapped_column(String(200))
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
 
-    risks: Mapped[list[Risk]] = relationship(back_populates="analysis", cascade="all, delete-orphan")
+    risks: Mapped[list[Risk]] = relationship(
+        back_populates="analysis", cascade="all, delete-orphan"
+    )
 
 
 class Risk(Base):
@@ -401,8 +424,14 @@ class Action(Base):
         # Performance (migration 0004): the "risk has a live / an overdue action" EXISTS probes
         # read only this index, and the per-unit action counts never touch the table.
         Index("ix_action_risk_status_due", "risk_id", "status", "due_on"),
-        Index("ix_action_owner_facts", "owner_unit_id", "governance_object_id", "status",
-              "due_on", "completed_on"),  # fmt: skip
+        Index(
+            "ix_action_owner_facts",
+            "owner_unit_id",
+            "governance_object_id",
+            "status",
+            "due_on",
+            "completed_on",
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

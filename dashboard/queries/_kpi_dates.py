@@ -88,3 +88,8 @@ class Cutoffs:
         self.overdue_30 = as_of - 30 * day
         self.overdue_90 = as_of - 90 * day
         self.overdue_180 = as_of - 180 * day
+
+
+def previous_quarter(as_of: dt.date) -> dt.date:
+    """The date one quarter (three calendar months) before ``as_of``: the cards' comparison."""
+    return add_months(as_of, -3)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.queries import _kpi_cache as cache
 from dashboard.queries import _kpi_facts as facts
+from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries._kpi_rollup import (
     distribute,
@@ -272,21 +273,21 @@ def _wanted_metrics(metrics: Iterable[str] | None) -> set[str]:
     return wanted
 
 
-_FACT_QUERIES = {
-    "asset": facts.asset_facts,
-    "risk": facts.risk_facts,
-    "action": facts.action_facts,
-}
-
-
 def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.DataFrame:
     """One fact query's rows, shared by the requests of one store version: the overview's cards,
     funnel and aging chart read the same asset and action facts. ``scope_key`` (viewer's scope,
-    municipality, administration) determines ``scope``'s conditions."""
-    query = _FACT_QUERIES[kind]
-    return cache.cached(
-        conn, ("facts", kind, cut.as_of, scope_key), lambda: query(conn, cut, scope)
-    )
+    municipality, administration) determines ``scope``'s conditions.
+
+    The national rows kept at load time are filtered when there are any for this store version
+    and date (_kpi_materialized); otherwise the query runs."""
+
+    def compute() -> pd.DataFrame:
+        kept = materialized.scoped_facts(conn, kind, cut.as_of, scope)
+        if kept is not None:
+            return kept
+        return materialized.FACT_QUERIES[kind](conn, cut, scope)
+
+    return cache.cached(conn, ("facts", kind, cut.as_of, scope_key), compute)
 
 
 def _org(conn, scope: Scope, scope_key: tuple) -> Org:
@@ -325,7 +326,7 @@ def _compute(
                 )
             )
     if "follow_up" in sources:
-        follow = facts.follow_up_facts(conn, cut, scope)
+        follow = _facts(conn, "follow_up", cut, scope, scope_key)
         per_unit = pd.DataFrame(
             {
                 "units": 1.0,

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries._kpi_dates import add_months
+from dashboard.queries._kpi_dates import previous_quarter
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import SYSTEM, Viewer
@@ -73,11 +73,6 @@ def focus_scope(
         if level in visible:
             return level, None
     return "municipality", None
-
-
-def previous_quarter(as_of: dt.date) -> dt.date:
-    """The date one quarter (three calendar months) before ``as_of``."""
-    return add_months(as_of, -3)
 
 
 def _missing(value) -> bool:

@@ -10,10 +10,11 @@ import datetime as dt
 import logging
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries._kpi_dates import last_month_ends
+from dashboard.queries._kpi_dates import last_month_ends, previous_quarter
+from dashboard.queries._kpi_materialized import materialize
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -23,6 +24,7 @@ from dashboard.queries.viewer import (
     municipality_scope_condition,
     unit_scope_condition,
 )
+from etl.bulk import insert_snapshot
 from etl.models import Administration, GovernanceObject, MetricSnapshot, Municipality, Unit
 
 log = logging.getLogger(__name__)
@@ -36,35 +38,27 @@ _SCOPE_TABLES = {
 }
 
 
-def _number(value) -> float | None:
-    return None if value is None else float(value)
+def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.DataFrame:
+    """Every metric of every scope as of ``as_of`` (compute_kpis for the system), in the caller's
+    transaction. With ``keep_facts`` (after a load) the national facts behind them are kept too,
+    as of ``as_of`` and the quarter before, for the pages of every scope to read
+    (_kpi_materialized): the snapshot computes them anyway."""
+    if keep_facts:
+        materialize(session, (as_of, previous_quarter(as_of)))
+    return compute_kpis(session, as_of, SYSTEM)
 
 
-def take_snapshot(engine: Engine, as_of: dt.date, run_id: str | None = None) -> int:
-    """Store every metric of every scope as of ``as_of``; returns the number of rows written."""
+def take_snapshot(
+    engine: Engine, as_of: dt.date, run_id: str | None = None, *, keep_facts: bool = True
+) -> int:
+    """Store every metric of every scope as of ``as_of`` (see ``snapshot_frame``); returns the
+    number of rows written."""
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with Session(engine) as session, session.begin():
-        frame = compute_kpis(session, as_of, SYSTEM)
-        rows = [
-            {
-                "as_of": as_of,
-                "taken_at": taken_at,
-                "run_id": run_id,
-                "scope_type": r.scope_type,
-                "scope_id": r.scope_id,
-                "metric": r.metric,
-                "value": _number(r.value),
-                "numerator": _number(r.numerator),
-                "denominator": _number(r.denominator),
-            }
-            for r in frame.itertuples(index=False)
-        ]
-        if rows:
-            # Core executemany on the table: the ORM's bulk insert ran one statement per row
-            # here (400 000 rows after a national load: 30 of the load's last 40 seconds).
-            session.connection().execute(insert(MetricSnapshot.__table__), rows)
-    log.info("snapshot as of %s: %d rows (run %s)", as_of, len(rows), run_id)
-    return len(rows)
+        frame = snapshot_frame(session, as_of, keep_facts=keep_facts)
+        written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+    log.info("snapshot as of %s: %d rows (run %s)", as_of, written, run_id)
+    return written
 
 
 def backfill_snapshots(engine: Engine, months: int, as_of: dt.date) -> int:
@@ -74,7 +68,7 @@ def backfill_snapshots(engine: Engine, months: int, as_of: dt.date) -> int:
     seen as of earlier dates — not what the store held then. Used by the demo so trends have points.
     """
     return sum(
-        take_snapshot(engine, month_end, RECONSTRUCTED_RUN_ID)
+        take_snapshot(engine, month_end, RECONSTRUCTED_RUN_ID, keep_facts=False)
         for month_end in last_month_ends(as_of, months)
     )
 

@@ -1,0 +1,162 @@
+"""National fact rows kept in the store at load time, so that no request aggregates the raw tables.
+
+Every fact query (``_kpi_facts``) groups by (unit, governance object) and restricts a scope by the
+same two columns, so a scoped request's fact rows are exactly the national rows of its units and
+objects. The load's snapshot step computes the national facts as of its day anyway; it keeps them
+here (``materialize``) for that day and for the quarter before (the cards' comparison), tagged
+with the store version they were computed on. A request of any scope then filters those rows
+(``scoped_facts``); when the store has changed since, or for another date, it gets ``None`` and
+queries the tables as before. tests/test_kpi_materialized.py holds both paths equal for every role.
+
+The rows are stored as an ``.npz`` archive of plain numeric columns (``allow_pickle=False``): a
+few MB for the whole country, read and decoded in milliseconds, never code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select
+
+from dashboard.queries import _kpi_cache as cache
+from dashboard.queries import _kpi_facts as facts
+from dashboard.queries._kpi_dates import Cutoffs
+from dashboard.queries._kpi_scope import Scope, build_scope
+from dashboard.queries.viewer import SYSTEM
+from etl.models import KpiFactFrame
+
+log = logging.getLogger(__name__)
+
+# Each kind's national query; follow-up rows have a unit and no object.
+FACT_QUERIES: dict[str, Callable] = {
+    "asset": facts.asset_facts,
+    "risk": facts.risk_facts,
+    "action": facts.action_facts,
+    "follow_up": facts.follow_up_facts,
+}
+_COLUMNS_ENTRY = "__columns__"
+
+
+def encode(frame: pd.DataFrame) -> bytes:
+    """The frame's columns as an npz archive; raises TypeError for a non-numeric column."""
+    arrays = {}
+    for index, column in enumerate(frame.columns):
+        values = frame[column].to_numpy()
+        if values.dtype == object:  # an all-NULL column comes back as objects: keep it numeric
+            try:
+                values = pd.to_numeric(frame[column]).to_numpy(dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"column {column!r} is not numeric") from exc
+        if values.dtype.kind not in "biuf":
+            raise TypeError(f"column {column!r} is not numeric ({values.dtype})")
+        arrays[f"c{index}"] = values
+    arrays[_COLUMNS_ENTRY] = np.array([str(c) for c in frame.columns])
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def decode(payload: bytes) -> pd.DataFrame:
+    with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+        columns = [str(c) for c in archive[_COLUMNS_ENTRY]]
+        return pd.DataFrame({c: archive[f"c{i}"] for i, c in enumerate(columns)})
+
+
+def version_key(version: tuple) -> str:
+    return json.dumps(list(version))
+
+
+def materialize(session, as_of_dates: Iterable[dt.date]) -> int:
+    """Compute and keep the national facts of every kind as of each date, for the store version
+    the session sees; returns the number of frames written (0 when the store changed meanwhile).
+
+    Runs in the caller's transaction; rows of other versions are deleted.
+    """
+    facts.prepare_connection(session)
+    version = cache.store_version(session)
+    national = build_scope(SYSTEM)
+    frames = {
+        (as_of, kind): query(session, Cutoffs(as_of), national)
+        for as_of in sorted(set(as_of_dates))
+        for kind, query in FACT_QUERIES.items()
+    }
+    # On PostgreSQL each statement sees the latest commit: a load committed between the queries
+    # would leave rows of two versions under one tag. Keep them only if nothing changed.
+    if cache.store_version(session) != version:
+        log.info("store changed while materializing facts: not kept")
+        return 0
+    key = version_key(version)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    table = KpiFactFrame.__table__
+    session.execute(delete(table).where(table.c.store_version != key))
+    for (as_of, kind), frame in frames.items():
+        session.execute(
+            delete(table).where(
+                table.c.store_version == key, table.c.as_of == as_of, table.c.kind == kind
+            )
+        )
+        session.execute(
+            insert(table).values(
+                store_version=key,
+                as_of=as_of,
+                kind=kind,
+                created_at=now,
+                row_count=len(frame),
+                payload=encode(frame),
+            )
+        )
+    log.info("kept national facts as of %s (%d frames)", sorted(set(as_of_dates)), len(frames))
+    return len(frames)
+
+
+def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
+    """The kept national rows of ``kind`` as of ``as_of`` at the current store version."""
+    table = KpiFactFrame.__table__
+    frame_id = conn.execute(
+        select(table.c.id).where(
+            table.c.store_version == version_key(cache.store_version(conn)),
+            table.c.as_of == as_of,
+            table.c.kind == kind,
+        )
+    ).scalar()
+    if frame_id is None:
+        return None
+
+    def read() -> pd.DataFrame:
+        payload = conn.execute(select(table.c.payload).where(table.c.id == frame_id)).scalar_one()
+        return decode(payload)
+
+    # Decoded once per process while the version lasts (the id changes with the version).
+    return cache.cached(conn, ("kept_facts", frame_id), read)
+
+
+def _ids(conn, subquery) -> list[int]:
+    return [row[0] for row in conn.execute(subquery)]
+
+
+def scoped_facts(conn, kind: str, as_of: dt.date, scope: Scope) -> pd.DataFrame | None:
+    """``FACT_QUERIES[kind](conn, Cutoffs(as_of), scope)`` from the kept national rows, or None
+    when none are kept for this store version and date."""
+    national = _national(conn, kind, as_of)
+    if national is None:
+        return None
+    unit_subquery = scope.unit_ids()
+    if unit_subquery is None:  # the fact queries do not restrict such a scope at all
+        return national
+    in_scope = national["unit_id"].isin(_ids(conn, unit_subquery))
+    if kind != "follow_up":
+        object_subquery = scope.object_ids()
+        if object_subquery is None:
+            in_scope |= national["object_id"].notna()
+        else:
+            in_scope |= national["object_id"].isin(_ids(conn, object_subquery))
+    return national[in_scope].reset_index(drop=True)
+
+
+__all__ = ["FACT_QUERIES", "decode", "encode", "materialize", "scoped_facts"]

@@ -1,0 +1,204 @@
+"""The national facts kept at load time give every role exactly the numbers the live queries give.
+
+Store: the generated Sydnärke set (4 municipalities, shared governance objects), loaded with the
+snapshot on, as a load does: it keeps the facts as of the load's day and the quarter before. Each
+role's numbers are computed twice, once from the kept facts and once with them removed (inside a
+transaction that is rolled back), and must be equal: every scope, metric, numerator and
+denominator, the funnel and the aging chart. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from dashboard.queries import _kpi_cache
+from dashboard.queries import _kpi_materialized as materialized
+from dashboard.queries._kpi_dates import Cutoffs, previous_quarter
+from dashboard.queries._kpi_scope import build_scope
+from dashboard.queries.kpi import compute_kpis, funnel, overdue_aging
+from dashboard.queries.snapshots import take_snapshot
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl import models as m
+from etl.db import make_engine, migrate
+from etl.generate import generate
+from etl.load import load_paths
+from tests.conftest import PG_URL, _pg_schema_url
+
+TODAY = dt.date(2026, 11, 28)
+DATES = (TODAY, previous_quarter(TODAY))
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def store(request, tmp_path_factory):
+    """(engine, sample folder) of a store holding the generated set, loaded with its snapshot."""
+    folder = tmp_path_factory.mktemp("kept_facts")
+    files = folder / "files"
+    generate(files, municipalities=4, seed=1882, fmt="xlsx", today=TODAY)
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'store.db'}"
+    else:
+        if not PG_URL:
+            if os.environ.get("CI"):
+                pytest.fail("INFOSAK_TEST_PG_URL is empty in CI: PostgreSQL tests must run")
+            pytest.skip("PostgreSQL disabled by INFOSAK_TEST_PG_URL=''")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_schema_url(schema)
+    engine = make_engine(url)
+    migrate(engine)
+    assert load_paths(engine, [files], today=TODAY).ok
+    yield engine, files
+    engine.dispose()
+    _kpi_cache.clear()
+    if schema:
+        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _codes(engine, model) -> list[str]:
+    with Session(engine) as s:
+        return list(s.scalars(select(model.code).order_by(model.code)))
+
+
+def _viewers(engine) -> list[Viewer]:
+    municipality = _codes(engine, m.Municipality)[0]
+    administrations = [c for c in _codes(engine, m.Administration) if c.startswith(municipality)]
+    unit = next(c for c in _codes(engine, m.Unit) if c.startswith(administrations[-1]))
+    one = frozenset({municipality})
+    return [
+        SYSTEM,
+        Viewer("admin", "a"),
+        Viewer("ciso", "c", municipality_codes=one),
+        Viewer("security_officer", "s", administration_codes=frozenset({administrations[-1]})),
+        Viewer("admin_head", "h", administration_codes=frozenset({administrations[0]})),
+        Viewer("manager", "m", unit_codes=frozenset({unit})),
+        Viewer("committee", "k", municipality_codes=one),
+        Viewer("dpo", "d", municipality_codes=one),
+        Viewer("protection_officer", "p", municipality_codes=one),
+    ]
+
+
+def _filters(engine) -> list[tuple[str | None, str | None]]:
+    municipality = _codes(engine, m.Municipality)[0]
+    administration = next(c for c in _codes(engine, m.Administration) if c.startswith(municipality))
+    return [(None, None), (municipality, None), (municipality, administration)]
+
+
+def _numbers(session, as_of, viewer, municipality, administration) -> list[pd.DataFrame]:
+    _kpi_cache.clear()
+    return [
+        compute_kpis(
+            session, as_of, viewer, municipality=municipality, administration=administration
+        ),
+        funnel(session, as_of, viewer, municipality=municipality, administration=administration),
+        overdue_aging(
+            session, as_of, viewer, municipality=municipality, administration=administration
+        ),
+    ]
+
+
+def _same(kept: pd.DataFrame, live: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(
+        kept.reset_index(drop=True), live.reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_the_load_keeps_national_facts_for_its_day_and_the_quarter_before(store):
+    engine, _ = store
+    with Session(engine) as s:
+        rows = s.execute(select(m.KpiFactFrame.as_of, m.KpiFactFrame.kind)).all()
+        version = materialized.version_key(_kpi_cache.store_version(s))
+        versions = set(s.scalars(select(m.KpiFactFrame.store_version)))
+    assert sorted(rows) == sorted((d, k) for d in DATES for k in materialized.FACT_QUERIES)
+    assert versions == {version}
+
+
+@pytest.mark.parametrize("as_of", DATES)
+def test_every_role_gets_the_live_numbers_from_the_kept_facts(store, as_of):
+    engine, _ = store
+    compared = 0
+    with Session(engine) as s:
+        # The kept path is really taken: a municipality's facts come from the national rows.
+        municipality = _filters(engine)[1][0]
+        scope = build_scope(SYSTEM, municipality=municipality)
+        assert materialized.scoped_facts(s, "asset", as_of, scope) is not None
+        for viewer in _viewers(engine):
+            for municipality, administration in _filters(engine):
+                kept = _numbers(s, as_of, viewer, municipality, administration)
+                with s.begin_nested():
+                    s.execute(delete(m.KpiFactFrame))
+                    assert materialized.scoped_facts(s, "asset", as_of, scope) is None
+                    live = _numbers(s, as_of, viewer, municipality, administration)
+                    s.rollback()
+                for kept_frame, live_frame in zip(kept, live, strict=True):
+                    _same(kept_frame, live_frame)
+                compared += int(not kept[0].empty)
+    _kpi_cache.clear()
+    assert compared >= 20  # most (viewer, filter) pairs have numbers: the comparison is not empty
+
+
+def test_scoped_rows_are_the_live_query_rows(store):
+    engine, _ = store
+    with Session(engine) as s:
+        for viewer in _viewers(engine):
+            for municipality, administration in _filters(engine):
+                scope = build_scope(viewer, None, municipality, administration)
+                for kind, query in materialized.FACT_QUERIES.items():
+                    _kpi_cache.clear()
+                    kept = materialized.scoped_facts(s, kind, TODAY, scope)
+                    live = query(s, Cutoffs(TODAY), scope)
+                    keys = (
+                        ["unit_id"] if kind == "follow_up" else ["unit_id", "object_id", "shared"]
+                    )
+                    # (an all-NULL column comes back from SQL as None objects, kept as NaN)
+                    _same(
+                        kept.sort_values(keys)[live.columns].astype(float),
+                        live.sort_values(keys).astype(float),
+                    )
+
+
+def test_a_later_load_is_not_answered_from_older_facts(store):
+    engine, files = store
+    scope = build_scope(SYSTEM)
+    # Any load, even of an unchanged file, writes its `load` row: the store version moves on and
+    # the facts kept for the old version are no longer read.
+    run = load_paths(engine, [sorted(files.glob("*.xlsx"))[-1]], today=TODAY)
+    assert [f.outcome for f in run.files] == ["unchanged"]
+    with Session(engine) as s:
+        assert materialized.scoped_facts(s, "action", TODAY, scope) is None
+    # The next snapshot keeps facts for the new version and drops the old ones.
+    take_snapshot(engine, TODAY, "test")
+    with Session(engine) as s:
+        assert materialized.scoped_facts(s, "action", TODAY, scope) is not None
+        assert s.scalar(select(func.count(func.distinct(m.KpiFactFrame.store_version)))) == 1
+    _kpi_cache.clear()
+
+
+def test_frames_round_trip_as_plain_numbers():
+    frame = pd.DataFrame(
+        {
+            "unit_id": [1.0, np.nan, 3.0],
+            "object_id": [None, None, None],
+            "shared": [False, True, False],
+            "assets": np.array([4, 5, 6], dtype="int64"),
+            "training": [0.5, np.nan, 0.25],
+        }
+    )
+    back = materialized.decode(materialized.encode(frame))
+    assert list(back.columns) == list(frame.columns)
+    assert back["object_id"].isna().all() and back["object_id"].dtype == float
+    pd.testing.assert_frame_equal(back.drop(columns="object_id"), frame.drop(columns="object_id"))
+    with pytest.raises(TypeError, match="name"):
+        materialized.encode(pd.DataFrame({"name": ["Askersund"]}))
