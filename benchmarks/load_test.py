@@ -1,5 +1,7 @@
-"""A bounded load test: the app under gunicorn (several workers, 127.0.0.1 only), simulated users
-replaying real callback requests, while an ETL load writes to the same store.
+"""A bounded load test: the app under gunicorn with the production configuration
+(gunicorn.conf.py: threaded workers; 127.0.0.1 only), simulated users replaying real callback
+requests, while an ETL load writes to the same store. Worker class, workers and threads as gunicorn
+applied them are in the results.
 
 Users (the mix is ``personas``; documented in docs/performance.md): a CISO of one municipality,
 security officers of administrations across several municipalities, managers of units, a
@@ -45,6 +47,9 @@ from benchmarks.page_calls import build_app, page_calls
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # loopback only, never another interface
+ROOT = Path(__file__).resolve().parent.parent
+# What is measured is what README.md documents for production: this file, workers settable.
+GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
 P95_LIMIT_MS = 1000.0
 REQUEST_TIMEOUT_S = 60
 PASSWORD = "Bänk-test-lösenord-2026!"
@@ -317,16 +322,49 @@ def _etl_sets(national_sets: Path, work: Path, count: int) -> Path:
     return target
 
 
-def start_gunicorn(url: str, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def gunicorn_command(port: int, workers: int | None, threads: int | None) -> list[str]:
+    """The production configuration (gunicorn.conf.py) on loopback; workers and threads as given
+    (None: the configuration's own)."""
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG),
+               "--bind", f"{HOST}:{port}", "--log-level", "warning"]  # fmt: skip
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    return command
+
+
+def gunicorn_env(url: str) -> dict:
     env = {**os.environ, "INFOSAK_DATABASE_URL": url, "INFOSAK_SECRET_KEY": secrets.token_hex(32)}
     env.pop("PYTEST_CURRENT_TEST", None)
-    command = [sys.executable, "-m", "gunicorn", "dashboard.app:server",
-               "--bind", f"{HOST}:{port}", "--workers", str(workers), "--timeout", "300",
-               "--graceful-timeout", "10", "--log-level", "warning"]  # fmt: skip
+    return env
+
+
+def applied_settings(command: list[str], env: dict) -> dict:
+    """Worker class, workers, threads and timeout as gunicorn applies them to ``command``
+    (configuration file, GUNICORN_CMD_ARGS and the command line together)."""
+    done = subprocess.run([*command, "--print-config"], env=env, capture_output=True, text=True,
+                          timeout=300, check=True, cwd=ROOT)  # fmt: skip
+    printed = {}
+    for line in done.stdout.splitlines():
+        name, sep, value = line.partition("=")
+        if sep:
+            printed[name.strip()] = value.strip()
+    threads = int(printed["threads"])
+    worker_class = printed["worker_class"]
+    if worker_class == "sync" and threads > 1:
+        worker_class = "gthread"  # what gunicorn does with sync and several threads
+    return {"worker_class": worker_class, "workers": int(printed["workers"]),
+            "threads": threads if worker_class == "gthread" else 1,
+            "timeout_s": int(printed["timeout"]), "preload_app": printed["preload_app"] == "True",
+            "config": GUNICORN_CONFIG.name,
+            "cmd_args_env": os.environ.get("GUNICORN_CMD_ARGS") or None}  # fmt: skip
+
+
+def start_gunicorn(command: list[str], env: dict, base: str, log_path: Path) -> subprocess.Popen:
     handle = log_path.open("w")
-    process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
                                start_new_session=True)  # fmt: skip
-    base = f"http://{HOST}:{port}"
     for _ in range(600):
         try:
             if requests.get(f"{base}/login", timeout=5).status_code == 200:
@@ -392,15 +430,21 @@ def stats(samples: list[Sample]) -> dict:
 
 def load_test_section(url: str, national_sets: Path | None, work: Path, *, users: int = 50,
                       think_s: tuple[float, float] = (10.0, 30.0), ramp_s: float = 60.0,
-                      steady_s: float = 300.0, workers: int = 4, etl_sets: int = 120,
+                      steady_s: float = 300.0, workers: int | None = None,
+                      threads: int | None = None, etl_sets: int = 120,
                       as_of: str) -> dict:  # fmt: skip
+    """``workers``/``threads``: gunicorn's (None: gunicorn.conf.py's; GUNICORN_CMD_ARGS applies
+    too, e.g. ``--worker-class sync --threads 1`` to measure sync workers)."""
     load_before = load_average()
     chosen = personas(url, users)
     ensure_accounts(url, chosen)
     plan = request_plan(url, chosen, as_of)
     port = free_port()
-    server = start_gunicorn(url, port, workers, work / "gunicorn.log")
+    command = gunicorn_command(port, workers, threads)
+    env = gunicorn_env(url)
+    serving = applied_settings(command, env)
     base = f"http://{HOST}:{port}"
+    server = start_gunicorn(command, env, base, work / "gunicorn.log")
     sampler = LoadSampler()
     etl = None
     etl_window: list[float] = []
@@ -467,7 +511,7 @@ def load_test_section(url: str, national_sets: Path | None, work: Path, *, users
     seconds = finished - begin
     p95 = overall["p95_ms"]
     return {
-        "users": users, "mix": mix(chosen), "workers": workers,
+        "users": users, "mix": mix(chosen), **serving,
         "think_s": list(think_s), "ramp_s": ramp_s, "steady_s": steady_s,
         "seconds": round(seconds, 1),
         **overall, "errors": len(errors), "error_samples": errors[:10],

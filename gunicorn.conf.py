@@ -1,0 +1,73 @@
+"""Production serving configuration: ``gunicorn -c gunicorn.conf.py "dashboard.app:server"``.
+
+gunicorn reads ``./gunicorn.conf.py`` by itself when started in this folder; ``-c`` names it from
+anywhere. Command-line options override what is set here (``--workers 8``, ``--bind ...``).
+
+Why these settings (measured in docs/performance.md, load test):
+
+- ``gthread`` workers, several threads each. With sync workers one slow callback (a national
+  page computed cold takes seconds) holds its worker, and cheap requests (the page itself, the
+  page router) queue behind it: the load test saw GET page at p95 44 s. Threads let a worker
+  answer those while another thread waits on the database; the GIL is released during SQLite
+  and PostgreSQL calls. Idle keep-alive connections do not hold a thread.
+- ``workers``: two per core, at most 8 (the output and KPI caches are per process: more
+  processes, more memory and more cold computations). ``WEB_CONCURRENCY`` overrides it;
+  ``INFOSAK_GUNICORN_THREADS`` sets the threads per worker (default 4).
+- ``preload_app``: the app is built once in the master (a missing INFOSAK_SECRET_KEY stops the
+  server at once rather than in every worker) and the workers share its imported code. The
+  master never queries the store, but ``post_fork`` still gives every worker a fresh connection
+  pool: a database connection must never be used by two processes (SQLite and psycopg both say
+  so), and the engine is created lazily the first time anything asks for it.
+- ``timeout``: with gthread it is how long a worker may go without its main loop running (a
+  hung process), not how long a request may take; a cold national report may take tens of
+  seconds on a small machine. ``graceful_timeout``: requests in flight get that long to finish
+  on a restart.
+- ``bind``: loopback by default; put a TLS-terminating reverse proxy in front
+  (docs/security.md), or bind another address with ``--bind`` / ``INFOSAK_BIND``.
+"""
+
+from __future__ import annotations
+
+import os
+
+MAX_WORKERS = 8
+DEFAULT_THREADS = 4
+
+
+def _workers() -> int:
+    configured = os.environ.get("WEB_CONCURRENCY")
+    if configured:
+        return int(configured)
+    return max(1, min(2 * (os.cpu_count() or 1), MAX_WORKERS))
+
+
+wsgi_app = "dashboard.app:server"
+bind = os.environ.get("INFOSAK_BIND", "127.0.0.1:8050")
+worker_class = "gthread"
+workers = _workers()
+threads = int(os.environ.get("INFOSAK_GUNICORN_THREADS") or DEFAULT_THREADS)
+preload_app = True
+timeout = 120
+graceful_timeout = 30
+keepalive = 5
+# Request headers a hostile client can inflate; Dash's callback bodies are not limited here
+# (the app's MAX_CONTENT_LENGTH bounds uploads).
+limit_request_line = 8190
+limit_request_fields = 100
+# gunicorn >= 25 opens a control socket (worker count, reload, shutdown) in the home directory by
+# default; two servers of one user would share its path. Off: restarts go through signals.
+control_socket_disable = True
+
+
+def post_fork(server, worker) -> None:
+    """Give the new worker its own connection pool (the master's connections stay the master's).
+
+    ``dispose(close=False)`` replaces the engine's pool without closing connections inherited
+    from the master, which would close them under the master's feet (SQLAlchemy's documented
+    way of using an engine across ``fork``). The engine object stays the same, so caches keyed
+    by it stay valid. Caches themselves are empty at fork time: the master computes nothing.
+    """
+    from dashboard import store
+
+    # Creating an engine opens no connection: in a worker that inherited none this is a no-op.
+    store.get_engine().dispose(close=False)
