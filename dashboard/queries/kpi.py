@@ -537,20 +537,29 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
     extra = visible_admins.loc[~visible_admins.index.isin(admins.index), ["code", "name"]]
     extra = extra.rename(columns={"code": "administration_code", "name": "administration_name"})
     names = pd.concat([admins, extra]).sort_values("administration_code")
-    rows = []
-    for admin_id, admin in names.iterrows():
-        for column, bucket in AGING_BUCKETS:
-            count = sums[column].get(admin_id, 0) if column in sums else 0
-            rows.append(
-                (
-                    admin["administration_code"],
-                    admin["administration_name"],
-                    bucket,
-                    int(count if pd.notna(count) else 0),
-                )
-            )
+    # One row per (administration, bucket), buckets in order; whole columns, not a row loop
+    # (a national store has some 1 700 administrations).
+    counts = np.column_stack(
+        [
+            sums[column].reindex(names.index).fillna(0).to_numpy(dtype=float)
+            if column in sums
+            else np.zeros(len(names))
+            for column, _ in AGING_BUCKETS
+        ]
+    )
+    per_admin = len(AGING_BUCKETS)
     return pd.DataFrame(
-        rows, columns=["administration_code", "administration_name", "bucket", "count"]
+        {
+            "administration_code": np.repeat(
+                names["administration_code"].to_numpy(dtype=object), per_admin
+            ),
+            "administration_name": np.repeat(
+                names["administration_name"].to_numpy(dtype=object), per_admin
+            ),
+            "bucket": np.tile(np.array([b for _, b in AGING_BUCKETS], dtype=object), len(names)),
+            "count": counts.reshape(-1).astype(np.int64),
+        },
+        columns=["administration_code", "administration_name", "bucket", "count"],
     )
 
 
