@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries import _kpi_cache
 from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._kpi_dates import Cutoffs, previous_quarter
+from dashboard.queries._kpi_dates import Cutoffs, overdue_trend_days, previous_quarter
+from dashboard.queries._kpi_facts import overdue_by_day_facts
 from dashboard.queries._kpi_scope import build_scope
 from dashboard.queries.kpi import compute_kpis, funnel, overdue_aging
 from dashboard.queries.snapshots import take_snapshot
@@ -121,7 +122,8 @@ def test_the_load_keeps_national_facts_for_its_day_and_the_quarter_before(store)
         rows = s.execute(select(m.KpiFactFrame.as_of, m.KpiFactFrame.kind)).all()
         version = materialized.version_key(_kpi_cache.store_version(s))
         versions = set(s.scalars(select(m.KpiFactFrame.store_version)))
-    assert sorted(rows) == sorted((d, k) for d in DATES for k in materialized.FACT_QUERIES)
+    expected = [(d, k) for d in DATES for k in materialized.FACT_QUERIES]
+    assert sorted(rows) == sorted([*expected, (TODAY, materialized.TREND_KIND)])
     assert versions == {version}
 
 
@@ -155,7 +157,13 @@ def test_scoped_rows_are_the_live_query_rows(store):
         for viewer in _viewers(engine):
             for municipality, administration in _filters(engine):
                 scope = build_scope(viewer, None, municipality, administration)
-                for kind, query in materialized.FACT_QUERIES.items():
+                queries = {
+                    **materialized.FACT_QUERIES,
+                    materialized.TREND_KIND: lambda s, cut, scope: overdue_by_day_facts(
+                        s, overdue_trend_days(cut.as_of), scope
+                    ),
+                }
+                for kind, query in queries.items():
                     _kpi_cache.clear()
                     kept = materialized.scoped_facts(s, kind, TODAY, scope)
                     live = query(s, Cutoffs(TODAY), scope)

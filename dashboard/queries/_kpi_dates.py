@@ -93,3 +93,11 @@ class Cutoffs:
 def previous_quarter(as_of: dt.date) -> dt.date:
     """The date one quarter (three calendar months) before ``as_of``: the cards' comparison."""
     return add_months(as_of, -3)
+
+
+OVERDUE_TREND_MONTHS = 12
+
+
+def overdue_trend_days(as_of: dt.date) -> list[dt.date]:
+    """The days of the report's overdue trend: the last month-ends before ``as_of``, then it."""
+    return [d for d in last_month_ends(as_of, OVERDUE_TREND_MONTHS) if d < as_of] + [as_of]

@@ -3,7 +3,8 @@
 Every fact query (``_kpi_facts``) groups by (unit, governance object) and restricts a scope by the
 same two columns, so a scoped request's fact rows are exactly the national rows of its units and
 objects. The load's snapshot step computes the national facts as of its day anyway; it keeps them
-here (``materialize``) for that day and for the quarter before (the cards' comparison), tagged
+here (``materialize``) for that day and for the quarter before (the cards' comparison), with the
+report's overdue trend for that day, tagged
 with the store version they were computed on. A request of any scope then filters those rows
 (``scoped_facts``); when the store has changed since, or for another date, it gets ``None`` and
 queries the tables as before. tests/test_kpi_materialized.py holds both paths equal for every role.
@@ -26,7 +27,7 @@ from sqlalchemy import delete, insert, select
 
 from dashboard.queries import _kpi_cache as cache
 from dashboard.queries import _kpi_facts as facts
-from dashboard.queries._kpi_dates import Cutoffs
+from dashboard.queries._kpi_dates import Cutoffs, overdue_trend_days
 from dashboard.queries._kpi_scope import Scope, build_scope
 from dashboard.queries.viewer import SYSTEM
 from etl.models import KpiFactFrame
@@ -40,7 +41,13 @@ FACT_QUERIES: dict[str, Callable] = {
     "action": facts.action_facts,
     "follow_up": facts.follow_up_facts,
 }
+# The report's overdue trend (one column per day of overdue_trend_days), kept for the load's day.
+TREND_KIND = "overdue_trend"
 _COLUMNS_ENTRY = "__columns__"
+
+
+def _overdue_trend(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    return facts.overdue_by_day_facts(conn, overdue_trend_days(cut.as_of), scope)
 
 
 def encode(frame: pd.DataFrame) -> bytes:
@@ -72,9 +79,10 @@ def version_key(version: tuple) -> str:
     return json.dumps(list(version))
 
 
-def materialize(session, as_of_dates: Iterable[dt.date]) -> int:
-    """Compute and keep the national facts of every kind as of each date, for the store version
-    the session sees; returns the number of frames written (0 when the store changed meanwhile).
+def materialize(session, as_of_dates: Iterable[dt.date], trend_day: dt.date | None = None) -> int:
+    """Compute and keep the national facts of every kind as of each date (and the overdue trend
+    as of ``trend_day``), for the store version the session sees; returns the number of frames
+    written (0 when the store changed meanwhile).
 
     Runs in the caller's transaction; rows of other versions are deleted.
     """
@@ -86,6 +94,8 @@ def materialize(session, as_of_dates: Iterable[dt.date]) -> int:
         for as_of in sorted(set(as_of_dates))
         for kind, query in FACT_QUERIES.items()
     }
+    if trend_day is not None:
+        frames[trend_day, TREND_KIND] = _overdue_trend(session, Cutoffs(trend_day), national)
     # On PostgreSQL each statement sees the latest commit: a load committed between the queries
     # would leave rows of two versions under one tag. Keep them only if nothing changed.
     if cache.store_version(session) != version:
@@ -113,6 +123,13 @@ def materialize(session, as_of_dates: Iterable[dt.date]) -> int:
         )
     log.info("kept national facts as of %s (%d frames)", sorted(set(as_of_dates)), len(frames))
     return len(frames)
+
+
+def overdue_trend_facts(conn, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id, shared): open actions overdue at each of overdue_trend_days
+    (columns overdue_0, overdue_1, ...), kept or queried."""
+    kept = scoped_facts(conn, TREND_KIND, as_of, scope)
+    return kept if kept is not None else _overdue_trend(conn, Cutoffs(as_of), scope)
 
 
 def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
@@ -159,4 +176,11 @@ def scoped_facts(conn, kind: str, as_of: dt.date, scope: Scope) -> pd.DataFrame 
     return national[in_scope].reset_index(drop=True)
 
 
-__all__ = ["FACT_QUERIES", "decode", "encode", "materialize", "scoped_facts"]
+__all__ = [
+    "FACT_QUERIES",
+    "decode",
+    "encode",
+    "materialize",
+    "overdue_trend_facts",
+    "scoped_facts",
+]

@@ -44,7 +44,7 @@ def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.Da
     as of ``as_of`` and the quarter before, for the pages of every scope to read
     (_kpi_materialized): the snapshot computes them anyway."""
     if keep_facts:
-        materialize(session, (as_of, previous_quarter(as_of)))
+        materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
     return compute_kpis(session, as_of, SYSTEM)
 
 

@@ -19,8 +19,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries._kpi_dates import add_months, last_month_ends
-from dashboard.queries._kpi_facts import overdue_by_day_facts
+from dashboard.queries._kpi_dates import add_months, overdue_trend_days
+from dashboard.queries._kpi_materialized import overdue_trend_facts
 from dashboard.queries._kpi_rollup import distribute
 from dashboard.queries._kpi_scope import build_scope, load_org
 from dashboard.queries.kpi import compute_kpis, funnel
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 REPORT_VERSION = 1
 STALE_AFTER_DAYS = 90
-TREND_MONTHS = 12
 
 HEADLINE_METRICS = (
     "assets",
@@ -282,7 +281,7 @@ def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     current data with compute_kpis's own fact query and roll-up (one SQL query per date; the
     organisation is read once). The store keeps no older rows: this shows when today's actions
     fell due."""
-    days = [d for d in last_month_ends(as_of, TREND_MONTHS) if d < as_of] + [as_of]
+    days = overdue_trend_days(as_of)
     scope_type = "administration" if scope["type"] == "administration" else "municipality"
     kpi_scope = build_scope(viewer, [scope_type], **filters)
     if scope_type not in kpi_scope.types:
@@ -294,7 +293,7 @@ def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     ids = set(entities["id"].tolist())
     # One query for every date: the same overdue test as action_facts, one column per date.
     sums = distribute(
-        overdue_by_day_facts(session, days, kpi_scope),
+        overdue_trend_facts(session, as_of, kpi_scope),
         org,
         share_municipalities=True,
         share_administrations=True,
