@@ -7,8 +7,18 @@ import pytest
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from dashboard.grid import fetch_block
 from dashboard.queries._kpi_dates import last_month_ends
-from dashboard.queries.actions import action_scope_condition, is_open, open_actions_by_month
+from dashboard.queries.actions import (
+    ActionFilters,
+    action_grid_columns,
+    action_grid_select,
+    action_scope_condition,
+    actions_block,
+    default_order,
+    is_open,
+    open_actions_by_month,
+)
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.models import Action
 from tests.kpi_data import AS_OF, build_store
@@ -68,3 +78,60 @@ def test_open_actions_by_month_equals_before(store, viewer, where):
         for as_of in (AS_OF, AS_OF.replace(year=2026, month=4, day=30)):
             df = open_actions_by_month(session, as_of, viewer, **where)
             assert df["value"].tolist() == _open_by_month_before(session, as_of, viewer, **where)
+
+
+# --------------------------------------------------------------------------- actions grid
+
+REQUESTS = [
+    {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}},
+    {"startRow": 2, "endRow": 5, "sortModel": [], "filterModel": {}},
+    {"startRow": 4, "endRow": 4, "sortModel": [], "filterModel": {}},
+    {"startRow": 50, "endRow": 60, "sortModel": [], "filterModel": {}},
+    {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "title", "sort": "desc"}]},
+    {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "bogus", "sort": "desc"}]},
+    {
+        "startRow": 1,
+        "endRow": 3,
+        "sortModel": [],
+        "filterModel": {"status": {"filterType": "set", "values": ["Ej påbörjad", "Klar"]}},
+    },
+]
+PAGE_FILTERS = [
+    ActionFilters(),
+    ActionFilters(statuses=("done",)),
+    ActionFilters(overdue_only=True),
+    ActionFilters(administration="1882-SOC", responsible="a"),
+    ActionFilters(governance_object="GO-EK"),
+]
+
+
+def _actions_block_before(session, viewer, request, as_of, **where):
+    """actions_block as it was: the full query counted and sorted (no shortcut)."""
+    return fetch_block(
+        session,
+        action_grid_select(as_of, viewer, **where),
+        action_grid_columns(as_of, "sv"),
+        request,
+        default_order=default_order(as_of),
+        tiebreaker=Action.id,
+    )
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.role)
+def test_actions_grid_shortcut_equals_full_query(store, viewer):
+    with Session(store) as session:
+        for where in WHERE:
+            for filters in PAGE_FILTERS:
+                for request in REQUESTS:
+                    args = (session, viewer, request, AS_OF)
+                    expected = _actions_block_before(*args, **where, filters=filters)
+                    got = actions_block(*args, **where, filters=filters)
+                    assert got == expected, (where, filters, request)
+
+
+def test_actions_grid_first_block_by_hand(store):
+    with Session(store) as session:
+        got = actions_block(session, SYSTEM, REQUESTS[1], AS_OF)
+    # Overdue first, oldest due date first: AC6, AC5, AC7, AC3, then the open AC1 (10 in all).
+    assert got["rowCount"] == 10
+    assert [r["code"] for r in got["rowData"]] == ["AC7", "AC3", "AC1"]

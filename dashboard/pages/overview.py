@@ -10,6 +10,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.cells import td, th, tr
 from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
 from dashboard.formatting import format_date, format_number, format_value
@@ -244,15 +245,16 @@ def create_org_table(df, lang: str):
                     scope.scope_type,
                 )
             css = {True: "status-ok", False: "status-bad"}.get(ok, "text-muted")
-            cells.append(html.Td(text, className=css))
+            cells.append(td(text, className=css))
         name = scope.scope_name
-        name_cell = html.Th(
+        name_cell = th(
             html.Strong(name)
             if scope.scope_type == "municipality"
             else html.Span(name, className="ps-3"),
             scope="row",
         )
-        body.append(html.Tr([name_cell, *cells]))
+        # 15 000 cells nationally: built by dashboard.cells (same components, faster).
+        body.append(tr([name_cell, *cells]))
     return html.Div(
         dbc.Table(
             [html.Caption(_tr("org_caption", lang)), header, html.Tbody(body)],

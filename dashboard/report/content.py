@@ -218,10 +218,24 @@ def summary_sentences(data: dict) -> list[str]:
 def administration_label(entry: dict, data: dict) -> str:
     """ "Socialförvaltningen, Laxå" when the report covers administrations of several
     municipalities (their names recur), else the bare name."""
-    municipalities = {a.get("municipality_name") for a in data.get("administrations", [])}
-    if len(municipalities) > 1 and entry.get("municipality_name"):
+    if _several_municipalities(data.get("administrations", [])) and entry.get("municipality_name"):
         return f"{entry['name']}, {entry['municipality_name']}"
     return entry["name"]
+
+
+_last_answer: tuple[list, int, bool] | None = None
+
+
+def _several_municipalities(administrations: list) -> bool:
+    """Whether the administrations belong to more than one municipality. Asked once per
+    administration label (thousands nationally), so the answer for the last list is kept."""
+    global _last_answer
+    last = _last_answer
+    if last is not None and last[0] is administrations and last[1] == len(administrations):
+        return last[2]
+    answer = len({a.get("municipality_name") for a in administrations}) > 1
+    _last_answer = (administrations, len(administrations), answer)
+    return answer
 
 
 def _laggard_sentence(data: dict) -> list[str]:
