@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -68,7 +69,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine | None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -85,7 +86,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """
     config = alembic_config(engine)
     if revision == "head" and _at_head(engine, config):
-        return  # the usual case: no lock, no write
+        _restore_indexes(engine)  # the usual case: no lock, no write
+        return
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         locked = _sqlite_migration_engine(engine)
         try:
@@ -101,12 +103,32 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
     else:
         command.upgrade(config, revision)
+    if revision == "head":
+        _restore_indexes(engine)
+
+
+def _restore_indexes(engine: Engine) -> None:
+    """Indexes a load killed midway left dropped (etl.indexes), so a server start repairs them."""
+    from etl.load import repair_indexes  # etl.load imports this module
+
+    repair_indexes(engine)
 
 
 def _at_head(engine: Engine, config: Config) -> bool:
     heads = set(ScriptDirectory.from_config(config).get_heads())
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
+@cache
+def _head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config(None)).get_heads())
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the store's schema is the models' (the latest migration); heads read once."""
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == _head_revisions()
 
 
 def _sqlite_migration_engine(engine: Engine) -> Engine:

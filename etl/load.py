@@ -34,7 +34,13 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
-from etl.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_CACHE_KIB
+from etl.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_CACHE_KIB, at_head
+from etl.indexes import (
+    DEFER_MIN_SOURCES,
+    DeferredIndexes,
+    missing_indexes,
+    restore_missing_indexes,
+)
 from etl.issues import ValidationIssue, file_issue
 from etl.load_data import OrgIds, read_org_ids, replace_source_rows
 from etl.reader import SourceReadError, read_source
@@ -45,8 +51,8 @@ from etl.sources import (
     expand_sources,
     looks_like_organisation,
     order_for_loading,
-    order_sources,
     source_of,
+    split_organisations,
 )
 from etl.statistics import refresh_statistics
 from etl.validate import (
@@ -253,17 +259,26 @@ def load_paths(
     (see ``record_snapshot``).
     """
     run_id = new_run_id()
-    files = order_sources(expand_sources(paths))
+    organisations, others = split_organisations(expand_sources(paths))
+    files = organisations + others  # organisation workbooks first: the others use their codes
     codes = OrgCodes()  # organisation codes and ids, read once per organisation load
+    deferred = DeferredIndexes()
+    repair_indexes(engine)  # a run killed before it rebuilt what it had deferred
     results = []
-    for index, source in enumerate(files):
-        if progress:
-            progress(index, len(files), source.label)
-        results.append(
-            _load_source(
-                engine, source, loaded_by=loaded_by, run_id=run_id, today=today, codes=codes
-            )  # fmt: skip
-        )
+    try:
+        for index, source in enumerate(files):
+            if index == len(organisations) and len(others) >= DEFER_MIN_SOURCES:
+                _defer_indexes(engine, deferred)  # after the organisation: nothing deletes units
+            if progress:
+                progress(index, len(files), source.label)
+            results.append(
+                _load_source(
+                    engine, source, loaded_by=loaded_by, run_id=run_id, today=today, codes=codes
+                )  # fmt: skip
+            )
+    finally:
+        if deferred.dropped:
+            _restore_indexes(engine, deferred)
     if progress:
         progress(len(files), len(files), "")
     if any(r.outcome == ACCEPTED for r in results):
@@ -271,6 +286,44 @@ def load_paths(
         if snapshot:
             record_snapshot(engine, run_id, today)
     return RunResult(run_id, results)
+
+
+def _defer_indexes(engine: Engine, deferred: DeferredIndexes) -> None:
+    """Drop the indexes of the owners' tables that are empty (etl.indexes); never fatal."""
+    try:
+        with write_session(engine) as session:
+            deferred.drop(session.connection())
+    except (StoreBusyError, SQLAlchemyError):
+        deferred.dropped.clear()  # rolled back: every index is still there
+        log.warning("could not defer indexes; loading with them", exc_info=True)
+
+
+def _restore_indexes(engine: Engine, deferred: DeferredIndexes) -> None:
+    """Build the indexes the run deferred; if that fails the next run or migrate builds them."""
+    try:
+        with write_session(engine) as session:
+            built = deferred.restore(session.connection())
+        log.info("built %d deferred indexes", len(built))
+    except (StoreBusyError, SQLAlchemyError):
+        log.error("could not build the deferred indexes; the next load builds them",
+                  exc_info=True)  # fmt: skip
+
+
+def repair_indexes(engine: Engine) -> None:
+    """Indexes a killed run left dropped (etl.indexes); read-only unless one is missing.
+
+    Only on a store at the latest migration: an older one lacks indexes its upgrade will add.
+    """
+    try:
+        if not at_head(engine):
+            return
+        with engine.connect() as connection:
+            if not missing_indexes(connection):
+                return
+        with write_session(engine) as session:
+            restore_missing_indexes(session.connection())
+    except (StoreBusyError, SQLAlchemyError):
+        log.error("could not build missing indexes", exc_info=True)
 
 
 def _refresh_statistics(engine: Engine) -> None:

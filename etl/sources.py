@@ -124,9 +124,21 @@ def looks_like_organisation(path: Path) -> bool:
     return _is_organisation(SourceFiles(Path(path)))
 
 
+def split_organisations(
+    sources: Sequence[SourceFiles],
+) -> tuple[list[SourceFiles], list[SourceFiles]]:
+    """(organisation workbooks, every other source), each as given."""
+    organisations: list[SourceFiles] = []
+    others: list[SourceFiles] = []
+    for source in sources:
+        (organisations if _is_organisation(source) else others).append(source)
+    return organisations, others
+
+
 def order_sources(sources: Sequence[SourceFiles]) -> list[SourceFiles]:
     """Organisation workbooks first (others refer to their codes), otherwise as given."""
-    return sorted(sources, key=lambda s: not _is_organisation(s))
+    organisations, others = split_organisations(sources)
+    return organisations + others
 
 
 def order_for_loading(paths: Sequence[Path]) -> list[Path]:
