@@ -4,7 +4,7 @@ against hand counts and against the way they were computed before, on SQLite and
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.grid import fetch_block
@@ -15,12 +15,15 @@ from dashboard.queries.actions import (
     action_grid_select,
     action_scope_condition,
     actions_block,
+    control_options,
     default_order,
     is_open,
     open_actions_by_month,
+    visible_objects,
+    visible_units,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
-from etl.models import Action
+from etl.models import Action, GovernanceObject
 from tests.kpi_data import AS_OF, build_store
 
 VIEWERS = [
@@ -135,3 +138,39 @@ def test_actions_grid_first_block_by_hand(store):
     # Overdue first, oldest due date first: AC6, AC5, AC7, AC3, then the open AC1 (10 in all).
     assert got["rowCount"] == 10
     assert [r["code"] for r in got["rowData"]] == ["AC7", "AC3", "AC1"]
+
+
+def _object_options_before(session, viewer, municipality=None, administration=None):
+    """The objects dropdown as it was: every visible action's object collected with IN."""
+    units = visible_units(viewer, municipality, administration)
+    rows = session.execute(
+        select(GovernanceObject.code, GovernanceObject.name)
+        .where(
+            or_(
+                GovernanceObject.id.in_(visible_objects(viewer, municipality, administration)),
+                GovernanceObject.id.in_(
+                    select(Action.governance_object_id).where(Action.owner_unit_id.in_(units))
+                ),
+            )
+        )
+        .order_by(GovernanceObject.name)
+    ).all()
+    return [{"label": n, "value": c} for c, n in rows]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.role)
+def test_control_options_objects_equal_before(store, viewer):
+    with Session(store) as session:
+        # An object only reachable through an action of a visible unit.
+        session.add(GovernanceObject(code="GO-X", name="Extra"))
+        session.flush()
+        extra = session.scalar(select(GovernanceObject.id).where(GovernanceObject.code == "GO-X"))
+        unit = session.scalar(select(Action.owner_unit_id).where(Action.code == "AC1"))
+        session.execute(
+            update(Action).where(Action.code == "AC1").values(governance_object_id=extra)
+        )
+        assert unit is not None
+        for where in WHERE:
+            got = control_options(session, viewer, **where)["objects"]
+            assert got == _object_options_before(session, viewer, **where), where
+        assert {"label": "Extra", "value": "GO-X"} in control_options(session, SYSTEM)["objects"]

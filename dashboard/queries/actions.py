@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    exists,
     false,
     func,
     literal,
@@ -187,12 +188,21 @@ def action_scope_condition(
     viewer: Viewer, municipality: str | None = None, administration: str | None = None
 ) -> ColumnElement[bool]:
     """Actions the viewer may see within the global filters."""
+    return or_(*action_scope_parts(viewer, municipality, administration))
+
+
+def action_scope_parts(
+    viewer: Viewer, municipality: str | None = None, administration: str | None = None
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """action_scope_condition as two disjoint parts: the visible units' own actions, and the
+    provider actions (no owner unit) of visible objects. Read as a UNION ALL of the two, each
+    part is one index search; SQLite reads their OR by fetching every action's row."""
     own = Action.owner_unit_id.in_(visible_units(viewer, municipality, administration))
     shared = and_(
         Action.owner_unit_id.is_(None),
         Action.governance_object_id.in_(visible_objects(viewer, municipality, administration)),
     )
-    return or_(own, shared)
+    return own, shared
 
 
 def detail_condition(viewer: Viewer) -> ColumnElement[bool] | None:
@@ -333,14 +343,8 @@ def action_grid_shortcut(
     administration: str | None = None,
     filters: ActionFilters | None = None,
 ) -> Shortcut:
-    """The grid's count and key order without its joins, with the viewer's actions read as two
-    disjoint parts (own units' actions; shared objects' provider actions without an owner).
-    Each part is one index search; their OR made SQLite fetch every action's row."""
-    own = Action.owner_unit_id.in_(visible_units(viewer, municipality, administration))
-    shared = and_(
-        Action.owner_unit_id.is_(None),
-        Action.governance_object_id.in_(visible_objects(viewer, municipality, administration)),
-    )
+    """The grid's count and key order without its joins, the viewer's actions read as the two
+    disjoint parts of action_scope_parts."""
     extra = _page_conditions(filters or ActionFilters(), as_of)
     detail = detail_condition(viewer)
     if detail is not None:
@@ -349,7 +353,7 @@ def action_grid_shortcut(
         select(Action.id.label("id"), Action.status.label("status"), Action.due_on.label("due_on"))
         .where(part)
         .where(*extra)
-        for part in (own, shared)
+        for part in action_scope_parts(viewer, municipality, administration)
     ]
     keys = union_all(*parts).subquery("action_keys")
     return Shortcut(
@@ -444,8 +448,11 @@ def control_options(
         .where(
             or_(
                 GovernanceObject.id.in_(visible_objects(viewer, municipality, administration)),
-                GovernanceObject.id.in_(
-                    select(Action.governance_object_id).where(Action.owner_unit_id.in_(units))
+                # Per object, does one visible unit own an action of it (an index search per
+                # object), rather than every visible action's object collected first.
+                exists().where(
+                    Action.governance_object_id == GovernanceObject.id,
+                    Action.owner_unit_id.in_(units),
                 ),
             )
         )
@@ -483,17 +490,14 @@ def open_actions_by_month(
     # group (day NULL), done ones completed after the first month end by completion day; each
     # month end then counts the open ones plus those completed after it.
     day = case((is_open(), None), else_=Action.completed_on).label("day")
-    rows = session.execute(
-        select(day, func.count())
-        .where(action_scope_condition(viewer, municipality, administration))
-        .where(
-            or_(
-                is_open(),
-                and_(Action.status == "done", Action.completed_on > min(ends)),
-            )
-        )
-        .group_by(day)
-    ).all()
+    counted = or_(is_open(), and_(Action.status == "done", Action.completed_on > min(ends)))
+    parts = union_all(
+        *[
+            select(day).where(part, counted)
+            for part in action_scope_parts(viewer, municipality, administration)
+        ]
+    ).subquery("counted")
+    rows = session.execute(select(parts.c.day, func.count()).group_by(parts.c.day)).all()
     still_open = 0
     completed: list[tuple[dt.date, int]] = []
     for completed_on, count in rows:
