@@ -22,8 +22,9 @@ from dashboard.queries.actions import (
     visible_objects,
     visible_units,
 )
+from dashboard.queries.risks import risk_matrix, risk_scope_condition, risks_by_treatment
 from dashboard.queries.viewer import SYSTEM, Viewer
-from etl.models import Action, GovernanceObject
+from etl.models import Action, Asset, GovernanceObject, Risk, RiskAnalysis
 from tests.kpi_data import AS_OF, build_store
 
 VIEWERS = [
@@ -174,3 +175,48 @@ def test_control_options_objects_equal_before(store, viewer):
             got = control_options(session, viewer, **where)["objects"]
             assert got == _object_options_before(session, viewer, **where), where
         assert {"label": "Extra", "value": "GO-X"} in control_options(session, SYSTEM)["objects"]
+
+
+# --------------------------------------------------------------------------- risks
+
+
+def _risk_groups_before(session, as_of, viewer, column_names, **where):
+    """Counts as the matrix and the treatment chart made them: Risk.id IN (the scoped risks)."""
+    scoped = (
+        select(Risk.id)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(
+            risk_scope_condition(
+                viewer, as_of, where.get("municipality"), where.get("administration")
+            )
+        )
+    )
+    columns = [getattr(Risk, name) for name in column_names]
+    rows = session.execute(
+        select(*columns, func.count()).where(Risk.id.in_(scoped)).group_by(*columns)
+    ).all()
+    return {tuple(r[:-1]): int(r[-1]) for r in rows}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.role)
+def test_risk_matrix_and_treatments_equal_before(store, viewer):
+    with Session(store) as session:
+        for where in WHERE:
+            matrix = risk_matrix(session, AS_OF, viewer, **where)
+            cells = _risk_groups_before(
+                session, AS_OF, viewer, ["likelihood", "consequence"], **where
+            )
+            assert {
+                (r.likelihood, r.consequence): r.count
+                for r in matrix.itertuples(index=False)
+                if r.count
+            } == cells
+            assert len(matrix) == 16  # 4 × 4, zeros included
+            treatments = risks_by_treatment(session, AS_OF, viewer, lang="en", **where)
+            before = _risk_groups_before(session, AS_OF, viewer, ["treatment"], **where)
+            assert dict(zip(treatments["treatment"], treatments["count"], strict=True)) == {
+                k: before.get((k,), 0) for k in treatments["treatment"]
+            }
+            assert treatments["label"].tolist() == ["Reduce", "Accept", "Transfer", "Avoid"]

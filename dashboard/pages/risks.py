@@ -30,10 +30,11 @@ from dashboard.queries.risks import (
     RISK_FIELDS,
     hidden_protected_count,
     high_risks_without_action,
+    matrix_from_counts,
     parse_cell,
-    risk_matrix,
+    risk_counts,
     risks_block,
-    risks_by_treatment,
+    treatments_from_counts,
 )
 from dashboard.viewer_context import current_viewer
 
@@ -254,8 +255,9 @@ def update_risks(filters_data):
     viewer = current_viewer()
     with store.read_session() as session:
         headline = headline_kpis(session, filters.as_of, viewer, metrics=CARD_METRICS, **where)
-        matrix = risk_matrix(session, filters.as_of, viewer, **where)
-        treatments = risks_by_treatment(session, filters.as_of, viewer, lang=lang, **where)
+        counts = risk_counts(session, filters.as_of, viewer, **where)  # one pass for both charts
+        matrix = matrix_from_counts(counts)
+        treatments = treatments_from_counts(counts, lang)
         high, total = high_risks_without_action(session, filters.as_of, viewer, lang=lang, **where)
         hidden = hidden_protected_count(session, filters.as_of, viewer, **where)
     note = _tr("protected", lang).format(count=format_number(hidden, 0, lang)) if hidden else ""

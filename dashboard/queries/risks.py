@@ -108,16 +108,6 @@ def scoped_analysis_ids(
     return union_all(of_assets, of_objects)
 
 
-def _risks(viewer: Viewer, as_of: dt.date, municipality, administration) -> Select:
-    return (
-        select(Risk.id)
-        .select_from(Risk)
-        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
-        .where(risk_scope_condition(viewer, as_of, municipality, administration))
-    )
-
-
 def is_high() -> ColumnElement[bool]:
     return Risk.likelihood * Risk.consequence >= high_risk_threshold_sql(RiskAnalysis.matrix_size)
 
@@ -135,6 +125,59 @@ def matrix_size(frame: pd.DataFrame) -> int:
     return max(DEFAULT_SIZE, min(largest, MAX_SIZE))
 
 
+def risk_counts(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """Columns likelihood, consequence, treatment, count: the counted risks grouped, in one pass
+    for both the matrix and the treatment chart (each risk joins one analysis and at most one
+    asset, so the join counts every risk once)."""
+    rows = session.execute(
+        select(Risk.likelihood, Risk.consequence, Risk.treatment, func.count())
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(risk_scope_condition(viewer, as_of, municipality, administration))
+        .group_by(Risk.likelihood, Risk.consequence, Risk.treatment)
+    ).all()
+    return pd.DataFrame(
+        [(int(lik), int(con), treatment, int(n)) for lik, con, treatment, n in rows],
+        columns=["likelihood", "consequence", "treatment", "count"],
+    )
+
+
+def matrix_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Columns likelihood, consequence, count: every cell of the matrix, zeros included."""
+    size = matrix_size(counts)
+    by_cell: dict[tuple[int, int], int] = {}
+    for lik, con, n in zip(
+        counts["likelihood"], counts["consequence"], counts["count"], strict=True
+    ):
+        by_cell[(int(lik), int(con))] = by_cell.get((int(lik), int(con)), 0) + int(n)
+    cells = [
+        {"likelihood": lik, "consequence": con, "count": by_cell.get((lik, con), 0)}
+        for lik in range(1, size + 1)
+        for con in range(1, size + 1)
+    ]
+    return pd.DataFrame(cells, columns=["likelihood", "consequence", "count"])
+
+
+def treatments_from_counts(counts: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
+    """Columns treatment, label, count for every treatment (zeros included), in vocab order."""
+    by_treatment: dict[str, int] = {}
+    for treatment, n in zip(counts["treatment"], counts["count"], strict=True):
+        by_treatment[treatment] = by_treatment.get(treatment, 0) + int(n)
+    labels = TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"])
+    return pd.DataFrame(
+        [{"treatment": k, "label": labels[k], "count": by_treatment.get(k, 0)} for k in labels],
+        columns=["treatment", "label", "count"],
+    )
+
+
 def risk_matrix(
     session: Session,
     as_of: dt.date,
@@ -144,20 +187,8 @@ def risk_matrix(
     administration: str | None = None,
 ) -> pd.DataFrame:
     """Columns likelihood, consequence, count: every cell of the matrix, zeros included."""
-    rows = session.execute(
-        select(Risk.likelihood, Risk.consequence, func.count().label("count"))
-        .where(Risk.id.in_(_risks(viewer, as_of, municipality, administration)))
-        .group_by(Risk.likelihood, Risk.consequence)
-    ).all()
-    found = pd.DataFrame(rows, columns=["likelihood", "consequence", "count"])
-    size = matrix_size(found)
-    counts = {(int(r.likelihood), int(r.consequence)): int(r.count) for r in rows}
-    cells = [
-        {"likelihood": lik, "consequence": con, "count": counts.get((lik, con), 0)}
-        for lik in range(1, size + 1)
-        for con in range(1, size + 1)
-    ]
-    return pd.DataFrame(cells, columns=["likelihood", "consequence", "count"])
+    where = {"municipality": municipality, "administration": administration}
+    return matrix_from_counts(risk_counts(session, as_of, viewer, **where))
 
 
 def risks_by_treatment(
@@ -170,18 +201,8 @@ def risks_by_treatment(
     administration: str | None = None,
 ) -> pd.DataFrame:
     """Columns treatment, label, count for every treatment (zeros included), in vocab order."""
-    rows = dict(
-        session.execute(
-            select(Risk.treatment, func.count())
-            .where(Risk.id.in_(_risks(viewer, as_of, municipality, administration)))
-            .group_by(Risk.treatment)
-        ).all()
-    )
-    labels = TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"])
-    return pd.DataFrame(
-        [{"treatment": k, "label": labels[k], "count": int(rows.get(k, 0))} for k in labels],
-        columns=["treatment", "label", "count"],
-    )
+    where = {"municipality": municipality, "administration": administration}
+    return treatments_from_counts(risk_counts(session, as_of, viewer, **where), lang)
 
 
 # --------------------------------------------------------------------------- lists
