@@ -22,7 +22,15 @@ from dashboard.queries.actions import (
     visible_objects,
     visible_units,
 )
-from dashboard.queries.risks import risk_matrix, risk_scope_condition, risks_by_treatment
+from dashboard.queries.risks import (
+    high_risks_without_action,
+    risk_grid_columns,
+    risk_list_select,
+    risk_matrix,
+    risk_scope_condition,
+    risks_block,
+    risks_by_treatment,
+)
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.models import Action, Asset, GovernanceObject, Risk, RiskAnalysis
 from tests.kpi_data import AS_OF, build_store
@@ -220,3 +228,54 @@ def test_risk_matrix_and_treatments_equal_before(store, viewer):
                 k: before.get((k,), 0) for k in treatments["treatment"]
             }
             assert treatments["label"].tolist() == ["Reduce", "Accept", "Transfer", "Avoid"]
+
+
+def _risks_block_before(session, viewer, request, as_of, **where):
+    """risks_block as it was: the full list query counted and sorted (no shortcut)."""
+    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code.asc())
+    return fetch_block(
+        session,
+        risk_list_select(as_of, viewer, lang="sv", **where),
+        risk_grid_columns("sv"),
+        request,
+        default_order=order,
+        tiebreaker=Risk.id,
+    )
+
+
+RISK_REQUESTS = [
+    {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}},
+    {"startRow": 1, "endRow": 3, "sortModel": [], "filterModel": {}},
+    {"startRow": 40, "endRow": 50, "sortModel": [], "filterModel": {}},
+    {"startRow": 0, "endRow": 4, "sortModel": [{"colId": "analysed_on", "sort": "asc"}]},
+    {
+        "startRow": 0,
+        "endRow": 100,
+        "filterModel": {"has_action": {"filterType": "set", "values": ["Nej"]}},
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [*VIEWERS, Viewer("protection_officer", "Jon", administration_codes=frozenset({"1861-BUF"}))],
+    ids=lambda v: v.role,
+)
+def test_risk_grid_and_high_list_equal_before(store, viewer):
+    with Session(store) as session:
+        for where in WHERE:
+            for cell in (None, (3, 4), (1, 1)):
+                for request in RISK_REQUESTS:
+                    expected = _risks_block_before(
+                        session, viewer, request, AS_OF, **where, cell=cell
+                    )
+                    assert (
+                        risks_block(session, viewer, request, AS_OF, **where, cell=cell) == expected
+                    )
+            frame, total = high_risks_without_action(session, AS_OF, viewer, limit=2, **where)
+            full = risk_list_select(AS_OF, viewer, **where, high_without_action=True)
+            rows = session.execute(
+                full.order_by((Risk.likelihood * Risk.consequence).desc(), Risk.code)
+            ).all()
+            assert total == len(rows)
+            assert frame.to_dict("records") == [dict(r._mapping) for r in rows[:2]]

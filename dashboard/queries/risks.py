@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, fetch_block
+from dashboard.grid import GridColumn, Shortcut, fetch_block
 from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
@@ -254,6 +254,26 @@ RISK_FIELDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _list_conditions(
+    viewer: Viewer,
+    as_of: dt.date,
+    municipality: str | None,
+    administration: str | None,
+    cell: tuple[int, int] | None,
+    high_without_action: bool,
+) -> list[ColumnElement[bool]]:
+    """What a list's rows must meet (on Risk joined to RiskAnalysis and, outer, Asset)."""
+    conditions = [risk_scope_condition(viewer, as_of, municipality, administration)]
+    for condition in (_protected_hidden(viewer), detail_condition(viewer)):
+        if condition is not None:
+            conditions.append(condition)
+    if cell is not None:
+        conditions.extend([Risk.likelihood == cell[0], Risk.consequence == cell[1]])
+    if high_without_action:
+        conditions.extend([is_high(), ~has_live_action()])
+    return conditions
+
+
 def risk_list_select(
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
@@ -281,16 +301,33 @@ def risk_list_select(
             GovernanceObject.id
             == func.coalesce(RiskAnalysis.governance_object_id, Asset.governance_object_id),
         )
-        .where(risk_scope_condition(viewer, as_of, municipality, administration))
     )
-    for condition in (_protected_hidden(viewer), detail_condition(viewer)):
-        if condition is not None:
-            query = query.where(condition)
-    if cell is not None:
-        query = query.where(Risk.likelihood == cell[0], Risk.consequence == cell[1])
-    if high_without_action:
-        query = query.where(is_high(), ~has_live_action())
-    return query
+    conditions = _list_conditions(
+        viewer, as_of, municipality, administration, cell, high_without_action
+    )
+    return query.where(*conditions)
+
+
+def risk_list_ids(
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    cell: tuple[int, int] | None = None,
+    high_without_action: bool = False,
+) -> Select:
+    """The ids of risk_list_select's rows, without the joins and columns only shown."""
+    conditions = _list_conditions(
+        viewer, as_of, municipality, administration, cell, high_without_action
+    )
+    return (
+        select(Risk.id)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(*conditions)
+    )
 
 
 def risks_block(
@@ -304,20 +341,24 @@ def risks_block(
     administration: str | None = None,
     cell: tuple[int, int] | None = None,
 ) -> dict:
-    query = risk_list_select(
-        as_of,
-        viewer,
-        lang=lang,
-        municipality=municipality,
-        administration=administration,
-        cell=cell,
-    )
+    where = {"municipality": municipality, "administration": administration, "cell": cell}
+    query = risk_list_select(as_of, viewer, lang=lang, **where)
     order = (
         (Risk.likelihood * Risk.consequence).desc(),
         Risk.code.asc(),
     )
+    # The first look counts and orders the risks without the list's joins and its per-row
+    # "has action" check, and reads only the block's rows in full.
+    keys = risk_list_ids(as_of, viewer, **where)
+    shortcut = Shortcut(count_query=keys, keys_query=keys.order_by(*order, Risk.id))
     return fetch_block(
-        session, query, risk_grid_columns(lang), request, default_order=order, tiebreaker=Risk.id
+        session,
+        query,
+        risk_grid_columns(lang),
+        request,
+        default_order=order,
+        tiebreaker=Risk.id,
+        shortcut=shortcut,
     )
 
 
@@ -340,10 +381,13 @@ def high_risks_without_action(
         administration=administration,
         high_without_action=True,
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    result = session.execute(
-        query.order_by((Risk.likelihood * Risk.consequence).desc(), Risk.code).limit(limit)
-    )
+    where = {"municipality": municipality, "administration": administration}
+    ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
+    # Counted and picked on the ids alone (no shown columns per row), then the picked rows read.
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code)
+    picked = list(session.scalars(ids.order_by(*order).limit(limit)))
+    result = session.execute(query.where(Risk.id.in_(picked)).order_by(*order))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     return frame, int(total)
 
