@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -408,13 +409,13 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
                        started)  # fmt: skip
     try:
         with write_session(engine) as session:
-            source = _find_source(session, key)
-            current = session.get(models.Load, source.current_load_id) if source else None
-            if current is not None and current.sha256 == raw.sha256:
-                load = _add_load(session, run_id, source, raw.file_name, raw.sha256, started,
-                                 UNCHANGED, loaded_by, json.loads(current.counts_json or "{}"))  # fmt: skip
-                return FileResult(path, key, UNCHANGED, [], json.loads(load.counts_json), load.id,
-                                  raw.file_name)  # fmt: skip
+            connection = session.connection()
+            source = _source_row(connection, key)
+            if source is not None and source.sha256 == raw.sha256:  # its current load's
+                counts = json.loads(source.counts_json or "{}")
+                load_id = _insert_load(connection, run_id, source.id, raw.file_name, raw.sha256,
+                                       started, UNCHANGED, loaded_by, counts)  # fmt: skip
+                return FileResult(path, key, UNCHANGED, [], counts, load_id, raw.file_name)
             org_known, org_ids = (codes or OrgCodes()).current(session)
             known = dataclasses.replace(org_known, taken=load_taken(session, raw))
             parsed, issues = validate(raw, known, today=today)
@@ -422,18 +423,21 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
                 raise Rejected(issues)
             counts = count_rows(parsed)
             replacing = source is not None  # a new source has no rows to delete yet
-            source = source or _create_source(session, parsed)
-            load = _add_load(session, run_id, source, raw.file_name, raw.sha256, started,
-                             ACCEPTED, loaded_by, counts)  # fmt: skip
+            if source is None:
+                source_id, administration_id = _insert_source(connection, parsed)
+            else:
+                source_id, administration_id = source.id, source.administration_id
             if parsed.kind == "organisation":
                 _apply_organisation(session, parsed)
             else:
-                replace_source_rows(session.connection(), parsed, source.id,
-                                    source.administration_id, org_ids, known.matrix_size,
-                                    replacing)  # fmt: skip
-            source.current_load_id = load.id
-            load.finished_at = _now()
-            load_id = load.id
+                replace_source_rows(connection, parsed, source_id, administration_id, org_ids,
+                                    known.matrix_size, replacing)  # fmt: skip
+            load_id = _insert_load(connection, run_id, source_id, raw.file_name, raw.sha256,
+                                   started, ACCEPTED, loaded_by, counts)  # fmt: skip
+            connection.execute(
+                update(models.Source.__table__).where(models.Source.id == source_id)
+                .values(current_load_id=load_id)
+            )  # fmt: skip
     except Rejected as exc:
         return _reject(engine, path, raw.file_name, key, raw.sha256, exc.issues, run_id,
                        loaded_by, started)  # fmt: skip
@@ -500,27 +504,61 @@ def _file_sha256(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- lineage rows
+# Core statements rather than ORM objects: they run once per file, and for a national delivery
+# of 1 600 small files the ORM's flushes and identity map cost more than the statements.
+
+
+class _SourceRow(NamedTuple):
+    id: int
+    administration_id: int | None
+    sha256: str | None  # of its current load
+    counts_json: str | None
+
+
+def _source_row(connection, key: str | None) -> _SourceRow | None:
+    """The source ``key`` with its current load's hash and counts; None when it is new."""
+    if key is None:
+        return None
+    source, load = models.Source.__table__, models.Load.__table__
+    row = connection.execute(
+        select(source.c.id, source.c.administration_id, load.c.sha256, load.c.counts_json)
+        .select_from(source.outerjoin(load, load.c.id == source.c.current_load_id))
+        .where(source.c.key == key)
+    ).first()  # fmt: skip
+    return _SourceRow(*row) if row is not None else None
+
+
+def _insert_source(connection, parsed: ParsedWorkbook) -> tuple[int, int | None]:
+    """A new source row for ``parsed`` (its administration or object by code); its id and
+    administration id."""
+    values: dict[str, object] = {"key": parsed.source_key, "kind": parsed.kind}
+    if parsed.kind == "administration":
+        values["administration_id"] = connection.execute(
+            select(models.Administration.id).where(models.Administration.code == parsed.code)
+        ).scalar()
+    elif parsed.kind == "object":
+        values["governance_object_id"] = connection.execute(
+            select(models.GovernanceObject.id).where(models.GovernanceObject.code == parsed.code)
+        ).scalar()
+    result = connection.execute(insert(models.Source.__table__).values(**values))
+    return result.inserted_primary_key[0], values.get("administration_id")  # type: ignore[return-value]
+
+
+def _insert_load(connection, run_id, source_id, file_name, sha256, started, outcome, loaded_by,
+                 counts) -> int:  # fmt: skip
+    """The load row of an accepted or unchanged file; its id."""
+    result = connection.execute(insert(models.Load.__table__).values(
+        run_id=run_id, source_id=source_id, file_name=file_name[:500], sha256=sha256,
+        started_at=started, finished_at=_now(), outcome=outcome, loaded_by=loaded_by,
+        rows_total=sum(counts.values()), counts_json=json.dumps(counts), error_count=0,
+    ))  # fmt: skip
+    return result.inserted_primary_key[0]
 
 
 def _find_source(session: Session, key: str | None) -> models.Source | None:
     if key is None:
         return None
     return session.scalars(select(models.Source).where(models.Source.key == key)).one_or_none()
-
-
-def _create_source(session: Session, parsed: ParsedWorkbook) -> models.Source:
-    source = models.Source(key=parsed.source_key, kind=parsed.kind)
-    if parsed.kind == "administration":
-        source.administration_id = session.scalar(
-            select(models.Administration.id).where(models.Administration.code == parsed.code)
-        )
-    elif parsed.kind == "object":
-        source.governance_object_id = session.scalar(
-            select(models.GovernanceObject.id).where(models.GovernanceObject.code == parsed.code)
-        )
-    session.add(source)
-    session.flush()
-    return source
 
 
 def _add_load(session, run_id, source, file_name, sha256, started, outcome, loaded_by, counts,

@@ -16,7 +16,8 @@ def analysed_tables(engine) -> set[str]:
                 return set()
             return set(conn.execute(text("SELECT DISTINCT tbl FROM sqlite_stat1")).scalars())
         return set(conn.execute(text(
-            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+            "AND schemaname = current_schema()"  # not another test's schema
         )).scalars())  # fmt: skip
 
 
