@@ -92,6 +92,7 @@ def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds) if seconds else None,
         "peak_rss_mb": peak_rss_mb(),
+        "steps_seconds": result.seconds,  # where the time went (RunResult.seconds)
     }
 
 

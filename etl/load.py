@@ -102,6 +102,9 @@ class FileResult:
 class RunResult:
     run_id: str
     files: list[FileResult]
+    # Wall-clock seconds of the run's steps: "files", "indexes" (deferred ones built again),
+    # "statistics", "snapshot" (only the steps that ran).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -266,6 +269,8 @@ def load_paths(
     deferred = DeferredIndexes()
     repair_indexes(engine)  # a run killed before it rebuilt what it had deferred
     results = []
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
     try:
         for index, source in enumerate(files):
             if index == len(organisations) and len(others) >= DEFER_MIN_SOURCES:
@@ -278,15 +283,25 @@ def load_paths(
                 )  # fmt: skip
             )
     finally:
+        clock = _lap(seconds, "files", clock)
         if deferred.dropped:
             _restore_indexes(engine, deferred)
+            clock = _lap(seconds, "indexes", clock)
     if progress:
         progress(len(files), len(files), "")
     if any(r.outcome == ACCEPTED for r in results):
         _refresh_statistics(engine)  # before the snapshot: its queries use them
+        clock = _lap(seconds, "statistics", clock)
         if snapshot:
             record_snapshot(engine, run_id, today)
-    return RunResult(run_id, results)
+            _lap(seconds, "snapshot", clock)
+    return RunResult(run_id, results, seconds)
+
+
+def _lap(seconds: dict[str, float], step: str, since: float) -> float:
+    now = time.perf_counter()
+    seconds[step] = round(now - since, 3)
+    return now
 
 
 def _defer_indexes(engine: Engine, deferred: DeferredIndexes) -> None:

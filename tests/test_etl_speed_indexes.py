@@ -74,6 +74,7 @@ def test_a_first_load_drops_them_while_it_runs_and_builds_them_after(engine, del
     assert DEFERRED.isdisjoint(during[0])
     assert set(during[0]) >= KEPT
     assert store_indexes(engine) == before
+    assert set(result.seconds) == {"files", "indexes", "statistics"}  # no snapshot asked for
 
 
 def test_the_same_rows_as_a_load_that_keeps_its_indexes(tmp_path, delivery, monkeypatch):
