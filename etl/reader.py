@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -100,6 +101,14 @@ class RawWorkbook:
 
 def fold(text: object) -> str:
     """How headers and sheet names are compared: case, spaces and punctuation do not matter."""
+    if type(text) is str:
+        return _fold_text(text)
+    return "".join(ch for ch in vocab.normalise(text) if ch.isalnum())
+
+
+@lru_cache(maxsize=8192)
+def _fold_text(text: str) -> str:
+    # Headers, sheet names and cover labels repeat in every file of a delivery: fold each once.
     return "".join(ch for ch in vocab.normalise(text) if ch.isalnum())
 
 
@@ -115,12 +124,26 @@ SHEETS_BY_NAME = _sheet_lookup()
 SHEETS_BY_SLUG = {sheet.slug: sheet for sheet in ALL_SHEETS}
 
 
-def match_columns(sheet: Sheet, headers: Sequence[object]) -> dict[str, int]:
-    """Schema column key -> header index, forgiving case, spaces, punctuation and aliases."""
+# id(sheet) -> (sheet, folded name -> column); the sheet is kept so its id stays its own.
+_WANTED: dict[int, tuple[Sheet, dict[str, Column]]] = {}
+
+
+def _wanted(sheet: Sheet) -> dict[str, Column]:
+    """Folded header, key and alias -> column, built once per schema sheet."""
+    cached = _WANTED.get(id(sheet))
+    if cached is not None and cached[0] is sheet:
+        return cached[1]
     wanted: dict[str, Column] = {}
     for column in sheet.columns:
         for name in (column.header, column.key, *column.aliases):
             wanted.setdefault(fold(name), column)
+    _WANTED[id(sheet)] = (sheet, wanted)
+    return wanted
+
+
+def match_columns(sheet: Sheet, headers: Sequence[object]) -> dict[str, int]:
+    """Schema column key -> header index, forgiving case, spaces, punctuation and aliases."""
+    wanted = _wanted(sheet)
     found: dict[str, int] = {}
     for index, header in enumerate(headers):
         column = wanted.get(fold(header)) if header is not None else None
@@ -464,11 +487,6 @@ def _fill_merged(grid: list[list[object]], merged: Iterable, origin: tuple[int, 
                 row[c] = value
 
 
-def _clean(value: object) -> object:
-    """Blank text (empty or only spaces) is an empty cell, as in a CSV file."""
-    return None if type(value) is str and not value.strip() else value
-
-
 def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
     file = path.name
     inspect_xlsx(path, file, limits)
@@ -503,7 +521,9 @@ def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
                 sheet = workbook.get_sheet_by_name(meta.name)
                 if sheet.height > limits.max_rows or (sheet.width > limits.max_columns):
                     raise _too_big(file, meta.name, limits)
-                grid = [[_clean(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+                # Blank text (empty or only spaces) is an empty cell, as in a CSV file.
+                grid = [[None if type(v) is str and not v.strip() else v for v in row]
+                        for row in sheet.to_python(skip_empty_area=False)]  # fmt: skip
                 merged = sheet.merged_cell_ranges
             except SourceReadError:
                 raise
