@@ -177,6 +177,40 @@ def test_scoped_rows_are_the_live_query_rows(store):
                     )
 
 
+def test_a_national_request_on_another_day_keeps_what_it_computed(store):
+    engine, _ = store
+    day_after = TODAY + dt.timedelta(days=1)
+    national = build_scope(SYSTEM)
+    with Session(engine) as s:
+        assert materialized.scoped_facts(s, "asset", day_after, national) is None
+        _kpi_cache.clear()
+        first = compute_kpis(s, day_after, SYSTEM)
+    # Kept by the request (in its own short transaction): read by the next one, any process.
+    _kpi_cache.clear()
+    with Session(engine) as s:
+        for kind in materialized.FACT_QUERIES:
+            assert materialized.scoped_facts(s, kind, day_after, national) is not None
+        _same(compute_kpis(s, day_after, SYSTEM), first)
+        # A scoped request does not compute national rows, so it keeps nothing.
+        other_day = TODAY + dt.timedelta(days=2)
+        compute_kpis(s, other_day, SYSTEM, municipality=_filters(engine)[1][0])
+        assert materialized.scoped_facts(s, "asset", other_day, national) is None
+    _kpi_cache.clear()
+
+
+def test_kept_dates_are_bounded(store):
+    engine, _ = store
+    frame = pd.DataFrame({"unit_id": [1], "object_id": [np.nan], "assets": [1]})
+    with Session(engine) as s:
+        for days in range(10, 10 + materialized.MAX_KEPT_DATES + 3):
+            assert materialized.keep_national(s, "probe", TODAY + dt.timedelta(days=days), frame)
+        dates = set(s.scalars(select(m.KpiFactFrame.as_of)))
+        kinds = set(s.scalars(select(m.KpiFactFrame.kind)))
+    assert len(dates) == materialized.MAX_KEPT_DATES
+    assert TODAY + dt.timedelta(days=10 + materialized.MAX_KEPT_DATES + 2) in dates
+    assert "probe" in kinds and TODAY not in dates  # the oldest written went first
+
+
 def test_a_later_load_is_not_answered_from_older_facts(store):
     engine, files = store
     scope = build_scope(SYSTEM)

@@ -58,7 +58,7 @@ _clear_hooks: list[Callable[[], None]] = []
 enabled = True
 
 
-def _engine_of(session_or_connection) -> Engine:
+def engine_of(session_or_connection) -> Engine:
     if hasattr(session_or_connection, "get_bind"):
         bind = session_or_connection.get_bind()
     else:
@@ -84,7 +84,7 @@ def cached(session_or_connection, key: Hashable, compute: Callable[[], object]):
     per version while it stays in the cache)."""
     if not enabled:
         return compute()
-    engine = _engine_of(session_or_connection)
+    engine = engine_of(session_or_connection)
     full_key = (key, store_version(session_or_connection))
     with _lock:
         entries = _caches.setdefault(engine, OrderedDict())

@@ -23,13 +23,15 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.queries import _kpi_cache as cache
 from dashboard.queries import _kpi_facts as facts
 from dashboard.queries._kpi_dates import Cutoffs, overdue_trend_days
 from dashboard.queries._kpi_scope import Scope, build_scope
 from dashboard.queries.viewer import SYSTEM
+from etl.db import SQLITE_BUSY_TIMEOUT_MS
 from etl.models import KpiFactFrame
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,12 @@ _COLUMNS_ENTRY = "__columns__"
 
 def _overdue_trend(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     return facts.overdue_by_day_facts(conn, overdue_trend_days(cut.as_of), scope)
+
+
+QUERIES: dict[str, Callable] = {**FACT_QUERIES, TREND_KIND: _overdue_trend}
+# Dates kept per store version: the load's two, plus the latest dates requests asked for.
+MAX_KEPT_DATES = 6
+KEEP_WAIT_MS = 200
 
 
 def encode(frame: pd.DataFrame) -> bytes:
@@ -101,9 +109,22 @@ def materialize(session, as_of_dates: Iterable[dt.date], trend_day: dt.date | No
     if cache.store_version(session) != version:
         log.info("store changed while materializing facts: not kept")
         return 0
-    key = version_key(version)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    _write(session, version_key(version), frames)
+    log.info("kept national facts as of %s (%d frames)", sorted(set(as_of_dates)), len(frames))
+    return len(frames)
+
+
+def overdue_trend_facts(conn, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id, shared): open actions overdue at each of overdue_trend_days
+    (columns overdue_0, overdue_1, ...), kept or queried."""
+    return facts_for(conn, TREND_KIND, as_of, scope)
+
+
+def _write(session, key: str, frames: dict[tuple[dt.date, str], pd.DataFrame]) -> None:
+    """Replace the kept frames of version ``key`` for these (date, kind)s; drop other versions
+    and, beyond MAX_KEPT_DATES, this version's least recently written dates."""
     table = KpiFactFrame.__table__
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     session.execute(delete(table).where(table.c.store_version != key))
     for (as_of, kind), frame in frames.items():
         session.execute(
@@ -121,15 +142,58 @@ def materialize(session, as_of_dates: Iterable[dt.date], trend_day: dt.date | No
                 payload=encode(frame),
             )
         )
-    log.info("kept national facts as of %s (%d frames)", sorted(set(as_of_dates)), len(frames))
-    return len(frames)
+    newest = (
+        select(table.c.as_of)
+        .where(table.c.store_version == key)
+        .group_by(table.c.as_of)
+        .order_by(func.max(table.c.created_at).desc(), table.c.as_of.desc())
+        .limit(MAX_KEPT_DATES)
+    )
+    kept_dates = [row[0] for row in session.execute(newest)]
+    session.execute(
+        delete(table).where(table.c.store_version == key, table.c.as_of.notin_(kept_dates))
+    )
 
 
-def overdue_trend_facts(conn, as_of: dt.date, scope: Scope) -> pd.DataFrame:
-    """Per (unit_id, object_id, shared): open actions overdue at each of overdue_trend_days
-    (columns overdue_0, overdue_1, ...), kept or queried."""
-    kept = scoped_facts(conn, TREND_KIND, as_of, scope)
-    return kept if kept is not None else _overdue_trend(conn, Cutoffs(as_of), scope)
+def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
+    """Keep national rows that a request had to compute (a date the load did not cover, such as
+    the day after it), so that other requests and server processes read them. Best effort: on
+    a busy or changed store nothing is kept and the request goes on; returns whether kept."""
+    version = cache.store_version(conn)
+    engine = cache.engine_of(conn)
+    try:
+        with engine.connect() as writer:
+            if writer.dialect.name == "sqlite":  # never keep a reader waiting on the ETL's lock
+                writer.exec_driver_sql(f"PRAGMA busy_timeout={KEEP_WAIT_MS}")
+                writer.commit()
+            try:
+                with writer.begin():
+                    if writer.dialect.name == "postgresql":
+                        writer.exec_driver_sql(f"SET LOCAL lock_timeout = {KEEP_WAIT_MS}")
+                    if cache.store_version(writer) != version:
+                        return False
+                    _write(writer, version_key(version), {(as_of, kind): frame})
+            finally:
+                if writer.dialect.name == "sqlite":
+                    writer.rollback()
+                    writer.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                    writer.commit()
+    except SQLAlchemyError:
+        log.info("national %s facts as of %s not kept (store busy)", kind, as_of, exc_info=True)
+        return False
+    return True
+
+
+def facts_for(conn, kind: str, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+    """The fact rows of ``kind`` under ``scope``: filtered from the kept national rows, else
+    queried (and kept, when the query was the national one)."""
+    kept = scoped_facts(conn, kind, as_of, scope)
+    if kept is not None:
+        return kept
+    rows = QUERIES[kind](conn, Cutoffs(as_of), scope)
+    if scope.unit_ids() is None:
+        keep_national(conn, kind, as_of, rows)
+    return rows
 
 
 def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
@@ -180,6 +244,8 @@ __all__ = [
     "FACT_QUERIES",
     "decode",
     "encode",
+    "facts_for",
+    "keep_national",
     "materialize",
     "overdue_trend_facts",
     "scoped_facts",

@@ -281,13 +281,11 @@ def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.
     The national rows kept at load time are filtered when there are any for this store version
     and date (_kpi_materialized); otherwise the query runs."""
 
-    def compute() -> pd.DataFrame:
-        kept = materialized.scoped_facts(conn, kind, cut.as_of, scope)
-        if kept is not None:
-            return kept
-        return materialized.FACT_QUERIES[kind](conn, cut, scope)
-
-    return cache.cached(conn, ("facts", kind, cut.as_of, scope_key), compute)
+    return cache.cached(
+        conn,
+        ("facts", kind, cut.as_of, scope_key),
+        lambda: materialized.facts_for(conn, kind, cut.as_of, scope),
+    )
 
 
 def _org(conn, scope: Scope, scope_key: tuple) -> Org:
