@@ -637,8 +637,11 @@ def _nul_line(text: str) -> int:
     return text.count("\n", 0, text.index("\0")) + 1
 
 
-def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[object]]:
-    text = decode_csv(path.read_bytes())
+def _read_csv_grid(
+    path: Path, file: str, limits: ReadLimits, data: bytes | None = None
+) -> list[list[object]]:
+    """The records of one CSV file (``data``: its bytes, when the caller has read them)."""
+    text = decode_csv(path.read_bytes() if data is None else data)
     if "\0" in text:  # binary data, or UTF-16 without a BOM: nothing a person typed
         line = _nul_line(text)
         raise _refuse(
@@ -649,7 +652,21 @@ def _read_csv_grid(path: Path, file: str, limits: ReadLimits) -> list[list[objec
             "from Excel as CSV (UTF-8).",
         )
     # strict: a quote that is never closed is an error, not a field swallowing the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    delimiter = sniff_delimiter(text)
+    try:  # the usual case in one C-level pass; the checks of the loop below afterwards
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        records = None  # read again record by record, to say where the broken one starts
+    if records is not None:
+        # The file is at most limits.max_bytes, so reading it whole first is bounded too.
+        if len(records) > limits.max_rows + 1 or (
+            records and max(map(len, records)) > limits.max_columns
+        ):
+            raise _too_big(file, path.name, limits)
+        # A blank record becomes an empty row; other blank cells stay "" (parsed as empty).
+        # One join and strip per record instead of a strip per cell.
+        return [r if "".join(r).strip() else [] for r in records]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     grid: list[list[object]] = []
     started = 1  # the line where the record being read began
     try:
@@ -701,14 +718,20 @@ def read_csv_set(
     prefix, paths = members
     file = f"{prefix}.*.csv"
     _check_size(paths, file, limits)
-    result = RawWorkbook(file, paths, _sha256(paths), {})
+    result = RawWorkbook(file, paths, "", {})
+    digest = hashlib.sha256()  # as _sha256(paths), from the bytes read for parsing
     for member in paths:
+        data = member.read_bytes()  # bounded by the size check
+        if len(paths) > 1:
+            digest.update(member.name.encode() + b"\0")
+        digest.update(data)
         schema = SHEETS_BY_SLUG[member.stem.rpartition(".")[2].casefold()]
         if schema.key in result.sheets:
             result.duplicate_sheets.append(member.name)
             continue
-        grid = _read_csv_grid(member, file, limits)
+        grid = _read_csv_grid(member, file, limits, data)
         result.sheets[schema.key] = build_sheet(schema.name, schema, grid, 1)
+    result.sha256 = digest.hexdigest()
     return result
 
 
