@@ -22,6 +22,17 @@ from dashboard.queries.actions import (
     visible_objects,
     visible_units,
 )
+from dashboard.queries.coverage import (
+    ASSET_GAP_FIELDS,
+    GAPS,
+    SHARED_OWNER_FIELDS,
+    _latest_classification,
+    asset_gap_block,
+    asset_gap_select,
+    grid_columns,
+    shared_owner_block,
+    shared_owner_gap_select,
+)
 from dashboard.queries.risks import (
     high_risks_without_action,
     risk_grid_columns,
@@ -32,7 +43,17 @@ from dashboard.queries.risks import (
     risks_by_treatment,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
-from etl.models import Action, Asset, GovernanceObject, Risk, RiskAnalysis
+from etl.models import (
+    Action,
+    Administration,
+    Asset,
+    AssetOwner,
+    Classification,
+    GovernanceObject,
+    Risk,
+    RiskAnalysis,
+    Unit,
+)
 from tests.kpi_data import AS_OF, build_store
 
 VIEWERS = [
@@ -279,3 +300,124 @@ def test_risk_grid_and_high_list_equal_before(store, viewer):
             ).all()
             assert total == len(rows)
             assert frame.to_dict("records") == [dict(r._mapping) for r in rows[:2]]
+
+
+# --------------------------------------------------------------------------- coverage lists
+
+
+def _latest_by_window(as_of):
+    """The latest classification per asset as it was computed: a row_number() window."""
+    ranked = select(
+        Classification.asset_id,
+        Classification.id.label("classification_id"),
+        Classification.classified_on,
+        Classification.next_review_on,
+        func.row_number()
+        .over(
+            partition_by=Classification.asset_id,
+            order_by=(Classification.classified_on.desc(), Classification.id.desc()),
+        )
+        .label("rank"),
+    ).where(Classification.classified_on <= as_of)
+    ranked = ranked.subquery()
+    return select(
+        ranked.c.asset_id,
+        ranked.c.classification_id,
+        ranked.c.classified_on,
+        ranked.c.next_review_on,
+    ).where(ranked.c.rank == 1)
+
+
+def _add_tied_classifications(session):
+    """Two classifications of one asset on one day (the higher id wins), one in the future."""
+    source = session.scalar(select(Classification.source_id).limit(1))
+    asset_id = session.scalar(select(Asset.id).order_by(Asset.id).limit(1))
+    on = AS_OF  # the latest as of AS_OF: three on one day
+    for review in (None, AS_OF.replace(year=AS_OF.year + 1), None):
+        session.add(
+            Classification(
+                asset_id=asset_id,
+                classified_on=on,
+                next_review_on=review,
+                confidentiality=1,
+                integrity=1,
+                availability=1,
+                source_id=source,
+            )
+        )
+    session.add(
+        Classification(
+            asset_id=asset_id,
+            classified_on=AS_OF.replace(year=AS_OF.year + 1),
+            confidentiality=1,
+            integrity=1,
+            availability=1,
+            source_id=source,
+        )
+    )
+    session.flush()
+
+
+def test_latest_classification_equals_the_window(store):
+    with Session(store) as session:
+        _add_tied_classifications(session)
+        for as_of in (AS_OF, AS_OF.replace(year=2024), AS_OF.replace(year=2028)):
+            got = session.execute(select(_latest_classification(as_of))).all()
+            expected = session.execute(_latest_by_window(as_of)).all()
+            assert sorted(map(tuple, got)) == sorted(map(tuple, expected))
+            assert len(got) == len({r[0] for r in got})  # one per asset
+        latest = _latest_classification(AS_OF)
+        tied = session.execute(select(latest).where(latest.c.classified_on == AS_OF)).all()
+        assert len(tied) == 1
+
+
+def _block_without_shortcut(session, query, fields, request, order, tiebreaker):
+    return fetch_block(
+        session,
+        query,
+        grid_columns(query, fields),
+        request,
+        id_field="id",
+        default_order=order,
+        tiebreaker=tiebreaker,
+    )
+
+
+COVERAGE_REQUESTS = [
+    {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}},
+    {"startRow": 1, "endRow": 2, "sortModel": [], "filterModel": {}},
+    {"startRow": 3, "endRow": 3, "sortModel": [], "filterModel": {}},
+    {"startRow": 70, "endRow": 80, "sortModel": [], "filterModel": {}},
+    {"startRow": 0, "endRow": 5, "sortModel": [{"colId": "asset_name", "sort": "desc"}]},
+    {
+        "startRow": 0,
+        "endRow": 100,
+        "filterModel": {"asset_code": {"filterType": "text", "type": "contains", "filter": "a"}},
+    },
+]
+PROTECTION = Viewer("protection_officer", "Jon", administration_codes=frozenset({"1861-BUF"}))
+
+
+@pytest.mark.parametrize("viewer", [*VIEWERS, PROTECTION], ids=lambda v: v.role)
+def test_coverage_grids_equal_the_full_queries(store, viewer):
+    with Session(store) as session:
+        _add_tied_classifications(session)
+        for where in WHERE:
+            for request in COVERAGE_REQUESTS:
+                for gap in GAPS:
+                    query = asset_gap_select(AS_OF, viewer, gap=gap, **where)
+                    expected = _block_without_shortcut(
+                        session,
+                        query,
+                        ASSET_GAP_FIELDS,
+                        request,
+                        (Administration.name, Unit.name, Asset.code),
+                        Asset.id,
+                    )
+                    got = asset_gap_block(session, AS_OF, viewer, request, gap=gap, **where)
+                    assert got == expected, (where, request, gap)
+                query = shared_owner_gap_select(AS_OF, viewer, **where)
+                expected = _block_without_shortcut(
+                    session, query, SHARED_OWNER_FIELDS, request, (Asset.code,), AssetOwner.id
+                )
+                assert shared_owner_block(session, AS_OF, viewer, request, **where) == expected

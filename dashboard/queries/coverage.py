@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.grid import GridColumn, fetch_block
+from dashboard.grid import GridColumn, Shortcut, fetch_block
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS
@@ -130,33 +130,37 @@ def _only(query: Select, column, asset_ids: Select | None) -> Select:
 
 
 def _latest_classification(as_of: dt.date, asset_ids: Select | None = None):
-    """The latest classification on or before ``as_of`` per asset (ties: the highest id)."""
-    ranked = _only(
+    """The latest classification on or before ``as_of`` per asset (ties: the highest id).
+
+    Written as "no later one exists" rather than a row_number() window: SQLite answers it with
+    one index search per asset (asset_id, classified_on) and PostgreSQL with an anti-join, where
+    the window sorted every classification of the country first."""
+    later = aliased(Classification, name="later")
+    newer_exists = (
+        select(later.id)
+        .where(
+            later.asset_id == Classification.asset_id,
+            later.classified_on <= as_of,
+            or_(
+                later.classified_on > Classification.classified_on,
+                and_(
+                    later.classified_on == Classification.classified_on,
+                    later.id > Classification.id,
+                ),
+            ),
+        )
+        .exists()
+    )
+    return _only(
         select(
             Classification.asset_id,
             Classification.id.label("classification_id"),
             Classification.classified_on,
             Classification.next_review_on,
-            func.row_number()
-            .over(
-                partition_by=Classification.asset_id,
-                order_by=(Classification.classified_on.desc(), Classification.id.desc()),
-            )
-            .label("rank"),
-        ).where(Classification.classified_on <= as_of),
+        ).where(Classification.classified_on <= as_of, not_(newer_exists)),
         Classification.asset_id,
         asset_ids,
-    ).subquery("ranked")
-    return (
-        select(
-            ranked.c.asset_id,
-            ranked.c.classification_id,
-            ranked.c.classified_on,
-            ranked.c.next_review_on,
-        )
-        .where(ranked.c.rank == 1)
-        .subquery("latest_classification")
-    )
+    ).subquery("latest_classification")
 
 
 def _last_risk_analysis(as_of: dt.date, asset_ids: Select | None = None):
@@ -210,6 +214,19 @@ def _label_case(column, labels: dict[str, str]):
     return case(*[(column == code, literal(label)) for code, label in labels.items()], else_=column)
 
 
+def _gap_sources(
+    as_of: dt.date, viewer: Viewer, municipality: str | None, administration: str | None
+) -> tuple:
+    """(the org conditions, latest classification, last risk analysis) of the asset lists."""
+    conditions = _org_conditions(viewer, municipality, administration)
+    asset_ids = _scoped_asset_ids(conditions)
+    return (
+        conditions,
+        _latest_classification(as_of, asset_ids),
+        _last_risk_analysis(as_of, asset_ids),
+    )
+
+
 def _asset_gap_parts(
     as_of: dt.date,
     viewer: Viewer,
@@ -218,11 +235,22 @@ def _asset_gap_parts(
     administration: str | None,
 ) -> tuple[Select, dict[str, ColumnElement[bool]]]:
     """The scoped asset list (every visible asset) and the SQL condition of each gap."""
+    query, lacks, _ = _asset_gap_sources(as_of, viewer, lang, municipality, administration)
+    return query, lacks
+
+
+def _asset_gap_sources(
+    as_of: dt.date,
+    viewer: Viewer,
+    lang: str,
+    municipality: str | None,
+    administration: str | None,
+) -> tuple[Select, dict[str, ColumnElement[bool]], tuple]:
+    """The scoped asset list (every visible asset), the SQL condition of each gap and the
+    sources they read (_gap_sources)."""
     cut = Cutoffs(as_of)
-    conditions = _org_conditions(viewer, municipality, administration)
-    asset_ids = _scoped_asset_ids(conditions)
-    latest = _latest_classification(as_of, asset_ids)
-    analysis = _last_risk_analysis(as_of, asset_ids)
+    sources = _gap_sources(as_of, viewer, municipality, administration)
+    conditions, latest, analysis = sources
     current = _is_current(latest, cut)
     classified = latest.c.classification_id.isnot(None)
     analysed = and_(
@@ -271,7 +299,31 @@ def _asset_gap_parts(
     )
     for condition in conditions:
         query = query.where(condition)
-    return query, lacks
+    return query, lacks, sources
+
+
+def _asset_gap_ids(
+    as_of: dt.date,
+    viewer: Viewer,
+    gap: str,
+    municipality: str | None,
+    administration: str | None,
+) -> Select:
+    """Ids of asset_gap_select's rows with only the joins its conditions and default order need
+    (no object names, no shown columns): the grid counts and orders on these."""
+    _, lacks, (conditions, latest, analysis) = _asset_gap_sources(
+        as_of, viewer, "sv", municipality, administration
+    )
+    ids = (
+        select(Asset.id)
+        .select_from(Asset)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .outerjoin(analysis, analysis.c.asset_id == Asset.id)
+        .where(*conditions)
+    )
+    return ids.where(lacks.get(gap, lacks["any"]))
 
 
 def asset_gap_select(
@@ -416,14 +468,17 @@ def asset_gap_block(
     query = asset_gap_select(
         as_of, viewer, gap=gap, lang=lang, municipality=municipality, administration=administration
     )
+    order = (Administration.name, Unit.name, Asset.code)
+    ids = _asset_gap_ids(as_of, viewer, gap, municipality, administration)
     return fetch_block(
         session,
         query,
         grid_columns(query, ASSET_GAP_FIELDS),
         request,
         id_field="id",
-        default_order=(Administration.name, Unit.name, Asset.code),
+        default_order=order,
         tiebreaker=Asset.id,
+        shortcut=Shortcut(ids, ids.order_by(*order, Asset.id), count_with_keys=True),
     )
 
 
@@ -440,6 +495,7 @@ def shared_owner_block(
     query = shared_owner_gap_select(
         as_of, viewer, municipality=municipality, administration=administration
     )
+    ids = query.with_only_columns(AssetOwner.id)  # the same joins and conditions, no columns
     return fetch_block(
         session,
         query,
@@ -448,6 +504,7 @@ def shared_owner_block(
         id_field="id",
         default_order=(Asset.code,),
         tiebreaker=AssetOwner.id,
+        shortcut=Shortcut(ids, ids.order_by(Asset.code, AssetOwner.id), count_with_keys=True),
     )
 
 
