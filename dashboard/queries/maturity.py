@@ -71,7 +71,7 @@ def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFra
         stmt = stmt.where(condition)
     if as_of is not None:
         stmt = stmt.where(GapAnalysis.assessed_on <= as_of)
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=_ANALYSIS_COLUMNS)
+    frame = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=_ANALYSIS_COLUMNS)
     frame["administration_id"] = frame["administration_id"].astype("Int64")
     frame["governance_object_id"] = frame["governance_object_id"].astype("Int64")
     return frame
@@ -114,26 +114,36 @@ def maturity_matrix(
             continue
         latest = latest_per_node(analyses, column)
         latest = latest[latest.index.isin(names[scope_type].index)]
-        for node_id, row in latest.iterrows():
-            node = names[scope_type].loc[node_id]
-            chosen.append(
-                (row["gap_analysis_id"], scope_type, node["code"], node["name"], row["assessed_on"])
+        # Column-wise, not a row and a lookup per node (1 600 administrations nationally).
+        nodes = names[scope_type].loc[latest.index]
+        chosen.extend(
+            zip(
+                latest["gap_analysis_id"].tolist(),
+                [scope_type] * len(latest),
+                nodes["code"].tolist(),
+                nodes["name"].tolist(),
+                latest["assessed_on"].tolist(),
+                strict=True,
             )
+        )
     if not chosen:
         return pd.DataFrame(columns=columns)
     ids = [c[0] for c in chosen]
     levels = pd.DataFrame(
-        session.execute(
-            select(
-                GapAssessment.gap_analysis_id,
-                MaturityArea.code,
-                MaturityArea.name,
-                MaturityArea.sort_order,
-                GapAssessment.level,
+        [
+            tuple(r)
+            for r in session.execute(
+                select(
+                    GapAssessment.gap_analysis_id,
+                    MaturityArea.code,
+                    MaturityArea.name,
+                    MaturityArea.sort_order,
+                    GapAssessment.level,
+                )
+                .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
+                .where(GapAssessment.gap_analysis_id.in_(ids))
             )
-            .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
-            .where(GapAssessment.gap_analysis_id.in_(ids))
-        ).all(),
+        ],
         columns=["gap_analysis_id", "area_code", "area_name", "area_order", "level"],
     )
     heads = pd.DataFrame(
