@@ -19,11 +19,12 @@ import datetime as dt
 import io
 import json
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.queries import _kpi_cache as cache
@@ -83,6 +84,22 @@ def decode(payload: bytes) -> pd.DataFrame:
         return pd.DataFrame({c: archive[f"c{i}"] for i, c in enumerate(columns)})
 
 
+_table_seen: weakref.WeakSet = weakref.WeakSet()
+
+
+def _table_exists(conn) -> bool:
+    """Whether the store has kpi_fact_frame (migration 0005). A store not yet upgraded is read
+    and loaded without kept facts; a True answer is remembered per engine."""
+    engine = cache.engine_of(conn)
+    if engine in _table_seen:
+        return True
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    if not inspect(connection).has_table(KpiFactFrame.__tablename__):
+        return False
+    _table_seen.add(engine)
+    return True
+
+
 def version_key(version: tuple) -> str:
     return json.dumps(list(version))
 
@@ -94,6 +111,8 @@ def materialize(session, as_of_dates: Iterable[dt.date], trend_day: dt.date | No
 
     Runs in the caller's transaction; rows of other versions are deleted.
     """
+    if not _table_exists(session):
+        return 0
     facts.prepare_connection(session)
     version = cache.store_version(session)
     national = build_scope(SYSTEM)
@@ -159,6 +178,8 @@ def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
     """Keep national rows that a request had to compute (a date the load did not cover, such as
     the day after it), so that other requests and server processes read them. Best effort: on
     a busy or changed store nothing is kept and the request goes on; returns whether kept."""
+    if not _table_exists(conn):
+        return False
     version = cache.store_version(conn)
     engine = cache.engine_of(conn)
     try:
@@ -198,6 +219,8 @@ def facts_for(conn, kind: str, as_of: dt.date, scope: Scope) -> pd.DataFrame:
 
 def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
     """The kept national rows of ``kind`` as of ``as_of`` at the current store version."""
+    if not _table_exists(conn):
+        return None
     table = KpiFactFrame.__table__
     frame_id = conn.execute(
         select(table.c.id).where(
