@@ -45,6 +45,8 @@ wsgi_app = "dashboard.app:server"
 bind = os.environ.get("INFOSAK_BIND", "127.0.0.1:8050")
 worker_class = "gthread"
 workers = _workers()
+# Each thread holds at most one database connection at a time; SQLAlchemy's default pool (5 + 10
+# overflow per worker) covers up to 15 threads without a request waiting for a connection.
 threads = int(os.environ.get("INFOSAK_GUNICORN_THREADS") or DEFAULT_THREADS)
 preload_app = True
 timeout = 120
