@@ -234,21 +234,33 @@ def _per_scope(
     if now.empty:
         return []
     now = now[(now["scope_type"] == scope_type) & now["metric"].isin(metrics)]
-    earlier = {
-        (r.scope_id, r.metric): _clean(r.value)
-        for r in before.itertuples(index=False)
-        if r.scope_type == scope_type
-    }
+    # The earlier rows of this scope type and these metrics only, read column-wise (nationally
+    # the frame holds every unit's rows too: row tuples over all of it cost seconds).
+    earlier = {}
+    if not before.empty:
+        kept = before[(before["scope_type"] == scope_type) & before["metric"].isin(metrics)]
+        earlier = {
+            (scope_id, metric): _clean(value)
+            for scope_id, metric, value in zip(
+                kept["scope_id"], kept["metric"], kept["value"], strict=True
+            )
+        }
     rows: dict[str, dict] = {}
-    for r in now.itertuples(index=False):
-        entry = rows.setdefault(
-            r.scope_id, {"code": r.scope_id, "name": r.scope_name, "metrics": {}}
-        )
-        entry["metrics"][r.metric] = {
-            "value": _clean(r.value),
-            "numerator": _clean(r.numerator),
-            "denominator": _clean(r.denominator),
-            "previous": earlier.get((r.scope_id, r.metric)),
+    for scope_id, scope_name, metric, value, numerator, denominator in zip(
+        now["scope_id"],
+        now["scope_name"],
+        now["metric"],
+        now["value"],
+        now["numerator"],
+        now["denominator"],
+        strict=True,
+    ):
+        entry = rows.setdefault(scope_id, {"code": scope_id, "name": scope_name, "metrics": {}})
+        entry["metrics"][metric] = {
+            "value": _clean(value),
+            "numerator": _clean(numerator),
+            "denominator": _clean(denominator),
+            "previous": earlier.get((scope_id, metric)),
         }
     return sorted(rows.values(), key=lambda e: (e["name"], e["code"]))
 
@@ -380,14 +392,22 @@ def _objects(session, viewer: Viewer, now: pd.DataFrame, before: pd.DataFrame) -
             else select(Municipality.code)
         ).all()
     )
+    # Each object's participating municipalities (first name per code), gathered in one pass
+    # rather than a frame filter per object.
+    by_object: dict[str, dict[str, str]] = {}
+    for code, name, municipality_code in zip(
+        participants["code"],
+        participants["municipality"],
+        participants["municipality_code"],
+        strict=True,
+    ):
+        by_object.setdefault(code, {}).setdefault(municipality_code, name)
     for obj in objects:
         obj["provider"] = providers.get(obj["code"]) or ""
-        mine = participants[participants["code"] == obj["code"]].drop_duplicates(
-            "municipality_code"
-        )
-        shown = mine[mine["municipality_code"].isin(visible)]
-        obj["participants"] = sorted(shown["municipality"].tolist())
-        obj["other_participants"] = int(len(mine) - len(shown))
+        mine = by_object.get(obj["code"], {})
+        shown = [name for code, name in mine.items() if code in visible]
+        obj["participants"] = sorted(shown)
+        obj["other_participants"] = len(mine) - len(shown)
     return objects
 
 
