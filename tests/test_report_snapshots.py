@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from dashboard.queries import _kpi_cache as kpi_cache
+from dashboard.queries._kpi_materialized import forget as forget_kept_facts
 from dashboard.queries.report_snapshots import freeze_report, get_snapshot, list_snapshots
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.content import compare_rows
@@ -35,10 +36,11 @@ def test_frozen_report_survives_a_later_data_change(engine):
         data = gather_report(session, kpi_data.AS_OF, period="2026-Q4")
     snapshot_id = freeze_report(engine, data, created_by="Eva", pdf=report_pdf(data))
     # A later load replaces the rows: here two assets disappear. The edit bypasses the ETL, so
-    # the KPI cache (keyed by the load history) is told explicitly.
+    # the KPI cache and the facts kept in the store (keyed by the load history) are told.
     with Session(engine) as session, session.begin():
         session.execute(delete(m.Asset).where(m.Asset.code.in_(["X1", "X2"])))
     kpi_cache.clear()
+    forget_kept_facts(engine)
     with Session(engine) as session:
         live = gather_report(session, kpi_data.AS_OF)
         frozen = get_snapshot(session, SYSTEM, snapshot_id)

@@ -5,7 +5,8 @@ The store only changes through the ETL, and every load (accepted, rejected or un
 max id of every table the numbers read) is a version that changes whenever the numbers can. It
 costs one round trip of primary-key lookups, against seconds for the numbers on a national store.
 Edits made outside the ETL in place (an UPDATE in a test or by hand) are not seen:
-call ``clear()`` after such an edit.
+call ``clear()`` after such an edit, and ``_kpi_materialized.forget(engine)`` for the national
+facts kept in the store.
 
 Entries live per engine (a WeakKeyDictionary, so a disposed test engine takes its entries with it),
 least recently used first out, bounded by the number of rows they hold. Callers get a copy: pages

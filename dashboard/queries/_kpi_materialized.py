@@ -174,6 +174,14 @@ def _write(session, key: str, frames: dict[tuple[dt.date, str], pd.DataFrame]) -
     )
 
 
+def forget(engine) -> None:
+    """Drop every kept frame: after editing the store outside the ETL (which the store version
+    does not see), together with ``_kpi_cache.clear()``."""
+    with engine.begin() as conn:
+        if _table_exists(conn):
+            conn.execute(delete(KpiFactFrame.__table__))
+
+
 def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
     """Keep national rows that a request had to compute (a date the load did not cover, such as
     the day after it), so that other requests and server processes read them. Best effort: on
@@ -268,6 +276,7 @@ __all__ = [
     "decode",
     "encode",
     "facts_for",
+    "forget",
     "keep_national",
     "materialize",
     "overdue_trend_facts",
