@@ -9,7 +9,9 @@ again when the run ends, however it ends.
 
 Kept all along are the indexes the loader itself reads while it runs: every index led by a
 column whose foreign key cascades on delete (``source_id``, and the parent ids that deleting a
-source's rows looks up), and the follow-up lookup by unit (``load_taken``).
+source's rows looks up), and the follow-up lookup by unit (``load_taken``). Pages read during
+such a run get the same numbers, only more slowly; the run's snapshot and ANALYZE come after the
+indexes are back.
 
 A run killed in between leaves the store without some indexes; ``restore_missing_indexes``
 (called at the start of every run and by ``etl.db.migrate``) builds whatever index the models
