@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
 
-from dashboard.queries._frames import frame_of
+from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries._kpi_scope import Scope
 from etl import vocab
@@ -70,7 +70,7 @@ def _where(stmt, condition):
 
 
 def _frame(conn, stmt) -> pd.DataFrame:
-    return frame_of(conn.execute(stmt))
+    return query_frame(conn, stmt)
 
 
 def high_risk_threshold_sql(matrix_size):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import ColumnElement, false, select, union
 
-from dashboard.queries._frames import frame_of
+from dashboard.queries._frames import query_frame
 from dashboard.queries.metrics import SCOPE_TYPES
 from dashboard.queries.viewer import (
     Viewer,
@@ -129,7 +129,7 @@ def _where(stmt, condition):
 
 
 def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
-    return frame_of(conn.execute(stmt), columns)
+    return query_frame(conn, stmt, columns)
 
 
 @dataclass
