@@ -131,3 +131,47 @@ def test_heatmap_sends_what_a_validated_heatmap_would():
         )
     heat = maturity_heatmap(_matrix(), "sv").data[0]
     assert heat.text[0] == ["1 Initial", "–"]
+
+
+def test_aging_figure_sends_what_validated_bars_would():
+    from dashboard.figures import overview
+
+    df = pd.DataFrame(
+        {
+            "administration_code": ["A", "A", "B", "C", "C", "D"],
+            "administration_name": ["Soc", "Soc", "Soc", "Bygg", "Bygg", "Kultur"],
+            "bucket": ["1–30", ">180", "31–90", "1–30", "91–180", "1–30"],
+            "count": [2, 1, 3, 0, 3, None],
+        }
+    )
+
+    def validated(df, lang):
+        """overdue_aging_figure as it was: one go.Bar per bucket, Series lookups."""
+        from dashboard.figures.coverage import scope_labels
+
+        labels = scope_labels(df["administration_code"], df["administration_name"])
+        totals = df.groupby("administration_code")["count"].sum()
+        codes = sorted(totals.index, key=lambda code: (totals[code], labels[code]))
+        names = [labels[code] for code in codes]
+        fig = go.Figure()
+        days = translate(overview.TEXT, "days", lang)
+        for bucket in overview.AGING_ORDER:
+            part = df[df["bucket"] == bucket].groupby("administration_code")["count"].sum()
+            fig.add_trace(
+                go.Bar(
+                    name=f"{bucket} {days}",
+                    y=names,
+                    x=[int(part.get(code, 0)) for code in codes],
+                    orientation="h",
+                    marker={"color": overview.AGING_COLOURS.get(bucket, PALETTE[0])},
+                )
+            )
+        fig.update_layout(
+            barmode="stack",
+            title=translate(overview.TEXT, "aging_title", lang),
+            xaxis_title=translate(overview.TEXT, "actions", lang),
+        )
+        return apply_theme(fig, lang, height=max(260, 80 + 28 * len(names)))
+
+    for lang in ("sv", "en"):
+        assert _json(overview.overdue_aging_figure(df, lang)) == _json(validated(df, lang))
