@@ -18,6 +18,8 @@ Why these settings (measured in docs/performance.md, load test):
   master never queries the store, but ``post_fork`` still gives every worker a fresh connection
   pool: a database connection must never be used by two processes (SQLite and psycopg both say
   so), and the engine is created lazily the first time anything asks for it.
+- ``post_worker_init``: one request through the app before the worker takes connections, so
+  that Dash's first-request set-up never runs while other threads already serve callbacks.
 - ``timeout``: with gthread it is how long a worker may go without its main loop running (a
   hung process), not how long a request may take; a cold national report may take tens of
   seconds on a small machine. ``graceful_timeout``: requests in flight get that long to finish
@@ -73,3 +75,17 @@ def post_fork(server, worker) -> None:
 
     # Creating an engine opens no connection: in a worker that inherited none this is a no-op.
     store.get_engine().dispose(close=False)
+
+
+def post_worker_init(worker) -> None:
+    """Let Dash set the app up in this worker before any request of a user arrives.
+
+    Dash does its set-up on an app's first request (callbacks copied into the app's map, the page
+    router registered) and marks it done before doing it: with threads, a second request arriving
+    meanwhile found no callback and got 500 ("Callback function not found for output"). One
+    request through the app here, before the worker accepts connections, does that set-up alone.
+    """
+    with worker.wsgi.test_client() as client:
+        status = client.get("/login").status_code
+    if status != 200:
+        raise RuntimeError(f"the app's warm-up request got {status}")

@@ -12,6 +12,7 @@ import runpy
 import secrets
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -115,12 +116,11 @@ def served_store(sqlite_engine):
     return sqlite_engine
 
 
-def test_gunicorn_with_the_config_serves_login_and_callbacks(served_store, tmp_path):
-    from benchmarks.load_test import HOST, _login, free_port, stop
-    from benchmarks.page_calls import build_app, page_calls
-    from dashboard.auth.security import CSRF_HEADER
+def _serve(engine, tmp_path, *extra: str) -> tuple[subprocess.Popen, str, Path]:
+    """gunicorn with gunicorn.conf.py (plus ``extra`` options) on ``engine``'s store, answering."""
+    from benchmarks.load_test import HOST, free_port, stop
 
-    url = served_store.url.render_as_string(hide_password=False)
+    url = engine.url.render_as_string(hide_password=False)
     port = free_port()
     env = {**os.environ, "INFOSAK_DATABASE_URL": url, "INFOSAK_SECRET_KEY": secrets.token_hex(32)}
     env.pop("PYTEST_CURRENT_TEST", None)
@@ -128,30 +128,42 @@ def test_gunicorn_with_the_config_serves_login_and_callbacks(served_store, tmp_p
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"{HOST}:{port}",
-             "--workers", "2", "--threads", "2"],  # fmt: skip
+             *extra],  # fmt: skip
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     base = f"http://{HOST}:{port}"
+    for _ in range(240):
+        try:
+            if requests.get(f"{base}/login", timeout=5).status_code == 200:
+                return server, base, log_path
+        except requests.RequestException:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.5)
+    stop(server)
+    pytest.fail("gunicorn did not answer: " + log_path.read_text()[-3000:])
+
+
+def _overview_body(engine) -> dict:
+    from benchmarks.page_calls import build_app, page_calls
+
+    calls = page_calls(build_app(engine), "/", {"as_of": AS_OF.isoformat(), "lang": "sv",
+                       "municipality": "1882", "administration": None}, block_size=100)  # fmt: skip
+    return next(c for c in calls if c.name == "overview.update_overview").request_body()
+
+
+def _assert_clean_log(log_text: str) -> None:
+    assert "[ERROR]" not in log_text and "Traceback" not in log_text, log_text[-3000:]
+
+
+def test_gunicorn_with_the_config_serves_login_and_callbacks(served_store, tmp_path):
+    from benchmarks.load_test import _login, stop
+    from dashboard.auth.security import CSRF_HEADER
+
+    body = _overview_body(served_store)
+    server, base, log_path = _serve(served_store, tmp_path, "--workers", "2", "--threads", "2")
     try:
-        for _ in range(240):
-            try:
-                if requests.get(f"{base}/login", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert server.poll() is None, log_path.read_text()[-3000:]
-            import time
-
-            time.sleep(0.5)
-        else:
-            pytest.fail("gunicorn did not answer: " + log_path.read_text()[-3000:])
-
-        calls = page_calls(build_app(served_store), "/", {"as_of": AS_OF.isoformat(),
-                           "lang": "sv", "municipality": "1882", "administration": None},
-                           block_size=100)  # fmt: skip
-        overview = next(c for c in calls if c.name == "overview.update_overview")
-        body = overview.request_body()
-
         # Not logged in: no numbers.
         anonymous = requests.post(f"{base}/_dash-update-component", json=body, timeout=60)
         assert anonymous.status_code in (401, 403)
@@ -175,4 +187,37 @@ def test_gunicorn_with_the_config_serves_login_and_callbacks(served_store, tmp_p
     log_text = log_path.read_text()
     assert "Using worker: gthread" in log_text
     assert log_text.count("Booting worker") >= 2
-    assert "[ERROR]" not in log_text and "Traceback" not in log_text, log_text[-3000:]
+    _assert_clean_log(log_text)
+
+
+def test_a_fresh_workers_first_requests_at_once_all_find_their_callback(served_store, tmp_path):
+    """Dash sets an app up on its first request and marks it done before it is: without the
+    warm-up in post_worker_init, callbacks arriving together at a new worker got 500 ("Callback
+    function not found"). The worker here restarts after the login (max_requests), so the
+    callbacks are the first requests of the new one."""
+    from benchmarks.load_test import _login, stop
+    from dashboard.auth.security import CSRF_HEADER
+
+    body = _overview_body(served_store)
+    server, base, log_path = _serve(served_store, tmp_path, "--workers", "1", "--threads", "8",
+                                    "--max-requests", "4")  # fmt: skip
+    try:
+        statuses = []
+        for _ in range(3):
+            http, csrf = _login(
+                base, "bench.ciso"
+            )  # with the probe (or the last GET) and the redirect: 4
+            headers = {CSRF_HEADER: csrf}
+            time.sleep(1.0)  # the worker restarts; the next requests wait in the listen queue
+
+            def send(_, http=http, headers=headers):
+                return http.post(f"{base}/_dash-update-component", json=body, headers=headers,
+                                 timeout=60).status_code  # fmt: skip
+
+            with ThreadPoolExecutor(8) as pool:
+                statuses += list(pool.map(send, range(8)))
+            requests.get(f"{base}/login", timeout=60)  # up to the next restart
+    finally:
+        stop(server)
+    assert statuses == [200] * len(statuses), statuses
+    _assert_clean_log(log_path.read_text())
