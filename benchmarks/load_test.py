@@ -519,6 +519,8 @@ def load_test_section(url: str, national_sets: Path | None, work: Path, *, users
         # Server-side failures the client cannot see (a worker killed mid-request, a traceback).
         "gunicorn_worker_timeouts": log_text.count("WORKER TIMEOUT"),
         "gunicorn_log_errors": sum(1 for line in log_text.splitlines() if "[ERROR]" in line),
+        # Flask logs an exception of a request as "... ERROR in app: ..." with its traceback.
+        "app_tracebacks": log_text.count("Traceback (most recent call last)"),
         "logins": stats(logins),
         "page_views": len(tally.page_ms),
         "page_view_p50_ms": round(percentile(tally.page_ms, 50), 1) if tally.page_ms else None,
@@ -531,6 +533,6 @@ def load_test_section(url: str, national_sets: Path | None, work: Path, *, users
         "target": f"p95 < {P95_LIMIT_MS:.0f} ms over all requests, no errors, ETL load running",
         "met": p95 is not None and p95 < P95_LIMIT_MS and not errors
         and (etl is None or (etl.returncode == 0 and etl_loaded_rows(out) > 0))
-        and "WORKER TIMEOUT" not in log_text,
+        and "WORKER TIMEOUT" not in log_text and "Traceback" not in log_text,
         "load_average_before": load_before, "load_average_after": load_average(),
     }  # fmt: skip
