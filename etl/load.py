@@ -219,9 +219,11 @@ def _tune_sqlite_for_writing(connection, writing: bool) -> None:
 
 
 # The newest accepted organisation load: organisation rows change only with one of those.
+# Through the organisation sources' ids: as a join, SQLite walked every load row back from the
+# newest looking for one (the organisation loads first, so all of them, once per file).
 _ORG_MARK = (
-    "SELECT MAX(load.id) FROM load JOIN source ON source.id = load.source_id "
-    "WHERE source.kind = 'organisation' AND load.outcome = 'accepted'"
+    "SELECT MAX(id) FROM load WHERE outcome = 'accepted' "
+    "AND source_id IN (SELECT id FROM source WHERE kind = 'organisation')"
 )
 
 
