@@ -1,7 +1,8 @@
 """The app factory: ``create_app()`` builds the Dash app; ``server`` is the WSGI entry point.
 
-Production: ``gunicorn "dashboard.app:server" --workers 4`` with INFOSAK_DATABASE_URL and
-INFOSAK_SECRET_KEY set; ``server`` always has login on (docs/security.md).
+Production: ``gunicorn -c gunicorn.conf.py`` (threaded workers, see that file) with
+INFOSAK_DATABASE_URL and INFOSAK_SECRET_KEY set; ``server`` always has login on
+(docs/security.md).
 """
 
 from __future__ import annotations
