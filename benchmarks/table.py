@@ -95,8 +95,10 @@ def _load_test_rows(lt: dict) -> list[tuple[str, str, str, str]]:
     etl = lt.get("concurrent_etl") or {}
     during = etl.get("requests_while_running") or {}
     load = lt.get("load_average_during", {})
+    # (runs before gunicorn.conf.py recorded no worker class: they had sync workers)
+    threads = f" × {lt['threads']} trådar ({lt['worker_class']})" if "threads" in lt else ""
     rows = [(
-        f"Last: {lt['users']} användare ({mix}), {lt['workers']} gunicorn-processer, "
+        f"Last: {lt['users']} användare ({mix}), {lt['workers']} gunicorn-processer{threads}, "
         f"betänketid {lt['think_s'][0]:g}–{lt['think_s'][1]:g} s, {lt['seconds']} s",
         f"p50 {lt['p50_ms']} / p95 {lt['p95_ms']} / max {lt['max_ms']} ms; {lt['requests']} "
         f"anrop, {lt['errors']} fel, {lt['throughput_rps']} anrop/s, {lt['page_views']} "
