@@ -273,6 +273,13 @@ def create_kpi_row(
     return cards
 
 
+# Every dcc.Graph's plotly config. Not plotly's "responsive": with it a graph drawn first empty
+# and then given its figure kept a 100 % height of a card body sized by the graph, i.e. 0 px, and
+# the figure spilled over the next card (Översikt, about half of the page loads). dcc.Graph's own
+# responsive="auto" still follows the card's width, and every figure sets its height.
+GRAPH_CONFIG = {"displaylogo": False}
+
+
 def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:
     kwargs = {"id": card_id} if card_id else {}
     return dbc.Card(

@@ -17,7 +17,13 @@ from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
-from dashboard.layout import chart_card, create_kpi_row, create_page_header, empty_state
+from dashboard.layout import (
+    GRAPH_CONFIG,
+    chart_card,
+    create_kpi_row,
+    create_page_header,
+    empty_state,
+)
 from dashboard.output_cache import cached_output
 from dashboard.queries.actions import (
     ACTION_FIELDS,
@@ -221,7 +227,6 @@ def layout(**query):
     except Exception:  # an unreachable or unmigrated store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
-    graph_config = {"displaylogo": False, "responsive": True}
     grid = html.Div(
         create_grid(GRID, grid_column_defs(lang), lang),
         role="region",
@@ -252,7 +257,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=graph_config)),
+                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,
@@ -262,7 +267,7 @@ def layout(**query):
                         chart_card(
                             _tr("trend", lang),
                             [
-                                dcc.Loading(dcc.Graph(id=TREND, config=graph_config)),
+                                dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
                                 html.P(id=TREND_NOTE, className="small text-muted mb-0"),
                             ],
                         ),

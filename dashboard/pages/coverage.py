@@ -17,7 +17,13 @@ from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_number
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import translator
-from dashboard.layout import chart_card, create_kpi_row, create_page_header, empty_state
+from dashboard.layout import (
+    GRAPH_CONFIG,
+    chart_card,
+    create_kpi_row,
+    create_page_header,
+    empty_state,
+)
 from dashboard.output_cache import cached_output
 from dashboard.queries.coverage import (
     ASSET_GAP_FIELDS,
@@ -136,7 +142,6 @@ def layout(**query):
     except Exception:  # an unreachable store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
-    config = {"displaylogo": False, "responsive": True}
     levels = [
         {"label": _tr(level, lang), "value": level}
         for level in ("administration", "unit", "governance_object")
@@ -150,7 +155,7 @@ def layout(**query):
                 [
                     dbc.Label(_tr("level", lang), html_for=LEVEL, className="me-2"),
                     dbc.RadioItems(id=LEVEL, options=levels, value="administration", inline=True),
-                    dcc.Loading(dcc.Graph(id=CHART, config=config)),
+                    dcc.Loading(dcc.Graph(id=CHART, config=GRAPH_CONFIG)),
                     html.P(id=CHART_NOTE, className="text-muted small mb-0"),
                 ],
             ),

@@ -20,7 +20,7 @@ from dashboard.figures.maturity import (
 )
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import chart_card, create_page_header, empty_state
+from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
 from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.maturity import maturity_history, maturity_matrix
@@ -83,17 +83,18 @@ def layout(**query):
     except Exception:  # an unreachable store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
-    config = {"displaylogo": False, "responsive": True}
     return html.Div(
         [
             header,
-            chart_card(_tr("heatmap", lang), dcc.Loading(dcc.Graph(id=HEATMAP, config=config))),
+            chart_card(
+                _tr("heatmap", lang), dcc.Loading(dcc.Graph(id=HEATMAP, config=GRAPH_CONFIG))
+            ),
             dbc.Row(
                 [
                     dbc.Col(
                         chart_card(
                             _tr("comparison", lang),
-                            dcc.Loading(dcc.Graph(id=COMPARISON, config=config)),
+                            dcc.Loading(dcc.Graph(id=COMPARISON, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,
@@ -101,7 +102,8 @@ def layout(**query):
                     ),
                     dbc.Col(
                         chart_card(
-                            _tr("trend", lang), dcc.Loading(dcc.Graph(id=TREND, config=config))
+                            _tr("trend", lang),
+                            dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,
@@ -115,7 +117,7 @@ def layout(**query):
                 [
                     dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
                     dcc.Dropdown(id=PROFILE_SELECT, clearable=False, placeholder=_tr("pick", lang)),
-                    dcc.Loading(dcc.Graph(id=PROFILE, config=config)),
+                    dcc.Loading(dcc.Graph(id=PROFILE, config=GRAPH_CONFIG)),
                 ],
             ),
         ]

@@ -17,6 +17,7 @@ from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_percent, format_value
 from dashboard.i18n import translator
 from dashboard.layout import (
+    GRAPH_CONFIG,
     chart_card,
     create_page_header,
     empty_state,
@@ -182,11 +183,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(
-                                dcc.Graph(
-                                    id=AGING, config={"displaylogo": False, "responsive": True}
-                                )
-                            ),
+                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,

@@ -16,6 +16,7 @@ from dashboard.filters import Filters, query_language, to_query
 from dashboard.formatting import format_date, format_number, format_value
 from dashboard.i18n import translator
 from dashboard.layout import (
+    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
@@ -125,7 +126,6 @@ def layout(**query):
     except Exception:  # an unreachable or unmigrated store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
-    graph_config = {"displaylogo": False, "responsive": True}
     return html.Div(
         [
             header,
@@ -136,7 +136,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("funnel", lang),
-                            dcc.Loading(dcc.Graph(id=FUNNEL, config=graph_config)),
+                            dcc.Loading(dcc.Graph(id=FUNNEL, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,
@@ -145,7 +145,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=graph_config)),
+                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,

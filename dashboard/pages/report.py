@@ -21,7 +21,7 @@ from dashboard.cells import td, tr
 from dashboard.export_workbook import build_scope_workbook
 from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
 from dashboard.filters import Filters
-from dashboard.layout import chart_card, create_page_header, empty_state
+from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
 from dashboard.output_cache import cached_output
 from dashboard.queries.report_snapshots import (
     freeze_report,
@@ -71,8 +71,6 @@ FUNNEL = "rapport-funnel"
 TREND = "rapport-trend"
 MATURITY = "rapport-maturity"
 SELECTED_DATE = ""  # period dropdown value meaning "the as-of date of the filter bar"
-
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def layout(**query):

@@ -18,6 +18,7 @@ from dashboard.formatting import format_date, format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
+    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
@@ -115,7 +116,6 @@ def layout(**query):
     except Exception:  # an unreachable or unmigrated store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
-    graph_config = {"displaylogo": False, "responsive": True}
     grid = html.Div(
         create_grid(GRID, grid_column_defs(lang), lang, height="420px"),
         role="region",
@@ -133,7 +133,7 @@ def layout(**query):
                             _tr("matrix", lang),
                             [
                                 html.P(_tr("matrix_help", lang), className="small"),
-                                dcc.Loading(dcc.Graph(id=MATRIX, config=graph_config)),
+                                dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
                             ],
                         ),
                         xs=12,
@@ -143,7 +143,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("treatment", lang),
-                            dcc.Loading(dcc.Graph(id=TREATMENT, config=graph_config)),
+                            dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
                         ),
                         xs=12,
                         lg=6,
