@@ -45,11 +45,21 @@ def format_percent(fraction, decimals: int = 0, lang: str = "sv") -> str:
     return f"{number}{NBSP}%" if lang == "sv" else f"{number}%"
 
 
+def shown_change(delta, kind: str) -> float:
+    """``delta`` rounded as format_change shows it (whole points, one decimal for levels, whole
+    counts): a change that shows as 0 is no change, neither signed nor marked good or bad."""
+    if kind == "rate":
+        return round(delta * 100) / 100
+    return round(delta, 1) if kind == "level" else float(round(delta))
+
+
 def format_change(delta, kind: str, lang: str = "sv") -> str:
     """A signed change: "+6 procentenheter" for rates, "+12" for counts, "+0,4" for levels."""
     if _missing(delta):
         return ""
+    delta = shown_change(delta, kind)
     sign = "+" if delta > 0 else ("±" if delta == 0 else "")
+    delta = abs(delta) if delta == 0 else delta  # no "−0,0" from a tiny negative change
     if kind == "rate":
         points = round(abs(delta) * 100)
         if lang == "sv":

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard import constants as c
 from dashboard.auth.roles import page_visible_to, role_label
-from dashboard.formatting import format_change, format_value
+from dashboard.formatting import format_change, format_value, shown_change
 from dashboard.i18n import Texts, t, translate
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import Viewer
@@ -259,8 +259,9 @@ def create_kpi_row(
         if no_change is not None:
             change = format_change(row.change, row.kind, lang)
             note = f"{change} {since}" if change else no_change
-            if row.change is not None and row.change == row.change and row.change != 0:
-                improved = (row.change > 0) == METRICS[row.metric].higher_is_better
+            shown = 0 if not change else shown_change(row.change, row.kind)
+            if shown != 0:
+                improved = (shown > 0) == METRICS[row.metric].higher_is_better
                 tone = "good" if improved else "bad"
         card = kpi_card(
             metric_card_id(page, row.metric),

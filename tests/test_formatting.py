@@ -33,6 +33,11 @@ def test_change_in_percentage_points_agrees_in_number():
     assert format_change(0.06, "rate") == "+6 procentenheter"
     assert format_change(-0.01, "rate") == "−1 procentenhet"
     assert format_change(0.0, "rate") == "±0 procentenheter"
+    # A change that rounds to nothing is shown as none, never as "−0,0".
+    assert format_change(-0.02, "level") == "±0,0"
+    assert format_change(-0.004, "rate") == "±0 procentenheter"
+    assert format_change(0.4, "count") == "±0"
+    assert format_change(-0.06, "level") == "−0,1"
     assert format_change(0.01, "rate", "en") == "+1 percentage point"
     assert format_change(12, "count") == "+12"
     assert format_change(0.4, "level") == "+0,4"
@@ -55,3 +60,20 @@ def test_defaults_stay_out_of_the_url_and_garbage_falls_back_to_them():
     assert to_query(Filters(as_of=TODAY), TODAY) == ""
     parsed = parse_query("?datum=2026-02-30&sprak=klingon&kommun=", TODAY)
     assert parsed == Filters(as_of=TODAY)
+
+
+def test_a_card_marks_only_a_change_it_shows():
+    import pandas as pd
+
+    from dashboard.layout import create_kpi_row
+
+    headline = pd.DataFrame(
+        [
+            {"metric": "maturity_evidence", "kind": "level", "value": 3.7, "change": -0.02},
+            {"metric": "actions_overdue", "kind": "count", "value": 417, "change": 46},
+        ]
+    )
+    cards = create_kpi_row(headline, "test", "sv", no_change="–")
+    notes = [str(card.children.children.children[2]) for card in cards]
+    assert "±0,0 sedan förra kvartalet" in notes[0] and "kpi-note'" in notes[0]
+    assert "+46 sedan förra kvartalet" in notes[1] and "kpi-note bad" in notes[1]
