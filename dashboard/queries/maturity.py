@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
+from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_scope import Scope, build_scope, load_org
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.models import (
@@ -71,7 +72,7 @@ def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFra
         stmt = stmt.where(condition)
     if as_of is not None:
         stmt = stmt.where(GapAnalysis.assessed_on <= as_of)
-    frame = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=_ANALYSIS_COLUMNS)
+    frame = query_frame(conn, stmt, _ANALYSIS_COLUMNS)
     frame["administration_id"] = frame["administration_id"].astype("Int64")
     frame["governance_object_id"] = frame["governance_object_id"].astype("Int64")
     return frame
@@ -129,22 +130,18 @@ def maturity_matrix(
     if not chosen:
         return pd.DataFrame(columns=columns)
     ids = [c[0] for c in chosen]
-    levels = pd.DataFrame(
-        [
-            tuple(r)
-            for r in session.execute(
-                select(
-                    GapAssessment.gap_analysis_id,
-                    MaturityArea.code,
-                    MaturityArea.name,
-                    MaturityArea.sort_order,
-                    GapAssessment.level,
-                )
-                .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
-                .where(GapAssessment.gap_analysis_id.in_(ids))
-            )
-        ],
-        columns=["gap_analysis_id", "area_code", "area_name", "area_order", "level"],
+    levels = query_frame(
+        session,
+        select(
+            GapAssessment.gap_analysis_id,
+            MaturityArea.code,
+            MaturityArea.name,
+            MaturityArea.sort_order,
+            GapAssessment.level,
+        )
+        .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
+        .where(GapAssessment.gap_analysis_id.in_(ids)),
+        ["gap_analysis_id", "area_code", "area_name", "area_order", "level"],
     )
     heads = pd.DataFrame(
         chosen, columns=["gap_analysis_id", "scope_type", "scope_id", "scope_name", "assessed_on"]
