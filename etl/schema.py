@@ -104,6 +104,9 @@ class WorkbookKind:
 C = Column
 T = ColumnType
 
+# The sheet tables are aligned by hand, one column per line pair: a table reads better than
+# the formatter's one argument per line.
+# fmt: off
 COVER = Sheet(
     "Uppgifter",
     "uppgifter",
@@ -344,12 +347,23 @@ FOLLOW_UPS = Sheet(
     ),
     required=False,
 )
+# fmt: on
 
 ORGANISATION = WorkbookKind(
     "organisation",
     "Organisation",
-    (COVER, MUNICIPALITIES, ADMINISTRATIONS, UNITS, ROLES, PROVIDERS, OBJECTS, PARTICIPANTS,
-     AREAS, SETTINGS),
+    (
+        COVER,
+        MUNICIPALITIES,
+        ADMINISTRATIONS,
+        UNITS,
+        ROLES,
+        PROVIDERS,
+        OBJECTS,
+        PARTICIPANTS,
+        AREAS,
+        SETTINGS,
+    ),
 )
 ADMINISTRATION = WorkbookKind(
     "administration",

@@ -62,7 +62,10 @@ CARRIER_TYPES: dict[str, str] = {
 }
 
 PERSONAL_DATA: dict[str, str] = {"no": "Nej", "yes": "Ja", "sensitive": "Känsliga"}
-PERSONAL_DATA_SYNONYMS: dict[str, str] = {"känsliga personuppgifter": "sensitive", "känslig": "sensitive"}
+PERSONAL_DATA_SYNONYMS: dict[str, str] = {
+    "känsliga personuppgifter": "sensitive",
+    "känslig": "sensitive",
+}
 
 ROLES: dict[str, str] = {
     "ciso": "Informationssäkerhetssamordnare (CISO)",

@@ -36,12 +36,24 @@ def test_classification_level_out_of_range_is_refused(engine):
         src = models.Source(key="administration:A", kind="administration")
         s.add_all([m, a, u, src])
         s.flush()
-        asset = models.Asset(code="T1", name="Tillgång", carrier_type="it_system",
-                             primary_unit_id=u.id, source_id=src.id)
+        asset = models.Asset(
+            code="T1",
+            name="Tillgång",
+            carrier_type="it_system",
+            primary_unit_id=u.id,
+            source_id=src.id,
+        )
         s.add(asset)
         s.flush()
         asset_id, source_id = asset.id, src.id
     with pytest.raises(IntegrityError), Session() as s, s.begin():
-        s.add(models.Classification(asset_id=asset_id, classified_on=dt.date(2026, 1, 1),
-                                    confidentiality=5, integrity=1, availability=1,
-                                    source_id=source_id))
+        s.add(
+            models.Classification(
+                asset_id=asset_id,
+                classified_on=dt.date(2026, 1, 1),
+                confidentiality=5,
+                integrity=1,
+                availability=1,
+                source_id=source_id,
+            )
+        )
