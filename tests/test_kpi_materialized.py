@@ -10,6 +10,7 @@ denominator, the funnel and the aging chart. On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import uuid
 
@@ -244,3 +245,28 @@ def test_frames_round_trip_as_plain_numbers():
     pd.testing.assert_frame_equal(back.drop(columns="object_id"), frame.drop(columns="object_id"))
     with pytest.raises(TypeError, match="name"):
         materialized.encode(pd.DataFrame({"name": ["Askersund"]}))
+
+
+def test_decoding_reads_the_archive_in_place_and_anything_else_through_numpy():
+    frame = pd.DataFrame(
+        {
+            "unit_id": np.arange(1, 1001, dtype="int64"),
+            "object_id": np.where(np.arange(1000) % 3 == 0, np.nan, 7.0),
+            "shared": np.arange(1000) % 2 == 0,
+            "training": np.linspace(0, 1, 1000),
+        }
+    )
+    payload = materialized.encode(frame)
+    assert materialized._stored_arrays(payload) is not None  # what encode writes: the fast path
+    pd.testing.assert_frame_equal(materialized.decode(payload), frame)
+    # A compressed archive (not written by encode) is still read, by numpy's own reader.
+    buffer = io.BytesIO()
+    with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+        np.savez_compressed(buffer, **{name: archive[name] for name in archive.files})
+    assert materialized._stored_arrays(buffer.getvalue()) is None
+    pd.testing.assert_frame_equal(materialized.decode(buffer.getvalue()), frame)
+    # An archive holding Python objects is refused, as np.load(allow_pickle=False) refuses it.
+    buffer = io.BytesIO()
+    np.savez(buffer, __columns__=np.array(["c"]), c0=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError):
+        materialized.decode(buffer.getvalue())

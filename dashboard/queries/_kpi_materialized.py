@@ -19,7 +19,9 @@ import datetime as dt
 import io
 import json
 import logging
+import struct
 import weakref
+import zipfile
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -79,9 +81,51 @@ def encode(frame: pd.DataFrame) -> bytes:
 
 
 def decode(payload: bytes) -> pd.DataFrame:
-    with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-        columns = [str(c) for c in archive[_COLUMNS_ENTRY]]
-        return pd.DataFrame({c: archive[f"c{i}"] for i, c in enumerate(columns)})
+    arrays = _stored_arrays(payload)
+    if arrays is None:  # not as encode writes it (e.g. compressed): numpy's own reader decides
+        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+            arrays = {name.removesuffix(".npy"): archive[name] for name in archive.files}
+    columns = [str(c) for c in arrays[_COLUMNS_ENTRY]]
+    return pd.DataFrame({c: arrays[f"c{i}"] for i, c in enumerate(columns)})
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local header, before its name
+_NPY_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def _stored_arrays(payload: bytes) -> dict[str, np.ndarray] | None:
+    """The archive's arrays as views on ``payload``, or None unless every member is a stored
+    (uncompressed) plain .npy, which is what ``encode`` writes.
+
+    np.load copies each member through zipfile, checking its CRC: for a national frame that was
+    most of a request's reading time. The payload comes from our own table, so the view skips it.
+    """
+    view = memoryview(payload)
+    arrays = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            members = archive.infolist()
+        for member in members:
+            if member.compress_type != zipfile.ZIP_STORED or not member.filename.endswith(".npy"):
+                return None
+            fields = _LOCAL_HEADER.unpack_from(view, member.header_offset)
+            start = member.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+            body = io.BytesIO(view[start : start + member.file_size])
+            read_header = _NPY_HEADERS.get(np.lib.format.read_magic(body))
+            if read_header is None:
+                return None
+            shape, fortran, dtype = read_header(body)
+            if fortran or dtype.hasobject or len(shape) != 1:
+                return None
+            arrays[member.filename.removesuffix(".npy")] = np.frombuffer(
+                payload, dtype=dtype, count=shape[0], offset=start + body.tell()
+            )
+    except (zipfile.BadZipFile, ValueError, struct.error):
+        return None
+    return arrays
 
 
 _table_seen: weakref.WeakSet = weakref.WeakSet()
@@ -213,10 +257,12 @@ def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
     return True
 
 
-def facts_for(conn, kind: str, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+def facts_for(
+    conn, kind: str, as_of: dt.date, scope: Scope, scope_key: tuple | None = None
+) -> pd.DataFrame:
     """The fact rows of ``kind`` under ``scope``: filtered from the kept national rows, else
-    queried (and kept, when the query was the national one)."""
-    kept = scoped_facts(conn, kind, as_of, scope)
+    queried (and kept, when the query was the national one). ``scope_key``: see scoped_facts."""
+    kept = scoped_facts(conn, kind, as_of, scope, scope_key)
     if kept is not None:
         return kept
     rows = QUERIES[kind](conn, Cutoffs(as_of), scope)
@@ -248,26 +294,46 @@ def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
     return cache.cached(conn, ("kept_facts", frame_id), read)
 
 
-def _ids(conn, subquery) -> list[int]:
-    return [row[0] for row in conn.execute(subquery)]
+def _ids(conn, subquery) -> np.ndarray:
+    return np.fromiter((row[0] for row in conn.execute(subquery)), dtype=np.int64)
 
 
-def scoped_facts(conn, kind: str, as_of: dt.date, scope: Scope) -> pd.DataFrame | None:
+def _scope_ids(conn, scope: Scope) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(unit ids, object ids) whose fact rows ``scope`` reads; None = all."""
+    units, objects = scope.unit_ids(), scope.object_ids()
+    return (
+        None if units is None else _ids(conn, units),
+        None if objects is None else _ids(conn, objects),
+    )
+
+
+def scoped_facts(
+    conn, kind: str, as_of: dt.date, scope: Scope, scope_key: tuple | None = None
+) -> pd.DataFrame | None:
     """``FACT_QUERIES[kind](conn, Cutoffs(as_of), scope)`` from the kept national rows, or None
-    when none are kept for this store version and date."""
+    when none are kept for this store version and date.
+
+    ``scope_key`` names ``scope`` for the result cache (as kpi's callers do): a page reads four
+    kinds for two dates under one scope, and its ids are then looked up once, not eight times.
+    """
     national = _national(conn, kind, as_of)
     if national is None:
         return None
-    unit_subquery = scope.unit_ids()
-    if unit_subquery is None:  # the fact queries do not restrict such a scope at all
+    if scope.unit is None:  # the fact queries do not restrict such a scope at all
         return national
-    in_scope = national["unit_id"].isin(_ids(conn, unit_subquery))
+    if scope_key is None:
+        unit_ids, object_ids = _scope_ids(conn, scope)
+    else:
+        unit_ids, object_ids = cache.cached(
+            conn, ("scope_ids", scope_key), lambda: _scope_ids(conn, scope)
+        )
+    in_scope = np.isin(national["unit_id"].to_numpy(), unit_ids)
     if kind != "follow_up":
-        object_subquery = scope.object_ids()
-        if object_subquery is None:
-            in_scope |= national["object_id"].notna()
+        object_id = national["object_id"].to_numpy(dtype="float64", na_value=np.nan)
+        if object_ids is None:
+            in_scope |= ~np.isnan(object_id)
         else:
-            in_scope |= national["object_id"].isin(_ids(conn, object_subquery))
+            in_scope |= np.isin(object_id, object_ids)
     return national[in_scope].reset_index(drop=True)
 
 

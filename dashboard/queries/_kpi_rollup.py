@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import or_, select
 
-from dashboard.queries._kpi_scope import Org, Scope
+from dashboard.queries._kpi_scope import Org, Scope, int_ids
 from etl.models import Administration, Municipality, RoleAssignment
 
 KEY_COLUMNS = ("unit_id", "object_id", "shared")
@@ -14,8 +14,9 @@ KEY_COLUMNS = ("unit_id", "object_id", "shared")
 
 def _ids(column: pd.Series) -> np.ndarray:
     """Ids as int64, -1 where missing (None/NaN), whatever type the back end returned."""
-    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    return np.where(np.isnan(numbers), -1, numbers).astype(np.int64)
+    if column.dtype.kind in "iu":  # the kept facts' unit ids: already whole numbers
+        return column.to_numpy(dtype=np.int64)
+    return int_ids(column)
 
 
 def _sums(keys: np.ndarray, rows: np.ndarray, values: list[str], name: str) -> pd.DataFrame:
@@ -30,14 +31,11 @@ def _sums(keys: np.ndarray, rows: np.ndarray, values: list[str], name: str) -> p
 
 
 def _fan_out(
-    object_ids: np.ndarray, pairs: pd.DataFrame, target: str
+    object_ids: np.ndarray, pairs: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(index of the fact row, participant id) once per participant of each row's object."""
-    pairs = pairs.dropna(subset=[target])[["governance_object_id", target]].drop_duplicates()
-    pair_objects = _ids(pairs["governance_object_id"])
-    pair_targets = _ids(pairs[target])
-    order = np.argsort(pair_objects, kind="stable")
-    pair_objects, pair_targets = pair_objects[order], pair_targets[order]
+    """(index of the fact row, participant id) once per participant of each row's object;
+    ``pairs``: Org.pairs."""
+    pair_objects, pair_targets = pairs
     left = np.searchsorted(pair_objects, object_ids, side="left")
     counts = np.searchsorted(pair_objects, object_ids, side="right") - left
     total = int(counts.sum())
@@ -45,6 +43,13 @@ def _fan_out(
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     pair_index = np.repeat(left, counts) + (np.arange(total) - starts)
     return fact_index, pair_targets[pair_index]
+
+
+def _flags(column: pd.Series) -> np.ndarray:
+    """True/False per row, missing as False."""
+    if column.dtype == bool:
+        return column.to_numpy()
+    return column.fillna(False).astype(bool).to_numpy()
 
 
 def distribute(
@@ -67,22 +72,22 @@ def distribute(
     rows = np.nan_to_num(facts[values].to_numpy(dtype="float64")).reshape(len(facts), len(values))
     unit = _ids(facts["unit_id"])
     obj = _ids(facts["object_id"])
-    shared = facts["shared"].fillna(False).astype(bool).to_numpy()
-    units = org.units
-    position = pd.Index(_ids(units["id"])).get_indexer(unit)
+    shared = _flags(facts["shared"])
+    unit_index, unit_administration, unit_municipality = org.unit_arrays
+    position = unit_index.get_indexer(unit)
     owned = position >= 0
     owned_rows = rows[owned]
-    administration_keys = [_ids(units["administration_id"])[position[owned]]]
+    administration_keys = [unit_administration[position[owned]]]
     administration_rows = [owned_rows]
-    municipality_keys = [_ids(units["municipality_id"])[position[owned]]]
+    municipality_keys = [unit_municipality[position[owned]]]
     municipality_rows = [owned_rows]
     is_shared = shared & (obj >= 0)
     if share_administrations and is_shared.any():
-        index, targets = _fan_out(obj[is_shared], org.participants, "administration_id")
+        index, targets = _fan_out(obj[is_shared], org.pairs("administration_id"))
         administration_keys.append(targets)
         administration_rows.append(rows[is_shared][index])
     if share_municipalities and is_shared.any():
-        index, targets = _fan_out(obj[is_shared], org.participants, "municipality_id")
+        index, targets = _fan_out(obj[is_shared], org.pairs("municipality_id"))
         municipality_keys.append(targets)
         municipality_rows.append(rows[is_shared][index])
     has_object = obj >= 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, false, select, union
 
@@ -134,7 +136,11 @@ def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
 
 @dataclass
 class Org:
-    """The organisation tables under a scope (all small: one row per org node)."""
+    """The organisation tables under a scope (all small: one row per org node).
+
+    Callers only read the tables: the arrays derived from them (``unit_arrays``, ``pairs``) are
+    computed once per Org, which the KPI cache shares between the requests of a store version.
+    """
 
     units: pd.DataFrame  # id, code, name, administration_id, municipality_id, has_manager,
     # administration_code, administration_name
@@ -142,6 +148,38 @@ class Org:
     municipalities: pd.DataFrame  # id, code, name
     objects: pd.DataFrame  # id, code, name
     participants: pd.DataFrame  # governance_object_id, municipality_id, administration_id
+
+    @cached_property
+    def unit_arrays(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """(unit id index, administration id, municipality id per unit) as int64."""
+        units = self.units
+        return (
+            pd.Index(int_ids(units["id"])),
+            int_ids(units["administration_id"]),
+            int_ids(units["municipality_id"]),
+        )
+
+    def pairs(self, target: str) -> tuple[np.ndarray, np.ndarray]:
+        """(object id, ``target`` id) of each distinct participation with a ``target``, sorted
+        by object id."""
+        found = self._pairs.get(target)
+        if found is None:
+            pairs = self.participants.dropna(subset=[target])
+            pairs = pairs[["governance_object_id", target]].drop_duplicates()
+            objects, targets = int_ids(pairs["governance_object_id"]), int_ids(pairs[target])
+            order = np.argsort(objects, kind="stable")
+            found = self._pairs[target] = (objects[order], targets[order])
+        return found
+
+    @cached_property
+    def _pairs(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {}
+
+
+def int_ids(column: pd.Series) -> np.ndarray:
+    """Ids as int64, -1 where missing (None/NaN), whatever type the back end returned."""
+    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(numbers), -1, numbers).astype(np.int64)
 
 
 def load_org(conn, scope: Scope) -> Org:

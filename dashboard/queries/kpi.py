@@ -111,20 +111,18 @@ def _entities(org: Org, scope_type: str) -> pd.DataFrame:
     return frame.set_index("id")[["code", "name"]]
 
 
-def _metric_columns(wide: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
-    """(numerator, denominator) per metric from the wide per-entity sums (missing → NaN).
+def _metric_columns(
+    wide: dict[str, np.ndarray], n: int
+) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """(numerator, denominator) per metric from the wide per-entity sums of ``n`` entities
+    (a column without facts → NaN).
 
-    Plain arrays, each column converted once: a pandas Series per metric cost more than the
-    numbers themselves."""
+    Plain arrays: a pandas Series per metric cost more than the numbers themselves."""
     arrays: dict[str, np.ndarray] = {}
 
     def col(name: str) -> np.ndarray:
         if name not in arrays:
-            arrays[name] = (
-                wide[name].to_numpy(dtype="float64")
-                if name in wide
-                else np.full(len(wide.index), np.nan)
-            )
+            arrays[name] = wide[name] if name in wide else np.full(n, np.nan)
         return arrays[name]
 
     def count(name: str) -> tuple[np.ndarray, None]:
@@ -184,10 +182,11 @@ def _to_python(values: np.ndarray, integral: bool) -> np.ndarray:
 
 
 def _long_rows(
-    scope_type: str, entities: pd.DataFrame, wide: pd.DataFrame, wanted: set[str]
+    scope_type: str, entities: pd.DataFrame, wide: dict[str, np.ndarray], wanted: set[str]
 ) -> pd.DataFrame | None:
     """One row per (entity, wanted metric) of ``scope_type``, metrics in catalogue order."""
-    columns = _metric_columns(wide)
+    n = len(entities)
+    columns = _metric_columns(wide, n)
     applicable = metrics_for_scope(scope_type)
     rates: dict[str, np.ndarray] = {}
     chunks: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]] = []
@@ -212,17 +211,16 @@ def _long_rows(
             chunks.append((name, value, num, den))
     if "maturity_evidence" in wanted and "maturity_evidence" in applicable:
         available = np.column_stack(
-            [rates[r] for r in EVIDENCE_RATES if r in rates] or [np.full(len(wide), np.nan)]
+            [rates[r] for r in EVIDENCE_RATES if r in rates] or [np.full(n, np.nan)]
         )
         den = (~np.isnan(available)).sum(axis=1).astype("float64")
         num = 5 * np.nansum(available, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
         chunks.append(("maturity_evidence", value, num, den))
-    if not chunks or len(wide.index) == 0:
+    if not chunks or n == 0:
         return None
     chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
-    n = len(wide)
     nothing = np.full(n, None, dtype=object)
     return pd.DataFrame(
         {
@@ -284,7 +282,7 @@ def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.
     return cache.cached(
         conn,
         ("facts", kind, cut.as_of, scope_key),
-        lambda: materialized.facts_for(conn, kind, cut.as_of, scope),
+        lambda: materialized.facts_for(conn, kind, cut.as_of, scope, scope_key),
     )
 
 
@@ -298,6 +296,31 @@ def _org(conn, scope: Scope, scope_key: tuple) -> Org:
 # participation (docs/metrics.md, "Scopes and membership"): (share_municipalities,
 # share_administrations).
 _FACT_SHARING = {"asset": (False, False), "risk": (True, False), "action": (True, True)}
+
+
+def _wide(parts: list[pd.DataFrame], ids: pd.Index) -> dict[str, np.ndarray]:
+    """Each column of ``parts`` (frames indexed by entity id) as a float array aligned to
+    ``ids``; an entity missing from a part counts 0, except in the organisation check's columns
+    (org_*, so_*, um_*), where it stays NaN."""
+    wide: dict[str, np.ndarray] = {}
+    for part in parts:
+        if part.shape[1] == 0:
+            continue
+        if len(part.index):
+            position = part.index.get_indexer(ids)
+            missing = position < 0
+            values = part.to_numpy(dtype="float64")[np.where(missing, 0, position)]
+        else:
+            missing = np.ones(len(ids), dtype=bool)
+            values = np.zeros((len(ids), part.shape[1]))
+        for j, name in enumerate(part.columns):
+            column = values[:, j]
+            if name.startswith(("org_", "so_", "um_")):
+                column[missing] = np.nan
+            else:
+                column[missing | np.isnan(column)] = 0.0
+            wide[name] = column
+    return wide
 
 
 def _compute(
@@ -344,13 +367,9 @@ def _compute(
     frames = []
     for scope_type in scope.types:
         entities = _entities(org, scope_type).sort_values("code")
-        if parts[scope_type]:
-            wide = pd.concat([p.reindex(entities.index) for p in parts[scope_type]], axis=1)
-        else:  # no requested metric has facts at this level: its counts are 0, its rates None
-            wide = pd.DataFrame(index=entities.index)
-        counted = [c for c in wide.columns if not c.startswith(("so_", "um_"))]
-        count_columns = [c for c in counted if not c.startswith("org_")]
-        wide[count_columns] = wide[count_columns].fillna(0)
+        # No facts for an entity: its counts are 0, its rates None (a missing column: see
+        # _metric_columns)
+        wide = _wide(parts[scope_type], entities.index)
         rows = _long_rows(scope_type, entities, wide, wanted)
         if rows is not None:
             frames.append(rows)
