@@ -109,17 +109,19 @@ def distribute(
     }
 
 
-def distribute_units(per_unit: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
-    """Sums of a per-unit frame (indexed by unit id) per unit, administration and municipality."""
-    values = list(per_unit.columns)
-    owned = org.units[["id", "administration_id", "municipality_id"]].merge(
-        per_unit, left_on="id", right_index=True, how="left"
+def distribute_units(per_unit: dict[str, np.ndarray], org: Org) -> dict[str, pd.DataFrame]:
+    """Sums of per-unit values (arrays in the order of ``org.units``, no NaN) per unit,
+    administration and municipality."""
+    unit_index, unit_administration, unit_municipality = org.unit_arrays
+    values = list(per_unit)
+    rows = (
+        np.column_stack([per_unit[v] for v in values]) if values else np.zeros((len(org.units), 0))
     )
-    owned[values] = owned[values].astype("float64")
+    unit = pd.DataFrame(rows, index=pd.Index(unit_index, name="id"), columns=values)
     return {
-        "unit": owned.set_index("id")[values].fillna(0),
-        "administration": owned.groupby("administration_id")[values].sum(min_count=0),
-        "municipality": owned.groupby("municipality_id")[values].sum(min_count=0),
+        "unit": unit,
+        "administration": _sums(unit_administration, rows, values, "administration_id"),
+        "municipality": _sums(unit_municipality, rows, values, "municipality_id"),
     }
 
 
@@ -162,64 +164,88 @@ def role_assignments(conn, scope: Scope) -> pd.DataFrame:
     )
 
 
+def _role_ids(roles: pd.DataFrame):
+    """ids(role, column, central_only=False): the set of ``column`` ids on rows of ``role``."""
+    role = roles["role"].to_numpy(dtype=object)
+    central = roles["is_central"].fillna(False).astype(bool).to_numpy()
+    columns = {
+        c: int_ids(roles[c])
+        for c in ("municipality_id", "administration_id", "administration_municipality_id")
+    }
+
+    def ids(name: str, column: str, *, central_only: bool = False) -> np.ndarray:
+        chosen = (role == name) & (columns[column] >= 0)
+        if central_only:
+            chosen &= central
+        return np.unique(columns[column][chosen])
+
+    return ids
+
+
+def _per(keys: np.ndarray, ids: pd.Index, weights: np.ndarray | None = None) -> np.ndarray:
+    """Count (or sum of ``weights``) of ``keys`` per id of ``ids``; keys outside ``ids`` ignored."""
+    position = ids.get_indexer(keys)
+    inside = position >= 0
+    chosen = None if weights is None else weights[inside]
+    return np.bincount(position[inside], weights=chosen, minlength=len(ids)).astype(float)
+
+
+def _failed_checks(frame: dict[str, np.ndarray]) -> np.ndarray:
+    return (
+        (frame["org_ciso"] == 0).astype(int)
+        + ((frame["so_den"] > 0) & (frame["so_num"] < frame["so_den"])).astype(int)
+        + (frame["org_dpo"] == 0).astype(int)
+        + (frame["org_protection_officer"] == 0).astype(int)
+        + ((frame["um_den"] > 0) & (frame["um_num"] < frame["um_den"])).astype(int)
+    ).astype(float)
+
+
 def organisation_check(roles: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
     """Per municipality and administration: numerator/denominator of every org_* check."""
-
-    def ids(role: str, column: str, *, central_only: bool = False) -> set[int]:
-        rows = roles[roles["role"] == role]
-        if central_only:
-            rows = rows[rows["is_central"].fillna(False).astype(bool)]
-        return {int(v) for v in rows[column].dropna()}
-
-    ciso_munis = ids("ciso", "municipality_id") | ids(
-        "ciso", "administration_municipality_id", central_only=True
+    ids = _role_ids(roles)
+    ciso_munis = np.union1d(
+        ids("ciso", "municipality_id"),
+        ids("ciso", "administration_municipality_id", central_only=True),
     )
     so_admins = ids("security_officer", "administration_id")
     dpo_munis, dpo_admins = ids("dpo", "municipality_id"), ids("dpo", "administration_id")
-    dpo_any = dpo_munis | ids("dpo", "administration_municipality_id")
+    dpo_any = np.union1d(dpo_munis, ids("dpo", "administration_municipality_id"))
     po_munis = ids("protection_officer", "municipality_id")
     po_admins = ids("protection_officer", "administration_id")
-    po_any = po_munis | ids("protection_officer", "administration_municipality_id")
+    po_any = np.union1d(po_munis, ids("protection_officer", "administration_municipality_id"))
 
-    units = org.units
-    managers_by_admin = units.groupby("administration_id")["has_manager"].agg(["sum", "count"])
-    managers_by_mun = units.groupby("municipality_id")["has_manager"].agg(["sum", "count"])
-
-    admins = org.administrations.set_index("id")
-    adm = pd.DataFrame(index=admins.index)
-    adm["org_ciso"] = admins["municipality_id"].isin(ciso_munis).astype(float)
-    adm["so_num"] = admins.index.isin(so_admins).astype(float)
-    adm["so_den"] = 1.0
-    adm["org_dpo"] = (
-        admins.index.isin(dpo_admins) | admins["municipality_id"].isin(dpo_munis)
-    ).astype(float)
-    adm["org_protection_officer"] = (
-        admins.index.isin(po_admins) | admins["municipality_id"].isin(po_munis)
-    ).astype(float)
-    adm["um_num"] = managers_by_admin["sum"].reindex(adm.index).fillna(0).astype(float)
-    adm["um_den"] = managers_by_admin["count"].reindex(adm.index).fillna(0).astype(float)
-
-    muns = org.municipalities.set_index("id")
-    so_by_mun = (
-        org.administrations.assign(has=org.administrations["id"].isin(so_admins))
-        .groupby("municipality_id")["has"]
-        .agg(["sum", "count"])
-    )
-    mun = pd.DataFrame(index=muns.index)
-    mun["org_ciso"] = mun.index.isin(ciso_munis).astype(float)
-    mun["so_num"] = so_by_mun["sum"].reindex(mun.index).fillna(0).astype(float)
-    mun["so_den"] = so_by_mun["count"].reindex(mun.index).fillna(0).astype(float)
-    mun["org_dpo"] = mun.index.isin(dpo_any).astype(float)
-    mun["org_protection_officer"] = mun.index.isin(po_any).astype(float)
-    mun["um_num"] = managers_by_mun["sum"].reindex(mun.index).fillna(0).astype(float)
-    mun["um_den"] = managers_by_mun["count"].reindex(mun.index).fillna(0).astype(float)
-    for frame in (adm, mun):
-        failed = (
-            (frame["org_ciso"] == 0).astype(int)
-            + ((frame["so_den"] > 0) & (frame["so_num"] < frame["so_den"])).astype(int)
-            + (frame["org_dpo"] == 0).astype(int)
-            + (frame["org_protection_officer"] == 0).astype(int)
-            + ((frame["um_den"] > 0) & (frame["um_num"] < frame["um_den"])).astype(int)
-        )
-        frame["org_checks_failed"] = failed.astype(float)
-    return {"administration": adm, "municipality": mun}
+    _, unit_administration, unit_municipality = org.unit_arrays
+    has_manager = org.units["has_manager"].to_numpy(dtype=float)
+    admin_ids = pd.Index(int_ids(org.administrations["id"]), name="id")
+    admin_municipality = int_ids(org.administrations["municipality_id"])
+    admin = admin_ids.to_numpy()
+    adm = {
+        "org_ciso": np.isin(admin_municipality, ciso_munis).astype(float),
+        "so_num": np.isin(admin, so_admins).astype(float),
+        "so_den": np.ones(len(admin)),
+        "org_dpo": (np.isin(admin, dpo_admins) | np.isin(admin_municipality, dpo_munis)).astype(
+            float
+        ),
+        "org_protection_officer": (
+            np.isin(admin, po_admins) | np.isin(admin_municipality, po_munis)
+        ).astype(float),
+        "um_num": _per(unit_administration, admin_ids, has_manager),
+        "um_den": _per(unit_administration, admin_ids),
+    }
+    mun_ids = pd.Index(int_ids(org.municipalities["id"]), name="id")
+    mun = mun_ids.to_numpy()
+    muns = {
+        "org_ciso": np.isin(mun, ciso_munis).astype(float),
+        "so_num": _per(admin_municipality, mun_ids, np.isin(admin, so_admins).astype(float)),
+        "so_den": _per(admin_municipality, mun_ids),
+        "org_dpo": np.isin(mun, dpo_any).astype(float),
+        "org_protection_officer": np.isin(mun, po_any).astype(float),
+        "um_num": _per(unit_municipality, mun_ids, has_manager),
+        "um_den": _per(unit_municipality, mun_ids),
+    }
+    for frame in (adm, muns):
+        frame["org_checks_failed"] = _failed_checks(frame)
+    return {
+        "administration": pd.DataFrame(adm, index=admin_ids),
+        "municipality": pd.DataFrame(muns, index=mun_ids),
+    }

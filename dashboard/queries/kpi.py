@@ -24,7 +24,7 @@ from dashboard.queries._kpi_rollup import (
     organisation_check,
     role_assignments,
 )
-from dashboard.queries._kpi_scope import Org, Scope, build_scope, load_org
+from dashboard.queries._kpi_scope import Org, Scope, build_scope, int_ids, load_org
 from dashboard.queries.maturity import gap_analyses, latest_per_node
 from dashboard.queries.metrics import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
 from dashboard.queries.viewer import SYSTEM, Viewer
@@ -298,6 +298,33 @@ def _org(conn, scope: Scope, scope_key: tuple) -> Org:
 _FACT_SHARING = {"asset": (False, False), "risk": (True, False), "action": (True, True)}
 
 
+def _nan_as_zero(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def _follow_up_per_unit(follow: pd.DataFrame, org: Org) -> dict[str, np.ndarray]:
+    """The follow-up sums' terms per unit of ``org`` (in its order; no report → 0)."""
+    position = pd.Index(int_ids(follow["unit_id"])).get_indexer(org.unit_arrays[0])
+    reported = position >= 0
+
+    def per_unit(column: str) -> np.ndarray:
+        values = pd.to_numeric(follow[column]).to_numpy(dtype="float64", na_value=np.nan)
+        return (
+            np.where(reported, values[np.where(reported, position, 0)], np.nan)
+            if len(values)
+            else np.full(len(position), np.nan)
+        )
+
+    training = per_unit("training")
+    return {
+        "units": np.ones(len(position)),
+        "submitted": _nan_as_zero(per_unit("submitted")),
+        "training_sum": _nan_as_zero(training),
+        "training_count": (~np.isnan(training)).astype(float),
+        "access_review_current": _nan_as_zero(per_unit("access_review_current")),
+    }
+
+
 def _wide(parts: list[pd.DataFrame], ids: pd.Index) -> dict[str, np.ndarray]:
     """Each column of ``parts`` (frames indexed by entity id) as a float array aligned to
     ``ids``; an entity missing from a part counts 0, except in the organisation check's columns
@@ -348,17 +375,7 @@ def _compute(
             )
     if "follow_up" in sources:
         follow = _facts(conn, "follow_up", cut, scope, scope_key)
-        per_unit = pd.DataFrame(
-            {
-                "units": 1.0,
-                "submitted": follow.set_index("unit_id")["submitted"],
-                "training_sum": follow.set_index("unit_id")["training"],
-                "training_count": follow.set_index("unit_id")["training"].notna().astype(float),
-                "access_review_current": follow.set_index("unit_id")["access_review_current"],
-            },
-            index=pd.Index(org.units["id"], name="unit_id"),
-        )
-        add(distribute_units(per_unit.fillna(0), org))
+        add(distribute_units(_follow_up_per_unit(follow, org), org))
     if "maturity" in sources:
         add(_maturity_self(gap_analyses(conn, scope, as_of), org))
     if "organisation" in sources:
