@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
+from dashboard.queries import _risk_counts_kept as kept_counts
 from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
@@ -135,7 +136,10 @@ def risk_counts(
 ) -> pd.DataFrame:
     """Columns likelihood, consequence, treatment, count: the counted risks grouped, in one pass
     for both the matrix and the treatment chart (each risk joins one analysis and at most one
-    asset, so the join counts every risk once)."""
+    asset, so the join counts every risk once). From the rows kept at load time when there are."""
+    kept = kept_counts.kept_risks(session, as_of, viewer, municipality, administration)
+    if kept is not None:
+        return kept_counts.counts(kept)
     rows = session.execute(
         select(Risk.likelihood, Risk.consequence, Risk.treatment, func.count())
         .select_from(Risk)
@@ -373,6 +377,16 @@ def high_risks_without_action(
     limit: int = HIGH_RISK_LIST_LIMIT,
 ) -> tuple[pd.DataFrame, int]:
     """(the first ``limit`` high risks without action, highest score first; how many in all)."""
+    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
+    where = {"municipality": municipality, "administration": administration}
+    kept = kept_counts.kept_risks(session, as_of, viewer, **where)
+    if kept is not None:
+        picked, total = kept_counts.high_open_ids(kept, viewer, limit)
+    else:
+        ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
+        # Counted and picked on the ids alone (no shown columns per row), then the rows read.
+        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        picked = list(session.scalars(ids.order_by(*order).limit(limit)))
     query = risk_list_select(
         as_of,
         viewer,
@@ -381,12 +395,6 @@ def high_risks_without_action(
         administration=administration,
         high_without_action=True,
     )
-    where = {"municipality": municipality, "administration": administration}
-    ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
-    # Counted and picked on the ids alone (no shown columns per row), then the picked rows read.
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code)
-    picked = list(session.scalars(ids.order_by(*order).limit(limit)))
     result = session.execute(query.where(Risk.id.in_(picked)).order_by(*order))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     return frame, int(total)
@@ -403,6 +411,10 @@ def hidden_protected_count(
     """Counted risks that lists leave out because their asset is under säkerhetsskydd."""
     if viewer.may_see_security_protection:
         return 0
+    where = {"municipality": municipality, "administration": administration}
+    kept = kept_counts.kept_risks(session, as_of, viewer, **where)
+    if kept is not None:
+        return kept_counts.hidden_protected(kept, viewer)
     return int(
         session.scalar(
             select(func.count())

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from dashboard.queries import _risk_counts_kept
 from dashboard.queries._kpi_dates import last_month_ends, previous_quarter
 from dashboard.queries._kpi_materialized import materialize
 from dashboard.queries.kpi import compute_kpis
@@ -42,9 +43,11 @@ def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.Da
     """Every metric of every scope as of ``as_of`` (compute_kpis for the system), in the caller's
     transaction. With ``keep_facts`` (after a load) the national facts behind them are kept too,
     as of ``as_of`` and the quarter before, for the pages of every scope to read
-    (_kpi_materialized): the snapshot computes them anyway."""
+    (_kpi_materialized): the snapshot computes them anyway. The Risker page's counts as of
+    ``as_of`` are kept beside them (_risk_counts_kept)."""
     if keep_facts:
         materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
+        _risk_counts_kept.keep(session, as_of)
     return compute_kpis(session, as_of, SYSTEM)
 
 
