@@ -90,6 +90,10 @@ def test_org_check_spelled_out(page):
     # Askersund: 1 of 2 administrations has a security officer; 2 of 3 units have a manager.
     assert rows["Askersund"][1] == "✗ 1 av 2"
     assert rows["Askersund"][4] == "✗ 2 av 3"
+    # Row headers: municipalities bold, their administrations indented, the name the cell's text.
+    heads = {r.children[0].children: r.children[0] for r in org.children.children[2].children}
+    assert heads["Askersund"].className == "fw-bold" and heads["Askersund"].scope == "row"
+    assert heads["Socialförvaltningen"].className == "ps-4"
 
 
 def test_municipality_filter_changes_numbers(page):
