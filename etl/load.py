@@ -44,7 +44,8 @@ from etl.indexes import (
 )
 from etl.issues import ValidationIssue, file_issue
 from etl.load_data import OrgIds, read_org_ids, replace_source_rows
-from etl.reader import SourceReadError, read_source
+from etl.pipeline import Prefetch, should_prefetch
+from etl.reader import RawWorkbook, SourceReadError, read_source
 from etl.schema import ORGANISATION
 from etl.sources import (
     SourceFiles,
@@ -59,12 +60,14 @@ from etl.statistics import refresh_statistics
 from etl.validate import (
     KnownCodes,
     ParsedWorkbook,
+    PreparedWorkbook,
+    check,
     count_rows,
     describe_source,
     load_org_codes,
-    load_taken,
+    lookup_taken,
+    prepare,
     read_cover,
-    validate,
 )
 
 log = logging.getLogger(__name__)
@@ -258,11 +261,14 @@ def load_paths(
     progress: Progress | None = None,
     today: dt.date | None = None,
     snapshot: bool = True,
+    prefetch: bool | None = None,
 ) -> RunResult:
     """Load every file of ``paths`` (folders expanded), organisation workbooks first.
 
     When any file was accepted and ``snapshot`` is on, the run ends with one metric snapshot
-    (see ``record_snapshot``).
+    (see ``record_snapshot``). ``prefetch``: read and parse the files after the organisation
+    workbooks in a worker process while this one writes (etl.pipeline); by default when there
+    are enough of them.
     """
     run_id = new_run_id()
     organisations, others = split_organisations(expand_sources(paths))
@@ -270,21 +276,35 @@ def load_paths(
     codes = OrgCodes()  # organisation codes and ids, read once per organisation load
     deferred = DeferredIndexes()
     repair_indexes(engine)  # a run killed before it rebuilt what it had deferred
+    if prefetch is None:
+        prefetch = should_prefetch(others)
+    ahead: Prefetch | None = None
     results = []
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     try:
         for index, source in enumerate(files):
-            if index == len(organisations) and len(others) >= DEFER_MIN_SOURCES:
-                _defer_indexes(engine, deferred)  # after the organisation: nothing deletes units
+            if index == len(organisations):  # the organisation is in: its codes and matrix hold
+                if prefetch and others:
+                    ahead = Prefetch(others, _matrix_size(engine, codes))
+                if len(others) >= DEFER_MIN_SOURCES:
+                    _defer_indexes(engine, deferred)  # nothing deletes units after this
             if progress:
                 progress(index, len(files), source.label)
             results.append(
                 _load_source(
-                    engine, source, loaded_by=loaded_by, run_id=run_id, today=today, codes=codes
+                    engine,
+                    source,
+                    loaded_by=loaded_by,
+                    run_id=run_id,
+                    today=today,
+                    codes=codes,
+                    ahead=ahead,
                 )  # fmt: skip
             )
     finally:
+        if ahead is not None:
+            ahead.close()
         clock = _lap(seconds, "files", clock)
         if deferred.dropped:
             _restore_indexes(engine, deferred)
@@ -298,6 +318,12 @@ def load_paths(
             record_snapshot(engine, run_id, today)
             _lap(seconds, "snapshot", clock)
     return RunResult(run_id, results, seconds)
+
+
+def _matrix_size(engine: Engine, codes: OrgCodes) -> int:
+    """The store's risk matrix as the next files will be checked against (etl.pipeline)."""
+    with Session(engine) as session:
+        return codes.current(session)[0].matrix_size
 
 
 def _lap(seconds: dict[str, float], step: str, since: float) -> float:
@@ -390,25 +416,47 @@ def _load_source(
     run_id: str | None = None,
     today: dt.date | None = None,
     codes: OrgCodes | None = None,
+    ahead: Prefetch | None = None,
 ) -> FileResult:
     run_id = run_id or new_run_id()
     started, clock = _now(), time.perf_counter()
     result = _load_file(engine, source, loaded_by, allowed_administrations, run_id, today, started,
-                        codes)  # fmt: skip
+                        codes, ahead)  # fmt: skip
     result.seconds = time.perf_counter() - clock
     log.info("%s: %s in %.2f s (%s rows)", result.file_name, result.outcome, result.seconds,
              result.rows_total)  # fmt: skip
     return result
 
 
-def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes) -> FileResult:
+def _read(source: SourceFiles, ahead: Prefetch | None) -> RawWorkbook | PreparedWorkbook:
+    """The source's cells, or the whole file prepared already by the prefetch worker."""
+    if ahead is not None:
+        return ahead.take(source)
+    return read_source(source.path, members=source.members)
+
+
+def _prepared(read: RawWorkbook | PreparedWorkbook, source: SourceFiles,
+              matrix_size: int) -> PreparedWorkbook:  # fmt: skip
+    """``read`` prepared for the store's risk matrix (read again if it was parsed for another)."""
+    if isinstance(read, PreparedWorkbook):
+        if read.matrix_size == matrix_size:
+            return read
+        try:
+            read = read_source(source.path, members=source.members)
+        except SourceReadError as exc:  # changed since the worker read it
+            raise Rejected(exc.issues) from None
+    return prepare(read, matrix_size)
+
+
+def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes,
+               ahead=None) -> FileResult:  # fmt: skip
     path = source.path
     label = source.label if path.exists() else path.name
     try:
-        raw = read_source(path, members=source.members)
+        raw = _read(source, ahead)
     except SourceReadError as exc:
         return _reject(engine, path, label, None, None, exc.issues, run_id, loaded_by, started)
-    cover = read_cover(raw)
+    cover = raw.cover if isinstance(raw, PreparedWorkbook) else read_cover(raw)
     key = cover.source_key
     if (
         allowed is not None
@@ -427,30 +475,31 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
     try:
         with write_session(engine) as session:
             connection = session.connection()
-            source = _source_row(connection, key)
-            if source is not None and source.sha256 == raw.sha256:  # its current load's
-                counts = json.loads(source.counts_json or "{}")
-                load_id = _insert_load(connection, run_id, source.id, raw.file_name, raw.sha256,
+            stored = _source_row(connection, key)
+            if stored is not None and stored.sha256 == raw.sha256:  # its current load's
+                counts = json.loads(stored.counts_json or "{}")
+                load_id = _insert_load(connection, run_id, stored.id, raw.file_name, raw.sha256,
                                        started, UNCHANGED, loaded_by, counts)  # fmt: skip
                 return FileResult(path, key, UNCHANGED, [], counts, load_id, raw.file_name)
             org_known, org_ids = (codes or OrgCodes()).current(session)
-            known = dataclasses.replace(org_known, taken=load_taken(session, raw))
-            parsed, issues = validate(raw, known, today=today)
+            prepared = _prepared(raw, source, org_known.matrix_size)
+            known = dataclasses.replace(org_known, taken=lookup_taken(session, prepared.codes))
+            parsed, issues = check(prepared, known, today=today)
             if parsed is None:
                 raise Rejected(issues)
             counts = count_rows(parsed)
-            replacing = source is not None  # a new source has no rows to delete yet
-            if source is None:
+            replacing = stored is not None  # a new source has no rows to delete yet
+            if stored is None:
                 source_id, administration_id = _insert_source(connection, parsed)
             else:
-                source_id, administration_id = source.id, source.administration_id
+                source_id, administration_id = stored.id, stored.administration_id
             if parsed.kind == "organisation":
                 _apply_organisation(session, parsed)
             else:
                 replace_source_rows(connection, parsed, source_id, administration_id, org_ids,
                                     known.matrix_size, replacing)  # fmt: skip
-            load_id = _insert_load(connection, run_id, source_id, raw.file_name, raw.sha256,
-                                   started, ACCEPTED, loaded_by, counts)  # fmt: skip
+            load_id = _insert_load(connection, run_id, source_id, prepared.file_name,
+                                   prepared.sha256, started, ACCEPTED, loaded_by, counts)  # fmt: skip
             connection.execute(
                 update(models.Source.__table__).where(models.Source.id == source_id)
                 .values(current_load_id=load_id)

@@ -97,6 +97,8 @@ CODED_ENTITIES: dict[str, type[models.Base]] = {
     "risks": models.Risk,
     "actions": models.Action,
 }
+# The column each of them is looked up by (a follow-up is taken by unit and period).
+TAKEN_COLUMNS = {**{entity: "code" for entity in CODED_ENTITIES}, "follow_ups": "unit"}
 
 
 # --------------------------------------------------------------------------- what the store knows
@@ -195,7 +197,13 @@ def load_org_codes(session: Session) -> KnownCodes:
 
 
 def load_taken(session: Session, raw: RawWorkbook | None) -> dict[str, dict[str, str]]:
-    """entity -> code -> source key, for the codes of ``raw`` the store already holds.
+    """entity -> code -> source key, for the codes of ``raw`` the store already holds."""
+    codes = {entity: _raw_codes(raw, entity, column) for entity, column in TAKEN_COLUMNS.items()}
+    return lookup_taken(session, codes)
+
+
+def lookup_taken(session: Session, codes: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """entity -> code -> source key, for the ``codes`` (entity -> codes) the store holds.
 
     Plain SQL with one IN list per entity (and chunk): this runs once per file, and the ORM's
     statement handling cost more than the index lookups themselves.
@@ -215,11 +223,11 @@ def load_taken(session: Session, raw: RawWorkbook | None) -> dict[str, dict[str,
         table = model.__tablename__
         sql = (f"SELECT t.code, s.key FROM {table} t JOIN source s ON s.id = t.source_id "
                "WHERE t.code IN ({marks})")  # fmt: skip
-        taken[entity] = dict(lookup(sql, _raw_codes(raw, entity, "code")))  # type: ignore[arg-type]
+        taken[entity] = dict(lookup(sql, codes.get(entity, [])))  # type: ignore[arg-type]
     follow_ups = lookup(
         "SELECT u.code, f.period, s.key FROM follow_up_report f JOIN unit u ON u.id = f.unit_id "
         "JOIN source s ON s.id = f.source_id WHERE u.code IN ({marks})",
-        _raw_codes(raw, "follow_ups", "unit"),
+        codes.get("follow_ups", []),
     )
     taken["follow_ups"] = {f"{unit}|{period}": key for unit, period, key in follow_ups}
     return taken
@@ -343,95 +351,92 @@ def read_cover(raw: RawWorkbook) -> Cover:
                  parsed.get("prepared_on"), issues)  # type: ignore[arg-type]  # fmt: skip
 
 
-# --------------------------------------------------------------------------- the validator
+# --------------------------------------------------------------------------- what the file says
 
 
-def validate(
-    raw: RawWorkbook, known: KnownCodes, *, today: dt.date | None = None
-) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
-    """The parsed workbook (None when anything is wrong) and every issue found."""
-    return _Validator(raw, known, today or dt.date.today()).run()
+@dataclass
+class ParsedSheet:
+    """One sheet's parsed cells, column by column (``columns`` in the schema's column order)."""
+
+    numbers: list[int]  # Excel row number of each row
+    columns: list[list[object]]
+
+    def rows(self, keys: list[str]) -> list[ParsedRow]:
+        # Every column has one value per row, by construction: no strict checks. The dicts are
+        # built by map() in C; only the row numbers are set one by one.
+        rows = list(map(ParsedRow, map(zip, repeat(keys), zip(*self.columns))))  # noqa: B905
+        for row, number in zip(rows, self.numbers, strict=True):
+            row.number = number
+        return rows
 
 
-class _Validator:
-    def __init__(self, raw: RawWorkbook, known: KnownCodes, today: dt.date) -> None:
+@dataclass
+class PreparedWorkbook:
+    """Everything a file says by itself: its cover, its sheets and every cell parsed.
+
+    ``prepare`` makes it from the raw cells alone (no store), so a large run prepares the next
+    files in another process while this one writes (etl.pipeline). What depends on the store
+    (codes known and taken, which change as files load) is checked afterwards by ``check``.
+    Its issues are kept in the order ``validate`` reports them: cover, sheets, cells.
+    """
+
+    file_name: str
+    sha256: str
+    cover: Cover
+    matrix_size: int  # the risk matrix the level cells were parsed for
+    sheet_names: dict[str, str] = field(default_factory=dict)  # present sheet key -> its name
+    code_row: int | None = None  # the cover's Kod row
+    sheet_issues: list[ValidationIssue] = field(default_factory=list)  # unknown, duplicate, missing
+    cell_issues: list[ValidationIssue] = field(default_factory=list)  # columns and cells
+    sheets: dict[str, ParsedSheet | None] = field(default_factory=dict)  # None: not parsed
+    codes: dict[str, list[str]] = field(default_factory=dict)  # what load_taken looks up
+
+    @property
+    def source_key(self) -> str | None:
+        return self.cover.source_key
+
+
+def prepare(raw: RawWorkbook, matrix_size: int = vocab.DEFAULT_MATRIX_SIZE) -> PreparedWorkbook:
+    """Read the cover and parse every cell of ``raw``: the part of validation needing no store.
+
+    ``matrix_size`` is the store's risk matrix (likelihood and consequence levels depend on it).
+    """
+    return _Preparer(raw, matrix_size).run()
+
+
+class _Preparer:
+    def __init__(self, raw: RawWorkbook, matrix_size: int) -> None:
         self.raw = raw
-        self.known = known
-        self.latest_allowed = today + FUTURE_TOLERANCE
+        self.matrix_size = matrix_size
         self.issues: list[ValidationIssue] = []
-        self.kind: WorkbookKind | None = None
-        self.code: str | None = None
-        self.parsed: dict[str, list[ParsedRow]] = {}
-
-    # ---------------------------------------------------------------- reporting
 
     def add(self, sheet: Sheet | RawSheet | str | None, row: int | None, column: Column | str |
             None, value: object, sv: str, en: str) -> None:  # fmt: skip
-        sheet_name = sheet if isinstance(sheet, str) or sheet is None else sheet.name
-        column_name = column.header if isinstance(column, Column) else column
-        self.issues.append(ValidationIssue(self.raw.file_name, sheet_name, row, column_name,
-                                           show_value(value), sv, en))  # fmt: skip
+        self.issues.append(_issue(self.raw.file_name, sheet, row, column, value, sv, en))
 
-    def sheet_name(self, key: str) -> str:
-        raw_sheet = self.raw.sheets.get(key)
-        return raw_sheet.name if raw_sheet else self.kind.sheet(key).name  # type: ignore[union-attr]
-
-    def add_at(self, sheet_key: str, row: ParsedRow, column_key: str, sv: str, en: str,
-               value: object = ...) -> None:  # fmt: skip
-        """An issue about one parsed cell, named by schema keys."""
-        column = self.kind.sheet(sheet_key).column(column_key)  # type: ignore[union-attr]
-        shown = row[column_key] if value is ... else value
-        if isinstance(shown, list):
-            shown = ", ".join(shown)
-        self.add(self.sheet_name(sheet_key), row.number, column, shown, sv, en)
-
-    # ---------------------------------------------------------------- driver
-
-    def run(self) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
-        cover = read_cover(self.raw)
-        self.issues.extend(cover.issues)
-        if cover.kind is None or cover.code is None:
-            self._check_unknown_sheets(None)
-            return None, self.issues
-        self.kind = WORKBOOK_KINDS[cover.kind]
-        self.code = cover.code
-        self._check_cover_code()
-        self._check_unknown_sheets(self.kind)
-        for sheet in self.kind.sheets:
+    def run(self) -> PreparedWorkbook:
+        raw = self.raw
+        cover = read_cover(raw)
+        prepared = PreparedWorkbook(raw.file_name, raw.sha256, cover, self.matrix_size,
+                                    {key: sheet.name for key, sheet in raw.sheets.items()})  # fmt: skip
+        kind = (
+            WORKBOOK_KINDS[cover.kind]
+            if cover.kind is not None and cover.code is not None
+            else None
+        )
+        self._check_unknown_sheets(kind)
+        prepared.sheet_issues, self.issues = self.issues, []
+        if kind is None:
+            return prepared
+        cover_sheet = raw.sheets["cover"]
+        prepared.code_row = next((r.number for r in cover_sheet.rows
+                                  if fold(r.values[0]) == "kod"), None)  # fmt: skip
+        for sheet in kind.sheets:
             if not sheet.key_value:
-                self._parse_sheet(sheet)
-        if self.kind.key == "organisation":
-            self._check_organisation()
-        else:
-            self._check_data()
-        if self.issues:
-            return None, self.issues
-        workbook = ParsedWorkbook(
-            self.raw.file_name, self.raw.sha256, self.kind.key, self.code, self.parsed,
-            {k for k in self.raw.sheets if k != "cover"}, cover.prepared_by, cover.prepared_on,
-        )  # fmt: skip
-        return workbook, []
-
-    def _check_cover_code(self) -> None:
-        kind, code = self.kind.key, self.code  # type: ignore[union-attr]
-        cover_sheet = self.raw.sheets["cover"]
-        row = next((r.number for r in cover_sheet.rows if fold(r.values[0]) == "kod"), None)
-        limit = MAX_LENGTH[("cover", "code")]
-        if len(code) > limit:  # type: ignore[arg-type]
-            self.add(cover_sheet, row, "Kod", code, f"Koden är för lång (högst {limit} tecken).",
-                     f"The code is too long (at most {limit} characters).")  # fmt: skip
-        if kind == "administration" and code not in self.known.administrations:
-            self.add(cover_sheet, row, "Kod", code,
-                     f"Förvaltningen {code} finns inte i organisationen. Kontrollera koden, eller "
-                     "läs först in organisationsfilen där förvaltningen finns.",
-                     f"The administration {code} is not in the organisation. Check the code, or "
-                     "load the organisation workbook that lists it first.")  # fmt: skip
-        if kind == "object" and code not in self.known.governance_objects:
-            self.add(cover_sheet, row, "Kod", code,
-                     f"Förvaltningsobjektet {code} finns inte i organisationen. Kontrollera koden, "
-                     "eller läs först in organisationsfilen där objektet finns.",
-                     f"The governance object {code} is not in the organisation. Check the code, "
-                     "or load the organisation workbook that lists it first.")  # fmt: skip
+                prepared.sheets[sheet.key] = self._parse_sheet(sheet)
+        prepared.cell_issues = self.issues
+        prepared.codes = _taken_codes(prepared, kind)
+        return prepared
 
     def _check_unknown_sheets(self, kind: WorkbookKind | None) -> None:
         for name in self.raw.duplicate_sheets:
@@ -466,13 +471,11 @@ class _Validator:
                          f"The sheet {sheet.name} is missing; a {kind.label_sv} workbook "
                          "requires it (use the template).")  # fmt: skip
 
-    # ---------------------------------------------------------------- cells
-
-    def _parse_sheet(self, sheet: Sheet) -> None:
+    def _parse_sheet(self, sheet: Sheet) -> ParsedSheet | None:
+        """The sheet's cells parsed; None when it is absent or lacks a required column."""
         raw_sheet = self.raw.sheets.get(sheet.key)
-        self.parsed[sheet.key] = []
         if raw_sheet is None:
-            return
+            return None
         missing = [c for c in sheet.columns if c.required and c.key not in raw_sheet.columns]
         for column in missing:
             self.add(raw_sheet, raw_sheet.header_row, column, None,
@@ -481,38 +484,157 @@ class _Validator:
                      f"The column {column.header} is missing on the sheet {raw_sheet.name}. Add "
                      "it with that heading in the header row (see the template).")  # fmt: skip
         if missing:
-            return
+            return None
         # Column by column (etl.columns), then rows; issues in the file's order (row, column).
         problems: list[tuple[int, int, CellProblem]] = []
         parsed_columns = []
         for position, column in enumerate(sheet.columns):
             raw_values = _column_values(raw_sheet, column.key)
             found: list[CellProblem] = []
-            parsed_columns.append(parse_column(raw_values, column,
-                                               self._limit(sheet.key, column),
-                                               self.known.matrix_size, found))  # fmt: skip
+            parsed_columns.append(parse_column(raw_values, column, _limit(sheet.key, column),
+                                               self.matrix_size, found))  # fmt: skip
             problems.extend((p.index, position, p) for p in found)
         rows = raw_sheet.rows
         for index, position, problem in sorted(problems, key=lambda t: (t[0], t[1])):
             self.add(raw_sheet, rows[index].number, sheet.columns[position], problem.value,
                      problem.message_sv, problem.message_en)  # fmt: skip
-        keys = [c.key for c in sheet.columns]
-        # Every parsed column has one value per row, by construction: no strict checks. The dicts
-        # are built by map() in C; only the row numbers are set one by one.
-        parsed_rows = list(map(ParsedRow, map(zip, repeat(keys), zip(*parsed_columns))))  # noqa: B905
-        for row, raw_row in zip(parsed_rows, rows, strict=True):
-            row.number = raw_row.number
-        self.parsed[sheet.key] = parsed_rows
+        return ParsedSheet([r.number for r in rows], parsed_columns)
 
-    @staticmethod
-    def _limit(sheet_key: str, column: Column) -> int | None:
-        """The longest text the store keeps for this column (for a code list: per code)."""
-        if column.type is ColumnType.CODE_LIST:
-            return MAX_LENGTH[("units", "code")]
-        limit = MAX_LENGTH.get((sheet_key, column.key))
-        if limit is None and column.type in PLAIN_TEXT:
-            limit = MAX_FREE_TEXT
-        return limit
+
+def _limit(sheet_key: str, column: Column) -> int | None:
+    """The longest text the store keeps for this column (for a code list: per code)."""
+    if column.type is ColumnType.CODE_LIST:
+        return MAX_LENGTH[("units", "code")]
+    limit = MAX_LENGTH.get((sheet_key, column.key))
+    if limit is None and column.type in PLAIN_TEXT:
+        limit = MAX_FREE_TEXT
+    return limit
+
+
+def _issue(file_name: str, sheet: Sheet | RawSheet | str | None, row: int | None,
+           column: Column | str | None, value: object, sv: str, en: str) -> ValidationIssue:  # fmt: skip
+    sheet_name = sheet if isinstance(sheet, str) or sheet is None else sheet.name
+    column_name = column.header if isinstance(column, Column) else column
+    return ValidationIssue(file_name, sheet_name, row, column_name, show_value(value), sv, en)
+
+
+def _taken_codes(prepared: PreparedWorkbook, kind: WorkbookKind) -> dict[str, list[str]]:
+    """entity -> the distinct codes of the file that another source might already own.
+
+    From the parsed cells: a cell that did not parse is never compared with the store's codes.
+    """
+    codes: dict[str, list[str]] = {}
+    for entity, column_key in TAKEN_COLUMNS.items():
+        sheet = prepared.sheets.get(entity)
+        if sheet is None:
+            continue
+        position = [c.key for c in kind.sheet(entity).columns].index(column_key)
+        codes[entity] = sorted({v for v in sheet.columns[position] if v})  # type: ignore[type-var]
+    return codes
+
+
+# --------------------------------------------------------------------------- the validator
+
+
+def validate(
+    raw: RawWorkbook, known: KnownCodes, *, today: dt.date | None = None
+) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
+    """The parsed workbook (None when anything is wrong) and every issue found."""
+    return check(prepare(raw, known.matrix_size), known, today=today)
+
+
+def check(
+    prepared: PreparedWorkbook, known: KnownCodes, *, today: dt.date | None = None
+) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
+    """``validate`` for a prepared file: what the store's codes (``known``) say about it."""
+    if prepared.matrix_size != known.matrix_size:
+        raise ValueError(f"{prepared.file_name} was parsed for a {prepared.matrix_size}x"
+                         f"{prepared.matrix_size} risk matrix, the store has "
+                         f"{known.matrix_size}x{known.matrix_size}")  # fmt: skip
+    return _Validator(prepared, known, today or dt.date.today()).run()
+
+
+class _Validator:
+    def __init__(self, prepared: PreparedWorkbook, known: KnownCodes, today: dt.date) -> None:
+        self.prepared = prepared
+        self.known = known
+        self.latest_allowed = today + FUTURE_TOLERANCE
+        self.issues: list[ValidationIssue] = []
+        self.kind: WorkbookKind | None = None
+        self.code: str | None = None
+        self.parsed: dict[str, list[ParsedRow]] = {}
+
+    # ---------------------------------------------------------------- reporting
+
+    def add(self, sheet: Sheet | RawSheet | str | None, row: int | None, column: Column | str |
+            None, value: object, sv: str, en: str) -> None:  # fmt: skip
+        self.issues.append(_issue(self.prepared.file_name, sheet, row, column, value, sv, en))
+
+    def sheet_name(self, key: str) -> str:
+        name = self.prepared.sheet_names.get(key)
+        return name if name is not None else self.kind.sheet(key).name  # type: ignore[union-attr]
+
+    def add_at(self, sheet_key: str, row: ParsedRow, column_key: str, sv: str, en: str,
+               value: object = ...) -> None:  # fmt: skip
+        """An issue about one parsed cell, named by schema keys."""
+        column = self.kind.sheet(sheet_key).column(column_key)  # type: ignore[union-attr]
+        shown = row[column_key] if value is ... else value
+        if isinstance(shown, list):
+            shown = ", ".join(shown)
+        self.add(self.sheet_name(sheet_key), row.number, column, shown, sv, en)
+
+    # ---------------------------------------------------------------- driver
+
+    def run(self) -> tuple[ParsedWorkbook | None, list[ValidationIssue]]:
+        prepared = self.prepared
+        cover = prepared.cover
+        self.issues.extend(cover.issues)
+        if cover.kind is None or cover.code is None:
+            self.issues.extend(prepared.sheet_issues)
+            return None, self.issues
+        self.kind = WORKBOOK_KINDS[cover.kind]
+        self.code = cover.code
+        self._check_cover_code()
+        self.issues.extend(prepared.sheet_issues)
+        self.issues.extend(prepared.cell_issues)
+        for sheet in self.kind.sheets:
+            if not sheet.key_value:
+                parsed = prepared.sheets.get(sheet.key)
+                keys = [c.key for c in sheet.columns]
+                self.parsed[sheet.key] = parsed.rows(keys) if parsed is not None else []
+        if self.kind.key == "organisation":
+            self._check_organisation()
+        else:
+            self._check_data()
+        if self.issues:
+            return None, self.issues
+        workbook = ParsedWorkbook(
+            prepared.file_name, prepared.sha256, self.kind.key, self.code, self.parsed,
+            {k for k in prepared.sheet_names if k != "cover"}, cover.prepared_by,
+            cover.prepared_on,
+        )  # fmt: skip
+        return workbook, []
+
+    def _check_cover_code(self) -> None:
+        kind, code = self.kind.key, self.code  # type: ignore[union-attr]
+        cover_sheet = self.prepared.sheet_names["cover"]
+        row = self.prepared.code_row
+        limit = MAX_LENGTH[("cover", "code")]
+        if len(code) > limit:  # type: ignore[arg-type]
+            self.add(cover_sheet, row, "Kod", code, f"Koden är för lång (högst {limit} tecken).",
+                     f"The code is too long (at most {limit} characters).")  # fmt: skip
+        if kind == "administration" and code not in self.known.administrations:
+            self.add(cover_sheet, row, "Kod", code,
+                     f"Förvaltningen {code} finns inte i organisationen. Kontrollera koden, eller "
+                     "läs först in organisationsfilen där förvaltningen finns.",
+                     f"The administration {code} is not in the organisation. Check the code, or "
+                     "load the organisation workbook that lists it first.")  # fmt: skip
+        if kind == "object" and code not in self.known.governance_objects:
+            self.add(cover_sheet, row, "Kod", code,
+                     f"Förvaltningsobjektet {code} finns inte i organisationen. Kontrollera koden, "
+                     "eller läs först in organisationsfilen där objektet finns.",
+                     f"The governance object {code} is not in the organisation. Check the code, "
+                     "or load the organisation workbook that lists it first.")  # fmt: skip
 
     # ---------------------------------------------------------------- helpers for rules
 
@@ -584,7 +706,7 @@ class _Validator:
 
     def _check_organisation(self) -> None:
         known = self.known
-        present = self.raw.sheets.keys()
+        present = self.prepared.sheet_names.keys()
         here_sv, here_en = "i den här filen", "in this file"
 
         def codes(sheet_key: str, what_sv: str, what_en: str, fallback: Iterable[str]) -> set[str]:
@@ -1027,6 +1149,10 @@ __all__ = [
     "load_known_codes",
     "load_org_codes",
     "load_taken",
+    "lookup_taken",
+    "prepare",
+    "check",
+    "PreparedWorkbook",
     "read_cover",
     "source_key",
     "validate",

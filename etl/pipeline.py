@@ -1,0 +1,195 @@
+"""Read and parse the next files in a second process while the loader writes this one.
+
+A national delivery spent about half of its load reading CSV files and parsing their cells, and
+the other half writing; both were done one after the other on one core. ``Prefetch`` hands the
+pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to one
+worker process, a few files ahead of the writer. Everything that depends on the store (codes
+known and taken, which change as files load in order) is still checked by the writer inside each
+file's transaction, so results and messages are the same as a serial load's.
+
+The worker parses levels for the risk matrix the store had when the prefetch started; the loader
+checks it again in each file's transaction and reads and parses a file once more when it changed
+(another process loaded an organisation workbook meanwhile).
+
+The worker is ``python -m etl.pipeline``, talking pickles over its stdin and stdout: a fresh
+interpreter that never runs the caller's own script (multiprocessing's spawn imports the main
+module again, and a script without a ``__main__`` guard would start a second load), safe under
+a threaded server, and gone by itself when the loader dies (its stdin closes). Only for large
+runs (``PREFETCH_MIN_SOURCES``): starting it takes about half a second. If the worker fails in
+any way the loader reads that file itself, and every later one once the worker is gone, so a
+failure looks exactly like it would in a serial load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import traceback
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+from etl.reader import RawWorkbook, SourceReadError, read_source
+from etl.sources import SourceFiles
+from etl.validate import PreparedWorkbook, prepare
+
+log = logging.getLogger(__name__)
+
+PREFETCH_MIN_SOURCES = 20  # fewer sources load serially: the worker's start costs more
+AHEAD = 3  # files asked for ahead of the writer (each held in memory until its turn)
+STOP_SECONDS = 10.0  # how long closing waits for the worker to finish its file
+# The worker keeps one file's rows at a time: collecting young objects every 700 allocations
+# (Python's default) only re-walked rows that were about to be freed anyway.
+WORKER_GC_THRESHOLD = (50_000, 20, 20)
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where ``etl`` is importable from
+PIPE_BYTES = 1 << 20  # the answers' pipe (Linux's default 64 kB would hold up the worker)
+
+Outcome = tuple[
+    str, object
+]  # ("prepared", PreparedWorkbook) | ("unreadable", issues) | ("error", text)
+
+
+def should_prefetch(sources: Sequence[SourceFiles]) -> bool:
+    """Whether a run of ``sources`` is worth a worker process (enough files, a second core)."""
+    return (
+        len(sources) >= PREFETCH_MIN_SOURCES and (os.cpu_count() or 1) > 1 and bool(sys.executable)
+    )
+
+
+def read_and_prepare(source: SourceFiles, matrix_size: int) -> Outcome:
+    """In the worker: the prepared file, or the issues saying why it cannot be read.
+
+    The issues come back as a value: SourceReadError does not survive pickling intact.
+    """
+    try:
+        raw = read_source(source.path, members=source.members)
+    except SourceReadError as exc:
+        return "unreadable", exc.issues
+    return "prepared", prepare(raw, matrix_size)
+
+
+def _widen_pipe(stream) -> None:
+    """Let the worker write a few files' answers before the loader reads them (Linux only)."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None:
+        with contextlib.suppress(OSError):  # more than /proc/sys/fs/pipe-max-size allows
+            fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
+
+
+class Prefetch:
+    """Sources read and prepared ahead in one worker process, in the order they will load."""
+
+    def __init__(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+        self._waiting = deque(sources)
+        self._matrix_size = matrix_size
+        self._asked: deque[SourceFiles] = deque()  # sent to the worker, answer not taken yet
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
+                                                          env.get("PYTHONPATH")]))  # fmt: skip
+        self._process: subprocess.Popen | None = subprocess.Popen(
+            [sys.executable, "-m", "etl.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=env,
+        )  # fmt: skip
+        _widen_pipe(self._process.stdout)
+        self._ask()
+
+    def _ask(self) -> None:
+        while self._process is not None and self._waiting and len(self._asked) < AHEAD:
+            source = self._waiting.popleft()
+            try:
+                pickle.dump((source, self._matrix_size), self._process.stdin)  # type: ignore[arg-type]
+                self._process.stdin.flush()  # type: ignore[union-attr]
+            except (OSError, ValueError):  # the worker is gone
+                self._give_up()
+                return
+            self._asked.append(source)
+
+    def take(self, source: SourceFiles) -> RawWorkbook | PreparedWorkbook:
+        """``source`` prepared by the worker, or read here when the worker could not.
+
+        Raises SourceReadError when the file cannot be read, as ``read_source`` does.
+        """
+        if self._process is None or not self._asked or self._asked[0] is not source:
+            return read_source(source.path, members=source.members)  # worker gone, or not asked
+        self._asked.popleft()
+        try:  # a file's answer, unpickled here: a reading thread fought this one for the GIL
+            answer = pickle.load(self._process.stdout)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - the worker died (mid-answer, or before it)
+            self._give_up()
+            return read_source(source.path, members=source.members)
+        self._ask()
+        kind, value = answer
+        if kind == "prepared":
+            return value  # type: ignore[return-value]
+        if kind == "unreadable":
+            raise SourceReadError(value)  # type: ignore[arg-type]
+        # Anything else the worker hit: read here, so it surfaces as in a serial load.
+        log.warning("preparing %s in the worker failed; reading it here:\n%s", source.label, value)
+        return read_source(source.path, members=source.members)
+
+    def _give_up(self) -> None:
+        log.warning("the worker reading ahead stopped; reading the remaining files here")
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker (the file it is working on is dropped)."""
+        process, self._process = self._process, None
+        self._asked.clear()
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            process.stdin.close()  # type: ignore[union-attr]  # the worker's signal to stop
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()  # type: ignore[union-attr]
+
+    def __enter__(self) -> Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(requests, answers) -> None:
+    """The worker's loop: one answer per request, in order, until its input ends."""
+    while True:
+        try:
+            source, matrix_size = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            data = pickle.dumps(read_and_prepare(source, matrix_size), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - told to the loader, which reads the file itself
+            data = pickle.dumps(("error", traceback.format_exc()))
+        answers.write(data)
+        answers.flush()
+        del data
+
+
+def main() -> None:
+    # Ctrl-C reaches the whole process group: the loader stops the worker by closing its input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
+    # Answers get the real stdout to themselves; anything else printing goes to stderr.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with contextlib.suppress(OSError):  # the loader is gone (a broken pipe)
+        _serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""A large run reads and parses ahead in a worker process (etl.pipeline) with a serial run's results.
+
+Every test compares the prefetching load with a serial load of the same files: same outcomes,
+same issues in the same order with the same file, sheet, row and column, same rows in the store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from etl import generate, pipeline
+from etl.db import make_engine, migrate
+from etl.load import ACCEPTED, REJECTED, load_paths
+from etl.sources import expand_sources
+from tests.workbooks import TODAY
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLES = ("asset", "asset_owner", "classification", "classification_participant",
+          "risk_analysis", "risk", "gap_analysis", "gap_assessment", "action",
+          "follow_up_report", "source", "setting", "unit")  # fmt: skip
+LOAD_COLUMNS = "source_id, file_name, sha256, outcome, rows_total, counts_json, error_count"
+ERROR_COLUMNS = 'load_id, sheet, row, "column", value, message_sv, message_en'
+
+
+def _data_lines(path: Path) -> list[str]:
+    return path.read_text("utf-8-sig").splitlines()[1:]
+
+
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory) -> Path:
+    """The generated sample delivery (one organisation, 22 other sources) with three bad sets.
+
+    - one administration's assets repeat one of their own codes (an issue within the file);
+    - another's assets take an asset of an administration loaded before it (the store says so);
+    - one set has a binary (NUL) character: it cannot be read at all.
+    """
+    folder = tmp_path_factory.mktemp("delivery")
+    generate.generate(folder, municipalities=4, fmt="csv", today=TODAY)
+    assets = sorted(folder.glob("*.tillgangar.csv"))
+    first, duplicated, taker = assets[0], assets[3], assets[6]
+    lines = _data_lines(duplicated)
+    with duplicated.open("a", encoding="utf-8") as fh:
+        fh.write(lines[-1] + "\n")
+    with taker.open("a", encoding="utf-8") as fh:
+        fh.write(_data_lines(first)[0] + "\n")
+    prefix = taker.name.rpartition(".tillgangar.csv")[0]
+    broken = folder / "zzz-broken.uppgifter.csv"
+    shutil.copy(folder / f"{prefix}.uppgifter.csv", broken)
+    broken.write_bytes(broken.read_bytes() + b"Kod;\x00\n")
+    return folder
+
+
+def _results(run) -> list[tuple]:
+    return [(f.path.name, f.source_key, f.outcome, f.issues, f.counts, f.file_name)
+            for f in run.files]  # fmt: skip
+
+
+def _contents(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        tables = {t: [tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY 1')]
+                  for t in TABLES}  # fmt: skip
+        tables["load"] = [tuple(r) for r in conn.exec_driver_sql(
+            f"SELECT {LOAD_COLUMNS} FROM load ORDER BY id")]  # fmt: skip
+        tables["load_error"] = [tuple(r) for r in conn.exec_driver_sql(
+            f"SELECT {ERROR_COLUMNS} FROM load_error ORDER BY id")]  # fmt: skip
+    return tables
+
+
+def _fresh(tmp_path: Path, name: str):
+    engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+    migrate(engine)
+    return engine
+
+
+def _load_both(tmp_path: Path, paths: list[Path], progress_for=None):
+    """(results, contents) of a prefetching and of a serial run; ``progress_for(engine)``
+    makes each run's progress callback."""
+    out = []
+    for prefetch in (True, False):
+        engine = _fresh(tmp_path, f"prefetch-{prefetch}")
+        progress = progress_for(engine) if progress_for else None
+        run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=prefetch,
+                         progress=progress)  # fmt: skip
+        out.append((_results(run), _contents(engine)))
+        engine.dispose()
+    return out
+
+
+def test_a_large_run_prefetches_and_a_small_one_does_not(delivery):
+    sources = expand_sources([delivery])
+    assert len(sources) >= pipeline.PREFETCH_MIN_SOURCES
+    assert pipeline.should_prefetch(sources) == ((os.cpu_count() or 1) > 1)
+    assert not pipeline.should_prefetch(sources[:5])
+
+
+def test_the_same_outcomes_issues_and_rows_as_a_serial_run(tmp_path, delivery):
+    (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
+    assert ahead == serial
+    assert ahead_rows == serial_rows
+    outcomes = [outcome for _, _, outcome, _, _, _ in serial]
+    assert outcomes.count(REJECTED) == 3 and outcomes.count(ACCEPTED) == len(outcomes) - 3
+    messages = [i.message_en for _, _, _, issues, _, _ in serial for i in issues]
+    assert any("already occurs on row" in m for m in messages)  # within the file
+    assert any("is already used by" in m for m in messages)  # by the store's other source
+    assert any("binary characters (NUL)" in m for m in messages)  # unreadable
+    assert len(serial_rows["action"]) > 1000
+
+
+def test_a_matrix_changed_by_another_load_meanwhile_is_parsed_again(tmp_path, delivery):
+    """The worker parsed levels for a 4x4 matrix; another load makes it 3x3 half-way."""
+    smaller = tmp_path / "smaller"
+    smaller.mkdir()
+    for path in delivery.glob("organisation.*.csv"):
+        shutil.copy(path, smaller / path.name)
+    settings = smaller / "organisation.installningar.csv"
+    settings.write_text(settings.read_text("utf-8-sig").replace("riskmatris_storlek;4",
+                                                                "riskmatris_storlek;3"), "utf-8")  # fmt: skip
+    assert "riskmatris_storlek;3" in settings.read_text("utf-8")
+
+    def progress_for(engine):
+        def progress(index: int, total: int, label: str) -> None:
+            if index == 8:  # another process's load, between two of this run's files
+                assert load_paths(engine, [smaller], today=TODAY, snapshot=False).ok
+
+        return progress
+
+    (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery], progress_for)
+    assert ahead == serial
+    assert ahead_rows == serial_rows
+    messages = [i.message_en for _, _, _, issues, _, _ in serial[9:] for i in issues]
+    assert any(m.startswith(("The likelihood", "The consequence")) for m in messages)
+
+
+def _children(parent: int, marker: str) -> list[int]:
+    """Process ids whose parent is ``parent`` and whose command line has ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        if ppid == parent and marker in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_worker_that_dies_leaves_the_rest_to_the_loader(tmp_path, delivery):
+    killed = []
+
+    def progress_for(engine):
+        def progress(index: int, total: int, label: str) -> None:
+            if index == 6:
+                for pid in _children(os.getpid(), "etl.pipeline"):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+
+        return progress
+
+    (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery], progress_for)
+    assert len(killed) == 1  # only the prefetching run has a worker
+    assert ahead == serial
+    assert ahead_rows == serial_rows
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_worker_ends_with_a_killed_loader(tmp_path, delivery):
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    migrate(make_engine(url))
+    script = ("import sys, time; from pathlib import Path; from etl.db import make_engine; "
+              "from etl.load import load_paths; from tests.workbooks import TODAY; "
+              "load_paths(make_engine(sys.argv[1]), [Path(sys.argv[2])], today=TODAY, "
+              "prefetch=True, progress=lambda i, n, _: time.sleep(3600) if i == 5 else None)")  # fmt: skip
+    loader = subprocess.Popen([sys.executable, "-c", script, url, str(delivery)], cwd=ROOT)
+    try:
+        workers: list[int] = []
+        for _ in range(600):  # the loader starts its worker after the organisation workbook
+            workers = _children(loader.pid, "etl.pipeline")
+            if workers or loader.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(workers) == 1
+    finally:
+        loader.kill()
+        loader.wait()
+    for _ in range(600):
+        if not _alive(workers[0]):
+            break
+        time.sleep(0.1)
+    assert not _alive(workers[0])
