@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -385,6 +385,12 @@ class Shortcut:
     # when building the rows is the work (a few hundred thousand rows at most), dearer when the
     # rows are many and cheap (then the window keeps every row where LIMIT keeps a block).
     count_with_keys: bool = False
+    # (session, start, limit) -> the keys of rows [start, start + limit) in the default order,
+    # or None to use keys_query: for orders an index walk answers part by part, where
+    # keys_query sorts every row first.
+    block_keys: Callable[[Session, int, int], list | None] | None = None
+    # The grid's row count when it is known without a query (kept counts); None: count_query.
+    total: int | None = None
 
 
 def fetch_block(
@@ -403,14 +409,14 @@ def fetch_block(
     ``query`` selects labelled columns (labels = grid fields) and is already scoped to the viewer;
     ``columns`` says which fields may be filtered and sorted and how. With a ``shortcut`` (and a
     ``tiebreaker``) an unfiltered request is counted with the shortcut's count query, and an
-    unfiltered, unsorted one picks its rows' keys with the shortcut's key query and reads only
-    the block's rows in full.
+    unfiltered, unsorted one picks its rows' keys with the shortcut's key query (or its
+    ``block_keys``) and reads only the block's rows in full.
     """
     block = parse_request(request)
     filtered = apply_filter_model(query, columns, block.filter_model)
     unfiltered = shortcut is not None and tiebreaker is not None and filtered is query
     plain = unfiltered and not _sort_fields(columns, block.sort_model)
-    if plain and shortcut.count_with_keys and block.limit > 0:
+    if plain and shortcut.count_with_keys and shortcut.total is None and block.limit > 0:
         counted = shortcut.keys_query.add_columns(func.count().over().label("_grid_total"))
         found = session.execute(counted.limit(block.limit).offset(block.start_row)).all()
         if found:  # past the end no row carries the count: counted below as usual
@@ -418,12 +424,21 @@ def fetch_block(
                 session, query, columns, [row[0] for row in found], default_order, tiebreaker
             )
             return {"rowData": rows_to_json(rows, id_field), "rowCount": int(found[0][1])}
-    total = count_rows(session, shortcut.count_query if unfiltered else filtered)
+    if unfiltered and shortcut.total is not None:
+        total = shortcut.total
+    else:
+        total = count_rows(session, shortcut.count_query if unfiltered else filtered)
     if block.limit <= 0 or block.start_row >= total:
         return {"rowData": [], "rowCount": total}
     if plain:
-        keys = session.scalars(shortcut.keys_query.limit(block.limit).offset(block.start_row))
-        rows = _rows_by_keys(session, query, columns, list(keys), default_order, tiebreaker)
+        keys = None
+        if shortcut.block_keys is not None:
+            keys = shortcut.block_keys(session, block.start_row, block.limit)
+        if keys is None:
+            keys = list(
+                session.scalars(shortcut.keys_query.limit(block.limit).offset(block.start_row))
+            )
+        rows = _rows_by_keys(session, query, columns, keys, default_order, tiebreaker)
         return {"rowData": rows_to_json(rows, id_field), "rowCount": total}
     filtered = apply_sort_model(filtered, columns, block.sort_model, default_order, tiebreaker)
     rows = session.execute(filtered.limit(block.limit).offset(block.start_row))

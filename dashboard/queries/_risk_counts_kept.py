@@ -40,6 +40,7 @@ CELLS_KIND = "risk_cells"
 HIGH_OPEN_KIND = "risk_high_open"
 PROTECTED = "protected"
 _CELL_PREFIX = "n|"
+_PROTECTED_PREFIX = "p|"
 _KEYS = ["unit_id", "object_id", "shared"]
 _NONE = -1
 
@@ -76,6 +77,10 @@ def cell_column(likelihood: int, consequence: int, treatment: str) -> str:
     return f"{_CELL_PREFIX}{int(likelihood)}|{int(consequence)}|{treatment}"
 
 
+def protected_column(likelihood: int, consequence: int) -> str:
+    return f"{_PROTECTED_PREFIX}{int(likelihood)}|{int(consequence)}"
+
+
 def parse_cell_column(name: str) -> tuple[int, int, str]:
     likelihood, consequence, treatment = name[len(_CELL_PREFIX) :].split("|", 2)
     return int(likelihood), int(consequence), treatment
@@ -105,22 +110,29 @@ def national_cells(conn, as_of: dt.date) -> pd.DataFrame:
 
 def _wide(long: pd.DataFrame) -> pd.DataFrame:
     """One row per (unit_id, object_id, shared): a count column per (likelihood, consequence,
-    treatment) present in the country, and the säkerhetsskydd risks."""
+    treatment) present in the country, the säkerhetsskydd risks per (likelihood, consequence)
+    (what a list leaves out of a matrix cell) and in all."""
     if long.empty:
         return pd.DataFrame({k: np.array([], dtype=np.int32) for k in [*_KEYS, PROTECTED]})
     long = long.astype({k: np.int64 for k in _KEYS})
-    columns = [
-        cell_column(lik, con, treatment)
-        for lik, con, treatment in zip(
-            long["likelihood"], long["consequence"], long["treatment"], strict=True
-        )
-    ]
-    long = long.assign(cell=columns)
+    cells = zip(long["likelihood"], long["consequence"], long["treatment"], strict=True)
+    long = long.assign(
+        cell=[cell_column(lik, con, treatment) for lik, con, treatment in cells],
+        protected_cell=[
+            protected_column(lik, con)
+            for lik, con in zip(long["likelihood"], long["consequence"], strict=True)
+        ],
+    )
     counts = long.pivot_table(
         index=_KEYS, columns="cell", values="n", aggfunc="sum", fill_value=0, sort=True
     )
-    counts[PROTECTED] = long.groupby(_KEYS, sort=True)[PROTECTED].sum().reindex(counts.index)
-    wide = counts.reset_index()
+    protected = long.pivot_table(
+        index=_KEYS, columns="protected_cell", values=PROTECTED, aggfunc="sum", fill_value=0
+    )
+    protected = protected.loc[:, protected.sum(axis=0) > 0].reindex(counts.index, fill_value=0)
+    wide = pd.concat([counts, protected], axis=1)
+    wide[PROTECTED] = long.groupby(_KEYS, sort=True)[PROTECTED].sum().reindex(wide.index)
+    wide = wide.reset_index()
     wide.columns.name = None
     # The smallest integer type that holds each column: most counts per unit fit a byte, and
     # every request decodes the whole frame.
@@ -254,6 +266,29 @@ def counts(kept: KeptRisks) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["likelihood", "consequence", "treatment", "count"])
 
 
+def listed_by_cell(kept: KeptRisks, viewer: Viewer) -> dict[tuple[int, int], int]:
+    """How many risks the viewer's lists show per (likelihood, consequence): säkerhetsskydd
+    ones only for those who may see them, none for aggregate-only roles; empty cells left out."""
+    if detail_condition(viewer) is not None:
+        return {}
+    frame = kept.cells
+    listed: dict[tuple[int, int], int] = {}
+    for name in frame.columns:
+        if name.startswith(_CELL_PREFIX):
+            likelihood, consequence, _ = parse_cell_column(name)
+            key = (likelihood, consequence)
+            listed[key] = listed.get(key, 0) + int(frame[name].to_numpy(dtype=np.int64).sum())
+    if not viewer.may_see_security_protection:
+        for name in frame.columns:
+            if name.startswith(_PROTECTED_PREFIX):
+                likelihood, consequence = (
+                    int(v) for v in name[len(_PROTECTED_PREFIX) :].split("|")
+                )
+                key = (likelihood, consequence)
+                listed[key] -= int(frame[name].to_numpy(dtype=np.int64).sum())
+    return {key: n for key, n in listed.items() if n}
+
+
 def hidden_protected(kept: KeptRisks, viewer: Viewer) -> int:
     """Counted risks that lists leave out because their asset is under säkerhetsskydd."""
     if viewer.may_see_security_protection:
@@ -283,6 +318,7 @@ __all__ = [
     "high_open_ids",
     "keep",
     "kept_risks",
+    "listed_by_cell",
     "national_cells",
     "national_high_open",
 ]
