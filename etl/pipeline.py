@@ -47,13 +47,14 @@ from etl.validate import PreparedWorkbook, prepare
 log = logging.getLogger(__name__)
 
 PREFETCH_MIN_SOURCES = 20  # fewer sources load serially: the worker's start costs more
-AHEAD = 3  # files asked for ahead of the writer (each held in memory until its turn)
 STOP_SECONDS = 10.0  # how long closing waits for the worker to finish its file
 # The worker keeps one file's rows at a time: collecting young objects every 700 allocations
 # (Python's default) only re-walked rows that were about to be freed anyway.
 WORKER_GC_THRESHOLD = (50_000, 20, 20)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where ``etl`` is importable from
-PIPE_BYTES = 1 << 20  # the answers' pipe (Linux's default 64 kB would hold up the worker)
+# The answers' pipe: how far the worker may get ahead of the writer (it waits while the pipe is
+# full), about five average national files; Linux's default 64 kB would hold it up at every file.
+PIPE_BYTES = 1 << 20
 
 Outcome = tuple[
     str, object
@@ -91,8 +92,6 @@ class Prefetch:
     """Sources read and prepared ahead in one worker process, in the order they will load."""
 
     def __init__(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
-        self._waiting = deque(sources)
-        self._matrix_size = matrix_size
         self._asked: deque[SourceFiles] = deque()  # sent to the worker, answer not taken yet
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
@@ -102,18 +101,15 @@ class Prefetch:
             env=env,
         )  # fmt: skip
         _widen_pipe(self._process.stdout)
-        self._ask()
-
-    def _ask(self) -> None:
-        while self._process is not None and self._waiting and len(self._asked) < AHEAD:
-            source = self._waiting.popleft()
-            try:
-                pickle.dump((source, self._matrix_size), self._process.stdin)  # type: ignore[arg-type]
-                self._process.stdin.flush()  # type: ignore[union-attr]
-            except (OSError, ValueError):  # the worker is gone
-                self._give_up()
-                return
-            self._asked.append(source)
+        # Every source in one request, then nothing more to say: asking file by file woke the
+        # worker (and on a busy machine let it take the writer's core) once per file.
+        try:
+            pickle.dump((list(sources), matrix_size), self._process.stdin)  # type: ignore[arg-type]
+            self._process.stdin.close()  # type: ignore[union-attr]
+        except OSError:  # the worker is gone already
+            self._give_up()
+            return
+        self._asked.extend(sources)
 
     def take(self, source: SourceFiles) -> RawWorkbook | PreparedWorkbook:
         """``source`` prepared by the worker, or read here when the worker could not.
@@ -128,7 +124,6 @@ class Prefetch:
         except Exception:  # noqa: BLE001 - the worker died (mid-answer, or before it)
             self._give_up()
             return read_source(source.path, members=source.members)
-        self._ask()
         kind, value = answer
         if kind == "prepared":
             return value  # type: ignore[return-value]
@@ -148,14 +143,13 @@ class Prefetch:
         self._asked.clear()
         if process is None:
             return
-        with contextlib.suppress(OSError):
-            process.stdin.close()  # type: ignore[union-attr]  # the worker's signal to stop
+        # Closing its end of the answers stops the worker at its next write (a broken pipe).
+        process.stdout.close()  # type: ignore[union-attr]
         try:
             process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
-        process.stdout.close()  # type: ignore[union-attr]
+            process.wait()  # type: ignore[union-attr]
 
     def __enter__(self) -> Prefetch:
         return self
@@ -165,29 +159,26 @@ class Prefetch:
 
 
 def _serve(requests, answers) -> None:
-    """The worker's loop: one answer per request, in order, until its input ends."""
-    while True:
-        try:
-            source, matrix_size = pickle.load(requests)
-        except EOFError:
-            return
+    """The worker's loop: one answer per source asked for, in order."""
+    sources, matrix_size = pickle.load(requests)
+    for source in sources:
         try:
             data = pickle.dumps(read_and_prepare(source, matrix_size), pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - told to the loader, which reads the file itself
             data = pickle.dumps(("error", traceback.format_exc()))
-        answers.write(data)
+        answers.write(data)  # waits while the pipe is full: the writer is behind
         answers.flush()
         del data
 
 
 def main() -> None:
-    # Ctrl-C reaches the whole process group: the loader stops the worker by closing its input.
+    # Ctrl-C reaches the whole process group: the loader stops the worker by closing the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.set_threshold(*WORKER_GC_THRESHOLD)
     # Answers get the real stdout to themselves; anything else printing goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    with contextlib.suppress(OSError):  # the loader is gone (a broken pipe)
+    with contextlib.suppress(OSError, EOFError):  # the loader is gone (a broken pipe)
         _serve(sys.stdin.buffer, answers)
 
 

@@ -20,6 +20,7 @@ from etl import generate, pipeline
 from etl.db import make_engine, migrate
 from etl.load import ACCEPTED, REJECTED, load_paths
 from etl.sources import expand_sources
+from tests.hostile_corpus import write_big_admin_csv
 from tests.workbooks import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,17 +185,20 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_loader(tmp_path, delivery):
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_the_worker_ends_with_a_killed_loader(tmp_path, delivery):
+def test_the_worker_ends_with_a_killed_loader(tmp_path):
+    """Killed while the worker waits to hand over a big file: the worker does not outlive it."""
+    big = [write_big_admin_csv(tmp_path / f"big{i}", 10_000).parent for i in range(4)]
     url = f"sqlite:///{tmp_path / 'killed.db'}"
     migrate(make_engine(url))
     script = ("import sys, time; from pathlib import Path; from etl.db import make_engine; "
               "from etl.load import load_paths; from tests.workbooks import TODAY; "
-              "load_paths(make_engine(sys.argv[1]), [Path(sys.argv[2])], today=TODAY, "
-              "prefetch=True, progress=lambda i, n, _: time.sleep(3600) if i == 5 else None)")  # fmt: skip
-    loader = subprocess.Popen([sys.executable, "-c", script, url, str(delivery)], cwd=ROOT)
+              "load_paths(make_engine(sys.argv[1]), [Path(p) for p in sys.argv[2:]], "
+              "today=TODAY, prefetch=True, "
+              "progress=lambda i, n, _: time.sleep(3600) if i == 1 else None)")  # fmt: skip
+    loader = subprocess.Popen([sys.executable, "-c", script, url, *map(str, big)], cwd=ROOT)
     try:
         workers: list[int] = []
-        for _ in range(600):  # the loader starts its worker after the organisation workbook
+        for _ in range(600):
             workers = _children(loader.pid, "etl.pipeline")
             if workers or loader.poll() is not None:
                 break
