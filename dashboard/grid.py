@@ -391,6 +391,9 @@ class Shortcut:
     block_keys: Callable[[Session, int, int], list | None] | None = None
     # The grid's row count when it is known without a query (kept counts); None: count_query.
     total: int | None = None
+    # keys -> the grid's query for those rows only, where filtering the whole query by key
+    # would still compute what it joins for every row; None: the query filtered by key.
+    rows_of_keys: Callable[[list], Select] | None = None
 
 
 def fetch_block(
@@ -420,9 +423,8 @@ def fetch_block(
         counted = shortcut.keys_query.add_columns(func.count().over().label("_grid_total"))
         found = session.execute(counted.limit(block.limit).offset(block.start_row)).all()
         if found:  # past the end no row carries the count: counted below as usual
-            rows = _rows_by_keys(
-                session, query, columns, [row[0] for row in found], default_order, tiebreaker
-            )
+            keys = [row[0] for row in found]
+            rows = _rows_by_keys(session, query, columns, keys, default_order, tiebreaker, shortcut)
             return {"rowData": rows_to_json(rows, id_field), "rowCount": int(found[0][1])}
     if unfiltered and shortcut.total is not None:
         total = shortcut.total
@@ -438,15 +440,25 @@ def fetch_block(
             keys = list(
                 session.scalars(shortcut.keys_query.limit(block.limit).offset(block.start_row))
             )
-        rows = _rows_by_keys(session, query, columns, keys, default_order, tiebreaker)
+        rows = _rows_by_keys(session, query, columns, keys, default_order, tiebreaker, shortcut)
         return {"rowData": rows_to_json(rows, id_field), "rowCount": total}
     filtered = apply_sort_model(filtered, columns, block.sort_model, default_order, tiebreaker)
     rows = session.execute(filtered.limit(block.limit).offset(block.start_row))
     return {"rowData": rows_to_json(rows, id_field), "rowCount": total}
 
 
-def _rows_by_keys(session: Session, query: Select, columns: Columns, keys: list, order, tiebreaker):
+def _rows_by_keys(
+    session: Session,
+    query: Select,
+    columns: Columns,
+    keys: list,
+    order,
+    tiebreaker,
+    shortcut: Shortcut,
+):
     """The grid's full rows of ``keys`` (its tiebreaker values), in the default order."""
+    if shortcut.rows_of_keys is not None:
+        query = shortcut.rows_of_keys(keys)
     picked = query.where(tiebreaker.in_(keys))
     return session.execute(apply_sort_model(picked, columns, [], order, tiebreaker))
 

@@ -31,6 +31,7 @@ from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
+from dashboard.queries.coverage import smallest_int_type
 from dashboard.queries.viewer import Viewer
 from etl.models import Action, Asset, Risk, RiskAnalysis
 
@@ -134,17 +135,7 @@ def _wide(long: pd.DataFrame) -> pd.DataFrame:
     wide[PROTECTED] = long.groupby(_KEYS, sort=True)[PROTECTED].sum().reindex(wide.index)
     wide = wide.reset_index()
     wide.columns.name = None
-    # The smallest integer type that holds each column: most counts per unit fit a byte, and
-    # every request decodes the whole frame.
-    return wide.astype({column: _smallest(wide[column]) for column in wide.columns})
-
-
-def _smallest(values: pd.Series) -> type:
-    low, high = int(values.min()), int(values.max())
-    for kind in (np.uint8, np.uint16, np.int16, np.int32):
-        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
-            return kind
-    return np.int64
+    return wide.astype({column: smallest_int_type(wide[column]) for column in wide.columns})
 
 
 def national_high_open(conn, as_of: dt.date) -> pd.DataFrame:
@@ -174,7 +165,7 @@ def national_high_open(conn, as_of: dt.date) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame({c: np.array([], dtype=np.int64) for c in columns})
     frame = frame[columns]
-    return frame.astype({column: _smallest(frame[column]) for column in columns})
+    return frame.astype({column: smallest_int_type(frame[column]) for column in columns})
 
 
 def keep(session, as_of: dt.date) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -29,6 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
+from dashboard.queries import _kpi_cache as cache
+from dashboard.queries import _kpi_materialized as materialized
+from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS
@@ -215,10 +220,15 @@ def _label_case(column, labels: dict[str, str]):
 
 
 def _gap_sources(
-    as_of: dt.date, viewer: Viewer, municipality: str | None, administration: str | None
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None,
+    administration: str | None,
+    narrower: tuple[ColumnElement[bool], ...] = (),
 ) -> tuple:
-    """(the org conditions, latest classification, last risk analysis) of the asset lists."""
-    conditions = _org_conditions(viewer, municipality, administration)
+    """(the org conditions, latest classification, last risk analysis) of the asset lists;
+    ``narrower`` conditions on Asset restrict the list and the per-asset subqueries alike."""
+    conditions = [*_org_conditions(viewer, municipality, administration), *narrower]
     asset_ids = _scoped_asset_ids(conditions)
     return (
         conditions,
@@ -245,11 +255,12 @@ def _asset_gap_sources(
     lang: str,
     municipality: str | None,
     administration: str | None,
+    narrower: tuple[ColumnElement[bool], ...] = (),
 ) -> tuple[Select, dict[str, ColumnElement[bool]], tuple]:
     """The scoped asset list (every visible asset), the SQL condition of each gap and the
     sources they read (_gap_sources)."""
     cut = Cutoffs(as_of)
-    sources = _gap_sources(as_of, viewer, municipality, administration)
+    sources = _gap_sources(as_of, viewer, municipality, administration, narrower)
     conditions, latest, analysis = sources
     current = _is_current(latest, cut)
     classified = latest.c.classification_id.isnot(None)
@@ -308,11 +319,12 @@ def _asset_gap_ids(
     gap: str,
     municipality: str | None,
     administration: str | None,
+    narrower: tuple[ColumnElement[bool], ...] = (),
 ) -> Select:
     """Ids of asset_gap_select's rows with only the joins its conditions and default order need
     (no object names, no shown columns): the grid counts and orders on these."""
     _, lacks, (conditions, latest, analysis) = _asset_gap_sources(
-        as_of, viewer, "sv", municipality, administration
+        as_of, viewer, "sv", municipality, administration, narrower
     )
     ids = (
         select(Asset.id)
@@ -334,14 +346,19 @@ def asset_gap_select(
     lang: str = "sv",
     municipality: str | None = None,
     administration: str | None = None,
+    asset_ids: list[int] | None = None,
 ) -> Select:
     """Visible assets with the chosen gap, one row each, labelled columns (see ASSET_GAP_FIELDS).
 
     gap: "classification" (no current classification: missing or expired), "expired" (the latest
     classification is expired), "risk_analysis" (no risk analysis within 36 months),
     "register" (personal data without a registerförteckning reference) or "any" of the first,
-    third and fourth. An unknown gap means "any"."""
-    query, lacks = _asset_gap_parts(as_of, viewer, lang, municipality, administration)
+    third and fourth. An unknown gap means "any". ``asset_ids`` narrows to those assets (a
+    grid block's rows), the per-asset subqueries included."""
+    narrower = () if asset_ids is None else (Asset.id.in_(asset_ids),)
+    query, lacks, _ = _asset_gap_sources(
+        as_of, viewer, lang, municipality, administration, narrower
+    )
     return query.where(lacks.get(gap, lacks["any"]))
 
 
@@ -353,7 +370,11 @@ def gap_counts(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> dict[str, int]:
-    """How many visible assets have each gap, in one aggregated query."""
+    """How many visible assets have each gap, in one aggregated query, or from the gap counts
+    kept at load time."""
+    kept = kept_gap_units(session, as_of, viewer, municipality, administration)
+    if kept is not None:
+        return {gap: int(listed_by_unit(kept, gap, viewer).sum()) for gap in GAPS}
     query, lacks = _asset_gap_parts(as_of, viewer, "sv", municipality, administration)
     sums = [func.coalesce(func.sum(case((lacks[gap], 1), else_=0)), 0).label(gap) for gap in GAPS]
     row = session.execute(query.with_only_columns(*sums)).one()
@@ -470,6 +491,34 @@ def asset_gap_block(
     )
     order = (Administration.name, Unit.name, Asset.code)
     ids = _asset_gap_ids(as_of, viewer, gap, municipality, administration)
+    where = {"municipality": municipality, "administration": administration}
+
+    def rows_of_keys(keys: list) -> Select:
+        return asset_gap_select(as_of, viewer, gap=gap, lang=lang, asset_ids=keys, **where)
+
+    shortcut = Shortcut(
+        ids, ids.order_by(*order, Asset.id), count_with_keys=True, rows_of_keys=rows_of_keys
+    )
+    wide = unit_scope_condition(viewer) is None and not municipality and not administration
+    kept = kept_gap_units(session, as_of, viewer) if wide else None
+    if kept is not None:
+        # Counted from the kept gap counts; a block's keys sought among the assets of the
+        # units that hold its rows (in the order's unit-name groups), not among all of them.
+        per_unit = dict(
+            zip(kept["unit_id"].tolist(), listed_by_unit(kept, gap, viewer).tolist(), strict=True)
+        )
+
+        def block_keys(session: Session, start: int, limit: int) -> list:
+            units = _units_of_block(_unit_name_groups(session), per_unit, start, limit)
+            if units is None:
+                return []
+            unit_ids, before = units
+            narrower = (Asset.primary_unit_id.in_(unit_ids),)
+            picked = _asset_gap_ids(as_of, viewer, gap, None, None, narrower)
+            picked = picked.order_by(*order, Asset.id).limit(limit).offset(start - before)
+            return list(session.scalars(picked))
+
+        shortcut = replace(shortcut, total=sum(per_unit.values()), block_keys=block_keys)
     return fetch_block(
         session,
         query,
@@ -478,8 +527,165 @@ def asset_gap_block(
         id_field="id",
         default_order=order,
         tiebreaker=Asset.id,
-        shortcut=Shortcut(ids, ids.order_by(*order, Asset.id), count_with_keys=True),
+        shortcut=shortcut,
     )
+
+
+def _unit_name_groups(session: Session) -> list[list[int]]:
+    """Unit ids (of units with an administration) in the asset list's order: groups of equal
+    (administration name, unit name), in that order."""
+
+    def compute() -> list[list[int]]:
+        rows = session.execute(
+            select(Unit.id, Administration.name, Unit.name)
+            .join(Administration, Unit.administration_id == Administration.id)
+            .order_by(Administration.name, Unit.name, Unit.id)
+        ).all()
+        groups: list[list[int]] = []
+        previous = None
+        for unit_id, administration_name, unit_name in rows:
+            if (administration_name, unit_name) != previous:
+                groups.append([])
+                previous = (administration_name, unit_name)
+            groups[-1].append(int(unit_id))
+        return groups
+
+    return cache.cached(session, ("unit_name_groups",), compute)
+
+
+def _units_of_block(
+    groups: list[list[int]], per_unit: dict[int, int], start: int, limit: int
+) -> tuple[list[int], int] | None:
+    """(the units whose assets hold rows [start, start + limit), the rows before the first of
+    them) given each unit's row count; None when the block holds no row."""
+    before = 0
+    units: list[int] = []
+    taken = 0
+    for group in groups:
+        rows = sum(per_unit.get(unit, 0) for unit in group)
+        if not rows:
+            continue
+        if not units and before + rows <= start:
+            before += rows
+            continue
+        if units and before + taken >= start + limit:
+            break
+        units.extend(unit for unit in group if per_unit.get(unit, 0))
+        taken += rows
+    return (units, before) if units else None
+
+
+# --------------------------------------------------------------------------- kept gap counts
+
+GAPS_KIND = "asset_gaps"
+# One bit per gap an asset can have; "any" is the first, third or fourth.
+_GAP_BITS = {"classification": 1, "expired": 2, "risk_analysis": 4, "register": 8}
+_ANY_BITS = 1 | 4 | 8
+_GAP_PREFIX = "g|"
+
+
+def _gap_bits(gap: str) -> int:
+    return _GAP_BITS.get(gap, _ANY_BITS)
+
+
+def national_asset_gaps(session, as_of: dt.date) -> pd.DataFrame:
+    """Per unit (unit_id): the assets per combination of gaps (as of ``as_of``) and
+    säkerhetsskydd, one column each (``g|5|0``: lacking a classification and a risk analysis,
+    not under säkerhetsskydd), as the lists count them."""
+    query, lacks = _asset_gap_parts(as_of, SYSTEM, "sv", None, None)
+    mask = sum(
+        (case((lacks[gap], bit), else_=0) for gap, bit in _GAP_BITS.items()), start=literal(0)
+    )
+    protected = case((Asset.security_protection.is_(True), 1), else_=0)
+    stmt = query.with_only_columns(
+        Asset.primary_unit_id.label("unit_id"),
+        mask.label("mask"),
+        protected.label("protected"),
+        func.count().label("n"),
+    ).group_by(Asset.primary_unit_id, mask, protected)
+    long = query_frame(session, stmt)
+    if long.empty:
+        return pd.DataFrame({"unit_id": np.array([], dtype=np.int32)})
+    long["column"] = [
+        f"{_GAP_PREFIX}{int(m)}|{int(p)}"
+        for m, p in zip(long["mask"], long["protected"], strict=True)
+    ]
+    wide = long.pivot_table(
+        index="unit_id", columns="column", values="n", aggfunc="sum", fill_value=0
+    ).reset_index()
+    wide.columns.name = None
+    return wide.astype({c: smallest_int_type(wide[c]) for c in wide.columns})
+
+
+def smallest_int_type(values: pd.Series) -> type:
+    """The smallest integer type that holds ``values``: a kept frame is decoded whole by every
+    request, and most counts per unit fit a byte."""
+    low, high = int(values.min()), int(values.max())
+    for kind in (np.uint8, np.uint16, np.int16, np.int32):
+        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
+            return kind
+    return np.int64
+
+
+def keep_asset_gaps(session, as_of: dt.date) -> int:
+    """Keep the national gap counts as of ``as_of`` for the store version the session sees, in
+    the caller's transaction (beside the load's other kept frames); returns frames written."""
+    if not materialized._table_exists(session):
+        return 0
+    version = cache.store_version(session)
+    frame = national_asset_gaps(session, as_of)
+    if cache.store_version(session) != version:
+        return 0
+    materialized._write(session, materialized.version_key(version), {(as_of, GAPS_KIND): frame})
+    return 1
+
+
+def kept_gap_units(
+    session,
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame | None:
+    """The kept gap counts of the units whose assets the viewer's lists cover (none for an
+    aggregate-only role), or None when none are kept for this store version and date."""
+    national = materialized._national(session, GAPS_KIND, as_of)
+    if national is None:
+        return None
+    if viewer.role in AGGREGATE_ONLY_ROLES:
+        return national.iloc[:0]
+
+    def unit_ids() -> np.ndarray:
+        # The units of the lists' org conditions (those on Unit and Administration).
+        query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
+        scope = unit_scope_condition(viewer)
+        if scope is not None:
+            query = query.where(scope)
+        if administration:
+            query = query.where(Administration.code == administration)
+        if municipality:
+            query = query.where(
+                Administration.municipality_id.in_(
+                    select(Municipality.id).where(Municipality.code == municipality)
+                )
+            )
+        return np.fromiter((row[0] for row in session.execute(query)), dtype=np.int64)
+
+    units = cache.cached(session, ("gap_units", viewer, municipality, administration), unit_ids)
+    return national[np.isin(national["unit_id"].to_numpy(), units)]
+
+
+def listed_by_unit(kept: pd.DataFrame, gap: str, viewer: Viewer) -> pd.Series:
+    """Per kept unit row: the assets the viewer's list of ``gap`` shows."""
+    bits = _gap_bits(gap)
+    total = np.zeros(len(kept), dtype=np.int64)
+    for column in kept.columns:
+        if not column.startswith(_GAP_PREFIX):
+            continue
+        mask, protected = (int(v) for v in column[len(_GAP_PREFIX) :].split("|"))
+        if mask & bits and (not protected or viewer.may_see_security_protection):
+            total += kept[column].to_numpy(dtype=np.int64)
+    return pd.Series(total, index=kept.index)
 
 
 def shared_owner_block(
