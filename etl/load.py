@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -500,10 +500,7 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
                                     known.matrix_size, replacing)  # fmt: skip
             load_id = _insert_load(connection, run_id, source_id, prepared.file_name,
                                    prepared.sha256, started, ACCEPTED, loaded_by, counts)  # fmt: skip
-            connection.execute(
-                update(models.Source.__table__).where(models.Source.id == source_id)
-                .values(current_load_id=load_id)
-            )  # fmt: skip
+            connection.execute(_SET_CURRENT_LOAD, {"source": source_id, "load": load_id})
     except Rejected as exc:
         return _reject(engine, path, raw.file_name, key, raw.sha256, exc.issues, run_id,
                        loaded_by, started)  # fmt: skip
@@ -581,43 +578,61 @@ class _SourceRow(NamedTuple):
     counts_json: str | None
 
 
+# Built once: constructing and compiling these per file cost more than running them.
+_SOURCE, _LOAD = models.Source.__table__, models.Load.__table__
+_SOURCE_ROW = (
+    select(_SOURCE.c.id, _SOURCE.c.administration_id, _LOAD.c.sha256, _LOAD.c.counts_json)
+    .select_from(_SOURCE.outerjoin(_LOAD, _LOAD.c.id == _SOURCE.c.current_load_id))
+    .where(_SOURCE.c.key == bindparam("key"))
+)  # fmt: skip
+_ADMINISTRATION_ID = select(models.Administration.id).where(
+    models.Administration.code == bindparam("code")
+)
+_OBJECT_ID = select(models.GovernanceObject.id).where(
+    models.GovernanceObject.code == bindparam("code")
+)
+_INSERT_SOURCE = insert(_SOURCE)
+_INSERT_LOAD = insert(_LOAD)
+_SET_CURRENT_LOAD = (
+    update(_SOURCE)
+    .where(_SOURCE.c.id == bindparam("source"))
+    .values(current_load_id=bindparam("load"))
+)
+
+
 def _source_row(connection, key: str | None) -> _SourceRow | None:
     """The source ``key`` with its current load's hash and counts; None when it is new."""
     if key is None:
         return None
-    source, load = models.Source.__table__, models.Load.__table__
-    row = connection.execute(
-        select(source.c.id, source.c.administration_id, load.c.sha256, load.c.counts_json)
-        .select_from(source.outerjoin(load, load.c.id == source.c.current_load_id))
-        .where(source.c.key == key)
-    ).first()  # fmt: skip
+    row = connection.execute(_SOURCE_ROW, {"key": key}).first()
     return _SourceRow(*row) if row is not None else None
 
 
 def _insert_source(connection, parsed: ParsedWorkbook) -> tuple[int, int | None]:
     """A new source row for ``parsed`` (its administration or object by code); its id and
     administration id."""
-    values: dict[str, object] = {"key": parsed.source_key, "kind": parsed.kind}
+    values: dict[str, object] = {"key": parsed.source_key, "kind": parsed.kind,
+                                 "administration_id": None, "governance_object_id": None}  # fmt: skip
     if parsed.kind == "administration":
         values["administration_id"] = connection.execute(
-            select(models.Administration.id).where(models.Administration.code == parsed.code)
+            _ADMINISTRATION_ID, {"code": parsed.code}
         ).scalar()
     elif parsed.kind == "object":
         values["governance_object_id"] = connection.execute(
-            select(models.GovernanceObject.id).where(models.GovernanceObject.code == parsed.code)
+            _OBJECT_ID, {"code": parsed.code}
         ).scalar()
-    result = connection.execute(insert(models.Source.__table__).values(**values))
-    return result.inserted_primary_key[0], values.get("administration_id")  # type: ignore[return-value]
+    result = connection.execute(_INSERT_SOURCE, values)
+    return result.inserted_primary_key[0], values["administration_id"]  # type: ignore[return-value]
 
 
 def _insert_load(connection, run_id, source_id, file_name, sha256, started, outcome, loaded_by,
                  counts) -> int:  # fmt: skip
     """The load row of an accepted or unchanged file; its id."""
-    result = connection.execute(insert(models.Load.__table__).values(
-        run_id=run_id, source_id=source_id, file_name=file_name[:500], sha256=sha256,
-        started_at=started, finished_at=_now(), outcome=outcome, loaded_by=loaded_by,
-        rows_total=sum(counts.values()), counts_json=json.dumps(counts), error_count=0,
-    ))  # fmt: skip
+    result = connection.execute(_INSERT_LOAD, {
+        "run_id": run_id, "source_id": source_id, "file_name": file_name[:500], "sha256": sha256,
+        "started_at": started, "finished_at": _now(), "outcome": outcome, "loaded_by": loaded_by,
+        "rows_total": sum(counts.values()), "counts_json": json.dumps(counts), "error_count": 0,
+    })  # fmt: skip
     return result.inserted_primary_key[0]
 
 
