@@ -77,7 +77,26 @@ def read_and_prepare(source: SourceFiles, matrix_size: int) -> Outcome:
         raw = read_source(source.path, members=source.members)
     except SourceReadError as exc:
         return "unreadable", exc.issues
-    return "prepared", prepare(raw, matrix_size)
+    prepared = prepare(raw, matrix_size)
+    _share_repeated_texts(prepared)
+    return "prepared", prepared
+
+
+def _share_repeated_texts(prepared: PreparedWorkbook) -> None:
+    """One str object per distinct text of a column (unit codes, risk ids, e-mail addresses).
+
+    Pickle writes an object it has seen once and refers to it after, so the loader unpickles
+    each distinct text once: about half the bytes, and a quarter less of the loader's time
+    unpickling, for a little of the worker's.
+    """
+    for sheet in prepared.sheets.values():
+        if sheet is None:
+            continue
+        for index, column in enumerate(sheet.columns):
+            seen: dict[str, str] = {}
+            sheet.columns[index] = [
+                seen.setdefault(v, v) if type(v) is str else v for v in column
+            ]  # fmt: skip
 
 
 def _widen_pipe(stream) -> None:
