@@ -36,6 +36,7 @@ from dashboard.queries.coverage import (
     gap_counts,
     grid_columns,
     kept_gap_units,
+    shared_owner_count,
 )
 from dashboard.queries.risks import risk_grid_columns, risk_list_select, risks_block
 from dashboard.queries.viewer import SYSTEM, Viewer
@@ -240,7 +241,7 @@ def test_national_asset_gap_blocks_are_the_full_querys(store, viewer):
     _kpi_cache.clear()
 
 
-def test_gap_counts_from_the_kept_counts_are_the_live_ones(store):
+def test_gap_and_owner_counts_from_the_kept_counts_are_the_live_ones(store):
     with Session(store) as s:
         municipalities = list(s.scalars(select(m.Municipality.code).order_by("code")))[:2]
         administration = s.scalar(
@@ -268,18 +269,24 @@ def test_gap_counts_from_the_kept_counts_are_the_live_ones(store):
             for where in filters:
                 _kpi_cache.clear()
                 assert kept_gap_units(s, TODAY, viewer, **where) is not None
-                kept[viewer, str(where)] = gap_counts(s, TODAY, viewer, **where)
+                kept[viewer, str(where)] = {
+                    **gap_counts(s, TODAY, viewer, **where),
+                    "owners": shared_owner_count(s, TODAY, viewer, **where),
+                }
         s.execute(m.KpiFactFrame.__table__.delete())
         for viewer in viewers:
             for where in filters:
                 _kpi_cache.clear()
                 assert kept_gap_units(s, TODAY, viewer, **where) is None
-                live = gap_counts(s, TODAY, viewer, **where)
+                live = {
+                    **gap_counts(s, TODAY, viewer, **where),
+                    "owners": shared_owner_count(s, TODAY, viewer, **where),
+                }
                 assert kept[viewer, str(where)] == live, (viewer, where)
-                seen += int(live["any"] > 0)
+                seen += int(live["any"] > 0) + int(live["owners"] > 0)
         s.rollback()
     _kpi_cache.clear()
-    assert seen >= 10
+    assert seen >= 20
     # Säkerhetsskydd assets are left out of the lists of all but the protection officer.
     admin, officer = kept[Viewer("admin", "a"), "{}"], kept[SYSTEM, "{}"]
-    assert admin["any"] < officer["any"]
+    assert admin["any"] < officer["any"] and officer["owners"] > 0
