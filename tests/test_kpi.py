@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 
-from dashboard.queries.kpi import compute_kpis, funnel, kpi_json, overdue_aging
+from dashboard.queries.kpi import compute_kpis, funnel, kpi_json, overdue_aging, sort_rows
 from dashboard.queries.metrics import METRICS, SCOPE_TYPES, metrics_for_scope
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.db import session_factory
@@ -471,6 +472,11 @@ def test_scope_names_and_sort_order(store):
     first_unit = units[units["scope_id"] == "1861-BUF-FS"]
     assert first_unit["metric"].tolist() == metrics_for_scope("unit")
     assert set(first_unit["scope_name"]) == {"Förskola"}
+    # Built in this order (entity by entity, metrics in catalogue order), never sorted after.
+    pd.testing.assert_frame_equal(frame, sort_rows(frame).reset_index(drop=True))
+    with store() as s:
+        some = compute_kpis(s, AS_OF, metrics=["risks", "assets", "org_dpo", "follow_up_rate"])
+    pd.testing.assert_frame_equal(some, sort_rows(some).reset_index(drop=True))
 
 
 def _value(frame, scope_type, scope_id, metric):

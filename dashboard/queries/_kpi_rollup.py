@@ -20,14 +20,17 @@ def _ids(column: pd.Series) -> np.ndarray:
 
 
 def _sums(keys: np.ndarray, rows: np.ndarray, values: list[str], name: str) -> pd.DataFrame:
-    """Column sums of ``rows`` per distinct key (a NaN counts as 0, as in a pandas sum)."""
+    """Column sums of ``rows`` (no NaN: callers give 0) per distinct key.
+
+    One stable sort and one reduceat over all columns, not a bincount per column: a national
+    request sums some 200 columns of 14 000 rows."""
     if len(keys) == 0:
         return pd.DataFrame(columns=values, dtype="float64", index=pd.Index([], name=name))
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    sums = np.zeros((len(distinct), len(values)))
-    for j in range(len(values)):
-        sums[:, j] = np.bincount(inverse, weights=rows[:, j], minlength=len(distinct))
-    return pd.DataFrame(sums, index=pd.Index(distinct, name=name), columns=values)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sums = np.add.reduceat(rows[order], starts, axis=0) if values else np.zeros((len(starts), 0))
+    return pd.DataFrame(sums, index=pd.Index(sorted_keys[starts], name=name), columns=values)
 
 
 def _fan_out(
