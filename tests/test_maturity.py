@@ -79,3 +79,27 @@ def test_maturity_respects_the_viewer(store):
         assert set(maturity_history(s, officer)["scope_id"]) == {"1882-SOC"}
         assert maturity_matrix(s, kpi_data.AS_OF, manager).empty
         assert maturity_history(s, manager).empty
+
+
+def test_the_organisation_is_read_once_for_the_kpis_and_the_maturity_queries(store):
+    """maturity_matrix, maturity_history and compute_kpis under one viewer and filter share one
+    organisation read (per store version), and a viewer with another scope gets their own."""
+    from dashboard.queries import _kpi_cache
+    from dashboard.queries._kpi_scope import build_scope, cached_org, load_org, org_key
+    from dashboard.queries.kpi import compute_kpis
+    from dashboard.queries.viewer import SYSTEM
+
+    _kpi_cache.clear()
+    with store() as s:
+        maturity_matrix(s, kpi_data.AS_OF, municipality="1882")
+        maturity_history(s, municipality="1882")
+        compute_kpis(s, kpi_data.AS_OF, municipality="1882")
+        key = org_key(SYSTEM, "1882", None)
+        shared = cached_org(s, build_scope(SYSTEM, None, "1882"), key)
+        assert cached_org(s, build_scope(SYSTEM, ["unit"], "1882"), key) is shared
+        fresh = load_org(s, build_scope(SYSTEM, None, "1882"))
+        assert shared.units.equals(fresh.units) and shared.objects.equals(fresh.objects)
+        manager = Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"}))
+        theirs = cached_org(s, build_scope(manager, None, "1882"), org_key(manager, "1882", None))
+        assert theirs is not shared and theirs.units["code"].tolist() == ["1882-SOC-IFO"]
+    _kpi_cache.clear()

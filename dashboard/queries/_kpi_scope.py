@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, false, select, union
 
+from dashboard.queries import _kpi_cache as cache
 from dashboard.queries._frames import query_frame
 from dashboard.queries.metrics import SCOPE_TYPES
 from dashboard.queries.viewer import (
@@ -254,3 +255,16 @@ def load_org(conn, scope: Scope) -> Org:
         ["governance_object_id", "municipality_id", "administration_id"],
     )
     return Org(units, administrations, municipalities, objects, participants)
+
+
+def org_key(viewer: Viewer, municipality: str | None, administration: str | None) -> tuple:
+    """What decides ``build_scope(viewer, *, municipality, administration)``'s conditions (the
+    scope types aside): the key of its organisation in the result cache."""
+    return (cache.scope_of(viewer), municipality, administration)
+
+
+def cached_org(conn, scope: Scope, key: tuple) -> Org:
+    """``load_org(conn, scope)``, read once per store version for ``key`` (org_key of the
+    arguments ``scope`` was built from) and shared by the KPI, maturity and trend queries of a
+    page. Callers only read it."""
+    return cache.cached(conn, ("org", key), lambda: load_org(conn, scope))

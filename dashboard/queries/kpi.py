@@ -24,7 +24,14 @@ from dashboard.queries._kpi_rollup import (
     organisation_check,
     role_assignments,
 )
-from dashboard.queries._kpi_scope import Org, Scope, build_scope, int_ids, load_org
+from dashboard.queries._kpi_scope import (
+    Org,
+    Scope,
+    build_scope,
+    cached_org,
+    int_ids,
+    org_key,
+)
 from dashboard.queries.maturity import gap_analyses, latest_per_node
 from dashboard.queries.metrics import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
 from dashboard.queries.viewer import SYSTEM, Viewer
@@ -222,17 +229,24 @@ def _long_rows(
         return None
     chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
     nothing = np.full(n, None, dtype=object)
+    k = len(chunks)
+
+    def entity_major(parts: list[np.ndarray]) -> np.ndarray:
+        # Built metric by metric; rows go entity by entity (sort_rows's order: entities are
+        # sorted by code, metrics by catalogue order), so no sort is needed afterwards.
+        return np.concatenate(parts).reshape(k, n).T.reshape(-1)
+
     return pd.DataFrame(
         {
             "scope_type": scope_type,
-            "scope_id": np.tile(entities["code"].to_numpy(dtype=object), len(chunks)),
-            "scope_name": np.tile(entities["name"].to_numpy(dtype=object), len(chunks)),
-            "metric": np.repeat(np.array([c[0] for c in chunks], dtype=object), n),
-            "value": np.concatenate(
+            "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
+            "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
+            "metric": np.tile(np.array([c[0] for c in chunks], dtype=object), n),
+            "value": entity_major(
                 [_to_python(v, METRICS[name].kind == "count") for name, v, _, _ in chunks]
             ),
-            "numerator": np.concatenate([_to_python(num, True) for _, _, num, _ in chunks]),
-            "denominator": np.concatenate(
+            "numerator": entity_major([_to_python(num, True) for _, _, num, _ in chunks]),
+            "denominator": entity_major(
                 [nothing if den is None else _to_python(den, True) for _, _, _, den in chunks]
             ),
         }
@@ -287,9 +301,8 @@ def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.
 
 
 def _org(conn, scope: Scope, scope_key: tuple) -> Org:
-    """The organisation under ``scope`` (the same for every date), read once per store version.
-    Callers only read it."""
-    return cache.cached(conn, ("org", scope_key), lambda: load_org(conn, scope))
+    """The organisation under ``scope`` (the same for every date), read once per store version."""
+    return cached_org(conn, scope, scope_key)
 
 
 # Which fact rows reach the municipalities and administrations that share an object through
@@ -416,8 +429,9 @@ def compute_kpis(
         return pd.DataFrame(columns=KPI_COLUMNS)
 
     def compute() -> pd.DataFrame:
-        scope_key = (cache.scope_of(viewer), municipality, administration)
-        result = sort_rows(_compute(session_or_connection, as_of, scope, wanted, scope_key))
+        scope_key = org_key(viewer, municipality, administration)
+        # In sort_rows's order as built (_long_rows), so not sorted again.
+        result = _compute(session_or_connection, as_of, scope, wanted, scope_key)
         log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
         return result.reset_index(drop=True)
 
@@ -488,10 +502,8 @@ def _funnel(session, as_of, viewer, municipality, administration, governance_obj
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
-    org = _org(session, scope, (cache.scope_of(viewer), municipality, administration))
-    rows = _facts(
-        session, "asset", cut, scope, (cache.scope_of(viewer), municipality, administration)
-    )
+    org = _org(session, scope, org_key(viewer, municipality, administration))
+    rows = _facts(session, "asset", cut, scope, org_key(viewer, municipality, administration))
     rows = rows.assign(
         unit_id=pd.array(rows["unit_id"].tolist(), dtype="Int64"),
         object_id=pd.array(rows["object_id"].tolist(), dtype="Int64"),
@@ -543,7 +555,7 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
-    org = _org(session, scope, (cache.scope_of(viewer), municipality, administration))
+    org = _org(session, scope, org_key(viewer, municipality, administration))
     # Administrations of the visible units, named from the units (a manager sees only these).
     admins = (
         org.units[["administration_id", "administration_code", "administration_name"]]
@@ -561,9 +573,7 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
         ],
     )
     sums = distribute(
-        _facts(
-            session, "action", cut, scope, (cache.scope_of(viewer), municipality, administration)
-        ),
+        _facts(session, "action", cut, scope, org_key(viewer, municipality, administration)),
         org_for_admins,
         share_municipalities=False,
         share_administrations=True,

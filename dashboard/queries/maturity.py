@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
 from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_scope import Scope, build_scope, load_org
+from dashboard.queries._kpi_scope import Scope, build_scope, cached_org, org_key
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.models import (
     Administration,
@@ -90,7 +90,7 @@ def maturity_matrix(
 ) -> pd.DataFrame:
     """Area levels of the latest gap analysis ≤ as_of per administration and governance object."""
     scope = build_scope(viewer, None, municipality, None)
-    org = load_org(session, scope)
+    org = cached_org(session, scope, org_key(viewer, municipality, None))
     analyses = gap_analyses(session, scope, as_of)
     columns = [
         "scope_type",
@@ -163,7 +163,7 @@ def maturity_history(
 ) -> pd.DataFrame:
     """Every visible gap analysis with its mean level, oldest first (for the trend chart)."""
     scope = build_scope(viewer, None, municipality, administration)
-    org = load_org(session, scope)
+    org = cached_org(session, scope, org_key(viewer, municipality, administration))
     analyses = gap_analyses(session, scope)
     # Codes by id looked up once (a frame filter per analysis was quadratic nationally).
     rows = []

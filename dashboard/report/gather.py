@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from dashboard.queries._kpi_dates import add_months, overdue_trend_days
 from dashboard.queries._kpi_materialized import overdue_trend_facts
 from dashboard.queries._kpi_rollup import distribute
-from dashboard.queries._kpi_scope import build_scope, load_org
+from dashboard.queries._kpi_scope import build_scope, cached_org, org_key
 from dashboard.queries.kpi import compute_kpis, funnel
 from dashboard.queries.loads import load_scope_condition
 from dashboard.queries.metrics import METRICS
@@ -298,7 +298,7 @@ def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     kpi_scope = build_scope(viewer, [scope_type], **filters)
     if scope_type not in kpi_scope.types:
         return [{"date": day.isoformat(), "value": 0} for day in days]
-    org = load_org(session, kpi_scope)
+    org = cached_org(session, kpi_scope, org_key(viewer, **filters))
     entities = org.administrations if scope_type == "administration" else org.municipalities
     if scope["type"] != "all":
         entities = entities[entities["code"] == scope["code"]]
