@@ -12,6 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.cells import td, tr
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_value
@@ -169,14 +170,13 @@ def _party_table(parties: pd.DataFrame, lang: str):
     header = html.Thead(
         html.Tr([html.Th(_tr(k, lang), scope="col") for k in ("party", "open", "overdue")])
     )
+    # Rows and cells from dashboard.cells: the same components without Dash's per-keyword checks.
     rows = [
-        html.Tr(
+        tr(
             [
-                html.Td(p.party),
-                html.Td(format_number(p.open, 0, lang)),
-                html.Td(
-                    format_number(p.overdue, 0, lang), className="status-bad" if p.overdue else ""
-                ),
+                td(p.party),
+                td(format_number(p.open, 0, lang)),
+                td(format_number(p.overdue, 0, lang), className="status-bad" if p.overdue else ""),
             ]
         )
         for p in parties.itertuples(index=False)
@@ -196,14 +196,14 @@ def _action_table(actions: pd.DataFrame, lang: str):
     for a in actions.itertuples(index=False):
         overdue = a.days_overdue is not None and a.days_overdue == a.days_overdue
         rows.append(
-            html.Tr(
+            tr(
                 [
-                    html.Td(f"{a.code} {a.title}" if a.title != a.code else a.code),
-                    html.Td(a.party),
-                    html.Td(a.responsible or "–"),
-                    html.Td(format_date(a.due_on, lang)),
-                    html.Td(a.status),
-                    html.Td(
+                    td(f"{a.code} {a.title}" if a.title != a.code else a.code),
+                    td(a.party),
+                    td(a.responsible or "–"),
+                    td(format_date(a.due_on, lang)),
+                    td(a.status),
+                    td(
                         format_number(a.days_overdue, 0, lang) if overdue else "–",
                         className="status-bad" if overdue else "",
                     ),
