@@ -105,7 +105,15 @@ def national_cells(conn, as_of: dt.date) -> pd.DataFrame:
     stmt = stmt.group_by(
         unit_id, object_id, shared, Risk.likelihood, Risk.consequence, Risk.treatment
     )
-    long = query_frame(conn, stmt)
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    result = connection.execute(stmt)
+    names = list(result.keys())
+    rows = result.fetchall()  # one fetch: iterating fetched the 300 000 groups row by row
+    long = pd.DataFrame(
+        {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
+        if rows
+        else {name: [] for name in names}
+    )
     return _wide(long)
 
 
@@ -115,27 +123,34 @@ def _wide(long: pd.DataFrame) -> pd.DataFrame:
     (what a list leaves out of a matrix cell) and in all."""
     if long.empty:
         return pd.DataFrame({k: np.array([], dtype=np.int32) for k in [*_KEYS, PROTECTED]})
-    long = long.astype({k: np.int64 for k in _KEYS})
-    cells = zip(long["likelihood"], long["consequence"], long["treatment"], strict=True)
-    long = long.assign(
-        cell=[cell_column(lik, con, treatment) for lik, con, treatment in cells],
-        protected_cell=[
-            protected_column(lik, con)
-            for lik, con in zip(long["likelihood"], long["consequence"], strict=True)
-        ],
-    )
-    counts = long.pivot_table(
-        index=_KEYS, columns="cell", values="n", aggfunc="sum", fill_value=0, sort=True
-    )
-    protected = long.pivot_table(
-        index=_KEYS, columns="protected_cell", values=PROTECTED, aggfunc="sum", fill_value=0
-    )
-    protected = protected.loc[:, protected.sum(axis=0) > 0].reindex(counts.index, fill_value=0)
-    wide = pd.concat([counts, protected], axis=1)
-    wide[PROTECTED] = long.groupby(_KEYS, sort=True)[PROTECTED].sum().reindex(wide.index)
-    wide = wide.reset_index()
-    wide.columns.name = None
+    # Summed into matrices by integer codes: a pivot of the 300 000 national groups took
+    # a second, most of it building a column name per group.
+    keys, row = np.unique(long[_KEYS].to_numpy(dtype=np.int64), axis=0, return_inverse=True)
+    row = row.ravel()
+    likelihood = long["likelihood"].to_numpy(dtype=np.int64)
+    consequence = long["consequence"].to_numpy(dtype=np.int64)
+    treatment_code, treatments = pd.factorize(long["treatment"], sort=True)
+    counts = long["n"].to_numpy(dtype=np.int64)
+    protected = long[PROTECTED].to_numpy(dtype=np.int64)
+    columns = {name: keys[:, i] for i, name in enumerate(_KEYS)}
+    cell = (likelihood * 1000 + consequence) * len(treatments) + treatment_code
+    for code, values in _summed(row, len(keys), cell, counts):
+        lik_con, treatment = divmod(int(code), len(treatments))
+        columns[cell_column(*divmod(lik_con, 1000), treatments[treatment])] = values
+    for code, values in _summed(row, len(keys), likelihood * 1000 + consequence, protected):
+        if values.any():
+            columns[protected_column(*divmod(int(code), 1000))] = values
+    columns[PROTECTED] = np.bincount(row, weights=protected, minlength=len(keys)).astype(np.int64)
+    wide = pd.DataFrame(columns)
     return wide.astype({column: smallest_int_type(wide[column]) for column in wide.columns})
+
+
+def _summed(row: np.ndarray, rows: int, code: np.ndarray, values: np.ndarray):
+    """(code, per-row sums of ``values`` with that code) for every code present."""
+    codes, column = np.unique(code, return_inverse=True)
+    matrix = np.zeros((rows, len(codes)), dtype=np.int64)
+    np.add.at(matrix, (row, column.ravel()), values)
+    return [(code, matrix[:, i]) for i, code in enumerate(codes)]
 
 
 def national_high_open(conn, as_of: dt.date) -> pd.DataFrame:
