@@ -19,7 +19,7 @@ def _ids(column: pd.Series) -> np.ndarray:
     return int_ids(column)
 
 
-def _sums(keys: np.ndarray, rows: np.ndarray, values: list[str], name: str) -> pd.DataFrame:
+def sums_by_key(keys: np.ndarray, rows: np.ndarray, values: list[str], name: str) -> pd.DataFrame:
     """Column sums of ``rows`` (no NaN: callers give 0) per distinct key.
 
     One stable sort and one reduceat over all columns, not a bincount per column: a national
@@ -95,20 +95,20 @@ def distribute(
         municipality_rows.append(rows[is_shared][index])
     has_object = obj >= 0
     return {
-        "unit": _sums(unit[owned], owned_rows, values, "unit_id"),
-        "administration": _sums(
+        "unit": sums_by_key(unit[owned], owned_rows, values, "unit_id"),
+        "administration": sums_by_key(
             np.concatenate(administration_keys),
             np.concatenate(administration_rows),
             values,
             "administration_id",
         ),
-        "municipality": _sums(
+        "municipality": sums_by_key(
             np.concatenate(municipality_keys),
             np.concatenate(municipality_rows),
             values,
             "municipality_id",
         ),
-        "governance_object": _sums(obj[has_object], rows[has_object], values, "object_id"),
+        "governance_object": sums_by_key(obj[has_object], rows[has_object], values, "object_id"),
     }
 
 
@@ -123,8 +123,8 @@ def distribute_units(per_unit: dict[str, np.ndarray], org: Org) -> dict[str, pd.
     unit = pd.DataFrame(rows, index=pd.Index(unit_index, name="id"), columns=values)
     return {
         "unit": unit,
-        "administration": _sums(unit_administration, rows, values, "administration_id"),
-        "municipality": _sums(unit_municipality, rows, values, "municipality_id"),
+        "administration": sums_by_key(unit_administration, rows, values, "administration_id"),
+        "municipality": sums_by_key(unit_municipality, rows, values, "municipality_id"),
     }
 
 

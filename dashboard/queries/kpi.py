@@ -23,6 +23,7 @@ from dashboard.queries._kpi_rollup import (
     distribute_units,
     organisation_check,
     role_assignments,
+    sums_by_key,
 )
 from dashboard.queries._kpi_scope import (
     Org,
@@ -253,25 +254,33 @@ def _long_rows(
     )
 
 
+def _self_sums(latest: pd.DataFrame) -> pd.DataFrame:
+    """self_sum and self_count (float) of each node's latest analysis, indexed by node id."""
+    return pd.DataFrame(
+        {
+            "self_sum": latest["level_sum"].to_numpy(dtype="float64"),
+            "self_count": latest["level_count"].to_numpy(dtype="float64"),
+        },
+        index=pd.Index(int_ids(latest.index.to_series()), name=latest.index.name),
+    )
+
+
 def _maturity_self(analyses: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
-    by_admin = latest_per_node(analyses, "administration_id")
-    by_object = latest_per_node(analyses, "governance_object_id")
-    admin = pd.DataFrame(
-        {
-            "self_sum": by_admin["level_sum"].astype(float),
-            "self_count": by_admin["level_count"].astype(float),
-        }
+    admin = _self_sums(latest_per_node(analyses, "administration_id"))
+    obj = _self_sums(latest_per_node(analyses, "governance_object_id"))
+    # A municipality: the mean of its loaded administrations' means (an administration whose
+    # mean is undefined does not count, as in a pandas group mean).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = admin["self_sum"].to_numpy() / admin["self_count"].to_numpy()
+    position = pd.Index(int_ids(org.administrations["id"])).get_indexer(admin.index)
+    counted = (position >= 0) & ~np.isnan(means)
+    municipality = int_ids(org.administrations["municipality_id"])[position[counted]]
+    mun = sums_by_key(
+        municipality,
+        np.column_stack([means[counted], np.ones(int(counted.sum()))]),
+        ["self_sum", "self_count"],
+        "municipality_id",
     )
-    obj = pd.DataFrame(
-        {
-            "self_sum": by_object["level_sum"].astype(float),
-            "self_count": by_object["level_count"].astype(float),
-        }
-    )
-    means = (admin["self_sum"] / admin["self_count"]).rename("mean")
-    admins = org.administrations.set_index("id")[["municipality_id"]].join(means, how="inner")
-    mun = admins.groupby("municipality_id")["mean"].agg(["sum", "count"])
-    mun = mun.rename(columns={"sum": "self_sum", "count": "self_count"}).astype(float)
     return {"administration": admin, "governance_object": obj, "municipality": mun}
 
 
