@@ -57,6 +57,7 @@ from etl.sources import (
     split_organisations,
 )
 from etl.statistics import refresh_statistics
+from etl.taken import TakenIds
 from etl.validate import (
     KnownCodes,
     ParsedWorkbook,
@@ -274,6 +275,7 @@ def load_paths(
     organisations, others = split_organisations(expand_sources(paths))
     files = organisations + others  # organisation workbooks first: the others use their codes
     codes = OrgCodes()  # organisation codes and ids, read once per organisation load
+    taken = TakenIds()  # the ids this run's files own, while it is the store's only writer
     deferred = DeferredIndexes()
     repair_indexes(engine)  # a run killed before it rebuilt what it had deferred
     if prefetch is None:
@@ -300,7 +302,8 @@ def load_paths(
                     today=today,
                     codes=codes,
                     ahead=ahead,
-                )  # fmt: skip
+                    taken=taken,
+                )
             )
     finally:
         if ahead is not None:
@@ -417,11 +420,14 @@ def _load_source(
     today: dt.date | None = None,
     codes: OrgCodes | None = None,
     ahead: Prefetch | None = None,
+    taken: TakenIds | None = None,
 ) -> FileResult:
     run_id = run_id or new_run_id()
     started, clock = _now(), time.perf_counter()
     result = _load_file(engine, source, loaded_by, allowed_administrations, run_id, today, started,
-                        codes, ahead)  # fmt: skip
+                        codes, ahead, taken)  # fmt: skip
+    if taken is not None and result.outcome != ACCEPTED:  # an accepted file told it already
+        taken.wrote(result.load_id)
     result.seconds = time.perf_counter() - clock
     log.info("%s: %s in %.2f s (%s rows)", result.file_name, result.outcome, result.seconds,
              result.rows_total)  # fmt: skip
@@ -448,8 +454,8 @@ def _prepared(read: RawWorkbook | PreparedWorkbook, source: SourceFiles,
     return prepare(read, matrix_size)
 
 
-def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes,
-               ahead=None) -> FileResult:  # fmt: skip
+def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes, ahead=None,
+               taken=None) -> FileResult:  # fmt: skip
     path = source.path
     label = source.label if path.exists() else path.name
     try:
@@ -483,7 +489,9 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
                 return FileResult(path, key, UNCHANGED, [], counts, load_id, raw.file_name)
             org_known, org_ids = (codes or OrgCodes()).current(session)
             prepared = _prepared(raw, source, org_known.matrix_size)
-            known = dataclasses.replace(org_known, taken=lookup_taken(session, prepared.codes))
+            owned = (taken.lookup(session, prepared.codes) if taken is not None
+                     else lookup_taken(session, prepared.codes))  # fmt: skip
+            known = dataclasses.replace(org_known, taken=owned)
             parsed, issues = check(prepared, known, today=today)
             if parsed is None:
                 raise Rejected(issues)
@@ -518,6 +526,8 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
         )
         return _reject(engine, path, raw.file_name, key, raw.sha256, [issue], run_id, loaded_by,
                        started)  # fmt: skip
+    if taken is not None:  # committed
+        taken.wrote(load_id, parsed)
     return FileResult(path, key, ACCEPTED, [], counts, load_id, raw.file_name)
 
 
