@@ -178,3 +178,22 @@ def test_cards_fall_back_to_the_level_a_viewer_can_see(sqlite_engine):
             session, AS_OF, officer, scope_types=["administration"], metrics=["assets"]
         )
     assert cards.set_index("metric").loc["assets", "value"] == expected["value"].sum() > 0
+
+
+def test_rows_by_metric_splits_in_one_pass_keeping_row_order():
+    import pandas as pd
+
+    from dashboard.queries.overview import rows_by_metric
+
+    rows = pd.DataFrame(
+        {
+            "scope_id": ["1882", "1882", "1861", "1861"],
+            "metric": ["assets", "risks", "assets", "risks"],
+            "value": [3, 1, 4, 2],
+        }
+    )
+    split = rows_by_metric(rows)
+    assert list(split) == ["assets", "risks"]
+    for metric, part in split.items():
+        pd.testing.assert_frame_equal(part, rows[rows["metric"] == metric])
+    assert rows_by_metric(rows.iloc[0:0]) == {}

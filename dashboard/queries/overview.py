@@ -116,14 +116,24 @@ def _focus_rows(
     return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
 
 
+def rows_by_metric(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``rows`` split by metric in one pass (a boolean mask per metric scanned them all, once
+    per card and date)."""
+    positions: dict[str, list[int]] = {}
+    for i, metric in enumerate(rows["metric"].tolist() if not rows.empty else []):
+        positions.setdefault(metric, []).append(i)
+    return {metric: rows.iloc[p] for metric, p in positions.items()}
+
+
 def _focus_values(
     rows: pd.DataFrame, metrics: tuple[str, ...]
 ) -> dict[str, tuple[float | None, float | None, float | None]]:
-    result = {}
-    for metric in metrics:
-        part = rows[rows["metric"] == metric] if not rows.empty else rows
-        result[metric] = combine_rows(part, METRICS[metric].kind)
-    return result
+    by_metric = rows_by_metric(rows)
+    none = rows.iloc[0:0]
+    return {
+        metric: combine_rows(by_metric.get(metric, none), METRICS[metric].kind)
+        for metric in metrics
+    }
 
 
 def _compute(

@@ -26,7 +26,7 @@ from dashboard.queries._kpi_scope import build_scope, cached_org, org_key
 from dashboard.queries.kpi import compute_kpis, funnel
 from dashboard.queries.loads import load_scope_condition
 from dashboard.queries.metrics import METRICS
-from dashboard.queries.overview import combine_rows, previous_quarter
+from dashboard.queries.overview import combine_rows, previous_quarter, rows_by_metric
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -207,11 +207,12 @@ def _headline(now: pd.DataFrame, before: pd.DataFrame, scope: dict) -> dict:
     """Value, numerator, denominator, previous and change per headline metric (the overview's
     rule for several municipalities: counts summed, rates Σ numerator / Σ denominator)."""
     now, before = _focus_rows(now, scope), _focus_rows(before, scope)
+    now_rows, before_rows = rows_by_metric(now), rows_by_metric(before)
     result = {}
     for metric in HEADLINE_METRICS:
         kind = METRICS[metric].kind
-        value, numerator, denominator = combine_rows(_of(now, metric), kind)
-        previous = combine_rows(_of(before, metric), kind)[0]
+        value, numerator, denominator = combine_rows(now_rows.get(metric, now.iloc[0:0]), kind)
+        previous = combine_rows(before_rows.get(metric, before.iloc[0:0]), kind)[0]
         change = None if value is None or previous is None else value - previous
         result[metric] = {
             "value": _clean(value),
@@ -221,10 +222,6 @@ def _headline(now: pd.DataFrame, before: pd.DataFrame, scope: dict) -> dict:
             "change": _clean(change),
         }
     return result
-
-
-def _of(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    return frame[frame["metric"] == metric] if not frame.empty else frame
 
 
 def _per_scope(
