@@ -33,7 +33,7 @@ from dashboard.queries._kpi_scope import (
     int_ids,
     org_key,
 )
-from dashboard.queries.maturity import gap_analyses, latest_per_node
+from dashboard.queries.maturity import latest_per_node, visible_analyses
 from dashboard.queries.metrics import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
 from dashboard.queries.viewer import SYSTEM, Viewer
 
@@ -399,7 +399,7 @@ def _compute(
         follow = _facts(conn, "follow_up", cut, scope, scope_key)
         add(distribute_units(_follow_up_per_unit(follow, org), org))
     if "maturity" in sources:
-        add(_maturity_self(gap_analyses(conn, scope, as_of), org))
+        add(_maturity_self(visible_analyses(conn, scope, scope_key, as_of), org))
     if "organisation" in sources:
         add(organisation_check(role_assignments(conn, scope), org))
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
+from dashboard.queries import _kpi_cache as cache
 from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_scope import Scope, build_scope, cached_org, org_key
 from dashboard.queries.viewer import SYSTEM, Viewer
@@ -78,6 +79,16 @@ def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFra
     return frame
 
 
+def visible_analyses(conn, scope: Scope, key: tuple, as_of: dt.date | None = None) -> pd.DataFrame:
+    """``gap_analyses(conn, scope, as_of)``, from one query of every date per store version and
+    ``key`` (org_key of the arguments ``scope`` was built from): the cards of two dates, the
+    matrix and the trend of one page read the same analyses."""
+    every = cache.cached(conn, ("gap_analyses", key), lambda: gap_analyses(conn, scope))
+    if as_of is None:
+        return every
+    return every[(every["assessed_on"] <= as_of).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
 def latest_per_node(analyses: pd.DataFrame, node_column: str) -> pd.DataFrame:
     """The latest analysis per administration (or object); ties broken by the larger id."""
     rows = analyses[analyses[node_column].notna()]
@@ -90,8 +101,9 @@ def maturity_matrix(
 ) -> pd.DataFrame:
     """Area levels of the latest gap analysis ≤ as_of per administration and governance object."""
     scope = build_scope(viewer, None, municipality, None)
-    org = cached_org(session, scope, org_key(viewer, municipality, None))
-    analyses = gap_analyses(session, scope, as_of)
+    key = org_key(viewer, municipality, None)
+    org = cached_org(session, scope, key)
+    analyses = visible_analyses(session, scope, key, as_of)
     columns = [
         "scope_type",
         "scope_id",
@@ -163,8 +175,9 @@ def maturity_history(
 ) -> pd.DataFrame:
     """Every visible gap analysis with its mean level, oldest first (for the trend chart)."""
     scope = build_scope(viewer, None, municipality, administration)
-    org = cached_org(session, scope, org_key(viewer, municipality, administration))
-    analyses = gap_analyses(session, scope)
+    key = org_key(viewer, municipality, administration)
+    org = cached_org(session, scope, key)
+    analyses = visible_analyses(session, scope, key)
     # Codes by id looked up once (a frame filter per analysis was quadratic nationally).
     rows = []
     for column, frame, scope_type in (
