@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import AGING_COLOURS, PALETTE, apply_theme, empty_figure, with_traces
+from dashboard.figures.theme import AGING_COLOURS, PALETTE, empty_figure
 from dashboard.i18n import t, translate
 
 TEXT = {
@@ -51,17 +52,16 @@ def funnel_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     labels = [
         funnel_label(s, lab, lang) for s, lab in zip(df["stage"], df["label_sv"], strict=True)
     ]
-    fig = go.Figure(
-        go.Funnel(
-            y=labels,
-            x=[int(v) for v in df["count"].fillna(0)],
-            textinfo="value+percent initial",
-            marker={"color": PALETTE[0]},
-            connector={"line": {"color": "#c6dbef"}},
-        )
-    )
-    fig.update_layout(title=translate(TEXT, "funnel_title", lang))
-    return apply_theme(fig, lang, height=320)
+    trace = {
+        "type": "funnel",
+        "y": labels,
+        "x": [int(v) for v in df["count"].fillna(0)],
+        "textinfo": "value+percent initial",
+        "marker": {"color": PALETTE[0]},
+        "connector": {"line": {"color": "#c6dbef"}},
+    }
+    layout = {"title": {"text": translate(TEXT, "funnel_title", lang)}}
+    return themed_figure([trace], layout, lang, height=320)
 
 
 def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -89,10 +89,9 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         }
         for bucket in AGING_ORDER
     ]
-    fig = go.Figure()
-    fig.update_layout(
-        barmode="stack",
-        title=translate(TEXT, "aging_title", lang),
-        xaxis_title=translate(TEXT, "actions", lang),
-    )
-    return with_traces(apply_theme(fig, lang, height=max(260, 80 + 28 * len(names))), traces)
+    layout = {
+        "barmode": "stack",
+        "title": {"text": translate(TEXT, "aging_title", lang)},
+        "xaxis": {"title": {"text": translate(TEXT, "actions", lang)}},
+    }
+    return themed_figure(traces, layout, lang, height=max(260, 80 + 28 * len(names)))

@@ -1,0 +1,103 @@
+"""Figures built as dicts on the cached themed layout (figures/_themed.py) send exactly what the
+validated build sends: the same JSON as go.Figure + update_layout + apply_theme."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
+
+from dashboard.figures.coverage import scope_labels
+from dashboard.figures.overview import (
+    AGING_ORDER,
+    TEXT,
+    funnel_figure,
+    funnel_label,
+    overdue_aging_figure,
+)
+from dashboard.figures.theme import AGING_COLOURS, PALETTE, apply_theme
+from dashboard.i18n import translate
+
+
+def _json(fig: go.Figure) -> dict:
+    return json.loads(to_json_plotly(fig))
+
+
+FUNNEL = pd.DataFrame(
+    {
+        "stage": ["assets", "classified", "risk_analysed", "action_planned", "on_time"],
+        "label_sv": [
+            "Informationstillgångar",
+            "Aktuellt klassade",
+            "Riskanalyserade",
+            "Åtgärdsplanerade",
+            "Åtgärder i tid",
+        ],  # fmt: skip
+        "count": [9, 5, 4, 3, 2],
+    }
+)
+AGING = pd.DataFrame(
+    {
+        "administration_code": ["A", "A", "A", "A", "B", "B", "B", "B"],
+        "administration_name": ["Soc", "Soc", "Soc", "Soc", "Soc", "Soc", "Soc", "Soc"],
+        "bucket": list(AGING_ORDER) * 2,
+        "count": [1, 0, 2, 0, 0, 3, 0, 1],
+    }
+)
+
+
+def _validated_funnel(df: pd.DataFrame, lang: str) -> go.Figure:
+    labels = [
+        funnel_label(s, lab, lang) for s, lab in zip(df["stage"], df["label_sv"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Funnel(
+            y=labels,
+            x=[int(v) for v in df["count"]],
+            textinfo="value+percent initial",
+            marker={"color": PALETTE[0]},
+            connector={"line": {"color": "#c6dbef"}},
+        )
+    )
+    fig.update_layout(title=translate(TEXT, "funnel_title", lang))
+    return apply_theme(fig, lang, height=320)
+
+
+def _validated_aging(df: pd.DataFrame, lang: str) -> go.Figure:
+    labels = scope_labels(df["administration_code"], df["administration_name"])
+    totals = df.groupby("administration_code")["count"].sum().to_dict()
+    codes = sorted(totals, key=lambda code: (totals[code], labels[code]))
+    sums = df.groupby(["bucket", "administration_code"])["count"].sum().to_dict()
+    fig = go.Figure()
+    for bucket in AGING_ORDER:
+        fig.add_trace(
+            go.Bar(
+                name=f"{bucket} {translate(TEXT, 'days', lang)}",
+                y=[labels[code] for code in codes],
+                x=[int(sums.get((bucket, code), 0)) for code in codes],
+                orientation="h",
+                marker={"color": AGING_COLOURS[bucket]},
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=translate(TEXT, "aging_title", lang),
+        xaxis_title=translate(TEXT, "actions", lang),
+    )
+    return apply_theme(fig, lang, height=max(260, 80 + 28 * len(codes)))
+
+
+def test_overview_figures_send_what_the_validated_build_sends():
+    for lang in ("sv", "en"):
+        assert _json(funnel_figure(FUNNEL, lang)) == _json(_validated_funnel(FUNNEL, lang))
+        assert _json(overdue_aging_figure(AGING, lang)) == _json(_validated_aging(AGING, lang))
+
+
+def test_themed_figures_do_not_share_their_layout():
+    first = funnel_figure(FUNNEL, "sv")
+    first.update_layout(height=999, title="ändrad")
+    again = _json(funnel_figure(FUNNEL, "sv"))
+    assert again["layout"]["height"] == 320
+    assert again["layout"]["title"]["text"] == translate(TEXT, "funnel_title", "sv")
