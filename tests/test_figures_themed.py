@@ -101,3 +101,87 @@ def test_themed_figures_do_not_share_their_layout():
     again = _json(funnel_figure(FUNNEL, "sv"))
     assert again["layout"]["height"] == 320
     assert again["layout"]["title"]["text"] == translate(TEXT, "funnel_title", "sv")
+
+
+def _validated_comparison(df: pd.DataFrame, lang: str) -> go.Figure:
+    from dashboard.figures.maturity import TEXT as MTEXT
+    from dashboard.figures.maturity import _level_axis, level_label
+
+    names = scope_labels(df["scope_id"], df["scope_name"])
+    df = df.assign(_label=[names[s] for s in df["scope_id"]]).sort_values("_label", ascending=False)
+    fig = go.Figure()
+    for column, key, colour in (
+        ("maturity_self", "self", PALETTE[0]),
+        ("maturity_evidence", "evidence", PALETTE[1]),
+    ):
+        values = df[column].astype(float)
+        fig.add_trace(
+            go.Bar(
+                name=translate(MTEXT, key, lang),
+                y=df["_label"],
+                x=values,
+                orientation="h",
+                marker={"color": colour},
+                text=[level_label(v, lang) if pd.notna(v) else "–" for v in values],
+                hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group", title=translate(MTEXT, "comparison_title", lang), xaxis=_level_axis(lang)
+    )
+    return apply_theme(fig, lang, height=max(300, 120 + 44 * len(df)))
+
+
+def _validated_profile(df: pd.DataFrame, scope_name: str, lang: str) -> go.Figure:
+    from dashboard.figures.maturity import TEXT as MTEXT
+    from dashboard.figures.maturity import level_label
+
+    df = df.sort_values(["area_order", "area_name"])
+    areas = df["area_name"].tolist()
+    levels = df["level"].astype(float).tolist()
+    fig = go.Figure(
+        go.Scatterpolar(
+            r=levels + levels[:1],
+            theta=areas + areas[:1],
+            fill="toself",
+            name=scope_name or translate(MTEXT, "self", lang),
+            line={"color": PALETTE[0]},
+            text=[level_label(v, lang) for v in levels + levels[:1]],
+            hovertemplate="%{theta}: %{text}<extra></extra>",
+        )
+    )
+    title = translate(MTEXT, "profile_title", lang)
+    fig.update_layout(
+        title=f"{title}: {scope_name}" if scope_name else title,
+        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
+        showlegend=False,
+    )
+    return apply_theme(fig, lang, height=420)
+
+
+def test_maturity_figures_send_what_the_validated_build_sends():
+    from dashboard.figures.maturity import maturity_comparison_figure, maturity_profile_figure
+
+    comparison = pd.DataFrame(
+        {
+            "scope_id": ["1882-SOC", "1861-SOC", "1882-KLF"],
+            "scope_name": ["Socialförvaltningen", "Socialförvaltningen", "Kommunledning"],
+            "maturity_self": [2.5, None, 4.0],
+            "maturity_evidence": [1.25, 3.0, None],
+        }
+    )
+    profile = pd.DataFrame(
+        {
+            "area_name": ["Styrning", "Klassning", "Risk"],
+            "area_order": [1, 0, 2],
+            "level": [2, 4, 3],
+        }
+    )
+    for lang in ("sv", "en"):
+        assert _json(maturity_comparison_figure(comparison, lang)) == _json(
+            _validated_comparison(comparison, lang)
+        )
+        for name in ("Socialförvaltningen", ""):
+            assert _json(maturity_profile_figure(profile, name, lang)) == _json(
+                _validated_profile(profile, name, lang)
+            )

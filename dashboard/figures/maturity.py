@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, empty_figure, with_traces
+from dashboard.figures.theme import PALETTE, SEQUENTIAL, empty_figure
 from dashboard.formatting import format_date
 from dashboard.i18n import t, translate
 from etl.vocab import MATURITY_LEVELS
@@ -63,7 +64,7 @@ def _level_axis(lang: str) -> dict:
         "range": [0, 5.2],
         "tickvals": list(labels),
         "ticktext": [f"{n} {name}" for n, name in labels.items()],
-        "title": translate(TEXT, "level", lang),
+        "title": {"text": translate(TEXT, "level", lang)},
     }
 
 
@@ -105,11 +106,12 @@ def maturity_heatmap(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         "xgap": 2,
         "ygap": 2,
     }
-    fig = go.Figure()
-    fig.update_layout(title=translate(TEXT, "heatmap_title", lang))
-    fig.update_xaxes(tickangle=-35)
-    # A row per administration nationally: the cells are added unchecked (theme.with_traces).
-    return with_traces(apply_theme(fig, lang, height=max(320, 160 + 34 * len(scopes))), [heatmap])
+    layout = {
+        "title": {"text": translate(TEXT, "heatmap_title", lang)},
+        "xaxis": {"tickangle": -35},
+    }
+    # A row per administration nationally: the cells are added unchecked (figures/_themed.py).
+    return themed_figure([heatmap], layout, lang, height=max(320, 160 + 34 * len(scopes)))
 
 
 def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -120,27 +122,30 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     id_column = "scope_id" if "scope_id" in df else "scope_name"
     names = scope_labels(df[id_column], df["scope_name"])
     df = df.assign(_label=[names[s] for s in df[id_column]]).sort_values("_label", ascending=False)
-    fig = go.Figure()
+    traces = []
     for column, key, colour in (
         ("maturity_self", "self", PALETTE[0]),
         ("maturity_evidence", "evidence", PALETTE[1]),
     ):
-        values = df[column].astype(float)
-        fig.add_trace(
-            go.Bar(
-                name=translate(TEXT, key, lang),
-                y=df["_label"],
-                x=values,
-                orientation="h",
-                marker={"color": colour},
-                text=[level_label(v, lang) if pd.notna(v) else "–" for v in values],
-                hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-            )
+        values = df[column].to_numpy(dtype=float)
+        traces.append(
+            {
+                "type": "bar",
+                "name": translate(TEXT, key, lang),
+                "y": df["_label"].tolist(),
+                "x": values,
+                "orientation": "h",
+                "marker": {"color": colour},
+                "text": [level_label(v, lang) if pd.notna(v) else "–" for v in values],
+                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+            }
         )
-    fig.update_layout(
-        barmode="group", title=translate(TEXT, "comparison_title", lang), xaxis=_level_axis(lang)
-    )
-    return apply_theme(fig, lang, height=max(300, 120 + 44 * len(df)))
+    layout = {
+        "barmode": "group",
+        "title": {"text": translate(TEXT, "comparison_title", lang)},
+        "xaxis": _level_axis(lang),
+    }
+    return themed_figure(traces, layout, lang, height=max(300, 120 + 44 * len(df)))
 
 
 def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -176,14 +181,13 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
                 "hovertemplate": f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
             }
         )
-    fig = go.Figure()
-    fig.update_layout(
-        title=translate(TEXT, "trend_title", lang),
-        yaxis=_level_axis(lang),
-        xaxis={"title": translate(TEXT, "date", lang), "type": "date"},
-    )
-    # Thousands of lines nationally: added without plotly's per-property checks (theme.py).
-    return with_traces(apply_theme(fig, lang, height=340), traces)
+    layout = {
+        "title": {"text": translate(TEXT, "trend_title", lang)},
+        "yaxis": _level_axis(lang),
+        "xaxis": {"title": {"text": translate(TEXT, "date", lang)}, "type": "date"},
+    }
+    # Thousands of lines nationally: added without plotly's per-property checks (_themed.py).
+    return themed_figure(traces, layout, lang, height=340)
 
 
 def maturity_profile_figure(df: pd.DataFrame, scope_name: str = "", lang: str = "sv") -> go.Figure:
@@ -193,21 +197,20 @@ def maturity_profile_figure(df: pd.DataFrame, scope_name: str = "", lang: str = 
     df = df.sort_values(["area_order", "area_name"])
     areas = df["area_name"].tolist()
     levels = df["level"].astype(float).tolist()
-    fig = go.Figure(
-        go.Scatterpolar(
-            r=levels + levels[:1],
-            theta=areas + areas[:1],
-            fill="toself",
-            name=scope_name or translate(TEXT, "self", lang),
-            line={"color": PALETTE[0]},
-            text=[level_label(v, lang) for v in levels + levels[:1]],
-            hovertemplate="%{theta}: %{text}<extra></extra>",
-        )
-    )
+    trace = {
+        "type": "scatterpolar",
+        "r": levels + levels[:1],
+        "theta": areas + areas[:1],
+        "fill": "toself",
+        "name": scope_name or translate(TEXT, "self", lang),
+        "line": {"color": PALETTE[0]},
+        "text": [level_label(v, lang) for v in levels + levels[:1]],
+        "hovertemplate": "%{theta}: %{text}<extra></extra>",
+    }
     title = translate(TEXT, "profile_title", lang)
-    fig.update_layout(
-        title=f"{title}: {scope_name}" if scope_name else title,
-        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
-        showlegend=False,
-    )
-    return apply_theme(fig, lang, height=420)
+    layout = {
+        "title": {"text": f"{title}: {scope_name}" if scope_name else title},
+        "polar": {"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
+        "showlegend": False,
+    }
+    return themed_figure([trace], layout, lang, height=420)
