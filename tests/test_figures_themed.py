@@ -185,3 +185,54 @@ def test_maturity_figures_send_what_the_validated_build_sends():
             assert _json(maturity_profile_figure(profile, name, lang)) == _json(
                 _validated_profile(profile, name, lang)
             )
+
+
+def _validated_coverage(df: pd.DataFrame, lang: str) -> go.Figure:
+    from dashboard.figures.governance import SHOWN_METRICS
+    from dashboard.figures.governance import TEXT as GTEXT
+    from dashboard.formatting import format_percent
+    from dashboard.queries.metrics import METRICS
+
+    df = df[df["metric"].isin(SHOWN_METRICS)]
+    named = df.drop_duplicates("scope_id")
+    labels = scope_labels(named["scope_id"], named["scope_name"])
+    order = sorted(labels, key=lambda sid: (labels[sid], sid), reverse=True)
+    names = [labels[sid] for sid in order]
+    fig = go.Figure()
+    for colour, metric in zip(PALETTE, SHOWN_METRICS, strict=False):
+        part = df[df["metric"] == metric]
+        by_id = dict(zip(part["scope_id"], part["value"], strict=True))
+        values = [by_id.get(sid) for sid in order]
+        values = [None if v is None or pd.isna(v) else float(v) for v in values]
+        label = METRICS[metric].label_en if lang == "en" else METRICS[metric].label_sv
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                name=label,
+                orientation="h",
+                marker={"color": colour},
+                text=[format_percent(v, 0, lang) if v is not None else "–" for v in values],
+                textposition="auto",
+                hovertemplate=f"{label}: %{{text}}<extra>%{{y}}</extra>",
+            )
+        )
+    fig.update_layout(title=translate(GTEXT, "title", lang), barmode="group")
+    fig.update_xaxes(title=translate(GTEXT, "share", lang), range=[0, 1], tickformat=".0%")
+    return apply_theme(fig, lang, height=max(260, 90 + 60 * len(names)))
+
+
+def test_governance_figure_sends_what_the_validated_build_sends():
+    from dashboard.figures.governance import coverage_figure
+
+    kpis = pd.DataFrame(
+        {
+            "scope_id": ["GO-A", "GO-A", "GO-B", "GO-B", "GO-C"],
+            "scope_name": ["E-tjänst", "E-tjänst", "E-tjänst", "E-tjänst", "Ekonomi"],
+            "metric": ["classification_coverage", "shared_owner_participation"] * 2
+            + ["classification_coverage"],
+            "value": [0.5, None, 1.0, 0.25, 0.0],
+        }
+    )
+    for lang in ("sv", "en"):
+        assert _json(coverage_figure(kpis, lang)) == _json(_validated_coverage(kpis, lang))

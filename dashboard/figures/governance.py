@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
+from dashboard.figures.theme import PALETTE, empty_figure
 from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
 from dashboard.queries.metrics import METRICS
@@ -37,25 +38,30 @@ def coverage_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     labels = scope_labels(named[id_column], named["scope_name"])
     order = sorted(labels, key=lambda sid: (labels[sid], sid), reverse=True)  # first on top
     names = [labels[sid] for sid in order]
-    fig = go.Figure()
+    traces = []
     for colour, metric in zip(PALETTE, SHOWN_METRICS, strict=False):
         part = df[df["metric"] == metric]
         by_id = dict(zip(part[id_column], part["value"], strict=True))
         values = [by_id.get(sid) for sid in order]
         values = [None if v is None or pd.isna(v) else float(v) for v in values]
         label = METRICS[metric].label_en if lang == "en" else METRICS[metric].label_sv
-        fig.add_trace(
-            go.Bar(
-                y=names,
-                x=values,
-                name=label,
-                orientation="h",
-                marker={"color": colour},
-                text=[format_percent(v, 0, lang) if v is not None else "–" for v in values],
-                textposition="auto",
-                hovertemplate=f"{label}: %{{text}}<extra>%{{y}}</extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "y": names,
+                "x": values,
+                "name": label,
+                "orientation": "h",
+                "marker": {"color": colour},
+                "text": [format_percent(v, 0, lang) if v is not None else "–" for v in values],
+                "textposition": "auto",
+                "hovertemplate": f"{label}: %{{text}}<extra>%{{y}}</extra>",
+            }
         )
-    fig.update_layout(title=translate(TEXT, "title", lang), barmode="group")
-    fig.update_xaxes(title=translate(TEXT, "share", lang), range=[0, 1], tickformat=".0%")
-    return apply_theme(fig, lang, height=max(260, 90 + 60 * len(names)))
+    layout = {
+        "title": {"text": translate(TEXT, "title", lang)},
+        "barmode": "group",
+        "xaxis": {"title": {"text": translate(TEXT, "share", lang)}, "range": [0, 1],
+                  "tickformat": ".0%"},
+    }  # fmt: skip
+    return themed_figure(traces, layout, lang, height=max(260, 90 + 60 * len(names)))
