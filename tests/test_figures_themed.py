@@ -236,3 +236,51 @@ def test_governance_figure_sends_what_the_validated_build_sends():
     )
     for lang in ("sv", "en"):
         assert _json(coverage_figure(kpis, lang)) == _json(_validated_coverage(kpis, lang))
+
+
+def test_report_figures_send_what_the_validated_build_sends(sqlite_engine):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from dashboard import store
+    from tests.pages import build_app, page_module
+
+    build_app(sqlite_engine)
+    report = page_module("/rapport")
+    store.configure(None)
+    report_funnel, trend_figure, maturity_figure = (
+        report.funnel_figure,
+        report.trend_figure,
+        report.maturity_figure,
+    )
+    content = SimpleNamespace(
+        funnel=[("Informationstillgångar", 9), ("Aktuellt klassade", 5), ("Åtgärder i tid", 2)],
+        overdue_trend=[(dt.date(2026, 9, 30), 4), (dt.date(2026, 10, 31), 6)],
+        maturity=[("Soc", 2.5, None), ("KLF", None, None), ("BUF", 1.0, 3.25)],
+    )
+    labels = [label for label, _ in content.funnel][::-1]
+    counts = [count for _, count in content.funnel][::-1]
+    funnel = go.Figure(
+        go.Bar(x=counts, y=labels, orientation="h", text=counts, marker_color=PALETTE[0])
+    )
+    trend = go.Figure(
+        go.Scatter(
+            x=[d for d, _ in content.overdue_trend],
+            y=[v for _, v in content.overdue_trend],
+            mode="lines+markers",
+            name="Försenade åtgärder",
+            line={"color": PALETTE[4]},
+        )
+    )
+    rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
+    names = [r[0] for r in rows]
+    maturity = go.Figure(
+        [
+            go.Bar(name="Självskattad", x=names, y=[r[1] for r in rows], marker_color=PALETTE[0]),
+            go.Bar(name="Belagd", x=names, y=[r[2] for r in rows], marker_color=PALETTE[2]),
+        ]
+    )
+    maturity.update_layout(barmode="group", yaxis={"range": [0, 5]})
+    assert _json(report_funnel(content)) == _json(apply_theme(funnel, height=260))
+    assert _json(trend_figure(content)) == _json(apply_theme(trend, height=260))
+    assert _json(maturity_figure(content)) == _json(apply_theme(maturity, height=300))

@@ -19,7 +19,8 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.cells import td, tr
 from dashboard.export_workbook import build_scope_workbook
-from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
+from dashboard.figures._themed import themed_figure
+from dashboard.figures.theme import PALETTE, empty_figure
 from dashboard.filters import Filters
 from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
 from dashboard.output_cache import cached_output
@@ -206,30 +207,36 @@ def graph_style(height: int) -> dict:
     return {"height": f"{height}px"}
 
 
+# The three figures are built as dicts on the cached themed layout (figures/_themed.py): the
+# same JSON as validated traces with apply_theme, a few ms less each.
 def funnel_figure(content: ReportContent) -> go.Figure:
     if not content.funnel:
         return empty_figure("Inga uppgifter.")
     labels = [label for label, _ in content.funnel][::-1]
     counts = [count for _, count in content.funnel][::-1]
-    fig = go.Figure(
-        go.Bar(x=counts, y=labels, orientation="h", text=counts, marker_color=PALETTE[0])
-    )
-    return apply_theme(fig, height=260)
+    trace = {
+        "type": "bar",
+        "x": counts,
+        "y": labels,
+        "orientation": "h",
+        "text": [str(c) for c in counts],  # as plotly's check gives text: strings
+        "marker": {"color": PALETTE[0]},
+    }
+    return themed_figure([trace], {}, height=260)
 
 
 def trend_figure(content: ReportContent) -> go.Figure:
     if not content.overdue_trend:
         return empty_figure("Inga uppgifter.")
-    fig = go.Figure(
-        go.Scatter(
-            x=[d for d, _ in content.overdue_trend],
-            y=[v for _, v in content.overdue_trend],
-            mode="lines+markers",
-            name="Försenade åtgärder",
-            line={"color": PALETTE[4]},
-        )
-    )
-    return apply_theme(fig, height=260)
+    trace = {
+        "type": "scatter",
+        "x": [d for d, _ in content.overdue_trend],
+        "y": [v for _, v in content.overdue_trend],
+        "mode": "lines+markers",
+        "name": "Försenade åtgärder",
+        "line": {"color": PALETTE[4]},
+    }
+    return themed_figure([trace], {}, height=260)
 
 
 def maturity_figure(content: ReportContent) -> go.Figure:
@@ -237,14 +244,13 @@ def maturity_figure(content: ReportContent) -> go.Figure:
     if not rows:
         return empty_figure("Ingen mognad är bedömd ännu.")
     names = [r[0] for r in rows]
-    fig = go.Figure(
-        [
-            go.Bar(name="Självskattad", x=names, y=[r[1] for r in rows], marker_color=PALETTE[0]),
-            go.Bar(name="Belagd", x=names, y=[r[2] for r in rows], marker_color=PALETTE[2]),
-        ]
-    )
-    fig.update_layout(barmode="group", yaxis={"range": [0, 5]})
-    return apply_theme(fig, height=300)
+    traces = [
+        {"type": "bar", "name": "Självskattad", "x": names, "y": [r[1] for r in rows],
+         "marker": {"color": PALETTE[0]}},
+        {"type": "bar", "name": "Belagd", "x": names, "y": [r[2] for r in rows],
+         "marker": {"color": PALETTE[2]}},
+    ]  # fmt: skip
+    return themed_figure(traces, {"barmode": "group", "yaxis": {"range": [0, 5]}}, height=300)
 
 
 def content_component(content: ReportContent) -> html.Div:
