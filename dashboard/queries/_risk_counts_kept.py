@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, not_, select
+from sqlalchemy import case, func, literal, not_, select
 
 from dashboard.queries import _kpi_cache as cache
 from dashboard.queries import _kpi_materialized as materialized
@@ -90,30 +90,45 @@ def parse_cell_column(name: str) -> tuple[int, int, str]:
 def national_cells(conn, as_of: dt.date) -> pd.DataFrame:
     """Per (unit_id, object_id, shared): the risks of analyses on or before ``as_of`` per
     (likelihood, consequence, treatment) and the säkerhetsskydd ones, as integer columns."""
-    unit_id, object_id, shared = _owner_columns()
-    protected = func.sum(case((_is_protected(), 1), else_=0))
-    stmt = _risk_rows(
-        unit_id,
-        object_id,
-        case((shared, 1), else_=0).label("shared"),
-        Risk.likelihood,
-        Risk.consequence,
-        Risk.treatment,
-        protected.label(PROTECTED),
-        func.count().label("n"),
-    ).where(RiskAnalysis.analysed_on <= as_of)
-    stmt = stmt.group_by(
-        unit_id, object_id, shared, Risk.likelihood, Risk.consequence, Risk.treatment
+    cell = (Risk.likelihood, Risk.consequence, Risk.treatment)
+    # Assets' and objects' risks in two groupings by plain columns: one grouping by the CASE
+    # that tells them apart took 0.8 s nationally on SQLite, these two 0.5 s.
+    of_assets = (
+        select(
+            Asset.primary_unit_id,
+            literal(_NONE),
+            literal(0),
+            *cell,
+            func.sum(case((Asset.security_protection.is_(True), 1), else_=0)),
+            func.count(),
+        )
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .join(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(RiskAnalysis.analysed_on <= as_of)
+        .group_by(Asset.primary_unit_id, *cell)
+    )
+    of_objects = (
+        select(
+            literal(_NONE),
+            RiskAnalysis.governance_object_id,
+            literal(1),
+            *cell,
+            literal(0),
+            func.count(),
+        )
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .where(RiskAnalysis.asset_id.is_(None), RiskAnalysis.analysed_on <= as_of)
+        .group_by(RiskAnalysis.governance_object_id, *cell)
     )
     connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    result = connection.execute(stmt)
-    names = list(result.keys())
-    rows = result.fetchall()  # one fetch: iterating fetched the 300 000 groups row by row
-    long = pd.DataFrame(
-        {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
-        if rows
-        else {name: [] for name in names}
-    )
+    # One fetch each: iterating fetched the 300 000 groups row by row.
+    rows = [*connection.execute(of_assets).fetchall(), *connection.execute(of_objects).fetchall()]
+    names = [*_KEYS, "likelihood", "consequence", "treatment", PROTECTED, "n"]
+    columns = zip(*rows, strict=True) if rows else [[] for _ in names]
+    long = pd.DataFrame(dict(zip(names, map(list, columns), strict=True)))
+    long[["unit_id", "object_id"]] = long[["unit_id", "object_id"]].fillna(_NONE)
     return _wide(long)
 
 
