@@ -3,9 +3,10 @@
 A national delivery spent about half of its load reading CSV files and parsing their cells, and
 the other half writing; both were done one after the other on one core. ``Prefetch`` hands the
 pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to one
-worker process, a few files ahead of the writer. Everything that depends on the store (codes
-known and taken, which change as files load in order) is still checked by the writer inside each
-file's transaction, so results and messages are the same as a serial load's.
+worker process, a few files ahead of the writer (as many as fit in the pipe between them).
+Everything that depends on the store (codes known and taken, which change as files load in
+order) is still checked by the writer inside each file's transaction, so results and messages
+are the same as a serial load's.
 
 The worker parses levels for the risk matrix the store had when the prefetch started; the loader
 checks it again in each file's transaction and reads and parses a file once more when it changed
@@ -14,10 +15,10 @@ checks it again in each file's transaction and reads and parses a file once more
 The worker is ``python -m etl.pipeline``, talking pickles over its stdin and stdout: a fresh
 interpreter that never runs the caller's own script (multiprocessing's spawn imports the main
 module again, and a script without a ``__main__`` guard would start a second load), safe under
-a threaded server, and gone by itself when the loader dies (its stdin closes). Only for large
-runs (``PREFETCH_MIN_SOURCES``): starting it takes about half a second. If the worker fails in
-any way the loader reads that file itself, and every later one once the worker is gone, so a
-failure looks exactly like it would in a serial load.
+a threaded server, and gone by itself when the loader dies (its answers' pipe breaks). Only for
+large runs (``PREFETCH_MIN_SOURCES``): starting it takes about half a second. If the worker
+fails in any way the loader reads that file itself, and every later one once the worker is gone,
+so a failure looks exactly like it would in a serial load.
 """
 
 from __future__ import annotations
@@ -115,10 +116,15 @@ class Prefetch:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                           env.get("PYTHONPATH")]))  # fmt: skip
-        self._process: subprocess.Popen | None = subprocess.Popen(
-            [sys.executable, "-m", "etl.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env,
-        )  # fmt: skip
+        self._process: subprocess.Popen | None = None
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "etl.pipeline"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, env=env,
+            )  # fmt: skip
+        except OSError:  # no interpreter to start: every file is read here
+            log.warning("could not start the worker reading ahead", exc_info=True)
+            return
         _widen_pipe(self._process.stdout)
         # Every source in one request, then nothing more to say: asking file by file woke the
         # worker (and on a busy machine let it take the writer's core) once per file.
