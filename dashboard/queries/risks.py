@@ -119,6 +119,22 @@ def has_live_action() -> ColumnElement[bool]:
     return exists().where(Action.risk_id == Risk.id, Action.status != "cancelled")
 
 
+def _kept_if_wide(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> kept_counts.KeptRisks | None:
+    """The risk counts kept at load time, for a selection of the whole store (a viewer who sees
+    all, no global filter); None otherwise or when none are kept. A narrower selection counts
+    its few risks from its units in SQL faster than the national rows are read and filtered
+    (one municipality: about 5 ms of 50)."""
+    if unit_scope_condition(viewer) is not None or municipality or administration:
+        return None
+    return kept_counts.kept_risks(session, as_of, viewer)
+
+
 def matrix_size(frame: pd.DataFrame) -> int:
     """The heatmap's size: 4×4 unless a risk lies outside it (capped at MAX_SIZE)."""
     if frame.empty:
@@ -138,7 +154,7 @@ def risk_counts(
     """Columns likelihood, consequence, treatment, count: the counted risks grouped, in one pass
     for both the matrix and the treatment chart (each risk joins one analysis and at most one
     asset, so the join counts every risk once). From the rows kept at load time when there are."""
-    kept = kept_counts.kept_risks(session, as_of, viewer, municipality, administration)
+    kept = _kept_if_wide(session, as_of, viewer, municipality, administration)
     if kept is not None:
         return kept_counts.counts(kept)
     rows = session.execute(
@@ -356,11 +372,9 @@ def risks_block(
     # "has action" check, and reads only the block's rows in full.
     keys = risk_list_ids(as_of, viewer, **where)
     shortcut = Shortcut(count_query=keys, keys_query=keys.order_by(*order, Risk.id))
-    wide = unit_scope_condition(viewer) is None and not municipality and not administration
-    kept = kept_counts.kept_risks(session, as_of, viewer) if wide else None
+    kept = _kept_if_wide(session, as_of, viewer, municipality, administration)
     if kept is not None:
-        # (A narrow selection counts and sorts its few risks from its units faster than the
-        # kept counts are read.) Counted from the kept counts; a block's keys sought among the risks of the scores it
+        # Counted from the kept counts; a block's keys sought among the risks of the scores it
         # spans only, so that the sort covers a few cells instead of every risk.
         listed = kept_counts.listed_by_cell(kept, viewer)
         if cell is not None:
@@ -428,7 +442,7 @@ def high_risks_without_action(
     """(the first ``limit`` high risks without action, highest score first; how many in all)."""
     order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
     where = {"municipality": municipality, "administration": administration}
-    kept = kept_counts.kept_risks(session, as_of, viewer, **where)
+    kept = _kept_if_wide(session, as_of, viewer, **where)
     if kept is not None:
         picked, total = kept_counts.high_open_ids(kept, viewer, limit)
     else:
@@ -461,7 +475,7 @@ def hidden_protected_count(
     if viewer.may_see_security_protection:
         return 0
     where = {"municipality": municipality, "administration": administration}
-    kept = kept_counts.kept_risks(session, as_of, viewer, **where)
+    kept = _kept_if_wide(session, as_of, viewer, **where)
     if kept is not None:
         return kept_counts.hidden_protected(kept, viewer)
     return int(
