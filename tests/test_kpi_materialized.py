@@ -270,3 +270,18 @@ def test_decoding_reads_the_archive_in_place_and_anything_else_through_numpy():
     np.savez(buffer, __columns__=np.array(["c"]), c0=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError):
         materialized.decode(buffer.getvalue())
+
+
+def test_kept_columns_give_the_rows_of_a_mask_and_count_their_rows_in_the_cache():
+    frame = pd.DataFrame(
+        {
+            "unit_id": np.arange(1, 7, dtype="int64"),
+            "object_id": [np.nan, 2.0, np.nan, 3.0, np.nan, np.nan],
+            "assets": np.array([4, 5, 6, 7, 8, 9], dtype="int64"),
+        }
+    )
+    kept = materialized._decode_columns(materialized.encode(frame))
+    mask = np.array([True, False, True, True, False, False])
+    pd.testing.assert_frame_equal(kept.frame(mask), frame[mask].reset_index(drop=True))
+    pd.testing.assert_frame_equal(kept.frame(), frame)
+    assert _kpi_cache._rows(kept) == 6  # bounded like a frame of as many rows

@@ -73,7 +73,11 @@ def store_version(session_or_connection) -> tuple:
 
 
 def _rows(value) -> int:
-    return len(value) if isinstance(value, pd.DataFrame) else 1
+    """What an entry counts against MAX_CACHED_ROWS: a frame's rows, else its ``row_count``
+    (kept national columns), else 1."""
+    if isinstance(value, pd.DataFrame):
+        return len(value)
+    return getattr(value, "row_count", 1)
 
 
 def _copy(value):

@@ -23,6 +23,7 @@ import struct
 import weakref
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -81,12 +82,32 @@ def encode(frame: pd.DataFrame) -> bytes:
 
 
 def decode(payload: bytes) -> pd.DataFrame:
+    return _decode_columns(payload).frame()
+
+
+@dataclass(frozen=True)
+class KeptColumns:
+    """A kept frame's columns as arrays (views on the payload when stored plainly): a scoped
+    request takes its few rows from them without building the national frame first."""
+
+    arrays: dict[str, np.ndarray]
+    row_count: int  # what the result cache counts against its bound
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The frame of all rows, or of the rows where the boolean ``rows`` is set."""
+        if rows is None:
+            return pd.DataFrame(self.arrays)
+        return pd.DataFrame({c: values[rows] for c, values in self.arrays.items()})
+
+
+def _decode_columns(payload: bytes) -> KeptColumns:
     arrays = _stored_arrays(payload)
     if arrays is None:  # not as encode writes it (e.g. compressed): numpy's own reader decides
         with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
             arrays = {name.removesuffix(".npy"): archive[name] for name in archive.files}
     columns = [str(c) for c in arrays[_COLUMNS_ENTRY]]
-    return pd.DataFrame({c: arrays[f"c{i}"] for i, c in enumerate(columns)})
+    named = {c: arrays[f"c{i}"] for i, c in enumerate(columns)}
+    return KeptColumns(named, len(next(iter(named.values()))) if named else 0)
 
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local header, before its name
@@ -273,6 +294,11 @@ def facts_for(
 
 def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
     """The kept national rows of ``kind`` as of ``as_of`` at the current store version."""
+    kept = _national_columns(conn, kind, as_of)
+    return None if kept is None else kept.frame()
+
+
+def _national_columns(conn, kind: str, as_of: dt.date) -> KeptColumns | None:
     if not _table_exists(conn):
         return None
     table = KpiFactFrame.__table__
@@ -286,11 +312,12 @@ def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
     if frame_id is None:
         return None
 
-    def read() -> pd.DataFrame:
+    def read() -> KeptColumns:
         payload = conn.execute(select(table.c.payload).where(table.c.id == frame_id)).scalar_one()
-        return decode(payload)
+        return _decode_columns(payload)
 
-    # Decoded once per process while the version lasts (the id changes with the version).
+    # Decoded once per process while the version lasts (the id changes with the version); the
+    # arrays are only read, never changed.
     return cache.cached(conn, ("kept_facts", frame_id), read)
 
 
@@ -316,25 +343,25 @@ def scoped_facts(
     ``scope_key`` names ``scope`` for the result cache (as kpi's callers do): a page reads four
     kinds for two dates under one scope, and its ids are then looked up once, not eight times.
     """
-    national = _national(conn, kind, as_of)
+    national = _national_columns(conn, kind, as_of)
     if national is None:
         return None
     if scope.unit is None:  # the fact queries do not restrict such a scope at all
-        return national
+        return national.frame()
     if scope_key is None:
         unit_ids, object_ids = _scope_ids(conn, scope)
     else:
         unit_ids, object_ids = cache.cached(
             conn, ("scope_ids", scope_key), lambda: _scope_ids(conn, scope)
         )
-    in_scope = np.isin(national["unit_id"].to_numpy(), unit_ids)
+    in_scope = np.isin(national.arrays["unit_id"], unit_ids)
     if kind != "follow_up":
-        object_id = national["object_id"].to_numpy(dtype="float64", na_value=np.nan)
+        object_id = national.arrays["object_id"].astype("float64")
         if object_ids is None:
             in_scope |= ~np.isnan(object_id)
         else:
             in_scope |= np.isin(object_id, object_ids)
-    return national[in_scope].reset_index(drop=True)
+    return national.frame(in_scope)
 
 
 __all__ = [
