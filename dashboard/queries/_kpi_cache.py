@@ -15,6 +15,7 @@ may add columns to what they get.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import logging
 import threading
@@ -84,19 +85,40 @@ def _copy(value):
     return value.copy() if isinstance(value, pd.DataFrame) else value
 
 
+# (engine, version) of the cached computation under way in this thread or task: the entries it
+# computes on the way (facts, organisation, kept frames) belong to the version its own key names.
+_computing: contextvars.ContextVar[tuple[Engine, tuple] | None] = contextvars.ContextVar(
+    "kpi_cache_computing", default=None
+)
+
+
+def current_version(session_or_connection) -> tuple:
+    """The version of the cached computation under way on this engine, else ``store_version``:
+    a page's numbers read it once, not once per cached part (some 40 times for Översikt)."""
+    under_way = _computing.get()
+    if under_way is not None and under_way[0] is engine_of(session_or_connection):
+        return under_way[1]
+    return store_version(session_or_connection)
+
+
 def cached(session_or_connection, key: Hashable, compute: Callable[[], object]):
     """``compute()``'s result for ``key`` at the store's current version (computed at most once
     per version while it stays in the cache)."""
     if not enabled:
         return compute()
     engine = engine_of(session_or_connection)
-    full_key = (key, store_version(session_or_connection))
+    version = current_version(session_or_connection)
+    full_key = (key, version)
     with _lock:
         entries = _caches.setdefault(engine, OrderedDict())
         if full_key in entries:
             entries.move_to_end(full_key)
             return _copy(entries[full_key])
-    value = compute()
+    token = _computing.set((engine, version))
+    try:
+        value = compute()
+    finally:
+        _computing.reset(token)
     size = _rows(value)
     if size > MAX_CACHED_ROWS:
         return value

@@ -304,7 +304,7 @@ def _national_columns(conn, kind: str, as_of: dt.date) -> KeptColumns | None:
     table = KpiFactFrame.__table__
     frame_id = conn.execute(
         select(table.c.id).where(
-            table.c.store_version == version_key(cache.store_version(conn)),
+            table.c.store_version == version_key(cache.current_version(conn)),
             table.c.as_of == as_of,
             table.c.kind == kind,
         )
