@@ -308,6 +308,7 @@ def load_paths(
     finally:
         if ahead is not None:
             ahead.close()
+        del taken  # a national run's ids: not kept through the index builds and the snapshot
         clock = _lap(seconds, "files", clock)
         if deferred.dropped:
             _restore_indexes(engine, deferred)
