@@ -136,6 +136,16 @@ def _parse_cell_by_cell(
     return out
 
 
+_TEXT_OR_NONE = frozenset((str, type(None)))
+
+
+def _texts(values: list[object]) -> list[str]:
+    """The str values of a parsed column (a text column's: all but the blanks, found in C)."""
+    if _TEXT_OR_NONE.issuperset(map(type, values)):
+        return list(filter(None, values))  # type: ignore[arg-type]  # no "": blanks are None
+    return [v for v in values if type(v) is str]
+
+
 def parse_column(
     raw_values: Sequence[object],
     column: Column,
@@ -157,7 +167,9 @@ def parse_column(
         return _parse_cell_by_cell(raw_values, column, limit, matrix_size, problems)
     if column_type in PLAIN_TEXT:
         out = [raw.strip() or None if type(raw) is str else raw for raw in raw_values]
-        for index in [i for i, v in enumerate(out) if v is not None and type(v) is not str]:
+        # A CSV column is text and blanks only: one C-level pass over the types says so.
+        others = [] if _TEXT_OR_NONE.issuperset(map(type, out)) else out
+        for index in [i for i, v in enumerate(others) if v is not None and type(v) is not str]:
             try:  # a number or date cell in a text column: its text
                 out[index] = parse_cell(column_type, out[index])
             except CellError as exc:
@@ -172,9 +184,11 @@ def parse_column(
                    for raw in raw_values]  # fmt: skip
         except TypeError:  # an unhashable cell value: one by one
             return _parse_cell_by_cell(raw_values, column, limit, matrix_size, problems)
-        for index in [i for i, v in enumerate(out) if v is _MISSING]:
-            out[index] = convert(raw_values[index])
-        for index in [i for i, v in enumerate(out) if type(v) is CellError]:
+        if _MISSING in out:  # values no file of the run had yet
+            for index in [i for i, v in enumerate(out) if v is _MISSING]:
+                out[index] = convert(raw_values[index])
+        failed = out if CellError in set(map(type, out)) else []
+        for index in [i for i, v in enumerate(failed) if type(v) is CellError]:
             error = out[index]
             problems.append(CellProblem(index, raw_values[index], error.message_sv,  # type: ignore[attr-defined]
                                         error.message_en))  # type: ignore[attr-defined]  # fmt: skip
@@ -183,13 +197,13 @@ def parse_column(
         for index in [i for i, v in enumerate(out) if v is None]:
             if is_empty(raw_values[index]):
                 problems.append(CellProblem(index, None, *_missing(column)))
-    texts = [v for v in out if type(v) is str]
+    texts = _texts(out)
     if texts and "\0" in "".join(texts):  # PostgreSQL cannot store NUL in text
         for index in [i for i, v in enumerate(out) if type(v) is str and "\0" in v]:
             shown = str(raw_values[index]).replace("\0", "\\0")
             problems.append(CellProblem(index, shown, NUL_SV, NUL_EN))
             out[index] = _FAILED
-        texts = [v for v in out if type(v) is str]
+        texts = _texts(out)
     if limit is not None and texts and max(map(len, texts)) > limit:
         for index in [i for i, v in enumerate(out) if type(v) is str and len(v) > limit]:
             problems.append(CellProblem(index, raw_values[index], *_too_long(limit)))

@@ -41,3 +41,18 @@ def test_each_problem_once_per_cell():
     problems = []
     parse_column(["a\0" + "b" * 100], text, 10, 4, problems)
     assert len(problems) == 1 and "NUL" in problems[0].message_sv
+
+
+CSV_CELLS = [c for c in CELLS if c is None or type(c) is str]  # what a CSV file's columns hold
+
+
+@pytest.mark.parametrize("column", list(COLUMNS.values()), ids=lambda c: f"{c.type}-{c.required}")
+@pytest.mark.parametrize("limit", [None, 60])
+def test_text_only_columns_the_same_as_cell_by_cell(column, limit):
+    """A CSV column (text and blanks only) takes the shortcuts; the outcome is the same."""
+    for start in range(0, len(CSV_CELLS), 5):
+        cells = list(itertools.islice(itertools.cycle(CSV_CELLS), start, start + len(CSV_CELLS)))
+        for chosen in (cells, [c for c in cells if c and "\0" not in c and len(c) < 60]):
+            fast = outcome(parse_column, chosen, column, limit)
+            slow = outcome(_parse_cell_by_cell, chosen, column, limit)
+            assert repr(fast) == repr(slow)
