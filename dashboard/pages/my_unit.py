@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.cells import td, tr
 from dashboard.figures.actions import aging_figure
 from dashboard.filters import Filters, query_language
 from dashboard.formatting import format_date, format_number, format_percent, format_value
@@ -233,8 +234,8 @@ def create_table(
                 and record.get(field) is not None
             ):
                 css = "status-bad"
-            cells.append(html.Td(_cell(field, record.get(field), lang), className=css))
-        rows.append(html.Tr(cells))
+            cells.append(td(_cell(field, record.get(field), lang), className=css))
+        rows.append(tr(cells))  # dashboard.cells: the same components, unchecked (faster)
     return html.Div(
         dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="mb-1", id=table_id),
         className="table-responsive",
