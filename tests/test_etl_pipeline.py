@@ -21,7 +21,7 @@ from etl.db import make_engine, migrate
 from etl.load import ACCEPTED, REJECTED, load_paths
 from etl.sources import expand_sources
 from tests.hostile_corpus import write_big_admin_csv
-from tests.workbooks import TODAY
+from tests.workbooks import TODAY, write_admin, write_object, write_org
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("asset", "asset_owner", "classification", "classification_participant",
@@ -212,3 +212,16 @@ def test_the_worker_ends_with_a_killed_loader(tmp_path):
             break
         time.sleep(0.1)
     assert not _alive(workers[0])
+
+
+def test_workbooks_too(tmp_path):
+    """xlsx files are read in the worker the same way (calamine there, the sheet guards too)."""
+    folder = tmp_path / "workbooks"
+    folder.mkdir()
+    paths = [write_org(folder), write_admin(folder), write_object(folder)]
+    broken = folder / "broken.xlsx"
+    broken.write_bytes(b"not a workbook at all")
+    (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [*paths, broken])
+    assert ahead == serial
+    assert ahead_rows == serial_rows
+    assert [outcome for _, _, outcome, _, _, _ in serial].count(ACCEPTED) == 3
