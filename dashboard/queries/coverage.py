@@ -536,11 +536,15 @@ def _unit_name_groups(session: Session) -> list[list[int]]:
     (administration name, unit name), in that order."""
 
     def compute() -> list[list[int]]:
-        rows = session.execute(
-            select(Unit.id, Administration.name, Unit.name)
-            .join(Administration, Unit.administration_id == Administration.id)
-            .order_by(Administration.name, Unit.name, Unit.id)
-        ).all()
+        rows = (
+            session.connection()
+            .execute(  # plain columns: Core, not the ORM's rows
+                select(Unit.id, Administration.name, Unit.name)
+                .join(Administration, Unit.administration_id == Administration.id)
+                .order_by(Administration.name, Unit.name, Unit.id)
+            )
+            .all()
+        )
         groups: list[list[int]] = []
         previous = None
         for unit_id, administration_name, unit_name in rows:
