@@ -129,3 +129,30 @@ def test_visible_analyses_of_a_date_are_the_query_of_that_date(store):
                     check_dtype=live.size > 0,
                 )
     _kpi_cache.clear()
+
+
+def test_the_matrix_is_computed_once_for_the_pages_two_callbacks(store):
+    """Mognad's matrix and profile callbacks both read maturity_matrix: the second gets the first
+    one's frame (a copy: a caller changing it changes nothing for the next)."""
+    from sqlalchemy import event
+
+    from dashboard.queries import _kpi_cache
+
+    _kpi_cache.clear()
+    statements = []
+    with store() as s:
+        first = maturity_matrix(s, kpi_data.AS_OF, municipality="1882")
+        first["level"] = -1
+        engine = s.get_bind()
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            again = maturity_matrix(s, kpi_data.AS_OF, municipality="1882")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and statements[0].startswith("SELECT (SELECT MAX(id) FROM load)")
+    assert set(again["level"]) != {-1} and len(again) == len(first)
+    _kpi_cache.clear()

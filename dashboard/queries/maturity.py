@@ -99,7 +99,18 @@ def latest_per_node(analyses: pd.DataFrame, node_column: str) -> pd.DataFrame:
 def maturity_matrix(
     session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
 ) -> pd.DataFrame:
-    """Area levels of the latest gap analysis ≤ as_of per administration and governance object."""
+    """Area levels of the latest gap analysis ≤ as_of per administration and governance object.
+
+    Computed once per store version for the page's two callbacks (the matrix and the profile
+    both read it on every load of Mognad)."""
+    return cache.cached(
+        session,
+        ("maturity_matrix", as_of, org_key(viewer, municipality, None)),
+        lambda: _maturity_matrix(session, as_of, viewer, municipality),
+    )
+
+
+def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str | None):
     scope = build_scope(viewer, None, municipality, None)
     key = org_key(viewer, municipality, None)
     org = cached_org(session, scope, key)
