@@ -14,11 +14,14 @@ store again, for the rest of the run. (Owners' rows change only through loads.)
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy.orm import Session
 
 from etl.validate import CODED_ENTITIES, ParsedWorkbook, lookup_taken
 
 _NEWEST_LOAD = "SELECT MAX(id) FROM load"
+_CODE, _UNIT_PERIOD = itemgetter("code"), itemgetter("unit", "period")
 _TABLES = [model.__tablename__ for model in CODED_ENTITIES.values()] + ["follow_up_report"]
 
 
@@ -53,8 +56,9 @@ class TakenIds:
             self._owner = None  # another process loaded meanwhile: ask the store from now on
         if self._owner is None:
             return lookup_taken(session, codes)
+        # Most of a file's ids are nobody's: the set operation finds the few that are in C.
         taken = {
-            entity: {code: owned[code] for code in codes.get(entity, []) if code in owned}
+            entity: {code: owned[code] for code in owned.keys() & codes.get(entity, [])}
             for entity, owned in self._owner.items()
         }  # fmt: skip
         taken["follow_ups"] = {
@@ -83,8 +87,8 @@ class TakenIds:
         previous = self._by_source.pop(key, None)
         if previous is not None:
             self._forget(*previous)
-        codes = {entity: [row["code"] for row in accepted.rows(entity)] for entity in self._owner}
-        follow_ups = [(row["unit"], row["period"]) for row in accepted.rows("follow_ups")]
+        codes = {entity: list(map(_CODE, accepted.rows(entity))) for entity in self._owner}
+        follow_ups = list(map(_UNIT_PERIOD, accepted.rows("follow_ups")))
         for entity, owned in self._owner.items():
             owned.update(dict.fromkeys(codes[entity], key))  # type: ignore[arg-type]
         for unit, period in follow_ups:
