@@ -27,6 +27,8 @@ from dashboard.queries.actions import (
     action_scope_condition,
     actions_block,
     default_order,
+    kept_open_rows,
+    open_actions_by_month,
 )
 from dashboard.queries.coverage import (
     ASSET_GAP_FIELDS,
@@ -290,3 +292,56 @@ def test_gap_and_owner_counts_from_the_kept_counts_are_the_live_ones(store):
     # Säkerhetsskydd assets are left out of the lists of all but the protection officer.
     admin, officer = kept[Viewer("admin", "a"), "{}"], kept[SYSTEM, "{}"]
     assert admin["any"] < officer["any"] and officer["owners"] > 0
+
+
+# --------------------------------------------------------------------------- open by month
+
+
+def test_open_actions_by_month_from_the_kept_rows_are_the_live_ones(store):
+    """(The Åtgärder page's trend, kept at load time beside the grids' counts.)"""
+    with Session(store) as s:
+        municipality = s.scalar(select(m.Municipality.code).order_by("code"))
+        administration = s.scalar(
+            select(m.Administration.code)
+            .where(m.Administration.code.startswith(municipality))
+            .order_by(m.Administration.code)
+        )
+    viewers = [
+        SYSTEM,
+        Viewer("admin", "a"),
+        Viewer("ciso", "c", municipality_codes=frozenset({municipality})),
+        Viewer("security_officer", "s", administration_codes=frozenset({administration})),
+        Viewer("committee", "k", municipality_codes=frozenset({municipality})),
+    ]
+    filters = [{}, {"municipality": municipality}, {"administration": administration}]
+    dates = [TODAY, TODAY + dt.timedelta(days=1)]  # the second is not kept: counted in SQL
+    with Session(store) as s:
+        _kpi_cache.clear()
+        assert kept_open_rows(s, TODAY, SYSTEM) is not None
+        kept = {}
+        direct = {}
+        for viewer in viewers:
+            for where in filters:
+                for day in dates:
+                    _kpi_cache.clear()
+                    kept[viewer, str(where), day] = open_actions_by_month(s, day, viewer, **where)
+                # The kept rows themselves, for every selection (the page reads them for the
+                # whole store only).
+                rows = kept_open_rows(s, TODAY, viewer, **where)
+                done = [int(rows[f"b{i}"].sum()) for i in range(12)]
+                direct[viewer, str(where)] = [
+                    int(rows["open"].sum()) + sum(done[i:]) for i in range(12)
+                ]
+        s.execute(m.KpiFactFrame.__table__.delete())
+        for viewer in viewers:
+            for where in filters:
+                for day in dates:
+                    _kpi_cache.clear()
+                    live = open_actions_by_month(s, day, viewer, **where)
+                    assert kept[viewer, str(where), day].equals(live), (viewer, where, day)
+                _kpi_cache.clear()
+                today = open_actions_by_month(s, TODAY, viewer, **where)
+                assert direct[viewer, str(where)] == today["value"].tolist(), (viewer, where)
+        s.rollback()
+    _kpi_cache.clear()
+    assert max(direct[SYSTEM, "{}"]) > 0

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dashboard.queries import _risk_counts_kept
 from dashboard.queries._kpi_dates import last_month_ends, previous_quarter
 from dashboard.queries._kpi_materialized import materialize
+from dashboard.queries.actions import keep_open_rows
 from dashboard.queries.coverage import keep_asset_gaps
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import (
@@ -45,12 +46,13 @@ def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.Da
     transaction. With ``keep_facts`` (after a load) the national facts behind them are kept too,
     as of ``as_of`` and the quarter before, for the pages of every scope to read
     (_kpi_materialized): the snapshot computes them anyway. The Risker page's counts as of
-    ``as_of`` are kept beside them (_risk_counts_kept), and the asset lists' gap counts
-    (coverage.keep_asset_gaps)."""
+    ``as_of`` are kept beside them (_risk_counts_kept), the asset lists' gap counts
+    (coverage.keep_asset_gaps) and the open actions by month (actions.keep_open_rows)."""
     if keep_facts:
         materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
         _risk_counts_kept.keep(session, as_of)
         keep_asset_gaps(session, as_of)
+        keep_open_rows(session, as_of)
     return compute_kpis(session, as_of, SYSTEM)
 
 
