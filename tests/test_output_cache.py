@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import flask
 import pytest
 from flask import g
+from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard import store
+from dashboard import output_cache, store
 from dashboard.output_cache import cached_output
 from dashboard.queries import _kpi_cache
 from dashboard.queries.actions import visible_units
@@ -88,3 +90,58 @@ def test_a_load_or_clear_makes_it_compute_again(app_store):
     _kpi_cache.clear()
     as_viewer(app, admin, filters)
     assert len(calls) == 3
+
+
+@cached_output
+def padded_units(filters: dict) -> dict:
+    """A read-only 'callback' whose output is as long as the filters ask."""
+    calls.append(("padded", filters["pad"]))
+    with store.read_session() as session:
+        units = int(session.scalar(select(func.count()).select_from(models.Unit)))
+    return {"units": units, "pad": "x" * filters["pad"]}
+
+
+@pytest.fixture
+def served(app_store):
+    """A Flask app whose route answers like Dash: the cached output, written as JSON."""
+    app, _ = app_store
+    app.config["INFOSAK_AUTH"] = False  # the system viewer: who asks is not this test's point
+    output_cache.init_app(app)
+
+    @app.post("/callback")
+    def callback():
+        return flask.jsonify(padded_units(flask.request.get_json()))
+
+    return app.test_client()
+
+
+def entry_sizes() -> list[int]:
+    return [size for _, size in output_cache._entries.values()]
+
+
+def test_an_output_is_weighed_by_the_response_that_carried_it(served):
+    response = served.post("/callback", json={"pad": 1000})
+    assert response.status_code == 200
+    assert entry_sizes() == [len(response.get_data())]
+    assert served.post("/callback", json={"pad": 1000}).get_data() == response.get_data()
+    assert calls == [("padded", 1000)]
+
+
+def test_outputs_beyond_the_byte_bound_are_dropped_oldest_first(served, monkeypatch):
+    monkeypatch.setattr(output_cache, "MAX_JSON_BYTES", 2500)
+    served.post("/callback", json={"pad": 1000})
+    served.post("/callback", json={"pad": 1001})
+    assert len(entry_sizes()) == 2
+    served.post("/callback", json={"pad": 1002})  # three of ~1 kB exceed 2.5 kB: the first goes
+    assert len(entry_sizes()) == 2
+    served.post("/callback", json={"pad": 1000})
+    assert calls.count(("padded", 1000)) == 2
+    served.post("/callback", json={"pad": 3000})  # larger than the bound: served, never kept
+    served.post("/callback", json={"pad": 3000})
+    assert calls.count(("padded", 3000)) == 2
+    assert all(size <= 2500 for size in entry_sizes())
+
+
+def test_outside_a_request_an_output_is_weighed_by_serialising_it(app_store):
+    result = padded_units({"pad": 10})
+    assert entry_sizes() == [len(json.dumps(result, cls=PlotlyJSONEncoder))]
