@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from dashboard import store
@@ -197,3 +198,33 @@ def test_rows_by_metric_splits_in_one_pass_keeping_row_order():
     for metric, part in split.items():
         pd.testing.assert_frame_equal(part, rows[rows["metric"] == metric])
     assert rows_by_metric(rows.iloc[0:0]) == {}
+
+
+def org_frame(municipalities: int) -> pd.DataFrame:
+    """Organisation-check rows: each municipality with one administration."""
+    rows = []
+    for m in range(municipalities):
+        for scope_type, scope_id, name in (
+            ("municipality", f"{m:04d}", f"Kommun {m}"),
+            ("administration", f"{m:04d}-KLF", f"Kommunledning {m}"),
+        ):
+            rows.append(
+                {"scope_type": scope_type, "scope_id": scope_id, "scope_name": name,
+                 "metric": "org_ciso", "value": 1.0, "numerator": None, "denominator": None}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_org_table_lists_administrations_only_for_a_few_municipalities(page):
+    few = page.MUNICIPALITIES_WITH_ADMINISTRATIONS
+    table = page.create_org_table(org_frame(few), "sv")
+    names = [text_of(r.children[0]) for r in table.children.children[2].children]
+    assert len(names) == 2 * few and "Kommunledning 0" in names
+    assert "Välj en kommun" not in text_of(table.children.children[0])
+
+    # A region's or the country's instance: municipalities only, and the caption says how to see
+    # a municipality's administrations.
+    table = page.create_org_table(org_frame(few + 1), "sv")
+    names = [text_of(r.children[0]) for r in table.children.children[2].children]
+    assert names == [f"Kommun {m}" for m in range(few + 1)]
+    assert "Välj en kommun för att se dess förvaltningar" in text_of(table.children.children[0])

@@ -75,6 +75,8 @@ TEXT = {
         "errors": "Fel",
         "counts": "Per blad",
         "org_caption": "Organisationskontrollen per kommun och förvaltning (✓ uppfyllt, ✗ brist).",
+        "org_caption_municipalities": "Organisationskontrollen per kommun (✓ uppfyllt, ✗ brist). "
+        "Välj en kommun för att se dess förvaltningar.",
     },
     "en": {
         "title": "Overview",
@@ -108,6 +110,8 @@ TEXT = {
         "counts": "Per sheet",
         "org_caption": "The organisation check per municipality and administration "
         "(✓ met, ✗ failed).",
+        "org_caption_municipalities": "The organisation check per municipality (✓ met, "
+        "✗ failed). Choose a municipality to see its administrations.",
     },
 }
 
@@ -213,9 +217,22 @@ def org_cell(
     return (_tr("ok_assigned", lang) if ok else _tr("missing", lang)), ok
 
 
+# Beyond this many municipalities (a region's or the country's instance) the table lists the
+# municipalities only: 290 municipalities with their 1 356 administrations were 1 650 rows that
+# nobody reads, 100 ms to build and 1.4 MB to send. Choosing a municipality shows its
+# administrations.
+MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
+
+
 def create_org_table(df, lang: str):
     if df is None or df.empty:
         return no_data(lang)
+    caption = _tr("org_caption", lang)
+    if (df.drop_duplicates(["scope_type", "scope_id"])["scope_type"] == "municipality").sum() > (
+        MUNICIPALITIES_WITH_ADMINISTRATIONS
+    ):
+        df = df[df["scope_type"] == "municipality"]
+        caption = _tr("org_caption_municipalities", lang)
     header = html.Thead(
         html.Tr(
             [html.Th(_tr("scope", lang), scope="col")]
@@ -254,7 +271,7 @@ def create_org_table(df, lang: str):
         body.append(tr([name_cell, *cells]))
     return html.Div(
         dbc.Table(
-            [html.Caption(_tr("org_caption", lang)), header, html.Tbody(body)],
+            [html.Caption(caption), header, html.Tbody(body)],
             bordered=False,
             hover=True,
             size="sm",
