@@ -37,6 +37,12 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def children_peak_rss_mb() -> float:
+    """The largest peak resident set size of this process's ended children, in MB (the ETL's
+    read-ahead worker, etl.pipeline)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0..100) by linear interpolation, as numpy's default."""
     ordered = sorted(values)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.common import (
     AS_OF,
+    children_peak_rss_mb,
     load_average,
     load_targets,
     peak_rss_mb,
@@ -91,7 +92,10 @@ def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
         "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds) if seconds else None,
-        "peak_rss_mb": peak_rss_mb(),
+        # The loader's peak plus its read-ahead worker's: both peaks may fall together.
+        "peak_rss_mb": round(peak_rss_mb() + children_peak_rss_mb(), 1),
+        "peak_rss_loader_mb": peak_rss_mb(),
+        "peak_rss_worker_mb": children_peak_rss_mb(),
         "steps_seconds": result.seconds,  # where the time went (RunResult.seconds)
     }
 
