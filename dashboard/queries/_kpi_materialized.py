@@ -247,6 +247,35 @@ def forget(engine) -> None:
             conn.execute(delete(KpiFactFrame.__table__))
 
 
+def keep_frames(
+    session, as_of: dt.date, computations: dict[str, Callable[[], pd.DataFrame]]
+) -> int:
+    """Compute national frames (kind -> computation) and keep them as of ``as_of`` for the store
+    version the session sees, in the caller's transaction, beside the load's other kept frames;
+    returns the number written (0: the store changed meanwhile, or has no kpi_fact_frame yet).
+    For the pages' own national counts (risk cells, asset gaps, open actions by month)."""
+    if not _table_exists(session):
+        return 0
+    version = cache.store_version(session)
+    frames = {(as_of, kind): compute() for kind, compute in computations.items()}
+    if cache.store_version(session) != version:  # as in materialize
+        log.info("store changed while keeping %s: not kept", sorted(computations))
+        return 0
+    _write(session, version_key(version), frames)
+    log.info("kept national %s as of %s", sorted(computations), as_of)
+    return len(frames)
+
+
+def smallest_int_type(values: pd.Series) -> type:
+    """The smallest integer type that holds ``values``: a kept frame is decoded whole by every
+    request, and most counts per unit fit a byte."""
+    low, high = int(values.min()), int(values.max())
+    for kind in (np.uint8, np.uint16, np.int16, np.int32):
+        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
+            return kind
+    return np.int64
+
+
 def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
     """Keep national rows that a request had to compute (a date the load did not cover, such as
     the day after it), so that other requests and server processes read them. Best effort: on
@@ -292,7 +321,7 @@ def facts_for(
     return rows
 
 
-def _national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
+def kept_national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
     """The kept national rows of ``kind`` as of ``as_of`` at the current store version."""
     kept = _national_columns(conn, kind, as_of)
     return None if kept is None else kept.frame()

@@ -31,7 +31,6 @@ from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
-from dashboard.queries.coverage import smallest_int_type
 from dashboard.queries.viewer import Viewer
 from etl.models import Action, Asset, Risk, RiskAnalysis
 
@@ -157,7 +156,9 @@ def _wide(long: pd.DataFrame) -> pd.DataFrame:
             columns[protected_column(*divmod(int(code), 1000))] = values
     columns[PROTECTED] = np.bincount(row, weights=protected, minlength=len(keys)).astype(np.int64)
     wide = pd.DataFrame(columns)
-    return wide.astype({column: smallest_int_type(wide[column]) for column in wide.columns})
+    return wide.astype(
+        {column: materialized.smallest_int_type(wide[column]) for column in wide.columns}
+    )
 
 
 def _summed(row: np.ndarray, rows: int, code: np.ndarray, values: np.ndarray):
@@ -195,26 +196,23 @@ def national_high_open(conn, as_of: dt.date) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame({c: np.array([], dtype=np.int64) for c in columns})
     frame = frame[columns]
-    return frame.astype({column: smallest_int_type(frame[column]) for column in columns})
+    return frame.astype(
+        {column: materialized.smallest_int_type(frame[column]) for column in columns}
+    )
 
 
 def keep(session, as_of: dt.date) -> int:
     """Compute and keep both kinds as of ``as_of`` for the store version the session sees, in
     the caller's transaction; returns the number of frames written (0: the store changed
     meanwhile, or it has no kpi_fact_frame yet)."""
-    if not materialized._table_exists(session):
-        return 0
-    version = cache.store_version(session)
-    frames = {
-        (as_of, CELLS_KIND): national_cells(session, as_of),
-        (as_of, HIGH_OPEN_KIND): national_high_open(session, as_of),
-    }
-    if cache.store_version(session) != version:  # see _kpi_materialized.materialize
-        log.info("store changed while keeping risk counts: not kept")
-        return 0
-    materialized._write(session, materialized.version_key(version), frames)
-    log.info("kept national risk counts as of %s", as_of)
-    return len(frames)
+    return materialized.keep_frames(
+        session,
+        as_of,
+        {
+            CELLS_KIND: lambda: national_cells(session, as_of),
+            HIGH_OPEN_KIND: lambda: national_high_open(session, as_of),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- read per request
@@ -263,8 +261,8 @@ def kept_risks(
 ) -> KeptRisks | None:
     """The kept rows in the selection's scope, or None when none are kept for this store
     version and date."""
-    cells = materialized._national(conn, CELLS_KIND, as_of)
-    high_open = materialized._national(conn, HIGH_OPEN_KIND, as_of)
+    cells = materialized.kept_national(conn, CELLS_KIND, as_of)
+    high_open = materialized.kept_national(conn, HIGH_OPEN_KIND, as_of)
     if cells is None or high_open is None:
         return None
     units, objects = _scope_ids(conn, viewer, municipality, administration)

@@ -38,7 +38,8 @@ from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered
 from dashboard.queries import _kpi_cache as kpi_cache
 from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._kpi_dates import last_month_ends
-from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES, smallest_int_type
+from dashboard.queries._kpi_materialized import smallest_int_type
+from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -673,14 +674,9 @@ def _id(value) -> int:
 def keep_open_rows(session, as_of: dt.date) -> int:
     """Keep national_open_rows as of ``as_of`` for the store version the session sees, in the
     caller's transaction; returns frames written."""
-    if not materialized._table_exists(session):
-        return 0
-    version = kpi_cache.store_version(session)
-    frame = national_open_rows(session, as_of)
-    if kpi_cache.store_version(session) != version:
-        return 0
-    materialized._write(session, materialized.version_key(version), {(as_of, OPEN_KIND): frame})
-    return 1
+    return materialized.keep_frames(
+        session, as_of, {OPEN_KIND: lambda: national_open_rows(session, as_of)}
+    )
 
 
 def kept_open_rows(
@@ -692,7 +688,7 @@ def kept_open_rows(
 ) -> pd.DataFrame | None:
     """The kept rows of the actions the selection counts (action_scope_parts: its units' own,
     and the provider actions of its objects), or None when none are kept."""
-    national = materialized._national(session, OPEN_KIND, as_of)
+    national = materialized.kept_national(session, OPEN_KIND, as_of)
     if national is None:
         return None
 

@@ -609,7 +609,7 @@ def national_asset_gaps(session, as_of: dt.date) -> pd.DataFrame:
         index="unit_id", columns="column", values="n", aggfunc="sum", fill_value=0
     ).reset_index()
     wide.columns.name = None
-    return wide.astype({c: smallest_int_type(wide[c]) for c in wide.columns})
+    return wide.astype({c: materialized.smallest_int_type(wide[c]) for c in wide.columns})
 
 
 def _national_owner_rows(session, as_of: dt.date) -> pd.DataFrame:
@@ -645,27 +645,12 @@ def _national_gap_rows(session, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame({"unit_id": long["unit_id"], "column": columns, "n": long["n"]})
 
 
-def smallest_int_type(values: pd.Series) -> type:
-    """The smallest integer type that holds ``values``: a kept frame is decoded whole by every
-    request, and most counts per unit fit a byte."""
-    low, high = int(values.min()), int(values.max())
-    for kind in (np.uint8, np.uint16, np.int16, np.int32):
-        if np.iinfo(kind).min <= low and high <= np.iinfo(kind).max:
-            return kind
-    return np.int64
-
-
 def keep_asset_gaps(session, as_of: dt.date) -> int:
     """Keep the national gap counts as of ``as_of`` for the store version the session sees, in
     the caller's transaction (beside the load's other kept frames); returns frames written."""
-    if not materialized._table_exists(session):
-        return 0
-    version = cache.store_version(session)
-    frame = national_asset_gaps(session, as_of)
-    if cache.store_version(session) != version:
-        return 0
-    materialized._write(session, materialized.version_key(version), {(as_of, GAPS_KIND): frame})
-    return 1
+    return materialized.keep_frames(
+        session, as_of, {GAPS_KIND: lambda: national_asset_gaps(session, as_of)}
+    )
 
 
 def kept_gap_units(
@@ -677,7 +662,7 @@ def kept_gap_units(
 ) -> pd.DataFrame | None:
     """The kept gap counts of the units whose assets the viewer's lists cover (none for an
     aggregate-only role), or None when none are kept for this store version and date."""
-    national = materialized._national(session, GAPS_KIND, as_of)
+    national = materialized.kept_national(session, GAPS_KIND, as_of)
     if national is None:
         return None
     if viewer.role in AGGREGATE_ONLY_ROLES:
