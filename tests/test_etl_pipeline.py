@@ -97,9 +97,13 @@ def _load_both(tmp_path: Path, paths: list[Path], progress_for=None):
 
 def test_a_large_run_prefetches_and_a_small_one_does_not(delivery):
     sources = expand_sources([delivery])
-    assert len(sources) >= pipeline.PREFETCH_MIN_SOURCES
-    assert pipeline.should_prefetch(sources) == ((os.cpu_count() or 1) > 1)
-    assert not pipeline.should_prefetch(sources[:5])
+    size = pipeline.source_bytes(sources)
+    assert size == sum(p.stat().st_size for p in delivery.glob("*.csv"))
+    two_cores = (os.cpu_count() or 1) > 1
+    assert pipeline.should_prefetch(sources, min_bytes=size) == two_cores
+    assert not pipeline.should_prefetch(sources, min_bytes=size + 1)
+    # The sample delivery (4 municipalities, about 0.5 MB) is below the default: serial.
+    assert size < pipeline.PREFETCH_MIN_BYTES and not pipeline.should_prefetch(sources)
 
 
 def test_the_same_outcomes_issues_and_rows_as_a_serial_run(tmp_path, delivery):
