@@ -94,7 +94,7 @@ def test_org_check_spelled_out(page):
     # Row headers: municipalities bold, their administrations indented, the name the cell's text.
     heads = {r.children[0].children: r.children[0] for r in org.children.children[2].children}
     assert heads["Askersund"].className == "fw-bold" and heads["Askersund"].scope == "row"
-    assert heads["Socialförvaltningen"].className == "ps-4"
+    assert heads["Socialförvaltningen"].className == "fw-normal ps-4"
 
 
 def test_municipality_filter_changes_numbers(page):

@@ -263,9 +263,10 @@ def create_org_table(df, lang: str):
                 )
             css = {True: "status-ok", False: "status-bad"}.get(ok, "text-muted")
             cells.append(td(text, className=css))
-        # Bold municipality, indented administrations, set on the cell itself: a Strong or Span
-        # inside was one more checked Dash component per row (1 650 rows nationally).
-        level = "fw-bold" if scope.scope_type == "municipality" else "ps-4"
+        # Bold municipality, indented administrations in normal weight (a th is bold by default),
+        # set on the cell itself: a Strong or Span inside was one more checked Dash component per
+        # row.
+        level = "fw-bold" if scope.scope_type == "municipality" else "fw-normal ps-4"
         name_cell = th(scope.scope_name, className=level, scope="row")
         # 15 000 cells nationally: built by dashboard.cells (same components, faster).
         body.append(tr([name_cell, *cells]))
