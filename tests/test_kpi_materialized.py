@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import uuid
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries import _kpi_cache
@@ -29,44 +27,19 @@ from dashboard.queries.kpi import compute_kpis, funnel, overdue_aging
 from dashboard.queries.snapshots import take_snapshot
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
-from etl.db import make_engine, migrate
-from etl.generate import generate
 from etl.load import load_paths
-from tests.conftest import PG_URL, _pg_schema_url
+from tests.generated_store import BACKENDS, loaded_generated_store
 
 TODAY = dt.date(2026, 11, 28)
 DATES = (TODAY, previous_quarter(TODAY))
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def store(request, tmp_path_factory):
     """(engine, sample folder) of a store holding the generated set, loaded with its snapshot."""
     folder = tmp_path_factory.mktemp("kept_facts")
-    files = folder / "files"
-    generate(files, municipalities=4, seed=1882, fmt="xlsx", today=TODAY)
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'store.db'}"
-    else:
-        if not PG_URL:
-            if os.environ.get("CI"):
-                pytest.fail("INFOSAK_TEST_PG_URL is empty in CI: PostgreSQL tests must run")
-            pytest.skip("PostgreSQL disabled by INFOSAK_TEST_PG_URL=''")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _pg_schema_url(schema)
-    engine = make_engine(url)
-    migrate(engine)
-    assert load_paths(engine, [files], today=TODAY).ok
-    yield engine, files
-    engine.dispose()
-    _kpi_cache.clear()
-    if schema:
-        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with loaded_generated_store(request.param, folder, TODAY, fmt="xlsx") as (engine, files):
+        yield engine, files
 
 
 def _codes(engine, model) -> list[str]:
