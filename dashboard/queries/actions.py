@@ -45,6 +45,7 @@ from dashboard.queries.viewer import (
     Viewer,
     governance_object_scope_condition,
     unit_scope_condition,
+    visible_units,
 )
 from etl import vocab
 from etl.models import (
@@ -142,22 +143,6 @@ class ActionFilters:
             valid,
             overdue,
         )
-
-
-def visible_units(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
-    query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
-    scope = unit_scope_condition(viewer)
-    if scope is not None:
-        query = query.where(scope)
-    if administration:
-        query = query.where(Administration.code == administration)
-    if municipality:
-        query = query.where(
-            Administration.municipality_id.in_(
-                select(Municipality.id).where(Municipality.code == municipality)
-            )
-        )
-    return query
 
 
 def visible_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:

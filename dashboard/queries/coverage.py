@@ -37,7 +37,7 @@ from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_dates import Cutoffs
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS
-from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
+from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition, visible_units
 from etl.models import (
     Administration,
     Asset,
@@ -670,18 +670,7 @@ def kept_gap_units(
 
     def unit_ids() -> np.ndarray:
         # The units of the lists' org conditions (those on Unit and Administration).
-        query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
-        scope = unit_scope_condition(viewer)
-        if scope is not None:
-            query = query.where(scope)
-        if administration:
-            query = query.where(Administration.code == administration)
-        if municipality:
-            query = query.where(
-                Administration.municipality_id.in_(
-                    select(Municipality.id).where(Municipality.code == municipality)
-                )
-            )
+        query = visible_units(viewer, municipality, administration)
         return np.fromiter((row[0] for row in session.execute(query)), dtype=np.int64)
 
     units = cache.cached(session, ("gap_units", viewer, municipality, administration), unit_ids)

@@ -103,6 +103,23 @@ def unit_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
     return false()
 
 
+def visible_units(viewer: Viewer, municipality: str | None, administration: str | None):
+    """The ids of the units in the viewer's scope, narrowed by the global filters."""
+    query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
+    scope = unit_scope_condition(viewer)
+    if scope is not None:
+        query = query.where(scope)
+    if administration:
+        query = query.where(Administration.code == administration)
+    if municipality:
+        query = query.where(
+            Administration.municipality_id.in_(
+                select(Municipality.id).where(Municipality.code == municipality)
+            )
+        )
+    return query
+
+
 def administration_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
     """Administration rows the viewer may see as a scope of their own (None = all)."""
     if viewer.sees_all:
