@@ -284,3 +284,133 @@ def test_report_figures_send_what_the_validated_build_sends(sqlite_engine):
     assert _json(report_funnel(content)) == _json(apply_theme(funnel, height=260))
     assert _json(trend_figure(content)) == _json(apply_theme(trend, height=260))
     assert _json(maturity_figure(content)) == _json(apply_theme(maturity, height=300))
+
+
+def _validated_action_aging(df: pd.DataFrame, lang: str) -> go.Figure:
+    from dashboard.figures.actions import AGING_ORDER as ORDER
+    from dashboard.figures.actions import _tr
+
+    counts = df.set_index("bucket")["count"].fillna(0)
+    labels = [f"{bucket} {_tr('days', lang)}" for bucket in ORDER]
+    values = [int(counts.get(bucket, 0)) for bucket in ORDER]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            text=values,
+            textposition="auto",
+            marker={"color": [AGING_COLOURS[b] for b in ORDER]},
+            hovertemplate="%{x}: %{y}<extra></extra>",
+            name=_tr("actions", lang),
+        )
+    )
+    fig.update_layout(title=_tr("aging_title", lang), showlegend=False)
+    fig.update_xaxes(title=_tr("overdue_by", lang))
+    fig.update_yaxes(title=_tr("actions", lang), rangemode="tozero", tickformat="d")
+    return apply_theme(fig, lang, height=300)
+
+
+def _validated_open_trend(df: pd.DataFrame, lang: str, estimate: bool) -> go.Figure:
+    from dashboard.figures.actions import _tr
+    from dashboard.formatting import format_month
+
+    fig = go.Figure(
+        go.Scatter(
+            x=[format_month(m, lang) for m in df["month"]],
+            y=df["value"].tolist(),
+            mode="lines+markers",
+            line={"color": PALETTE[0], "width": 2},
+            name=_tr("actions", lang),
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=_tr("trend_estimate" if estimate else "trend_snapshots", lang), showlegend=False
+    )
+    fig.update_xaxes(title=_tr("month", lang), type="category")
+    fig.update_yaxes(title=_tr("actions", lang), rangemode="tozero", tickformat="d")
+    return apply_theme(fig, lang, height=300)
+
+
+def test_action_figures_send_what_the_validated_build_sends():
+    import datetime as dt
+
+    from dashboard.figures.actions import aging_figure, open_trend_figure
+
+    aging = pd.DataFrame({"bucket": ["31–90", "1–30", ">180"], "count": [4, 0, None]})
+    trend = pd.DataFrame(
+        {"month": [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)],
+         "value": [12, None, 7]}
+    )  # fmt: skip
+    for lang in ("sv", "en"):
+        assert _json(aging_figure(aging, lang)) == _json(_validated_action_aging(aging, lang))
+        for estimate in (False, True):
+            assert _json(open_trend_figure(trend, lang, estimate=estimate)) == _json(
+                _validated_open_trend(trend, lang, estimate)
+            )
+
+
+def _validated_coverage_bars(df: pd.DataFrame, metric_labels: dict, level: str, lang: str):
+    from dashboard.figures.coverage import LEVEL_WORDS
+    from dashboard.figures.coverage import TEXT as CTEXT
+    from dashboard.formatting import format_percent
+
+    labels = scope_labels(df["scope_id"], df["scope_name"])
+    order = sorted(labels, key=lambda sid: labels[sid], reverse=True)
+    fig = go.Figure()
+    for i, (metric, label) in enumerate(metric_labels.items()):
+        part = df[df["metric"] == metric]
+        by_id = dict(zip(part["scope_id"], part["value"], strict=True))
+        values = [by_id.get(sid) for sid in order]
+        values = [None if v is None or pd.isna(v) else float(v) for v in values]
+        fig.add_trace(
+            go.Bar(
+                name=label,
+                y=[labels[sid] for sid in order],
+                x=values,
+                orientation="h",
+                marker={"color": PALETTE[i % len(PALETTE)]},
+                text=[format_percent(v, 0, lang) for v in values],
+                textposition="auto",
+                hovertemplate="%{y}: %{text}<extra>" + label + "</extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        title=translate(CTEXT, "title", lang).format(level=LEVEL_WORDS[lang][level]),
+        xaxis={"range": [0, 1.02], "tickformat": ".0%", "title": translate(CTEXT, "share", lang)},
+    )
+    height = 120 + len(order) * (14 * max(1, len(metric_labels)) + 10)
+    return apply_theme(fig, lang, height=max(300, height))
+
+
+def test_coverage_bars_send_what_the_validated_build_sends():
+    from dashboard.figures.coverage import coverage_bars
+
+    df = pd.DataFrame(
+        {
+            "scope_id": ["1882-SOC", "1882-SOC", "1861-SOC", "1861-SOC", "1882-KLF"],
+            "scope_name": ["Socialförvaltningen"] * 4 + ["Kommunledning"],
+            "metric": ["classification_coverage", "risk_coverage"] * 2 + ["risk_coverage"],
+            "value": [0.5, None, 0.25, 1.0, 0.125],
+        }
+    )
+    metric_labels = {"classification_coverage": "Klassade", "risk_coverage": "Riskanalyserade"}
+    for lang in ("sv", "en"):
+        for level in ("administration", "unit"):
+            assert _json(coverage_bars(df, metric_labels, level, lang)) == _json(
+                _validated_coverage_bars(df, metric_labels, level, lang)
+            )
+
+
+def test_empty_figures_are_fresh_copies_of_one_build():
+    from dashboard.figures.theme import empty_figure
+
+    first = empty_figure("Inga data", "sv")
+    first.update_layout(height=999)
+    again = _json(empty_figure("Inga data", "sv"))
+    assert again["layout"]["height"] == 260
+    assert again["layout"]["annotations"][0]["text"] == "Inga data"
+    assert again["layout"]["separators"] == ", "
+    assert again["layout"]["xaxis"]["visible"] is False
+    assert _json(empty_figure("No data", "en"))["layout"]["separators"] == ".,"

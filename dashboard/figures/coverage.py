@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.theme import PALETTE, apply_theme, empty_figure
+from dashboard.figures._themed import themed_figure
+from dashboard.figures.theme import PALETTE, empty_figure
 from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
 
@@ -50,29 +51,32 @@ def coverage_bars(
     id_column = "scope_id" if "scope_id" in df else "scope_name"
     labels = scope_labels(df[id_column], df["scope_name"])
     order = sorted(labels, key=lambda sid: labels[sid], reverse=True)
-    fig = go.Figure()
+    names = [labels[sid] for sid in order]
+    traces = []
     for i, (metric, label) in enumerate(metric_labels.items()):
         part = df[df["metric"] == metric]
         by_id = dict(zip(part[id_column], part["value"], strict=True))
         values = [by_id.get(sid) for sid in order]
         values = [None if v is None or pd.isna(v) else float(v) for v in values]
-        fig.add_trace(
-            go.Bar(
-                name=label,
-                y=[labels[sid] for sid in order],
-                x=values,
-                orientation="h",
-                marker={"color": PALETTE[i % len(PALETTE)]},
-                text=[format_percent(v, 0, lang) for v in values],
-                textposition="auto",
-                hovertemplate="%{y}: %{text}<extra>" + label + "</extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "name": label,
+                "y": names,
+                "x": values,
+                "orientation": "h",
+                "marker": {"color": PALETTE[i % len(PALETTE)]},
+                "text": [format_percent(v, 0, lang) for v in values],
+                "textposition": "auto",
+                "hovertemplate": "%{y}: %{text}<extra>" + label + "</extra>",
+            }
         )
     words = LEVEL_WORDS.get(lang, LEVEL_WORDS["sv"])
-    fig.update_layout(
-        barmode="group",
-        title=translate(TEXT, "title", lang).format(level=words.get(level, level)),
-        xaxis={"range": [0, 1.02], "tickformat": ".0%", "title": translate(TEXT, "share", lang)},
-    )
+    layout = {
+        "barmode": "group",
+        "title": {"text": translate(TEXT, "title", lang).format(level=words.get(level, level))},
+        "xaxis": {"range": [0, 1.02], "tickformat": ".0%",
+                  "title": {"text": translate(TEXT, "share", lang)}},
+    }  # fmt: skip
     height = 120 + len(order) * (14 * max(1, len(metric_labels)) + 10)
-    return apply_theme(fig, lang, height=max(300, height))
+    return themed_figure(traces, layout, lang, height=max(300, height))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 # Colour-blind-safe palette (Okabe–Ito) and semantic colours with AA contrast on white.
 PALETTE = ["#1f4e79", "#e69f00", "#56b4e9", "#009e73", "#d55e00", "#cc79a7", "#0072b2", "#f0e442"]
@@ -82,6 +86,14 @@ def with_traces(fig: go.Figure, traces: list[dict]) -> go.Figure:
 
 def empty_figure(message: str, lang: str = "sv") -> go.Figure:
     """A blank figure that says why it is blank (no data for the selection)."""
+    built = json.loads(_empty_figure_json(message, lang))
+    return go.Figure(data=built.get("data", []), layout=built["layout"], _validate=False)
+
+
+@functools.lru_cache(maxsize=32)
+def _empty_figure_json(message: str, lang: str) -> str:
+    # Built and validated once per message: a page shows it for every empty selection, and
+    # apply_theme's template check costs milliseconds each time.
     fig = go.Figure()
     fig.add_annotation(
         text=message,
@@ -94,4 +106,4 @@ def empty_figure(message: str, lang: str = "sv") -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return apply_theme(fig, lang, height=260)
+    return to_json_plotly(apply_theme(fig, lang, height=260))
