@@ -327,6 +327,12 @@ def kept_national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
     return None if kept is None else kept.frame()
 
 
+def kept_columns(conn, kind: str, as_of: dt.date) -> KeptColumns | None:
+    """The kept national rows of ``kind`` as of ``as_of`` at the current store version, as
+    arrays (decoded once per process and version; read only)."""
+    return _national_columns(conn, kind, as_of)
+
+
 def _national_columns(conn, kind: str, as_of: dt.date) -> KeptColumns | None:
     if not _table_exists(conn):
         return None

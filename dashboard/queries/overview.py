@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.queries import _headline_kept
 from dashboard.queries._kpi_dates import previous_quarter
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS
@@ -190,16 +191,18 @@ def headline_kpis(
     metrics: tuple[str, ...] = CARD_METRICS,
 ) -> pd.DataFrame:
     """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
-    scope_types = [focus_scope(municipality, administration, viewer)[0]]
-    now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
-    before = _compute(
-        session,
-        previous_quarter(as_of),
-        viewer,
-        scope_types,
-        metrics,
-        municipality,
-        administration,
+    scope_type, scope_id = focus_scope(municipality, administration, viewer)
+    dates = (as_of, previous_quarter(as_of))
+    # The focus scope's rows kept at load time, when they stand for this viewer (_headline_kept).
+    kept = [
+        _headline_kept.focus_rows(session, day, viewer, scope_type, scope_id, municipality)
+        for day in dates
+    ]
+    if all(rows is not None for rows in kept):
+        return _headline_frame(kept[0], kept[1], metrics)
+    now, before = (
+        _compute(session, day, viewer, [scope_type], metrics, municipality, administration)
+        for day in dates
     )
     return _headline_frame(
         _focus_rows(now, municipality, administration, viewer),

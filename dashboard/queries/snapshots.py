@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _risk_counts_kept
+from dashboard.queries import _headline_kept, _risk_counts_kept
 from dashboard.queries._kpi_dates import last_month_ends, previous_quarter
 from dashboard.queries._kpi_materialized import materialize
 from dashboard.queries.actions import keep_open_rows
@@ -47,13 +47,17 @@ def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.Da
     as of ``as_of`` and the quarter before, for the pages of every scope to read
     (_kpi_materialized): the snapshot computes them anyway. The Risker page's counts as of
     ``as_of`` are kept beside them (_risk_counts_kept), the asset lists' gap counts
-    (coverage.keep_asset_gaps) and the open actions by month (actions.keep_open_rows)."""
+    (coverage.keep_asset_gaps), the open actions by month (actions.keep_open_rows) and the
+    municipality and administration rows themselves for the pages' cards (_headline_kept)."""
     if keep_facts:
         materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
         _risk_counts_kept.keep(session, as_of)
         keep_asset_gaps(session, as_of)
         keep_open_rows(session, as_of)
-    return compute_kpis(session, as_of, SYSTEM)
+    rows = compute_kpis(session, as_of, SYSTEM)
+    if keep_facts:
+        _headline_kept.keep(session, as_of, rows)
+    return rows
 
 
 def take_snapshot(

@@ -1,0 +1,136 @@
+"""The cards' focus rows kept at load time (_headline_kept) give every role exactly the cards the
+computed path gives.
+
+Store: the generated Sydnärke set loaded with its snapshot, as a load does (tests/generated_store).
+Each role's cards, for every filter and both dates the cards show, are built twice: from the kept
+rows and with them removed (inside a transaction that is rolled back). On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from dashboard.queries import _headline_kept, _kpi_cache
+from dashboard.queries._kpi_dates import previous_quarter
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.overview import headline_kpis
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl import models as m
+from tests.generated_store import BACKENDS, loaded_generated_store
+
+TODAY = dt.date(2026, 11, 28)
+ALL_METRICS = tuple(METRICS)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("headline_kept")
+    with loaded_generated_store(request.param, folder, TODAY) as (engine, files):
+        yield engine
+
+
+def _codes(engine, model) -> list[str]:
+    with Session(engine) as s:
+        return list(s.scalars(select(model.code).order_by(model.code)))
+
+
+def _viewers(engine) -> list[Viewer]:
+    first, second = _codes(engine, m.Municipality)[:2]
+    administrations = [c for c in _codes(engine, m.Administration) if c.startswith(first)]
+    unit = next(c for c in _codes(engine, m.Unit) if c.startswith(administrations[-1]))
+    one = frozenset({first})
+    return [
+        SYSTEM,
+        Viewer("admin", "a"),
+        Viewer("ciso", "c", municipality_codes=one),
+        Viewer("ciso", "c2", municipality_codes=frozenset({first, second})),
+        Viewer("security_officer", "s", administration_codes=frozenset({administrations[-1]})),
+        Viewer("admin_head", "h", administration_codes=frozenset({administrations[0]})),
+        Viewer("manager", "m", unit_codes=frozenset({unit})),
+        Viewer("committee", "k", municipality_codes=one),
+        Viewer("dpo", "d", municipality_codes=one),
+        Viewer("protection_officer", "p", municipality_codes=one),
+    ]
+
+
+def _filters(engine) -> list[tuple[str | None, str | None]]:
+    first, second = _codes(engine, m.Municipality)[:2]
+    administrations = _codes(engine, m.Administration)
+    own = next(c for c in administrations if c.startswith(first))
+    other = next(c for c in administrations if c.startswith(second))
+    return [
+        (None, None),
+        (first, None),
+        (second, None),  # outside the municipality roles' scope
+        (first, own),
+        (None, other),
+        (first, other),  # a pair that selects nothing
+        ("9999", None),  # no such municipality
+    ]
+
+
+def _cards(session, as_of, viewer, municipality, administration) -> pd.DataFrame:
+    _kpi_cache.clear()
+    return headline_kpis(
+        session, as_of, viewer, municipality=municipality, administration=administration,
+        metrics=ALL_METRICS,
+    )  # fmt: skip
+
+
+def test_the_load_keeps_the_rows_for_its_day_and_the_quarter_before(store):
+    with Session(store) as s:
+        kept = set(
+            s.scalars(
+                select(m.KpiFactFrame.as_of).where(m.KpiFactFrame.kind == _headline_kept.KIND)
+            )
+        )
+    assert kept == {TODAY, previous_quarter(TODAY)}
+
+
+@pytest.mark.parametrize("as_of", [TODAY, previous_quarter(TODAY)])
+def test_every_role_gets_the_computed_cards_from_the_kept_rows(store, as_of):
+    kept_taken = 0
+    with Session(store) as s:
+        for viewer in _viewers(store):
+            for municipality, administration in _filters(store):
+                _kpi_cache.clear()
+                kept = _cards(s, as_of, viewer, municipality, administration)
+                with s.begin_nested():
+                    s.execute(
+                        delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == _headline_kept.KIND)
+                    )
+                    live = _cards(s, as_of, viewer, municipality, administration)
+                    s.rollback()
+                pd.testing.assert_frame_equal(kept, live, check_dtype=False)
+                _kpi_cache.clear()
+                taken = _headline_kept.focus_rows(
+                    s, as_of, viewer, "municipality", municipality, None
+                )
+                kept_taken += taken is not None and not taken.empty
+    _kpi_cache.clear()
+    # The kept path answered the municipality cards of the system, admin and municipality roles.
+    assert kept_taken >= 12
+
+
+def test_only_viewers_who_see_whole_municipalities_read_the_kept_rows(store):
+    first = _codes(store, m.Municipality)[0]
+    with Session(store) as s:
+        for viewer in _viewers(store):
+            rows = _headline_kept.focus_rows(s, TODAY, viewer, "municipality", first, None)
+            expected = viewer.sees_all or viewer.role in ("ciso", "committee", "dpo",
+                                                          "protection_officer")  # fmt: skip
+            assert (rows is not None) == expected, viewer.role
+            if rows is not None:
+                # one row per metric of a municipality: the assets count among them
+                assets = rows.loc[rows["metric"] == "assets", "value"]
+                assert len(assets) == 1 and assets.iloc[0] > 0
+        # Another day, or a unit, is computed.
+        assert _headline_kept.focus_rows(s, TODAY + dt.timedelta(days=1), SYSTEM,
+                                         "municipality", first, None) is None  # fmt: skip
+        assert _headline_kept.focus_rows(s, TODAY, SYSTEM, "unit", None, None) is None
+    _kpi_cache.clear()
