@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dashboard.queries import _headline_kept, _kpi_cache
 from dashboard.queries._kpi_dates import previous_quarter
 from dashboard.queries.metrics import METRICS
+from dashboard.queries.my_unit import UNIT_ROWS_KIND, unit_kpis
 from dashboard.queries.overview import headline_kpis
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
@@ -134,3 +135,29 @@ def test_only_viewers_who_see_whole_municipalities_read_the_kept_rows(store):
                                          "municipality", first, None) is None  # fmt: skip
         assert _headline_kept.focus_rows(s, TODAY, SYSTEM, "unit", None, None) is None
     _kpi_cache.clear()
+
+
+def test_every_role_gets_the_computed_unit_cards_from_the_kept_unit_rows(store):
+    units = _codes(store, m.Unit)
+    sample = units[:3] + units[-3:]
+    compared = 0
+    with Session(store) as s:
+        kept_kinds = set(
+            s.scalars(select(m.KpiFactFrame.kind).where(m.KpiFactFrame.as_of == TODAY))
+        )
+        assert UNIT_ROWS_KIND in kept_kinds
+        for viewer in _viewers(store):
+            for unit in sample:
+                _kpi_cache.clear()
+                kept = unit_kpis(s, TODAY, unit, viewer)
+                with s.begin_nested():
+                    s.execute(delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == UNIT_ROWS_KIND))
+                    _kpi_cache.clear()
+                    live = unit_kpis(s, TODAY, unit, viewer)
+                    s.rollback()
+                pd.testing.assert_frame_equal(kept, live, check_dtype=False)
+                # the cards show the values as they are: ints for counts, floats for rates
+                assert [type(v) for v in kept["value"]] == [type(v) for v in live["value"]]
+                compared += not kept.empty
+    _kpi_cache.clear()
+    assert compared >= 10  # visible units have rows: the comparison is not empty

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
+from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._kpi_dates import (
     CLASSIFICATION_VALID_MONTHS,
     REVIEW_WINDOW_DAYS,
@@ -30,7 +32,8 @@ from dashboard.queries.actions import (
     visible_units,
 )
 from dashboard.queries.kpi import KPI_COLUMNS, compute_kpis
-from dashboard.queries.viewer import SYSTEM, Viewer
+from dashboard.queries.metrics import METRICS
+from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.models import (
     Action,
     Administration,
@@ -58,6 +61,10 @@ UNIT_METRICS = (
     "training_completion",
     "access_review_current",
 )
+# The unit rows the load keeps (keep_unit_rows), in kpi_fact_frame through _kpi_materialized.
+UNIT_ROWS_KIND = "unit_kpi_rows"
+_UNIT_METRIC_INDEX = {metric: i for i, metric in enumerate(UNIT_METRICS)}
+_UNIT_VALUE_COLUMNS = ("value", "numerator", "denominator")
 MAX_ASSETS = 500
 MAX_ACTIONS = 200
 CLASSIFICATION_STATUS = {
@@ -107,15 +114,22 @@ def resolve_unit(options: list[dict], requested: object) -> str | None:
 def unit_kpis(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer = SYSTEM):
     """compute_kpis rows of this one unit, indexed by metric (empty when it is not visible).
 
-    Narrowed to the unit's administration, so that one unit does not cost the whole country;
-    compute_kpis gives a unit the same numbers whatever the narrowing (tests/test_kpi.py)."""
-    administration = session.scalar(
-        select(Administration.code)
-        .join(Unit, Unit.administration_id == Administration.id)
+    Read from the rows the load kept (``keep_unit_rows``) when there are any for this date: a
+    unit's numbers are the same whoever sees it. Otherwise narrowed to the unit's
+    administration, so that one unit does not cost the whole country; compute_kpis gives a unit
+    the same numbers whatever the narrowing (tests/test_kpi.py)."""
+    unit = session.execute(
+        select(Unit.id, Unit.name, Administration.code)
+        .join(Administration, Unit.administration_id == Administration.id)
         .where(Unit.code == unit_code)
-    )
-    if administration is None:
+    ).first()
+    if unit is None:
         return pd.DataFrame(columns=KPI_COLUMNS).set_index("metric")
+    unit_id, unit_name, administration = unit
+    if _may_see_unit(session, viewer, unit_id):
+        kept = _kept_unit_rows(session, as_of, unit_id, unit_code, unit_name)
+        if kept is not None:
+            return kept
     frame = compute_kpis(
         session,
         as_of,
@@ -125,6 +139,75 @@ def unit_kpis(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer =
         metrics=list(UNIT_METRICS),
     )
     frame = frame[frame["scope_id"] == unit_code]
+    return frame.set_index("metric")
+
+
+def _may_see_unit(session: Session, viewer: Viewer, unit_id: int) -> bool:
+    if "unit" not in viewer.visible_scope_types:
+        return False
+    condition = unit_scope_condition(viewer)
+    if condition is None:
+        return True
+    return session.scalar(select(Unit.id).where(Unit.id == unit_id, condition)) is not None
+
+
+def keep_unit_rows(session, as_of: dt.date, rows: pd.DataFrame) -> int:
+    """Keep the unit rows of UNIT_METRICS from ``rows`` (the national compute_kpis as of
+    ``as_of``, which the load's snapshot computes) for the store version the session sees, in
+    the caller's transaction; returns frames written. Numbers only: the unit's id, the metric's
+    index in UNIT_METRICS and the values (NaN for None)."""
+
+    def numeric() -> pd.DataFrame:
+        ids = {code: id_ for code, id_ in session.execute(select(Unit.code, Unit.id))}
+        mine = rows[(rows["scope_type"] == "unit") & rows["metric"].isin(_UNIT_METRIC_INDEX)]
+        frame = {
+            "unit_id": mine["scope_id"].map(ids).to_numpy(dtype=np.int64),
+            "metric": mine["metric"].map(_UNIT_METRIC_INDEX).to_numpy(dtype=np.uint8),
+        }
+        for column in _UNIT_VALUE_COLUMNS:
+            frame[column] = pd.to_numeric(mine[column]).to_numpy(dtype="float64", na_value=np.nan)
+        return pd.DataFrame(frame)
+
+    return materialized.keep_frames(session, as_of, {UNIT_ROWS_KIND: numeric})
+
+
+def _python_number(value: float, whole: bool):
+    """As compute_kpis gives it: None for missing, an int for a whole count."""
+    if value != value:
+        return None
+    return int(value) if whole and value.is_integer() else value
+
+
+def _kept_unit_rows(
+    session: Session, as_of: dt.date, unit_id: int, unit_code: str, unit_name: str
+) -> pd.DataFrame | None:
+    kept = materialized.kept_columns(session, UNIT_ROWS_KIND, as_of)
+    if kept is None:
+        return None
+    chosen = kept.arrays["unit_id"] == unit_id
+    metrics = [UNIT_METRICS[i] for i in kept.arrays["metric"][chosen]]
+    values, numerators, denominators = (
+        kept.arrays[column][chosen].tolist() for column in _UNIT_VALUE_COLUMNS
+    )
+
+    def python(numbers: list[float], whole: list[bool]) -> np.ndarray:
+        return np.array([_python_number(v, w) for v, w in zip(numbers, whole, strict=True)],
+                        dtype=object)  # fmt: skip
+
+    counts = [METRICS[m].kind == "count" for m in metrics]
+    every = [True] * len(metrics)
+    frame = pd.DataFrame(
+        {
+            "scope_type": "unit",
+            "scope_id": unit_code,
+            "scope_name": unit_name,
+            "metric": metrics,
+            "value": python(values, counts),
+            "numerator": python(numerators, every),
+            "denominator": python(denominators, every),
+        },
+        columns=KPI_COLUMNS,
+    )
     return frame.set_index("metric")
 
 

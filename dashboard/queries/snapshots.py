@@ -19,6 +19,7 @@ from dashboard.queries._kpi_materialized import materialize
 from dashboard.queries.actions import keep_open_rows
 from dashboard.queries.coverage import keep_asset_gaps
 from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.my_unit import keep_unit_rows
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -48,7 +49,8 @@ def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.Da
     (_kpi_materialized): the snapshot computes them anyway. The Risker page's counts as of
     ``as_of`` are kept beside them (_risk_counts_kept), the asset lists' gap counts
     (coverage.keep_asset_gaps), the open actions by month (actions.keep_open_rows) and the
-    municipality and administration rows themselves for the pages' cards (_headline_kept)."""
+    municipality and administration rows themselves for the pages' cards (_headline_kept) and
+    the unit rows for Min enhet's (my_unit.keep_unit_rows)."""
     if keep_facts:
         materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
         _risk_counts_kept.keep(session, as_of)
@@ -57,6 +59,7 @@ def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.Da
     rows = compute_kpis(session, as_of, SYSTEM)
     if keep_facts:
         _headline_kept.keep(session, as_of, rows)
+        keep_unit_rows(session, as_of, rows)
     return rows
 
 
