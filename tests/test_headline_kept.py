@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries import _headline_kept, _kpi_cache
 from dashboard.queries._kpi_dates import previous_quarter
+from dashboard.queries.governance import object_kpis
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import UNIT_ROWS_KIND, unit_kpis
 from dashboard.queries.overview import headline_kpis
@@ -161,3 +162,44 @@ def test_every_role_gets_the_computed_unit_cards_from_the_kept_unit_rows(store):
                 compared += not kept.empty
     _kpi_cache.clear()
     assert compared >= 10  # visible units have rows: the comparison is not empty
+
+
+def test_every_role_gets_the_computed_object_rows_from_the_kept_rows(store):
+    compared = 0
+    with Session(store) as s:
+        for viewer in _viewers(store):
+            for municipality, administration in _filters(store):
+                _kpi_cache.clear()
+                kept = object_kpis(
+                    s, TODAY, viewer, municipality=municipality, administration=administration
+                )
+                with s.begin_nested():
+                    s.execute(
+                        delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == _headline_kept.KIND)
+                    )
+                    _kpi_cache.clear()
+                    live = object_kpis(
+                        s, TODAY, viewer, municipality=municipality, administration=administration
+                    )
+                    s.rollback()
+                pd.testing.assert_frame_equal(
+                    kept.reset_index(drop=True), live.reset_index(drop=True), check_dtype=False
+                )
+                for column in ("value", "numerator", "denominator"):
+                    assert [type(v) for v in kept[column]] == [type(v) for v in live[column]]
+                compared += not kept.empty
+        # The kept path is really taken (not the computed one twice).
+        objects = pd.DataFrame(
+            s.execute(
+                select(
+                    m.GovernanceObject.id, m.GovernanceObject.code, m.GovernanceObject.name
+                ).order_by(m.GovernanceObject.code)
+            ).all(),
+            columns=["id", "code", "name"],
+        )
+        rows = _headline_kept.scope_rows(
+            s, TODAY, SYSTEM, "governance_object", objects, ("assets",)
+        )
+        assert rows is not None and len(rows) == len(objects) > 0
+    _kpi_cache.clear()
+    assert compared >= 10  # the system, admin and municipality roles see objects

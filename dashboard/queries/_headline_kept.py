@@ -1,5 +1,6 @@
-"""The municipality and administration rows of the national compute_kpis, kept at load time, so
-that a page's headline cards read their focus scope's row instead of computing their scope.
+"""The municipality, administration and governance object rows of the national compute_kpis,
+kept at load time, so that a page's headline cards read their focus scope's row instead of
+computing their scope (and Förvaltningsobjekt its objects' rows, ``scope_rows``).
 
 Every page opens with the cards of one focus scope (overview.headline_kpis): a municipality, an
 administration, or all visible municipalities together, as of the day and a quarter earlier.
@@ -9,7 +10,8 @@ depend on who looks, as long as the viewer sees all of it: the facts of a scope 
 units and of the objects it takes part in (docs/metrics.md, "Scopes and membership"), whatever
 filter reaches it. The load's snapshot computes the national rows as of its day anyway; they are
 kept here (kind ``kpi_rows`` in kpi_fact_frame, through _kpi_materialized) for that day and the
-quarter before, tagged with the store version.
+quarter before (municipalities and administrations only: the cards' comparison), tagged with
+the store version.
 
 Only viewers who see whole municipalities read them: the system and administrators (everything)
 and the municipality roles (their municipalities and those municipalities' administrations).
@@ -29,13 +31,15 @@ from sqlalchemy import select
 
 from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._kpi_dates import previous_quarter
-from dashboard.queries.kpi import compute_kpis
+from dashboard.queries.kpi import KPI_COLUMNS, _to_python, compute_kpis
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
-from etl.models import Administration, Municipality
+from etl.models import Administration, GovernanceObject, Municipality
 
 KIND = "kpi_rows"
-SCOPE_TYPES = ("municipality", "administration")
+SCOPE_TYPES = ("municipality", "administration", "governance_object")
+HEADLINE_TYPES = ("municipality", "administration")  # the cards' focus types
+_NO_MUNICIPALITY = -1  # an object's row: objects belong to no one municipality
 _METRIC_NAMES = np.array(list(METRICS), dtype=object)
 _METRIC_INDEX = {name: i for i, name in enumerate(METRICS)}
 _VALUE_COLUMNS = ("value", "numerator", "denominator")
@@ -48,25 +52,29 @@ def _numeric_rows(session, rows: pd.DataFrame) -> pd.DataFrame:
     """compute_kpis rows of SCOPE_TYPES as numbers: scope type (its index), the entity's id and
     municipality id, the metric (its index in METRICS) and the three values (NaN for None), in
     compute_kpis's order (entities by code), so that sums over several rows add up alike."""
-    municipalities = {
-        code: (id_, id_)
-        for id_, code in session.execute(select(Municipality.id, Municipality.code))
-    }
-    administrations = {
-        code: (id_, municipality_id)
-        for id_, code, municipality_id in session.execute(
-            select(Administration.id, Administration.code, Administration.municipality_id)
-        )
+    ids = {
+        "municipality": {
+            code: (id_, id_)
+            for id_, code in session.execute(select(Municipality.id, Municipality.code))
+        },
+        "administration": {
+            code: (id_, municipality_id)
+            for id_, code, municipality_id in session.execute(
+                select(Administration.id, Administration.code, Administration.municipality_id)
+            )
+        },
+        "governance_object": {
+            code: (id_, _NO_MUNICIPALITY)
+            for id_, code in session.execute(select(GovernanceObject.id, GovernanceObject.code))
+        },
     }
     rows = rows[rows["scope_type"].isin(SCOPE_TYPES)]
-    is_administration = (rows["scope_type"] == "administration").to_numpy()
-    ids = [
-        (administrations if adm else municipalities)[code]
-        for adm, code in zip(is_administration, rows["scope_id"], strict=True)
-    ]
-    pairs = np.array(ids, dtype=np.int64).reshape(-1, 2)
+    pairs = np.array(
+        [ids[t][code] for t, code in zip(rows["scope_type"], rows["scope_id"], strict=True)],
+        dtype=np.int64,
+    ).reshape(-1, 2)
     numeric = {
-        "scope_type": is_administration.astype(np.uint8),
+        "scope_type": rows["scope_type"].map(SCOPE_TYPES.index).to_numpy(dtype=np.uint8),
         "entity_id": pairs[:, 0],
         "municipality_id": pairs[:, 1],
         "metric": rows["metric"].map(_METRIC_INDEX).to_numpy(dtype=np.uint8),
@@ -87,7 +95,7 @@ def keep(session, as_of: dt.date, rows_as_of: pd.DataFrame) -> int:
         session,
         before,
         {KIND: lambda: _numeric_rows(session, compute_kpis(session, before, SYSTEM,
-                                                           scope_types=SCOPE_TYPES))},
+                                                           scope_types=HEADLINE_TYPES))},
     )  # fmt: skip
 
 
@@ -151,7 +159,7 @@ def focus_rows(
     scope ``(scope_type, scope_id)`` as of ``as_of`` from the kept national rows, or None when
     they are not kept or cannot stand for this viewer's rows (then the caller computes them).
     ``municipality`` is the municipality filter beside an administration focus."""
-    if scope_type not in SCOPE_TYPES or not _sees_whole_municipalities(viewer):
+    if scope_type not in HEADLINE_TYPES or not _sees_whole_municipalities(viewer):
         return None
     kept = materialized.kept_columns(conn, KIND, as_of)
     if kept is None:
@@ -163,3 +171,56 @@ def focus_rows(
     for column in _VALUE_COLUMNS:
         columns[column] = kept.arrays[column][chosen]
     return pd.DataFrame(columns)
+
+
+def scope_rows(
+    conn, as_of: dt.date, viewer: Viewer, scope_type: str, entities: pd.DataFrame,
+    metrics: tuple[str, ...],
+) -> pd.DataFrame | None:  # fmt: skip
+    """compute_kpis's rows of ``entities`` (columns id, code, name; sorted by code) for
+    ``metrics`` from the kept national rows, as compute_kpis gives them (same order and Python
+    values), or None when none are kept or this viewer does not read them.
+
+    For a scope type whose rows do not depend on who looks, such as a governance object: all of
+    its facts count wherever it is seen (docs/metrics.md)."""
+    if scope_type not in SCOPE_TYPES or not _sees_whole_municipalities(viewer):
+        return None
+    kept = materialized.kept_columns(conn, KIND, as_of)
+    if kept is None:
+        return None
+    arrays = kept.arrays
+    wanted = [i for i, name in enumerate(METRICS) if name in set(metrics)]
+    chosen = (
+        (arrays["scope_type"] == SCOPE_TYPES.index(scope_type))
+        & np.isin(arrays["entity_id"], entities["id"].to_numpy(dtype=np.int64))
+        & np.isin(arrays["metric"], wanted)
+    )
+    metric_ids = arrays["metric"][chosen]
+    n = len(entities)
+    if n == 0 or len(metric_ids) == 0:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    k = len(metric_ids) // n
+    names = [str(name) for name in _METRIC_NAMES[metric_ids[:k]]]
+    blocks = {column: arrays[column][chosen].reshape(n, k) for column in _VALUE_COLUMNS}
+
+    def python(column: str, whole) -> np.ndarray:
+        # compute_kpis's conversion, metric by metric over the same entities (kpi._to_python)
+        parts = [
+            np.full(n, None, dtype=object)
+            if column == "denominator" and METRICS[name].kind == "count"
+            else _to_python(blocks[column][:, j], whole(name))
+            for j, name in enumerate(names)
+        ]
+        return np.column_stack(parts).reshape(-1)
+
+    return pd.DataFrame(
+        {
+            "scope_type": scope_type,
+            "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
+            "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
+            "metric": np.tile(np.array(names, dtype=object), n),
+            "value": python("value", lambda name: METRICS[name].kind == "count"),
+            "numerator": python("numerator", lambda name: True),
+            "denominator": python("denominator", lambda name: True),
+        }
+    )[KPI_COLUMNS]
