@@ -184,19 +184,22 @@ def test_cards_fall_back_to_the_level_a_viewer_can_see(sqlite_engine):
 def test_rows_by_metric_splits_in_one_pass_keeping_row_order():
     import pandas as pd
 
-    from dashboard.queries.overview import rows_by_metric
+    from dashboard.queries.overview import MetricRows, rows_by_metric
 
     rows = pd.DataFrame(
         {
             "scope_id": ["1882", "1882", "1861", "1861"],
             "metric": ["assets", "risks", "assets", "risks"],
             "value": [3, 1, 4, 2],
+            "numerator": [3, 1, 4, 2],
+            "denominator": [None, None, None, None],
         }
     )
     split = rows_by_metric(rows)
-    assert list(split) == ["assets", "risks"]
-    for metric, part in split.items():
-        pd.testing.assert_frame_equal(part, rows[rows["metric"] == metric])
+    assert split == {
+        "assets": MetricRows([3, 4], [3, 4], [None, None]),
+        "risks": MetricRows([1, 2], [1, 2], [None, None]),
+    }
     assert rows_by_metric(rows.iloc[0:0]) == {}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import select
@@ -84,22 +85,33 @@ def _clean(value) -> float | None:
     return None if _missing(value) else float(value)
 
 
-def combine_rows(rows: pd.DataFrame, kind: str) -> tuple[float | None, float | None, float | None]:
+class MetricRows(NamedTuple):
+    """One metric's values, numerators and denominators over some compute_kpis rows, in their
+    order, as plain lists."""
+
+    value: list
+    numerator: list
+    denominator: list
+
+
+NO_ROWS = MetricRows([], [], [])
+
+
+def combine_rows(rows: MetricRows, kind: str) -> tuple[float | None, float | None, float | None]:
     """(value, numerator, denominator) of one metric over ``rows`` (see the module docstring).
     One row is returned as it is, so a single scope shows exactly what compute_kpis says."""
-    if rows.empty:
+    if not rows.value:
         return None, None, None
-    if len(rows) == 1:
-        row = rows.iloc[0]
-        return _clean(row["value"]), _clean(row["numerator"]), _clean(row["denominator"])
-    values = [_clean(v) for v in rows["value"]]
+    if len(rows.value) == 1:
+        return _clean(rows.value[0]), _clean(rows.numerator[0]), _clean(rows.denominator[0])
+    values = [_clean(v) for v in rows.value]
     present = [v for v in values if v is not None]
     if kind == "count":
         total = sum(present) if present else None
         return total, total, None
     if kind == "rate":
-        numerators = [_clean(v) for v in rows["numerator"]]
-        denominators = [_clean(v) for v in rows["denominator"]]
+        numerators = [_clean(v) for v in rows.numerator]
+        denominators = [_clean(v) for v in rows.denominator]
         numerator = sum(v for v in numerators if v is not None)
         denominator = sum(v for v in denominators if v is not None)
         return (numerator / denominator if denominator else None), numerator, denominator
@@ -117,22 +129,27 @@ def _focus_rows(
     return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
 
 
-def rows_by_metric(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """``rows`` split by metric in one pass (a boolean mask per metric scanned them all, once
-    per card and date)."""
+def rows_by_metric(rows: pd.DataFrame) -> dict[str, MetricRows]:
+    """``rows``'s values split by metric in one pass, as lists (a boolean mask per metric
+    scanned them all, and a frame per metric cost more than the sums)."""
+    if rows.empty:
+        return {}
+    columns = [rows[column].tolist() for column in MetricRows._fields]
     positions: dict[str, list[int]] = {}
-    for i, metric in enumerate(rows["metric"].tolist() if not rows.empty else []):
+    for i, metric in enumerate(rows["metric"].tolist()):
         positions.setdefault(metric, []).append(i)
-    return {metric: rows.iloc[p] for metric, p in positions.items()}
+    return {
+        metric: MetricRows(*([column[i] for i in p] for column in columns))
+        for metric, p in positions.items()
+    }
 
 
 def _focus_values(
     rows: pd.DataFrame, metrics: tuple[str, ...]
 ) -> dict[str, tuple[float | None, float | None, float | None]]:
     by_metric = rows_by_metric(rows)
-    none = rows.iloc[0:0]
     return {
-        metric: combine_rows(by_metric.get(metric, none), METRICS[metric].kind)
+        metric: combine_rows(by_metric.get(metric, NO_ROWS), METRICS[metric].kind)
         for metric in metrics
     }
 

@@ -26,7 +26,7 @@ from dashboard.queries._kpi_scope import build_scope, cached_org, org_key
 from dashboard.queries.kpi import compute_kpis, funnel
 from dashboard.queries.loads import load_scope_condition
 from dashboard.queries.metrics import METRICS
-from dashboard.queries.overview import combine_rows, previous_quarter, rows_by_metric
+from dashboard.queries.overview import NO_ROWS, combine_rows, previous_quarter, rows_by_metric
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -211,8 +211,8 @@ def _headline(now: pd.DataFrame, before: pd.DataFrame, scope: dict) -> dict:
     result = {}
     for metric in HEADLINE_METRICS:
         kind = METRICS[metric].kind
-        value, numerator, denominator = combine_rows(now_rows.get(metric, now.iloc[0:0]), kind)
-        previous = combine_rows(before_rows.get(metric, before.iloc[0:0]), kind)[0]
+        value, numerator, denominator = combine_rows(now_rows.get(metric, NO_ROWS), kind)
+        previous = combine_rows(before_rows.get(metric, NO_ROWS), kind)[0]
         change = None if value is None or previous is None else value - previous
         result[metric] = {
             "value": _clean(value),
