@@ -292,18 +292,23 @@ def unit_assets(
         .outerjoin(latest, latest.c.asset_id == Asset.id)
         .where(AssetOwner.unit_id.in_(unit_ids))
     )
-    hidden = 0
-    if not viewer.may_see_security_protection:
-        hidden = int(
-            session.scalar(
-                select(func.count()).select_from(
-                    base.where(Asset.security_protection.is_(True)).subquery()
-                )
-            )
-            or 0
+    # Both counts in one statement: the shown assets and, for who may not see them, the hidden.
+    protected = Asset.security_protection.is_(True)
+    if viewer.may_see_security_protection:
+        counted = func.count(), literal(0)
+    else:
+        counted = (
+            func.sum(case((protected, 0), else_=1)),
+            func.sum(case((protected, 1), else_=0)),
         )
         base = base.where(Asset.security_protection.is_(False))
-    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    total, hidden = session.execute(
+        select(*counted)
+        .select_from(AssetOwner)
+        .join(Asset, AssetOwner.asset_id == Asset.id)
+        .where(AssetOwner.unit_id.in_(unit_ids))
+    ).one()
+    total, hidden = int(total or 0), int(hidden or 0)
     rows = session.execute(
         base.order_by(AssetOwner.is_primary.desc(), Asset.name, Asset.code).limit(limit)
     ).all()
@@ -365,10 +370,13 @@ def unit_actions(
         case((is_overdue(as_of), days_between(literal(as_of), Action.due_on))).label(
             "days_overdue"
         ),
+        # how many in all, counted before the limit (one statement instead of two)
+        func.count().over().label("total"),
     ).where(Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)))
-    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     result = session.execute(query.order_by(rank, Action.due_on, Action.id).limit(limit))
-    return pd.DataFrame(result.all(), columns=list(result.keys())), total
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns="total"), total
 
 
 def latest_follow_up(
