@@ -4,6 +4,7 @@ participation, and the actions of the provider and of each participant, overdue 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 
 import dash
 import dash_bootstrap_components as dbc
@@ -131,12 +132,12 @@ def layout(**query):
 # --------------------------------------------------------------------------- pieces (pure)
 
 
-def _metric_items(kpis: pd.DataFrame, lang: str) -> list:
+def _metric_items(values: dict, lang: str) -> list:
+    """``values``: the object's value per metric."""
     items = []
-    values = kpis.set_index("metric") if not kpis.empty else kpis
     for metric in OBJECT_METRICS:
         m = METRICS[metric]
-        value = values["value"].get(metric) if not kpis.empty else None
+        value = values.get(metric)
         value = None if value is None or value != value else value
         items.append(
             html.Div(
@@ -154,9 +155,9 @@ def _metric_items(kpis: pd.DataFrame, lang: str) -> list:
     return [html.Dl(items, className="d-flex flex-wrap mb-2")]
 
 
-def _participant_list(participants: pd.DataFrame, lang: str) -> html.Ul:
+def _participant_list(participants: list, lang: str) -> html.Ul:
     items = []
-    for row in participants.itertuples(index=False):
+    for row in participants:
         admin = row.administration_name
         whole = admin is None or admin != admin
         text = f"{row.municipality_name} – {_tr('whole_municipality', lang) if whole else admin}"
@@ -164,8 +165,8 @@ def _participant_list(participants: pd.DataFrame, lang: str) -> html.Ul:
     return html.Ul(items, className="mb-2")
 
 
-def _party_table(parties: pd.DataFrame, lang: str):
-    if parties.empty:
+def _party_table(parties: list, lang: str):
+    if not parties:
         return html.P(_tr("no_actions", lang), className="text-muted small")
     header = html.Thead(
         html.Tr([html.Th(_tr(k, lang), scope="col") for k in ("party", "open", "overdue")])
@@ -179,7 +180,7 @@ def _party_table(parties: pd.DataFrame, lang: str):
                 td(format_number(p.overdue, 0, lang), className="status-bad" if p.overdue else ""),
             ]
         )
-        for p in parties.itertuples(index=False)
+        for p in parties
     ]
     return html.Div(
         dbc.Table([header, html.Tbody(rows)], size="sm", className="mb-2"),
@@ -187,13 +188,13 @@ def _party_table(parties: pd.DataFrame, lang: str):
     )
 
 
-def _action_table(actions: pd.DataFrame, lang: str):
-    if actions.empty:
+def _action_table(actions: list, lang: str):
+    if not actions:
         return None
     keys = ("action", "party", "responsible", "due", "status", "days_overdue")
     header = html.Thead(html.Tr([html.Th(_tr(k, lang), scope="col") for k in keys]))
     rows = []
-    for a in actions.itertuples(index=False):
+    for a in actions:
         overdue = a.days_overdue is not None and a.days_overdue == a.days_overdue
         rows.append(
             tr(
@@ -216,13 +217,24 @@ def _action_table(actions: pd.DataFrame, lang: str):
     )
 
 
-def create_object_card(obj, participants, kpis, parties, actions, lang: str) -> dbc.Card:
+def _rows_by_object(frame: pd.DataFrame) -> dict[int, list]:
+    """``frame``'s rows (named tuples) by object_id, in order: one pass over the frame rather
+    than a boolean mask per object (thirty objects nationally)."""
+    grouped: dict[int, list] = defaultdict(list)
+    for row in frame.itertuples(index=False):
+        grouped[row.object_id].append(row)
+    return grouped
+
+
+def create_object_card(obj, participants, values, parties, actions, lang: str) -> dbc.Card:
+    """The card of ``obj``: its participants, parties and actions as lists of rows (named
+    tuples) and its metric values by metric."""
     provider = obj.provider_name if obj.provider_name else _tr("no_provider", lang)
     body = [
         html.P([html.Strong(f"{_tr('provider', lang)}: "), provider], className="mb-1"),
         html.P(html.Strong(f"{_tr('participants', lang)}:"), className="mb-0"),
         _participant_list(participants, lang),
-        *_metric_items(kpis, lang),
+        *_metric_items(values, lang),
         html.H3(_tr("actions", lang), className="h6 mt-2"),
         _party_table(parties, lang),
     ]
@@ -281,15 +293,21 @@ def update_objects(filters_data):
     if objects.empty:
         return coverage_figure(None, lang), "", no_data(lang)
     kpis = kpis[kpis["scope_id"].isin(objects["code"].tolist())]
+    values: dict[str, dict] = defaultdict(dict)
+    for code, metric, value in zip(kpis["scope_id"], kpis["metric"], kpis["value"], strict=True):
+        values[code][metric] = value
+    participants_of, parties_of, actions_of = (
+        _rows_by_object(frame) for frame in (participants, parties, actions)
+    )
     cards = [
         create_object_card(
             obj,
-            participants[participants["object_id"] == obj.id],
-            kpis[kpis["scope_id"] == obj.code],
-            parties[parties["object_id"] == obj.id],
-            actions[actions["object_id"] == obj.id],
+            participants_of[obj.id],
+            values[obj.code],
+            parties_of[obj.id],
+            actions_of[obj.id],
             lang,
-        )
+        )  # fmt: skip
         for obj in objects.itertuples(index=False)
     ]
     note_key = "count" if total > len(objects) else "count_all"
