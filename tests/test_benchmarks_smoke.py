@@ -63,8 +63,9 @@ def test_quick_run_writes_every_section(tmp_path):
     pages = {q["page"] for q in queries}
     assert {"/", "/tackning", "/atgarder", "/risker", "/mognad", "/rapport"} <= pages
     assert not [q for q in queries if "error" in q], [q for q in queries if "error" in q][:3]
-    for q in queries:  # cold and warm figures, the bare baseline and a verdict on each
+    for q in queries:  # first, cold and warm figures, the bare baseline and a verdict on each
         assert q["cold"]["runs"] >= 1 and q["warm"]["runs"] >= 1, q
+        assert q["first_ms"] >= 0 and isinstance(q["first_met"], bool), q
         assert q["bare_p95_ms"] >= 0 and isinstance(q["met"], bool), q
     for scope in ("country", "municipality", "administration"):
         payload = results["payload"][scope]
