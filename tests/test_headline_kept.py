@@ -20,7 +20,7 @@ from dashboard.queries._kpi_dates import previous_quarter
 from dashboard.queries.governance import object_kpis
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import UNIT_ROWS_KIND, unit_kpis
-from dashboard.queries.overview import headline_kpis
+from dashboard.queries.overview import headline_kpis, overview_numbers
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
 from tests.generated_store import BACKENDS, loaded_generated_store
@@ -203,3 +203,40 @@ def test_every_role_gets_the_computed_object_rows_from_the_kept_rows(store):
         assert rows is not None and len(rows) == len(objects) > 0
     _kpi_cache.clear()
     assert compared >= 10  # the system, admin and municipality roles see objects
+
+
+def test_every_role_gets_the_computed_overview_from_the_kept_rows(store):
+    """The overview's cards and organisation table (overview_numbers) read the kept rows of
+    every municipality and administration they show."""
+    with Session(store) as s:
+        for viewer in _viewers(store):
+            for municipality, administration in _filters(store):
+                _kpi_cache.clear()
+                kept = overview_numbers(
+                    s, TODAY, viewer, municipality=municipality, administration=administration
+                )
+                with s.begin_nested():
+                    s.execute(
+                        delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == _headline_kept.KIND)
+                    )
+                    _kpi_cache.clear()
+                    live = overview_numbers(
+                        s, TODAY, viewer, municipality=municipality, administration=administration
+                    )
+                    s.rollback()
+                for kept_frame, live_frame in zip(kept, live, strict=True):
+                    pd.testing.assert_frame_equal(
+                        kept_frame.reset_index(drop=True),
+                        live_frame.reset_index(drop=True),
+                        check_dtype=False,
+                    )
+        # Taken for the system: every municipality and administration of the organisation table.
+        _kpi_cache.clear()
+        rows = _headline_kept.scope_frame(
+            s, TODAY, SYSTEM, ["municipality", "administration"], None, None, ("org_ciso",)
+        )
+        assert rows is not None
+        assert len(rows) == len(_codes(store, m.Municipality)) + len(
+            _codes(store, m.Administration)
+        )
+    _kpi_cache.clear()

@@ -1,6 +1,7 @@
 """The municipality, administration and governance object rows of the national compute_kpis,
 kept at load time, so that a page's headline cards read their focus scope's row instead of
-computing their scope (and Förvaltningsobjekt its objects' rows, ``scope_rows``).
+computing their scope; the overview's organisation table and Förvaltningsobjekt read their
+rows the same way (``scope_frame``).
 
 Every page opens with the cards of one focus scope (overview.headline_kpis): a municipality, an
 administration, or all visible municipalities together, as of the day and a quarter earlier.
@@ -30,7 +31,9 @@ import pandas as pd
 from sqlalchemy import select
 
 from dashboard.queries import _kpi_materialized as materialized
+from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_dates import previous_quarter
+from dashboard.queries._kpi_scope import build_scope
 from dashboard.queries.kpi import KPI_COLUMNS, _to_python, compute_kpis
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
@@ -224,3 +227,39 @@ def scope_rows(
             "denominator": python("denominator", lambda name: True),
         }
     )[KPI_COLUMNS]
+
+
+_ENTITY_TABLES = {
+    "municipality": Municipality,
+    "administration": Administration,
+    "governance_object": GovernanceObject,
+}
+
+
+def scope_frame(
+    conn, as_of: dt.date, viewer: Viewer, scope_types, municipality: str | None,
+    administration: str | None, metrics: tuple[str, ...],
+) -> pd.DataFrame | None:  # fmt: skip
+    """``compute_kpis(conn, as_of, viewer, scope_types=..., municipality=...,
+    administration=..., metrics=...)`` from the kept national rows, or None when they are not
+    kept or do not stand for this viewer's rows. The entities are those compute_kpis reports
+    (its organisation: each type's rows under the scope's condition, by code)."""
+    scope = build_scope(viewer, scope_types, municipality, administration)
+    if not set(scope.types) <= set(SCOPE_TYPES) or not _sees_whole_municipalities(viewer):
+        return None
+    frames = []
+    for scope_type in scope.types:
+        table = _ENTITY_TABLES[scope_type]
+        condition = getattr(scope, scope_type)
+        entities = select(table.id, table.code, table.name)
+        if condition is not None:
+            entities = entities.where(condition)
+        rows = scope_rows(
+            conn, as_of, viewer, scope_type,
+            query_frame(conn, entities.order_by(table.code), ["id", "code", "name"]), metrics,
+        )  # fmt: skip
+        if rows is None:
+            return None
+        if not rows.empty:
+            frames.append(rows)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KPI_COLUMNS)

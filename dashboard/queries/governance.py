@@ -17,8 +17,6 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries import _headline_kept
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_scope import build_scope
 from dashboard.queries.actions import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -133,18 +131,12 @@ def object_kpis(
     an object's numbers are the same whatever the narrowing (compute_kpis reads all of a needed
     object's rows), and one municipality no longer computes every object of the country.
     Read from the rows the load kept when there are any for this date (_headline_kept)."""
-    scope = build_scope(viewer, ["governance_object"], municipality, administration)
-    if scope.types:
-        objects = select(GovernanceObject.id, GovernanceObject.code, GovernanceObject.name)
-        if scope.governance_object is not None:
-            objects = objects.where(scope.governance_object)
-        entities = query_frame(session, objects.order_by(GovernanceObject.code),
-                               ["id", "code", "name"])  # fmt: skip
-        kept = _headline_kept.scope_rows(
-            session, as_of, viewer, "governance_object", entities, OBJECT_METRICS
-        )
-        if kept is not None:
-            return kept
+    kept = _headline_kept.scope_frame(
+        session, as_of, viewer, ["governance_object"], municipality, administration,
+        OBJECT_METRICS,
+    )  # fmt: skip
+    if kept is not None:
+        return kept
     return compute_kpis(
         session,
         as_of,

@@ -238,31 +238,28 @@ def overview_numbers(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
     the cards and the organisation check share the call for ``as_of``."""
-    focus_type = focus_scope(municipality, administration, viewer)[0]
+    focus_type, focus_id = focus_scope(municipality, administration, viewer)
     org_types = _org_scope_types(administration)
     scope_types = sorted({focus_type, *org_types})
-    now = _compute(
-        session,
-        as_of,
-        viewer,
-        scope_types,
-        (*CARD_METRICS, *ORG_METRICS),
-        municipality,
-        administration,
+    metrics = (*CARD_METRICS, *ORG_METRICS)
+    # The rows kept at load time when they stand for this viewer (_headline_kept), else computed.
+    now = _headline_kept.scope_frame(
+        session, as_of, viewer, scope_types, municipality, administration, metrics
     )
-    before = _compute(
-        session,
-        previous_quarter(as_of),
-        viewer,
-        [focus_type],
-        CARD_METRICS,
-        municipality,
-        administration,
+    if now is None:
+        now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
+    before_day = previous_quarter(as_of)
+    before = _headline_kept.focus_rows(
+        session, before_day, viewer, focus_type, focus_id, municipality
     )
+    if before is None:
+        before = _focus_rows(
+            _compute(session, before_day, viewer, [focus_type], CARD_METRICS, municipality,
+                     administration),
+            municipality, administration, viewer,
+        )  # fmt: skip
     headline = _headline_frame(
-        _focus_rows(now, municipality, administration, viewer),
-        _focus_rows(before, municipality, administration, viewer),
-        CARD_METRICS,
+        _focus_rows(now, municipality, administration, viewer), before, CARD_METRICS
     )
     org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
     return headline, _org_frame(session, org_rows, administration)
