@@ -64,6 +64,21 @@ def test_picker_offers_visible_units_and_keeps_a_valid_choice(page):
     assert value == "1882-SOC-IFO"
 
 
+def test_too_many_units_ask_for_a_narrower_filter(page, monkeypatch):
+    """Five units are visible to the system; with a bound of four the picker offers none and the
+    page says how to narrow; a municipality's three are offered again."""
+    from dashboard.queries import my_unit
+
+    monkeypatch.setattr(my_unit, "MAX_UNIT_OPTIONS", 4)
+    assert page.update_picker(FILTERS, "1882-SOC-AO") == ([], None)
+    cards, aging, follow_up, *_ = page.update_unit("1882-SOC-AO", FILTERS)
+    assert cards == []
+    assert "fler än" in follow_up.children and "Välj kommun eller förvaltning" in follow_up.children
+    options, value = page.update_picker({**FILTERS, "municipality": "1882"}, "1882-SOC-AO")
+    assert [o["value"] for o in options] == ["1882-KLF-IT", "1882-SOC-IFO", "1882-SOC-AO"]
+    assert value == "1882-SOC-AO"
+
+
 def test_it_unit(page):
     cards, aging, follow_up, reviews, actions, assets = page.update_unit("1882-KLF-IT", FILTERS)
     assert card_values(cards) == {

@@ -30,6 +30,7 @@ from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import AGING_BUCKETS
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import (
+    MAX_UNIT_OPTIONS,
     latest_follow_up,
     resolve_unit,
     reviews_due,
@@ -68,6 +69,8 @@ TEXT = {
         "unit": "Enhet",
         "pick": "Välj enhet",
         "no_units": "Det finns ingen enhet som du får se.",
+        "narrow": "Du får se fler än {count} enheter. Välj kommun eller förvaltning i filtret "
+        "för att välja enhet.",
         "cards_note": "Siffrorna räknar tillgångar där enheten är primär ägare.",
         "aging": "Enhetens försenade åtgärder",
         "assets": "Informationstillgångar",
@@ -107,6 +110,8 @@ TEXT = {
         "unit": "Unit",
         "pick": "Choose a unit",
         "no_units": "There is no unit you may see.",
+        "narrow": "You may see more than {count} units. Choose a municipality or "
+        "administration in the filter to choose a unit.",
         "cards_note": "The numbers count assets of which the unit is the primary owner.",
         "aging": "The unit's overdue actions",
         "assets": "Information assets",
@@ -368,7 +373,7 @@ def update_picker(filters_data, current):
             municipality=filters.municipality,
             administration=filters.administration,
         )
-    return options, resolve_unit(options, current)
+    return options or [], resolve_unit(options, current)
 
 
 @callback(
@@ -395,7 +400,12 @@ def update_unit(unit_code, filters_data):
         )
         unit = resolve_unit(options, unit_code)
         if unit is None:
-            empty = html.P(_tr("no_units", lang), className="text-muted")
+            message = (
+                _tr("no_units", lang)
+                if options is not None
+                else _tr("narrow", lang).format(count=format_number(MAX_UNIT_OPTIONS, 0, lang))
+            )
+            empty = html.P(message, className="text-muted")
             return [], aging_figure(None, lang), empty, no_data(lang), no_data(lang), no_data(lang)
         kpis = unit_kpis(session, as_of, unit, viewer)
         assets, asset_total, hidden = unit_assets(session, as_of, unit, viewer, lang=lang)

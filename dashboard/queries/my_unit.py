@@ -65,6 +65,7 @@ UNIT_METRICS = (
 UNIT_ROWS_KIND = "unit_kpi_rows"
 _UNIT_METRIC_INDEX = {metric: i for i, metric in enumerate(UNIT_METRICS)}
 _UNIT_VALUE_COLUMNS = ("value", "numerator", "denominator")
+MAX_UNIT_OPTIONS = 2000
 MAX_ASSETS = 500
 MAX_ACTIONS = 200
 CLASSIFICATION_STATUS = {
@@ -91,21 +92,29 @@ def unit_options(
     *,
     municipality: str | None = None,
     administration: str | None = None,
-) -> list[dict]:
-    """Dropdown options for the units the viewer may see (a manager: only their own)."""
+) -> list[dict] | None:
+    """Dropdown options for the units the viewer may see (a manager: only their own).
+
+    None when there are more than MAX_UNIT_OPTIONS (the whole country has some 13 000 units: a
+    list nobody picks from, sent to the browser each time); the page asks for a narrower filter.
+    """
+    visible = visible_units(viewer, municipality, administration)
+    count = session.scalar(select(func.count()).select_from(visible.subquery()))
+    if count > MAX_UNIT_OPTIONS:
+        return None
     rows = session.execute(
         select(Unit.code, Unit.name, Administration.name)
         .join(Administration, Unit.administration_id == Administration.id)
-        .where(Unit.id.in_(visible_units(viewer, municipality, administration)))
+        .where(Unit.id.in_(visible))
         .order_by(Administration.name, Unit.name)
     ).all()
     return [{"label": f"{name} – {admin}", "value": code} for code, name, admin in rows]
 
 
-def resolve_unit(options: list[dict], requested: object) -> str | None:
+def resolve_unit(options: list[dict] | None, requested: object) -> str | None:
     """The requested unit when it is one of ``options`` (never trust the browser), else the
     first option, else None."""
-    codes = [o["value"] for o in options]
+    codes = [o["value"] for o in options or []]
     if isinstance(requested, str) and requested in codes:
         return requested
     return codes[0] if codes else None
