@@ -268,10 +268,11 @@ def _latest_classification(as_of: dt.date, asset_ids):
 
 def _unit_ids(unit_code: str, viewer: Viewer):
     """The unit's id, only when the viewer may see it (a forged code gets nothing)."""
-    query = select(Unit.id).where(
-        Unit.code == unit_code, Unit.id.in_(visible_units(viewer, None, None))
-    )
-    return query
+    query = select(Unit.id).where(Unit.code == unit_code)
+    # The unit's own row under the viewer's condition: not a membership test against every
+    # visible unit (all 13 000 of them for the system, gathered for each statement).
+    condition = unit_scope_condition(viewer)
+    return query if condition is None else query.where(condition)
 
 
 def _detail_ids(unit_code: str, viewer: Viewer):
