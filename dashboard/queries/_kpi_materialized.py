@@ -348,12 +348,24 @@ def _national_columns(conn, kind: str, as_of: dt.date) -> KeptColumns | None:
         return None
 
     def read() -> KeptColumns:
-        payload = conn.execute(select(table.c.payload).where(table.c.id == frame_id)).scalar_one()
-        return _decode_columns(payload)
+        return _decode_columns(_payload(conn, frame_id))
 
     # Decoded once per process while the version lasts (the id changes with the version); the
     # arrays are only read, never changed.
     return cache.cached(conn, ("kept_facts", frame_id), read)
+
+
+def _payload(conn, frame_id: int) -> bytes:
+    """The kept frame's bytes. On PostgreSQL with psycopg they come in binary: as text, bytea
+    travels hex-encoded and decoding a national frame of a few MB took longer than reading it."""
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        driver = connection.connection.driver_connection
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute("SELECT payload FROM kpi_fact_frame WHERE id = %s", (frame_id,))
+            return bytes(cursor.fetchone()[0])
+    table = KpiFactFrame.__table__
+    return conn.execute(select(table.c.payload).where(table.c.id == frame_id)).scalar_one()
 
 
 def _ids(conn, subquery) -> np.ndarray:
