@@ -296,3 +296,16 @@ def test_a_request_reads_the_store_version_once(store):
             _same(compute_kpis(s, TODAY, SYSTEM, municipality=municipality), first)
     finally:
         _kpi_cache.enabled = True
+
+
+def test_compact_columns_round_trip_and_stay_small():
+    counts = np.array([0.0, 3.0, np.nan, 250.0])
+    packed = materialized.compact(counts)
+    assert packed.dtype == np.int16 and packed.tolist() == [0, 3, -1, 250]  # -1 needs a sign
+    np.testing.assert_array_equal(materialized.expand(packed), counts)
+    shares = np.array([0.5, 1.0, np.nan])
+    assert materialized.compact(shares) is shares  # not whole: kept as floats
+    np.testing.assert_array_equal(materialized.expand(shares), shares)
+    negative = np.array([-2.0, 1.0])
+    assert materialized.compact(negative).dtype == np.float64  # -1 would be ambiguous
+    assert materialized.compact(np.array([np.nan, np.nan])).tolist() == [-1, -1]

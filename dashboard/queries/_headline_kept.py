@@ -35,56 +35,65 @@ from dashboard.queries._frames import query_frame
 from dashboard.queries._kpi_dates import previous_quarter
 from dashboard.queries._kpi_scope import build_scope
 from dashboard.queries.kpi import KPI_COLUMNS, _to_python, compute_kpis
-from dashboard.queries.metrics import METRICS
+from dashboard.queries.metrics import METRIC_ORDER, METRICS, metrics_for_scope
 from dashboard.queries.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
 from etl.models import Administration, GovernanceObject, Municipality
 
 KIND = "kpi_rows"
 SCOPE_TYPES = ("municipality", "administration", "governance_object")
 HEADLINE_TYPES = ("municipality", "administration")  # the cards' focus types
-_NO_MUNICIPALITY = -1  # an object's row: objects belong to no one municipality
-_METRIC_NAMES = np.array(list(METRICS), dtype=object)
 _METRIC_INDEX = {name: i for i, name in enumerate(METRICS)}
 _VALUE_COLUMNS = ("value", "numerator", "denominator")
+_ENTITY_TABLES = {
+    "municipality": Municipality,
+    "administration": Administration,
+    "governance_object": GovernanceObject,
+}
 
 
 # --------------------------------------------------------------------------- kept at load time
 
 
-def _numeric_rows(session, rows: pd.DataFrame) -> pd.DataFrame:
-    """compute_kpis rows of SCOPE_TYPES as numbers: scope type (its index), the entity's id and
-    municipality id, the metric (its index in METRICS) and the three values (NaN for None), in
-    compute_kpis's order (entities by code), so that sums over several rows add up alike."""
+def _applicable(scope_type: str) -> list[str]:
+    """The metrics compute_kpis gives a scope of this type, in its order."""
+    return sorted(metrics_for_scope(scope_type), key=METRIC_ORDER.__getitem__)
+
+
+def _wide_rows(session, rows: pd.DataFrame) -> pd.DataFrame:
+    """compute_kpis rows of SCOPE_TYPES as one row per entity: its scope type (index in
+    SCOPE_TYPES) and id, each metric's numerator ``n<j>`` and, for a rate or level, its
+    denominator ``d<j>`` (j: index in METRICS; see _kpi_materialized.compact). Entities in compute_kpis's
+    order (by type, then code). A value is the numerator for a count and numerator / denominator
+    otherwise, as compute_kpis divides them (_blocks): a national frame is 0.3 MB, not 2.5."""
     ids = {
-        "municipality": {
-            code: (id_, id_)
-            for id_, code in session.execute(select(Municipality.id, Municipality.code))
-        },
-        "administration": {
-            code: (id_, municipality_id)
-            for id_, code, municipality_id in session.execute(
-                select(Administration.id, Administration.code, Administration.municipality_id)
-            )
-        },
-        "governance_object": {
-            code: (id_, _NO_MUNICIPALITY)
-            for id_, code in session.execute(select(GovernanceObject.id, GovernanceObject.code))
-        },
+        scope_type: {code: id_ for code, id_ in session.execute(select(table.code, table.id))}
+        for scope_type, table in _ENTITY_TABLES.items()
     }
-    rows = rows[rows["scope_type"].isin(SCOPE_TYPES)]
-    pairs = np.array(
-        [ids[t][code] for t, code in zip(rows["scope_type"], rows["scope_id"], strict=True)],
-        dtype=np.int64,
-    ).reshape(-1, 2)
-    numeric = {
-        "scope_type": rows["scope_type"].map(SCOPE_TYPES.index).to_numpy(dtype=np.uint8),
-        "entity_id": pairs[:, 0],
-        "municipality_id": pairs[:, 1],
-        "metric": rows["metric"].map(_METRIC_INDEX).to_numpy(dtype=np.uint8),
-    }
-    for column in _VALUE_COLUMNS:
-        numeric[column] = pd.to_numeric(rows[column]).to_numpy(dtype="float64", na_value=np.nan)
-    return pd.DataFrame(numeric)
+    parts = []
+    for index, scope_type in enumerate(SCOPE_TYPES):
+        mine = rows[rows["scope_type"] == scope_type]
+        if mine.empty:
+            continue
+        if set(mine["metric"]) != set(_applicable(scope_type)):
+            raise ValueError(f"{scope_type}: rows of other metrics than compute_kpis gives")
+        wide = {"scope_type": None, "entity_id": None}
+        for part, prefix in (("numerator", "n"), ("denominator", "d")):
+            pivot = mine.pivot(index="scope_id", columns="metric", values=part)
+            for metric in pivot.columns:
+                if prefix == "d" and METRICS[metric].kind == "count":
+                    continue
+                column = pd.to_numeric(pivot[metric]).to_numpy(dtype="float64", na_value=np.nan)
+                wide[f"{prefix}{_METRIC_INDEX[metric]}"] = column
+        codes = pivot.index  # sorted by code, as compute_kpis sorts its entities
+        wide["scope_type"] = np.full(len(codes), index, dtype=np.uint8)
+        wide["entity_id"] = np.array([ids[scope_type][code] for code in codes], dtype=np.int64)
+        parts.append(pd.DataFrame(wide))
+    frame = pd.concat(parts, ignore_index=True)  # a metric another type lacks: NaN
+    columns = {"scope_type": frame["scope_type"].to_numpy(dtype=np.uint8)}
+    columns["entity_id"] = materialized.compact(frame["entity_id"].to_numpy(dtype="float64"))
+    for name in frame.columns[2:]:
+        columns[name] = materialized.compact(frame[name].to_numpy(dtype="float64"))
+    return pd.DataFrame(columns)
 
 
 def keep(session, as_of: dt.date, rows_as_of: pd.DataFrame) -> int:
@@ -93,12 +102,12 @@ def keep(session, as_of: dt.date, rows_as_of: pd.DataFrame) -> int:
     load kept). In the caller's transaction; returns the number of frames written."""
     before = previous_quarter(as_of)
     return materialized.keep_frames(
-        session, as_of, {KIND: lambda: _numeric_rows(session, rows_as_of)}
+        session, as_of, {KIND: lambda: _wide_rows(session, rows_as_of)}
     ) + materialized.keep_frames(
         session,
         before,
-        {KIND: lambda: _numeric_rows(session, compute_kpis(session, before, SYSTEM,
-                                                           scope_types=HEADLINE_TYPES))},
+        {KIND: lambda: _wide_rows(session, compute_kpis(session, before, SYSTEM,
+                                                        scope_types=HEADLINE_TYPES))},
     )  # fmt: skip
 
 
@@ -154,6 +163,30 @@ def _selection(
     return of_type & (kept["entity_id"] == entity_id)
 
 
+def _blocks(
+    arrays: dict[str, np.ndarray], rows: np.ndarray, scope_type: str, metrics: set[str] | None
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The metrics (compute_kpis's order) and their value, numerator and denominator as
+    (entities x metrics) arrays of the kept ``rows`` (an index array), NaN for None."""
+    names = [m for m in _applicable(scope_type) if metrics is None or m in metrics]
+    n = len(rows)
+    blocks = {c: np.full((n, len(names)), np.nan) for c in _VALUE_COLUMNS}
+    for k, name in enumerate(names):
+        j = _METRIC_INDEX[name]
+        numerator = materialized.expand(arrays[f"n{j}"][rows])
+        blocks["numerator"][:, k] = numerator
+        if METRICS[name].kind == "count":
+            blocks["value"][:, k] = numerator
+            continue
+        denominator = materialized.expand(arrays[f"d{j}"][rows])
+        blocks["denominator"][:, k] = denominator
+        with np.errstate(divide="ignore", invalid="ignore"):
+            blocks["value"][:, k] = np.where(
+                denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
+            )
+    return names, blocks
+
+
 def focus_rows(
     conn, as_of: dt.date, viewer: Viewer, scope_type: str, scope_id: str | None,
     municipality: str | None,
@@ -170,9 +203,11 @@ def focus_rows(
     chosen = _selection(conn, kept.arrays, viewer, scope_type, scope_id, municipality)
     if chosen is None:
         return None
-    columns = {"metric": _METRIC_NAMES[kept.arrays["metric"][chosen]]}
+    names, blocks = _blocks(kept.arrays, np.flatnonzero(chosen), scope_type, None)
+    n = int(chosen.sum())
+    columns = {"metric": np.tile(np.array(names, dtype=object), n)}
     for column in _VALUE_COLUMNS:
-        columns[column] = kept.arrays[column][chosen]
+        columns[column] = blocks[column].reshape(-1)  # entity by entity, as compute_kpis
     return pd.DataFrame(columns)
 
 
@@ -180,9 +215,9 @@ def scope_rows(
     conn, as_of: dt.date, viewer: Viewer, scope_type: str, entities: pd.DataFrame,
     metrics: tuple[str, ...],
 ) -> pd.DataFrame | None:  # fmt: skip
-    """compute_kpis's rows of ``entities`` (columns id, code, name; sorted by code) for
-    ``metrics`` from the kept national rows, as compute_kpis gives them (same order and Python
-    values), or None when none are kept or this viewer does not read them.
+    """compute_kpis's rows of ``entities`` (columns id, code, name) for ``metrics`` from the kept
+    national rows, as compute_kpis gives them (same order and Python values), or None when none
+    are kept or this viewer does not read them.
 
     For a scope type whose rows do not depend on who looks, such as a governance object: all of
     its facts count wherever it is seen (docs/metrics.md)."""
@@ -192,19 +227,16 @@ def scope_rows(
     if kept is None:
         return None
     arrays = kept.arrays
-    wanted = [i for i, name in enumerate(METRICS) if name in set(metrics)]
-    chosen = (
+    rows = np.flatnonzero(
         (arrays["scope_type"] == SCOPE_TYPES.index(scope_type))
         & np.isin(arrays["entity_id"], entities["id"].to_numpy(dtype=np.int64))
-        & np.isin(arrays["metric"], wanted)
     )
-    metric_ids = arrays["metric"][chosen]
-    n = len(entities)
-    if n == 0 or len(metric_ids) == 0:
+    names, blocks = _blocks(arrays, rows, scope_type, set(metrics))
+    n, k = len(rows), len(names)
+    if n == 0 or k == 0:
         return pd.DataFrame(columns=KPI_COLUMNS)
-    k = len(metric_ids) // n
-    names = [str(name) for name in _METRIC_NAMES[metric_ids[:k]]]
-    blocks = {column: arrays[column][chosen].reshape(n, k) for column in _VALUE_COLUMNS}
+    # In the kept order (compute_kpis's: by code), named from ``entities``.
+    named = entities.set_index("id").loc[arrays["entity_id"][rows].astype(np.int64)]
 
     def python(column: str, whole) -> np.ndarray:
         # compute_kpis's conversion, metric by metric over the same entities (kpi._to_python)
@@ -219,21 +251,14 @@ def scope_rows(
     return pd.DataFrame(
         {
             "scope_type": scope_type,
-            "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
-            "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
+            "scope_id": np.repeat(named["code"].to_numpy(dtype=object), k),
+            "scope_name": np.repeat(named["name"].to_numpy(dtype=object), k),
             "metric": np.tile(np.array(names, dtype=object), n),
             "value": python("value", lambda name: METRICS[name].kind == "count"),
             "numerator": python("numerator", lambda name: True),
             "denominator": python("denominator", lambda name: True),
         }
     )[KPI_COLUMNS]
-
-
-_ENTITY_TABLES = {
-    "municipality": Municipality,
-    "administration": Administration,
-    "governance_object": GovernanceObject,
-}
 
 
 def scope_frame(

@@ -276,6 +276,24 @@ def smallest_int_type(values: pd.Series) -> type:
     return np.int64
 
 
+def compact(values: np.ndarray) -> np.ndarray:
+    """Float ``values`` for a kept frame: whole numbers from 0 in the smallest integer type, -1
+    standing for a missing (NaN) one; anything else as floats. Kept KPI numerators and
+    denominators are mostly small counts; ``expand`` reads them back."""
+    present = values[~np.isnan(values)]
+    if len(present) and (present.min() < 0 or np.any(np.mod(present, 1) != 0)):
+        return values
+    whole = np.where(np.isnan(values), -1, values)
+    return whole.astype(smallest_int_type(pd.Series(np.append(whole, -1))))
+
+
+def expand(values: np.ndarray) -> np.ndarray:
+    """``compact``'s values as floats again (NaN for -1)."""
+    if values.dtype.kind == "f":
+        return values.astype("float64")
+    return np.where(values < 0, np.nan, values.astype("float64"))
+
+
 def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
     """Keep national rows that a request had to compute (a date the load did not cover, such as
     the day after it), so that other requests and server processes read them. Best effort: on

@@ -167,7 +167,7 @@ def keep_unit_rows(session, as_of: dt.date, rows: pd.DataFrame) -> int:
     the caller's transaction; returns frames written.
 
     One row per unit: its id, each metric's numerator (``n<i>``, i its index in UNIT_METRICS)
-    and a rate's denominator (``d<i>``), whole numbers in the smallest integer type: a request
+    and a rate's denominator (``d<i>``), in _kpi_materialized.compact's types: a request
     reads the whole frame for one unit, and 13 000 units in long float form were 5 MB. The
     value is the numerator for a count and numerator / denominator for a rate, as compute_kpis
     divides them."""
@@ -182,19 +182,12 @@ def keep_unit_rows(session, as_of: dt.date, rows: pd.DataFrame) -> int:
         numerators, denominators = frame["numerator"], frame["denominator"]
         columns = {"unit_id": numerators.index.map(ids).to_numpy(dtype=np.int64)}
         for i, metric in enumerate(UNIT_METRICS):
-            columns[f"n{i}"] = _compact(numerators[metric].to_numpy())
+            columns[f"n{i}"] = materialized.compact(numerators[metric].to_numpy())
             if METRICS[metric].kind != "count":
-                columns[f"d{i}"] = _compact(denominators[metric].to_numpy())
+                columns[f"d{i}"] = materialized.compact(denominators[metric].to_numpy())
         return pd.DataFrame(columns)
 
     return materialized.keep_frames(session, as_of, {UNIT_ROWS_KIND: wide})
-
-
-def _compact(values: np.ndarray) -> np.ndarray:
-    """Whole numbers without gaps in the smallest integer type that holds them, else floats."""
-    if len(values) and not np.isnan(values).any() and np.all(np.mod(values, 1) == 0):
-        return values.astype(materialized.smallest_int_type(pd.Series(values)))
-    return values
 
 
 def _python_number(value: float, whole: bool):
@@ -217,11 +210,11 @@ def _kept_unit_rows(
     values, numerators, denominators = [], [], []
     for metric in _UNIT_METRICS_IN_ORDER:
         i = _UNIT_METRIC_INDEX[metric]
-        numerator = float(kept.arrays[f"n{i}"][row])
+        numerator = float(materialized.expand(kept.arrays[f"n{i}"][row : row + 1])[0])
         if METRICS[metric].kind == "count":
             value, denominator = numerator, math.nan
         else:
-            denominator = float(kept.arrays[f"d{i}"][row])
+            denominator = float(materialized.expand(kept.arrays[f"d{i}"][row : row + 1])[0])
             value = numerator / denominator if denominator > 0 else math.nan
         values.append(_python_number(value, METRICS[metric].kind == "count"))
         numerators.append(_python_number(numerator, True))
