@@ -309,3 +309,4 @@ def test_compact_columns_round_trip_and_stay_small():
     negative = np.array([-2.0, 1.0])
     assert materialized.compact(negative).dtype == np.float64  # -1 would be ambiguous
     assert materialized.compact(np.array([np.nan, np.nan])).tolist() == [-1, -1]
+    assert materialized.compact(np.array([0.0, 7.0])).dtype == np.uint8  # nothing missing

@@ -283,8 +283,9 @@ def compact(values: np.ndarray) -> np.ndarray:
     present = values[~np.isnan(values)]
     if len(present) and (present.min() < 0 or np.any(np.mod(present, 1) != 0)):
         return values
-    whole = np.where(np.isnan(values), -1, values)
-    return whole.astype(smallest_int_type(pd.Series(np.append(whole, -1))))
+    missing = np.isnan(values)
+    whole = np.where(missing, -1, values)
+    return whole.astype(smallest_int_type(pd.Series(whole))) if len(whole) else whole
 
 
 def expand(values: np.ndarray) -> np.ndarray:
