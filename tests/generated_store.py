@@ -12,9 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, delete, select, text
+from sqlalchemy.orm import Session
 
 from dashboard.queries import _kpi_cache
+from dashboard.queries.viewer import SYSTEM, Viewer
+from etl import models as m
 from etl.db import make_engine, migrate
 from etl.generate import generate
 from etl.load import load_paths
@@ -54,3 +57,44 @@ def loaded_generated_store(
         if schema:
             with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def codes(engine, model) -> list[str]:
+    """The codes of ``model``'s rows, sorted."""
+    with Session(engine) as s:
+        return list(s.scalars(select(model.code).order_by(model.code)))
+
+
+def role_viewers(engine) -> list[Viewer]:
+    """One viewer of every role, scoped to the first municipality, its last administration
+    (a security officer), its first (an administration head) and a unit of the last (a manager)."""
+    municipality = codes(engine, m.Municipality)[0]
+    administrations = [c for c in codes(engine, m.Administration) if c.startswith(municipality)]
+    unit = next(c for c in codes(engine, m.Unit) if c.startswith(administrations[-1]))
+    one = frozenset({municipality})
+    return [
+        SYSTEM,
+        Viewer("admin", "a"),
+        Viewer("ciso", "c", municipality_codes=one),
+        Viewer("security_officer", "s", administration_codes=frozenset({administrations[-1]})),
+        Viewer("admin_head", "h", administration_codes=frozenset({administrations[0]})),
+        Viewer("manager", "m", unit_codes=frozenset({unit})),
+        Viewer("committee", "k", municipality_codes=one),
+        Viewer("dpo", "d", municipality_codes=one),
+        Viewer("protection_officer", "p", municipality_codes=one),
+    ]
+
+
+def kept_and_computed(session, kind: str, compute, *args, **kwargs):
+    """(``compute(*args, **kwargs)`` with the kept frames of ``kind``, and without them): the
+    second inside a transaction that deletes them and is rolled back. The result cache is
+    emptied before each."""
+    _kpi_cache.clear()
+    kept = compute(*args, **kwargs)
+    with session.begin_nested():
+        session.execute(delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == kind))
+        _kpi_cache.clear()
+        computed = compute(*args, **kwargs)
+        session.rollback()
+    _kpi_cache.clear()
+    return kept, computed

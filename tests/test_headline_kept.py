@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.queries import _headline_kept, _kpi_cache
@@ -23,7 +23,13 @@ from dashboard.queries.my_unit import UNIT_ROWS_KIND, unit_kpis
 from dashboard.queries.overview import headline_kpis, overview_numbers
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
-from tests.generated_store import BACKENDS, loaded_generated_store
+from tests.generated_store import (
+    BACKENDS,
+    codes,
+    kept_and_computed,
+    loaded_generated_store,
+    role_viewers,
+)
 
 TODAY = dt.date(2026, 11, 28)
 ALL_METRICS = tuple(METRICS)
@@ -36,33 +42,16 @@ def store(request, tmp_path_factory):
         yield engine
 
 
-def _codes(engine, model) -> list[str]:
-    with Session(engine) as s:
-        return list(s.scalars(select(model.code).order_by(model.code)))
-
-
 def _viewers(engine) -> list[Viewer]:
-    first, second = _codes(engine, m.Municipality)[:2]
-    administrations = [c for c in _codes(engine, m.Administration) if c.startswith(first)]
-    unit = next(c for c in _codes(engine, m.Unit) if c.startswith(administrations[-1]))
-    one = frozenset({first})
-    return [
-        SYSTEM,
-        Viewer("admin", "a"),
-        Viewer("ciso", "c", municipality_codes=one),
-        Viewer("ciso", "c2", municipality_codes=frozenset({first, second})),
-        Viewer("security_officer", "s", administration_codes=frozenset({administrations[-1]})),
-        Viewer("admin_head", "h", administration_codes=frozenset({administrations[0]})),
-        Viewer("manager", "m", unit_codes=frozenset({unit})),
-        Viewer("committee", "k", municipality_codes=one),
-        Viewer("dpo", "d", municipality_codes=one),
-        Viewer("protection_officer", "p", municipality_codes=one),
-    ]
+    """Every role, and a CISO of two municipalities."""
+    first, second = codes(engine, m.Municipality)[:2]
+    two = frozenset({first, second})
+    return [*role_viewers(engine), Viewer("ciso", "c2", municipality_codes=two)]
 
 
 def _filters(engine) -> list[tuple[str | None, str | None]]:
-    first, second = _codes(engine, m.Municipality)[:2]
-    administrations = _codes(engine, m.Administration)
+    first, second = codes(engine, m.Municipality)[:2]
+    administrations = codes(engine, m.Administration)
     own = next(c for c in administrations if c.startswith(first))
     other = next(c for c in administrations if c.startswith(second))
     return [
@@ -100,14 +89,9 @@ def test_every_role_gets_the_computed_cards_from_the_kept_rows(store, as_of):
     with Session(store) as s:
         for viewer in _viewers(store):
             for municipality, administration in _filters(store):
-                _kpi_cache.clear()
-                kept = _cards(s, as_of, viewer, municipality, administration)
-                with s.begin_nested():
-                    s.execute(
-                        delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == _headline_kept.KIND)
-                    )
-                    live = _cards(s, as_of, viewer, municipality, administration)
-                    s.rollback()
+                kept, live = kept_and_computed(
+                    s, _headline_kept.KIND, _cards, s, as_of, viewer, municipality, administration
+                )
                 pd.testing.assert_frame_equal(kept, live, check_dtype=False)
                 _kpi_cache.clear()
                 taken = _headline_kept.focus_rows(
@@ -120,7 +104,7 @@ def test_every_role_gets_the_computed_cards_from_the_kept_rows(store, as_of):
 
 
 def test_only_viewers_who_see_whole_municipalities_read_the_kept_rows(store):
-    first = _codes(store, m.Municipality)[0]
+    first = codes(store, m.Municipality)[0]
     with Session(store) as s:
         for viewer in _viewers(store):
             rows = _headline_kept.focus_rows(s, TODAY, viewer, "municipality", first, None)
@@ -139,7 +123,7 @@ def test_only_viewers_who_see_whole_municipalities_read_the_kept_rows(store):
 
 
 def test_every_role_gets_the_computed_unit_cards_from_the_kept_unit_rows(store):
-    units = _codes(store, m.Unit)
+    units = codes(store, m.Unit)
     sample = units[:3] + units[-3:]
     compared = 0
     with Session(store) as s:
@@ -149,13 +133,7 @@ def test_every_role_gets_the_computed_unit_cards_from_the_kept_unit_rows(store):
         assert UNIT_ROWS_KIND in kept_kinds
         for viewer in _viewers(store):
             for unit in sample:
-                _kpi_cache.clear()
-                kept = unit_kpis(s, TODAY, unit, viewer)
-                with s.begin_nested():
-                    s.execute(delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == UNIT_ROWS_KIND))
-                    _kpi_cache.clear()
-                    live = unit_kpis(s, TODAY, unit, viewer)
-                    s.rollback()
+                kept, live = kept_and_computed(s, UNIT_ROWS_KIND, unit_kpis, s, TODAY, unit, viewer)
                 pd.testing.assert_frame_equal(kept, live, check_dtype=False)
                 # the cards show the values as they are: ints for counts, floats for rates
                 assert [type(v) for v in kept["value"]] == [type(v) for v in live["value"]]
@@ -169,19 +147,10 @@ def test_every_role_gets_the_computed_object_rows_from_the_kept_rows(store):
     with Session(store) as s:
         for viewer in _viewers(store):
             for municipality, administration in _filters(store):
-                _kpi_cache.clear()
-                kept = object_kpis(
-                    s, TODAY, viewer, municipality=municipality, administration=administration
-                )
-                with s.begin_nested():
-                    s.execute(
-                        delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == _headline_kept.KIND)
-                    )
-                    _kpi_cache.clear()
-                    live = object_kpis(
-                        s, TODAY, viewer, municipality=municipality, administration=administration
-                    )
-                    s.rollback()
+                kept, live = kept_and_computed(
+                    s, _headline_kept.KIND, object_kpis, s, TODAY, viewer,
+                    municipality=municipality, administration=administration,
+                )  # fmt: skip
                 pd.testing.assert_frame_equal(
                     kept.reset_index(drop=True), live.reset_index(drop=True), check_dtype=False
                 )
@@ -211,19 +180,10 @@ def test_every_role_gets_the_computed_overview_from_the_kept_rows(store):
     with Session(store) as s:
         for viewer in _viewers(store):
             for municipality, administration in _filters(store):
-                _kpi_cache.clear()
-                kept = overview_numbers(
-                    s, TODAY, viewer, municipality=municipality, administration=administration
-                )
-                with s.begin_nested():
-                    s.execute(
-                        delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == _headline_kept.KIND)
-                    )
-                    _kpi_cache.clear()
-                    live = overview_numbers(
-                        s, TODAY, viewer, municipality=municipality, administration=administration
-                    )
-                    s.rollback()
+                kept, live = kept_and_computed(
+                    s, _headline_kept.KIND, overview_numbers, s, TODAY, viewer,
+                    municipality=municipality, administration=administration,
+                )  # fmt: skip
                 for kept_frame, live_frame in zip(kept, live, strict=True):
                     pd.testing.assert_frame_equal(
                         kept_frame.reset_index(drop=True),
@@ -236,7 +196,5 @@ def test_every_role_gets_the_computed_overview_from_the_kept_rows(store):
             s, TODAY, SYSTEM, ["municipality", "administration"], None, None, ("org_ciso",)
         )
         assert rows is not None
-        assert len(rows) == len(_codes(store, m.Municipality)) + len(
-            _codes(store, m.Administration)
-        )
+        assert len(rows) == len(codes(store, m.Municipality)) + len(codes(store, m.Administration))
     _kpi_cache.clear()

@@ -25,10 +25,10 @@ from dashboard.queries._kpi_facts import overdue_by_day_facts
 from dashboard.queries._kpi_scope import build_scope
 from dashboard.queries.kpi import compute_kpis, funnel, overdue_aging
 from dashboard.queries.snapshots import take_snapshot
-from dashboard.queries.viewer import SYSTEM, Viewer
+from dashboard.queries.viewer import SYSTEM
 from etl import models as m
 from etl.load import load_paths
-from tests.generated_store import BACKENDS, loaded_generated_store
+from tests.generated_store import BACKENDS, codes, loaded_generated_store, role_viewers
 
 TODAY = dt.date(2026, 11, 28)
 DATES = (TODAY, previous_quarter(TODAY))
@@ -42,32 +42,9 @@ def store(request, tmp_path_factory):
         yield engine, files
 
 
-def _codes(engine, model) -> list[str]:
-    with Session(engine) as s:
-        return list(s.scalars(select(model.code).order_by(model.code)))
-
-
-def _viewers(engine) -> list[Viewer]:
-    municipality = _codes(engine, m.Municipality)[0]
-    administrations = [c for c in _codes(engine, m.Administration) if c.startswith(municipality)]
-    unit = next(c for c in _codes(engine, m.Unit) if c.startswith(administrations[-1]))
-    one = frozenset({municipality})
-    return [
-        SYSTEM,
-        Viewer("admin", "a"),
-        Viewer("ciso", "c", municipality_codes=one),
-        Viewer("security_officer", "s", administration_codes=frozenset({administrations[-1]})),
-        Viewer("admin_head", "h", administration_codes=frozenset({administrations[0]})),
-        Viewer("manager", "m", unit_codes=frozenset({unit})),
-        Viewer("committee", "k", municipality_codes=one),
-        Viewer("dpo", "d", municipality_codes=one),
-        Viewer("protection_officer", "p", municipality_codes=one),
-    ]
-
-
 def _filters(engine) -> list[tuple[str | None, str | None]]:
-    municipality = _codes(engine, m.Municipality)[0]
-    administration = next(c for c in _codes(engine, m.Administration) if c.startswith(municipality))
+    municipality = codes(engine, m.Municipality)[0]
+    administration = next(c for c in codes(engine, m.Administration) if c.startswith(municipality))
     return [(None, None), (municipality, None), (municipality, administration)]
 
 
@@ -115,7 +92,7 @@ def test_every_role_gets_the_live_numbers_from_the_kept_facts(store, as_of):
         municipality = _filters(engine)[1][0]
         scope = build_scope(SYSTEM, municipality=municipality)
         assert materialized.scoped_facts(s, "asset", as_of, scope) is not None
-        for viewer in _viewers(engine):
+        for viewer in role_viewers(engine):
             for municipality, administration in _filters(engine):
                 kept = _numbers(s, as_of, viewer, municipality, administration)
                 with s.begin_nested():
@@ -133,7 +110,7 @@ def test_every_role_gets_the_live_numbers_from_the_kept_facts(store, as_of):
 def test_scoped_rows_are_the_live_query_rows(store):
     engine, _ = store
     with Session(engine) as s:
-        for viewer in _viewers(engine):
+        for viewer in role_viewers(engine):
             for municipality, administration in _filters(engine):
                 scope = build_scope(viewer, None, municipality, administration)
                 queries = {

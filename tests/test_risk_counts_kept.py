@@ -27,7 +27,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
-from tests.generated_store import BACKENDS, loaded_generated_store
+from tests.generated_store import BACKENDS, codes, loaded_generated_store, role_viewers
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -40,36 +40,20 @@ def store(request, tmp_path_factory):
         yield engine
 
 
-def _codes(engine, model) -> list[str]:
-    with Session(engine) as s:
-        return list(s.scalars(select(model.code).order_by(model.code)))
-
-
 def _viewers(engine) -> list[Viewer]:
-    municipalities = _codes(engine, m.Municipality)
-    municipality = municipalities[0]
-    administrations = [c for c in _codes(engine, m.Administration) if c.startswith(municipality)]
-    unit = next(c for c in _codes(engine, m.Unit) if c.startswith(administrations[-1]))
-    one = frozenset({municipality})
+    """Every role, a CISO of two other municipalities and a manager without units."""
+    municipalities = codes(engine, m.Municipality)
     return [
-        SYSTEM,
-        Viewer("admin", "a"),
-        Viewer("ciso", "c", municipality_codes=one),
+        *role_viewers(engine),
         Viewer("ciso", "c2", municipality_codes=frozenset(municipalities[1:3])),
-        Viewer("security_officer", "s", administration_codes=frozenset({administrations[-1]})),
-        Viewer("admin_head", "h", administration_codes=frozenset({administrations[0]})),
-        Viewer("manager", "m", unit_codes=frozenset({unit})),
         Viewer("manager", "none"),  # a role without codes sees nothing
-        Viewer("committee", "k", municipality_codes=one),
-        Viewer("dpo", "d", municipality_codes=one),
-        Viewer("protection_officer", "p", municipality_codes=one),
     ]
 
 
 def _filters(engine) -> list[tuple[str | None, str | None]]:
-    municipalities = _codes(engine, m.Municipality)
+    municipalities = codes(engine, m.Municipality)
     administration = next(
-        c for c in _codes(engine, m.Administration) if c.startswith(municipalities[0])
+        c for c in codes(engine, m.Administration) if c.startswith(municipalities[0])
     )
     return [
         (None, None),
@@ -174,7 +158,7 @@ def test_every_role_and_filter_gets_the_live_numbers_from_the_kept_rows(store):
 
 
 def test_protected_risks_are_counted_but_listed_only_for_the_protection_officer(store):
-    one = frozenset(_codes(store, m.Municipality))
+    one = frozenset(codes(store, m.Municipality))
     ciso = Viewer("ciso", "c", municipality_codes=one)
     officer = Viewer("protection_officer", "p", municipality_codes=one)
     with Session(store) as s:  # every change here is rolled back at the end
