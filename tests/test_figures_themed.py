@@ -307,6 +307,8 @@ def _validated_action_aging(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_layout(title=_tr("aging_title", lang), showlegend=False)
     fig.update_xaxes(title=_tr("overdue_by", lang))
     fig.update_yaxes(title=_tr("actions", lang), rangemode="tozero", tickformat="d")
+    if max(values) < 6:
+        fig.update_yaxes(dtick=1)
     return apply_theme(fig, lang, height=300)
 
 
@@ -329,6 +331,8 @@ def _validated_open_trend(df: pd.DataFrame, lang: str, estimate: bool) -> go.Fig
     )
     fig.update_xaxes(title=_tr("month", lang), type="category")
     fig.update_yaxes(title=_tr("actions", lang), rangemode="tozero", tickformat="d")
+    if df["value"].max() < 6:
+        fig.update_yaxes(dtick=1)
     return apply_theme(fig, lang, height=300)
 
 
@@ -342,12 +346,17 @@ def test_action_figures_send_what_the_validated_build_sends():
         {"month": [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)],
          "value": [12, None, 7]}
     )  # fmt: skip
+    many = aging.assign(count=[40, 0, 7])
     for lang in ("sv", "en"):
-        assert _json(aging_figure(aging, lang)) == _json(_validated_action_aging(aging, lang))
+        for frame in (aging, many):
+            assert _json(aging_figure(frame, lang)) == _json(_validated_action_aging(frame, lang))
         for estimate in (False, True):
             assert _json(open_trend_figure(trend, lang, estimate=estimate)) == _json(
                 _validated_open_trend(trend, lang, estimate)
             )
+    # A handful of actions: whole ticks (0, 1, 2 ... rather than 0, 0.5, 1 printed as 0, 1, 1)
+    assert _json(aging_figure(aging))["layout"]["yaxis"]["dtick"] == 1
+    assert "dtick" not in _json(aging_figure(many))["layout"]["yaxis"]
 
 
 def _validated_coverage_bars(df: pd.DataFrame, metric_labels: dict, level: str, lang: str):

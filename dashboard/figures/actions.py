@@ -36,23 +36,26 @@ TEXT = {
     },
 }
 AGING_ORDER = ("1–30", "31–90", "91–180", ">180")
+SMALL_COUNT = 6  # below this many actions at most, the count axis ticks every whole action
 
 
 def _tr(key: str, lang: str) -> str:
     return translate(TEXT, key, lang)
 
 
-def _count_layout(title: str, x_title: str, lang: str) -> dict:
-    """A titled chart of action counts over ``x_title``, without legend, counting from 0."""
+def _count_layout(title: str, x_title: str, lang: str, largest: float) -> dict:
+    """A titled chart of action counts over ``x_title``, without legend, counting from 0.
+
+    Up to a handful of actions the ticks are whole steps: plotly's own choice for a maximum of
+    3 is every 0.5, which the integer format printed as 0, 1, 1, 2, 2, 3, 3."""
+    yaxis = {"title": {"text": _tr("actions", lang)}, "rangemode": "tozero", "tickformat": "d"}
+    if largest < SMALL_COUNT:
+        yaxis["dtick"] = 1
     return {
         "title": {"text": title},
         "showlegend": False,
         "xaxis": {"title": {"text": x_title}},
-        "yaxis": {
-            "title": {"text": _tr("actions", lang)},
-            "rangemode": "tozero",
-            "tickformat": "d",
-        },
+        "yaxis": yaxis,
     }
 
 
@@ -74,7 +77,7 @@ def aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         "hovertemplate": "%{x}: %{y}<extra></extra>",
         "name": _tr("actions", lang),
     }
-    layout = _count_layout(_tr("aging_title", lang), _tr("overdue_by", lang), lang)
+    layout = _count_layout(_tr("aging_title", lang), _tr("overdue_by", lang), lang, max(values))
     return themed_figure([bars], layout, lang, height=300)
 
 
@@ -94,6 +97,6 @@ def open_trend_figure(df: pd.DataFrame, lang: str = "sv", *, estimate: bool = Fa
         "hovertemplate": "%{x}: %{y}<extra></extra>",
     }
     title = _tr("trend_estimate" if estimate else "trend_snapshots", lang)
-    layout = _count_layout(title, _tr("month", lang), lang)
+    layout = _count_layout(title, _tr("month", lang), lang, df["value"].max())
     layout["xaxis"]["type"] = "category"
     return themed_figure([line], layout, lang, height=300)
