@@ -59,12 +59,27 @@ def _applicable(scope_type: str) -> list[str]:
     return sorted(metrics_for_scope(scope_type), key=METRIC_ORDER.__getitem__)
 
 
+def wide_columns(rows: pd.DataFrame) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """Compute_kpis rows of one scope type as one entry per entity, sorted by code as
+    compute_kpis sorts its entities: the codes, and each metric's numerator ``n<j>`` and, for a
+    rate or level, its denominator ``d<j>`` (j: index in METRICS) as floats, NaN for None."""
+    columns = {}
+    for part, prefix in (("numerator", "n"), ("denominator", "d")):
+        pivot = rows.pivot(index="scope_id", columns="metric", values=part)
+        for metric in pivot.columns:
+            if prefix == "d" and METRICS[metric].kind == "count":
+                continue
+            column = pd.to_numeric(pivot[metric]).to_numpy(dtype="float64", na_value=np.nan)
+            columns[f"{prefix}{_METRIC_INDEX[metric]}"] = column
+    return pivot.index, columns
+
+
 def _wide_rows(session, rows: pd.DataFrame) -> pd.DataFrame:
     """compute_kpis rows of SCOPE_TYPES as one row per entity: its scope type (index in
     SCOPE_TYPES) and id, each metric's numerator ``n<j>`` and, for a rate or level, its
-    denominator ``d<j>`` (j: index in METRICS; see _kpi_materialized.compact). Entities in compute_kpis's
-    order (by type, then code). A value is the numerator for a count and numerator / denominator
-    otherwise, as compute_kpis divides them (_blocks): a national frame is 0.3 MB, not 2.5."""
+    denominator ``d<j>`` (wide_columns, in _kpi_materialized.compact's types). Entities in
+    compute_kpis's order (by type, then code); values are divided on reading (metric_blocks): a
+    national frame is 0.3 MB, not 2.5."""
     ids = {
         scope_type: {code: id_ for code, id_ in session.execute(select(table.code, table.id))}
         for scope_type, table in _ENTITY_TABLES.items()
@@ -76,17 +91,12 @@ def _wide_rows(session, rows: pd.DataFrame) -> pd.DataFrame:
             continue
         if set(mine["metric"]) != set(_applicable(scope_type)):
             raise ValueError(f"{scope_type}: rows of other metrics than compute_kpis gives")
-        wide = {"scope_type": None, "entity_id": None}
-        for part, prefix in (("numerator", "n"), ("denominator", "d")):
-            pivot = mine.pivot(index="scope_id", columns="metric", values=part)
-            for metric in pivot.columns:
-                if prefix == "d" and METRICS[metric].kind == "count":
-                    continue
-                column = pd.to_numeric(pivot[metric]).to_numpy(dtype="float64", na_value=np.nan)
-                wide[f"{prefix}{_METRIC_INDEX[metric]}"] = column
-        codes = pivot.index  # sorted by code, as compute_kpis sorts its entities
-        wide["scope_type"] = np.full(len(codes), index, dtype=np.uint8)
-        wide["entity_id"] = np.array([ids[scope_type][code] for code in codes], dtype=np.int64)
+        codes, numbers = wide_columns(mine)
+        wide = {
+            "scope_type": np.full(len(codes), index, dtype=np.uint8),
+            "entity_id": np.array([ids[scope_type][code] for code in codes], dtype=np.int64),
+            **numbers,
+        }
         parts.append(pd.DataFrame(wide))
     frame = pd.concat(parts, ignore_index=True)  # a metric another type lacks: NaN
     columns = {"scope_type": frame["scope_type"].to_numpy(dtype=np.uint8)}
@@ -163,12 +173,12 @@ def _selection(
     return of_type & (kept["entity_id"] == entity_id)
 
 
-def _blocks(
-    arrays: dict[str, np.ndarray], rows: np.ndarray, scope_type: str, metrics: set[str] | None
-) -> tuple[list[str], dict[str, np.ndarray]]:
-    """The metrics (compute_kpis's order) and their value, numerator and denominator as
-    (entities x metrics) arrays of the kept ``rows`` (an index array), NaN for None."""
-    names = [m for m in _applicable(scope_type) if metrics is None or m in metrics]
+def metric_blocks(
+    arrays: dict[str, np.ndarray], rows: np.ndarray, names: list[str]
+) -> dict[str, np.ndarray]:
+    """Value, numerator and denominator of the metrics ``names`` as (entities x metrics) arrays
+    of the kept ``rows`` (an index array into wide_columns's columns), NaN for None. A value is
+    the numerator for a count, else numerator / denominator as compute_kpis divides them."""
     n = len(rows)
     blocks = {c: np.full((n, len(names)), np.nan) for c in _VALUE_COLUMNS}
     for k, name in enumerate(names):
@@ -184,6 +194,15 @@ def _blocks(
             blocks["value"][:, k] = np.where(
                 denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
             )
+    return blocks
+
+
+def _blocks(
+    arrays: dict[str, np.ndarray], rows: np.ndarray, scope_type: str, metrics: set[str] | None
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The metrics of ``scope_type`` (compute_kpis's order) and their metric_blocks."""
+    names = [m for m in _applicable(scope_type) if metrics is None or m in metrics]
+    blocks = metric_blocks(arrays, rows, names)
     return names, blocks
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
+from dashboard.queries import _headline_kept
 from dashboard.queries import _kpi_materialized as materialized
 from dashboard.queries._kpi_dates import (
     CLASSIFICATION_VALID_MONTHS,
@@ -64,7 +64,7 @@ UNIT_METRICS = (
 )
 # The unit rows the load keeps (keep_unit_rows), in kpi_fact_frame through _kpi_materialized.
 UNIT_ROWS_KIND = "unit_kpi_rows"
-_UNIT_METRIC_INDEX = {metric: i for i, metric in enumerate(UNIT_METRICS)}
+_VALUE_COLUMNS = ("value", "numerator", "denominator")
 _UNIT_METRICS_IN_ORDER = sorted(UNIT_METRICS, key=METRIC_ORDER.__getitem__)  # compute_kpis's
 MAX_UNIT_OPTIONS = 2000
 MAX_ASSETS = 500
@@ -166,25 +166,18 @@ def keep_unit_rows(session, as_of: dt.date, rows: pd.DataFrame) -> int:
     ``as_of``, which the load's snapshot computes) for the store version the session sees, in
     the caller's transaction; returns frames written.
 
-    One row per unit: its id, each metric's numerator (``n<i>``, i its index in UNIT_METRICS)
-    and a rate's denominator (``d<i>``), in _kpi_materialized.compact's types: a request
-    reads the whole frame for one unit, and 13 000 units in long float form were 5 MB. The
-    value is the numerator for a count and numerator / denominator for a rate, as compute_kpis
-    divides them."""
+    One row per unit: its id and the numerators and denominators of _headline_kept.wide_columns
+    in _kpi_materialized.compact's types: a request reads the whole frame for one unit, and
+    13 000 units in long float form were 5 MB. Values are divided on reading, as compute_kpis
+    divides them (_headline_kept.metric_blocks)."""
 
     def wide() -> pd.DataFrame:
         ids = {code: id_ for code, id_ in session.execute(select(Unit.code, Unit.id))}
-        mine = rows[(rows["scope_type"] == "unit") & rows["metric"].isin(_UNIT_METRIC_INDEX)]
-        frame = {}
-        for part in ("numerator", "denominator"):
-            pivot = mine.pivot(index="scope_id", columns="metric", values=part)
-            frame[part] = pivot.apply(pd.to_numeric).astype("float64")
-        numerators, denominators = frame["numerator"], frame["denominator"]
-        columns = {"unit_id": numerators.index.map(ids).to_numpy(dtype=np.int64)}
-        for i, metric in enumerate(UNIT_METRICS):
-            columns[f"n{i}"] = materialized.compact(numerators[metric].to_numpy())
-            if METRICS[metric].kind != "count":
-                columns[f"d{i}"] = materialized.compact(denominators[metric].to_numpy())
+        mine = rows[(rows["scope_type"] == "unit") & rows["metric"].isin(UNIT_METRICS)]
+        codes, numbers = _headline_kept.wide_columns(mine)
+        columns = {"unit_id": np.array([ids[code] for code in codes], dtype=np.int64)}
+        for name, values in numbers.items():
+            columns[name] = materialized.compact(values)
         return pd.DataFrame(columns)
 
     return materialized.keep_frames(session, as_of, {UNIT_ROWS_KIND: wide})
@@ -206,19 +199,12 @@ def _kept_unit_rows(
     found = np.flatnonzero(kept.arrays["unit_id"] == unit_id)
     if len(found) == 0:
         return None
-    row = found[0]
-    values, numerators, denominators = [], [], []
-    for metric in _UNIT_METRICS_IN_ORDER:
-        i = _UNIT_METRIC_INDEX[metric]
-        numerator = float(materialized.expand(kept.arrays[f"n{i}"][row : row + 1])[0])
-        if METRICS[metric].kind == "count":
-            value, denominator = numerator, math.nan
-        else:
-            denominator = float(materialized.expand(kept.arrays[f"d{i}"][row : row + 1])[0])
-            value = numerator / denominator if denominator > 0 else math.nan
-        values.append(_python_number(value, METRICS[metric].kind == "count"))
-        numerators.append(_python_number(numerator, True))
-        denominators.append(_python_number(denominator, True))
+    blocks = _headline_kept.metric_blocks(kept.arrays, found[:1], _UNIT_METRICS_IN_ORDER)
+    values, numerators, denominators = (blocks[c][0].tolist() for c in _VALUE_COLUMNS)
+    counts = [METRICS[m].kind == "count" for m in _UNIT_METRICS_IN_ORDER]
+    values = [_python_number(v, whole) for v, whole in zip(values, counts, strict=True)]
+    numerators = [_python_number(v, True) for v in numerators]
+    denominators = [_python_number(v, True) for v in denominators]
     frame = pd.DataFrame(
         {
             "scope_type": "unit",

@@ -208,24 +208,31 @@ def headline_kpis(
     metrics: tuple[str, ...] = CARD_METRICS,
 ) -> pd.DataFrame:
     """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
-    scope_type, scope_id = focus_scope(municipality, administration, viewer)
-    dates = (as_of, previous_quarter(as_of))
-    # The focus scope's rows kept at load time, when they stand for this viewer (_headline_kept).
-    kept = [
-        _headline_kept.focus_rows(session, day, viewer, scope_type, scope_id, municipality)
-        for day in dates
-    ]
-    if all(rows is not None for rows in kept):
-        return _headline_frame(kept[0], kept[1], metrics)
+    focus = focus_scope(municipality, administration, viewer)
     now, before = (
-        _compute(session, day, viewer, [scope_type], metrics, municipality, administration)
-        for day in dates
+        _focus_rows_as_of(session, day, viewer, focus, municipality, administration, metrics)
+        for day in (as_of, previous_quarter(as_of))
     )
-    return _headline_frame(
-        _focus_rows(now, municipality, administration, viewer),
-        _focus_rows(before, municipality, administration, viewer),
-        metrics,
-    )
+    return _headline_frame(now, before, metrics)
+
+
+def _focus_rows_as_of(
+    session: Session,
+    day: dt.date,
+    viewer: Viewer,
+    focus: tuple[str, str | None],
+    municipality: str | None,
+    administration: str | None,
+    metrics: tuple[str, ...],
+) -> pd.DataFrame:
+    """The focus scope's compute_kpis rows as of ``day``: kept at load time when they stand for
+    this viewer (_headline_kept), else computed."""
+    scope_type, scope_id = focus
+    kept = _headline_kept.focus_rows(session, day, viewer, scope_type, scope_id, municipality)
+    if kept is not None:
+        return kept
+    rows = _compute(session, day, viewer, [scope_type], metrics, municipality, administration)
+    return _focus_rows(rows, municipality, administration, viewer)
 
 
 def overview_numbers(
@@ -238,9 +245,9 @@ def overview_numbers(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
     the cards and the organisation check share the call for ``as_of``."""
-    focus_type, focus_id = focus_scope(municipality, administration, viewer)
+    focus = focus_scope(municipality, administration, viewer)
     org_types = _org_scope_types(administration)
-    scope_types = sorted({focus_type, *org_types})
+    scope_types = sorted({focus[0], *org_types})
     metrics = (*CARD_METRICS, *ORG_METRICS)
     # The rows kept at load time when they stand for this viewer (_headline_kept), else computed.
     now = _headline_kept.scope_frame(
@@ -248,16 +255,10 @@ def overview_numbers(
     )
     if now is None:
         now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
-    before_day = previous_quarter(as_of)
-    before = _headline_kept.focus_rows(
-        session, before_day, viewer, focus_type, focus_id, municipality
-    )
-    if before is None:
-        before = _focus_rows(
-            _compute(session, before_day, viewer, [focus_type], CARD_METRICS, municipality,
-                     administration),
-            municipality, administration, viewer,
-        )  # fmt: skip
+    before = _focus_rows_as_of(
+        session, previous_quarter(as_of), viewer, focus, municipality, administration,
+        CARD_METRICS,
+    )  # fmt: skip
     headline = _headline_frame(
         _focus_rows(now, municipality, administration, viewer), before, CARD_METRICS
     )
