@@ -12,6 +12,7 @@ the service account must not write to). It is, in this order:
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 DATA_DIR_ENV = "INFOSAK_DATA_DIR"
@@ -23,8 +24,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def is_source_checkout(root: Path = PROJECT_ROOT) -> bool:
-    """Whether the packages run from a source tree (its pyproject.toml beside them)."""
-    return (root / "pyproject.toml").is_file() and (root / "etl" / "cli").is_dir()
+    """Whether the packages run from this project's source tree (its pyproject.toml beside them).
+
+    The project's name is checked, not only the file: some packages install a pyproject.toml of
+    their own into site-packages, where an installed wheel's packages lie.
+    """
+    try:
+        with (root / "pyproject.toml").open("rb") as handle:
+            return tomllib.load(handle).get("project", {}).get("name") == "infosak"
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
 
 
 def default_data_dir(environ: dict | None = None) -> Path:
