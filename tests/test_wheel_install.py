@@ -25,12 +25,13 @@ from benchmarks.load_test import HOST, free_port, stop
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "assets", "etl", "dashboard")
+SOURCES = ("pyproject.toml", "README.md", "assets", "etl", "dashboard")  # what the sdist holds
 STYLESHEETS = ("00-bootstrap-5.3.3.min.css", "style.css")
 
 
-def _run(*args, cwd: Path, env: dict | None = None, timeout: int = 900) -> str:
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
+def _run(*args, cwd: Path, env: dict | None = None, timeout: int = 900,
+         input: str | None = None) -> str:  # fmt: skip
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, input=input,
                           timeout=timeout, check=False)  # fmt: skip
     assert done.returncode == 0, f"{args}: {done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return done.stdout
@@ -126,3 +127,47 @@ def test_demo_from_another_folder_serves_the_page_and_its_stylesheets(installed,
     site = installed.parent / "lib"
     assert not list(site.rglob("infosak.db")), "the store was written into the installation"
     assert "Traceback" not in log_path.read_text()
+
+
+def test_production_from_the_wheel_gunicorn_and_doctor(installed, tmp_path):
+    """The deployment guide's steps with the installed commands only: the first account, the
+    packaged gunicorn settings from another folder, and a doctor that finds nothing wrong."""
+    from benchmarks.load_test import PASSWORD
+
+    workdir = tmp_path / "srv"
+    data = workdir / "data"
+    data.mkdir(parents=True)
+    env = _clean_env(INFOSAK_DATA_DIR=str(data), INFOSAK_SECRET_KEY="k" * 64,
+                     INFOSAK_BEHIND_TLS="1")  # fmt: skip
+    _run(str(installed / "infosak"), "users", "add", "admin", "--role", "admin",
+         "--password-stdin", cwd=workdir, env=env, input=PASSWORD + "\n")  # fmt: skip
+    assert "Allt ser bra ut." in _run(str(installed / "infosak"), "doctor", cwd=workdir, env=env)
+    port = free_port()
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(installed / "gunicorn"), "-c", "python:dashboard.gunicorn_config",
+             "--bind", f"{HOST}:{port}", "--workers", "1", "--threads", "2"],  # fmt: skip
+            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    base = f"http://{HOST}:{port}"
+    try:
+        page = None
+        for _ in range(240):
+            try:
+                page = requests.get(f"{base}/login", timeout=5)
+                break
+            except requests.RequestException:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert page is not None and page.status_code == 200, log_path.read_text()[-3000:]
+        sheet = requests.get(f"{base}/assets/style.css", timeout=30)
+        assert sheet.status_code == 200
+        assert sheet.content == (ROOT / "assets" / "style.css").read_bytes()
+    finally:
+        stop(server)
+    log_text = log_path.read_text()
+    assert "Using worker: gthread" in log_text  # the packaged settings were applied
+    assert "Traceback" not in log_text
+    assert (data / "infosak.db").is_file()
