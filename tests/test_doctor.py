@@ -28,8 +28,7 @@ GOOD_OIDC = {
 }
 
 
-@pytest.fixture
-def deployment(monkeypatch, tmp_path, store_url):
+def _sound_configuration(monkeypatch, tmp_path, store_url):
     """A sound production configuration on a migrated store; the test then breaks one thing."""
     for name in list(os.environ):
         if name.startswith("INFOSAK_") or name in ("FORWARDED_ALLOW_IPS",):
@@ -42,6 +41,21 @@ def deployment(monkeypatch, tmp_path, store_url):
     monkeypatch.setenv("INFOSAK_DATA_DIR", str(data))
     monkeypatch.setenv("INFOSAK_SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setenv("INFOSAK_BEHIND_TLS", "1")
+    return engine
+
+
+@pytest.fixture
+def deployment(monkeypatch, tmp_path, store_url):
+    """On each back end: for the checks that read the store."""
+    engine = _sound_configuration(monkeypatch, tmp_path, store_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def configured(monkeypatch, tmp_path):
+    """On SQLite only: for the checks of settings, which never depend on the back end."""
+    engine = _sound_configuration(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
     yield engine
     engine.dispose()
 
@@ -86,7 +100,7 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("change", "expected"), FAULTS)
-def test_each_fault_of_the_settings_is_reported(deployment, monkeypatch, change, expected):
+def test_each_fault_of_the_settings_is_reported(configured, monkeypatch, change, expected):
     for name, value in change.items():
         if value is None:
             monkeypatch.delenv(name, raising=False)
@@ -98,7 +112,7 @@ def test_each_fault_of_the_settings_is_reported(deployment, monkeypatch, change,
     assert output.endswith("fel hittades.")
 
 
-def test_a_missing_or_unwritable_data_directory_is_reported(deployment, monkeypatch, tmp_path):
+def test_a_missing_or_unwritable_data_directory_is_reported(configured, monkeypatch, tmp_path):
     monkeypatch.setenv("INFOSAK_DATA_DIR", str(tmp_path / "saknas"))
     code, output = doctor()
     assert code == 1 and f"Datamappen {tmp_path / 'saknas'} finns inte" in output, output
@@ -124,7 +138,7 @@ def test_demo_accounts_outside_demo_mode_are_reported(deployment):
     assert code == 0, output
 
 
-def test_an_unreachable_database_is_reported(deployment, monkeypatch):
+def test_an_unreachable_database_is_reported(configured, monkeypatch):
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
@@ -134,7 +148,7 @@ def test_an_unreachable_database_is_reported(deployment, monkeypatch):
     assert f"Når inte databasen postgresql+psycopg://infosak@127.0.0.1:{port}/x" in output, output
 
 
-def test_a_missing_default_sqlite_store_is_reported_and_not_created(deployment, monkeypatch):
+def test_a_missing_default_sqlite_store_is_reported_and_not_created(configured, monkeypatch):
     monkeypatch.delenv("INFOSAK_DATABASE_URL")
     code, output = doctor()
     assert code == 1
@@ -161,7 +175,7 @@ def test_a_store_behind_the_latest_migration_is_reported_and_left_as_it_is(old_s
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
 
 
-def test_a_store_without_tables_is_reported(deployment, monkeypatch, tmp_path):
+def test_a_store_without_tables_is_reported(configured, monkeypatch, tmp_path):
     empty = tmp_path / "tom.db"
     sqlite3.connect(empty).close()  # the file exists, without any table
     monkeypatch.setenv("INFOSAK_DATABASE_URL", f"sqlite:///{empty}")
