@@ -37,7 +37,9 @@ from dashboard.viewer_context import current_viewer
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ASSETS_DIR = PACKAGE_DIR.parent / "assets"
+# The top-level assets/ reached through the package (dashboard/assets links to it), so that
+# the wheel carries the stylesheets inside the package and an installed app finds them.
+ASSETS_DIR = PACKAGE_DIR / "assets"
 ERROR_ALERT = "app-error-alert"
 
 

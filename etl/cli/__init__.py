@@ -10,6 +10,7 @@ from etl.cli.app import app
 # Importing a command module registers its commands on ``app``.
 from etl.cli import (  # noqa: E402,F401  isort: skip
     backup_cmd,
+    doctor_cmd,
     generate_cmd,
     kpi_cmd,
     load_cmd,
