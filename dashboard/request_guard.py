@@ -28,6 +28,7 @@ CALLBACK_PATH = "/_dash-update-component"
 # its conditions); component trees sent back as State stay well within this.
 MAX_JSON_DEPTH = 64
 MAX_PROBLEMS_SHOWN = 5
+_CONTAINERS = (dict, list)  # what json.loads builds for objects and arrays
 
 MESSAGE_SV = "Ogiltig begäran: uppgifterna i anropet kan inte användas."
 MESSAGE_EN = "Bad request: the values sent cannot be used."
@@ -35,18 +36,17 @@ MESSAGE_EN = "Bad request: the values sent cannot be used."
 
 def json_depth_exceeds(data: object, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``data`` nests lists or objects more than ``limit`` levels deep (no recursion)."""
+    if not isinstance(data, dict | list):
+        return False
+    # Containers only: a 12 MB list of numbers (an upload-sized body) is one level, walked in
+    # C by the comprehension's type test rather than pushed element by element.
     stack = [(data, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend([(child, depth + 1) for child in children if type(child) in _CONTAINERS])
     return False
 
 
