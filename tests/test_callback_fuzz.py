@@ -391,3 +391,42 @@ def test_every_page_answers_at_the_edges_of_the_date_range(app, client, as_of):
         response = post(client, key, spec, {f"{c.FILTERS_STORE}.data": edge})
         assert response.status_code in (200, 204), (key, response.get_data(as_text=True)[:300])
         assert ERROR_ALERT not in response.get_data(as_text=True), key
+
+
+# --------------------------------------------------------------------------- the filter bar
+
+
+@FUZZ
+@given(data=st.data())
+def test_filter_controls_always_write_a_well_formed_store(app, client, data):
+    """The filter bar's values (dropdowns, date picker, language switch) feed the store every
+    page reads: whatever they hold, the store written passes the store's own rules."""
+    key, spec = next((k, s) for k, s in app.callback_map.items() if f"{c.FILTERS_STORE}.data" in k)
+    changed = {
+        f"{c.FILTER_MUNICIPALITY}.value": data.draw(st.one_of(CODES, ANY_JSON), label="kommun"),
+        f"{c.FILTER_ADMINISTRATION}.value": data.draw(st.one_of(CODES, ANY_JSON), label="förv"),
+        f"{c.FILTER_AS_OF}.date": data.draw(st.one_of(DATE_TEXTS, ANY_JSON), label="datum"),
+        f"{c.LANGUAGE_SWITCH}.value": data.draw(
+            st.one_of(st.sampled_from(["sv", "en"]), ANY_JSON), label="språk"
+        ),
+        f"{c.URL}.search": "",
+    }
+    values = {f"{i['id']}.{i['property']}": changed.get(f"{i['id']}.{i['property']}")
+              for i in spec["inputs"] + spec["state"]}  # fmt: skip
+    body = body_for_key(key, spec, values)
+    body["changedPropIds"] = [f"{c.FILTER_AS_OF}.date"]  # a control, not the URL, changed
+    response = client.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=csrf_header(client),
+    )
+    assert_bad_input_answered(response, f"filter bar {changed!r:.300}")
+    assert response.status_code == 200
+    from dashboard.filters import store_problems
+
+    written = response.get_json()["response"][c.FILTERS_STORE]["data"]
+    assert store_problems(written) == [], written
+    for code in (written["municipality"], written["administration"]):
+        assert code is None or (isinstance(code, str) and 0 < len(code) <= 64), written
+    assert dt.date(1900, 1, 1) <= dt.date.fromisoformat(written["as_of"]) <= dt.date(2200, 12, 31)
