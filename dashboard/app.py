@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from dashboard import constants as c
 from dashboard import output_cache, store
-from dashboard.filters import Filters, parse_date, parse_query, to_query
+from dashboard.filters import Filters, parse_query, to_query
 from dashboard.i18n import t, translate
 from dashboard.layout import (
     LOGOUT_BUTTON,
@@ -32,6 +32,7 @@ from dashboard.layout import (
     create_navbar,
 )
 from dashboard.queries.org import administration_options, municipality_options
+from dashboard.request_guard import install_request_guard
 from dashboard.viewer_context import current_viewer
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,8 @@ def create_app(engine: Engine | None = None, *, demo: bool = False, auth: bool =
         log.warning("Infosäk app built WITHOUT login (auth=False): for tests only")
         server.secret_key = os.urandom(32)
         app.layout = create_layout(demo)
+    # After the login gate: an anonymous request is refused before its body is read.
+    install_request_guard(app)
     return app
 
 
@@ -185,12 +188,13 @@ def sync_filters(search, municipality, administration, as_of, lang):
         # A different municipality makes the chosen administration meaningless.
         if ctx.triggered_id == c.FILTER_MUNICIPALITY:
             administration = None
-        filters = Filters(
-            as_of=parse_date(as_of) or today,
-            municipality=municipality or None,
-            administration=administration or None,
-            lang=lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE,
-        )
+        # Read by the store's own rules: a forged control value (a list, year 9999) falls
+        # back to the default instead of reaching the store and every page's callbacks.
+        filters = Filters.from_store(
+            {"as_of": as_of, "municipality": municipality,
+             "administration": administration, "lang": lang},
+            today=today,
+        )  # fmt: skip
     new_search = to_query(filters, today)
     return (
         new_search if new_search != (search or "") else no_update,

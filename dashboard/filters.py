@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import parse_qs, urlencode
 
 from dashboard import constants as c
+from dashboard.bounds import bounded_code, bounded_date
 
 
 @dataclass(frozen=True)
@@ -26,24 +27,43 @@ class Filters:
         return data
 
     @classmethod
-    def from_store(cls, data: dict | None, today: dt.date | None = None) -> Filters:
-        """Filters from the store's JSON; anything malformed falls back to the defaults."""
-        data = data or {}
+    def from_store(cls, data: object, today: dt.date | None = None) -> Filters:
+        """Filters from the store's JSON; anything malformed or out of bounds (a list for a
+        code, a date in year 9999) falls back to the default. :func:`store_problems` names
+        what this drops, for the server to answer a forged store as a bad request."""
+        data = data if isinstance(data, dict) else {}
+        lang = data.get("lang")
         return cls(
             as_of=parse_date(data.get("as_of")) or today or dt.date.today(),
-            municipality=data.get("municipality") or None,
-            administration=data.get("administration") or None,
-            lang=data.get("lang") if data.get("lang") in c.LANGUAGES else c.DEFAULT_LANGUAGE,
+            municipality=bounded_code(data.get("municipality")),
+            administration=bounded_code(data.get("administration")),
+            lang=lang if isinstance(lang, str) and lang in c.LANGUAGES else c.DEFAULT_LANGUAGE,
         )
 
 
+def store_problems(data: object) -> list[str]:
+    """What in a filter store's value no browser of this app writes (the app writes it only
+    from :meth:`Filters.to_store`): empty when it is None or well-formed."""
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return ["the filter store is not an object"]
+    problems = []
+    as_of = data.get("as_of")
+    if as_of not in (None, "") and parse_date(as_of) is None:
+        problems.append("as_of is not a date between 1900 and 2200")
+    for key in ("municipality", "administration"):
+        if data.get(key) not in (None, "") and bounded_code(data.get(key)) is None:
+            problems.append(f"{key} is not a code")
+    lang = data.get("lang")
+    if lang is not None and not (isinstance(lang, str) and lang in c.LANGUAGES):
+        problems.append("lang is not a known language")
+    return problems
+
+
 def parse_date(text: object) -> dt.date | None:
-    if isinstance(text, dt.date):
-        return text
-    try:
-        return dt.date.fromisoformat(str(text)[:10])
-    except (TypeError, ValueError):
-        return None
+    """A date within the app's bounds (dashboard/bounds.py), from a date or ISO text."""
+    return bounded_date(text)
 
 
 def parse_query(search: str | None, today: dt.date | None = None) -> Filters:

@@ -5,8 +5,11 @@ sortModel, filterModel); :func:`fetch_block` applies AG Grid's filter and sort m
 SQLAlchemy ``select()`` *in SQL*, slices it with LIMIT/OFFSET and answers with
 ``{"rowData": [...], "rowCount": n}`` for ``getRowsResponse``. Whole tables never reach the browser.
 
-The request is never trusted: unknown fields, unknown operators and malformed values are ignored,
-block sizes and list lengths are capped, and every value is bound as a parameter.
+The request is never trusted. :func:`request_problems` names what in it no AG Grid sends (the
+server answers such a request 400, dashboard/request_guard.py); whatever still reaches
+:func:`fetch_block` is read leniently: unknown fields, unknown operators and malformed values
+are ignored, block sizes and list lengths are capped, and every value is bound as a parameter.
+Dates, numbers and texts are read by the bounds in dashboard/bounds.py.
 
 A page uses it like this::
 
@@ -36,6 +39,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
 from dashboard import constants as c
+from dashboard.bounds import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_TEXT_LENGTH,
+    bounded_date,
+    bounded_text,
+    finite_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +58,11 @@ MAX_START_ROW = 10_000_000
 MAX_CONDITIONS = 5  # conditions per column in a combined filter
 MAX_SET_VALUES = 500
 MAX_SORT_COLUMNS = 3
-MAX_TEXT_LENGTH = 200  # longer filter texts are cut, not rejected
+# What an AG Grid request may hold at most (beyond: a bad request, request_problems).
+MAX_ROW = MAX_START_ROW + MAX_BLOCK_SIZE
+MAX_SORT_ITEMS = 50
+MAX_FILTER_FIELDS = 100
+FILTER_TYPES = ("text", "number", "date", "set")
 
 
 @dataclass(frozen=True)
@@ -104,13 +119,8 @@ class BlockRequest:
 
 
 def _as_int(value: object, default: int) -> int:
-    if isinstance(value, bool):
-        return default
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-    return int(number) if math.isfinite(number) else default
+    number = finite_number(value)
+    return default if number is None else int(number)
 
 
 def parse_request(request: object, block_size: int = c.GRID_BLOCK_SIZE) -> BlockRequest:
@@ -133,29 +143,128 @@ def parse_request(request: object, block_size: int = c.GRID_BLOCK_SIZE) -> Block
 
 
 def _text_value(value: object) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    return str(value)[:MAX_TEXT_LENGTH]
+    return bounded_text(value)
 
 
 def _number_value(value: object) -> float | None:
-    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    """A finite number; AG Grid sends numbers, a forger may send their text ("12")."""
+    if isinstance(value, str) and len(value) <= MAX_TEXT_LENGTH:
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    return finite_number(value)
 
 
 def _date_value(value: object) -> dt.date | None:
     """AG Grid sends dates as "2026-11-28 00:00:00"; only the date part matters here."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
+    return bounded_date(value) if isinstance(value, str) else None
+
+
+# --------------------------------------------------------------------------- bad requests
+
+# Every operator AG Grid's text, number and date filters offer (not only the ones we show).
+_OPERATORS = frozenset(
+    ("empty", "equals", "notEqual", "contains", "notContains", "startsWith", "endsWith",
+     "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "inRange",
+     "blank", "notBlank")
+)  # fmt: skip
+
+
+def _condition_problems(field: str, model: dict) -> list[str]:
+    filter_type = model.get("filterType", "text")
+    if filter_type not in FILTER_TYPES:
+        return [f"{field}: unknown filter type"]
+    operator = model.get("type")
+    if operator is not None and not (isinstance(operator, str) and operator in _OPERATORS):
+        return [f"{field}: unknown operator"]
+    problems = []
+    if filter_type == "number":
+        for key in ("filter", "filterTo"):
+            if model.get(key) is not None and finite_number(model[key]) is None:
+                problems.append(f"{field}: {key} is not a finite number")
+    elif filter_type == "date":
+        for key in ("dateFrom", "dateTo"):
+            if model.get(key) is not None and _date_value(model[key]) is None:
+                problems.append(f"{field}: {key} is not a date between 1900 and 2200")
+    elif filter_type == "set":
+        values = model.get("values")
+        if not isinstance(values, list) or len(values) > MAX_SET_VALUES:
+            problems.append(f"{field}: values is not a list of at most {MAX_SET_VALUES}")
+        elif any(v is not None and _text_value(v) is None for v in values):
+            problems.append(f"{field}: values holds something other than text or numbers")
+    elif model.get("filter") is not None and _text_value(model["filter"]) is None:
+        problems.append(f"{field}: filter is not text")
+    return problems
+
+
+def _filter_problems(filter_model: object) -> list[str]:
+    if filter_model is None:
+        return []
+    if not isinstance(filter_model, dict) or len(filter_model) > MAX_FILTER_FIELDS:
+        return [f"filterModel is not an object of at most {MAX_FILTER_FIELDS} fields"]
+    problems = []
+    for field, model in filter_model.items():
+        if len(field) > MAX_TEXT_LENGTH or not isinstance(model, dict):
+            problems.append("filterModel holds something other than column filters")
+            continue
+        conditions = model.get("conditions")
+        if conditions is None:
+            problems += _condition_problems(field, model)
+            continue
+        if (
+            not isinstance(conditions, list)
+            or len(conditions) > MAX_CONDITIONS
+            or model.get("operator") not in ("AND", "OR")
+        ):
+            problems.append(f"{field}: conditions are not a combined filter")
+            continue
+        for part in conditions:
+            if not isinstance(part, dict) or "conditions" in part:
+                problems.append(f"{field}: a condition is not a filter")
+            else:
+                problems += _condition_problems(field, part)
+    return problems
+
+
+def _sort_problems(sort_model: object) -> list[str]:
+    if sort_model is None:
+        return []
+    if not isinstance(sort_model, list) or len(sort_model) > MAX_SORT_ITEMS:
+        return [f"sortModel is not a list of at most {MAX_SORT_ITEMS}"]
+    for item in sort_model:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("colId"), str)
+            or len(item["colId"]) > MAX_TEXT_LENGTH
+            or item.get("sort") not in ("asc", "desc", None)
+        ):
+            return ["sortModel holds something other than column sorts"]
+    return []
+
+
+def request_problems(request: object) -> list[str]:
+    """What in a ``getRowsRequest`` no AG Grid of this app sends: row numbers that are not
+    whole numbers in [0, MAX_ROW], sorts and filters of the wrong shape, operators and filter
+    types it does not have, numbers beyond a float, dates outside 1900–2200 (the date filters
+    refuse those years in the browser), lists where text belongs. Empty when ``request`` is
+    None or well-formed; :func:`parse_request` reads the same request leniently."""
+    if request is None:
+        return []
+    if not isinstance(request, dict):
+        return ["the grid request is not an object"]
+    problems = []
+    for key in ("startRow", "endRow"):
+        value = request.get(key)
+        number = finite_number(value)
+        if value is not None and (number is None or number != int(number)
+                                  or not 0 <= number <= MAX_ROW):  # fmt: skip
+            problems.append(f"{key} is not a row number between 0 and {MAX_ROW}")
+    return (
+        problems
+        + _sort_problems(request.get("sortModel"))
+        + _filter_problems(request.get("filterModel"))
+    )
 
 
 # --------------------------------------------------------------------------- filter model
@@ -640,6 +749,9 @@ def column_def(field: str, header: str, kind: ColumnKind = "text", **extra) -> d
         definition["type"] = "rightAligned"
     if kind == "date":
         definition["filterParams"]["inRangeInclusive"] = True
+        # The years the server reads (dashboard/bounds.py): the filter refuses others as typed.
+        definition["filterParams"]["minValidYear"] = EARLIEST_DATE.year
+        definition["filterParams"]["maxValidYear"] = LATEST_DATE.year
     definition.update(extra)
     return definition
 

@@ -252,3 +252,61 @@ def test_text_filters_fold_swedish_letters(session):
     # SQLite's lower() folds ASCII only; the grid folds Å, Ä, Ö too.
     assert codes(block(session, {"unit_name": text("startsWith", "äldre")})) == ["AC3"]
     assert codes(block(session, {"unit_name": text("contains", "ÄLDREOMSORG")})) == ["AC3"]
+
+
+def test_values_beyond_the_bounds_are_ignored_not_raised(session):
+    """A 400-digit integer made float() raise OverflowError inside the callback; year 9999 and
+    year 1 are outside the dates the app computes with (dashboard/bounds.py)."""
+    huge = 10**400
+    far = block(session, start=0, end=100)
+    assert (
+        fetch_block(session, QUERY, COLUMNS, {"startRow": huge, "endRow": huge})["rowCount"] == 10
+    )
+    number = {"code_length": {"filterType": "number", "type": "equals", "filter": huge}}
+    assert block(session, number)["rowCount"] == far["rowCount"] == 10
+    for day in ("9999-12-31 00:00:00", "0001-01-01", "1899-12-31"):
+        assert block(session, {"due_on": date("equals", day)})["rowCount"] == 10, day
+    assert block(session, {"due_on": date("equals", "2200-12-31")})["rowCount"] == 0
+
+
+def test_request_problems_name_what_no_grid_sends():
+    assert grid.request_problems(None) == []
+    good = {
+        "startRow": 0,
+        "endRow": 100,
+        "sortModel": [{"colId": "due_on", "sort": "desc"}],
+        "filterModel": {
+            "due_on": date("inRange", "2026-01-01 00:00:00", "2026-12-31 00:00:00"),
+            "code": {"filterType": "text", "operator": "OR",
+                     "conditions": [text("contains", "AC"), text("blank", None)]},
+            "code_length": {"filterType": "number", "type": "greaterThan", "filter": 3},
+        },
+    }  # fmt: skip
+    assert grid.request_problems(good) == []
+    forged = [
+        {"startRow": 10**400},
+        {"endRow": -1},
+        {"startRow": 1.5},
+        {"startRow": "0"},
+        {"sortModel": "due_on"},
+        {"sortModel": [{"colId": ["due_on"], "sort": "asc"}]},
+        {"filterModel": []},
+        {"filterModel": {"due_on": date("equals", "9999-12-31 00:00:00")}},
+        {"filterModel": {"due_on": date("equals", "1899-12-31")}},
+        {"filterModel": {"code_length": {"filterType": "number", "filter": 10**400}}},
+        {"filterModel": {"code_length": {"filterType": "number", "filter": float("nan")}}},
+        {"filterModel": {"code": text("contains", ["AC"])}},
+        {"filterModel": {"code": text([], "AC")}},
+        {"filterModel": {"code": {"filterType": "sql", "filter": "x"}}},
+        {"filterModel": {"code": {"operator": "XOR", "conditions": []}}},
+        {"filterModel": {"status": {"filterType": "set", "values": [{"a": 1}]}}},
+        [],
+    ]
+    for request in forged:
+        assert grid.request_problems(request), request
+
+
+def test_date_filters_refuse_years_the_server_does_not_read():
+    definition = grid.column_def("due_on", "Slutdatum", "date")
+    assert definition["filterParams"]["minValidYear"] == 1900
+    assert definition["filterParams"]["maxValidYear"] == 2200

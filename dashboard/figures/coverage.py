@@ -9,6 +9,7 @@ from dashboard.figures._themed import themed_figure
 from dashboard.figures.theme import PALETTE, empty_figure
 from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
+from dashboard.markup import plot_text, plot_texts
 
 TEXT = {
     "sv": {"title": "Täckning per {level}", "share": "Andel"},
@@ -51,9 +52,10 @@ def coverage_bars(
     id_column = "scope_id" if "scope_id" in df else "scope_name"
     labels = scope_labels(df[id_column], df["scope_name"])
     order = sorted(labels, key=lambda sid: labels[sid], reverse=True)
-    names = [labels[sid] for sid in order]
+    names = plot_texts(labels[sid] for sid in order)  # names from the store: drawn, not read
     traces = []
     for i, (metric, label) in enumerate(metric_labels.items()):
+        label = plot_text(label)
         part = df[df["metric"] == metric]
         by_id = dict(zip(part[id_column], part["value"], strict=True))
         values = [by_id.get(sid) for sid in order]

@@ -14,6 +14,7 @@ from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import PALETTE, empty_figure
 from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
+from dashboard.markup import plot_texts
 from dashboard.queries.metrics import METRICS
 
 TEXT = {
@@ -37,7 +38,7 @@ def coverage_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     named = df.drop_duplicates(id_column)
     labels = scope_labels(named[id_column], named["scope_name"])
     order = sorted(labels, key=lambda sid: (labels[sid], sid), reverse=True)  # first on top
-    names = [labels[sid] for sid in order]
+    names = plot_texts(labels[sid] for sid in order)  # names from the store: drawn, not read
     traces = []
     for colour, metric in zip(PALETTE, SHOWN_METRICS, strict=False):
         part = df[df["metric"] == metric]

@@ -13,6 +13,7 @@ from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import PALETTE, SEQUENTIAL, empty_figure
 from dashboard.formatting import format_date
 from dashboard.i18n import t, translate
+from dashboard.markup import plot_text, plot_texts
 from etl.vocab import MATURITY_LEVELS
 
 MATURITY_LEVELS_EN = {
@@ -91,8 +92,8 @@ def maturity_heatmap(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     heatmap = {
         "type": "heatmap",
         "z": z,
-        "x": areas,
-        "y": scopes,
+        "x": plot_texts(areas),  # names from the store: drawn, not read
+        "y": plot_texts(scopes),
         "text": text,
         "texttemplate": "%{text}",
         "hovertemplate": "%{y}<br>%{x}: %{text}<extra></extra>",
@@ -132,7 +133,7 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
             {
                 "type": "bar",
                 "name": translate(TEXT, key, lang),
-                "y": df["_label"].tolist(),
+                "y": plot_texts(df["_label"]),  # names from the store: drawn, not read
                 "x": values,
                 "orientation": "h",
                 "marker": {"color": colour},
@@ -169,7 +170,7 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     traces = []
     for i, sid in enumerate(sorted(names, key=lambda s: names[s])):
         scope_dates, scope_levels = parts[sid]
-        name = names[sid]
+        name = plot_text(names[sid])  # drawn in the legend and the hover template
         traces.append(
             {
                 "type": "scatter",
@@ -200,16 +201,16 @@ def maturity_profile_figure(df: pd.DataFrame, scope_name: str = "", lang: str = 
     trace = {
         "type": "scatterpolar",
         "r": levels + levels[:1],
-        "theta": areas + areas[:1],
+        "theta": plot_texts(areas + areas[:1]),  # names from the store: drawn, not read
         "fill": "toself",
-        "name": scope_name or translate(TEXT, "self", lang),
+        "name": plot_text(scope_name) or translate(TEXT, "self", lang),
         "line": {"color": PALETTE[0]},
         "text": [level_label(v, lang) for v in levels + levels[:1]],
         "hovertemplate": "%{theta}: %{text}<extra></extra>",
     }
     title = translate(TEXT, "profile_title", lang)
     layout = {
-        "title": {"text": f"{title}: {scope_name}" if scope_name else title},
+        "title": {"text": f"{title}: {plot_text(scope_name)}" if scope_name else title},
         "polar": {"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
         "showlegend": False,
     }

@@ -12,6 +12,7 @@ from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import AGING_COLOURS, PALETTE, empty_figure
 from dashboard.i18n import t, translate
+from dashboard.markup import plot_text, plot_texts
 
 TEXT = {
     "sv": {
@@ -50,7 +51,8 @@ def funnel_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if df is None or df.empty or not df["count"].fillna(0).any():
         return empty_figure(t("no_data", lang), lang)
     labels = [
-        funnel_label(s, lab, lang) for s, lab in zip(df["stage"], df["label_sv"], strict=True)
+        plot_text(funnel_label(s, lab, lang))
+        for s, lab in zip(df["stage"], df["label_sv"], strict=True)
     ]
     trace = {
         "type": "funnel",
@@ -75,7 +77,7 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     # administration, and Series lookups and plotly's checks per value cost a third of a second.
     totals = df.groupby("administration_code")["count"].sum().to_dict()
     codes = sorted(totals, key=lambda code: (totals[code], labels[code]))
-    names = [labels[code] for code in codes]
+    names = plot_texts(labels[code] for code in codes)  # names from the store: drawn, not read
     days = translate(TEXT, "days", lang)
     sums = df.groupby(["bucket", "administration_code"])["count"].sum().to_dict()
     traces = [

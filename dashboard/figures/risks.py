@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.theme import PALETTE, SEQUENTIAL, TEMPLATE, empty_figure
 from dashboard.i18n import t, translate
+from dashboard.markup import plot_texts
 from dashboard.queries.risks import CONSEQUENCE_LABELS, LIKELIHOOD_LABELS
 
 TEXT = {
@@ -110,7 +111,7 @@ def treatment_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     counts = [int(v) for v in df["count"].fillna(0)]
     trace = {
         "type": "bar",
-        "x": [str(label) for label in df["label"]],
+        "x": plot_texts(df["label"]),
         "y": counts,
         "text": [str(v) for v in counts],
         "textposition": "auto",

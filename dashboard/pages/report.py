@@ -23,6 +23,7 @@ from dashboard.figures._themed import themed_figure
 from dashboard.figures.theme import PALETTE, empty_figure
 from dashboard.filters import Filters
 from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
+from dashboard.markup import plot_texts
 from dashboard.output_cache import cached_output
 from dashboard.queries.report_snapshots import (
     freeze_report,
@@ -243,7 +244,7 @@ def maturity_figure(content: ReportContent) -> go.Figure:
     rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     if not rows:
         return empty_figure("Ingen mognad är bedömd ännu.")
-    names = [r[0] for r in rows]
+    names = plot_texts(r[0] for r in rows)  # administration names: drawn, not read
     traces = [
         {"type": "bar", "name": "Självskattad", "x": names, "y": [r[1] for r in rows],
          "marker": {"color": PALETTE[0]}},

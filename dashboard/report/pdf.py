@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import logging
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -24,6 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dashboard.markup import pdf_markup
 from dashboard.report import charts
 from dashboard.report.charts import pdf_text
 from dashboard.report.content import ReportContent, build_content
@@ -43,7 +43,8 @@ HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(pdf_text(text)), style)
+    """Every paragraph of the report: its text (names from the store) is never read as markup."""
+    return Paragraph(pdf_markup(pdf_text(text)), style)
 
 
 def _table(table: ContentTable, widths: list[float] | None = None) -> list:
