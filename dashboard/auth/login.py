@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -20,12 +21,12 @@ from dashboard.auth.security import (
     CSRF_FORM_FIELD,
     CSRF_SESSION_KEY,
     csrf_matches,
-    is_throttled,
     new_csrf_token,
     record_attempt,
+    throttle_wait,
 )
 from dashboard.auth.session import LAST_SEEN_KEY, idle_timeout
-from dashboard.auth.users import get_user, new_session_token, normalise_name
+from dashboard.auth.users import get_user, may_authenticate, new_session_token, normalise_name
 from etl.models_auth import User, utcnow
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,13 @@ SESSION_JS = """// Infosäk: a callback answered 401 means the session ended; go
   };
 })();
 """
+
+
+DEMO_REFUSED = "demokonto utanför demoläget"
+
+
+def demo_mode() -> bool:
+    return bool(current_app.config.get("INFOSAK_DEMO", False))
 
 
 def client_address() -> str:
@@ -88,7 +96,9 @@ def _lang() -> str:
     return lang if lang in TEXT else "sv"
 
 
-def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Response:
+def _page(
+    status: int = 200, *, error_key=None, notice=None, username="", wait: float = 0
+) -> Response:
     config = current_app.config
     html = render_login(
         lang=_lang(),
@@ -99,12 +109,16 @@ def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Res
         username=username,
         error_key=error_key,
         notice=notice,
-        demo=config.get("INFOSAK_DEMO", False),
+        demo=demo_mode(),
         demo_accounts=config.get("INFOSAK_DEMO_ACCOUNTS", ()),
         bootstrap=BOOTSTRAP_CSS,
         oidc=config.get("INFOSAK_OIDC", False),
+        wait_seconds=wait,
     )
-    return Response(html, status=status, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
+    if wait:
+        response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @bp.get("/login")
@@ -134,14 +148,21 @@ def login_submit():
     engine = store.get_engine()
     now = utcnow()
     with Session(engine) as s, s.begin():
-        if is_throttled(s, username, address, now):
+        wait = throttle_wait(s, username, address, now)
+        if wait > 0:
+            # Refused without checking the password, and not counted as a failure: waiting out
+            # the delay is all it takes, from this address; other addresses are not slowed.
             audit.record_event(s, "login_throttled", username or None, "", address)
-            return _page(429, error_key="throttled", username=username)
+            return _page(429, error_key="throttled", username=username, wait=wait)
         user = get_user(s, username) if username else None
+        detail = ""
+        if user is not None and not may_authenticate(user, demo_mode=demo_mode()):
+            # Checked against the dummy hash below: same time, same answer as a wrong password.
+            user, detail = None, DEMO_REFUSED
         ok = verify_password(user.password_hash if user else None, password)
         record_attempt(s, username, address, ok, now)
         if not ok:
-            audit.record_event(s, "login_failed", username or None, "", address)
+            audit.record_event(s, "login_failed", username or None, detail, address)
             failed = True
         else:
             failed = False
