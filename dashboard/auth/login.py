@@ -73,9 +73,24 @@ def session_csrf_token() -> str:
     return token
 
 
+NEXT_MAX_LENGTH = 2000
+
+
+def has_control_characters(text: str) -> bool:
+    """C0 and C1 control characters and DEL: never part of a name or a path we hand out.
+
+    (Browsers drop tabs and newlines from URLs, so a slash, a tab and "/evil.example" would
+    become "//evil.example"; CR/LF in a Location header would split it.)
+    """
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
+
+
 def is_safe_next(target: str | None) -> bool:
-    """Only paths on this site: no scheme, no host, no protocol-relative '//' or '/\\'."""
+    """Only paths on this site: no scheme, no host, no protocol-relative '//' or '/\\', no
+    backslash (browsers read it as '/'), no control character, not absurdly long."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if len(target) > NEXT_MAX_LENGTH or "\\" in target or has_control_characters(target):
         return False
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -142,6 +157,10 @@ def login_form():
 def login_submit():
     username = normalise_name(request.form.get("username", ""))[:100]
     password = request.form.get("password", "")
+    if has_control_characters(username):
+        # No account has such a name; answered before anything is stored (PostgreSQL refuses
+        # NUL in text) and never echoed back into the form.
+        return _page(400, error_key="bad_input")
     if not csrf_matches(session.get(CSRF_SESSION_KEY), request.form.get(CSRF_FORM_FIELD)):
         return _page(400, error_key="bad_form", username=username)
     address = client_address()
