@@ -16,10 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.session import ConfigurationError
-from dashboard.auth.users import DEMO_PASSWORD, demo_user_names
+from dashboard.auth.users import DEMO_PASSWORD
+from etl.models_auth import User
 from tests.kpi_data import build_store
 from tests.test_auth_support import (
     PASSWORD,
@@ -43,7 +45,7 @@ def _cli(*args: str, url: str, timeout: float = 60) -> subprocess.CompletedProce
 
 def _demo_names(engine) -> list[str]:
     with Session(engine) as s:
-        return demo_user_names(s)
+        return list(s.scalars(select(User.name).where(User.is_demo).order_by(User.name)))
 
 
 @pytest.fixture
