@@ -34,6 +34,7 @@ from tests.test_auth_support import (
 )
 
 INFOSAK = Path(sys.executable).with_name("infosak")
+ROOT = Path(__file__).resolve().parent.parent
 REFUSAL = "infosak users remove-demo"
 
 
@@ -115,6 +116,21 @@ def test_production_start_refuses_a_store_with_demo_accounts(demo_store, monkeyp
             monkeypatch.delitem(vars(app_module), name)
     with pytest.raises(ConfigurationError, match=REFUSAL):
         _ = app_module.server
+
+
+def test_gunicorn_refuses_a_store_with_demo_accounts(demo_store, store_url):
+    """The production server itself (gunicorn.conf.py preloads dashboard.app:server)."""
+    env = dict(os.environ, INFOSAK_DATABASE_URL=store_url, INFOSAK_SECRET_KEY=SECRET)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+         "--bind", "127.0.0.1:18733"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert REFUSAL in done.stderr and "demokonton" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert time.monotonic() - started < 60
 
 
 def test_serve_exits_with_the_fix_then_remove_demo_clears_the_store(demo_store, store_url):
