@@ -8,7 +8,7 @@ import logging
 import time
 
 import dash
-from flask import Flask, current_app, g, jsonify, redirect, request, session
+from flask import Flask, g, jsonify, redirect, request, session
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import store
 from dashboard.auth import audit
-from dashboard.auth.login import bp, client_address, end_session
+from dashboard.auth.login import bp, client_address, demo_mode, end_session
 from dashboard.auth.oidc import OidcConfigError, oidc_config
 from dashboard.auth.oidc_login import CALLBACK_PATH as OIDC_CALLBACK_PATH
 from dashboard.auth.oidc_login import LOGIN_PATH as OIDC_LOGIN_PATH
@@ -126,7 +126,7 @@ def load_user(login_id: str) -> AuthUser | None:
         if user is None or user.session_token != token:
             return None
         # A cookie from a demo session is worth nothing to an app that is not in demo mode.
-        if not may_authenticate(user, demo_mode=current_app.config.get("INFOSAK_DEMO", False)):
+        if not may_authenticate(user, demo_mode=demo_mode()):
             return None
         return AuthUser(
             user_id=user.id,

@@ -170,7 +170,7 @@ def login_submit():
         wait = throttle_wait(s, username, address, now)
         if wait > 0:
             # Refused without checking the password, and not counted as a failure: waiting out
-            # the delay is all it takes, from this address; other addresses are not slowed.
+            # the delay is all it takes. The owner at another address is not slowed by it.
             audit.record_event(s, "login_throttled", username or None, "", address)
             return _page(429, error_key="throttled", username=username, wait=wait)
         user = get_user(s, username) if username else None
