@@ -39,12 +39,13 @@ class User(Base):
 
 
 class LoginAttempt(Base):
-    """Every password check, kept for throttling (5 failures per account or address / 15 min)."""
+    """Every password check, kept for throttling (growing delays: dashboard/auth/security.py)."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
         Index("ix_login_attempt_username_at", "username", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
+        Index("ix_login_attempt_at", "at"),  # pruning old attempts (migration 0006)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

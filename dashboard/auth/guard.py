@@ -12,10 +12,11 @@ from flask import Flask, g, jsonify, redirect, request, session
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import store
 from dashboard.auth import audit
-from dashboard.auth.login import bp, client_address, end_session
+from dashboard.auth.login import bp, client_address, demo_mode, end_session
 from dashboard.auth.oidc import OidcConfigError, oidc_config
 from dashboard.auth.oidc_login import CALLBACK_PATH as OIDC_CALLBACK_PATH
 from dashboard.auth.oidc_login import LOGIN_PATH as OIDC_LOGIN_PATH
@@ -38,9 +39,16 @@ from dashboard.auth.session import (
     idle_timeout,
     is_idle_expired,
     parse_login_id,
+    proxy_hops,
     resolve_secret_key,
 )
-from dashboard.auth.users import ensure_demo_users, viewer_for
+from dashboard.auth.users import (
+    demo_users_in_store,
+    demo_users_refusal,
+    ensure_demo_users,
+    may_authenticate,
+    viewer_for,
+)
 from dashboard.queries.viewer import Viewer
 from etl.models import Administration, Municipality, Unit
 from etl.models_auth import User
@@ -69,6 +77,12 @@ def install_security(app: dash.Dash) -> None:
     import os
 
     server = app.server
+    hops = proxy_hops()
+    server.config["INFOSAK_PROXY_HOPS"] = hops
+    if hops:
+        # Behind n trusted reverse proxies: the client's address (for login throttling and the
+        # audit log), scheme and host come from the X-Forwarded-* entries those proxies added.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     tls = behind_tls()
     server.config["INFOSAK_BEHIND_TLS"] = tls
     server.config.update(cookie_config(tls=tls))
@@ -110,6 +124,9 @@ def load_user(login_id: str) -> AuthUser | None:
     with Session(store.get_engine()) as s:
         user = s.get(User, user_id)
         if user is None or user.session_token != token:
+            return None
+        # A cookie from a demo session is worth nothing to an app that is not in demo mode.
+        if not may_authenticate(user, demo_mode=demo_mode()):
             return None
         return AuthUser(
             user_id=user.id,
@@ -215,6 +232,12 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
     if demo:
         accounts = ensure_demo_users(store.get_engine())
         server.config["INFOSAK_DEMO_ACCOUNTS"] = _scope_names(accounts)
+    else:
+        # Demo accounts are refused at login anyway (may_authenticate); starting at all on such
+        # a store would hide that someone ran the demo against the production database.
+        left = demo_users_in_store(store.get_engine())
+        if left:
+            raise ConfigurationError(demo_users_refusal(left))
 
     @server.before_request
     def _gate():

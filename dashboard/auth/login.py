@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -20,12 +21,12 @@ from dashboard.auth.security import (
     CSRF_FORM_FIELD,
     CSRF_SESSION_KEY,
     csrf_matches,
-    is_throttled,
     new_csrf_token,
     record_attempt,
+    throttle_wait,
 )
 from dashboard.auth.session import LAST_SEEN_KEY, idle_timeout
-from dashboard.auth.users import get_user, new_session_token, normalise_name
+from dashboard.auth.users import get_user, may_authenticate, new_session_token, normalise_name
 from etl.models_auth import User, utcnow
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ SESSION_JS = """// Infosäk: a callback answered 401 means the session ended; go
 """
 
 
+DEMO_REFUSED = "demokonto utanför demoläget"
+
+
+def demo_mode() -> bool:
+    return bool(current_app.config.get("INFOSAK_DEMO", False))
+
+
 def client_address() -> str:
     return request.remote_addr or "okänd"
 
@@ -65,9 +73,24 @@ def session_csrf_token() -> str:
     return token
 
 
+NEXT_MAX_LENGTH = 2000
+
+
+def has_control_characters(text: str) -> bool:
+    """C0 and C1 control characters and DEL: never part of a name or a path we hand out.
+
+    (Browsers drop tabs and newlines from URLs, so a slash, a tab and "/evil.example" would
+    become "//evil.example"; CR/LF in a Location header would split it.)
+    """
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
+
+
 def is_safe_next(target: str | None) -> bool:
-    """Only paths on this site: no scheme, no host, no protocol-relative '//' or '/\\'."""
+    """Only paths on this site: no scheme, no host, no protocol-relative '//' or '/\\', no
+    backslash (browsers read it as '/'), no control character, not absurdly long."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if len(target) > NEXT_MAX_LENGTH or "\\" in target or has_control_characters(target):
         return False
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -88,7 +111,9 @@ def _lang() -> str:
     return lang if lang in TEXT else "sv"
 
 
-def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Response:
+def _page(
+    status: int = 200, *, error_key=None, notice=None, username="", wait: float = 0
+) -> Response:
     config = current_app.config
     html = render_login(
         lang=_lang(),
@@ -99,12 +124,16 @@ def _page(status: int = 200, *, error_key=None, notice=None, username="") -> Res
         username=username,
         error_key=error_key,
         notice=notice,
-        demo=config.get("INFOSAK_DEMO", False),
+        demo=demo_mode(),
         demo_accounts=config.get("INFOSAK_DEMO_ACCOUNTS", ()),
         bootstrap=BOOTSTRAP_CSS,
         oidc=config.get("INFOSAK_OIDC", False),
+        wait_seconds=wait,
     )
-    return Response(html, status=status, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
+    if wait:
+        response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @bp.get("/login")
@@ -128,20 +157,31 @@ def login_form():
 def login_submit():
     username = normalise_name(request.form.get("username", ""))[:100]
     password = request.form.get("password", "")
+    if has_control_characters(username):
+        # No account has such a name; answered before anything is stored (PostgreSQL refuses
+        # NUL in text) and never echoed back into the form.
+        return _page(400, error_key="bad_input")
     if not csrf_matches(session.get(CSRF_SESSION_KEY), request.form.get(CSRF_FORM_FIELD)):
         return _page(400, error_key="bad_form", username=username)
     address = client_address()
     engine = store.get_engine()
     now = utcnow()
     with Session(engine) as s, s.begin():
-        if is_throttled(s, username, address, now):
+        wait = throttle_wait(s, username, address, now)
+        if wait > 0:
+            # Refused without checking the password, and not counted as a failure: waiting out
+            # the delay is all it takes. The owner at another address is not slowed by it.
             audit.record_event(s, "login_throttled", username or None, "", address)
-            return _page(429, error_key="throttled", username=username)
+            return _page(429, error_key="throttled", username=username, wait=wait)
         user = get_user(s, username) if username else None
+        detail = ""
+        if user is not None and not may_authenticate(user, demo_mode=demo_mode()):
+            # Checked against the dummy hash below: same time, same answer as a wrong password.
+            user, detail = None, DEMO_REFUSED
         ok = verify_password(user.password_hash if user else None, password)
         record_attempt(s, username, address, ok, now)
         if not ok:
-            audit.record_event(s, "login_failed", username or None, "", address)
+            audit.record_event(s, "login_failed", username or None, detail, address)
             failed = True
         else:
             failed = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from flask import render_template_string
@@ -18,10 +19,14 @@ TEXT = {
         "submit": "Logga in",
         "bad_credentials": "Fel användarnamn eller lösenord.",
         "throttled": (
-            "För många misslyckade inloggningar. Vänta 15 minuter och försök igen, "
+            "För många misslyckade inloggningar. Försök igen om {wait}, "
             "eller kontakta informationssäkerhetssamordnaren."
         ),
+        "second": "1 sekund",
+        "seconds": "{n} sekunder",
+        "minutes": "{n} minuter",
         "bad_form": "Formuläret hade gått ut. Försök igen.",
+        "bad_input": "Användarnamnet innehåller otillåtna tecken.",
         "timeout": "Du loggades ut efter {minutes} minuter utan aktivitet. Logga in igen.",
         "logged_out": "Du är utloggad.",
         "oidc_button": "Logga in med organisationskonto",
@@ -58,10 +63,14 @@ TEXT = {
         "submit": "Log in",
         "bad_credentials": "Wrong user name or password.",
         "throttled": (
-            "Too many failed logins. Wait 15 minutes and try again, or contact the information "
+            "Too many failed logins. Try again in {wait}, or contact the information "
             "security coordinator."
         ),
+        "second": "1 second",
+        "seconds": "{n} seconds",
+        "minutes": "{n} minutes",
         "bad_form": "The form had expired. Please try again.",
+        "bad_input": "The user name contains characters that are not allowed.",
         "timeout": "You were logged out after {minutes} minutes without activity. Log in again.",
         "logged_out": "You are logged out.",
         "oidc_button": "Log in with your organisation account",
@@ -151,6 +160,17 @@ TEMPLATE = """<!DOCTYPE html>
 """
 
 
+def wait_text(seconds: float, lang: str = "sv") -> str:
+    """A wait in whole seconds below two minutes, else in whole minutes (rounded up)."""
+    texts = TEXT[lang if lang in TEXT else "sv"]
+    whole = max(1, math.ceil(seconds))
+    if whole == 1:
+        return texts["second"]
+    if whole < 120:
+        return texts["seconds"].format(n=whole)
+    return texts["minutes"].format(n=math.ceil(whole / 60))
+
+
 def render_login(
     *,
     lang: str,
@@ -163,6 +183,7 @@ def render_login(
     demo_accounts: Sequence[tuple[str, str, str]] = (),
     bootstrap: str = "",
     oidc: bool = False,
+    wait_seconds: float = 0,
 ) -> str:
     """``demo_accounts``: (name, role, scope text) triples; ``oidc``: show the single sign-on
     button (only when OIDC is configured)."""
@@ -175,7 +196,7 @@ def render_login(
         csrf_token=csrf_token,
         next=next_path,
         username=username,
-        error=texts[error_key] if error_key else None,
+        error=texts[error_key].format(wait=wait_text(wait_seconds, lang)) if error_key else None,
         notice=notice,
         demo=demo,
         demo_accounts=[

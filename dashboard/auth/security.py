@@ -1,4 +1,4 @@
-"""Web security: response headers, CSRF tokens and login throttling. Mostly pure functions."""
+"""Web security: response headers, CSRF tokens and login throttling."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import datetime as dt
 import hmac
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from etl.models_auth import LoginAttempt
@@ -83,35 +84,102 @@ def is_json_content_type(content_type: str | None) -> bool:
 
 
 # --------------------------------------------------------------------------- throttling
+#
+# Growing delays, never a hard lock: a wrong password costs the next attempt some waiting, and the
+# waiting doubles with each further failure up to a cap. Three counts, each over the attempts kept
+# in ``login_attempt`` (so every process and worker sees the same state):
+#
+# - per account AND address: the attacker's own address slows down; the owner at another address
+#   is not affected at all. A success of that pair starts its count again.
+# - per address, across accounts (password spraying): looser, and not reset by a success, or an
+#   attacker could reset it with an account of their own.
+# - per account, across addresses (a guessing attack spread over many addresses): looser still,
+#   and it never applies to an address the account has logged in from before (within
+#   KNOWN_ADDRESS_DAYS), so an attacker cannot use it to keep the owner out.
 
-MAX_FAILURES = 5
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
+
+@dataclass(frozen=True)
+class Backoff:
+    """``free`` failures cost nothing; then ``base`` seconds, doubling per failure, up to ``cap``."""
+
+    free: int
+    base: float
+    cap: float
+    window: dt.timedelta
+
+    def wait(self, failures: int) -> float:
+        """Seconds to wait after the last of ``failures`` failures before the next attempt."""
+        if failures < self.free:
+            return 0.0
+        # The exponent is bounded so that a huge count never overflows a float.
+        return min(self.cap, self.base * 2.0 ** min(failures - self.free, 40))
 
 
-def _failures(session: Session, key: ColumnElement[bool], since: dt.datetime) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(key, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
-    )
+PAIR_BACKOFF = Backoff(free=5, base=1.0, cap=15 * 60.0, window=dt.timedelta(hours=24))
+ADDRESS_BACKOFF = Backoff(free=30, base=1.0, cap=15 * 60.0, window=dt.timedelta(hours=1))
+ACCOUNT_BACKOFF = Backoff(free=100, base=1.0, cap=5 * 60.0, window=dt.timedelta(hours=1))
+KNOWN_ADDRESS_DAYS = 90
+# Failed attempts older than the longest window count for nothing; successes are kept as long as
+# they make an address "known".
+FAILURE_RETENTION = max(PAIR_BACKOFF.window, ADDRESS_BACKOFF.window, ACCOUNT_BACKOFF.window)
+SUCCESS_RETENTION = dt.timedelta(days=KNOWN_ADDRESS_DAYS)
 
 
-def is_throttled(session: Session, username: str, address: str, now: dt.datetime) -> bool:
-    """5 failures for the account, or from the address, within 15 minutes.
-
-    A successful login resets the account's count (only its owner can do that) but not the
-    address's: otherwise an attacker could reset it with an account of their own.
-    """
-    since = now - THROTTLE_WINDOW
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(True)
+def _failures(
+    session: Session, key: ColumnElement[bool], since: dt.datetime
+) -> tuple[int, dt.datetime | None]:
+    """How many failures match ``key`` since ``since``, and when the last one was."""
+    count, last = session.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            key, LoginAttempt.success.is_(False), LoginAttempt.at >= since
         )
-    )
-    account_since = max(since, last_success) if last_success else since
-    if _failures(session, LoginAttempt.username == username, account_since) >= MAX_FAILURES:
-        return True
-    return _failures(session, LoginAttempt.address == address, since) >= MAX_FAILURES
+    ).one()
+    return count or 0, last
+
+
+def _last_success(session: Session, key: ColumnElement[bool]) -> dt.datetime | None:
+    return session.scalar(select(func.max(LoginAttempt.at)).where(key, LoginAttempt.success))
+
+
+def _remaining(
+    backoff: Backoff, failures: int, last: dt.datetime | None, now: dt.datetime
+) -> float:
+    if last is None:
+        return 0.0
+    return max(0.0, backoff.wait(failures) - (now - last).total_seconds())
+
+
+def throttle_wait(session: Session, username: str, address: str, now: dt.datetime) -> float:
+    """Seconds before ``username`` may try a password from ``address`` (0: now)."""
+    is_account = LoginAttempt.username == username
+    is_pair = and_(is_account, LoginAttempt.address == address)
+    pair_success = _last_success(session, is_pair)
+    account_success = _last_success(session, is_account)
+
+    def since(backoff: Backoff, success: dt.datetime | None) -> dt.datetime:
+        start = now - backoff.window
+        return max(start, success) if success else start
+
+    waits = [
+        _remaining(
+            PAIR_BACKOFF, *_failures(session, is_pair, since(PAIR_BACKOFF, pair_success)), now
+        ),
+        _remaining(
+            ADDRESS_BACKOFF,
+            *_failures(session, LoginAttempt.address == address, since(ADDRESS_BACKOFF, None)),
+            now,
+        ),
+    ]
+    known = pair_success is not None and now - pair_success <= SUCCESS_RETENTION
+    if not known:
+        waits.append(
+            _remaining(
+                ACCOUNT_BACKOFF,
+                *_failures(session, is_account, since(ACCOUNT_BACKOFF, account_success)),
+                now,
+            )
+        )
+    return max(waits)
 
 
 def record_attempt(
@@ -120,6 +188,16 @@ def record_attempt(
     session.add(
         LoginAttempt(at=now, username=username[:100], address=address[:64], success=success)
     )
+    if success:
+        # Pruned on success only: cheap enough there, and the table stays bounded.
+        session.execute(
+            delete(LoginAttempt).where(
+                or_(
+                    and_(~LoginAttempt.success, LoginAttempt.at < now - FAILURE_RETENTION),
+                    LoginAttempt.at < now - SUCCESS_RETENTION,
+                )
+            )
+        )
 
 
 # --------------------------------------------------------------------------- uploads

@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 SECRET_KEY_ENV = "INFOSAK_SECRET_KEY"
 IDLE_TIMEOUT_ENV = "INFOSAK_IDLE_TIMEOUT_MINUTES"
 BEHIND_TLS_ENV = "INFOSAK_BEHIND_TLS"
+PROXY_HOPS_ENV = "INFOSAK_PROXY_HOPS"
+MAX_PROXY_HOPS = 5
 DEFAULT_IDLE_MINUTES = 30
 SECRET_KEY_FILE = ".secret_key"
 MIN_SECRET_LENGTH = 32
@@ -94,6 +96,25 @@ def is_idle_expired(last_seen: float | None, now: float, timeout: dt.timedelta) 
 def behind_tls(environ: dict | None = None) -> bool:
     environ = os.environ if environ is None else environ
     return environ.get(BEHIND_TLS_ENV, "").strip().lower() in ("1", "true", "yes", "ja")
+
+
+def proxy_hops(environ: dict | None = None) -> int:
+    """How many reverse proxies in front of the app to trust (INFOSAK_PROXY_HOPS, default 0).
+
+    With n > 0 the client's address is taken from the n-th entry from the right of
+    X-Forwarded-For (the one the outermost trusted proxy appended), so a client cannot choose it;
+    with 0 the headers are ignored and the address is the connecting peer's.
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get(PROXY_HOPS_ENV, "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) > MAX_PROXY_HOPS:
+        raise ConfigurationError(
+            f"{PROXY_HOPS_ENV}={raw!r} är inte giltigt: ange antalet omvända proxyservrar framför "
+            f"Infosäk som ett heltal 0–{MAX_PROXY_HOPS} (oftast 1), se docs/security.md."
+        )
+    return int(raw)
 
 
 def cookie_config(*, tls: bool) -> dict:

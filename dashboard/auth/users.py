@@ -267,6 +267,50 @@ def demo_accounts(session: Session) -> list[DemoAccount]:
     ]
 
 
+def may_authenticate(user: User, *, demo_mode: bool) -> bool:
+    """Demo accounts (shared, password "demo") authenticate only while the app runs in demo mode.
+
+    The one rule for every way in: the password form, the session cookie of every request and
+    single sign-on (which never takes over a demo account's name).
+    """
+    return demo_mode or not user.is_demo
+
+
+def demo_user_names(session: Session) -> list[str]:
+    return list(
+        session.scalars(select(User.name).where(User.is_demo.is_(True)).order_by(User.name))
+    )
+
+
+def demo_users_in_store(engine: Engine) -> list[str]:
+    """The demo accounts left in the store (empty where the store is not migrated yet)."""
+    from sqlalchemy import inspect
+
+    if not inspect(engine).has_table(User.__tablename__):
+        return []
+    with Session(engine) as session:
+        return demo_user_names(session)
+
+
+def demo_users_refusal(names: Sequence[str]) -> str:
+    """Why a production app does not start on a store that still holds demo accounts."""
+    return (
+        "Infosäk startar inte: databasen innehåller demokonton från 'infosak demo' ("
+        + ", ".join(names)
+        + ') med det kända lösenordet "demo". Demokonton fungerar bara i demoläget. '
+        "Ta bort dem med 'infosak users remove-demo' och starta sedan igen "
+        "(eller kör demon med 'infosak demo')."
+    )
+
+
+def remove_demo_users(session: Session) -> list[str]:
+    """Delete every demo account; returns their names. Their cookies stop working at once."""
+    users = list(session.scalars(select(User).where(User.is_demo.is_(True)).order_by(User.name)))
+    for user in users:
+        session.delete(user)
+    return [u.name for u in users]
+
+
 def ensure_demo_users(engine: Engine) -> list[DemoAccount]:
     """Create (or re-scope) the demo accounts, password ``demo``. Only ever called in demo mode."""
     with Session(engine) as session, session.begin():

@@ -1,4 +1,8 @@
-"""Logg: the audit log of logins, failed logins, uploads and exports (CISO and admin only)."""
+"""Logg: the audit log of logins, failed logins, uploads and exports (CISO and admin only).
+
+A CISO reads the events of the accounts in their municipalities, an admin every event; the rule
+is in ``dashboard.auth.audit``, applied in the query.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,10 @@ LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 TEXT = {
     "sv": {
         "title": "Logg",
-        "lead": "Inloggningar, misslyckade inloggningar, uppladdningar och exporter, senaste först.",
+        "lead": (
+            "Inloggningar, misslyckade inloggningar, uppladdningar och exporter av kontona "
+            "inom din behörighet, senaste först."
+        ),
         "forbidden": "Loggen visas bara för informationssäkerhetssamordnaren och administratörer.",
         "when": "Tid",
         "who": "Vem",
@@ -48,7 +55,10 @@ TEXT = {
     },
     "en": {
         "title": "Log",
-        "lead": "Logins, failed logins, uploads and exports, most recent first.",
+        "lead": (
+            "Logins, failed logins, uploads and exports of the accounts within your scope, "
+            "most recent first."
+        ),
         "forbidden": "The log is shown only to the security coordinator and administrators.",
         "when": "Time",
         "who": "Who",
@@ -74,10 +84,11 @@ def layout(**query) -> html.Div:
     lang = lang if lang in c.LANGUAGES else "sv"
     header = create_page_header(_t("title", lang), _t("lead", lang))
     # Checked here, where the page is built: a forged request for /logg gets only this alert.
-    if not may_read_audit(current_viewer()):
+    viewer = current_viewer()
+    if not may_read_audit(viewer):
         return html.Div([header, dbc.Alert(_t("forbidden", lang), color="warning", id=TABLE)])
     with store.read_session() as session:
-        events = recent_events(session, SHOWN)
+        events = recent_events(session, viewer, SHOWN)
     if not events:
         return html.Div([header, html.P(_t("empty", lang), className="text-muted", id=TABLE)])
     head = html.Thead(

@@ -15,16 +15,23 @@ from etl.cli.app import app
 
 log = logging.getLogger(__name__)
 console = Console()
+err = Console(stderr=True)
 TREND_MONTHS = 12
 
 
 def _run_server(host: str, port: int, debug: bool, demo: bool) -> None:
     from dashboard.app import create_app
+    from dashboard.auth.session import ConfigurationError
     from etl.db import make_engine, migrate
 
     engine = make_engine()
     migrate(engine)
-    dash_app = create_app(engine, demo=demo, auth=True)
+    try:
+        dash_app = create_app(engine, demo=demo, auth=True)
+    except ConfigurationError as exc:
+        # The message says what to do (a missing key, demo accounts left in the store, ...).
+        err.print(str(exc), style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
     console.print(f"Infosäk körs på [bold]http://{host}:{port}/[/bold]  (Ctrl+C avslutar)")
     if debug:
         console.print(

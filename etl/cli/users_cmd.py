@@ -1,4 +1,4 @@
-"""``infosak users add|list|remove|passwd``: local accounts for the dashboard."""
+"""``infosak users add|list|remove|remove-demo|passwd``: local accounts for the dashboard."""
 
 from __future__ import annotations
 
@@ -118,6 +118,21 @@ def remove(name: str = typer.Argument(..., help="Användarnamn.")) -> None:
         raise _fail(str(exc)) from exc
     _audit(engine, "user_remove", name)
     console.print(f"Kontot {name} är borttaget.")
+
+
+@users_app.command("remove-demo")
+def remove_demo() -> None:
+    """Ta bort alla demokonton (från infosak demo) så att databasen kan användas i drift."""
+    from dashboard.auth.users import remove_demo_users
+
+    engine = _engine()
+    with Session(engine) as session, session.begin():
+        names = remove_demo_users(session)
+    if not names:
+        console.print("Det finns inga demokonton i databasen.")
+        return
+    _audit(engine, "user_remove", "demokonton: " + ", ".join(names))
+    console.print(f"{len(names)} demokonton är borttagna: {', '.join(names)}.")
 
 
 @users_app.command("passwd")
