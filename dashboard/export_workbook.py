@@ -2,7 +2,8 @@
 
 Sheets: Nyckeltal (every metric of every visible scope), Tillgångar, Åtgärder and Risker. The
 committee gets the KPI sheet only (aggregates, DESIGN §5); säkerhetsskydd assets — and the risks
-and actions that belong to them — only reach the protection officer. Every text cell goes through
+and actions that belong to them — only reach the protection officer (etl.visibility). The
+Åtgärder sheet is the viewer's actions grid, read through the grid's own query. Every text cell goes through
 ``etl.report.escape_formula`` (the values come from uploaded files), dates are real date cells.
 """
 
@@ -19,6 +20,8 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries._kpi_dates import CLASSIFICATION_VALID_MONTHS, add_months
+from dashboard.queries.actions import action_grid_select
+from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS, SCOPE_TYPE_LABELS_SV
 from dashboard.queries.viewer import (
@@ -33,17 +36,16 @@ from etl.models import (
     Asset,
     Classification,
     GovernanceObject,
-    Provider,
     Risk,
     RiskAnalysis,
     Unit,
 )
 from etl.report import escape_formula
+from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
 
 DATE_FORMAT = "yyyy-mm-dd"
-AGGREGATE_ONLY_ROLES = frozenset({"committee"})
 SHEETS = ("Nyckeltal", "Tillgångar", "Åtgärder", "Risker")
 
 
@@ -105,8 +107,9 @@ def visible_asset_condition(viewer: Viewer) -> ColumnElement[bool] | None:
             else select(GovernanceObject.id)
         )
         conditions.append(or_(in_units, in_objects))
-    if not viewer.may_see_security_protection:
-        conditions.append(Asset.security_protection.is_(False))
+    shown = shown_asset(viewer.role)
+    if shown is not None:
+        conditions.append(shown)
     return and_(*conditions) if conditions else None
 
 
@@ -217,57 +220,23 @@ def _risks(session: Session, viewer: Viewer) -> list[list]:
 
 
 def _actions(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
-    units = unit_scope_condition(viewer)
-    objects = governance_object_scope_condition(viewer)
-    owner = aliased(Unit)
-    query = (
-        select(Action, owner.name, Provider.name, GovernanceObject.name)
-        .outerjoin(owner, Action.owner_unit_id == owner.id)
-        .outerjoin(Provider, Action.provider_id == Provider.id)
-        .outerjoin(GovernanceObject, Action.governance_object_id == GovernanceObject.id)
-        .outerjoin(Risk, Action.risk_id == Risk.id)
-        .outerjoin(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .order_by(Action.due_on, Action.code)
-    )
-    conditions = []
-    if units is not None or objects is not None:
-        conditions.append(
-            or_(
-                Action.owner_unit_id.in_(
-                    select(Unit.id).where(units) if units is not None else select(Unit.id)
-                ),
-                Action.governance_object_id.in_(
-                    select(GovernanceObject.id).where(objects)
-                    if objects is not None
-                    else select(GovernanceObject.id)
-                ),
-            )
-        )
-    if not viewer.may_see_security_protection:
-        protected = select(Asset.id).where(Asset.security_protection.is_(True))
-        conditions.append(
-            or_(RiskAnalysis.asset_id.is_(None), RiskAnalysis.asset_id.notin_(protected))
-        )
-    if conditions:
-        query = query.where(and_(*conditions))
-    rows = []
-    for action, unit, provider, obj in session.execute(query).all():
-        is_open = action.status not in vocab.CLOSED_ACTION_STATUSES
-        overdue = (as_of - action.due_on).days if is_open and action.due_on < as_of else None
-        rows.append(
-            [
-                action.code,
-                action.title,
-                unit or provider,
-                obj,
-                action.responsible,
-                action.due_on,
-                vocab.ACTION_STATUSES.get(action.status, action.status),
-                action.completed_on,
-                overdue,
-            ]
-        )
-    return rows
+    """The actions of the viewer's actions grid (action_grid_select: the same scope, the same
+    säkerhetsskydd rule), so that the workbook never lists an action the grid does not."""
+    query = action_grid_select(as_of, viewer, lang="sv").order_by(Action.due_on, Action.code)
+    return [
+        [
+            row.code,
+            row.title,
+            row.owner_name,
+            row.governance_object_name,
+            row.responsible,
+            row.due_on,
+            row.status,
+            row.completed_on,
+            row.days_overdue,
+        ]
+        for row in session.execute(query).all()
+    ]
 
 
 def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> bytes:

@@ -27,6 +27,7 @@ from dashboard.queries._kpi_dates import (
 from dashboard.queries.actions import (
     OPEN_STATUSES,
     STATUS_LABELS,
+    action_list_conditions,
     days_between,
     detail_condition,
     is_overdue,
@@ -45,6 +46,7 @@ from etl.models import (
     GovernanceObject,
     Unit,
 )
+from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
 
@@ -303,15 +305,15 @@ def unit_assets(
         .where(AssetOwner.unit_id.in_(unit_ids))
     )
     # Both counts in one statement: the shown assets and, for who may not see them, the hidden.
-    protected = Asset.security_protection.is_(True)
-    if viewer.may_see_security_protection:
+    shown = shown_asset(viewer.role)
+    if shown is None:
         counted = func.count(), literal(0)
     else:
         counted = (
-            func.sum(case((protected, 0), else_=1)),
-            func.sum(case((protected, 1), else_=0)),
+            func.sum(case((shown, 1), else_=0)),
+            func.sum(case((shown, 0), else_=1)),
         )
-        base = base.where(Asset.security_protection.is_(False))
+        base = base.where(shown)
     total, hidden = session.execute(
         select(*counted)
         .select_from(AssetOwner)
@@ -382,7 +384,9 @@ def unit_actions(
         ),
         # how many in all, counted before the limit (one statement instead of two)
         func.count().over().label("total"),
-    ).where(Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)))
+    ).where(
+        Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)), *action_list_conditions(viewer)
+    )
     result = session.execute(query.order_by(rank, Action.due_on, Action.id).limit(limit))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     total = int(frame["total"].iloc[0]) if len(frame) else 0
