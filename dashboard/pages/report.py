@@ -457,7 +457,8 @@ def freeze(n_clicks, filters_data, period, version):
 )
 def download_frozen(clicks):
     trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not any(clicks or []):
+    # A forged request may send anything for the clicks: only a list of them is one.
+    if not isinstance(trigger, dict) or not isinstance(clicks, list) or not any(clicks):
         return no_update
     with store.read_session() as session:
         frozen = get_snapshot(session, current_viewer(), trigger.get("index"))
