@@ -445,7 +445,9 @@ def freeze(n_clicks, filters_data, period, version):
             data = gather_report(session, as_of, viewer, scope=scope, period=label)
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), no_update
-    snapshot_id = freeze_report(store.get_engine(), data, viewer.name, pdf=report_pdf(data))
+    snapshot_id = freeze_report(
+        store.get_engine(), data, viewer.name, pdf=report_pdf(data), viewer=viewer
+    )
     message = f"Rapporten för {data['period']} är fryst (nr {snapshot_id})."
     return dbc.Alert(message, color="success", id="rapport-freeze-done"), (version or 0) + 1
 
