@@ -17,6 +17,7 @@ that do not link to one; rows without an asset (object-level analyses, gap actio
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import aliased
 
 from etl.models import Action, Asset, Risk, RiskAnalysis
 
@@ -43,6 +44,13 @@ def protected_risk_ids() -> Select:
     )
 
 
+def protected_action_ids() -> Select:
+    """The ids of the actions on risks of säkerhetsskydd assets (found through the action index
+    that starts with risk_id; uncorrelated, whatever the enclosing query reads)."""
+    action = aliased(Action, name="protected_action")
+    return select(action.id).where(action.risk_id.in_(protected_risk_ids())).correlate(None)
+
+
 def shown_asset(role: str, asset=Asset) -> ColumnElement[bool] | None:
     """Rows of ``asset`` (the Asset entity or an alias, possibly outer-joined: no asset is
     shown) that ``role`` may see."""
@@ -66,13 +74,20 @@ def shown_risk_id(role: str, risk_id: ColumnElement) -> ColumnElement[bool] | No
 
 
 def shown_action(role: str, action=Action) -> ColumnElement[bool] | None:
-    """Actions ``role`` may see: not on a risk of a säkerhetsskydd asset."""
-    return shown_risk_id(role, action.risk_id)
+    """Actions ``role`` may see: not on a risk of a säkerhetsskydd asset.
+
+    Tested on the action's id, not its risk_id: every index of the action table holds the id,
+    so a list read from an index needs no row fetch per action (on risk_id the national actions
+    grid took 450 ms instead of 95 for its first block on SQLite)."""
+    if may_see_protected(role):
+        return None
+    return action.id.notin_(protected_action_ids())
 
 
 __all__ = [
     "PROTECTED_ROLES",
     "may_see_protected",
+    "protected_action_ids",
     "protected_asset_ids",
     "protected_risk_ids",
     "shown_action",
