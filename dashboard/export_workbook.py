@@ -3,7 +3,8 @@
 Sheets: Nyckeltal (every metric of every visible scope), Tillgångar, Åtgärder and Risker. The
 committee gets the KPI sheet only (aggregates, DESIGN §5); säkerhetsskydd assets — and the risks
 and actions that belong to them — only reach the protection officer (etl.visibility). The
-Åtgärder sheet is the viewer's actions grid, read through the grid's own query. Every text cell goes through
+Åtgärder and Risker sheets are the viewer's actions grid and risk list, read through their own
+queries (one scope rule for the page and the export). Every text cell goes through
 ``etl.report.escape_formula`` (the values come from uploaded files), dates are real date cells.
 """
 
@@ -24,6 +25,7 @@ from dashboard.queries.actions import action_grid_select
 from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS, SCOPE_TYPE_LABELS_SV
+from dashboard.queries.risks import risk_list_select
 from dashboard.queries.viewer import (
     Viewer,
     governance_object_scope_condition,
@@ -170,52 +172,27 @@ def _assets(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
     return rows
 
 
-def _risk_asset_visible(viewer: Viewer, analysis) -> ColumnElement[bool] | None:
-    """A risk analysis the viewer may see: of a visible asset, or of a visible governance object
-    (object-level analyses belong to no asset, so no säkerhetsskydd flag applies)."""
-    assets = visible_asset_condition(viewer)
-    objects = governance_object_scope_condition(viewer)
-    of_asset = analysis.asset_id.in_(
-        select(Asset.id).where(assets) if assets is not None else select(Asset.id)
-    )
-    of_object = and_(
-        analysis.asset_id.is_(None),
-        analysis.governance_object_id.in_(
-            select(GovernanceObject.id).where(objects)
-            if objects is not None
-            else select(GovernanceObject.id)
-        ),
-    )
-    if assets is None and objects is None:
-        return None
-    return or_(of_asset, of_object)
-
-
-def _risks(session: Session, viewer: Viewer) -> list[list]:
-    subject = func.coalesce(Asset.name, GovernanceObject.name)
+def _risks(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
+    """The risks of the viewer's risk list (risk_list_select: the same scope, the same
+    säkerhetsskydd rule), so that the workbook never lists a risk the Risker page does not."""
     query = (
-        select(Risk, RiskAnalysis, subject)
-        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .outerjoin(Asset, RiskAnalysis.asset_id == Asset.id)
-        .outerjoin(GovernanceObject, RiskAnalysis.governance_object_id == GovernanceObject.id)
+        risk_list_select(as_of, viewer, lang="sv")
+        .add_columns(RiskAnalysis.code.label("analysis_code"))
         .order_by(RiskAnalysis.code, Risk.code)
     )
-    condition = _risk_asset_visible(viewer, RiskAnalysis)
-    if condition is not None:
-        query = query.where(condition)
     return [
         [
-            risk.code,
-            analysis.code,
-            name,
-            analysis.analysed_on,
-            risk.description,
-            risk.likelihood,
-            risk.consequence,
-            risk.likelihood * risk.consequence,
-            vocab.TREATMENTS.get(risk.treatment, risk.treatment),
+            row.code,
+            row.analysis_code,
+            row.subject,
+            row.analysed_on,
+            row.description,
+            row.likelihood,
+            row.consequence,
+            row.score,
+            row.treatment,
         ]
-        for risk, analysis, name in session.execute(query).all()
+        for row in session.execute(query).all()
     ]
 
 
@@ -303,7 +280,7 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
                 "Riskvärde",
                 "Behandling",
             ],
-            _risks(session, viewer),
+            _risks(session, viewer, as_of),
         )
     info = wb.create_sheet("Om exporten")
     info.append(["Uttag per", as_of])

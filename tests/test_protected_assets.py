@@ -144,23 +144,34 @@ def test_counts_still_include_them(store):
     assert not summary.empty
 
 
-def test_the_grid_export_and_workbook_hold_the_same_actions(store):
-    """One scope rule for the grid and both exports (the report workbook listed actions of other
-    municipalities' units in a visible shared object): per role, the same action codes."""
+def _sheet_codes(book, title: str) -> list[str]:
+    if title not in book.sheetnames:
+        return []
+    return [r[0] for r in book[title].iter_rows(min_row=2, values_only=True)]
+
+
+def test_the_pages_and_the_workbook_hold_the_same_rows(store):
+    """One scope rule for the pages and the report workbook (it listed actions of other
+    municipalities' units in a visible shared object, and risks of their assets): per role, the
+    workbook's actions are the actions grid's and its risks the risk list's."""
     fia = Viewer("ciso", "Fia", municipality_codes=frozenset({"1861"}))
     for viewer in [*VIEWERS.values(), fia, SYSTEM]:
         with Session(store) as session:
-            grid = set(session.scalars(action_grid_select(AS_OF, viewer).with_only_columns(
-                m.Action.code)))  # fmt: skip
+            grid = session.scalars(
+                action_grid_select(AS_OF, viewer).with_only_columns(m.Action.code)
+            ).all()
+            risks = session.scalars(
+                risk_list_select(AS_OF, viewer).with_only_columns(m.Risk.code)
+            ).all()
             book = load_workbook(io.BytesIO(build_scope_workbook(session, viewer, AS_OF)))
-        sheet = [r[0] for r in book["Åtgärder"].iter_rows(min_row=2, values_only=True)] if (
-            "Åtgärder" in book.sheetnames) else []  # fmt: skip
-        assert sorted(sheet) == sorted(grid), viewer.role
-    # Hallsberg's CISO sees GO-EK, but not AC12: an action of Askersund's unit in it.
+        assert sorted(_sheet_codes(book, "Åtgärder")) == sorted(grid), viewer.role
+        assert sorted(_sheet_codes(book, "Risker")) == sorted(risks), viewer.role
+    # Hallsberg's CISO sees GO-EK, but neither AC12 (an action of Askersund's unit in it) nor
+    # R1 (a risk of Askersund's asset X1 in it).
     with Session(store) as session:
         book = load_workbook(io.BytesIO(build_scope_workbook(session, fia, AS_OF)))
-    codes = [r[0] for r in book["Åtgärder"].iter_rows(min_row=2, values_only=True)]
-    assert "AC12" not in codes and "AC5" in codes
+    assert "AC12" not in _sheet_codes(book, "Åtgärder") and "AC5" in _sheet_codes(book, "Åtgärder")
+    assert "R1" not in _sheet_codes(book, "Risker") and "R8" in _sheet_codes(book, "Risker")
 
 
 def test_reminders_count_protected_actions_unnamed(store):
