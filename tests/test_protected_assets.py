@@ -22,7 +22,7 @@ from dashboard.queries.actions import action_grid_select, actions_block, actions
 from dashboard.queries.coverage import asset_gap_select, shared_owner_gap_select
 from dashboard.queries.governance import object_actions, party_summary
 from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.my_unit import reviews_due, unit_actions, unit_assets
+from dashboard.queries.my_unit import hidden_unit_actions, reviews_due, unit_actions, unit_assets
 from dashboard.queries.risks import high_risks_without_action, risk_list_select
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.gather import gather_report
@@ -142,6 +142,12 @@ def test_counts_still_include_them(store):
     overdue = kpis[(kpis["scope_id"] == "1882-SOC-IFO") & (kpis["metric"] == "actions_overdue")]
     assert int(overdue["value"].iloc[0]) == 2  # AC7 and AC11
     assert not summary.empty
+    # Min enhet says how many it leaves out.
+    with Session(store) as session:
+        assert hidden_unit_actions(session, "1882-SOC-IFO", VIEWERS["ciso"]) == 1
+        assert hidden_unit_actions(session, "1882-SOC-IFO", VIEWERS["protection_officer"]) == 0
+        assert hidden_unit_actions(session, "1882-SOC-IFO", VIEWERS["committee"]) == 0
+        assert unit_assets(session, AS_OF, "1882-SOC-IFO", VIEWERS["ciso"])[2] == 1
 
 
 def _sheet_codes(book, title: str) -> list[str]:

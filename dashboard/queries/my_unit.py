@@ -13,7 +13,7 @@ import logging
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries import _headline_kept
@@ -46,7 +46,7 @@ from etl.models import (
     GovernanceObject,
     Unit,
 )
-from etl.visibility import shown_asset
+from etl.visibility import shown_action, shown_asset
 
 log = logging.getLogger(__name__)
 
@@ -391,6 +391,18 @@ def unit_actions(
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     return frame.drop(columns="total"), total
+
+
+def hidden_unit_actions(session: Session, unit_code: str, viewer: Viewer = SYSTEM) -> int:
+    """The unit's actions that unit_actions leaves out because they are on risks of
+    säkerhetsskydd assets (counted in the unit's numbers, never listed: etl.visibility)."""
+    shown = shown_action(viewer.role)
+    if shown is None:
+        return 0
+    query = select(func.count()).where(
+        Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)), not_(shown)
+    )
+    return int(session.scalar(query) or 0)
 
 
 def latest_follow_up(
