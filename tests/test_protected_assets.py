@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from dashboard.export import ExportColumn, export_query
 from dashboard.export_workbook import build_scope_workbook
@@ -27,6 +28,7 @@ from dashboard.queries.risks import high_risks_without_action, risk_list_select
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.gather import gather_report
 from etl import models as m
+from etl.cli import app as cli
 from etl.reminders import build_digests, digest_html, digest_text
 from tests import kpi_data
 from tests.protected_data import PROTECTED, add_protected_asset
@@ -192,3 +194,10 @@ def test_reminders_count_protected_actions_unnamed(store):
     pia = next(d for d in digests if d.email == "pia@ex.se")
     assert pia.overdue == [] and pia.due_soon == [] and pia.protected_actions == 2
     assert "2 åtgärd(er) med säkerhetsskydd" in texts[pia.name]
+    url = store.url.render_as_string(hide_password=False)
+    dry = CliRunner().invoke(cli, ["remind", "--as-of", AS_OF.isoformat(), "--dry-run",
+                                   "--database-url", url])  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    assert "Pia Skydd <pia@ex.se>: 0 försenade åtgärder, 0 inom 14 dagar, 0 klassningar att se " \
+        "över, 2 åtgärder med säkerhetsskydd" in dry.output  # fmt: skip
+    assert _named(dry.output.replace("Pia Skydd", "")) == []
