@@ -2,7 +2,9 @@
 
 Sheets: Nyckeltal (every metric of every visible scope), Tillgångar, Åtgärder and Risker. The
 committee gets the KPI sheet only (aggregates, DESIGN §5); säkerhetsskydd assets — and the risks
-and actions that belong to them — only reach the protection officer. Every text cell goes through
+and actions that belong to them — only reach the protection officer (etl.visibility). The
+Åtgärder and Risker sheets are the viewer's actions grid and risk list, read through their own
+queries (one scope rule for the page and the export). Every text cell goes through
 ``etl.report.escape_formula`` (the values come from uploaded files), dates are real date cells.
 """
 
@@ -19,8 +21,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries._kpi_dates import CLASSIFICATION_VALID_MONTHS, add_months
+from dashboard.queries.actions import action_grid_select
+from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.metrics import METRICS, SCOPE_TYPE_LABELS_SV
+from dashboard.queries.risks import risk_list_select
 from dashboard.queries.viewer import (
     Viewer,
     governance_object_scope_condition,
@@ -33,17 +38,16 @@ from etl.models import (
     Asset,
     Classification,
     GovernanceObject,
-    Provider,
     Risk,
     RiskAnalysis,
     Unit,
 )
 from etl.report import escape_formula
+from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
 
 DATE_FORMAT = "yyyy-mm-dd"
-AGGREGATE_ONLY_ROLES = frozenset({"committee"})
 SHEETS = ("Nyckeltal", "Tillgångar", "Åtgärder", "Risker")
 
 
@@ -105,8 +109,9 @@ def visible_asset_condition(viewer: Viewer) -> ColumnElement[bool] | None:
             else select(GovernanceObject.id)
         )
         conditions.append(or_(in_units, in_objects))
-    if not viewer.may_see_security_protection:
-        conditions.append(Asset.security_protection.is_(False))
+    shown = shown_asset(viewer.role)
+    if shown is not None:
+        conditions.append(shown)
     return and_(*conditions) if conditions else None
 
 
@@ -167,107 +172,48 @@ def _assets(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
     return rows
 
 
-def _risk_asset_visible(viewer: Viewer, analysis) -> ColumnElement[bool] | None:
-    """A risk analysis the viewer may see: of a visible asset, or of a visible governance object
-    (object-level analyses belong to no asset, so no säkerhetsskydd flag applies)."""
-    assets = visible_asset_condition(viewer)
-    objects = governance_object_scope_condition(viewer)
-    of_asset = analysis.asset_id.in_(
-        select(Asset.id).where(assets) if assets is not None else select(Asset.id)
-    )
-    of_object = and_(
-        analysis.asset_id.is_(None),
-        analysis.governance_object_id.in_(
-            select(GovernanceObject.id).where(objects)
-            if objects is not None
-            else select(GovernanceObject.id)
-        ),
-    )
-    if assets is None and objects is None:
-        return None
-    return or_(of_asset, of_object)
-
-
-def _risks(session: Session, viewer: Viewer) -> list[list]:
-    subject = func.coalesce(Asset.name, GovernanceObject.name)
+def _risks(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
+    """The risks of the viewer's risk list (risk_list_select: the same scope, the same
+    säkerhetsskydd rule), so that the workbook never lists a risk the Risker page does not."""
     query = (
-        select(Risk, RiskAnalysis, subject)
-        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .outerjoin(Asset, RiskAnalysis.asset_id == Asset.id)
-        .outerjoin(GovernanceObject, RiskAnalysis.governance_object_id == GovernanceObject.id)
+        risk_list_select(as_of, viewer, lang="sv")
+        .add_columns(RiskAnalysis.code.label("analysis_code"))
         .order_by(RiskAnalysis.code, Risk.code)
     )
-    condition = _risk_asset_visible(viewer, RiskAnalysis)
-    if condition is not None:
-        query = query.where(condition)
     return [
         [
-            risk.code,
-            analysis.code,
-            name,
-            analysis.analysed_on,
-            risk.description,
-            risk.likelihood,
-            risk.consequence,
-            risk.likelihood * risk.consequence,
-            vocab.TREATMENTS.get(risk.treatment, risk.treatment),
+            row.code,
+            row.analysis_code,
+            row.subject,
+            row.analysed_on,
+            row.description,
+            row.likelihood,
+            row.consequence,
+            row.score,
+            row.treatment,
         ]
-        for risk, analysis, name in session.execute(query).all()
+        for row in session.execute(query).all()
     ]
 
 
 def _actions(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
-    units = unit_scope_condition(viewer)
-    objects = governance_object_scope_condition(viewer)
-    owner = aliased(Unit)
-    query = (
-        select(Action, owner.name, Provider.name, GovernanceObject.name)
-        .outerjoin(owner, Action.owner_unit_id == owner.id)
-        .outerjoin(Provider, Action.provider_id == Provider.id)
-        .outerjoin(GovernanceObject, Action.governance_object_id == GovernanceObject.id)
-        .outerjoin(Risk, Action.risk_id == Risk.id)
-        .outerjoin(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .order_by(Action.due_on, Action.code)
-    )
-    conditions = []
-    if units is not None or objects is not None:
-        conditions.append(
-            or_(
-                Action.owner_unit_id.in_(
-                    select(Unit.id).where(units) if units is not None else select(Unit.id)
-                ),
-                Action.governance_object_id.in_(
-                    select(GovernanceObject.id).where(objects)
-                    if objects is not None
-                    else select(GovernanceObject.id)
-                ),
-            )
-        )
-    if not viewer.may_see_security_protection:
-        protected = select(Asset.id).where(Asset.security_protection.is_(True))
-        conditions.append(
-            or_(RiskAnalysis.asset_id.is_(None), RiskAnalysis.asset_id.notin_(protected))
-        )
-    if conditions:
-        query = query.where(and_(*conditions))
-    rows = []
-    for action, unit, provider, obj in session.execute(query).all():
-        is_open = action.status not in vocab.CLOSED_ACTION_STATUSES
-        overdue = (as_of - action.due_on).days if is_open and action.due_on < as_of else None
-        rows.append(
-            [
-                action.code,
-                action.title,
-                unit or provider,
-                obj,
-                action.responsible,
-                action.due_on,
-                vocab.ACTION_STATUSES.get(action.status, action.status),
-                action.completed_on,
-                overdue,
-            ]
-        )
-    return rows
+    """The actions of the viewer's actions grid (action_grid_select: the same scope, the same
+    säkerhetsskydd rule), so that the workbook never lists an action the grid does not."""
+    query = action_grid_select(as_of, viewer, lang="sv").order_by(Action.due_on, Action.code)
+    return [
+        [
+            row.code,
+            row.title,
+            row.owner_name,
+            row.governance_object_name,
+            row.responsible,
+            row.due_on,
+            row.status,
+            row.completed_on,
+            row.days_overdue,
+        ]
+        for row in session.execute(query).all()
+    ]
 
 
 def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> bytes:
@@ -334,7 +280,7 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
                 "Riskvärde",
                 "Behandling",
             ],
-            _risks(session, viewer),
+            _risks(session, viewer, as_of),
         )
     info = wb.create_sheet("Om exporten")
     info.append(["Uttag per", as_of])

@@ -4,6 +4,11 @@ A snapshot stores the whole report content as JSON (``content_json``): every num
 shows plus where the data came from. Later loads replace owners' rows but never touch snapshots,
 so a frozen report can be re-rendered (and compared) exactly as it was frozen. Created by
 migration 0003. Times are naive UTC, like every timestamp in the store.
+
+What a snapshot holds depends on who froze it (a CISO's report has shared-object numbers that a
+security officer's has not), so it records that too (migration 0006): the scope types of its
+content, the org codes its maker could see, and the maker's role. Who may receive it is decided
+from these in dashboard/queries/report_snapshots.py.
 """
 
 from __future__ import annotations
@@ -33,3 +38,9 @@ class ReportSnapshot(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     content_json: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Comma-separated scope types whose rows the content holds; NULL = unknown (frozen before
+    # 0006: only viewers who see everything get it).
+    content_types: Mapped[str | None] = mapped_column(String(200))
+    # JSON list of the org codes whose data the maker could see; ["*"] = everything.
+    audience: Mapped[str | None] = mapped_column(Text)
+    made_for_role: Mapped[str | None] = mapped_column(String(30))

@@ -3,8 +3,12 @@
 - Responsible persons (Action.responsible / responsible_email): their overdue open actions and
   open actions due within 14 days.
 - Unit managers (Unit.manager_email): classifications of their unit's assets that are expired or
-  due for review within 90 days. Säkerhetsskydd assets are counted, never named: mail is no place
-  for them.
+  due for review within 90 days.
+Säkerhetsskydd (etl.visibility): a digest goes to whoever a workbook names, a person the store does
+not know as the protection officer, so it is written for a reader who may not see protected
+assets. Their classifications and the actions on their risks are counted, never named (no code,
+title or asset name): "2 åtgärder och 1 tillgång med säkerhetsskydd – uppgifterna finns hos
+säkerhetsskyddschefen". Mail is no place for them.
 A person who appears in both roles gets one digest. People without an e-mail address cannot be
 reached and are listed as such. Messages go out over SMTP or are written as .eml files.
 """
@@ -24,19 +28,22 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, not_, select
 from sqlalchemy.orm import Session
 
 from dashboard.formatting import format_long_date
 from dashboard.queries._kpi_dates import CLASSIFICATION_VALID_MONTHS, add_months
 from etl import vocab
 from etl.models import Action, Asset, Classification, Unit
+from etl.visibility import shown_action, shown_asset
 
 log = logging.getLogger(__name__)
 
 ACTION_WINDOW_DAYS = 14
 REVIEW_WINDOW_DAYS = 90
 DEFAULT_SENDER = "infosak@localhost"
+# The role a digest is written for (see the module doc): one that may not see säkerhetsskydd.
+READER_ROLE = "recipient"
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class Digest:
     due_soon: list[ActionItem] = field(default_factory=list)
     reviews: list[ReviewItem] = field(default_factory=list)
     protected_reviews: int = 0  # säkerhetsskydd assets: counted only
+    protected_actions: int = 0  # actions on risks of säkerhetsskydd assets: counted only
 
     @property
     def reachable(self) -> bool:
@@ -72,7 +80,8 @@ class Digest:
 
     @property
     def item_count(self) -> int:
-        return len(self.overdue) + len(self.due_soon) + len(self.reviews) + self.protected_reviews
+        listed = len(self.overdue) + len(self.due_soon) + len(self.reviews)
+        return listed + self.protected_reviews + self.protected_actions
 
 
 def _clean_email(value: str | None) -> str | None:
@@ -92,20 +101,28 @@ def _digest(digests: dict[str, Digest], name: str | None, email: str | None) -> 
     return digests[key]
 
 
+def _hidden(shown) -> object:
+    """A column that is true for the rows the digest's reader may not see named."""
+    return false() if shown is None else not_(shown)
+
+
 def _action_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]) -> None:
     horizon = as_of + dt.timedelta(days=ACTION_WINDOW_DAYS)
     query = (
-        select(Action)
+        select(Action, _hidden(shown_action(READER_ROLE)).label("protected"))
         .where(
             Action.status.notin_(vocab.CLOSED_ACTION_STATUSES),
             Action.due_on <= horizon,
         )
         .order_by(Action.due_on, Action.code)
     )
-    for action in session.scalars(query).all():
+    for action, protected in session.execute(query).all():
         if not (action.responsible or "").strip() and not _clean_email(action.responsible_email):
             continue  # nobody named: the CISO's overview shows these
         digest = _digest(digests, action.responsible, action.responsible_email)
+        if protected:
+            digest.protected_actions += 1
+            continue
         item = ActionItem(
             code=action.code,
             title=action.title,
@@ -127,7 +144,7 @@ def _review_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]
         .subquery()
     )
     query = (
-        select(Asset, Unit, Classification)
+        select(Asset, Unit, Classification, _hidden(shown_asset(READER_ROLE)).label("protected"))
         .join(Unit, Asset.primary_unit_id == Unit.id)
         .join(latest, latest.c.asset_id == Asset.id)
         .join(
@@ -139,7 +156,7 @@ def _review_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]
     )
     horizon = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
     seen: set[int] = set()
-    for asset, unit, c in session.execute(query).all():
+    for asset, unit, c, protected in session.execute(query).all():
         if asset.id in seen:
             continue
         seen.add(asset.id)
@@ -149,7 +166,7 @@ def _review_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]
         if not (unit.manager_name or "").strip() and not _clean_email(unit.manager_email):
             continue
         digest = _digest(digests, unit.manager_name, unit.manager_email)
-        if asset.security_protection:
+        if protected:
             digest.protected_reviews += 1
             continue
         digest.reviews.append(
@@ -183,6 +200,20 @@ def _review_line(item: ReviewItem) -> str:
     )
 
 
+def _protected_line(digest: Digest) -> str | None:
+    """What the digest may say about säkerhetsskydd: how many, nothing more."""
+    parts = []
+    if digest.protected_actions:
+        parts.append(f"{digest.protected_actions} åtgärd(er)")
+    if digest.protected_reviews:
+        parts.append(f"{digest.protected_reviews} tillgång(ar)")
+    if not parts:
+        return None
+    return (
+        f"{' och '.join(parts)} med säkerhetsskydd – uppgifterna finns hos säkerhetsskyddschefen."
+    )
+
+
 def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
     sections = []
     if digest.overdue:
@@ -195,11 +226,6 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
             )
         )
     reviews = [_review_line(i) for i in digest.reviews]
-    if digest.protected_reviews:
-        reviews.append(
-            f"{digest.protected_reviews} tillgång(ar) med säkerhetsskydd – uppgifterna finns hos "
-            "säkerhetsskyddschefen."
-        )
     if reviews:
         sections.append(
             (
@@ -207,6 +233,9 @@ def digest_sections(digest: Digest) -> list[tuple[str, list[str]]]:
                 reviews,
             )
         )
+    protected = _protected_line(digest)
+    if protected:
+        sections.append(("Säkerhetsskydd", [protected]))
     return sections
 
 

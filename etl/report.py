@@ -2,12 +2,15 @@
 
 Cells that a spreadsheet would evaluate as a formula are escaped (``escape_formula``): values
 come from uploaded files, so a cell such as ``=HYPERLINK(...)`` must stay text when the report
-is opened in Excel.
+is opened in Excel. ``escape_formula`` is the one escaping of text bound for a spreadsheet: every
+xlsx and CSV export of the project (this report, the grid exports, the report workbook) passes
+its text cells through it.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +20,10 @@ from openpyxl.styles import Font
 from etl.issues import ValidationIssue
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# C0 control characters other than tab, line feed and carriage return: XML 1.0 (and so xlsx) has
+# no way to hold them, and openpyxl raises IllegalCharacterError on them. Old stores can hold
+# them (nothing refused them at load), so an export must never trip over one.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 HEADERS = {
     "sv": ("Fil", "Blad", "Rad", "Kolumn", "Värde", "Meddelande"),
     "en": ("File", "Sheet", "Row", "Column", "Value", "Message"),
@@ -24,11 +31,16 @@ HEADERS = {
 
 
 def escape_formula(text: object) -> object:
-    """``text`` with a leading apostrophe when a spreadsheet would read it as a formula.
+    """``text`` safe for a spreadsheet cell: control characters that xlsx cannot hold removed,
+    then a leading apostrophe when a spreadsheet would read it as a formula (the removal comes
+    first, so that "\\x01=cmd" cannot become a formula once cleaned).
 
     Non-strings (row numbers, None) are returned unchanged.
     """
-    if isinstance(text, str) and text.startswith(FORMULA_PREFIXES):
+    if not isinstance(text, str):
+        return text
+    text = CONTROL_CHARACTERS.sub("", text)
+    if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 

@@ -4,18 +4,29 @@ controls pointing outside the account's scope. The answer must hold nothing the 
 see. Store: tests/kpi_data.py (Askersund 1882 and Hallsberg 1861).
 
 The callbacks are taken from the app's callback map, so pages added later (Min enhet, …) are
-forged too; ``test_forged_pages_exist`` names the pages this file expects to cover.
+forged too; ``test_forged_pages_exist`` names the pages this file expects to cover. Files a
+callback hands out (the Excel exports, the report workbook and PDFs) are opened and their text
+searched as well.
+
+Säkerhetsskydd: the store also holds X11, a protected asset inside Askersund, with its risk and
+actions (tests/protected_data.py). Forged with claims inside each account's own scope, no callback
+and no file may name it to anyone but the protection officer.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 
 import dash
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.kpi_data import AS_OF, build_store
+from tests.protected_data import PROTECTED, add_protected_asset
 from tests.test_auth_support import (
     add_account,
     audit_count,
@@ -33,6 +44,10 @@ OUTSIDE = {
     "administration": "1861-BUF",
     "lang": "sv",
 }
+# Claims inside the accounts' own scope (Askersund), where X11 lies.
+INSIDE = {"as_of": AS_OF.isoformat(), "municipality": None, "administration": None, "lang": "sv"}
+INSIDE_VALUES = {"unit": "1882-SOC-IFO", "administration": None, "municipality": "1882",
+                 "object": None}  # fmt: skip
 GRID_REQUEST = {"startRow": 0, "endRow": 500, "sortModel": [], "filterModel": {}}
 
 # Hallsberg's org and assets (X7 is säkerhetsskydd; X8 only Hallsberg's units own).
@@ -45,29 +60,39 @@ DETAIL = [r"Tillgång X\d", r"\bRA-X\d\b", r"\bAC\d+\b"]
 
 ACCOUNTS = {
     # name: (role, scope, forbidden patterns)
-    "eva": ("ciso", ["1882"], HALLSBERG),
-    "so": ("security_officer", ["1882-SOC"], HALLSBERG + KLF),
-    "head": ("admin_head", ["1882-SOC"], HALLSBERG + KLF),
-    "bo": ("manager", ["1882-SOC-IFO"], HALLSBERG + KLF + ["Tillgång X6", r"\bAC3\b"]),
-    "namnd": ("committee", ["1882"], HALLSBERG + DETAIL),
-    "dso": ("dpo", ["1882"], HALLSBERG),
+    "eva": ("ciso", ["1882"], HALLSBERG + PROTECTED),
+    "so": ("security_officer", ["1882-SOC"], HALLSBERG + KLF + PROTECTED),
+    "head": ("admin_head", ["1882-SOC"], HALLSBERG + KLF + PROTECTED),
+    "bo": ("manager", ["1882-SOC-IFO"],
+           HALLSBERG + KLF + PROTECTED + ["Tillgång X6", r"\bAC3\b"]),
+    "namnd": ("committee", ["1882"], HALLSBERG + DETAIL + PROTECTED),
+    "dso": ("dpo", ["1882"], HALLSBERG + PROTECTED),
     "skydd": ("protection_officer", ["1882"], HALLSBERG),
-}
+}  # fmt: skip
 EXPECTED_PAGES = {"/": "Översikt", "/atgarder": "Åtgärder", "/min-enhet": "Min enhet"}
 
 
-def forged_value(component: str, prop: str):
-    """What a forger claims the browser holds: always a scope outside the account's."""
+def forged_value(component: str, prop: str, inside: bool = False):
+    """What a forger claims the browser holds: a scope outside the account's, or (``inside``)
+    the account's own, where the protected asset X11 lies."""
     if prop == "data" and component == "app-filters":
-        return OUTSIDE
+        return INSIDE if inside else OUTSIDE
     if prop == "search":
-        return "?kommun=1861&forvaltning=1861-BUF&datum=2026-11-28"
+        return (
+            "?datum=2026-11-28" if inside else "?kommun=1861&forvaltning=1861-BUF&datum=2026-11-28"
+        )
     if prop == "pathname":
         return None  # set per page below
     if prop == "getRowsRequest":
         return GRID_REQUEST
     if prop == "n_clicks":
         return 1
+    if prop == "value" and inside:
+        name = component.lower()
+        for word, value in INSIDE_VALUES.items():
+            if word in name:
+                return value
+        return None
     if prop == "value":
         name = component.lower()
         if "unit" in name or "enhet" in name:
@@ -81,15 +106,45 @@ def forged_value(component: str, prop: str):
     return None
 
 
-def forge_all(client, app):
-    """(callback key, status, body) for a forged request to every callback in the app."""
+def file_text(answer) -> str:
+    """The text of every file (dcc.Download data) in a callback's JSON answer: the cells of an
+    xlsx, the text of a PDF, a CSV as it is."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("base64") and isinstance(node.get("content"), str):
+                found.append((str(node.get("filename", "")), base64.b64decode(node["content"])))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(answer)
+    texts = []
+    for name, content in found:
+        if name.endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(content))
+            texts += [str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True)
+                      for v in r if v is not None]  # fmt: skip
+        elif name.endswith(".pdf"):
+            texts += [p.extract_text() for p in PdfReader(io.BytesIO(content)).pages]
+        else:
+            texts.append(content.decode("utf-8", "replace"))
+    return "\n".join(texts)
+
+
+def forge_all(client, app, inside: bool = False):
+    """(callback key, status, body and the text of any file it hands out) for a forged request to
+    every callback in the app."""
     client.get("/_dash-layout")
     answers = []
     for key, spec in list(app.callback_map.items()):
         if spec.get("callback") is None:
             continue  # clientside: runs in the browser, nothing to forge on the server
         values = {
-            f"{i['id']}.{i['property']}": forged_value(i["id"], i["property"])
+            f"{i['id']}.{i['property']}": forged_value(i["id"], i["property"], inside)
             for i in spec["inputs"] + spec["state"]
         }
         paths = [None]
@@ -98,7 +153,8 @@ def forge_all(client, app):
         for path in paths:
             if path is not None:
                 values = {k: (path if k.endswith(".pathname") else v) for k, v in values.items()}
-                values.update({k: "?kommun=1861" for k in values if k.endswith(".search")})
+                search = "?datum=2026-11-28" if inside else "?kommun=1861"
+                values.update({k: search for k in values if k.endswith(".search")})
             body = body_for_key(key, spec, values)
             response = client.post(
                 "/_dash-update-component",
@@ -106,15 +162,17 @@ def forge_all(client, app):
                 content_type="application/json",
                 headers={"X-CSRFToken": client.get_cookie("_csrf_token").value},
             )
-            answers.append(
-                (f"{key} {path or ''}".strip(), response.status_code, readable_text(response))
-            )
+            text = readable_text(response)
+            if response.is_json:
+                text += "\n" + file_text(response.get_json())
+            answers.append((f"{key} {path or ''}".strip(), response.status_code, text))
     return answers
 
 
 @pytest.fixture
 def app(sqlite_engine, monkeypatch):
     build_store(sqlite_engine)
+    add_protected_asset(sqlite_engine)
     for name, (role, scope, _) in ACCOUNTS.items():
         add_account(sqlite_engine, name, role, scope)
     add_account(sqlite_engine, "fia", "ciso", ["1861"])
@@ -201,3 +259,26 @@ def test_forged_request_for_the_log_page(app, sqlite_engine):
     login(ciso, "eva")
     logg = [t for k, _, t in forge_all(ciso, app) if k.endswith("/logg")]
     assert "Inloggning" in logg[0] and "logg-login" in logg[0]
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNTS) + ["root"])
+def test_no_callback_or_file_names_a_protected_asset(app, name):
+    """Forged inside the account's own scope, every page, list, export and report of every role
+    but the protection officer is free of X11 and all that links to it (the actions grid, its
+    export and Min enhet listed AC11/AC12 for the CISO, the DPO, admin and managers)."""
+    add_account(__import__("dashboard.store").store.get_engine(), "root", "admin", [])
+    client = app.server.test_client()
+    assert login(client, name).status_code == 302
+    answers = forge_all(client, app, inside=True)
+    found = [(key, p) for key, _, text in answers for p in PROTECTED if re.search(p, text)]
+    if name == "skydd":
+        # Control: the protection officer gets X11 from every list and export that can name it,
+        # so the same requests reach them all for the other accounts.
+        keys = " ".join(key for key, _ in found)
+        lists = ["atgarder-grid", "atgarder-download", "min-enhet-actions", "min-enhet-assets",
+                 "risker-grid", "tackning-gap-grid", "tackning-owners-grid",
+                 "forvaltningsobjekt-objects", "rapport-xlsx-download"]  # fmt: skip
+        assert [k for k in lists if k not in keys] == []
+    else:
+        assert found == [], f"{name} got a säkerhetsskydd asset"
+    assert all(status in (200, 204) for _, status, _ in answers)

@@ -31,6 +31,7 @@ from dashboard.queries.kpi import AGING_BUCKETS
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import (
     MAX_UNIT_OPTIONS,
+    hidden_unit_actions,
     latest_follow_up,
     resolve_unit,
     reviews_due,
@@ -103,6 +104,8 @@ TEXT = {
         "days_overdue": "Dagar försenad",
         "shown": "Visar {shown} av {total}.",
         "hidden": "{count} tillgångar med säkerhetsskydd visas inte.",
+        "hidden_actions": "{count} åtgärder för tillgångar med säkerhetsskydd räknas i siffrorna "
+        "men visas inte.",
     },
     "en": {
         "title": "My unit",
@@ -144,6 +147,8 @@ TEXT = {
         "days_overdue": "Days overdue",
         "shown": "Showing {shown} of {total}.",
         "hidden": "{count} assets under security protection are not shown.",
+        "hidden_actions": "{count} actions of assets under security protection are counted but "
+        "not shown.",
     },
 }
 STATUS_CLASS = {"current": "status-ok", "expired": "status-bad", "missing": "status-bad"}
@@ -410,6 +415,7 @@ def update_unit(unit_code, filters_data):
         kpis = unit_kpis(session, as_of, unit, viewer)
         assets, asset_total, hidden = unit_assets(session, as_of, unit, viewer, lang=lang)
         actions, action_total = unit_actions(session, as_of, unit, viewer, lang=lang)
+        hidden_actions = hidden_unit_actions(session, unit, viewer)
         report = latest_follow_up(session, as_of, unit, viewer)
     due = reviews_due(assets, as_of)
     reviews = (
@@ -417,14 +423,19 @@ def update_unit(unit_code, filters_data):
         if not due.empty
         else html.P(_tr("no_reviews", lang), className="text-muted")
     )
-    action_part = (
-        [
-            create_table(actions, ACTION_TABLE, lang, "min-enhet-actions-table"),
-            _count_note(len(actions), action_total, lang),
-        ]
+    action_part = [
+        create_table(actions, ACTION_TABLE, lang, "min-enhet-actions-table")
         if not actions.empty
-        else html.P(_tr("no_actions", lang), className="text-muted")
-    )
+        else html.P(_tr("no_actions", lang), className="text-muted"),
+        _count_note(len(actions), action_total, lang) if not actions.empty else None,
+        html.P(
+            _tr("hidden_actions", lang).format(count=hidden_actions),
+            className="small text-muted",
+            id="min-enhet-hidden-actions",
+        )
+        if hidden_actions
+        else None,
+    ]
     asset_part = [
         create_table(
             assets, ASSET_TABLE, lang, "min-enhet-assets-table", status_field="status_code"

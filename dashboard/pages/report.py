@@ -446,7 +446,9 @@ def freeze(n_clicks, filters_data, period, version):
             data = gather_report(session, as_of, viewer, scope=scope, period=label)
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), no_update
-    snapshot_id = freeze_report(store.get_engine(), data, viewer.name, pdf=report_pdf(data))
+    snapshot_id = freeze_report(
+        store.get_engine(), data, viewer.name, pdf=report_pdf(data), viewer=viewer
+    )
     message = f"Rapporten för {data['period']} är fryst (nr {snapshot_id})."
     return dbc.Alert(message, color="success", id="rapport-freeze-done"), (version or 0) + 1
 
@@ -458,7 +460,8 @@ def freeze(n_clicks, filters_data, period, version):
 )
 def download_frozen(clicks):
     trigger = ctx.triggered_id
-    if not isinstance(trigger, dict) or not any(clicks or []):
+    # A forged request may send anything for the clicks: only a list of them is one.
+    if not isinstance(trigger, dict) or not isinstance(clicks, list) or not any(clicks):
         return no_update
     with store.read_session() as session:
         frozen = get_snapshot(session, current_viewer(), trigger.get("index"))

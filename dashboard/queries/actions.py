@@ -57,6 +57,7 @@ from etl.models import (
     Provider,
     Unit,
 )
+from etl.visibility import shown_action
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,14 @@ def detail_condition(viewer: Viewer) -> ColumnElement[bool] | None:
     return false() if viewer.role in AGGREGATE_ONLY_ROLES else None
 
 
+def action_list_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """What every list of actions (grid, export, Min enhet, the objects' tables) adds to the
+    scope: no rows for aggregate-only roles, and no action on a risk of a säkerhetsskydd asset
+    unless the viewer may see those (etl.visibility). Counts leave these out: they include
+    protected actions, unnamed."""
+    return [c for c in (detail_condition(viewer), shown_action(viewer.role)) if c is not None]
+
+
 def is_open() -> ColumnElement[bool]:
     return Action.status.in_(OPEN_STATUSES)
 
@@ -309,8 +318,7 @@ def action_grid_select(
     )
     for condition in _page_conditions(filters or ActionFilters(), as_of):
         query = query.where(condition)
-    detail = detail_condition(viewer)
-    return query if detail is None else query.where(detail)
+    return query.where(*action_list_conditions(viewer))
 
 
 def _rank(status, due_on, as_of: dt.date) -> ColumnElement[int]:
@@ -335,10 +343,7 @@ def action_grid_shortcut(
 ) -> Shortcut:
     """The grid's count and key order without its joins, the viewer's actions read as the two
     disjoint parts of action_scope_parts."""
-    extra = _page_conditions(filters or ActionFilters(), as_of)
-    detail = detail_condition(viewer)
-    if detail is not None:
-        extra.append(detail)
+    extra = _page_conditions(filters or ActionFilters(), as_of) + action_list_conditions(viewer)
     parts = [
         select(Action.id.label("id"), Action.status.label("status"), Action.due_on.label("due_on"))
         .where(part)
@@ -348,7 +353,10 @@ def action_grid_shortcut(
     keys = union_all(*parts).subquery("action_keys")
     block_keys = None
     if _is_wide(viewer, municipality, administration, filters or ActionFilters()):
-        scope = action_scope_condition(viewer, municipality, administration)
+        scope = and_(
+            action_scope_condition(viewer, municipality, administration),
+            *action_list_conditions(viewer),
+        )
 
         def block_keys(session: Session, start: int, limit: int) -> list | None:
             return _wide_block_keys(session, as_of, scope, filters or ActionFilters(), start, limit)

@@ -49,6 +49,7 @@ from etl.models import (
     RiskAnalysis,
     Unit,
 )
+from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +211,9 @@ def _org_conditions(
                 select(Municipality.id).where(Municipality.code == municipality)
             )
         )
-    if not viewer.may_see_security_protection:
-        conditions.append(Asset.security_protection.is_(False))
+    shown = shown_asset(viewer.role)
+    if shown is not None:
+        conditions.append(shown)
     return conditions
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 
 import pandas as pd
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries import _headline_kept
@@ -40,6 +40,7 @@ from etl.models import (
     RiskAnalysis,
     Unit,
 )
+from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +184,9 @@ def _object_actions_base(viewer: Viewer, object_ids, lang: str):
         .outerjoin(Provider, Action.provider_id == Provider.id)
         .where(key.in_(object_ids))
     )
-    if not viewer.may_see_security_protection:
-        query = query.where(or_(Asset.id.is_(None), Asset.security_protection.is_(False)))
+    shown = shown_asset(viewer.role)
+    if shown is not None:
+        query = query.where(shown)
     return query, key, party, is_provider
 
 

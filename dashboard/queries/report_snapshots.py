@@ -1,9 +1,20 @@
 """Frozen committee reports: store a report's numbers and lineage, list, fetch and compare them.
 
 A snapshot holds the JSON of ``gather_report`` at freezing time. Nothing reads owners' rows when
-a frozen report is shown again, so later loads cannot change it. Visibility: a snapshot of one
-municipality or administration is visible to viewers who may see that scope; a snapshot of every
-municipality (scope "") only to viewers who see everything.
+a frozen report is shown again, so later loads cannot change it.
+
+Who gets a snapshot (DESIGN §5: frozen reports are scoped like everything else): only a viewer
+who may see all that it holds. What a report holds depends on its maker as much as on its scope
+(a CISO's report of an administration has shared-object numbers and object sources that the
+administration's security officer's report leaves out), so freezing records the scope types of
+the content and the org codes the maker could see (its audience), and a viewer receives the
+snapshot only when
+- it may see the snapshot's scope (a municipality or administration code; "" = all the maker saw),
+- its own report would hold every scope type the snapshot holds, and
+- it sees every org code of the audience ("*", a maker who saw everything: only such viewers).
+Snapshots frozen before these were recorded go to viewers who see everything only. The report
+holds aggregates only, with säkerhetsskydd assets counted unnamed for every role, so no
+protection class is needed.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.viewer import (
+    SYSTEM,
     Viewer,
     administration_scope_condition,
     municipality_scope_condition,
@@ -28,14 +40,43 @@ log = logging.getLogger(__name__)
 
 FREEZE_ROLES = frozenset({"ciso", "admin", "system"})
 SNAPSHOT_COLUMNS = ["id", "period", "scope", "scope_name", "as_of", "created_at", "created_by"]
+# The scope types whose rows a report can hold (gather_report: municipalities, administrations,
+# shared objects); a unit never has a section of its own.
+REPORT_SCOPE_TYPES = ("municipality", "administration", "governance_object")
+EVERYTHING = "*"
 
 
 def may_freeze(viewer: Viewer) -> bool:
     return viewer.role in FREEZE_ROLES
 
 
-def freeze_report(engine: Engine, data: dict, created_by: str, pdf: bytes | None = None) -> int:
-    """Store ``data`` (a gathered report) as a snapshot; returns its id."""
+def report_content_types(viewer: Viewer) -> tuple[str, ...]:
+    """The scope types whose rows ``viewer``'s own report holds (gather_report reads them
+    through compute_kpis, which gives each role its visible scope types)."""
+    return tuple(t for t in REPORT_SCOPE_TYPES if t in viewer.visible_scope_types)
+
+
+def report_audience(viewer: Viewer) -> list[str]:
+    """The org codes whose data ``viewer`` can see: what a report it makes may draw on."""
+    if viewer.sees_all:
+        return [EVERYTHING]
+    return sorted(viewer.municipality_codes | viewer.administration_codes | viewer.unit_codes)
+
+
+def freeze_report(
+    engine: Engine,
+    data: dict,
+    created_by: str,
+    pdf: bytes | None = None,
+    viewer: Viewer = SYSTEM,
+) -> int:
+    """Store ``data`` (a report gathered for ``viewer``) as a snapshot; returns its id.
+
+    ``viewer`` decides who may receive it (module doc); the default, the system, makes a
+    snapshot for viewers who see everything only."""
+    made_for = data.get("viewer_role")
+    if made_for is not None and made_for != viewer.role:
+        raise ValueError(f"report gathered for {made_for}, frozen for {viewer.role}")
     with Session(engine) as session, session.begin():
         snapshot = ReportSnapshot(
             period=data["period"],
@@ -45,6 +86,9 @@ def freeze_report(engine: Engine, data: dict, created_by: str, pdf: bytes | None
             created_by=created_by,
             content_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
             pdf=pdf,
+            content_types=",".join(report_content_types(viewer)),
+            audience=json.dumps(report_audience(viewer)),
+            made_for_role=viewer.role,
         )
         session.add(snapshot)
         session.flush()
@@ -69,21 +113,39 @@ def _visible_scope_codes(session: Session, viewer: Viewer) -> set[str] | None:
     return codes
 
 
-def _snapshots_query(session: Session, viewer: Viewer):
-    query = select(ReportSnapshot)
+def _holds_no_more(snap: ReportSnapshot, viewer: Viewer, codes: set[str]) -> bool:
+    """Whether ``viewer`` (who sees the org codes ``codes``) may see all that ``snap`` holds."""
+    if snap.content_types is None or snap.audience is None:
+        return False  # frozen before what it holds was recorded
+    try:
+        audience = json.loads(snap.audience)
+    except ValueError:
+        return False
+    held = {t for t in snap.content_types.split(",") if t}
+    if not held <= set(report_content_types(viewer)):
+        return False
+    return isinstance(audience, list) and all(
+        code != EVERYTHING and code in codes for code in audience
+    )
+
+
+def _visible_snapshots(session: Session, viewer: Viewer, snapshot_id: int | None = None):
+    """The snapshots ``viewer`` may receive (one when ``snapshot_id`` is given), newest first."""
+    query = select(ReportSnapshot).order_by(ReportSnapshot.as_of.desc(), ReportSnapshot.id.desc())
+    if snapshot_id is not None:
+        query = query.where(ReportSnapshot.id == snapshot_id)
     codes = _visible_scope_codes(session, viewer)
-    if codes is not None:
-        query = query.where(ReportSnapshot.scope.in_(sorted(codes)))
-    return query
+    if codes is None:
+        return list(session.scalars(query).all())
+    # A scope the viewer may see (an all-municipality snapshot has scope ""; its audience decides).
+    query = query.where(ReportSnapshot.scope.in_(sorted(codes | {""})))
+    return [s for s in session.scalars(query).all() if _holds_no_more(s, viewer, codes)]
 
 
 def list_snapshots(session: Session, viewer: Viewer) -> pd.DataFrame:
     """Visible snapshots, newest period first (columns SNAPSHOT_COLUMNS; no content)."""
-    query = _snapshots_query(session, viewer).order_by(
-        ReportSnapshot.as_of.desc(), ReportSnapshot.id.desc()
-    )
     rows = []
-    for snap in session.scalars(query).all():
+    for snap in _visible_snapshots(session, viewer):
         try:
             scope_name = json.loads(snap.content_json)["scope"]["name"]
         except (ValueError, KeyError, TypeError):
@@ -105,12 +167,18 @@ def list_snapshots(session: Session, viewer: Viewer) -> pd.DataFrame:
 def get_snapshot(session: Session, viewer: Viewer, snapshot_id: int | None) -> dict | None:
     """{"id", "period", "scope", "as_of", "created_at", "created_by", "data", "pdf"} of one
     visible snapshot (None when it does not exist or the viewer may not see it)."""
-    if snapshot_id is None:
+    if snapshot_id is None or isinstance(snapshot_id, bool):
         return None
-    query = _snapshots_query(session, viewer).where(ReportSnapshot.id == int(snapshot_id))
-    snap = session.scalars(query).first()
-    if snap is None:
+    try:
+        snapshot_id = int(snapshot_id)
+    except (TypeError, ValueError, OverflowError):
+        return None  # a forged id is no id
+    if not -(2**31) <= snapshot_id < 2**31:
         return None
+    found = _visible_snapshots(session, viewer, snapshot_id)
+    if not found:
+        return None
+    snap = found[0]
     return {
         "id": snap.id,
         "period": snap.period,
@@ -136,5 +204,7 @@ __all__ = [
     "get_snapshot",
     "list_snapshots",
     "may_freeze",
+    "report_audience",
+    "report_content_types",
     "snapshot_label",
 ]

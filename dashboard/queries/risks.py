@@ -44,6 +44,7 @@ from etl.models import (
     RiskAnalysis,
     Unit,
 )
+from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
 
@@ -230,10 +231,9 @@ def risks_by_treatment(
 
 
 def _protected_hidden(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Rows to leave out of lists: risks of säkerhetsskydd assets, for most viewers."""
-    if viewer.may_see_security_protection:
-        return None
-    return or_(Asset.id.is_(None), Asset.security_protection.is_(False))
+    """Rows to leave out of lists: risks of säkerhetsskydd assets, for most viewers (the rule
+    of etl.visibility, on the outer-joined Asset)."""
+    return shown_asset(viewer.role)
 
 
 def treatment_label_expression(lang: str) -> ColumnElement[str]:

@@ -17,6 +17,7 @@ from etl.models import (
     Municipality,
     Unit,
 )
+from etl.visibility import may_see_protected
 
 ROLES = (
     "system",
@@ -63,8 +64,9 @@ class Viewer:
 
     @property
     def may_see_security_protection(self) -> bool:
-        """Only the protection officer (and the system itself) may see säkerhetsskydd assets."""
-        return self.role in ("system", "protection_officer")
+        """Only the protection officer (and the system itself) may see säkerhetsskydd assets:
+        the rule is etl.visibility's, which lists, exports, reports and reminders all apply."""
+        return may_see_protected(self.role)
 
     @property
     def visible_scope_types(self) -> tuple[str, ...]:

@@ -79,6 +79,12 @@ def remind(
                 f"{d.name} <{d.email}>: {len(d.overdue)} försenade åtgärder, "
                 f"{len(d.due_soon)} inom 14 dagar, "
                 f"{len(d.reviews) + d.protected_reviews} klassningar att se över"
+                # Actions on risks of säkerhetsskydd assets: counted, never named.
+                + (
+                    f", {d.protected_actions} åtgärder med säkerhetsskydd"
+                    if d.protected_actions
+                    else ""
+                )
             )
     _report_unreachable(unreachable)
     if dry_run:
