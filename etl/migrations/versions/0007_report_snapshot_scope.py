@@ -1,7 +1,7 @@
 """what a frozen report holds and whom it was made for
 
-Revision ID: 0006_report_snapshot_scope
-Revises: 0005
+Revision ID: 0007_report_snapshot_scope
+Revises: 0006_login_throttle
 Create Date: 2026-12-06 16:40:00
 
 - report_snapshot.content_types: the scope types whose rows the report holds (e.g.
@@ -17,8 +17,8 @@ everything (admin): what they hold was never recorded.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_report_snapshot_scope"
-down_revision = "0005"
+revision = "0007_report_snapshot_scope"
+down_revision = "0006_login_throttle"
 branch_labels = None
 depends_on = None
 
