@@ -16,7 +16,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from etl.cli import app
-from etl.db import make_engine, migrate
+from etl.db import _head_revisions, make_engine, migrate
 
 runner = CliRunner()
 
@@ -72,7 +72,7 @@ def test_a_sound_deployment_passes(deployment, monkeypatch):
     code, output = doctor()
     assert code == 0, output
     assert "FEL" not in output
-    assert "Schemat är på senaste migreringen (0005)" in output
+    assert f"Schemat är på senaste migreringen ({next(iter(_head_revisions()))})" in output
     assert "client_max_body_size ska vara minst 27m" in output  # 20 MB base64 plus the JSON
     assert output.endswith("Allt ser bra ut.")
 
@@ -170,7 +170,9 @@ def old_store(deployment):
 def test_a_store_behind_the_latest_migration_is_reported_and_left_as_it_is(old_store):
     code, output = doctor()
     assert code == 1
-    assert "Schemat är på migrering 0004, programmet kräver 0005" in output, output
+    assert (
+        f"Schemat är på migrering 0004, programmet kräver {next(iter(_head_revisions()))}" in output
+    ), output
     with old_store.connect() as conn:  # doctor never migrates
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
 
