@@ -87,6 +87,8 @@ def _prepend_xml(prologue: bytes) -> Callable[[bytes], bytes]:
     """Put ``prologue`` after the XML declaration of a part."""
 
     def apply(data: bytes) -> bytes:
+        if not data.startswith(b"<?xml"):
+            return prologue + data  # openpyxl writes some parts without a declaration
         declaration, _, rest = data.partition(b"?>")
         return declaration + b"?>" + prologue + rest
 
