@@ -91,23 +91,28 @@ def too_big(file: str, sheet: str, limits: ReadLimits) -> SourceReadError:
     return sheet_issue(
         file,
         sheet,
-        f"Bladet är för stort (högst {limits.max_rows:,} rader".replace(",", "\u00a0")
-        + f" och {limits.max_columns} kolumner). Dela upp filen.",
+        f"Bladet är för stort (högst {_sv_number(limits.max_rows)} rader och "
+        f"{limits.max_columns} kolumner). Dela upp filen.",
         f"The sheet is too large (at most {limits.max_rows:,} rows and "
         f"{limits.max_columns} columns). Split the file.",
     )
 
 
+def _sv_number(number: int) -> str:
+    """4 000 000, with no-break spaces, as Swedish writes thousands."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
 def too_many_cells(file: str, sheet: str, rows: int, columns: int, limits: ReadLimits):
-    cells = f"{limits.max_cells:,}"
     return sheet_issue(
         file,
         sheet,
-        f"Bladet är för stort: det sträcker sig över {rows:,} rader och {columns} kolumner, "
-        f"alltså fler än {cells} celler från A1. Ta bort innehåll längst ner eller längst till "
-        "höger, eller dela upp filen.".replace(",", "\u00a0"),
+        f"Bladet är för stort: det sträcker sig över {_sv_number(rows)} rader och {columns} "
+        f"kolumner, alltså fler än {_sv_number(limits.max_cells)} celler från A1. Ta bort "
+        "innehåll längst ner eller längst till höger, eller dela upp filen.",
         f"The sheet is too large: it spans {rows:,} rows and {columns} columns, more than "
-        f"{cells} cells from A1. Remove content far down or far right, or split the file.",
+        f"{limits.max_cells:,} cells from A1. Remove content far down or far right, or split "
+        "the file.",
     )
 
 
