@@ -170,6 +170,9 @@ def _plain_name(name: str) -> bool:
 def _directory(zf: zipfile.ZipFile, file: str, limits: ReadLimits) -> dict[str, zipfile.ZipInfo]:
     """Part key (name, case folded) -> its entry; refuses what the directory alone gives away."""
     infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise odd_structure(file, "arkivet har orimligt många delar",
+                            "the archive has an unreasonable number of parts")  # fmt: skip
     names = {info.filename for info in infos}
     if "mimetype" in names:
         mimetype = zf.read("mimetype")[:100]
