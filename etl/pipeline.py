@@ -19,6 +19,11 @@ a threaded server, and gone by itself when the loader dies (its answers' pipe br
 large runs (``PREFETCH_MIN_BYTES``): starting it takes about half a second. If the worker
 fails in any way the loader reads that file itself, and every later one once the worker is gone,
 so a failure looks exactly like it would in a serial load.
+
+The worker reads untrusted files, so it runs under the same bounds as the reading child of
+``etl.sandboxed_read`` (an address-space limit, and a CPU limit per file) and reads in its own
+process; if a file brings it down, the loader reads that file and the rest through the bounded
+reader, which rejects the file cleanly.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from etl.read_limits import DEFAULT_LIMITS
 from etl.reader import RawWorkbook, SourceReadError, read_source
+from etl.sandboxed_read import bound_cpu, enter_child
 from etl.sources import SourceFiles
 from etl.validate import PreparedWorkbook, prepare
 
@@ -198,6 +205,7 @@ def _serve(requests, answers) -> None:
     """The worker's loop: one answer per source asked for, in order."""
     sources, matrix_size = pickle.load(requests)
     for source in sources:
+        bound_cpu(DEFAULT_LIMITS.cpu_seconds)  # each file gets its own CPU time
         try:
             data = pickle.dumps(read_and_prepare(source, matrix_size), pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - told to the loader, which reads the file itself
@@ -211,6 +219,7 @@ def main() -> None:
     # Ctrl-C reaches the whole process group: the loader stops the worker by closing the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.set_threshold(*WORKER_GC_THRESHOLD)
+    enter_child(DEFAULT_LIMITS)  # bounded like the reading child: reads happen here
     # Answers get the real stdout to themselves; anything else printing goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

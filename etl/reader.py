@@ -4,10 +4,15 @@
 names, the schema column each header matched, and its non-empty rows with their Excel row numbers.
 Nothing is interpreted here beyond locating cells; ``etl.validate`` parses and checks the values.
 
-Before a byte is parsed the file is inspected within bounded time and memory (DESIGN §8): size,
-file type (a real xlsx zip, not .xls/.ods/encrypted/renamed files), zip-bomb limits, XML with a
-DTD (entity bombs), and sheet dimensions (every worksheet part is streamed once to find its real
-extent, because calamine allocates the whole rectangle a sheet claims).
+Two defences, one inside the other (DESIGN §8, docs/security.md):
+
+- before a byte is parsed, the file is inspected within bounded time and memory: size, file type,
+  and for a workbook the whole package (``etl.xlsx_package``: zip bombs, part names, the
+  relationships, every XML part through a defused parser, each sheet's real extent);
+- ``read_source`` does the inspection and the read in a child process with an address-space and
+  CPU limit (``etl.sandboxed_read``), so that whatever slips past the inspection, in Python or in
+  calamine's native code, ends as a clear rejection of that file instead of taking the CLI or a
+  web worker down. ``read_source_here`` is the same read in this process, for that child.
 """
 
 from __future__ import annotations
@@ -17,8 +22,6 @@ import hashlib
 import io
 import logging
 import os
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,40 +30,16 @@ from typing import NamedTuple
 
 import python_calamine
 
-from etl import vocab
-from etl.issues import ValidationIssue, file_issue
+from etl import vocab, xlsx_package
+from etl.read_limits import DEFAULT_LIMITS, ReadLimits, SourceReadError, refuse, too_big
 from etl.schema import ALL_SHEETS, Column, Sheet
 
 log = logging.getLogger(__name__)
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIX = ".csv"
-XLSX_MAIN_CONTENT_TYPE = b"spreadsheetml.sheet.main+xml"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
 CHUNK = 1 << 20
 HEADER_SEARCH_ROWS = 10  # a title row or two above the headers is tolerated
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    max_bytes: int = 50 * 1024 * 1024
-    max_uncompressed: int = 500 * 1024 * 1024
-    max_ratio: float = 200.0
-    max_rows: int = 200_000
-    max_columns: int = 200
-
-
-DEFAULT_LIMITS = ReadLimits()
-
-
-class SourceReadError(Exception):
-    """The file cannot be read at all; ``issues`` says why (usually one file-level issue)."""
-
-    def __init__(self, issues: list[ValidationIssue]) -> None:
-        super().__init__("; ".join(i.message_en for i in issues))
-        self.issues = issues
 
 
 class RawRow(NamedTuple):
@@ -78,6 +57,17 @@ class RawSheet:
     rows: list[RawRow]
     # schema column key -> index into the row values; absent when the header is missing
     columns: dict[str, int] = field(default_factory=dict)
+
+    # Pickled (from the reading child process) with its schema sheet by key, and given back the
+    # very object of etl.schema: caches keyed by the sheet, and a few bytes less per file.
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["schema"] = self.schema.key
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["schema"] = SHEETS_BY_KEY[state["schema"]]
+        self.__dict__.update(state)
 
     def value(self, row: RawRow, key: str) -> object:
         index = self.columns.get(key)
@@ -122,6 +112,7 @@ def _sheet_lookup() -> dict[str, Sheet]:
 
 SHEETS_BY_NAME = _sheet_lookup()
 SHEETS_BY_SLUG = {sheet.slug: sheet for sheet in ALL_SHEETS}
+SHEETS_BY_KEY = {sheet.key: sheet for sheet in ALL_SHEETS}
 
 
 # id(sheet) -> (sheet, folded name -> column); the sheet is kept so its id stays its own.
@@ -237,11 +228,9 @@ def _sha256(paths: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-# --------------------------------------------------------------------------- xlsx guards
+# --------------------------------------------------------------------------- refusals
 
-
-def _refuse(file: str, sv: str, en: str) -> SourceReadError:
-    return SourceReadError([file_issue(file, sv, en)])
+_refuse = refuse
 
 
 def _check_size(paths: Sequence[Path], file: str, limits: ReadLimits) -> None:
@@ -257,217 +246,10 @@ def _check_size(paths: Sequence[Path], file: str, limits: ReadLimits) -> None:
         )
 
 
-def _check_magic(path: Path, file: str) -> None:
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(ZIP_MAGIC):
-        return
-    if head == OLE_MAGIC:
-        data = path.read_bytes()  # bounded by the size check
-        if ENCRYPTION_MARK in data:
-            raise _refuse(
-                file,
-                "Filen är lösenordsskyddad (krypterad). Ta bort lösenordet i Excel "
-                "(Arkiv → Info → Skydda arbetsbok) och spara igen som .xlsx.",
-                "The file is password-protected (encrypted). Remove the password in Excel and "
-                "save it again as .xlsx.",
-            )
-        raise _refuse(
-            file,
-            "Filen är i det gamla Excel-formatet .xls. Öppna den i Excel och spara den som "
-            "Excel-arbetsbok (.xlsx).",
-            "The file is in the old Excel format .xls. Save it as an Excel workbook (.xlsx).",
-        )
-    raise _refuse(
-        file,
-        "Filen är ingen Excel-arbetsbok (.xlsx), fast namnet slutar på .xlsx. Spara den från "
-        "Excel som Excel-arbetsbok, eller lämna in CSV-filer.",
-        "The file is not an Excel workbook (.xlsx) although its name says so. Save it from "
-        "Excel as an Excel workbook, or send CSV files.",
-    )
-
-
-def _not_xlsx(file: str) -> SourceReadError:
-    return _refuse(
-        file,
-        "Filen är ett zip-arkiv men ingen Excel-arbetsbok (.xlsx). Spara den från Excel som "
-        "Excel-arbetsbok.",
-        "The file is a zip archive but not an Excel workbook (.xlsx). Save it from Excel as an "
-        "Excel workbook.",
-    )
-
-
-def _check_zip_directory(zf: zipfile.ZipFile, file: str, limits: ReadLimits) -> None:
-    names = set(zf.namelist())
-    if "mimetype" in names:
-        mimetype = zf.read("mimetype")[:100]
-        if b"opendocument" in mimetype:
-            raise _refuse(
-                file,
-                "Filen är ett OpenDocument-kalkylark (.ods). Spara den som Excel-arbetsbok (.xlsx).",
-                "The file is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook.",
-            )
-    if "[Content_Types].xml" not in names:
-        raise _not_xlsx(file)
-    if any(info.flag_bits & 0x1 for info in zf.infolist()):
-        raise _refuse(
-            file,
-            "Filen är krypterad. Spara den utan lösenord som .xlsx.",
-            "The file is encrypted. Save it without a password as .xlsx.",
-        )
-    total = sum(info.file_size for info in zf.infolist())
-    compressed = sum(info.compress_size for info in zf.infolist()) or 1
-    if total > limits.max_uncompressed or total / compressed > limits.max_ratio:
-        raise _bomb(file)
-
-
-def _bomb(file: str) -> SourceReadError:
-    return _refuse(
-        file,
-        "Filen packas upp till orimligt mycket data (misstänkt zip-bomb) och läses inte in.",
-        "The file unpacks to an unreasonable amount of data (suspected zip bomb); refused.",
-    )
-
-
-# The patterns start with a literal so the regex engine can jump between candidates: scanning
-# cost more than calamine's own read when they started at every "<". Each errs on the side of
-# refusing (a count or a maximum at least the real one).
-_ROW_REF = re.compile(rb"row\s[^>]*?\br=\"(\d+)\"")
-# A cell reference in a column beyond 200 (GR): three letters, GS–GZ, or H–Z followed by a letter.
-_WIDE_REF = re.compile(rb"r=\"(?:[A-Z]{3}|G[S-Z]|[H-Z][A-Z])\d")
-_XML_SPACE = frozenset(b" \t\r\n")
-
-
-def _row_tags(chunk: bytes) -> int:
-    """Row elements in ``chunk`` (at least; "<rowBreaks" counts too)."""
-    return chunk.count(b"<row") + chunk.count(b":row")
-
-
-def _has_wide_cell(window: bytes) -> bool:
-    """A cell reference (attribute r) beyond column 200; matches are rare, so check each."""
-    for match in _WIDE_REF.finditer(window):
-        start = match.start()
-        if start == 0 or window[start - 1] in _XML_SPACE:
-            return True
-    return False
-
-
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def _scan_members(
-    zf: zipfile.ZipFile, file: str, limits: ReadLimits
-) -> dict[str, tuple[int, bool]]:
-    """Stream every member once: real sizes, DTDs, and each worksheet's rows and width.
-
-    Returns worksheet part name -> (row count upper bound, too wide).
-    """
-    seen_total = 0
-    extents: dict[str, tuple[int, bool]] = {}
-    for info in zf.infolist():
-        is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        is_xml = info.filename.endswith((".xml", ".rels"))
-        max_row, tags, wide, size, tail, tail_any = 0, 0, False, 0, b"", b""
-        with zf.open(info) as member:
-            while chunk := member.read(CHUNK):
-                size += len(chunk)
-                seen_total += len(chunk)
-                # Sizes in the zip directory can lie: count what really comes out.
-                if size > info.file_size + CHUNK or seen_total > limits.max_uncompressed:
-                    raise _bomb(file)
-                # Anywhere in the part, not just its start: a long comment can push a DTD down.
-                window_any = tail_any + chunk
-                if is_xml and b"<!" in window_any and _DTD.search(window_any):
-                    raise _refuse(
-                        file,
-                        "Filen innehåller XML-deklarationer (DTD) som Excel aldrig skriver; den "
-                        "läses inte in av säkerhetsskäl.",
-                        "The file contains XML declarations (DTD) that Excel never writes; "
-                        "refused for safety.",
-                    )
-                tail_any = chunk[-16:]
-                if is_sheet:
-                    window = tail + chunk
-                    refs = _ROW_REF.findall(window)
-                    if refs:
-                        max_row = max(max_row, *(int(r) for r in refs))
-                    tags += _row_tags(chunk)
-                    wide = wide or _has_wide_cell(window)
-                    tail = chunk[-256:]
-                    if max(max_row, tags) > limits.max_rows or wide:
-                        break
-        if is_sheet:
-            extents[info.filename] = (max(max_row, tags), wide)
-    return extents
-
-
-_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
-_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part name -> sheet name, for messages (regex only: no XML parser on input)."""
-    try:
-        workbook = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return {}
-    targets = {}
-    for entry in re.findall(rb"<(?:\w+:)?Relationship\s[^>]*>", rels):
-        attrs = dict(_ATTR.findall(entry))
-        target = attrs.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
-        if not target.startswith("xl/"):
-            target = "xl/" + target
-        targets[attrs.get(b"Id", b"")] = target
-    parts = {}
-    for entry in _SHEET_ENTRY.findall(workbook):
-        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(entry)}
-        name = attrs.get(b"name", b"").decode("utf-8", "replace")
-        target = targets.get(attrs.get(b"id", b""))
-        if target:
-            parts[target] = name
-    return parts
-
-
-def _too_big(file: str, sheet: str, limits: ReadLimits) -> SourceReadError:
-    return SourceReadError(
-        [
-            ValidationIssue(
-                file,
-                sheet,
-                None,
-                None,
-                None,
-                f"Bladet är för stort (högst {limits.max_rows:,} rader".replace(",", "\u00a0")
-                + f" och {limits.max_columns} kolumner). Dela upp filen.",
-                f"The sheet is too large (at most {limits.max_rows:,} rows and "
-                f"{limits.max_columns} columns). Split the file.",
-            )
-        ]
-    )
-
-
 def inspect_xlsx(path: Path, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> None:
     """Raise SourceReadError unless ``path`` is a plain, reasonably sized xlsx workbook."""
     _check_size([path], file, limits)
-    _check_magic(path, file)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            _check_zip_directory(zf, file, limits)
-            if XLSX_MAIN_CONTENT_TYPE not in zf.read("[Content_Types].xml")[:1_000_000]:
-                raise _not_xlsx(file)
-            extents = _scan_members(zf, file, limits)
-            names = _sheet_parts(zf)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
-        log.info("unreadable zip %s", path, exc_info=True)
-        raise _refuse(
-            file,
-            "Filen är skadad och går inte att öppna. Spara om den från Excel som .xlsx.",
-            "The file is damaged and cannot be opened. Save it again from Excel as .xlsx.",
-        ) from None
-    for part, (rows, wide) in extents.items():
-        if rows > limits.max_rows or wide:
-            raise _too_big(file, names.get(part, part), limits)
+    xlsx_package.inspect_xlsx(path, file, limits)
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -520,7 +302,7 @@ def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
                 if sheet.height > limits.max_rows or (sheet.width > limits.max_columns):
-                    raise _too_big(file, meta.name, limits)
+                    raise too_big(file, meta.name, limits)
                 # Blank text (empty or only spaces) is an empty cell, as in a CSV file.
                 grid = [[None if type(v) is str and not v.strip() else v for v in row]
                         for row in sheet.to_python(skip_empty_area=False)]  # fmt: skip
@@ -662,7 +444,7 @@ def _read_csv_grid(
         if len(records) > limits.max_rows + 1 or (
             records and max(map(len, records)) > limits.max_columns
         ):
-            raise _too_big(file, path.name, limits)
+            raise too_big(file, path.name, limits)
         # A blank record becomes an empty row; other blank cells stay "" (parsed as empty).
         # One join and strip per record instead of a strip per cell.
         return [r if "".join(r).strip() else [] for r in records]
@@ -672,7 +454,7 @@ def _read_csv_grid(
     try:
         for record in reader:
             if len(grid) > limits.max_rows or len(record) > limits.max_columns:
-                raise _too_big(file, path.name, limits)
+                raise too_big(file, path.name, limits)
             # A blank record becomes an empty row; other blank cells stay "" (parsed as empty).
             # One join and strip per record instead of a strip per cell.
             grid.append(record if "".join(record).strip() else [])
@@ -750,12 +532,25 @@ def read_source(
     limits: ReadLimits = DEFAULT_LIMITS,
     members: tuple[str, list[Path]] | None = None,
 ) -> RawWorkbook:
-    """Read ``path`` (.xlsx, or one file of a CSV set) into a RawWorkbook.
+    """Read ``path`` (.xlsx, or one file of a CSV set) into a RawWorkbook, in a child process
+    bounded by ``limits`` (see the module docstring).
 
     ``members``: the CSV set's ``csv_set_members``, when the caller has listed the folder.
 
-    Raises SourceReadError with a user-facing issue when the file cannot or must not be read.
+    Raises SourceReadError with a user-facing issue when the file cannot or must not be read,
+    including when the reading process dies or runs out of time.
     """
+    from etl.sandboxed_read import read_bounded  # it runs read_source_here in the child
+
+    return read_bounded(Path(path), limits, members)
+
+
+def read_source_here(
+    path: Path,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    members: tuple[str, list[Path]] | None = None,
+) -> RawWorkbook:
+    """``read_source`` in this process: only where a fault cannot take anything else down."""
     path = Path(path)
     if not path.is_file():
         raise _refuse(path.name, "Filen finns inte.", "The file does not exist.")

@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import resource
 import struct
 import sys
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -87,6 +89,8 @@ def _prepend_xml(prologue: bytes) -> Callable[[bytes], bytes]:
     """Put ``prologue`` after the XML declaration of a part."""
 
     def apply(data: bytes) -> bytes:
+        if not data.startswith(b"<?xml"):
+            return prologue + data  # openpyxl writes some parts without a declaration
         declaration, _, rest = data.partition(b"?>")
         return declaration + b"?>" + prologue + rest
 
@@ -223,6 +227,280 @@ def truncated(d: Path) -> Path:
     path = d / "avbruten.xlsx"
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+# --------------------------------------------------------------------------- the package's own structure
+#
+# Each of these passed a pattern-matching pre-scan, and calamine then asked for 512 GiB (or for
+# what a lying count claims) and aborted the whole process. They must be refused by the package
+# inspection, which finds the parts through the relationships and parses them.
+
+TILLGANGAR = sheet_part("Tillgångar")
+FAR_CELL = b"<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>"
+WORKSHEET_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+WORKSHEET_CT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def _far(cell: bytes) -> Callable[[bytes], bytes]:
+    """Add ``cell`` (a row with a far-away cell) at the end of a sheet's data."""
+    return lambda data: data.replace(b"</sheetData>", cell + b"</sheetData>")
+
+
+def _move_part(
+    d: Path,
+    name: str,
+    old: str,
+    new: str,
+    change=None,
+    target: str | None = None,
+    content_type: bool = True,
+) -> Path:
+    """The administration workbook with part ``old`` moved to ``new`` (and changed), the
+    workbook's relationship pointing at ``target`` (default: ``/new``)."""
+    base = write_admin(d / "base")
+    path = d / name
+    target_bytes = (target or "/" + new).encode()
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data, filename = src.read(info), info.filename
+            if filename == old:
+                filename = new
+                data = change(data) if change else data
+            elif filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'"/' + old.encode() + b'"', b'"' + target_bytes + b'"')
+            elif filename == "[Content_Types].xml":
+                override = (
+                    b'<Override PartName="/'
+                    + old.encode()
+                    + b'" ContentType="'
+                    + WORKSHEET_CT
+                    + b'"/>'
+                )
+                moved = override.replace(old.encode(), new.encode()) if content_type else b""
+                data = data.replace(override, moved)
+            dst.writestr(filename, data)
+    return path
+
+
+def single_quoted_refs(d: Path) -> Path:
+    return _admin_variant(d, "enkelfnutt.xlsx", **{TILLGANGAR: _far(FAR_CELL)})
+
+
+def lower_case_refs(d: Path) -> Path:
+    cell = b'<row><c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    return _admin_variant(d, "gemener.xlsx", **{TILLGANGAR: _far(cell)})
+
+
+def character_reference_in_ref(d: Path) -> Path:
+    """``&#88;`` is X: a parser reads XFD1048576 where a byte pattern sees no letter."""
+    cell = b'<row><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    return _admin_variant(d, "teckenref.xlsx", **{TILLGANGAR: _far(cell)})
+
+
+def ref_without_row_number(d: Path) -> Path:
+    cell = b'<row r="9"><c r="XFD" t="inlineStr"><is><t>x</t></is></c></row>'
+    return _admin_variant(d, "utan-radnummer.xlsx", **{TILLGANGAR: _far(cell)})
+
+
+def rows_without_r_past_the_limit(d: Path) -> Path:
+    """A far row number on an empty row; the next rows (without r) count on from it."""
+    cell = b"<row r='199999'></row><row/><row><c t='inlineStr'><is><t>x</t></is></c></row>"
+    return _admin_variant(d, "rader-utan-r.xlsx", **{TILLGANGAR: _far(cell)})
+
+
+def prefixed_elements(d: Path) -> Path:
+    cell = (b"<x:row xmlns:x='http://schemas.openxmlformats.org/spreadsheetml/2006/main' "
+            b"r='1048576'><x:c r='XFD1048576'><x:v>1</x:v></x:c></x:row>")  # fmt: skip
+    return _admin_variant(d, "prefix.xlsx", **{TILLGANGAR: _far(cell)})
+
+
+def utf16_sheet_part(d: Path) -> Path:
+    """The sheet in UTF-16: every byte pattern of the references is broken by NUL bytes."""
+
+    def utf16(data: bytes) -> bytes:
+        text = _far(FAR_CELL)(data).decode("utf-8")
+        return ('<?xml version="1.0" encoding="UTF-16"?>' + text).encode("utf-16")
+
+    return _admin_variant(d, "utf16.xlsx", **{TILLGANGAR: utf16})
+
+
+def dimension_claims_small(d: Path) -> Path:
+    """The dimension says A1:I4; the real extent goes to XFD1048576."""
+
+    def lie(data: bytes) -> bytes:
+        data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:I4"/>', data)
+        return _far(FAR_CELL)(data)
+
+    return _admin_variant(d, "liten-dimension.xlsx", **{TILLGANGAR: lie})
+
+
+def sparse_corners(d: Path) -> Path:
+    """Two cells within the row and column limits, A1 and GR200000: 40 million cells from A1."""
+    cell = b'<row r="200000"><c r="GR200000"><v>1</v></c></row>'
+    return _admin_variant(d, "horn.xlsx", **{TILLGANGAR: _far(cell)})
+
+
+def moved_sheet_part(d: Path) -> Path:
+    return _move_part(d, "flyttad.xlsx", TILLGANGAR, "xl/ws/sheet1.xml", _far(FAR_CELL))
+
+
+def moved_sheet_part_relative(d: Path) -> Path:
+    return _move_part(d, "flyttad-relativ.xlsx", TILLGANGAR, "xl/ws/sheet1.xml", _far(FAR_CELL),
+                      target="ws/sheet1.xml")  # fmt: skip
+
+
+def sheet_part_outside_xl(d: Path) -> Path:
+    return _move_part(d, "utanfor-xl.xlsx", TILLGANGAR, "data/s.xml", _far(FAR_CELL))
+
+
+def renamed_bin_sheet_part(d: Path) -> Path:
+    """The sheet renamed .bin, no content type saying it is XML: readers parse it anyway."""
+    return _move_part(d, "bin-blad.xlsx", TILLGANGAR, "xl/worksheets/sheet2.bin",
+                      _far(FAR_CELL), content_type=False)  # fmt: skip
+
+
+def dtd_in_moved_part(d: Path) -> Path:
+    def explode(data: bytes) -> bytes:
+        data = _prepend_xml(BILLION_LAUGHS)(data)
+        return data.replace(b"<t>Journalsystem</t>", b"<t>&lol9;</t>", 1)
+
+    return _move_part(d, "dtd-flyttad.xlsx", TILLGANGAR, "xl/ws/sheet1.xml", explode)
+
+
+def dtd_in_renamed_bin_part(d: Path) -> Path:
+    xxe = b'<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+    return _move_part(d, "dtd-bin.xlsx", TILLGANGAR, "xl/worksheets/sheet2.bin",
+                      _prepend_xml(xxe), content_type=False)  # fmt: skip
+
+
+def relationship_outside_package(d: Path) -> Path:
+    def escape(data: bytes) -> bytes:
+        return data.replace(b'"/' + TILLGANGAR.encode() + b'"', b'"../../etc/passwd"')
+
+    return _admin_variant(d, "utanfor.xlsx", **{"xl/_rels/workbook.xml.rels": escape})
+
+
+def external_sheet_relationship(d: Path) -> Path:
+    def external(data: bytes) -> bytes:
+        return data.replace(b'Target="/' + TILLGANGAR.encode() + b'"',
+                            b'Target="file:///etc/passwd" TargetMode="External"')  # fmt: skip
+
+    return _admin_variant(d, "extern.xlsx", **{"xl/_rels/workbook.xml.rels": external})
+
+
+def absolute_uri_relationship(d: Path) -> Path:
+    """An internal relationship (no TargetMode) whose target is a URI, not a part."""
+
+    def uri(data: bytes) -> bytes:
+        return data.replace(b'"/' + TILLGANGAR.encode() + b'"', b'"file:///etc/passwd"')
+
+    return _admin_variant(d, "uri.xlsx", **{"xl/_rels/workbook.xml.rels": uri})
+
+
+def missing_sheet_part(d: Path) -> Path:
+    base = write_admin(d / "base")
+    path = d / "saknad-del.xlsx"
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != TILLGANGAR:
+                dst.writestr(info, src.read(info))
+    return path
+
+
+def _with_second_entry(d: Path, name: str, second_name: str) -> Path:
+    """A clean workbook plus a second zip entry for the Tillgångar part, holding a far cell:
+    which of the two a reader takes depends on the reader."""
+    base = write_admin(d / "base")
+    path = d / name
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Duplicate name": the very point
+            dst.writestr(second_name, _far(FAR_CELL)(src.read(TILLGANGAR)))
+    return path
+
+
+def duplicate_part_names(d: Path) -> Path:
+    return _with_second_entry(d, "dubbeldel.xlsx", TILLGANGAR)
+
+
+def duplicate_part_names_by_case(d: Path) -> Path:
+    return _with_second_entry(d, "dubbeldel-versaler.xlsx", TILLGANGAR.upper())
+
+
+def dot_segment_part_name(d: Path) -> Path:
+    return _with_second_entry(d, "punktdel.xlsx", "xl/../" + TILLGANGAR)
+
+
+def _with_shared_strings(d: Path, name: str, root: bytes) -> Path:
+    """The workbook with a shared-strings part (one text) whose root element is ``root``."""
+    body = root + b"<si><t>oanvand</t></si></sst>"
+    ct = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+          b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')  # fmt: skip
+    rel = (
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdS"/></Relationships>'
+    )
+    base = write_admin(d / "base")
+    return rewrite_zip(base, d / name, {
+        "[Content_Types].xml": lambda b: b.replace(b"</Types>", ct),
+        "xl/_rels/workbook.xml.rels": lambda b: b.replace(b"</Relationships>", rel),
+    }, add={"xl/sharedStrings.xml": body})  # fmt: skip
+
+
+SST = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def huge_unique_count(d: Path) -> Path:
+    return _with_shared_strings(
+        d, "unika-texter.xlsx", SST + b' count="1" uniqueCount="4000000000">'
+    )
+
+
+def huge_shared_strings_count(d: Path) -> Path:
+    """``count`` (references to shared texts) is read by no reader: harmless, and accepted."""
+    return _with_shared_strings(
+        d, "antal-texter.xlsx", SST + b' count="4000000000" uniqueCount="1">'
+    )
+
+
+def workbook_elsewhere(d: Path) -> Path:
+    """The package names a clean workbook part in /wb/; xl/workbook.xml, where readers look
+    without asking, points its Tillgångar sheet at a part with a far cell."""
+    base = write_admin(d / "base")
+    path = d / "annan-arbetsbok.xlsx"
+    main = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "_rels/.rels":
+                data = data.replace(b'Target="xl/workbook.xml"', b'Target="/wb/book.xml"')
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/wb/book.xml" '
+                                    b'ContentType="' + main + b'"/></Types>')  # fmt: skip
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                dst.writestr("wb/_rels/book.xml.rels", data)
+                data = data.replace(b'"/' + TILLGANGAR.encode() + b'"', b'"decoy/far.xml"')
+            elif info.filename == "xl/workbook.xml":
+                dst.writestr("wb/book.xml", data)
+            dst.writestr(info.filename, data)
+        dst.writestr("xl/decoy/far.xml", _far(FAR_CELL)(src.read(TILLGANGAR)))
+    return path
+
+
+def sheet_pointing_at_the_workbook(d: Path) -> Path:
+    """A sheet relationship whose target is the workbook part itself, which also holds a far
+    cell: read as a sheet by the reader, so checked as one."""
+
+    def point(data: bytes) -> bytes:
+        return data.replace(b'"/' + TILLGANGAR.encode() + b'"', b'"/xl/workbook.xml"')
+
+    def far(data: bytes) -> bytes:
+        return data.replace(b"</workbook>", b"<sheetData>" + FAR_CELL + b"</sheetData></workbook>")
+
+    return _admin_variant(d, "bok-som-blad.xlsx", **{"xl/_rels/workbook.xml.rels": point,
+                                                     "xl/workbook.xml": far})  # fmt: skip
 
 
 # --------------------------------------------------------------------------- wrong file types
@@ -586,6 +864,49 @@ CASES: list[Case] = [
     Case("png_renamed", png_renamed, REJECTED, "ingen Excel-arbetsbok"),
     Case("password_protected", password_protected, REJECTED, "lösenordsskyddad"),
     Case("zero_bytes", zero_bytes, REJECTED, "ingen Excel-arbetsbok"),
+    # the package's structure: found through the relationships, parsed, measured
+    Case("single_quoted_refs", single_quoted_refs, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("lower_case_refs", lower_case_refs, REJECTED, "Bladet är för stort", sheet="Tillgångar"),
+    Case("character_reference_in_ref", character_reference_in_ref, REJECTED,
+         "Bladet är för stort", sheet="Tillgångar"),
+    Case("ref_without_row_number", ref_without_row_number, REJECTED, "cellreferensen 'XFD'",
+         sheet="Tillgångar"),
+    Case("rows_without_r_past_the_limit", rows_without_r_past_the_limit, REJECTED,
+         "Bladet är för stort", sheet="Tillgångar"),
+    Case("prefixed_elements", prefixed_elements, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("utf16_sheet_part", utf16_sheet_part, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("dimension_claims_small", dimension_claims_small, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("sparse_corners", sparse_corners, REJECTED, "fler än 4\u00a0000\u00a0000 celler",
+         sheet="Tillgångar"),
+    Case("moved_sheet_part", moved_sheet_part, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("moved_sheet_part_relative", moved_sheet_part_relative, REJECTED,
+         "Bladet är för stort", sheet="Tillgångar"),
+    Case("sheet_part_outside_xl", sheet_part_outside_xl, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("renamed_bin_sheet_part", renamed_bin_sheet_part, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("dtd_in_moved_part", dtd_in_moved_part, REJECTED, "DTD"),
+    Case("dtd_in_renamed_bin_part", dtd_in_renamed_bin_part, REJECTED, "DTD"),
+    Case("relationship_outside_package", relationship_outside_package, REJECTED,
+         "pekar utanför filen"),
+    Case("external_sheet_relationship", external_sheet_relationship, REJECTED,
+         "pekar utanför filen"),
+    Case("absolute_uri_relationship", absolute_uri_relationship, REJECTED, "pekar utanför filen"),
+    Case("missing_sheet_part", missing_sheet_part, REJECTED, "bladet Tillgångar saknas i filen"),
+    Case("duplicate_part_names", duplicate_part_names, REJECTED, "finns två gånger"),
+    Case("duplicate_part_names_by_case", duplicate_part_names_by_case, REJECTED,
+         "finns två gånger"),
+    Case("dot_segment_part_name", dot_segment_part_name, REJECTED, "är ogiltigt"),
+    Case("huge_unique_count", huge_unique_count, REJECTED, "uppger 4000000000 texter"),
+    Case("workbook_elsewhere", workbook_elsewhere, REJECTED, "Bladet är för stort",
+         sheet="Tillgångar"),
+    Case("sheet_pointing_at_the_workbook", sheet_pointing_at_the_workbook, REJECTED,
+         "Bladet är för stort", sheet="Tillgångar"),
     # readable, but wrong
     Case("empty_workbook", empty_workbook, REJECTED, "Bladet Uppgifter saknas", sheet="Uppgifter"),
     Case("missing_sheet", missing_sheet, REJECTED, "Bladet Tillgångar saknas", sheet="Tillgångar"),
@@ -605,6 +926,8 @@ CASES: list[Case] = [
     Case("csv_megabyte_cell", csv_megabyte_cell, REJECTED, "orimligt långt värde på rad 3"),
     # valid data in an odd form
     Case("absurd_dimension", absurd_dimension, ACCEPTED, check=_check_all_admin_rows),
+    Case("huge_shared_strings_count", huge_shared_strings_count, ACCEPTED,
+         check=_check_all_admin_rows),
     Case("extra_sheets", extra_sheets, ACCEPTED, check=_check_all_admin_rows),
     Case("title_rows_above_headers", title_rows_above_headers, ACCEPTED,
          check=_check_all_admin_rows),
@@ -638,6 +961,20 @@ CASES: list[Case] = [
 ]  # fmt: skip
 
 
+# The package-structure family, also loaded through the real command line.
+STRUCTURE_CASES = [
+    "single_quoted_refs", "lower_case_refs", "character_reference_in_ref",
+    "ref_without_row_number", "rows_without_r_past_the_limit", "prefixed_elements",
+    "utf16_sheet_part", "dimension_claims_small", "sparse_corners", "moved_sheet_part",
+    "moved_sheet_part_relative", "sheet_part_outside_xl", "renamed_bin_sheet_part",
+    "dtd_in_moved_part", "dtd_in_renamed_bin_part", "relationship_outside_package",
+    "external_sheet_relationship", "absolute_uri_relationship", "missing_sheet_part",
+    "duplicate_part_names", "duplicate_part_names_by_case", "dot_segment_part_name",
+    "huge_unique_count", "huge_shared_strings_count", "workbook_elsewhere",
+    "sheet_pointing_at_the_workbook",
+]  # fmt: skip
+
+
 # --------------------------------------------------------------------------- child process
 
 
@@ -648,6 +985,19 @@ def peak_rss_kb() -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+def children_peak_rss_kb() -> int:
+    """The largest peak RSS among this process's ended children (the bounded reading processes,
+    stopped first). An upper bound: Linux counts in each the pages of this process it was
+    forked from."""
+    try:
+        from etl.sandboxed_read import close_children
+    except ImportError:  # a reader without bounded processes (measured the same way)
+        pass
+    else:
+        close_children()
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def _main(url: str, path: str) -> None:
@@ -663,17 +1013,41 @@ def _main(url: str, path: str) -> None:
                                           for i in f.issues]}
         for f in run.files
     ]  # fmt: skip
-    json.dump({"files": files, "peak_rss_kb": peak_rss_kb()}, sys.stdout, ensure_ascii=False)
+    json.dump({"files": files, "peak_rss_kb": peak_rss_kb(),
+               "children_peak_rss_kb": children_peak_rss_kb()}, sys.stdout,
+              ensure_ascii=False)  # fmt: skip
+
+
+def _cli_main(report: str, argv: list[str]) -> None:
+    """Run ``infosak`` with ``argv`` (the real command line: output, exit code), then write the
+    peak RSS of this process and of its reading children to the file ``report``."""
+    from etl.cli import main
+
+    sys.argv = ["infosak", *argv]
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    Path(report).write_text(
+        json.dumps({"peak_rss_kb": peak_rss_kb(), "children_peak_rss_kb": children_peak_rss_kb()})
+    )
+    sys.stdout.flush()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "--cli":
+        _cli_main(sys.argv[2], sys.argv[3:])
+    else:
+        _main(sys.argv[1], sys.argv[2])
 
 
 __all__ = [
     "ACCEPTED",
     "CASES",
     "REJECTED",
+    "STRUCTURE_CASES",
     "Case",
     "big_admin_rows",
     "rewrite_zip",

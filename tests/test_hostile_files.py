@@ -4,9 +4,16 @@ within 30 s and 300 MB, leaving the store as it was.
 Each load runs in a child process under an address-space cap (RLIMIT_AS, 1,5 GB) so a runaway
 file cannot take the test machine down. Its wall time is measured from the parent, its memory
 from inside: the child reports its VmHWM, the high-water mark of its own address space since exec,
-which must stay under 300 MB. ``os.wait4``'s ru_maxrss is printed beside it only as an upper bound:
-Linux carries the forking pytest process's high-water mark into it (several hundred MB late in a
-full run), so it says nothing about the load.
+which must stay under 300 MB, and the largest peak RSS of its own children (the bounded reading
+processes of etl.sandboxed_read, an upper bound that includes the pages of the loader they were
+forked from), which must too. ``os.wait4``'s ru_maxrss is printed beside them only as an upper
+bound: Linux carries the forking pytest process's high-water mark into it (several hundred MB late
+in a full run), so it says nothing about the load.
+
+The structure variants (references in any quoting or case, moved and renamed sheet parts,
+relationships leaving the package, duplicate parts, lying counts) are also loaded through the
+real ``infosak load`` command line, one process each, and shown to abort a reader that is not
+protected (calamine asks for 512 GiB or what a count claims, and Rust aborts the process).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,7 +35,7 @@ from sqlalchemy.orm import Session
 from etl import models
 from etl.db import make_engine, migrate
 from etl.load import load_paths
-from tests.hostile_corpus import ACCEPTED, CASES, REJECTED, Case
+from tests.hostile_corpus import ACCEPTED, CASES, REJECTED, STRUCTURE_CASES, Case
 from tests.workbooks import TODAY, write_org
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +71,8 @@ def _cap_memory() -> None:
 
 
 def load_measured(url: str, path: Path, tmp_path: Path):
-    """(results, seconds, peak RSS upper bound in MB, the load's own peak in MB, stderr) of
-    loading ``path`` in a capped child process."""
+    """(results, seconds, peak RSS upper bound in MB, the load's own peak in MB (its reading
+    children included), stderr) of loading ``path`` in a capped child process."""
     out, err = tmp_path / "child.out", tmp_path / "child.err"
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     started = time.perf_counter()
@@ -81,8 +89,9 @@ def load_measured(url: str, path: Path, tmp_path: Path):
     stderr_text = err.read_text(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, stderr_text[-3000:]
     report = json.loads(out.read_text())
-    peak_mb = max(usage.ru_maxrss, report["peak_rss_kb"]) / 1024
-    return report["files"], seconds, peak_mb, report["peak_rss_kb"] / 1024, stderr_text
+    own_kb = max(report["peak_rss_kb"], report["children_peak_rss_kb"])
+    peak_mb = max(usage.ru_maxrss, own_kb) / 1024
+    return report["files"], seconds, peak_mb, own_kb / 1024, stderr_text
 
 
 def _assert_rejected(case: Case, results: list[dict]) -> None:
@@ -188,3 +197,71 @@ def test_text_cases_on_both_back_ends(name, engine, tmp_path):
         assert {k: v for k, v in after.items() if k not in LOG_TABLES} == {
             k: v for k, v in before.items() if k not in LOG_TABLES
         }
+
+
+def _structure_case(name: str) -> Case:
+    return next(c for c in CASES if c.name == name)
+
+
+@pytest.mark.parametrize("name", STRUCTURE_CASES)
+def test_infosak_load_refuses_each_structure_variant(name, org_store, tmp_path):
+    """``infosak load FILE``, the real command line in its own process: exit code 1, the file's
+    clear rejection, no traceback, within 30 s and 300 MB (its reading children included), and
+    the store as it was (but for the load log)."""
+    case = _structure_case(name)
+    store = tmp_path / "store.db"
+    shutil.copy(org_store, store)
+    engine = make_engine(f"sqlite:///{store}")
+    before = table_counts(engine)
+    (tmp_path / "in").mkdir()
+    path = case.build(tmp_path / "in")
+    report = tmp_path / "memory.json"
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.hostile_corpus", "--cli", str(report), "load",
+         "--database-url", f"sqlite:///{store}", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=_cap_memory,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    output = child.stdout + child.stderr
+    memory = json.loads(report.read_text())
+    own_mb, readers_mb = memory["peak_rss_kb"] / 1024, memory["children_peak_rss_kb"] / 1024
+    print(f"{name}: exit {child.returncode}, {seconds:.1f} s, peak RSS {own_mb:.0f} MB "
+          f"(reading processes ≤ {readers_mb:.0f} MB)")  # fmt: skip
+    assert child.returncode == (0 if case.outcome == ACCEPTED else 1), output[-3000:]
+    assert "Traceback" not in output
+    assert seconds <= MAX_SECONDS, f"{seconds:.1f} s"
+    assert own_mb <= MAX_RSS_MB and readers_mb <= MAX_RSS_MB, (own_mb, readers_mb)
+    after = table_counts(engine)
+    engine.dispose()
+    if case.outcome == ACCEPTED:
+        assert "1 av 1 filer inlästa" in output, output
+        return
+    flat = " ".join(output.split())  # the console wraps long lines
+    assert path.name in flat and " ".join(case.message.split()) in flat, output
+    assert "0 av 1 filer inlästa eller oförändrade, 1 avvisade." in flat, output
+    assert {k: v for k, v in after.items() if k not in LOG_TABLES} == {
+        k: v for k, v in before.items() if k not in LOG_TABLES
+    }
+
+
+# calamine, asked for a sheet of these files with nothing in front of it, aborts the process.
+ABORTING = ("single_quoted_refs", "lower_case_refs", "moved_sheet_part", "renamed_bin_sheet_part",
+            "sheet_part_outside_xl", "huge_unique_count")  # fmt: skip
+UNPROTECTED_READ = """
+import sys, python_calamine
+book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
+book.get_sheet_by_name("Tillgångar").to_python()
+"""
+
+
+@pytest.mark.parametrize("name", ABORTING)
+def test_the_structure_variants_abort_an_unprotected_reader(name, tmp_path):
+    """The threat is real: read without the inspection and the bounded process, the file kills
+    the reading process (SIGABRT from Rust's failed allocation), in a throwaway process here."""
+    path = _structure_case(name).build(tmp_path)
+    child = subprocess.run([sys.executable, "-c", UNPROTECTED_READ, str(path)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120,
+                           preexec_fn=_cap_memory)  # fmt: skip
+    assert child.returncode == -signal.SIGABRT, (child.returncode, child.stderr[-2000:])
+    assert "memory allocation of" in child.stderr
