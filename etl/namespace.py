@@ -139,25 +139,28 @@ def outside_messages(what_sv: str, what_en: str, code: str, scope: WriteScope) -
     )
 
 
-def _allowed_owners(scope: WriteScope) -> tuple[str, str]:
+def _allowed_owners(scope: WriteScope, provider_may_own: bool) -> tuple[str, str]:
     municipalities = ", ".join(sorted(scope.municipalities)) or "–"
     if scope.kind == "administration":
         return (f"enheter i förvaltningens egen kommun ({municipalities})",
                 f"units of the administration's own municipality ({municipalities})")  # fmt: skip
-    provider_sv = f" eller leverantören {scope.provider}" if scope.provider else ""
-    provider_en = f" or the provider {scope.provider}" if scope.provider else ""
+    named = provider_may_own and scope.provider
+    provider_sv = f" eller leverantören {scope.provider}" if named else ""
+    provider_en = f" or the provider {scope.provider}" if named else ""
     return (f"enheter i kommuner som deltar i objektet ({municipalities}){provider_sv}",
             f"units of the municipalities taking part in the object ({municipalities})"
             f"{provider_en}")  # fmt: skip
 
 
 def foreign_unit_messages(what_sv: str, what_en: str, unit: str, administration: str,
-                          municipality: str, scope: WriteScope) -> tuple[str, str]:  # fmt: skip
+                          municipality: str, scope: WriteScope,
+                          provider_may_own: bool = False) -> tuple[str, str]:  # fmt: skip
     """(Swedish, English) for an owner unit outside the file's municipalities.
 
-    ``what_sv``/``what_en``: what is owned, plural ("åtgärder"/"actions").
+    ``what_sv``/``what_en``: what is owned, plural ("åtgärder"/"actions"); ``provider_may_own``:
+    whether an object's provider may own it instead (an action, not an asset).
     """
-    allowed_sv, allowed_en = _allowed_owners(scope)
+    allowed_sv, allowed_en = _allowed_owners(scope, provider_may_own)
     kind_sv, kind_en = KIND_WORDS[scope.kind]
     return (
         f"Enheten {unit} hör till kommunen {municipality} (förvaltningen {administration}). "

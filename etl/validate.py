@@ -957,7 +957,10 @@ class _Validator:
 
     def _owner_in_scope(self, sheet_key: str, row: ParsedRow, column_key: str, unit: str,
                         what_sv: str, what_en: str) -> None:  # fmt: skip
-        """Flag a known owner unit outside the file's municipalities (etl.namespace)."""
+        """Flag a known owner unit outside the file's municipalities (etl.namespace).
+
+        ``what_sv``/``what_en``: what it would own, plural ("åtgärder"/"actions").
+        """
         scope = self.scope
         administration = self.known.units[unit]
         municipality = self.known.administrations.get(administration)
@@ -965,7 +968,8 @@ class _Validator:
             return
         self.add_at(sheet_key, row, column_key,
                     *namespace.foreign_unit_messages(what_sv, what_en, unit, administration,
-                                                     municipality or "?", scope),
+                                                     municipality or "?", scope,
+                                                     provider_may_own=sheet_key == "actions"),
                     value=unit)  # fmt: skip
 
     def _joined(self, obj: str) -> bool:

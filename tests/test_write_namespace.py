@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from etl import namespace
 from etl.load import load_paths
 from etl.workbook_writer import cover_rows, write_workbook
 from tests.store_dump import store_dump
@@ -70,6 +71,25 @@ def loaded(engine, tmp_path):
     result = load(engine, write_org(tmp_path / "org"), write_admin(tmp_path / "v1"))
     assert [f.outcome for f in result.files] == ["accepted", "accepted"]
     return store_dump(engine)
+
+
+# --------------------------------------------------------------------------- the rule itself
+
+
+@pytest.mark.parametrize(
+    ("code", "owner", "inside"),
+    [("1882-SOC-T001", "1882-SOC", True), ("1882-SOC-", "1882-SOC", False),
+     ("1882-SOC", "1882-SOC", False), ("1882-SOCX-T1", "1882-SOC", False),
+     ("1882-soc-T001", "1882-SOC", False), ("GO-EKO", "GO", True), ("1882-SOC-IFO-T1", "1882-SOC", True)],
+)  # fmt: skip
+def test_in_namespace(code, owner, inside):
+    assert namespace.in_namespace(code, owner) is inside
+
+
+def test_enclosing_finds_nested_and_equal_namespaces():
+    codes = ["1882-SOC", "1882-SOC-IFO", "1882-SOCIAL", "GO-EKO", "GO-EKO", "GO-EKO-X-Y", "1861"]
+    assert namespace.enclosing(codes) == {"1882-SOC-IFO": "1882-SOC", "GO-EKO": "GO-EKO",
+                                          "GO-EKO-X-Y": "GO-EKO"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- actions
@@ -214,7 +234,7 @@ def test_object_action_owned_by_a_participants_unit_is_accepted(engine, tmp_path
      ("actions", "provider", "ANNAN", "Leverantör", 3,
       "Leverantören ANNAN driver inte förvaltningsobjektet GO-EKO."),
      ("assets", "owners", ["1882-KLF-IT", "1881-SOC-IFO"], "Ägande enheter", 2,
-      "får bara ge tillgångar till enheter i kommuner som deltar i objektet (1861, 1882)")],
+      "får bara ge tillgångar till enheter i kommuner som deltar i objektet (1861, 1882).")],
 )  # fmt: skip
 def test_object_workbook_outside_its_participants_is_refused(engine, tmp_path, loaded_object,
                                                              sheet, column, value, header, row,
