@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 
 SEPARATOR = "-"
 OBJECT_ROOT = "GO"  # every governance object's code starts with "GO-"
@@ -38,10 +39,25 @@ def prefix_of(owner: str) -> str:
     return f"{owner}{SEPARATOR}"
 
 
-def in_namespace(code: str, owner: str) -> bool:
-    """Whether ``code`` lies in ``owner``'s namespace: ``owner``, a hyphen, and something more."""
+def codes_outside(codes: Iterable[str | None], owner: str) -> list[str]:
+    """The codes of ``codes`` outside ``owner``'s namespace (None, an empty cell, is skipped).
+
+    A code lies in the namespace when it is ``owner``, a hyphen, and something more. A whole
+    sheet at once: a national delivery has millions of codes.
+    """
     prefix = prefix_of(owner)
-    return len(code) > len(prefix) and code.startswith(prefix)
+    least = len(prefix) + 1
+    present = list(filter(None, codes))  # blanks are None, never ""
+    # Almost always every code is inside: two C-level passes say so without a loop per code.
+    if all(map(str.startswith, present, repeat(prefix))) and min(map(len, present),
+                                                                  default=least) >= least:  # fmt: skip
+        return []
+    return [c for c in present if not (c.startswith(prefix) and len(c) >= least)]
+
+
+def in_namespace(code: str, owner: str) -> bool:
+    """Whether ``code`` lies in ``owner``'s namespace (see ``codes_outside``)."""
+    return not codes_outside([code], owner)
 
 
 def suggestion(code: str, owner: str) -> str:
@@ -89,8 +105,9 @@ class WriteScope:
     def prefix(self) -> str:
         return prefix_of(self.code)
 
-    def may_create(self, code: str) -> bool:
-        return in_namespace(code, self.code)
+    def codes_outside(self, codes: Iterable[str | None]) -> list[str]:
+        """The codes of ``codes`` the file may not create (None, an empty cell, is skipped)."""
+        return codes_outside(codes, self.code)
 
     def may_own(self, unit_municipality: str | None) -> bool:
         return unit_municipality in self.municipalities
@@ -254,6 +271,7 @@ __all__ = [
     "OBJECT_ROOT",
     "allowed_messages",
     "WriteScope",
+    "codes_outside",
     "enclosing",
     "foreign_provider_messages",
     "foreign_unit_messages",

@@ -107,6 +107,8 @@ def control_error(char: str) -> CellError:
 
 def check_controls(text: str, pattern: re.Pattern[str] = CONTROL_CHARACTERS) -> None:
     """Raise CellError when ``text`` holds a character of ``pattern`` (a control character)."""
+    if text.isprintable():  # no control character at all (in C, faster than the search)
+        return
     found = pattern.search(text)
     if found is not None:
         raise control_error(found[0])
@@ -169,8 +171,9 @@ def parse_code_list(raw: object) -> list[str] | None:
     if text is None:
         return None
     codes = [part.strip() for part in re.split(r"[,;\n\r]+", text)]
-    for code in codes:  # line breaks separate codes; a tab inside one is an error
-        check_controls(code, CODE_CONTROL_CHARACTERS)
+    if not text.isprintable():  # line breaks separate codes; a tab inside one is an error
+        for code in codes:
+            check_controls(code, CODE_CONTROL_CHARACTERS)
     unique = list(dict.fromkeys(c for c in codes if c))
     return unique or None
 

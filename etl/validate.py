@@ -584,6 +584,7 @@ class _Validator:
         self.code: str | None = None
         self.parsed: dict[str, list[ParsedRow]] = {}
         self.scope: namespace.WriteScope | None = None  # an administration's or object's file
+        self.own_units: set[str] = set()  # units found in the scope (most rows name a few)
 
     # ---------------------------------------------------------------- reporting
 
@@ -689,10 +690,7 @@ class _Validator:
         mine = source_key(self.kind.key, self.code)  # type: ignore[union-attr, arg-type]
         scope = self.scope
         rows = self.parsed.get(sheet_key, [])
-        may_create = scope.may_create if scope is not None else None
-        outside = set() if may_create is None else {
-            row.number for row in rows if row["code"] is not None and not may_create(row["code"])
-        }  # fmt: skip
+        outside = set() if scope is None else set(scope.codes_outside([r["code"] for r in rows]))
         for row in rows:
             code = row["code"]
             owner = taken.get(code)  # type: ignore[arg-type]
@@ -700,7 +698,7 @@ class _Validator:
                 # Taken already (by a file loaded before namespaces were enforced, or by the
                 # source whose namespace it is): say who has it, and where this file may write.
                 hint_sv, hint_en = (namespace.allowed_messages(code, scope)  # type: ignore[arg-type]
-                                    if row.number in outside else ("", ""))  # fmt: skip
+                                    if code in outside else ("", ""))  # fmt: skip
                 self.add_at(
                     sheet_key,
                     row,
@@ -710,7 +708,7 @@ class _Validator:
                     f"{what_en} {code} is already used by "
                     f"{describe_source(owner)}. Codes must be unique; choose another.{hint_en}",
                 )
-            elif row.number in outside:
+            elif code in outside:
                 self.add_at(sheet_key, row, "code",
                             *namespace.outside_messages(what_sv, what_en, code, scope))  # type: ignore[arg-type]  # fmt: skip
 
@@ -965,6 +963,7 @@ class _Validator:
         administration = self.known.units[unit]
         municipality = self.known.administrations.get(administration)
         if scope is None or scope.may_own(municipality):
+            self.own_units.add(unit)
             return
         self.add_at(sheet_key, row, column_key,
                     *namespace.foreign_unit_messages(what_sv, what_en, unit, administration,
@@ -1004,7 +1003,9 @@ class _Validator:
                                 "units first, or keep the asset in the other administration's "
                                 "file.", value=unit)  # fmt: skip
                 else:
-                    self._owner_in_scope("assets", row, "owners", unit, "tillgångar", "assets")
+                    if unit not in self.own_units:
+                        self._owner_in_scope("assets", row, "owners", unit, "tillgångar",
+                                             "assets")  # fmt: skip
             obj = row["governance_object"]
             if obj and obj not in self.known.governance_objects:
                 self._unknown(
@@ -1175,7 +1176,9 @@ class _Validator:
                     "The action has no owner. Give the owner unit, or the provider for "
                     "actions of a shared governance object.",
                 )
-            if unit and self._unit_known("actions", row, "owner_unit", unit):  # type: ignore[arg-type]
+            # A unit found in the scope before is known: most rows skip both lookups.
+            if (unit and unit not in self.own_units
+                    and self._unit_known("actions", row, "owner_unit", unit)):  # type: ignore[arg-type]  # fmt: skip
                 self._owner_in_scope("actions", row, "owner_unit", unit, "åtgärder", "actions")  # type: ignore[arg-type]
             if provider and provider not in self.known.providers:
                 self._unknown(
