@@ -11,7 +11,8 @@ module, so the rule is the same whoever loads:
 - The units that own an asset or an action lie in the file's municipality (an administration's
   workbook), or in a municipality taking part in the object; an object's action may instead be
   owned by the object's provider. Without it Askersund's file could put an action in Hallsberg's
-  lists and numbers that only Askersund's file can remove.
+  lists and numbers that only Askersund's file can remove. For the same reason an
+  administration's asset joins only an object its municipality takes part in.
 - The organisation workbook lays the namespaces out: an administration's code lies in its
   municipality's namespace (``1882-SOC``), a unit's in its administration's (``1882-SOC-IFO``),
   a governance object's starts with ``GO-``; and no administration's or object's namespace lies
