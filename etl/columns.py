@@ -5,9 +5,9 @@ dispatcher (type lookup, memo key, bound-method calls per cell) cost more than r
 here each column is one tight loop: plain text is stripped in place, and every other type parses
 each distinct raw value once (dates, levels and vocabularies repeat a lot).
 
-The outcome per cell is exactly ``etl.parsing.parse_cell`` plus the checks every stored value
-needs (required, no NUL, length); problems come back with their row index so the validator can
-report them in the file's order.
+The outcome per cell is exactly ``etl.parsing.parse_cell`` (which refuses control characters)
+plus the checks every stored value needs (required, length); problems come back with their row
+index so the validator can report them in the file's order.
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from etl.parsing import CellError, is_empty, parse_cell
+from etl.parsing import (
+    CODE_CONTROL_CHARACTERS,
+    CONTROL_CHARACTERS,
+    CellError,
+    control_error,
+    is_empty,
+    parse_cell,
+    visible,
+)
 from etl.schema import Column, ColumnType
 
 PLAIN_TEXT = (ColumnType.TEXT, ColumnType.CODE)
@@ -45,8 +53,14 @@ def _too_long(limit: int) -> tuple[str, str]:
     )
 
 
-NUL_SV = "Texten innehåller ett binärt tecken (NUL). Skriv in värdet på nytt."
-NUL_EN = "The text contains a binary character (NUL). Type the value again."
+def _shown(raw: object) -> object:
+    """A raw cell as a message may quote it: control characters written out (etl.parsing)."""
+    return visible(raw) if type(raw) is str else raw
+
+
+def _controls(column: Column):
+    """The control characters a value of ``column`` may not hold (codes: no tab or line break)."""
+    return CODE_CONTROL_CHARACTERS if column.type is ColumnType.CODE else CONTROL_CHARACTERS
 
 
 # Outcomes of parse_cell per (type, matrix size): a pure function of the raw value, so shared by
@@ -92,6 +106,7 @@ def _parse_cell_by_cell(
     plain = column_type in PLAIN_TEXT
     is_list = column_type is ColumnType.CODE_LIST
     convert = None if plain or is_list else _converter(column, matrix_size)
+    controls = _controls(column)
     required = column.required
     out: list[object] = []
     append = out.append
@@ -100,17 +115,25 @@ def _parse_cell_by_cell(
             value = None
         elif plain and type(raw) is str:
             value = raw.strip() or None
+            found = None if value is None or value.isprintable() else controls.search(value)
+            if found is not None:
+                error = control_error(found[0])
+                problems.append(CellProblem(index, _shown(raw), error.message_sv,
+                                            error.message_en))  # fmt: skip
+                append(None)
+                continue
         elif convert is None:  # plain text from a number or date cell, or a code list
             try:
                 value = parse_cell(column_type, raw)
             except CellError as exc:
-                problems.append(CellProblem(index, raw, exc.message_sv, exc.message_en))
+                problems.append(CellProblem(index, _shown(raw), exc.message_sv, exc.message_en))
                 append(None)
                 continue
         else:
             value = convert(raw)
             if type(value) is CellError:
-                problems.append(CellProblem(index, raw, value.message_sv, value.message_en))
+                problems.append(CellProblem(index, _shown(raw), value.message_sv,
+                                            value.message_en))  # fmt: skip
                 append(None)
                 continue
         if value is None:
@@ -119,11 +142,6 @@ def _parse_cell_by_cell(
             append(None)
             continue
         if type(value) is str:
-            if "\0" in value:  # PostgreSQL cannot store NUL in text
-                shown = str(raw).replace("\0", "\\0")
-                problems.append(CellProblem(index, shown, NUL_SV, NUL_EN))
-                append(None)
-                continue
             if limit is not None and len(value) > limit:
                 problems.append(CellProblem(index, raw, *_too_long(limit)))
                 append(None)
@@ -156,8 +174,9 @@ def parse_column(
     """The parsed values of one column; every problem is appended to ``problems``.
 
     ``limit``: the longest text the store column holds (None: no limit); for a code list it
-    applies to each code. At most one problem per cell, checked in this order: the value cannot
-    be read, a required value is missing, the text has a NUL, the text is too long.
+    applies to each code. At most one problem per cell, checked in this order: the text holds a
+    control character or the value cannot be read, a required value is missing, the text is too
+    long.
 
     Done in passes over the whole column (list comprehensions, C-level joins and maxima) rather
     than one Python loop body per cell; the rare cells with a problem are then found one by one.
@@ -173,8 +192,20 @@ def parse_column(
             try:  # a number or date cell in a text column: its text
                 out[index] = parse_cell(column_type, out[index])
             except CellError as exc:
-                problems.append(CellProblem(index, raw_values[index], exc.message_sv,
+                problems.append(CellProblem(index, _shown(raw_values[index]), exc.message_sv,
                                             exc.message_en))  # fmt: skip
+                out[index] = _FAILED
+        texts = _texts(out)
+        controls = _controls(column)
+        # One C-level pass over the column's text: a printable text holds no control character
+        # (isprintable is twice as fast as the search); the cells that are not printable (tabs,
+        # line breaks, no-break spaces, control characters) are then searched one by one.
+        if texts and not "".join(texts).isprintable():
+            for index in [i for i, v in enumerate(out)
+                          if type(v) is str and not v.isprintable() and controls.search(v)]:  # fmt: skip
+                error = control_error(controls.search(out[index])[0])  # type: ignore[index, arg-type]
+                problems.append(CellProblem(index, _shown(raw_values[index]), error.message_sv,
+                                            error.message_en))  # fmt: skip
                 out[index] = _FAILED
     else:
         convert = _converter(column, matrix_size)
@@ -190,7 +221,7 @@ def parse_column(
         failed = out if CellError in set(map(type, out)) else []
         for index in [i for i, v in enumerate(failed) if type(v) is CellError]:
             error = out[index]
-            problems.append(CellProblem(index, raw_values[index], error.message_sv,  # type: ignore[attr-defined]
+            problems.append(CellProblem(index, _shown(raw_values[index]), error.message_sv,  # type: ignore[attr-defined]
                                         error.message_en))  # type: ignore[attr-defined]  # fmt: skip
             out[index] = _FAILED
     if column.required and None in out:
@@ -198,12 +229,6 @@ def parse_column(
             if is_empty(raw_values[index]):
                 problems.append(CellProblem(index, None, *_missing(column)))
     texts = _texts(out)
-    if texts and "\0" in "".join(texts):  # PostgreSQL cannot store NUL in text
-        for index in [i for i, v in enumerate(out) if type(v) is str and "\0" in v]:
-            shown = str(raw_values[index]).replace("\0", "\\0")
-            problems.append(CellProblem(index, shown, NUL_SV, NUL_EN))
-            out[index] = _FAILED
-        texts = _texts(out)
     if limit is not None and texts and max(map(len, texts)) > limit:
         for index in [i for i, v in enumerate(out) if type(v) is str and len(v) > limit]:
             problems.append(CellProblem(index, raw_values[index], *_too_long(limit)))

@@ -61,6 +61,59 @@ class CellError(ValueError):
         self.message_en = message_en
 
 
+# --------------------------------------------------------------------------- control characters
+
+# Characters no stored text may hold: the C0 controls but tab, line feed and carriage return
+# (U+0000–U+001F), DEL (U+007F) and the C1 controls (U+0080–U+009F). They are invisible, XML
+# (and so every xlsx export and report) cannot hold most of them, PostgreSQL cannot hold NUL, and
+# a C1 character in a cell is a decoding slip, never something a person meant to type. Tab and
+# line breaks are ordinary layout in free text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A code is one line of visible characters: no tab or line break inside it either.
+CODE_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x09: "tabb", 0x0A: "radbrytning", 0x0D: "radbrytning",
+                  0x7F: "DEL"}  # fmt: skip
+_CONTROL_NAMES_EN = {0x00: "NUL", 0x09: "tab", 0x0A: "line break", 0x0D: "line break",
+                     0x7F: "DEL"}  # fmt: skip
+
+
+def visible(text: str) -> str:
+    """``text`` with each forbidden control character written out ("a\x01b" → "a\\x01b"), so a
+    message or report can show where it was without carrying it along."""
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def control_error(char: str) -> CellError:
+    """The message for a cell holding the control character ``char``."""
+    number = ord(char)
+    name_sv = f"U+{number:04X}" + (f" {_CONTROL_NAMES[number]}" if number in _CONTROL_NAMES else "")
+    name_en = f"U+{number:04X}" + (
+        f" {_CONTROL_NAMES_EN[number]}" if number in _CONTROL_NAMES_EN else ""
+    )
+    if number in (0x09, 0x0A, 0x0D):
+        return CellError(
+            f"Koden innehåller ett styrtecken ({name_sv}). En kod skrivs på en rad utan tabb; "
+            "ta bort tecknet.",
+            f"The code contains a control character ({name_en}). A code is one line without "
+            "tabs; remove the character.",
+        )
+    return CellError(
+        f"Texten innehåller ett osynligt styrtecken ({name_sv}), som inte kan sparas eller visas "
+        "i rapporter. Ta bort tecknet, t.ex. genom att skriva in värdet på nytt.",
+        f"The text contains an invisible control character ({name_en}), which cannot be stored "
+        "or shown in reports. Remove it, e.g. by typing the value again.",
+    )
+
+
+def check_controls(text: str, pattern: re.Pattern[str] = CONTROL_CHARACTERS) -> None:
+    """Raise CellError when ``text`` holds a character of ``pattern`` (a control character)."""
+    if text.isprintable():  # no control character at all (in C, faster than the search)
+        return
+    found = pattern.search(text)
+    if found is not None:
+        raise control_error(found[0])
+
+
 def is_empty(raw: object) -> bool:
     if raw is None:
         return True
@@ -118,6 +171,9 @@ def parse_code_list(raw: object) -> list[str] | None:
     if text is None:
         return None
     codes = [part.strip() for part in re.split(r"[,;\n\r]+", text)]
+    if not text.isprintable():  # line breaks separate codes; a tab inside one is an error
+        for code in codes:
+            check_controls(code, CODE_CONTROL_CHARACTERS)
     unique = list(dict.fromkeys(c for c in codes if c))
     return unique or None
 
@@ -399,7 +455,16 @@ PARSERS: dict[ColumnType, Callable[[object], object]] = {
 
 
 def parse_cell(column_type: ColumnType, raw: object, *, matrix_size: int = 4) -> object:
-    """The value of ``raw`` for ``column_type``; None when empty; raises CellError."""
+    """The value of ``raw`` for ``column_type``; None when empty; raises CellError.
+
+    Text holding a control character is refused whatever the column's type, before it is read:
+    no value, and no message quoting it, ever carries one (the ends are trimmed first, as for
+    every value).
+    """
+    if type(raw) is str:
+        check_controls(raw.strip(),
+                       CODE_CONTROL_CHARACTERS if column_type is ColumnType.CODE
+                       else CONTROL_CHARACTERS)  # fmt: skip
     if column_type is ColumnType.LIKELIHOOD:
         return parse_likelihood(raw, matrix_size)
     if column_type is ColumnType.CONSEQUENCE:

@@ -23,10 +23,10 @@ from operator import itemgetter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etl import models, vocab
+from etl import models, namespace, vocab
 from etl.columns import PLAIN_TEXT, CellProblem, parse_column
 from etl.issues import ValidationIssue, show_value
-from etl.parsing import CellError, parse_cell
+from etl.parsing import CellError, parse_cell, visible
 from etl.reader import RawSheet, RawWorkbook, fold
 from etl.schema import (
     COVER,
@@ -111,6 +111,10 @@ class KnownCodes:
     units: dict[str, str] = field(default_factory=dict)  # code -> administration code
     providers: set[str] = field(default_factory=set)
     governance_objects: set[str] = field(default_factory=set)
+    # object code -> the municipalities taking part in it, and -> its provider (or None): whose
+    # units and which provider an object's file may hand assets and actions to (etl.namespace)
+    participants: dict[str, set[str]] = field(default_factory=dict)
+    object_providers: dict[str, str | None] = field(default_factory=dict)
     areas: dict[str, str] = field(default_factory=dict)  # fold(code) and fold(name) -> code
     matrix_size: int = vocab.DEFAULT_MATRIX_SIZE
     # entity ("assets", …, "follow_ups") -> code (follow-ups: "unit|period") -> source key, for
@@ -187,6 +191,21 @@ def load_org_codes(session: Session) -> KnownCodes:
     )
     known.providers = set(session.scalars(select(models.Provider.code)))
     known.governance_objects = set(session.scalars(select(models.GovernanceObject.code)))
+    known.object_providers = dict(
+        session.execute(
+            select(models.GovernanceObject.code, models.Provider.code).outerjoin(
+                models.Provider, models.GovernanceObject.provider_id == models.Provider.id
+            )
+        ).all()
+    )
+    for obj, municipality in session.execute(
+        select(models.GovernanceObject.code, models.Municipality.code)
+        .join(models.GovernanceParticipant,
+              models.GovernanceParticipant.governance_object_id == models.GovernanceObject.id)
+        .join(models.Municipality,
+              models.GovernanceParticipant.municipality_id == models.Municipality.id)
+    ):  # fmt: skip
+        known.participants.setdefault(obj, set()).add(municipality)
     for code, name in session.execute(select(models.MaturityArea.code, models.MaturityArea.name)):
         known.areas.setdefault(fold(code), code)
         known.areas.setdefault(fold(name), code)
@@ -337,8 +356,9 @@ def read_cover(raw: RawWorkbook) -> Cover:
         try:
             parsed[column.key] = parse_cell(column.type, raw_value)
         except CellError as exc:
+            shown = visible(raw_value) if isinstance(raw_value, str) else raw_value
             issues.append(ValidationIssue(raw.file_name, sheet.name, rows.get(column.key),
-                                          column.header, show_value(raw_value), exc.message_sv,
+                                          column.header, show_value(shown), exc.message_sv,
                                           exc.message_en))  # fmt: skip
             continue
         if column.required and parsed[column.key] is None:
@@ -563,6 +583,8 @@ class _Validator:
         self.kind: WorkbookKind | None = None
         self.code: str | None = None
         self.parsed: dict[str, list[ParsedRow]] = {}
+        self.scope: namespace.WriteScope | None = None  # an administration's or object's file
+        self.own_units: set[str] = set()  # units found in the scope (most rows name a few)
 
     # ---------------------------------------------------------------- reporting
 
@@ -656,27 +678,39 @@ class _Validator:
         return set(first)
 
     def _unique_in_store(self, sheet_key: str, what_sv: str, what_en: str) -> set[str]:
-        """Codes unique within the file and not owned by another source; the codes present."""
+        """Codes unique within the file, in its namespace and not owned by another source; the
+        codes present."""
         codes = self._unique(sheet_key, "code", what_sv, what_en)
         self._not_taken(sheet_key, what_sv, what_en)
         return codes
 
     def _not_taken(self, sheet_key: str, what_sv: str, what_en: str) -> None:
-        """Flag codes that another source in the store already owns."""
+        """Flag codes another source already owns, and codes outside the file's namespace."""
         taken = self.known.taken.get(sheet_key, {})
         mine = source_key(self.kind.key, self.code)  # type: ignore[union-attr, arg-type]
-        for row in self.parsed.get(sheet_key, []):
-            owner = taken.get(row["code"])  # type: ignore[arg-type]
+        scope = self.scope
+        rows = self.parsed.get(sheet_key, [])
+        outside = set() if scope is None else set(scope.codes_outside([r["code"] for r in rows]))
+        for row in rows:
+            code = row["code"]
+            owner = taken.get(code)  # type: ignore[arg-type]
             if owner is not None and owner != mine:
+                # Taken already (by a file loaded before namespaces were enforced, or by the
+                # source whose namespace it is): say who has it, and where this file may write.
+                hint_sv, hint_en = (namespace.allowed_messages(code, scope)  # type: ignore[arg-type]
+                                    if code in outside else ("", ""))  # fmt: skip
                 self.add_at(
                     sheet_key,
                     row,
                     "code",
-                    f"{what_sv} {row['code']} används redan av {describe_source(owner)}. "
-                    "Koden måste vara unik i hela kommunen; välj en annan.",
-                    f"{what_en} {row['code']} is already used by "
-                    f"{describe_source(owner)}. Codes must be unique; choose another.",
+                    f"{what_sv} {code} används redan av {describe_source(owner)}. "
+                    f"Koden måste vara unik i hela kommunen; välj en annan.{hint_sv}",
+                    f"{what_en} {code} is already used by "
+                    f"{describe_source(owner)}. Codes must be unique; choose another.{hint_en}",
                 )
+            elif code in outside:
+                self.add_at(sheet_key, row, "code",
+                            *namespace.outside_messages(what_sv, what_en, code, scope))  # type: ignore[arg-type]  # fmt: skip
 
     def _future(self, sheet_key: str, row: ParsedRow, column_key: str) -> None:
         value = row[column_key]
@@ -746,6 +780,7 @@ class _Validator:
                               "Leverantören", "The provider", "på bladet Leverantörer",
                               "on the sheet Leverantörer")  # type: ignore[arg-type]  # fmt: skip
         self._check_participants(municipalities, administrations, objects, admin_municipality)
+        self._check_org_namespaces(municipalities, administrations, objects)
         nodes = municipalities | administrations | units | objects
         for row in self.parsed["roles"]:
             if row["node"] and row["node"] not in nodes:
@@ -772,6 +807,48 @@ class _Validator:
                         f"The risk matrix size must be a whole number "
                         f"{MIN_MATRIX_SIZE}–{MAX_MATRIX_SIZE}, e.g. 4.",
                     )
+
+    def _check_org_namespaces(self, municipalities: set[str], administrations: set[str],
+                              objects: set[str]) -> None:  # fmt: skip
+        """Each administration in its municipality's namespace, each unit in its
+        administration's, each object under GO-, and no namespace inside another (etl.namespace).
+
+        A parent that is unknown is reported as such already, and not compared with.
+        """
+        for row in self.parsed["administrations"]:
+            code, municipality = row["code"], row["municipality"]
+            if code is None or municipality not in municipalities:
+                continue
+            if not namespace.in_namespace(code, municipality):  # type: ignore[arg-type]
+                self.add_at("administrations", row, "code", *namespace.parent_messages(
+                    "Förvaltningskoden", "The administration code", code, "kommunen",  # type: ignore[arg-type]
+                    "municipality", municipality))  # type: ignore[arg-type]  # fmt: skip
+        for row in self.parsed["units"]:
+            code, administration = row["code"], row["administration"]
+            if code is None or administration not in administrations:
+                continue
+            if not namespace.in_namespace(code, administration):  # type: ignore[arg-type]
+                self.add_at("units", row, "code", *namespace.parent_messages(
+                    "Enhetskoden", "The unit code", code, "förvaltningen", "administration",  # type: ignore[arg-type]
+                    administration))  # type: ignore[arg-type]  # fmt: skip
+        object_rows = self.parsed.get("governance_objects", [])
+        reported: set[tuple[str, str]] = set()  # one issue per cell
+        for row in object_rows:
+            code = row["code"]
+            if code and not namespace.in_namespace(code, namespace.OBJECT_ROOT):  # type: ignore[arg-type]
+                reported.add(("governance_objects", code))  # type: ignore[arg-type]
+                self.add_at("governance_objects", row, "code",
+                            *namespace.object_code_messages(code))  # type: ignore[arg-type]  # fmt: skip
+        # Administrations and objects own the namespaces data files write in: no two may meet.
+        nested = namespace.enclosing([*administrations, *objects])
+        for sheet_key, rows in (("administrations", self.parsed["administrations"]),
+                                ("governance_objects", object_rows)):  # fmt: skip
+            for row in rows:
+                code = row["code"]
+                if code in nested and (sheet_key, code) not in reported:
+                    reported.add((sheet_key, code))  # type: ignore[arg-type]
+                    self.add_at(sheet_key, row, "code",
+                                *namespace.nested_messages(code, nested[code]))  # type: ignore[arg-type, index]  # fmt: skip
 
     def _check_participants(self, municipalities: set[str], administrations: set[str],
                             objects: set[str], admin_municipality: dict[str, str]) -> None:  # fmt: skip
@@ -833,6 +910,13 @@ class _Validator:
     # ---------------------------------------------------------------- administration / object
 
     def _check_data(self) -> None:
+        known, kind = self.known, self.kind.key  # type: ignore[union-attr]
+        # A file whose own code is unknown is refused on the cover already: with no scope to
+        # compare with, every row would seem foreign.
+        if self.code in (known.administrations if kind == "administration"
+                         else known.governance_objects):  # fmt: skip
+            self.scope = namespace.write_scope(kind, self.code, known.administrations,  # type: ignore[arg-type]
+                                               known.participants, known.object_providers)  # fmt: skip
         assets = self._check_assets()
         self._check_classifications(assets)
         analyses = self._check_risk_analyses(assets)
@@ -869,6 +953,34 @@ class _Validator:
         )
         return False
 
+    def _owner_in_scope(self, sheet_key: str, row: ParsedRow, column_key: str, unit: str,
+                        what_sv: str, what_en: str) -> None:  # fmt: skip
+        """Flag a known owner unit outside the file's municipalities (etl.namespace).
+
+        ``what_sv``/``what_en``: what it would own, plural ("åtgärder"/"actions").
+        """
+        scope = self.scope
+        administration = self.known.units[unit]
+        municipality = self.known.administrations.get(administration)
+        if scope is None or scope.may_own(municipality):
+            self.own_units.add(unit)
+            return
+        self.add_at(sheet_key, row, column_key,
+                    *namespace.foreign_unit_messages(what_sv, what_en, unit, administration,
+                                                     municipality or "?", scope,
+                                                     provider_may_own=sheet_key == "actions"),
+                    value=unit)  # fmt: skip
+
+    def _joined(self, obj: str) -> bool:
+        """Whether the file's municipality takes part in the object ``obj``."""
+        scope = self.scope
+        return scope is None or bool(scope.municipalities & self.known.participants.get(obj, set()))
+
+    def _provider_in_scope(self, provider: str) -> bool:
+        """Whether ``provider`` may own an action of this file (an object's: its own provider)."""
+        scope = self.scope
+        return scope is None or scope.kind != "object" or scope.may_own_as_provider(provider)
+
     def _check_assets(self) -> dict[str, list[str]]:
         """Asset code -> owner unit codes."""
         self._unique_in_store("assets", "Tillgångs-ID", "Asset id")
@@ -890,6 +1002,10 @@ class _Validator:
                                 f"{self.known.units[unit]}, not {self.code}. Put one of your own "
                                 "units first, or keep the asset in the other administration's "
                                 "file.", value=unit)  # fmt: skip
+                else:
+                    if unit not in self.own_units:
+                        self._owner_in_scope("assets", row, "owners", unit, "tillgångar",
+                                             "assets")  # fmt: skip
             obj = row["governance_object"]
             if obj and obj not in self.known.governance_objects:
                 self._unknown(
@@ -902,6 +1018,9 @@ class _Validator:
                     "i organisationen",
                     "in the organisation",
                 )  # type: ignore[arg-type]
+            elif obj and is_admin and not self._joined(obj):  # type: ignore[arg-type]
+                self.add_at("assets", row, "governance_object",
+                            *namespace.object_not_joined_messages(obj, self.scope))  # type: ignore[arg-type]  # fmt: skip
             elif obj and not is_admin and obj != self.code:
                 self.add_at(
                     "assets",
@@ -1057,8 +1176,10 @@ class _Validator:
                     "The action has no owner. Give the owner unit, or the provider for "
                     "actions of a shared governance object.",
                 )
-            if unit:
-                self._unit_known("actions", row, "owner_unit", unit)  # type: ignore[arg-type]
+            # A unit found in the scope before is known: most rows skip both lookups.
+            if (unit and unit not in self.own_units
+                    and self._unit_known("actions", row, "owner_unit", unit)):  # type: ignore[arg-type]  # fmt: skip
+                self._owner_in_scope("actions", row, "owner_unit", unit, "åtgärder", "actions")  # type: ignore[arg-type]
             if provider and provider not in self.known.providers:
                 self._unknown(
                     "actions",
@@ -1070,6 +1191,9 @@ class _Validator:
                     "i organisationen",
                     "in the organisation",
                 )  # type: ignore[arg-type]
+            elif provider and not self._provider_in_scope(provider):  # type: ignore[arg-type]
+                self.add_at("actions", row, "provider",
+                            *namespace.foreign_provider_messages(provider, self.scope))  # type: ignore[arg-type]  # fmt: skip
             status, completed = row["status"], row["completed_on"]
             if status == "done" and completed is None:
                 self.add_at(

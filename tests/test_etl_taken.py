@@ -38,16 +38,17 @@ def _append_asset(folder: Path, prefix: str, code: str) -> None:
 def delivery(tmp_path_factory) -> Path:
     """The sample delivery with ids taken within the run, and one source loaded twice:
 
-    - 1814-KLF holds an extra asset EXTRA-1; ``zzz-again`` is 1814-KLF again without it, and
-      ``zzz-more`` (1814-SOC again) then takes EXTRA-1, free by then;
+    - 1814-KLF holds an extra asset 1814-KLF-X001; ``zzz-again`` is 1814-KLF again without it,
+      and ``zzz-more`` (1814-SOC again) then names it: free by then, so refused only for lying
+      in 1814-KLF's namespace (etl.namespace), not as taken;
     - 1861-BUF takes 1814-BUF's first asset id (owned by a file loaded before it).
     """
     folder = tmp_path_factory.mktemp("delivery")
     generate.generate(folder, municipalities=4, fmt="csv", today=TODAY)
     _copy_set(folder, "1814-KLF", "zzz-again")
     _copy_set(folder, "1814-SOC", "zzz-more")
-    _append_asset(folder, "1814-KLF", "EXTRA-1")
-    _append_asset(folder, "zzz-more", "EXTRA-1")
+    _append_asset(folder, "1814-KLF", "1814-KLF-X001")
+    _append_asset(folder, "zzz-more", "1814-KLF-X001")
     _append_asset(folder, "1861-BUF", "1814-BUF-T001")
     return folder
 
@@ -89,23 +90,37 @@ def test_a_first_load_tells_taken_ids_as_the_store_does(tmp_path, delivery):
     assert any("1814-BUF-T001 is already used by Förvaltning 1814-BUF" in i.message_en
                for i in taker.issues)  # fmt: skip
     again = [f for f in run.files if f.path.name.startswith(("zzz-again", "zzz-more"))]
-    assert [f.outcome for f in again] == [ACCEPTED, ACCEPTED]  # EXTRA-1 was free again
+    assert [f.outcome for f in again] == [ACCEPTED, REJECTED]
+    # 1814-KLF-X001 was free again: not "already used", only outside 1814-SOC's namespace.
+    assert [i.message_en for i in again[1].issues] == [
+        "Asset id 1814-KLF-X001 lies outside this file's namespace. A file for administration "
+        "1814-SOC may only create codes that start with 1814-SOC-, e.g. 1814-SOC-X001."
+    ]
     for engine in (run_engine, file_engine):
         engine.dispose()
 
 
 def test_another_load_meanwhile_sends_the_run_back_to_the_store(tmp_path, delivery):
-    """Between two of the run's files another load gives 1861-SOC an id of 1860-KLF's."""
+    """Between two of the run's files another writer gives 1861-SOC an id of 1860-KLF's.
+
+    A loader refuses that id outside 1861-SOC's namespace, so the other writer loads 1861-SOC
+    and then renames one of its assets in place: what a store loaded before namespaces were
+    enforced may hold.
+    """
     other = tmp_path / "other"
     other.mkdir()
     for path in delivery.glob("1861-SOC.*.csv"):
         shutil.copy(path, other / path.name)
-    _append_asset(other, "1861-SOC", "1860-KLF-T001")
+    _append_asset(other, "1861-SOC", "1861-SOC-T999")
 
     def progress_for(engine):
         def progress(index: int, total: int, label: str) -> None:
             if index == 3:
                 assert load_paths(engine, [other], today=TODAY, snapshot=False).ok
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(
+                        "UPDATE asset SET code = '1860-KLF-T001' WHERE code = '1861-SOC-T999'"
+                    )
 
         return progress
 

@@ -29,6 +29,8 @@ def known_codes() -> KnownCodes:
         units={r["code"]: r["administration"] for r in org["units"]},
         providers={"SNIT"},
         governance_objects={"GO-EKO"},
+        participants={"GO-EKO": {r["municipality"] for r in org["participants"]}},
+        object_providers={"GO-EKO": "SNIT"},
     )
     for code, name in vocab.DEFAULT_MATURITY_AREAS:
         known.areas[fold(code)] = code
