@@ -1,0 +1,94 @@
+"""axe-core 4.x (WCAG 2.0/2.1 A and AA) finds nothing on any page, for any role, in either language.
+
+One server and one Chromium serve the whole module (tests/browser_site.py); each role logs in
+once and visits every page it may open, in Swedish or English (see ALL_LANGUAGES), with the global
+administration filter changed through its dropdown and every grid showing its rows. The login
+page, the accessibility statement (both public) and the not-found page are checked too.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.axe import describe, rule_count, run_axe
+from tests.browser_site import ACCOUNTS, log_in_as, log_out, pages_for, site_fixture, wait_settled
+
+LANGUAGES = ("sv", "en")
+# Every page x role x language takes about 11 minutes on a loaded two-core machine. By default each
+# role checks its pages in one language, alternating between roles, so that every page is seen in
+# both languages; INFOSAK_AXE_ALL_LANGUAGES=1 checks every role in both.
+ALL_LANGUAGES = bool(os.environ.get("INFOSAK_AXE_ALL_LANGUAGES"))
+FILTER = "#app-filter-administration"
+CHECKED: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def site(request, tmp_path_factory):
+    yield from site_fixture(request, tmp_path_factory)
+    if CHECKED:
+        print(f"\naxe: {len(CHECKED)} page views checked (pages x roles x languages)")
+
+
+def change_filter(duo) -> None:
+    """Pick the first administration in the global filter (the dropdown opens, the URL changes)."""
+    duo.find_element(FILTER).click()
+    options = duo.wait_for_element(".dash-dropdown-option")
+    options.click()
+    wait_settled(duo)
+
+
+def go(duo, path: str, *, reload: bool = False) -> None:
+    """Open ``path`` keeping the current query string (the changed filter, the language).
+
+    Without ``reload`` the app navigates as its own links do (history.pushState), which is what a
+    user does and saves reloading the scripts for every page."""
+    if reload:
+        duo.driver.get(duo.server_url + path)
+    else:
+        duo.driver.execute_script(
+            "window.history.pushState({}, '', arguments[0]);"
+            "window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));",
+            path,
+        )
+    wait_settled(duo)
+
+
+def check(duo, where: str) -> list[str]:
+    CHECKED.append(where)
+    return describe(where, run_axe(duo.driver))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_no_axe_violations_for_role(site, account):
+    role = ACCOUNTS[account][0]
+    problems: list[str] = []
+    log_in_as(site, account)
+    turn = list(ACCOUNTS).index(account)
+    for lang in LANGUAGES if ALL_LANGUAGES else (LANGUAGES[turn % 2],):
+        pages = pages_for(role)
+        go(site, f"{pages[0]['path']}?sprak={lang}", reload=True)
+        change_filter(site)
+        query = site.driver.execute_script("return window.location.search;")
+        assert "forvaltning=" in query or role == "manager", query
+        for page in pages:
+            go(site, page["path"] + query)
+            problems += check(site, f"{page['path']} [{role}, {lang}]")
+        go(site, "/finns-inte" + query)
+        problems += check(site, f"404 [{role}, {lang}]")
+    assert problems == [], "axe violations:\n" + "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_no_axe_violations_logged_out(site):
+    log_out(site)
+    problems: list[str] = []
+    for lang in LANGUAGES:
+        site.driver.get(f"{site.server_url}/login?sprak={lang}")
+        wait_settled(site)
+        problems += check(site, f"login [{lang}]")
+    print(f"\naxe: {rule_count(site.driver)} rules per page (tags wcag2a, wcag2aa, wcag21a, "
+          f"wcag21aa), {len(CHECKED)} page views so far")  # fmt: skip
+    assert problems == [], "axe violations:\n" + "\n".join(problems)
