@@ -9,6 +9,7 @@ page, the accessibility statement (both public) and the not-found page are check
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -31,12 +32,20 @@ def site(request, tmp_path_factory):
         print(f"\naxe: {len(CHECKED)} page views checked (pages x roles x languages)")
 
 
-def change_filter(duo) -> None:
-    """Pick the first administration in the global filter (the dropdown opens, the URL changes)."""
+def change_filter(duo) -> bool:
+    """Pick the first administration in the global filter (the dropdown opens, the URL changes);
+    an account scoped below the administrations may be offered none, and then the open, empty list
+    is what is checked. True if an administration was picked."""
     duo.find_element(FILTER).click()
-    options = duo.wait_for_element(".dash-dropdown-option")
-    options.click()
+    options = duo.driver.find_elements("css selector", ".dash-dropdown-option")
+    deadline = time.monotonic() + 5
+    while not options and time.monotonic() < deadline:
+        time.sleep(0.1)
+        options = duo.driver.find_elements("css selector", ".dash-dropdown-option")
+    if options:
+        options[0].click()
     wait_settled(duo)
+    return bool(options)
 
 
 def go(duo, path: str, *, reload: bool = False) -> None:
@@ -70,9 +79,9 @@ def test_no_axe_violations_for_role(site, account):
     for lang in LANGUAGES if ALL_LANGUAGES else (LANGUAGES[turn % 2],):
         pages = pages_for(role)
         go(site, f"{pages[0]['path']}?sprak={lang}", reload=True)
-        change_filter(site)
+        picked = change_filter(site)
         query = site.driver.execute_script("return window.location.search;")
-        assert "forvaltning=" in query or role == "manager", query
+        assert "forvaltning=" in query or not picked, query
         for page in pages:
             go(site, page["path"] + query)
             problems += check(site, f"{page['path']} [{role}, {lang}]")
@@ -86,9 +95,10 @@ def test_no_axe_violations_logged_out(site):
     log_out(site)
     problems: list[str] = []
     for lang in LANGUAGES:
-        site.driver.get(f"{site.server_url}/login?sprak={lang}")
-        wait_settled(site)
-        problems += check(site, f"login [{lang}]")
+        for path in ("/login", "/tillganglighet"):
+            site.driver.get(f"{site.server_url}{path}?sprak={lang}")
+            wait_settled(site)
+            problems += check(site, f"{path} logged out [{lang}]")
     print(f"\naxe: {rule_count(site.driver)} rules per page (tags wcag2a, wcag2aa, wcag21a, "
           f"wcag21aa), {len(CHECKED)} page views so far")  # fmt: skip
     assert problems == [], "axe violations:\n" + "\n".join(problems)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard import store
+from dashboard.accessibility_statement import STATEMENT_PATH
 from dashboard.auth import audit
 from dashboard.auth.login import bp, client_address, end_session
 from dashboard.auth.oidc import OidcConfigError, oidc_config
@@ -49,7 +50,14 @@ log = logging.getLogger(__name__)
 
 # Reachable without logging in: the login page, its style sheets and the single sign-on routes
 # (which answer 404 while OIDC is not configured).
-PUBLIC_PATHS = ("/login", "/auth/session.js", "/_favicon.ico", OIDC_LOGIN_PATH, OIDC_CALLBACK_PATH)
+PUBLIC_PATHS = (
+    "/login",
+    "/auth/session.js",
+    "/_favicon.ico",
+    OIDC_LOGIN_PATH,
+    OIDC_CALLBACK_PATH,
+    STATEMENT_PATH,  # the accessibility statement: the law wants it readable by anyone
+)
 PUBLIC_PREFIXES = ("/assets/",)
 # Static files are cacheable; everything else (pages, callback answers) is personal.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")

@@ -46,6 +46,7 @@ TEXT = {
         "demo_role": "Roll",
         "demo_scope": "Omfattning",
         "all": "Allt",
+        "statement": "Tillgänglighetsredogörelse",
         "other_language": "English",
         "other_lang": "en",
     },
@@ -85,6 +86,7 @@ TEXT = {
         "demo_role": "Role",
         "demo_scope": "Scope",
         "all": "Everything",
+        "statement": "Accessibility statement",
         "other_language": "Svenska",
         "other_lang": "sv",
     },
@@ -145,6 +147,7 @@ TEMPLATE = """<!DOCTYPE html>
     </table>
   </section>
   {% endif %}
+  <p class="mt-4"><a href="/tillganglighet?sprak={{ lang }}" id="login-statement">{{ t.statement }}</a></p>
 </main>
 </body>
 </html>
