@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_VERSION = AXE_SOURCE[AXE_SOURCE.index("axe v") + 5 :].split()[0]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Components whose violation cannot be fixed here, with the upstream issue (docs/accessibility.md

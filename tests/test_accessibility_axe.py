@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.axe import describe, rule_count, run_axe
+from tests.axe import AXE_VERSION, describe, rule_count, run_axe
 from tests.browser_site import ACCOUNTS, log_in_as, log_out, pages_for, site_fixture, wait_settled
 
 LANGUAGES = ("sv", "en")
@@ -23,13 +23,22 @@ LANGUAGES = ("sv", "en")
 ALL_LANGUAGES = bool(os.environ.get("INFOSAK_AXE_ALL_LANGUAGES"))
 FILTER = "#app-filter-administration"
 CHECKED: list[str] = []
+RULES: list[int] = []
 
 
 @pytest.fixture(scope="module")
 def site(request, tmp_path_factory):
     yield from site_fixture(request, tmp_path_factory)
     if CHECKED:
-        print(f"\naxe: {len(CHECKED)} page views checked (pages x roles x languages)")
+        pages = {where.split(" [")[0] for where in CHECKED}
+        report = request.config.pluginmanager.get_plugin("terminalreporter")
+        languages = "2 languages each" if ALL_LANGUAGES else "1 language per role, both per page"
+        line = (
+            f"axe-core {AXE_VERSION}: {len(CHECKED)} page views checked ({len(pages)} pages x "
+            f"{len(ACCOUNTS)} roles and logged out x {languages}), {RULES[0]} rules each"
+        )
+        if report is not None:
+            report.write_line("\n" + line)
 
 
 def change_filter(duo) -> bool:
@@ -65,6 +74,8 @@ def go(duo, path: str, *, reload: bool = False) -> None:
 
 
 def check(duo, where: str) -> list[str]:
+    if not RULES:
+        RULES.append(rule_count(duo.driver))
     CHECKED.append(where)
     return describe(where, run_axe(duo.driver))
 
@@ -99,6 +110,4 @@ def test_no_axe_violations_logged_out(site):
             site.driver.get(f"{site.server_url}{path}?sprak={lang}")
             wait_settled(site)
             problems += check(site, f"{path} logged out [{lang}]")
-    print(f"\naxe: {rule_count(site.driver)} rules per page (tags wcag2a, wcag2aa, wcag21a, "
-          f"wcag21aa), {len(CHECKED)} page views so far")  # fmt: skip
     assert problems == [], "axe violations:\n" + "\n".join(problems)
