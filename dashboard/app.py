@@ -21,15 +21,21 @@ from sqlalchemy import Engine
 
 from dashboard import constants as c
 from dashboard import output_cache, store
+from dashboard.accessibility_statement import install_statement_route
 from dashboard.filters import Filters, parse_query, to_query
 from dashboard.i18n import t, translate
 from dashboard.layout import (
+    INDEX_STRING,
     LOGOUT_BUTTON,
+    MAIN,
+    SET_DOCUMENT_LANGUAGE_JS,
     USER_MENU_TEXT,
     UserMenu,
     create_filter_bar,
+    create_footer,
     create_nav_links,
     create_navbar,
+    create_skip_link,
 )
 from dashboard.queries.org import administration_options, municipality_options
 from dashboard.request_guard import install_request_guard
@@ -55,7 +61,7 @@ def create_layout(demo: bool = False, user: UserMenu | None = None):
         [
             dcc.Location(id=c.URL, refresh=False),
             dcc.Store(id=c.FILTERS_STORE),
-            html.A("Hoppa till innehållet", href="#main", className="visually-hidden-focusable"),
+            create_skip_link(),
             create_navbar(user),
             dbc.Container(
                 [
@@ -74,10 +80,11 @@ def create_layout(demo: bool = False, user: UserMenu | None = None):
                         dismissable=True,
                     ),
                     create_filter_bar(),
-                    html.Main(dash.page_container, id="main"),
+                    html.Main(dash.page_container, id=MAIN, tabIndex="-1"),
                 ],
                 fluid=True,
             ),
+            create_footer(),
         ]
     )
 
@@ -146,6 +153,9 @@ def create_app(engine: Engine | None = None, *, demo: bool = False, auth: bool =
     server.config["INFOSAK_DEMO"] = demo
     server.config["INFOSAK_AUTH"] = auth
     server.config["MAX_CONTENT_LENGTH"] = max_content_length(upload_max_bytes())
+    # <html lang="sv"> from the first paint; a clientside callback follows the language switch.
+    app.index_string = INDEX_STRING
+    install_statement_route(server)
     install_security(app)
     output_cache.init_app(server)
     register_shell_callbacks(app)
@@ -167,13 +177,13 @@ SYNC_FILTERS_SPEC = dict(
         Output(c.URL, "search"),
         Output(c.FILTER_MUNICIPALITY, "value"),
         Output(c.FILTER_ADMINISTRATION, "value"),
-        Output(c.FILTER_AS_OF, "date"),
+        Output(c.FILTER_AS_OF, "value"),
         Output(c.LANGUAGE_SWITCH, "value"),
         Output(c.FILTERS_STORE, "data"),
         Input(c.URL, "search"),
         Input(c.FILTER_MUNICIPALITY, "value"),
         Input(c.FILTER_ADMINISTRATION, "value"),
-        Input(c.FILTER_AS_OF, "date"),
+        Input(c.FILTER_AS_OF, "value"),
         Input(c.LANGUAGE_SWITCH, "value"),
     ),
 )
@@ -267,6 +277,9 @@ def register_shell_callbacks(app: dash.Dash) -> None:
     ):
         options = {k: v for k, v in spec.items() if k != "args"}
         app.callback(*spec["args"], **options)(function)
+    app.clientside_callback(
+        SET_DOCUMENT_LANGUAGE_JS, Output(MAIN, "lang"), Input(c.FILTERS_STORE, "data")
+    )
 
 
 def __getattr__(name: str):

@@ -9,11 +9,51 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import constants as c
+from dashboard.accessibility_statement import STATEMENT_PATH
 from dashboard.auth.roles import page_visible_to, role_label
 from dashboard.formatting import format_change, format_value, shown_change
 from dashboard.i18n import Texts, t, translate
 from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import Viewer
+
+# The page's main landmark: the skip link's target, and where the language is announced.
+MAIN = "main"
+SKIP_LINK = "app-skip-link"
+FOOTER = "app-footer"
+STATEMENT_LINK = "app-footer-statement"
+
+# Dash's page template with the document language set from the first paint (WCAG 3.1.1; a screen
+# reader otherwise reads Swedish with an English voice) and the scripts outside any landmark.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="sv">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        {%config%}
+        {%scripts%}
+        {%renderer%}
+    </body>
+</html>"""
+
+# The language switch changes the filter store; <html lang> follows it (the returned value goes
+# to <main lang>, which says the same).
+SET_DOCUMENT_LANGUAGE_JS = """
+function(filters) {
+    const lang = (filters && filters.lang === "en") ? "en" : "sv";
+    document.documentElement.lang = lang;
+    return lang;
+}
+"""
+
+SHELL_TEXT: Texts = {
+    "sv": {"skip": "Hoppa till innehållet", "statement": "Tillgänglighetsredogörelse"},
+    "en": {"skip": "Skip to content", "statement": "Accessibility statement"},
+}
 
 # Ids and strings of the user menu (the shell's own; pages never address them).
 USER_MENU = "app-user-menu"
@@ -144,6 +184,44 @@ def create_navbar(user: UserMenu | None = None) -> dbc.Navbar:
     )
 
 
+def create_skip_link() -> html.A:
+    """The first focusable element: moves focus past the navbar and filters to <main>
+    (which has tabIndex -1 so that it can take the focus)."""
+    return html.A(
+        translate(SHELL_TEXT, "skip"),
+        id=SKIP_LINK,
+        href=f"#{MAIN}",
+        className="visually-hidden-focusable app-skip-link",
+    )
+
+
+def create_footer() -> html.Footer:
+    """Every page's footer: the accessibility statement (the law requires a link to it)."""
+    return html.Footer(
+        dbc.Container(
+            # dcc.Link: inside the app the Dash page opens; a fresh visit to the same path gets
+            # the plain page that needs no login (dashboard/accessibility_statement.py).
+            dcc.Link(translate(SHELL_TEXT, "statement"), id=STATEMENT_LINK, href=STATEMENT_PATH),
+            fluid=True,
+        ),
+        id=FOOTER,
+        className="app-footer py-3 mt-4 d-print-none",
+    )
+
+
+def scroll_region(child, label: str, **kwargs) -> html.Div:
+    """A horizontally scrolling wrapper (wide tables) that a keyboard user can focus and scroll,
+    named for screen readers (WCAG 2.1.1; axe's scrollable-region-focusable)."""
+    return html.Div(
+        child,
+        className="table-responsive",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": label},
+        **kwargs,
+    )
+
+
 def create_filter_bar() -> dbc.Row:
     """Municipality, administration, as-of date and language; values come from the URL."""
     return dbc.Row(
@@ -179,12 +257,10 @@ def create_filter_bar() -> dbc.Row:
             dbc.Col(
                 [
                     dbc.Label(t("as_of"), html_for=c.FILTER_AS_OF, id="app-label-as-of"),
-                    dcc.DatePickerSingle(
-                        id=c.FILTER_AS_OF,
-                        display_format="YYYY-MM-DD",
-                        first_day_of_week=1,
-                        className="d-block",
-                    ),
+                    # The browser's own date field: labelled, keyboard-operable and announced by
+                    # screen readers (Dash's date picker puts ARIA attributes on a plain div).
+                    # The value goes out one second (1000 ms) after the last keystroke, not per digit.
+                    dbc.Input(id=c.FILTER_AS_OF, type="date", debounce=1000),
                 ],
                 md=2,
                 sm=6,
@@ -197,8 +273,9 @@ def create_filter_bar() -> dbc.Row:
                         inline=True,
                         value=c.DEFAULT_LANGUAGE,
                         options=[
-                            {"label": "Svenska", "value": "sv"},
-                            {"label": "English", "value": "en"},
+                            # Each name in its own language (WCAG 3.1.2).
+                            {"label": html.Span("Svenska", lang="sv"), "value": "sv"},
+                            {"label": html.Span("English", lang="en"), "value": "en"},
                         ],
                     ),
                 ],

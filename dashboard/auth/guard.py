@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import store
+from dashboard.accessibility_statement import STATEMENT_PATH
 from dashboard.auth import audit
 from dashboard.auth.login import bp, client_address, demo_mode, end_session
 from dashboard.auth.oidc import OidcConfigError, oidc_config
@@ -57,7 +58,14 @@ log = logging.getLogger(__name__)
 
 # Reachable without logging in: the login page, its style sheets and the single sign-on routes
 # (which answer 404 while OIDC is not configured).
-PUBLIC_PATHS = ("/login", "/auth/session.js", "/_favicon.ico", OIDC_LOGIN_PATH, OIDC_CALLBACK_PATH)
+PUBLIC_PATHS = (
+    "/login",
+    "/auth/session.js",
+    "/_favicon.ico",
+    OIDC_LOGIN_PATH,
+    OIDC_CALLBACK_PATH,
+    STATEMENT_PATH,  # the accessibility statement: the law wants it readable by anyone
+)
 PUBLIC_PREFIXES = ("/assets/",)
 # Static files are cacheable; everything else (pages, callback answers) is personal.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")

@@ -51,6 +51,7 @@ TEXT = {
         "demo_role": "Roll",
         "demo_scope": "Omfattning",
         "all": "Allt",
+        "statement": "Tillgänglighetsredogörelse",
         "other_language": "English",
         "other_lang": "en",
     },
@@ -94,6 +95,7 @@ TEXT = {
         "demo_role": "Role",
         "demo_scope": "Scope",
         "all": "Everything",
+        "statement": "Accessibility statement",
         "other_language": "Svenska",
         "other_lang": "sv",
     },
@@ -154,6 +156,7 @@ TEMPLATE = """<!DOCTYPE html>
     </table>
   </section>
   {% endif %}
+  <p class="mt-4"><a href="/tillganglighet?sprak={{ lang }}" id="login-statement">{{ t.statement }}</a></p>
 </main>
 </body>
 </html>

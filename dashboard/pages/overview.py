@@ -23,6 +23,7 @@ from dashboard.layout import (
     empty_state,
     metric_label,
     no_data,
+    scroll_region,
 )
 from dashboard.output_cache import cached_output
 from dashboard.queries.kpi import funnel, overdue_aging
@@ -270,7 +271,7 @@ def create_org_table(df, lang: str):
         name_cell = th(scope.scope_name, className=level, scope="row")
         # 15 000 cells nationally: built by dashboard.cells (same components, faster).
         body.append(tr([name_cell, *cells]))
-    return html.Div(
+    return scroll_region(
         dbc.Table(
             [html.Caption(caption), header, html.Tbody(body)],
             bordered=False,
@@ -278,7 +279,7 @@ def create_org_table(df, lang: str):
             size="sm",
             className="mb-0",
         ),
-        className="table-responsive",
+        caption,
     )
 
 
