@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries.kpi import kpi_json
 from etl import models
-from etl.load import ACCEPTED, PG_LOCK_KEY, REJECTED, UNCHANGED, load_paths
+from etl.db import PG_LOCK_KEY
+from etl.load import ACCEPTED, REJECTED, UNCHANGED, load_paths
 from tests.hostile_corpus import write_big_admin_csv
 from tests.workbooks import TODAY, write_admin, write_org
 
