@@ -18,15 +18,15 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.queries._kpi_dates import CLASSIFICATION_VALID_MONTHS, add_months
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.metrics import METRICS, SCOPE_TYPE_LABELS_SV
 from dashboard.queries.viewer import (
     Viewer,
     governance_object_scope_condition,
     unit_scope_condition,
 )
 from etl import vocab
+from etl.kpi.compute import compute_kpis
+from etl.kpi.dates import CLASSIFICATION_VALID_MONTHS, add_months
+from etl.kpi.definitions import METRICS, SCOPE_TYPE_LABELS_SV
 from etl.models import (
     Action,
     Administration,

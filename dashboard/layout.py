@@ -10,10 +10,10 @@ from dash import dcc, html
 
 from dashboard import constants as c
 from dashboard.auth.roles import page_visible_to, role_label
-from dashboard.formatting import format_change, format_value, shown_change
 from dashboard.i18n import Texts, t, translate
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import Viewer
+from etl.formatting import format_change, format_value, shown_change
+from etl.kpi.definitions import METRICS
 
 # Ids and strings of the user menu (the shell's own; pages never address them).
 USER_MENU = "app-user-menu"

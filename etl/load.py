@@ -43,6 +43,7 @@ from etl.indexes import (
     DeferredIndexes,
 )
 from etl.issues import ValidationIssue, file_issue
+from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, read_org_ids, replace_source_rows
 from etl.pipeline import Prefetch, should_prefetch
 from etl.reader import RawWorkbook, SourceReadError, read_source
@@ -275,8 +276,6 @@ def record_snapshot(engine: Engine, run_id: str, today: dt.date | None = None) -
     A newer file replaces its source's rows, so the snapshots are the history that monthly
     trends read (docs/metrics.md). Once per run, not per file: one snapshot covers every scope.
     """
-    from dashboard.queries.snapshots import take_snapshot  # the metric definitions live there
-
     return take_snapshot(engine, today or dt.date.today(), run_id)
 
 

@@ -18,15 +18,16 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _headline_kept, _kpi_cache
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._kpi_dates import Cutoffs, overdue_trend_days, previous_quarter
-from dashboard.queries._kpi_facts import overdue_by_day_facts
-from dashboard.queries._kpi_scope import build_scope
-from dashboard.queries.kpi import compute_kpis, funnel, overdue_aging
-from dashboard.queries.snapshots import take_snapshot
 from dashboard.queries.viewer import SYSTEM
 from etl import models as m
+from etl.kpi import cache as _kpi_cache
+from etl.kpi import headline_kept as _headline_kept
+from etl.kpi import kept as materialized
+from etl.kpi.compute import compute_kpis, funnel, overdue_aging
+from etl.kpi.dates import Cutoffs, overdue_trend_days, previous_quarter
+from etl.kpi.facts import overdue_by_day_facts
+from etl.kpi.scope import build_scope
+from etl.kpi.snapshot import take_snapshot
 from etl.load import load_paths
 from tests.generated_store import BACKENDS, codes, loaded_generated_store, role_viewers
 

@@ -24,10 +24,10 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session
 
 from dashboard import constants as c
-from dashboard.queries._kpi_cache import store_version
-from dashboard.queries._kpi_materialized import kept_national
 from etl import models as m
 from etl.generate import generate
+from etl.kpi.cache import store_version
+from etl.kpi.kept import kept_national
 from etl.load import load_paths
 from tests.generated_store import BACKENDS, codes, loaded_generated_store
 from tests.test_auth_support import add_account, auth_app, body_for_key, login, reset_store

@@ -10,8 +10,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from dashboard.queries import _kpi_cache as kpi_cache
-from dashboard.queries._kpi_materialized import forget as forget_kept_facts
 from dashboard.queries.report_snapshots import freeze_report, get_snapshot, list_snapshots
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.content import compare_rows
@@ -19,6 +17,8 @@ from dashboard.report.gather import gather_report
 from dashboard.report.pdf import report_pdf
 from etl import models as m
 from etl.cli import app
+from etl.kpi import cache as kpi_cache
+from etl.kpi.kept import forget as forget_kept_facts
 from tests import kpi_data
 
 runner = CliRunner()

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _kpi_cache
 from dashboard.queries import _risk_counts_kept as kept_counts
 from dashboard.queries.risks import (
     hidden_protected_count,
@@ -27,6 +26,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
+from etl.kpi import cache as _kpi_cache
 from tests.generated_store import BACKENDS, codes, loaded_generated_store, role_viewers
 
 TODAY = dt.date(2026, 11, 28)

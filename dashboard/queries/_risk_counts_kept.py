@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, literal, not_, select
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import Viewer
+from etl.kpi import cache
+from etl.kpi import kept as materialized
+from etl.kpi.facts import high_risk_threshold_sql
+from etl.kpi.frames import query_frame
 from etl.models import Action, Asset, Risk, RiskAnalysis
 
 log = logging.getLogger(__name__)

@@ -30,11 +30,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, inspect, select
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries import _kpi_facts as facts
-from dashboard.queries._kpi_dates import Cutoffs, overdue_trend_days
-from dashboard.queries._kpi_scope import Scope, build_scope
-from dashboard.queries.viewer import SYSTEM
+from etl.kpi import cache, facts
+from etl.kpi.dates import Cutoffs, overdue_trend_days
+from etl.kpi.scope import Scope, build_scope
+from etl.kpi.viewer import SYSTEM
 from etl.models import KpiFactFrame
 
 log = logging.getLogger(__name__)

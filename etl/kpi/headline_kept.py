@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_dates import previous_quarter
-from dashboard.queries._kpi_scope import build_scope
-from dashboard.queries.kpi import KPI_COLUMNS, _to_python, compute_kpis
-from dashboard.queries.metrics import METRIC_ORDER, METRICS, metrics_for_scope
-from dashboard.queries.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
+from etl.kpi import kept as materialized
+from etl.kpi.compute import KPI_COLUMNS, _to_python, compute_kpis
+from etl.kpi.dates import previous_quarter
+from etl.kpi.definitions import METRIC_ORDER, METRICS, metrics_for_scope
+from etl.kpi.frames import query_frame
+from etl.kpi.scope import build_scope
+from etl.kpi.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
 from etl.models import Administration, GovernanceObject, Municipality
 
 KIND = "kpi_rows"
