@@ -31,19 +31,17 @@ from dashboard.auth.security import (
 )
 from dashboard.auth.session import (
     LAST_SEEN_KEY,
-    AuthUser,
     ConfigurationError,
     behind_tls,
     cookie_config,
     idle_timeout,
     is_idle_expired,
-    parse_login_id,
     resolve_secret_key,
 )
-from dashboard.auth.users import ensure_demo_users, viewer_for
-from dashboard.queries.viewer import Viewer
+from dashboard.auth.user_loader import load_user
+from dashboard.auth.users import ensure_demo_users
+from dashboard.viewer_context import viewer_of_request
 from etl.models import Administration, Municipality, Unit
-from etl.models_auth import User
 
 log = logging.getLogger(__name__)
 
@@ -99,26 +97,6 @@ def install_security(app: dash.Dash) -> None:
 
 
 # --------------------------------------------------------------------------- login on
-
-
-def load_user(login_id: str) -> AuthUser | None:
-    """Flask-Login's user loader: the account must exist and the cookie's token must be current."""
-    parsed = parse_login_id(login_id)
-    if parsed is None:
-        return None
-    user_id, token = parsed
-    with Session(store.get_engine()) as s:
-        user = s.get(User, user_id)
-        if user is None or user.session_token != token:
-            return None
-        return AuthUser(
-            user_id=user.id,
-            session_token=user.session_token,
-            name=user.name,
-            role=user.role,
-            viewer=viewer_for(s, user),
-            is_demo=user.is_demo,
-        )
 
 
 def _deny(reason: str | None = None):
@@ -254,16 +232,6 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
         if is_callback and current_user.is_authenticated:
             _audit_exports(response)
         return response
-
-
-def viewer_of_request() -> Viewer | None:
-    """The logged-in user's viewer for this request, or None when nobody is logged in."""
-    viewer = g.get("infosak_viewer")
-    if viewer is not None:
-        return viewer
-    if current_user and current_user.is_authenticated:
-        return current_user.viewer
-    return None
 
 
 __all__ = ["install_auth", "install_security", "load_user", "logout_user", "viewer_of_request"]

@@ -25,6 +25,7 @@ from dashboard.auth.security import (
     record_attempt,
 )
 from dashboard.auth.session import LAST_SEEN_KEY, idle_timeout
+from dashboard.auth.user_loader import load_user
 from dashboard.auth.users import get_user, new_session_token, normalise_name
 from etl.models_auth import User, utcnow
 
@@ -159,8 +160,6 @@ def start_session(
     login_id: str, role: str, next_path: str | None, lang: str | None = None
 ) -> Response:
     """Log ``login_id`` in (local password or OIDC alike) and send it to its start page."""
-    from dashboard.auth.guard import load_user
-
     lang = lang or session.get("lang") or _lang()
     # A new session on login: nothing from the anonymous session survives (session fixation).
     session.clear()
