@@ -240,7 +240,7 @@ class KpiFactFrame(Base):
     """The national fact rows of one kind as of one date, kept at load time for one store version.
 
     A cache of what etl.kpi.facts computes, stored so that every server process
-    reads the aggregates instead of computing them (dashboard/queries/_kpi_materialized.py).
+    reads the aggregates instead of computing them (etl/kpi/kept.py).
     Rows of other store versions are stale and deleted when new ones are written.
     """
 

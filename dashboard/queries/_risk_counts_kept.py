@@ -4,7 +4,7 @@ Every number on the page restricts risks the same way (dashboard.queries.risks,
 ``scoped_analysis_ids``): an asset's risks count for the asset's primary unit, an object-level
 analysis' risks for the object. So one national row per unit (asset risks) and per object
 (object-level risks) holds all a scope needs; a request sums the rows of its visible units and
-objects. Two kinds are kept in ``kpi_fact_frame`` through _kpi_materialized, for the load's day:
+objects. Two kinds are kept in ``kpi_fact_frame`` through etl.kpi.kept, for the load's day:
 
 - ``risk_cells``: per (unit_id, object_id, shared) the risks per (likelihood, consequence,
   treatment), one column each (``n|3|4|reduce``), and how many are of säkerhetsskydd assets;

@@ -6,7 +6,7 @@ of the accepted loads, max id of every table the numbers read) is a version that
 the numbers can, and only then: a reload of unchanged files keeps it. It
 costs one round trip of primary-key lookups, against seconds for the numbers on a national store.
 Edits made outside the ETL in place (an UPDATE in a test or by hand) are not seen:
-call ``clear()`` after such an edit, and ``_kpi_materialized.forget(engine)`` for the national
+call ``clear()`` after such an edit, and ``etl.kpi.kept.forget(engine)`` for the national
 facts kept in the store.
 
 Entries live per engine (a WeakKeyDictionary, so a disposed test engine takes its entries with it),

@@ -299,7 +299,7 @@ def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.
     municipality, administration) determines ``scope``'s conditions.
 
     The national rows kept at load time are filtered when there are any for this store version
-    and date (_kpi_materialized); otherwise the query runs."""
+    and date (etl.kpi.kept); otherwise the query runs."""
 
     return cache.cached(
         conn,
