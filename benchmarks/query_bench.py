@@ -24,7 +24,7 @@ from sqlalchemy import Date, Engine, bindparam, select, text
 
 from benchmarks.common import AS_OF, Timing, load_average, time_calls, timing_of
 from benchmarks.page_calls import PAGES, build_app, page_calls
-from dashboard.queries import _kpi_cache
+from etl.kpi import cache as _kpi_cache
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def evaluate(p95: float, bare_p95: float | None, dialect: str) -> dict:
 def clear_result_caches() -> None:
     """Empty the app's result caches, so the next call computes from the store (a cold call).
 
-    The KPI cache (dashboard.queries._kpi_cache) is the one the pages use; any other module of
+    The KPI cache (etl.kpi.cache) is the one the pages use; any other module of
     dashboard.queries that offers ``clear_cache()`` is emptied too, so a cache added later does
     not silently turn the cold figures warm.
     """
@@ -279,7 +279,7 @@ def measure_page(engine: Engine, app, page: str, scope: str, filters: dict, runs
 
 def kept_facts(engine: Engine) -> dict:
     """The national facts the store keeps for its current version: {as_of: [kinds]}."""
-    from dashboard.queries._kpi_materialized import version_key
+    from etl.kpi.kept import version_key
     from etl.models import KpiFactFrame
 
     with engine.connect() as conn:

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from dashboard.formatting import format_number
+from etl.formatting import format_number
 from etl.report import escape_formula
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.queries._kpi_dates import CLASSIFICATION_VALID_MONTHS, add_months
 from dashboard.queries.actions import action_grid_select
 from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.metrics import METRICS, SCOPE_TYPE_LABELS_SV
 from dashboard.queries.risks import risk_list_select
 from dashboard.queries.viewer import (
     Viewer,
@@ -32,6 +29,9 @@ from dashboard.queries.viewer import (
     unit_scope_condition,
 )
 from etl import vocab
+from etl.kpi.compute import compute_kpis
+from etl.kpi.dates import CLASSIFICATION_VALID_MONTHS, add_months
+from etl.kpi.definitions import METRICS, SCOPE_TYPE_LABELS_SV
 from etl.models import (
     Action,
     Administration,

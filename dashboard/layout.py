@@ -11,10 +11,10 @@ from dash import dcc, html
 from dashboard import constants as c
 from dashboard.accessibility_statement import STATEMENT_PATH
 from dashboard.auth.roles import page_visible_to, role_label
-from dashboard.formatting import format_change, format_value, shown_change
 from dashboard.i18n import Texts, t, translate
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import Viewer
+from etl.formatting import format_change, format_value, shown_change
+from etl.kpi.definitions import METRICS
 
 # The page's main landmark: the skip link's target, and where the language is announced.
 MAIN = "main"

@@ -3,7 +3,7 @@
 Between two loads a page callback called with the same filters by viewers with the same role and
 scope returns the same thing, so the second call can skip the queries and the figure building.
 The key carries the viewer's role and scope codes (never only the filters): what a callback
-returns depends on who asks. The store version is the KPI cache's (dashboard.queries._kpi_cache):
+returns depends on who asks. The store version is the KPI cache's (etl.kpi.cache):
 any load changes it, and ``_kpi_cache.clear()`` empties this cache too.
 
 Only for callbacks that read the store and nothing else (no writes, no downloads, no audit).
@@ -29,8 +29,8 @@ import flask
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard import store
-from dashboard.queries import _kpi_cache
 from dashboard.viewer_context import current_viewer
+from etl.kpi import cache as _kpi_cache
 
 MAX_ENTRIES = 256
 # Bound on the outputs' size as JSON, summed over the entries. The Python objects behind them

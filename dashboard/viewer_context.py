@@ -10,8 +10,10 @@ lives in one place (DESIGN §5).
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
+from flask_login import current_user
 
+from dashboard.auth.users import NOBODY
 from dashboard.queries.viewer import SYSTEM, Viewer
 
 
@@ -22,7 +24,14 @@ def auth_enabled() -> bool:
 def current_viewer() -> Viewer:
     if not auth_enabled():
         return SYSTEM
-    from dashboard.auth.guard import viewer_of_request
-    from dashboard.auth.users import NOBODY
-
     return viewer_of_request() or NOBODY
+
+
+def viewer_of_request() -> Viewer | None:
+    """The logged-in user's viewer for this request, or None when nobody is logged in."""
+    viewer = g.get("infosak_viewer")
+    if viewer is not None:
+        return viewer
+    if current_user and current_user.is_authenticated:
+        return current_user.viewer
+    return None

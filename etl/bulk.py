@@ -78,7 +78,7 @@ def insert_snapshot(connection: Connection, frame, as_of: dt.date, taken_at: dt.
                     run_id: str | None) -> int:  # fmt: skip
     """metric_snapshot rows for ``frame`` (``compute_kpis``'s columns) in one go; rows written.
 
-    The rows ``dashboard.queries.snapshots.take_snapshot`` builds one dict at a time (a test pins
+    The rows ``etl.kpi.snapshot.take_snapshot`` builds one dict at a time (a test pins
     the two), here from whole columns as tuples with one executemany (SQLite) or COPY
     (PostgreSQL): a national snapshot has 430 000 rows, and a dict per row bound through
     SQLAlchemy took longer than computing the metrics.

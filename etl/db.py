@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -10,10 +14,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from etl.config import database_url
+from etl.indexes import missing_indexes, restore_missing_indexes
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +31,13 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 32_768
 MIGRATION_LOCK_KEY = 0x1AF05A5  # PostgreSQL advisory lock of schema upgrades (not the loaders')
 MIGRATION_WAIT_SECONDS = 600  # an upgrade of a national store (new indexes) takes minutes
+PG_LOCK_KEY = 0x1AF05A4  # any constant shared by every Infosäk loader
+LOCK_WAIT_SECONDS = 600.0  # how long a load waits for another one to finish
+LOCK_WAIT_ENV = "INFOSAK_LOAD_WAIT_SECONDS"  # operators may shorten or lengthen the wait
+SQLITE_WRITE_CACHE_KIB = 131_072  # page cache while loading: the indexes' hot pages
+SQLITE_WRITE_CHECKPOINT_PAGES = 16_384  # WAL pages (64 MB) before a checkpoint while loading
+SQLITE_CHECKPOINT_PAGES = 1000  # SQLite's default
+LOCK_POLL_SECONDS = 0.2  # PostgreSQL: how often a waiting load asks for the lock again
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -109,8 +122,6 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def _restore_indexes(engine: Engine) -> None:
     """Indexes a load killed midway left dropped (etl.indexes), so a server start repairs them."""
-    from etl.load import repair_indexes  # etl.load imports this module
-
     repair_indexes(engine)
 
 
@@ -155,3 +166,110 @@ def _sqlite_migration_engine(engine: Engine) -> Engine:
 
 def is_initialised(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
+
+
+class StoreBusyError(Exception):
+    """Another load held the store longer than LOCK_WAIT_SECONDS."""
+
+
+# --------------------------------------------------------------------------- the single writer
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig).casefold() or "busy" in str(exc.orig).casefold()
+
+
+def lock_wait_seconds() -> float:
+    """LOCK_WAIT_SECONDS, or the number of seconds in INFOSAK_LOAD_WAIT_SECONDS."""
+    text_value = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    try:
+        return max(0.0, float(text_value)) if text_value else LOCK_WAIT_SECONDS
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %s", LOCK_WAIT_ENV, text_value,
+                    LOCK_WAIT_SECONDS)  # fmt: skip
+        return LOCK_WAIT_SECONDS
+
+
+def _lock_sqlite(connection, deadline: float) -> None:
+    """BEGIN IMMEDIATE: take SQLite's single write lock, waiting at most until ``deadline``."""
+    while True:
+        remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        # Wait no longer than the deadline allows (the engine's busy_timeout may be longer).
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={min(remaining_ms, 30_000)}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() >= deadline:
+                raise StoreBusyError(str(exc)) from exc
+            log.info("store busy, waiting for another load")
+        finally:  # the pooled connection goes back to readers with the usual timeout
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _lock_postgresql(connection, deadline: float) -> None:
+    """A transaction-scoped advisory lock every Infosäk loader takes; polled until ``deadline``."""
+    while not connection.execute(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY}
+    ).scalar():
+        if time.monotonic() >= deadline:
+            raise StoreBusyError("another load holds the Infosäk advisory lock")
+        time.sleep(LOCK_POLL_SECONDS)
+
+
+@contextmanager
+def write_session(engine: Engine, wait_seconds: float | None = None) -> Iterator[Session]:
+    """A session whose transaction holds the store's single writer lock; commits on success.
+
+    Raises StoreBusyError when another load keeps the lock longer than ``wait_seconds``
+    (default: ``lock_wait_seconds()``).
+    """
+    wait = lock_wait_seconds() if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + wait
+    sqlite = engine.dialect.name == "sqlite"
+    with Session(engine, expire_on_commit=False) as session:
+        connection = session.connection()
+        if sqlite:
+            _tune_sqlite_for_writing(connection, True)
+            _lock_sqlite(connection, deadline)
+        elif engine.dialect.name == "postgresql":
+            _lock_postgresql(connection, deadline)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            if sqlite:
+                _tune_sqlite_for_writing(session.connection(), False)
+
+
+def _tune_sqlite_for_writing(connection, writing: bool) -> None:
+    """A bigger page cache and rarer WAL checkpoints while a load writes; defaults after.
+
+    Each checkpoint copies the WAL into the database file and syncs it; at the default (every
+    1000 pages) a national load spent about as long checkpointing as inserting, rewriting the
+    same index pages over and over. Readers keep working meanwhile (WAL).
+    """
+    cache_kib = SQLITE_WRITE_CACHE_KIB if writing else SQLITE_CACHE_KIB
+    checkpoint = SQLITE_WRITE_CHECKPOINT_PAGES if writing else SQLITE_CHECKPOINT_PAGES
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{cache_kib}")
+    connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={checkpoint}")
+
+
+def repair_indexes(engine: Engine) -> None:
+    """Indexes a killed run left dropped (etl.indexes); read-only unless one is missing.
+
+    Only on a store at the latest migration: an older one lacks indexes its upgrade will add.
+    """
+    try:
+        if not at_head(engine):
+            return
+        with engine.connect() as connection:
+            if not missing_indexes(connection):
+                return
+        with write_session(engine) as session:
+            restore_missing_indexes(session.connection())
+    except (StoreBusyError, SQLAlchemyError):
+        log.error("could not build missing indexes", exc_info=True)

@@ -21,28 +21,29 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
-from etl.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_CACHE_KIB, at_head
+from etl.db import (  # the store's writer lock lives with the engine; re-exported here
+    StoreBusyError,
+    repair_indexes,
+    write_session,
+)
 from etl.indexes import (
     DEFER_MIN_SOURCES,
     DeferredIndexes,
-    missing_indexes,
-    restore_missing_indexes,
 )
 from etl.issues import ValidationIssue, file_issue
+from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, read_org_ids, replace_source_rows
 from etl.pipeline import Prefetch, should_prefetch
 from etl.reader import RawWorkbook, SourceReadError, read_source
@@ -74,13 +75,6 @@ from etl.validate import (
 log = logging.getLogger(__name__)
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
-PG_LOCK_KEY = 0x1AF05A4  # any constant shared by every Infosäk loader
-LOCK_WAIT_SECONDS = 600.0  # how long a load waits for another one to finish
-LOCK_WAIT_ENV = "INFOSAK_LOAD_WAIT_SECONDS"  # operators may shorten or lengthen the wait
-SQLITE_WRITE_CACHE_KIB = 131_072  # page cache while loading: the indexes' hot pages
-SQLITE_WRITE_CHECKPOINT_PAGES = 16_384  # WAL pages (64 MB) before a checkpoint while loading
-SQLITE_CHECKPOINT_PAGES = 1000  # SQLite's default
-LOCK_POLL_SECONDS = 0.2  # PostgreSQL: how often a waiting load asks for the lock again
 MAX_STORED_ERRORS = 10_000  # load_error rows kept per rejected file (error_count has them all)
 
 Progress = Callable[[int, int, str], None]
@@ -121,102 +115,12 @@ class Rejected(Exception):
         self.issues = issues
 
 
-class StoreBusyError(Exception):
-    """Another load held the store longer than LOCK_WAIT_SECONDS."""
-
-
 def new_run_id() -> str:
     return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
-
-
-# --------------------------------------------------------------------------- serialised writes
-
-
-def _is_locked(exc: OperationalError) -> bool:
-    return "locked" in str(exc.orig).casefold() or "busy" in str(exc.orig).casefold()
-
-
-def lock_wait_seconds() -> float:
-    """LOCK_WAIT_SECONDS, or the number of seconds in INFOSAK_LOAD_WAIT_SECONDS."""
-    text_value = os.environ.get(LOCK_WAIT_ENV, "").strip()
-    try:
-        return max(0.0, float(text_value)) if text_value else LOCK_WAIT_SECONDS
-    except ValueError:
-        log.warning("%s=%r is not a number of seconds; using %s", LOCK_WAIT_ENV, text_value,
-                    LOCK_WAIT_SECONDS)  # fmt: skip
-        return LOCK_WAIT_SECONDS
-
-
-def _lock_sqlite(connection, deadline: float) -> None:
-    """BEGIN IMMEDIATE: take SQLite's single write lock, waiting at most until ``deadline``."""
-    while True:
-        remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
-        # Wait no longer than the deadline allows (the engine's busy_timeout may be longer).
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={min(remaining_ms, 30_000)}")
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-            return
-        except OperationalError as exc:
-            if not _is_locked(exc) or time.monotonic() >= deadline:
-                raise StoreBusyError(str(exc)) from exc
-            log.info("store busy, waiting for another load")
-        finally:  # the pooled connection goes back to readers with the usual timeout
-            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-
-
-def _lock_postgresql(connection, deadline: float) -> None:
-    """A transaction-scoped advisory lock every Infosäk loader takes; polled until ``deadline``."""
-    while not connection.execute(
-        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY}
-    ).scalar():
-        if time.monotonic() >= deadline:
-            raise StoreBusyError("another load holds the Infosäk advisory lock")
-        time.sleep(LOCK_POLL_SECONDS)
-
-
-@contextmanager
-def write_session(engine: Engine, wait_seconds: float | None = None) -> Iterator[Session]:
-    """A session whose transaction holds the store's single writer lock; commits on success.
-
-    Raises StoreBusyError when another load keeps the lock longer than ``wait_seconds``
-    (default: ``lock_wait_seconds()``).
-    """
-    wait = lock_wait_seconds() if wait_seconds is None else wait_seconds
-    deadline = time.monotonic() + wait
-    sqlite = engine.dialect.name == "sqlite"
-    with Session(engine, expire_on_commit=False) as session:
-        connection = session.connection()
-        if sqlite:
-            _tune_sqlite_for_writing(connection, True)
-            _lock_sqlite(connection, deadline)
-        elif engine.dialect.name == "postgresql":
-            _lock_postgresql(connection, deadline)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            if sqlite:
-                _tune_sqlite_for_writing(session.connection(), False)
-
-
-def _tune_sqlite_for_writing(connection, writing: bool) -> None:
-    """A bigger page cache and rarer WAL checkpoints while a load writes; defaults after.
-
-    Each checkpoint copies the WAL into the database file and syncs it; at the default (every
-    1000 pages) a national load spent about as long checkpointing as inserting, rewriting the
-    same index pages over and over. Readers keep working meanwhile (WAL).
-    """
-    cache_kib = SQLITE_WRITE_CACHE_KIB if writing else SQLITE_CACHE_KIB
-    checkpoint = SQLITE_WRITE_CHECKPOINT_PAGES if writing else SQLITE_CHECKPOINT_PAGES
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{cache_kib}")
-    connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={checkpoint}")
 
 
 # --------------------------------------------------------------------------- organisation codes
@@ -357,23 +261,6 @@ def _restore_indexes(engine: Engine, deferred: DeferredIndexes) -> None:
                   exc_info=True)  # fmt: skip
 
 
-def repair_indexes(engine: Engine) -> None:
-    """Indexes a killed run left dropped (etl.indexes); read-only unless one is missing.
-
-    Only on a store at the latest migration: an older one lacks indexes its upgrade will add.
-    """
-    try:
-        if not at_head(engine):
-            return
-        with engine.connect() as connection:
-            if not missing_indexes(connection):
-                return
-        with write_session(engine) as session:
-            restore_missing_indexes(session.connection())
-    except (StoreBusyError, SQLAlchemyError):
-        log.error("could not build missing indexes", exc_info=True)
-
-
 def _refresh_statistics(engine: Engine) -> None:
     """Planner statistics for what the run wrote; a help, never a reason to fail the run."""
     try:
@@ -389,8 +276,6 @@ def record_snapshot(engine: Engine, run_id: str, today: dt.date | None = None) -
     A newer file replaces its source's rows, so the snapshots are the history that monthly
     trends read (docs/metrics.md). Once per run, not per file: one snapshot covers every scope.
     """
-    from dashboard.queries.snapshots import take_snapshot  # the metric definitions live there
-
     return take_snapshot(engine, today or dt.date.today(), run_id)
 
 

@@ -239,8 +239,8 @@ class MetricSnapshot(Base):
 class KpiFactFrame(Base):
     """The national fact rows of one kind as of one date, kept at load time for one store version.
 
-    A cache of what dashboard.queries._kpi_facts computes, stored so that every server process
-    reads the aggregates instead of computing them (dashboard/queries/_kpi_materialized.py).
+    A cache of what etl.kpi.facts computes, stored so that every server process
+    reads the aggregates instead of computing them (etl/kpi/kept.py).
     Rows of other store versions are stale and deleted when new ones are written.
     """
 

@@ -31,9 +31,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 from sqlalchemy import false, func, not_, select
 from sqlalchemy.orm import Session
 
-from dashboard.formatting import format_long_date
-from dashboard.queries._kpi_dates import CLASSIFICATION_VALID_MONTHS, add_months
 from etl import vocab
+from etl.formatting import format_long_date
+from etl.kpi.dates import CLASSIFICATION_VALID_MONTHS, add_months
 from etl.models import Action, Asset, Classification, Unit
 from etl.visibility import shown_action, shown_asset
 

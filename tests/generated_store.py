@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Engine, create_engine, delete, select, text
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _kpi_cache
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
 from etl.db import make_engine, migrate
 from etl.generate import generate
+from etl.kpi import cache as _kpi_cache
 from etl.load import load_paths
 from tests.conftest import PG_URL, _pg_schema_url
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _kpi_cache
-from dashboard.queries.kpi import compute_kpis
 from etl import models
+from etl.kpi import cache as _kpi_cache
+from etl.kpi.compute import compute_kpis
 from tests.kpi_data import AS_OF, build_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from dashboard.queries.kpi import kpi_json
 from etl import models
-from etl.load import ACCEPTED, PG_LOCK_KEY, REJECTED, UNCHANGED, load_paths
+from etl.db import PG_LOCK_KEY
+from etl.kpi.compute import kpi_json
+from etl.load import ACCEPTED, REJECTED, UNCHANGED, load_paths
 from tests.hostile_corpus import write_big_admin_csv
 from tests.workbooks import TODAY, write_admin, write_org
 

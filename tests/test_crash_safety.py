@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.kpi import kpi_json
 from etl import models
 from etl.db import make_engine, migrate
+from etl.kpi.compute import kpi_json
 from etl.load import ACCEPTED, UNCHANGED, load_paths
 from tests.hostile_corpus import write_big_admin_csv
 from tests.workbooks import TODAY, write_admin, write_object, write_org

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.snapshots import take_snapshot
 from dashboard.queries.viewer import SYSTEM
 from etl import models as m
 from etl.bulk import insert_snapshot
+from etl.kpi.compute import compute_kpis
+from etl.kpi.snapshot import take_snapshot
 from tests import kpi_data
 
 COLUMNS = ("as_of", "scope_type", "scope_id", "metric", "value", "numerator", "denominator")

@@ -190,8 +190,8 @@ def test_maturity_figures_send_what_the_validated_build_sends():
 def _validated_coverage(df: pd.DataFrame, lang: str) -> go.Figure:
     from dashboard.figures.governance import SHOWN_METRICS
     from dashboard.figures.governance import TEXT as GTEXT
-    from dashboard.formatting import format_percent
-    from dashboard.queries.metrics import METRICS
+    from etl.formatting import format_percent
+    from etl.kpi.definitions import METRICS
 
     df = df[df["metric"].isin(SHOWN_METRICS)]
     named = df.drop_duplicates("scope_id")
@@ -314,7 +314,7 @@ def _validated_action_aging(df: pd.DataFrame, lang: str) -> go.Figure:
 
 def _validated_open_trend(df: pd.DataFrame, lang: str, estimate: bool) -> go.Figure:
     from dashboard.figures.actions import _tr
-    from dashboard.formatting import format_month
+    from etl.formatting import format_month
 
     fig = go.Figure(
         go.Scatter(
@@ -362,7 +362,7 @@ def test_action_figures_send_what_the_validated_build_sends():
 def _validated_coverage_bars(df: pd.DataFrame, metric_labels: dict, level: str, lang: str):
     from dashboard.figures.coverage import LEVEL_WORDS
     from dashboard.figures.coverage import TEXT as CTEXT
-    from dashboard.formatting import format_percent
+    from etl.formatting import format_percent
 
     labels = scope_labels(df["scope_id"], df["scope_name"])
     order = sorted(labels, key=lambda sid: labels[sid], reverse=True)

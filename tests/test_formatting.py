@@ -3,7 +3,7 @@
 import datetime as dt
 
 from dashboard.filters import Filters, parse_query, to_query
-from dashboard.formatting import (
+from etl.formatting import (
     format_change,
     format_long_date,
     format_number,

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.grid import fetch_block
-from dashboard.queries import _kpi_cache
 from dashboard.queries import _risk_counts_kept as kept_counts
 from dashboard.queries.actions import (
     WIDE_WALK_MAX_START,
@@ -41,6 +40,7 @@ from dashboard.queries.coverage import (
 from dashboard.queries.risks import risk_grid_columns, risk_list_select, risks_block
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
+from etl.kpi import cache as _kpi_cache
 from tests.generated_store import BACKENDS, loaded_generated_store
 
 TODAY = dt.date(2026, 11, 28)

@@ -19,8 +19,8 @@ from dashboard.figures.maturity import (
     maturity_trend_figure,
 )
 from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme
-from dashboard.formatting import format_date
 from dashboard.i18n import translate
+from etl.formatting import format_date
 from etl.vocab import MATURITY_LEVELS
 
 

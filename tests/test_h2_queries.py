@@ -8,7 +8,6 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.grid import fetch_block
-from dashboard.queries._kpi_dates import last_month_ends
 from dashboard.queries.actions import (
     ActionFilters,
     action_grid_columns,
@@ -43,6 +42,7 @@ from dashboard.queries.risks import (
     risks_by_treatment,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.kpi.dates import last_month_ends
 from etl.models import (
     Action,
     Administration,

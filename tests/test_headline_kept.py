@@ -15,14 +15,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _headline_kept, _kpi_cache
-from dashboard.queries._kpi_dates import previous_quarter
 from dashboard.queries.governance import object_kpis
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import UNIT_ROWS_KIND, unit_kpis
 from dashboard.queries.overview import headline_kpis, overview_numbers
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
+from etl.kpi import cache as _kpi_cache
+from etl.kpi import headline_kept as _headline_kept
+from etl.kpi.dates import previous_quarter
+from etl.kpi.definitions import METRICS
 from tests.generated_store import (
     BACKENDS,
     codes,

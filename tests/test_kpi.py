@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.queries.kpi import compute_kpis, funnel, kpi_json, overdue_aging, sort_rows
-from dashboard.queries.metrics import METRICS, SCOPE_TYPES, metrics_for_scope
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.db import session_factory
+from etl.kpi.compute import compute_kpis, funnel, kpi_json, overdue_aging, sort_rows
+from etl.kpi.definitions import METRICS, SCOPE_TYPES, metrics_for_scope
 from tests import kpi_data
 from tests.kpi_data import AS_OF
 

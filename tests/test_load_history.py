@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.snapshots import metric_trend
+from etl.kpi.snapshot import metric_trend
 from etl.load import load_paths
 from etl.models import Asset, MetricSnapshot
 from tests.workbooks import admin_rows, write_admin, write_org

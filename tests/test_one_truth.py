@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from dashboard.queries.coverage import coverage_by_scope, gap_counts, shared_owner_count
-from dashboard.queries.kpi import compute_kpis, funnel, kpi_json, overdue_aging
 from dashboard.queries.overview import (
     CARD_METRICS,
     ORG_METRICS,
@@ -19,6 +18,7 @@ from dashboard.queries.overview import (
 )
 from dashboard.queries.viewer import SYSTEM
 from etl.db import session_factory
+from etl.kpi.compute import compute_kpis, funnel, kpi_json, overdue_aging
 from tests.kpi_data import AS_OF, build_store
 
 # (municipality, administration): all, two municipalities, an administration with and without

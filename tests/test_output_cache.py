@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from dashboard import output_cache, store
 from dashboard.output_cache import cached_output
-from dashboard.queries import _kpi_cache
 from dashboard.queries.actions import visible_units
 from dashboard.queries.viewer import Viewer
 from etl import models
+from etl.kpi import cache as _kpi_cache
 from tests.kpi_data import build_store
 
 calls: list[tuple] = []

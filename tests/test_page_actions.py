@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import Viewer
+from etl.kpi.compute import compute_kpis
 from etl.models import Action
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module

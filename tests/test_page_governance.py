@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from dashboard import store
 from dashboard.queries.governance import object_actions, party_summary, visible_object_list
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import Viewer
+from etl.kpi.compute import compute_kpis
 from etl.models import Action, GovernanceObject, Unit
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module

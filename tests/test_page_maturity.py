@@ -60,7 +60,7 @@ def test_heatmap_comparison_trend_and_options(page):
 
 
 def test_evidence_level_equals_compute_kpis(page):
-    from dashboard.queries.kpi import compute_kpis
+    from etl.kpi.compute import compute_kpis
 
     comparison = page.update_maturity(FILTERS, None)[1]
     evidence = dict(zip(comparison.data[1].y, comparison.data[1].x, strict=True))

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.my_unit import unit_actions, unit_assets, unit_options
 from dashboard.queries.viewer import Viewer
+from etl.kpi.compute import compute_kpis
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module
 

@@ -160,9 +160,9 @@ def test_cards_fall_back_to_the_level_a_viewer_can_see(sqlite_engine):
     scopes they can see instead of showing "–" for a level they cannot."""
     from sqlalchemy.orm import Session
 
-    from dashboard.queries.kpi import compute_kpis
     from dashboard.queries.overview import focus_scope, headline_kpis
     from dashboard.queries.viewer import Viewer
+    from etl.kpi.compute import compute_kpis
 
     manager = Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"}))
     officer = Viewer("security_officer", administration_codes=frozenset({"1882-SOC"}))

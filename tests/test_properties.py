@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.kpi import compute_kpis, kpi_json
 from etl import models
 from etl.db import make_engine, migrate
 from etl.generate import generate
+from etl.kpi.compute import compute_kpis, kpi_json
 from etl.load import ACCEPTED, load_paths, looks_like_organisation
 from etl.parsing import CellError, parse_cell
 from etl.reader import RawRow, RawSheet, RawWorkbook, read_source

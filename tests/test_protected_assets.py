@@ -18,17 +18,17 @@ from typer.testing import CliRunner
 
 from dashboard.export import ExportColumn, export_query
 from dashboard.export_workbook import build_scope_workbook
-from dashboard.queries import _kpi_cache
 from dashboard.queries.actions import action_grid_select, actions_block, actions_export_select
 from dashboard.queries.coverage import asset_gap_select, shared_owner_gap_select
 from dashboard.queries.governance import object_actions, party_summary
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.my_unit import hidden_unit_actions, reviews_due, unit_actions, unit_assets
 from dashboard.queries.risks import high_risks_without_action, risk_list_select
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.gather import gather_report
 from etl import models as m
 from etl.cli import app as cli
+from etl.kpi import cache as _kpi_cache
+from etl.kpi.compute import compute_kpis
 from etl.reminders import build_digests, digest_html, digest_text
 from tests import kpi_data
 from tests.protected_data import PROTECTED, add_protected_asset

@@ -17,12 +17,12 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import Viewer
 from dashboard.report.content import build_content, summary_sentences
 from dashboard.report.gather import ReportError, gather_report, period_end, period_of
 from dashboard.report.pdf import report_pdf
 from etl.cli import app
+from etl.kpi.compute import compute_kpis
 from tests import kpi_data
 
 runner = CliRunner()

@@ -12,8 +12,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from dashboard.queries import _kpi_cache as kpi_cache
-from dashboard.queries._kpi_materialized import forget as forget_kept_facts
 from dashboard.queries.report_snapshots import freeze_report, get_snapshot, list_snapshots
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.content import compare_rows
@@ -21,6 +19,8 @@ from dashboard.report.gather import gather_report
 from dashboard.report.pdf import report_pdf
 from etl import models as m
 from etl.cli import app
+from etl.kpi import cache as kpi_cache
+from etl.kpi.kept import forget as forget_kept_facts
 from etl.models_report import ReportSnapshot
 from tests import kpi_data
 from tests.test_auth_support import add_account, auth_app, csrf_header, login, reset_store

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.gather import gather_report
 from etl.db import session_factory
+from etl.kpi.compute import compute_kpis
 from tests import kpi_data
 from tests.kpi_data import AS_OF
 

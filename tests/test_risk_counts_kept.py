@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _kpi_cache
 from dashboard.queries import _risk_counts_kept as kept_counts
 from dashboard.queries.risks import (
     hidden_protected_count,
@@ -27,6 +26,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
+from etl.kpi import cache as _kpi_cache
 from tests.generated_store import BACKENDS, codes, loaded_generated_store, role_viewers
 
 TODAY = dt.date(2026, 11, 28)
@@ -199,16 +199,14 @@ def test_a_later_load_is_not_answered_from_older_counts(store):
     with Session(store) as s:
         before = kept_counts.kept_risks(s, TODAY, SYSTEM)
         assert before is not None
-        # Any change the store version sees (here a load row) retires the kept rows.
-        s.add(
-            m.Load(
-                run_id="probe",
-                file_name="probe.csv",
-                sha256="0" * 64,
-                started_at=dt.datetime(2026, 11, 28, 12),
-                outcome="rejected",
-            )
-        )
+        # A rejected file changes no row: the kept rows still answer.
+        probe = {"run_id": "probe", "file_name": "probe.csv", "sha256": "0" * 64,
+                 "started_at": dt.datetime(2026, 11, 28, 12)}  # fmt: skip
+        s.add(m.Load(**probe, outcome="rejected"))
+        s.flush()
+        assert kept_counts.kept_risks(s, TODAY, SYSTEM) is not None
+        # Any change the store version sees (here an accepted load's row) retires them.
+        s.add(m.Load(**probe, outcome="accepted"))
         s.flush()
         assert kept_counts.kept_risks(s, TODAY, SYSTEM) is None
         s.rollback()

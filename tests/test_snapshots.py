@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import delete, func, select
 
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.snapshots import backfill_snapshots, metric_trend, take_snapshot
 from dashboard.queries.viewer import Viewer
 from etl import models as m
 from etl.db import session_factory
+from etl.kpi.compute import compute_kpis
+from etl.kpi.snapshot import backfill_snapshots, metric_trend, take_snapshot
 from tests import kpi_data
 
 

@@ -10,9 +10,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from dashboard.queries.kpi import kpi_json
 from etl.db import alembic_config, make_engine, migrate
 from etl.generate import generate
+from etl.kpi.compute import kpi_json
 from etl.load import load_paths
 from tests.workbooks import TODAY
 

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dashboard import store
 from dashboard.accessibility_statement import STATEMENT_PATH
 from dashboard.auth import audit
-from dashboard.auth.login import bp, client_address, demo_mode, end_session
+from dashboard.auth.login import bp, client_address, end_session
 from dashboard.auth.oidc import OidcConfigError, oidc_config
 from dashboard.auth.oidc_login import CALLBACK_PATH as OIDC_CALLBACK_PATH
 from dashboard.auth.oidc_login import LOGIN_PATH as OIDC_LOGIN_PATH
@@ -33,26 +33,18 @@ from dashboard.auth.security import (
 )
 from dashboard.auth.session import (
     LAST_SEEN_KEY,
-    AuthUser,
     ConfigurationError,
     behind_tls,
     cookie_config,
     idle_timeout,
     is_idle_expired,
-    parse_login_id,
     proxy_hops,
     resolve_secret_key,
 )
-from dashboard.auth.users import (
-    demo_users_in_store,
-    demo_users_refusal,
-    ensure_demo_users,
-    may_authenticate,
-    viewer_for,
-)
-from dashboard.queries.viewer import Viewer
+from dashboard.auth.user_loader import load_user
+from dashboard.auth.users import demo_users_in_store, demo_users_refusal, ensure_demo_users
+from dashboard.viewer_context import viewer_of_request
 from etl.models import Administration, Municipality, Unit
-from etl.models_auth import User
 
 log = logging.getLogger(__name__)
 
@@ -121,29 +113,6 @@ def install_security(app: dash.Dash) -> None:
 
 
 # --------------------------------------------------------------------------- login on
-
-
-def load_user(login_id: str) -> AuthUser | None:
-    """Flask-Login's user loader: the account must exist and the cookie's token must be current."""
-    parsed = parse_login_id(login_id)
-    if parsed is None:
-        return None
-    user_id, token = parsed
-    with Session(store.get_engine()) as s:
-        user = s.get(User, user_id)
-        if user is None or user.session_token != token:
-            return None
-        # A cookie from a demo session is worth nothing to an app that is not in demo mode.
-        if not may_authenticate(user, demo_mode=demo_mode()):
-            return None
-        return AuthUser(
-            user_id=user.id,
-            session_token=user.session_token,
-            name=user.name,
-            role=user.role,
-            viewer=viewer_for(s, user),
-            is_demo=user.is_demo,
-        )
 
 
 def _deny(reason: str | None = None):
@@ -285,16 +254,6 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
         if is_callback and current_user.is_authenticated:
             _audit_exports(response)
         return response
-
-
-def viewer_of_request() -> Viewer | None:
-    """The logged-in user's viewer for this request, or None when nobody is logged in."""
-    viewer = g.get("infosak_viewer")
-    if viewer is not None:
-        return viewer
-    if current_user and current_user.is_authenticated:
-        return current_user.viewer
-    return None
 
 
 __all__ = ["install_auth", "install_security", "load_user", "logout_user", "viewer_of_request"]

@@ -26,6 +26,7 @@ from dashboard.auth.security import (
     throttle_wait,
 )
 from dashboard.auth.session import LAST_SEEN_KEY, idle_timeout
+from dashboard.auth.user_loader import demo_mode, load_user
 from dashboard.auth.users import get_user, may_authenticate, new_session_token, normalise_name
 from etl.models_auth import User, utcnow
 
@@ -55,10 +56,6 @@ SESSION_JS = """// Infosäk: a callback answered 401 means the session ended; go
 
 
 DEMO_REFUSED = "demokonto utanför demoläget"
-
-
-def demo_mode() -> bool:
-    return bool(current_app.config.get("INFOSAK_DEMO", False))
 
 
 def client_address() -> str:
@@ -199,8 +196,6 @@ def start_session(
     login_id: str, role: str, next_path: str | None, lang: str | None = None
 ) -> Response:
     """Log ``login_id`` in (local password or OIDC alike) and send it to its start page."""
-    from dashboard.auth.guard import load_user
-
     lang = lang or session.get("lang") or _lang()
     # A new session on login: nothing from the anonymous session survives (session fixation).
     session.clear()

@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.theme import AGING_COLOURS, PALETTE, empty_figure
-from dashboard.formatting import format_month
 from dashboard.i18n import t, translate
+from etl.formatting import format_month
 
 TEXT = {
     "sv": {

@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.theme import PALETTE, empty_figure
-from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_text, plot_texts
+from etl.formatting import format_percent
 
 TEXT = {
     "sv": {"title": "Täckning per {level}", "share": "Andel"},

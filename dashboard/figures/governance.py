@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import PALETTE, empty_figure
-from dashboard.formatting import format_percent
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_texts
-from dashboard.queries.metrics import METRICS
+from etl.formatting import format_percent
+from etl.kpi.definitions import METRICS
 
 TEXT = {
     "sv": {"title": "Klassning och delägares medverkan per objekt", "share": "Andel"},

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import PALETTE, SEQUENTIAL, empty_figure
-from dashboard.formatting import format_date
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_text, plot_texts
+from etl.formatting import format_date
 from etl.vocab import MATURITY_LEVELS
 
 MATURITY_LEVELS_EN = {

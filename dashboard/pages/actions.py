@@ -14,7 +14,6 @@ from dashboard import store
 from dashboard.export import ExportColumn, download, export_filename, export_query
 from dashboard.figures.actions import aging_figure, open_trend_figure
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
@@ -34,10 +33,11 @@ from dashboard.queries.actions import (
     control_options,
     open_actions_by_month,
 )
-from dashboard.queries.kpi import AGING_BUCKETS
 from dashboard.queries.overview import focus_scope, headline_kpis
-from dashboard.queries.snapshots import metric_trend
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_number
+from etl.kpi.compute import AGING_BUCKETS
+from etl.kpi.snapshot import metric_trend
 
 log = logging.getLogger(__name__)
 

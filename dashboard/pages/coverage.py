@@ -14,7 +14,6 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.coverage import coverage_bars
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_number
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
@@ -40,6 +39,7 @@ from dashboard.queries.coverage import (
 )
 from dashboard.queries.overview import headline_kpis
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_number
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from dashboard import store
 from dashboard.cells import td, tr
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_date, format_number, format_value
 from dashboard.i18n import translator
 from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state, no_data
 from dashboard.output_cache import cached_output
@@ -29,8 +28,9 @@ from dashboard.queries.governance import (
     party_summary,
     visible_object_list,
 )
-from dashboard.queries.metrics import METRICS
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_number, format_value
+from etl.kpi.definitions import METRICS
 
 log = logging.getLogger(__name__)
 

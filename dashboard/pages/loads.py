@@ -11,7 +11,6 @@ from dash import Input, Output, State, callback, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_date, format_number
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import chart_card, create_page_header, empty_state
@@ -23,6 +22,7 @@ from dashboard.queries.loads import (
     visible_load,
 )
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_number
 
 log = logging.getLogger(__name__)
 

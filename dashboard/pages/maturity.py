@@ -22,9 +22,9 @@ from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
 from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
 from dashboard.output_cache import cached_output
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.maturity import maturity_history, maturity_matrix
 from dashboard.viewer_context import current_viewer
+from etl.kpi.compute import compute_kpis
+from etl.kpi.maturity import maturity_history, maturity_matrix
 
 log = logging.getLogger(__name__)
 

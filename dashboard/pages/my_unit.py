@@ -15,7 +15,6 @@ from dashboard import store
 from dashboard.cells import td, tr
 from dashboard.figures.actions import aging_figure
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_date, format_number, format_percent, format_value
 from dashboard.i18n import translator
 from dashboard.layout import (
     GRAPH_CONFIG,
@@ -27,8 +26,6 @@ from dashboard.layout import (
     no_data,
 )
 from dashboard.output_cache import cached_output
-from dashboard.queries.kpi import AGING_BUCKETS
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.my_unit import (
     MAX_UNIT_OPTIONS,
     hidden_unit_actions,
@@ -41,6 +38,9 @@ from dashboard.queries.my_unit import (
     unit_options,
 )
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_number, format_percent, format_value
+from etl.kpi.compute import AGING_BUCKETS
+from etl.kpi.definitions import METRICS
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from dashboard import store
 from dashboard.cells import td, th, tr
 from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
-from dashboard.formatting import format_date, format_number, format_value
 from dashboard.i18n import translator
 from dashboard.layout import (
     GRAPH_CONFIG,
@@ -26,11 +25,12 @@ from dashboard.layout import (
     scroll_region,
 )
 from dashboard.output_cache import cached_output
-from dashboard.queries.kpi import funnel, overdue_aging
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.overview import ORG_METRICS, overview_numbers
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_number, format_value
+from etl.kpi.compute import funnel, overdue_aging
+from etl.kpi.definitions import METRICS
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.risks import risk_heatmap, treatment_figure
 from dashboard.filters import Filters, query_language
-from dashboard.formatting import format_date, format_number
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
@@ -38,6 +37,7 @@ from dashboard.queries.risks import (
     treatments_from_counts,
 )
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_number
 
 log = logging.getLogger(__name__)
 

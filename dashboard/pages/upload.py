@@ -26,10 +26,10 @@ from dashboard.auth.uploads import (
     rejected_result,
 )
 from dashboard.filters import Filters
-from dashboard.formatting import format_number
 from dashboard.i18n import translator
 from dashboard.layout import create_page_header
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_number
 from etl.issues import ValidationIssue
 
 log = logging.getLogger(__name__)

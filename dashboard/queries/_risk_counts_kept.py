@@ -4,7 +4,7 @@ Every number on the page restricts risks the same way (dashboard.queries.risks,
 ``scoped_analysis_ids``): an asset's risks count for the asset's primary unit, an object-level
 analysis' risks for the object. So one national row per unit (asset risks) and per object
 (object-level risks) holds all a scope needs; a request sums the rows of its visible units and
-objects. Two kinds are kept in ``kpi_fact_frame`` through _kpi_materialized, for the load's day:
+objects. Two kinds are kept in ``kpi_fact_frame`` through etl.kpi.kept, for the load's day:
 
 - ``risk_cells``: per (unit_id, object_id, shared) the risks per (likelihood, consequence,
   treatment), one column each (``n|3|4|reduce``), and how many are of säkerhetsskydd assets;
@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, literal, not_, select
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import Viewer
+from etl.kpi import cache
+from etl.kpi import kept as materialized
+from etl.kpi.facts import high_risk_threshold_sql
+from etl.kpi.frames import query_frame
 from etl.models import Action, Asset, Risk, RiskAnalysis
 
 log = logging.getLogger(__name__)

@@ -35,10 +35,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
 from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered_query
-from dashboard.queries import _kpi_cache as kpi_cache
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._kpi_dates import last_month_ends
-from dashboard.queries._kpi_materialized import smallest_int_type
 from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -48,6 +44,10 @@ from dashboard.queries.viewer import (
     visible_units,
 )
 from etl import vocab
+from etl.kpi import cache as kpi_cache
+from etl.kpi import kept as materialized
+from etl.kpi.dates import last_month_ends
+from etl.kpi.kept import smallest_int_type
 from etl.models import (
     Action,
     Administration,

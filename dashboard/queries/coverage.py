@@ -3,7 +3,7 @@ them (which assets lack a current classification, a risk analysis or a registerf
 reference; which shared assets had an owner missing from the latest classification).
 
 The lists use the metric definitions of docs/metrics.md with the same date cut-offs as
-compute_kpis (dashboard.queries._kpi_dates.Cutoffs), so a list's length equals the number the
+compute_kpis (etl.kpi.dates.Cutoffs), so a list's length equals the number the
 metric reports (tests/test_one_truth.py checks it). Säkerhetsskydd assets are left out of every
 list unless the viewer may see them.
 """
@@ -31,13 +31,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_dates import Cutoffs
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition, visible_units
+from etl.kpi import cache
+from etl.kpi import kept as materialized
+from etl.kpi.compute import compute_kpis
+from etl.kpi.dates import Cutoffs
+from etl.kpi.definitions import METRICS
+from etl.kpi.frames import query_frame
 from etl.models import (
     Administration,
     Asset,

@@ -16,7 +16,6 @@ import pandas as pd
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.queries import _headline_kept
 from dashboard.queries.actions import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -26,8 +25,9 @@ from dashboard.queries.actions import (
     is_overdue,
     visible_objects,
 )
-from dashboard.queries.kpi import compute_kpis
 from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.kpi import headline_kept as _headline_kept
+from etl.kpi.compute import compute_kpis
 from etl.models import (
     Action,
     Administration,

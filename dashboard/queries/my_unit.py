@@ -16,14 +16,6 @@ import pandas as pd
 from sqlalchemy import case, func, literal, not_, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _headline_kept
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._kpi_dates import (
-    CLASSIFICATION_VALID_MONTHS,
-    REVIEW_WINDOW_DAYS,
-    add_months,
-    follow_up_period,
-)
 from dashboard.queries.actions import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -33,9 +25,17 @@ from dashboard.queries.actions import (
     is_overdue,
     visible_units,
 )
-from dashboard.queries.kpi import KPI_COLUMNS, compute_kpis
-from dashboard.queries.metrics import METRIC_ORDER, METRICS
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
+from etl.kpi import headline_kept as _headline_kept
+from etl.kpi import kept as materialized
+from etl.kpi.compute import KPI_COLUMNS, compute_kpis
+from etl.kpi.dates import (
+    CLASSIFICATION_VALID_MONTHS,
+    REVIEW_WINDOW_DAYS,
+    add_months,
+    follow_up_period,
+)
+from etl.kpi.definitions import METRIC_ORDER, METRICS
 from etl.models import (
     Action,
     Administration,

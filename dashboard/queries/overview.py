@@ -18,11 +18,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _headline_kept
-from dashboard.queries._kpi_dates import previous_quarter
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.kpi import headline_kept as _headline_kept
+from etl.kpi.compute import compute_kpis
+from etl.kpi.dates import previous_quarter
+from etl.kpi.definitions import METRICS
 from etl.models import Administration, Municipality
 
 log = logging.getLogger(__name__)

@@ -31,10 +31,10 @@ from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
 from dashboard.queries import _risk_counts_kept as kept_counts
-from dashboard.queries._kpi_facts import high_risk_threshold_sql
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
+from etl.kpi.facts import high_risk_threshold_sql
 from etl.models import (
     Action,
     Administration,

@@ -1,174 +1,34 @@
-"""Who is looking: the viewer and the SQL conditions that keep each role to its scope (DESIGN §5).
+"""Who may see what: defined at the etl level (etl.kpi.viewer), where the KPI computation that the
+load runs needs it; re-exported here for the dashboard's queries and pages."""
 
-Every condition is a SQL expression over one org table, so a forged request can never widen what a
-query reads. ``None`` means "no restriction"; a role without codes gets ``false()`` (sees nothing).
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-from sqlalchemy import ColumnElement, and_, false, or_, select
-
-from etl.models import (
-    Administration,
-    GovernanceObject,
-    GovernanceParticipant,
-    Municipality,
-    Unit,
+from etl.kpi.viewer import (
+    ADMINISTRATION_ROLES,
+    MUNICIPALITY_ROLES,
+    ROLES,
+    SYSTEM,
+    UNIT_ROLES,
+    Viewer,
+    administration_scope_condition,
+    combine,
+    either,
+    governance_object_scope_condition,
+    municipality_scope_condition,
+    unit_scope_condition,
+    visible_units,
 )
-from etl.visibility import may_see_protected
 
-ROLES = (
-    "system",
-    "ciso",
-    "security_officer",
-    "admin_head",
-    "manager",
-    "committee",
-    "dpo",
-    "protection_officer",
-    "admin",
-)
-# Roles scoped by municipality codes, by administration codes and by unit codes respectively.
-MUNICIPALITY_ROLES = frozenset({"ciso", "committee", "dpo", "protection_officer"})
-ADMINISTRATION_ROLES = frozenset({"security_officer", "admin_head"})
-UNIT_ROLES = frozenset({"manager"})
-
-# Which scope types of compute_kpis each role gets (brief C: viewer scoping).
-_ALL_SCOPES = ("municipality", "administration", "unit", "governance_object")
-_VISIBLE_SCOPE_TYPES: dict[str, tuple[str, ...]] = {
-    "system": _ALL_SCOPES,
-    "admin": _ALL_SCOPES,
-    "ciso": _ALL_SCOPES,
-    "dpo": _ALL_SCOPES,
-    "protection_officer": _ALL_SCOPES,
-    "committee": ("municipality", "administration"),
-    "security_officer": ("administration", "unit"),
-    "admin_head": ("administration", "unit"),
-    "manager": ("unit",),
-}
-
-
-@dataclass(frozen=True)
-class Viewer:
-    role: str  # one of ROLES
-    name: str = "system"
-    municipality_codes: frozenset[str] = frozenset()
-    administration_codes: frozenset[str] = frozenset()
-    unit_codes: frozenset[str] = frozenset()
-
-    @property
-    def sees_all(self) -> bool:
-        return self.role in ("system", "admin")
-
-    @property
-    def may_see_security_protection(self) -> bool:
-        """Only the protection officer (and the system itself) may see säkerhetsskydd assets:
-        the rule is etl.visibility's, which lists, exports, reports and reminders all apply."""
-        return may_see_protected(self.role)
-
-    @property
-    def visible_scope_types(self) -> tuple[str, ...]:
-        return _VISIBLE_SCOPE_TYPES.get(self.role, ())
-
-
-SYSTEM = Viewer("system")
-
-
-def _municipality_ids(codes: frozenset[str]):
-    return select(Municipality.id).where(Municipality.code.in_(sorted(codes)))
-
-
-def _administration_ids(codes: frozenset[str]):
-    return select(Administration.id).where(Administration.code.in_(sorted(codes)))
-
-
-def _administration_ids_of_municipalities(codes: frozenset[str]):
-    return select(Administration.id).where(
-        Administration.municipality_id.in_(_municipality_ids(codes))
-    )
-
-
-def unit_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Restricts Unit rows to the viewer's scope (None = all units)."""
-    if viewer.sees_all:
-        return None
-    if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
-        return Unit.administration_id.in_(
-            _administration_ids_of_municipalities(viewer.municipality_codes)
-        )
-    if viewer.role in ADMINISTRATION_ROLES and viewer.administration_codes:
-        return Unit.administration_id.in_(_administration_ids(viewer.administration_codes))
-    if viewer.role in UNIT_ROLES and viewer.unit_codes:
-        return Unit.code.in_(sorted(viewer.unit_codes))
-    return false()
-
-
-def visible_units(viewer: Viewer, municipality: str | None, administration: str | None):
-    """The ids of the units in the viewer's scope, narrowed by the global filters."""
-    query = select(Unit.id).join(Administration, Unit.administration_id == Administration.id)
-    scope = unit_scope_condition(viewer)
-    if scope is not None:
-        query = query.where(scope)
-    if administration:
-        query = query.where(Administration.code == administration)
-    if municipality:
-        query = query.where(
-            Administration.municipality_id.in_(
-                select(Municipality.id).where(Municipality.code == municipality)
-            )
-        )
-    return query
-
-
-def administration_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Administration rows the viewer may see as a scope of their own (None = all)."""
-    if viewer.sees_all:
-        return None
-    if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
-        return Administration.municipality_id.in_(_municipality_ids(viewer.municipality_codes))
-    if viewer.role in ADMINISTRATION_ROLES and viewer.administration_codes:
-        return Administration.code.in_(sorted(viewer.administration_codes))
-    return false()
-
-
-def municipality_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Municipality rows the viewer may see as a scope of their own (None = all)."""
-    if viewer.sees_all:
-        return None
-    if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
-        return Municipality.code.in_(sorted(viewer.municipality_codes))
-    return false()
-
-
-def governance_object_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Governance objects the viewer may see: those its municipalities take part in."""
-    if viewer.sees_all:
-        return None
-    if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
-        return GovernanceObject.id.in_(
-            select(GovernanceParticipant.governance_object_id).where(
-                GovernanceParticipant.municipality_id.in_(
-                    _municipality_ids(viewer.municipality_codes)
-                )
-            )
-        )
-    return false()
-
-
-def combine(*conditions: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
-    """AND of the given conditions, ignoring None (None when all are None)."""
-    present = [c for c in conditions if c is not None]
-    if not present:
-        return None
-    if len(present) == 1:
-        return present[0]
-    return and_(*present)
-
-
-def either(*conditions: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
-    """OR of the given conditions; None (everything) as soon as one of them is None."""
-    if any(c is None for c in conditions):
-        return None
-    return or_(*conditions)
+__all__ = [
+    "ADMINISTRATION_ROLES",
+    "MUNICIPALITY_ROLES",
+    "ROLES",
+    "SYSTEM",
+    "UNIT_ROLES",
+    "Viewer",
+    "administration_scope_condition",
+    "combine",
+    "either",
+    "governance_object_scope_condition",
+    "municipality_scope_condition",
+    "unit_scope_condition",
+    "visible_units",
+]

@@ -15,7 +15,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from dashboard.formatting import MONTHS_SV, format_number
+from etl.formatting import MONTHS_SV, format_number
 
 PRIMARY = colors.HexColor("#1f4e79")
 SECONDARY = colors.HexColor("#8fb3d9")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dashboard.formatting import format_change, format_long_date, format_number, format_percent
-from dashboard.queries.metrics import METRICS
+from etl.formatting import format_change, format_long_date, format_number, format_percent
+from etl.kpi.definitions import METRICS
 
 TABLE_COLUMNS = (
     ("assets", "Tillgångar"),

@@ -19,13 +19,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.queries._kpi_dates import add_months, overdue_trend_days
-from dashboard.queries._kpi_materialized import overdue_trend_facts
-from dashboard.queries._kpi_rollup import distribute
-from dashboard.queries._kpi_scope import build_scope, cached_org, org_key
-from dashboard.queries.kpi import compute_kpis, funnel
 from dashboard.queries.loads import load_scope_condition
-from dashboard.queries.metrics import METRICS
 from dashboard.queries.overview import NO_ROWS, combine_rows, previous_quarter, rows_by_metric
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -33,6 +27,12 @@ from dashboard.queries.viewer import (
     administration_scope_condition,
     municipality_scope_condition,
 )
+from etl.kpi.compute import compute_kpis, funnel
+from etl.kpi.dates import add_months, overdue_trend_days
+from etl.kpi.definitions import METRICS
+from etl.kpi.kept import overdue_trend_facts
+from etl.kpi.rollup import distribute
+from etl.kpi.scope import build_scope, cached_org, org_key
 from etl.models import (
     Administration,
     GovernanceObject,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from dashboard.queries.kpi import kpi_json
-from dashboard.queries.metrics import METRICS, SCOPE_TYPE_LABELS_SV, SCOPE_TYPES
 from etl.cli.app import app
 from etl.db import is_initialised, make_engine
+from etl.kpi.compute import kpi_json
+from etl.kpi.definitions import METRICS, SCOPE_TYPE_LABELS_SV, SCOPE_TYPES
 from etl.models import Unit
 
 log = logging.getLogger(__name__)

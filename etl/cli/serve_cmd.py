@@ -57,10 +57,10 @@ def prepare_demo_store(sample_dir: Path, today: dt.date | None = None) -> str:
     """
     from sqlalchemy.orm import Session
 
-    from dashboard.queries.snapshots import backfill_snapshots
     from dashboard.store import store_is_empty
     from etl.db import make_engine, migrate
     from etl.generate import generate
+    from etl.kpi.snapshot import backfill_snapshots
     from etl.load import load_paths
 
     today = today or dt.date.today()

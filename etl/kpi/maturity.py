@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_scope import Scope, build_scope, cached_org, org_key
-from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.kpi import cache
+from etl.kpi.frames import query_frame
+from etl.kpi.scope import Scope, build_scope, cached_org, org_key
+from etl.kpi.viewer import SYSTEM, Viewer
 from etl.models import (
     Administration,
     GapAnalysis,

@@ -14,18 +14,19 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries import _kpi_facts as facts
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._kpi_dates import Cutoffs
-from dashboard.queries._kpi_rollup import (
+from etl.kpi import cache, facts
+from etl.kpi import kept as materialized
+from etl.kpi.dates import Cutoffs
+from etl.kpi.definitions import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
+from etl.kpi.maturity import latest_per_node, visible_analyses
+from etl.kpi.rollup import (
     distribute,
     distribute_units,
     organisation_check,
     role_assignments,
     sums_by_key,
 )
-from dashboard.queries._kpi_scope import (
+from etl.kpi.scope import (
     Org,
     Scope,
     build_scope,
@@ -33,9 +34,7 @@ from dashboard.queries._kpi_scope import (
     int_ids,
     org_key,
 )
-from dashboard.queries.maturity import latest_per_node, visible_analyses
-from dashboard.queries.metrics import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
-from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.kpi.viewer import SYSTEM, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +299,7 @@ def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.
     municipality, administration) determines ``scope``'s conditions.
 
     The national rows kept at load time are filtered when there are any for this store version
-    and date (_kpi_materialized); otherwise the query runs."""
+    and date (etl.kpi.kept); otherwise the query runs."""
 
     return cache.cached(
         conn,

@@ -7,7 +7,8 @@ here (``materialize``) for that day and for the quarter before (the cards' compa
 report's overdue trend for that day, tagged
 with the store version they were computed on. A request of any scope then filters those rows
 (``scoped_facts``); when the store has changed since, or for another date, it gets ``None`` and
-queries the tables as before. tests/test_kpi_materialized.py holds both paths equal for every role.
+queries the tables as before, without storing what it computed: only a load writes here.
+tests/test_kpi_materialized.py holds both paths equal for every role.
 
 The rows are stored as an ``.npz`` archive of plain numeric columns (``allow_pickle=False``): a
 few MB for the whole country, read and decoded in milliseconds, never code.
@@ -28,14 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries import _kpi_facts as facts
-from dashboard.queries._kpi_dates import Cutoffs, overdue_trend_days
-from dashboard.queries._kpi_scope import Scope, build_scope
-from dashboard.queries.viewer import SYSTEM
-from etl.db import SQLITE_BUSY_TIMEOUT_MS
+from etl.kpi import cache, facts
+from etl.kpi.dates import Cutoffs, overdue_trend_days
+from etl.kpi.scope import Scope, build_scope
+from etl.kpi.viewer import SYSTEM
 from etl.models import KpiFactFrame
 
 log = logging.getLogger(__name__)
@@ -57,9 +55,9 @@ def _overdue_trend(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
 
 
 QUERIES: dict[str, Callable] = {**FACT_QUERIES, TREND_KIND: _overdue_trend}
-# Dates kept per store version: the load's two, plus the latest dates requests asked for.
+# Dates kept per store version: the load's two (its day and the quarter before), and room for
+# a second snapshot of the same version (the last written dates stay).
 MAX_KEPT_DATES = 6
-KEEP_WAIT_MS = 200
 
 
 def encode(frame: pd.DataFrame) -> bytes:
@@ -295,49 +293,16 @@ def expand(values: np.ndarray) -> np.ndarray:
     return np.where(values < 0, np.nan, values.astype("float64"))
 
 
-def keep_national(conn, kind: str, as_of: dt.date, frame: pd.DataFrame) -> bool:
-    """Keep national rows that a request had to compute (a date the load did not cover, such as
-    the day after it), so that other requests and server processes read them. Best effort: on
-    a busy or changed store nothing is kept and the request goes on; returns whether kept."""
-    if not _table_exists(conn):
-        return False
-    version = cache.store_version(conn)
-    engine = cache.engine_of(conn)
-    try:
-        with engine.connect() as writer:
-            if writer.dialect.name == "sqlite":  # never keep a reader waiting on the ETL's lock
-                writer.exec_driver_sql(f"PRAGMA busy_timeout={KEEP_WAIT_MS}")
-                writer.commit()
-            try:
-                with writer.begin():
-                    if writer.dialect.name == "postgresql":
-                        writer.exec_driver_sql(f"SET LOCAL lock_timeout = {KEEP_WAIT_MS}")
-                    if cache.store_version(writer) != version:
-                        return False
-                    _write(writer, version_key(version), {(as_of, kind): frame})
-            finally:
-                if writer.dialect.name == "sqlite":
-                    writer.rollback()
-                    writer.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-                    writer.commit()
-    except SQLAlchemyError:
-        log.info("national %s facts as of %s not kept (store busy)", kind, as_of, exc_info=True)
-        return False
-    return True
-
-
 def facts_for(
     conn, kind: str, as_of: dt.date, scope: Scope, scope_key: tuple | None = None
 ) -> pd.DataFrame:
     """The fact rows of ``kind`` under ``scope``: filtered from the kept national rows, else
-    queried (and kept, when the query was the national one). ``scope_key``: see scoped_facts."""
+    queried. Never stored here: only a load keeps frames, a request only reads (DESIGN §6).
+    ``scope_key``: see scoped_facts."""
     kept = scoped_facts(conn, kind, as_of, scope, scope_key)
     if kept is not None:
         return kept
-    rows = QUERIES[kind](conn, Cutoffs(as_of), scope)
-    if scope.unit_ids() is None:
-        keep_national(conn, kind, as_of, rows)
-    return rows
+    return QUERIES[kind](conn, Cutoffs(as_of), scope)
 
 
 def kept_national(conn, kind: str, as_of: dt.date) -> pd.DataFrame | None:
@@ -436,7 +401,6 @@ __all__ = [
     "encode",
     "facts_for",
     "forget",
-    "keep_national",
     "materialize",
     "overdue_trend_facts",
     "scoped_facts",

@@ -1,11 +1,12 @@
 """A small result cache for the KPI computations, keyed by the store's version.
 
-The store only changes through the ETL, and every load (accepted, rejected or unchanged) writes a
-``load`` row; an accepted load also inserts rows with new ids. So (max id and count of ``load``,
-max id of every table the numbers read) is a version that changes whenever the numbers can. It
+The store only changes through the ETL, and every load that changes a row is an accepted one: it
+writes a ``load`` row with outcome "accepted" and inserts rows with new ids. So (max id and count
+of the accepted loads, max id of every table the numbers read) is a version that changes whenever
+the numbers can, and only then: a reload of unchanged files keeps it. It
 costs one round trip of primary-key lookups, against seconds for the numbers on a national store.
 Edits made outside the ETL in place (an UPDATE in a test or by hand) are not seen:
-call ``clear()`` after such an edit, and ``_kpi_materialized.forget(engine)`` for the national
+call ``clear()`` after such an edit, and ``etl.kpi.kept.forget(engine)`` for the national
 facts kept in the store.
 
 Entries live per engine (a WeakKeyDictionary, so a disposed test engine takes its entries with it),
@@ -49,8 +50,11 @@ VERSION_TABLES = (
     "gap_analysis",
     "gap_assessment",
 )
+# Only accepted loads change the numbers: an unchanged or rejected file's load row must not
+# move the version, or a reload of the same files would make everything kept stale.
+_ACCEPTED = "FROM load WHERE outcome = 'accepted'"
 _VERSION_SQL = text(
-    "SELECT (SELECT MAX(id) FROM load), (SELECT COUNT(*) FROM load), "
+    f"SELECT (SELECT MAX(id) {_ACCEPTED}), (SELECT COUNT(*) {_ACCEPTED}), "
     + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in VERSION_TABLES)
 )
 

@@ -13,10 +13,10 @@ import pandas as pd
 from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
 
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_dates import Cutoffs
-from dashboard.queries._kpi_scope import Scope
 from etl import vocab
+from etl.kpi.dates import Cutoffs
+from etl.kpi.frames import query_frame
+from etl.kpi.scope import Scope
 from etl.models import (
     Action,
     Asset,

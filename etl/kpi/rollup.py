@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import or_, select
 
-from dashboard.queries._kpi_scope import Org, Scope, int_ids
+from etl.kpi.scope import Org, Scope, int_ids
 from etl.models import Administration, Municipality, RoleAssignment
 
 KEY_COLUMNS = ("unit_id", "object_id", "shared")

@@ -10,7 +10,7 @@ municipality of the national data); yet a municipality's or an administration's 
 depend on who looks, as long as the viewer sees all of it: the facts of a scope are those of its
 units and of the objects it takes part in (docs/metrics.md, "Scopes and membership"), whatever
 filter reaches it. The load's snapshot computes the national rows as of its day anyway; they are
-kept here (kind ``kpi_rows`` in kpi_fact_frame, through _kpi_materialized) for that day and the
+kept here (kind ``kpi_rows`` in kpi_fact_frame, through etl.kpi.kept) for that day and the
 quarter before (municipalities and administrations only: the cards' comparison), tagged with
 the store version.
 
@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from dashboard.queries import _kpi_materialized as materialized
-from dashboard.queries._frames import query_frame
-from dashboard.queries._kpi_dates import previous_quarter
-from dashboard.queries._kpi_scope import build_scope
-from dashboard.queries.kpi import KPI_COLUMNS, _to_python, compute_kpis
-from dashboard.queries.metrics import METRIC_ORDER, METRICS, metrics_for_scope
-from dashboard.queries.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
+from etl.kpi import kept as materialized
+from etl.kpi.compute import KPI_COLUMNS, _to_python, compute_kpis
+from etl.kpi.dates import previous_quarter
+from etl.kpi.definitions import METRIC_ORDER, METRICS, metrics_for_scope
+from etl.kpi.frames import query_frame
+from etl.kpi.scope import build_scope
+from etl.kpi.viewer import MUNICIPALITY_ROLES, SYSTEM, Viewer
 from etl.models import Administration, GovernanceObject, Municipality
 
 KIND = "kpi_rows"
@@ -77,7 +77,7 @@ def wide_columns(rows: pd.DataFrame) -> tuple[pd.Index, dict[str, np.ndarray]]:
 def _wide_rows(session, rows: pd.DataFrame) -> pd.DataFrame:
     """compute_kpis rows of SCOPE_TYPES as one row per entity: its scope type (index in
     SCOPE_TYPES) and id, each metric's numerator ``n<j>`` and, for a rate or level, its
-    denominator ``d<j>`` (wide_columns, in _kpi_materialized.compact's types). Entities in
+    denominator ``d<j>`` (wide_columns, in kept.compact's types). Entities in
     compute_kpis's order (by type, then code); values are divided on reading (metric_blocks): a
     national frame is 0.3 MB, not 2.5."""
     ids = {

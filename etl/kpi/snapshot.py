@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries import _headline_kept, _risk_counts_kept
-from dashboard.queries._kpi_dates import last_month_ends, previous_quarter
-from dashboard.queries._kpi_materialized import materialize
-from dashboard.queries.actions import keep_open_rows
-from dashboard.queries.coverage import keep_asset_gaps
-from dashboard.queries.kpi import compute_kpis
-from dashboard.queries.my_unit import keep_unit_rows
-from dashboard.queries.viewer import (
+from etl.bulk import insert_snapshot
+from etl.kpi import headline_kept as _headline_kept
+from etl.kpi.compute import compute_kpis
+from etl.kpi.dates import last_month_ends, previous_quarter
+from etl.kpi.kept import materialize
+from etl.kpi.viewer import (
     SYSTEM,
     Viewer,
     administration_scope_condition,
@@ -28,12 +27,25 @@ from dashboard.queries.viewer import (
     municipality_scope_condition,
     unit_scope_condition,
 )
-from etl.bulk import insert_snapshot
 from etl.models import Administration, GovernanceObject, MetricSnapshot, Municipality, Unit
 
 log = logging.getLogger(__name__)
 
 RECONSTRUCTED_RUN_ID = "reconstructed"
+# National frames that pages keep for themselves at load time (the Risker page's counts, the
+# asset lists' gap counts, the open actions by month, Min enhet's unit rows): each is called as
+# keeper(session, as_of, kpi_rows) after a load and returns the frames it wrote. The dashboard
+# registers them (dashboard.queries.page_keepers): their queries are the pages' own, and the
+# ETL never imports the dashboard. Without them the pages compute the same numbers on demand.
+PageKeeper = Callable[[Session, dt.date, pd.DataFrame], int]
+PAGE_KEEPERS: dict[str, PageKeeper] = {}
+
+
+def register_page_keeper(name: str, keeper: PageKeeper) -> None:
+    """Run ``keeper`` in every load's snapshot (once per name: importing twice changes nothing)."""
+    PAGE_KEEPERS[name] = keeper
+
+
 _SCOPE_TABLES = {
     "municipality": (Municipality, municipality_scope_condition),
     "administration": (Administration, administration_scope_condition),
@@ -45,21 +57,16 @@ _SCOPE_TABLES = {
 def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.DataFrame:
     """Every metric of every scope as of ``as_of`` (compute_kpis for the system), in the caller's
     transaction. With ``keep_facts`` (after a load) the national facts behind them are kept too,
-    as of ``as_of`` and the quarter before, for the pages of every scope to read
-    (_kpi_materialized): the snapshot computes them anyway. The Risker page's counts as of
-    ``as_of`` are kept beside them (_risk_counts_kept), the asset lists' gap counts
-    (coverage.keep_asset_gaps), the open actions by month (actions.keep_open_rows) and the
-    municipality and administration rows themselves for the pages' cards (_headline_kept) and
-    the unit rows for Min enhet's (my_unit.keep_unit_rows)."""
+    as of ``as_of`` and the quarter before, for the pages of every scope to read (etl.kpi.kept):
+    the snapshot computes them anyway; so are the municipality and administration rows
+    themselves for the pages' cards (headline_kept) and the registered PAGE_KEEPERS' frames."""
     if keep_facts:
         materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
-        _risk_counts_kept.keep(session, as_of)
-        keep_asset_gaps(session, as_of)
-        keep_open_rows(session, as_of)
     rows = compute_kpis(session, as_of, SYSTEM)
     if keep_facts:
         _headline_kept.keep(session, as_of, rows)
-        keep_unit_rows(session, as_of, rows)
+        for keeper in PAGE_KEEPERS.values():
+            keeper(session, as_of, rows)
     return rows
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, false, select, union
 
-from dashboard.queries import _kpi_cache as cache
-from dashboard.queries._frames import query_frame
-from dashboard.queries.metrics import SCOPE_TYPES
-from dashboard.queries.viewer import (
+from etl.kpi import cache
+from etl.kpi.definitions import SCOPE_TYPES
+from etl.kpi.frames import query_frame
+from etl.kpi.viewer import (
     Viewer,
     administration_scope_condition,
     combine,

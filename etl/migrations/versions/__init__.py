@@ -1,0 +1,1 @@
+"""The store's schema revisions, applied in order by Alembic."""
