@@ -1021,7 +1021,7 @@ def _main(url: str, path: str) -> None:
 def _cli_main(report: str, argv: list[str]) -> None:
     """Run ``infosak`` with ``argv`` (the real command line: output, exit code), then write the
     peak RSS of this process and of its reading children to the file ``report``."""
-    from etl.cli import main
+    from infosak_cli import main
 
     sys.argv = ["infosak", *argv]
     code = 0

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from dashboard.auth.oidc import Grant, OidcConfigError, grant_for_groups, parse_group_role_map
 from dashboard.auth.passwords import PasswordPolicyError, hash_password, verify_password
 from dashboard.auth.users import UserError, add_user, get_user, list_users, viewer_for
-from etl.cli import app as cli
+from infosak_cli import app as cli
 from tests.kpi_data import build_store
 from tests.test_auth_support import SECRET, audit_count, auth_app, login, reset_store
 

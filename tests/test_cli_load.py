@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from etl.cli import app
+from infosak_cli import app
 from tests.workbooks import admin_rows, write_admin, write_org
 
 runner = CliRunner()

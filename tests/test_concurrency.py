@@ -26,7 +26,7 @@ from tests.workbooks import TODAY, write_admin, write_org
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = 15_000
-CLI = [sys.executable, "-c", "from etl.cli import main; main()"]
+CLI = [sys.executable, "-c", "from infosak_cli import main; main()"]
 
 
 def cli_load(url: str, path: Path, **env: str) -> subprocess.Popen:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from etl.cli import app
+from infosak_cli import app
 from etl.db import _head_revisions, make_engine, migrate
 
 runner = CliRunner()

@@ -413,7 +413,7 @@ def test_docs_state_the_default_set_counts(sample):
 def test_cli_generate_prints_swedish_summary(tmp_path):
     from typer.testing import CliRunner
 
-    from etl.cli import app
+    from infosak_cli import app
 
     out = tmp_path / "ut"
     result = CliRunner().invoke(
@@ -437,7 +437,7 @@ def test_cli_generate_prints_swedish_summary(tmp_path):
 def test_cli_generate_refuses_bad_options_without_traceback(tmp_path, args, message):
     from typer.testing import CliRunner
 
-    from etl.cli import app
+    from infosak_cli import app
 
     result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), *args])
     assert result.exit_code == 2

@@ -163,7 +163,7 @@ def test_the_cli_reports_hostile_files_in_swedish_without_a_traceback(org_store,
             built = case.build(tmp_path / case.name)
             shutil.move(built, folder / built.name)
     child = subprocess.run(
-        [sys.executable, "-c", "from etl.cli import main; main()", "load", "--database-url",
+        [sys.executable, "-c", "from infosak_cli import main; main()", "load", "--database-url",
          f"sqlite:///{store}", str(folder)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

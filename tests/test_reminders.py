@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from etl import models as m
-from etl.cli import app
+from infosak_cli import app
 from etl.reminders import build_digests, build_message, digest_text, parse_smtp_url
 from tests import kpi_data
 

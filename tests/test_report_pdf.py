@@ -21,7 +21,7 @@ from dashboard.queries.viewer import Viewer
 from dashboard.report.content import build_content, summary_sentences
 from dashboard.report.gather import ReportError, gather_report, period_end, period_of
 from dashboard.report.pdf import report_pdf
-from etl.cli import app
+from infosak_cli import app
 from etl.kpi.compute import compute_kpis
 from tests import kpi_data
 

@@ -18,7 +18,7 @@ from dashboard.report.content import compare_rows
 from dashboard.report.gather import gather_report
 from dashboard.report.pdf import report_pdf
 from etl import models as m
-from etl.cli import app
+from infosak_cli import app
 from etl.kpi import cache as kpi_cache
 from etl.kpi.kept import forget as forget_kept_facts
 from etl.models_report import ReportSnapshot

@@ -293,7 +293,7 @@ def test_input_format_markdown_lists_every_sheet_and_column():
 def test_cli_template_writes_the_kind_asked_for(tmp_path):
     from typer.testing import CliRunner
 
-    from etl.cli import app
+    from infosak_cli import app
 
     out = tmp_path / "mall.xlsx"
     result = CliRunner().invoke(app, ["template", str(out), "--kind", "object"])

@@ -339,7 +339,7 @@ def test_upload_of_another_municipalitys_action_is_refused(app, sqlite_engine, t
 def test_cli_load_of_a_squatting_file_exits_1(engine, tmp_path, loaded):
     from typer.testing import CliRunner
 
-    from etl.cli.app import app as cli
+    from infosak_cli.app import app as cli
 
     rows = rename(admin_rows(), "1882-SOC-T003", "1861-SOC-T999")
     path = write_admin(tmp_path, rows)

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from etl import config
-from etl.cli.app import app
+from infosak_cli.app import app
 
 console = Console(highlight=False, soft_wrap=True)
 

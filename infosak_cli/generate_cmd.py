@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from etl.cli.app import app
+from infosak_cli.app import app
 from etl.generate import COUNT_LABELS_SV, FORMATS, MAX_MUNICIPALITIES, GenerateSummary, generate
 
 log = logging.getLogger(__name__)

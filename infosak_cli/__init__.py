@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 
-from etl.cli.app import app
+from infosak_cli.app import app
 
 # Importing a command module registers its commands on ``app``.
-from etl.cli import (  # noqa: E402,F401  isort: skip
+from infosak_cli import (  # noqa: E402,F401  isort: skip
     backup_cmd,
     doctor_cmd,
     generate_cmd,

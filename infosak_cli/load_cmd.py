@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 import dashboard.queries  # noqa: F401  the pages' kept frames join the load's snapshot
-from etl.cli.app import app
+from infosak_cli.app import app
 from etl.load import ACCEPTED, UNCHANGED, FileResult, RunResult, load_paths
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from etl.backup import BackupError, backup_sqlite, restore_sqlite
-from etl.cli.app import app
+from infosak_cli.app import app
 from etl.config import database_url
 
 console = Console(stderr=True)

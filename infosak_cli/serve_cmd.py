@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from etl import config
-from etl.cli.app import app
+from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
 console = Console()

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from etl.cli.app import app
+from infosak_cli.app import app
 from etl.template import TEMPLATE_KINDS, write_template
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from etl.cli.app import app
+from infosak_cli.app import app
 from etl.db import is_initialised, make_engine
 from etl.reminders import (
     DEFAULT_SENDER,

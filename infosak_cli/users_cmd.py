@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from etl.cli.app import app
+from infosak_cli.app import app
 
 console = Console()
 err = Console(stderr=True)
