@@ -13,9 +13,20 @@ import pandas as pd
 from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
 
-from etl import vocab
 from etl.kpi.dates import Cutoffs
 from etl.kpi.frames import query_frame
+from etl.kpi.rules import (
+    LATEST_CLASSIFICATION_ORDER,
+    OVERDUE_BUCKETS,
+    action_counts_for_risk_sql,
+    action_open_sql,
+    action_overdue_sql,
+    classification_current_sql,
+    high_risk_sql,
+    high_risk_threshold_sql,
+    overdue_bucket_sql,
+    risk_analysis_current_sql,
+)
 from etl.kpi.scope import Scope
 from etl.models import (
     Action,
@@ -30,8 +41,6 @@ from etl.models import (
 )
 
 PERSONAL_DATA_CODES = ("yes", "sensitive")
-# Matrix sizes the threshold CASE spells out; any other size uses the same formula in SQL.
-_KNOWN_MATRIX_SIZES = range(2, 11)
 
 
 def prepare_connection(conn) -> None:
@@ -73,27 +82,17 @@ def _frame(conn, stmt) -> pd.DataFrame:
     return query_frame(conn, stmt)
 
 
-def high_risk_threshold_sql(matrix_size):
-    """vocab.high_risk_threshold as a SQL expression over a matrix-size column."""
-    whens = [(matrix_size == n, vocab.high_risk_threshold(n)) for n in _KNOWN_MATRIX_SIZES]
-    return case(*whens, else_=(matrix_size * matrix_size * 9 + 8) / 16)
-
-
 def risk_needs_action(score, threshold, treatment):
     return or_(treatment == "reduce", score >= threshold)
 
 
 def _has_live_action(risk_id_column):
     """An action counts for a risk when it is not cancelled."""
-    return exists().where(Action.risk_id == risk_id_column, Action.status != "cancelled")
+    return exists().where(Action.risk_id == risk_id_column, action_counts_for_risk_sql())
 
 
 def _has_overdue_action(risk_id_column, as_of):
-    return exists().where(
-        Action.risk_id == risk_id_column,
-        Action.status.notin_(vocab.CLOSED_ACTION_STATUSES),
-        Action.due_on < as_of,
-    )
+    return exists().where(Action.risk_id == risk_id_column, action_overdue_sql(as_of))
 
 
 # --------------------------------------------------------------------------- assets
@@ -121,7 +120,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             func.row_number()
             .over(
                 partition_by=Classification.asset_id,
-                order_by=(Classification.classified_on.desc(), Classification.id.desc()),
+                order_by=LATEST_CLASSIFICATION_ORDER,
             )
             .label("rank"),
         ).where(Classification.classified_on <= as_of),
@@ -185,15 +184,8 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     )
 
     classified = latest.c.classification_id.isnot(None)
-    current = and_(
-        classified,
-        or_(
-            and_(latest.c.next_review_on.isnot(None), latest.c.next_review_on >= as_of),
-            and_(
-                latest.c.next_review_on.is_(None),
-                latest.c.classified_on >= cut.classification_valid_from,
-            ),
-        ),
+    current = classification_current_sql(
+        latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on, as_of
     )
     due_90 = and_(
         current,
@@ -208,7 +200,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             ),
         ),
     )
-    analysed = last_analysis.c.analysed_on > cut.risk_analysis_after
+    analysed = risk_analysis_current_sql(last_analysis.c.analysed_on, as_of)
     planned = func.coalesce(risk_state.c.unplanned, 0) == 0
     on_time = func.coalesce(risk_state.c.overdue, 0) == 0
     personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
@@ -264,7 +256,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
 def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     """Per (unit_id, object_id, shared): risk counts. Object-level analyses are shared."""
     score = Risk.likelihood * Risk.consequence
-    high = score >= high_risk_threshold_sql(RiskAnalysis.matrix_size)
+    high = high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
     needs = risk_needs_action(
         score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
     )
@@ -315,14 +307,6 @@ def _analysis_scope(scope: Scope):
 # --------------------------------------------------------------------------- actions
 
 
-def _action_is_open():
-    return Action.status.notin_(vocab.CLOSED_ACTION_STATUSES)
-
-
-def _action_overdue(as_of):
-    return and_(_action_is_open(), Action.due_on < as_of)
-
-
 def _action_shared():
     return and_(Action.owner_unit_id.is_(None), Action.governance_object_id.isnot(None))
 
@@ -335,7 +319,7 @@ def overdue_by_day_facts(conn, days: list, scope: Scope) -> pd.DataFrame:
         Action.owner_unit_id.label("unit_id"),
         Action.governance_object_id.label("object_id"),
         shared.label("shared"),
-        *[_count_if(_action_overdue(day)).label(f"overdue_{i}") for i, day in enumerate(days)],
+        *[_count_if(action_overdue_sql(day)).label(f"overdue_{i}") for i, day in enumerate(days)],
     ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
     condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
     return _frame(conn, _where(stmt, condition))
@@ -344,8 +328,8 @@ def overdue_by_day_facts(conn, days: list, scope: Scope) -> pd.DataFrame:
 def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     """Per (unit_id, object_id, shared): action counts. Actions without an owner unit in a
     shared object's workbook (the provider's) are shared."""
-    is_open = _action_is_open()
-    overdue = _action_overdue(cut.as_of)
+    is_open = action_open_sql()
+    overdue = action_overdue_sql(cut.as_of)
     done = and_(
         Action.status == "done",
         Action.completed_on.isnot(None),
@@ -358,14 +342,10 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         shared.label("shared"),
         _count_if(is_open).label("actions_open"),
         _count_if(overdue).label("actions_overdue"),
-        _count_if(and_(overdue, Action.due_on >= cut.overdue_30)).label("actions_overdue_1_30"),
-        _count_if(
-            and_(overdue, Action.due_on < cut.overdue_30, Action.due_on >= cut.overdue_90)
-        ).label("actions_overdue_31_90"),
-        _count_if(
-            and_(overdue, Action.due_on < cut.overdue_90, Action.due_on >= cut.overdue_180)
-        ).label("actions_overdue_91_180"),
-        _count_if(and_(overdue, Action.due_on < cut.overdue_180)).label("actions_overdue_over_180"),
+        *(
+            _count_if(overdue_bucket_sql(cut.as_of, low, high)).label(metric)
+            for low, high, metric in OVERDUE_BUCKETS
+        ),
         _count_if(done).label("actions_done"),
         _count_if(and_(done, Action.completed_on <= Action.due_on)).label("actions_done_on_time"),
     ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)

@@ -1,0 +1,225 @@
+"""The rules of docs/metrics.md, each written once: for Python values and as SQL expressions.
+
+Every user of a rule (the KPIs, the lists, Min enhet, the exports, the reminders, the report)
+imports it from here, so that "overdue" or "current classification" cannot mean one thing on a
+card and another in a list. Each Python function and its SQL twin say the same thing;
+``tests/test_rules.py`` pins both at their edges (the day before, the day, the day after).
+
+- A classification is **current** when its review date — ``next_review_on``, or ``classified_on``
+  + 36 months when that is blank — is on or after the as-of date; otherwise it is **expired**.
+- The **latest classification** of an asset is the one with the largest ``classified_on`` on or
+  before the as-of date; two on the same day: the larger id (the one loaded last) wins.
+- A risk analysis counts when it is dated in (as-of − 36 months, as-of].
+- An action is **open** unless its status is done (Klar) or cancelled (Avbruten); it is
+  **overdue** when open and its due date is strictly before the as-of date (an action due on
+  the as-of day is not overdue yet). Days overdue = as-of − due date, bucketed 1–30, 31–90,
+  91–180, over 180.
+- A risk is **high** when likelihood × consequence reaches ``vocab.high_risk_threshold`` of its
+  matrix size (9 on the 4×4 matrix).
+- Lists sort actions overdue first (rank 0), then open (1), then closed (2).
+- The committee sees aggregates only, never row-level lists (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, and_, case, or_
+
+from etl import vocab
+from etl.kpi.dates import (
+    CLASSIFICATION_VALID_MONTHS,
+    RISK_ANALYSIS_VALID_MONTHS,
+    add_months,
+    earliest_still_valid,
+)
+from etl.models import Action, Classification
+
+# --------------------------------------------------------------------------- who sees detail
+
+# Roles that may see numbers but never row-level lists (assets, actions, risks).
+AGGREGATE_ONLY_ROLES = frozenset({"committee"})
+
+
+def sees_detail(role: str) -> bool:
+    """Whether ``role`` may see row-level lists at all."""
+    return role not in AGGREGATE_ONLY_ROLES
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def classification_review_date(classified_on: dt.date, next_review_on: dt.date | None) -> dt.date:
+    """The date a classification is due for review: its own, or classified + 36 months."""
+    return next_review_on or add_months(classified_on, CLASSIFICATION_VALID_MONTHS)
+
+
+def classification_is_current(
+    classified_on: dt.date, next_review_on: dt.date | None, as_of: dt.date
+) -> bool:
+    """Current: the review date is on or after ``as_of`` (the review day itself is current)."""
+    return classification_review_date(classified_on, next_review_on) >= as_of
+
+
+def classification_status(
+    classified_on: dt.date | None, next_review_on: dt.date | None, as_of: dt.date
+) -> tuple[str, dt.date | None]:
+    """("current" | "expired" | "missing", the date the classification is due for review)."""
+    if classified_on is None:
+        return "missing", None
+    review = classification_review_date(classified_on, next_review_on)
+    return ("current" if review >= as_of else "expired"), review
+
+
+def latest_classification_key(classified_on: dt.date, classification_id: int) -> tuple:
+    """Sort key of the latest-classification tie-break: the largest key is the latest."""
+    return classified_on, classification_id
+
+
+# Window order of the same tie-break: the first row of each asset is its latest classification.
+LATEST_CLASSIFICATION_ORDER = (Classification.classified_on.desc(), Classification.id.desc())
+
+
+def classification_current_sql(
+    classification_id, classified_on, next_review_on, as_of: dt.date
+) -> ColumnElement[bool]:
+    """classification_is_current over the columns of a latest-classification row (an outer join:
+    a NULL id means unclassified). The 36-month fallback becomes a cut-off date in Python, so
+    both back ends compare plain dates."""
+    return and_(
+        classification_id.isnot(None),
+        or_(
+            and_(next_review_on.isnot(None), next_review_on >= as_of),
+            and_(
+                next_review_on.is_(None),
+                classified_on >= earliest_still_valid(as_of, CLASSIFICATION_VALID_MONTHS),
+            ),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- risk analysis
+
+
+def risk_analysis_after(as_of: dt.date) -> dt.date:
+    """An analysis counts when dated after this day (and on or before ``as_of``)."""
+    return add_months(as_of, -RISK_ANALYSIS_VALID_MONTHS)
+
+
+def risk_analysis_is_current(analysed_on: dt.date | None, as_of: dt.date) -> bool:
+    """Dated in (as-of − 36 months, as-of]."""
+    return analysed_on is not None and risk_analysis_after(as_of) < analysed_on <= as_of
+
+
+def risk_analysis_current_sql(analysed_on, as_of: dt.date) -> ColumnElement[bool]:
+    """risk_analysis_is_current for a column already limited to analyses on or before as-of."""
+    return analysed_on > risk_analysis_after(as_of)
+
+
+# --------------------------------------------------------------------------- high risk
+
+# Matrix sizes the threshold CASE spells out; any other size uses the same formula in SQL.
+_KNOWN_MATRIX_SIZES = range(2, 11)
+
+
+def is_high_risk(likelihood: int, consequence: int, matrix_size: int) -> bool:
+    return likelihood * consequence >= vocab.high_risk_threshold(matrix_size)
+
+
+def high_risk_threshold_sql(matrix_size):
+    """vocab.high_risk_threshold as a SQL expression over a matrix-size column."""
+    whens = [(matrix_size == n, vocab.high_risk_threshold(n)) for n in _KNOWN_MATRIX_SIZES]
+    return case(*whens, else_=(matrix_size * matrix_size * 9 + 8) / 16)
+
+
+def high_risk_sql(likelihood, consequence, matrix_size) -> ColumnElement[bool]:
+    return likelihood * consequence >= high_risk_threshold_sql(matrix_size)
+
+
+# --------------------------------------------------------------------------- actions
+
+OPEN_ACTION_STATUSES = tuple(
+    s for s in vocab.ACTION_STATUSES if s not in vocab.CLOSED_ACTION_STATUSES
+)
+# Days overdue per bucket, inclusive (None: no upper bound), with the metric that counts it.
+OVERDUE_BUCKETS = (
+    (1, 30, "actions_overdue_1_30"),
+    (31, 90, "actions_overdue_31_90"),
+    (91, 180, "actions_overdue_91_180"),
+    (181, None, "actions_overdue_over_180"),
+)
+
+
+def action_is_open(status: str) -> bool:
+    return status not in vocab.CLOSED_ACTION_STATUSES
+
+
+def action_is_overdue(status: str, due_on: dt.date, as_of: dt.date) -> bool:
+    """Open and due strictly before ``as_of``: due on the as-of day is not overdue yet."""
+    return action_is_open(status) and due_on < as_of
+
+
+def days_overdue(due_on: dt.date, as_of: dt.date) -> int:
+    """Whole days past the due date; 0 when not yet past it."""
+    return max((as_of - due_on).days, 0)
+
+
+def overdue_bucket(days: int) -> str | None:
+    """The metric of the bucket ``days`` overdue falls in; None when not overdue."""
+    for low, high, metric in OVERDUE_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return metric
+    return None
+
+
+def action_sort_rank(status: str, due_on: dt.date, as_of: dt.date) -> int:
+    """0 overdue, 1 open, 2 closed: what needs attention is on top."""
+    if action_is_overdue(status, due_on, as_of):
+        return 0
+    return 1 if action_is_open(status) else 2
+
+
+def action_counts_for_risk(status: str) -> bool:
+    """An action counts as planned for its risk unless it is cancelled (a done one counts)."""
+    return status != "cancelled"
+
+
+def action_counts_for_risk_sql(status=Action.status) -> ColumnElement[bool]:
+    return status != "cancelled"
+
+
+def action_open_sql(status=Action.status, *, seek: bool = False) -> ColumnElement[bool]:
+    """action_is_open in SQL. Two spellings of the same set (status is required and from the
+    vocabulary): NOT IN the closed statuses, and with ``seek`` IN the open ones, which lets a
+    list's WHERE seek the (status, due_on) index. Do not use ``seek`` inside a correlated
+    EXISTS: SQLite 3.40 answers ``EXISTS (… risk_id = risk.id AND status IN (…) AND due_on < …)``
+    wrongly over ix_action_risk_status_due (549 risks with an overdue action on the sample
+    store where 470 have one); NOT IN gives the right count."""
+    if seek:
+        return status.in_(OPEN_ACTION_STATUSES)
+    return status.notin_(vocab.CLOSED_ACTION_STATUSES)
+
+
+def action_overdue_sql(
+    as_of: dt.date, status=Action.status, due_on=Action.due_on, *, seek: bool = False
+) -> ColumnElement[bool]:
+    """action_is_overdue in SQL (``seek`` as in action_open_sql)."""
+    return and_(action_open_sql(status, seek=seek), due_on < as_of)
+
+
+def overdue_bucket_sql(
+    as_of: dt.date, low: int, high: int | None, status=Action.status, due_on=Action.due_on
+) -> ColumnElement[bool]:
+    """Overdue by ``low``..``high`` days (inclusive), as bounds on the due date."""
+    bounds = [action_overdue_sql(as_of, status, due_on)]
+    if low > 1:
+        bounds.append(due_on <= as_of - dt.timedelta(days=low))
+    if high is not None:
+        bounds.append(due_on >= as_of - dt.timedelta(days=high))
+    return and_(*bounds)
+
+
+def action_sort_rank_sql(as_of: dt.date, status=Action.status, due_on=Action.due_on):
+    """action_sort_rank in SQL."""
+    open_ = action_open_sql(status)
+    return case((and_(open_, due_on < as_of), 0), (open_, 1), else_=2)
