@@ -17,11 +17,10 @@ import logging
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import action_grid_select
-from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.risks import risk_list_select
 from dashboard.queries.viewer import (
     Viewer,
@@ -30,8 +29,8 @@ from dashboard.queries.viewer import (
 )
 from etl import vocab
 from etl.kpi.compute import compute_kpis
-from etl.kpi.dates import CLASSIFICATION_VALID_MONTHS, add_months
 from etl.kpi.definitions import METRICS, SCOPE_TYPE_LABELS_SV
+from etl.kpi.rules import AGGREGATE_ONLY_ROLES, classification_status, latest_classification_sql
 from etl.models import (
     Action,
     Administration,
@@ -49,6 +48,8 @@ log = logging.getLogger(__name__)
 
 DATE_FORMAT = "yyyy-mm-dd"
 SHEETS = ("Nyckeltal", "Tillgångar", "Åtgärder", "Risker")
+# The "Klassning aktuell" column per classification_status.
+CURRENT_LABELS = {"current": "Ja", "expired": "Förfallen", "missing": "Ej klassad"}
 
 
 def _cell(value):
@@ -116,15 +117,9 @@ def visible_asset_condition(viewer: Viewer) -> ColumnElement[bool] | None:
 
 
 def _assets(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
-    latest = (
-        select(
-            Classification.asset_id.label("asset_id"),
-            func.max(Classification.classified_on).label("classified_on"),
-        )
-        .where(Classification.classified_on <= as_of)
-        .group_by(Classification.asset_id)
-        .subquery()
-    )
+    """One row per visible asset with its latest classification (etl.kpi.rules: the larger id
+    wins a tie on the same day) and whether that is current."""
+    latest = latest_classification_sql(as_of)
     cls = aliased(Classification)
     query = (
         select(Asset, Unit.name, Administration.name, GovernanceObject.name, cls)
@@ -132,23 +127,17 @@ def _assets(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
         .join(Administration, Unit.administration_id == Administration.id)
         .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
         .outerjoin(latest, latest.c.asset_id == Asset.id)
-        .outerjoin(
-            cls,
-            and_(cls.asset_id == Asset.id, cls.classified_on == latest.c.classified_on),
-        )
-        .order_by(Asset.code, cls.id)
+        .outerjoin(cls, cls.id == latest.c.classification_id)
+        .order_by(Asset.code)
     )
     condition = visible_asset_condition(viewer)
     if condition is not None:
         query = query.where(condition)
-    rows, seen = [], set()
+    rows = []
     for asset, unit, admin, obj, c in session.execute(query).all():
-        if asset.id in seen:  # two classifications on the same day: keep one row per asset
-            continue
-        seen.add(asset.id)
-        review = None
-        if c is not None:
-            review = c.next_review_on or add_months(c.classified_on, CLASSIFICATION_VALID_MONTHS)
+        status, review = classification_status(
+            c.classified_on if c else None, c.next_review_on if c else None, as_of
+        )
         rows.append(
             [
                 asset.code,
@@ -166,7 +155,7 @@ def _assets(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
                 c.confidentiality if c else None,
                 c.integrity if c else None,
                 c.availability if c else None,
-                ("Ja" if review >= as_of else "Förfallen") if c else "Ej klassad",
+                CURRENT_LABELS[status],
             ]
         )
     return rows

@@ -28,12 +28,18 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from sqlalchemy import false, func, not_, select
+from sqlalchemy import false, not_, select
 from sqlalchemy.orm import Session
 
 from etl import vocab
 from etl.formatting import format_long_date
-from etl.kpi.dates import CLASSIFICATION_VALID_MONTHS, add_months
+from etl.kpi.rules import (
+    action_is_overdue,
+    action_open_sql,
+    classification_status,
+    days_overdue,
+    latest_classification_sql,
+)
 from etl.models import Action, Asset, Classification, Unit
 from etl.visibility import shown_action, shown_asset
 
@@ -111,7 +117,7 @@ def _action_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]
     query = (
         select(Action, _hidden(shown_action(READER_ROLE)).label("protected"))
         .where(
-            Action.status.notin_(vocab.CLOSED_ACTION_STATUSES),
+            action_open_sql(),
             Action.due_on <= horizon,
         )
         .order_by(Action.due_on, Action.code)
@@ -128,39 +134,24 @@ def _action_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]
             title=action.title,
             due_on=action.due_on,
             status=vocab.ACTION_STATUSES.get(action.status, action.status),
-            days_overdue=max((as_of - action.due_on).days, 0),
+            days_overdue=days_overdue(action.due_on, as_of),
         )
-        (digest.overdue if action.due_on < as_of else digest.due_soon).append(item)
+        overdue = action_is_overdue(action.status, action.due_on, as_of)
+        (digest.overdue if overdue else digest.due_soon).append(item)
 
 
 def _review_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]) -> None:
-    latest = (
-        select(
-            Classification.asset_id.label("asset_id"),
-            func.max(Classification.classified_on).label("classified_on"),
-        )
-        .where(Classification.classified_on <= as_of)
-        .group_by(Classification.asset_id)
-        .subquery()
-    )
+    latest = latest_classification_sql(as_of)
     query = (
         select(Asset, Unit, Classification, _hidden(shown_asset(READER_ROLE)).label("protected"))
         .join(Unit, Asset.primary_unit_id == Unit.id)
         .join(latest, latest.c.asset_id == Asset.id)
-        .join(
-            Classification,
-            (Classification.asset_id == Asset.id)
-            & (Classification.classified_on == latest.c.classified_on),
-        )
-        .order_by(Unit.code, Asset.code, Classification.id)
+        .join(Classification, Classification.id == latest.c.classification_id)
+        .order_by(Unit.code, Asset.code)
     )
     horizon = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
-    seen: set[int] = set()
     for asset, unit, c, protected in session.execute(query).all():
-        if asset.id in seen:
-            continue
-        seen.add(asset.id)
-        review = c.next_review_on or add_months(c.classified_on, CLASSIFICATION_VALID_MONTHS)
+        status, review = classification_status(c.classified_on, c.next_review_on, as_of)
         if review > horizon:
             continue
         if not (unit.manager_name or "").strip() and not _clean_email(unit.manager_email):
@@ -170,7 +161,7 @@ def _review_digests(session: Session, as_of: dt.date, digests: dict[str, Digest]
             digest.protected_reviews += 1
             continue
         digest.reviews.append(
-            ReviewItem(unit.name, asset.code, asset.name, review, expired=review < as_of)
+            ReviewItem(unit.name, asset.code, asset.name, review, expired=status == "expired")
         )
 
 

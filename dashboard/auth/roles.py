@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dashboard.queries.viewer import Viewer
+from dashboard.queries.viewer import ROLES, Viewer
 
-USER_ROLES: tuple[str, ...] = (
-    "ciso",
-    "security_officer",
-    "admin_head",
-    "manager",
-    "committee",
-    "dpo",
-    "protection_officer",
-    "admin",
-)
+# Every role of etl.kpi.viewer.ROLES but "system" (the CLI's and the load's own viewer).
+USER_ROLES: tuple[str, ...] = tuple(role for role in ROLES if role != "system")
 
 ROLE_LABELS: dict[str, dict[str, str]] = {
     "sv": {

@@ -30,8 +30,8 @@ from dashboard.queries.actions import detail_condition, visible_objects, visible
 from dashboard.queries.viewer import Viewer
 from etl.kpi import cache
 from etl.kpi import kept as materialized
-from etl.kpi.facts import high_risk_threshold_sql
 from etl.kpi.frames import query_frame
+from etl.kpi.rules import action_counts_for_risk_sql, high_risk_sql
 from etl.models import Action, Asset, Risk, RiskAnalysis
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,6 @@ _NONE = -1
 
 
 # --------------------------------------------------------------------------- kept at load time
-
-
-def _high(threshold):
-    return Risk.likelihood * Risk.consequence >= threshold
 
 
 def _owner_columns():
@@ -174,7 +170,7 @@ def national_high_open(conn, as_of: dt.date) -> pd.DataFrame:
     unit_id, object_id, shared, protected and rank, the list's order (score desc, code, id)."""
     unit_id, object_id, shared = _owner_columns()
     live_action = (
-        select(Action.id).where(Action.risk_id == Risk.id, Action.status != "cancelled").exists()
+        select(Action.id).where(Action.risk_id == Risk.id, action_counts_for_risk_sql()).exists()
     )
     rank = func.row_number().over(
         order_by=((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
@@ -188,7 +184,7 @@ def national_high_open(conn, as_of: dt.date) -> pd.DataFrame:
         rank.label("rank"),
     ).where(
         RiskAnalysis.analysed_on <= as_of,
-        _high(high_risk_threshold_sql(RiskAnalysis.matrix_size)),
+        high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size),
         not_(live_action),
     )
     frame = query_frame(conn, stmt)

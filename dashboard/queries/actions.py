@@ -18,7 +18,6 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Integer,
     Select,
     and_,
     case,
@@ -30,12 +29,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered_query
-from dashboard.queries.coverage import AGGREGATE_ONLY_ROLES
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -48,6 +44,14 @@ from etl.kpi import cache as kpi_cache
 from etl.kpi import kept as materialized
 from etl.kpi.dates import last_month_ends
 from etl.kpi.kept import smallest_int_type
+from etl.kpi.rules import (
+    AGGREGATE_ONLY_ROLES,
+    OPEN_ACTION_STATUSES,
+    action_open_sql,
+    action_overdue_sql,
+    action_sort_rank_sql,
+    days_overdue_sql,
+)
 from etl.models import (
     Action,
     Administration,
@@ -61,7 +65,7 @@ from etl.visibility import shown_action
 
 log = logging.getLogger(__name__)
 
-OPEN_STATUSES = tuple(s for s in vocab.ACTION_STATUSES if s not in vocab.CLOSED_ACTION_STATUSES)
+OPEN_STATUSES = OPEN_ACTION_STATUSES
 STATUS_LABELS = {
     "sv": dict(vocab.ACTION_STATUSES),
     "en": {
@@ -75,28 +79,6 @@ TREND_MONTHS = 12
 
 
 # --------------------------------------------------------------------------- portable SQL
-
-
-class days_between(FunctionElement):  # noqa: N801 (a SQL function, named like one)
-    """Whole days from ``earlier`` to ``later`` (two dates) on SQLite and PostgreSQL."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(later, **kw)}) - "
-        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
-    )
 
 
 def _as_date(value: dt.date):
@@ -211,11 +193,13 @@ def action_list_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
 
 
 def is_open() -> ColumnElement[bool]:
-    return Action.status.in_(OPEN_STATUSES)
+    """The open rule (etl.kpi.rules), spelled so a list's WHERE seeks the status index."""
+    return action_open_sql(seek=True)
 
 
 def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
-    return and_(is_open(), Action.due_on < as_of)
+    """The overdue rule (etl.kpi.rules), spelled as is_open."""
+    return action_overdue_sql(as_of, seek=True)
 
 
 def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnElement[bool]]:
@@ -263,7 +247,7 @@ def status_label_expression(lang: str = "sv") -> ColumnElement[str]:
 
 
 def action_grid_columns(as_of: dt.date, lang: str = "sv") -> dict[str, GridColumn]:
-    overdue_days = case((is_overdue(as_of), days_between(_as_date(as_of), Action.due_on)))
+    overdue_days = days_overdue_sql(as_of)
     return {
         "code": GridColumn(Action.code),
         "title": GridColumn(Action.title),
@@ -322,9 +306,8 @@ def action_grid_select(
 
 
 def _rank(status, due_on, as_of: dt.date) -> ColumnElement[int]:
-    """0 overdue, 1 open, 2 closed."""
-    open_ = status.in_(OPEN_STATUSES)
-    return case((and_(open_, due_on < as_of), 0), (open_, 1), else_=2)
+    """0 overdue, 1 open, 2 closed (etl.kpi.rules.action_sort_rank)."""
+    return action_sort_rank_sql(as_of, status, due_on)
 
 
 def default_order(as_of: dt.date) -> tuple:

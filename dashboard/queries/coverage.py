@@ -35,14 +35,19 @@ from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition, visib
 from etl.kpi import cache
 from etl.kpi import kept as materialized
 from etl.kpi.compute import compute_kpis
-from etl.kpi.dates import Cutoffs
 from etl.kpi.definitions import METRICS
 from etl.kpi.frames import query_frame
+from etl.kpi.rules import (
+    AGGREGATE_ONLY_ROLES,
+    PERSONAL_DATA_CODES,
+    classification_current_sql,
+    latest_classification_sql,
+    risk_analysis_current_sql,
+)
 from etl.models import (
     Administration,
     Asset,
     AssetOwner,
-    Classification,
     ClassificationParticipant,
     GovernanceObject,
     Municipality,
@@ -71,9 +76,6 @@ COVERAGE_CARD_METRICS = (
 )
 # What the asset list can show: the gap an asset has.
 GAPS = ("any", "classification", "expired", "risk_analysis", "register")
-PERSONAL_DATA_CODES = ("yes", "sensitive")
-# Roles that may see numbers but never asset-level rows.
-AGGREGATE_ONLY_ROLES = frozenset({"committee"})
 
 STATUS_LABELS = {
     "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
@@ -136,37 +138,7 @@ def _only(query: Select, column, asset_ids: Select | None) -> Select:
 
 
 def _latest_classification(as_of: dt.date, asset_ids: Select | None = None):
-    """The latest classification on or before ``as_of`` per asset (ties: the highest id).
-
-    Written as "no later one exists" rather than a row_number() window: SQLite answers it with
-    one index search per asset (asset_id, classified_on) and PostgreSQL with an anti-join, where
-    the window sorted every classification of the country first."""
-    later = aliased(Classification, name="later")
-    newer_exists = (
-        select(later.id)
-        .where(
-            later.asset_id == Classification.asset_id,
-            later.classified_on <= as_of,
-            or_(
-                later.classified_on > Classification.classified_on,
-                and_(
-                    later.classified_on == Classification.classified_on,
-                    later.id > Classification.id,
-                ),
-            ),
-        )
-        .exists()
-    )
-    return _only(
-        select(
-            Classification.asset_id,
-            Classification.id.label("classification_id"),
-            Classification.classified_on,
-            Classification.next_review_on,
-        ).where(Classification.classified_on <= as_of, not_(newer_exists)),
-        Classification.asset_id,
-        asset_ids,
-    ).subquery("latest_classification")
+    return latest_classification_sql(as_of, asset_ids)
 
 
 def _last_risk_analysis(as_of: dt.date, asset_ids: Select | None = None):
@@ -179,16 +151,9 @@ def _last_risk_analysis(as_of: dt.date, asset_ids: Select | None = None):
     ).subquery("last_risk_analysis")
 
 
-def _is_current(latest, cut: Cutoffs) -> ColumnElement[bool]:
-    return and_(
-        latest.c.classification_id.isnot(None),
-        or_(
-            and_(latest.c.next_review_on.isnot(None), latest.c.next_review_on >= cut.as_of),
-            and_(
-                latest.c.next_review_on.is_(None),
-                latest.c.classified_on >= cut.classification_valid_from,
-            ),
-        ),
+def _is_current(latest, as_of: dt.date) -> ColumnElement[bool]:
+    return classification_current_sql(
+        latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on, as_of
     )
 
 
@@ -261,13 +226,12 @@ def _asset_gap_sources(
 ) -> tuple[Select, dict[str, ColumnElement[bool]], tuple]:
     """The scoped asset list (every visible asset), the SQL condition of each gap and the
     sources they read (_gap_sources)."""
-    cut = Cutoffs(as_of)
     sources = _gap_sources(as_of, viewer, municipality, administration, narrower)
     conditions, latest, analysis = sources
-    current = _is_current(latest, cut)
+    current = _is_current(latest, as_of)
     classified = latest.c.classification_id.isnot(None)
     analysed = and_(
-        analysis.c.analysed_on.isnot(None), analysis.c.analysed_on > cut.risk_analysis_after
+        analysis.c.analysed_on.isnot(None), risk_analysis_current_sql(analysis.c.analysed_on, as_of)
     )
     personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
     registered = and_(Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")

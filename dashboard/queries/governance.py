@@ -17,9 +17,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import (
-    OPEN_STATUSES,
     STATUS_LABELS,
-    days_between,
     detail_condition,
     is_open,
     is_overdue,
@@ -28,6 +26,7 @@ from dashboard.queries.actions import (
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.kpi import headline_kept as _headline_kept
 from etl.kpi.compute import compute_kpis
+from etl.kpi.rules import action_sort_rank_sql, days_overdue_sql
 from etl.models import (
     Action,
     Administration,
@@ -252,8 +251,8 @@ def object_actions(
     status = case(
         *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
     )
-    rank = case((is_overdue(as_of), 0), (Action.status.in_(OPEN_STATUSES), 1), else_=2)
-    overdue_days = case((is_overdue(as_of), days_between(literal(as_of), Action.due_on)))
+    rank = action_sort_rank_sql(as_of)
+    overdue_days = days_overdue_sql(as_of)
     ordered = func.row_number().over(partition_by=key, order_by=(rank, Action.due_on, Action.id))
     inner = base.add_columns(
         key.label("object_id"),

@@ -17,12 +17,9 @@ from sqlalchemy import case, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.actions import (
-    OPEN_STATUSES,
     STATUS_LABELS,
     action_list_conditions,
-    days_between,
     detail_condition,
-    is_overdue,
     visible_units,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
@@ -30,18 +27,21 @@ from etl.kpi import headline_kept as _headline_kept
 from etl.kpi import kept as materialized
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
 from etl.kpi.dates import (
-    CLASSIFICATION_VALID_MONTHS,
-    REVIEW_WINDOW_DAYS,
-    add_months,
     follow_up_period,
 )
 from etl.kpi.definitions import METRIC_ORDER, METRICS
+from etl.kpi.rules import (
+    action_sort_rank_sql,
+    classification_review_is_due,
+    classification_status,
+    days_overdue_sql,
+    latest_classification_sql,
+)
 from etl.models import (
     Action,
     Administration,
     Asset,
     AssetOwner,
-    Classification,
     FollowUpReport,
     GovernanceObject,
     Unit,
@@ -223,28 +223,10 @@ def _kept_unit_rows(
 
 
 def _latest_classification(as_of: dt.date, asset_ids):
-    """The latest classification on or before ``as_of`` of the assets ``asset_ids`` (a subquery:
-    ranking every classification of a national store took SQLite half a minute)."""
-    ranked = (
-        select(
-            Classification.asset_id,
-            Classification.classified_on,
-            Classification.next_review_on,
-            func.row_number()
-            .over(
-                partition_by=Classification.asset_id,
-                order_by=(Classification.classified_on.desc(), Classification.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(Classification.asset_id.in_(asset_ids), Classification.classified_on <= as_of)
-        .subquery("ranked")
-    )
-    return (
-        select(ranked.c.asset_id, ranked.c.classified_on, ranked.c.next_review_on)
-        .where(ranked.c.rank == 1)
-        .subquery("latest")
-    )
+    """The latest classification on or before ``as_of`` of the assets ``asset_ids`` (a subquery
+    limited to them: ranking every classification of a national store took SQLite half a
+    minute)."""
+    return latest_classification_sql(as_of, asset_ids)
 
 
 def _unit_ids(unit_code: str, viewer: Viewer):
@@ -261,16 +243,6 @@ def _detail_ids(unit_code: str, viewer: Viewer):
     query = _unit_ids(unit_code, viewer)
     detail = detail_condition(viewer)
     return query if detail is None else query.where(detail)
-
-
-def classification_status(
-    classified_on: dt.date | None, next_review_on: dt.date | None, as_of: dt.date
-) -> tuple[str, dt.date | None]:
-    """("current" | "expired" | "missing", the date the classification is due for review)."""
-    if classified_on is None:
-        return "missing", None
-    review = next_review_on or add_months(classified_on, CLASSIFICATION_VALID_MONTHS)
-    return ("current" if review >= as_of else "expired"), review
 
 
 def unit_assets(
@@ -349,10 +321,13 @@ def reviews_due(assets: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Current classifications due for review within [as-of, as-of + 90 days], soonest first."""
     if assets.empty:
         return assets
-    end = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
     due = assets[
-        (assets["status_code"] == "current")
-        & assets["review_on"].map(lambda d: d is not None and as_of <= d <= end)
+        [
+            status == "current" and classification_review_is_due(classified, review, as_of)
+            for status, classified, review in zip(
+                assets["status_code"], assets["classified_on"], assets["review_on"], strict=True
+            )
+        ]
     ]
     return due.sort_values(["review_on", "asset_name"]).reset_index(drop=True)
 
@@ -371,7 +346,7 @@ def unit_actions(
     status = case(
         *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
     )
-    rank = case((is_overdue(as_of), 0), (Action.status.in_(OPEN_STATUSES), 1), else_=2)
+    rank = action_sort_rank_sql(as_of)
     query = select(
         Action.code.label("code"),
         Action.title.label("title"),
@@ -379,9 +354,7 @@ def unit_actions(
         Action.due_on.label("due_on"),
         status.label("status"),
         Action.completed_on.label("completed_on"),
-        case((is_overdue(as_of), days_between(literal(as_of), Action.due_on))).label(
-            "days_overdue"
-        ),
+        days_overdue_sql(as_of).label("days_overdue"),
         # how many in all, counted before the limit (one statement instead of two)
         func.count().over().label("total"),
     ).where(

@@ -34,7 +34,7 @@ from dashboard.queries import _risk_counts_kept as kept_counts
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
-from etl.kpi.facts import high_risk_threshold_sql
+from etl.kpi.rules import action_counts_for_risk_sql, high_risk_sql
 from etl.models import (
     Action,
     Administration,
@@ -112,12 +112,12 @@ def scoped_analysis_ids(
 
 
 def is_high() -> ColumnElement[bool]:
-    return Risk.likelihood * Risk.consequence >= high_risk_threshold_sql(RiskAnalysis.matrix_size)
+    return high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
 
 
 def has_live_action() -> ColumnElement[bool]:
     """As in the KPI layer: a cancelled action does not count."""
-    return exists().where(Action.risk_id == Risk.id, Action.status != "cancelled")
+    return exists().where(Action.risk_id == Risk.id, action_counts_for_risk_sql())
 
 
 def _kept_if_wide(

@@ -68,26 +68,13 @@ def last_month_ends(as_of: dt.date, months: int) -> list[dt.date]:
 
 
 class Cutoffs:
-    """Every date boundary the metrics need for one as-of date."""
+    """The date boundaries of one as-of date that the follow-up facts need (the rules of
+    etl.kpi.rules turn their own boundaries into dates)."""
 
     def __init__(self, as_of: dt.date) -> None:
         self.as_of = as_of
-        # classified_on ≥ this ⇔ classified_on + 36 months ≥ as_of
-        self.classification_valid_from = earliest_still_valid(as_of, CLASSIFICATION_VALID_MONTHS)
-        self.review_window_end = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
-        # classified_on ≤ this ⇔ classified_on + 36 months ≤ as_of + 90 days
-        self.review_due_classified_by = latest_reaching_by(
-            self.review_window_end, CLASSIFICATION_VALID_MONTHS
-        )
-        # analysed_on > this ⇔ analysed_on in (as_of − 36 months, as_of]
-        self.risk_analysis_after = add_months(as_of, -RISK_ANALYSIS_VALID_MONTHS)
         self.access_review_from = add_months(as_of, -ACCESS_REVIEW_VALID_MONTHS)
         self.period = follow_up_period(as_of)
-        day = dt.timedelta(days=1)
-        # days overdue = as_of − due_on; bucket bounds as due dates
-        self.overdue_30 = as_of - 30 * day
-        self.overdue_90 = as_of - 90 * day
-        self.overdue_180 = as_of - 180 * day
 
 
 def previous_quarter(as_of: dt.date) -> dt.date:

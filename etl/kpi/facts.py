@@ -18,10 +18,12 @@ from etl.kpi.frames import query_frame
 from etl.kpi.rules import (
     LATEST_CLASSIFICATION_ORDER,
     OVERDUE_BUCKETS,
+    PERSONAL_DATA_CODES,
     action_counts_for_risk_sql,
     action_open_sql,
     action_overdue_sql,
     classification_current_sql,
+    classification_review_due_sql,
     high_risk_sql,
     high_risk_threshold_sql,
     overdue_bucket_sql,
@@ -39,8 +41,6 @@ from etl.models import (
     RiskAnalysis,
     Unit,
 )
-
-PERSONAL_DATA_CODES = ("yes", "sensitive")
 
 
 def prepare_connection(conn) -> None:
@@ -187,18 +187,8 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     current = classification_current_sql(
         latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on, as_of
     )
-    due_90 = and_(
-        current,
-        or_(
-            and_(
-                latest.c.next_review_on.isnot(None),
-                latest.c.next_review_on <= cut.review_window_end,
-            ),
-            and_(
-                latest.c.next_review_on.is_(None),
-                latest.c.classified_on <= cut.review_due_classified_by,
-            ),
-        ),
+    due_90 = classification_review_due_sql(
+        latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on, as_of
     )
     analysed = risk_analysis_current_sql(last_analysis.c.analysed_on, as_of)
     planned = func.coalesce(risk_state.c.unplanned, 0) == 0

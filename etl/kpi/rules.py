@@ -24,14 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, and_, case, or_
+from sqlalchemy import ColumnElement, Date, Integer, and_, case, literal, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement
 
 from etl import vocab
 from etl.kpi.dates import (
     CLASSIFICATION_VALID_MONTHS,
+    REVIEW_WINDOW_DAYS,
     RISK_ANALYSIS_VALID_MONTHS,
     add_months,
     earliest_still_valid,
+    latest_reaching_by,
 )
 from etl.models import Action, Classification
 
@@ -71,13 +76,55 @@ def classification_status(
     return ("current" if review >= as_of else "expired"), review
 
 
+def classification_review_is_due(
+    classified_on: dt.date, next_review_on: dt.date | None, as_of: dt.date
+) -> bool:
+    """Current and due for review within [as-of, as-of + 90 days] (reviews_due_90d)."""
+    review = classification_review_date(classified_on, next_review_on)
+    return as_of <= review <= as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
+
+
 def latest_classification_key(classified_on: dt.date, classification_id: int) -> tuple:
     """Sort key of the latest-classification tie-break: the largest key is the latest."""
     return classified_on, classification_id
 
 
-# Window order of the same tie-break: the first row of each asset is its latest classification.
+# Window order of the same tie-break: the first row of each asset is its latest classification
+# (the KPI fact query ranks its scoped classifications with it).
 LATEST_CLASSIFICATION_ORDER = (Classification.classified_on.desc(), Classification.id.desc())
+
+
+def latest_classification_sql(as_of: dt.date, asset_ids=None):
+    """Subquery (asset_id, classification_id, classified_on, next_review_on): each asset's latest
+    classification on or before ``as_of``, of the assets ``asset_ids`` (a select of ids; None:
+    every asset). The tie-break of latest_classification_key, as "no later one exists" rather
+    than a window: SQLite answers it with one index search per asset (asset_id, classified_on)
+    and PostgreSQL with an anti-join, where a window sorts every classification first."""
+    later = aliased(Classification, name="later")
+    newer_exists = (
+        select(later.id)
+        .where(
+            later.asset_id == Classification.asset_id,
+            later.classified_on <= as_of,
+            or_(
+                later.classified_on > Classification.classified_on,
+                and_(
+                    later.classified_on == Classification.classified_on,
+                    later.id > Classification.id,
+                ),
+            ),
+        )
+        .exists()
+    )
+    query = select(
+        Classification.asset_id,
+        Classification.id.label("classification_id"),
+        Classification.classified_on,
+        Classification.next_review_on,
+    ).where(Classification.classified_on <= as_of, not_(newer_exists))
+    if asset_ids is not None:
+        query = query.where(Classification.asset_id.in_(asset_ids))
+    return query.subquery("latest_classification")
 
 
 def classification_current_sql(
@@ -96,6 +143,29 @@ def classification_current_sql(
             ),
         ),
     )
+
+
+def classification_review_due_sql(
+    classification_id, classified_on, next_review_on, as_of: dt.date
+) -> ColumnElement[bool]:
+    """classification_review_is_due over the columns of a latest-classification row."""
+    window_end = as_of + dt.timedelta(days=REVIEW_WINDOW_DAYS)
+    return and_(
+        classification_current_sql(classification_id, classified_on, next_review_on, as_of),
+        or_(
+            and_(next_review_on.isnot(None), next_review_on <= window_end),
+            and_(
+                next_review_on.is_(None),
+                classified_on <= latest_reaching_by(window_end, CLASSIFICATION_VALID_MONTHS),
+            ),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- personal data
+
+# Assets that hold personal data and so belong in the register (gdpr_coverage).
+PERSONAL_DATA_CODES = ("yes", "sensitive")
 
 
 # --------------------------------------------------------------------------- risk analysis
@@ -219,7 +289,39 @@ def overdue_bucket_sql(
     return and_(*bounds)
 
 
-def action_sort_rank_sql(as_of: dt.date, status=Action.status, due_on=Action.due_on):
-    """action_sort_rank in SQL."""
-    open_ = action_open_sql(status)
+def action_sort_rank_sql(
+    as_of: dt.date, status=Action.status, due_on=Action.due_on, *, seek: bool = True
+) -> ColumnElement[int]:
+    """action_sort_rank in SQL (``seek`` as in action_open_sql; lists order by it)."""
+    open_ = action_open_sql(status, seek=seek)
     return case((and_(open_, due_on < as_of), 0), (open_, 1), else_=2)
+
+
+class days_between(FunctionElement):  # noqa: N801 (a SQL function, named like one)
+    """Whole days from ``earlier`` to ``later`` (two dates) on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+def days_overdue_sql(
+    as_of: dt.date, status=Action.status, due_on=Action.due_on, *, seek: bool = True
+) -> ColumnElement[int]:
+    """days_overdue of an overdue action in SQL; NULL for an action that is not overdue."""
+    overdue = action_overdue_sql(as_of, status, due_on, seek=seek)
+    return case((overdue, days_between(literal(as_of, Date()), due_on)))
