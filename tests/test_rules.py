@@ -337,6 +337,14 @@ def _edge_store(engine) -> dict[str, int]:
         tie = asset("C-TIE")
         current_id = classify(tie, dt.date(2026, 1, 1), AS_OF + 400 * DAY)
         expired_id = classify(tie, dt.date(2026, 1, 1), AS_OF - 30 * DAY)
+        # A new classification on the as-of day itself is the latest (current).
+        today = asset("C-TODAY")
+        classify(today, dt.date(2020, 1, 1), AS_OF - DAY)
+        classify(today, AS_OF, AS_OF + 1000 * DAY)
+        # Loaded newest first: the later day wins although its id is the smaller.
+        order = asset("C-ORDER")
+        classify(order, dt.date(2026, 1, 1), AS_OF + 400 * DAY)
+        classify(order, dt.date(2025, 1, 1), AS_OF - 10 * DAY)
         # Funnel: both currently classified and analysed; one risk's action is due today (on
         # time), the other's yesterday (late).
         on_time, late = asset("F-ONTIME"), asset("F-LATE")
@@ -382,10 +390,10 @@ def test_the_classification_edges_through_compute_kpis(edge_store):
     sessions, _ = edge_store
     with sessions() as s:
         numbers = _unit_numbers(s)
-    # Current: C-DAY, C-36, C-DUE90, C-DUE91, F-ONTIME, F-LATE. Expired: C-BEFORE,
-    # C-36-BEFORE and C-TIE (its latest is the larger id, reviewed 30 days ago).
-    assert numbers["assets"] == 9
-    assert numbers["classified_current"] == 6
+    # Current: C-DAY, C-36, C-DUE90, C-DUE91, C-TODAY, C-ORDER, F-ONTIME, F-LATE. Expired:
+    # C-BEFORE, C-36-BEFORE and C-TIE (its latest is the larger id, reviewed 30 days ago).
+    assert numbers["assets"] == 11
+    assert numbers["classified_current"] == 8
     assert numbers["classifications_expired"] == 3
     # Due within 90 days: C-DAY and C-36 (review today) and C-DUE90, not C-DUE91.
     assert numbers["reviews_due_90d"] == 3
@@ -405,6 +413,8 @@ def test_min_enhet_lists_use_the_same_edges(edge_store):
         "C-DUE90": "current",
         "C-DUE91": "current",
         "C-TIE": "expired",
+        "C-TODAY": "current",
+        "C-ORDER": "current",
         "F-ONTIME": "current",
         "F-LATE": "current",
     }
@@ -433,6 +443,8 @@ def test_the_workbook_export_and_the_reminders_use_the_same_edges(edge_store):
     assert current["C-BEFORE"] == current["C-36-BEFORE"] == "Förfallen"
     assert current["C-TIE"] == "Förfallen"  # the larger id of the same day
     assert rows["C-TIE"]["Nästa översyn"].date() == AS_OF - 30 * DAY
+    assert current["C-TODAY"] == current["C-ORDER"] == "Ja"
+    assert rows["C-TODAY"]["Klassad"].date() == AS_OF
 
     by_name = {d.name: d for d in digests}
     overdue = {item.code for item in by_name["Bo"].overdue}
@@ -442,6 +454,8 @@ def test_the_workbook_export_and_the_reminders_use_the_same_edges(edge_store):
     reviews = {item.asset_code: item for item in by_name["Anna"].reviews}
     assert not reviews["C-DAY"].expired and reviews["C-BEFORE"].expired
     assert reviews["C-TIE"].expired and reviews["C-TIE"].review_on == AS_OF - 30 * DAY
+    # Their latest classifications are not due; the older ones would be (expired).
+    assert "C-TODAY" not in reviews and "C-ORDER" not in reviews
 
 
 def _as_file(data: bytes):

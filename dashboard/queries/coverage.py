@@ -2,8 +2,8 @@
 them (which assets lack a current classification, a risk analysis or a registerförteckning
 reference; which shared assets had an owner missing from the latest classification).
 
-The lists use the metric definitions of docs/metrics.md with the same date cut-offs as
-compute_kpis (etl.kpi.dates.Cutoffs), so a list's length equals the number the
+The lists use the metric definitions of docs/metrics.md through the same rules as
+compute_kpis (etl.kpi.rules), so a list's length equals the number the
 metric reports (tests/test_one_truth.py checks it). Säkerhetsskydd assets are left out of every
 list unless the viewer may see them.
 """
