@@ -14,6 +14,7 @@ from sqlalchemy import Date, Integer, literal, select
 from dashboard.export_workbook import build_scope_workbook
 from dashboard.queries.my_unit import reviews_due, unit_actions, unit_assets
 from etl import models as m
+from etl import vocab
 from etl.db import session_factory
 from etl.kpi import rules
 from etl.kpi.compute import compute_kpis
@@ -142,6 +143,11 @@ def test_a_risk_is_high_from_the_threshold_up(size, threshold):
         assert threshold in scores and threshold - 1 in scores
 
 
+def test_personal_data_means_yes_or_sensitive():
+    assert set(rules.PERSONAL_DATA_CODES) == set(vocab.PERSONAL_DATA) - {"no"}
+    assert set(rules.PERSONAL_DATA_CODES) == {"yes", "sensitive"}
+
+
 def test_only_the_committee_is_kept_from_row_level_lists():
     assert {"committee"} == rules.AGGREGATE_ONLY_ROLES
     assert {r for r in ROLES if not rules.sees_detail(r)} == {"committee"}
@@ -221,6 +227,10 @@ def test_the_classification_and_analysis_rules_in_sql_agree_with_python(engine):
 
 def test_the_high_risk_rule_in_sql_agrees_with_python(engine):
     with engine.connect() as conn:
+        # The threshold itself for every size, those the CASE spells out and those past it.
+        for size in range(1, 31):
+            threshold = _value(conn, rules.high_risk_threshold_sql(literal(size)))
+            assert threshold == vocab.high_risk_threshold(size), size
         for size in (2, 3, 4, 5, 10, 12):
             for lik, con in ((1, 1), (2, 4), (3, 3), (size, size), (size - 1, size)):
                 expression = rules.high_risk_sql(literal(lik), literal(con), literal(size))

@@ -199,7 +199,8 @@ def is_high_risk(likelihood: int, consequence: int, matrix_size: int) -> bool:
 def high_risk_threshold_sql(matrix_size):
     """vocab.high_risk_threshold as a SQL expression over a matrix-size column."""
     whens = [(matrix_size == n, vocab.high_risk_threshold(n)) for n in _KNOWN_MATRIX_SIZES]
-    return case(*whens, else_=(matrix_size * matrix_size * 9 + 8) / 16)
+    # round(9·n²/16) in whole numbers: 9·n² ≡ 8 (mod 16) has no solution, so no half to round.
+    return case(*whens, else_=(matrix_size * matrix_size * 9 + 8) // 16)
 
 
 def high_risk_sql(likelihood, consequence, matrix_size) -> ColumnElement[bool]:
