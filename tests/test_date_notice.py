@@ -12,6 +12,7 @@ from dash.testing.wait import until
 
 from dashboard import store
 from dashboard.filters import parse_query, unread_date
+from tests.axe import describe, run_axe
 from tests.kpi_data import build_store
 from tests.pages import build_app
 
@@ -54,6 +55,7 @@ def test_bad_date_in_the_address_is_named_on_the_page(dash_duo, sqlite_engine):
         )
         time.sleep(2)  # the address is rewritten without the date: the notice stays
         assert "(2026-13-45)" in dash_duo.find_element(NOTICE).text
+        assert describe("risker with the date notice", run_axe(dash_duo.driver)) == []
         dash_duo.wait_for_page(f"{dash_duo.server_url}/?datum=abc&sprak=en")
         dash_duo.wait_for_text_to_equal(
             NOTICE,

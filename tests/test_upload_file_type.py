@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import store
+from tests.axe import describe, run_axe
 from tests.kpi_data import build_store
 from tests.pages import build_app
 
@@ -47,6 +48,7 @@ def test_a_chosen_pdf_is_named_and_refused(upload_page, tmp_path):
     upload_page.find_element("#upload-files input[type=file]").send_keys(str(pdf))
     text = _outcome(upload_page, "riskanalys.pdf")
     assert "Avvisad" in text and REFUSAL in text
+    assert describe("upload with a refused file", run_axe(upload_page.driver)) == []
     assert upload_page.get_logs() == []
 
 
