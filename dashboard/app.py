@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from dashboard import constants as c
 from dashboard import output_cache, store
 from dashboard.accessibility_statement import install_statement_route
-from dashboard.filters import Filters, parse_query, to_query
+from dashboard.filters import Filters, parse_query, to_query, unread_date
 from dashboard.i18n import t, translate
 from dashboard.layout import (
     INDEX_STRING,
@@ -48,6 +48,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # the wheel carries the stylesheets inside the package and an installed app finds them.
 ASSETS_DIR = PACKAGE_DIR / "assets"
 ERROR_ALERT = "app-error-alert"
+# Says that the address's date could not be read (the filters then show today).
+DATE_NOTICE = "app-date-notice"
 
 
 def _on_callback_error(err: Exception) -> None:
@@ -80,6 +82,12 @@ def create_layout(demo: bool = False, user: UserMenu | None = None):
                         dismissable=True,
                     ),
                     create_filter_bar(),
+                    dbc.Alert(
+                        id=DATE_NOTICE,
+                        color="info",
+                        is_open=False,
+                        className="py-2 mt-2 d-print-none",
+                    ),
                     html.Main(dash.page_container, id=MAIN, tabIndex="-1"),
                 ],
                 fluid=True,
@@ -180,6 +188,8 @@ SYNC_FILTERS_SPEC = dict(
         Output(c.FILTER_AS_OF, "value"),
         Output(c.LANGUAGE_SWITCH, "value"),
         Output(c.FILTERS_STORE, "data"),
+        Output(DATE_NOTICE, "children"),
+        Output(DATE_NOTICE, "is_open"),
         Input(c.URL, "search"),
         Input(c.FILTER_MUNICIPALITY, "value"),
         Input(c.FILTER_ADMINISTRATION, "value"),
@@ -192,9 +202,14 @@ SYNC_FILTERS_SPEC = dict(
 def sync_filters(search, municipality, administration, as_of, lang):
     """Keep URL, filter controls and the filter store in step (the URL is the source of truth)."""
     today = dt.date.today()
+    notice = None
     if ctx.triggered_id in (None, c.URL):
         filters = parse_query(search, today)
+        unread = unread_date(search)
+        if unread is not None:
+            notice = t("date_ignored", filters.lang).format(text=unread)
     else:
+        # A filter chosen on the page replaces the address's date: the notice goes.
         # A different municipality makes the chosen administration meaningless.
         if ctx.triggered_id == c.FILTER_MUNICIPALITY:
             administration = None
@@ -213,6 +228,8 @@ def sync_filters(search, municipality, administration, as_of, lang):
         filters.as_of.isoformat(),
         filters.lang,
         filters.to_store(),
+        notice,
+        notice is not None,
     )
 
 

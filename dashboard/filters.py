@@ -80,6 +80,26 @@ def parse_query(search: str | None, today: dt.date | None = None) -> Filters:
     )
 
 
+# How much of an unreadable ``datum`` the notice repeats: a date is ten characters, and a link
+# must not be able to put a paragraph of its own words on the page.
+SHOWN_DATE_CHARS = 20
+
+
+def unread_date(search: str | None) -> str | None:
+    """The address's ``datum`` when it is there but not a date the app accepts, else None.
+
+    :func:`parse_query` falls back to today for it; the page says so with this text, cut to
+    SHOWN_DATE_CHARS characters.
+    """
+    values = parse_qs((search or "").lstrip("?")).get(c.PARAM_AS_OF)
+    if not values or parse_date(values[0]) is not None:
+        return None
+    text = values[0].strip()
+    if not text:
+        return None  # blank: as if there were no date, nothing to report
+    return text if len(text) <= SHOWN_DATE_CHARS else text[:SHOWN_DATE_CHARS] + "…"
+
+
 def to_query(filters: Filters, today: dt.date | None = None) -> str:
     """The query string for ``filters``; defaults (today, Swedish, no filter) are left out."""
     params = {}

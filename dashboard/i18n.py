@@ -35,6 +35,9 @@ TEXT: Texts = {
         "change_since_quarter": "sedan förra kvartalet",
         "export_excel": "Exportera till Excel",
         "loading": "Hämtar …",
+        "date_ignored": (
+            "Datumet i adressen ({text}) kunde inte läsas och används inte; visar i dag."
+        ),
     },
     "en": {
         "app_title": "Infosäk",
@@ -59,6 +62,9 @@ TEXT: Texts = {
         "change_since_quarter": "since last quarter",
         "export_excel": "Export to Excel",
         "loading": "Loading …",
+        "date_ignored": (
+            "The date in the address ({text}) could not be read and is not used; showing today."
+        ),
     },
 }
 

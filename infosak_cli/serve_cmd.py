@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from etl import config
 from infosak_cli.app import app
+from infosak_cli.tables import print_rows
 
 log = logging.getLogger(__name__)
 console = Console()
@@ -83,6 +84,37 @@ def prepare_demo_store(sample_dir: Path, today: dt.date | None = None) -> str:
     return f"{accepted} filer inlästa."
 
 
+def print_demo_accounts(engine) -> None:
+    """The demo accounts (one per role) that the demo dashboard lets in, password ``demo``.
+
+    Read-only: the accounts themselves are created when the demo dashboard starts, so that a
+    store prepared with ``--no-serve`` holds no account with a known password.
+    """
+    from sqlalchemy.orm import Session
+
+    from dashboard.auth.guard import demo_account_rows
+    from dashboard.auth.roles import role_label
+    from dashboard.auth.users import DEMO_PASSWORD, demo_accounts
+
+    with Session(engine) as session:
+        accounts = demo_accounts(session)
+    if not accounts:
+        return
+    print_rows(
+        console,
+        ("Användarnamn", "Roll", "Rollkod", "Omfattning"),
+        [
+            (name, role_label(role), role, scope or "allt")
+            for name, role, scope in demo_account_rows(accounts, engine)
+        ],
+        title=f"Demokonton (lösenord: {DEMO_PASSWORD})",
+    )
+    console.print(
+        f'Alla demokonton har lösenordet "{DEMO_PASSWORD}" och fungerar bara i demoläget '
+        "(infosak demo)."
+    )
+
+
 def _fail(message: str) -> int:
     console.print(f"[red]{message}[/red]")
     return 1
@@ -103,5 +135,8 @@ def demo(
     console.print(
         f"Databas: {make_url(config.database_url()).render_as_string(hide_password=True)}"
     )
+    from etl.db import make_engine
+
+    print_demo_accounts(make_engine())
     if serve_app:
         _run_server(host, port, debug=False, demo=True)

@@ -6,10 +6,10 @@ import sys
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.orm import Session
 
 from infosak_cli.app import app
+from infosak_cli.tables import print_rows
 
 console = Console()
 err = Console(stderr=True)
@@ -51,6 +51,18 @@ def _audit(engine, action: str, detail: str) -> None:
     record(engine, action, f"cli:{who}", detail)
 
 
+def _check_role(role: str) -> None:
+    """An unknown role ends the command (exit 2, a usage error) before a password is asked for."""
+    from dashboard.auth.roles import USER_ROLES, role_label
+
+    if role in USER_ROLES:
+        return
+    err.print(f"Okänd roll ”{role}”. Giltiga roller:", style="red", markup=False)
+    for known in USER_ROLES:
+        err.print(f"  {known}  {role_label(known)}", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
 @users_app.command("add")
 def add(
     name: str = typer.Argument(..., help="Användarnamn (a–z, 0–9, . _ @ -)."),
@@ -71,6 +83,7 @@ def add(
     from dashboard.auth.passwords import PasswordPolicyError
     from dashboard.auth.users import UserError, add_user
 
+    _check_role(role)
     engine = _engine()
     password = _read_password(password_stdin)
     try:
@@ -90,19 +103,21 @@ def list_() -> None:
     from dashboard.auth.users import list_users, scope_codes
 
     engine = _engine()
-    table = Table("Användare", "Roll", "Omfattning", "Senast inloggad", "Demo")
     with Session(engine) as session:
-        users = list_users(session)
-        for u in users:
-            last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "–"
-            table.add_row(
-                u.name, role_label(u.role), ", ".join(scope_codes(u)) or "allt", last,
+        rows = [
+            (
+                u.name,
+                role_label(u.role),
+                ", ".join(scope_codes(u)) or "allt",
+                u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "–",
                 "ja" if u.is_demo else "",
             )  # fmt: skip
-    if not users:
+            for u in list_users(session)
+        ]
+    if not rows:
         console.print("Inga konton. Skapa ett med 'infosak users add NAMN --role ROLL'.")
         return
-    console.print(table)
+    print_rows(console, ("Användare", "Roll", "Omfattning", "Senast inloggad", "Demo"), rows)
 
 
 @users_app.command("remove")

@@ -25,7 +25,7 @@ from benchmarks.load_test import HOST, free_port, stop
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "assets", "etl", "dashboard")  # what the sdist holds
+SOURCES = ("pyproject.toml", "README.md", "assets", "etl", "dashboard", "infosak_cli")  # the sdist
 STYLESHEETS = ("00-bootstrap-5.3.3.min.css", "style.css")
 
 

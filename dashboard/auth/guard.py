@@ -168,10 +168,11 @@ def _audit_exports(response) -> None:
         )
 
 
-def _scope_names(accounts) -> list[tuple[str, str, str]]:
-    """Demo accounts with their scope spelt out (names, not codes) for the login page."""
+def demo_account_rows(accounts, engine=None) -> list[tuple[str, str, str]]:
+    """Demo accounts with their scope spelt out (names, not codes): the login page and the
+    ``infosak demo`` command show them. ``engine``: default the app's store."""
     rows = []
-    with Session(store.get_engine()) as s:
+    with Session(engine or store.get_engine()) as s:
         for account in accounts:
             names = []
             for code in account.scope:
@@ -208,7 +209,7 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
 
     if demo:
         accounts = ensure_demo_users(store.get_engine())
-        server.config["INFOSAK_DEMO_ACCOUNTS"] = _scope_names(accounts)
+        server.config["INFOSAK_DEMO_ACCOUNTS"] = demo_account_rows(accounts)
     else:
         # Demo accounts are refused at login anyway (may_authenticate); starting at all on such
         # a store would hide that someone ran the demo against the production database.

@@ -129,7 +129,9 @@ def layout(**_query) -> html.Div:
                 html.Div([_t("drop", lang), html.A(_t("choose", lang), href="#")]),
                 id=UPLOAD,
                 multiple=True,
-                accept=".xlsx,.csv",
+                # No ``accept``: the browser's drop zone drops a file of another type without a
+                # word. Every file goes to the server, which names it and the types it takes
+                # (dashboard/auth/uploads.py); the size limit still applies in the browser.
                 max_size=max_bytes,
                 className="border border-2 rounded p-4 text-center bg-white mb-2",
             ),
