@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 
 from etl.backup import BackupError, backup_sqlite, restore_sqlite
-from infosak_cli.app import app
 from etl.config import database_url
+from infosak_cli.app import app
 
 console = Console(stderr=True)
 

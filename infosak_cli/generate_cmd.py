@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from infosak_cli.app import app
 from etl.generate import COUNT_LABELS_SV, FORMATS, MAX_MUNICIPALITIES, GenerateSummary, generate
+from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
 console = Console()

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from infosak_cli.app import app
 from etl.db import is_initialised, make_engine
 from etl.kpi.compute import kpi_json
 from etl.kpi.definitions import METRICS, SCOPE_TYPE_LABELS_SV, SCOPE_TYPES
 from etl.models import Unit
+from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
 

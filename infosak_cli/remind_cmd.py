@@ -11,7 +11,6 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from infosak_cli.app import app
 from etl.db import is_initialised, make_engine
 from etl.reminders import (
     DEFAULT_SENDER,
@@ -21,6 +20,7 @@ from etl.reminders import (
     send_messages,
     write_eml,
 )
+from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from dashboard.queries.report_snapshots import freeze_report, get_snapshot, list_snapshots
 from dashboard.report.gather import ReportError, gather_report, period_end
 from dashboard.report.pdf import report_pdf
-from infosak_cli.app import app
 from etl.db import is_initialised, make_engine
 from etl.kpi.viewer import SYSTEM
 from etl.models import Unit
+from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
 

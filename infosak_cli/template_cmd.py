@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from infosak_cli.app import app
 from etl.template import TEMPLATE_KINDS, write_template
+from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
 console = Console()

@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from etl.kpi.definitions import METRICS, metrics_for_scope
 from infosak_cli import app
 from infosak_cli.kpi_cmd import swedish_number
-from etl.kpi.definitions import METRICS, metrics_for_scope
 from tests import kpi_data
 
 runner = CliRunner()

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from infosak_cli import app
 from etl.db import _head_revisions, make_engine, migrate
+from infosak_cli import app
 
 runner = CliRunner()
 

@@ -26,10 +26,10 @@ from dashboard.queries.risks import high_risks_without_action, risk_list_select
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.gather import gather_report
 from etl import models as m
-from infosak_cli import app as cli
 from etl.kpi import cache as _kpi_cache
 from etl.kpi.compute import compute_kpis
 from etl.reminders import build_digests, digest_html, digest_text
+from infosak_cli import app as cli
 from tests import kpi_data
 from tests.protected_data import PROTECTED, add_protected_asset
 

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from etl import models as m
-from infosak_cli import app
 from etl.reminders import build_digests, build_message, digest_text, parse_smtp_url
+from infosak_cli import app
 from tests import kpi_data
 
 runner = CliRunner()

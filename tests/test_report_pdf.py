@@ -21,8 +21,8 @@ from dashboard.queries.viewer import Viewer
 from dashboard.report.content import build_content, summary_sentences
 from dashboard.report.gather import ReportError, gather_report, period_end, period_of
 from dashboard.report.pdf import report_pdf
-from infosak_cli import app
 from etl.kpi.compute import compute_kpis
+from infosak_cli import app
 from tests import kpi_data
 
 runner = CliRunner()

@@ -18,10 +18,10 @@ from dashboard.report.content import compare_rows
 from dashboard.report.gather import gather_report
 from dashboard.report.pdf import report_pdf
 from etl import models as m
-from infosak_cli import app
 from etl.kpi import cache as kpi_cache
 from etl.kpi.kept import forget as forget_kept_facts
 from etl.models_report import ReportSnapshot
+from infosak_cli import app
 from tests import kpi_data
 from tests.test_auth_support import add_account, auth_app, csrf_header, login, reset_store
 
