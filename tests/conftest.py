@@ -24,12 +24,11 @@ def _pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    """URL of an empty, migrated store on each back end."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-        yield url
+def empty_store_url(backend: str, folder):
+    """A generator: the URL of an empty store on ``backend`` ("sqlite" in ``folder``, or a
+    PostgreSQL schema of its own), dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'store.db'}"
         return
     if not PG_URL:
         if os.environ.get("CI"):
@@ -45,6 +44,12 @@ def store_url(request, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    """URL of an empty, migrated store on each back end."""
+    yield from empty_store_url(request.param, tmp_path)
 
 
 @pytest.fixture

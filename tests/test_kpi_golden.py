@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_URL, _pg_schema_url
+from tests.conftest import empty_store_url
 
 GOLDEN = Path(__file__).parent / "golden"
 GENERATED_ON = "2026-11-28"
@@ -36,27 +33,6 @@ def infosak(*args: str) -> bytes:
     done = subprocess.run([INFOSAK, *args], capture_output=True, timeout=1800, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
     return done.stdout
-
-
-def store_url(backend: str, folder: Path):
-    """A generator: the URL of an empty store on ``backend``, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'store.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("INFOSAK_TEST_PG_URL is empty in CI: PostgreSQL tests must run")
-        pytest.skip("PostgreSQL disabled by INFOSAK_TEST_PG_URL=''")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _pg_schema_url(schema)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def generated_store(folder: Path, url: str, municipalities: int) -> None:
@@ -73,7 +49,7 @@ def kpi_json(url: str, as_of: str) -> bytes:
 @pytest.fixture(scope="module", params=BACKENDS)
 def sample_store(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("sample")
-    urls = store_url(request.param, folder)
+    urls = empty_store_url(request.param, folder)
     url = next(urls)
     generated_store(folder, url, 4)
     yield url
