@@ -46,7 +46,8 @@ from etl.issues import ValidationIssue, file_issue
 from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, read_org_ids, replace_source_rows
 from etl.pipeline import Prefetch, should_prefetch
-from etl.reader import RawWorkbook, SourceReadError, read_source
+from etl.reader import RawWorkbook, SourceReadError
+from etl.sandboxed_read import read_source
 from etl.schema import ORGANISATION
 from etl.sources import (
     SourceFiles,

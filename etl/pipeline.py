@@ -47,8 +47,8 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from etl.read_limits import DEFAULT_LIMITS
-from etl.reader import RawWorkbook, SourceReadError, read_source
-from etl.sandboxed_read import bound_cpu, enter_child
+from etl.reader import RawWorkbook, SourceReadError
+from etl.sandboxed_read import bound_cpu, enter_child, read_source
 from etl.sources import SourceFiles
 from etl.validate import PreparedWorkbook, prepare
 

@@ -1,6 +1,6 @@
 """Read an input workbook (.xlsx) or a CSV set into raw cells, refusing hostile files first.
 
-``read_source(path)`` returns a ``RawWorkbook``: the sheets the schema knows, each with its header
+``read_source_here(path)`` returns a ``RawWorkbook``: the sheets the schema knows, each with its header
 names, the schema column each header matched, and its non-empty rows with their Excel row numbers.
 Nothing is interpreted here beyond locating cells; ``etl.validate`` parses and checks the values.
 
@@ -9,8 +9,8 @@ Two defences, one inside the other (DESIGN §8, docs/security.md):
 - before a byte is parsed, the file is inspected within bounded time and memory: size, file type,
   and for a workbook the whole package (``etl.xlsx_package``: zip bombs, part names, the
   relationships, every XML part through a defused parser, each sheet's real extent);
-- ``read_source`` does the inspection and the read in a child process with an address-space and
-  CPU limit (``etl.sandboxed_read``), so that whatever slips past the inspection, in Python or in
+- ``etl.sandboxed_read.read_source`` (what loaders call) does the inspection and the read in a
+  child process with an address-space and CPU limit, so that whatever slips past the inspection, in Python or in
   calamine's native code, ends as a clear rejection of that file instead of taking the CLI or a
   web worker down. ``read_source_here`` is the same read in this process, for that child.
 """
@@ -525,24 +525,6 @@ def source_label(path: Path) -> str:
     if path.suffix.casefold() == CSV_SUFFIX and (members := csv_set_members(path)):
         return f"{members[0]}.*.csv"
     return path.name
-
-
-def read_source(
-    path: Path,
-    limits: ReadLimits = DEFAULT_LIMITS,
-    members: tuple[str, list[Path]] | None = None,
-) -> RawWorkbook:
-    """Read ``path`` (.xlsx, or one file of a CSV set) into a RawWorkbook, in a child process
-    bounded by ``limits`` (see the module docstring).
-
-    ``members``: the CSV set's ``csv_set_members``, when the caller has listed the folder.
-
-    Raises SourceReadError with a user-facing issue when the file cannot or must not be read,
-    including when the reading process dies or runs out of time.
-    """
-    from etl.sandboxed_read import read_bounded  # it runs read_source_here in the child
-
-    return read_bounded(Path(path), limits, members)
 
 
 def read_source_here(

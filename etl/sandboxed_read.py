@@ -54,6 +54,7 @@ from etl.read_limits import (
     refuse,
     unreadable_in_bounds,
 )
+from etl.reader import RawWorkbook, read_source_here, source_label
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,6 @@ def bound_cpu(seconds: int) -> None:
 
 
 def _answer(request: tuple) -> tuple[str, object]:
-    from etl.reader import read_source_here
-
     path, limits, members = request
     bound_cpu(limits.cpu_seconds)
     try:
@@ -270,8 +269,6 @@ def close_children() -> None:
 
 
 def _label(path: Path, members: tuple[str, list[Path]] | None) -> str:
-    from etl.reader import source_label
-
     return f"{members[0]}.*.csv" if members else source_label(path)
 
 
@@ -280,8 +277,6 @@ def read_bounded(
 ):
     """``read_source_here(path, limits, members)`` in a bounded child process (see above)."""
     if _in_child or resource is None:
-        from etl.reader import read_source_here
-
         return read_source_here(path, limits, members)
     pool = _current_pool()
     with pool.slots:
@@ -323,3 +318,19 @@ def read_bounded(
 
 if __name__ == "__main__":
     main()
+
+
+def read_source(
+    path: Path,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    members: tuple[str, list[Path]] | None = None,
+) -> RawWorkbook:
+    """Read ``path`` (.xlsx, or one file of a CSV set) into a RawWorkbook, in a child process
+    bounded by ``limits`` (see the module docstring).
+
+    ``members``: the CSV set's ``csv_set_members``, when the caller has listed the folder.
+
+    Raises SourceReadError with a user-facing issue when the file cannot or must not be read,
+    including when the reading process dies or runs out of time.
+    """
+    return read_bounded(Path(path), limits, members)

@@ -24,7 +24,8 @@ from etl.generate import generate
 from etl.kpi.compute import compute_kpis, kpi_json
 from etl.load import ACCEPTED, load_paths, looks_like_organisation
 from etl.parsing import CellError, parse_cell
-from etl.reader import RawRow, RawSheet, RawWorkbook, read_source
+from etl.reader import RawRow, RawSheet, RawWorkbook
+from etl.sandboxed_read import read_source
 from etl.schema import ColumnType
 from etl.validate import load_known_codes, validate
 from tests.workbooks import TODAY, write_admin, write_object, write_org

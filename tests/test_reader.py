@@ -7,7 +7,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from etl.reader import ReadLimits, SourceReadError, read_source
+from etl.reader import ReadLimits, SourceReadError
+from etl.sandboxed_read import read_source
 from tests.workbooks import admin_rows, write_admin, write_admin_csv
 
 

@@ -16,7 +16,8 @@ import zipfile
 import pytest
 
 from etl import sandboxed_read
-from etl.reader import ReadLimits, SourceReadError, read_source
+from etl.reader import ReadLimits, SourceReadError
+from etl.sandboxed_read import read_source
 from tests.hostile_corpus import rewrite_zip, sheet_part
 from tests.workbooks import write_admin, write_admin_csv
 

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from etl.config import PROJECT_ROOT
-from etl.reader import fold, read_source
+from etl.reader import fold
+from etl.sandboxed_read import read_source
 from etl.schema import CHOICES, WORKBOOK_KINDS, ColumnType
 from etl.template import (
     DOC_BEGIN,

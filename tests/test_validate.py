@@ -8,7 +8,8 @@ same rules end to end on both back ends.
 import pytest
 
 from etl import vocab
-from etl.reader import fold, read_source
+from etl.reader import fold
+from etl.sandboxed_read import read_source
 from etl.validate import KnownCodes, validate
 from tests.workbooks import (
     TODAY,
