@@ -44,6 +44,20 @@ def _clean_env(**extra: str) -> dict:
     return {**env, **extra}
 
 
+def _wait_for_login(base: str, server: subprocess.Popen, log_path: Path, attempts: int) -> None:
+    """Wait (half a second between tries) until the login page answers 200, or fail with the log."""
+    page = None
+    for _ in range(attempts):
+        try:
+            page = requests.get(f"{base}/login", timeout=5)
+            break
+        except requests.RequestException:
+            if server.poll() is not None:
+                break
+            time.sleep(0.5)
+    assert page is not None and page.status_code == 200, log_path.read_text()[-3000:]
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """A fresh venv with the built wheel installed; returns its bin/ folder."""
@@ -100,16 +114,7 @@ def test_demo_from_another_folder_serves_the_page_and_its_stylesheets(installed,
                                   stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     base = f"http://{HOST}:{port}"
     try:
-        page = None
-        for _ in range(600):
-            try:
-                page = requests.get(f"{base}/login", timeout=5)
-                break
-            except requests.RequestException:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.5)
-        assert page is not None and page.status_code == 200, log_path.read_text()[-3000:]
+        _wait_for_login(base, server, log_path, attempts=600)
         print(f"infosak demo answered after {time.monotonic() - started:.1f} s")
         home = requests.get(f"{base}/", timeout=30)
         assert home.status_code == 200
@@ -152,16 +157,7 @@ def test_production_from_the_wheel_gunicorn_and_doctor(installed, tmp_path):
         )  # fmt: skip
     base = f"http://{HOST}:{port}"
     try:
-        page = None
-        for _ in range(240):
-            try:
-                page = requests.get(f"{base}/login", timeout=5)
-                break
-            except requests.RequestException:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.5)
-        assert page is not None and page.status_code == 200, log_path.read_text()[-3000:]
+        _wait_for_login(base, server, log_path, attempts=240)
         sheet = requests.get(f"{base}/assets/style.css", timeout=30)
         assert sheet.status_code == 200
         assert sheet.content == (ROOT / "assets" / "style.css").read_bytes()
