@@ -223,14 +223,12 @@ class _Pool:
 
     def take(self, address_space: int) -> _Child:
         with self.lock:
-            while self.idle:
-                child = self.idle.pop()
-                if child.process.poll() is not None:
-                    child.kill()  # ended while idle: reap it
-                elif child.address_space != address_space:
-                    self.idle.insert(0, child)
-                    break
-                else:
+            for ended in [c for c in self.idle if c.process.poll() is not None]:
+                self.idle.remove(ended)
+                ended.kill()  # ended while idle: reap it
+            for child in reversed(self.idle):
+                if child.address_space == address_space:
+                    self.idle.remove(child)
                     return child
         return _Child(address_space)
 

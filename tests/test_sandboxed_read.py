@@ -125,6 +125,7 @@ def test_a_memory_error_in_python_is_a_clean_rejection(tmp_path, caplog):
 def test_one_child_reads_file_after_file(tmp_path):
     """A run of many files pays for one process start, not one per file."""
     path = write_admin(tmp_path)
+    sandboxed_read.close_children()  # earlier tests in this process may have left children idle
     read_source(path)
     pool = sandboxed_read._current_pool()
     [child] = [c for c in pool.idle if c.address_space == ReadLimits().address_space]
