@@ -1,111 +1,89 @@
-"""Whole callback outputs cached per (callback, arguments, viewer's scope, store version).
+"""The one cache: whole callback outputs per (callback, arguments, viewer's scope, store version).
 
 Between two loads a page callback called with the same filters by viewers with the same role and
 scope returns the same thing, so the second call can skip the queries and the figure building.
 The key carries the viewer's role and scope codes (never only the filters): what a callback
-returns depends on who asks. The store version is the KPI cache's (etl.kpi.cache):
-any load changes it, and ``_kpi_cache.clear()`` empties this cache too.
+returns depends on who asks. It carries the store version (etl.kpi.mart.store_version), so a
+load makes every entry unreachable in every process without telling any of them, and the day,
+since a missing date in the filters means today.
+
+Flask-Caching holds the entries: with INFOSAK_REDIS_URL set, in Redis, shared by every worker
+and every app server behind the same store (needs the ``redis`` extra); otherwise in the
+process (SimpleCache, at most MAX_ENTRIES entries). Scaling out needs configuration only.
 
 Only for callbacks that read the store and nothing else (no writes, no downloads, no audit).
-Entries are bounded (least recently used first out); outputs are Dash components and figures,
-which Dash only serialises, so the cached objects are handed out as they are.
-
-An entry's size is the length of the response Dash sent for it, read after the request
-(``init_app``): serialising the output a second time only to weigh it cost as much as Dash's own
-serialisation (the national Rapport: about 0.28 s of a 1.1 s callback). Outside a request
-(scripts, the benchmark's direct calls) the output is weighed by serialising it, as before.
+The numbers themselves come from the KPI mart or are computed on demand; this only spares a
+repeated request the work of building the same figures again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+import logging
+import os
+import weakref
+from collections.abc import Callable
 
 import flask
-from plotly.utils import PlotlyJSONEncoder
+from flask_caching import Cache
 
 from dashboard import store
 from dashboard.viewer_context import current_viewer
-from etl.kpi import cache as _kpi_cache
+from etl.kpi.mart import store_version
 
-MAX_ENTRIES = 256
-# Bound on the outputs' size as JSON, summed over the entries. The Python objects behind them
-# (components, figures) take several times that: a national report is ~0.5 MB of JSON and a few
-# MB of objects, so 8 MB keeps a worker's cache in the tens of MB (memory target 500 MB).
-MAX_JSON_BYTES = 8_000_000
+log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_entries: OrderedDict = OrderedDict()
+REDIS_URL_VARIABLE = "INFOSAK_REDIS_URL"
+MAX_ENTRIES = 256  # in-process: a national report's output is a few MB of objects
+TIMEOUT_SECONDS = 24 * 3600  # the day is in the key anyway
 
-
-def clear() -> None:
-    with _lock:
-        _entries.clear()
+_cache = Cache()
+_apps: weakref.WeakSet[flask.Flask] = weakref.WeakSet()
+enabled = True  # off: every call computes (tests comparing two ways of computing)
 
 
-def _json_size(result) -> int | None:
-    """The output's size as Dash would send it; None when it cannot say (not cached then)."""
-    try:
-        return len(json.dumps(result, cls=PlotlyJSONEncoder))
-    except (TypeError, ValueError):
-        return None
-
-
-_kpi_cache.on_clear(clear)
-
-# flask.g: keys of the entries this request stored, weighed by its response.
-_UNWEIGHED = "infosak_unweighed_outputs"
-_EXTENSION = "infosak_output_cache"
-
-
-def _store(key: Hashable, result, size: int) -> None:
-    with _lock:
-        _entries[key] = (result, size)
-        _evict()
-
-
-def _evict() -> None:
-    total = sum(entry_size for _, entry_size in _entries.values())
-    while _entries and (len(_entries) > MAX_ENTRIES or total > MAX_JSON_BYTES):
-        _, (_, dropped) = _entries.popitem(last=False)
-        total -= dropped
-
-
-def weigh_after_response(response: flask.Response) -> flask.Response:
-    """Give the entries stored during this request the length of its (uncompressed) response."""
-    keys = flask.g.pop(_UNWEIGHED, None)
-    if not keys:
-        return response
-    size = None
-    if not response.direct_passthrough and "Content-Encoding" not in response.headers:
-        size = len(response.get_data())
-    with _lock:
-        for key in keys:
-            entry = _entries.get(key)
-            if entry is None:
-                continue
-            if size is None or size > MAX_JSON_BYTES:
-                del _entries[key]  # not weighable, or too big to keep
-            else:
-                _entries[key] = (entry[0], size)
-        _evict()
-    return response
+def config_from_environment() -> dict:
+    """Flask-Caching's configuration: Redis when INFOSAK_REDIS_URL names one, else in-process."""
+    redis_url = os.environ.get(REDIS_URL_VARIABLE, "").strip()
+    common = {"CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS, "CACHE_KEY_PREFIX": "infosak-output:"}
+    if redis_url:
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
+    return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": MAX_ENTRIES}
 
 
 def init_app(server: flask.Flask) -> None:
-    """Weigh cached outputs by the responses that carried them. Registered after Dash's
-    compression, so it runs before it and sees the JSON as Dash wrote it."""
-    server.after_request(weigh_after_response)
-    server.extensions[_EXTENSION] = True
+    _cache.init_app(server, config=config_from_environment())
+    _apps.add(server)
 
 
-def _arguments_key(args, kwargs) -> str:
-    # Callback arguments are JSON from the browser (filters, grid requests, dropdown values).
-    return json.dumps([args, kwargs], sort_keys=True, default=str, ensure_ascii=False)
+def clear() -> None:
+    """Empty the cache of every app of this process (after editing the store outside the ETL,
+    and for the benchmark's cold calls)."""
+    for server in list(_apps):
+        with server.app_context():
+            _cache.clear()
+
+
+def _key(function: Callable, args, kwargs) -> str:
+    engine = store.get_engine()
+    with engine.connect() as connection:
+        version = store_version(connection)
+    viewer = dataclasses.replace(current_viewer(), name="")  # the scope, not the person
+    parts = [
+        engine.url.render_as_string(hide_password=True),
+        function.__module__,
+        function.__qualname__,
+        # Callback arguments are JSON from the browser (filters, grid requests, dropdowns).
+        json.dumps([args, kwargs], sort_keys=True, default=str, ensure_ascii=False),
+        repr(viewer),
+        version,
+        dt.date.today().isoformat(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def cached_output(function: Callable) -> Callable:
@@ -113,34 +91,18 @@ def cached_output(function: Callable) -> Callable:
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        if not _kpi_cache.enabled:
+        app = flask.current_app._get_current_object() if flask.has_app_context() else None
+        if not enabled or app is None or app not in _apps:
             return function(*args, **kwargs)
-        engine = store.get_engine()
-        with engine.connect() as connection:
-            version = _kpi_cache.store_version(connection)
-        key = (
-            engine,  # the identity: tests run apps on several stores in one process
-            function.__module__,
-            function.__qualname__,
-            _arguments_key(args, kwargs),
-            _kpi_cache.scope_of(current_viewer()),
-            version,
-            # A missing date in the filters means today: an output must not outlive its day.
-            dt.date.today(),
-        )
-        with _lock:
-            if key in _entries:
-                _entries.move_to_end(key)
-                return _entries[key][0]
+        key = _key(function, args, kwargs)
+        found = _cache.get(key)
+        if found is not None:
+            return found
         result = function(*args, **kwargs)
-        if flask.has_request_context() and _EXTENSION in flask.current_app.extensions:
-            # Weighed when the response is written (0 until then).
-            flask.g.setdefault(_UNWEIGHED, []).append(key)
-            _store(key, result, 0)
-            return result
-        size = _json_size(result)
-        if size is not None and size <= MAX_JSON_BYTES:
-            _store(key, result, size)
+        try:
+            _cache.set(key, result)
+        except Exception:  # an unpicklable output or an unreachable Redis: serve it uncached
+            log.warning("output of %s not cached", function.__qualname__, exc_info=True)
         return result
 
     return wrapper

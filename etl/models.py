@@ -24,7 +24,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -236,26 +235,37 @@ class MetricSnapshot(Base):
     denominator: Mapped[float | None] = mapped_column(Float)
 
 
-class KpiFactFrame(Base):
-    """The national fact rows of one kind as of one date, kept at load time for one store version.
+class KpiMart(Base):
+    """One number of compute_kpis for the whole country: (scope, metric, as of) and its value,
+    numerator and denominator, built by the load for the dates in etl.kpi.mart.mart_dates.
 
-    A cache of what etl.kpi.facts computes, stored so that every server process
-    reads the aggregates instead of computing them (etl/kpi/kept.py).
-    Rows of other store versions are stale and deleted when new ones are written.
+    The current data seen as of each date (unlike metric_snapshot, the history of what the store
+    held): every accepted load replaces it whole (etl/kpi/mart.py).
     """
 
-    __tablename__ = "kpi_fact_frame"
+    __tablename__ = "kpi_mart"
     __table_args__ = (
-        UniqueConstraint("store_version", "as_of", "kind", name="uq_kpi_fact_frame_key"),
+        UniqueConstraint("as_of", "scope_type", "scope_id", "metric", name="uq_kpi_mart_row"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    store_version: Mapped[str] = mapped_column(String(400))
     as_of: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    row_count: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    scope_type: Mapped[str] = mapped_column(String(30))
+    scope_id: Mapped[str] = mapped_column(String(60))
+    metric: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+
+
+class KpiMartDate(Base):
+    """A date the mart holds, and the store version its rows were computed on: rows of another
+    version than the store's current one are not read (etl.kpi.mart.store_version)."""
+
+    __tablename__ = "kpi_mart_date"
+
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    store_version: Mapped[str] = mapped_column(String(400))
 
 
 # --------------------------------------------------------------------------- owners' data

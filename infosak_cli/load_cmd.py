@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-import dashboard.queries  # noqa: F401  the pages' kept frames join the load's snapshot
 from etl.load import ACCEPTED, UNCHANGED, FileResult, RunResult, load_paths
 from infosak_cli.app import app
 

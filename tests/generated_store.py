@@ -1,6 +1,6 @@
 """A store holding the generated Sydnärke set, loaded as a load does (with its snapshot, so the
-load's kept frames are there), on SQLite or in a fresh PostgreSQL schema: the module fixtures of
-the kept-rows tests."""
+KPI mart is built), on SQLite or in a fresh PostgreSQL schema: the module fixtures of the tests
+that compare the mart with the numbers computed on demand."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
 from etl.db import make_engine, migrate
 from etl.generate import generate
-from etl.kpi import cache as _kpi_cache
 from etl.load import load_paths
 from tests.conftest import PG_URL, _pg_schema_url
 
@@ -53,7 +52,6 @@ def loaded_generated_store(
         yield engine, files
     finally:
         engine.dispose()
-        _kpi_cache.clear()
         if schema:
             with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -85,16 +83,13 @@ def role_viewers(engine) -> list[Viewer]:
     ]
 
 
-def kept_and_computed(session, kind: str, compute, *args, **kwargs):
-    """(``compute(*args, **kwargs)`` with the kept frames of ``kind``, and without them): the
-    second inside a transaction that deletes them and is rolled back. The result cache is
-    emptied before each."""
-    _kpi_cache.clear()
-    kept = compute(*args, **kwargs)
+def from_mart_and_computed(session, compute, *args, **kwargs):
+    """(``compute(*args, **kwargs)`` with the KPI mart the load built, and without it): the
+    second inside a transaction that empties the mart and is rolled back."""
+    from_mart = compute(*args, **kwargs)
     with session.begin_nested():
-        session.execute(delete(m.KpiFactFrame).where(m.KpiFactFrame.kind == kind))
-        _kpi_cache.clear()
+        session.execute(delete(m.KpiMartDate))
+        session.execute(delete(m.KpiMart))
         computed = compute(*args, **kwargs)
         session.rollback()
-    _kpi_cache.clear()
-    return kept, computed
+    return from_mart, computed

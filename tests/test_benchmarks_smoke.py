@@ -1,4 +1,4 @@
-"""The benchmark command runs end to end on a tiny set, and the KPI cache follows the store.
+"""The benchmark command runs end to end on a tiny set, and the KPI numbers follow the store.
 
 No speed is asserted here (timings on a shared machine prove nothing in a test); the benchmark
 JSON must have every section, each with figures or a recorded reason.
@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from etl import models
-from etl.kpi import cache as _kpi_cache
 from etl.kpi.compute import compute_kpis
 from tests.kpi_data import AS_OF, build_store
 
@@ -129,9 +128,8 @@ def test_load_test_users_have_the_documented_mix_and_real_accounts(sqlite_engine
                 assert resolve_scope(s, persona.scope) is not None
 
 
-def test_kpi_cache_follows_the_store_version(sqlite_engine):
-    """A cached result is reused only while the store is unchanged; a new load shows at once."""
-    _kpi_cache.clear()
+def test_kpi_numbers_follow_the_store_version(sqlite_engine):
+    """What the load built is read only while the store is unchanged; a new load shows at once."""
     build_store(sqlite_engine)
 
     def assets_1882() -> int:
@@ -140,7 +138,7 @@ def test_kpi_cache_follows_the_store_version(sqlite_engine):
         return int(frame.loc[frame["scope_id"] == "1882", "value"].iloc[0])
 
     before = assets_1882()
-    assert assets_1882() == before  # served from the cache
+    assert assets_1882() == before
     with Session(sqlite_engine) as s, s.begin():
         source = models.Source(key="administration:1882-SOC", kind="administration")
         s.add(source)

@@ -82,45 +82,18 @@ def test_maturity_respects_the_viewer(store):
         assert maturity_history(s, manager).empty
 
 
-def test_the_organisation_is_read_once_for_the_kpis_and_the_maturity_queries(store):
-    """maturity_matrix, maturity_history and compute_kpis under one viewer and filter share one
-    organisation read (per store version), and a viewer with another scope gets their own."""
-    from dashboard.queries.viewer import SYSTEM
-    from etl.kpi import cache as _kpi_cache
-    from etl.kpi.compute import compute_kpis
-    from etl.kpi.scope import build_scope, cached_org, load_org, org_key
-
-    _kpi_cache.clear()
-    with store() as s:
-        maturity_matrix(s, kpi_data.AS_OF, municipality="1882")
-        maturity_history(s, municipality="1882")
-        compute_kpis(s, kpi_data.AS_OF, municipality="1882")
-        key = org_key(SYSTEM, "1882", None)
-        shared = cached_org(s, build_scope(SYSTEM, None, "1882"), key)
-        assert cached_org(s, build_scope(SYSTEM, ["unit"], "1882"), key) is shared
-        fresh = load_org(s, build_scope(SYSTEM, None, "1882"))
-        assert shared.units.equals(fresh.units) and shared.objects.equals(fresh.objects)
-        manager = Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"}))
-        theirs = cached_org(s, build_scope(manager, None, "1882"), org_key(manager, "1882", None))
-        assert theirs is not shared and theirs.units["code"].tolist() == ["1882-SOC-IFO"]
-    _kpi_cache.clear()
-
-
 def test_visible_analyses_of_a_date_are_the_query_of_that_date(store):
     """One query of every date, filtered per date, gives what the per-date query gives."""
     from dashboard.queries.viewer import SYSTEM
-    from etl.kpi import cache as _kpi_cache
     from etl.kpi.maturity import gap_analyses, visible_analyses
-    from etl.kpi.scope import build_scope, org_key
+    from etl.kpi.scope import build_scope
 
-    _kpi_cache.clear()
     officer = Viewer("security_officer", administration_codes=frozenset({"1882-SOC"}))
     with store() as s:
         for viewer, municipality in ((SYSTEM, None), (SYSTEM, "1861"), (officer, None)):
             scope = build_scope(viewer, None, municipality)
-            key = org_key(viewer, municipality, None)
             for day in (dt.date(2025, 12, 31), dt.date(2026, 4, 1), kpi_data.AS_OF, None):
-                kept = visible_analyses(s, scope, key, day).sort_values("gap_analysis_id")
+                kept = visible_analyses(s, scope, day).sort_values("gap_analysis_id")
                 live = gap_analyses(s, scope, day).sort_values("gap_analysis_id")
                 # (an empty query result has object columns; the filtered frame keeps its dtypes)
                 pd.testing.assert_frame_equal(
@@ -128,31 +101,3 @@ def test_visible_analyses_of_a_date_are_the_query_of_that_date(store):
                     live.reset_index(drop=True),
                     check_dtype=live.size > 0,
                 )
-    _kpi_cache.clear()
-
-
-def test_the_matrix_is_computed_once_for_the_pages_two_callbacks(store):
-    """Mognad's matrix and profile callbacks both read maturity_matrix: the second gets the first
-    one's frame (a copy: a caller changing it changes nothing for the next)."""
-    from sqlalchemy import event
-
-    from etl.kpi import cache as _kpi_cache
-
-    _kpi_cache.clear()
-    statements = []
-    with store() as s:
-        first = maturity_matrix(s, kpi_data.AS_OF, municipality="1882")
-        first["level"] = -1
-        engine = s.get_bind()
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            again = maturity_matrix(s, kpi_data.AS_OF, municipality="1882")
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    assert statements == [str(_kpi_cache._VERSION_SQL)]
-    assert set(again["level"]) != {-1} and len(again) == len(first)
-    _kpi_cache.clear()

@@ -26,8 +26,8 @@ from dashboard.queries.risks import high_risks_without_action, risk_list_select
 from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.gather import gather_report
 from etl import models as m
-from etl.kpi import cache as _kpi_cache
 from etl.kpi.compute import compute_kpis
+from etl.kpi.mart import forget as forget_kpi_mart
 from etl.reminders import build_digests, digest_html, digest_text
 from infosak_cli import app as cli
 from tests import kpi_data
@@ -52,10 +52,9 @@ VIEWERS = {
 @pytest.fixture
 def store(engine):
     kpi_data.build_store(engine)
-    add_protected_asset(engine)
-    _kpi_cache.clear()
+    add_protected_asset(engine)  # bypasses the ETL: the KPI mart is told
+    forget_kpi_mart(engine)
     yield engine
-    _kpi_cache.clear()
 
 
 def _rows(session, query) -> str:

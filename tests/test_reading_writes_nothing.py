@@ -1,8 +1,8 @@
 """Reading never writes (DESIGN §6): serving every page to every role and ``infosak kpi`` leave
 every table as the load left it, and a reload of unchanged files changes no table either.
 
-What is kept for the pages (the kept fact frames, the cards' rows) is built by a load that
-accepted a file, and only by it; any other date is computed on demand and not stored. The store
+What is kept for the pages (the KPI mart) is built by a load that accepted a file, and only by
+it; any other date is computed on demand and not stored. The store
 is the generated Sydnärke set, loaded as ``infosak load`` loads it, on SQLite and PostgreSQL.
 
 Tables aside: who logged in and when (app_user's last login, login_attempt, audit_event), and,
@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 from dashboard import constants as c
 from etl import models as m
 from etl.generate import generate
-from etl.kpi.cache import store_version
-from etl.kpi.kept import kept_national
+from etl.kpi.mart import holds, store_version
 from etl.load import load_paths
 from tests.generated_store import BACKENDS, codes, loaded_generated_store
 from tests.test_auth_support import add_account, auth_app, body_for_key, login, reset_store
@@ -135,7 +134,7 @@ def test_serving_every_page_to_every_role_and_infosak_kpi_write_nothing(
         for name, (role, scope) in people.items():
             add_account(engine, name, role, scope)
         before = every_table(engine, LOGIN_TABLES)
-        assert before["kpi_fact_frame"], "the load keeps frames for the pages"
+        assert before["kpi_mart"], "the load builds the KPI mart the pages read"
         app = auth_app(engine, monkeypatch)
         try:
             for name in people:
@@ -163,14 +162,14 @@ def test_reloading_unchanged_files_changes_no_table(backend, tmp_path):
         result = load_paths(engine, [files], today=LOAD_DAY)
         assert result.ok and {r.outcome for r in result.files} == {"unchanged"}
         assert changed_tables(before, every_table(engine, LOGIN_TABLES | LOAD_LOG)) == {}
-        # What the load kept still answers: the reload did not make it stale.
+        # The mart still answers: the reload did not make it stale.
         with Session(engine) as session:
             assert store_version(session) == version
-            assert kept_national(session, "asset", LOAD_DAY) is not None
+            assert holds(session, LOAD_DAY)
 
 
-def test_an_accepted_load_makes_the_kept_frames_stale(tmp_path):
-    """The other side: a load that changes data moves the version the kept frames belong to."""
+def test_an_accepted_load_makes_the_mart_stale(tmp_path):
+    """The other side: a load that changes data moves the version the mart belongs to."""
     with loaded_generated_store("sqlite", tmp_path, LOAD_DAY) as (engine, files):
         with Session(engine) as session:
             version = store_version(session)
@@ -180,4 +179,4 @@ def test_an_accepted_load_makes_the_kept_frames_stale(tmp_path):
         assert load_paths(engine, one_set, today=LOAD_DAY, snapshot=False).ok
         with Session(engine) as session:
             assert store_version(session) != version
-            assert kept_national(session, "asset", LOAD_DAY) is None
+            assert not holds(session, LOAD_DAY)

@@ -18,8 +18,7 @@ from dashboard.report.content import compare_rows
 from dashboard.report.gather import gather_report
 from dashboard.report.pdf import report_pdf
 from etl import models as m
-from etl.kpi import cache as kpi_cache
-from etl.kpi.kept import forget as forget_kept_facts
+from etl.kpi.mart import forget as forget_kpi_mart
 from etl.models_report import ReportSnapshot
 from infosak_cli import app
 from tests import kpi_data
@@ -40,11 +39,10 @@ def test_frozen_report_survives_a_later_data_change(engine):
         data = gather_report(session, kpi_data.AS_OF, period="2026-Q4")
     snapshot_id = freeze_report(engine, data, created_by="Eva", pdf=report_pdf(data))
     # A later load replaces the rows: here two assets disappear. The edit bypasses the ETL, so
-    # the KPI cache and the facts kept in the store (keyed by the load history) are told.
+    # the KPI mart (keyed by the load history) is told.
     with Session(engine) as session, session.begin():
         session.execute(delete(m.Asset).where(m.Asset.code.in_(["X1", "X2"])))
-    kpi_cache.clear()
-    forget_kept_facts(engine)
+    forget_kpi_mart(engine)
     with Session(engine) as session:
         live = gather_report(session, kpi_data.AS_OF)
         frozen = get_snapshot(session, SYSTEM, snapshot_id)
@@ -109,7 +107,7 @@ def _soc_takes_part_in_the_shared_object(engine) -> None:
                 governance_object_id=obj, municipality_id=mun, administration_id=ids["1882-SOC"]
             )
         )
-    kpi_cache.clear()
+    forget_kpi_mart(engine)
 
 
 def test_a_cisos_snapshot_of_an_administration_is_not_its_security_officers(engine):

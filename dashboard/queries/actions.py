@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass
 from itertools import pairwise
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -40,10 +39,7 @@ from dashboard.queries.viewer import (
     visible_units,
 )
 from etl import vocab
-from etl.kpi import cache as kpi_cache
-from etl.kpi import kept as materialized
 from etl.kpi.dates import last_month_ends
-from etl.kpi.kept import smallest_int_type
 from etl.kpi.rules import (
     AGGREGATE_ONLY_ROLES,
     OPEN_ACTION_STATUSES,
@@ -559,13 +555,6 @@ def open_actions_by_month(
     ends = last_month_ends(as_of, months)
     if not ends:
         return pd.DataFrame({"month": [], "value": []})
-    kept = _kept_open_rows(session, as_of, viewer, municipality, administration, months)
-    if kept is not None:
-        # Per month end: the open actions plus those completed after it (buckets from it on).
-        open_now = int(kept["open"].to_numpy(dtype=np.int64).sum())
-        done = [int(kept[f"b{i}"].to_numpy(dtype=np.int64).sum()) for i in range(len(ends))]
-        values = [open_now + sum(done[i:]) for i in range(len(ends))]
-        return pd.DataFrame({"month": [dt.date(e.year, e.month, 1) for e in ends], "value": values})
     # One grouped pass instead of a CASE per month over every action: open actions in one
     # group (day NULL), done ones completed after the first month end by completion day; each
     # month end then counts the open ones plus those completed after it.
@@ -596,101 +585,3 @@ def _date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-# --------------------------------------------------------------------------- kept open counts
-
-OPEN_KIND = "open_by_month"
-_NONE = -1
-
-
-def _open_bucket(ends: list[dt.date]):
-    """-1 for an open action; for a done one completed after the first month end, the index of
-    the last month end before its completion (0 .. len(ends) - 1); else NULL (not counted)."""
-    done = Action.status == "done"
-    whens = [
-        (and_(done, Action.completed_on > _as_date(end)), i)
-        for i, end in reversed(list(enumerate(ends)))
-    ]
-    return case((is_open(), -1), *whens)
-
-
-def national_open_rows(session, as_of: dt.date, months: int = TREND_MONTHS) -> pd.DataFrame:
-    """Per (unit_id, object_id) of the actions: the open ones, and the done ones completed
-    after each of the last ``months`` month ends before the next (b0 .. b11), as
-    open_actions_by_month counts them; -1 for no unit or no object."""
-    ends = last_month_ends(as_of, months)
-    bucket = _open_bucket(ends)
-    # No WHERE: a status condition made SQLite fetch 400 000 rows by the status index (4 s);
-    # unfiltered it reads the covering (unit, object, status, due, completed) index once.
-    stmt = select(Action.owner_unit_id, Action.governance_object_id, bucket, func.count()).group_by(
-        Action.owner_unit_id, Action.governance_object_id, bucket
-    )
-    rows = [row for row in session.connection().execute(stmt).fetchall() if row[2] is not None]
-    keys = sorted({(_id(unit), _id(obj)) for unit, obj, _, _ in rows})
-    index = {key: i for i, key in enumerate(keys)}
-    table = np.zeros((len(keys), len(ends) + 1), dtype=np.int64)
-    for unit, obj, column, n in rows:
-        table[index[(_id(unit), _id(obj))], int(column) + 1] += int(n)
-    frame = pd.DataFrame(
-        {
-            "unit_id": np.array([k[0] for k in keys], dtype=np.int64),
-            "object_id": np.array([k[1] for k in keys], dtype=np.int64),
-            "open": table[:, 0],
-            **{f"b{i}": table[:, i + 1] for i in range(len(ends))},
-        }
-    )
-    return frame.astype({c: smallest_int_type(frame[c]) for c in frame.columns}) if keys else frame
-
-
-def _id(value) -> int:
-    return _NONE if value is None else int(value)
-
-
-def keep_open_rows(session, as_of: dt.date) -> int:
-    """Keep national_open_rows as of ``as_of`` for the store version the session sees, in the
-    caller's transaction; returns frames written."""
-    return materialized.keep_frames(
-        session, as_of, {OPEN_KIND: lambda: national_open_rows(session, as_of)}
-    )
-
-
-def kept_open_rows(
-    session,
-    as_of: dt.date,
-    viewer: Viewer,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame | None:
-    """The kept rows of the actions the selection counts (action_scope_parts: its units' own,
-    and the provider actions of its objects), or None when none are kept."""
-    national = materialized.kept_national(session, OPEN_KIND, as_of)
-    if national is None:
-        return None
-
-    def ids() -> tuple[np.ndarray, np.ndarray]:
-        units = visible_units(viewer, municipality, administration)
-        objects = visible_objects(viewer, municipality, administration)
-        connection = session.connection()
-        return (
-            np.fromiter((r[0] for r in connection.execute(units)), dtype=np.int64),
-            np.fromiter((r[0] for r in connection.execute(objects)), dtype=np.int64),
-        )
-
-    units, objects = kpi_cache.cached(
-        session, ("open_scope_ids", viewer, municipality, administration), ids
-    )
-    unit_id = national["unit_id"].to_numpy()
-    own = (unit_id != _NONE) & np.isin(unit_id, units)
-    shared = (unit_id == _NONE) & np.isin(national["object_id"].to_numpy(), objects)
-    return national[own | shared]
-
-
-def _kept_open_rows(session, as_of, viewer, municipality, administration, months):
-    """kept_open_rows for a selection of the whole store with the kept months; a narrower one
-    counts its actions in SQL faster than the national rows are read."""
-    if months != TREND_MONTHS:
-        return None
-    if unit_scope_condition(viewer) is not None or municipality or administration:
-        return None
-    return kept_open_rows(session, as_of, viewer)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
@@ -31,12 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
-from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition, visible_units
-from etl.kpi import cache
-from etl.kpi import kept as materialized
+from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi.compute import compute_kpis
 from etl.kpi.definitions import METRICS
-from etl.kpi.frames import query_frame
 from etl.kpi.rules import (
     AGGREGATE_ONLY_ROLES,
     PERSONAL_DATA_CODES,
@@ -336,11 +331,7 @@ def gap_counts(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> dict[str, int]:
-    """How many visible assets have each gap, in one aggregated query, or from the gap counts
-    kept at load time."""
-    kept = kept_gap_units(session, as_of, viewer, municipality, administration)
-    if kept is not None:
-        return {gap: int(listed_by_unit(kept, gap, viewer).sum()) for gap in GAPS}
+    """How many visible assets have each gap, in one aggregated query."""
     query, lacks = _asset_gap_parts(as_of, viewer, "sv", municipality, administration)
     sums = [func.coalesce(func.sum(case((lacks[gap], 1), else_=0)), 0).label(gap) for gap in GAPS]
     row = session.execute(query.with_only_columns(*sums)).one()
@@ -465,26 +456,6 @@ def asset_gap_block(
     shortcut = Shortcut(
         ids, ids.order_by(*order, Asset.id), count_with_keys=True, rows_of_keys=rows_of_keys
     )
-    wide = unit_scope_condition(viewer) is None and not municipality and not administration
-    kept = kept_gap_units(session, as_of, viewer) if wide else None
-    if kept is not None:
-        # Counted from the kept gap counts; a block's keys sought among the assets of the
-        # units that hold its rows (in the order's unit-name groups), not among all of them.
-        per_unit = dict(
-            zip(kept["unit_id"].tolist(), listed_by_unit(kept, gap, viewer).tolist(), strict=True)
-        )
-
-        def block_keys(session: Session, start: int, limit: int) -> list:
-            units = _units_of_block(_unit_name_groups(session), per_unit, start, limit)
-            if units is None:
-                return []
-            unit_ids, before = units
-            narrower = (Asset.primary_unit_id.in_(unit_ids),)
-            picked = _asset_gap_ids(as_of, viewer, gap, None, None, narrower)
-            picked = picked.order_by(*order, Asset.id).limit(limit).offset(start - before)
-            return list(session.scalars(picked))
-
-        shortcut = replace(shortcut, total=sum(per_unit.values()), block_keys=block_keys)
     return fetch_block(
         session,
         query,
@@ -495,171 +466,6 @@ def asset_gap_block(
         tiebreaker=Asset.id,
         shortcut=shortcut,
     )
-
-
-def _unit_name_groups(session: Session) -> list[list[int]]:
-    """Unit ids (of units with an administration) in the asset list's order: groups of equal
-    (administration name, unit name), in that order."""
-
-    def compute() -> list[list[int]]:
-        rows = (
-            session.connection()
-            .execute(  # plain columns: Core, not the ORM's rows
-                select(Unit.id, Administration.name, Unit.name)
-                .join(Administration, Unit.administration_id == Administration.id)
-                .order_by(Administration.name, Unit.name, Unit.id)
-            )
-            .all()
-        )
-        groups: list[list[int]] = []
-        previous = None
-        for unit_id, administration_name, unit_name in rows:
-            if (administration_name, unit_name) != previous:
-                groups.append([])
-                previous = (administration_name, unit_name)
-            groups[-1].append(int(unit_id))
-        return groups
-
-    return cache.cached(session, ("unit_name_groups",), compute)
-
-
-def _units_of_block(
-    groups: list[list[int]], per_unit: dict[int, int], start: int, limit: int
-) -> tuple[list[int], int] | None:
-    """(the units whose assets hold rows [start, start + limit), the rows before the first of
-    them) given each unit's row count; None when the block holds no row."""
-    before = 0
-    units: list[int] = []
-    taken = 0
-    for group in groups:
-        rows = sum(per_unit.get(unit, 0) for unit in group)
-        if not rows:
-            continue
-        if not units and before + rows <= start:
-            before += rows
-            continue
-        if units and before + taken >= start + limit:
-            break
-        units.extend(unit for unit in group if per_unit.get(unit, 0))
-        taken += rows
-    return (units, before) if units else None
-
-
-# --------------------------------------------------------------------------- kept gap counts
-
-GAPS_KIND = "asset_gaps"
-# One bit per gap an asset can have; "any" is the first, third or fourth.
-_GAP_BITS = {"classification": 1, "expired": 2, "risk_analysis": 4, "register": 8}
-_ANY_BITS = 1 | 4 | 8
-_GAP_PREFIX = "g|"
-# The owners' list is kept beside the gaps as gap 0 with its own prefix.
-_OWNER_PREFIX = "o|0|"
-OWNERS = "owners"
-
-
-def _gap_bits(gap: str) -> int:
-    return _GAP_BITS.get(gap, _ANY_BITS)
-
-
-def national_asset_gaps(session, as_of: dt.date) -> pd.DataFrame:
-    """Per unit (unit_id): the assets per combination of gaps (as of ``as_of``) and
-    säkerhetsskydd, one column each (``g|5|0``: lacking a classification and a risk analysis,
-    not under säkerhetsskydd), and the owners who did not take part in their shared asset's
-    classification (``o|0|0``, ``o|0|1``), as the lists count them; by the assets' unit."""
-    gaps = _national_gap_rows(session, as_of)
-    owners = _national_owner_rows(session, as_of)
-    long = pd.concat([gaps, owners], ignore_index=True)
-    if long.empty:
-        return pd.DataFrame({"unit_id": np.array([], dtype=np.int32)})
-    wide = long.pivot_table(
-        index="unit_id", columns="column", values="n", aggfunc="sum", fill_value=0
-    ).reset_index()
-    wide.columns.name = None
-    return wide.astype({c: materialized.smallest_int_type(wide[c]) for c in wide.columns})
-
-
-def _national_owner_rows(session, as_of: dt.date) -> pd.DataFrame:
-    query = shared_owner_gap_select(as_of, SYSTEM)
-    protected = case((Asset.security_protection.is_(True), 1), else_=0)
-    stmt = query.with_only_columns(
-        Asset.primary_unit_id.label("unit_id"), protected.label("protected"), func.count()
-    ).group_by(Asset.primary_unit_id, protected)
-    rows = session.execute(stmt).all()
-    return pd.DataFrame(
-        [(unit, f"{_OWNER_PREFIX}{int(p)}", n) for unit, p, n in rows],
-        columns=["unit_id", "column", "n"],
-    )
-
-
-def _national_gap_rows(session, as_of: dt.date) -> pd.DataFrame:
-    query, lacks = _asset_gap_parts(as_of, SYSTEM, "sv", None, None)
-    mask = sum(
-        (case((lacks[gap], bit), else_=0) for gap, bit in _GAP_BITS.items()), start=literal(0)
-    )
-    protected = case((Asset.security_protection.is_(True), 1), else_=0)
-    stmt = query.with_only_columns(
-        Asset.primary_unit_id.label("unit_id"),
-        mask.label("mask"),
-        protected.label("protected"),
-        func.count().label("n"),
-    ).group_by(Asset.primary_unit_id, mask, protected)
-    long = query_frame(session, stmt)
-    columns = [
-        f"{_GAP_PREFIX}{int(m)}|{int(p)}"
-        for m, p in zip(long["mask"], long["protected"], strict=True)
-    ]
-    return pd.DataFrame({"unit_id": long["unit_id"], "column": columns, "n": long["n"]})
-
-
-def keep_asset_gaps(session, as_of: dt.date) -> int:
-    """Keep the national gap counts as of ``as_of`` for the store version the session sees, in
-    the caller's transaction (beside the load's other kept frames); returns frames written."""
-    return materialized.keep_frames(
-        session, as_of, {GAPS_KIND: lambda: national_asset_gaps(session, as_of)}
-    )
-
-
-def kept_gap_units(
-    session,
-    as_of: dt.date,
-    viewer: Viewer,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame | None:
-    """The kept gap counts of the units whose assets the viewer's lists cover (none for an
-    aggregate-only role), or None when none are kept for this store version and date."""
-    national = materialized.kept_national(session, GAPS_KIND, as_of)
-    if national is None:
-        return None
-    if viewer.role in AGGREGATE_ONLY_ROLES:
-        return national.iloc[:0]
-
-    def unit_ids() -> np.ndarray:
-        # The units of the lists' org conditions (those on Unit and Administration).
-        query = visible_units(viewer, municipality, administration)
-        return np.fromiter((row[0] for row in session.execute(query)), dtype=np.int64)
-
-    units = cache.cached(session, ("gap_units", viewer, municipality, administration), unit_ids)
-    return national[np.isin(national["unit_id"].to_numpy(), units)]
-
-
-def listed_by_unit(kept: pd.DataFrame, gap: str, viewer: Viewer) -> pd.Series:
-    """Per kept unit row: the rows the viewer's list of ``gap`` shows (assets, or for
-    ``OWNERS`` the owners who did not take part)."""
-    total = np.zeros(len(kept), dtype=np.int64)
-    for column in kept.columns:
-        if gap == OWNERS:
-            if not column.startswith(_OWNER_PREFIX):
-                continue
-            listed = True
-        elif column.startswith(_GAP_PREFIX):
-            listed = int(column.split("|")[1]) & _gap_bits(gap)
-        else:
-            continue
-        protected = int(column.rsplit("|", 1)[1])
-        if listed and (not protected or viewer.may_see_security_protection):
-            total += kept[column].to_numpy(dtype=np.int64)
-    return pd.Series(total, index=kept.index)
 
 
 def shared_owner_block(
@@ -676,8 +482,6 @@ def shared_owner_block(
         as_of, viewer, municipality=municipality, administration=administration
     )
     ids = query.with_only_columns(AssetOwner.id)  # the same joins and conditions, no columns
-    # (Counted in the same pass as the keys: with the kept count instead, picking the keys
-    # alone took longer nationally, 214-346 against 156-231 ms.)
     shortcut = Shortcut(ids, ids.order_by(Asset.code, AssetOwner.id), count_with_keys=True)
     return fetch_block(
         session,
@@ -699,10 +503,7 @@ def shared_owner_count(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> int:
-    """Rows of the grid of shared assets whose owner did not take part (kept or counted)."""
-    kept = kept_gap_units(session, as_of, viewer, municipality, administration)
-    if kept is not None:
-        return int(listed_by_unit(kept, OWNERS, viewer).sum())
+    """Rows of the grid of shared assets whose owner did not take part."""
     query = shared_owner_gap_select(
         as_of, viewer, municipality=municipality, administration=administration
     )

@@ -24,7 +24,6 @@ from dashboard.queries.actions import (
     visible_objects,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
-from etl.kpi import headline_kept as _headline_kept
 from etl.kpi.compute import compute_kpis
 from etl.kpi.rules import action_sort_rank_sql, days_overdue_sql
 from etl.models import (
@@ -129,14 +128,7 @@ def object_kpis(
 
     Narrowed like the page to the objects that take part in ``municipality``/``administration``:
     an object's numbers are the same whatever the narrowing (compute_kpis reads all of a needed
-    object's rows), and one municipality no longer computes every object of the country.
-    Read from the rows the load kept when there are any for this date (_headline_kept)."""
-    kept = _headline_kept.scope_frame(
-        session, as_of, viewer, ["governance_object"], municipality, administration,
-        OBJECT_METRICS,
-    )  # fmt: skip
-    if kept is not None:
-        return kept
+    object's rows), and one municipality no longer computes every object of the country."""
     return compute_kpis(
         session,
         as_of,

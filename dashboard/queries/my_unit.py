@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, literal, not_, select
 from sqlalchemy.orm import Session
@@ -23,13 +22,10 @@ from dashboard.queries.actions import (
     visible_units,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
-from etl.kpi import headline_kept as _headline_kept
-from etl.kpi import kept as materialized
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
 from etl.kpi.dates import (
     follow_up_period,
 )
-from etl.kpi.definitions import METRIC_ORDER, METRICS
 from etl.kpi.rules import (
     action_sort_rank_sql,
     classification_review_is_due,
@@ -64,10 +60,6 @@ UNIT_METRICS = (
     "training_completion",
     "access_review_current",
 )
-# The unit rows the load keeps (keep_unit_rows), in kpi_fact_frame through _kpi_materialized.
-UNIT_ROWS_KIND = "unit_kpi_rows"
-_VALUE_COLUMNS = ("value", "numerator", "denominator")
-_UNIT_METRICS_IN_ORDER = sorted(UNIT_METRICS, key=METRIC_ORDER.__getitem__)  # compute_kpis's
 MAX_UNIT_OPTIONS = 2000
 MAX_ASSETS = 500
 MAX_ACTIONS = 200
@@ -126,28 +118,23 @@ def resolve_unit(options: list[dict] | None, requested: object) -> str | None:
 def unit_kpis(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer = SYSTEM):
     """compute_kpis rows of this one unit, indexed by metric (empty when it is not visible).
 
-    Read from the rows the load kept (``keep_unit_rows``) when there are any for this date: a
-    unit's numbers are the same whoever sees it. Otherwise narrowed to the unit's
-    administration, so that one unit does not cost the whole country; compute_kpis gives a unit
-    the same numbers whatever the narrowing (tests/test_kpi.py)."""
+    A unit's numbers are the same whoever sees it, so once the viewer may see the unit they are
+    the system's, read from the KPI mart when it holds ``as_of``; narrowed to the unit's
+    administration, so that one unit does not cost the whole country (compute_kpis gives a unit
+    the same numbers whatever the narrowing: tests/test_kpi.py)."""
     unit = session.execute(
-        select(Unit.id, Unit.name, Administration.code)
+        select(Unit.id, Administration.code)
         .join(Administration, Unit.administration_id == Administration.id)
         .where(Unit.code == unit_code)
     ).first()
-    if unit is None:
+    if unit is None or not _may_see_unit(session, viewer, unit[0]):
         return pd.DataFrame(columns=KPI_COLUMNS).set_index("metric")
-    unit_id, unit_name, administration = unit
-    if _may_see_unit(session, viewer, unit_id):
-        kept = _kept_unit_rows(session, as_of, unit_id, unit_code, unit_name)
-        if kept is not None:
-            return kept
     frame = compute_kpis(
         session,
         as_of,
-        viewer,
+        SYSTEM,
         scope_types=["unit"],
-        administration=administration,
+        administration=unit[1],
         metrics=list(UNIT_METRICS),
     )
     frame = frame[frame["scope_id"] == unit_code]
@@ -161,65 +148,6 @@ def _may_see_unit(session: Session, viewer: Viewer, unit_id: int) -> bool:
     if condition is None:
         return True
     return session.scalar(select(Unit.id).where(Unit.id == unit_id, condition)) is not None
-
-
-def keep_unit_rows(session, as_of: dt.date, rows: pd.DataFrame) -> int:
-    """Keep the unit rows of UNIT_METRICS from ``rows`` (the national compute_kpis as of
-    ``as_of``, which the load's snapshot computes) for the store version the session sees, in
-    the caller's transaction; returns frames written.
-
-    One row per unit: its id and the numerators and denominators of _headline_kept.wide_columns
-    in _kpi_materialized.compact's types: a request reads the whole frame for one unit, and
-    13 000 units in long float form were 5 MB. Values are divided on reading, as compute_kpis
-    divides them (_headline_kept.metric_blocks)."""
-
-    def wide() -> pd.DataFrame:
-        ids = {code: id_ for code, id_ in session.execute(select(Unit.code, Unit.id))}
-        mine = rows[(rows["scope_type"] == "unit") & rows["metric"].isin(UNIT_METRICS)]
-        codes, numbers = _headline_kept.wide_columns(mine)
-        columns = {"unit_id": np.array([ids[code] for code in codes], dtype=np.int64)}
-        for name, values in numbers.items():
-            columns[name] = materialized.compact(values)
-        return pd.DataFrame(columns)
-
-    return materialized.keep_frames(session, as_of, {UNIT_ROWS_KIND: wide})
-
-
-def _python_number(value: float, whole: bool):
-    """As compute_kpis gives it: None for missing, an int for a whole count."""
-    if value != value:
-        return None
-    return int(value) if whole and value.is_integer() else value
-
-
-def _kept_unit_rows(
-    session: Session, as_of: dt.date, unit_id: int, unit_code: str, unit_name: str
-) -> pd.DataFrame | None:
-    kept = materialized.kept_columns(session, UNIT_ROWS_KIND, as_of)
-    if kept is None:
-        return None
-    found = np.flatnonzero(kept.arrays["unit_id"] == unit_id)
-    if len(found) == 0:
-        return None
-    blocks = _headline_kept.metric_blocks(kept.arrays, found[:1], _UNIT_METRICS_IN_ORDER)
-    values, numerators, denominators = (blocks[c][0].tolist() for c in _VALUE_COLUMNS)
-    counts = [METRICS[m].kind == "count" for m in _UNIT_METRICS_IN_ORDER]
-    values = [_python_number(v, whole) for v, whole in zip(values, counts, strict=True)]
-    numerators = [_python_number(v, True) for v in numerators]
-    denominators = [_python_number(v, True) for v in denominators]
-    frame = pd.DataFrame(
-        {
-            "scope_type": "unit",
-            "scope_id": unit_code,
-            "scope_name": unit_name,
-            "metric": list(_UNIT_METRICS_IN_ORDER),
-            "value": np.array(values, dtype=object),
-            "numerator": np.array(numerators, dtype=object),
-            "denominator": np.array(denominators, dtype=object),
-        },
-        columns=KPI_COLUMNS,
-    )
-    return frame.set_index("metric")
 
 
 def _latest_classification(as_of: dt.date, asset_ids):

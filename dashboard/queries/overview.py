@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.viewer import SYSTEM, Viewer
-from etl.kpi import headline_kept as _headline_kept
 from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
@@ -225,12 +224,8 @@ def _focus_rows_as_of(
     administration: str | None,
     metrics: tuple[str, ...],
 ) -> pd.DataFrame:
-    """The focus scope's compute_kpis rows as of ``day``: kept at load time when they stand for
-    this viewer (_headline_kept), else computed."""
-    scope_type, scope_id = focus
-    kept = _headline_kept.focus_rows(session, day, viewer, scope_type, scope_id, municipality)
-    if kept is not None:
-        return kept
+    """The focus scope's compute_kpis rows as of ``day``."""
+    scope_type, _ = focus
     rows = _compute(session, day, viewer, [scope_type], metrics, municipality, administration)
     return _focus_rows(rows, municipality, administration, viewer)
 
@@ -249,12 +244,7 @@ def overview_numbers(
     org_types = _org_scope_types(administration)
     scope_types = sorted({focus[0], *org_types})
     metrics = (*CARD_METRICS, *ORG_METRICS)
-    # The rows kept at load time when they stand for this viewer (_headline_kept), else computed.
-    now = _headline_kept.scope_frame(
-        session, as_of, viewer, scope_types, municipality, administration, metrics
-    )
-    if now is None:
-        now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
+    now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
     before = _focus_rows_as_of(
         session, previous_quarter(as_of), viewer, focus, municipality, administration,
         CARD_METRICS,

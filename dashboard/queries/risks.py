@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import (
@@ -30,7 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
-from dashboard.queries import _risk_counts_kept as kept_counts
 from dashboard.queries.actions import detail_condition, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
@@ -120,22 +118,6 @@ def has_live_action() -> ColumnElement[bool]:
     return exists().where(Action.risk_id == Risk.id, action_counts_for_risk_sql())
 
 
-def _kept_if_wide(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> kept_counts.KeptRisks | None:
-    """The risk counts kept at load time, for a selection of the whole store (a viewer who sees
-    all, no global filter); None otherwise or when none are kept. A narrower selection counts
-    its few risks from its units in SQL faster than the national rows are read and filtered
-    (one municipality: about 5 ms of 50)."""
-    if unit_scope_condition(viewer) is not None or municipality or administration:
-        return None
-    return kept_counts.kept_risks(session, as_of, viewer)
-
-
 def matrix_size(frame: pd.DataFrame) -> int:
     """The heatmap's size: 4×4 unless a risk lies outside it (capped at MAX_SIZE)."""
     if frame.empty:
@@ -154,10 +136,7 @@ def risk_counts(
 ) -> pd.DataFrame:
     """Columns likelihood, consequence, treatment, count: the counted risks grouped, in one pass
     for both the matrix and the treatment chart (each risk joins one analysis and at most one
-    asset, so the join counts every risk once). From the rows kept at load time when there are."""
-    kept = _kept_if_wide(session, as_of, viewer, municipality, administration)
-    if kept is not None:
-        return kept_counts.counts(kept)
+    asset, so the join counts every risk once)."""
     rows = session.execute(
         select(Risk.likelihood, Risk.consequence, Risk.treatment, func.count())
         .select_from(Risk)
@@ -372,18 +351,6 @@ def risks_block(
     # "has action" check, and reads only the block's rows in full.
     keys = risk_list_ids(as_of, viewer, **where)
     shortcut = Shortcut(count_query=keys, keys_query=keys.order_by(*order, Risk.id))
-    kept = _kept_if_wide(session, as_of, viewer, municipality, administration)
-    if kept is not None:
-        # Counted from the kept counts; a block's keys sought among the risks of the scores it
-        # spans only, so that the sort covers a few cells instead of every risk.
-        listed = kept_counts.listed_by_cell(kept, viewer)
-        if cell is not None:
-            listed = {cell: listed.get(cell, 0)}
-
-        def block_keys(session: Session, start: int, limit: int) -> list:
-            return _block_keys_by_score(session, keys, order, listed, start, limit)
-
-        shortcut = replace(shortcut, total=sum(listed.values()), block_keys=block_keys)
     return fetch_block(
         session,
         query,
@@ -393,40 +360,6 @@ def risks_block(
         tiebreaker=Risk.id,
         shortcut=shortcut,
     )
-
-
-def _block_keys_by_score(
-    session: Session,
-    keys: Select,
-    order: tuple,
-    listed: dict[tuple[int, int], int],
-    start: int,
-    limit: int,
-) -> list:
-    """The ids of list rows [start, start + limit) in the default order (score descending):
-    only the cells of the scores that hold those rows are read and sorted. ``listed`` holds
-    how many rows each (likelihood, consequence) cell has."""
-    by_score: dict[int, list[tuple[int, int]]] = {}
-    for likelihood, consequence in listed:
-        by_score.setdefault(likelihood * consequence, []).append((likelihood, consequence))
-    before = 0  # rows of higher scores than the first one read
-    read: list[tuple[int, int]] = []
-    for score in sorted(by_score, reverse=True):
-        rows = sum(listed[pair] for pair in by_score[score])
-        if before + rows <= start and not read:
-            before += rows
-            continue
-        if sum(listed[pair] for pair in read) + before >= start + limit:
-            break
-        read.extend(by_score[score])
-    if not read:
-        return []
-    cells = or_(*[and_(Risk.likelihood == lik, Risk.consequence == con) for lik, con in read])
-    if len({lik * con for lik, con in read}) == 1:
-        # One score: the order is the code's, which its unique index walks without a sort.
-        order = (Risk.code.asc(),)
-    picked = keys.where(cells).order_by(*order, Risk.id).limit(limit).offset(start - before)
-    return list(session.scalars(picked))
 
 
 def high_risks_without_action(
@@ -442,14 +375,10 @@ def high_risks_without_action(
     """(the first ``limit`` high risks without action, highest score first; how many in all)."""
     order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
     where = {"municipality": municipality, "administration": administration}
-    kept = _kept_if_wide(session, as_of, viewer, **where)
-    if kept is not None:
-        picked, total = kept_counts.high_open_ids(kept, viewer, limit)
-    else:
-        ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
-        # Counted and picked on the ids alone (no shown columns per row), then the rows read.
-        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-        picked = list(session.scalars(ids.order_by(*order).limit(limit)))
+    ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
+    # Counted and picked on the ids alone (no shown columns per row), then the rows read.
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    picked = list(session.scalars(ids.order_by(*order).limit(limit)))
     query = risk_list_select(
         as_of,
         viewer,
@@ -474,10 +403,6 @@ def hidden_protected_count(
     """Counted risks that lists leave out because their asset is under säkerhetsskydd."""
     if viewer.may_see_security_protection:
         return 0
-    where = {"municipality": municipality, "administration": administration}
-    kept = _kept_if_wide(session, as_of, viewer, **where)
-    if kept is not None:
-        return kept_counts.hidden_protected(kept, viewer)
     return int(
         session.scalar(
             select(func.count())

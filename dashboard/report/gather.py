@@ -30,9 +30,9 @@ from dashboard.queries.viewer import (
 from etl.kpi.compute import compute_kpis, funnel
 from etl.kpi.dates import add_months, overdue_trend_days
 from etl.kpi.definitions import METRICS
-from etl.kpi.kept import overdue_trend_facts
+from etl.kpi.facts import overdue_by_day_facts
 from etl.kpi.rollup import distribute
-from etl.kpi.scope import build_scope, cached_org, org_key
+from etl.kpi.scope import build_scope, load_org
 from etl.models import (
     Administration,
     GovernanceObject,
@@ -295,14 +295,14 @@ def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     kpi_scope = build_scope(viewer, [scope_type], **filters)
     if scope_type not in kpi_scope.types:
         return [{"date": day.isoformat(), "value": 0} for day in days]
-    org = cached_org(session, kpi_scope, org_key(viewer, **filters))
+    org = load_org(session, kpi_scope)
     entities = org.administrations if scope_type == "administration" else org.municipalities
     if scope["type"] != "all":
         entities = entities[entities["code"] == scope["code"]]
     ids = set(entities["id"].tolist())
     # One query for every date: the same overdue test as action_facts, one column per date.
     sums = distribute(
-        overdue_trend_facts(session, as_of, kpi_scope),
+        overdue_by_day_facts(session, days, kpi_scope),
         org,
         share_municipalities=True,
         share_administrations=True,

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from etl.kpi import cache, facts
-from etl.kpi import kept as materialized
+from etl.kpi import facts, mart
 from etl.kpi.dates import Cutoffs
 from etl.kpi.definitions import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
 from etl.kpi.maturity import latest_per_node, visible_analyses
@@ -26,14 +25,7 @@ from etl.kpi.rollup import (
     role_assignments,
     sums_by_key,
 )
-from etl.kpi.scope import (
-    Org,
-    Scope,
-    build_scope,
-    cached_org,
-    int_ids,
-    org_key,
-)
+from etl.kpi.scope import Org, Scope, build_scope, int_ids, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
 
 log = logging.getLogger(__name__)
@@ -293,24 +285,17 @@ def _wanted_metrics(metrics: Iterable[str] | None) -> set[str]:
     return wanted
 
 
-def _facts(conn, kind: str, cut: Cutoffs, scope: Scope, scope_key: tuple) -> pd.DataFrame:
-    """One fact query's rows, shared by the requests of one store version: the overview's cards,
-    funnel and aging chart read the same asset and action facts. ``scope_key`` (viewer's scope,
-    municipality, administration) determines ``scope``'s conditions.
-
-    The national rows kept at load time are filtered when there are any for this store version
-    and date (etl.kpi.kept); otherwise the query runs."""
-
-    return cache.cached(
-        conn,
-        ("facts", kind, cut.as_of, scope_key),
-        lambda: materialized.facts_for(conn, kind, cut.as_of, scope, scope_key),
-    )
+_FACT_QUERIES = {
+    "asset": facts.asset_facts,
+    "risk": facts.risk_facts,
+    "action": facts.action_facts,
+    "follow_up": facts.follow_up_facts,
+}
 
 
-def _org(conn, scope: Scope, scope_key: tuple) -> Org:
-    """The organisation under ``scope`` (the same for every date), read once per store version."""
-    return cached_org(conn, scope, scope_key)
+def _facts(conn, kind: str, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    """One fact query's rows (per unit and governance object) under ``scope``."""
+    return _FACT_QUERIES[kind](conn, cut, scope)
 
 
 # Which fact rows reach the municipalities and administrations that share an object through
@@ -371,12 +356,10 @@ def _wide(parts: list[pd.DataFrame], ids: pd.Index) -> dict[str, np.ndarray]:
     return wide
 
 
-def _compute(
-    conn, as_of: dt.date, scope: Scope, wanted: set[str], scope_key: tuple
-) -> pd.DataFrame:
+def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame:
     cut = Cutoffs(as_of)
     facts.prepare_connection(conn)
-    org = _org(conn, scope, scope_key)
+    org = load_org(conn, scope)
     sources = set().union(*(_sources(m) for m in wanted)) if wanted else set()
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in SCOPE_TYPES}
 
@@ -388,17 +371,17 @@ def _compute(
         if source in sources:
             add(
                 distribute(
-                    _facts(conn, source, cut, scope, scope_key),
+                    _facts(conn, source, cut, scope),
                     org,
                     share_municipalities=share_municipalities,
                     share_administrations=share_administrations,
                 )
             )
     if "follow_up" in sources:
-        follow = _facts(conn, "follow_up", cut, scope, scope_key)
+        follow = _facts(conn, "follow_up", cut, scope)
         add(distribute_units(_follow_up_per_unit(follow, org), org))
     if "maturity" in sources:
-        add(_maturity_self(visible_analyses(conn, scope, scope_key, as_of), org))
+        add(_maturity_self(visible_analyses(conn, scope, as_of), org))
     if "organisation" in sources:
         add(organisation_check(role_assignments(conn, scope), org))
 
@@ -435,18 +418,60 @@ def compute_kpis(
     scope = build_scope(viewer, scope_types, municipality, administration)
     if not scope.types:
         return pd.DataFrame(columns=KPI_COLUMNS)
+    conn = session_or_connection
+    if mart.stands_for(viewer) and mart.holds(conn, as_of):
+        kept = _from_mart(conn, as_of, scope, wanted)
+        if kept is not None:
+            return kept
+    # In sort_rows's order as built (_long_rows), so not sorted again.
+    result = _compute(conn, as_of, scope, wanted)
+    log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
+    return result.reset_index(drop=True)
 
-    def compute() -> pd.DataFrame:
-        scope_key = org_key(viewer, municipality, administration)
-        # In sort_rows's order as built (_long_rows), so not sorted again.
-        result = _compute(session_or_connection, as_of, scope, wanted, scope_key)
-        log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
-        return result.reset_index(drop=True)
 
-    # Pages ask for the same numbers again and again between loads: cache per store version.
-    key = ("compute_kpis", as_of, cache.scope_of(viewer), scope.types, municipality, administration,
-           frozenset(wanted))  # fmt: skip
-    return cache.cached(session_or_connection, key, compute)
+def _from_mart(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame | None:
+    """compute_kpis's rows for ``scope`` read from the mart (etl.kpi.mart): the same entities
+    in the same order, the same Python values as _long_rows gives them; None when a row is
+    missing (then the caller computes)."""
+    org = load_org(conn, scope)
+    frames = []
+    for scope_type in scope.types:
+        entities = _entities(org, scope_type).sort_values("code")
+        names = [m for m in metrics_for_scope(scope_type) if m in wanted]
+        names.sort(key=METRIC_ORDER.__getitem__)
+        if not names or entities.empty:
+            continue
+        codes = pd.Index(entities["code"])
+        blocks = mart.numbers(conn, as_of, scope_type, getattr(scope, scope_type), codes, names)
+        if blocks is None:
+            return None
+        n, k = len(codes), len(names)
+        # Converted per metric over the same entities as _long_rows converts them.
+        columns = {
+            "value": [_to_python(blocks["value"][:, j], METRICS[m].kind == "count")
+                      for j, m in enumerate(names)],
+            "numerator": [_to_python(blocks["numerator"][:, j], True) for j in range(k)],
+            "denominator": [
+                np.full(n, None, dtype=object)
+                if METRICS[m].kind == "count"
+                else _to_python(blocks["denominator"][:, j], True)
+                for j, m in enumerate(names)
+            ],
+        }  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope_type": scope_type,
+                    "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
+                    "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
+                    "metric": np.tile(np.array(names, dtype=object), n),
+                    **{c: np.column_stack(parts).reshape(-1) for c, parts in columns.items()},
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]
 
 
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -498,20 +523,15 @@ def funnel(
     With ``governance_object`` the assets of that object (if the viewer may see it); otherwise the
     assets of the visible units, narrowed to ``municipality``/``administration``.
     """
-    key = ("funnel", as_of, cache.scope_of(viewer), municipality, administration, governance_object)
-    return cache.cached(
-        session,
-        key,
-        lambda: _funnel(session, as_of, viewer, municipality, administration, governance_object),
-    )
+    return _funnel(session, as_of, viewer, municipality, administration, governance_object)
 
 
 def _funnel(session, as_of, viewer, municipality, administration, governance_object):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
-    org = _org(session, scope, org_key(viewer, municipality, administration))
-    rows = _facts(session, "asset", cut, scope, org_key(viewer, municipality, administration))
+    org = load_org(session, scope)
+    rows = _facts(session, "asset", cut, scope)
     rows = rows.assign(
         unit_id=pd.array(rows["unit_id"].tolist(), dtype="Int64"),
         object_id=pd.array(rows["object_id"].tolist(), dtype="Int64"),
@@ -553,17 +573,14 @@ def overdue_aging(
     Counts the actions of the visible units by their administration, plus provider actions of
     shared objects for administrations that the viewer may see and that take part explicitly.
     """
-    key = ("overdue_aging", as_of, cache.scope_of(viewer), municipality, administration)
-    return cache.cached(
-        session, key, lambda: _overdue_aging(session, as_of, viewer, municipality, administration)
-    )
+    return _overdue_aging(session, as_of, viewer, municipality, administration)
 
 
 def _overdue_aging(session, as_of, viewer, municipality, administration):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
-    org = _org(session, scope, org_key(viewer, municipality, administration))
+    org = load_org(session, scope)
     # Administrations of the visible units, named from the units (a manager sees only these).
     admins = (
         org.units[["administration_id", "administration_code", "administration_name"]]
@@ -581,7 +598,7 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
         ],
     )
     sums = distribute(
-        _facts(session, "action", cut, scope, org_key(viewer, municipality, administration)),
+        _facts(session, "action", cut, scope),
         org_for_admins,
         share_municipalities=False,
         share_administrations=True,

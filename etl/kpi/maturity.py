@@ -7,9 +7,8 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
-from etl.kpi import cache
 from etl.kpi.frames import query_frame
-from etl.kpi.scope import Scope, build_scope, cached_org, org_key
+from etl.kpi.scope import Scope, build_scope, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
 from etl.models import (
     Administration,
@@ -79,11 +78,10 @@ def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFra
     return frame
 
 
-def visible_analyses(conn, scope: Scope, key: tuple, as_of: dt.date | None = None) -> pd.DataFrame:
-    """``gap_analyses(conn, scope, as_of)``, from one query of every date per store version and
-    ``key`` (org_key of the arguments ``scope`` was built from): the cards of two dates, the
-    matrix and the trend of one page read the same analyses."""
-    every = cache.cached(conn, ("gap_analyses", key), lambda: gap_analyses(conn, scope))
+def visible_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
+    """``gap_analyses(conn, scope, as_of)``: the analyses of every date, then those of
+    ``as_of`` and before."""
+    every = gap_analyses(conn, scope)
     if as_of is None:
         return every
     return every[(every["assessed_on"] <= as_of).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -99,22 +97,14 @@ def latest_per_node(analyses: pd.DataFrame, node_column: str) -> pd.DataFrame:
 def maturity_matrix(
     session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
 ) -> pd.DataFrame:
-    """Area levels of the latest gap analysis ≤ as_of per administration and governance object.
-
-    Computed once per store version for the page's two callbacks (the matrix and the profile
-    both read it on every load of Mognad)."""
-    return cache.cached(
-        session,
-        ("maturity_matrix", as_of, org_key(viewer, municipality, None)),
-        lambda: _maturity_matrix(session, as_of, viewer, municipality),
-    )
+    """Area levels of the latest gap analysis ≤ as_of per administration and governance object."""
+    return _maturity_matrix(session, as_of, viewer, municipality)
 
 
 def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str | None):
     scope = build_scope(viewer, None, municipality, None)
-    key = org_key(viewer, municipality, None)
-    org = cached_org(session, scope, key)
-    analyses = visible_analyses(session, scope, key, as_of)
+    org = load_org(session, scope)
+    analyses = visible_analyses(session, scope, as_of)
     columns = [
         "scope_type",
         "scope_id",
@@ -186,9 +176,8 @@ def maturity_history(
 ) -> pd.DataFrame:
     """Every visible gap analysis with its mean level, oldest first (for the trend chart)."""
     scope = build_scope(viewer, None, municipality, administration)
-    key = org_key(viewer, municipality, administration)
-    org = cached_org(session, scope, key)
-    analyses = visible_analyses(session, scope, key)
+    org = load_org(session, scope)
+    analyses = visible_analyses(session, scope)
     # Codes by id looked up once (a frame filter per analysis was quadratic nationally).
     rows = []
     for column, frame, scope_type in (

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, false, select, union
 
-from etl.kpi import cache
 from etl.kpi.definitions import SCOPE_TYPES
 from etl.kpi.frames import query_frame
 from etl.kpi.viewer import (
@@ -140,7 +139,7 @@ class Org:
     """The organisation tables under a scope (all small: one row per org node).
 
     Callers only read the tables: the arrays derived from them (``unit_arrays``, ``pairs``) are
-    computed once per Org, which the KPI cache shares between the requests of a store version.
+    computed once per Org.
     """
 
     units: pd.DataFrame  # id, code, name, administration_id, municipality_id, has_manager,
@@ -255,16 +254,3 @@ def load_org(conn, scope: Scope) -> Org:
         ["governance_object_id", "municipality_id", "administration_id"],
     )
     return Org(units, administrations, municipalities, objects, participants)
-
-
-def org_key(viewer: Viewer, municipality: str | None, administration: str | None) -> tuple:
-    """What decides ``build_scope(viewer, *, municipality, administration)``'s conditions (the
-    scope types aside): the key of its organisation in the result cache."""
-    return (cache.scope_of(viewer), municipality, administration)
-
-
-def cached_org(conn, scope: Scope, key: tuple) -> Org:
-    """``load_org(conn, scope)``, read once per store version for ``key`` (org_key of the
-    arguments ``scope`` was built from) and shared by the KPI, maturity and trend queries of a
-    page. Callers only read it."""
-    return cache.cached(conn, ("org", key), lambda: load_org(conn, scope))

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from etl.bulk import insert_snapshot
-from etl.kpi import headline_kept as _headline_kept
+from etl.kpi import mart
 from etl.kpi.compute import compute_kpis
-from etl.kpi.dates import last_month_ends, previous_quarter
-from etl.kpi.kept import materialize
+from etl.kpi.dates import last_month_ends
 from etl.kpi.viewer import (
     SYSTEM,
     Viewer,
@@ -32,19 +30,6 @@ from etl.models import Administration, GovernanceObject, MetricSnapshot, Municip
 log = logging.getLogger(__name__)
 
 RECONSTRUCTED_RUN_ID = "reconstructed"
-# National frames that pages keep for themselves at load time (the Risker page's counts, the
-# asset lists' gap counts, the open actions by month, Min enhet's unit rows): each is called as
-# keeper(session, as_of, kpi_rows) after a load and returns the frames it wrote. The dashboard
-# registers them (dashboard.queries.page_keepers): their queries are the pages' own, and the
-# ETL never imports the dashboard. Without them the pages compute the same numbers on demand.
-PageKeeper = Callable[[Session, dt.date, pd.DataFrame], int]
-PAGE_KEEPERS: dict[str, PageKeeper] = {}
-
-
-def register_page_keeper(name: str, keeper: PageKeeper) -> None:
-    """Run ``keeper`` in every load's snapshot (once per name: importing twice changes nothing)."""
-    PAGE_KEEPERS[name] = keeper
-
 
 _SCOPE_TABLES = {
     "municipality": (Municipality, municipality_scope_condition),
@@ -54,30 +39,28 @@ _SCOPE_TABLES = {
 }
 
 
-def snapshot_frame(session, as_of: dt.date, *, keep_facts: bool = True) -> pd.DataFrame:
+def snapshot_frame(session, as_of: dt.date, *, build_mart: bool = True) -> pd.DataFrame:
     """Every metric of every scope as of ``as_of`` (compute_kpis for the system), in the caller's
-    transaction. With ``keep_facts`` (after a load) the national facts behind them are kept too,
-    as of ``as_of`` and the quarter before, for the pages of every scope to read (etl.kpi.kept):
-    the snapshot computes them anyway; so are the municipality and administration rows
-    themselves for the pages' cards (headline_kept) and the registered PAGE_KEEPERS' frames."""
-    if keep_facts:
-        materialize(session, (as_of, previous_quarter(as_of)), trend_day=as_of)
+    transaction. With ``build_mart`` (after a load) the KPI mart is rebuilt too: these rows and
+    compute_kpis as of the other dates of etl.kpi.mart.mart_dates."""
     rows = compute_kpis(session, as_of, SYSTEM)
-    if keep_facts:
-        _headline_kept.keep(session, as_of, rows)
-        for keeper in PAGE_KEEPERS.values():
-            keeper(session, as_of, rows)
+    if build_mart:
+        frames = {
+            day: rows if day == as_of else compute_kpis(session, day, SYSTEM)
+            for day in mart.mart_dates(as_of)
+        }
+        mart.build(session, frames)
     return rows
 
 
 def take_snapshot(
-    engine: Engine, as_of: dt.date, run_id: str | None = None, *, keep_facts: bool = True
+    engine: Engine, as_of: dt.date, run_id: str | None = None, *, build_mart: bool = True
 ) -> int:
     """Store every metric of every scope as of ``as_of`` (see ``snapshot_frame``); returns the
     number of rows written."""
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with Session(engine) as session, session.begin():
-        frame = snapshot_frame(session, as_of, keep_facts=keep_facts)
+        frame = snapshot_frame(session, as_of, build_mart=build_mart)
         written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
     log.info("snapshot as of %s: %d rows (run %s)", as_of, written, run_id)
     return written
@@ -90,7 +73,7 @@ def backfill_snapshots(engine: Engine, months: int, as_of: dt.date) -> int:
     seen as of earlier dates — not what the store held then. Used by the demo so trends have points.
     """
     return sum(
-        take_snapshot(engine, month_end, RECONSTRUCTED_RUN_ID, keep_facts=False)
+        take_snapshot(engine, month_end, RECONSTRUCTED_RUN_ID, build_mart=False)
         for month_end in last_month_ends(as_of, months)
     )
 

@@ -1,14 +1,14 @@
-"""Whole callback outputs are cached per viewer scope and store version (dashboard.output_cache)."""
+"""Whole callback outputs are cached per viewer scope and store version (dashboard.output_cache):
+a viewer never gets another scope's output, and a load shows at once in every process (the
+version is in the key). Redis is used when INFOSAK_REDIS_URL names one."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import flask
 import pytest
 from flask import g
-from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,6 @@ from dashboard.output_cache import cached_output
 from dashboard.queries.actions import visible_units
 from dashboard.queries.viewer import Viewer
 from etl import models
-from etl.kpi import cache as _kpi_cache
 from tests.kpi_data import build_store
 
 calls: list[tuple] = []
@@ -37,15 +36,15 @@ def units_seen(filters: dict) -> int:
 
 @pytest.fixture
 def app_store(sqlite_engine):
-    _kpi_cache.clear()
     build_store(sqlite_engine)
     store.configure(sqlite_engine)
     calls.clear()
     app = flask.Flask(__name__)
     app.config["INFOSAK_AUTH"] = True
+    output_cache.init_app(app)
     yield app, sqlite_engine
+    output_cache.clear()
     store.configure(None)
-    _kpi_cache.clear()
 
 
 def as_viewer(app, viewer: Viewer, filters: dict) -> int:
@@ -87,61 +86,26 @@ def test_a_load_or_clear_makes_it_compute_again(app_store):
         s.add(models.Unit(code="1882-SOC-NY", name="Ny", administration_id=admin_id))
     assert as_viewer(app, admin, filters) == before + 1
     assert len(calls) == 2
-    _kpi_cache.clear()
+    output_cache.clear()
     as_viewer(app, admin, filters)
     assert len(calls) == 3
 
 
-@cached_output
-def padded_units(filters: dict) -> dict:
-    """A read-only 'callback' whose output is as long as the filters ask."""
-    calls.append(("padded", filters["pad"]))
-    with store.read_session() as session:
-        units = int(session.scalar(select(func.count()).select_from(models.Unit)))
-    return {"units": units, "pad": "x" * filters["pad"]}
+def test_outside_an_app_with_the_cache_every_call_computes(app_store):
+    other = flask.Flask("other")  # an app the cache was not set up on
+    other.config["INFOSAK_AUTH"] = True
+    admin = Viewer("admin", name="anna")
+    with other.test_request_context("/"):
+        g.infosak_viewer = admin
+        units_seen({"lang": "sv"})
+        units_seen({"lang": "sv"})
+    assert len(calls) == 2
 
 
-@pytest.fixture
-def served(app_store):
-    """A Flask app whose route answers like Dash: the cached output, written as JSON."""
-    app, _ = app_store
-    app.config["INFOSAK_AUTH"] = False  # the system viewer: who asks is not this test's point
-    output_cache.init_app(app)
-
-    @app.post("/callback")
-    def callback():
-        return flask.jsonify(padded_units(flask.request.get_json()))
-
-    return app.test_client()
-
-
-def entry_sizes() -> list[int]:
-    return [size for _, size in output_cache._entries.values()]
-
-
-def test_an_output_is_weighed_by_the_response_that_carried_it(served):
-    response = served.post("/callback", json={"pad": 1000})
-    assert response.status_code == 200
-    assert entry_sizes() == [len(response.get_data())]
-    assert served.post("/callback", json={"pad": 1000}).get_data() == response.get_data()
-    assert calls == [("padded", 1000)]
-
-
-def test_outputs_beyond_the_byte_bound_are_dropped_oldest_first(served, monkeypatch):
-    monkeypatch.setattr(output_cache, "MAX_JSON_BYTES", 2500)
-    served.post("/callback", json={"pad": 1000})
-    served.post("/callback", json={"pad": 1001})
-    assert len(entry_sizes()) == 2
-    served.post("/callback", json={"pad": 1002})  # three of ~1 kB exceed 2.5 kB: the first goes
-    assert len(entry_sizes()) == 2
-    served.post("/callback", json={"pad": 1000})
-    assert calls.count(("padded", 1000)) == 2
-    served.post("/callback", json={"pad": 3000})  # larger than the bound: served, never kept
-    served.post("/callback", json={"pad": 3000})
-    assert calls.count(("padded", 3000)) == 2
-    assert all(size <= 2500 for size in entry_sizes())
-
-
-def test_outside_a_request_an_output_is_weighed_by_serialising_it(app_store):
-    result = padded_units({"pad": 10})
-    assert entry_sizes() == [len(json.dumps(result, cls=PlotlyJSONEncoder))]
+def test_redis_is_chosen_when_configured_else_the_process_holds_the_cache(monkeypatch):
+    monkeypatch.delenv(output_cache.REDIS_URL_VARIABLE, raising=False)
+    assert output_cache.config_from_environment()["CACHE_TYPE"] == "SimpleCache"
+    monkeypatch.setenv(output_cache.REDIS_URL_VARIABLE, "redis://cache.example:6379/2")
+    config = output_cache.config_from_environment()
+    assert config["CACHE_TYPE"] == "RedisCache"
+    assert config["CACHE_REDIS_URL"] == "redis://cache.example:6379/2"

@@ -1,0 +1,198 @@
+"""The KPI mart: compute_kpis's rows for the whole country, built by the load in plain tables.
+
+An accepted load computes every metric of every scope as of its day (the snapshot needs them
+anyway) and as of the few other dates the pages and the report ask for (``mart_dates``), and
+keeps them in ``kpi_mart`` as (as_of, scope_type, scope_id, metric, value, numerator,
+denominator): the current data seen as of each date. ``kpi_mart_date`` names the dates held and
+the store version they were computed on. compute_kpis reads a scope's rows from here when they
+stand for the viewer (``stands_for``) and the date is held at the current store version; any
+other request is computed on demand by the same code and not stored. Only a load writes here.
+
+The store version: the store changes only through the ETL, and every load that changes a row is
+an accepted one (a ``load`` row with outcome "accepted", rows inserted with new ids). So (max id
+and count of the accepted loads, max id of every table the numbers read) changes whenever the
+numbers can, and only then: a reload of unchanged files keeps it. Edits made outside the ETL in
+place (an UPDATE in a test or by hand) are not seen: call ``forget(engine)`` after such an edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select, text
+
+from etl.bulk import insert_rows
+from etl.kpi.dates import previous_quarter
+from etl.kpi.viewer import MUNICIPALITY_ROLES, Viewer
+from etl.models import Administration, GovernanceObject, KpiMart, KpiMartDate, Municipality, Unit
+
+log = logging.getLogger(__name__)
+
+# The tables behind the numbers (DESIGN §4); their max ids move on any insert by a load.
+VERSION_TABLES = (
+    "municipality",
+    "administration",
+    "unit",
+    "governance_object",
+    "governance_participant",
+    "role_assignment",
+    "asset",
+    "asset_owner",
+    "classification",
+    "classification_participant",
+    "risk_analysis",
+    "risk",
+    "action",
+    "follow_up_report",
+    "gap_analysis",
+    "gap_assessment",
+)
+# Only accepted loads change the numbers: an unchanged or rejected file's load row must not
+# move the version, or a reload of the same files would make the mart stale.
+_ACCEPTED = "FROM load WHERE outcome = 'accepted'"
+VERSION_SQL = text(
+    f"SELECT (SELECT MAX(id) {_ACCEPTED}), (SELECT COUNT(*) {_ACCEPTED}), "
+    + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in VERSION_TABLES)
+)
+_ROW_COLUMNS = ("as_of", "scope_type", "scope_id", "metric", "value", "numerator", "denominator")
+_ENTITY_TABLES = {
+    "municipality": Municipality,
+    "administration": Administration,
+    "unit": Unit,
+    "governance_object": GovernanceObject,
+}
+
+
+def store_version(session_or_connection) -> str:
+    """The store's version as seen by this transaction (see the module docstring), as text."""
+    return json.dumps(list(session_or_connection.execute(VERSION_SQL).one()))
+
+
+def quarter_end_on_or_before(day: dt.date) -> dt.date:
+    """The last day of the latest quarter that ended on or before ``day``."""
+    following = day + dt.timedelta(days=1)
+    if following.month in (1, 4, 7, 10) and following.day == 1:
+        return day
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
+
+
+def mart_dates(load_day: dt.date) -> list[dt.date]:
+    """The dates a load builds: its day and the quarter before (every page's cards), the last
+    quarter-end and the quarter before it (the committee report of the latest quarter).
+
+    Month-ends are not built: the trends read the history in metric_snapshot, and the report's
+    overdue trend counts its month-ends in one query of its own."""
+    quarter_end = quarter_end_on_or_before(load_day)
+    return sorted(
+        {load_day, previous_quarter(load_day), quarter_end, previous_quarter(quarter_end)}
+    )
+
+
+def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
+    """Replace the mart with ``frames`` (date -> compute_kpis rows for the system), in the
+    caller's transaction, tagged with the store version the session sees; returns the rows
+    written (0 when the store changed meanwhile: then the mart is left empty)."""
+    version = store_version(session)
+    connection = session.connection()
+    connection.execute(delete(KpiMartDate))
+    connection.execute(delete(KpiMart))
+    written = 0
+    for as_of, frame in sorted(frames.items()):
+        texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
+        numbers = [
+            [None if v is None else float(v) for v in frame[name].tolist()]
+            for name in ("value", "numerator", "denominator")
+        ]
+        # As SQLAlchemy binds a date (SQLite keeps it as text of its own format).
+        bound = KpiMart.__table__.c.as_of.type.dialect_impl(connection.dialect)
+        processor = bound.bind_processor(connection.dialect)
+        day = processor(as_of) if processor else as_of
+        rows = [(day, *cells) for cells in zip(*texts, *numbers, strict=True)]
+        insert_rows(connection, KpiMart.__table__, _ROW_COLUMNS, rows)
+        written += len(rows)
+    # On PostgreSQL each statement sees the latest commit: a load committed while the numbers
+    # were computed would leave rows of two versions under one tag. Keep them only if not.
+    if store_version(session) != version:
+        log.info("store changed while building the KPI mart: not kept")
+        connection.execute(delete(KpiMart))
+        return 0
+    if frames:
+        connection.execute(
+            insert(KpiMartDate), [{"as_of": d, "store_version": version} for d in sorted(frames)]
+        )
+    log.info("KPI mart built as of %s: %d rows", sorted(frames), written)
+    return written
+
+
+def forget(engine) -> None:
+    """Empty the mart: after editing the store outside the ETL, which the version does not see."""
+    with engine.begin() as conn:
+        conn.execute(delete(KpiMartDate))
+        conn.execute(delete(KpiMart))
+
+
+def stands_for(viewer: Viewer) -> bool:
+    """Whether the mart's rows are this viewer's rows: a scope's numbers do not depend on who
+    looks as long as the viewer sees all of it (its units and the shared objects it takes part
+    in, docs/metrics.md "Scopes and membership"). So for the system, administrators and the
+    municipality roles; an administration-scoped viewer does not see every shared object's
+    rows that count for their administration, so theirs are computed."""
+    return viewer.sees_all or (
+        viewer.role in MUNICIPALITY_ROLES and bool(viewer.municipality_codes)
+    )
+
+
+def holds(conn, as_of: dt.date) -> bool:
+    """Whether the mart holds ``as_of`` at the store's current version."""
+    built = conn.execute(
+        select(KpiMartDate.store_version).where(KpiMartDate.as_of == as_of)
+    ).scalar()
+    return built is not None and built == store_version(conn)
+
+
+def numbers(
+    conn, as_of: dt.date, scope_type: str, condition, entities: pd.Index, metrics: list[str]
+) -> dict[str, np.ndarray] | None:
+    """Value, numerator and denominator of ``metrics`` for the ``entities`` (codes) of
+    ``scope_type``, as (entities x metrics) float arrays, NaN for NULL; ``condition`` is the
+    scope's SQL condition on the entity table (None: all). None when a row is missing."""
+    table = _ENTITY_TABLES[scope_type]
+    stmt = select(
+        KpiMart.scope_id, KpiMart.metric, KpiMart.value, KpiMart.numerator, KpiMart.denominator
+    ).where(
+        KpiMart.as_of == as_of,
+        KpiMart.scope_type == scope_type,
+        KpiMart.metric.in_(metrics),
+    )
+    if condition is not None:
+        stmt = stmt.where(KpiMart.scope_id.in_(select(table.code).where(condition)))
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    found = connection.execute(stmt).all()
+    if len(found) != len(entities) * len(metrics):
+        return None
+    ids, names, *values = zip(*found, strict=True) if found else ((), (), (), (), ())
+    rows = entities.get_indexer(list(ids))
+    columns = pd.Index(metrics).get_indexer(list(names))
+    if (rows < 0).any() or (columns < 0).any():
+        return None
+    blocks = {}
+    for part, column in zip(("value", "numerator", "denominator"), values, strict=True):
+        block = np.full((len(entities), len(metrics)), np.nan)
+        block[rows, columns] = np.array(column, dtype="float64")  # None -> NaN
+        blocks[part] = block
+    return blocks
+
+
+__all__ = [
+    "build",
+    "forget",
+    "holds",
+    "mart_dates",
+    "numbers",
+    "stands_for",
+    "store_version",
+]
