@@ -104,7 +104,8 @@ def test_outside_an_app_with_the_cache_every_call_computes(app_store):
 
 def test_redis_is_chosen_when_configured_else_the_process_holds_the_cache(monkeypatch):
     monkeypatch.delenv(output_cache.REDIS_URL_VARIABLE, raising=False)
-    assert output_cache.config_from_environment()["CACHE_TYPE"] == "SimpleCache"
+    in_process = output_cache.config_from_environment()["CACHE_TYPE"]
+    assert in_process == "dashboard.output_cache.InProcessCache"
     monkeypatch.setenv(output_cache.REDIS_URL_VARIABLE, "redis://cache.example:6379/2")
     config = output_cache.config_from_environment()
     assert config["CACHE_TYPE"] == "RedisCache"

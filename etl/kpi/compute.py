@@ -433,16 +433,16 @@ def _from_mart(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataF
     """compute_kpis's rows for ``scope`` read from the mart (etl.kpi.mart): the same entities
     in the same order, the same Python values as _long_rows gives them; None when a row is
     missing (then the caller computes)."""
-    org = load_org(conn, scope)
     frames = []
     for scope_type in scope.types:
-        entities = _entities(org, scope_type).sort_values("code")
+        condition = getattr(scope, scope_type)
+        entities = mart.entities(conn, scope_type, condition)
         names = [m for m in metrics_for_scope(scope_type) if m in wanted]
         names.sort(key=METRIC_ORDER.__getitem__)
         if not names or entities.empty:
             continue
         codes = pd.Index(entities["code"])
-        blocks = mart.numbers(conn, as_of, scope_type, getattr(scope, scope_type), codes, names)
+        blocks = mart.numbers(conn, as_of, scope_type, condition, codes, names)
         if blocks is None:
             return None
         n, k = len(codes), len(names)

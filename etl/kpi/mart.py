@@ -154,6 +154,18 @@ def holds(conn, as_of: dt.date) -> bool:
     return built is not None and built == store_version(conn)
 
 
+def entities(conn, scope_type: str, condition) -> pd.DataFrame:
+    """Code and name of the entities of ``scope_type`` under ``condition`` (None: all), sorted
+    by code as compute_kpis sorts them: the rows it reports for that scope type."""
+    table = _ENTITY_TABLES[scope_type]
+    stmt = select(table.code, table.name)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    found = sorted(connection.execute(stmt).all())
+    return pd.DataFrame(found, columns=["code", "name"], dtype=object)
+
+
 def numbers(
     conn, as_of: dt.date, scope_type: str, condition, entities: pd.Index, metrics: list[str]
 ) -> dict[str, np.ndarray] | None:
@@ -189,6 +201,7 @@ def numbers(
 
 __all__ = [
     "build",
+    "entities",
     "forget",
     "holds",
     "mart_dates",
