@@ -498,8 +498,6 @@ class Shortcut:
     # or None to use keys_query: for orders an index walk answers part by part, where
     # keys_query sorts every row first.
     block_keys: Callable[[Session, int, int], list | None] | None = None
-    # The grid's row count when it is known without a query (kept counts); None: count_query.
-    total: int | None = None
     # keys -> the grid's query for those rows only, where filtering the whole query by key
     # would still compute what it joins for every row; None: the query filtered by key.
     rows_of_keys: Callable[[list], Select] | None = None
@@ -528,17 +526,14 @@ def fetch_block(
     filtered = apply_filter_model(query, columns, block.filter_model)
     unfiltered = shortcut is not None and tiebreaker is not None and filtered is query
     plain = unfiltered and not _sort_fields(columns, block.sort_model)
-    if plain and shortcut.count_with_keys and shortcut.total is None and block.limit > 0:
+    if plain and shortcut.count_with_keys and block.limit > 0:
         counted = shortcut.keys_query.add_columns(func.count().over().label("_grid_total"))
         found = session.execute(counted.limit(block.limit).offset(block.start_row)).all()
         if found:  # past the end no row carries the count: counted below as usual
             keys = [row[0] for row in found]
             rows = _rows_by_keys(session, query, columns, keys, default_order, tiebreaker, shortcut)
             return {"rowData": rows_to_json(rows, id_field), "rowCount": int(found[0][1])}
-    if unfiltered and shortcut.total is not None:
-        total = shortcut.total
-    else:
-        total = count_rows(session, shortcut.count_query if unfiltered else filtered)
+    total = count_rows(session, shortcut.count_query if unfiltered else filtered)
     if block.limit <= 0 or block.start_row >= total:
         return {"rowData": [], "rowCount": total}
     if plain:

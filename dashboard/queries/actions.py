@@ -16,7 +16,6 @@ from itertools import pairwise
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Select,
     and_,
     case,
@@ -72,13 +71,6 @@ STATUS_LABELS = {
     },
 }
 TREND_MONTHS = 12
-
-
-# --------------------------------------------------------------------------- portable SQL
-
-
-def _as_date(value: dt.date):
-    return literal(value, Date())
 
 
 # --------------------------------------------------------------------------- scoping

@@ -14,7 +14,7 @@ KEY_COLUMNS = ("unit_id", "object_id", "shared")
 
 def _ids(column: pd.Series) -> np.ndarray:
     """Ids as int64, -1 where missing (None/NaN), whatever type the back end returned."""
-    if column.dtype.kind in "iu":  # the kept facts' unit ids: already whole numbers
+    if column.dtype.kind in "iu":  # ids from the fact queries: already whole numbers
         return column.to_numpy(dtype=np.int64)
     return int_ids(column)
 
