@@ -353,7 +353,7 @@ class EvidenceCriterion:
     denominator: str
     at_least: bool
     thresholds: tuple[float | None, float | None, float | None, float | None, float | None]
-    sv: str  # "{value} … ({bound} {threshold})": what the share counts
+    sv: str  # "{value} av …": what the share counts, the share in place of {value}
     en: str
 
 
@@ -373,8 +373,8 @@ EVIDENCE_CRITERIA: tuple[EvidenceCriterion, ...] = (
     EvidenceCriterion(
         "risk_analysis_coverage", "riskhantering", "risk_analysed", "assets", True,
         (None, 0.10, 0.40, 0.70, 0.90),
-        "{value} av tillgångarna är riskanalyserade (inom 36 månader)",
-        "{value} of the assets are risk-analysed (within 36 months)",
+        "{value} av tillgångarna har en riskanalys från de senaste 36 månaderna",
+        "{value} of the assets have a risk analysis from the last 36 months",
     ),
     EvidenceCriterion(
         "action_plan_coverage", "riskhantering", "risks_needing_action_planned",
