@@ -53,9 +53,12 @@ _EVIDENCE_SOURCES = {"asset", "risk", "action", "follow_up"}
 FUNNEL_STAGES = (
     ("assets", "Informationstillgångar"),
     ("classified", "Aktuellt klassade"),
-    ("risk_analysed", "Riskanalyserade"),
-    ("action_planned", "Åtgärdsplanerade"),
-    ("on_time", "Åtgärder i tid"),
+    # Each stage is a subset of the one before: the labels say so, so that "…och
+    # riskanalyserade" (classified and risk-analysed, a count) never reads as the card
+    # "Andel riskanalyserade" (risk-analysed, a share of all assets).
+    ("risk_analysed", "…och riskanalyserade"),
+    ("action_planned", "…och åtgärdsplanerade"),
+    ("on_time", "…och åtgärder i tid"),
 )
 AGING_BUCKETS = (
     ("actions_overdue_1_30", "1–30"),

@@ -107,7 +107,7 @@ _CATALOGUE = [
     ),
     _m(
         "risk_analysis_coverage",
-        "Riskanalyserade",
+        "Andel riskanalyserade",
         "Risk-analysis coverage",
         "rate",
         "Tillgångar med en riskanalys daterad inom de senaste 36 månaderna "
