@@ -1,4 +1,4 @@
-"""Self-assessed maturity: the latest gap analysis on or before the as-of date, per node."""
+"""Self-assessed maturity: each area's latest assessment on or before the as-of date, per node."""
 
 from __future__ import annotations
 

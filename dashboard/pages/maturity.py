@@ -61,7 +61,7 @@ TEXT = {
     "sv": {
         "title": "Mognad",
         "lead": (
-            "Självskattad mognad (0 Saknas – 5 Optimerad) från den senaste nulägesanalysen per "
+            "Självskattad mognad (0 Saknas – 5 Optimerad): varje områdes senaste bedömning per "
             "förvaltning och förvaltningsobjekt, bredvid den belagda mognaden som räknas fram ur "
             "täckning, åtgärder och uppföljning."
         ),
@@ -101,7 +101,7 @@ TEXT = {
     "en": {
         "title": "Maturity",
         "lead": (
-            "Self-assessed maturity (0 Missing – 5 Optimised) from the latest gap analysis per "
+            "Self-assessed maturity (0 Missing – 5 Optimised): each area's latest assessment per "
             "administration and governance object, beside the evidence-based level derived from "
             "coverage, actions and follow-up."
         ),
