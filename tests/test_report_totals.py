@@ -122,3 +122,18 @@ def test_the_shared_row_is_counted_by_hand(store):
     )
     assert by_municipality == {"Askersund": 0, "Hallsberg": 2}
     assert rows[("municipality", "Askersund")] == 4
+
+
+def test_a_report_frozen_before_the_municipality_code_was_kept_groups_by_name(store):
+    """Frozen reports hold the data dict as gathered then: administrations without their
+    municipality's code are grouped under the municipality of the same name."""
+    with store() as s:
+        data = gather_report(s, AS_OF, SYSTEM)
+    older = {
+        **data,
+        "administrations": [
+            {k: v for k, v in a.items() if k != "municipality_code"}
+            for a in data["administrations"]
+        ],
+    }
+    assert build_content(older).kpi_table.rows == build_content(data).kpi_table.rows
