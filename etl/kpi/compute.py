@@ -48,6 +48,19 @@ KPI_COLUMNS = [
     "numerator",
     "denominator",
 ]
+# evidence_criteria's rows: what each scope's evidence-based maturity rests on.
+EVIDENCE_COLUMNS = [
+    "scope_type",
+    "scope_id",
+    "scope_name",
+    "criterion",
+    "area",
+    "numerator",
+    "denominator",
+    "share",
+    "level",
+    "area_level",
+]
 # The fact queries the evidence-based maturity model reads (rules.EVIDENCE_CRITERIA).
 _EVIDENCE_SOURCES = {"asset", "risk", "action", "follow_up"}
 FUNNEL_STAGES = (
@@ -84,18 +97,6 @@ _ASSET_METRICS = {
 # The fact queries each metric's numerator and denominator come from (see _metric_columns); a
 # request runs only the queries its metrics need: the Risker cards need no asset or action facts.
 _RISK_METRICS = {"risks", "risks_high", "risks_high_without_action", "action_plan_coverage"}
-EVIDENCE_COLUMNS = [
-    "scope_type",
-    "scope_id",
-    "scope_name",
-    "criterion",
-    "area",
-    "numerator",
-    "denominator",
-    "share",
-    "level",
-    "area_level",
-]
 _FOLLOW_UP_METRICS = {"follow_up_rate", "training_completion", "access_review_current"}
 
 

@@ -18,6 +18,9 @@ card and another in a list. Each Python function and its SQL twin say the same t
   matrix size (9 on the 4×4 matrix).
 - Lists sort actions overdue first (rank 0), then open (1), then closed (2).
 - The committee sees aggregates only, never row-level lists (DESIGN §5).
+- The **evidence-based maturity** of a scope is the highest level 0–5 whose thresholds every
+  criterion of ``EVIDENCE_CRITERIA`` meets (cumulative; ``tests/test_evidence_maturity.py`` pins
+  each threshold at its edge).
 """
 
 from __future__ import annotations
