@@ -201,3 +201,36 @@ def test_the_requirements_table_lists_every_threshold():
         "högst 5 %",
     ]
     assert len(rows) == 8
+
+
+def test_one_administration_chosen_shows_its_units_too(page):
+    """1882-SOC's units: Individ och familj has 1 of 1 open action overdue and its one
+    personal-data asset unregistered; Äldreomsorg 1 of 1 overdue (tests/test_kpi.py)."""
+    filters = {**FILTERS, "municipality": "1882", "administration": "1882-SOC"}
+    holdback = page.update_maturity(filters, None)[5]
+    rows = [[_plain(td) for td in tr.children] for tr in holdback.children.children[1].children]
+    assert [r[0] for r in rows] == [
+        "Socialförvaltningen",
+        "Individ och familj (enhet)",
+        "Äldreomsorg (enhet)",
+    ]  # (GO-EK is shared with 1882-KLF, not with 1882-SOC)
+    assert rows[2][1:] == [
+        "1 Initial",
+        "Nivå 2 nås inte: 100 % av de öppna åtgärderna är försenade (1 av 1; högst 50 %)",
+    ]
+
+
+def test_a_manager_sees_what_holds_their_unit_back(page):
+    from dashboard.queries.maturity import evidence_holdbacks
+    from dashboard.queries.viewer import Viewer
+
+    manager = Viewer("manager", "Bo", unit_codes=frozenset({"1882-SOC-IFO"}))
+    with store.read_session() as session:
+        holdbacks = evidence_holdbacks(
+            session, AS_OF, manager, scope_types=page.holdback_scope_types(None, manager)
+        )
+    assert [(h.scope_id, h.level) for h in holdbacks] == [("1882-SOC-IFO", 1)]
+    assert [s.criterion.code for s in holdbacks[0].shortfalls] == [
+        "actions_overdue_share",
+        "gdpr_coverage",
+    ]

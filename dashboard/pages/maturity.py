@@ -77,7 +77,7 @@ TEXT = {
             "täckning, åtgärder och uppföljning (kraven per nivå står i tabellen längst ned). "
             "Här står vilka krav som inte nås för nästa nivå."
         ),
-        "scope": "Förvaltning eller förvaltningsobjekt",
+        "scope": "Förvaltning, enhet eller förvaltningsobjekt",
         "evidence_level": "Belagd nivå",
         "held_back_by": "Det som saknas för nästa nivå",
         "not_reached": "Nivå {level} nås inte: {reasons}",
@@ -97,6 +97,7 @@ TEXT = {
         "requirement": "Krav",
         "share": "Andel",
         "not_required": "–",
+        "unit_suffix": "(enhet)",
     },
     "en": {
         "title": "Maturity",
@@ -117,7 +118,7 @@ TEXT = {
             "from coverage, actions and follow-up (the requirements per level are in the table at "
             "the bottom). Listed here: the requirements of the next level that are not met."
         ),
-        "scope": "Administration or governance object",
+        "scope": "Administration, unit or governance object",
         "evidence_level": "Evidence-based level",
         "held_back_by": "Missing for the next level",
         "not_reached": "Level {level} not reached: {reasons}",
@@ -137,6 +138,7 @@ TEXT = {
         "requirement": "Requirement",
         "share": "Share",
         "not_required": "–",
+        "unit_suffix": "(unit)",
     },
 }
 
@@ -309,12 +311,22 @@ def holdback_text(holdback: Holdback, lang: str) -> str:
     return _tr("not_reached", lang).format(level=holdback.level + 1, reasons=reasons)
 
 
+def holdback_scope_types(administration: str | None, viewer) -> tuple[str, ...]:
+    """Administrations and objects; their units too when one administration is chosen or when
+    the viewer sees units only (a manager): a unit's own evidence, not thousands of rows."""
+    types = ("administration", "governance_object")
+    if administration or "administration" not in viewer.visible_scope_types:
+        types += ("unit",)
+    return types
+
+
 def holdback_table(holdbacks: list[Holdback], lang: str):
     if not holdbacks:
         return no_data(lang)
     names = scope_labels([h.scope_id for h in holdbacks], [h.scope_name for h in holdbacks])
-    suffix = _tr("object_suffix", lang)
-    ordered = sorted(holdbacks, key=lambda h: (h.scope_type != "administration", names[h.scope_id]))
+    suffixes = {"governance_object": _tr("object_suffix", lang), "unit": _tr("unit_suffix", lang)}
+    order = {"administration": 0, "unit": 1, "governance_object": 2}
+    ordered = sorted(holdbacks, key=lambda h: (order[h.scope_type], names[h.scope_id]))
     header = html.Thead(
         html.Tr(
             [
@@ -327,11 +339,7 @@ def holdback_table(holdbacks: list[Holdback], lang: str):
     rows = [
         html.Tr(
             [
-                html.Td(
-                    names[h.scope_id]
-                    if h.scope_type == "administration"
-                    else f"{names[h.scope_id]} {suffix}"
-                ),
+                html.Td(f"{names[h.scope_id]} {suffixes.get(h.scope_type, '')}".strip()),
                 html.Td(level_label(h.level, lang)),
                 html.Td(holdback_text(h, lang)),
             ]
@@ -451,6 +459,7 @@ def update_maturity(filters_data, current_profile):
             session,
             as_of,
             viewer,
+            scope_types=holdback_scope_types(filters.administration, viewer),
             municipality=filters.municipality,
             administration=filters.administration,
         )
