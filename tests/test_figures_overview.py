@@ -29,9 +29,9 @@ def test_funnel_has_five_stages_in_order_with_counts():
             "label_sv": [
                 "Informationstillgångar",
                 "Aktuellt klassade",
-                "Riskanalyserade",
-                "Åtgärdsplanerade",
-                "Åtgärder i tid",
+                "…och riskanalyserade",
+                "…och åtgärdsplanerade",
+                "…och åtgärder i tid",
             ],
             "count": [9, 5, 3, 2, 1],
         }
@@ -45,9 +45,9 @@ def test_funnel_has_five_stages_in_order_with_counts():
     assert list(english.data[0].y) == [
         "Assets",
         "Classified (current)",
-        "Risk-analysed",
-        "Action plan",
-        "Actions on time",
+        "…and risk-analysed",
+        "…and action-planned",
+        "…and actions on time",
     ]
 
 

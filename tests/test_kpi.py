@@ -66,6 +66,7 @@ def _row(values, follow=None, maturity_self=None, evidence=None, org=None):
 
 
 NONE = (0, 0)  # a rate without denominator: value None
+# maturity_evidence: (level, 1), each level counted by hand in tests/test_evidence_maturity.py.
 # Counts are ints; rates and levels are (numerator, denominator).
 EXPECTED = {
     ("unit", "1882-KLF-IT"): _row(
@@ -96,7 +97,7 @@ EXPECTED = {
             (1, 2),
         ],
         follow=[(1, 1), (0.8, 1), (1, 1)],
-        evidence=(15, 5),
+        evidence=(2, 1),
     ),
     ("unit", "1882-SOC-IFO"): _row(
         [
@@ -126,7 +127,7 @@ EXPECTED = {
             (2, 2),
         ],
         follow=[(1, 1), (0.6, 1), (0, 1)],
-        evidence=(25 / 3, 5),
+        evidence=(1, 1),
     ),
     ("unit", "1882-SOC-AO"): _row(
         [
@@ -156,7 +157,7 @@ EXPECTED = {
             NONE,
         ],
         follow=[(0, 1), NONE, (1, 1)],
-        evidence=(15, 4),
+        evidence=(1, 1),
     ),
     ("unit", "1861-BUF-GR"): _row(
         [
@@ -186,7 +187,7 @@ EXPECTED = {
             NONE,
         ],
         follow=[(0, 1), NONE, (0, 1)],
-        evidence=(22.5, 6),
+        evidence=(2, 1),
     ),
     ("unit", "1861-BUF-FS"): _row(
         [
@@ -216,7 +217,7 @@ EXPECTED = {
             (0, 3),
         ],
         follow=[(1, 1), NONE, (0, 1)],
-        evidence=(10, 3),
+        evidence=(2, 1),
     ),
     ("administration", "1882-KLF"): _row(
         [
@@ -247,7 +248,7 @@ EXPECTED = {
         ],
         follow=[(1, 1), (0.8, 1), (1, 1)],
         maturity_self=(9, 3),
-        evidence=(15, 5),
+        evidence=(1, 1),
         org=[1, (1, 1), 1, 0, (1, 1), 1],
     ),
     ("administration", "1882-SOC"): _row(
@@ -279,7 +280,7 @@ EXPECTED = {
         ],
         follow=[(1, 2), (0.6, 1), (1, 2)],
         maturity_self=(3, 3),
-        evidence=(10, 5),
+        evidence=(1, 1),
         org=[1, (0, 1), 1, 0, (1, 2), 3],
     ),
     ("administration", "1861-BUF"): _row(
@@ -311,7 +312,7 @@ EXPECTED = {
         ],
         follow=[(1, 2), NONE, (0, 2)],
         maturity_self=NONE,
-        evidence=(65 / 3, 6),
+        evidence=(3, 1),
         org=[1, (1, 1), 0, 1, (2, 2), 1],
     ),
     ("municipality", "1882"): _row(
@@ -343,7 +344,7 @@ EXPECTED = {
         ],
         follow=[(2, 3), (1.4, 2), (2, 3)],
         maturity_self=(4, 2),
-        evidence=(13, 5),
+        evidence=(1, 1),
         org=[1, (1, 2), 1, 0, (2, 3), 3],
     ),
     ("municipality", "1861"): _row(
@@ -375,7 +376,7 @@ EXPECTED = {
         ],
         follow=[(1, 2), NONE, (0, 2)],
         maturity_self=NONE,
-        evidence=(65 / 3, 6),
+        evidence=(1, 1),
         org=[1, (1, 1), 0, 1, (2, 2), 1],
     ),
     ("governance_object", "GO-EK"): _row(
@@ -406,7 +407,7 @@ EXPECTED = {
             (3, 4),
         ],
         maturity_self=(6, 3),
-        evidence=(5 * (1 + 1 + 2 / 3 + 0.5), 4),
+        evidence=(1, 1),
     ),
 }
 

@@ -1,4 +1,4 @@
-"""Self-assessed maturity: the latest gap analysis on or before the as-of date, per node."""
+"""Self-assessed maturity: each area's latest assessment on or before the as-of date, per node."""
 
 from __future__ import annotations
 
@@ -101,3 +101,51 @@ def test_visible_analyses_of_a_date_are_the_query_of_that_date(store):
                     live.reset_index(drop=True),
                     check_dtype=live.size > 0,
                 )
+
+
+def _add_partial_analysis(factory, administration: str, on: dt.date, levels: dict[str, int]):
+    """A later gap analysis of ``administration`` that assesses only the areas in ``levels``."""
+    from etl import models as m
+
+    with factory() as s, s.begin():
+        admin = s.query(m.Administration).filter_by(code=administration).one()
+        analysis = m.GapAnalysis(
+            assessed_on=on, administration_id=admin.id, source_id=s.query(m.Source).one().id
+        )
+        s.add(analysis)
+        s.flush()
+        for code, level in levels.items():
+            area = s.query(m.MaturityArea).filter_by(code=code).one()
+            s.add(m.GapAssessment(gap_analysis_id=analysis.id, area_id=area.id, level=level))
+
+
+def test_a_partial_analysis_replaces_only_the_areas_it_assessed(store):
+    """1882-KLF: (2, 3, 4) on 2026-10-01, then only organisation = 5 on 2026-11-01. Each area's
+    latest assessment counts: (5 + 3 + 4) / 3 = 4, not the partial analysis's mean 5."""
+    from etl.kpi.compute import compute_kpis
+
+    _add_partial_analysis(store, "1882-KLF", dt.date(2026, 11, 1), {"organisation": 5})
+    with store() as s:
+        kpis = compute_kpis(s, kpi_data.AS_OF, metrics=["maturity_self"])
+        matrix = maturity_matrix(s, kpi_data.AS_OF)
+        history = maturity_history(s, administration="1882-KLF")
+    klf = kpis[kpis["scope_id"] == "1882-KLF"].iloc[0]
+    assert (klf.numerator, klf.denominator, klf.value) == (12, 3, 4.0)
+    # Askersund: the mean of its administrations' means, (4 + 1) / 2.
+    askersund = kpis[kpis["scope_id"] == "1882"].iloc[0]
+    assert askersund.value == pytest.approx(2.5)
+    cells = {
+        r.area_code: (r.level, r.assessed_on)
+        for r in matrix[matrix["scope_id"] == "1882-KLF"].itertuples()
+    }
+    assert cells == {
+        "organisation": (5, dt.date(2026, 11, 1)),
+        "styrdokument": (3, dt.date(2026, 10, 1)),
+        "klassning": (4, dt.date(2026, 10, 1)),
+    }
+    history = history[history["scope_id"] == "1882-KLF"]  # (GO-EK is shared with 1882-KLF)
+    assert [(r.assessed_on, r.mean_level) for r in history.itertuples()] == [
+        (dt.date(2025, 10, 1), 1.0),
+        (dt.date(2026, 10, 1), 3.0),
+        (dt.date(2026, 11, 1), 4.0),
+    ]

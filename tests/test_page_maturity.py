@@ -28,7 +28,7 @@ def page(sqlite_engine):
 
 
 def test_heatmap_comparison_trend_and_options(page):
-    heat, comparison, trend, options, value = page.update_maturity(FILTERS, None)
+    heat, comparison, trend, options, value, _ = page.update_maturity(FILTERS, None)
     z = {name: list(row) for name, row in zip(heat.data[0].y, heat.data[0].z, strict=True)}
     assert z == {
         "Kommunledningsförvaltningen": [2, 3, 4],
@@ -75,7 +75,7 @@ def test_evidence_level_equals_compute_kpis(page):
 
 def test_administration_filter_keeps_one_row_and_picks_its_profile(page):
     filters = {**FILTERS, "municipality": "1882", "administration": "1882-SOC"}
-    heat, comparison, trend, options, value = page.update_maturity(filters, "x")
+    heat, comparison, trend, options, value, _ = page.update_maturity(filters, "x")
     assert list(heat.data[0].y) == ["Socialförvaltningen"]
     assert list(comparison.data[0].y) == ["Socialförvaltningen"]
     assert [t.name for t in trend.data] == ["Socialförvaltningen"]
@@ -83,15 +83,16 @@ def test_administration_filter_keeps_one_row_and_picks_its_profile(page):
 
 
 def test_profile_radar(page):
-    fig = page.update_profile("administration:1882-KLF", FILTERS)
+    fig, _ = page.update_profile("administration:1882-KLF", FILTERS)
     assert fig.data[0].type == "scatterpolar"
     assert list(fig.data[0].r) == [2, 3, 4, 2]
     assert "Kommunledningsförvaltningen" in fig.layout.title.text
-    english = page.update_profile("governance_object:GO-EK", {**FILTERS, "lang": "en"})
+    english, _ = page.update_profile("governance_object:GO-EK", {**FILTERS, "lang": "en"})
     assert list(english.data[0].r) == [2, 2, 2, 2]
     assert english.layout.title.text == "Maturity profile: Ekonomisystem"
     # A forged or unknown choice gets an empty figure, not an error.
-    assert page.update_profile("administration:NOPE", FILTERS).data == ()
+    forged, table = page.update_profile("administration:NOPE", FILTERS)
+    assert forged.data == () and table is None
 
 
 def test_empty_store(sqlite_engine):
@@ -100,7 +101,7 @@ def test_empty_store(sqlite_engine):
 
     try:
         assert "infosak load" in text_of(maturity.layout())
-        heat, comparison, trend, options, value = maturity.update_maturity(FILTERS, None)
+        heat, comparison, trend, options, value, holdback = maturity.update_maturity(FILTERS, None)
         assert heat.data == () and options == [] and value is None
     finally:
         store.configure(None)
@@ -118,9 +119,118 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     rows = "#mognad-heatmap .ytick"
     dash_duo.wait_for_element(rows, timeout=15)
     assert len(dash_duo.find_elements(rows)) == 3
+    dash_duo.wait_for_contains_text(
+        "#mognad-holdback", "Nivå 2 nås inte: 67 % av de öppna åtgärderna", timeout=15
+    )
+    dash_duo.wait_for_contains_text("#mognad-area-table", "Ålder", timeout=15)
     dash_duo.select_dcc_dropdown("#app-filter-municipality", value="Hallsberg (1861)")
     # Hallsberg's only administration has no gap analysis: the object it takes part in remains.
     dash_duo.wait_for_text_to_equal("#mognad-heatmap .ytick", "Ekonomisystem", timeout=15)
     assert len(dash_duo.find_elements(rows)) == 1
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def _plain(component) -> str:
+    """The component's text with the no-break space before "%" read as a space."""
+    return text_of(component).replace("\xa0", " ")
+
+
+def test_what_holds_each_scope_back(page):
+    """As of 2026-11-28 (counted by hand in tests/test_evidence_maturity.py and test_kpi.py):
+    1882-KLF has 2 of 3 open actions overdue (level 2 allows at most 50 %); 1882-SOC 2 of 2 and
+    no personal-data asset registered; 1861-BUF is at 3 and misses four level-4 thresholds;
+    GO-EK has 2 of 2 overdue."""
+    holdback = page.update_maturity(FILTERS, None)[5]
+    rows = {
+        cells[0]: (cells[1], cells[2])
+        for cells in (
+            [_plain(td) for td in tr.children] for tr in holdback.children.children[1].children
+        )
+    }
+    assert rows == {
+        "Kommunledningsförvaltningen": (
+            "1 Initial",
+            "Nivå 2 nås inte: 67 % av de öppna åtgärderna är försenade (2 av 3; högst 50 %)",
+        ),
+        "Socialförvaltningen": (
+            "1 Initial",
+            "Nivå 2 nås inte: 100 % av de öppna åtgärderna är försenade (2 av 2; högst 50 %); "
+            "0 % av tillgångarna med personuppgifter finns i registerförteckningen "
+            "(0 av 1; minst 50 %)",
+        ),
+        "Barn- och utbildning": (
+            "3 Definierad",
+            "Nivå 4 nås inte: 67 % av tillgångarna har en aktuell klassning (2 av 3; minst 80 %); "
+            "67 % av tillgångarna har en riskanalys från de senaste 36 månaderna "
+            "(2 av 3; minst 70 %); "
+            "50 % av de klara åtgärderna blev klara i tid (1 av 2; minst 75 %); "
+            "50 % av enheterna har lämnat sin uppföljning (1 av 2; minst 75 %)",
+        ),
+        "Ekonomisystem (förvaltningsobjekt)": (
+            "1 Initial",
+            "Nivå 2 nås inte: 100 % av de öppna åtgärderna är försenade (2 av 2; högst 50 %)",
+        ),
+    }
+
+
+def test_each_area_shows_its_assessment_date_age_and_evidence(page):
+    """1882-SOC's areas were assessed on 2026-04-01: 7 whole months before 2026-11-28. Its
+    classification evidence: 2 of 4 classified (50 %, level 2), 1 of 3 expired (33 %, level 2)."""
+    _, table = page.update_profile("administration:1882-SOC", FILTERS)
+    body = table.children.children[1].children
+    cells = [[text_of(td) for td in tr.children] for tr in body]
+    assert cells == [
+        ["Organisation och roller", "1 Initial", "2026-04-01", "7 mån", "3 Definierad"],
+        ["Styrdokument", "2 Upprepbar", "2026-04-01", "7 mån", "–"],
+        ["Informationsklassning", "0 Saknas", "2026-04-01", "7 mån", "2 Upprepbar"],
+    ]
+
+
+def test_the_requirements_table_lists_every_threshold():
+    from dashboard.pages.maturity import requirements_table
+
+    table = requirements_table("sv").children
+    rows = [[_plain(td) for td in tr.children] for tr in table.children[1].children]
+    assert rows[4] == [
+        "Andel av de öppna åtgärderna är försenade",
+        "–",
+        "högst 50 %",
+        "högst 20 %",
+        "högst 10 %",
+        "högst 5 %",
+    ]
+    assert len(rows) == 8
+
+
+def test_one_administration_chosen_shows_its_units_too(page):
+    """1882-SOC's units: Individ och familj has 1 of 1 open action overdue and its one
+    personal-data asset unregistered; Äldreomsorg 1 of 1 overdue (tests/test_kpi.py)."""
+    filters = {**FILTERS, "municipality": "1882", "administration": "1882-SOC"}
+    holdback = page.update_maturity(filters, None)[5]
+    rows = [[_plain(td) for td in tr.children] for tr in holdback.children.children[1].children]
+    assert [r[0] for r in rows] == [
+        "Socialförvaltningen",
+        "Individ och familj (enhet)",
+        "Äldreomsorg (enhet)",
+    ]  # (GO-EK is shared with 1882-KLF, not with 1882-SOC)
+    assert rows[2][1:] == [
+        "1 Initial",
+        "Nivå 2 nås inte: 100 % av de öppna åtgärderna är försenade (1 av 1; högst 50 %)",
+    ]
+
+
+def test_a_manager_sees_what_holds_their_unit_back(page):
+    from dashboard.queries.maturity import evidence_holdbacks
+    from dashboard.queries.viewer import Viewer
+
+    manager = Viewer("manager", "Bo", unit_codes=frozenset({"1882-SOC-IFO"}))
+    with store.read_session() as session:
+        holdbacks = evidence_holdbacks(
+            session, AS_OF, manager, scope_types=page.holdback_scope_types(None, manager)
+        )
+    assert [(h.scope_id, h.level) for h in holdbacks] == [("1882-SOC-IFO", 1)]
+    assert [s.criterion.code for s in holdbacks[0].shortfalls] == [
+        "actions_overdue_share",
+        "gdpr_coverage",
+    ]

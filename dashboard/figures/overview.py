@@ -32,9 +32,9 @@ TEXT = {
 FUNNEL_LABELS_EN = {
     "assets": "Assets",
     "classified": "Classified (current)",
-    "risk_analysed": "Risk-analysed",
-    "action_planned": "Action plan",
-    "on_time": "Actions on time",
+    "risk_analysed": "…and risk-analysed",
+    "action_planned": "…and action-planned",
+    "on_time": "…and actions on time",
 }
 AGING_ORDER = ("1–30", "31–90", "91–180", ">180")
 

@@ -13,6 +13,8 @@ from dashboard import constants as c
 from dashboard import store
 from dashboard.figures.coverage import scope_labels
 from dashboard.figures.maturity import (
+    MATURITY_LEVELS_EN,
+    level_label,
     maturity_comparison_figure,
     maturity_heatmap,
     maturity_profile_figure,
@@ -20,11 +22,27 @@ from dashboard.figures.maturity import (
 )
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
+from dashboard.layout import (
+    GRAPH_CONFIG,
+    chart_card,
+    create_page_header,
+    empty_state,
+    no_data,
+    scroll_region,
+)
 from dashboard.output_cache import cached_output
+from dashboard.queries.maturity import (
+    Holdback,
+    Shortfall,
+    area_evidence_levels,
+    evidence_holdbacks,
+)
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_number, format_percent
 from etl.kpi.compute import compute_kpis
 from etl.kpi.maturity import maturity_history, maturity_matrix
+from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_LEVELS, EvidenceCriterion
+from etl.vocab import MATURITY_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +53,15 @@ COMPARISON = "mognad-comparison"
 TREND = "mognad-trend"
 PROFILE = "mognad-profile"
 PROFILE_SELECT = "mognad-profile-select"
+HOLDBACK = "mognad-holdback"
+AREA_TABLE = "mognad-area-table"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
 TEXT = {
     "sv": {
         "title": "Mognad",
         "lead": (
-            "Självskattad mognad (0 Saknas – 5 Optimerad) från den senaste nulägesanalysen per "
+            "Självskattad mognad (0 Saknas – 5 Optimerad): varje områdes senaste bedömning per "
             "förvaltning och förvaltningsobjekt, bredvid den belagda mognaden som räknas fram ur "
             "täckning, åtgärder och uppföljning."
         ),
@@ -51,11 +71,38 @@ TEXT = {
         "profile": "En förvaltnings profil",
         "pick": "Välj förvaltning eller förvaltningsobjekt",
         "object_suffix": "(förvaltningsobjekt)",
+        "holdback": "Vad håller den belagda nivån nere",
+        "holdback_lead": (
+            "Den belagda nivån är den högsta nivå vars alla krav är uppfyllda, räknat ur "
+            "täckning, åtgärder och uppföljning (kraven per nivå står i tabellen längst ned). "
+            "Här står vilka krav som inte nås för nästa nivå."
+        ),
+        "scope": "Förvaltning, enhet eller förvaltningsobjekt",
+        "evidence_level": "Belagd nivå",
+        "held_back_by": "Det som saknas för nästa nivå",
+        "not_reached": "Nivå {level} nås inte: {reasons}",
+        "top_level": "Högsta nivån är nådd.",
+        "no_assets": "Inga informationstillgångar att bedöma.",
+        "of": "{numerator} av {denominator}",
+        "at_least": "minst",
+        "at_most": "högst",
+        "areas": "Områdenas bedömningar",
+        "area": "Område",
+        "self_level": "Självskattad nivå",
+        "assessed_on": "Bedömd",
+        "age": "Ålder",
+        "months": "{months} mån",
+        "area_evidence": "Belagd nivå (området)",
+        "requirements": "Krav per nivå för den belagda mognaden",
+        "requirement": "Krav",
+        "share": "Andel",
+        "not_required": "–",
+        "unit_suffix": "(enhet)",
     },
     "en": {
         "title": "Maturity",
         "lead": (
-            "Self-assessed maturity (0 Missing – 5 Optimised) from the latest gap analysis per "
+            "Self-assessed maturity (0 Missing – 5 Optimised): each area's latest assessment per "
             "administration and governance object, beside the evidence-based level derived from "
             "coverage, actions and follow-up."
         ),
@@ -65,6 +112,33 @@ TEXT = {
         "profile": "One administration's profile",
         "pick": "Choose an administration or governance object",
         "object_suffix": "(governance object)",
+        "holdback": "What holds the evidence-based level back",
+        "holdback_lead": (
+            "The evidence-based level is the highest level whose requirements are all met, counted "
+            "from coverage, actions and follow-up (the requirements per level are in the table at "
+            "the bottom). Listed here: the requirements of the next level that are not met."
+        ),
+        "scope": "Administration, unit or governance object",
+        "evidence_level": "Evidence-based level",
+        "held_back_by": "Missing for the next level",
+        "not_reached": "Level {level} not reached: {reasons}",
+        "top_level": "The highest level is reached.",
+        "no_assets": "No information assets to assess.",
+        "of": "{numerator} of {denominator}",
+        "at_least": "at least",
+        "at_most": "at most",
+        "areas": "The areas' assessments",
+        "area": "Area",
+        "self_level": "Self-assessed level",
+        "assessed_on": "Assessed",
+        "age": "Age",
+        "months": "{months} months",
+        "area_evidence": "Evidence-based level (area)",
+        "requirements": "Requirements per level of the evidence-based maturity",
+        "requirement": "Requirement",
+        "share": "Share",
+        "not_required": "–",
+        "unit_suffix": "(unit)",
     },
 }
 
@@ -113,13 +187,22 @@ def layout(**query):
                 className="g-3 mt-1",
             ),
             chart_card(
+                _tr("holdback", lang),
+                [
+                    html.P(_tr("holdback_lead", lang), className="small text-muted"),
+                    dcc.Loading(html.Div(id=HOLDBACK)),
+                ],
+            ),
+            chart_card(
                 _tr("profile", lang),
                 [
                     dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
                     dcc.Dropdown(id=PROFILE_SELECT, clearable=False, placeholder=_tr("pick", lang)),
                     dcc.Loading(dcc.Graph(id=PROFILE, config=GRAPH_CONFIG)),
+                    dcc.Loading(html.Div(id=AREA_TABLE)),
                 ],
             ),
+            chart_card(_tr("requirements", lang), requirements_table(lang)),
         ]
     )
 
@@ -191,6 +274,152 @@ def pick_profile(options: list[dict], current: str | None, administration: str |
     return values[0] if values else None
 
 
+def _percent(share: float, lang: str, against: float | None = None) -> str:
+    """A share in whole percent, or with a decimal where whole percent would read as the
+    threshold it misses (50,4 % against "högst 50 %")."""
+    text = format_percent(share, 0, lang)
+    if against is not None and text == format_percent(against, 0, lang) and share != against:
+        text = format_percent(share, 1, lang)
+    return text
+
+
+def criterion_text(criterion: EvidenceCriterion, lang: str, value: str) -> str:
+    template = criterion.en if lang == "en" else criterion.sv
+    return template.format(value=value)
+
+
+def shortfall_text(shortfall: Shortfall, lang: str) -> str:
+    """ "68 % av de öppna åtgärderna är försenade (13 av 19; högst 20 %)"."""
+    criterion = shortfall.criterion
+    counts = _tr("of", lang).format(
+        numerator=format_number(shortfall.numerator, 0, lang),
+        denominator=format_number(shortfall.denominator, 0, lang),
+    )
+    bound = _tr("at_least" if criterion.at_least else "at_most", lang)
+    threshold = format_percent(shortfall.threshold, 0, lang)
+    value = _percent(shortfall.share, lang, shortfall.threshold)
+    return f"{criterion_text(criterion, lang, value)} ({counts}; {bound} {threshold})"
+
+
+def holdback_text(holdback: Holdback, lang: str) -> str:
+    """What keeps one scope from its next evidence level, in a sentence."""
+    if holdback.level is None:
+        return _tr("no_assets", lang)
+    if not holdback.shortfalls:
+        return _tr("top_level", lang)
+    reasons = "; ".join(shortfall_text(s, lang) for s in holdback.shortfalls)
+    return _tr("not_reached", lang).format(level=holdback.level + 1, reasons=reasons)
+
+
+def holdback_scope_types(administration: str | None, viewer) -> tuple[str, ...]:
+    """Administrations and objects; their units too when one administration is chosen or when
+    the viewer sees units only (a manager): a unit's own evidence, not thousands of rows."""
+    types = ("administration", "governance_object")
+    if administration or "administration" not in viewer.visible_scope_types:
+        types += ("unit",)
+    return types
+
+
+def holdback_table(holdbacks: list[Holdback], lang: str):
+    if not holdbacks:
+        return no_data(lang)
+    names = scope_labels([h.scope_id for h in holdbacks], [h.scope_name for h in holdbacks])
+    suffixes = {"governance_object": _tr("object_suffix", lang), "unit": _tr("unit_suffix", lang)}
+    order = {"administration": 0, "unit": 1, "governance_object": 2}
+    ordered = sorted(holdbacks, key=lambda h: (order[h.scope_type], names[h.scope_id]))
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(_tr("scope", lang), scope="col"),
+                html.Th(_tr("evidence_level", lang), scope="col"),
+                html.Th(_tr("held_back_by", lang), scope="col"),
+            ]
+        )
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"{names[h.scope_id]} {suffixes.get(h.scope_type, '')}".strip()),
+                html.Td(level_label(h.level, lang)),
+                html.Td(holdback_text(h, lang)),
+            ]
+        )
+        for h in ordered
+    ]
+    return scroll_region(
+        dbc.Table([header, html.Tbody(rows)], size="sm", className="mb-1"),
+        _tr("holdback", lang),
+    )
+
+
+def months_between(earlier, later) -> int:
+    """Whole months from ``earlier`` to ``later`` (2026-04-01 → 2026-11-28: 7)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (later.day < earlier.day)
+
+
+def area_table(rows: pd.DataFrame, evidence: dict[str, int | None], as_of, lang: str):
+    """Each area of one scope: its self-assessed level with the date and age of the assessment,
+    beside the evidence-based level of that area where the model has criteria for it."""
+    if rows is None or rows.empty:
+        return None
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(_tr(key, lang), scope="col")
+                for key in ("area", "self_level", "assessed_on", "age", "area_evidence")
+            ]
+        )
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(r.area_name),
+                html.Td(level_label(r.level, lang)),
+                html.Td(format_date(r.assessed_on, lang)),
+                html.Td(_tr("months", lang).format(months=months_between(r.assessed_on, as_of))),
+                html.Td(level_label(evidence.get(r.area_code), lang)),
+            ]
+        )
+        for r in rows.sort_values(["area_order", "area_name"]).itertuples(index=False)
+    ]
+    return scroll_region(
+        dbc.Table([header, html.Tbody(body)], size="sm", className="mb-1", id=f"{AREA_TABLE}-rows"),
+        _tr("areas", lang),
+    )
+
+
+def requirements_table(lang: str):
+    """The evidence model's thresholds per level (etl.kpi.rules.EVIDENCE_CRITERIA)."""
+    levels = MATURITY_LEVELS_EN if lang == "en" else MATURITY_LEVELS
+    header = html.Thead(
+        html.Tr(
+            [html.Th(_tr("requirement", lang), scope="col")]
+            + [html.Th(f"{n} {levels[n]}", scope="col") for n in EVIDENCE_LEVELS]
+        )
+    )
+    body = []
+    for criterion in EVIDENCE_CRITERIA:
+        bound = _tr("at_least" if criterion.at_least else "at_most", lang)
+        body.append(
+            html.Tr(
+                [html.Td(criterion_text(criterion, lang, _tr("share", lang)))]
+                + [
+                    html.Td(
+                        _tr("not_required", lang)
+                        if t is None
+                        else f"{bound} {format_percent(t, 0, lang)}"
+                    )
+                    for t in criterion.thresholds
+                ]
+            )
+        )
+    return scroll_region(
+        dbc.Table([header, html.Tbody(body)], size="sm", className="mb-1"),
+        _tr("requirements", lang),
+    )
+
+
 # --------------------------------------------------------------------------- callbacks
 
 
@@ -200,6 +429,7 @@ def pick_profile(options: list[dict], current: str | None, administration: str |
     Output(TREND, "figure"),
     Output(PROFILE_SELECT, "options"),
     Output(PROFILE_SELECT, "value"),
+    Output(HOLDBACK, "children"),
     Input(c.FILTERS_STORE, "data"),
     State(PROFILE_SELECT, "value"),
 )
@@ -225,6 +455,14 @@ def update_maturity(filters_data, current_profile):
             municipality=filters.municipality,
             administration=filters.administration,
         )
+        holdbacks = evidence_holdbacks(
+            session,
+            as_of,
+            viewer,
+            scope_types=holdback_scope_types(filters.administration, viewer),
+            municipality=filters.municipality,
+            administration=filters.administration,
+        )
     matrix = restrict_matrix(matrix, filters.administration)
     history = (
         history[pd.to_datetime(history["assessed_on"]).dt.date <= as_of]
@@ -239,11 +477,13 @@ def update_maturity(filters_data, current_profile):
         maturity_trend_figure(name_history(history, names), lang),
         options,
         pick_profile(options, current_profile, filters.administration),
+        holdback_table(holdbacks, lang),
     )
 
 
 @callback(
     Output(PROFILE, "figure"),
+    Output(AREA_TABLE, "children"),
     Input(PROFILE_SELECT, "value"),
     Input(c.FILTERS_STORE, "data"),
 )
@@ -255,10 +495,25 @@ def update_profile(selected, filters_data):
     viewer = current_viewer()
     with store.read_session() as session:
         matrix = maturity_matrix(session, filters.as_of, viewer, municipality=filters.municipality)
-    rows = (
-        matrix[(matrix["scope_type"] == scope_type) & (matrix["scope_id"] == scope_id)]
-        if (not matrix.empty)
-        else matrix
-    )
+        rows = (
+            matrix[(matrix["scope_type"] == scope_type) & (matrix["scope_id"] == scope_id)]
+            if (not matrix.empty)
+            else matrix
+        )
+        evidence = (
+            area_evidence_levels(
+                session,
+                filters.as_of,
+                viewer,
+                scope_type,
+                scope_id,
+                municipality=filters.municipality,
+            )
+            if not rows.empty
+            else {}
+        )
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
-    return maturity_profile_figure(rows, name, lang)
+    return (
+        maturity_profile_figure(rows, name, lang),
+        area_table(rows, evidence, filters.as_of, lang),
+    )

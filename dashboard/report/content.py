@@ -31,6 +31,10 @@ OBJECT_COLUMNS = (
     ("risks_high_without_action", "Höga risker utan åtgärd"),
     ("maturity_self", "Mognad"),
 )
+# The table's counts that add up: a municipality's value is the sum of its administrations' and
+# of the shared objects' rows that count for it and for none of its administrations.
+SUMMED_METRICS = ("assets", "actions_overdue", "risks_high_without_action")
+SHARED_ROW = "Gemensamma förvaltningsobjekt"
 COMPARE_METRICS = (
     "assets",
     "classification_coverage",
@@ -302,21 +306,83 @@ def _cell(entry: dict | None, metric: str) -> str:
     return text
 
 
+def _belongs_to(administration: dict, municipality: dict) -> bool:
+    """Whether ``administration`` is one of ``municipality``'s (a frozen report from before
+    the municipality code was kept: by the municipality's name)."""
+    code = administration.get("municipality_code")
+    if code:
+        return code == municipality["code"]
+    return administration.get("municipality_name") == municipality["name"]
+
+
+def shared_entry(municipality: dict, administrations: list[dict]) -> dict:
+    """The shared objects' part of a municipality's summed counts: its value minus those of its
+    administrations (docs/metrics.md: a shared object's rows count for each participating
+    municipality, and for an administration only when it takes part explicitly)."""
+    metrics = {}
+    for metric in SUMMED_METRICS:
+        total = municipality["metrics"].get(metric)
+        parts = [a["metrics"].get(metric) for a in administrations]
+        if not total or any(not p for p in parts):
+            continue
+        entry = {}
+        for key in ("value", "previous"):
+            values = [total.get(key), *(p.get(key) for p in parts)]
+            if all(v is not None for v in values):
+                entry[key] = values[0] - sum(values[1:])
+        metrics[metric] = entry
+    return {"code": "", "name": SHARED_ROW, "metrics": metrics}
+
+
+def kpi_rows(data: dict) -> list[tuple[str, dict]]:
+    """The table's rows in order, each (kind, entry): every municipality ("municipality") with
+    its administrations ("administration") and its shared objects' part ("shared") under it, so
+    that the rows under a municipality add up to it; administrations whose municipality is not
+    in the report follow on their own."""
+    municipalities = data.get("municipalities", [])
+    administrations = data.get("administrations", [])
+    rows: list[tuple[str, dict]] = []
+    placed: set[int] = set()
+    for municipality in municipalities:
+        own = [a for a in administrations if _belongs_to(a, municipality)]
+        placed.update(id(a) for a in own)
+        rows.append(("municipality", municipality))
+        rows.extend(("administration", a) for a in own)
+        rows.append(("shared", shared_entry(municipality, own)))
+    rows.extend(("administration", a) for a in administrations if id(a) not in placed)
+    return rows
+
+
+def _shared_cell(entry: dict, metric: str) -> str:
+    if metric not in SUMMED_METRICS:
+        return "–"
+    return _cell(entry["metrics"].get(metric), metric)
+
+
 def kpi_table(data: dict) -> Table:
     headers = ["Förvaltning", *[label for _, label in TABLE_COLUMNS]]
     rows = []
-    for group in (data.get("municipalities", []), data.get("administrations", [])):
-        for entry in group:
-            if group is data.get("municipalities"):
-                name = f"{entry['name']} (hela kommunen)"
-            else:
-                name = administration_label(entry, data)
-            rows.append([name, *[_cell(entry["metrics"].get(m), m) for m, _ in TABLE_COLUMNS]])
+    for kind, entry in kpi_rows(data):
+        if kind == "municipality":
+            name = f"{entry['name']} (hela kommunen)"
+        elif kind == "shared":
+            name = SHARED_ROW
+        else:
+            name = administration_label(entry, data)
+        cell = _shared_cell if kind == "shared" else (lambda e, m: _cell(e["metrics"].get(m), m))
+        rows.append([name, *[cell(entry, m) for m, _ in TABLE_COLUMNS]])
     note = (
         "Inom parentes: förändring sedan förra kvartalet "
         f"({format_long_date(dt.date.fromisoformat(data['previous_as_of']))}); "
         "för andelar i procentenheter."
     )
+    if data.get("municipalities"):
+        note += (
+            " Under varje kommun står dess förvaltningar och raden Gemensamma "
+            "förvaltningsobjekt: de gemensamma förvaltningsobjektens åtgärder och risker som "
+            "räknas för kommunen men inte för någon av dess förvaltningar. Tillsammans ger "
+            "raderna kommunens tillgångar, försenade åtgärder och höga risker utan åtgärd."
+        )
     return Table(headers, rows, note)
 
 
@@ -374,7 +440,12 @@ def objects_table(data: dict) -> Table:
     headers = ["Förvaltningsobjekt", "Leverantör", "Deltagare"]
     headers += [label for _, label in OBJECT_COLUMNS]
     if not data.get("objects_visible", True):
-        return Table(headers, [], "De gemensamma förvaltningsobjekten ingår inte för din roll.")
+        return Table(
+            headers,
+            [],
+            "De gemensamma förvaltningsobjekten visas inte var för sig för din roll; det som "
+            "räknas för en kommun ingår i tabellen ovan, på raden Gemensamma förvaltningsobjekt.",
+        )
     rows = [
         [
             obj["name"],
@@ -477,5 +548,6 @@ __all__ = [
     "build_content",
     "compare_rows",
     "fmt",
+    "kpi_rows",
     "summary_sentences",
 ]

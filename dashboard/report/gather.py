@@ -263,18 +263,21 @@ def _per_scope(
 
 
 def _name_municipalities(session: Session, administrations: list[dict]) -> None:
-    """Each administration gets its municipality's name: names such as Socialförvaltningen recur
-    in every municipality."""
+    """Each administration gets its municipality's name (names such as Socialförvaltningen recur
+    in every municipality) and code (the report groups administrations under it)."""
     codes = [a["code"] for a in administrations]
-    names = dict(
-        session.execute(
-            select(Administration.code, Municipality.name)
+    names = {
+        code: (name, municipality_code)
+        for code, name, municipality_code in session.execute(
+            select(Administration.code, Municipality.name, Municipality.code)
             .join(Municipality, Administration.municipality_id == Municipality.id)
             .where(Administration.code.in_(codes))
         ).all()
-    )
+    }
     for entry in administrations:
-        entry["municipality_name"] = names.get(entry["code"], "")
+        name, municipality_code = names.get(entry["code"], ("", ""))
+        entry["municipality_name"] = name
+        entry["municipality_code"] = municipality_code
 
 
 def _funnel(session, as_of, viewer, filters) -> list[dict]:

@@ -17,7 +17,7 @@ import pandas as pd
 from etl.kpi import facts, mart
 from etl.kpi.dates import Cutoffs
 from etl.kpi.definitions import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
-from etl.kpi.maturity import latest_per_node, visible_analyses
+from etl.kpi.maturity import self_assessed_sums, visible_analyses
 from etl.kpi.rollup import (
     distribute,
     distribute_units,
@@ -25,6 +25,7 @@ from etl.kpi.rollup import (
     role_assignments,
     sums_by_key,
 )
+from etl.kpi.rules import EVIDENCE_CRITERIA, evidence_level
 from etl.kpi.scope import Org, Scope, build_scope, int_ids, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
 
@@ -39,20 +40,30 @@ KPI_COLUMNS = [
     "numerator",
     "denominator",
 ]
-EVIDENCE_RATES = (
-    "classification_coverage",
-    "risk_analysis_coverage",
-    "action_plan_coverage",
-    "actions_on_time_rate",
-    "gdpr_coverage",
-    "follow_up_rate",
-)
+# evidence_criteria's rows: what each scope's evidence-based maturity rests on.
+EVIDENCE_COLUMNS = [
+    "scope_type",
+    "scope_id",
+    "scope_name",
+    "criterion",
+    "area",
+    "numerator",
+    "denominator",
+    "share",
+    "level",
+    "area_level",
+]
+# The fact queries the evidence-based maturity model reads (rules.EVIDENCE_CRITERIA).
+_EVIDENCE_SOURCES = {"asset", "risk", "action", "follow_up"}
 FUNNEL_STAGES = (
     ("assets", "Informationstillgångar"),
     ("classified", "Aktuellt klassade"),
-    ("risk_analysed", "Riskanalyserade"),
-    ("action_planned", "Åtgärdsplanerade"),
-    ("on_time", "Åtgärder i tid"),
+    # Each stage is a subset of the one before: the labels say so, so that "…och
+    # riskanalyserade" (classified and risk-analysed, a count) never reads as the card
+    # "Andel riskanalyserade" (risk-analysed, a share of all assets).
+    ("risk_analysed", "…och riskanalyserade"),
+    ("action_planned", "…och åtgärdsplanerade"),
+    ("on_time", "…och åtgärder i tid"),
 )
 AGING_BUCKETS = (
     ("actions_overdue_1_30", "1–30"),
@@ -82,8 +93,8 @@ _FOLLOW_UP_METRICS = {"follow_up_rate", "training_completion", "access_review_cu
 
 
 def _sources(metric: str) -> set[str]:
-    if metric == "maturity_evidence":  # the mean of the evidence rates (EVIDENCE_RATES)
-        return set().union(*(_sources(rate) for rate in EVIDENCE_RATES))
+    if metric == "maturity_evidence":  # the criteria of rules.EVIDENCE_CRITERIA
+        return set(_EVIDENCE_SOURCES)
     if metric in _ASSET_METRICS:
         return {"asset"}
     if metric in _RISK_METRICS:
@@ -180,6 +191,63 @@ def _to_python(values: np.ndarray, integral: bool) -> np.ndarray:
     return out
 
 
+def _fact_column(wide: dict[str, np.ndarray], name: str, n: int) -> np.ndarray:
+    """A fact column of ``wide`` (NaN when absent); ``classified_expired`` = classified minus
+    classified_current (assets whose latest classification has expired)."""
+    if name == "classified_expired":
+        return _fact_column(wide, "classified", n) - _fact_column(wide, "classified_current", n)
+    return wide[name] if name in wide else np.full(n, np.nan)
+
+
+def evidence_shares(
+    wide: dict[str, np.ndarray], n: int
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(numerator, denominator, share) per evidence criterion of ``n`` entities; the share is
+    NaN where the denominator is 0 or missing."""
+    shares = {}
+    for criterion in EVIDENCE_CRITERIA:
+        num = _fact_column(wide, criterion.numerator, n)
+        den = _fact_column(wide, criterion.denominator, n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+        shares[criterion.code] = (num, den, share)
+    return shares
+
+
+def _evidence_rows(
+    scope_type: str, entities: pd.DataFrame, wide: dict[str, np.ndarray], wanted: set[str]
+) -> pd.DataFrame | None:
+    """One row per (entity, evidence criterion): numerator, denominator, share, and the
+    entity's evidence level and its level within the criterion's area."""
+    n = len(entities)
+    if n == 0 or "maturity_evidence" not in metrics_for_scope(scope_type):
+        return None
+    measured = evidence_shares(wide, n)
+    shares = {code: share for code, (_, _, share) in measured.items()}
+    assets = _fact_column(wide, "assets", n)
+    level = evidence_level(shares, assets)
+    frames = []
+    for criterion in EVIDENCE_CRITERIA:
+        num, den, share = measured[criterion.code]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scope_type": scope_type,
+                    "scope_id": entities["code"].to_numpy(dtype=object),
+                    "scope_name": entities["name"].to_numpy(dtype=object),
+                    "criterion": criterion.code,
+                    "area": criterion.area,
+                    "numerator": num,
+                    "denominator": den,
+                    "share": share,
+                    "level": level,
+                    "area_level": evidence_level(shares, assets, criterion.area),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
 def _long_rows(
     scope_type: str, entities: pd.DataFrame, wide: dict[str, np.ndarray], wanted: set[str]
 ) -> pd.DataFrame | None:
@@ -187,13 +255,9 @@ def _long_rows(
     n = len(entities)
     columns = _metric_columns(wide, n)
     applicable = metrics_for_scope(scope_type)
-    rates: dict[str, np.ndarray] = {}
     chunks: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]] = []
-    evidence = "maturity_evidence" in wanted
     for name in applicable:
-        if name == "maturity_evidence" or not (
-            name in wanted or evidence and name in EVIDENCE_RATES
-        ):
+        if name == "maturity_evidence" or name not in wanted:
             continue
         num_s, den_s = columns[name]
         num = np.asarray(num_s, dtype="float64")
@@ -205,18 +269,14 @@ def _long_rows(
             num = np.where(np.isnan(den), np.nan, num)
             with np.errstate(divide="ignore", invalid="ignore"):
                 value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-        rates[name] = value
-        if name in wanted:
-            chunks.append((name, value, num, den))
+        chunks.append((name, value, num, den))
     if "maturity_evidence" in wanted and "maturity_evidence" in applicable:
-        available = np.column_stack(
-            [rates[r] for r in EVIDENCE_RATES if r in rates] or [np.full(n, np.nan)]
-        )
-        den = (~np.isnan(available)).sum(axis=1).astype("float64")
-        num = 5 * np.nansum(available, axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-        chunks.append(("maturity_evidence", value, num, den))
+        # A level 0–5 of the model in etl.kpi.rules (numerator the level, denominator 1; no
+        # assets: None over 0).
+        shares = {code: share for code, (_, _, share) in evidence_shares(wide, n).items()}
+        level = evidence_level(shares, _fact_column(wide, "assets", n))
+        has_level = ~np.isnan(level)
+        chunks.append(("maturity_evidence", level, level, has_level.astype("float64")))
     if not chunks or n == 0:
         return None
     chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
@@ -245,20 +305,22 @@ def _long_rows(
     )
 
 
-def _self_sums(latest: pd.DataFrame) -> pd.DataFrame:
-    """self_sum and self_count (float) of each node's latest analysis, indexed by node id."""
+def _self_sums(assessments: pd.DataFrame, node_column: str) -> pd.DataFrame:
+    """self_sum and self_count (float) over each node's latest assessment of every area,
+    indexed by node id."""
+    sums = self_assessed_sums(assessments, node_column)
     return pd.DataFrame(
         {
-            "self_sum": latest["level_sum"].to_numpy(dtype="float64"),
-            "self_count": latest["level_count"].to_numpy(dtype="float64"),
+            "self_sum": sums["level_sum"].to_numpy(dtype="float64"),
+            "self_count": sums["level_count"].to_numpy(dtype="float64"),
         },
-        index=pd.Index(int_ids(latest.index.to_series()), name=latest.index.name),
+        index=pd.Index(int_ids(sums.index.to_series()), name=node_column),
     )
 
 
 def _maturity_self(analyses: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
-    admin = _self_sums(latest_per_node(analyses, "administration_id"))
-    obj = _self_sums(latest_per_node(analyses, "governance_object_id"))
+    admin = _self_sums(analyses, "administration_id")
+    obj = _self_sums(analyses, "governance_object_id")
     # A municipality: the mean of its loaded administrations' means (an administration whose
     # mean is undefined does not count, as in a pandas group mean).
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -356,7 +418,9 @@ def _wide(parts: list[pd.DataFrame], ids: pd.Index) -> dict[str, np.ndarray]:
     return wide
 
 
-def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame:
+def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str], rows=None) -> pd.DataFrame:
+    """The KPI rows (``rows``: the builder of one scope type's rows, _long_rows by default)."""
+    rows_of = rows or _long_rows
     cut = Cutoffs(as_of)
     facts.prepare_connection(conn)
     org = load_org(conn, scope)
@@ -391,12 +455,13 @@ def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFra
         # No facts for an entity: its counts are 0, its rates None (a missing column: see
         # _metric_columns)
         wide = _wide(parts[scope_type], entities.index)
-        rows = _long_rows(scope_type, entities, wide, wanted)
-        if rows is not None:
-            frames.append(rows)
+        built = rows_of(scope_type, entities, wide, wanted)
+        if built is not None:
+            frames.append(built)
+    columns = KPI_COLUMNS if rows is None else EVIDENCE_COLUMNS
     if not frames:
-        return pd.DataFrame(columns=KPI_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def compute_kpis(
@@ -472,6 +537,27 @@ def _from_mart(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataF
     if not frames:
         return pd.DataFrame(columns=KPI_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]
+
+
+def evidence_criteria(
+    session_or_connection,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    scope_types: Iterable[str] | None = None,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """What the evidence-based maturity of each visible scope rests on: one row per (scope,
+    criterion of rules.EVIDENCE_CRITERIA) with its numerator, denominator and share, the scope's
+    level and its level within the criterion's area (EVIDENCE_COLUMNS). The same facts and the
+    same model as compute_kpis' ``maturity_evidence``."""
+    scope = build_scope(viewer, scope_types, municipality, administration)
+    if not scope.types:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    conn = session_or_connection
+    rows = _compute(conn, as_of, scope, {"maturity_evidence"}, rows=_evidence_rows)
+    return rows.reset_index(drop=True)
 
 
 def sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -635,6 +721,7 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
 __all__ = [
     "KPI_COLUMNS",
     "compute_kpis",
+    "evidence_criteria",
     "funnel",
     "kpi_json",
     "overdue_aging",

@@ -107,7 +107,7 @@ _CATALOGUE = [
     ),
     _m(
         "risk_analysis_coverage",
-        "Riskanalyserade",
+        "Andel riskanalyserade",
         "Risk-analysis coverage",
         "rate",
         "Tillgångar med en riskanalys daterad inom de senaste 36 månaderna "
@@ -337,10 +337,11 @@ _CATALOGUE = [
         "Mognad (självskattad)",
         "Maturity (self-assessed)",
         "level",
-        "Medelnivån 0–5 över områdena i den senaste nulägesanalysen; för en kommun "
-        "medelvärdet över dess förvaltningar som har en.",
-        "Mean area level 0–5 of the latest gap analysis; for a municipality the mean over its "
-        "administrations that have one.",
+        "Medelnivån 0–5 över områdenas senaste bedömning (varje område från den senaste "
+        "nulägesanalys som bedömt det); för en kommun medelvärdet över dess förvaltningar som "
+        "har en.",
+        "Mean level 0–5 over each area's latest assessment (from the latest gap analysis that "
+        "assessed it); for a municipality the mean over its administrations that have one.",
         True,
         _GAP,
     ),
@@ -349,10 +350,12 @@ _CATALOGUE = [
         "Mognad (belagd)",
         "Maturity (evidence-based)",
         "level",
-        "5 × medelvärdet av tillgängliga andelar: klassningsgrad, riskanalyserade, "
-        "åtgärdsplanerade risker, åtgärder klara i tid, registerförteckning, uppföljning.",
-        "5 × the mean of the available rates: classification, risk-analysis and action-plan "
-        "coverage, on-time rate, GDPR coverage, follow-up rate.",
+        "Högsta nivån 0–5 vars krav alla är uppfyllda: andel klassade, förfallna klassningar, "
+        "riskanalyserade, åtgärdsplanerade risker, försenade åtgärder, åtgärder klara i tid, "
+        "registerförteckning och uppföljning har var sin gräns per nivå.",
+        "The highest level 0–5 whose requirements are all met: classification coverage, expired "
+        "classifications, risk-analysis and action-plan coverage, overdue actions, on-time rate, "
+        "GDPR coverage and follow-up each have a threshold per level.",
         True,
         _ALL,
     ),

@@ -1,11 +1,16 @@
-"""Self-assessed maturity: the latest gap analysis (nulägesanalys) per administration and object."""
+"""Self-assessed maturity from the gap analyses (nulägesanalyser) per administration and object.
+
+A node's self-assessed level of an area is that area's latest assessment on or before the as-of
+date, whichever analysis it was made in (DESIGN §4): a later analysis of three areas replaces
+those three and leaves the others as they were assessed before.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from etl.kpi.frames import query_frame
 from etl.kpi.scope import Scope, build_scope, load_org
@@ -18,13 +23,16 @@ from etl.models import (
     MaturityArea,
 )
 
-_ANALYSIS_COLUMNS = [
+_ASSESSMENT_COLUMNS = [
     "gap_analysis_id",
     "administration_id",
     "governance_object_id",
     "assessed_on",
-    "level_sum",
-    "level_count",
+    "area_id",
+    "area_code",
+    "area_name",
+    "area_order",
+    "level",
 ]
 
 
@@ -49,30 +57,29 @@ def _gap_condition(scope: Scope) -> ColumnElement[bool] | None:
 
 
 def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
-    """One row per visible gap analysis (on or before ``as_of``) with its level sum and count."""
+    """One row per area assessment of a visible gap analysis (on or before ``as_of``), with its
+    analysis's node and date and the area's code, name and order."""
     stmt = (
         select(
             GapAnalysis.id,
             GapAnalysis.administration_id,
             GapAnalysis.governance_object_id,
             GapAnalysis.assessed_on,
-            func.sum(GapAssessment.level),
-            func.count(GapAssessment.id),
+            GapAssessment.area_id,
+            MaturityArea.code,
+            MaturityArea.name,
+            MaturityArea.sort_order,
+            GapAssessment.level,
         )
         .join(GapAssessment, GapAssessment.gap_analysis_id == GapAnalysis.id)
-        .group_by(
-            GapAnalysis.id,
-            GapAnalysis.administration_id,
-            GapAnalysis.governance_object_id,
-            GapAnalysis.assessed_on,
-        )
+        .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
     )
     condition = _gap_condition(scope)
     if condition is not None:
         stmt = stmt.where(condition)
     if as_of is not None:
         stmt = stmt.where(GapAnalysis.assessed_on <= as_of)
-    frame = query_frame(conn, stmt, _ANALYSIS_COLUMNS)
+    frame = query_frame(conn, stmt, _ASSESSMENT_COLUMNS)
     frame["administration_id"] = frame["administration_id"].astype("Int64")
     frame["governance_object_id"] = frame["governance_object_id"].astype("Int64")
     return frame
@@ -87,24 +94,33 @@ def visible_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.Dat
     return every[(every["assessed_on"] <= as_of).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def latest_per_node(analyses: pd.DataFrame, node_column: str) -> pd.DataFrame:
-    """The latest analysis per administration (or object); ties broken by the larger id."""
-    rows = analyses[analyses[node_column].notna()]
-    rows = rows.sort_values(["assessed_on", "gap_analysis_id"])
-    return rows.drop_duplicates(node_column, keep="last").set_index(node_column)
+def latest_per_area(assessments: pd.DataFrame, node_column: str) -> pd.DataFrame:
+    """The latest assessment of each area per administration (or object): the one of the
+    analysis with the latest date, ties broken by the larger analysis id (the one loaded last)."""
+    rows = assessments[assessments[node_column].notna()]
+    rows = rows.sort_values(["assessed_on", "gap_analysis_id"], kind="stable")
+    return rows.drop_duplicates([node_column, "area_id"], keep="last")
+
+
+def self_assessed_sums(assessments: pd.DataFrame, node_column: str) -> pd.DataFrame:
+    """Σ levels and number of areas of the latest assessment of each area, indexed by node id."""
+    latest = latest_per_area(assessments, node_column)
+    sums = latest.groupby(node_column)["level"].agg(["sum", "count"])
+    return sums.rename(columns={"sum": "level_sum", "count": "level_count"})
 
 
 def maturity_matrix(
     session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
 ) -> pd.DataFrame:
-    """Area levels of the latest gap analysis ≤ as_of per administration and governance object."""
+    """Each area's latest assessment ≤ as_of per administration and governance object, with the
+    date it was made (the areas of one node may carry different dates)."""
     return _maturity_matrix(session, as_of, viewer, municipality)
 
 
 def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str | None):
     scope = build_scope(viewer, None, municipality, None)
     org = load_org(session, scope)
-    analyses = visible_analyses(session, scope, as_of)
+    assessments = visible_analyses(session, scope, as_of)
     columns = [
         "scope_type",
         "scope_id",
@@ -115,51 +131,31 @@ def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str 
         "level",
         "assessed_on",
     ]
-    chosen = []
     names = {
         "administration": org.administrations.set_index("id"),
         "governance_object": org.objects.set_index("id"),
     }
+    parts = []
     for scope_type, column in (
         ("administration", "administration_id"),
         ("governance_object", "governance_object_id"),
     ):
         if scope_type not in scope.types:
             continue
-        latest = latest_per_node(analyses, column)
-        latest = latest[latest.index.isin(names[scope_type].index)]
+        latest = latest_per_area(assessments, column)
+        latest = latest[latest[column].isin(names[scope_type].index)]
         # Column-wise, not a row and a lookup per node (1 600 administrations nationally).
-        nodes = names[scope_type].loc[latest.index]
-        chosen.extend(
-            zip(
-                latest["gap_analysis_id"].tolist(),
-                [scope_type] * len(latest),
-                nodes["code"].tolist(),
-                nodes["name"].tolist(),
-                latest["assessed_on"].tolist(),
-                strict=True,
+        nodes = names[scope_type].loc[latest[column].astype("int64")]
+        parts.append(
+            latest.assign(
+                scope_type=scope_type,
+                scope_id=nodes["code"].to_numpy(dtype=object),
+                scope_name=nodes["name"].to_numpy(dtype=object),
             )
         )
-    if not chosen:
+    if not parts or all(p.empty for p in parts):
         return pd.DataFrame(columns=columns)
-    ids = [c[0] for c in chosen]
-    levels = query_frame(
-        session,
-        select(
-            GapAssessment.gap_analysis_id,
-            MaturityArea.code,
-            MaturityArea.name,
-            MaturityArea.sort_order,
-            GapAssessment.level,
-        )
-        .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
-        .where(GapAssessment.gap_analysis_id.in_(ids)),
-        ["gap_analysis_id", "area_code", "area_name", "area_order", "level"],
-    )
-    heads = pd.DataFrame(
-        chosen, columns=["gap_analysis_id", "scope_type", "scope_id", "scope_name", "assessed_on"]
-    )
-    matrix = heads.merge(levels, on="gap_analysis_id")
+    matrix = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     order = {"administration": 0, "governance_object": 1}
     matrix = matrix.assign(_o=matrix["scope_type"].map(order)).sort_values(
         ["_o", "scope_id", "area_order", "area_code"]
@@ -174,11 +170,11 @@ def maturity_history(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> pd.DataFrame:
-    """Every visible gap analysis with its mean level, oldest first (for the trend chart)."""
+    """The self-assessed mean level of each visible node at each date it was assessed, oldest
+    first (for the trend chart): the mean over every area's latest assessment up to that date."""
     scope = build_scope(viewer, None, municipality, administration)
     org = load_org(session, scope)
-    analyses = visible_analyses(session, scope)
-    # Codes by id looked up once (a frame filter per analysis was quadratic nationally).
+    assessments = visible_analyses(session, scope)
     rows = []
     for column, frame, scope_type in (
         ("administration_id", org.administrations, "administration"),
@@ -187,15 +183,27 @@ def maturity_history(
         if scope_type not in scope.types:
             continue
         codes = dict(zip(frame["id"], frame["code"], strict=True))
-        for assessed_on, node_id, level_sum, level_count in zip(
-            analyses["assessed_on"],
-            analyses[column],
-            analyses["level_sum"],
-            analyses["level_count"],
+        own = assessments[assessments[column].notna()]
+        own = own.sort_values([column, "assessed_on", "gap_analysis_id"], kind="stable")
+        # Per node, analysis by analysis: each replaces the levels of the areas it assessed;
+        # the point of that date is the mean of the latest level of every area so far.
+        node_id, levels, point = None, {}, None
+        for node, on, area, level in zip(
+            own[column].tolist(),
+            own["assessed_on"].tolist(),
+            own["area_id"].tolist(),
+            own["level"].tolist(),
             strict=True,
         ):
-            if pd.isna(node_id) or node_id not in codes:
+            if node not in codes:
                 continue
-            rows.append((assessed_on, codes[node_id], level_sum / level_count))
+            if node != node_id:
+                node_id, levels = node, {}
+            levels[area] = level
+            point = (on, codes[node], sum(levels.values()) / len(levels))
+            if rows and rows[-1][:2] == point[:2]:
+                rows[-1] = point  # another area of the same analysis date
+            else:
+                rows.append(point)
     history = pd.DataFrame(rows, columns=["assessed_on", "scope_id", "mean_level"])
     return history.sort_values(["assessed_on", "scope_id"]).reset_index(drop=True)

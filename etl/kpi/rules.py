@@ -18,12 +18,17 @@ card and another in a list. Each Python function and its SQL twin say the same t
   matrix size (9 on the 4×4 matrix).
 - Lists sort actions overdue first (rank 0), then open (1), then closed (2).
 - The committee sees aggregates only, never row-level lists (DESIGN §5).
+- The **evidence-based maturity** of a scope is the highest level 0–5 whose thresholds every
+  criterion of ``EVIDENCE_CRITERIA`` meets (cumulative; ``tests/test_evidence_maturity.py`` pins
+  each threshold at its edge).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import ColumnElement, Date, Integer, and_, case, literal, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -326,3 +331,122 @@ def days_overdue_sql(
     """days_overdue of an overdue action in SQL; NULL for an action that is not overdue."""
     overdue = action_overdue_sql(as_of, status, due_on, seek=seek)
     return case((overdue, days_between(literal(as_of, Date()), due_on)))
+
+
+# --------------------------------------------------------------------------- evidence-based maturity
+
+# The evidence-based maturity model (docs/metrics.md, "Evidence-based maturity"). Levels are
+# cumulative, as in MSB's Infosäkkollen: a scope is at level n when every criterion meets its
+# threshold for every level 1..n. Each criterion is a share (numerator / denominator columns of
+# the KPI facts) tied to the gap-analysis area it gives evidence for. ``at_least``: the share must
+# reach the threshold; otherwise it must not exceed it (overdue actions, expired classifications
+# hold a unit down). A threshold of None: the criterion is not required for that level. A share
+# without denominator (no open actions, no personal-data assets) neither helps nor holds back; a
+# scope without assets has no evidence level at all.
+EVIDENCE_LEVELS = (1, 2, 3, 4, 5)
+# Shares are compared with this slack so that 3/10 reaches 30 % in floating point.
+_EVIDENCE_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class EvidenceCriterion:
+    code: str
+    area: str  # the maturity area code (vocab.DEFAULT_MATURITY_AREAS) it is evidence for
+    numerator: str  # fact column (etl.kpi.compute._metric_columns)
+    denominator: str
+    at_least: bool
+    thresholds: tuple[float | None, float | None, float | None, float | None, float | None]
+    sv: str  # "{value} av …": what the share counts, the share in place of {value}
+    en: str
+
+
+EVIDENCE_CRITERIA: tuple[EvidenceCriterion, ...] = (
+    EvidenceCriterion(
+        "classification_coverage", "klassning", "classified_current", "assets", True,
+        (0.10, 0.30, 0.60, 0.80, 0.95),
+        "{value} av tillgångarna har en aktuell klassning",
+        "{value} of the assets have a current classification",
+    ),
+    EvidenceCriterion(
+        "classifications_expired_share", "klassning", "classified_expired", "classified", False,
+        (None, 0.50, 0.20, 0.10, 0.05),
+        "{value} av de klassade tillgångarnas klassningar har förfallit",
+        "{value} of the classified assets' classifications have expired",
+    ),
+    EvidenceCriterion(
+        "risk_analysis_coverage", "riskhantering", "risk_analysed", "assets", True,
+        (None, 0.10, 0.40, 0.70, 0.90),
+        "{value} av tillgångarna har en riskanalys från de senaste 36 månaderna",
+        "{value} of the assets have a risk analysis from the last 36 months",
+    ),
+    EvidenceCriterion(
+        "action_plan_coverage", "riskhantering", "risks_needing_action_planned",
+        "risks_needing_action", True,
+        (None, None, 0.50, 0.75, 0.90),
+        "{value} av riskerna som kräver åtgärd har en åtgärd",
+        "{value} of the risks that need an action have one",
+    ),
+    EvidenceCriterion(
+        "actions_overdue_share", "atgardsuppfoljning", "actions_overdue", "actions_open", False,
+        (None, 0.50, 0.20, 0.10, 0.05),
+        "{value} av de öppna åtgärderna är försenade",
+        "{value} of the open actions are overdue",
+    ),
+    EvidenceCriterion(
+        "actions_on_time_rate", "atgardsuppfoljning", "actions_done_on_time", "actions_done",
+        True,
+        (None, None, 0.50, 0.75, 0.90),
+        "{value} av de klara åtgärderna blev klara i tid",
+        "{value} of the completed actions were completed on time",
+    ),
+    EvidenceCriterion(
+        "gdpr_coverage", "personuppgifter", "personal_data_registered", "personal_data", True,
+        (None, 0.50, 0.75, 0.90, 1.00),
+        "{value} av tillgångarna med personuppgifter finns i registerförteckningen",
+        "{value} of the assets with personal data are in the record of processing",
+    ),
+    EvidenceCriterion(
+        "follow_up_rate", "organisation", "submitted", "units", True,
+        (None, None, 0.50, 0.75, 0.90),
+        "{value} av enheterna har lämnat sin uppföljning",
+        "{value} of the units have submitted their follow-up report",
+    ),
+)  # fmt: skip
+
+
+def criterion_met(criterion: EvidenceCriterion, share, level: int):
+    """Whether ``share`` (a float or a numpy array; NaN: no denominator) meets ``criterion``'s
+    threshold for ``level``. No threshold at that level, or no share: met."""
+    threshold = criterion.thresholds[level - 1]
+    share = np.asarray(share, dtype="float64")
+    if threshold is None:
+        return np.ones(share.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        meets = (
+            share >= threshold - _EVIDENCE_SLACK
+            if criterion.at_least
+            else share <= threshold + _EVIDENCE_SLACK
+        )
+    return meets | np.isnan(share)
+
+
+def evidence_level(shares: dict[str, np.ndarray], assets, area: str | None = None):
+    """The evidence level 0–5 per scope (NaN where ``assets`` is 0) from the criteria's
+    ``shares`` (arrays by criterion code, NaN without denominator); only the criteria of
+    ``area`` when given. Cumulative: level n needs every level 1..n met."""
+    assets = np.asarray(assets, dtype="float64")
+    level = np.zeros(assets.shape)
+    reached = np.ones(assets.shape, dtype=bool)
+    for n in EVIDENCE_LEVELS:
+        for criterion in EVIDENCE_CRITERIA:
+            if area is None or criterion.area == area:
+                reached &= criterion_met(criterion, shares[criterion.code], n)
+        level += reached
+    return np.where(assets > 0, level, np.nan)
+
+
+def evidence_shortfalls(shares: dict[str, float], level: int) -> list[EvidenceCriterion]:
+    """The criteria that keep one scope at ``level``: those not met for ``level`` + 1."""
+    if level >= EVIDENCE_LEVELS[-1]:
+        return []
+    return [c for c in EVIDENCE_CRITERIA if not criterion_met(c, shares[c.code], level + 1)]
