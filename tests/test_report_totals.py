@@ -137,3 +137,22 @@ def test_a_report_frozen_before_the_municipality_code_was_kept_groups_by_name(st
         ],
     }
     assert build_content(older).kpi_table.rows == build_content(data).kpi_table.rows
+
+
+@pytest.mark.parametrize("role", list(VIEWERS))
+def test_oversikts_organisation_table_adds_up_in_every_role(store, role):
+    """Översikt's organisation table: under each municipality its administrations, whose
+    security-officer and unit-manager counts ("x av y") add up to the municipality's. (Its
+    "Brister" counts failed checks of each row's own scope, not a sum.)"""
+    from dashboard.queries.overview import org_check
+
+    with store() as s:
+        frame = org_check(s, AS_OF, VIEWERS[role])
+    for municipality in frame.loc[frame["scope_type"] == "municipality", "scope_id"].unique():
+        rows = frame[frame["municipality_code"] == municipality]
+        for metric in ("org_security_officer", "org_unit_managers"):
+            own = rows[rows["metric"] == metric]
+            total = own[own["scope_type"] == "municipality"].iloc[0]
+            parts = own[own["scope_type"] == "administration"]
+            assert total.numerator == parts["numerator"].sum(), (role, municipality, metric)
+            assert total.denominator == parts["denominator"].sum(), (role, municipality, metric)
