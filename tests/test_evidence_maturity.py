@@ -14,7 +14,6 @@ import pytest
 
 from etl import models as m
 from etl.db import session_factory
-from etl.kpi import cache
 from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, evidence_level, evidence_shortfalls
 from tests import kpi_data
@@ -173,9 +172,7 @@ def store(engine):
         s.add(
             m.FollowUpReport(unit_id=unit.id, period="2026-Q3", submitted=True, source_id=source.id)
         )
-    cache.clear()
     yield factory
-    cache.clear()
 
 
 def test_no_risk_analysis_and_every_action_overdue_is_level_one(store):

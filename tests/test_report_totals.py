@@ -18,7 +18,6 @@ from dashboard.queries.viewer import SYSTEM, Viewer
 from dashboard.report.content import SHARED_ROW, SUMMED_METRICS, build_content, kpi_rows
 from dashboard.report.gather import gather_report
 from etl.db import session_factory
-from etl.kpi import cache
 from tests import kpi_data
 from tests.kpi_data import AS_OF
 
@@ -49,9 +48,7 @@ def store(tmp_path_factory):
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('totals') / 'store.db'}")
     migrate(engine)
     kpi_data.build_store(engine)
-    cache.clear()
     yield session_factory(engine)
-    cache.clear()
     engine.dispose()
 
 
