@@ -355,7 +355,10 @@ def create_kpi_row(
 # and then given its figure kept a 100 % height of a card body sized by the graph, i.e. 0 px, and
 # the figure spilled over the next card (Översikt, about half of the page loads). dcc.Graph's own
 # responsive="auto" still follows the card's width, and every figure sets its height.
-GRAPH_CONFIG = {"displaylogo": False}
+# No mode bar: it covered the charts' titles, offered zoom and pan on the committee's report, and
+# its buttons are not reachable by keyboard; the numbers are in each chart's "Visa som tabell"
+# and the figures do not zoom (the theme's dragmode).
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:

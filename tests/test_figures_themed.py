@@ -272,6 +272,7 @@ def test_report_figures_send_what_the_validated_build_sends(sqlite_engine):
             line={"color": PALETTE[4]},
         )
     )
+    trend.update_layout(yaxis={"rangemode": "tozero", "tickformat": "d"})
     rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     names = [r[0] for r in rows]
     maturity = go.Figure(

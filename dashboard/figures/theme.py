@@ -49,6 +49,9 @@ TEMPLATE = go.layout.Template(
         # Left-aligned, so that the mode bar at the top right never covers the title.
         "title": {"x": 0.01, "xanchor": "left"},
         "hovermode": "closest",
+        # No zoom or pan by dragging: without the mode bar there is no button to undo it, and a
+        # report is read, not explored (clicks, as on the risk matrix, still work).
+        "dragmode": False,
         "hoverlabel": {"align": "left"},
         "xaxis": _AXIS,
         "yaxis": _AXIS,
