@@ -1,7 +1,8 @@
 """Every chart on every page has a "Visa som tabell" toggle, and the table it opens carries the
 numbers the chart draws: each value of the plotted figure (as plotly holds it in the page) is a
 cell of the table, each cell shows its number as the chart does, and the table has a caption and
-header cells with a scope. The chart's caption says what the chart shows.
+header cells with a scope. The chart's caption says what the chart shows. The toggle is opened
+with the keyboard, and with every table open the page passes axe-core.
 
 The CISO sees every page with charts but Min enhet (a manager's) and the report.
 """
@@ -15,6 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.axe import describe, run_axe
 from tests.browser_site import log_in_as, site_fixture, wait_settled
 
 # page -> the account that sees its charts filled (tests/browser_site.py's ACCOUNTS)
@@ -163,4 +165,6 @@ def test_every_chart_has_a_table_of_its_numbers(site, path):
     problems = []
     for figure in figures:
         problems += check_chart(site, figure, path)
+    # With every table open, the page still passes axe (tables, captions, scroll regions).
+    problems += describe(f"{path} tables open", run_axe(site.driver))
     assert problems == [], "\n".join(problems)
