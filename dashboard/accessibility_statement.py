@@ -214,8 +214,8 @@ PAGE = """<!DOCTYPE html>
 <body>
 <a class="visually-hidden-focusable app-skip-link" href="#main">{{ skip }}</a>
 <main class="container py-5" id="main" tabindex="-1" style="max-width: 48rem">
-  <div class="d-flex justify-content-between align-items-baseline">
-    <h1 class="h3">{{ title }}</h1>
+  <div class="d-flex flex-wrap justify-content-between align-items-baseline column-gap-3">
+    <h1 class="h3" style="min-width: 0">{{ title }}</h1>
     <a href="{{ path }}?sprak={{ other_lang }}" lang="{{ other_lang }}">{{ other_language }}</a>
   </div>
   {% for s in sections %}
