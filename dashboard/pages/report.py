@@ -21,7 +21,7 @@ from dashboard.cells import td, tr
 from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.export_workbook import build_scope_workbook
 from dashboard.figures._themed import themed_figure
-from dashboard.figures.theme import PALETTE, empty_figure
+from dashboard.figures.theme import PALETTE, empty_figure, series_pattern
 from dashboard.filters import Filters
 from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
 from dashboard.markup import plot_texts
@@ -256,7 +256,7 @@ def maturity_figure(content: ReportContent) -> go.Figure:
         {"type": "bar", "name": "Självskattad", "x": names, "y": [r[1] for r in rows],
          "marker": {"color": PALETTE[0]}},
         {"type": "bar", "name": "Belagd", "x": names, "y": [r[2] for r in rows],
-         "marker": {"color": PALETTE[2]}},
+         "marker": {"color": PALETTE[2], "pattern": series_pattern(1)}},
     ]  # fmt: skip
     return themed_figure(traces, {"barmode": "group", "yaxis": {"range": [0, 5]}}, height=300)
 
