@@ -82,8 +82,8 @@
       t.lowest + " " + plain(cats[lo]) + " (" + fmt.format(vals[lo]) + ")";
   }
 
-  // What a screen reader hears for the chart, and the chart's own title where it adds to the
-  // card's heading (e.g. "uppskattning").
+  // What a screen reader hears for the chart: its own title where it differs from the card's
+  // heading (e.g. "uppskattning"), its series and values, the extremes of a single series.
   function caption(figure, cardTitle) {
     var layout = (figure && figure.layout) || {};
     var lang = String(layout.separators || ", ").charAt(0) === "." ? "en" : "sv";
@@ -108,7 +108,10 @@
       }
       parts.push(line + ". " + t.table);
     }
-    return [own && !sameText(own, cardTitle) ? own : "", parts.join(" ")];
+    if (own && !sameText(own, cardTitle)) {
+      parts.unshift(own + ".");
+    }
+    return parts.join(" ");
   }
 
   function detailsOf(toggleId) {
@@ -124,17 +127,17 @@
         var noUpdate = window.dash_clientside.no_update;
         var toggleId = window.dash_clientside.callback_context.inputs_list[1].id;
         var cardTitle = (source && source.caption) || "";
-        var said = figure ? caption(figure, cardTitle) : [noUpdate, noUpdate];
+        var said = figure ? caption(figure, cardTitle) : noUpdate;
         // After the click's default action: only then does <details> say whether it is open.
         return new Promise(function (resolve) {
           window.setTimeout(function () {
             var details = detailsOf(toggleId);
             var open = details ? details.open : (nClicks || 0) % 2 === 1;
             if (!open || !figure) {
-              resolve([noUpdate, said[0], said[1]]);
+              resolve([noUpdate, said]);
               return;
             }
-            resolve([{caption: cardTitle, figure: figure, opened: nClicks || 0}, said[0], said[1]]);
+            resolve([{caption: cardTitle, figure: figure, opened: nClicks || 0}, said]);
           }, 0);
         });
       },

@@ -2,8 +2,8 @@
 
 One component (``chart_with_table``) wraps a page's dcc.Graph in a <figure> with
 
-- a caption that names the chart and says what it shows (for screen readers; the chart's own
-  title is shown only where it adds to the card's heading),
+- a caption that says what the chart shows (for screen readers; on screen the card's heading
+  names the chart, and plotly's own title is not drawn again),
 - a native <details>/<summary> toggle "Visa som tabell" (keyboard operable, announced as
   expanded or collapsed without any script), and
 - the table itself: a caption, column headers and row headers (``scope``), in a focusable
@@ -36,7 +36,6 @@ from etl.formatting import format_number, format_percent
 TOGGLE = "chart-table-toggle"
 SOURCE = "chart-table-source"
 TABLE = "chart-table"
-OWN_TITLE = "chart-own-title"
 SUMMARY = "chart-summary"
 # Above this many series a table with one column per series is too wide to read: one row per
 # (series, category) instead.
@@ -86,14 +85,11 @@ def chart_with_table(graph, caption: str, lang: str = "sv") -> html.Figure:
     return html.Figure(
         [
             graph,
-            # The chart's own title where it adds to the card's heading, and for screen readers
-            # what the chart shows (assets/chart_table.js fills both from the figure).
+            # For screen readers, what the chart shows: its own title (hidden on screen, where
+            # the card's heading names the chart and repeating it confused), its series and
+            # values (assets/chart_table.js fills it from the figure).
             html.Figcaption(
-                [
-                    html.Span(id=_id(OWN_TITLE, graph_id)),
-                    html.Span(id=_id(SUMMARY, graph_id), className="visually-hidden"),
-                ],
-                className="chart-caption small text-muted",
+                html.Span(id=_id(SUMMARY, graph_id)), className="chart-caption visually-hidden"
             ),
             html.Details(
                 [
@@ -120,7 +116,6 @@ def register_chart_tables(*graph_ids: str) -> None:
         dash.clientside_callback(
             ClientsideFunction(namespace="chartTable", function_name="gate"),
             Output(_id(SOURCE, graph_id), "data"),
-            Output(_id(OWN_TITLE, graph_id), "children"),
             Output(_id(SUMMARY, graph_id), "children"),
             Input(graph_id, "figure"),
             Input(_id(TOGGLE, graph_id), "n_clicks"),

@@ -108,7 +108,7 @@ def check_chart(duo, figure, where: str) -> list[str]:
     toggle = figure.find_element(By.CSS_SELECTOR, "summary.chart-table-toggle")
     if toggle.text.strip() not in ("Visa som tabell", "Show as table"):
         problems.append(f"{where} {graph_id}: toggle says {toggle.text!r}")
-    summary = figure.find_element(By.CSS_SELECTOR, "figcaption .visually-hidden")
+    summary = figure.find_element(By.CSS_SELECTOR, "figcaption.visually-hidden")
     if not summary.get_attribute("textContent").strip():
         problems.append(f"{where} {graph_id}: no caption summary")
     plotted = duo.driver.execute_script(PLOTTED_JS, graph_id)
