@@ -72,11 +72,10 @@ TEXT: Texts = {
             "Nämndrapportens PDF är ännu inte en taggad PDF (PDF/UA): den saknar strukturträd, "
             "rubriker, tabellstruktur och textalternativ till diagrammen (WCAG 1.1.1, 1.3.1, "
             "1.3.2). Samma siffror finns i rapportens Excel-arbetsbok.",
-            "Diagrammen saknar ännu ett fullständigt textalternativ med sina siffror (WCAG "
-            "1.1.1); de flesta siffrorna finns också i kort, tabeller och rutnät på samma sida.",
-            "Sidorna är inte provade vid 320 pixlars bredd; rutnät och breda tabeller kan kräva "
-            "vågrät rullning (WCAG 1.4.10).",
-            "Tjänsten loggar ut efter en tids inaktivitet utan att varna i förväg (WCAG 2.2.1).",
+            "På sidan Mognad skiljs serierna i stapeldiagrammet och linjediagrammet åt bara med "
+            "färg och teckenförklaring (WCAG 1.4.1); siffrorna finns under ”Visa som tabell”.",
+            "Vid 320 pixlars bredd blir diagrammen små och mognadsprofilens områdesnamn får inte "
+            "plats; diagrammets tabell (”Visa som tabell”) är då den läsbara formen.",
             "Rullgardinsmenyerna (från ramverket Dash) får sina tillgänglighetsattribut av ett "
             "eget skript; utan JavaScript fungerar inte tjänsten alls.",
         ],
@@ -138,12 +137,10 @@ TEXT: Texts = {
             "The committee report's PDF is not yet a tagged PDF (PDF/UA): it has no structure "
             "tree, headings, table structure or text alternatives for its charts (WCAG 1.1.1, "
             "1.3.1, 1.3.2). The same figures are in the report's Excel workbook.",
-            "Charts do not yet have a complete text alternative carrying their figures (WCAG "
-            "1.1.1); most figures are also shown in cards, tables and grids on the same page.",
-            "The pages have not been checked at 320 pixels width; grids and wide tables may need "
-            "horizontal scrolling (WCAG 1.4.10).",
-            "The service logs you out after a period of inactivity without warning first (WCAG "
-            "2.2.1).",
+            "On the Maturity page the series of the bar chart and the line chart are told apart "
+            "only by colour and legend (WCAG 1.4.1); their figures are under “Show as table”.",
+            "At 320 pixels width the charts are small and the maturity profile's area names do "
+            "not fit; the chart's table (“Show as table”) is then the readable form.",
             "The drop-down menus (from the Dash framework) get their accessibility attributes "
             "from a script of our own; without JavaScript the service does not work at all.",
         ],
@@ -214,8 +211,8 @@ PAGE = """<!DOCTYPE html>
 <body>
 <a class="visually-hidden-focusable app-skip-link" href="#main">{{ skip }}</a>
 <main class="container py-5" id="main" tabindex="-1" style="max-width: 48rem">
-  <div class="d-flex justify-content-between align-items-baseline">
-    <h1 class="h3">{{ title }}</h1>
+  <div class="d-flex flex-wrap justify-content-between align-items-baseline column-gap-3">
+    <h1 class="h3" style="min-width: 0">{{ title }}</h1>
     <a href="{{ path }}?sprak={{ other_lang }}" lang="{{ other_lang }}">{{ other_language }}</a>
   </div>
   {% for s in sections %}

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from dashboard import constants as c
 from dashboard import output_cache, store
 from dashboard.accessibility_statement import install_statement_route
+from dashboard.chart_table import register_table_builder
 from dashboard.filters import Filters, parse_query, to_query, unread_date
 from dashboard.i18n import t, translate
 from dashboard.layout import (
@@ -297,6 +298,7 @@ def register_shell_callbacks(app: dash.Dash) -> None:
     app.clientside_callback(
         SET_DOCUMENT_LANGUAGE_JS, Output(MAIN, "lang"), Input(c.FILTERS_STORE, "data")
     )
+    register_table_builder(app)
 
 
 def __getattr__(name: str):

@@ -296,6 +296,13 @@ def create_page_header(title: str, lead: str | None = None) -> html.Div:
     )
 
 
+# Whether a KPI's change is for the better: the note's colour says it, and so do these words.
+KPI_TEXT: Texts = {
+    "sv": {"better": "förbättring", "worse": "försämring"},
+    "en": {"better": "improvement", "worse": "deterioration"},
+}
+
+
 def kpi_card(card_id: str, title: str, value: str, note: str = "", tone: str = "") -> dbc.Card:
     """A KPI card: title, big value, one line of context (e.g. the change since last quarter)."""
     return dbc.Card(
@@ -340,6 +347,8 @@ def create_kpi_row(
             if shown != 0:
                 improved = (shown > 0) == METRICS[row.metric].higher_is_better
                 tone = "good" if improved else "bad"
+                # Said in words too, not by the colour alone (WCAG 1.4.1).
+                note += f" ({translate(KPI_TEXT, 'better' if improved else 'worse', lang)})"
         card = kpi_card(
             metric_card_id(page, row.metric),
             metric_label(row.metric, lang),
@@ -355,7 +364,10 @@ def create_kpi_row(
 # and then given its figure kept a 100 % height of a card body sized by the graph, i.e. 0 px, and
 # the figure spilled over the next card (Översikt, about half of the page loads). dcc.Graph's own
 # responsive="auto" still follows the card's width, and every figure sets its height.
-GRAPH_CONFIG = {"displaylogo": False}
+# No mode bar: it covered the charts' titles, offered zoom and pan on the committee's report, and
+# its buttons are not reachable by keyboard; the numbers are in each chart's "Visa som tabell"
+# and the figures do not zoom (the theme's dragmode).
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:

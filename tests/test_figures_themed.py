@@ -17,7 +17,7 @@ from dashboard.figures.overview import (
     funnel_label,
     overdue_aging_figure,
 )
-from dashboard.figures.theme import AGING_COLOURS, PALETTE, apply_theme
+from dashboard.figures.theme import AGING_COLOURS, PALETTE, apply_theme, series_pattern
 from dashboard.i18n import translate
 
 
@@ -71,14 +71,14 @@ def _validated_aging(df: pd.DataFrame, lang: str) -> go.Figure:
     codes = sorted(totals, key=lambda code: (totals[code], labels[code]))
     sums = df.groupby(["bucket", "administration_code"])["count"].sum().to_dict()
     fig = go.Figure()
-    for bucket in AGING_ORDER:
+    for i, bucket in enumerate(AGING_ORDER):
         fig.add_trace(
             go.Bar(
                 name=f"{bucket} {translate(TEXT, 'days', lang)}",
                 y=[labels[code] for code in codes],
                 x=[int(sums.get((bucket, code), 0)) for code in codes],
                 orientation="h",
-                marker={"color": AGING_COLOURS[bucket]},
+                marker={"color": AGING_COLOURS[bucket], "pattern": series_pattern(i)},
             )
         )
     fig.update_layout(
@@ -153,8 +153,12 @@ def _validated_profile(df: pd.DataFrame, scope_name: str, lang: str) -> go.Figur
     title = translate(MTEXT, "profile_title", lang)
     fig.update_layout(
         title=f"{title}: {scope_name}" if scope_name else title,
-        polar={"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
+        polar={
+            "radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]},
+            "domain": {"x": [0.25, 0.75]},
+        },
         showlegend=False,
+        margin={"l": 20, "r": 20, "t": 40, "b": 40},
     )
     return apply_theme(fig, lang, height=420)
 
@@ -199,7 +203,7 @@ def _validated_coverage(df: pd.DataFrame, lang: str) -> go.Figure:
     order = sorted(labels, key=lambda sid: (labels[sid], sid), reverse=True)
     names = [labels[sid] for sid in order]
     fig = go.Figure()
-    for colour, metric in zip(PALETTE, SHOWN_METRICS, strict=False):
+    for i, (colour, metric) in enumerate(zip(PALETTE, SHOWN_METRICS, strict=False)):
         part = df[df["metric"] == metric]
         by_id = dict(zip(part["scope_id"], part["value"], strict=True))
         values = [by_id.get(sid) for sid in order]
@@ -211,7 +215,7 @@ def _validated_coverage(df: pd.DataFrame, lang: str) -> go.Figure:
                 x=values,
                 name=label,
                 orientation="h",
-                marker={"color": colour},
+                marker={"color": colour, "pattern": series_pattern(i)},
                 text=[format_percent(v, 0, lang) if v is not None else "–" for v in values],
                 textposition="auto",
                 hovertemplate=f"{label}: %{{text}}<extra>%{{y}}</extra>",
@@ -272,12 +276,18 @@ def test_report_figures_send_what_the_validated_build_sends(sqlite_engine):
             line={"color": PALETTE[4]},
         )
     )
+    trend.update_layout(yaxis={"rangemode": "tozero", "tickformat": "d"})
     rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     names = [r[0] for r in rows]
     maturity = go.Figure(
         [
             go.Bar(name="Självskattad", x=names, y=[r[1] for r in rows], marker_color=PALETTE[0]),
-            go.Bar(name="Belagd", x=names, y=[r[2] for r in rows], marker_color=PALETTE[2]),
+            go.Bar(
+                name="Belagd",
+                x=names,
+                y=[r[2] for r in rows],
+                marker={"color": PALETTE[2], "pattern": series_pattern(1)},
+            ),
         ]
     )
     maturity.update_layout(barmode="group", yaxis={"range": [0, 5]})
@@ -378,7 +388,7 @@ def _validated_coverage_bars(df: pd.DataFrame, metric_labels: dict, level: str, 
                 y=[labels[sid] for sid in order],
                 x=values,
                 orientation="h",
-                marker={"color": PALETTE[i % len(PALETTE)]},
+                marker={"color": PALETTE[i % len(PALETTE)], "pattern": series_pattern(i)},
                 text=[format_percent(v, 0, lang) for v in values],
                 textposition="auto",
                 hovertemplate="%{y}: %{text}<extra>" + label + "</extra>",

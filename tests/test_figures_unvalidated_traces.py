@@ -18,7 +18,7 @@ from dashboard.figures.maturity import (
     maturity_heatmap,
     maturity_trend_figure,
 )
-from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme
+from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, series_pattern
 from dashboard.i18n import translate
 from etl.formatting import format_date
 from etl.vocab import MATURITY_LEVELS
@@ -155,7 +155,7 @@ def test_aging_figure_sends_what_validated_bars_would():
         names = [labels[code] for code in codes]
         fig = go.Figure()
         days = translate(overview.TEXT, "days", lang)
-        for bucket in overview.AGING_ORDER:
+        for i, bucket in enumerate(overview.AGING_ORDER):
             part = df[df["bucket"] == bucket].groupby("administration_code")["count"].sum()
             fig.add_trace(
                 go.Bar(
@@ -163,7 +163,10 @@ def test_aging_figure_sends_what_validated_bars_would():
                     y=names,
                     x=[int(part.get(code, 0)) for code in codes],
                     orientation="h",
-                    marker={"color": overview.AGING_COLOURS.get(bucket, PALETTE[0])},
+                    marker={
+                        "color": overview.AGING_COLOURS.get(bucket, PALETTE[0]),
+                        "pattern": series_pattern(i),
+                    },
                 )
             )
         fig.update_layout(

@@ -77,3 +77,5 @@ def test_a_card_marks_only_a_change_it_shows():
     notes = [str(card.children.children.children[2]) for card in cards]
     assert "±0,0 sedan förra kvartalet" in notes[0] and "kpi-note'" in notes[0]
     assert "+46 sedan förra kvartalet" in notes[1] and "kpi-note bad" in notes[1]
+    # Better or worse is said in words, not by the colour alone (WCAG 1.4.1).
+    assert "(försämring)" in notes[1] and "förbättring" not in notes[0] + notes[1]

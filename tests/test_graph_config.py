@@ -44,3 +44,27 @@ def test_every_chart_uses_the_shared_config(sqlite_engine):
     for path, found in graphs_by_page.items():
         for graph in found:
             assert graph.config == GRAPH_CONFIG, (path, graph.id, graph.config)
+
+
+def test_charts_have_no_mode_bar_and_do_not_zoom():
+    """The mode bar covered the charts' titles and put zoom and pan on the committee's report;
+    without it a drag must not zoom either, or nothing would undo it."""
+    from dashboard.figures.theme import TEMPLATE
+
+    assert GRAPH_CONFIG.get("displayModeBar") is False
+    assert TEMPLATE.layout.dragmode is False
+
+
+def test_report_trend_counts_from_zero(sqlite_engine):
+    """A count axis starts at zero: the report's overdue trend around 290 started near 290 and
+    made a change of a few actions look steep."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    build_app(sqlite_engine)
+    report = page_module("/rapport")
+    store.configure(None)
+    content = SimpleNamespace(
+        overdue_trend=[(dt.date(2026, 9, 30), 290), (dt.date(2026, 10, 31), 296)]
+    )
+    assert report.trend_figure(content).layout.yaxis.rangemode == "tozero"

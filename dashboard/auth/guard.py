@@ -41,6 +41,7 @@ from dashboard.auth.session import (
     proxy_hops,
     resolve_secret_key,
 )
+from dashboard.auth.session_script import KEEP_ALIVE_PATH, STATUS_PATH
 from dashboard.auth.user_loader import load_user
 from dashboard.auth.users import demo_users_in_store, demo_users_refusal, ensure_demo_users
 from dashboard.viewer_context import viewer_of_request
@@ -59,6 +60,8 @@ PUBLIC_PATHS = (
     STATEMENT_PATH,  # the accessibility statement: the law wants it readable by anyone
 )
 PUBLIC_PREFIXES = ("/assets/",)
+# The session's own questions (dashboard/auth/session_script.py): JSON answers, 401 when ended.
+SESSION_API_PATHS = (STATUS_PATH, KEEP_ALIVE_PATH)
 # Static files are cacheable; everything else (pages, callback answers) is personal.
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 CALLBACK_PATH = "/_dash-update-component"
@@ -118,7 +121,7 @@ def install_security(app: dash.Dash) -> None:
 def _deny(reason: str | None = None):
     """Callbacks and Dash internals get 401; pages go to the login form."""
     path = request.path
-    if path.startswith("/_dash-") or path.startswith("/_reload-hash"):
+    if path.startswith(("/_dash-", "/_reload-hash")) or path in SESSION_API_PATHS:
         return jsonify(error="Inloggning krävs."), 401
     if reason == "timeout":
         return redirect("/login?utgangen=1")
@@ -228,7 +231,8 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
         if is_idle_expired(session.get(LAST_SEEN_KEY), now, timeout):
             end_session("idle_logout")
             return _deny("timeout")
-        session[LAST_SEEN_KEY] = now
+        if path != STATUS_PATH:  # asking how long the session has left is not activity
+            session[LAST_SEEN_KEY] = now
         is_callback = request.method == "POST" and path.endswith(CALLBACK_PATH)
         if is_callback and not csrf_matches(
             session.get(CSRF_SESSION_KEY), request.headers.get(CSRF_HEADER)

@@ -8,7 +8,7 @@ import time
 from urllib.parse import urlsplit
 
 import dash
-from flask import Blueprint, Response, current_app, redirect, request, session
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from dashboard.auth.passwords import hash_password, needs_rehash, verify_passwor
 from dashboard.auth.roles import start_page
 from dashboard.auth.security import (
     CSRF_FORM_FIELD,
+    CSRF_HEADER,
     CSRF_SESSION_KEY,
     csrf_matches,
     new_csrf_token,
@@ -26,6 +27,7 @@ from dashboard.auth.security import (
     throttle_wait,
 )
 from dashboard.auth.session import LAST_SEEN_KEY, idle_timeout
+from dashboard.auth.session_script import KEEP_ALIVE_PATH, STATUS_PATH, session_script
 from dashboard.auth.user_loader import demo_mode, load_user
 from dashboard.auth.users import get_user, may_authenticate, new_session_token, normalise_name
 from etl.models_auth import User, utcnow
@@ -39,20 +41,6 @@ LOGIN_ERROR_KEY = "login_error"
 FLASHED_ERRORS = frozenset({"oidc_denied", "oidc_conflict", "oidc_failed", "oidc_unavailable"})
 # The same local copy the Dash pages use (assets/, no CDN).
 BOOTSTRAP_CSS = "/assets/00-bootstrap-5.3.3.min.css"
-
-SESSION_JS = """// Infosäk: a callback answered 401 means the session ended; go to the login page.
-(function () {
-  var originalFetch = window.fetch;
-  window.fetch = function () {
-    return originalFetch.apply(this, arguments).then(function (response) {
-      if (response.status === 401) {
-        window.location.assign("/login?utgangen=1");
-      }
-      return response;
-    });
-  };
-})();
-"""
 
 
 DEMO_REFUSED = "demokonto utanför demoläget"
@@ -236,4 +224,27 @@ def end_session(action: str) -> None:
 
 @bp.get("/auth/session.js")
 def session_js():
-    return Response(SESSION_JS, mimetype="text/javascript")
+    timeout = current_app.config.get("INFOSAK_IDLE_TIMEOUT") or idle_timeout()
+    return Response(session_script(timeout), mimetype="text/javascript")
+
+
+def _remaining() -> float:
+    """Seconds until the idle timeout ends this session (the gate has just checked it)."""
+    timeout = current_app.config.get("INFOSAK_IDLE_TIMEOUT") or idle_timeout()
+    last_seen = session.get(LAST_SEEN_KEY) or time.time()
+    return max(0.0, timeout.total_seconds() - (time.time() - last_seen))
+
+
+@bp.get(STATUS_PATH)
+def session_status():
+    """How long the session has left; the gate does not count this request as activity."""
+    return jsonify(remaining=round(_remaining(), 1))
+
+
+@bp.post(KEEP_ALIVE_PATH)
+def keep_alive():
+    """ "Fortsätt vara inloggad": the gate has stamped this request as activity. CSRF-checked, so
+    that another site cannot keep a forgotten session open."""
+    if not csrf_matches(session.get(CSRF_SESSION_KEY), request.headers.get(CSRF_HEADER)):
+        return jsonify(error="Ogiltig CSRF-token."), 403
+    return jsonify(remaining=round(_remaining(), 1))

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures._themed import themed_figure
-from dashboard.figures.theme import PALETTE, empty_figure
+from dashboard.figures.theme import PALETTE, empty_figure, series_pattern
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_text, plot_texts
 from etl.formatting import format_percent
@@ -67,7 +67,7 @@ def coverage_bars(
                 "y": names,
                 "x": values,
                 "orientation": "h",
-                "marker": {"color": PALETTE[i % len(PALETTE)]},
+                "marker": {"color": PALETTE[i % len(PALETTE)], "pattern": series_pattern(i)},
                 "text": [format_percent(v, 0, lang) for v in values],
                 "textposition": "auto",
                 "hovertemplate": "%{y}: %{text}<extra>" + label + "</extra>",

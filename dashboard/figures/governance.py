@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import PALETTE, empty_figure
+from dashboard.figures.theme import PALETTE, empty_figure, series_pattern
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_texts
 from etl.formatting import format_percent
@@ -40,7 +40,7 @@ def coverage_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     order = sorted(labels, key=lambda sid: (labels[sid], sid), reverse=True)  # first on top
     names = plot_texts(labels[sid] for sid in order)  # names from the store: drawn, not read
     traces = []
-    for colour, metric in zip(PALETTE, SHOWN_METRICS, strict=False):
+    for i, (colour, metric) in enumerate(zip(PALETTE, SHOWN_METRICS, strict=False)):
         part = df[df["metric"] == metric]
         by_id = dict(zip(part[id_column], part["value"], strict=True))
         values = [by_id.get(sid) for sid in order]
@@ -53,7 +53,7 @@ def coverage_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
                 "x": values,
                 "name": label,
                 "orientation": "h",
-                "marker": {"color": colour},
+                "marker": {"color": colour, "pattern": series_pattern(i)},
                 "text": [format_percent(v, 0, lang) if v is not None else "–" for v in values],
                 "textposition": "auto",
                 "hovertemplate": f"{label}: %{{text}}<extra>%{{y}}</extra>",

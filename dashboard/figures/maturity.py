@@ -211,7 +211,13 @@ def maturity_profile_figure(df: pd.DataFrame, scope_name: str = "", lang: str = 
     title = translate(TEXT, "profile_title", lang)
     layout = {
         "title": {"text": f"{title}: {plot_text(scope_name)}" if scope_name else title},
-        "polar": {"radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]}},
+        # The radar in the middle half of the width, the sides left for the area names: drawn
+        # edge to edge with the theme's 10 px margins it cut "Incidenthantering" off.
+        "polar": {
+            "radialaxis": {"range": [0, 5], "tickvals": [0, 1, 2, 3, 4, 5]},
+            "domain": {"x": [0.25, 0.75]},
+        },
         "showlegend": False,
+        "margin": {"l": 20, "r": 20, "t": 40, "b": 40},
     }
     return themed_figure([trace], layout, lang, height=420)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import AGING_COLOURS, PALETTE, empty_figure
+from dashboard.figures.theme import AGING_COLOURS, PALETTE, empty_figure, series_pattern
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_text, plot_texts
 
@@ -87,9 +87,12 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "y": names,
             "x": [int(sums.get((bucket, code), 0)) for code in codes],
             "orientation": "h",
-            "marker": {"color": AGING_COLOURS.get(bucket, PALETTE[0])},
+            "marker": {
+                "color": AGING_COLOURS.get(bucket, PALETTE[0]),
+                "pattern": series_pattern(i),
+            },
         }
-        for bucket in AGING_ORDER
+        for i, bucket in enumerate(AGING_ORDER)
     ]
     layout = {
         "barmode": "stack",

@@ -17,6 +17,16 @@ NEUTRAL = "#6c757d"
 # Sequential scale for maturity 0–5 and counts (light → dark blue), readable when printed.
 SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 AGING_COLOURS = {"1–30": "#f2c14e", "31–90": "#e07b39", "91–180": "#c0392b", ">180": "#7b1e1e"}
+# Fill patterns for bar series told apart by colour (grouped or stacked bars): series differ by
+# pattern too, in the bars and in the legend's swatches, so that colour is not the only cue
+# (WCAG 1.4.1) and the chart survives a grey-scale print.
+PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
+
+
+def series_pattern(index: int) -> dict:
+    """The bar marker's pattern for the ``index``-th series (the first is solid)."""
+    return {"shape": PATTERNS[index % len(PATTERNS)], "solidity": 0.3}
+
 
 _GRID = "#EBF0F8"
 _AXIS = {
@@ -49,6 +59,9 @@ TEMPLATE = go.layout.Template(
         # Left-aligned, so that the mode bar at the top right never covers the title.
         "title": {"x": 0.01, "xanchor": "left"},
         "hovermode": "closest",
+        # No zoom or pan by dragging: without the mode bar there is no button to undo it, and a
+        # report is read, not explored (clicks, as on the risk matrix, still work).
+        "dragmode": False,
         "hoverlabel": {"align": "left"},
         "xaxis": _AXIS,
         "yaxis": _AXIS,

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.export import ExportColumn, download, export_filename, export_query
 from dashboard.figures.actions import aging_figure, open_trend_figure
 from dashboard.filters import Filters, query_language
@@ -131,6 +132,10 @@ TEXT = {
 
 
 _tr = translator(TEXT)
+
+
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(AGING, TREND)
 
 
 def grid_column_defs(lang: str) -> list[dict]:
@@ -257,7 +262,11 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                                _tr("aging", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,
@@ -267,7 +276,11 @@ def layout(**query):
                         chart_card(
                             _tr("trend", lang),
                             [
-                                dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                                chart_with_table(
+                                    dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                                    _tr("trend", lang),
+                                    lang,
+                                ),
                                 html.P(id=TREND_NOTE, className="small text-muted mb-0"),
                             ],
                         ),

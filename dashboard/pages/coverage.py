@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.coverage import coverage_bars
 from dashboard.filters import Filters, query_language
 from dashboard.grid import column_def, create_grid, register_grid_refresh
@@ -113,6 +114,10 @@ TEXT = {
 _tr = translator(TEXT)
 
 
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(CHART)
+
+
 def _fields_to_columns(fields: dict[str, tuple[str, str, str]], lang: str) -> list[dict]:
     return [
         column_def(field, english if lang == "en" else swedish, kind)
@@ -155,7 +160,11 @@ def layout(**query):
                 [
                     dbc.Label(_tr("level", lang), html_for=LEVEL, className="me-2"),
                     dbc.RadioItems(id=LEVEL, options=levels, value="administration", inline=True),
-                    dcc.Loading(dcc.Graph(id=CHART, config=GRAPH_CONFIG)),
+                    chart_with_table(
+                        dcc.Loading(dcc.Graph(id=CHART, config=GRAPH_CONFIG)),
+                        _tr("per_level", lang),
+                        lang,
+                    ),
                     html.P(id=CHART_NOTE, className="text-muted small mb-0"),
                 ],
             ),

@@ -14,6 +14,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.cells import td, tr
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
@@ -102,6 +103,10 @@ TEXT = {
 _tr = translator(TEXT)
 
 
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(COVERAGE)
+
+
 def object_card_id(code: str) -> str:
     return f"forvaltningsobjekt-card-{code}".lower()
 
@@ -121,7 +126,11 @@ def layout(**query):
             header,
             chart_card(
                 _tr("coverage", lang),
-                dcc.Loading(dcc.Graph(id=COVERAGE, config=GRAPH_CONFIG)),
+                chart_with_table(
+                    dcc.Loading(dcc.Graph(id=COVERAGE, config=GRAPH_CONFIG)),
+                    _tr("coverage", lang),
+                    lang,
+                ),
             ),
             html.P(id=COUNT_NOTE, className="small text-muted mt-3"),
             html.Div(id=OBJECTS),

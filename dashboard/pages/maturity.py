@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.coverage import scope_labels
 from dashboard.figures.maturity import (
     MATURITY_LEVELS_EN,
@@ -146,6 +147,10 @@ TEXT = {
 _tr = translator(TEXT)
 
 
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(HEATMAP, COMPARISON, TREND, PROFILE)
+
+
 def layout(**query):
     lang = query_language(query)
     lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
@@ -161,14 +166,23 @@ def layout(**query):
         [
             header,
             chart_card(
-                _tr("heatmap", lang), dcc.Loading(dcc.Graph(id=HEATMAP, config=GRAPH_CONFIG))
+                _tr("heatmap", lang),
+                chart_with_table(
+                    dcc.Loading(dcc.Graph(id=HEATMAP, config=GRAPH_CONFIG)),
+                    _tr("heatmap", lang),
+                    lang,
+                ),
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         chart_card(
                             _tr("comparison", lang),
-                            dcc.Loading(dcc.Graph(id=COMPARISON, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=COMPARISON, config=GRAPH_CONFIG)),
+                                _tr("comparison", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,
@@ -177,7 +191,11 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("trend", lang),
-                            dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                                _tr("trend", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,
@@ -198,7 +216,11 @@ def layout(**query):
                 [
                     dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
                     dcc.Dropdown(id=PROFILE_SELECT, clearable=False, placeholder=_tr("pick", lang)),
-                    dcc.Loading(dcc.Graph(id=PROFILE, config=GRAPH_CONFIG)),
+                    chart_with_table(
+                        dcc.Loading(dcc.Graph(id=PROFILE, config=GRAPH_CONFIG)),
+                        _tr("profile", lang),
+                        lang,
+                    ),
                     dcc.Loading(html.Div(id=AREA_TABLE)),
                 ],
             ),

@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.cells import td, tr
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.actions import aging_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
@@ -157,6 +158,10 @@ STATUS_CLASS = {"current": "status-ok", "expired": "status-bad", "missing": "sta
 _tr = translator(TEXT)
 
 
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(AGING)
+
+
 def layout(**query):
     lang = query_language(query)
     header = create_page_header(_tr("title", lang), _tr("lead", lang))
@@ -194,7 +199,11 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                                _tr("aging", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,

@@ -11,6 +11,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import constants as c
 from dashboard import store
 from dashboard.cells import td, th, tr
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
 from dashboard.i18n import translator
@@ -120,6 +121,10 @@ TEXT = {
 _tr = translator(TEXT)
 
 
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(FUNNEL, AGING)
+
+
 def layout(**query):
     lang = query_language(query)
     lang = lang if lang in c.LANGUAGES else c.DEFAULT_LANGUAGE
@@ -141,7 +146,11 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("funnel", lang),
-                            dcc.Loading(dcc.Graph(id=FUNNEL, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=FUNNEL, config=GRAPH_CONFIG)),
+                                _tr("funnel", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,
@@ -150,7 +159,11 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                                _tr("aging", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,

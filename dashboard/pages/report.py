@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from dashboard import constants as c
 from dashboard import store
 from dashboard.cells import td, tr
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.export_workbook import build_scope_workbook
 from dashboard.figures._themed import themed_figure
-from dashboard.figures.theme import PALETTE, empty_figure
+from dashboard.figures.theme import PALETTE, empty_figure, series_pattern
 from dashboard.filters import Filters
 from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
 from dashboard.markup import plot_texts
@@ -73,6 +74,10 @@ FUNNEL = "rapport-funnel"
 TREND = "rapport-trend"
 MATURITY = "rapport-maturity"
 SELECTED_DATE = ""  # period dropdown value meaning "the as-of date of the filter bar"
+
+
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(FUNNEL, TREND, MATURITY)
 
 
 def layout(**query):
@@ -237,7 +242,9 @@ def trend_figure(content: ReportContent) -> go.Figure:
         "name": "Försenade åtgärder",
         "line": {"color": PALETTE[4]},
     }
-    return themed_figure([trace], {}, height=260)
+    # A count starts at zero: an axis from about 290 made a change of a few actions look steep.
+    layout = {"yaxis": {"rangemode": "tozero", "tickformat": "d"}}
+    return themed_figure([trace], layout, height=260)
 
 
 def maturity_figure(content: ReportContent) -> go.Figure:
@@ -249,7 +256,7 @@ def maturity_figure(content: ReportContent) -> go.Figure:
         {"type": "bar", "name": "Självskattad", "x": names, "y": [r[1] for r in rows],
          "marker": {"color": PALETTE[0]}},
         {"type": "bar", "name": "Belagd", "x": names, "y": [r[2] for r in rows],
-         "marker": {"color": PALETTE[2]}},
+         "marker": {"color": PALETTE[2], "pattern": series_pattern(1)}},
     ]  # fmt: skip
     return themed_figure(traces, {"barmode": "group", "yaxis": {"range": [0, 5]}}, height=300)
 
@@ -274,11 +281,14 @@ def content_component(content: ReportContent) -> html.Div:
                     dbc.Col(
                         chart_card(
                             "Täckningstratten",
-                            dcc.Graph(
-                                id=FUNNEL,
-                                figure=funnel_figure(content),
-                                config=GRAPH_CONFIG,
-                                style=graph_style(260),
+                            chart_with_table(
+                                dcc.Graph(
+                                    id=FUNNEL,
+                                    figure=funnel_figure(content),
+                                    config=GRAPH_CONFIG,
+                                    style=graph_style(260),
+                                ),
+                                "Täckningstratten",
                             ),
                         ),
                         lg=6,
@@ -287,11 +297,14 @@ def content_component(content: ReportContent) -> html.Div:
                     dbc.Col(
                         chart_card(
                             "Försenade åtgärder över tid",
-                            dcc.Graph(
-                                id=TREND,
-                                figure=trend_figure(content),
-                                config=GRAPH_CONFIG,
-                                style=graph_style(260),
+                            chart_with_table(
+                                dcc.Graph(
+                                    id=TREND,
+                                    figure=trend_figure(content),
+                                    config=GRAPH_CONFIG,
+                                    style=graph_style(260),
+                                ),
+                                "Försenade åtgärder över tid",
                             ),
                         ),
                         lg=6,
@@ -302,11 +315,14 @@ def content_component(content: ReportContent) -> html.Div:
             ),
             chart_card(
                 "Mognad per förvaltning (0–5)",
-                dcc.Graph(
-                    id=MATURITY,
-                    figure=maturity_figure(content),
-                    config=GRAPH_CONFIG,
-                    style=graph_style(300),
+                chart_with_table(
+                    dcc.Graph(
+                        id=MATURITY,
+                        figure=maturity_figure(content),
+                        config=GRAPH_CONFIG,
+                        style=graph_style(300),
+                    ),
+                    "Mognad per förvaltning (0–5)",
                 ),
             ),
             chart_card("Organisationskontroll", table_component(content.organisation)),

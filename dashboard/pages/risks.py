@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import constants as c
 from dashboard import store
+from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.risks import risk_heatmap, treatment_figure
 from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
@@ -98,6 +99,10 @@ TEXT = {
 _tr = translator(TEXT)
 
 
+# Each chart's "Visa som tabell" (dashboard/chart_table.py).
+register_chart_tables(MATRIX, TREATMENT)
+
+
 def grid_column_defs(lang: str) -> list[dict]:
     return column_defs(
         RISK_FIELDS,
@@ -133,7 +138,11 @@ def layout(**query):
                             _tr("matrix", lang),
                             [
                                 html.P(_tr("matrix_help", lang), className="small"),
-                                dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
+                                chart_with_table(
+                                    dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
+                                    _tr("matrix", lang),
+                                    lang,
+                                ),
                             ],
                         ),
                         xs=12,
@@ -143,7 +152,11 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("treatment", lang),
-                            dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
+                            chart_with_table(
+                                dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
+                                _tr("treatment", lang),
+                                lang,
+                            ),
                         ),
                         xs=12,
                         lg=6,
