@@ -1,5 +1,6 @@
 """The committee report's PDF rendered by many threads at once (gunicorn's gthread workers serve
-requests on 4 threads per process, and reportlab keeps module-level state: fonts, style sheets).
+requests on 4 threads per process, and WeasyPrint shares fontconfig, Pango and its caches of
+fonts and style sheets between them).
 
 Every concurrent rendering must carry exactly the text and page count of a serial one.
 """
@@ -33,7 +34,7 @@ def test_concurrent_renderings_equal_a_serial_one(sqlite_engine):
     assert serial and "Sida 1" in serial[0]
 
     # Switch threads every few bytecodes instead of every 5 ms, so renderings interleave inside
-    # reportlab rather than one after another.
+    # WeasyPrint rather than one after another.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
     try:
