@@ -73,6 +73,24 @@ def _marked_texts(pdf: bytes) -> list[dict[int, list[str]]]:
 
 def structure(pdf: bytes) -> Node:
     """The document's structure tree with the text of every element."""
+    return _structure(pdf, set())
+
+
+def untagged_marked_text(pdf: bytes) -> list[str]:
+    """Text drawn in marked content that no element of the structure tree claims (neither
+    tagged nor an artifact: what PDF/UA forbids)."""
+    used: set[tuple[int, int]] = set()
+    _structure(pdf, used)
+    return [
+        text
+        for page, texts in enumerate(_marked_texts(pdf))
+        for mcid, pieces in texts.items()
+        if (page, mcid) not in used
+        for text in pieces
+    ]
+
+
+def _structure(pdf: bytes, used: set[tuple[int, int]]) -> Node:
     texts = _marked_texts(pdf)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         page_index = {page.obj.objgen: i for i, page in enumerate(doc.pages)}
@@ -93,10 +111,12 @@ def structure(pdf: bytes) -> Node:
             for kid in kids:
                 if isinstance(kid, int):
                     node.lines += texts[page].get(kid, []) if page is not None else []
+                    used.add((page, int(kid)))
                 elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
                     node.children.append(build(kid, page))
                 elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
                     node.lines += texts[page].get(int(kid.MCID), [])
+                    used.add((page, int(kid.MCID)))
             return node
 
         root = doc.Root.StructTreeRoot
@@ -126,4 +146,4 @@ def catalog(pdf: bytes) -> dict:
         }
 
 
-__all__ = ["Node", "catalog", "structure", "table_rows"]
+__all__ = ["Node", "catalog", "structure", "table_rows", "untagged_marked_text"]

@@ -13,8 +13,11 @@ Hallsberg first).
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from pdfua import validate
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from dashboard.report.content import build_content
@@ -23,7 +26,7 @@ from dashboard.report.order import swedish_key
 from dashboard.report.pdf import render_pdf
 from dashboard.report.text import TEXT
 from tests import kpi_data
-from tests.pdf_structure import catalog, structure, table_rows
+from tests.pdf_structure import catalog, structure, table_rows, untagged_marked_text
 
 
 def plain(text: str) -> str:
@@ -116,6 +119,15 @@ def test_every_chart_is_a_figure_whose_alt_text_carries_its_numbers(tree, conten
         if own is not None or evidence is not None:
             assert name in maturity
     assert "Kommunledningsförvaltningen, Askersund självskattad 3,0, belagd 3,0" in maturity
+
+
+def test_page_footer_is_an_artifact_and_all_other_text_is_tagged(pdf, tree):
+    """The footer (title, "Sida 1 av 2") is page furniture a screen reader skips: an artifact,
+    not untagged marked content; every other text belongs to an element of the tree."""
+    assert untagged_marked_text(pdf) == []
+    assert not any(line.startswith("Sida ") for line in tree.all_lines())
+    first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Sida 1 av 2" in first_page.replace("\u00a0", " ")
 
 
 def test_pdfua_checker_finds_nothing(pdf, tmp_path):

@@ -6,8 +6,12 @@ writes the structure tree from it: /Lang from the root's ``lang``, the title sho
 Figure with /Alt from each chart's ``alt``, in content order. The fonts (Liberation Sans, else
 DejaVu Sans, through fontconfig and Pango) are embedded.
 
-One addition after WeasyPrint: every header cell gets its /Scope (Column in the table head, Row
-in the body), as PDF/UA's table rules ask of a TH, besides WeasyPrint's /Headers on each TD.
+Two additions after WeasyPrint, made on its PDF objects before they are written:
+- every header cell gets its /Scope (Column in the table head, Row in the body), as PDF/UA's
+  table rules ask of a TH, besides WeasyPrint's /Headers on each TD;
+- the page footer (title and page number, drawn in the page margin) becomes an /Artifact:
+  WeasyPrint marks margin text as content but leaves it out of the structure tree, and PDF/UA-1
+  wants page furniture that a screen reader skips marked as an artifact.
 """
 
 from __future__ import annotations
@@ -25,12 +29,73 @@ log = logging.getLogger(__name__)
 PDF_VARIANT = "pdf/ua-1"
 
 
-def _object(pdf: pydyf.PDF, reference) -> pydyf.Dictionary | None:
+def _resolve(pdf: pydyf.PDF, reference):
     """The object a pydyf reference (``b"12 0 R"`` or ``"12 0 R"``) points to."""
     text = reference.decode() if isinstance(reference, bytes) else str(reference)
-    number = int(text.split()[0])
-    found = pdf.objects[number]
+    return pdf.objects[int(text.split()[0])]
+
+
+def _object(pdf: pydyf.PDF, reference) -> pydyf.Dictionary | None:
+    found = _resolve(pdf, reference)
     return found if isinstance(found, pydyf.Dictionary) else None
+
+
+def _is_reference(value) -> bool:
+    text = value.decode() if isinstance(value, bytes) else value
+    return isinstance(text, str) and text.endswith(" R")
+
+
+def _reachable_elements(pdf: pydyf.PDF) -> set[int]:
+    """Object numbers of the structure elements reachable from the structure tree root."""
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    seen: set[int] = set()
+    todo = list(root["K"])
+    while todo:
+        kid = todo.pop()
+        if not _is_reference(kid):
+            continue  # a marked-content id
+        element = _object(pdf, kid)
+        if element is None or element.number in seen:
+            continue
+        seen.add(element.number)
+        kids = element.get("K", [])
+        todo += list(kids) if isinstance(kids, list | pydyf.Array) else [kids]
+    return seen
+
+
+def _footer_as_artifact(document, pdf: pydyf.PDF) -> None:
+    """Re-mark the content of structure elements outside the tree (the margin boxes) as
+    /Artifact in the page streams."""
+    reachable = _reachable_elements(pdf)
+    orphans: dict[int, set[int]] = {}  # page object number → marked-content ids
+    for obj in pdf.objects:
+        if (
+            isinstance(obj, pydyf.Dictionary)
+            and obj.get("Type") == "/StructElem"
+            and obj.number not in reachable
+            and "Pg" in obj
+        ):
+            page = _resolve(pdf, obj["Pg"]).number
+            orphans.setdefault(page, set()).update(
+                kid for kid in obj.get("K", []) if isinstance(kid, int)
+            )
+    for page_number, mcids in orphans.items():
+        page = pdf.objects[page_number]
+        stream = _resolve(pdf, page["Contents"])
+        ops = stream.stream
+        for i, op in enumerate(ops):
+            if (
+                isinstance(op, pydyf.Dictionary)
+                and op.get("MCID") in mcids
+                and 0 < i < len(ops) - 1
+                and ops[i + 1] == b"BDC"
+            ):
+                ops[i - 1], ops[i], ops[i + 1] = "/Artifact", b"", b"BMC"
+
+
+def _finish(document, pdf: pydyf.PDF) -> None:
+    _scope_header_cells(document, pdf)
+    _footer_as_artifact(document, pdf)
 
 
 def _scope_header_cells(document, pdf: pydyf.PDF) -> None:
@@ -55,9 +120,7 @@ def report_document(content: ReportContent, lang: str = "sv"):
 
 def render_pdf(content: ReportContent, lang: str = "sv") -> bytes:
     """The report as tagged PDF bytes (A4 portrait, PDF/UA-1)."""
-    pdf = report_document(content, lang).write_pdf(
-        pdf_variant=PDF_VARIANT, finisher=_scope_header_cells
-    )
+    pdf = report_document(content, lang).write_pdf(pdf_variant=PDF_VARIANT, finisher=_finish)
     log.info("report PDF rendered: %d bytes", len(pdf))
     return pdf
 
