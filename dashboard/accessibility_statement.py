@@ -69,9 +69,10 @@ TEXT: Texts = {
         ),
         "gaps_h": "Innehåll som inte är tillgängligt",
         "gaps": [
-            "Nämndrapportens PDF är ännu inte en taggad PDF (PDF/UA): den saknar strukturträd, "
-            "rubriker, tabellstruktur och textalternativ till diagrammen (WCAG 1.1.1, 1.3.1, "
-            "1.3.2). Samma siffror finns i rapportens Excel-arbetsbok.",
+            "Nämndrapportens PDF är taggad enligt PDF/UA-1 (språk, rubriker, tabeller med "
+            "rubrikceller, diagram med textalternativ som bär siffrorna) och prövas automatiskt, "
+            "men har ännu inte granskats med veraPDF eller med skärmläsare. Samma siffror finns "
+            "i rapportens Excel-arbetsbok.",
             "Diagrammen saknar ännu ett fullständigt textalternativ med sina siffror (WCAG "
             "1.1.1); de flesta siffrorna finns också i kort, tabeller och rutnät på samma sida.",
             "Sidorna är inte provade vid 320 pixlars bredd; rutnät och breda tabeller kan kräva "
@@ -135,9 +136,10 @@ TEXT: Texts = {
         ),
         "gaps_h": "Content that is not accessible",
         "gaps": [
-            "The committee report's PDF is not yet a tagged PDF (PDF/UA): it has no structure "
-            "tree, headings, table structure or text alternatives for its charts (WCAG 1.1.1, "
-            "1.3.1, 1.3.2). The same figures are in the report's Excel workbook.",
+            "The committee report's PDF is tagged as PDF/UA-1 (language, headings, tables with "
+            "header cells, charts with text alternatives carrying their figures) and checked "
+            "automatically, but has not yet been reviewed with veraPDF or a screen reader. The "
+            "same figures are in the report's Excel workbook.",
             "Charts do not yet have a complete text alternative carrying their figures (WCAG "
             "1.1.1); most figures are also shown in cards, tables and grids on the same page.",
             "The pages have not been checked at 320 pixels width; grids and wide tables may need "
