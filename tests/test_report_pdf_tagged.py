@@ -196,6 +196,7 @@ def test_english_pdf_has_english_language_and_template_words(content):
     assert catalog(render_pdf(content, "en"))["lang"] == "en"
     assert [h.text for h in tree.find("H2")][:2] == ["Summary", "Key figures per administration"]
     assert tree.find("Figure")[0].alt.startswith("Bar chart, coverage funnel:")
+    assert tree.find("Figure")[1].alt.endswith("Nov 26 6.")
 
 
 def test_every_language_has_every_template_word():

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from etl.formatting import MONTHS_SV, format_number
+from etl.formatting import MONTHS_EN, MONTHS_SV, format_number
 
 PRIMARY = "#1f4e79"
 SECONDARY = "#8fb3d9"
@@ -61,10 +61,11 @@ def nice_max(value: float) -> float:
     return ((int(value) // step) + 1) * step
 
 
-def month_label(iso: str) -> str:
-    """ "nov. 26": the month of a trend point as the axis names it."""
+def month_label(iso: str, lang: str = "sv") -> str:
+    """ "nov. 26" ("Nov 26" in English): the month of a trend point as the axis names it."""
     day = dt.date.fromisoformat(iso)
-    return f"{MONTHS_SV[day.month - 1]} {str(day.year)[2:]}"
+    months = MONTHS_EN if lang == "en" else MONTHS_SV
+    return f"{months[day.month - 1]} {str(day.year)[2:]}"
 
 
 def funnel_chart(stages: list[tuple[str, int]], text: Mapping[str, str]) -> Chart:
@@ -87,7 +88,7 @@ def funnel_chart(stages: list[tuple[str, int]], text: Mapping[str, str]) -> Char
     return Chart(_svg(WIDTH, height, body), text["funnel_alt"].format(items=items), WIDTH, height)
 
 
-def trend_chart(points: list[tuple[str, int]], text: Mapping[str, str]) -> Chart:
+def trend_chart(points: list[tuple[str, int]], text: Mapping[str, str], lang: str = "sv") -> Chart:
     """Overdue actions at each month-end (and the report date) as a line; the axis starts at 0."""
     left, right, top_pad, bottom, height = 40, 20, 14, 30, 170
     plot_h = height - top_pad - bottom
@@ -113,7 +114,7 @@ def trend_chart(points: list[tuple[str, int]], text: Mapping[str, str]) -> Chart
         coords.append(f"{x:.1f},{y:.1f}")
         last = len(points) - 1
         if (i % every == 0 and last - i >= every) or i == last:
-            body.append(_text(x, height - 12, month_label(day), "middle", 8))
+            body.append(_text(x, height - 12, month_label(day, lang), "middle", 8))
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{WARNING}"/>')
     if len(coords) > 1:
         body.append(
@@ -123,7 +124,7 @@ def trend_chart(points: list[tuple[str, int]], text: Mapping[str, str]) -> Chart
     if points:
         x, y = coords[-1].split(",")
         body.append(_text(float(x), float(y) - 6, format_number(values[-1]), "end", 8))
-    items = "; ".join(f"{month_label(day)} {format_number(value)}" for day, value in points)
+    items = "; ".join(f"{month_label(day, lang)} {format_number(value)}" for day, value in points)
     return Chart(_svg(WIDTH, height, body), text["trend_alt"].format(items=items), WIDTH, height)
 
 

@@ -118,7 +118,7 @@ def report_html(content: ReportContent, lang: str = "sv") -> str:
     )
     funnel = _figure(charts.funnel_chart(content.funnel, text)) if content.funnel else no_data
     trend = (
-        _figure(charts.trend_chart(content.overdue_trend, text))
+        _figure(charts.trend_chart(content.overdue_trend, text, lang))
         if content.overdue_trend
         else no_data
     )
