@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dashboard.report.content import build_content
 from dashboard.report.gather import gather_report
 from dashboard.report.order import swedish_key
-from dashboard.report.pdf import render_pdf
+from dashboard.report.pdf import layout, render_pdf
 from dashboard.report.text import TEXT
 from tests import kpi_data
 from tests.pdf_structure import catalog, structure, table_rows, untagged_marked_text
@@ -201,3 +201,29 @@ def test_english_pdf_has_english_language_and_template_words(content):
 
 def test_every_language_has_every_template_word():
     assert set(TEXT["sv"]) == set(TEXT["en"])
+
+
+def test_the_layout_fetches_data_uris_only(tmp_path):
+    """Only the charts' data: URIs are read; a file (or web address) in the HTML is not."""
+    picture = tmp_path / "bild.svg"
+    picture.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"/>')
+    html = (
+        '<html lang="sv"><body>'
+        f'<img src="{picture.as_uri()}" alt="fil" style="width: 40px; height: 40px">'
+        "<img src=\"data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' "
+        'width=\'40\' height=\'40\'/>" alt="data" style="width: 40px; height: 40px">'
+        "</body></html>"
+    )
+    images = [
+        box.element.get("alt")
+        for page in layout(html).pages
+        for box in _descendants(page._page_box)
+        if type(box).__name__ == "InlineReplacedBox"
+    ]
+    assert images == ["data"]
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _descendants(child)

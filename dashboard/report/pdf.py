@@ -20,6 +20,7 @@ import logging
 
 import pydyf
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from dashboard.report.content import ReportContent, build_content
 from dashboard.report.template import report_html
@@ -113,9 +114,17 @@ def _scope_header_cells(document, pdf: pydyf.PDF) -> None:
         attributes["Scope"] = scope
 
 
+def layout(html: str):
+    """``html`` laid out as WeasyPrint's ``Document``. The report embeds its charts as data:
+    URIs and needs nothing else, so no other resource is fetched: not a file, not a web
+    address (defence in depth should a name from a workbook ever reach the HTML unescaped)."""
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+
+
 def report_document(content: ReportContent, lang: str = "sv"):
     """The laid-out report (WeasyPrint's ``Document``): pages, boxes and their text."""
-    return HTML(string=report_html(content, lang)).render(pdf_variant=PDF_VARIANT)
+    return layout(report_html(content, lang))
 
 
 def render_pdf(content: ReportContent, lang: str = "sv") -> bytes:
@@ -130,4 +139,4 @@ def report_pdf(data: dict, lang: str = "sv") -> bytes:
     return render_pdf(build_content(data), lang)
 
 
-__all__ = ["PDF_VARIANT", "render_pdf", "report_document", "report_pdf"]
+__all__ = ["PDF_VARIANT", "layout", "render_pdf", "report_document", "report_pdf"]
