@@ -37,10 +37,14 @@ PAGE = """
 }
 """
 STYLE = """
-html { font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 10pt; color: #222; }
 /* Words break only at spaces: no hyphenation, no break inside a word (a name such as
-   Kommunledningsförvaltningen stays whole; its column widens instead). */
-* { hyphens: none; overflow-wrap: normal; word-break: normal; }
+   Kommunledningsförvaltningen stays whole; its column widens instead). The three properties
+   are inherited, so the root sets them for every element (a universal selector would be
+   matched against each of the national report's tens of thousands of elements). */
+html {
+  font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 10pt; color: #222;
+  hyphens: none; overflow-wrap: normal; word-break: normal;
+}
 h1 { font-size: 16pt; margin: 0 0 2pt 0; string-set: doctitle content(); }
 h2 { font-size: 12pt; margin: 12pt 0 4pt 0; break-after: avoid; }
 p { margin: 0 0 4pt 0; line-height: 1.35; }
@@ -52,7 +56,7 @@ tr { break-inside: avoid; }
 th, td { border: 0.25pt solid #b0b8c0; padding: 2pt 3pt; vertical-align: top; text-align: left; }
 thead th { background: #dce6f0; }
 tbody th { font-weight: normal; }
-tbody tr:nth-child(even) { background: #f4f6f8; }
+tr.even { background: #f4f6f8; }
 th.indent { padding-left: 10pt; }
 .chart { break-inside: avoid; }
 img { display: block; max-width: 100%; }
@@ -64,11 +68,14 @@ def _table(table: ContentTable, text: Mapping[str, str], css_class: str) -> str:
         return f'<p class="note">{escape(table.note or text["no_data"])}</p>'
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in table.headers)
     body = []
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
         name, *cells = row
         indent = ' class="indent"' if name.startswith(_INDENT) else ""
+        # Striped rows by a class, not by :nth-child (matched sibling by sibling, that selector
+        # costs seconds on the national report's thousand-row tables).
+        stripe = ' class="even"' if number % 2 else ""
         body.append(
-            f'<tr><th scope="row"{indent}>{escape(name.strip())}</th>'
+            f'<tr{stripe}><th scope="row"{indent}>{escape(name.strip())}</th>'
             + "".join(f"<td>{escape(cell)}</td>" for cell in cells)
             + "</tr>"
         )
