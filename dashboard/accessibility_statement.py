@@ -69,9 +69,10 @@ TEXT: Texts = {
         ),
         "gaps_h": "Innehåll som inte är tillgängligt",
         "gaps": [
-            "Nämndrapportens PDF är ännu inte en taggad PDF (PDF/UA): den saknar strukturträd, "
-            "rubriker, tabellstruktur och textalternativ till diagrammen (WCAG 1.1.1, 1.3.1, "
-            "1.3.2). Samma siffror finns i rapportens Excel-arbetsbok.",
+            "Nämndrapportens PDF är taggad enligt PDF/UA-1 (språk, rubriker, tabeller med "
+            "rubrikceller, diagram med textalternativ som bär siffrorna) och prövas automatiskt, "
+            "men har ännu inte granskats med veraPDF eller med skärmläsare. Samma siffror finns "
+            "i rapportens Excel-arbetsbok.",
             "På sidan Mognad skiljs serierna i stapeldiagrammet och linjediagrammet åt bara med "
             "färg och teckenförklaring (WCAG 1.4.1); siffrorna finns under ”Visa som tabell”.",
             "Vid 320 pixlars bredd blir diagrammen små och mognadsprofilens områdesnamn får inte "
@@ -134,9 +135,10 @@ TEXT: Texts = {
         ),
         "gaps_h": "Content that is not accessible",
         "gaps": [
-            "The committee report's PDF is not yet a tagged PDF (PDF/UA): it has no structure "
-            "tree, headings, table structure or text alternatives for its charts (WCAG 1.1.1, "
-            "1.3.1, 1.3.2). The same figures are in the report's Excel workbook.",
+            "The committee report's PDF is tagged as PDF/UA-1 (language, headings, tables with "
+            "header cells, charts with text alternatives carrying their figures) and checked "
+            "automatically, but has not yet been reviewed with veraPDF or a screen reader. The "
+            "same figures are in the report's Excel workbook.",
             "On the Maturity page the series of the bar chart and the line chart are told apart "
             "only by colour and legend (WCAG 1.4.1); their figures are under “Show as table”.",
             "At 320 pixels width the charts are small and the maturity profile's area names do "

@@ -6,6 +6,8 @@ and actions that belong to them — only reach the protection officer (etl.visib
 Åtgärder and Risker sheets are the viewer's actions grid and risk list, read through their own
 queries (one scope rule for the page and the export). Every text cell goes through
 ``etl.report.escape_formula`` (the values come from uploaded files), dates are real date cells.
+Each sheet has the shape of ``dashboard.export.write_table``: a title row (what, whose scope,
+as of which date), a named table whose first row is the header row, no merged cells.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import logging
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from dashboard.export import ALL_SCOPE, export_title, table_name, write_table
 from dashboard.queries.actions import action_grid_select
 from dashboard.queries.risks import risk_list_select
 from dashboard.queries.viewer import (
@@ -37,6 +39,7 @@ from etl.models import (
     Asset,
     Classification,
     GovernanceObject,
+    Municipality,
     Risk,
     RiskAnalysis,
     Unit,
@@ -58,20 +61,38 @@ def _cell(value):
     return value
 
 
-def _write_sheet(wb: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
+def viewer_scope_label(session: Session, viewer: Viewer) -> str:
+    """Whose numbers these are, in words: "alla kommuner", "Askersund kommun", or the names of
+    the viewer's administrations or units."""
+    if viewer.sees_all:
+        return ALL_SCOPE["sv"]
+    names: list[str] = []
+    for model, codes, suffix in (
+        (Municipality, viewer.municipality_codes, " kommun"),
+        (Administration, viewer.administration_codes, ""),
+        (Unit, viewer.unit_codes, ""),
+    ):
+        if codes:
+            found = session.scalars(
+                select(model.name).where(model.code.in_(sorted(codes))).order_by(model.name)
+            ).all()
+            names += [f"{name}{suffix}" for name in found]
+    return ", ".join(names) or "–"
+
+
+def _write_sheet(
+    wb: Workbook, title: str, headers: list[str], rows: list[list], heading: str
+) -> None:
+    """One sheet: the title row, then the named table of ``headers`` and ``rows``."""
     ws = wb.create_sheet(title)
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    for column_cells in ws.iter_cols(min_row=2):
-        for cell in column_cells:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = DATE_FORMAT
-    for index, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(header) + 4))
-    ws.freeze_panes = "A2"
+    taken = {t for sheet in wb.worksheets for t in sheet.tables}
+    write_table(
+        ws,
+        title=heading,
+        headers=headers,
+        rows=([_cell(v) for v in row] for row in rows),
+        name=table_name(title, taken),
+    )
 
 
 def _kpi_rows(session: Session, viewer: Viewer, as_of: dt.date) -> list[list]:
@@ -209,11 +230,17 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
     """The viewer's scope as an xlsx workbook (bytes); see the module docstring."""
     wb = Workbook()
     wb.remove(wb.active)
+    scope = viewer_scope_label(session, viewer)
+
+    def heading(what: str) -> str:
+        return export_title(what, scope, as_of)
+
     _write_sheet(
         wb,
         "Nyckeltal",
         ["Nivå", "Id", "Namn", "Mått", "Värde", "Täljare", "Nämnare", "Enhet"],
         _kpi_rows(session, viewer, as_of),
+        heading("Nyckeltal"),
     )
     if viewer.role not in AGGREGATE_ONLY_ROLES:
         _write_sheet(
@@ -238,6 +265,7 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
                 "Klassning aktuell",
             ],
             _assets(session, viewer, as_of),
+            heading("Tillgångar"),
         )
         _write_sheet(
             wb,
@@ -254,6 +282,7 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
                 "Dagar försenad",
             ],
             _actions(session, viewer, as_of),
+            heading("Åtgärder"),
         )
         _write_sheet(
             wb,
@@ -270,10 +299,14 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
                 "Behandling",
             ],
             _risks(session, viewer, as_of),
+            heading("Risker"),
         )
     info = wb.create_sheet("Om exporten")
+    info.append([escape_formula(heading("Om exporten"))])
+    info["A1"].font = Font(bold=True, size=13)
     info.append(["Uttag per", as_of])
-    info["B1"].number_format = DATE_FORMAT
+    info["B2"].number_format = DATE_FORMAT
+    info.append(["Omfång", escape_formula(scope)])
     info.append(["Roll", escape_formula(viewer.role)])
     info.append(["Användare", escape_formula(viewer.name)])
     buffer = io.BytesIO()
@@ -282,4 +315,4 @@ def build_scope_workbook(session: Session, viewer: Viewer, as_of: dt.date) -> by
     return buffer.getvalue()
 
 
-__all__ = ["build_scope_workbook", "visible_asset_condition"]
+__all__ = ["build_scope_workbook", "viewer_scope_label", "visible_asset_condition"]

@@ -2,14 +2,15 @@
 
 Plotly draws every text of a figure (axis labels, trace names, legends, hover labels, titles,
 annotations) through its own small HTML subset: ``<a href>`` becomes a live link, ``<b>``,
-``<i>``, ``<br>``, ``<sub>``, ``<sup>`` and ``<span style>`` change what is drawn. reportlab's
-``Paragraph`` reads an XML markup of its own (``<a>``, ``<font>``, ``<img>``, ``<link>``). A
-name such as ``<a href="https://evil.example">Socialförvaltningen</a>`` from an uploaded
-workbook must show as those characters, not as a link, in both.
+``<i>``, ``<br>``, ``<sub>``, ``<sup>`` and ``<span style>`` change what is drawn. The PDF
+report is HTML laid out by WeasyPrint (``<a href>`` becomes a link annotation, ``<img>`` loads a
+resource). A name such as ``<a href="https://evil.example">Socialförvaltningen</a>`` from an
+uploaded workbook must show as those characters, not as a link, in both.
 
 Both renderers decode ``&lt;``, ``&gt;`` and ``&amp;`` back to the characters, so escaping
-those three keeps the visible text exactly as stored. Escape at the point where data text
-enters a figure or a paragraph, once; our own templates (``<br>``, ``<extra>``) stay markup.
+those three (and quotes, for the report's attribute values such as ``alt``) keeps the visible
+text exactly as stored. Escape at the point where data text enters a figure or the report's
+HTML, once; our own templates (``<br>``, ``<extra>``, the report's tags) stay markup.
 """
 
 from __future__ import annotations
@@ -33,5 +34,6 @@ def plot_texts(values: Iterable[object]) -> list[str]:
 
 
 def pdf_markup(text: str) -> str:
-    """``text`` as the content of a reportlab ``Paragraph``: no tag, no entity of its own."""
-    return _xml_escape(text)
+    """``text`` as text or an attribute value in the report's HTML: no tag, no entity of its
+    own (the same escaping as ``html.escape`` without quote escaping, plus the quotes)."""
+    return _xml_escape(text, {'"': "&quot;", "'": "&#x27;"})

@@ -1,5 +1,6 @@
-"""Excel export: a real xlsx read back with openpyxl — headers, date cells, autofilter, frozen
-header, formula escaping and the 100 000-row cap with its note."""
+"""Excel export: a real xlsx read back with openpyxl — title row, a named table whose first row
+is the header row, no merged cells, date cells, frozen header, formula escaping and the
+100 000-row cap with its note."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard import export
-from dashboard.export import ExportColumn, build_workbook, export_filename, export_query
+from dashboard.export import (
+    ExportColumn,
+    build_workbook,
+    export_filename,
+    export_query,
+    export_title,
+    filter_scope_label,
+)
 from etl.models import Action
 from tests.kpi_data import build_store
 
@@ -38,19 +46,44 @@ def test_workbook_shape_and_cells():
         {"code": "A2", "title": "+SUM(1)", "due_on": "2026-08-01", "days": None},
         {"code": "A3", "title": "Åtgärda @once", "due_on": None, "days": 3},
     ]
-    sheet = read(build_workbook(COLUMNS, rows, sheet_title="Åtgärder: lista"))
+    title = export_title("Åtgärder", "Askersund kommun", dt.date(2026, 11, 28))
+    sheet = read(build_workbook(COLUMNS, rows, sheet_title="Åtgärder: lista", title=title))
     assert sheet.title == "Åtgärder  lista"
-    assert [c.value for c in sheet[1]] == ["Id", "Åtgärd", "Slutdatum", "Dagar försenad"]
-    assert all(c.font.bold for c in sheet[1])
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:D4"
-    assert sheet["B2"].value == '\'=HYPERLINK("http://x")'
-    assert sheet["B3"].value == "'+SUM(1)"
-    assert sheet["B4"].value == "Åtgärda @once"
-    assert sheet["C2"].is_date and sheet["C2"].number_format == "yyyy-mm-dd"
-    assert sheet["C3"].value.date() == dt.date(2026, 8, 1)
-    assert sheet["C4"].value is None
-    assert sheet["D2"].value == 211 and sheet["D3"].value is None
+    # Row 1: the title (one cell, nothing merged); row 2: the header row of a named table.
+    assert [c.value for c in sheet[1]] == ["Åtgärder – Askersund kommun – per 2026-11-28"] + [
+        None
+    ] * 3
+    assert not sheet.merged_cells.ranges
+    assert [c.value for c in sheet[2]] == ["Id", "Åtgärd", "Slutdatum", "Dagar försenad"]
+    assert all(c.font.bold for c in sheet[2])
+    (table,) = sheet.tables.values()
+    assert (table.displayName, table.ref) == ("Atgarder_lista", "A2:D5")
+    assert [c.name for c in table.tableColumns] == ["Id", "Åtgärd", "Slutdatum", "Dagar försenad"]
+    assert sheet.auto_filter.ref is None  # the table filters; a second filter would clash
+    assert sheet.freeze_panes == "A3" and sheet.print_title_rows == "$2:$2"
+    assert sheet["B3"].value == '\'=HYPERLINK("http://x")'
+    assert sheet["B4"].value == "'+SUM(1)"
+    assert sheet["B5"].value == "Åtgärda @once"
+    assert sheet["C3"].is_date and sheet["C3"].number_format == "yyyy-mm-dd"
+    assert sheet["C4"].value.date() == dt.date(2026, 8, 1)
+    assert sheet["C5"].value is None
+    assert sheet["D3"].value == 211 and sheet["D4"].value is None
+
+
+def test_title_escapes_a_formula_and_an_empty_export_still_has_its_table():
+    sheet = read(build_workbook(COLUMNS, [], sheet_title="T", title="=1+1"))
+    assert sheet["A1"].value == "'=1+1"
+    (table,) = sheet.tables.values()
+    assert table.ref == "A2:D3"  # one empty row under the header: Excel wants one data row
+
+
+def test_scope_label_of_the_filter(sqlite_engine):
+    build_store(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        assert filter_scope_label(session, None, None) == "alla kommuner"
+        assert filter_scope_label(session, None, None, "en") == "all municipalities"
+        assert filter_scope_label(session, "1882", None) == "Askersund kommun"
+        assert filter_scope_label(session, "1882", "1882-SOC") == "Socialförvaltningen, Askersund"
 
 
 def test_export_query_caps_rows_with_a_note(sqlite_engine, monkeypatch):
@@ -64,9 +97,10 @@ def test_export_query_caps_rows_with_a_note(sqlite_engine, monkeypatch):
         )
     assert (written, total) == (4, 10)
     sheet = read(content)
-    assert [sheet.cell(row=r, column=1).value for r in range(2, 6)] == ["AC1", "AC10", "AC2", "AC3"]
-    assert sheet.auto_filter.ref == "A1:C5"
-    assert sheet["A7"].value == (
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 7)] == ["AC1", "AC10", "AC2", "AC3"]
+    assert [t.ref for t in sheet.tables.values()] == ["A2:C6"]
+    assert sheet["A1"].value == "T"  # without a title of its own: the sheet's name
+    assert sheet["A8"].value == (
         "Listan är avkortad: de första 4 av 10 rader visas. Filtrera för att få med resten."
     )
     assert export.MAX_EXPORT_ROWS == 100_000

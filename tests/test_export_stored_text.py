@@ -20,6 +20,7 @@ from etl import models as m
 from etl.issues import ValidationIssue
 from etl.report import escape_formula, write_issue_report
 from tests import kpi_data
+from tests.xlsx_table import column, sheet_table
 
 AS_OF = kpi_data.AS_OF
 CISO = Viewer("ciso", "Eva", municipality_codes=frozenset({"1882"}))
@@ -49,9 +50,9 @@ def test_the_report_workbook_cleans_stored_control_characters(engine):
     for viewer in (SYSTEM, CISO):
         with Session(engine) as session:
             book = load_workbook(io.BytesIO(build_scope_workbook(session, viewer, AS_OF)))
-        assets = {r[0]: r[1] for r in book["Tillgångar"].iter_rows(min_row=2, values_only=True)}
+        assets = {r[0]: r[1] for r in sheet_table(book["Tillgångar"])[1]}
         assert assets["X1"] == "Tillgång X1"
-        actions = {r[0]: r for r in book["Åtgärder"].iter_rows(min_row=2, values_only=True)}
+        actions = {r[0]: r for r in sheet_table(book["Åtgärder"])[1]}
         # Cleaned first, then escaped: the formula stays text.
         assert actions["AC1"][1] == '\'=HYPERLINK("http://evil")'
         assert actions["AC1"][2] == "IT-enheten" and actions["AC1"][4] == "Anna Ek"
@@ -64,8 +65,7 @@ def test_the_grid_export_cleans_stored_control_characters(engine):
     with Session(engine) as session:
         content, written, _ = export_query(session, query, columns, sheet_title="Åtgärder")
     book = load_workbook(io.BytesIO(content))
-    index = [c.value for c in book.active[1]].index("title")
-    titles = [r[index] for r in book.active.iter_rows(min_row=2, values_only=True)]
+    titles = column(book.active, "title")
     assert written == len(titles) and '\'=HYPERLINK("http://evil")' in titles
     assert not any(ch in "".join(map(str, _cells(book))) for ch in "\x01\x02\x0b\x1f")
 

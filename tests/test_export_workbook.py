@@ -17,6 +17,7 @@ from dashboard.export_workbook import build_scope_workbook
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
 from tests import kpi_data
+from tests.xlsx_table import column, sheet_table
 
 CISO_1882 = Viewer("ciso", "Eva", municipality_codes=frozenset({"1882"}))
 CISO_1861 = Viewer("ciso", "Fia", municipality_codes=frozenset({"1861"}))
@@ -31,9 +32,7 @@ def _book(engine, viewer):
 
 
 def _column(ws, header):
-    headers = [c.value for c in ws[1]]
-    index = headers.index(header)
-    return [row[index] for row in ws.iter_rows(min_row=2, values_only=True)]
+    return column(ws, header)
 
 
 def test_committee_gets_the_kpi_sheet_only(sqlite_engine):
@@ -79,13 +78,34 @@ def test_text_cells_are_escaped_and_dates_are_date_cells(sqlite_engine):
     assert titles["AC7"] == "'+1+2"
     ws = wb["Åtgärder"]
     ids = _column(ws, "Id")
-    row = ids.index("AC7") + 2
+    row = ids.index("AC7") + 3  # title row, header row, then the data
     due = ws.cell(row=row, column=6)
     assert due.is_date and due.value.date() == dt.date(2026, 10, 15)
     assert due.number_format == "yyyy-mm-dd"
     assert ws.cell(row=row, column=9).value == 44  # days overdue on 2026-11-28
     assets = wb["Tillgångar"]
-    x4 = _column(assets, "Id").index("X4") + 2
+    x4 = _column(assets, "Id").index("X4") + 3
     # X4's latest classification on or before the as-of date is the one of 2024-03-01 (expired).
     assert assets.cell(row=x4, column=11).value.date() == dt.date(2024, 3, 1)
     assert assets.cell(row=x4, column=16).value == "Förfallen"
+
+
+def test_every_sheet_has_a_title_row_a_named_header_row_and_no_merged_cells(sqlite_engine):
+    kpi_data.build_store(sqlite_engine)
+    wb = _book(sqlite_engine, CISO_1882)
+    names = set()
+    for ws in wb.worksheets:
+        # Row 1 says what the sheet holds, whose scope and as of which date.
+        assert ws["A1"].value.startswith(f"{ws.title} – Askersund kommun – per 2026-11-28")
+        assert ws["B1"].value is None
+        assert not ws.merged_cells.ranges
+        if ws.title == "Om exporten":
+            continue
+        (table,) = ws.tables.values()
+        assert table.ref.startswith("A2:") and table.headerRowCount in (None, 1)
+        headers, rows = sheet_table(ws)
+        assert headers == [c.value for c in ws[2]][: len(headers)] and all(headers)
+        assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
+        names.add(table.displayName)
+    assert names == {"Nyckeltal", "Tillgangar", "Atgarder", "Risker"}
+    assert sheet_table(wb["Tillgångar"])[1][0][0] == "X1"

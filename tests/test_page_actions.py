@@ -149,14 +149,16 @@ def test_export_has_the_grid_rows_as_a_real_workbook(page, sqlite_engine):
     book = load_workbook(io.BytesIO(base64.b64decode(data["content"])))
     sheet = book.active
     assert sheet.title == "Åtgärder"
-    assert [c.value for c in sheet[1]][:3] == ["Id", "Åtgärd", "Förvaltning"]
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:J4"
-    codes = [sheet.cell(row=r, column=1).value for r in range(2, 5)]
+    # Row 1: what, whose and when; row 2: the header row of the named table; data from row 3.
+    assert sheet["A1"].value == "Åtgärder – alla kommuner – per 2026-11-28"
+    assert [c.value for c in sheet[2]][:3] == ["Id", "Åtgärd", "Förvaltning"]
+    assert sheet.freeze_panes == "A3"
+    assert [t.ref for t in sheet.tables.values()] == ["A2:J5"]
+    codes = [sheet.cell(row=r, column=1).value for r in range(3, 6)]
     assert codes == ["AC4", "AC8", "AC9"]
-    due = sheet.cell(row=2, column=7)
+    due = sheet.cell(row=3, column=7)
     assert due.is_date and due.value.date().isoformat() == "2026-04-01"
-    assert sheet.cell(row=4, column=2).value == '\'=HYPERLINK("x")'
+    assert sheet.cell(row=5, column=2).value == '\'=HYPERLINK("x")'
 
 
 def test_english_labels(page):

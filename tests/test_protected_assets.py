@@ -32,6 +32,7 @@ from etl.reminders import build_digests, digest_html, digest_text
 from infosak_cli import app as cli
 from tests import kpi_data
 from tests.protected_data import PROTECTED, add_protected_asset
+from tests.xlsx_table import sheet_table
 
 AS_OF = kpi_data.AS_OF
 GRID = {"startRow": 0, "endRow": 500, "sortModel": [], "filterModel": {}}
@@ -154,7 +155,7 @@ def test_counts_still_include_them(store):
 def _sheet_codes(book, title: str) -> list[str]:
     if title not in book.sheetnames:
         return []
-    return [r[0] for r in book[title].iter_rows(min_row=2, values_only=True)]
+    return [r[0] for r in sheet_table(book[title])[1]]
 
 
 def test_the_pages_and_the_workbook_hold_the_same_rows(store):

@@ -9,11 +9,9 @@ without action, GDPR 2 of 4, follow-up 3 of 5 units.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -24,13 +22,22 @@ from dashboard.report.pdf import report_pdf
 from etl.kpi.compute import compute_kpis
 from infosak_cli import app
 from tests import kpi_data
+from tests.pdf_structure import structure, table_rows
 
 runner = CliRunner()
 
 
 def pdf_text(pdf: bytes) -> str:
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return text.replace("\u00a0", " ")
+    """The PDF's text in reading order (the structure tree), one line per element."""
+    tree = structure(pdf)
+    leaves = [n for n in _walk(tree) if n.lines and not n.children]
+    return "\n".join(" ".join(n.lines) for n in leaves)
+
+
+def _walk(node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 @pytest.fixture
@@ -63,7 +70,8 @@ def test_pdf_text_carries_the_same_numbers_as_infosak_kpi(store_url, engine):
     rows = json.loads(out.stdout)["rows"]
     soc = {r["metric"]: r for r in rows if r["scope_id"] == "1882-SOC"}
     with Session(engine) as session:
-        text = pdf_text(report_pdf(gather_report(session, kpi_data.AS_OF)))
+        pdf = report_pdf(gather_report(session, kpi_data.AS_OF))
+    text = pdf_text(pdf)
     assert "Av 9 informationstillgångar har 5 (56 %) en aktuell klassning, 11 procentenheter" in (
         text.replace("\n", " ")
     )
@@ -76,12 +84,12 @@ def test_pdf_text_carries_the_same_numbers_as_infosak_kpi(store_url, engine):
     # The KPI table row of Socialförvaltningen: 4 assets, 50 % classified (−25 points), 2 overdue.
     assert soc["assets"]["value"] == 4 and soc["actions_overdue"]["value"] == 2
     assert round(soc["classification_coverage"]["value"] * 100) == 50
-    table = text[text.index("Nyckeltal per förvaltning") : text.index("Täckningstratten")]
-    # Administration names recur across municipalities: the table names the municipality too
-    # (the cell wraps after the comma).
-    row = table[table.index("Socialförvaltningen,") :].split("\n")
-    assert row[1:6] == ["Askersund", "4 (±0)", "50 % (–25)", "50 % (±0)", "2 (+2)"]
-    # Å, ä, ö and the en dash survive the standard fonts.
+    # The key-figure table, read cell by cell from the PDF's table structure. Administration
+    # names recur across municipalities: the row names the municipality too.
+    kpi_table = table_rows(structure(pdf).find("Table")[0])
+    row = next(r for r in kpi_table if r[0] == "Socialförvaltningen, Askersund")
+    assert row[1:5] == ["4 (±0)", "50 % (−25)", "50 % (±0)", "2 (+2)"]
+    # Å, ä, ö, the en dash and the minus sign survive the embedded fonts.
     assert "Informationssäkerhet – lägesrapport för alla kommuner" in text
     assert "Organisationskontroll" in text and "Gemensamma förvaltningsobjekt" in text
     assert "Datakällor" in text and "Försenade åtgärder över tid" in text

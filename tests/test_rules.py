@@ -20,6 +20,7 @@ from etl.kpi import rules
 from etl.kpi.compute import compute_kpis
 from etl.kpi.viewer import ROLES, SYSTEM
 from etl.reminders import build_digests
+from tests.xlsx_table import sheet_table
 
 AS_OF = dt.date(2026, 11, 28)
 DAY = dt.timedelta(days=1)
@@ -446,8 +447,8 @@ def test_the_workbook_export_and_the_reminders_use_the_same_edges(edge_store):
         workbook = load_workbook(filename=_as_file(build_scope_workbook(s, SYSTEM, AS_OF)))
         digests = build_digests(s, AS_OF)
     sheet = workbook["Tillgångar"]
-    header = [c.value for c in sheet[1]]
-    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(2, values_only=True)}
+    header, data = sheet_table(sheet)
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in data}
     current = {code: row["Klassning aktuell"] for code, row in rows.items()}
     assert current["C-DAY"] == "Ja" and current["C-36"] == "Ja"
     assert current["C-BEFORE"] == current["C-36-BEFORE"] == "Förfallen"

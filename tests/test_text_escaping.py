@@ -2,7 +2,7 @@
 SVG and in the PDF report.
 
 Plotly draws a small HTML subset in every text of a figure (``<a href>`` becomes a live link,
-``<b>``, ``<br>`` … change the drawing) and reportlab's Paragraph reads markup of its own. A
+``<b>``, ``<br>`` … change the drawing) and the PDF report is HTML laid out by WeasyPrint. A
 workbook can name an administration, an area or an object anything; these tests give them
 hostile names and look for the tags in what reaches the renderers.
 """
@@ -37,6 +37,7 @@ from dashboard.report.pdf import render_pdf
 from etl import models as m
 from tests import kpi_data
 from tests.pages import build_app, page_module
+from tests.pdf_structure import structure
 
 LINK = '<a href="https://evil.example">x</a>'
 BOLD = "<b>Fet</b> & co"
@@ -203,6 +204,10 @@ def test_pdf_shows_names_literally_and_links_nowhere(sqlite_engine):
         for annotation in (page.get("/Annots") or [])
     ]
     assert not [a for a in links if "evil.example" in str(a)], links
+    # Nor does the tagged PDF's structure tree hold a link or an image that a name made.
+    tree = structure(pdf)
+    assert tree.find("Link") == []
+    assert len(tree.find("Figure")) == 3  # the report's three charts, no <img> from a name
 
 
 # --------------------------------------------------------------------------- the browser

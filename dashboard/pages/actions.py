@@ -12,7 +12,14 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import constants as c
 from dashboard import store
 from dashboard.chart_table import chart_with_table, register_chart_tables
-from dashboard.export import ExportColumn, download, export_filename, export_query
+from dashboard.export import (
+    ExportColumn,
+    download,
+    export_filename,
+    export_query,
+    export_title,
+    filter_scope_label,
+)
 from dashboard.figures.actions import aging_figure, open_trend_figure
 from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
@@ -511,8 +518,14 @@ def export_actions(
             administration=filters.administration,
             filters=page,
         )
+        scope = filter_scope_label(session, filters.municipality, filters.administration, lang)
         content, written, total = export_query(
-            session, query, export_columns(lang), sheet_title=_tr("sheet", lang), lang=lang
+            session,
+            query,
+            export_columns(lang),
+            sheet_title=_tr("sheet", lang),
+            title=export_title(_tr("sheet", lang), scope, filters.as_of, lang),
+            lang=lang,
         )
     if written < total:
         note = _tr("exported_cut", lang).format(

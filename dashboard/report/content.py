@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dashboard.report.order import swedish_key
 from etl.formatting import format_change, format_long_date, format_number, format_percent
 from etl.kpi.definitions import METRICS
 
@@ -255,8 +256,8 @@ def _laggard_sentence(data: dict) -> list[str]:
     high = max(v for v, _ in rated)
     if low == high:
         return []
-    lowest = _join(sorted(n for v, n in rated if v == low))
-    highest = _join(sorted(n for v, n in rated if v == high))
+    lowest = _join(sorted((n for v, n in rated if v == low), key=swedish_key))
+    highest = _join(sorted((n for v, n in rated if v == high), key=swedish_key))
     return [
         f"Lägst andel aktuellt klassade tillgångar har {lowest} ({format_percent(low)}), "
         f"högst har {highest} ({format_percent(high)})."
@@ -306,6 +307,19 @@ def _cell(entry: dict | None, metric: str) -> str:
     return text
 
 
+def municipalities_in_order(data: dict) -> list[dict]:
+    """The report's municipalities alphabetically (Swedish collation)."""
+    return sorted(data.get("municipalities", []), key=lambda e: swedish_key(e["name"]))
+
+
+def administrations_in_order(data: dict) -> list[dict]:
+    """The report's administrations alphabetically by municipality, then by name."""
+    return sorted(
+        data.get("administrations", []),
+        key=lambda e: (swedish_key(e.get("municipality_name", "")), swedish_key(e["name"])),
+    )
+
+
 def _belongs_to(administration: dict, municipality: dict) -> bool:
     """Whether ``administration`` is one of ``municipality``'s (a frozen report from before
     the municipality code was kept: by the municipality's name)."""
@@ -339,8 +353,8 @@ def kpi_rows(data: dict) -> list[tuple[str, dict]]:
     its administrations ("administration") and its shared objects' part ("shared") under it, so
     that the rows under a municipality add up to it; administrations whose municipality is not
     in the report follow on their own."""
-    municipalities = data.get("municipalities", [])
-    administrations = data.get("administrations", [])
+    municipalities = municipalities_in_order(data)
+    administrations = administrations_in_order(data)
     rows: list[tuple[str, dict]] = []
     placed: set[int] = set()
     for municipality in municipalities:
@@ -399,6 +413,27 @@ def _share(entry: dict | None) -> str:
     return f"{format_number(entry['numerator'])} av {format_number(entry['denominator'])}"
 
 
+def organisation_in_order(data: dict) -> list[dict]:
+    """Municipalities alphabetically, each followed by its administrations alphabetically."""
+    rows = data.get("organisation", [])
+    names = {r["code"]: r["name"] for r in rows if r["scope_type"] == "municipality"}
+    names |= {a["code"]: a.get("municipality_name", "") for a in data.get("administrations", [])}
+
+    def municipality_name(row: dict) -> str:
+        if row["scope_type"] == "municipality":
+            return row["name"]
+        return names.get(row["municipality"]) or names.get(row["code"]) or row["municipality"]
+
+    return sorted(
+        rows,
+        key=lambda r: (
+            swedish_key(municipality_name(r)),
+            r["scope_type"] != "municipality",
+            swedish_key(r["name"]),
+        ),
+    )
+
+
 def organisation_table(data: dict) -> Table:
     headers = [
         "Kommun / förvaltning",
@@ -410,7 +445,7 @@ def organisation_table(data: dict) -> Table:
         "Brister",
     ]
     rows = []
-    for row in data.get("organisation", []):
+    for row in organisation_in_order(data):
         m = row["metrics"]
         name = row["name"] if row["scope_type"] == "municipality" else f"  {row['name']}"
         rows.append(
@@ -428,7 +463,7 @@ def organisation_table(data: dict) -> Table:
 
 
 def _participants(obj: dict) -> str:
-    names = ", ".join(obj.get("participants", []))
+    names = ", ".join(sorted(obj.get("participants", []), key=swedish_key))
     others = obj.get("other_participants", 0)
     if others:
         more = f"{others} {_plural(others, 'kommun', 'kommuner')} till"
@@ -453,7 +488,7 @@ def objects_table(data: dict) -> Table:
             _participants(obj),
             *[_cell(obj["metrics"].get(m), m) for m, _ in OBJECT_COLUMNS],
         ]
-        for obj in data.get("objects", [])
+        for obj in sorted(data.get("objects", []), key=lambda o: swedish_key(o["name"]))
     ]
     note = "" if rows else "Inga gemensamma förvaltningsobjekt berör rapportens omfång."
     return Table(headers, rows, note)
@@ -489,7 +524,7 @@ def maturity_rows(data: dict) -> list[tuple[str, float | None, float | None]]:
             _value(a["metrics"].get("maturity_self")),
             _value(a["metrics"].get("maturity_evidence")),
         )
-        for a in data.get("administrations", [])
+        for a in administrations_in_order(data)
     ]
 
 
@@ -547,7 +582,10 @@ __all__ = [
     "Table",
     "build_content",
     "compare_rows",
+    "administrations_in_order",
     "fmt",
     "kpi_rows",
+    "municipalities_in_order",
+    "organisation_in_order",
     "summary_sentences",
 ]

@@ -1,165 +1,142 @@
-"""Render ``ReportContent`` as an A4 PDF with reportlab (pure Python: works after pip install).
+"""Render ``ReportContent`` as a tagged A4 PDF (PDF/UA-1) with WeasyPrint.
 
-The standard Helvetica with WinAnsi encoding covers å ä ö, the en dash and the no-break space;
-``pdf_text`` maps the few other characters of the Swedish formatting (the minus sign).
+WeasyPrint lays out the HTML of ``template.report_html`` and, with the ``pdf/ua-1`` variant,
+writes the structure tree from it: /Lang from the root's ``lang``, the title shown as the title
+(/ViewerPreferences /DisplayDocTitle), /MarkInfo /Marked, H1/H2, Table/THead/TBody/TR/TH/TD,
+Figure with /Alt from each chart's ``alt``, in content order. The fonts (Liberation Sans, else
+DejaVu Sans, through fontconfig and Pango) are embedded.
+
+Two additions after WeasyPrint, made on its PDF objects before they are written:
+- every header cell gets its /Scope (Column in the table head, Row in the body), as PDF/UA's
+  table rules ask of a TH, besides WeasyPrint's /Headers on each TD;
+- the page footer (title and page number, drawn in the page margin) becomes an /Artifact:
+  WeasyPrint marks margin text as content but leaves it out of the structure tree, and PDF/UA-1
+  wants page furniture that a screen reader skips marked as an artifact.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import (
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+import pydyf
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
-from dashboard.markup import pdf_markup
-from dashboard.report import charts
-from dashboard.report.charts import pdf_text
 from dashboard.report.content import ReportContent, build_content
-from dashboard.report.content import Table as ContentTable
+from dashboard.report.template import report_html
 
 log = logging.getLogger(__name__)
 
-_styles = getSampleStyleSheet()
-TITLE = ParagraphStyle("title", parent=_styles["Title"], fontSize=16, alignment=TA_LEFT)
-SUBTITLE = ParagraphStyle("subtitle", parent=_styles["Normal"], textColor=colors.grey)
-H2 = ParagraphStyle("h2", parent=_styles["Heading2"], fontSize=12, spaceBefore=10)
-BODY = ParagraphStyle("body", parent=_styles["Normal"], fontSize=10, leading=14)
-SMALL = ParagraphStyle("small", parent=_styles["Normal"], fontSize=7.5, leading=9)
-NOTE = ParagraphStyle("note", parent=SMALL, textColor=colors.grey)
-CELL = ParagraphStyle("cell", parent=_styles["Normal"], fontSize=7, leading=8.5)
-HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
+PDF_VARIANT = "pdf/ua-1"
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    """Every paragraph of the report: its text (names from the store) is never read as markup."""
-    return Paragraph(pdf_markup(pdf_text(text)), style)
+def _resolve(pdf: pydyf.PDF, reference):
+    """The object a pydyf reference (``b"12 0 R"`` or ``"12 0 R"``) points to."""
+    text = reference.decode() if isinstance(reference, bytes) else str(reference)
+    return pdf.objects[int(text.split()[0])]
 
 
-def _table(table: ContentTable, widths: list[float] | None = None) -> list:
-    if not table.rows:
-        return [_p(table.note or "Inga uppgifter.", NOTE)]
-    data = [[_p(h, HEAD) for h in table.headers]]
-    data += [[_p(cell, CELL) for cell in row] for row in table.rows]
-    flow = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    flow.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dce6f0")),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f4f6f8")]),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c0")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    out = [flow]
-    if table.note:
-        out += [Spacer(1, 2 * mm), _p(table.note, NOTE)]
-    return out
+def _object(pdf: pydyf.PDF, reference) -> pydyf.Dictionary | None:
+    found = _resolve(pdf, reference)
+    return found if isinstance(found, pydyf.Dictionary) else None
 
 
-def _even(total: float, first: float, count: int) -> list[float]:
-    return [first] + [(total - first) / count] * count
+def _is_reference(value) -> bool:
+    text = value.decode() if isinstance(value, bytes) else value
+    return isinstance(text, str) and text.endswith(" R")
 
 
-def _story(content: ReportContent, width: float) -> list:
-    story: list = [_p(content.title, TITLE), _p(content.subtitle, SUBTITLE), Spacer(1, 4 * mm)]
-    story.append(_p("Sammanfattning", H2))
-    story += [_p(sentence, BODY) for sentence in content.summary]
-    story.append(_p("Nyckeltal per förvaltning", H2))
-    story += _table(content.kpi_table, _even(width, 32 * mm, len(content.kpi_table.headers) - 1))
-    story.append(
-        KeepTogether(
-            [
-                _p("Täckningstratten", H2),
-                charts.funnel_chart(content.funnel, width=width)
-                if content.funnel
-                else charts.empty_chart("Inga uppgifter."),
-            ]
-        )
-    )
-    story.append(
-        KeepTogether(
-            [
-                _p("Försenade åtgärder över tid", H2),
-                charts.trend_chart(content.overdue_trend, width=width)
-                if content.overdue_trend
-                else charts.empty_chart("Inga uppgifter."),
-            ]
-        )
-    )
-    rated = [r for r in content.maturity if r[1] is not None or r[2] is not None]
-    story.append(
-        KeepTogether(
-            [
-                _p("Mognad per förvaltning (0–5)", H2),
-                charts.maturity_chart(rated, width=width)
-                if rated
-                else charts.empty_chart("Ingen mognad är bedömd ännu."),
-            ]
-        )
-    )
-    story.append(_p("Organisationskontroll", H2))
-    story += _table(content.organisation, _even(width, 45 * mm, 6))
-    story.append(_p("Gemensamma förvaltningsobjekt", H2))
-    story += _table(content.objects, _even(width, 30 * mm, 8))
-    story.append(_p("Datakällor", H2))
-    story += _table(
-        content.lineage, [38 * mm, 24 * mm, width - 132 * mm, 22 * mm, 18 * mm, 30 * mm]
-    )
-    story.append(Spacer(1, 4 * mm))
-    story += [_p(note, NOTE) for note in content.footnotes]
-    return story
+def _reachable_elements(pdf: pydyf.PDF) -> set[int]:
+    """Object numbers of the structure elements reachable from the structure tree root."""
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    seen: set[int] = set()
+    todo = list(root["K"])
+    while todo:
+        kid = todo.pop()
+        if not _is_reference(kid):
+            continue  # a marked-content id
+        element = _object(pdf, kid)
+        if element is None or element.number in seen:
+            continue
+        seen.add(element.number)
+        kids = element.get("K", [])
+        todo += list(kids) if isinstance(kids, list | pydyf.Array) else [kids]
+    return seen
 
 
-def _page_footer(title: str):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.setFillColor(colors.grey)
-        canvas.drawString(doc.leftMargin, 10 * mm, pdf_text(title))
-        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"Sida {doc.page}")
-        canvas.restoreState()
-
-    return draw
-
-
-def render_pdf(content: ReportContent) -> bytes:
-    """The report as PDF bytes (A4 portrait)."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=pdf_text(content.title),
-        author="Infosäk",
-        subject=pdf_text(content.subtitle),
-    )
-    footer = _page_footer(f"{content.title} · {content.subtitle}")
-    doc.build(_story(content, doc.width), onFirstPage=footer, onLaterPages=footer)
-    log.info("report PDF rendered: %d bytes", buffer.tell())
-    return buffer.getvalue()
+def _footer_as_artifact(document, pdf: pydyf.PDF) -> None:
+    """Re-mark the content of structure elements outside the tree (the margin boxes) as
+    /Artifact in the page streams."""
+    reachable = _reachable_elements(pdf)
+    orphans: dict[int, set[int]] = {}  # page object number → marked-content ids
+    for obj in pdf.objects:
+        if (
+            isinstance(obj, pydyf.Dictionary)
+            and obj.get("Type") == "/StructElem"
+            and obj.number not in reachable
+            and "Pg" in obj
+        ):
+            page = _resolve(pdf, obj["Pg"]).number
+            orphans.setdefault(page, set()).update(
+                kid for kid in obj.get("K", []) if isinstance(kid, int)
+            )
+    for page_number, mcids in orphans.items():
+        page = pdf.objects[page_number]
+        stream = _resolve(pdf, page["Contents"])
+        ops = stream.stream
+        for i, op in enumerate(ops):
+            if (
+                isinstance(op, pydyf.Dictionary)
+                and op.get("MCID") in mcids
+                and 0 < i < len(ops) - 1
+                and ops[i + 1] == b"BDC"
+            ):
+                ops[i - 1], ops[i], ops[i + 1] = "/Artifact", b"", b"BMC"
 
 
-def report_pdf(data: dict) -> bytes:
+def _finish(document, pdf: pydyf.PDF) -> None:
+    _scope_header_cells(document, pdf)
+    _footer_as_artifact(document, pdf)
+
+
+def _scope_header_cells(document, pdf: pydyf.PDF) -> None:
+    """Give each TH the /Scope of its place: Column under THead, Row elsewhere."""
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("S") != "/TH":
+            continue
+        row = _object(pdf, obj["P"])
+        group = _object(pdf, row["P"]) if row is not None else None
+        scope = "/Column" if group is not None and group.get("S") == "/THead" else "/Row"
+        attributes = obj.get("A")
+        if not isinstance(attributes, pydyf.Dictionary):
+            attributes = pydyf.Dictionary({"O": "/Table"})
+            obj["A"] = attributes
+        attributes["Scope"] = scope
+
+
+def layout(html: str):
+    """``html`` laid out as WeasyPrint's ``Document``. The report embeds its charts as data:
+    URIs and needs nothing else, so no other resource is fetched: not a file, not a web
+    address (defence in depth should a name from a workbook ever reach the HTML unescaped)."""
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+
+
+def report_document(content: ReportContent, lang: str = "sv"):
+    """The laid-out report (WeasyPrint's ``Document``): pages, boxes and their text."""
+    return layout(report_html(content, lang))
+
+
+def render_pdf(content: ReportContent, lang: str = "sv") -> bytes:
+    """The report as tagged PDF bytes (A4 portrait, PDF/UA-1)."""
+    pdf = report_document(content, lang).write_pdf(pdf_variant=PDF_VARIANT, finisher=_finish)
+    log.info("report PDF rendered: %d bytes", len(pdf))
+    return pdf
+
+
+def report_pdf(data: dict, lang: str = "sv") -> bytes:
     """Gathered (or frozen) report numbers → PDF bytes."""
-    return render_pdf(build_content(data))
+    return render_pdf(build_content(data), lang)
 
 
-__all__ = ["render_pdf", "report_pdf"]
+__all__ = ["PDF_VARIANT", "layout", "render_pdf", "report_document", "report_pdf"]
