@@ -17,11 +17,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
+    graph_config,
 )
 from dashboard.output_cache import cached_output
 from dashboard.queries.actions import (
@@ -257,7 +257,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                            dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
                         ),
                         xs=12,
                         lg=6,
@@ -267,7 +267,7 @@ def layout(**query):
                         chart_card(
                             _tr("trend", lang),
                             [
-                                dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=TREND, config=graph_config(lang))),
                                 html.P(id=TREND_NOTE, className="small text-muted mb-0"),
                             ],
                         ),

@@ -17,7 +17,7 @@ from dashboard.cells import td, tr
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state, no_data
+from dashboard.layout import chart_card, create_page_header, empty_state, graph_config, no_data
 from dashboard.output_cache import cached_output
 from dashboard.queries.governance import (
     ACTIONS_PER_OBJECT,
@@ -121,7 +121,7 @@ def layout(**query):
             header,
             chart_card(
                 _tr("coverage", lang),
-                dcc.Loading(dcc.Graph(id=COVERAGE, config=GRAPH_CONFIG)),
+                dcc.Loading(dcc.Graph(id=COVERAGE, config=graph_config(lang))),
             ),
             html.P(id=COUNT_NOTE, className="small text-muted mt-3"),
             html.Div(id=OBJECTS),

@@ -20,11 +20,12 @@ from dashboard.figures.maturity import (
 )
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
+from dashboard.layout import chart_card, create_page_header, empty_state, graph_config
 from dashboard.output_cache import cached_output
 from dashboard.viewer_context import current_viewer
 from etl.kpi.compute import compute_kpis
 from etl.kpi.maturity import maturity_history, maturity_matrix
+from etl.vocab import area_name
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +88,14 @@ def layout(**query):
         [
             header,
             chart_card(
-                _tr("heatmap", lang), dcc.Loading(dcc.Graph(id=HEATMAP, config=GRAPH_CONFIG))
+                _tr("heatmap", lang), dcc.Loading(dcc.Graph(id=HEATMAP, config=graph_config(lang)))
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         chart_card(
                             _tr("comparison", lang),
-                            dcc.Loading(dcc.Graph(id=COMPARISON, config=GRAPH_CONFIG)),
+                            dcc.Loading(dcc.Graph(id=COMPARISON, config=graph_config(lang))),
                         ),
                         xs=12,
                         lg=6,
@@ -103,7 +104,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("trend", lang),
-                            dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                            dcc.Loading(dcc.Graph(id=TREND, config=graph_config(lang))),
                         ),
                         xs=12,
                         lg=6,
@@ -117,7 +118,7 @@ def layout(**query):
                 [
                     dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
                     dcc.Dropdown(id=PROFILE_SELECT, clearable=False, placeholder=_tr("pick", lang)),
-                    dcc.Loading(dcc.Graph(id=PROFILE, config=GRAPH_CONFIG)),
+                    dcc.Loading(dcc.Graph(id=PROFILE, config=graph_config(lang))),
                 ],
             ),
         ]
@@ -132,6 +133,18 @@ def restrict_matrix(matrix: pd.DataFrame, administration: str | None) -> pd.Data
     if administration and not matrix.empty:
         return matrix[matrix["scope_id"] == administration]
     return matrix
+
+
+def name_areas(matrix: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The matrix with each area named in ``lang`` (etl.vocab holds the English names)."""
+    if lang == "sv" or matrix is None or matrix.empty:
+        return matrix
+    return matrix.assign(
+        area_name=[
+            area_name(code, name, lang)
+            for code, name in zip(matrix["area_code"], matrix["area_name"], strict=True)
+        ]
+    )
 
 
 def scope_names(*frames: pd.DataFrame) -> dict[str, str]:
@@ -225,7 +238,7 @@ def update_maturity(filters_data, current_profile):
             municipality=filters.municipality,
             administration=filters.administration,
         )
-    matrix = restrict_matrix(matrix, filters.administration)
+    matrix = name_areas(restrict_matrix(matrix, filters.administration), lang)
     history = (
         history[pd.to_datetime(history["assessed_on"]).dt.date <= as_of]
         if (not history.empty)
@@ -261,4 +274,4 @@ def update_profile(selected, filters_data):
         else matrix
     )
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
-    return maturity_profile_figure(rows, name, lang)
+    return maturity_profile_figure(name_areas(rows, lang), name, lang)

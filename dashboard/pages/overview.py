@@ -15,11 +15,11 @@ from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
+    graph_config,
     metric_label,
     no_data,
     scroll_region,
@@ -141,7 +141,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("funnel", lang),
-                            dcc.Loading(dcc.Graph(id=FUNNEL, config=GRAPH_CONFIG)),
+                            dcc.Loading(dcc.Graph(id=FUNNEL, config=graph_config(lang))),
                         ),
                         xs=12,
                         lg=6,
@@ -150,7 +150,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("aging", lang),
-                            dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                            dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
                         ),
                         xs=12,
                         lg=6,

@@ -17,11 +17,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
+    graph_config,
     no_data,
 )
 from dashboard.output_cache import cached_output
@@ -133,7 +133,7 @@ def layout(**query):
                             _tr("matrix", lang),
                             [
                                 html.P(_tr("matrix_help", lang), className="small"),
-                                dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=MATRIX, config=graph_config(lang))),
                             ],
                         ),
                         xs=12,
@@ -143,7 +143,7 @@ def layout(**query):
                     dbc.Col(
                         chart_card(
                             _tr("treatment", lang),
-                            dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
+                            dcc.Loading(dcc.Graph(id=TREATMENT, config=graph_config(lang))),
                         ),
                         xs=12,
                         lg=6,
