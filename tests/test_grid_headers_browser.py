@@ -85,3 +85,16 @@ def test_grid_headers_and_cells_are_readable_at_1366(site, lang):
             problems.append(f"{page['path']} {problem}")
     assert grids_seen >= 4, grids_seen  # Täckning (2), Åtgärder, Risker, Inläsningar
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_grid_numbers_are_written_the_page_language_way(site):
+    site.driver.get(f"{site.server_url}/inlasningar")
+    if find_all(site, "#login-form"):  # this test runs alone: log in first
+        log_in_as(site, "root")
+    wait_settled(site)
+    formats = site.driver.execute_script(
+        "const f = window.dashAgGridFunctions.formatGridNumber;"
+        "return [f(1276, 'sv'), f(2.5, 'sv'), f(-3, 'sv'), f(1276, 'en'), f(null, 'sv')];"
+    )
+    assert formats == ["1\u00a0276", "2,5", "\u22123", "1,276", ""]
