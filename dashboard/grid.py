@@ -592,6 +592,9 @@ ROW_ID = "_row_id"
 
 # AG Grid's locale keys (filter menu, pagination, overlays, aria texts) in Swedish.
 LOCALE_TEXT_SV: dict[str, str] = {
+    # The grid's own numbers (the pager's "1 till 100 av 1 242") the Swedish way.
+    "thousandSeparator": "\u00a0",
+    "decimalSeparator": ",",
     "page": "Sida",
     "of": "av",
     "to": "till",

@@ -499,7 +499,7 @@ def update_frozen(_version, filters_data):
     with store.read_session() as session:
         frame = list_snapshots(session, viewer)
     options = [
-        {"label": snapshot_label(r), "value": int(r["id"])} for r in frame.to_dict("records")
+        {"label": snapshot_label(r, lang), "value": int(r["id"])} for r in frame.to_dict("records")
     ]
     return frozen_list_component(frame, lang), options, options
 
