@@ -739,6 +739,9 @@ _FILTER_OPTIONS = {
 # cell's padding with the sort and filter icons takes 60 px.
 HEADER_LETTER_PX = 8.2
 HEADER_PADDING_PX = 60
+# Ids are read and quoted whole: an id column fits "1882-SOC-A0012" at 1366 px, not "188…".
+ID_FIELDS = frozenset({"code"})
+ID_COLUMN_PX = 140
 
 
 def header_min_width(header: str) -> int:
@@ -756,7 +759,7 @@ def column_def(field: str, header: str, kind: ColumnKind = "text", **extra) -> d
         "field": field,
         "headerName": header,
         "headerTooltip": header,
-        "minWidth": header_min_width(header),
+        "minWidth": max(header_min_width(header), ID_COLUMN_PX if field in ID_FIELDS else 0),
         "filter": _FILTERS.get(kind, "agTextColumnFilter"),
         "filterParams": {
             "filterOptions": _FILTER_OPTIONS.get(kind, _FILTER_OPTIONS["text"]),

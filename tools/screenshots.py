@@ -103,8 +103,19 @@ def wait_settled(driver, timeout: float = 30.0, quiet: float = 0.6) -> None:
     print(f"  (not settled after {timeout:.0f} s: {driver.current_url})", file=sys.stderr)
 
 
+def scroll_through(driver, height: int) -> None:
+    """Scroll the page a window at a time and back: a grid below the fold fetches its rows only
+    once it has been on screen, and a capture beyond the viewport does not scroll."""
+    total = driver.execute_script("return document.documentElement.scrollHeight")
+    for top in range(0, total, height):
+        driver.execute_script("window.scrollTo(0, arguments[0])", top)
+        wait_settled(driver, timeout=10, quiet=0.3)
+    driver.execute_script("window.scrollTo(0, 0)")
+
+
 def save_full_page(driver, path: Path, width: int, height: int) -> None:
     """The whole page at the window's width (the viewport stays width×height for the layout)."""
+    scroll_through(driver, height)
     full_height = driver.execute_script(
         "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)"
     )

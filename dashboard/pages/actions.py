@@ -133,18 +133,9 @@ TEXT = {
 _tr = translator(TEXT)
 
 
-# An id column fits a whole code ("1882-SOC-A0012") at 1366 px instead of "188…".
-ID_COLUMN_PX = 140
-
-
 def grid_column_defs(lang: str) -> list[dict]:
     return column_defs(
-        ACTION_FIELDS,
-        lang,
-        {
-            "title": {"minWidth": 220, "flex": 2, "tooltipField": "title"},
-            "code": {"minWidth": ID_COLUMN_PX},  # "1882-SOC-A0012" whole
-        },
+        ACTION_FIELDS, lang, {"title": {"minWidth": 220, "flex": 2, "tooltipField": "title"}}
     )
 
 

@@ -98,18 +98,11 @@ TEXT = {
 _tr = translator(TEXT)
 
 
-# An id column fits a whole code ("1882-SOC-R0012") at 1366 px instead of "188…".
-ID_COLUMN_PX = 140
-
-
 def grid_column_defs(lang: str) -> list[dict]:
     return column_defs(
         RISK_FIELDS,
         lang,
-        {
-            "description": {"minWidth": 240, "flex": 3, "tooltipField": "description"},
-            "code": {"minWidth": ID_COLUMN_PX},  # "1882-SOC-R0012" whole
-        },
+        {"description": {"minWidth": 240, "flex": 3, "tooltipField": "description"}},
     )
 
 
