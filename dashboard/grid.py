@@ -47,6 +47,7 @@ from dashboard.bounds import (
     bounded_text,
     finite_number,
 )
+from etl.formatting import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -451,9 +452,10 @@ def filtered_query(
 
 
 def json_value(value: object) -> object:
-    """A value the browser can take: dates as ISO text, Decimals as floats, NaN as None."""
+    """A value the browser can take: dates as ISO text, times as Swedish time ("2026-12-06
+    21:07", the same zone as every other time shown), Decimals as floats, NaN as None."""
     if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="minutes")
+        return format_datetime(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):

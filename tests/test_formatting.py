@@ -114,3 +114,10 @@ def test_maturity_areas_have_english_names_in_one_place():
     assert area_name("incidenter", "Incidenthantering", "sv") == "Incidenthantering"
     # An organisation's own area keeps the name it was given.
     assert area_name("egen", "Eget område", "en") == "Eget område"
+
+
+def test_grid_times_read_in_swedish_time_like_the_rest_of_the_app():
+    from dashboard.grid import json_value
+
+    assert json_value(dt.datetime(2026, 12, 6, 20, 7)) == "2026-12-06 21:07"
+    assert json_value(dt.date(2026, 12, 6)) == "2026-12-06"
