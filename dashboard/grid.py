@@ -742,7 +742,7 @@ _FILTER_OPTIONS = {
 HEADER_LETTER_PX = 8.2
 HEADER_PADDING_PX = 60
 # Ids are read and quoted whole: an id column fits "1882-SOC-A0012" at 1366 px, not "188…".
-ID_FIELDS = frozenset({"code"})
+ID_FIELDS = frozenset({"code", "asset_code"})
 ID_COLUMN_PX = 140
 
 

@@ -53,7 +53,7 @@ for (const root of document.querySelectorAll('div[id] > .ag-root-wrapper, .ag-ro
         if (target.scrollWidth <= target.clientWidth + 1) { continue; }
         const def = api.getColumnDef(id) || {};
         // Ids are read and quoted whole, never from a tooltip.
-        if (id === 'code' || (!def.tooltipField && !def.tooltipValueGetter && !def.wrapText)) {
+        if (/(^|_)code$/.test(id) || (!def.tooltipField && !def.tooltipValueGetter && !def.wrapText)) {
             problems.push(`${host.id}/${id}: "${cell.textContent.trim()}" is cut`);
         }
     }
