@@ -22,15 +22,21 @@ from sqlalchemy import Engine
 from dashboard import constants as c
 from dashboard import output_cache, store
 from dashboard.accessibility_statement import install_statement_route
+from dashboard.auth.roles import role_label
 from dashboard.chart_table import register_table_builder
 from dashboard.filters import Filters, parse_query, to_query, unread_date
 from dashboard.i18n import t, translate
 from dashboard.layout import (
     INDEX_STRING,
+    LANGUAGE_LABEL,
     LOGOUT_BUTTON,
     MAIN,
     SET_DOCUMENT_LANGUAGE_JS,
+    SHELL_TEXT,
+    SKIP_LINK,
+    STATEMENT_LINK,
     USER_MENU_TEXT,
+    USER_ROLE,
     UserMenu,
     create_filter_bar,
     create_footer,
@@ -245,6 +251,13 @@ UPDATE_FRAME_SPEC = dict(
         Output("app-label-adm", "children"),
         Output("app-label-as-of", "children"),
         Output(LOGOUT_BUTTON, "children"),
+        # The rest of the frame in the chosen language (built in Swedish once per request).
+        Output(c.DEMO_BANNER, "children"),
+        Output(ERROR_ALERT, "children"),
+        Output(LANGUAGE_LABEL, "children"),
+        Output(SKIP_LINK, "children"),
+        Output(STATEMENT_LINK, "children"),
+        Output(USER_ROLE, "children"),
         Input(c.FILTERS_STORE, "data"),
         State(c.URL, "search"),
     ),
@@ -268,6 +281,12 @@ def update_frame(filters_data, search):
         t("administration", lang),
         t("as_of", lang),
         translate(USER_MENU_TEXT, "logout", lang),
+        t("demo_banner", lang),
+        t("error_body", lang),
+        t("language", lang),
+        translate(SHELL_TEXT, "skip", lang),
+        translate(SHELL_TEXT, "statement", lang),
+        role_label(viewer.role, lang),
     )
 
 

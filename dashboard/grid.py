@@ -47,6 +47,7 @@ from dashboard.bounds import (
     bounded_text,
     finite_number,
 )
+from etl.formatting import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -451,9 +452,10 @@ def filtered_query(
 
 
 def json_value(value: object) -> object:
-    """A value the browser can take: dates as ISO text, Decimals as floats, NaN as None."""
+    """A value the browser can take: dates as ISO text, times as Swedish time ("2026-12-06
+    21:07", the same zone as every other time shown), Decimals as floats, NaN as None."""
     if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="minutes")
+        return format_datetime(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -587,6 +589,9 @@ ROW_ID = "_row_id"
 
 # AG Grid's locale keys (filter menu, pagination, overlays, aria texts) in Swedish.
 LOCALE_TEXT_SV: dict[str, str] = {
+    # The grid's own numbers (the pager's "1 till 100 av 1 242") the Swedish way.
+    "thousandSeparator": "\u00a0",
+    "decimalSeparator": ",",
     "page": "Sida",
     "of": "av",
     "to": "till",
@@ -725,12 +730,33 @@ _FILTER_OPTIONS = {
 }
 
 
+# A header wraps between words only (assets/grid.css: no break inside a word, so "Sannolikhet"
+# never reads "Sannoli khet"); a column is at least as wide as its header's longest word, measured
+# at 1366 px: the header font's widest Swedish words average under 8.2 px a letter, and the
+# cell's padding with the sort and filter icons takes 60 px.
+HEADER_LETTER_PX = 8.2
+HEADER_PADDING_PX = 60
+# Ids are read and quoted whole: an id column fits "1882-SOC-A0012" at 1366 px, not "188…".
+ID_FIELDS = frozenset({"code", "asset_code"})
+ID_COLUMN_PX = 140
+
+
+def header_min_width(header: str) -> int:
+    """The width (px) a column needs for ``header``'s longest word on one line."""
+    longest = max((len(word) for word in header.split()), default=0)
+    return math.ceil(longest * HEADER_LETTER_PX + HEADER_PADDING_PX)
+
+
 def column_def(field: str, header: str, kind: ColumnKind = "text", **extra) -> dict:
-    """An AG Grid column definition whose filter matches what :func:`column_condition` does."""
+    """An AG Grid column definition whose filter matches what :func:`column_condition` does.
+
+    Every column has a header (its name is also the header's tooltip), is wide enough for the
+    header's longest word, and a text or date the cell cuts short shows whole as a tooltip."""
     definition = {
         "field": field,
         "headerName": header,
         "headerTooltip": header,
+        "minWidth": max(header_min_width(header), ID_COLUMN_PX if field in ID_FIELDS else 0),
         "filter": _FILTERS.get(kind, "agTextColumnFilter"),
         "filterParams": {
             "filterOptions": _FILTER_OPTIONS.get(kind, _FILTER_OPTIONS["text"]),
@@ -742,12 +768,18 @@ def column_def(field: str, header: str, kind: ColumnKind = "text", **extra) -> d
     }
     if kind == "number":
         definition["type"] = "rightAligned"
+    else:
+        definition["tooltipField"] = field
     if kind == "date":
         definition["filterParams"]["inRangeInclusive"] = True
         # The years the server reads (dashboard/bounds.py): the filter refuses others as typed.
         definition["filterParams"]["minValidYear"] = EARLIEST_DATE.year
         definition["filterParams"]["maxValidYear"] = LATEST_DATE.year
+    min_width = max(definition["minWidth"], extra.pop("minWidth", 0))
     definition.update(extra)
+    definition["minWidth"] = min_width
+    if definition.get("maxWidth"):
+        definition["maxWidth"] = max(definition["maxWidth"], min_width)
     return definition
 
 
@@ -763,6 +795,16 @@ def column_defs(
         column_def(field, header_en if lang == "en" else header_sv, kind, **extras.get(field, {}))
         for field, (kind, header_sv, header_en) in fields.items()
     ]
+
+
+def localised_column(definition: dict, lang: str) -> dict:
+    """A number column writes its numbers the page language's way ("1 276" in Swedish), by the
+    formatGridNumber of assets/grid_formats.js."""
+    if definition.get("type") != "rightAligned" or "valueFormatter" in definition:
+        return definition
+    lang = "en" if lang == "en" else "sv"
+    formatter = {"function": f"formatGridNumber(params.value, '{lang}')"}
+    return {**definition, "valueFormatter": formatter}
 
 
 def create_grid(
@@ -795,6 +837,7 @@ def create_grid(
     if lang != "en":
         options["localeText"] = LOCALE_TEXT_SV
     options.update(grid_options or {})
+    column_defs = [localised_column(d, lang) for d in column_defs]
     return dag.AgGrid(
         id=grid_id,
         rowModelType="infinite",

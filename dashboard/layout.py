@@ -13,7 +13,7 @@ from dashboard.accessibility_statement import STATEMENT_PATH
 from dashboard.auth.roles import page_visible_to, role_label
 from dashboard.i18n import Texts, t, translate
 from dashboard.queries.viewer import Viewer
-from etl.formatting import format_change, format_value, shown_change
+from etl.formatting import format_change, format_value, plotly_locale, shown_change
 from etl.kpi.definitions import METRICS
 
 # The page's main landmark: the skip link's target, and where the language is announced.
@@ -42,10 +42,23 @@ INDEX_STRING = """<!DOCTYPE html>
 
 # The language switch changes the filter store; <html lang> follows it (the returned value goes
 # to <main lang>, which says the same).
+# A page is built once per address by Dash's router, which listens to its own dcc.Location: the
+# app's URL location writes the new ?sprak= with pushState and tells nobody, so the page kept its
+# headings and card titles in the old language. When the language changes (not on the first
+# paint, whose page the router already built from the address) the router is told to read the
+# address again and builds the page in the new language.
 SET_DOCUMENT_LANGUAGE_JS = """
 function(filters) {
     const lang = (filters && filters.lang === "en") ? "en" : "sv";
+    const shown = window._infosakPageLanguage;
+    window._infosakPageLanguage = lang;
     document.documentElement.lang = lang;
+    if (shown !== undefined && shown !== lang) {
+        // After this render, when the URL location has pushed the new address.
+        setTimeout(function() {
+            window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+        }, 0);
+    }
     return lang;
 }
 """
@@ -54,10 +67,13 @@ SHELL_TEXT: Texts = {
     "sv": {"skip": "Hoppa till innehållet", "statement": "Tillgänglighetsredogörelse"},
     "en": {"skip": "Skip to content", "statement": "Accessibility statement"},
 }
+# The filter bar's language label (the frame callback sets it in the chosen language).
+LANGUAGE_LABEL = "app-label-language"
 
 # Ids and strings of the user menu (the shell's own; pages never address them).
 USER_MENU = "app-user-menu"
 USER_NAME = "app-user-name"
+USER_ROLE = "app-user-role"
 LOGOUT_BUTTON = "app-logout"
 USER_MENU_TEXT: Texts = {
     "sv": {"logout": "Logga ut"},
@@ -110,14 +126,14 @@ def create_user_menu(user: UserMenu | None) -> html.Div:
     """
     if user is None:
         return html.Div(
-            [html.Span(id=USER_NAME), html.Button(id=LOGOUT_BUTTON)],
+            [html.Span(html.Span(id=USER_ROLE), id=USER_NAME), html.Button(id=LOGOUT_BUTTON)],
             id=USER_MENU,
             className="d-none",
         )
     return html.Div(
         [
             html.Span(
-                [html.Strong(user.name), " · ", role_label(user.role)],
+                [html.Strong(user.name), " · ", html.Span(role_label(user.role), id=USER_ROLE)],
                 id=USER_NAME,
                 className="navbar-text text-white me-2 small",
             ),
@@ -267,7 +283,7 @@ def create_filter_bar() -> dbc.Row:
             ),
             dbc.Col(
                 [
-                    dbc.Label(t("language"), html_for=c.LANGUAGE_SWITCH),
+                    dbc.Label(t("language"), html_for=c.LANGUAGE_SWITCH, id=LANGUAGE_LABEL),
                     dbc.RadioItems(
                         id=c.LANGUAGE_SWITCH,
                         inline=True,
@@ -368,6 +384,14 @@ def create_kpi_row(
 # its buttons are not reachable by keyboard; the numbers are in each chart's "Visa som tabell"
 # and the figures do not zoom (the theme's dragmode).
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
+
+
+def graph_config(lang: str = "sv") -> dict:
+    """GRAPH_CONFIG with plotly's locale for ``lang`` built from Babel's data (months on date
+    axes "okt. 2025", decimal comma and space grouping in Swedish; English formats in English).
+    Given with every graph, so no locale script has to be loaded before plotly draws."""
+    locale = plotly_locale(lang)
+    return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {"format": locale["format"]}}}
 
 
 def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 
 NBSP = "\u00a0"
-MONTHS_SV = [
-    "jan.",
-    "feb.",
-    "mars",
-    "apr.",
-    "maj",
-    "juni",
-    "juli",
-    "aug.",
-    "sep.",
-    "okt.",
-    "nov.",
-    "dec.",
-]
-MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+# The locales of the two UI languages (Babel's CLDR data: month names, separators, signs).
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+# Stored times are naive UTC; people read them in Swedish time, whatever the server's zone.
+LOCAL_TIME_ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def locale_of(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES["sv"])
+
+
+def month_abbreviations(lang: str = "sv") -> list[str]:
+    """January..December abbreviated as the language writes them (jan., feb., mars ...)."""
+    names = babel_dates.get_month_names("abbreviated", locale=locale_of(lang))
+    return [names[month] for month in range(1, 13)]
+
+
+MONTHS_SV = month_abbreviations("sv")
+MONTHS_EN = month_abbreviations("en")
 
 
 def _missing(value) -> bool:
@@ -28,13 +35,15 @@ def _missing(value) -> bool:
 
 
 def format_number(value, decimals: int = 0, lang: str = "sv") -> str:
-    """1234.5 → "1 234,5" in Swedish (narrow grouping with a no-break space), "1,234.5" in English."""
+    """1234.5 → "1 234,5" in Swedish (grouped with a no-break space, decimal comma, the minus
+    sign U+2212), "1,234.5" in English."""
     if _missing(value):
         return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "sv":
-        text = text.replace(",", NBSP).replace(".", ",").replace("-", "−")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    locale = locale_of(lang)
+    text = babel_numbers.format_decimal(value, format=pattern, locale=locale)
+    # Babel writes a hyphen-minus with the pattern; the locale's own minus sign is U+2212 in sv.
+    return text.replace("-", babel_numbers.get_minus_sign_symbol(locale))
 
 
 def format_percent(fraction, decimals: int = 0, lang: str = "sv") -> str:
@@ -81,22 +90,81 @@ def format_value(value, kind: str, lang: str = "sv") -> str:
 
 
 def format_date(value: dt.date | dt.datetime | str | None, lang: str = "sv") -> str:
-    """ISO date: 2026-11-28 is the Swedish standard form (SS-ISO 8601)."""
+    """ISO date: 2026-11-28 is the Swedish standard form (SS-ISO 8601), unambiguous in English."""
     if value is None or value == "":
         return "–"
     if isinstance(value, str):
         return value[:10]
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return format_datetime(value, lang)
     return value.isoformat()
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """A stored time (naive UTC, or aware) in Swedish time (Europe/Stockholm)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LOCAL_TIME_ZONE)
+
+
+def format_datetime(
+    value: dt.datetime | str | None, lang: str = "sv", *, seconds: bool = False
+) -> str:
+    """A stored time as Swedish time, ISO style: "2026-11-28 14:05" (with ``seconds`` ":09").
+    The one helper for every time shown (load log, audit log, report footer, frozen reports),
+    so that they all read in the same zone."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return format_date(value, lang)
+    return local_time(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def format_long_date(value: dt.date, lang: str = "sv") -> str:
     """28 nov. 2026 / 28 Nov 2026."""
-    months = MONTHS_SV if lang == "sv" else MONTHS_EN
-    return f"{value.day} {months[value.month - 1]} {value.year}"
+    return babel_dates.format_date(value, "d MMM y", locale=locale_of(lang))
 
 
 def format_month(value: dt.date, lang: str = "sv") -> str:
-    months = MONTHS_SV if lang == "sv" else MONTHS_EN
-    return f"{months[value.month - 1]} {value.year}"
+    """okt. 2025 / Oct 2025."""
+    return babel_dates.format_date(value, "MMM y", locale=locale_of(lang))
+
+
+def plotly_locale(lang: str = "sv") -> dict:
+    """plotly.js's locale format for ``lang`` from Babel's data: month and day names on date
+    axes ("okt. 2025"), decimal comma and space grouping on number axes and hovers."""
+    locale = locale_of(lang)
+    months = babel_dates.get_month_names("wide", locale=locale)
+    short_months = babel_dates.get_month_names("abbreviated", locale=locale)
+    days = babel_dates.get_day_names("wide", locale=locale)
+    short_days = babel_dates.get_day_names("abbreviated", locale=locale)
+    # Babel numbers weekdays from Monday (0), d3 from Sunday.
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]
+    return {
+        "moduleType": "locale",
+        "name": lang,
+        "dictionary": {},
+        "format": {
+            "days": [days[i] for i in sunday_first],
+            "shortDays": [short_days[i] for i in sunday_first],
+            "months": [months[i] for i in range(1, 13)],
+            "shortMonths": [short_months[i] for i in range(1, 13)],
+            "periods": ["AM", "PM"] if lang == "en" else ["fm", "em"],
+            "dateTime": "%a %e %b %Y %X",
+            "date": "%Y-%m-%d",
+            "time": "%H:%M:%S",
+            "decimal": babel_numbers.get_decimal_symbol(locale),
+            "thousands": babel_numbers.get_group_symbol(locale),
+            "grouping": [3],
+            "currency": ["", " kr"] if lang == "sv" else ["£", ""],
+            "year": "%Y",
+            "month": "%b %Y",
+            "dayMonth": "%-d %b",
+            "dayMonthYear": "%-d %b %Y",
+        },
+    }

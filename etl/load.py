@@ -121,7 +121,9 @@ def new_run_id() -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    """Naive UTC, as every stored time (the audit log, reports): the pages show them in Swedish
+    time through etl.formatting.format_datetime, whatever zone the server runs in."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 # --------------------------------------------------------------------------- organisation codes

@@ -105,6 +105,29 @@ DEFAULT_MATURITY_AREAS: list[tuple[str, str]] = [
     ("kontinuitet", "Kontinuitet"),
     ("leverantorer", "Leverantörer och samverkan"),
 ]
+# The default areas' English names, by code: the one place the English UI and report take them
+# from. An area an organisation adds to its own catalogue keeps the name it was given.
+MATURITY_AREAS_EN: dict[str, str] = {
+    "organisation": "Organisation and roles",
+    "styrdokument": "Policy documents",
+    "klassning": "Information classification",
+    "riskhantering": "Risk management",
+    "atgardsuppfoljning": "Action follow-up",
+    "behorighet": "Access control",
+    "kompetens": "Competence and training",
+    "personuppgifter": "Personal data processing",
+    "incidenter": "Incident management",
+    "kontinuitet": "Continuity",
+    "leverantorer": "Suppliers and cooperation",
+}
+
+
+def area_name(code: str, stored_name: str, lang: str = "sv") -> str:
+    """A maturity area's name in ``lang``: the stored (Swedish) name, or in English the default
+    area's English name; an organisation's own area keeps its stored name."""
+    if lang == "en":
+        return MATURITY_AREAS_EN.get(code, stored_name)
+    return stored_name
 
 
 def normalise(text: object) -> str:

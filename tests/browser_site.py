@@ -44,8 +44,9 @@ def require_browser() -> None:
     pytest.skip("Chromium/chromedriver not installed")
 
 
-def site_fixture(request, tmp_path_factory):
-    """Generator body for a module-scoped fixture: yields a started DashComposite."""
+def site_fixture(request, tmp_path_factory, *, demo: bool = False):
+    """Generator body for a module-scoped fixture: yields a started DashComposite (``demo``: the
+    app in demo mode, with its banner and demo accounts beside ACCOUNTS)."""
     require_browser()
     folder = tmp_path_factory.mktemp("site")
     engine = make_engine(f"sqlite:///{folder / 'store.db'}")
@@ -56,7 +57,7 @@ def site_fixture(request, tmp_path_factory):
     downloads = folder / "downloads"
     downloads.mkdir()
     with pytest.MonkeyPatch.context() as monkeypatch:
-        app = auth_app(engine, monkeypatch)
+        app = auth_app(engine, monkeypatch, demo=demo)
         try:
             with (
                 ThreadedRunner() as runner,

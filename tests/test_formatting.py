@@ -79,3 +79,47 @@ def test_a_card_marks_only_a_change_it_shows():
     assert "+46 sedan förra kvartalet" in notes[1] and "kpi-note bad" in notes[1]
     # Better or worse is said in words, not by the colour alone (WCAG 1.4.1).
     assert "(försämring)" in notes[1] and "förbättring" not in notes[0] + notes[1]
+
+
+def test_months_come_from_the_locale_in_either_language():
+    from etl.formatting import format_month
+
+    assert format_month(dt.date(2025, 10, 1)) == "okt. 2025"
+    assert format_month(dt.date(2026, 3, 1)) == "mars 2026"
+    assert format_month(dt.date(2025, 10, 1), "en") == "Oct 2025"
+
+
+def test_stored_times_read_in_swedish_time_winter_and_summer():
+    from etl.formatting import format_datetime
+
+    # Stored naive UTC: +1 hour in winter, +2 in summer, whatever zone the server runs in.
+    assert format_datetime(dt.datetime(2026, 1, 15, 12, 0)) == "2026-01-15 13:00"
+    assert format_datetime(dt.datetime(2026, 7, 1, 23, 30, 5), seconds=True) == (
+        "2026-07-02 01:30:05"
+    )
+    assert format_datetime("2026-07-01T10:00:00") == "2026-07-01 12:00"
+    assert format_datetime(None) == "–"
+
+
+def test_loads_are_stamped_in_utc_like_the_audit_log():
+    from etl.load import _now
+
+    utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert abs((_now() - utc).total_seconds()) < 5
+
+
+def test_maturity_areas_have_english_names_in_one_place():
+    from etl.vocab import DEFAULT_MATURITY_AREAS, MATURITY_AREAS_EN, area_name
+
+    assert set(MATURITY_AREAS_EN) == {code for code, _ in DEFAULT_MATURITY_AREAS}
+    assert area_name("incidenter", "Incidenthantering", "en") == "Incident management"
+    assert area_name("incidenter", "Incidenthantering", "sv") == "Incidenthantering"
+    # An organisation's own area keeps the name it was given.
+    assert area_name("egen", "Eget område", "en") == "Eget område"
+
+
+def test_grid_times_read_in_swedish_time_like_the_rest_of_the_app():
+    from dashboard.grid import json_value
+
+    assert json_value(dt.datetime(2026, 12, 6, 20, 7)) == "2026-12-06 21:07"
+    assert json_value(dt.date(2026, 12, 6)) == "2026-12-06"

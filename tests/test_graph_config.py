@@ -1,4 +1,5 @@
-"""Every chart of every page uses the one plotly config (dashboard.layout.GRAPH_CONFIG).
+"""Every chart of every page uses the one plotly config (dashboard.layout.GRAPH_CONFIG, with the
+page language's plotly locale from dashboard.layout.graph_config).
 
 With plotly's "responsive" config a chart in a card that was drawn empty first and then given its
 figure kept a height of 100 % of a card body sized by the chart: 0 px, the figure drawn over the
@@ -12,7 +13,7 @@ import dash
 from dash import dcc
 
 from dashboard import store
-from dashboard.layout import GRAPH_CONFIG
+from dashboard.layout import GRAPH_CONFIG, graph_config
 from tests.kpi_data import build_store
 from tests.pages import build_app, page_module
 
@@ -27,23 +28,40 @@ def _graphs(component, found: list) -> list:
     return found
 
 
+def _graphs_by_page(**query) -> dict:
+    graphs_by_page = {}
+    for page in dash.page_registry.values():
+        module = page_module(page["path"])
+        body = module.layout(**query) if callable(module.layout) else module.layout
+        graphs_by_page[page["path"]] = _graphs(body, [])
+    return graphs_by_page
+
+
 def test_every_chart_uses_the_shared_config(sqlite_engine):
     build_store(sqlite_engine)
     build_app(sqlite_engine)
-    graphs_by_page = {}
     try:
-        for page in dash.page_registry.values():
-            module = page_module(page["path"])
-            body = module.layout() if callable(module.layout) else module.layout
-            graphs_by_page[page["path"]] = _graphs(body, [])
+        by_language = {"sv": _graphs_by_page(), "en": _graphs_by_page(sprak="en")}
     finally:
         store.configure(None)
-    graphs = [g for found in graphs_by_page.values() for g in found]
-    assert len(graphs) >= 10, graphs_by_page  # Översikt, Täckning, Åtgärder, Risker, Mognad, ...
     assert "responsive" not in GRAPH_CONFIG
-    for path, found in graphs_by_page.items():
-        for graph in found:
-            assert graph.config == GRAPH_CONFIG, (path, graph.id, graph.config)
+    for lang, graphs_by_page in by_language.items():
+        graphs = [g for found in graphs_by_page.values() for g in found]
+        assert len(graphs) >= 10, graphs_by_page  # Översikt, Täckning, Åtgärder, Risker, ...
+        for path, found in graphs_by_page.items():
+            for graph in found:
+                assert graph.config == graph_config(lang), (path, graph.id, lang)
+
+
+def test_the_chart_locale_writes_swedish_months_and_numbers():
+    config = graph_config("sv")
+    assert config["locale"] == "sv" and config["displaylogo"] is False
+    swedish = config["locales"]["sv"]["format"]
+    assert swedish["shortMonths"][9] == "okt." and swedish["months"][2] == "mars"
+    assert swedish["days"][0] == "söndag"  # d3 starts the week on Sunday
+    assert (swedish["decimal"], swedish["thousands"]) == (",", "\u00a0")
+    english = graph_config("en")["locales"]["en"]["format"]
+    assert english["shortMonths"][9] == "Oct" and english["decimal"] == "."
 
 
 def test_charts_have_no_mode_bar_and_do_not_zoom():

@@ -202,7 +202,8 @@ def test_grid_block_sorted_filtered_and_formatted(loads_store):
         assert block["rowCount"] == 6
         first = block["rowData"][0]
         assert first["file_name"] == "L6.xlsx" and first["outcome_label"] == "Avvisad"
-        assert first["started_at"] == "2026-11-21 10:05"
+        # Stored 10:05 UTC, shown in Swedish time (CET in November) like every time in the app.
+        assert first["started_at"] == "2026-11-21 11:05"
         l3 = next(r for r in block["rowData"] if r["file_name"] == "L3.xlsx")
         assert l3["counts"] == "Tillgångar 30 · Risker 10"
         assert "counts_json" not in l3

@@ -25,11 +25,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
+    graph_config,
 )
 from dashboard.output_cache import cached_output
 from dashboard.queries.actions import (
@@ -270,7 +270,7 @@ def layout(**query):
                         chart_card(
                             _tr("aging", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
                                 _tr("aging", lang),
                                 lang,
                             ),
@@ -284,7 +284,7 @@ def layout(**query):
                             _tr("trend", lang),
                             [
                                 chart_with_table(
-                                    dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                                    dcc.Loading(dcc.Graph(id=TREND, config=graph_config(lang))),
                                     _tr("trend", lang),
                                     lang,
                                 ),

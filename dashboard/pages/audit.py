@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
@@ -21,6 +20,7 @@ from dashboard.auth.roles import AUDIT_ROLES, may_read_audit
 from dashboard.i18n import translator
 from dashboard.layout import create_page_header
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ dash.register_page(
 
 TABLE = "logg-table"
 SHOWN = 500
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
 TEXT = {
     "sv": {
@@ -76,7 +75,7 @@ _t = translator(TEXT)
 
 def local_time(at: dt.datetime) -> str:
     """Stored naive UTC → Swedish local time, ISO style (2026-11-28 14:05:09)."""
-    return at.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return format_datetime(at, seconds=True)
 
 
 def layout(**query) -> html.Div:

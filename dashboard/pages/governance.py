@@ -18,7 +18,7 @@ from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state, no_data
+from dashboard.layout import chart_card, create_page_header, empty_state, graph_config, no_data
 from dashboard.output_cache import cached_output
 from dashboard.queries.governance import (
     ACTIONS_PER_OBJECT,
@@ -127,7 +127,7 @@ def layout(**query):
             chart_card(
                 _tr("coverage", lang),
                 chart_with_table(
-                    dcc.Loading(dcc.Graph(id=COVERAGE, config=GRAPH_CONFIG)),
+                    dcc.Loading(dcc.Graph(id=COVERAGE, config=graph_config(lang))),
                     _tr("coverage", lang),
                     lang,
                 ),

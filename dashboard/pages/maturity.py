@@ -24,10 +24,10 @@ from dashboard.figures.maturity import (
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_page_header,
     empty_state,
+    graph_config,
     no_data,
     scroll_region,
 )
@@ -43,7 +43,7 @@ from etl.formatting import format_date, format_number, format_percent
 from etl.kpi.compute import compute_kpis
 from etl.kpi.maturity import maturity_history, maturity_matrix
 from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_LEVELS, EvidenceCriterion
-from etl.vocab import MATURITY_LEVELS
+from etl.vocab import MATURITY_LEVELS, area_name
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def layout(**query):
             chart_card(
                 _tr("heatmap", lang),
                 chart_with_table(
-                    dcc.Loading(dcc.Graph(id=HEATMAP, config=GRAPH_CONFIG)),
+                    dcc.Loading(dcc.Graph(id=HEATMAP, config=graph_config(lang))),
                     _tr("heatmap", lang),
                     lang,
                 ),
@@ -179,7 +179,7 @@ def layout(**query):
                         chart_card(
                             _tr("comparison", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=COMPARISON, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=COMPARISON, config=graph_config(lang))),
                                 _tr("comparison", lang),
                                 lang,
                             ),
@@ -192,7 +192,7 @@ def layout(**query):
                         chart_card(
                             _tr("trend", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=TREND, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=TREND, config=graph_config(lang))),
                                 _tr("trend", lang),
                                 lang,
                             ),
@@ -217,7 +217,7 @@ def layout(**query):
                     dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
                     dcc.Dropdown(id=PROFILE_SELECT, clearable=False, placeholder=_tr("pick", lang)),
                     chart_with_table(
-                        dcc.Loading(dcc.Graph(id=PROFILE, config=GRAPH_CONFIG)),
+                        dcc.Loading(dcc.Graph(id=PROFILE, config=graph_config(lang))),
                         _tr("profile", lang),
                         lang,
                     ),
@@ -237,6 +237,18 @@ def restrict_matrix(matrix: pd.DataFrame, administration: str | None) -> pd.Data
     if administration and not matrix.empty:
         return matrix[matrix["scope_id"] == administration]
     return matrix
+
+
+def name_areas(matrix: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The matrix with each area named in ``lang`` (etl.vocab holds the English names)."""
+    if lang == "sv" or matrix is None or matrix.empty:
+        return matrix
+    return matrix.assign(
+        area_name=[
+            area_name(code, name, lang)
+            for code, name in zip(matrix["area_code"], matrix["area_name"], strict=True)
+        ]
+    )
 
 
 def scope_names(*frames: pd.DataFrame) -> dict[str, str]:
@@ -485,7 +497,7 @@ def update_maturity(filters_data, current_profile):
             municipality=filters.municipality,
             administration=filters.administration,
         )
-    matrix = restrict_matrix(matrix, filters.administration)
+    matrix = name_areas(restrict_matrix(matrix, filters.administration), lang)
     history = (
         history[pd.to_datetime(history["assessed_on"]).dt.date <= as_of]
         if (not history.empty)
@@ -535,6 +547,7 @@ def update_profile(selected, filters_data):
             else {}
         )
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
+    rows = name_areas(rows, lang)
     return (
         maturity_profile_figure(rows, name, lang),
         area_table(rows, evidence, filters.as_of, lang),

@@ -16,11 +16,11 @@ from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
+    graph_config,
     metric_label,
     no_data,
     scroll_region,
@@ -147,7 +147,7 @@ def layout(**query):
                         chart_card(
                             _tr("funnel", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=FUNNEL, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=FUNNEL, config=graph_config(lang))),
                                 _tr("funnel", lang),
                                 lang,
                             ),
@@ -160,7 +160,7 @@ def layout(**query):
                         chart_card(
                             _tr("aging", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=AGING, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
                                 _tr("aging", lang),
                                 lang,
                             ),

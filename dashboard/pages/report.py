@@ -22,8 +22,9 @@ from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.export_workbook import build_scope_workbook
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.theme import PALETTE, empty_figure, series_pattern
-from dashboard.filters import Filters
-from dashboard.layout import GRAPH_CONFIG, chart_card, create_page_header, empty_state
+from dashboard.filters import Filters, query_language
+from dashboard.i18n import translator
+from dashboard.layout import chart_card, create_page_header, empty_state, graph_config
 from dashboard.markup import plot_texts
 from dashboard.output_cache import cached_output
 from dashboard.queries.report_snapshots import (
@@ -38,6 +39,7 @@ from dashboard.report.content import ReportContent, Table, build_content, compar
 from dashboard.report.gather import ReportError, gather_report, period_end, recent_periods
 from dashboard.report.pdf import report_pdf
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_date, format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -75,29 +77,116 @@ TREND = "rapport-trend"
 MATURITY = "rapport-maturity"
 SELECTED_DATE = ""  # period dropdown value meaning "the as-of date of the filter bar"
 
+TEXT = {
+    "sv": {
+        "title": "Rapport",
+        "lead": (
+            "Lägesrapport för nämnden i klarspråk: bara sammanställda siffror, med diagram och "
+            "datakällor. Samma innehåll som PDF-filen och kommandot infosak report."
+        ),
+        "period": "Period",
+        "pdf": "Ladda ner PDF",
+        "workbook": "Ladda ner arbetsbok",
+        "freeze": "Frys rapporten",
+        "frozen": "Frysta rapporter",
+        "compare": "Jämför två perioder",
+        "period_a": "Period A",
+        "period_b": "Period B",
+        "selected_date": "Valt datum ({date})",
+        "period_until": "{period} (t.o.m. {date})",
+        "no_data": "Inga uppgifter.",
+        "overdue_series": "Försenade åtgärder",
+        "no_maturity": "Ingen mognad är bedömd ännu.",
+        "self": "Självskattad",
+        "evidence": "Belagd",
+        "summary": "Sammanfattning",
+        "kpis": "Nyckeltal per förvaltning",
+        "funnel": "Täckningstratten",
+        "trend": "Försenade åtgärder över tid",
+        "maturity": "Mognad per förvaltning (0–5)",
+        "organisation": "Organisationskontroll",
+        "objects": "Gemensamma förvaltningsobjekt",
+        "lineage": "Datakällor",
+        "no_frozen": "Inga frysta rapporter ännu.",
+        "frozen_by": "{when} av {who}",
+        "scope": "Omfång",
+        "as_of": "Per datum",
+        "frozen_at": "Fryst",
+        "actions": "Hämta",
+        "may_not_freeze": "Din roll får inte frysa rapporter.",
+        "choose_scope": "Välj en kommun eller förvaltning att frysa.",
+        "frozen_done": "Rapporten för {period} är fryst (nr {id}).",
+        "choose_two": "Välj två frysta rapporter.",
+        "missing": "Rapporten finns inte.",
+        "measure": "Mått",
+        "change": "Förändring",
+    },
+    "en": {
+        "title": "Report",
+        "lead": (
+            "Status report for the committee in plain language: aggregated figures only, with "
+            "charts and data sources. The same content as the PDF and the infosak report command."
+        ),
+        "period": "Period",
+        "pdf": "Download PDF",
+        "workbook": "Download workbook",
+        "freeze": "Freeze the report",
+        "frozen": "Frozen reports",
+        "compare": "Compare two periods",
+        "period_a": "Period A",
+        "period_b": "Period B",
+        "selected_date": "Chosen date ({date})",
+        "period_until": "{period} (until {date})",
+        "no_data": "No data.",
+        "overdue_series": "Overdue actions",
+        "no_maturity": "No maturity has been assessed yet.",
+        "self": "Self-assessed",
+        "evidence": "Evidence-based",
+        "summary": "Summary",
+        "kpis": "Key figures per administration",
+        "funnel": "Coverage funnel",
+        "trend": "Overdue actions over time",
+        "maturity": "Maturity per administration (0–5)",
+        "organisation": "Organisation check",
+        "objects": "Shared governance objects",
+        "lineage": "Data sources",
+        "no_frozen": "No frozen reports yet.",
+        "frozen_by": "{when} by {who}",
+        "scope": "Scope",
+        "as_of": "As of",
+        "frozen_at": "Frozen",
+        "actions": "Download",
+        "may_not_freeze": "Your role may not freeze reports.",
+        "choose_scope": "Choose a municipality or administration to freeze.",
+        "frozen_done": "The report for {period} is frozen (no. {id}).",
+        "choose_two": "Choose two frozen reports.",
+        "missing": "The report does not exist.",
+        "measure": "Measure",
+        "change": "Change",
+    },
+}
+_tr = translator(TEXT)
+
 
 # Each chart's "Visa som tabell" (dashboard/chart_table.py).
 register_chart_tables(FUNNEL, TREND, MATURITY)
 
 
 def layout(**query):
-    header = create_page_header(
-        "Rapport",
-        "Lägesrapport för nämnden i klarspråk: bara sammanställda siffror, med diagram och "
-        "datakällor. Samma innehåll som PDF-filen och kommandot infosak report.",
-    )
+    lang = query_language(query)
+    header = create_page_header(_tr("title", lang), _tr("lead", lang))
     try:
         with store.read_session() as session:
             if store.store_is_empty(session):
-                return html.Div([header, empty_state()])
+                return html.Div([header, empty_state(lang)])
     except Exception:  # an unreachable store must not show a traceback
         log.exception("store check failed")
-        return html.Div([header, empty_state()])
+        return html.Div([header, empty_state(lang)])
     controls = dbc.Row(
         [
             dbc.Col(
                 [
-                    dbc.Label("Period", html_for=PERIOD),
+                    dbc.Label(_tr("period", lang), html_for=PERIOD),
                     dcc.Dropdown(id=PERIOD, value=SELECTED_DATE, clearable=False),
                 ],
                 md=3,
@@ -105,11 +194,13 @@ def layout(**query):
             dbc.Col(
                 html.Div(
                     [
-                        dbc.Button("Ladda ner PDF", id=PDF_BUTTON, color="primary"),
+                        dbc.Button(_tr("pdf", lang), id=PDF_BUTTON, color="primary"),
                         dbc.Button(
-                            "Ladda ner arbetsbok", id=XLSX_BUTTON, color="secondary", outline=True
+                            _tr("workbook", lang), id=XLSX_BUTTON, color="secondary", outline=True
                         ),
-                        dbc.Button("Frys rapporten", id=FREEZE_BUTTON, color="dark", outline=True),
+                        dbc.Button(
+                            _tr("freeze", lang), id=FREEZE_BUTTON, color="dark", outline=True
+                        ),
                     ],
                     className="d-flex gap-2 flex-wrap align-items-end h-100",
                 ),
@@ -128,22 +219,22 @@ def layout(**query):
             dcc.Download(id=FROZEN_DOWNLOAD),
             dcc.Store(id=FROZEN_VERSION, data=0),
             dcc.Loading(html.Div(id=CONTENT)),
-            chart_card("Frysta rapporter", html.Div(id=FROZEN_LIST)),
+            chart_card(_tr("frozen", lang), html.Div(id=FROZEN_LIST)),
             chart_card(
-                "Jämför två perioder",
+                _tr("compare", lang),
                 [
                     dbc.Row(
                         [
                             dbc.Col(
                                 [
-                                    dbc.Label("Period A", html_for=COMPARE_A),
+                                    dbc.Label(_tr("period_a", lang), html_for=COMPARE_A),
                                     dcc.Dropdown(id=COMPARE_A),
                                 ],
                                 md=6,
                             ),
                             dbc.Col(
                                 [
-                                    dbc.Label("Period B", html_for=COMPARE_B),
+                                    dbc.Label(_tr("period_b", lang), html_for=COMPARE_B),
                                     dcc.Dropdown(id=COMPARE_B),
                                 ],
                                 md=6,
@@ -179,17 +270,23 @@ def freeze_scope(viewer: Viewer, scope: str | None) -> str | None:
     return None
 
 
-def period_options(as_of: dt.date) -> list[dict]:
-    options = [{"label": f"Valt datum ({as_of.isoformat()})", "value": SELECTED_DATE}]
+def period_options(as_of: dt.date, lang: str = "sv") -> list[dict]:
+    selected = _tr("selected_date", lang).format(date=format_date(as_of, lang))
+    options = [{"label": selected, "value": SELECTED_DATE}]
     return options + [
-        {"label": f"{p} (t.o.m. {period_end(p).isoformat()})", "value": p}
+        {
+            "label": _tr("period_until", lang).format(
+                period=p, date=format_date(period_end(p), lang)
+            ),
+            "value": p,
+        }
         for p in recent_periods(as_of)
     ]
 
 
-def table_component(table: Table, table_id: str | None = None) -> html.Div:
+def table_component(table: Table, table_id: str | None = None, lang: str = "sv") -> html.Div:
     if not table.rows:
-        return html.P(table.note or "Inga uppgifter.", className="text-muted fst-italic")
+        return html.P(table.note or _tr("no_data", lang), className="text-muted fst-italic")
     kwargs = {"id": table_id} if table_id else {}
     body = dbc.Table(
         [
@@ -215,9 +312,9 @@ def graph_style(height: int) -> dict:
 
 # The three figures are built as dicts on the cached themed layout (figures/_themed.py): the
 # same JSON as validated traces with apply_theme, a few ms less each.
-def funnel_figure(content: ReportContent) -> go.Figure:
+def funnel_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
     if not content.funnel:
-        return empty_figure("Inga uppgifter.")
+        return empty_figure(_tr("no_data", lang))
     labels = [label for label, _ in content.funnel][::-1]
     counts = [count for _, count in content.funnel][::-1]
     trace = {
@@ -231,15 +328,15 @@ def funnel_figure(content: ReportContent) -> go.Figure:
     return themed_figure([trace], {}, height=260)
 
 
-def trend_figure(content: ReportContent) -> go.Figure:
+def trend_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
     if not content.overdue_trend:
-        return empty_figure("Inga uppgifter.")
+        return empty_figure(_tr("no_data", lang))
     trace = {
         "type": "scatter",
         "x": [d for d, _ in content.overdue_trend],
         "y": [v for _, v in content.overdue_trend],
         "mode": "lines+markers",
-        "name": "Försenade åtgärder",
+        "name": _tr("overdue_series", lang),
         "line": {"color": PALETTE[4]},
     }
     # A count starts at zero: an axis from about 290 made a change of a few actions look steep.
@@ -247,65 +344,70 @@ def trend_figure(content: ReportContent) -> go.Figure:
     return themed_figure([trace], layout, height=260)
 
 
-def maturity_figure(content: ReportContent) -> go.Figure:
+def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
     rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     if not rows:
-        return empty_figure("Ingen mognad är bedömd ännu.")
+        return empty_figure(_tr("no_maturity", lang))
     names = plot_texts(r[0] for r in rows)  # administration names: drawn, not read
     traces = [
-        {"type": "bar", "name": "Självskattad", "x": names, "y": [r[1] for r in rows],
+        {"type": "bar", "name": _tr("self", lang), "x": names, "y": [r[1] for r in rows],
          "marker": {"color": PALETTE[0]}},
-        {"type": "bar", "name": "Belagd", "x": names, "y": [r[2] for r in rows],
+        {"type": "bar", "name": _tr("evidence", lang), "x": names, "y": [r[2] for r in rows],
          "marker": {"color": PALETTE[2], "pattern": series_pattern(1)}},
     ]  # fmt: skip
     return themed_figure(traces, {"barmode": "group", "yaxis": {"range": [0, 5]}}, height=300)
 
 
-def content_component(content: ReportContent) -> html.Div:
+# The report's own text (title, summary, tables, notes) comes from dashboard.report, which writes
+# it for the PDF too; it is marked so, apart from the page's own headings and labels.
+REPORT_TEXT = {"data-report-text": "true"}
+
+
+def report_text(children, **kwargs) -> html.Div:
+    return html.Div(children, **REPORT_TEXT, **kwargs)
+
+
+def content_component(content: ReportContent, lang: str = "sv") -> html.Div:
     """The report as HTML, section by section in the order of the PDF."""
+
+    def graph(graph_id, figure, height, caption):
+        chart = dcc.Graph(
+            id=graph_id, figure=figure, config=graph_config(lang), style=graph_style(height)
+        )
+        return report_text(chart_with_table(chart, _tr(caption, lang), lang))
+
     return html.Div(
         [
-            html.H2(content.title, className="h4 mt-2", id="rapport-title"),
-            html.P(content.subtitle, className="text-muted"),
+            report_text(
+                [
+                    html.H2(content.title, className="h4 mt-2", id="rapport-title"),
+                    html.P(content.subtitle, className="text-muted"),
+                ]
+            ),
             chart_card(
-                "Sammanfattning",
-                html.Div(
+                _tr("summary", lang),
+                report_text(
                     [html.P(s, className="mb-1") for s in content.summary], id="rapport-summary"
                 ),
             ),
             chart_card(
-                "Nyckeltal per förvaltning", table_component(content.kpi_table, "rapport-kpi-table")
+                _tr("kpis", lang),
+                report_text(table_component(content.kpi_table, "rapport-kpi-table", lang)),
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         chart_card(
-                            "Täckningstratten",
-                            chart_with_table(
-                                dcc.Graph(
-                                    id=FUNNEL,
-                                    figure=funnel_figure(content),
-                                    config=GRAPH_CONFIG,
-                                    style=graph_style(260),
-                                ),
-                                "Täckningstratten",
-                            ),
+                            _tr("funnel", lang),
+                            graph(FUNNEL, funnel_figure(content, lang), 260, "funnel"),
                         ),
                         lg=6,
                         className="mb-3",
                     ),
                     dbc.Col(
                         chart_card(
-                            "Försenade åtgärder över tid",
-                            chart_with_table(
-                                dcc.Graph(
-                                    id=TREND,
-                                    figure=trend_figure(content),
-                                    config=GRAPH_CONFIG,
-                                    style=graph_style(260),
-                                ),
-                                "Försenade åtgärder över tid",
-                            ),
+                            _tr("trend", lang),
+                            graph(TREND, trend_figure(content, lang), 260, "trend"),
                         ),
                         lg=6,
                         className="mb-3",
@@ -314,35 +416,38 @@ def content_component(content: ReportContent) -> html.Div:
                 className="g-3",
             ),
             chart_card(
-                "Mognad per förvaltning (0–5)",
-                chart_with_table(
-                    dcc.Graph(
-                        id=MATURITY,
-                        figure=maturity_figure(content),
-                        config=GRAPH_CONFIG,
-                        style=graph_style(300),
-                    ),
-                    "Mognad per förvaltning (0–5)",
-                ),
+                _tr("maturity", lang),
+                graph(MATURITY, maturity_figure(content, lang), 300, "maturity"),
             ),
-            chart_card("Organisationskontroll", table_component(content.organisation)),
-            chart_card("Gemensamma förvaltningsobjekt", table_component(content.objects)),
-            chart_card("Datakällor", table_component(content.lineage)),
-            html.Div([html.P(n, className="small text-muted mb-1") for n in content.footnotes]),
+            chart_card(
+                _tr("organisation", lang),
+                report_text(table_component(content.organisation, lang=lang)),
+            ),
+            chart_card(
+                _tr("objects", lang), report_text(table_component(content.objects, lang=lang))
+            ),
+            chart_card(
+                _tr("lineage", lang), report_text(table_component(content.lineage, lang=lang))
+            ),
+            report_text([html.P(n, className="small text-muted mb-1") for n in content.footnotes]),
         ]
     )
 
 
-def frozen_list_component(frame) -> html.Div:
+def frozen_list_component(frame, lang: str = "sv") -> html.Div:
     if frame.empty:
-        return html.P("Inga frysta rapporter ännu.", className="text-muted fst-italic")
+        return html.P(_tr("no_frozen", lang), className="text-muted fst-italic")
     rows = [
         html.Tr(
             [
                 html.Td(row["period"]),
                 html.Td(row["scope_name"]),
-                html.Td(row["as_of"].isoformat()),
-                html.Td(f"{row['created_at']:%Y-%m-%d %H:%M} av {row['created_by']}"),
+                html.Td(format_date(row["as_of"], lang)),
+                html.Td(
+                    _tr("frozen_by", lang).format(
+                        when=format_datetime(row["created_at"], lang), who=row["created_by"]
+                    )
+                ),
                 html.Td(
                     dbc.Button(
                         "PDF",
@@ -355,7 +460,11 @@ def frozen_list_component(frame) -> html.Div:
         )
         for row in frame.to_dict("records")
     ]
-    head = html.Thead(html.Tr([html.Th(h) for h in ("Period", "Omfång", "Per datum", "Fryst", "")]))
+    head = html.Thead(
+        html.Tr(
+            [html.Th(_tr(k, lang)) for k in ("period", "scope", "as_of", "frozen_at", "actions")]
+        )
+    )
     return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, id="rapport-frozen-table")
 
 
@@ -381,8 +490,11 @@ def update_report(filters_data, period):
         with store.read_session() as session:
             data = _gather(session, filters, period, viewer)
     except ReportError as exc:
-        return dbc.Alert(str(exc), color="warning"), period_options(filters.as_of)
-    return content_component(build_content(data)), period_options(filters.as_of)
+        return dbc.Alert(str(exc), color="warning"), period_options(filters.as_of, filters.lang)
+    return (
+        content_component(build_content(data), filters.lang),
+        period_options(filters.as_of, filters.lang),
+    )
 
 
 @callback(
@@ -392,14 +504,15 @@ def update_report(filters_data, period):
     Input(FROZEN_VERSION, "data"),
     Input(c.FILTERS_STORE, "data"),
 )
-def update_frozen(_version, _filters):
+def update_frozen(_version, filters_data):
+    lang = Filters.from_store(filters_data).lang
     viewer = current_viewer()
     with store.read_session() as session:
         frame = list_snapshots(session, viewer)
     options = [
-        {"label": snapshot_label(r), "value": int(r["id"])} for r in frame.to_dict("records")
+        {"label": snapshot_label(r, lang), "value": int(r["id"])} for r in frame.to_dict("records")
     ]
-    return frozen_list_component(frame), options, options
+    return frozen_list_component(frame, lang), options, options
 
 
 @callback(
@@ -450,13 +563,14 @@ def freeze(n_clicks, filters_data, period, version):
     if not n_clicks:
         return no_update, no_update
     viewer = current_viewer()
-    if not may_freeze(viewer):
-        return dbc.Alert("Din roll får inte frysa rapporter.", color="warning"), no_update
     filters = Filters.from_store(filters_data)
+    lang = filters.lang
+    if not may_freeze(viewer):
+        return dbc.Alert(_tr("may_not_freeze", lang), color="warning"), no_update
     as_of, label, scope = report_request(filters, period)
     scope = freeze_scope(viewer, scope)
     if scope is None and not viewer.sees_all:
-        return dbc.Alert("Välj en kommun eller förvaltning att frysa.", color="warning"), no_update
+        return dbc.Alert(_tr("choose_scope", lang), color="warning"), no_update
     try:
         with store.read_session() as session:
             data = gather_report(session, as_of, viewer, scope=scope, period=label)
@@ -465,7 +579,7 @@ def freeze(n_clicks, filters_data, period, version):
     snapshot_id = freeze_report(
         store.get_engine(), data, viewer.name, pdf=report_pdf(data), viewer=viewer
     )
-    message = f"Rapporten för {data['period']} är fryst (nr {snapshot_id})."
+    message = _tr("frozen_done", lang).format(period=data["period"], id=snapshot_id)
     return dbc.Alert(message, color="success", id="rapport-freeze-done"), (version or 0) + 1
 
 
@@ -492,21 +606,23 @@ def download_frozen(clicks):
     Output(COMPARE_TABLE, "children"),
     Input(COMPARE_A, "value"),
     Input(COMPARE_B, "value"),
+    State(c.FILTERS_STORE, "data"),
 )
-def compare(a_id, b_id):
+def compare(a_id, b_id, filters_data=None):
+    lang = Filters.from_store(filters_data).lang
     if a_id is None or b_id is None:
-        return html.P("Välj två frysta rapporter.", className="text-muted fst-italic")
+        return html.P(_tr("choose_two", lang), className="text-muted fst-italic")
     viewer = current_viewer()
     with store.read_session() as session:
         a = get_snapshot(session, viewer, a_id)
         b = get_snapshot(session, viewer, b_id)
     if a is None or b is None:
-        return html.P("Rapporten finns inte.", className="text-muted fst-italic")
+        return html.P(_tr("missing", lang), className="text-muted fst-italic")
     table = Table(
-        ["Mått", f"A: {a['period']}", f"B: {b['period']}", "Förändring"],
+        [_tr("measure", lang), f"A: {a['period']}", f"B: {b['period']}", _tr("change", lang)],
         compare_rows(a["data"], b["data"]),
     )
-    return table_component(table, "rapport-compare")
+    return report_text(table_component(table, "rapport-compare", lang))
 
 
 __all__ = ["layout"]

@@ -18,11 +18,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
-    GRAPH_CONFIG,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
+    graph_config,
     no_data,
 )
 from dashboard.output_cache import cached_output
@@ -139,7 +139,7 @@ def layout(**query):
                             [
                                 html.P(_tr("matrix_help", lang), className="small"),
                                 chart_with_table(
-                                    dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
+                                    dcc.Loading(dcc.Graph(id=MATRIX, config=graph_config(lang))),
                                     _tr("matrix", lang),
                                     lang,
                                 ),
@@ -153,7 +153,7 @@ def layout(**query):
                         chart_card(
                             _tr("treatment", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
+                                dcc.Loading(dcc.Graph(id=TREATMENT, config=graph_config(lang))),
                                 _tr("treatment", lang),
                                 lang,
                             ),

@@ -191,11 +191,12 @@ def get_snapshot(session: Session, viewer: Viewer, snapshot_id: int | None) -> d
     }
 
 
-def snapshot_label(row: dict) -> str:
+def snapshot_label(row: dict, lang: str = "sv") -> str:
     """ "2026-Q3 · Askersund kommun (fryst 2026-10-02)" for lists and dropdowns."""
     created = row["created_at"]
     created_text = created.strftime("%Y-%m-%d") if hasattr(created, "strftime") else str(created)
-    return f"{row['period']} · {row['scope_name']} (fryst {created_text})"
+    frozen = "frozen" if lang == "en" else "fryst"
+    return f"{row['period']} · {row['scope_name']} ({frozen} {created_text})"
 
 
 __all__ = [
