@@ -154,16 +154,16 @@ def object_kpis(
     *,
     municipality: str | None = None,
     administration: str | None = None,
+    metrics: tuple[str, ...] = OBJECT_METRICS,
 ) -> pd.DataFrame:
-    """compute_kpis rows of scope governance_object for OBJECT_METRICS (one truth with the CLI).
+    """compute_kpis rows of scope governance_object for ``metrics`` (one truth with the CLI).
 
     Narrowed like the page to the objects that take part in ``municipality``/``administration``:
     an object's numbers are the same whatever the narrowing (compute_kpis reads all of a needed
     object's rows), and one municipality no longer computes every object of the country.
     Read from the rows the load kept when there are any for this date (_headline_kept)."""
     kept = _headline_kept.scope_frame(
-        session, as_of, viewer, ["governance_object"], municipality, administration,
-        OBJECT_METRICS,
+        session, as_of, viewer, ["governance_object"], municipality, administration, metrics,
     )  # fmt: skip
     if kept is not None:
         return kept
@@ -174,7 +174,7 @@ def object_kpis(
         scope_types=["governance_object"],
         municipality=municipality,
         administration=administration,
-        metrics=list(OBJECT_METRICS),
+        metrics=list(metrics),
     )
 
 
@@ -186,6 +186,7 @@ def shown_object_kpis(
     *,
     municipality: str | None = None,
     administration: str | None = None,
+    metrics: tuple[str, ...] = OBJECT_METRICS,
 ) -> pd.DataFrame:
     """object_kpis for the rows of ``objects`` (visible_object_list's): the viewer's own for
     the objects of its scope, and for the objects it only takes part in the same numbers read
@@ -193,7 +194,12 @@ def shown_object_kpis(
     (compute_kpis reads all of a needed object's rows; säkerhetsskydd assets count unnamed for
     everyone), and only the listed objects, which object_aggregate_condition allowed, are kept."""
     kpis = object_kpis(
-        session, as_of, viewer, municipality=municipality, administration=administration
+        session,
+        as_of,
+        viewer,
+        municipality=municipality,
+        administration=administration,
+        metrics=metrics,
     )
     codes = set(objects["code"]) if not objects.empty else set()
     missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
@@ -213,7 +219,7 @@ def shown_object_kpis(
         for code in participant_municipalities:
             if not missing:
                 break
-            found = object_kpis(session, as_of, SYSTEM, municipality=code)
+            found = object_kpis(session, as_of, SYSTEM, municipality=code, metrics=metrics)
             found = found[found["scope_id"].isin(missing)]
             kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
             missing -= set(found["scope_id"])
