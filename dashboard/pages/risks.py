@@ -38,6 +38,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number
+from etl.kpi.rules import sees_detail
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ CELL_CLEAR = "risker-cell-clear"
 GRID = "risker-grid"
 HIGH = "risker-high-risks"
 PROTECTED_NOTE = "risker-protected-note"
+AGGREGATE_NOTE = "risker-aggregate-only"
 
 CARD_METRICS = ("risks", "risks_high", "risks_high_without_action")
 
@@ -73,6 +75,8 @@ TEXT = {
         "protected": "{count} risker för tillgångar med säkerhetsskydd räknas i siffrorna men "
         "listas inte.",
         "no_change": "",
+        "aggregate_only": "Nämnden ser riskerna som siffror, matris och fördelning ovan; "
+        "enskilda risker listas inte för nämnden.",
     },
     "en": {
         "title": "Risks",
@@ -91,6 +95,8 @@ TEXT = {
         "protected": "{count} risks of assets under security protection are counted but not "
         "listed.",
         "no_change": "",
+        "aggregate_only": "The committee sees the risks as the numbers, matrix and breakdown "
+        "above; single risks are not listed for the committee.",
     },
 }
 
@@ -116,6 +122,8 @@ def layout(**query):
     except Exception:  # an unreachable or unmigrated store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
+    if not sees_detail(current_viewer().role):
+        return _aggregate_layout(header, lang)
     grid = html.Div(
         create_grid(GRID, grid_column_defs(lang), lang, height="420px"),
         role="region",
@@ -126,32 +134,7 @@ def layout(**query):
             header,
             dcc.Store(id=CELL),
             dbc.Row(id=CARDS, className="g-3 mb-3"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        chart_card(
-                            _tr("matrix", lang),
-                            [
-                                html.P(_tr("matrix_help", lang), className="small"),
-                                dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
-                            ],
-                        ),
-                        xs=12,
-                        lg=6,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        chart_card(
-                            _tr("treatment", lang),
-                            dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
-                        ),
-                        xs=12,
-                        lg=6,
-                        className="mb-3",
-                    ),
-                ],
-                className="g-3",
-            ),
+            _chart_row(lang),
             chart_card(
                 _tr("list", lang),
                 [
@@ -174,6 +157,52 @@ def layout(**query):
             ),
             html.Div(className="mb-3"),
             chart_card(_tr("high", lang), html.Div(id=HIGH)),
+            html.P(id=PROTECTED_NOTE, className="small text-muted mt-2"),
+        ]
+    )
+
+
+def _chart_row(lang: str) -> dbc.Row:
+    return dbc.Row(
+        [
+            dbc.Col(
+                chart_card(
+                    _tr("matrix", lang),
+                    [
+                        html.P(_tr("matrix_help", lang), className="small"),
+                        dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
+                    ],
+                ),
+                xs=12,
+                lg=6,
+                className="mb-3",
+            ),
+            dbc.Col(
+                chart_card(
+                    _tr("treatment", lang),
+                    dcc.Loading(dcc.Graph(id=TREATMENT, config=GRAPH_CONFIG)),
+                ),
+                xs=12,
+                lg=6,
+                className="mb-3",
+            ),
+        ],
+        className="g-3",
+    )
+
+
+def _aggregate_layout(header, lang: str) -> html.Div:
+    """The page of a role that sees aggregates only (the committee, etl.kpi.rules.sees_detail):
+    the numbers and charts, and in place of the lists a line that says why there are none.
+    The list callbacks' components are absent, so their callbacks do not run."""
+    return html.Div(
+        [
+            header,
+            dcc.Store(id=CELL),
+            dbc.Row(id=CARDS, className="g-3 mb-3"),
+            _chart_row(lang),
+            html.P(_tr("aggregate_only", lang), id=AGGREGATE_NOTE, className="mb-3"),
+            html.Div(id=HIGH, hidden=True),
             html.P(id=PROTECTED_NOTE, className="small text-muted mt-2"),
         ]
     )
