@@ -194,7 +194,7 @@ def _chart_row(lang: str) -> dbc.Row:
 def _aggregate_layout(header, lang: str) -> html.Div:
     """The page of a role that sees aggregates only (the committee, etl.kpi.rules.sees_detail):
     the numbers and charts, and in place of the lists a line that says why there are none.
-    The list callbacks' components are absent, so their callbacks do not run."""
+    The grid is absent, so its callbacks do not run."""
     return html.Div(
         [
             header,
@@ -202,6 +202,9 @@ def _aggregate_layout(header, lang: str) -> html.Div:
             dbc.Row(id=CARDS, className="g-3 mb-3"),
             _chart_row(lang),
             html.P(_tr("aggregate_only", lang), id=AGGREGATE_NOTE, className="mb-3"),
+            # The cell picker's own components, hidden: its callback needs its inputs.
+            html.Span(id=CELL_LABEL, hidden=True),
+            html.Button(id=CELL_CLEAR, n_clicks=0, hidden=True, tabIndex="-1"),
             html.Div(id=HIGH, hidden=True),
             html.P(id=PROTECTED_NOTE, className="small text-muted mt-2"),
         ]
