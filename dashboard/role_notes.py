@@ -46,6 +46,8 @@ PAGE_NOTES: dict[str, dict[tuple[str, str], str]] = {
         "risker listas inte.",
         ("/atgarder", "committee"): "Nämnden ser åtgärderna som siffror och diagram; enskilda "
         "åtgärder listas inte.",
+        ("/tackning", "committee"): "Nämnden ser täckningen som siffror och diagram; enskilda "
+        "tillgångar listas inte.",
         ("/forvaltningsobjekt", "security_officer"): "Du ser siffrorna för de objekt din "
         "förvaltning deltar i; objektens åtgärdslistor visas för kommunens samordnare.",
         ("/forvaltningsobjekt", "admin_head"): "Du ser siffrorna för de objekt din förvaltning "
@@ -60,6 +62,8 @@ PAGE_NOTES: dict[str, dict[tuple[str, str], str]] = {
         "single risks are not listed.",
         ("/atgarder", "committee"): "The committee sees the actions as numbers and charts; "
         "single actions are not listed.",
+        ("/tackning", "committee"): "The committee sees the coverage as numbers and charts; "
+        "single assets are not listed.",
         ("/forvaltningsobjekt", "security_officer"): "You see the numbers of the objects your "
         "administration takes part in; their action lists are for the municipality's "
         "coordinator.",

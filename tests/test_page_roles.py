@@ -79,6 +79,14 @@ def test_committee(site):
     assert find_all(site, "#risker-grid") == []
     assert text(site, "#risker-card-risks-value") != "–"
     assert "enskilda risker listas inte" in text(site, "#app-role-note")
+    # The other pages with row lists: their numbers and charts, and why there is no list.
+    open_page(site, "/atgarder")
+    site.wait_for_element("#atgarder-aggregate-only", timeout=20)
+    assert find_all(site, ".ag-root-wrapper") == []
+    assert text(site, "#atgarder-card-actions-overdue-value") != "–"
+    open_page(site, "/tackning")
+    site.wait_for_element("#tackning-aggregate-only", timeout=20)
+    assert find_all(site, ".ag-root-wrapper") == []
     open_page(site, "/min-enhet")
     site.wait_for_element("#page-refused", timeout=20)
     assert_no_console_errors(site)
