@@ -74,3 +74,14 @@ def test_glance_table_on_the_overview(sqlite_engine):
     # Columns: self-assessed and evidence maturity, classified, risk-analysed, overdue.
     assert cells["Kommunledningsförvaltningen"][2:] == ["50\u00a0%", "50\u00a0%", "2"]
     assert cells["Ekonomisystem (objekt)"][2:] == ["100\u00a0%", "100\u00a0%", "2"]
+
+
+def test_too_many_administrations_ask_for_a_municipality(sqlite_engine, monkeypatch):
+    from dashboard.queries import glance
+
+    build_store(sqlite_engine)
+    monkeypatch.setattr(glance, "MAX_GLANCE_ADMINISTRATIONS", 2)
+    with Session(sqlite_engine) as session:
+        assert glance_rows(session, AS_OF, Viewer("admin", name="root")) is None
+        # Askersund alone has two: shown.
+        assert len(glance_rows(session, AS_OF, CISO)) == 3

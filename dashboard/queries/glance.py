@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.governance import shown_object_kpis, visible_object_list
 from dashboard.queries.viewer import Viewer
 from etl.kpi import headline_kept as _headline_kept
 from etl.kpi.compute import compute_kpis
+from etl.kpi.scope import build_scope
+from etl.models import Administration
 
 GLANCE_METRICS = (
     "maturity_self",
@@ -76,12 +79,20 @@ def glance_rows(
 ) -> pd.DataFrame | None:
     """Administrations (by name), then shared objects (by name), columns GLANCE_COLUMNS; None
     when the selection holds more than MAX_GLANCE_ADMINISTRATIONS administrations."""
+    # Counted before anything is computed: the country's 1 356 administrations are not read.
+    scope = build_scope(viewer, ["administration"], municipality, administration)
+    counted = select(func.count(Administration.id))
+    if scope.administration is not None:
+        counted = counted.where(scope.administration)
+    if (
+        "administration" in scope.types
+        and (session.scalar(counted) or 0) > MAX_GLANCE_ADMINISTRATIONS
+    ):
+        return None
     administrations = _wide(
         _administration_rows(session, as_of, viewer, municipality, administration),
         "administration",
     )
-    if len(administrations) > MAX_GLANCE_ADMINISTRATIONS:
-        return None
     objects, _total = visible_object_list(
         session, viewer, municipality=municipality, administration=administration
     )

@@ -24,10 +24,13 @@ from dashboard.queries.actions import (
     visible_objects,
 )
 from dashboard.queries.viewer import (
+    ADMINISTRATION_ROLES,
     SYSTEM,
+    UNIT_ROLES,
     Viewer,
     governance_object_scope_condition,
     object_aggregate_condition,
+    unit_scope_condition,
 )
 from etl.kpi import headline_kept as _headline_kept
 from etl.kpi.compute import compute_kpis
@@ -204,6 +207,16 @@ def shown_object_kpis(
     codes = set(objects["code"]) if not objects.empty else set()
     missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
     if missing:
+        # First narrowed to the viewer's own administrations: the objects they take part in by
+        # name are exactly those build_scope keeps for an administration (one small compute).
+        for code in _viewer_administration_codes(session, viewer):
+            if not missing:
+                break
+            found = object_kpis(session, as_of, SYSTEM, administration=code, metrics=metrics)
+            found = found[found["scope_id"].isin(missing)]
+            kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
+            missing -= set(found["scope_id"])
+    if missing:
         # Narrowed to one municipality each, so that a participant's objects do not cost the
         # whole country: every object takes part in the municipality of a participant row.
         participant_municipalities = session.scalars(
@@ -226,6 +239,24 @@ def shown_object_kpis(
     if kpis.empty:
         return kpis
     return kpis[kpis["scope_id"].isin(codes)].reset_index(drop=True)
+
+
+def _viewer_administration_codes(session: Session, viewer: Viewer) -> list[str]:
+    """The administrations of the viewer's units (a security officer's or head's own, a
+    manager's units'), at most a few; none for roles that see whole municipalities."""
+    if viewer.role not in ADMINISTRATION_ROLES | UNIT_ROLES:
+        return []
+    units = unit_scope_condition(viewer)
+    ids = select(Unit.administration_id)
+    if units is not None:
+        ids = ids.where(units)
+    return list(
+        session.scalars(
+            select(Administration.code)
+            .where(Administration.id.in_(ids))
+            .order_by(Administration.code)
+        )
+    )
 
 
 def _object_key():
