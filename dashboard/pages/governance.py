@@ -139,12 +139,14 @@ def layout(**query):
     return html.Div(
         [
             header,
+            html.P(id=COUNT_NOTE, className="small text-muted"),
+            # The objects side by side first; the chart and one card per object below.
+            chart_card(_tr("comparison", lang), html.Div(id=COMPARISON)),
+            html.Div(className="mb-3"),
             chart_card(
                 _tr("coverage", lang),
                 dcc.Loading(dcc.Graph(id=COVERAGE, config=GRAPH_CONFIG)),
             ),
-            html.P(id=COUNT_NOTE, className="small text-muted mt-3"),
-            chart_card(_tr("comparison", lang), html.Div(id=COMPARISON)),
             html.Div(className="mb-3"),
             html.Div(id=OBJECTS),
         ]

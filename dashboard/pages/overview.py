@@ -155,6 +155,11 @@ def layout(**query):
             header,
             html.P(id=SCOPE_NOTE, className="text-muted small"),
             dbc.Row(id=CARDS, className="g-3 mb-3"),
+            # The CISO's glance right under the cards: every administration and object at once.
+            dbc.Row(
+                dbc.Col(chart_card(_tr("glance", lang), html.Div(id=GLANCE)), className="mb-3"),
+                className="g-3",
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -193,10 +198,6 @@ def layout(**query):
                         className="mb-3",
                     ),
                 ],
-                className="g-3",
-            ),
-            dbc.Row(
-                dbc.Col(chart_card(_tr("glance", lang), html.Div(id=GLANCE)), className="mb-3"),
                 className="g-3",
             ),
             chart_card(_tr("loads", lang), html.Div(id=LOADS)),
@@ -369,11 +370,11 @@ def create_loads_table(df, lang: str, search: str):
 
 
 def scope_note(text: str, filters: Filters) -> str:
-    """Whose numbers the cards show (dashboard.scope_text), and for the sum of several
-    municipalities how they add up."""
+    """How the cards add up when they sum several municipalities; "" otherwise (whose numbers
+    they are, ``text``, stands under the filters on every page)."""
     if text == scope_text_all(filters.lang):
         return f"{text}: {_tr('shared_counts', filters.lang)}"
-    return f"{text}."
+    return ""
 
 
 def create_glance_table(frame, lang: str):

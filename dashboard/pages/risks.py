@@ -162,14 +162,16 @@ def layout(**query):
     )
 
 
-def _chart_row(lang: str) -> dbc.Row:
+def _chart_row(lang: str, detail: bool = True) -> dbc.Row:
+    """The matrix and the treatment chart; ``detail`` False: no "click a cell to list its
+    risks" (nothing is listed for an aggregate-only role)."""
     return dbc.Row(
         [
             dbc.Col(
                 chart_card(
                     _tr("matrix", lang),
                     [
-                        html.P(_tr("matrix_help", lang), className="small"),
+                        html.P(_tr("matrix_help", lang), className="small") if detail else None,
                         dcc.Loading(dcc.Graph(id=MATRIX, config=GRAPH_CONFIG)),
                     ],
                 ),
@@ -200,7 +202,7 @@ def _aggregate_layout(header, lang: str) -> html.Div:
             header,
             dcc.Store(id=CELL),
             dbc.Row(id=CARDS, className="g-3 mb-3"),
-            _chart_row(lang),
+            _chart_row(lang, detail=False),
             html.P(_tr("aggregate_only", lang), id=AGGREGATE_NOTE, className="mb-3"),
             # The cell picker's own components, hidden: its callback needs its inputs.
             html.Span(id=CELL_LABEL, hidden=True),
