@@ -44,8 +44,11 @@ from dashboard.layout import (
     create_navbar,
     create_skip_link,
 )
+from dashboard.page_guard import guard_pages
 from dashboard.queries.org import administration_options, municipality_options
 from dashboard.request_guard import install_request_guard
+from dashboard.role_notes import role_note
+from dashboard.scope_text import filter_placeholder, scope_line
 from dashboard.viewer_context import current_viewer
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,9 @@ ASSETS_DIR = PACKAGE_DIR / "assets"
 ERROR_ALERT = "app-error-alert"
 # Says that the address's date could not be read (the filters then show today).
 DATE_NOTICE = "app-date-notice"
+# Whose numbers the page shows (dashboard.scope_text) and what the role sees there and why.
+SCOPE_LINE = "app-scope-line"
+ROLE_NOTE = "app-role-note"
 
 
 def _on_callback_error(err: Exception) -> None:
@@ -89,6 +95,13 @@ def create_layout(demo: bool = False, user: UserMenu | None = None):
                         dismissable=True,
                     ),
                     create_filter_bar(),
+                    html.Div(
+                        [
+                            html.P(id=SCOPE_LINE, className="fw-semibold mb-0"),
+                            html.P(id=ROLE_NOTE, className="small text-muted mb-0"),
+                        ],
+                        className="mb-3 d-print-none app-view-note",
+                    ),
                     dbc.Alert(
                         id=DATE_NOTICE,
                         color="info",
@@ -170,6 +183,8 @@ def create_app(engine: Engine | None = None, *, demo: bool = False, auth: bool =
     server.config["MAX_CONTENT_LENGTH"] = max_content_length(upload_max_bytes())
     # <html lang="sv"> from the first paint; a clientside callback follows the language switch.
     app.index_string = INDEX_STRING
+    # Every page behind the page × role table (dashboard.auth.page_access).
+    guard_pages()
     install_statement_route(server)
     install_security(app)
     output_cache.init_app(server)
@@ -258,25 +273,29 @@ UPDATE_FRAME_SPEC = dict(
         Output(SKIP_LINK, "children"),
         Output(STATEMENT_LINK, "children"),
         Output(USER_ROLE, "children"),
+        Output(SCOPE_LINE, "children"),
+        Output(ROLE_NOTE, "children"),
         Input(c.FILTERS_STORE, "data"),
+        Input(c.URL, "pathname"),
         State(c.URL, "search"),
     ),
 )
 
 
-def update_frame(filters_data, search):
+def update_frame(filters_data, pathname, search):
     filters = Filters.from_store(filters_data)
     viewer = current_viewer()
+    lang = filters.lang
     with store.read_session() as session:
         municipalities = municipality_options(session, viewer)
         administrations = administration_options(session, viewer, filters.municipality)
-    lang = filters.lang
+        line = scope_line(session, viewer, filters.municipality, filters.administration, lang)
     return (
         municipalities,
         administrations,
         create_nav_links(lang, to_query(filters), viewer),
-        t("all_municipalities", lang),
-        t("all_administrations", lang),
+        filter_placeholder(municipalities, t("all_municipalities", lang)),
+        filter_placeholder(administrations, t("all_administrations", lang)),
         t("municipality", lang),
         t("administration", lang),
         t("as_of", lang),
@@ -287,6 +306,8 @@ def update_frame(filters_data, search):
         translate(SHELL_TEXT, "skip", lang),
         translate(SHELL_TEXT, "statement", lang),
         role_label(viewer.role, lang),
+        line,
+        role_note(pathname or "/", viewer.role, lang),
     )
 
 

@@ -14,7 +14,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.queries.governance import object_actions, party_summary, visible_object_list
+from dashboard.queries.governance import (
+    object_actions,
+    party_summary,
+    shown_object_kpis,
+    visible_object_list,
+)
 from dashboard.queries.viewer import Viewer
 from etl.kpi.compute import compute_kpis
 from etl.models import Action, GovernanceObject, Unit
@@ -76,7 +81,7 @@ def page(sqlite_engine):
 
 
 def test_object_card(page):
-    figure, note, cards = page.update_objects(FILTERS)
+    figure, note, comparison, cards = page.update_objects(FILTERS)
     assert note == "1 objekt."
     card = find(cards, "forvaltningsobjekt-card-go-ek")
     text = text_of(card)
@@ -135,17 +140,73 @@ def test_party_counts_equal_compute_kpis(page, sqlite_engine):
     ],
 )
 def test_filters_choose_participating_objects(page, filters, expected):
-    figure, note, cards = page.update_objects({**FILTERS, **filters})
+    figure, note, comparison, cards = page.update_objects({**FILTERS, **filters})
     assert (find(cards, "forvaltningsobjekt-card-go-ek") is not None) == bool(expected)
 
 
-def test_viewers_without_objects_see_none(sqlite_engine):
+def participant_viewers() -> dict[str, Viewer]:
+    """Who takes part in GO-EK through 1882-KLF (named as a participant) and who does not."""
+    return {
+        "officer_klf": Viewer("security_officer", administration_codes=frozenset({"1882-KLF"})),
+        "head_klf": Viewer("admin_head", administration_codes=frozenset({"1882-KLF"})),
+        "manager_klf_it": Viewer("manager", unit_codes=frozenset({"1882-KLF-IT"})),
+        "head_soc": Viewer("admin_head", administration_codes=frozenset({"1882-SOC"})),
+        "manager_soc_ifo": Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"})),
+        # Hallsberg takes part as a whole municipality, not through 1861-BUF by name.
+        "officer_buf": Viewer("security_officer", administration_codes=frozenset({"1861-BUF"})),
+        "ciso_1861": Viewer("ciso", municipality_codes=frozenset({"1861"})),
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "shown", "detail"),
+    [
+        ("officer_klf", 1, False),
+        ("head_klf", 1, False),
+        ("manager_klf_it", 1, False),
+        ("head_soc", 0, None),
+        ("manager_soc_ifo", 0, None),
+        ("officer_buf", 0, None),
+        ("ciso_1861", 1, True),
+    ],
+)
+def test_participants_see_their_objects_numbers_only(sqlite_engine, who, shown, detail):
     build_store(sqlite_engine)
-    officer = Viewer("security_officer", administration_codes=frozenset({"1882-KLF"}))
-    ciso = Viewer("ciso", municipality_codes=frozenset({"1861"}))
+    viewer = participant_viewers()[who]
     with Session(sqlite_engine) as session:
-        assert visible_object_list(session, officer)[1] == 0
-        assert visible_object_list(session, ciso)[1] == 1
+        objects, total = visible_object_list(session, viewer)
+        assert total == shown
+        if not shown:
+            return
+        assert list(objects["code"]) == ["GO-EK"]
+        assert bool(objects["detail"].iloc[0]) is detail
+        go_id = int(objects["id"].iloc[0])
+        # Rows only for the object's own scope; the counts per party for every participant.
+        assert object_actions(session, AS_OF, [go_id], viewer).empty is (not detail)
+        assert party_summary(session, AS_OF, [go_id], viewer)["overdue"].sum() == 2
+        kpis = shown_object_kpis(session, AS_OF, viewer, objects).set_index("metric")
+    # The object's own numbers (tests/kpi_data.py: X1 and X5; AC5 and AC6 overdue), whoever asks.
+    assert kpis["value"]["assets"] == 2
+    assert kpis["value"]["actions_overdue"] == 2
+    assert kpis["value"]["classification_coverage"] == 1.0
+
+
+def test_participant_page_shows_numbers_and_says_why(page):
+    from flask import Flask, g
+
+    officer = participant_viewers()["officer_klf"]
+    with Flask(__name__).test_request_context():
+        from flask import current_app
+
+        current_app.config["INFOSAK_AUTH"] = True
+        g.infosak_viewer = officer
+        figure, note, comparison, cards = page.update_objects(FILTERS)
+    assert note == "1 objekt."
+    card = find(cards, "forvaltningsobjekt-card-go-ek")
+    assert metric_values(card)["actions_overdue"] == "2"
+    assert "Din förvaltning deltar i objektet" in text_of(card)
+    assert "AC6" not in text_of(card)
+    assert metric_values(comparison)["assets"] == "2"
 
 
 def test_english_and_empty_store(sqlite_engine):
@@ -154,7 +215,7 @@ def test_english_and_empty_store(sqlite_engine):
 
     try:
         assert "infosak load" in str(governance.layout())
-        figure, note, cards = governance.update_objects({**FILTERS, "lang": "en"})
+        figure, note, comparison, cards = governance.update_objects({**FILTERS, "lang": "en"})
         assert "No data for this selection." in text_of(cards)
     finally:
         store.configure(None)

@@ -198,6 +198,27 @@ def test_the_action_rules_in_sql_agree_with_python_at_the_edges(engine):
             assert counts is rules.action_counts_for_risk(status)
 
 
+@pytest.mark.parametrize("status", OPEN)
+def test_an_open_action_is_due_soon_from_the_day_to_thirty_days_ahead(status):
+    assert not rules.action_is_due_soon(status, AS_OF - DAY, AS_OF)  # overdue instead
+    assert rules.action_is_due_soon(status, AS_OF, AS_OF)
+    assert rules.action_is_due_soon(status, AS_OF + 30 * DAY, AS_OF)
+    assert not rules.action_is_due_soon(status, AS_OF + 31 * DAY, AS_OF)
+    for closed in CLOSED:
+        assert not rules.action_is_due_soon(closed, AS_OF, AS_OF)
+
+
+def test_the_due_soon_rule_in_sql_agrees_with_python(engine):
+    with engine.connect() as conn:
+        for status in (*OPEN, *CLOSED):
+            for ahead in (-1, 0, 1, 29, 30, 31):
+                due = AS_OF + ahead * DAY
+                expression = rules.action_due_soon_sql(AS_OF, literal(status), _date(due))
+                assert bool(_value(conn, expression)) is rules.action_is_due_soon(
+                    status, due, AS_OF
+                ), f"{status} due {due}"
+
+
 def test_the_classification_and_analysis_rules_in_sql_agree_with_python(engine):
     edge = dt.date(2023, 11, 28)
     cases = [(edge + k * DAY, None) for k in (-1, 0, 1)]

@@ -71,9 +71,9 @@ def may_read_audit(viewer: Viewer) -> bool:
 
 
 def page_visible_to(page: dict, viewer: Viewer) -> bool:
-    """Pages may register ``roles=(...)``; the navbar only lists pages the viewer may open.
+    """Whether the navbar lists ``page`` for ``viewer``: the page × role table of
+    dashboard.auth.page_access, which the page guard applies too."""
+    # Imported here: page_access reads this module's role sets.
+    from dashboard.auth.page_access import may_open
 
-    This only tidies the menu: every page and callback checks access itself.
-    """
-    roles = page.get("roles")
-    return roles is None or viewer.role == "system" or viewer.role in roles
+    return may_open(page["path"], viewer.role)

@@ -45,6 +45,7 @@ from dashboard.queries.overview import focus_scope, headline_kpis
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_number
 from etl.kpi.compute import AGING_BUCKETS
+from etl.kpi.rules import sees_detail
 from etl.kpi.snapshot import metric_trend
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ AGING = "atgarder-aging"
 TREND = "atgarder-trend"
 TREND_NOTE = "atgarder-trend-note"
 GRID = "atgarder-grid"
+AGGREGATE_NOTE = "atgarder-aggregate-only"
 ADMINISTRATION = "atgarder-administration"
 UNIT = "atgarder-unit"
 OBJECT = "atgarder-object"
@@ -102,6 +104,8 @@ TEXT = {
         "no_change": "Inget värde för förra kvartalet",
         "sheet": "Åtgärder",
         "file": "atgarder",
+        "aggregate_only": "Nämnden ser åtgärderna som siffror och diagram ovan; enskilda "
+        "åtgärder listas inte för nämnden.",
     },
     "en": {
         "title": "Actions",
@@ -134,6 +138,8 @@ TEXT = {
         "no_change": "No value for last quarter",
         "sheet": "Actions",
         "file": "actions",
+        "aggregate_only": "The committee sees the actions as the numbers and charts above; "
+        "single actions are not listed for the committee.",
     },
 }
 
@@ -259,6 +265,18 @@ def layout(**query):
         ],
         className="mb-2 d-print-none",
     )
+    if sees_detail(current_viewer().role):
+        list_card = chart_card(_tr("list", lang), [create_controls(lang), export_bar, grid])
+    else:
+        # Aggregates only (the committee): the numbers and charts, and a line saying why there
+        # is no list. The list's controls stay, hidden, for the callbacks that read them; the
+        # grid goes, so nothing waits for rows that the query layer would not give.
+        list_card = html.Div(
+            [
+                html.P(_tr("aggregate_only", lang), id=AGGREGATE_NOTE),
+                html.Div([create_controls(lang), export_bar], hidden=True),
+            ]
+        )
     return html.Div(
         [
             header,
@@ -298,7 +316,7 @@ def layout(**query):
                 ],
                 className="g-3",
             ),
-            chart_card(_tr("list", lang), [create_controls(lang), export_bar, grid]),
+            list_card,
         ]
     )
 

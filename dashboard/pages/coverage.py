@@ -41,6 +41,7 @@ from dashboard.queries.coverage import (
 from dashboard.queries.overview import headline_kpis
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_number
+from etl.kpi.rules import sees_detail
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ GAP = "tackning-gap"
 GAP_GRID = "tackning-gap-grid"
 OWNERS_COUNT = "tackning-owners-count"
 OWNERS_GRID = "tackning-owners-grid"
+AGGREGATE_NOTE = "tackning-aggregate-only"
 
 # A bar chart stays readable up to this many scopes; the rest are named in a note.
 MAX_SCOPES_IN_CHART = 40
@@ -82,6 +84,8 @@ TEXT = {
         "owners_count": "{n} ägare till delade tillgångar deltog inte i den senaste klassningen.",
         "no_change": "Inget värde för förra kvartalet",
         "protected_note": "Tillgångar med säkerhetsskydd visas inte i listorna.",
+        "aggregate_only": "Nämnden ser täckningen som siffror och diagram ovan; enskilda "
+        "tillgångar listas inte för nämnden.",
     },
     "en": {
         "title": "Coverage",
@@ -107,6 +111,8 @@ TEXT = {
         "classification.",
         "no_change": "No value for last quarter",
         "protected_note": "Assets under security protection are not listed.",
+        "aggregate_only": "The committee sees the coverage as the numbers and charts above; "
+        "single assets are not listed for the committee.",
     },
 }
 
@@ -169,34 +175,55 @@ def layout(**query):
                 ],
             ),
             html.Div(className="mb-3"),
-            chart_card(
-                _tr("gaps", lang),
-                [
-                    dbc.Label(_tr("gap", lang), html_for=GAP),
-                    dbc.RadioItems(
-                        id=GAP, options=gap_options(None, lang), value="any", className="mb-2"
-                    ),
-                    create_grid(
-                        GAP_GRID, _fields_to_columns(ASSET_GAP_FIELDS, lang), lang, height="460px"
-                    ),
-                    html.P(_tr("protected_note", lang), className="text-muted small mt-2 mb-0"),
-                ],
-            ),
-            html.Div(className="mb-3"),
-            chart_card(
-                _tr("owners", lang),
-                [
-                    html.P(id=OWNERS_COUNT),
-                    create_grid(
-                        OWNERS_GRID,
-                        _fields_to_columns(SHARED_OWNER_FIELDS, lang),
-                        lang,
-                        height="360px",
-                    ),
-                ],
-            ),
+            *(_asset_lists(lang) if sees_detail(current_viewer().role) else _aggregate_only(lang)),
         ]
     )
+
+
+def _asset_lists(lang: str) -> list:
+    return [
+        chart_card(
+            _tr("gaps", lang),
+            [
+                dbc.Label(_tr("gap", lang), html_for=GAP),
+                dbc.RadioItems(
+                    id=GAP, options=gap_options(None, lang), value="any", className="mb-2"
+                ),
+                create_grid(
+                    GAP_GRID, _fields_to_columns(ASSET_GAP_FIELDS, lang), lang, height="460px"
+                ),
+                html.P(_tr("protected_note", lang), className="text-muted small mt-2 mb-0"),
+            ],
+        ),
+        html.Div(className="mb-3"),
+        chart_card(
+            _tr("owners", lang),
+            [
+                html.P(id=OWNERS_COUNT),
+                create_grid(
+                    OWNERS_GRID,
+                    _fields_to_columns(SHARED_OWNER_FIELDS, lang),
+                    lang,
+                    height="360px",
+                ),
+            ],
+        ),
+    ]
+
+
+def _aggregate_only(lang: str) -> list:
+    """For a role that sees aggregates only (the committee): a line saying why there are no
+    asset lists; the lists' own controls stay, hidden, for the callbacks that fill them."""
+    return [
+        html.P(_tr("aggregate_only", lang), id=AGGREGATE_NOTE),
+        html.Div(
+            [
+                dbc.RadioItems(id=GAP, options=gap_options(None, lang), value="any"),
+                html.P(id=OWNERS_COUNT),
+            ],
+            hidden=True,
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------- pieces (pure)

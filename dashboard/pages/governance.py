@@ -13,20 +13,27 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
-from dashboard.cells import td, tr
+from dashboard.cells import td, th, tr
 from dashboard.chart_table import chart_with_table, register_chart_tables
 from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import chart_card, create_page_header, empty_state, graph_config, no_data
+from dashboard.layout import (
+    chart_card,
+    create_page_header,
+    empty_state,
+    graph_config,
+    no_data,
+    scroll_region,
+)
 from dashboard.output_cache import cached_output
 from dashboard.queries.governance import (
     ACTIONS_PER_OBJECT,
     OBJECT_METRICS,
     object_actions,
-    object_kpis,
     object_participants,
     party_summary,
+    shown_object_kpis,
     visible_object_list,
 )
 from dashboard.viewer_context import current_viewer
@@ -44,6 +51,7 @@ dash.register_page(
 )
 
 OBJECTS = "forvaltningsobjekt-objects"
+COMPARISON = "forvaltningsobjekt-comparison"
 COVERAGE = "forvaltningsobjekt-coverage"
 COUNT_NOTE = "forvaltningsobjekt-count"
 
@@ -71,6 +79,12 @@ TEXT = {
         "count_all": "{total} objekt.",
         "first_actions": "De {shown} första av objektets åtgärder visas; alla finns på sidan "
         "Åtgärder (filtrera på förvaltningsobjekt).",
+        "comparison": "Jämförelse av objekten",
+        "comparison_caption": "Objekten sida vid sida: tillgångar, täckning och åtgärder.",
+        "object": "Objekt",
+        "participant_count": "Deltagare",
+        "numbers_only": "Din förvaltning deltar i objektet: du ser dess samlade siffror. "
+        "Åtgärdslistan visas för kommunens informationssäkerhetssamordnare.",
     },
     "en": {
         "title": "Governance objects",
@@ -96,6 +110,12 @@ TEXT = {
         "count_all": "{total} objects.",
         "first_actions": "The first {shown} of the object's actions are shown; all of them are "
         "on the Actions page (filter by governance object).",
+        "comparison": "The objects compared",
+        "comparison_caption": "The objects side by side: assets, coverage and actions.",
+        "object": "Object",
+        "participant_count": "Participants",
+        "numbers_only": "Your administration takes part in the object: you see its aggregate "
+        "numbers. The list of actions is shown to the municipality's security coordinator.",
     },
 }
 
@@ -124,6 +144,10 @@ def layout(**query):
     return html.Div(
         [
             header,
+            html.P(id=COUNT_NOTE, className="small text-muted"),
+            # The objects side by side first; the chart and one card per object below.
+            chart_card(_tr("comparison", lang), html.Div(id=COMPARISON)),
+            html.Div(className="mb-3"),
             chart_card(
                 _tr("coverage", lang),
                 chart_with_table(
@@ -132,7 +156,7 @@ def layout(**query):
                     lang,
                 ),
             ),
-            html.P(id=COUNT_NOTE, className="small text-muted mt-3"),
+            html.Div(className="mb-3"),
             html.Div(id=OBJECTS),
         ]
     )
@@ -235,9 +259,59 @@ def _rows_by_object(frame: pd.DataFrame) -> dict[int, list]:
     return grouped
 
 
-def create_object_card(obj, participants, values, parties, actions, lang: str) -> dbc.Card:
+def create_comparison_table(objects: pd.DataFrame, participants_of, values, lang: str):
+    """One row per object, one column per OBJECT_METRICS value: the objects compared at a
+    glance (the cards below carry the detail)."""
+    caption = _tr("comparison_caption", lang)
+    header = html.Thead(
+        html.Tr(
+            [html.Th(_tr("object", lang), scope="col")]
+            + [html.Th(_tr("provider", lang), scope="col")]
+            + [html.Th(_tr("participant_count", lang), scope="col")]
+            + [
+                html.Th(METRICS[m].label_en if lang == "en" else METRICS[m].label_sv, scope="col")
+                for m in OBJECT_METRICS
+            ]
+        )
+    )
+    rows = []
+    for obj in objects.itertuples(index=False):
+        own = values.get(obj.code, {})
+        cells = [
+            th(f"{obj.name} ({obj.code})", scope="row", className="fw-normal"),
+            td(obj.provider_name or "–"),
+            td(format_number(len(participants_of.get(obj.id, [])), 0, lang)),
+        ]
+        for metric in OBJECT_METRICS:
+            value = own.get(metric)
+            value = None if value is None or value != value else value
+            bad = metric == "actions_overdue" and bool(value)
+            cells.append(
+                html.Td(  # at most MAX_OBJECTS rows: Dash's own cell, with its data attribute
+                    format_value(value, METRICS[metric].kind, lang),
+                    className="status-bad" if bad else "",
+                    **{"data-metric": metric},
+                )
+            )
+        rows.append(tr(cells))
+    return scroll_region(
+        dbc.Table(
+            [html.Caption(caption), header, html.Tbody(rows)],
+            size="sm",
+            hover=True,
+            className="mb-0",
+            id=f"{COMPARISON}-table",
+        ),
+        caption,
+    )
+
+
+def create_object_card(
+    obj, participants, values, parties, actions, lang: str, detail: bool = True
+) -> dbc.Card:
     """The card of ``obj``: its participants, parties and actions as lists of rows (named
-    tuples) and its metric values by metric."""
+    tuples) and its metric values by metric. ``detail`` False: the viewer only takes part in
+    the object and sees its numbers, not its actions (the card says so)."""
     provider = obj.provider_name if obj.provider_name else _tr("no_provider", lang)
     body = [
         html.P([html.Strong(f"{_tr('provider', lang)}: "), provider], className="mb-1"),
@@ -248,6 +322,8 @@ def create_object_card(obj, participants, values, parties, actions, lang: str) -
         _party_table(parties, lang),
     ]
     table = _action_table(actions, lang)
+    if not detail:
+        body.append(html.P(_tr("numbers_only", lang), className="small text-muted mb-0"))
     if table is not None:
         body.append(table)
     if table is not None and len(actions) >= ACTIONS_PER_OBJECT:
@@ -273,6 +349,7 @@ def create_object_card(obj, participants, values, parties, actions, lang: str) -
 @callback(
     Output(COVERAGE, "figure"),
     Output(COUNT_NOTE, "children"),
+    Output(COMPARISON, "children"),
     Output(OBJECTS, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
@@ -289,18 +366,20 @@ def update_objects(filters_data):
             administration=filters.administration,
         )
         ids = [int(i) for i in objects["id"]]
+        detail_ids = [int(i) for i, d in zip(objects["id"], objects["detail"], strict=True) if d]
         participants = object_participants(session, ids)
-        kpis = object_kpis(
+        kpis = shown_object_kpis(
             session,
             as_of,
             viewer,
+            objects,
             municipality=filters.municipality,
             administration=filters.administration,
         )
         parties = party_summary(session, as_of, ids, viewer, lang=lang)
-        actions = object_actions(session, as_of, ids, viewer, lang=lang)
+        actions = object_actions(session, as_of, detail_ids, viewer, lang=lang)
     if objects.empty:
-        return coverage_figure(None, lang), "", no_data(lang)
+        return coverage_figure(None, lang), "", no_data(lang), no_data(lang)
     kpis = kpis[kpis["scope_id"].isin(objects["code"].tolist())]
     values: dict[str, dict] = defaultdict(dict)
     for code, metric, value in zip(kpis["scope_id"], kpis["metric"], kpis["value"], strict=True):
@@ -316,11 +395,13 @@ def update_objects(filters_data):
             parties_of[obj.id],
             actions_of[obj.id],
             lang,
+            detail=bool(obj.detail),
         )  # fmt: skip
         for obj in objects.itertuples(index=False)
     ]
+    comparison = create_comparison_table(objects, participants_of, values, lang)
     note_key = "count" if total > len(objects) else "count_all"
     note = _tr(note_key, lang).format(
         shown=format_number(len(objects), 0, lang), total=format_number(total, 0, lang)
     )
-    return coverage_figure(kpis, lang), note, cards
+    return coverage_figure(kpis, lang), note, comparison, cards

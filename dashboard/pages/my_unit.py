@@ -38,6 +38,7 @@ from dashboard.queries.my_unit import (
     unit_kpis,
     unit_options,
 )
+from dashboard.queries.unit_todo import unit_todo
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent, format_value
 from etl.kpi.compute import AGING_BUCKETS
@@ -54,6 +55,8 @@ ASSETS = "min-enhet-assets"
 REVIEWS = "min-enhet-reviews"
 ACTIONS = "min-enhet-actions"
 FOLLOW_UP = "min-enhet-follow-up"
+TODO = "min-enhet-todo"
+TODO_KINDS = ("unclassified", "unanalysed", "reviews_due", "overdue", "due_soon")
 
 CARD_METRICS = (
     "assets",
@@ -107,6 +110,23 @@ TEXT = {
         "hidden": "{count} tillgångar med säkerhetsskydd visas inte.",
         "hidden_actions": "{count} åtgärder för tillgångar med säkerhetsskydd räknas i siffrorna "
         "men visas inte.",
+        "todo": "Att göra",
+        "todo_unclassified": "Saknar aktuell klassning",
+        "todo_unanalysed": "Saknar aktuell riskanalys",
+        "todo_reviews_due": "Klassningar att se över inom 90 dagar",
+        "todo_overdue": "Försenade åtgärder",
+        "todo_due_soon": "Åtgärder som förfaller inom 30 dagar",
+        "todo_follow_up": "Uppföljningsrapport att lämna",
+        "todo_follow_up_item": "Rapporten för {period} (perioden slutade {date}) är inte inlämnad.",
+        "todo_none": "Inget att göra här.",
+        "todo_missing": "Aldrig klassad",
+        "todo_expired": "Förföll {date}",
+        "todo_never_analysed": "Aldrig riskanalyserad",
+        "todo_lapsed": "Senaste analys {date}",
+        "todo_review_on": "Ses över senast {date}",
+        "todo_due_on": "Slutdatum {date}",
+        "todo_days_overdue": "Slutdatum {date}, {days} dagar försenad",
+        "todo_hidden": "{count} till med säkerhetsskydd räknas men visas inte.",
     },
     "en": {
         "title": "My unit",
@@ -150,6 +170,23 @@ TEXT = {
         "hidden": "{count} assets under security protection are not shown.",
         "hidden_actions": "{count} actions of assets under security protection are counted but "
         "not shown.",
+        "todo": "To do",
+        "todo_unclassified": "No current classification",
+        "todo_unanalysed": "No current risk analysis",
+        "todo_reviews_due": "Classifications to review within 90 days",
+        "todo_overdue": "Overdue actions",
+        "todo_due_soon": "Actions due within 30 days",
+        "todo_follow_up": "Follow-up report to submit",
+        "todo_follow_up_item": "The report for {period} (the period ended {date}) is not in.",
+        "todo_none": "Nothing to do here.",
+        "todo_missing": "Never classified",
+        "todo_expired": "Expired {date}",
+        "todo_never_analysed": "Never risk-analysed",
+        "todo_lapsed": "Latest analysis {date}",
+        "todo_review_on": "Review by {date}",
+        "todo_due_on": "Due {date}",
+        "todo_days_overdue": "Due {date}, {days} days overdue",
+        "todo_hidden": "{count} more under security protection are counted but not shown.",
     },
 }
 STATUS_CLASS = {"current": "status-ok", "expired": "status-bad", "missing": "status-bad"}
@@ -188,6 +225,8 @@ def layout(**query):
                 className="mb-3",
             ),
             dbc.Row(id=CARDS, className="g-3 mb-3"),
+            chart_card(_tr("todo", lang), html.Div(id=TODO)),
+            html.Div(className="mb-3"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -357,6 +396,84 @@ def create_follow_up(report: dict | None, lang: str):
     return parts
 
 
+def _todo_item_text(kind: str, row, lang: str) -> str:
+    """One to-do item: what and the date that makes it due."""
+    if kind in ("overdue", "due_soon"):
+        name = f"{row.code} {row.title}" if row.title != row.code else row.code
+        date = format_date(row.due_on, lang)
+        if kind == "overdue":
+            days = format_number(row.days_overdue, 0, lang)
+            return f"{name} – {_tr('todo_days_overdue', lang).format(date=date, days=days)}"
+        return f"{name} – {_tr('todo_due_on', lang).format(date=date)}"
+    date = format_date(row.date if row.date == row.date else None, lang)
+    when = {
+        ("unclassified", "missing"): _tr("todo_missing", lang),
+        ("unclassified", "expired"): _tr("todo_expired", lang).format(date=date),
+        ("unanalysed", "missing"): _tr("todo_never_analysed", lang),
+        ("unanalysed", "lapsed"): _tr("todo_lapsed", lang).format(date=date),
+        ("reviews_due", "due"): _tr("todo_review_on", lang).format(date=date),
+    }[(kind, row.status_code)]
+    return f"{row.asset_code} {row.asset_name} – {when}"
+
+
+def create_todo(todo, lang: str) -> list:
+    """The unit's to-do list: one section per kind with its count (the unit's number) and its
+    items, each with its date; the follow-up report last."""
+    sections = []
+    for kind in TODO_KINDS:
+        frame = getattr(todo, kind)
+        count = todo.count(kind)
+        items = [html.Li(_todo_item_text(kind, row, lang)) for row in frame.itertuples()]
+        hidden = todo.hidden.get(kind, 0)
+        if hidden:
+            items.append(
+                html.Li(
+                    _tr("todo_hidden", lang).format(count=format_number(hidden, 0, lang)),
+                    className="text-muted",
+                )
+            )
+        sections.append(
+            html.Section(
+                [
+                    html.H3(
+                        [f"{_tr(f'todo_{kind}', lang)} ", dbc.Badge(str(count), color="secondary")],
+                        className="h6 mt-2",
+                    ),
+                    html.Ul(items, className="mb-2")
+                    if items
+                    else html.P(_tr("todo_none", lang), className="text-muted small mb-2"),
+                ],
+                id=f"{TODO}-{kind.replace('_', '-')}",
+                **{"data-count": str(count)},
+            )
+        )
+    due = todo.follow_up
+    sections.append(
+        html.Section(
+            [
+                html.H3(
+                    [
+                        f"{_tr('todo_follow_up', lang)} ",
+                        dbc.Badge("1" if due else "0", color="secondary"),
+                    ],
+                    className="h6 mt-2",
+                ),
+                html.P(
+                    _tr("todo_follow_up_item", lang).format(
+                        period=due["period"], date=format_date(due["period_end"], lang)
+                    )
+                    if due
+                    else _tr("todo_none", lang),
+                    className="small mb-0" if due else "text-muted small mb-0",
+                ),
+            ],
+            id=f"{TODO}-follow-up",
+            **{"data-count": "1" if due else "0"},
+        )
+    )
+    return sections
+
+
 def _count_note(shown: int, total: int, lang: str):
     if total <= shown:
         return None
@@ -464,3 +581,26 @@ def update_unit(unit_code, filters_data):
         action_part,
         asset_part,
     )
+
+
+@callback(
+    Output(TODO, "children"),
+    Input(UNIT, "value"),
+    Input(c.FILTERS_STORE, "data"),
+)
+@cached_output
+def update_todo(unit_code, filters_data):
+    filters = Filters.from_store(filters_data)
+    viewer = current_viewer()
+    with store.read_session() as session:
+        options = unit_options(
+            session,
+            viewer,
+            municipality=filters.municipality,
+            administration=filters.administration,
+        )
+        unit = resolve_unit(options, unit_code)
+        if unit is None:
+            return no_data(filters.lang)
+        todo = unit_todo(session, filters.as_of, unit, viewer)
+    return create_todo(todo, filters.lang)

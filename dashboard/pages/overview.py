@@ -26,8 +26,10 @@ from dashboard.layout import (
     scroll_region,
 )
 from dashboard.output_cache import cached_output
+from dashboard.queries.glance import GLANCE_METRICS, glance_rows
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
 from dashboard.queries.overview import ORG_METRICS, overview_numbers
+from dashboard.scope_text import scope_text, scope_text_all
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_value
 from etl.kpi.compute import funnel, overdue_aging
@@ -44,6 +46,7 @@ AGING = "oversikt-aging"
 ORG = "oversikt-org"
 HIGH_RISKS = "oversikt-high-risks"
 LOADS = "oversikt-loads"
+GLANCE = "oversikt-glance"
 
 TEXT = {
     "sv": {
@@ -79,6 +82,14 @@ TEXT = {
         "org_caption": "Organisationskontrollen per kommun och förvaltning (✓ uppfyllt, ✗ brist).",
         "org_caption_municipalities": "Organisationskontrollen per kommun (✓ uppfyllt, ✗ brist). "
         "Välj en kommun för att se dess förvaltningar.",
+        "shared_counts": "Summan av kommunernas värden; ett gemensamt förvaltningsobjekt räknas "
+        "för varje deltagande kommun.",
+        "glance": "Läget per förvaltning och förvaltningsobjekt",
+        "glance_caption": "Mognad, täckning och försenade åtgärder per förvaltning och per "
+        "gemensamt förvaltningsobjekt.",
+        "glance_narrow": "Välj en kommun för att se läget per förvaltning och objekt.",
+        "glance_scope": "Förvaltning eller objekt",
+        "glance_object": "objekt",
     },
     "en": {
         "title": "Overview",
@@ -114,6 +125,14 @@ TEXT = {
         "(✓ met, ✗ failed).",
         "org_caption_municipalities": "The organisation check per municipality (✓ met, "
         "✗ failed). Choose a municipality to see its administrations.",
+        "shared_counts": "The sum of the municipalities' values; a shared governance object "
+        "counts for each participating municipality.",
+        "glance": "Status per administration and governance object",
+        "glance_caption": "Maturity, coverage and overdue actions per administration and per "
+        "shared governance object.",
+        "glance_narrow": "Choose a municipality to see the status per administration and object.",
+        "glance_scope": "Administration or object",
+        "glance_object": "object",
     },
 }
 
@@ -141,6 +160,11 @@ def layout(**query):
             header,
             html.P(id=SCOPE_NOTE, className="text-muted small"),
             dbc.Row(id=CARDS, className="g-3 mb-3"),
+            # The CISO's glance right under the cards: every administration and object at once.
+            dbc.Row(
+                dbc.Col(chart_card(_tr("glance", lang), html.Div(id=GLANCE)), className="mb-3"),
+                className="g-3",
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -358,12 +382,53 @@ def create_loads_table(df, lang: str, search: str):
     )
 
 
-def scope_note(filters: Filters) -> str:
-    if filters.administration:
-        return _tr("scope_administration", filters.lang).format(code=filters.administration)
-    if filters.municipality:
-        return _tr("scope_municipality", filters.lang).format(code=filters.municipality)
-    return _tr("all_scope", filters.lang)
+def scope_note(text: str, filters: Filters) -> str:
+    """How the cards add up when they sum several municipalities; "" otherwise (whose numbers
+    they are, ``text``, stands under the filters on every page)."""
+    if text == scope_text_all(filters.lang):
+        return f"{text}: {_tr('shared_counts', filters.lang)}"
+    return ""
+
+
+def create_glance_table(frame, lang: str):
+    """One row per administration, then per shared object; one column per GLANCE_METRICS."""
+    if frame is None:
+        return html.P(_tr("glance_narrow", lang), className="text-muted small mb-0")
+    if frame.empty:
+        return no_data(lang)
+    caption = _tr("glance_caption", lang)
+    header = html.Thead(
+        html.Tr(
+            [html.Th(_tr("glance_scope", lang), scope="col")]
+            + [html.Th(metric_label(m, lang), scope="col") for m in GLANCE_METRICS]
+        )
+    )
+    body = []
+    for row in frame.itertuples(index=False):
+        name = row.name
+        if row.scope_type == "governance_object":
+            name = f"{row.name} ({_tr('glance_object', lang)})"
+        cells = [th(name, className="fw-normal", scope="row")]
+        for metric in GLANCE_METRICS:
+            value = _num(getattr(row, metric))
+            bad = metric == "actions_overdue" and bool(value)
+            cells.append(
+                td(
+                    format_value(value, METRICS[metric].kind, lang),
+                    className="status-bad" if bad else None,
+                )
+            )
+        body.append(tr(cells))
+    return scroll_region(
+        dbc.Table(
+            [html.Caption(caption), header, html.Tbody(body)],
+            size="sm",
+            hover=True,
+            className="mb-0",
+            id=f"{GLANCE}-table",
+        ),
+        caption,
+    )
 
 
 # --------------------------------------------------------------------------- callback
@@ -390,9 +455,10 @@ def update_overview(filters_data):
         stages = funnel(session, as_of, viewer, **where)
         aging = overdue_aging(session, as_of, viewer, **where)
         loads = latest_loads(session, viewer, limit=10, **where)
+        text = scope_text(session, viewer, filters.municipality, filters.administration, lang)
     search = to_query(filters)
     return (
-        scope_note(filters),
+        scope_note(text, filters),
         create_cards(headline, lang),
         funnel_figure(stages, lang),
         overdue_aging_figure(aging, lang),
@@ -400,3 +466,18 @@ def update_overview(filters_data):
         create_high_risks(headline, lang, search),
         create_loads_table(loads, lang, search),
     )
+
+
+@callback(Output(GLANCE, "children"), Input(c.FILTERS_STORE, "data"))
+@cached_output
+def update_glance(filters_data):
+    filters = Filters.from_store(filters_data)
+    with store.read_session() as session:
+        frame = glance_rows(
+            session,
+            filters.as_of,
+            current_viewer(),
+            municipality=filters.municipality,
+            administration=filters.administration,
+        )
+    return create_glance_table(frame, filters.lang)

@@ -27,6 +27,7 @@ from dashboard.i18n import translator
 from dashboard.layout import chart_card, create_page_header, empty_state, graph_config
 from dashboard.markup import plot_texts
 from dashboard.output_cache import cached_output
+from dashboard.page_guard import page_refused, refusal
 from dashboard.queries.report_snapshots import (
     freeze_report,
     get_snapshot,
@@ -43,19 +44,8 @@ from etl.formatting import format_date, format_datetime
 
 log = logging.getLogger(__name__)
 
-# Managers see only their units, never a whole administration: the report has nothing for them.
-REPORT_ROLES = (
-    "ciso",
-    "security_officer",
-    "admin_head",
-    "committee",
-    "dpo",
-    "protection_officer",
-    "admin",
-)
-dash.register_page(
-    __name__, path="/rapport", name="Rapport", name_en="Report", order=8, roles=REPORT_ROLES
-)
+PATH = "/rapport"
+dash.register_page(__name__, path=PATH, name="Rapport", name_en="Report", order=8)
 
 PERIOD = "rapport-period"
 CONTENT = "rapport-content"
@@ -486,6 +476,8 @@ def _gather(session: Session, filters: Filters, period: str | None, viewer: View
 def update_report(filters_data, period):
     filters = Filters.from_store(filters_data)
     viewer = current_viewer()
+    if page_refused(PATH):  # a forged request of a role the page is not for
+        return refusal(viewer.role, filters.lang), []
     try:
         with store.read_session() as session:
             data = _gather(session, filters, period, viewer)
@@ -507,6 +499,8 @@ def update_report(filters_data, period):
 def update_frozen(_version, filters_data):
     lang = Filters.from_store(filters_data).lang
     viewer = current_viewer()
+    if page_refused(PATH):
+        return None, [], []
     with store.read_session() as session:
         frame = list_snapshots(session, viewer)
     options = [
@@ -523,7 +517,7 @@ def update_frozen(_version, filters_data):
     prevent_initial_call=True,
 )
 def download_pdf(n_clicks, filters_data, period):
-    if not n_clicks:
+    if not n_clicks or page_refused(PATH):
         return no_update
     filters = Filters.from_store(filters_data)
     try:
@@ -542,7 +536,7 @@ def download_pdf(n_clicks, filters_data, period):
     prevent_initial_call=True,
 )
 def download_workbook(n_clicks, filters_data):
-    if not n_clicks:
+    if not n_clicks or page_refused(PATH):
         return no_update
     filters = Filters.from_store(filters_data)
     with store.read_session() as session:
@@ -560,7 +554,7 @@ def download_workbook(n_clicks, filters_data):
     prevent_initial_call=True,
 )
 def freeze(n_clicks, filters_data, period, version):
-    if not n_clicks:
+    if not n_clicks or page_refused(PATH):
         return no_update, no_update
     viewer = current_viewer()
     filters = Filters.from_store(filters_data)
@@ -593,6 +587,8 @@ def download_frozen(clicks):
     # A forged request may send anything for the clicks: only a list of them is one.
     if not isinstance(trigger, dict) or not isinstance(clicks, list) or not any(clicks):
         return no_update
+    if page_refused(PATH):
+        return no_update
     with store.read_session() as session:
         frozen = get_snapshot(session, current_viewer(), trigger.get("index"))
     if frozen is None:
@@ -610,7 +606,7 @@ def download_frozen(clicks):
 )
 def compare(a_id, b_id, filters_data=None):
     lang = Filters.from_store(filters_data).lang
-    if a_id is None or b_id is None:
+    if a_id is None or b_id is None or page_refused(PATH):
         return html.P(_tr("choose_two", lang), className="text-muted fst-italic")
     viewer = current_viewer()
     with store.read_session() as session:

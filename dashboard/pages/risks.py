@@ -39,6 +39,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number
+from etl.kpi.rules import sees_detail
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ CELL_CLEAR = "risker-cell-clear"
 GRID = "risker-grid"
 HIGH = "risker-high-risks"
 PROTECTED_NOTE = "risker-protected-note"
+AGGREGATE_NOTE = "risker-aggregate-only"
 
 CARD_METRICS = ("risks", "risks_high", "risks_high_without_action")
 
@@ -74,6 +76,8 @@ TEXT = {
         "protected": "{count} risker för tillgångar med säkerhetsskydd räknas i siffrorna men "
         "listas inte.",
         "no_change": "",
+        "aggregate_only": "Nämnden ser riskerna som siffror, matris och fördelning ovan; "
+        "enskilda risker listas inte för nämnden.",
     },
     "en": {
         "title": "Risks",
@@ -92,6 +96,8 @@ TEXT = {
         "protected": "{count} risks of assets under security protection are counted but not "
         "listed.",
         "no_change": "",
+        "aggregate_only": "The committee sees the risks as the numbers, matrix and breakdown "
+        "above; single risks are not listed for the committee.",
     },
 }
 
@@ -121,6 +127,8 @@ def layout(**query):
     except Exception:  # an unreachable or unmigrated store must not show a traceback
         log.exception("store check failed")
         return html.Div([header, empty_state(lang)])
+    if not sees_detail(current_viewer().role):
+        return _aggregate_layout(header, lang)
     grid = html.Div(
         create_grid(GRID, grid_column_defs(lang), lang, height="420px"),
         role="region",
@@ -131,40 +139,7 @@ def layout(**query):
             header,
             dcc.Store(id=CELL),
             dbc.Row(id=CARDS, className="g-3 mb-3"),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        chart_card(
-                            _tr("matrix", lang),
-                            [
-                                html.P(_tr("matrix_help", lang), className="small"),
-                                chart_with_table(
-                                    dcc.Loading(dcc.Graph(id=MATRIX, config=graph_config(lang))),
-                                    _tr("matrix", lang),
-                                    lang,
-                                ),
-                            ],
-                        ),
-                        xs=12,
-                        lg=6,
-                        className="mb-3",
-                    ),
-                    dbc.Col(
-                        chart_card(
-                            _tr("treatment", lang),
-                            chart_with_table(
-                                dcc.Loading(dcc.Graph(id=TREATMENT, config=graph_config(lang))),
-                                _tr("treatment", lang),
-                                lang,
-                            ),
-                        ),
-                        xs=12,
-                        lg=6,
-                        className="mb-3",
-                    ),
-                ],
-                className="g-3",
-            ),
+            _chart_row(lang),
             chart_card(
                 _tr("list", lang),
                 [
@@ -187,6 +162,65 @@ def layout(**query):
             ),
             html.Div(className="mb-3"),
             chart_card(_tr("high", lang), html.Div(id=HIGH)),
+            html.P(id=PROTECTED_NOTE, className="small text-muted mt-2"),
+        ]
+    )
+
+
+def _chart_row(lang: str, detail: bool = True) -> dbc.Row:
+    """The matrix and the treatment chart; ``detail`` False: no "click a cell to list its
+    risks" (nothing is listed for an aggregate-only role)."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                chart_card(
+                    _tr("matrix", lang),
+                    [
+                        html.P(_tr("matrix_help", lang), className="small") if detail else None,
+                        chart_with_table(
+                            dcc.Loading(dcc.Graph(id=MATRIX, config=graph_config(lang))),
+                            _tr("matrix", lang),
+                            lang,
+                        ),
+                    ],
+                ),
+                xs=12,
+                lg=6,
+                className="mb-3",
+            ),
+            dbc.Col(
+                chart_card(
+                    _tr("treatment", lang),
+                    chart_with_table(
+                        dcc.Loading(dcc.Graph(id=TREATMENT, config=graph_config(lang))),
+                        _tr("treatment", lang),
+                        lang,
+                    ),
+                ),
+                xs=12,
+                lg=6,
+                className="mb-3",
+            ),
+        ],
+        className="g-3",
+    )
+
+
+def _aggregate_layout(header, lang: str) -> html.Div:
+    """The page of a role that sees aggregates only (the committee, etl.kpi.rules.sees_detail):
+    the numbers and charts, and in place of the lists a line that says why there are none.
+    The grid is absent, so its callbacks do not run."""
+    return html.Div(
+        [
+            header,
+            dcc.Store(id=CELL),
+            dbc.Row(id=CARDS, className="g-3 mb-3"),
+            _chart_row(lang, detail=False),
+            html.P(_tr("aggregate_only", lang), id=AGGREGATE_NOTE, className="mb-3"),
+            # The cell picker's own components, hidden: its callback needs its inputs.
+            html.Span(id=CELL_LABEL, hidden=True),
+            html.Button(id=CELL_CLEAR, n_clicks=0, hidden=True, tabIndex="-1"),
+            html.Div(id=HIGH, hidden=True),
             html.P(id=PROTECTED_NOTE, className="small text-muted mt-2"),
         ]
     )

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 
 import pandas as pd
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import (
@@ -23,7 +23,15 @@ from dashboard.queries.actions import (
     is_overdue,
     visible_objects,
 )
-from dashboard.queries.viewer import SYSTEM, Viewer
+from dashboard.queries.viewer import (
+    ADMINISTRATION_ROLES,
+    SYSTEM,
+    UNIT_ROLES,
+    Viewer,
+    governance_object_scope_condition,
+    object_aggregate_condition,
+    unit_scope_condition,
+)
 from etl.kpi.compute import compute_kpis
 from etl.kpi.rules import action_sort_rank_sql, days_overdue_sql
 from etl.models import (
@@ -62,8 +70,25 @@ __all__ = [
     "object_kpis",
     "object_participants",
     "party_summary",
+    "shown_object_kpis",
+    "shown_objects",
     "visible_object_list",
 ]
+
+
+def shown_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
+    """Objects whose numbers the viewer may see (etl.kpi.viewer.object_aggregate_condition: its
+    scope's objects and those its administrations take part in), taking part in the filter (the
+    same narrowing as the action lists' visible_objects)."""
+    query = select(GovernanceObject.id)
+    condition = object_aggregate_condition(viewer)
+    if condition is not None:
+        query = query.where(condition)
+    if municipality or administration:
+        query = query.where(
+            GovernanceObject.id.in_(visible_objects(SYSTEM, municipality, administration))
+        )
+    return query
 
 
 def visible_object_list(
@@ -74,10 +99,15 @@ def visible_object_list(
     administration: str | None = None,
     limit: int = MAX_OBJECTS,
 ) -> tuple[pd.DataFrame, int]:
-    """(objects the viewer may see that take part in the filter, by name; how many in all).
+    """(objects whose numbers the viewer may see that take part in the filter, by name; how many
+    in all).
 
-    Columns: id, code, name, provider_name, description."""
-    ids = visible_objects(viewer, municipality, administration)
+    Columns: id, code, name, provider_name, description, detail. ``detail`` says whether the
+    viewer may also see the object's rows (its actions): an object of the viewer's scope
+    (governance_object_scope_condition) rather than one it only takes part in."""
+    ids = shown_objects(viewer, municipality, administration)
+    detail_scope = governance_object_scope_condition(viewer)
+    detail = literal(True) if detail_scope is None else detail_scope
     query = (
         select(
             GovernanceObject.id.label("id"),
@@ -85,6 +115,7 @@ def visible_object_list(
             GovernanceObject.name.label("name"),
             Provider.name.label("provider_name"),
             GovernanceObject.description.label("description"),
+            case((detail, True), else_=False).label("detail"),
         )
         .outerjoin(Provider, GovernanceObject.provider_id == Provider.id)
         .where(GovernanceObject.id.in_(ids))
@@ -93,7 +124,9 @@ def visible_object_list(
     result = session.execute(
         query.order_by(GovernanceObject.name, GovernanceObject.id).limit(limit)
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys())), int(total)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame["detail"] = frame["detail"].astype(bool)
+    return frame, int(total)
 
 
 def object_participants(session: Session, object_ids: list[int]) -> pd.DataFrame:
@@ -123,8 +156,9 @@ def object_kpis(
     *,
     municipality: str | None = None,
     administration: str | None = None,
+    metrics: tuple[str, ...] = OBJECT_METRICS,
 ) -> pd.DataFrame:
-    """compute_kpis rows of scope governance_object for OBJECT_METRICS (one truth with the CLI).
+    """compute_kpis rows of scope governance_object for ``metrics`` (one truth with the CLI).
 
     Narrowed like the page to the objects that take part in ``municipality``/``administration``:
     an object's numbers are the same whatever the narrowing (compute_kpis reads all of a needed
@@ -136,7 +170,85 @@ def object_kpis(
         scope_types=["governance_object"],
         municipality=municipality,
         administration=administration,
-        metrics=list(OBJECT_METRICS),
+        metrics=list(metrics),
+    )
+
+
+def shown_object_kpis(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    objects: pd.DataFrame,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    metrics: tuple[str, ...] = OBJECT_METRICS,
+) -> pd.DataFrame:
+    """object_kpis for the rows of ``objects`` (visible_object_list's): the viewer's own for
+    the objects of its scope, and for the objects it only takes part in the same numbers read
+    without the viewer's narrowing. An object's numbers do not depend on who reads them
+    (compute_kpis reads all of a needed object's rows; säkerhetsskydd assets count unnamed for
+    everyone), and only the listed objects, which object_aggregate_condition allowed, are kept."""
+    kpis = object_kpis(
+        session,
+        as_of,
+        viewer,
+        municipality=municipality,
+        administration=administration,
+        metrics=metrics,
+    )
+    codes = set(objects["code"]) if not objects.empty else set()
+    missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
+    if missing:
+        # First narrowed to the viewer's own administrations: the objects they take part in by
+        # name are exactly those build_scope keeps for an administration (one small compute).
+        for code in _viewer_administration_codes(session, viewer):
+            if not missing:
+                break
+            found = object_kpis(session, as_of, SYSTEM, administration=code, metrics=metrics)
+            found = found[found["scope_id"].isin(missing)]
+            kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
+            missing -= set(found["scope_id"])
+    if missing:
+        # Narrowed to one municipality each, so that a participant's objects do not cost the
+        # whole country: every object takes part in the municipality of a participant row.
+        participant_municipalities = session.scalars(
+            select(Municipality.code)
+            .join(GovernanceParticipant, GovernanceParticipant.municipality_id == Municipality.id)
+            .join(
+                GovernanceObject, GovernanceParticipant.governance_object_id == GovernanceObject.id
+            )
+            .where(GovernanceObject.code.in_(sorted(missing)))
+            .distinct()
+            .order_by(Municipality.code)
+        ).all()
+        for code in participant_municipalities:
+            if not missing:
+                break
+            found = object_kpis(session, as_of, SYSTEM, municipality=code, metrics=metrics)
+            found = found[found["scope_id"].isin(missing)]
+            kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
+            missing -= set(found["scope_id"])
+    if kpis.empty:
+        return kpis
+    return kpis[kpis["scope_id"].isin(codes)].reset_index(drop=True)
+
+
+def _viewer_administration_codes(session: Session, viewer: Viewer) -> list[str]:
+    """The administrations of the viewer's units (a security officer's or head's own, a
+    manager's units'), at most a few; none for roles that see whole municipalities."""
+    if viewer.role not in ADMINISTRATION_ROLES | UNIT_ROLES:
+        return []
+    units = unit_scope_condition(viewer)
+    ids = select(Unit.administration_id)
+    if units is not None:
+        ids = ids.where(units)
+    return list(
+        session.scalars(
+            select(Administration.code)
+            .where(Administration.id.in_(ids))
+            .order_by(Administration.code)
+        )
     )
 
 
@@ -239,6 +351,11 @@ def object_actions(
     if not object_ids or detail_condition(viewer) is not None:  # committee: counts only
         return pd.DataFrame(columns=columns)
     base, key, party, _ = _object_actions_base(viewer, object_ids, lang)
+    detail_scope = governance_object_scope_condition(viewer)
+    if detail_scope is not None:
+        # Rows only of the objects of the viewer's scope: a participant sees an object's numbers,
+        # not its actions (visible_object_list's ``detail``).
+        base = base.where(key.in_(select(GovernanceObject.id).where(detail_scope)))
     labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
     status = case(
         *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status

@@ -173,6 +173,12 @@ def _detail_ids(unit_code: str, viewer: Viewer):
     return query if detail is None else query.where(detail)
 
 
+def unit_detail_ids(unit_code: str, viewer: Viewer):
+    """The unit's id when the viewer may see its rows (its own unit, not the committee): what
+    every list of Min enhet, the to-do list included, reads under."""
+    return _detail_ids(unit_code, viewer)
+
+
 def unit_assets(
     session: Session,
     as_of: dt.date,

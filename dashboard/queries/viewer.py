@@ -13,6 +13,8 @@ from etl.kpi.viewer import (
     either,
     governance_object_scope_condition,
     municipality_scope_condition,
+    object_aggregate_condition,
+    participating_object_condition,
     unit_scope_condition,
     visible_units,
 )
@@ -29,6 +31,8 @@ __all__ = [
     "either",
     "governance_object_scope_condition",
     "municipality_scope_condition",
+    "object_aggregate_condition",
+    "participating_object_condition",
     "unit_scope_condition",
     "visible_units",
 ]

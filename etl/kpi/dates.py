@@ -54,6 +54,12 @@ def follow_up_period(as_of: dt.date) -> str:
     return f"{as_of.year}-Q{quarter - 1}"
 
 
+def follow_up_period_end(period: str) -> dt.date:
+    """The last day of a follow-up period such as "2026-Q3" (2026-09-30)."""
+    year, quarter = period.split("-Q")
+    return month_end(dt.date(int(year), int(quarter) * 3, 1))
+
+
 def month_end(day: dt.date) -> dt.date:
     return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 

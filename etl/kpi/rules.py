@@ -14,6 +14,8 @@ card and another in a list. Each Python function and its SQL twin say the same t
   **overdue** when open and its due date is strictly before the as-of date (an action due on
   the as-of day is not overdue yet). Days overdue = as-of − due date, bucketed 1–30, 31–90,
   91–180, over 180.
+- An action is **due soon** when open and due within [as-of, as-of + 30 days]: not overdue yet,
+  and on a manager's to-do list (Min enhet).
 - A risk is **high** when likelihood × consequence reaches ``vocab.high_risk_threshold`` of its
   matrix size (9 on the 4×4 matrix).
 - Lists sort actions overdue first (rank 0), then open (1), then closed (2).
@@ -235,6 +237,17 @@ def action_is_overdue(status: str, due_on: dt.date, as_of: dt.date) -> bool:
     return action_is_open(status) and due_on < as_of
 
 
+# How far ahead an open action counts as due soon (a manager's to-do list, Min enhet).
+ACTION_DUE_SOON_DAYS = 30
+
+
+def action_is_due_soon(status: str, due_on: dt.date, as_of: dt.date) -> bool:
+    """Open and due in [as-of, as-of + 30 days]: the day itself is due soon, not overdue."""
+    return action_is_open(status) and as_of <= due_on <= as_of + dt.timedelta(
+        days=ACTION_DUE_SOON_DAYS
+    )
+
+
 def days_overdue(due_on: dt.date, as_of: dt.date) -> int:
     """Whole days past the due date; 0 when not yet past it."""
     return max((as_of - due_on).days, 0)
@@ -281,6 +294,17 @@ def action_overdue_sql(
 ) -> ColumnElement[bool]:
     """action_is_overdue in SQL (``seek`` as in action_open_sql)."""
     return and_(action_open_sql(status, seek=seek), due_on < as_of)
+
+
+def action_due_soon_sql(
+    as_of: dt.date, status=Action.status, due_on=Action.due_on
+) -> ColumnElement[bool]:
+    """action_is_due_soon in SQL."""
+    return and_(
+        action_open_sql(status),
+        due_on >= as_of,
+        due_on <= as_of + dt.timedelta(days=ACTION_DUE_SOON_DAYS),
+    )
 
 
 def overdue_bucket_sql(

@@ -157,6 +157,38 @@ def governance_object_scope_condition(viewer: Viewer) -> ColumnElement[bool] | N
     return false()
 
 
+def participating_object_condition(viewer: Viewer) -> ColumnElement[bool] | None:
+    """Governance objects in which one of the viewer's administrations takes part by name (a
+    security officer's or head's administrations; a manager's units' administrations).
+
+    A participant row naming only a municipality ("the whole municipality") does not make every
+    administration a participant: the KPI roll-up counts an object's shared rows for explicitly
+    participating administrations only (etl.kpi.rollup.distribute), and this rule follows it."""
+    if viewer.sees_all:
+        return None
+    if viewer.role in ADMINISTRATION_ROLES and viewer.administration_codes:
+        administrations = _administration_ids(viewer.administration_codes)
+    elif viewer.role in UNIT_ROLES and viewer.unit_codes:
+        administrations = select(Unit.administration_id).where(
+            Unit.code.in_(sorted(viewer.unit_codes))
+        )
+    else:
+        return false()
+    return GovernanceObject.id.in_(
+        select(GovernanceParticipant.governance_object_id).where(
+            GovernanceParticipant.administration_id.in_(administrations)
+        )
+    )
+
+
+def object_aggregate_condition(viewer: Viewer) -> ColumnElement[bool] | None:
+    """Governance objects whose aggregate numbers (counts and rates, never rows) the viewer may
+    see: the objects of its scope (governance_object_scope_condition, rows included) and the
+    objects its administrations take part in (participating_object_condition, numbers only).
+    The committee sees aggregates of its municipality's objects through the first."""
+    return either(governance_object_scope_condition(viewer), participating_object_condition(viewer))
+
+
 def combine(*conditions: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
     """AND of the given conditions, ignoring None (None when all are None)."""
     present = [c for c in conditions if c is not None]
