@@ -16,7 +16,9 @@ def etl_rows(results: dict) -> list[tuple[str, str, str, str]]:
                      f"(varav nyckeltal {c['kpi_seconds']} s; utan dem {c['etl_rows_per_s_without_kpi']} "
                      f"rader/s, kvot {c['ratio_without_kpi']}); bar executemany med index "
                      f"{i['rows_per_s']} rader/s (kvot {c['ratio_of_baseline']}), utan sekundära "
-                     f"index {n['rows_per_s']} rader/s (kvot {c['ratio_of_baseline_no_indexes']})",
+                     f"index {n['rows_per_s']} rader/s (kvot {c['ratio_of_baseline_no_indexes']})"
+                     + (f"; processortid {e['cpu_seconds']} s mot {i['cpu_seconds']} s "
+                        f"(kvot {c['ratio_cpu']})" if c.get("ratio_cpu") is not None else ""),
                      "≥ 0,5 × bar med index", met(c["met"])))  # fmt: skip
     elif "etl" in c:  # rounds before the baselines of the same rows
         e, b = c["etl"], c["baseline_bare_sqlite3"]
@@ -38,7 +40,9 @@ def etl_rows(results: dict) -> list[tuple[str, str, str, str]]:
                      f"{x['etl']['seconds']} s mot calamine {x['baseline_bare_calamine']['seconds']} s"
                      f" + executemany {x['baseline_executemany_indexes']['seconds']} s = "
                      f"{x['baseline_seconds']} s (× {x['times_baseline']}; × "
-                     f"{x['times_calamine_read']} mot bara läsningen)",
+                     f"{x['times_calamine_read']} mot bara läsningen)"
+                     + (f"; processortid {x['etl']['cpu_seconds']} s mot {x['baseline_cpu_seconds']}"
+                        f" s (× {x['times_baseline_cpu']})" if "times_baseline_cpu" in x else ""),
                      "≤ 2 × bar", met(x["met"])))  # fmt: skip
     elif "etl" in x:
         rows.append(("ETL xlsx (Sydnärke)", f"{x['etl']['seconds']} s mot calamine "
