@@ -43,6 +43,16 @@ def children_peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of ``resource.RUSAGE_SELF`` or ``RUSAGE_CHILDREN`` (ended ones).
+
+    On a shared machine the wall clock measures the neighbours as much as the code; CPU time
+    says what the code itself costs (a process waiting for a core or the disk uses none).
+    """
+    usage = resource.getrusage(who)
+    return round(usage.ru_utime + usage.ru_stime, 2)
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0..100) by linear interpolation, as numpy's default."""
     ordered = sorted(values)

@@ -3,8 +3,12 @@
 - CSV: ``load_paths`` of a generated CSV set into a fresh store, in a subprocess (so its peak RSS
   is the load's own), against a bare baseline that reads the same CSV files with the csv module
   and inserts every row with ``sqlite3.executemany`` in one transaction (no validation, no keys).
-- xlsx: ``load_paths`` of generated workbooks against a bare python-calamine read of every sheet
-  of the same workbooks.
+- xlsx: the whole ``infosak load`` process of generated workbooks against a bare python-calamine
+  read of every sheet of the same workbooks plus bare executemany of the rows they load.
+- PostgreSQL: ``load_paths`` of the national sets against bare COPY of the same rows.
+- upload: one administration's workbook into a copy of the national store (etl_upload).
+
+The bare baselines of the same rows are in ``benchmarks.etl_baselines``.
 
 ``python -m benchmarks.etl_bench load --url URL --src DIR`` is the subprocess entry point; it
 prints one JSON object on stdout.
@@ -17,6 +21,7 @@ import csv
 import io
 import json
 import logging
+import resource
 import sqlite3
 import sys
 import time
@@ -25,6 +30,7 @@ from pathlib import Path
 from benchmarks.common import (
     AS_OF,
     children_peak_rss_mb,
+    cpu_seconds,
     load_average,
     load_targets,
     peak_rss_mb,
@@ -70,16 +76,21 @@ def drop_pg_database(admin_url: str, database: str) -> None:
 
 def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
     """Migrate the store at ``url`` and load everything in ``src``; figures as a dict."""
+    import dashboard.queries  # noqa: F401  the pages' kept frames join the snapshot (infosak load)
     from etl.db import make_engine, migrate
     from etl.load import ACCEPTED, load_paths
+    from etl.sandboxed_read import close_children
 
     engine = make_engine(url)
     if migrate_first:
         migrate(engine)
+    cpu_before = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = load_paths(engine, load_targets(src), today=AS_OF)
     seconds = time.perf_counter() - start
     engine.dispose()
+    close_children()  # the bounded readers' CPU counts once they have ended
+    cpu = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before
     accepted = [f for f in result.files if f.outcome == ACCEPTED]
     rejected = [f for f in result.files if f.outcome != ACCEPTED]
     rows = sum(f.rows_total for f in accepted)
@@ -92,6 +103,8 @@ def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
         "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds) if seconds else None,
+        # The loader's and its readers' CPU time (the database server's not counted).
+        "cpu_seconds": round(cpu, 2),
         # The loader's peak plus its read-ahead worker's: both peaks may fall together.
         "peak_rss_mb": round(peak_rss_mb() + children_peak_rss_mb(), 1),
         "peak_rss_loader_mb": peak_rss_mb(),
@@ -194,6 +207,7 @@ def bare_calamine_read(src: Path) -> dict:
     from python_calamine import CalamineWorkbook
 
     cells = rows = 0
+    cpu = time.process_time()
     start = time.perf_counter()
     for path in sorted(src.glob("*.xlsx")):
         workbook = CalamineWorkbook.from_path(str(path))
@@ -202,44 +216,221 @@ def bare_calamine_read(src: Path) -> dict:
             rows += len(grid)
             cells += sum(len(r) for r in grid)
     seconds = time.perf_counter() - start
-    return {"rows": rows, "cells": cells, "seconds": round(seconds, 3)}
+    return {"rows": rows, "cells": cells, "seconds": round(seconds, 3),
+            "cpu_seconds": round(time.process_time() - cpu, 3)}  # fmt: skip
 
 
-# --------------------------------------------------------------------------- the section
+# --------------------------------------------------------------------------- the sections
+# One per target of the ETL issue. Each states its baselines, its ratio and whether it is met;
+# figures are wall-clock on a shared machine, so each records the load average around it.
+
+MEMORY_TARGET_MB = 1024
+
+
+def _migrated_sqlite(path: Path) -> str:
+    from etl.db import make_engine, migrate
+
+    url = reset_sqlite(path)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+def _without_kpi(etl: dict) -> float:
+    """The load's seconds without the run's KPI snapshot (recomputed for the whole country)."""
+    return round(etl["seconds"] - (etl.get("steps_seconds") or {}).get("snapshot", 0.0), 2)
+
+
+def _rate(rows: int, seconds: float | None) -> int | None:
+    return round(rows / seconds) if seconds else None
+
+
+def _ratio(a: float | None, b: float | None, digits: int = 3) -> float | None:
+    return round(a / b, digits) if a and b else None
 
 
 def csv_section(src: Path, work: Path) -> dict:
-    """National (or quick) CSV set: load_paths into SQLite vs the bare executemany baseline."""
+    """Target 1 (and 5): the national CSV set into SQLite against bare executemany of its rows."""
+    from benchmarks.etl_baselines import sqlite_executemany, store_rows
+
     load_before = load_average()
     store_path = work / "etl_sqlite.db"
     etl = load_in_subprocess(reset_sqlite(store_path), src)
-    baseline = bare_sqlite_baseline(src, work / "etl_baseline.db")
-    ratio = etl["rows_per_s"] / baseline["rows_per_s"] if baseline["rows_per_s"] else None
+    rows = etl["rows"]
+    start = time.perf_counter()
+    stored = store_rows(f"sqlite:///{store_path}")
+    read_seconds = round(time.perf_counter() - start, 2)
+    with_indexes = sqlite_executemany(stored, _migrated_sqlite(work / "etl_bare_indexed.db"),
+                                      indexes=True)  # fmt: skip
+    without_indexes = sqlite_executemany(stored, _migrated_sqlite(work / "etl_bare_plain.db"),
+                                         indexes=False)  # fmt: skip
+    del stored
+    for name in ("etl_bare_indexed.db", "etl_bare_plain.db"):
+        reset_sqlite(work / name)
+    csv_module = bare_sqlite_baseline(src, work / "etl_baseline.db")
+    reset_sqlite(work / "etl_baseline.db")
+    for figures in (with_indexes, without_indexes):
+        figures["rows_per_s"] = _rate(rows, figures["seconds"])
+    without_kpi = _without_kpi(etl)
+    ratio = _ratio(etl["rows_per_s"], with_indexes["rows_per_s"])
     return {
         "etl": etl,
-        "baseline_bare_sqlite3": baseline,
-        "ratio_of_baseline": round(ratio, 3) if ratio is not None else None,
-        "target": ">= 0.5 of baseline rows/s",
+        "etl_seconds_without_kpi": without_kpi,
+        "etl_rows_per_s_without_kpi": _rate(rows, without_kpi),
+        "kpi_seconds": round(etl["seconds"] - without_kpi, 2),
+        "baseline_executemany_indexes": with_indexes,
+        "baseline_executemany_no_indexes": without_indexes,
+        "baseline_rows_read_seconds": read_seconds,
+        "baseline_bare_sqlite3": csv_module,  # the csv module into TEXT tables (earlier rounds)
+        "ratio_of_baseline": ratio,
+        "ratio_of_baseline_no_indexes": _ratio(etl["rows_per_s"], without_indexes["rows_per_s"]),
+        "ratio_without_kpi": _ratio(_rate(rows, without_kpi), with_indexes["rows_per_s"]),
+        # The same ratio in CPU time (the loader and its readers against executemany's).
+        "ratio_cpu": _ratio(with_indexes["cpu_seconds"], etl["cpu_seconds"]),
+        "target": ">= 0.5 x rows/s of bare executemany of the same rows (same tables, indexes)",
         "met": ratio is not None and ratio >= 0.5,
+        "memory_peak_rss_mb": etl["peak_rss_mb"],
+        "memory_target_mb": MEMORY_TARGET_MB,
+        "memory_met": etl["peak_rss_mb"] is not None and etl["peak_rss_mb"] <= MEMORY_TARGET_MB,
         "store": str(store_path),
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }
 
 
-def xlsx_section(src: Path, work: Path) -> dict:
-    """Workbooks: load_paths into a fresh SQLite store vs a bare calamine read of the same files."""
+def pg_section(admin_url: str, src: Path, database: str) -> dict:
+    """Target 2: the national CSV sets into PostgreSQL against bare COPY of the same rows."""
+    from benchmarks.etl_baselines import pg_copy, pg_copy_text
+    from etl.db import make_engine, migrate
+
     load_before = load_average()
-    bare = bare_calamine_read(src)
-    etl = load_in_subprocess(reset_sqlite(work / "etl_xlsx.db"), src)
-    ratio = etl["seconds"] / bare["seconds"] if bare["seconds"] else None
+    bare_database = f"{database}_bare"
+    url = reset_pg_database(admin_url, database)
+    try:
+        etl = load_in_subprocess(url, src)
+        data = pg_copy_text(url)
+        bare_url = reset_pg_database(admin_url, bare_database)
+        engine = make_engine(bare_url)
+        migrate(engine)
+        engine.dispose()
+        bare = pg_copy(data, bare_url)
+        del data
+    finally:
+        drop_pg_database(admin_url, database)
+        drop_pg_database(admin_url, bare_database)
+    rows = etl["rows"]
+    bare["rows_per_s"] = _rate(rows, bare["seconds"])
+    without_kpi = _without_kpi(etl)
+    ratio = _ratio(etl["rows_per_s"], bare["rows_per_s"])
+    return {
+        "etl": etl,
+        "etl_seconds_without_kpi": without_kpi,
+        "etl_rows_per_s_without_kpi": _rate(rows, without_kpi),
+        "kpi_seconds": round(etl["seconds"] - without_kpi, 2),
+        "baseline_copy": bare,
+        "ratio_of_baseline": ratio,
+        "ratio_without_kpi": _ratio(_rate(rows, without_kpi), bare["rows_per_s"]),
+        "target": ">= 0.5 x rows/s of bare COPY of the same rows into the same tables",
+        "met": ratio is not None and ratio >= 0.5,
+        "memory_peak_rss_mb": etl["peak_rss_mb"],
+        "memory_met": etl["peak_rss_mb"] is not None and etl["peak_rss_mb"] <= MEMORY_TARGET_MB,
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+
+
+def infosak_load_process(url: str, src: Path, timeout: float = 3600) -> dict:
+    """The whole ``infosak load SRC`` process (interpreter start to exit), into a migrated store."""
+    import subprocess
+
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", "from infosak_cli import main; main()", "load", str(src),
+         "--database-url", url],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"infosak load failed ({done.returncode}): {done.stdout[-2000:]}")
+    return {"seconds": round(seconds, 2), "peak_rss_mb": children_peak_rss_mb(),
+            "cpu_seconds": round(cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before, 2)}  # fmt: skip
+
+
+def _accepted(url: str) -> dict:
+    """Files accepted and their rows, from the store's load rows."""
+    from sqlalchemy import text
+
+    from etl.db import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        files, rows = conn.execute(text("SELECT COUNT(*), SUM(rows_total) FROM load "
+                                        "WHERE outcome = 'accepted'")).one()  # fmt: skip
+    engine.dispose()
+    return {"accepted": files, "rows": rows}
+
+
+def xlsx_section(src: Path, work: Path) -> dict:
+    """Target 3: ``infosak load`` of the workbooks against a bare calamine read of them plus bare
+    executemany of the rows they load."""
+    from benchmarks.etl_baselines import sqlite_executemany, store_rows
+
+    load_before = load_average()
+    bare_read = bare_calamine_read(src)
+    store_path = work / "etl_xlsx.db"
+    url = _migrated_sqlite(store_path)
+    etl = infosak_load_process(url, src)
+    etl.update(_accepted(url))
+    stored = store_rows(url)
+    insert = sqlite_executemany(stored, _migrated_sqlite(work / "etl_xlsx_bare.db"), indexes=True)
+    del stored
+    reset_sqlite(work / "etl_xlsx_bare.db")
+    bare_seconds = round(bare_read["seconds"] + insert["seconds"], 3)
+    ratio = _ratio(etl["seconds"], bare_seconds, 2)
+    bare_cpu = round(bare_read["cpu_seconds"] + insert["cpu_seconds"], 3)
     return {
         "workbooks": len(list(src.glob("*.xlsx"))),
         "etl": etl,
-        "baseline_bare_calamine": bare,
-        "times_baseline": round(ratio, 2) if ratio is not None else None,
-        "target": "<= 1.5 x bare calamine read",
-        "met": ratio is not None and ratio <= 1.5,
+        "baseline_bare_calamine": bare_read,
+        "baseline_executemany_indexes": insert,
+        "baseline_seconds": bare_seconds,
+        "times_baseline": ratio,
+        "times_calamine_read": _ratio(etl["seconds"], bare_read["seconds"], 2),
+        "baseline_cpu_seconds": bare_cpu,
+        "times_baseline_cpu": _ratio(etl["cpu_seconds"], bare_cpu, 2),
+        "target": "<= 2 x (bare calamine read + bare executemany of the rows)",
+        "met": ratio is not None and ratio <= 2.0,
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+
+
+UPLOAD_TARGET_SECONDS = 2.0
+
+
+def upload_section(flat: Path, national_store: Path, work: Path) -> dict:
+    """Target 4: one administration's workbook into the national store, as the upload page."""
+    from benchmarks.etl_upload import administration_workbook, copy_sqlite_store
+
+    if not national_store.exists():
+        raise RuntimeError(f"{national_store} is missing: run the etl_csv section first")
+    load_before = load_average()
+    workbook, code = administration_workbook(flat, work / "upload" / "forvaltning.xlsx")
+    url = copy_sqlite_store(national_store, work / "etl_upload.db")
+    figures, wall = run_module_for_json(
+        ["benchmarks.etl_upload", "--url", url, "--file", str(workbook), "--code", code], 3600
+    )
+    reset_sqlite(work / "etl_upload.db")
+    seconds = figures["seconds"]
+    return {
+        "administration": code,
+        "upload": figures,
+        "process_seconds_with_start": round(wall, 2),
+        "kpi_share": _ratio(figures["kpi_seconds"], seconds, 2),
+        "target": f"<= {UPLOAD_TARGET_SECONDS} s end to end (load and KPI update)",
+        "met": figures["outcome"] == "accepted" and seconds <= UPLOAD_TARGET_SECONDS,
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }

@@ -39,13 +39,20 @@ log = logging.getLogger("benchmarks")
 
 SECTIONS = (
     "etl_csv",
+    "etl_upload",
     "etl_xlsx",
+    "etl_pg",
     "queries_sqlite",
     "postgresql",
     "payload",
     "memory",
     "load_test",
 )
+# ``--only etl``: every target of the ETL (national CSV into SQLite and PostgreSQL, workbooks,
+# one upload into the national store, the national load's memory).
+GROUPS = {"etl": ("etl_csv", "etl_upload", "etl_xlsx", "etl_pg")}
+XLSX_MUNICIPALITIES = 29  # the workbook target: `infosak generate --municipalities 29`
+PG_ETL_DATABASE = "infosak_etl_bench"  # dropped after the etl_pg section
 # The sections that read the national SQLite store loaded by etl_csv.
 SQLITE_STORE_SECTIONS = {"queries_sqlite", "payload", "memory", "load_test"}
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -86,12 +93,13 @@ def run(args, previous: dict | None = None) -> dict:
     label = "quick" if args.quick else "national"
     flat = ensure_dataset(work / f"{label}_csv", municipalities, "csv")
     sets = split_into_set_folders(flat, work / f"{label}_sets")
-    xlsx = ensure_dataset(work / "sydnarke_xlsx", QUICK_MUNICIPALITIES, "xlsx")
+    xlsx_count = QUICK_MUNICIPALITIES if args.quick else XLSX_MUNICIPALITIES
+    xlsx = ensure_dataset(work / f"m{xlsx_count}_xlsx", xlsx_count, "xlsx")
     store_path = work / "etl_sqlite.db"
     sqlite_url = f"sqlite:///{store_path}"
     runs = args.runs or (2 if args.quick else 20)
     cold_runs = args.cold_runs or (1 if args.quick else 5)
-    wanted = set(args.only or SECTIONS)
+    wanted = {s for name in (args.only or SECTIONS) for s in GROUPS.get(name, (name,))}
     results: dict = {}
 
     if "etl_csv" in wanted:
@@ -102,8 +110,20 @@ def run(args, previous: dict | None = None) -> dict:
     if wanted & SQLITE_STORE_SECTIONS:
         migrate(make_engine(sqlite_url))  # indices of newer migrations on a store loaded earlier
 
+    if "etl_upload" in wanted:
+        _section(results, "etl_upload",
+                 lambda: etl_bench.upload_section(flat, store_path, work))  # fmt: skip
+
     if "etl_xlsx" in wanted:
         _section(results, "etl_xlsx", lambda: etl_bench.xlsx_section(xlsx, work))
+
+    if "etl_pg" in wanted:
+        pg_url = args.pg_url or (None if args.quick else DEFAULT_PG_URL)
+        if pg_url is None:
+            results["etl_pg"] = {"skipped": "no --pg-url given in quick mode", "met": None}
+        else:
+            _section(results, "etl_pg",
+                     lambda: etl_bench.pg_section(pg_url, sets, PG_ETL_DATABASE))  # fmt: skip
 
     if "queries_sqlite" in wanted:
         _section(results, "queries_sqlite",
@@ -188,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", help=f"PostgreSQL server (default {DEFAULT_PG_URL})")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK_DIR)
-    parser.add_argument("--only", nargs="+", choices=SECTIONS)
+    parser.add_argument("--only", nargs="+", choices=(*SECTIONS, *GROUPS))
     parser.add_argument("--runs", type=int, help="timed runs per callback (default 20)")
     parser.add_argument("--cold-runs", type=int,
                         help="timed cold runs per callback, caches emptied (default 5)")  # fmt: skip

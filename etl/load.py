@@ -16,8 +16,10 @@ loads never interleave; rows go in with bulk ``insert()`` executemany, never per
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -78,7 +80,7 @@ log = logging.getLogger(__name__)
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
 MAX_STORED_ERRORS = 10_000  # load_error rows kept per rejected file (error_count has them all)
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str], None]  # (files done, files in the run, next file's label)
 
 
 @dataclass
@@ -170,14 +172,39 @@ def load_paths(
     today: dt.date | None = None,
     snapshot: bool = True,
     prefetch: bool | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
 ) -> RunResult:
     """Load every file of ``paths`` (folders expanded), organisation workbooks first.
 
     When any file was accepted and ``snapshot`` is on, the run ends with one metric snapshot
     (see ``record_snapshot``). ``prefetch``: read and parse the files after the organisation
     workbooks in a worker process while this one writes (etl.pipeline); by default when there
-    are enough of them.
+    are enough of them. ``progress`` is told before each file, ``on_file`` after it (its result:
+    outcome and rows), for a display of a long run.
     """
+    with _fewer_collections():
+        return _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch, on_file)
+
+
+# A run allocates a few objects per cell and frees them with the file; collecting the young
+# generation every 700 allocations (Python's default) walked the run's long-lived state (codes
+# known and taken, the organisation) again and again: 15 % of the loader's CPU time (20 municipalities).
+LOAD_GC_THRESHOLD = (50_000, 20, 20)
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Collect garbage less often during a run; the caller's thresholds come back after it."""
+    before = gc.get_threshold()
+    gc.set_threshold(*LOAD_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
+                on_file) -> RunResult:  # fmt: skip
     run_id = new_run_id()
     organisations, others = split_organisations(expand_sources(paths))
     files = organisations + others  # organisation workbooks first: the others use their codes
@@ -212,6 +239,8 @@ def load_paths(
                     taken=taken,
                 )
             )
+            if on_file:
+                on_file(results[-1])
     finally:
         if ahead is not None:
             ahead.close()

@@ -2,8 +2,9 @@
 
 A national delivery spent about half of its load reading CSV files and parsing their cells, and
 the other half writing; both were done one after the other on one core. ``Prefetch`` hands the
-pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to one
-worker process, a few files ahead of the writer (as many as fit in the pipe between them).
+pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to worker
+processes, one per core the writer leaves spare (``prefetch_workers``), a few files ahead of the
+writer (as many as fit in the pipe between them); the sources are dealt out to them in turn.
 Everything that depends on the store (codes known and taken, which change as files load in
 order) is still checked by the writer inside each file's transaction, so results and messages
 are the same as a serial load's.
@@ -66,6 +67,7 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where ``etl`` is 
 # The answers' pipe: how far the worker may get ahead of the writer (it waits while the pipe is
 # full), about five average national files; Linux's default 64 kB would hold it up at every file.
 PIPE_BYTES = 1 << 20
+MAX_WORKERS = 4  # workers reading ahead at most (each may use up to its address space)
 
 Outcome = tuple[
     str, object
@@ -126,44 +128,82 @@ def _widen_pipe(stream) -> None:
             fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
 
 
-class Prefetch:
-    """Sources read and prepared ahead in one worker process, in the order they will load."""
+def prefetch_workers() -> int:
+    """How many workers read ahead: one per core the writer leaves spare, at least one."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+
+
+class _Worker:
+    """One ``python -m etl.pipeline`` process and the sources it was asked for, in order."""
 
     def __init__(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
-        self._asked: deque[SourceFiles] = deque()  # sent to the worker, answer not taken yet
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                           env.get("PYTHONPATH")]))  # fmt: skip
-        self._process: subprocess.Popen | None = None
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "etl.pipeline"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, env=env,
-            )  # fmt: skip
-        except OSError:  # no interpreter to start: every file is read here
-            log.warning("could not start the worker reading ahead", exc_info=True)
-            return
-        _widen_pipe(self._process.stdout)
+        self.asked: deque[SourceFiles] = deque()  # sent, answer not taken yet
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "etl.pipeline"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        _widen_pipe(self.process.stdout)
         # Every source in one request, then nothing more to say: asking file by file woke the
         # worker (and on a busy machine let it take the writer's core) once per file.
         try:
-            pickle.dump((list(sources), matrix_size), self._process.stdin)  # type: ignore[arg-type]
-            self._process.stdin.close()  # type: ignore[union-attr]
+            pickle.dump((list(sources), matrix_size), self.process.stdin)  # type: ignore[arg-type]
+            self.process.stdin.close()  # type: ignore[union-attr]
         except OSError:  # the worker is gone already
-            self._give_up()
-            return
-        self._asked.extend(sources)
+            self.close()
+            raise
+        self.asked.extend(sources)
+
+    def close(self) -> None:
+        """Stop the worker (the file it is working on is dropped)."""
+        self.asked.clear()
+        # Closing its end of the answers stops the worker at its next write (a broken pipe).
+        self.process.stdout.close()  # type: ignore[union-attr]
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Prefetch:
+    """Sources read and prepared ahead in worker processes, in the order they will load.
+
+    With ``workers`` processes (``prefetch_workers``: the cores the writer leaves spare) the
+    sources are dealt out in turn, the first to the first worker, the second to the second, and
+    so on, so that the files the writer needs next are read at the same time.
+    """
+
+    def __init__(self, sources: Sequence[SourceFiles], matrix_size: int,
+                 workers: int | None = None) -> None:  # fmt: skip
+        count = max(1, min(workers or prefetch_workers(), len(sources)))
+        self._workers: list[_Worker] = []
+        try:
+            for index in range(count):
+                self._workers.append(_Worker(sources[index::count], matrix_size))
+        except OSError:  # no interpreter to start, or a worker gone already: read here
+            log.warning("could not start the workers reading ahead", exc_info=True)
+            self.close()
+
+    def _worker_for(self, source: SourceFiles) -> _Worker | None:
+        for worker in self._workers:
+            if worker.asked and worker.asked[0] is source:
+                return worker
+        return None
 
     def take(self, source: SourceFiles) -> RawWorkbook | PreparedWorkbook:
-        """``source`` prepared by the worker, or read here when the worker could not.
+        """``source`` prepared by a worker, or read here when the workers could not.
 
         Raises SourceReadError when the file cannot be read, as ``read_source`` does.
         """
-        if self._process is None or not self._asked or self._asked[0] is not source:
-            return read_source(source.path, members=source.members)  # worker gone, or not asked
-        self._asked.popleft()
+        worker = self._worker_for(source)
+        if worker is None:  # workers gone, or not asked
+            return read_source(source.path, members=source.members)
+        worker.asked.popleft()
         try:  # a file's answer, unpickled here: a reading thread fought this one for the GIL
-            answer = pickle.load(self._process.stdout)  # type: ignore[arg-type]
+            answer = pickle.load(worker.process.stdout)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - the worker died (mid-answer, or before it)
             self._give_up()
             return read_source(source.path, members=source.members)
@@ -177,22 +217,14 @@ class Prefetch:
         return read_source(source.path, members=source.members)
 
     def _give_up(self) -> None:
-        log.warning("the worker reading ahead stopped; reading the remaining files here")
+        log.warning("a worker reading ahead stopped; reading the remaining files here")
         self.close()
 
     def close(self) -> None:
-        """Stop the worker (the file it is working on is dropped)."""
-        process, self._process = self._process, None
-        self._asked.clear()
-        if process is None:
-            return
-        # Closing its end of the answers stops the worker at its next write (a broken pipe).
-        process.stdout.close()  # type: ignore[union-attr]
-        try:
-            process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()  # type: ignore[union-attr]
+        """Stop every worker (the files they are working on are dropped)."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
 
     def __enter__(self) -> Prefetch:
         return self

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from etl.load import ACCEPTED, UNCHANGED, FileResult, RunResult, load_paths
 from infosak_cli.app import app
@@ -26,6 +33,8 @@ SHEET_LABELS = {
 TEXTS = {
     "sv": {
         "loading": "Läser in",
+        "progress_rows": "{rows} rader",
+        "kpis": "beräknar nyckeltalen …",
         "accepted": "inläst",
         "unchanged": "redan inläst, inget ändrat",
         "rejected": "avvisad, {n} fel",
@@ -41,6 +50,8 @@ TEXTS = {
     },
     "en": {
         "loading": "Loading",
+        "progress_rows": "{rows} rows",
+        "kpis": "computing the KPIs …",
         "accepted": "accepted",
         "unchanged": "already loaded, nothing changed",
         "rejected": "rejected, {n} errors",
@@ -87,6 +98,46 @@ def print_issues(console: Console, run: RunResult, lang: str) -> None:
             console.print(f"  {issue.describe(lang)}", markup=False, highlight=False)
 
 
+class LoadProgress:
+    """Files done, rows loaded, time elapsed and expected, on one line while a run loads.
+
+    Only on a terminal: piped or captured output (scripts, tests, JSON) gets the summary alone.
+    Expected time is rich's estimate from the files done so far.
+    """
+
+    def __init__(self, console: Console, lang: str) -> None:
+        self.lang = lang
+        self.rows = 0
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rows]}"), TimeElapsedColumn(), TextColumn("/"),
+            TimeRemainingColumn(), TextColumn("{task.fields[file]}"),
+            console=console, transient=True, disable=not console.is_terminal,
+        )  # fmt: skip
+        self.task = self.bar.add_task(TEXTS[lang]["loading"], total=None, file="",
+                                      rows=self._rows_text())  # fmt: skip
+
+    def _rows_text(self) -> str:
+        shown = format_int_sv(self.rows) if self.lang == "sv" else str(self.rows)
+        return TEXTS[self.lang]["progress_rows"].format(rows=shown)
+
+    def before_file(self, done: int, total: int, name: str) -> None:
+        label = name if done < total else TEXTS[self.lang]["kpis"]  # the run's snapshot next
+        self.bar.update(self.task, completed=done, total=total, file=label)
+
+    def after_file(self, result: FileResult) -> None:
+        if result.outcome == ACCEPTED:
+            self.rows += result.rows_total
+        self.bar.update(self.task, rows=self._rows_text())
+
+    def __enter__(self) -> LoadProgress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+
 @app.command("load")
 def load_command(
     paths: list[Path] = typer.Argument(..., help="Arbetsböcker (.xlsx), CSV-filer eller mappar."),
@@ -119,17 +170,9 @@ def load_command(
         console.print(f"[red]{t['store_failed'].format(error=type(exc).__name__)}[/]")
         raise typer.Exit(EXIT_USAGE) from None
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[file]}"), console=console, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(t["loading"], total=None, file="")
-
-        def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, file=name)
-
+    with LoadProgress(console, lang) as show:
         try:
-            run = load_paths(engine, paths, progress=progress)
+            run = load_paths(engine, paths, progress=show.before_file, on_file=show.after_file)
         finally:
             engine.dispose()
 

@@ -48,15 +48,24 @@ def test_quick_run_writes_every_section(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text("utf-8"))
-    for section in ("etl_csv", "etl_xlsx", "queries_sqlite", "postgresql", "payload", "memory",
-                    "load_test", "meta"):  # fmt: skip
+    for section in ("etl_csv", "etl_upload", "etl_xlsx", "etl_pg", "queries_sqlite", "postgresql",
+                    "payload", "memory", "load_test", "meta"):  # fmt: skip
         assert section in results, section
         assert "error" not in results[section], results[section]
     assert results["postgresql"]["skipped"]  # no --pg-url in quick mode
     etl = results["etl_csv"]
     assert etl["etl"]["rows"] > 0 and etl["etl"]["accepted"] == etl["etl"]["files"]
     assert etl["baseline_bare_sqlite3"]["rows"] > 0
+    for baseline in ("baseline_executemany_indexes", "baseline_executemany_no_indexes"):
+        assert etl[baseline]["store_rows"] >= etl["etl"]["rows"], etl[baseline]
+        assert isinstance(etl["met"], bool) and etl["etl"]["cpu_seconds"] > 0
     assert results["etl_xlsx"]["etl"]["accepted"] == results["etl_xlsx"]["workbooks"]
+    assert results["etl_xlsx"]["baseline_seconds"] > 0
+    assert isinstance(results["etl_xlsx"]["met"], bool)
+    upload = results["etl_upload"]
+    assert upload["upload"]["outcome"] == "accepted" and upload["upload"]["rows"] > 0, upload
+    assert upload["upload"]["kpi_seconds"] > 0 and isinstance(upload["met"], bool)
+    assert results["etl_pg"]["skipped"]  # no --pg-url in quick mode
     queries = results["queries_sqlite"]["callbacks"]
     assert {q["scope"] for q in queries} == {"country", "municipality", "administration"}
     pages = {q["page"] for q in queries}

@@ -71,3 +71,41 @@ def test_no_traceback_for_hostile_file(tmp_path):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "ingen Excel-arbetsbok" in result.output.replace("\n", " ")
+
+
+def test_progress_counts_files_and_rows_on_a_terminal(tmp_path):
+    """A long run shows files done, rows loaded, elapsed and expected time on a terminal."""
+    import io
+
+    from rich.console import Console
+
+    from etl.db import make_engine, migrate
+    from etl.load import load_paths
+    from infosak_cli.load_cmd import LoadProgress
+
+    write_org(tmp_path / "in")
+    write_admin(tmp_path / "in")
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    migrate(engine)
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=200)
+    with LoadProgress(console, "sv") as show:
+        run = load_paths(engine, [tmp_path / "in"], progress=show.before_file,
+                         on_file=show.after_file, snapshot=False)  # fmt: skip
+        task = show.bar.tasks[0]
+        rows = sum(f.rows_total for f in run.files)
+        assert (task.completed, task.total) == (2, 2)
+        assert task.fields["rows"] == f"{rows} rader" and rows > 3
+        assert task.fields["file"] == "beräknar nyckeltalen …"  # the run's snapshot comes next
+        show.bar.refresh()
+    engine.dispose()
+    shown = screen.getvalue()
+    assert "2/2" in shown and f"{rows} rader" in shown and "0:00:" in shown
+
+
+def test_no_progress_when_the_output_is_not_a_terminal(tmp_path):
+    write_org(tmp_path / "in")
+    write_admin(tmp_path / "in")
+    result = invoke(tmp_path, tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    assert "Läser in" not in result.output and " rader" not in result.output

@@ -229,3 +229,30 @@ def test_workbooks_too(tmp_path):
     assert ahead == serial
     assert ahead_rows == serial_rows
     assert [outcome for _, _, outcome, _, _, _ in serial].count(ACCEPTED) == 3
+
+
+def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, monkeypatch):
+    """Where cores are spare, several workers read ahead; the run is still the serial one's."""
+    started = []
+    real_worker = pipeline._Worker
+
+    def counted(sources, matrix_size):
+        started.append([s.label for s in sources])
+        return real_worker(sources, matrix_size)
+
+    monkeypatch.setattr(pipeline, "prefetch_workers", lambda: 2)
+    monkeypatch.setattr(pipeline, "_Worker", counted)
+    (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
+    assert len(started) == 2 and started[0] and started[1]
+    assert not set(started[0]) & set(started[1])  # each source read by one worker
+    assert ahead == serial
+    assert ahead_rows == serial_rows
+
+
+def test_one_worker_per_spare_core(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert pipeline.prefetch_workers() == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert pipeline.prefetch_workers() == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert pipeline.prefetch_workers() == pipeline.MAX_WORKERS
