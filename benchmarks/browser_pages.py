@@ -54,6 +54,8 @@ SETTLE_TARGET_S = 3.0
 PAGE_LIMIT_S = 90.0
 QUIET_S = 0.5
 POLL_S = 0.1
+# One poll of a page whose renderer is busy drawing waits at most this long for an answer.
+SCRIPT_LIMIT_S = 30.0
 ROLES = ("admin", "ciso", "committee")
 # Counted while the page loads; installed before any script of the page runs.
 INSTRUMENT_JS = """
@@ -109,6 +111,8 @@ def chromium_options():
     from selenium.webdriver.chrome.options import Options
 
     options = Options()
+    # driver.get returns at once: the whole wait, load event included, is timed in the page.
+    options.page_load_strategy = "none"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--window-size=1400,1000"):  # fmt: skip
@@ -133,7 +137,7 @@ class Browser:
         RemoteConnection.set_timeout(PAGE_LIMIT_S + 30)
         self.driver = webdriver.Chrome(options=chromium_options(), service=service)
         self.driver.set_page_load_timeout(PAGE_LIMIT_S)
-        self.driver.set_script_timeout(PAGE_LIMIT_S)
+        self.driver.set_script_timeout(SCRIPT_LIMIT_S)
         self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
                                     {"source": INSTRUMENT_JS})  # fmt: skip
         # Cookies can only be set on a page of their origin: a static file, not a Dash page.
@@ -150,22 +154,36 @@ class Browser:
                 process.kill()
 
 
+def _poll(driver, script: str):
+    """``script``'s answer, or None while the new document is not there yet."""
+    from selenium.common.exceptions import JavascriptException
+
+    try:
+        return driver.execute_script(script)
+    except JavascriptException:
+        return None
+
+
 def visit(browser: Browser, url: str) -> dict:
     """Navigate to ``url`` and wait until the page settles; the figures of that first visit."""
     driver = browser.driver
     started = time.monotonic()
-    driver.get(url)  # returns at the load event; the callbacks run after it
+    driver.get("about:blank")
+    driver.get(url)  # page_load_strategy "none": returns once the navigation has started
     calm_since = None
     while True:
-        now = driver.execute_script(NOW_JS)
-        if driver.execute_script(BUSY_JS) == 0:
+        here = _poll(driver, "return location.origin + location.pathname")
+        busy = _poll(driver, BUSY_JS) if here == url else None
+        now = _poll(driver, NOW_JS)
+        if busy == 0 and now is not None:
             calm_since = now if calm_since is None else calm_since
             if now - calm_since >= QUIET_S * 1000:
                 break
         else:
             calm_since = None
         if time.monotonic() - started > PAGE_LIMIT_S:
-            raise TimeoutError(f"not settled within {PAGE_LIMIT_S:.0f} s")
+            figures = _poll(driver, FIGURES_JS) or {}
+            raise TimeoutError(f"not settled within {PAGE_LIMIT_S:.0f} s; so far: {figures}")
         time.sleep(POLL_S)
     figures = driver.execute_script(FIGURES_JS)
     return {
