@@ -155,12 +155,13 @@ class Browser:
 
 
 def _poll(driver, script: str):
-    """``script``'s answer, or None while the new document is not there yet."""
-    from selenium.common.exceptions import JavascriptException
+    """``script``'s answer; None while the new document is not there yet or while the renderer
+    is too busy to answer within SCRIPT_LIMIT_S (a page drawing for that long is not settled)."""
+    from selenium.common.exceptions import JavascriptException, TimeoutException
 
     try:
         return driver.execute_script(script)
-    except JavascriptException:
+    except (JavascriptException, TimeoutException):
         return None
 
 
