@@ -37,6 +37,7 @@ from dashboard.report.content import ReportContent, Table, build_content, compar
 from dashboard.report.gather import ReportError, gather_report, period_end, recent_periods
 from dashboard.report.pdf import report_pdf
 from dashboard.viewer_context import current_viewer
+from etl.formatting import format_number
 
 log = logging.getLogger(__name__)
 
@@ -182,15 +183,30 @@ def period_options(as_of: dt.date) -> list[dict]:
     ]
 
 
+# A table on the page shows at most this many rows (a national report has 1 646 rows of key
+# figures and 1 580 data sources: tens of thousands of cells the browser took minutes to lay
+# out); the PDF and the workbook carry them all.
+ROWS_SHOWN = 50
+# A chart with more groups than this is not drawn on the page (the country's 1 356
+# administrations were 2 712 bars); the report asks for a municipality instead.
+CHART_GROUPS_SHOWN = 60
+TEXT = {
+    "rows_shown": "De {shown} första av {total} raderna visas. Alla finns i PDF:en och i "
+    "Excel-filen; välj en kommun för att avgränsa.",
+    "too_many_groups": "{total} förvaltningar är för många för ett diagram. Välj en kommun.",
+}
+
+
 def table_component(table: Table, table_id: str | None = None) -> html.Div:
     if not table.rows:
         return html.P(table.note or "Inga uppgifter.", className="text-muted fst-italic")
     kwargs = {"id": table_id} if table_id else {}
+    shown = table.rows[:ROWS_SHOWN]
     body = dbc.Table(
         [
             html.Thead(html.Tr([html.Th(h) for h in table.headers])),
-            # Thousands of cells nationally: built by dashboard.cells (same components, faster).
-            html.Tbody([tr([td(cell) for cell in row]) for row in table.rows]),
+            # Built by dashboard.cells (same components, faster).
+            html.Tbody([tr([td(cell) for cell in row]) for row in shown]),
         ],
         bordered=False,
         striped=True,
@@ -198,8 +214,11 @@ def table_component(table: Table, table_id: str | None = None) -> html.Div:
         responsive=True,
         **kwargs,
     )
-    note = html.P(table.note, className="small text-muted") if table.note else None
-    return html.Div([body, note])
+    notes = [table.note] if table.note else []
+    if len(table.rows) > len(shown):
+        notes.append(TEXT["rows_shown"].format(shown=format_number(len(shown)),
+                                               total=format_number(len(table.rows))))  # fmt: skip
+    return html.Div([body, *(html.P(n, className="small text-muted") for n in notes)])
 
 
 def graph_style(height: int) -> dict:
@@ -244,6 +263,8 @@ def maturity_figure(content: ReportContent) -> go.Figure:
     rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     if not rows:
         return empty_figure("Ingen mognad är bedömd ännu.")
+    if len(rows) > CHART_GROUPS_SHOWN:
+        return empty_figure(TEXT["too_many_groups"].format(total=format_number(len(rows))))
     names = plot_texts(r[0] for r in rows)  # administration names: drawn, not read
     traces = [
         {"type": "bar", "name": "Självskattad", "x": names, "y": [r[1] for r in rows],
