@@ -233,6 +233,10 @@ def sync_filters(search, municipality, administration, as_of, lang):
     )
 
 
+# Beyond this many administrations and none chosen, the filter lists them once a municipality
+# is chosen (a municipality has a handful; the country 1 356).
+ADMINISTRATION_OPTIONS_SHOWN = 300
+
 UPDATE_FRAME_SPEC = dict(
     args=(
         Output(c.FILTER_MUNICIPALITY, "options"),
@@ -257,12 +261,17 @@ def update_frame(filters_data, search):
         municipalities = municipality_options(session, viewer)
         administrations = administration_options(session, viewer, filters.municipality)
     lang = filters.lang
+    administration_placeholder = t("all_administrations", lang)
+    if len(administrations) > ADMINISTRATION_OPTIONS_SHOWN and not filters.administration:
+        # Sent with every page: the country's 1 356 administrations were 114 kB on each one.
+        administrations = []
+        administration_placeholder = t("administrations_after_municipality", lang)
     return (
         municipalities,
         administrations,
         create_nav_links(lang, to_query(filters), viewer),
         t("all_municipalities", lang),
-        t("all_administrations", lang),
+        administration_placeholder,
         t("municipality", lang),
         t("administration", lang),
         t("as_of", lang),
