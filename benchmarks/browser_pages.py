@@ -238,7 +238,7 @@ def measure_user(url: str, persona, work: Path, workers: int | None) -> list[dic
     """A fresh server, one browser, every page of the persona's role on first visit."""
     port = free_port()
     base = f"http://{HOST}:{port}"
-    log_path = work / f"browser_gunicorn_{persona.role}.log"
+    log_path = work / f"browser_gunicorn_{persona.role}_{port}.log"
     server = start_gunicorn(gunicorn_command(port, workers, None), gunicorn_env(url), base,
                             log_path)  # fmt: skip
     rows: list[dict] = []
