@@ -244,13 +244,12 @@ def measure_user(url: str, persona, work: Path, workers: int | None) -> list[dic
     rows: list[dict] = []
     browser = None
     try:
-        http, _ = _login(base, persona.account)
-        cookies = dict(http.cookies)
         for path in role_pages(url, persona.role):
             row = {"role": persona.role, "scope": ",".join(persona.scope) or "hela landet",
                    "page": path}  # fmt: skip
             try:
-                browser = browser or Browser(base, cookies)
+                if browser is None:  # a fresh login for each browser: its own session
+                    browser = Browser(base, dict(_login(base, persona.account)[0].cookies))
                 row.update(visit(browser, f"{base}{path}"))
                 row["met"] = row["settled_s"] <= SETTLE_TARGET_S
             except Exception as exc:  # a page that never settles: recorded, the next one goes on
