@@ -3,7 +3,8 @@
 Full run: the national CSV set (290 municipalities, as of 2026-11-28) is generated once into the
 work folder, loaded into a fresh SQLite store and a fresh PostgreSQL database ``infosak_bench``
 (dropped at the end), and measured: ETL against bare baselines, every page callback against bare
-SQL, payload, memory and a bounded load test. ``--quick`` does the same on the four Sydnärke
+SQL, payload, memory, every page's first visit in headless Chromium (``browser``) and a bounded
+load test. ``--quick`` does the same on the four Sydnärke
 municipalities with few repetitions (the smoke test); ``--only`` reruns some sections and merges
 them into the existing JSON. Figures are wall-clock on a shared machine: every section records
 the load average beside them.
@@ -47,6 +48,7 @@ SECTIONS = (
     "payload",
     "memory",
     "load_test",
+    "browser",
 )
 # ``--only etl``: every target of the ETL (national CSV into SQLite and PostgreSQL, workbooks,
 # one upload into the national store, the national load's memory).
@@ -54,7 +56,7 @@ GROUPS = {"etl": ("etl_csv", "etl_upload", "etl_xlsx", "etl_pg")}
 XLSX_MUNICIPALITIES = 29  # the workbook target: `infosak generate --municipalities 29`
 PG_ETL_DATABASE = "infosak_etl_bench"  # dropped after the etl_pg section
 # The sections that read the national SQLite store loaded by etl_csv.
-SQLITE_STORE_SECTIONS = {"queries_sqlite", "payload", "memory", "load_test"}
+SQLITE_STORE_SECTIONS = {"queries_sqlite", "payload", "memory", "load_test", "browser"}
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -84,6 +86,7 @@ def _git_head() -> str | None:
 
 def run(args, previous: dict | None = None) -> dict:
     from benchmarks import etl_bench, memory_bench, query_bench
+    from benchmarks.browser_pages import browser_section
     from benchmarks.load_test import load_test_section
     from etl.db import make_engine, migrate
 
@@ -149,6 +152,12 @@ def run(args, previous: dict | None = None) -> dict:
             results["memory"] = {"error": "the worker subprocess did not finish", "met": False}
         else:
             _section(results, "memory", lambda: memory_bench.memory_section(etl_figures, worker))
+
+    if "browser" in wanted:
+        # Before the load test: its concurrent ETL changes the store, and each user here gets a
+        # server started fresh after the load.
+        _section(results, "browser", lambda: browser_section(
+            sqlite_url, work, workers=args.workers or (1 if args.quick else None)))  # fmt: skip
 
     if "load_test" in wanted:
         _section(results, "load_test", lambda: load_test_section(

@@ -255,6 +255,10 @@ def sync_filters(search, municipality, administration, as_of, lang):
     )
 
 
+# Beyond this many administrations and none chosen, the filter lists them once a municipality
+# is chosen (a municipality has a handful; the country 1 356).
+ADMINISTRATION_OPTIONS_SHOWN = 300
+
 UPDATE_FRAME_SPEC = dict(
     args=(
         Output(c.FILTER_MUNICIPALITY, "options"),
@@ -290,12 +294,17 @@ def update_frame(filters_data, pathname, search):
         municipalities = municipality_options(session, viewer)
         administrations = administration_options(session, viewer, filters.municipality)
         line = scope_line(session, viewer, filters.municipality, filters.administration, lang)
+    administration_placeholder = t("all_administrations", lang)
+    if len(administrations) > ADMINISTRATION_OPTIONS_SHOWN and not filters.administration:
+        # Sent with every page: the country's 1 356 administrations were 114 kB on each one.
+        administrations = []
+        administration_placeholder = t("administrations_after_municipality", lang)
     return (
         municipalities,
         administrations,
         create_nav_links(lang, to_query(filters), viewer),
         filter_placeholder(municipalities, t("all_municipalities", lang)),
-        filter_placeholder(administrations, t("all_administrations", lang)),
+        filter_placeholder(administrations, administration_placeholder),
         t("municipality", lang),
         t("administration", lang),
         t("as_of", lang),

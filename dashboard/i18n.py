@@ -19,6 +19,7 @@ TEXT: Texts = {
         "as_of": "Per datum",
         "all_municipalities": "Alla kommuner",
         "all_administrations": "Alla förvaltningar",
+        "administrations_after_municipality": "Välj kommun först",
         "language": "Språk",
         "empty_store_title": "Inga uppgifter ännu",
         "empty_store_body": (
@@ -47,6 +48,7 @@ TEXT: Texts = {
         "as_of": "As of",
         "all_municipalities": "All municipalities",
         "all_administrations": "All administrations",
+        "administrations_after_municipality": "Choose a municipality first",
         "language": "Language",
         "empty_store_title": "No data yet",
         "empty_store_body": (

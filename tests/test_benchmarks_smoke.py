@@ -49,7 +49,7 @@ def test_quick_run_writes_every_section(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text("utf-8"))
     for section in ("etl_csv", "etl_upload", "etl_xlsx", "etl_pg", "queries_sqlite", "postgresql",
-                    "payload", "memory", "load_test", "meta"):  # fmt: skip
+                    "payload", "memory", "load_test", "browser", "meta"):  # fmt: skip
         assert section in results, section
         assert "error" not in results[section], results[section]
     assert results["postgresql"]["skipped"]  # no --pg-url in quick mode
@@ -89,6 +89,7 @@ def test_quick_run_writes_every_section(tmp_path):
     assert load["concurrent_etl"]["returncode"] == 0
     assert json.loads(load["concurrent_etl"]["result"])["rows"] > 0  # it really loaded rows
     assert load["gunicorn_worker_timeouts"] == 0 and load["gunicorn_log_errors"] == 0
+    assert {p["role"] for p in results["browser"]["pages"]} == {"admin", "ciso", "committee"}
     assert "Infosäk: prestanda" in done.stdout
 
     table = tmp_path / "table.md"
@@ -99,6 +100,36 @@ def test_quick_run_writes_every_section(tmp_path):
         assert sum(f"SQLite {s} {page} (" in markdown for s in ("country", "municipality",
                    "administration")) == 3, markdown  # fmt: skip
     assert "| Last: 2 användare" in markdown and "| load_test |" in markdown
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_section_measures_every_page_of_the_role(tmp_path):
+    """Each page the committee may open gets its first-visit figures from a real Chromium
+    against a real gunicorn; no timing is judged here, only that the figures exist."""
+    from benchmarks.browser_pages import browser_section, role_pages
+    from etl.db import make_engine, migrate
+    from tests.browser_site import require_browser
+
+    require_browser()
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_store(engine)
+    engine.dispose()
+    section = browser_section(url, tmp_path / "work", roles=("committee",), workers=1)
+    pages = section["pages"]
+    assert [p["page"] for p in pages] == role_pages(url, "committee")
+    assert "/rapport" in [p["page"] for p in pages] and "/logg" not in [p["page"] for p in pages]
+    assert not [p for p in pages if "error" in p], pages
+    dash_pages = [p for p in pages if p["callbacks"]]
+    assert {"/", "/mognad", "/rapport"} <= {p["page"] for p in dash_pages}
+    for p in pages:
+        assert p["settled_s"] > 0 and p["kb"] > 0 and p["dom_nodes"] > 0, p
+        assert isinstance(p["met"], bool) and p["server_tracebacks"] == 0, p
+    for p in dash_pages:
+        assert p["callback_kb"] > 0 and p["slowest_callback_ms"] > 0, p
+    assert section["users"] == {"committee": pages[0]["scope"]}
 
 
 def test_a_broken_page_is_recorded_and_the_others_still_measured(sqlite_engine):

@@ -89,6 +89,28 @@ def test_aging_stacks_four_buckets_per_administration():
     assert overdue_aging_figure(df, "en").data[0].name == "1–30 days"
 
 
+def test_aging_draws_only_the_administrations_with_most_overdue_actions(monkeypatch):
+    """A national view would otherwise draw a bar for each of 1 356 administrations."""
+    import dashboard.figures.overview as overview
+
+    monkeypatch.setattr(overview, "AGING_ADMINISTRATIONS_SHOWN", 2)
+    rows = [(f"K{i}", f"Förvaltning {i}", "1–30", i) for i in (5, 1, 7, 3)]
+    df = pd.DataFrame(
+        rows, columns=["administration_code", "administration_name", "bucket", "count"]
+    )
+    fig = overdue_aging_figure(df, "sv")
+    assert list(fig.data[0].y) == ["Förvaltning 5", "Förvaltning 7"]
+    assert list(fig.data[0].x) == [5, 7]
+    title = fig.layout.title.text
+    assert title == "De 2 förvaltningar av 4 som har flest försenade åtgärder"
+    english = overdue_aging_figure(df, "en").layout.title.text
+    assert english == "The 2 administrations of 4 with the most overdue actions"
+    # As many as may be shown: all of them, under the plain title.
+    monkeypatch.setattr(overview, "AGING_ADMINISTRATIONS_SHOWN", 4)
+    fig = overdue_aging_figure(df, "sv")
+    assert len(fig.data[0].y) == 4 and fig.layout.title.text == "Försenade åtgärder per förvaltning"
+
+
 def test_aging_with_no_overdue_actions_is_empty():
     df = pd.DataFrame(
         [("A", "Alfa", "1–30", 0)],

@@ -161,6 +161,27 @@ def test_export_has_the_grid_rows_as_a_real_workbook(page, sqlite_engine):
     assert sheet.cell(row=5, column=2).value == '\'=HYPERLINK("x")'
 
 
+def test_unit_options_wait_for_an_administration_when_they_are_many(page, monkeypatch):
+    """The whole country's units are too many for a list: beyond UNIT_OPTIONS_SHOWN and with no
+    administration chosen the unit control is empty and says to choose an administration."""
+    from dashboard import output_cache
+
+    output_cache.clear()
+    administrations, units, placeholder, objects = page.update_options(FILTERS, None)
+    assert len(units) > 1 and placeholder == "Alla"
+    monkeypatch.setattr(page, "UNIT_OPTIONS_SHOWN", 1)
+    output_cache.clear()
+    cut = page.update_options(FILTERS, None)
+    assert cut == (administrations, [], "Välj förvaltning först", objects)
+    english = page.update_options({**FILTERS, "lang": "en"}, None)
+    assert english[2] == "Choose an administration first"
+    # An administration chosen on the page or in the global filters lists its units again.
+    chosen = page.update_options(FILTERS, "1882-SOC")
+    assert chosen[1] and chosen[2] == "Alla"
+    assert {o["value"] for o in chosen[1]} < {o["value"] for o in units}
+    output_cache.clear()
+
+
 def test_english_labels(page):
     response = rows(page, {**FILTERS, "lang": "en"}, statuses=["in_progress"])
     assert {r["status"] for r in response["rowData"]} == {"In progress"}

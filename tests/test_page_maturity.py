@@ -82,6 +82,37 @@ def test_administration_filter_keeps_one_row_and_picks_its_profile(page):
     assert value == "administration:1882-SOC"
 
 
+def test_many_municipalities_are_compared_per_municipality(page, monkeypatch):
+    """With more municipalities than the page draws administrations for and none chosen (the
+    country's view), the comparison is per municipality (maturity KPIs of that scope) and the
+    heatmap and trend ask for a municipality instead of drawing every administration."""
+    from dashboard import output_cache
+    from etl.kpi.compute import compute_kpis
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    output_cache.clear()
+    heat, comparison, trend, options, value = page.update_maturity(FILTERS, None)
+    with store.read_session() as session:
+        kpis = compute_kpis(session, AS_OF, scope_types=["municipality"], metrics=["maturity_self"])
+    assert kpis["scope_id"].nunique() > 1
+    self_levels = {name: value for name, value in zip(comparison.data[0].y, comparison.data[0].x,
+                   strict=True) if value == value}  # fmt: skip
+    expected = {name: value for name, value in zip(kpis["scope_name"], kpis["value"],
+                strict=True) if value is not None and value == value}  # fmt: skip
+    assert set(comparison.data[0].y) == set(kpis["scope_name"])
+    assert self_levels == pytest.approx(expected) and self_levels
+    for figure in (heat, trend):
+        assert figure.data == ()
+        assert "Välj en kommun" in figure.layout.annotations[0].text
+    assert value == "administration:1882-KLF" and len(options) == 3  # profiles still offered
+
+    # A chosen municipality is drawn per administration as before.
+    heat = page.update_maturity({**FILTERS, "municipality": "1882"}, None)[0]
+    assert set(heat.data[0].y) == {"Kommunledningsförvaltningen", "Socialförvaltningen",
+                                   "Ekonomisystem"}  # fmt: skip
+    output_cache.clear()
+
+
 def test_profile_radar(page):
     fig, _ = page.update_profile("administration:1882-KLF", FILTERS)
     assert fig.data[0].type == "scatterpolar"

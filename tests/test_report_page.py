@@ -37,6 +37,29 @@ def test_report_html_has_the_summary_and_tables(page):
     assert "30 sep. 2026" in text_of(q3)
 
 
+def test_long_tables_and_crowded_charts_are_cut_on_the_page(page, monkeypatch):
+    """A national report has thousands of rows: the page shows the first ones and says where
+    the rest are, and a chart with too many administrations asks for a municipality."""
+    from dashboard import output_cache
+
+    full, _ = page.update_report(FILTERS, "")
+    all_rows = find(full, "rapport-kpi-table").children[1].children
+    assert len(all_rows) > 2
+    assert find(full, page.MATURITY).figure.data != ()
+
+    monkeypatch.setattr(page, "ROWS_SHOWN", 2)
+    monkeypatch.setattr(page, "CHART_GROUPS_SHOWN", 1)
+    output_cache.clear()
+    content, _ = page.update_report(FILTERS, "")
+    rows = find(content, "rapport-kpi-table").children[1].children
+    assert [text_of(r) for r in rows] == [text_of(r) for r in all_rows[:2]]
+    text = text_of(content).replace("\u00a0", " ")
+    assert f"De 2 första av {len(all_rows)} raderna visas" in text
+    maturity = find(content, page.MATURITY).figure
+    assert maturity.data == () and "Välj en kommun" in maturity.layout.annotations[0].text
+    output_cache.clear()
+
+
 def test_pdf_workbook_freeze_and_compare(page):
     pdf = page.download_pdf(1, FILTERS, "")
     text = PdfReader(io.BytesIO(_bytes(pdf))).pages[0]

@@ -13,17 +13,20 @@ from dashboard.figures.coverage import scope_labels
 from dashboard.figures.theme import AGING_COLOURS, PALETTE, empty_figure, series_pattern
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_text, plot_texts
+from etl.formatting import format_number
 
 TEXT = {
     "sv": {
         "funnel_title": "Täckningstratten",
         "aging_title": "Försenade åtgärder per förvaltning",
+        "aging_title_most": "De {shown} förvaltningar av {total} som har flest försenade åtgärder",
         "actions": "Försenade åtgärder",
         "days": "dagar",
     },
     "en": {
         "funnel_title": "Coverage funnel",
         "aging_title": "Overdue actions per administration",
+        "aging_title_most": "The {shown} administrations of {total} with the most overdue actions",
         "actions": "Overdue actions",
         "days": "days",
     },
@@ -37,6 +40,10 @@ FUNNEL_LABELS_EN = {
     "on_time": "…and actions on time",
 }
 AGING_ORDER = ("1–30", "31–90", "91–180", ">180")
+# The aging chart draws at most this many administrations, those with the most overdue actions:
+# the whole country's 1 356 were 5 400 bar segments in a chart 38 000 pixels high, which took
+# the browser minutes to draw and nobody could read.
+AGING_ADMINISTRATIONS_SHOWN = 30
 
 
 def funnel_label(stage: str, label_sv: str, lang: str) -> str:
@@ -77,6 +84,8 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     # administration, and Series lookups and plotly's checks per value cost a third of a second.
     totals = df.groupby("administration_code")["count"].sum().to_dict()
     codes = sorted(totals, key=lambda code: (totals[code], labels[code]))
+    total = len(codes)
+    codes = codes[-AGING_ADMINISTRATIONS_SHOWN:]  # sorted ascending: the largest are drawn on top
     names = plot_texts(labels[code] for code in codes)  # names from the store: drawn, not read
     days = translate(TEXT, "days", lang)
     sums = df.groupby(["bucket", "administration_code"])["count"].sum().to_dict()
@@ -96,7 +105,13 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     ]
     layout = {
         "barmode": "stack",
-        "title": {"text": translate(TEXT, "aging_title", lang)},
+        "title": {
+            "text": translate(TEXT, "aging_title", lang)
+            if total == len(codes)
+            else translate(TEXT, "aging_title_most", lang).format(
+                shown=len(codes), total=format_number(total, 0, lang)
+            )
+        },  # fmt: skip
         "xaxis": {"title": {"text": translate(TEXT, "actions", lang)}},
     }
     return themed_figure(traces, layout, lang, height=max(260, 80 + 28 * len(names)))

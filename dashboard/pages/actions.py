@@ -97,6 +97,7 @@ TEXT = {
         "responsible_placeholder": "Sök på namn",
         "status": "Status",
         "all": "Alla",
+        "unit_after_administration": "Välj förvaltning först",
         "overdue_only": "Bara försenade",
         "export": "Exportera till Excel",
         "exported": "{count} rader exporterade.",
@@ -131,6 +132,7 @@ TEXT = {
         "responsible_placeholder": "Search by name",
         "status": "Status",
         "all": "All",
+        "unit_after_administration": "Choose an administration first",
         "overdue_only": "Overdue only",
         "export": "Export to Excel",
         "exported": "{count} rows exported.",
@@ -410,9 +412,15 @@ def update_summary(filters_data):
     )
 
 
+# Beyond this many units and no administration chosen, the unit list waits for one: the whole
+# country's 10 000 units were 740 kB of options on every first visit of the page.
+UNIT_OPTIONS_SHOWN = 300
+
+
 @callback(
     Output(ADMINISTRATION, "options"),
     Output(UNIT, "options"),
+    Output(UNIT, "placeholder"),
     Output(OBJECT, "options"),
     Input(c.FILTERS_STORE, "data"),
     Input(ADMINISTRATION, "value"),
@@ -428,7 +436,10 @@ def update_options(filters_data, page_administration):
             administration=filters.administration,
             page_administration=page_administration,
         )
-    return options["administrations"], options["units"], options["objects"]
+    units, placeholder = options["units"], _tr("all", filters.lang)
+    if len(units) > UNIT_OPTIONS_SHOWN and not (filters.administration or page_administration):
+        units, placeholder = [], _tr("unit_after_administration", filters.lang)
+    return options["administrations"], units, placeholder, options["objects"]
 
 
 _CONTROL_STATES = [

@@ -21,6 +21,7 @@ from dashboard.figures.maturity import (
     maturity_profile_figure,
     maturity_trend_figure,
 )
+from dashboard.figures.theme import empty_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
 from dashboard.layout import (
@@ -58,6 +59,11 @@ HOLDBACK = "mognad-holdback"
 AREA_TABLE = "mognad-area-table"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
+# Beyond this many municipalities and none chosen (a region's or the country's view) the page
+# compares municipalities and leaves the per-area heatmap and the trend to a chosen
+# municipality: nationally they were 1 356 administrations, a heatmap 46 000 pixels high,
+# 2 700 bars and 1 356 trend lines, which kept the browser busy for minutes.
+MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
 TEXT = {
     "sv": {
         "title": "Mognad",
@@ -99,6 +105,8 @@ TEXT = {
         "share": "Andel",
         "not_required": "–",
         "unit_suffix": "(enhet)",
+        "pick_municipality": "Hela landet jämförs per kommun. Välj en kommun för att se dess "
+        "förvaltningar.",
     },
     "en": {
         "title": "Maturity",
@@ -140,6 +148,8 @@ TEXT = {
         "share": "Share",
         "not_required": "–",
         "unit_suffix": "(unit)",
+        "pick_municipality": "The whole country is compared per municipality. Choose a "
+        "municipality to see its administrations.",
     },
 }
 
@@ -474,29 +484,37 @@ def update_maturity(filters_data, current_profile):
     viewer = current_viewer()
     with store.read_session() as session:
         matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
-        kpis = compute_kpis(
-            session,
-            as_of,
-            viewer,
-            scope_types=["administration"],
-            municipality=filters.municipality,
-            administration=filters.administration,
-            metrics=list(MATURITY_METRICS),
-        )
-        history = maturity_history(
-            session,
-            viewer,
-            municipality=filters.municipality,
-            administration=filters.administration,
-        )
-        holdbacks = evidence_holdbacks(
-            session,
-            as_of,
-            viewer,
-            scope_types=holdback_scope_types(filters.administration, viewer),
-            municipality=filters.municipality,
-            administration=filters.administration,
-        )
+        by_municipality = national_comparison(session, filters, viewer)
+        if by_municipality is None:
+            kpis = compute_kpis(
+                session,
+                as_of,
+                viewer,
+                scope_types=["administration"],
+                municipality=filters.municipality,
+                administration=filters.administration,
+                metrics=list(MATURITY_METRICS),
+            )
+            history = maturity_history(
+                session,
+                viewer,
+                municipality=filters.municipality,
+                administration=filters.administration,
+            )
+            holdbacks = evidence_holdbacks(
+                session,
+                as_of,
+                viewer,
+                scope_types=holdback_scope_types(filters.administration, viewer),
+                municipality=filters.municipality,
+                administration=filters.administration,
+            )
+    options = profile_options(matrix, lang)
+    profile = pick_profile(options, current_profile, filters.administration)
+    if by_municipality is not None:
+        pick = empty_figure(_tr("pick_municipality", lang), lang)
+        comparison = maturity_comparison_figure(comparison_frame(by_municipality), lang)
+        return pick, comparison, pick, options, profile, None
     matrix = name_areas(restrict_matrix(matrix, filters.administration), lang)
     history = (
         history[pd.to_datetime(history["assessed_on"]).dt.date <= as_of]
@@ -504,15 +522,32 @@ def update_maturity(filters_data, current_profile):
         else history
     )
     names = scope_names(matrix, kpis.drop_duplicates("scope_id") if not kpis.empty else kpis)
-    options = profile_options(matrix, lang)
     return (
         maturity_heatmap(matrix, lang),
         maturity_comparison_figure(comparison_frame(kpis), lang),
         maturity_trend_figure(name_history(history, names), lang),
         options,
-        pick_profile(options, current_profile, filters.administration),
+        profile,
         holdback_table(holdbacks, lang),
     )
+
+
+def national_comparison(session, filters: Filters, viewer) -> pd.DataFrame | None:
+    """The maturity KPIs per municipality when no municipality is chosen and the viewer sees
+    more than MUNICIPALITIES_WITH_ADMINISTRATIONS of them; None otherwise (the page then draws
+    administrations)."""
+    if filters.municipality or filters.administration:
+        return None
+    kpis = compute_kpis(
+        session,
+        filters.as_of,
+        viewer,
+        scope_types=["municipality"],
+        metrics=list(MATURITY_METRICS),
+    )
+    if kpis.empty or kpis["scope_id"].nunique() <= MUNICIPALITIES_WITH_ADMINISTRATIONS:
+        return None
+    return kpis
 
 
 @callback(

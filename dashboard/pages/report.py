@@ -40,7 +40,7 @@ from dashboard.report.content import ReportContent, Table, build_content, compar
 from dashboard.report.gather import ReportError, gather_report, period_end, recent_periods
 from dashboard.report.pdf import report_pdf
 from dashboard.viewer_context import current_viewer
-from etl.formatting import format_date, format_datetime
+from etl.formatting import format_date, format_datetime, format_number
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,11 @@ TEXT = {
         "missing": "Rapporten finns inte.",
         "measure": "Mått",
         "change": "Förändring",
+        "rows_shown": (
+            "De {shown} första av {total} raderna visas. Alla finns i PDF:en och i Excel-filen; "
+            "välj en kommun för att avgränsa."
+        ),
+        "too_many_groups": "{total} förvaltningar är för många för ett diagram. Välj en kommun.",
     },
     "en": {
         "title": "Report",
@@ -153,6 +158,12 @@ TEXT = {
         "missing": "The report does not exist.",
         "measure": "Measure",
         "change": "Change",
+        "rows_shown": (
+            "The first {shown} of {total} rows are shown. All are in the PDF and the Excel file; "
+            "choose a municipality to narrow the report."
+        ),
+        "too_many_groups": "{total} administrations are too many for one chart. Choose a "
+        "municipality.",
     },
 }
 _tr = translator(TEXT)
@@ -274,15 +285,25 @@ def period_options(as_of: dt.date, lang: str = "sv") -> list[dict]:
     ]
 
 
+# A table on the page shows at most this many rows (a national report has 1 646 rows of key
+# figures and 1 580 data sources: tens of thousands of cells the browser took minutes to lay
+# out); the PDF and the workbook carry them all.
+ROWS_SHOWN = 50
+# A chart with more groups than this is not drawn on the page (the country's 1 356
+# administrations were 2 712 bars); the report asks for a municipality instead.
+CHART_GROUPS_SHOWN = 60
+
+
 def table_component(table: Table, table_id: str | None = None, lang: str = "sv") -> html.Div:
     if not table.rows:
         return html.P(table.note or _tr("no_data", lang), className="text-muted fst-italic")
     kwargs = {"id": table_id} if table_id else {}
+    shown = table.rows[:ROWS_SHOWN]
     body = dbc.Table(
         [
             html.Thead(html.Tr([html.Th(h) for h in table.headers])),
-            # Thousands of cells nationally: built by dashboard.cells (same components, faster).
-            html.Tbody([tr([td(cell) for cell in row]) for row in table.rows]),
+            # Built by dashboard.cells (same components, faster).
+            html.Tbody([tr([td(cell) for cell in row]) for row in shown]),
         ],
         bordered=False,
         striped=True,
@@ -290,8 +311,15 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
         responsive=True,
         **kwargs,
     )
-    note = html.P(table.note, className="small text-muted") if table.note else None
-    return html.Div([body, note])
+    notes = [table.note] if table.note else []
+    if len(table.rows) > len(shown):
+        notes.append(
+            _tr("rows_shown", lang).format(
+                shown=format_number(len(shown), lang=lang),
+                total=format_number(len(table.rows), lang=lang),
+            )
+        )
+    return html.Div([body, *(html.P(n, className="small text-muted") for n in notes)])
 
 
 def graph_style(height: int) -> dict:
@@ -338,6 +366,9 @@ def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
     rows = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     if not rows:
         return empty_figure(_tr("no_maturity", lang))
+    if len(rows) > CHART_GROUPS_SHOWN:
+        total = format_number(len(rows), lang=lang)
+        return empty_figure(_tr("too_many_groups", lang).format(total=total))
     names = plot_texts(r[0] for r in rows)  # administration names: drawn, not read
     traces = [
         {"type": "bar", "name": _tr("self", lang), "x": names, "y": [r[1] for r in rows],
