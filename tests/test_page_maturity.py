@@ -91,7 +91,7 @@ def test_many_municipalities_are_compared_per_municipality(page, monkeypatch):
 
     monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
     output_cache.clear()
-    heat, comparison, trend, options, value = page.update_maturity(FILTERS, None)
+    heat, comparison, trend, options, value, _holdbacks = page.update_maturity(FILTERS, None)
     with store.read_session() as session:
         kpis = compute_kpis(session, AS_OF, scope_types=["municipality"], metrics=["maturity_self"])
     assert kpis["scope_id"].nunique() > 1
