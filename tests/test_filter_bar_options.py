@@ -22,7 +22,9 @@ def app(sqlite_engine):
 
 def frame(app, filters):
     with app.server.test_request_context("/_dash-update-component", method="POST"):
-        municipalities, administrations, _, _, placeholder, *_ = shell.update_frame(filters, "/", "")
+        municipalities, administrations, _, _, placeholder, *_ = shell.update_frame(
+            filters, "/", ""
+        )
     return municipalities, administrations, placeholder
 
 

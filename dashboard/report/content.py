@@ -11,7 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dashboard.report.order import swedish_key
-from etl.formatting import format_change, format_long_date, format_number, format_percent
+from etl.formatting import (
+    format_change,
+    format_datetime,
+    format_long_date,
+    format_number,
+    format_percent,
+)
 from etl.kpi.definitions import METRICS
 
 TABLE_COLUMNS = (
@@ -550,7 +556,11 @@ def compare_rows(a: dict, b: dict) -> list[list[str]]:
 
 def report_title(data: dict) -> tuple[str, str]:
     as_of = dt.date.fromisoformat(data["as_of"])
-    title = f"Informationssäkerhet – lägesrapport för {scope_phrase(data['scope'])}"
+    # Reports frozen before the scope text was gathered name their scope by its type.
+    scope = data.get("scope_text") or scope_phrase(data["scope"])
+    if scope.startswith("Alla "):
+        scope = "a" + scope[1:]  # mid-sentence: "för alla kommuner tillsammans"
+    title = f"Informationssäkerhet – lägesrapport för {scope}"
     subtitle = f"Period {data['period']}, läget per {format_long_date(as_of)}"
     return title, subtitle
 
@@ -572,7 +582,7 @@ def build_content(data: dict) -> ReportContent:
             "Rapporten innehåller bara sammanställda uppgifter (förvaltning och högre nivå): inga "
             "enskilda informationstillgångar, risker eller personer.",
             "Försenade åtgärder över tid är räknade ur dagens uppgifter per månadsskifte.",
-            f"Framtagen {data['generated_at'][:16].replace('T', ' ')} (UTC).",
+            f"Framtagen {format_datetime(data['generated_at'])} (svensk tid).",
         ],
     )
 

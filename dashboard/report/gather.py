@@ -27,6 +27,7 @@ from dashboard.queries.viewer import (
     administration_scope_condition,
     municipality_scope_condition,
 )
+from dashboard.scope_text import scope_text
 from etl.kpi.compute import compute_kpis, funnel
 from etl.kpi.dates import add_months, overdue_trend_days
 from etl.kpi.definitions import METRICS
@@ -495,6 +496,10 @@ def gather_report(
         "previous_as_of": previous.isoformat(),
         "period": period or period_of(as_of),
         "scope": target,
+        # Whose numbers these are, as every page says it (the committee's "all" is its own).
+        "scope_text": scope_text(
+            session, viewer, filters["municipality"], filters["administration"]
+        ),
         "generated_at": generated.isoformat(timespec="seconds"),
         "viewer_role": viewer.role,
         "headline": _headline(now, before, target),

@@ -28,8 +28,9 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "page": "Sida",
         "page_of": "av",
         "order_note": (
-            "Ordning: kommunerna i bokstavsordning (svensk sortering, å ä ö sist), därefter "
-            "förvaltningarna i bokstavsordning efter kommun och namn."
+            "Ordning: kommunerna i bokstavsordning (svensk sortering, å ä ö sist), var och en "
+            "följd av sina förvaltningar i bokstavsordning och de gemensamma "
+            "förvaltningsobjektens del, så att raderna under en kommun summerar till den."
         ),
         "organisation_order_note": (
             "Ordning: kommunerna i bokstavsordning, var och en följd av sina förvaltningar i "
@@ -65,8 +66,9 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "page": "Page",
         "page_of": "of",
         "order_note": (
-            "Order: municipalities alphabetically (Swedish collation, å ä ö last), then the "
-            "administrations alphabetically by municipality and name."
+            "Order: municipalities alphabetically (Swedish collation, å ä ö last), each followed "
+            "by its administrations alphabetically and the shared governance objects' part, so "
+            "that the rows under a municipality add up to it."
         ),
         "organisation_order_note": (
             "Order: municipalities alphabetically, each followed by its administrations "
