@@ -276,3 +276,16 @@ def test_app_without_auth_argument_has_login_even_under_pytest(engine, monkeypat
     assert open_app.server.config["INFOSAK_AUTH"] is False
     assert open_app.server.test_client().get("/").status_code == 200
     reset_store()
+
+
+def test_static_bundles_are_cacheable_and_leave_the_session_alone(client, engine):
+    """A logged-in browser can keep the framework's bundles between page loads: their answers
+    neither renew the session cookie nor vary by it, and fetching one is not activity."""
+    login(client, "eva")
+    bundle = "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js"
+    first = client.get(bundle)
+    assert first.status_code == 200
+    assert "Set-Cookie" not in first.headers
+    assert "cookie" not in first.headers.get("Vary", "").lower()
+    page = client.get("/")
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]

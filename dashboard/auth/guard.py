@@ -9,6 +9,7 @@ import time
 
 import dash
 from flask import Flask, g, jsonify, redirect, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,11 +76,25 @@ def tls_request(server: Flask) -> bool:
 # --------------------------------------------------------------------------- always on
 
 
+class StaticFilesIgnoreSession(SecureCookieSessionInterface):
+    """The session cookie, except on static files (framework bundles, assets).
+
+    Those are the same for everyone and fingerprinted for a year's caching; a renewed cookie and
+    ``Vary: Cookie`` on them made the browser fetch and parse them again on every page loaded by
+    its address (1.4 MB of plotly alone). Reading a bundle is not activity either."""
+
+    def save_session(self, app, session, response):
+        if request.path.startswith(STATIC_PREFIXES):
+            return None
+        return super().save_session(app, session, response)
+
+
 def install_security(app: dash.Dash) -> None:
     """Security headers on every response; callback POSTs must be JSON."""
     import os
 
     server = app.server
+    server.session_interface = StaticFilesIgnoreSession()
     hops = proxy_hops()
     server.config["INFOSAK_PROXY_HOPS"] = hops
     if hops:
@@ -231,7 +246,8 @@ def install_auth(app: dash.Dash, *, demo: bool) -> None:
         if is_idle_expired(session.get(LAST_SEEN_KEY), now, timeout):
             end_session("idle_logout")
             return _deny("timeout")
-        if path != STATUS_PATH:  # asking how long the session has left is not activity
+        # Neither asking how long the session has left nor fetching a static file is activity.
+        if path != STATUS_PATH and not path.startswith(STATIC_PREFIXES):
             session[LAST_SEEN_KEY] = now
         is_callback = request.method == "POST" and path.endswith(CALLBACK_PATH)
         if is_callback and not csrf_matches(
