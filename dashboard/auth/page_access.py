@@ -16,20 +16,10 @@ Why each role has the pages it has:
 from __future__ import annotations
 
 from dashboard.auth.roles import AUDIT_ROLES, UPLOAD_ROLES
+from etl.kpi.viewer import ROLES
 
 # Every role but the system itself (which may open everything: tests without login).
-_ALL = frozenset(
-    {
-        "ciso",
-        "security_officer",
-        "admin_head",
-        "manager",
-        "committee",
-        "dpo",
-        "protection_officer",
-        "admin",
-    }
-)
+_ALL = frozenset(ROLES) - {"system"}
 
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "/": _ALL,

@@ -39,6 +39,7 @@ from dashboard.queries.viewer import Viewer
 from dashboard.report.content import ReportContent, Table, build_content, compare_rows
 from dashboard.report.gather import ReportError, gather_report, period_end, recent_periods
 from dashboard.report.pdf import report_pdf
+from dashboard.report.text import TEXT as REPORT_TEXT
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_datetime, format_number
 
@@ -67,7 +68,7 @@ TREND = "rapport-trend"
 MATURITY = "rapport-maturity"
 SELECTED_DATE = ""  # period dropdown value meaning "the as-of date of the filter bar"
 
-TEXT = {
+PAGE_TEXT = {
     "sv": {
         "title": "Rapport",
         "lead": (
@@ -84,19 +85,7 @@ TEXT = {
         "period_b": "Period B",
         "selected_date": "Valt datum ({date})",
         "period_until": "{period} (t.o.m. {date})",
-        "no_data": "Inga uppgifter.",
         "overdue_series": "Försenade åtgärder",
-        "no_maturity": "Ingen mognad är bedömd ännu.",
-        "self": "Självskattad",
-        "evidence": "Belagd",
-        "summary": "Sammanfattning",
-        "kpis": "Nyckeltal per förvaltning",
-        "funnel": "Täckningstratten",
-        "trend": "Försenade åtgärder över tid",
-        "maturity": "Mognad per förvaltning (0–5)",
-        "organisation": "Organisationskontroll",
-        "objects": "Gemensamma förvaltningsobjekt",
-        "lineage": "Datakällor",
         "no_frozen": "Inga frysta rapporter ännu.",
         "frozen_by": "{when} av {who}",
         "scope": "Omfång",
@@ -132,19 +121,7 @@ TEXT = {
         "period_b": "Period B",
         "selected_date": "Chosen date ({date})",
         "period_until": "{period} (until {date})",
-        "no_data": "No data.",
         "overdue_series": "Overdue actions",
-        "no_maturity": "No maturity has been assessed yet.",
-        "self": "Self-assessed",
-        "evidence": "Evidence-based",
-        "summary": "Summary",
-        "kpis": "Key figures per administration",
-        "funnel": "Coverage funnel",
-        "trend": "Overdue actions over time",
-        "maturity": "Maturity per administration (0–5)",
-        "organisation": "Organisation check",
-        "objects": "Shared governance objects",
-        "lineage": "Data sources",
         "no_frozen": "No frozen reports yet.",
         "frozen_by": "{when} by {who}",
         "scope": "Scope",
@@ -165,6 +142,26 @@ TEXT = {
         "too_many_groups": "{total} administrations are too many for one chart. Choose a "
         "municipality.",
     },
+}
+# The report's own words (section headings, series) come from the report's text table, so the
+# page and the PDF name each part alike.
+_FROM_REPORT = {
+    "no_data": "no_data",
+    "no_maturity": "no_maturity",
+    "self": "self_assessed",
+    "evidence": "evidence_based",
+    "summary": "summary",
+    "kpis": "kpi_table",
+    "funnel": "funnel",
+    "trend": "trend",
+    "maturity": "maturity",
+    "organisation": "organisation",
+    "objects": "objects",
+    "lineage": "lineage",
+}
+TEXT = {
+    lang: {**{key: REPORT_TEXT[lang][own] for key, own in _FROM_REPORT.items()}, **words}
+    for lang, words in PAGE_TEXT.items()
 }
 _tr = translator(TEXT)
 
