@@ -28,11 +28,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from etl.formatting import format_number
-from etl.models import Administration, Municipality
 from etl.report import escape_formula
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,6 @@ _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 TITLE = {"sv": "{what} – {scope} – per {date}", "en": "{what} – {scope} – as of {date}"}
 ALL_SCOPE = {"sv": "alla kommuner", "en": "all municipalities"}
-MUNICIPALITY_SCOPE = {"sv": "{name} kommun", "en": "{name} municipality"}
 
 
 @dataclass(frozen=True)
@@ -79,26 +77,6 @@ def export_title(what: str, scope: str, as_of: dt.date, lang: str = "sv") -> str
     """The title row: "Åtgärder – Askersund kommun – per 2026-11-28"."""
     template = TITLE.get(lang, TITLE["sv"])
     return template.format(what=what, scope=scope, date=as_of.isoformat())
-
-
-def filter_scope_label(
-    session: Session, municipality: str | None, administration: str | None, lang: str = "sv"
-) -> str:
-    """The page filter's scope in words: an administration (with its municipality), a
-    municipality, or all municipalities the viewer sees."""
-    if administration:
-        row = session.execute(
-            select(Administration.name, Municipality.name)
-            .join(Municipality, Administration.municipality_id == Municipality.id)
-            .where(Administration.code == administration)
-        ).first()
-        return f"{row[0]}, {row[1]}" if row else administration
-    if municipality:
-        name = session.scalar(select(Municipality.name).where(Municipality.code == municipality))
-        return MUNICIPALITY_SCOPE.get(lang, MUNICIPALITY_SCOPE["sv"]).format(
-            name=name or municipality
-        )
-    return ALL_SCOPE.get(lang, ALL_SCOPE["sv"])
 
 
 def table_name(title: str, taken: set[str] | None = None) -> str:

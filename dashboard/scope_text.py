@@ -13,7 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.i18n import translator
-from dashboard.queries.viewer import ADMINISTRATION_ROLES, MUNICIPALITY_ROLES, UNIT_ROLES, Viewer
+from dashboard.queries.viewer import (
+    ADMINISTRATION_ROLES,
+    MUNICIPALITY_ROLES,
+    UNIT_ROLES,
+    Viewer,
+    administration_scope_condition,
+    municipality_scope_condition,
+)
 from etl.models import Administration, Municipality, Unit
 
 TEXT = {
@@ -52,37 +59,39 @@ def _joined(names: list[str], lang: str) -> str:
     return f"{', '.join(names[:-1])} {_tr('and', lang)} {names[-1]}"
 
 
-def _municipalities(session: Session, codes) -> list[str]:
-    return list(
-        session.scalars(
-            select(Municipality.name)
-            .where(Municipality.code.in_(sorted(codes)))
-            .order_by(Municipality.name)
-        )
+def _within(query, condition):
+    """``query`` narrowed to what the viewer may see (a forged filter names nothing outside)."""
+    return query if condition is None else query.where(condition)
+
+
+def _municipalities(session: Session, viewer: Viewer, codes) -> list[str]:
+    query = select(Municipality.name).where(Municipality.code.in_(sorted(codes)))
+    query = _within(query, municipality_scope_condition(viewer))
+    return list(session.scalars(query.order_by(Municipality.name)))
+
+
+def _administrations(session: Session, viewer: Viewer, codes) -> list[tuple[str, str]]:
+    query = (
+        select(Administration.name, Municipality.name)
+        .join(Municipality, Administration.municipality_id == Municipality.id)
+        .where(Administration.code.in_(sorted(codes)))
     )
-
-
-def _administrations(session: Session, codes) -> list[tuple[str, str]]:
+    query = _within(query, administration_scope_condition(viewer))
     return [
-        (name, municipality)
-        for name, municipality in session.execute(
-            select(Administration.name, Municipality.name)
-            .join(Municipality, Administration.municipality_id == Municipality.id)
-            .where(Administration.code.in_(sorted(codes)))
-            .order_by(Municipality.name, Administration.name)
-        )
+        tuple(row)
+        for row in session.execute(query.order_by(Municipality.name, Administration.name))
     ]
 
 
-def _municipality_text(session: Session, codes, lang: str) -> str | None:
-    names = _municipalities(session, codes)
+def _municipality_text(session: Session, viewer: Viewer, codes, lang: str) -> str | None:
+    names = _municipalities(session, viewer, codes)
     if not names:
         return None
     return _joined([_tr("municipality", lang).format(name=n) for n in names], lang)
 
 
-def _administration_text(session: Session, codes, lang: str) -> str | None:
-    rows = _administrations(session, codes)
+def _administration_text(session: Session, viewer: Viewer, codes, lang: str) -> str | None:
+    rows = _administrations(session, viewer, codes)
     if not rows:
         return None
     return _joined(
@@ -120,15 +129,17 @@ def scope_text(
         text = _unit_text(session, viewer.unit_codes, lang)
     elif viewer.role in ADMINISTRATION_ROLES:
         chosen = {administration} & set(viewer.administration_codes) if administration else None
-        text = _administration_text(session, chosen or viewer.administration_codes, lang)
-    elif administration:
-        text = _administration_text(session, {administration}, lang)
-    elif municipality:
-        text = _municipality_text(session, {municipality}, lang)
-    elif viewer.role in MUNICIPALITY_ROLES:
-        text = _municipality_text(session, viewer.municipality_codes, lang)
-    elif viewer.sees_all:
-        text = _tr("all", lang)
+        text = _administration_text(session, viewer, chosen or viewer.administration_codes, lang)
+    else:
+        # The narrowest selection the viewer may see; a filter outside its scope names nothing.
+        if administration:
+            text = _administration_text(session, viewer, {administration}, lang)
+        if text is None and municipality:
+            text = _municipality_text(session, viewer, {municipality}, lang)
+        if text is None and viewer.role in MUNICIPALITY_ROLES:
+            text = _municipality_text(session, viewer, viewer.municipality_codes, lang)
+        if text is None and viewer.sees_all:
+            text = _tr("all", lang)
     return text or _tr("nothing", lang)
 
 

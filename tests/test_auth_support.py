@@ -62,12 +62,21 @@ def callback_spec(app, output_id: str) -> tuple[str, dict]:
     raise KeyError(f"no callback outputs {output_id}; known: {list(app.callback_map)}")
 
 
+def concrete_id(component_id: str):
+    """A callback_map id as the browser sends it: a pattern-matching id (``{"chart":
+    ["MATCH"], ...}``) becomes one concrete component's id; a plain id stays as it is."""
+    if not component_id.startswith("{"):
+        return component_id
+    pattern = json.loads(component_id)
+    return {k: ("forged" if isinstance(v, list) else v) for k, v in pattern.items()}
+
+
 def _output_specs(key: str) -> list[dict]:
     parts = key.strip(".").split("...") if key.startswith("..") else [key]
     specs = []
     for part in parts:
         component, _, prop = part.rpartition(".")
-        specs.append({"id": component, "property": prop})
+        specs.append({"id": concrete_id(component), "property": prop})
     return specs
 
 
@@ -83,7 +92,10 @@ def body_for_key(key: str, spec: dict, values: dict[str, object]) -> dict:
     outputs = _output_specs(key)
 
     def fill(items):
-        return [dict(i, value=values.get(f"{i['id']}.{i['property']}")) for i in items]
+        return [
+            dict(i, id=concrete_id(i["id"]), value=values.get(f"{i['id']}.{i['property']}"))
+            for i in items
+        ]
 
     inputs = fill(spec["inputs"])
     return {

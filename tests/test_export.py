@@ -18,7 +18,6 @@ from dashboard.export import (
     export_filename,
     export_query,
     export_title,
-    filter_scope_label,
 )
 from etl.models import Action
 from tests.kpi_data import build_store
@@ -75,15 +74,6 @@ def test_title_escapes_a_formula_and_an_empty_export_still_has_its_table():
     assert sheet["A1"].value == "'=1+1"
     (table,) = sheet.tables.values()
     assert table.ref == "A2:D3"  # one empty row under the header: Excel wants one data row
-
-
-def test_scope_label_of_the_filter(sqlite_engine):
-    build_store(sqlite_engine)
-    with Session(sqlite_engine) as session:
-        assert filter_scope_label(session, None, None) == "alla kommuner"
-        assert filter_scope_label(session, None, None, "en") == "all municipalities"
-        assert filter_scope_label(session, "1882", None) == "Askersund kommun"
-        assert filter_scope_label(session, "1882", "1882-SOC") == "Socialförvaltningen, Askersund"
 
 
 def test_export_query_caps_rows_with_a_note(sqlite_engine, monkeypatch):

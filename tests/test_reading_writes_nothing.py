@@ -105,8 +105,6 @@ def serve_every_page(app, client) -> int:
     for key, spec in list(app.callback_map.items()):
         if spec.get("callback") is None:
             continue  # clientside
-        if '"MATCH"' in key:
-            continue  # the chart-table builder: the figure comes from the browser, no store read
         on_path = any(i["property"] == "pathname" for i in spec["inputs"])
         for path in pages if on_path else [None]:
             for as_of in (LOAD_DAY, OTHER_DAY):

@@ -38,6 +38,9 @@ def session(sqlite_engine):
         (OFFICER, None, None, "Kommunledningsförvaltningen, Askersund kommun"),
         # A filter outside the role's scope narrows nothing: the text stays the role's own.
         (OFFICER, None, "1882-SOC", "Kommunledningsförvaltningen, Askersund kommun"),
+        # A forged filter naming another municipality or its administration names nothing of it.
+        (CISO, "1861", None, "Askersund kommun"),
+        (COMMITTEE, "1861", "1861-BUF", "Askersund kommun"),
         (MANAGER, None, None, "Din enhet: Individ och familj (Socialförvaltningen)"),
         (MANAGER, "1882", None, "Din enhet: Individ och familj (Socialförvaltningen)"),
         (TWO_UNITS, None, None, "Dina enheter: Individ och familj och Äldreomsorg"),

@@ -18,7 +18,6 @@ from dashboard.export import (
     export_filename,
     export_query,
     export_title,
-    filter_scope_label,
 )
 from dashboard.figures.actions import aging_figure, open_trend_figure
 from dashboard.filters import Filters, query_language
@@ -42,6 +41,7 @@ from dashboard.queries.actions import (
     open_actions_by_month,
 )
 from dashboard.queries.overview import focus_scope, headline_kpis
+from dashboard.scope_text import scope_text
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_number
 from etl.kpi.compute import AGING_BUCKETS
@@ -547,7 +547,10 @@ def export_actions(
             administration=filters.administration,
             filters=page,
         )
-        scope = filter_scope_label(session, filters.municipality, filters.administration, lang)
+        # Whose rows these are, in the words every page uses (never a forged filter's name).
+        scope = scope_text(
+            session, current_viewer(), filters.municipality, filters.administration, lang
+        )
         content, written, total = export_query(
             session,
             query,
