@@ -217,7 +217,7 @@ def role_pages(url: str, role: str) -> list[str]:
     import dash
 
     from benchmarks.page_calls import build_app
-    from dashboard.auth.roles import page_visible_to
+    from dashboard.auth.page_access import page_visible_to
     from dashboard.queries.viewer import Viewer
     from etl.db import make_engine
 

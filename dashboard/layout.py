@@ -10,7 +10,8 @@ from dash import dcc, html
 
 from dashboard import constants as c
 from dashboard.accessibility_statement import STATEMENT_PATH
-from dashboard.auth.roles import page_visible_to, role_label
+from dashboard.auth.page_access import page_visible_to
+from dashboard.auth.roles import role_label
 from dashboard.i18n import Texts, t, translate
 from dashboard.queries.viewer import Viewer
 from etl.formatting import format_change, format_value, plotly_locale, shown_change

@@ -16,7 +16,7 @@ from dash.testing.application_runners import ThreadedRunner
 from dash.testing.composite import DashComposite
 from selenium.webdriver.common.by import By
 
-from dashboard.auth.roles import page_visible_to
+from dashboard.auth.page_access import page_visible_to
 from dashboard.queries.viewer import Viewer
 from etl.db import make_engine, migrate
 from tests.conftest import CHROMEDRIVER, CHROMIUM, browser_required

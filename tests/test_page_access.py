@@ -9,8 +9,8 @@ import pytest
 from flask import Flask, g
 
 from dashboard import store
-from dashboard.auth.page_access import PAGE_ROLES, may_open
-from dashboard.auth.roles import USER_ROLES, page_visible_to
+from dashboard.auth.page_access import PAGE_ROLES, may_open, page_visible_to
+from dashboard.auth.roles import USER_ROLES
 from dashboard.page_guard import REFUSAL
 from dashboard.queries.viewer import Viewer
 from tests.kpi_data import AS_OF, build_store

@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     import dash
 
     from dashboard.app import create_app
-    from dashboard.auth.roles import page_visible_to
+    from dashboard.auth.page_access import page_visible_to
     from dashboard.auth.users import demo_accounts
     from dashboard.queries.viewer import Viewer
     from etl.db import make_engine

@@ -16,7 +16,7 @@ Why each role has the pages it has:
 from __future__ import annotations
 
 from dashboard.auth.roles import AUDIT_ROLES, UPLOAD_ROLES
-from etl.kpi.viewer import ROLES
+from etl.kpi.viewer import ROLES, Viewer
 
 # Every role but the system itself (which may open everything: tests without login).
 _ALL = frozenset(ROLES) - {"system"}
@@ -50,3 +50,9 @@ def may_open(path: str, role: str) -> bool:
 def roles_of(path: str) -> tuple[str, ...]:
     """The roles that may open ``path``, sorted (for a page's ``roles=`` registration)."""
     return tuple(sorted(PAGE_ROLES.get(path, ())))
+
+
+def page_visible_to(page: dict, viewer: Viewer) -> bool:
+    """Whether the navbar lists ``page`` (a dash.page_registry entry) for ``viewer``: the same
+    table the page guard applies."""
+    return may_open(page["path"], viewer.role)

@@ -68,12 +68,3 @@ def may_upload(viewer: Viewer) -> bool:
 
 def may_read_audit(viewer: Viewer) -> bool:
     return viewer.role in AUDIT_ROLES
-
-
-def page_visible_to(page: dict, viewer: Viewer) -> bool:
-    """Whether the navbar lists ``page`` for ``viewer``: the page × role table of
-    dashboard.auth.page_access, which the page guard applies too."""
-    # Imported here: page_access reads this module's role sets.
-    from dashboard.auth.page_access import may_open
-
-    return may_open(page["path"], viewer.role)
