@@ -73,8 +73,6 @@ TEXT: Texts = {
             "rubrikceller, diagram med textalternativ som bär siffrorna) och prövas automatiskt, "
             "men har ännu inte granskats med veraPDF eller med skärmläsare. Samma siffror finns "
             "i rapportens Excel-arbetsbok.",
-            "På sidan Mognad skiljs serierna i stapeldiagrammet och linjediagrammet åt bara med "
-            "färg och teckenförklaring (WCAG 1.4.1); siffrorna finns under ”Visa som tabell”.",
             "Vid 320 pixlars bredd blir diagrammen små och mognadsprofilens områdesnamn får inte "
             "plats; diagrammets tabell (”Visa som tabell”) är då den läsbara formen.",
             "Rullgardinsmenyerna (från ramverket Dash) får sina tillgänglighetsattribut av ett "
@@ -139,8 +137,6 @@ TEXT: Texts = {
             "header cells, charts with text alternatives carrying their figures) and checked "
             "automatically, but has not yet been reviewed with veraPDF or a screen reader. The "
             "same figures are in the report's Excel workbook.",
-            "On the Maturity page the series of the bar chart and the line chart are told apart "
-            "only by colour and legend (WCAG 1.4.1); their figures are under “Show as table”.",
             "At 320 pixels width the charts are small and the maturity profile's area names do "
             "not fit; the chart's table (“Show as table”) is then the readable form.",
             "The drop-down menus (from the Dash framework) get their accessibility attributes "

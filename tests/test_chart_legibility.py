@@ -9,6 +9,7 @@ names ("Incidenthantering") are drawn inside the chart.
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pandas as pd
@@ -17,6 +18,7 @@ import pytest
 from dashboard import store
 from dashboard.figures.coverage import coverage_bars
 from dashboard.figures.governance import coverage_figure
+from dashboard.figures.maturity import maturity_comparison_figure, maturity_trend_figure
 from dashboard.figures.overview import overdue_aging_figure
 from dashboard.figures.risks import risk_heatmap
 from tests.browser_site import log_in_as, site_fixture, wait_settled
@@ -57,11 +59,36 @@ def test_bar_series_differ_by_pattern_not_only_colour(sqlite_engine):
         ),
         "governance": coverage_figure(rates, "sv"),
         "report maturity": report.maturity_figure(content),
+        "maturity comparison": maturity_comparison_figure(
+            pd.DataFrame(
+                {
+                    "scope_id": ["A", "B"],
+                    "scope_name": ["Alfa", "Beta"],
+                    "maturity_self": [3.0, 2.0],
+                    "maturity_evidence": [1.0, 2.0],
+                }
+            ),
+            "sv",
+        ),
     }
     for name, fig in figures.items():
         shapes = patterns(fig)
         assert len(shapes) >= 2, name
         assert len(set(shapes)) == len(shapes), (name, shapes)
+
+
+def test_line_series_differ_by_dash_and_symbol_not_only_colour():
+    history = pd.DataFrame(
+        {
+            "scope_id": ["A", "A", "B", "B"],
+            "scope_name": ["Alfa", "Alfa", "Beta", "Beta"],
+            "assessed_on": [dt.date(2025, 10, 1), dt.date(2026, 10, 1)] * 2,
+            "mean_level": [1.0, 2.0, 3.0, 3.5],
+        }
+    )
+    fig = maturity_trend_figure(history, "sv")
+    styles = [(trace.line.dash, trace.marker.symbol) for trace in fig.data]
+    assert len(styles) == 2 and len(set(styles)) == 2, styles
 
 
 def test_risk_matrix_cells_carry_their_count():

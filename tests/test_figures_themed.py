@@ -110,9 +110,8 @@ def _validated_comparison(df: pd.DataFrame, lang: str) -> go.Figure:
     names = scope_labels(df["scope_id"], df["scope_name"])
     df = df.assign(_label=[names[s] for s in df["scope_id"]]).sort_values("_label", ascending=False)
     fig = go.Figure()
-    for column, key, colour in (
-        ("maturity_self", "self", PALETTE[0]),
-        ("maturity_evidence", "evidence", PALETTE[1]),
+    for i, (column, key, colour) in enumerate(
+        (("maturity_self", "self", PALETTE[0]), ("maturity_evidence", "evidence", PALETTE[1]))
     ):
         values = df[column].astype(float)
         fig.add_trace(
@@ -121,7 +120,7 @@ def _validated_comparison(df: pd.DataFrame, lang: str) -> go.Figure:
                 y=df["_label"],
                 x=values,
                 orientation="h",
-                marker={"color": colour},
+                marker={"color": colour, "pattern": series_pattern(i)},
                 text=[level_label(v, lang) if pd.notna(v) else "–" for v in values],
                 hovertemplate="%{y}: %{x:.1f}<extra></extra>",
             )

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures._themed import themed_figure
 from dashboard.figures.coverage import scope_labels
-from dashboard.figures.theme import PALETTE, SEQUENTIAL, empty_figure
+from dashboard.figures.theme import PALETTE, SEQUENTIAL, empty_figure, series_line, series_pattern
 from dashboard.i18n import t, translate
 from dashboard.markup import plot_text, plot_texts
 from etl.formatting import format_date
@@ -124,9 +124,8 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     names = scope_labels(df[id_column], df["scope_name"])
     df = df.assign(_label=[names[s] for s in df[id_column]]).sort_values("_label", ascending=False)
     traces = []
-    for column, key, colour in (
-        ("maturity_self", "self", PALETTE[0]),
-        ("maturity_evidence", "evidence", PALETTE[1]),
+    for i, (column, key, colour) in enumerate(
+        (("maturity_self", "self", PALETTE[0]), ("maturity_evidence", "evidence", PALETTE[1]))
     ):
         values = df[column].to_numpy(dtype=float)
         traces.append(
@@ -136,7 +135,7 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
                 "y": plot_texts(df["_label"]),  # names from the store: drawn, not read
                 "x": values,
                 "orientation": "h",
-                "marker": {"color": colour},
+                "marker": {"color": colour, "pattern": series_pattern(i)},
                 "text": [level_label(v, lang) if pd.notna(v) else "–" for v in values],
                 "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
             }
@@ -178,7 +177,7 @@ def maturity_trend_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
                 "x": [format_date(d) for d in scope_dates],
                 "y": scope_levels,
                 "mode": "lines+markers",
-                "line": {"color": PALETTE[i % len(PALETTE)]},
+                **series_line(i, PALETTE[i % len(PALETTE)]),
                 "hovertemplate": f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
             }
         )

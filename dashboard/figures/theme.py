@@ -28,6 +28,19 @@ def series_pattern(index: int) -> dict:
     return {"shape": PATTERNS[index % len(PATTERNS)], "solidity": 0.3}
 
 
+# Line series likewise differ by dash and marker symbol, not by colour alone.
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "pentagon"]
+
+
+def series_line(index: int, colour: str) -> dict:
+    """The line and marker of the ``index``-th line series: its colour, dash and symbol."""
+    return {
+        "line": {"color": colour, "dash": DASHES[index % len(DASHES)]},
+        "marker": {"color": colour, "symbol": SYMBOLS[index % len(SYMBOLS)], "size": 7},
+    }
+
+
 _GRID = "#EBF0F8"
 _AXIS = {
     "gridcolor": _GRID,
