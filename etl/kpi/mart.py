@@ -23,7 +23,7 @@ import logging
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, inspect, select, text
 
 from etl.bulk import insert_rows
 from etl.kpi.dates import previous_quarter
@@ -92,10 +92,20 @@ def mart_dates(load_day: dt.date) -> list[dt.date]:
     )
 
 
+def present(conn) -> bool:
+    """Whether the store has the mart (migration 0009). A store not yet upgraded is read and
+    loaded without it: every number is then computed on demand. Asked each time, not
+    remembered, since a downgrade can take the tables away under a running engine."""
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    return inspect(connection).has_table(KpiMartDate.__tablename__)
+
+
 def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
     """Replace the mart with ``frames`` (date -> compute_kpis rows for the system), in the
     caller's transaction, tagged with the store version the session sees; returns the rows
     written (0 when the store changed meanwhile: then the mart is left empty)."""
+    if not present(session):
+        return 0
     version = store_version(session)
     connection = session.connection()
     connection.execute(delete(KpiMartDate))
@@ -148,6 +158,8 @@ def stands_for(viewer: Viewer) -> bool:
 
 def holds(conn, as_of: dt.date) -> bool:
     """Whether the mart holds ``as_of`` at the store's current version."""
+    if not present(conn):
+        return False
     built = conn.execute(
         select(KpiMartDate.store_version).where(KpiMartDate.as_of == as_of)
     ).scalar()
