@@ -18,7 +18,7 @@ from dashboard.figures.maturity import (
     maturity_heatmap,
     maturity_trend_figure,
 )
-from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, series_pattern
+from dashboard.figures.theme import PALETTE, SEQUENTIAL, apply_theme, series_line, series_pattern
 from dashboard.i18n import translate
 from etl.formatting import format_date
 from etl.vocab import MATURITY_LEVELS
@@ -59,7 +59,7 @@ def _validated_trend(df: pd.DataFrame, lang: str) -> go.Figure:
                 x=[format_date(d) for d in part["assessed_on"]],
                 y=part["mean_level"].astype(float),
                 mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)]},
+                **series_line(i, PALETTE[i % len(PALETTE)]),
                 hovertemplate=f"{names[sid]}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
             )
         )

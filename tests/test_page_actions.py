@@ -150,7 +150,7 @@ def test_export_has_the_grid_rows_as_a_real_workbook(page, sqlite_engine):
     sheet = book.active
     assert sheet.title == "Åtgärder"
     # Row 1: what, whose and when; row 2: the header row of the named table; data from row 3.
-    assert sheet["A1"].value == "Åtgärder – alla kommuner – per 2026-11-28"
+    assert sheet["A1"].value == "Åtgärder – Alla kommuner tillsammans – per 2026-11-28"
     assert [c.value for c in sheet[2]][:3] == ["Id", "Åtgärd", "Förvaltning"]
     assert sheet.freeze_panes == "A3"
     assert [t.ref for t in sheet.tables.values()] == ["A2:J5"]
