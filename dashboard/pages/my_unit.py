@@ -507,6 +507,17 @@ def update_picker(filters_data, current):
     return options or [], resolve_unit(options, current)
 
 
+def _chosen_unit(session, viewer, filters: Filters, unit_code):
+    """The units the viewer may pick within the filters, and the one picked (or None)."""
+    options = unit_options(
+        session,
+        viewer,
+        municipality=filters.municipality,
+        administration=filters.administration,
+    )
+    return options, resolve_unit(options, unit_code)
+
+
 @callback(
     Output(CARDS, "children"),
     Output(AGING, "figure"),
@@ -523,13 +534,7 @@ def update_unit(unit_code, filters_data):
     lang, as_of = filters.lang, filters.as_of
     viewer = current_viewer()
     with store.read_session() as session:
-        options = unit_options(
-            session,
-            viewer,
-            municipality=filters.municipality,
-            administration=filters.administration,
-        )
-        unit = resolve_unit(options, unit_code)
+        options, unit = _chosen_unit(session, viewer, filters, unit_code)
         if unit is None:
             message = (
                 _tr("no_units", lang)
@@ -593,13 +598,7 @@ def update_todo(unit_code, filters_data):
     filters = Filters.from_store(filters_data)
     viewer = current_viewer()
     with store.read_session() as session:
-        options = unit_options(
-            session,
-            viewer,
-            municipality=filters.municipality,
-            administration=filters.administration,
-        )
-        unit = resolve_unit(options, unit_code)
+        _options, unit = _chosen_unit(session, viewer, filters, unit_code)
         if unit is None:
             return no_data(filters.lang)
         todo = unit_todo(session, filters.as_of, unit, viewer)
