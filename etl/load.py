@@ -45,6 +45,7 @@ from etl.indexes import (
     DeferredIndexes,
 )
 from etl.issues import ValidationIssue, file_issue
+from etl.kpi.mart_update import NOTHING, footprint, remember
 from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, read_org_ids, replace_source_rows
 from etl.pipeline import Prefetch, should_prefetch
@@ -415,6 +416,7 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
                 raise Rejected(issues)
             counts = count_rows(parsed)
             replacing = stored is not None  # a new source has no rows to delete yet
+            before = NOTHING  # the scopes the source's replaced rows counted for (the mart's)
             if stored is None:
                 source_id, administration_id = _insert_source(connection, parsed)
             else:
@@ -422,6 +424,8 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
             if parsed.kind == "organisation":
                 _apply_organisation(session, parsed)
             else:
+                if replacing:
+                    before = footprint(connection, [source_id])
                 replace_source_rows(connection, parsed, source_id, administration_id, org_ids,
                                     known.matrix_size, replacing)  # fmt: skip
             load_id = _insert_load(connection, run_id, source_id, prepared.file_name,
@@ -444,7 +448,8 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
         )
         return _reject(engine, path, raw.file_name, key, raw.sha256, [issue], run_id, loaded_by,
                        started)  # fmt: skip
-    if taken is not None:  # committed
+    remember(load_id, before)  # committed: the snapshot updates the mart for these scopes
+    if taken is not None:
         taken.wrote(load_id, parsed)
     return FileResult(path, key, ACCEPTED, [], counts, load_id, raw.file_name)
 

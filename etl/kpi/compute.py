@@ -494,6 +494,15 @@ def compute_kpis(
     return result.reset_index(drop=True)
 
 
+def compute_scope(session_or_connection, as_of: dt.date, scope: Scope) -> pd.DataFrame:
+    """compute_kpis's rows (every metric) for the entities under ``scope``'s conditions, as a
+    system viewer sees them, never read from the mart: etl.kpi.mart_update recomputes the
+    scopes a load touched with it. The numbers of an entity are exact when the scope holds all
+    it counts (for a municipality or administration: every unit and administration under it)."""
+    result = _compute(session_or_connection, as_of, scope, set(METRICS))
+    return result.reset_index(drop=True)
+
+
 def _from_mart(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame | None:
     """compute_kpis's rows for ``scope`` read from the mart (etl.kpi.mart): the same entities
     in the same order, the same Python values as _long_rows gives them; None when a row is
@@ -721,6 +730,7 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
 __all__ = [
     "KPI_COLUMNS",
     "compute_kpis",
+    "compute_scope",
     "evidence_criteria",
     "funnel",
     "kpi_json",

@@ -110,20 +110,7 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
     connection = session.connection()
     connection.execute(delete(KpiMartDate))
     connection.execute(delete(KpiMart))
-    written = 0
-    for as_of, frame in sorted(frames.items()):
-        texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
-        numbers = [
-            [None if v is None else float(v) for v in frame[name].tolist()]
-            for name in ("value", "numerator", "denominator")
-        ]
-        # As SQLAlchemy binds a date (SQLite keeps it as text of its own format).
-        bound = KpiMart.__table__.c.as_of.type.dialect_impl(connection.dialect)
-        processor = bound.bind_processor(connection.dialect)
-        day = processor(as_of) if processor else as_of
-        rows = [(day, *cells) for cells in zip(*texts, *numbers, strict=True)]
-        insert_rows(connection, KpiMart.__table__, _ROW_COLUMNS, rows)
-        written += len(rows)
+    written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
     # On PostgreSQL each statement sees the latest commit: a load committed while the numbers
     # were computed would leave rows of two versions under one tag. Keep them only if not.
     if store_version(session) != version:
@@ -136,6 +123,22 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
         )
     log.info("KPI mart built as of %s: %d rows", sorted(frames), written)
     return written
+
+
+def insert_frame(connection, as_of: dt.date, frame: pd.DataFrame) -> int:
+    """Insert compute_kpis rows ``frame`` as the mart's rows as of ``as_of``; rows written."""
+    texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
+    numbers = [
+        [None if v is None else float(v) for v in frame[name].tolist()]
+        for name in ("value", "numerator", "denominator")
+    ]
+    # As SQLAlchemy binds a date (SQLite keeps it as text of its own format).
+    bound = KpiMart.__table__.c.as_of.type.dialect_impl(connection.dialect)
+    processor = bound.bind_processor(connection.dialect)
+    day = processor(as_of) if processor else as_of
+    rows = [(day, *cells) for cells in zip(*texts, *numbers, strict=True)]
+    insert_rows(connection, KpiMart.__table__, _ROW_COLUMNS, rows)
+    return len(rows)
 
 
 def forget(engine) -> None:
@@ -216,6 +219,7 @@ __all__ = [
     "entities",
     "forget",
     "holds",
+    "insert_frame",
     "mart_dates",
     "numbers",
     "stands_for",

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from etl.bulk import insert_snapshot
-from etl.kpi import mart
+from etl.db import StoreBusyError, write_session
+from etl.kpi import mart, mart_update
 from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import last_month_ends
 from etl.kpi.viewer import (
@@ -57,13 +58,34 @@ def take_snapshot(
     engine: Engine, as_of: dt.date, run_id: str | None = None, *, build_mart: bool = True
 ) -> int:
     """Store every metric of every scope as of ``as_of`` (see ``snapshot_frame``); returns the
-    number of rows written."""
+    number of rows written. With ``build_mart`` the mart is first brought up to date for the
+    scopes the run's loads touched (etl.kpi.mart_update) and the snapshot copied from it; when
+    that cannot be done, everything is computed again."""
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with Session(engine) as session, session.begin():
-        frame = snapshot_frame(session, as_of, build_mart=build_mart)
-        written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+    written = _snapshot_updating_mart(engine, as_of, taken_at, run_id) if build_mart else None
+    if written is None:
+        with Session(engine) as session, session.begin():
+            frame = snapshot_frame(session, as_of, build_mart=build_mart)
+            written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
     log.info("snapshot as of %s: %d rows (run %s)", as_of, written, run_id)
     return written
+
+
+class _Declined(Exception):
+    """The mart cannot be updated scope by scope: roll back and build it whole."""
+
+
+def _snapshot_updating_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetime,
+                            run_id: str | None) -> int | None:  # fmt: skip
+    """The snapshot after an update of the mart's touched scopes, under the writer lock (so no
+    load commits between the update and its version tag); None when it was not possible."""
+    try:
+        with write_session(engine) as session:
+            if mart_update.update(session, as_of) is None:
+                raise _Declined
+            return mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
+    except (_Declined, StoreBusyError):
+        return None
 
 
 def backfill_snapshots(engine: Engine, months: int, as_of: dt.date) -> int:

@@ -1,0 +1,347 @@
+"""The KPI mart brought up to date for the scopes a load touched, instead of rebuilt whole.
+
+A file replaces one source's rows (etl.load_data), and every number of a scope is a sum over
+rows that belong to it (docs/metrics.md "Scopes and membership"). So the numbers that a load can
+change are those of the scopes its source's rows belonged to before it and belong to after it:
+
+- the units that own the rows (an asset's primary unit, an action's owner unit, a follow-up's
+  unit), their administrations and municipalities;
+- the administrations of the source's gap analyses;
+- the governance objects of the rows; for an object with *shared* rows (an object-level risk
+  analysis, an action without owner unit) also every participating municipality and every
+  explicitly participating administration, since those rows count for each of them.
+
+The rows before the load are gone once it commits, so the loader notes them (``footprint``)
+inside the file's transaction and hands them over (``remember``) for the run's snapshot, in this
+process; a load this process did not see (another worker, another command) makes ``update``
+decline, and the caller builds the mart whole, as it does after an organisation workbook (which
+moves units, roles and participants) or a load that touches more than half the country.
+
+A parent's numbers are not sums of its children's rows everywhere (maturity is a mean of
+means, the organisation check counts roles, municipalities also count their objects' shared
+rows), so a touched municipality is computed again from its own detail: every administration
+and unit of it, by the same compute_kpis code. Only the touched scopes' rows are replaced; the
+other rows of the mart keep their ids. The dates are tagged with the new store version when
+every held date is up to date, in the same transaction, under the store's writer lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text
+from sqlalchemy.orm import Session
+
+from etl.kpi import mart
+from etl.kpi.compute import compute_kpis, compute_scope
+from etl.kpi.definitions import SCOPE_TYPES
+from etl.kpi.scope import Scope
+from etl.kpi.viewer import SYSTEM
+from etl.models import (
+    Administration,
+    GovernanceObject,
+    GovernanceParticipant,
+    KpiMart,
+    KpiMartDate,
+    Load,
+    MetricSnapshot,
+    Municipality,
+    Source,
+    Unit,
+)
+
+log = logging.getLogger(__name__)
+
+# A run of more loads than this is a delivery, not an upload: the mart is built whole.
+MAX_LOADS = 200
+# Recomputing more than this share of the municipalities costs about what a full build does.
+MAX_MUNICIPALITY_SHARE = 0.5
+# Loads noted by this process and not yet folded into the mart (oldest dropped beyond this).
+_MAX_NOTED = 100_000
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The org entities (ids) that a source's rows belong to."""
+
+    units: frozenset[int] = frozenset()
+    administrations: frozenset[int] = frozenset()
+    objects: frozenset[int] = frozenset()
+    shared_objects: frozenset[int] = frozenset()  # objects with rows counted for participants
+
+    def __or__(self, other: Footprint) -> Footprint:
+        return Footprint(
+            self.units | other.units,
+            self.administrations | other.administrations,
+            self.objects | other.objects,
+            self.shared_objects | other.shared_objects,
+        )
+
+
+NOTHING = Footprint()
+
+# (kind, SQL of the ids of that kind among the rows of the sources :ids). The rows are those
+# etl.load_data writes; which entity each belongs to is docs/metrics.md's membership table.
+_FOOTPRINT_SQL = {
+    "units": (
+        "SELECT primary_unit_id FROM asset WHERE source_id IN :ids",
+        "SELECT owner_unit_id FROM action WHERE source_id IN :ids",
+        "SELECT unit_id FROM follow_up_report WHERE source_id IN :ids",
+    ),
+    "administrations": ("SELECT administration_id FROM gap_analysis WHERE source_id IN :ids",),
+    "objects": (
+        "SELECT governance_object_id FROM asset WHERE source_id IN :ids",
+        "SELECT governance_object_id FROM risk_analysis WHERE source_id IN :ids",
+        "SELECT governance_object_id FROM action WHERE source_id IN :ids",
+        "SELECT governance_object_id FROM gap_analysis WHERE source_id IN :ids",
+    ),
+    "shared_objects": (
+        "SELECT governance_object_id FROM risk_analysis "
+        "WHERE source_id IN :ids AND asset_id IS NULL",
+        "SELECT governance_object_id FROM action WHERE source_id IN :ids AND owner_unit_id IS NULL",
+    ),
+}
+
+
+def _footprint_statement():
+    """The parts of _FOOTPRINT_SQL as one UNION of (kind, id) rows."""
+    parts = []
+    for kind, queries in _FOOTPRINT_SQL.items():
+        for query in queries:
+            column, rest = query.removeprefix("SELECT ").split(" FROM ", 1)
+            parts.append(f"SELECT '{kind}' AS kind, {column} AS id FROM {rest}")
+    return text(" UNION ".join(parts)).bindparams(bindparam("ids", expanding=True))
+
+
+_FOOTPRINT = _footprint_statement()
+
+
+def footprint(connection, source_ids) -> Footprint:
+    """The entities the current rows of ``source_ids`` belong to (one query)."""
+    ids = sorted({int(i) for i in source_ids})
+    if not ids:
+        return NOTHING
+    found: dict[str, set[int]] = {kind: set() for kind in _FOOTPRINT_SQL}
+    for kind, entity in connection.execute(_FOOTPRINT, {"ids": ids}):
+        if entity is not None:
+            found[kind].add(int(entity))
+    return Footprint(**{kind: frozenset(ids) for kind, ids in found.items()})
+
+
+# Accepted load id -> the footprint of its source's rows just before it replaced them.
+_NOTED: dict[int, Footprint] = {}
+
+
+def remember(load_id: int | None, before: Footprint) -> None:
+    """Note an accepted load of this process and what its source held before it (committed)."""
+    if load_id is None:
+        return
+    _NOTED[int(load_id)] = before
+    while len(_NOTED) > _MAX_NOTED:
+        del _NOTED[next(iter(_NOTED))]
+
+
+def _forget_up_to(load_id: int) -> None:
+    for noted in [i for i in _NOTED if i <= load_id]:
+        del _NOTED[noted]
+
+
+@dataclass
+class Touched:
+    """What an update recomputed (entity codes per scope type) and what it wrote."""
+
+    scopes: dict[str, set[str]] = field(default_factory=dict)
+    computed_in_full: list[dt.date] = field(default_factory=list)
+    rows_written: int = 0
+
+    def count(self) -> int:
+        return sum(len(codes) for codes in self.scopes.values())
+
+
+def _held(session) -> dict[dt.date, str]:
+    return dict(session.execute(select(KpiMartDate.as_of, KpiMartDate.store_version)).all())
+
+
+def _loads_since(session, load_id: int) -> list[tuple[int, int | None, str | None]]:
+    """(id, source id, source kind) of the accepted loads after ``load_id``."""
+    return session.execute(
+        select(Load.id, Load.source_id, Source.kind)
+        .outerjoin(Source, Source.id == Load.source_id)
+        .where(Load.outcome == "accepted", Load.id > load_id)
+        .order_by(Load.id)
+    ).all()
+
+
+def _changed(session, version: str) -> tuple[Footprint, int] | None:
+    """What changed since the mart's ``version``, and the newest accepted load; None when that
+    is not known here (a load of another process, an organisation workbook, too many loads)."""
+    since = json.loads(version)[0] or 0
+    loads = _loads_since(session, since)
+    if len(loads) > MAX_LOADS:
+        return None
+    changed = NOTHING
+    for load_id, _source, kind in loads:
+        if kind not in ("administration", "object") or load_id not in _NOTED:
+            return None
+        changed = changed | _NOTED[load_id]
+    sources = {source for _, source, _ in loads if source is not None}
+    return changed | footprint(session.connection(), sources), max([since, *(i for i, *_ in loads)])
+
+
+def _ids_in(column, ids) -> object:
+    return column.in_(sorted(ids)) if ids else literal(False)
+
+
+def _expand(session, changed: Footprint) -> tuple[Scope, dict[str, set[str]]] | None:
+    """The scope to compute (every administration and unit of each touched municipality, the
+    touched objects) and the codes of the touched scopes per scope type; None when too big."""
+    shared = sorted(changed.shared_objects)
+    participants = (
+        session.execute(
+            select(
+                GovernanceParticipant.municipality_id, GovernanceParticipant.administration_id
+            ).where(GovernanceParticipant.governance_object_id.in_(shared))
+        ).all()
+        if shared
+        else []
+    )
+    unit_rows = (
+        session.execute(
+            select(Unit.code, Unit.administration_id).where(Unit.id.in_(sorted(changed.units)))
+        ).all()
+        if changed.units
+        else []
+    )
+    administrations = set(changed.administrations) | {a for _, a in unit_rows}
+    administrations |= {a for _, a in participants if a is not None}
+    municipality_ids = {m for m, _ in participants}
+    if administrations:
+        municipality_ids |= set(
+            session.scalars(
+                select(Administration.municipality_id).where(
+                    Administration.id.in_(sorted(administrations))
+                )
+            )
+        )
+    count = session.scalar(select(func.count()).select_from(Municipality)) or 0
+    if len(municipality_ids) > max(1, int(count * MAX_MUNICIPALITY_SHARE)):
+        return None
+    detail = Administration.municipality_id.in_(sorted(municipality_ids))
+    detail_or_touched = detail | _ids_in(Administration.id, administrations)
+    scope = Scope(
+        unit=Unit.administration_id.in_(select(Administration.id).where(detail_or_touched)),
+        administration=detail_or_touched,
+        municipality=_ids_in(Municipality.id, municipality_ids),
+        governance_object=_ids_in(GovernanceObject.id, changed.objects),
+        types=tuple(SCOPE_TYPES),
+    )
+
+    def codes(table, ids) -> set[str]:
+        if not ids:
+            return set()
+        return set(session.scalars(select(table.code).where(table.id.in_(sorted(ids)))))
+
+    touched = {
+        "municipality": codes(Municipality, municipality_ids),
+        "administration": codes(Administration, administrations),
+        "unit": {code for code, _ in unit_rows},
+        "governance_object": codes(GovernanceObject, changed.objects),
+    }
+    return scope, touched
+
+
+def _delete_scopes(connection, as_of: dt.date, touched: dict[str, set[str]]) -> None:
+    for scope_type, codes in touched.items():
+        if codes:
+            connection.execute(
+                delete(KpiMart).where(
+                    KpiMart.as_of == as_of,
+                    KpiMart.scope_type == scope_type,
+                    KpiMart.scope_id.in_(sorted(codes)),
+                )
+            )
+
+
+def _only(frame: pd.DataFrame, touched: dict[str, set[str]]) -> pd.DataFrame:
+    keys = {(t, c) for t, codes in touched.items() for c in codes}
+    chosen = [(t, c) in keys for t, c in zip(frame["scope_type"], frame["scope_id"], strict=True)]
+    return frame[chosen]
+
+
+def update(session: Session, as_of: dt.date) -> Touched | None:
+    """Bring the mart up to date for a load run ending on ``as_of``, in the caller's
+    transaction (which must hold the writer lock); None, with nothing written, when it cannot
+    be done scope by scope (then build it whole: etl.kpi.snapshot)."""
+    if not mart.present(session):
+        return None
+    held = _held(session)
+    if not held or len(set(held.values())) != 1:
+        return None
+    wanted = mart.mart_dates(as_of)
+    kept = [d for d in wanted if d in held]
+    if not kept:
+        return None
+    changed = _changed(session, next(iter(held.values())))
+    if changed is None:
+        return None
+    footprint_, newest = changed
+    expanded = _expand(session, footprint_)
+    if expanded is None:
+        return None
+    scope, touched = expanded
+    version = mart.store_version(session)
+    connection = session.connection()
+    result = Touched(scopes=touched)
+    for day in held:
+        if day not in wanted:
+            connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+    for day in wanted:
+        if day in held:
+            rows = _only(compute_scope(session, day, scope), touched) if result.count() else None
+            if rows is None:
+                continue
+            _delete_scopes(connection, day, touched)
+        else:  # a date the mart did not hold (a new day): every scope
+            rows = compute_kpis(session, day, SYSTEM)
+            connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+            result.computed_in_full.append(day)
+        result.rows_written += mart.insert_frame(connection, day, rows)
+    if mart.store_version(session) != version:  # cannot happen under the writer lock
+        raise RuntimeError("the store changed while the KPI mart was updated")
+    connection.execute(delete(KpiMartDate))
+    connection.execute(
+        insert(KpiMartDate), [{"as_of": d, "store_version": version} for d in wanted]
+    )
+    _forget_up_to(newest)
+    log.info(
+        "KPI mart updated as of %s: %d scopes, %d rows (in full: %s)",
+        wanted, result.count(), result.rows_written, result.computed_in_full,
+    )  # fmt: skip
+    return result
+
+
+def snapshot_from_mart(connection, as_of: dt.date, taken_at: dt.datetime,
+                       run_id: str | None) -> int:  # fmt: skip
+    """metric_snapshot rows as of ``as_of`` copied from the mart's rows of that date (which
+    must be up to date) in one statement; rows written."""
+    columns = ("scope_type", "scope_id", "metric", "value", "numerator", "denominator")
+    source = (
+        select(
+            literal(as_of, MetricSnapshot.__table__.c.as_of.type),
+            literal(taken_at, MetricSnapshot.__table__.c.taken_at.type),
+            literal(run_id, MetricSnapshot.__table__.c.run_id.type),
+            *(getattr(KpiMart, c) for c in columns),
+        )
+        .where(KpiMart.as_of == as_of)
+        .order_by(KpiMart.id)
+    )
+    target = MetricSnapshot.__table__
+    statement = insert(target).from_select(["as_of", "taken_at", "run_id", *columns], source)
+    return connection.execute(statement).rowcount
+
+
+__all__ = ["Footprint", "Touched", "footprint", "remember", "snapshot_from_mart", "update"]
