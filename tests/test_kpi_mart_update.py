@@ -14,6 +14,8 @@ import csv
 import datetime as dt
 import io
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,16 +95,29 @@ def assert_mart_is_a_full_rebuild(engine, today: dt.date = TODAY) -> None:
         assert set(held.values()) == {mart.store_version(s)}
 
 
-def snapshot_rows(engine, run_id: str) -> dict[tuple[str, str, str], tuple[float | None, ...]]:
+def latest_snapshot(engine, day: dt.date) -> dict[tuple[str, str, str], tuple[float | None, ...]]:
+    """The last snapshot row as of ``day`` of each (scope type, scope id, metric): what a trend
+    shows for that month when ``day`` is its last snapshot (etl.kpi.snapshot.metric_trend)."""
     t = m.MetricSnapshot
     with engine.connect() as conn:
         found = conn.execute(
-            select(
-                t.as_of, t.scope_type, t.scope_id, t.metric, t.value, t.numerator, t.denominator
-            ).where(t.run_id == run_id)  # fmt: skip
+            select(t.scope_type, t.scope_id, t.metric, t.value, t.numerator, t.denominator)
+            .where(t.as_of == day)
+            .order_by(t.taken_at, t.id)
         ).all()
-    assert {r[0] for r in found} == {TODAY}
-    return {tuple(r[1:4]): tuple(_number(v) for v in r[4:]) for r in found}
+    return {tuple(r[:3]): tuple(_number(v) for v in r[3:]) for r in found}
+
+
+def run_rows(engine, run_id: str) -> int:
+    with engine.connect() as conn:
+        return len(
+            conn.execute(select(m.MetricSnapshot.id).where(m.MetricSnapshot.run_id == run_id)).all()
+        )
+
+
+def assert_snapshot_is_a_full_rebuild(engine, day: dt.date = TODAY) -> None:
+    expected = {k[1:]: v for k, v in rebuilt(engine, day).items() if k[0] == day}
+    assert latest_snapshot(engine, day) == expected
 
 
 def edit_csv(path: Path, edit) -> None:
@@ -147,6 +162,10 @@ def upload(engine, path: Path, today: dt.date = TODAY) -> str:
     return run_id
 
 
+def after_keys(engine) -> list[Key]:
+    return list(mart_rows(engine))
+
+
 def moved_ids(before: dict, after: dict) -> set[tuple[str, str]]:
     """The (scope type, scope id) whose mart rows were written again (new row ids)."""
     return {(k[1], k[2]) for k, row in after.items() if before.get(k, (None,))[0] != row[0]}
@@ -181,9 +200,12 @@ def test_a_changed_administration_workbook_updates_its_scopes_only(store):
     assert untouched and all(after[k][0] == i for k, i in untouched.items())
     assert any(k[2].startswith("1814-KLF") for k in untouched)
     assert len(moved) < len({(k[1], k[2]) for k in before}) / 4
-    # The day's snapshot holds every scope, as the rebuild has them.
-    expected = {k[1:]: v for k, v in rebuilt(engine, TODAY).items() if k[0] == TODAY}
-    assert snapshot_rows(engine, run_id) == expected
+    # The day's snapshot shows every scope as the rebuild has them; the run wrote the rows of
+    # the scopes it changed (the load's first snapshot of the day wrote every scope).
+    assert_snapshot_is_a_full_rebuild(engine)
+    assert run_rows(engine, run_id) == sum(
+        1 for k in after if k[0] == TODAY and (k[1], k[2]) in moved
+    )
 
 
 def test_a_shared_object_workbook_updates_the_object_and_its_participants(store):
@@ -196,16 +218,15 @@ def test_a_shared_object_workbook_updates_the_object_and_its_participants(store)
     set_cell(actions, provider[0], "Status", "Klar")
     set_cell(actions, provider[0], "Klardatum", "2026-11-01")
     assert header[4] == "Ägande enhet"
-    run_id = new_run_id()
     assert load_paths(engine, [actions], today=TODAY).ok
     assert_mart_is_a_full_rebuild(engine)
+    assert_snapshot_is_a_full_rebuild(engine)
     moved = moved_ids(before, mart_rows(engine))
     assert ("governance_object", "GO-EARK") in moved
     # Its shared rows count for each participating municipality, so those are written again,
     # and nothing of the municipalities that do not take part.
     assert {("municipality", "1882"), ("municipality", "1861")} <= moved
     assert not {code for _, code in moved if code.startswith(("1814", "1860"))}
-    assert run_id  # (load_paths makes its own run)
 
 
 def test_an_action_whose_due_date_moves_changes_overdue_on_every_date(store):
@@ -223,6 +244,7 @@ def test_an_action_whose_due_date_moves_changes_overdue_on_every_date(store):
     before = mart_rows(engine)
     upload(engine, actions)
     assert_mart_is_a_full_rebuild(engine)
+    assert_snapshot_is_a_full_rebuild(engine)
     after = mart_rows(engine)
     assert {code for _, code in moved_ids(before, after)} >= {"1860-SOC", "1860"}
     assert all(code.startswith("1860") for _, code in moved_ids(before, after))
@@ -236,8 +258,10 @@ def test_a_load_on_a_new_day_computes_the_new_dates_whole_and_updates_the_others
     later = TODAY + dt.timedelta(days=1)  # 2026-11-29: new load day and quarter-before
     set_cell(files / "1861-KLF.tillgangar.csv", "1861-KLF-T001", "Namn", "Diarium (ny)")
     before = mart_rows(engine)
-    upload(engine, files / "1861-KLF.tillgangar.csv", later)
+    run_id = upload(engine, files / "1861-KLF.tillgangar.csv", later)
     assert_mart_is_a_full_rebuild(engine, later)
+    assert_snapshot_is_a_full_rebuild(engine, later)  # the day's first: every scope
+    assert run_rows(engine, run_id) == sum(1 for k in after_keys(engine) if k[0] == later)
     after = mart_rows(engine)
     kept_dates = set(mart.mart_dates(TODAY)) & set(mart.mart_dates(later))
     assert kept_dates == {dt.date(2026, 6, 30), dt.date(2026, 9, 30)}
@@ -259,3 +283,40 @@ def test_a_rejected_workbook_or_an_unchanged_one_changes_no_table(store):
     assert [f.outcome for f in result.files] == ["unchanged"]
     assert store_dump(engine) == before
     assert_mart_is_a_full_rebuild(engine)
+
+
+def test_uploads_in_a_row_keep_the_mart_and_the_days_snapshot_right(store):
+    engine, files = store
+    set_cell(files / "1882-KLF.tillgangar.csv", "1882-KLF-T001", "Personuppgifter", "Känsliga")
+    upload(engine, files / "1882-KLF.tillgangar.csv")
+    actions = files / "GO-SOC.atgarder.csv"
+    header, *rows = csv_rows(actions)
+    provider = next(r[0] for r in rows if not r[header.index("Ägande enhet")])
+    for column, value in (("Status", "Pågår"), ("Klardatum", ""), ("Förfallodatum", "2026-11-27")):
+        set_cell(actions, provider, column, value)
+    upload(engine, actions)
+    assert_mart_is_a_full_rebuild(engine)
+    assert_snapshot_is_a_full_rebuild(engine)
+
+
+def test_a_load_by_another_process_makes_the_next_snapshot_rebuild_the_mart(store, tmp_path):
+    """This process cannot know what that load replaced: it builds everything again."""
+    engine, files = store
+    set_cell(files / "1861-SOC.tillgangar.csv", "1861-SOC-T001", "Personuppgifter", "Nej")
+    script = (
+        "import datetime as dt, sys; from pathlib import Path; from etl.db import make_engine; "
+        "from etl.load import load_paths; "
+        "run = load_paths(make_engine(sys.argv[1]), [Path(sys.argv[2])], "
+        "today=dt.date(2026, 11, 28), snapshot=False); sys.exit(0 if run.ok else 1)"
+    )
+    url = engine.url.render_as_string(hide_password=False)
+    subprocess.run(
+        [sys.executable, "-c", script, url, str(files / "1861-SOC.tillgangar.csv")], check=True
+    )
+    assets = files / "1814-KLF.tillgangar.csv"
+    set_cell(assets, "1814-KLF-T001", "Namn", "Ny version")
+    run_id = upload(engine, assets)
+    assert_mart_is_a_full_rebuild(engine)
+    assert_snapshot_is_a_full_rebuild(engine)
+    # Built whole: the run's snapshot holds every scope, not only 1814-KLF's.
+    assert run_rows(engine, run_id) == sum(1 for k in mart_rows(engine) if k[0] == TODAY)

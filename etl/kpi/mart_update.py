@@ -30,10 +30,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import bindparam, delete, func, insert, literal, select, text
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from etl.kpi import mart
@@ -157,6 +158,10 @@ class Touched:
     scopes: dict[str, set[str]] = field(default_factory=dict)
     computed_in_full: list[dt.date] = field(default_factory=list)
     rows_written: int = 0
+    # Whether the day's snapshot must hold every scope: the mart was not last brought up to
+    # date for this same day, so metric_snapshot may hold no row as of it for the others.
+    whole_snapshot: bool = True
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self) -> int:
         return sum(len(codes) for codes in self.scopes.values())
@@ -176,12 +181,15 @@ def _loads_since(session, load_id: int) -> list[tuple[int, int | None, str | Non
     ).all()
 
 
-def _changed(session, version: str) -> tuple[Footprint, int] | None:
-    """What changed since the mart's ``version``, and the newest accepted load; None when that
-    is not known here (a load of another process, an organisation workbook, too many loads)."""
-    since = json.loads(version)[0] or 0
-    loads = _loads_since(session, since)
-    if len(loads) > MAX_LOADS:
+def _changed(session, built: str, now: str) -> tuple[Footprint, int] | None:
+    """What changed between the store versions ``built`` (the mart's) and ``now``, and the
+    newest accepted load; None when that is not known here (a load of another process, an
+    organisation workbook, too many loads, a change made outside the loads)."""
+    since, accepted = json.loads(built)[:2]
+    loads = _loads_since(session, since or 0)
+    if len(loads) > MAX_LOADS or (accepted or 0) + len(loads) != json.loads(now)[1]:
+        return None
+    if not loads and built != now:  # rows deleted or edited outside the ETL
         return None
     changed = NOTHING
     for load_id, _source, kind in loads:
@@ -189,7 +197,8 @@ def _changed(session, version: str) -> tuple[Footprint, int] | None:
             return None
         changed = changed | _NOTED[load_id]
     sources = {source for _, source, _ in loads if source is not None}
-    return changed | footprint(session.connection(), sources), max([since, *(i for i, *_ in loads)])
+    newest = max([since or 0, *(i for i, *_ in loads)])
+    return changed | footprint(session.connection(), sources), newest
 
 
 def _ids_in(column, ids) -> object:
@@ -285,7 +294,9 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     kept = [d for d in wanted if d in held]
     if not kept:
         return None
-    changed = _changed(session, next(iter(held.values())))
+    version = mart.store_version(session)
+    clock = time.perf_counter()
+    changed = _changed(session, next(iter(held.values())), version)
     if changed is None:
         return None
     footprint_, newest = changed
@@ -293,23 +304,25 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     if expanded is None:
         return None
     scope, touched = expanded
-    version = mart.store_version(session)
     connection = session.connection()
-    result = Touched(scopes=touched)
+    result = Touched(scopes=touched, whole_snapshot=set(held) != set(wanted))
+    result.seconds["scopes"] = round(time.perf_counter() - clock, 3)
     for day in held:
         if day not in wanted:
             connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
     for day in wanted:
+        clock = time.perf_counter()
         if day in held:
-            rows = _only(compute_scope(session, day, scope), touched) if result.count() else None
-            if rows is None:
+            if not result.count():
                 continue
+            rows = _only(compute_scope(session, day, scope), touched)
             _delete_scopes(connection, day, touched)
         else:  # a date the mart did not hold (a new day): every scope
             rows = compute_kpis(session, day, SYSTEM)
             connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
             result.computed_in_full.append(day)
         result.rows_written += mart.insert_frame(connection, day, rows)
+        result.seconds[day.isoformat()] = round(time.perf_counter() - clock, 3)
     if mart.store_version(session) != version:  # cannot happen under the writer lock
         raise RuntimeError("the store changed while the KPI mart was updated")
     connection.execute(delete(KpiMartDate))
@@ -318,29 +331,40 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     )
     _forget_up_to(newest)
     log.info(
-        "KPI mart updated as of %s: %d scopes, %d rows (in full: %s)",
-        wanted, result.count(), result.rows_written, result.computed_in_full,
+        "KPI mart updated as of %s: %d scopes, %d rows (in full: %s; seconds %s)",
+        wanted, result.count(), result.rows_written, result.computed_in_full, result.seconds,
     )  # fmt: skip
     return result
 
 
-def snapshot_from_mart(connection, as_of: dt.date, taken_at: dt.datetime,
-                       run_id: str | None) -> int:  # fmt: skip
+def snapshot_from_mart(connection, as_of: dt.date, taken_at: dt.datetime, run_id: str | None,
+                       scopes: dict[str, set[str]] | None = None) -> int:  # fmt: skip
     """metric_snapshot rows as of ``as_of`` copied from the mart's rows of that date (which
-    must be up to date) in one statement; rows written."""
+    must be up to date) in one statement, for every scope or only ``scopes``; rows written.
+
+    Only the scopes a run changed need rows when the day already has a snapshot of every other
+    scope at the same numbers (``Touched.whole_snapshot`` false): a trend reads the last
+    snapshot of each (scope, metric) in a month (``metric_trend``), which is then the same."""
     columns = ("scope_type", "scope_id", "metric", "value", "numerator", "denominator")
-    source = (
-        select(
-            literal(as_of, MetricSnapshot.__table__.c.as_of.type),
-            literal(taken_at, MetricSnapshot.__table__.c.taken_at.type),
-            literal(run_id, MetricSnapshot.__table__.c.run_id.type),
-            *(getattr(KpiMart, c) for c in columns),
-        )
-        .where(KpiMart.as_of == as_of)
-        .order_by(KpiMart.id)
-    )
     target = MetricSnapshot.__table__
-    statement = insert(target).from_select(["as_of", "taken_at", "run_id", *columns], source)
+    source = select(
+        literal(as_of, target.c.as_of.type),
+        literal(taken_at, target.c.taken_at.type),
+        literal(run_id, target.c.run_id.type),
+        *(getattr(KpiMart, c) for c in columns),
+    ).where(KpiMart.as_of == as_of)
+    if scopes is not None:
+        chosen = [
+            and_(KpiMart.scope_type == scope_type, KpiMart.scope_id.in_(sorted(codes)))
+            for scope_type, codes in scopes.items()
+            if codes
+        ]
+        if not chosen:
+            return 0
+        source = source.where(or_(*chosen))
+    statement = insert(target).from_select(
+        ["as_of", "taken_at", "run_id", *columns], source.order_by(KpiMart.id)
+    )
     return connection.execute(statement).rowcount
 
 

@@ -81,9 +81,12 @@ def _snapshot_updating_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetim
     load commits between the update and its version tag); None when it was not possible."""
     try:
         with write_session(engine) as session:
-            if mart_update.update(session, as_of) is None:
+            touched = mart_update.update(session, as_of)
+            if touched is None:
                 raise _Declined
-            return mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
+            scopes = None if touched.whole_snapshot else touched.scopes
+            return mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id,
+                                                  scopes)  # fmt: skip
     except (_Declined, StoreBusyError):
         return None
 
