@@ -6,7 +6,9 @@ and is accepted rather than found unchanged). A copy of the national SQLite stor
 the way the upload page does (``dashboard.auth.uploads.load_uploads``: ``load_file`` limited to
 the officer's administrations, then the run's snapshot), in a fresh process with the pages'
 queries imported, as a web worker has them. Timed: the file's load, and the snapshot (the KPI
-recomputation after every accepted load), apart and together.
+mart's update for the scopes the file touched, and the day's metric snapshot), apart and
+together; the load split into reading, validating and writing, the snapshot into the mart's
+update (per date) and the snapshot rows.
 
 ``python -m benchmarks.etl_upload --url URL --file F`` is the subprocess entry point; it prints
 one JSON object on stdout.
@@ -18,6 +20,8 @@ import argparse
 import csv
 import io
 import json
+import logging
+import resource
 import shutil
 import sqlite3
 import sys
@@ -65,6 +69,57 @@ def copy_sqlite_store(source: Path, target: Path) -> str:
     return f"sqlite:///{target}"
 
 
+class _Timed:
+    """Wall seconds spent in some of the loader's own functions during the real load, per step
+    (the functions are wrapped for this process only; the load itself is the loader's)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {"reading": 0.0, "validating": 0.0}
+
+    def wrap(self, owner, name: str, step: str) -> None:
+        function = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[step] += time.perf_counter() - start
+
+        setattr(owner, name, timed)
+
+
+def _timed_steps() -> _Timed:
+    import etl.load
+
+    timed = _Timed()
+    timed.wrap(etl.load, "read_source", "reading")  # the sandboxed child process's read
+    for name in ("prepare", "check", "lookup_taken"):  # parsing cells, checking codes
+        timed.wrap(etl.load, name, "validating")
+    timed.wrap(etl.load.OrgCodes, "current", "validating")  # the store's codes, once per file
+    return timed
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the sandboxed reader)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class _MartSteps(logging.Handler):
+    """Catches the mart update's own timings (etl.kpi.mart_update logs them with the update)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.touched = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.touched = getattr(record, "touched", self.touched)
+
+
 def upload(url: str, path: Path, code: str) -> dict:
     """Load ``path`` as the upload page does; the figures."""
     import dashboard.queries  # noqa: F401  the pages' kept frames join the snapshot, as in a worker
@@ -72,15 +127,26 @@ def upload(url: str, path: Path, code: str) -> dict:
     from etl.load import load_file, new_run_id, record_snapshot
 
     engine = make_engine(url)
+    timed = _timed_steps()
+    caught = _MartSteps()
+    updates = logging.getLogger("etl.kpi.mart_update")
+    updates.addHandler(caught)
+    updates.setLevel(logging.INFO)
     run_id = new_run_id()
-    start = time.perf_counter()
+    cpu_start, start = _cpu(), time.perf_counter()
     result = load_file(engine, path, loaded_by="bench", allowed_administrations={code},
                        run_id=run_id, today=AS_OF)  # fmt: skip
-    loaded = time.perf_counter()
+    cpu_loaded, loaded = _cpu(), time.perf_counter()
     if result.outcome == "accepted":
         record_snapshot(engine, run_id, AS_OF)
-    done = time.perf_counter()
+    cpu_done, done = _cpu(), time.perf_counter()
     engine.dispose()
+    touched = caught.touched
+    steps = {step: round(seconds, 3) for step, seconds in timed.seconds.items()}
+    steps["writing"] = round(loaded - start - sum(timed.seconds.values()), 3)
+    if touched is not None:  # updated scope by scope (else the mart was built whole)
+        steps["mart"] = round(sum(touched.seconds.values()), 3)
+        steps["snapshot"] = round(done - loaded - steps["mart"], 3)
     return {
         "file": path.name,
         "outcome": result.outcome,
@@ -89,6 +155,19 @@ def upload(url: str, path: Path, code: str) -> dict:
         "load_seconds": round(loaded - start, 3),
         "kpi_seconds": round(done - loaded, 3),
         "seconds": round(done - start, 3),
+        "cpu_seconds": {
+            "load": round(cpu_loaded - cpu_start, 3),
+            "kpi": round(cpu_done - cpu_loaded, 3),
+        },  # fmt: skip
+        "steps": steps,
+        "mart_update": None
+        if touched is None
+        else {
+            "scopes": touched.count(),
+            "rows_written": touched.rows_written,
+            "dates_in_full": [d.isoformat() for d in touched.computed_in_full],
+            "seconds": touched.seconds,
+        },
     }
 
 
