@@ -289,14 +289,17 @@ def test_uploads_in_a_row_keep_the_mart_and_the_days_snapshot_right(store):
     engine, files = store
     set_cell(files / "1882-KLF.tillgangar.csv", "1882-KLF-T001", "Personuppgifter", "Känsliga")
     upload(engine, files / "1882-KLF.tillgangar.csv")
-    actions = files / "GO-SOC.atgarder.csv"
+    actions = files / "GO-EARK.atgarder.csv"
     header, *rows = csv_rows(actions)
     provider = next(r[0] for r in rows if not r[header.index("Ägande enhet")])
     for column, value in (("Status", "Pågår"), ("Klardatum", ""), ("Förfallodatum", "2026-11-27")):
         set_cell(actions, provider, column, value)
-    upload(engine, actions)
+    run_id = upload(engine, actions)
     assert_mart_is_a_full_rebuild(engine)
     assert_snapshot_is_a_full_rebuild(engine)
+    # The second run wrote the rows of GO-EARK and its two participants only.
+    written = run_rows(engine, run_id)
+    assert 0 < written < sum(1 for k in mart_rows(engine) if k[0] == TODAY) / 4
 
 
 def test_a_load_by_another_process_makes_the_next_snapshot_rebuild_the_mart(store, tmp_path):
