@@ -2,7 +2,8 @@
 
 An accepted load computes every metric of every scope as of its day (the snapshot needs them
 anyway) and as of the few other dates the pages and the report ask for (``mart_dates``), and
-keeps them in ``kpi_mart`` as (as_of, scope_type, scope_id, metric, value, numerator,
+keeps them in ``kpi_mart`` (whole here in ``build``; after a load of a few files only the scopes
+it touched are computed and replaced, by etl.kpi.mart_update) as (as_of, scope_type, scope_id, metric, value, numerator,
 denominator): the current data seen as of each date. ``kpi_mart_date`` names the dates held and
 the store version they were computed on. compute_kpis reads a scope's rows from here when they
 stand for the viewer (``stands_for``) and the date is held at the current store version; any
