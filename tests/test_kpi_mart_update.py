@@ -29,6 +29,7 @@ from etl.kpi.compute import compute_kpis
 from etl.load import load_file, load_paths, new_run_id, record_snapshot
 from tests.generated_store import BACKENDS, loaded_generated_store
 from tests.store_dump import store_dump
+from tests.workbooks import admin_rows, write_admin, write_object, write_org
 
 TODAY = dt.date(2026, 11, 28)
 Key = tuple[dt.date, str, str, str]
@@ -323,3 +324,25 @@ def test_a_load_by_another_process_makes_the_next_snapshot_rebuild_the_mart(stor
     assert_snapshot_is_a_full_rebuild(engine)
     # Built whole: the run's snapshot holds every scope, not only 1814-KLF's.
     assert run_rows(engine, run_id) == sum(1 for k in mart_rows(engine) if k[0] == TODAY)
+
+
+def test_a_newer_administration_file_rewrites_exactly_its_hand_counted_scopes(engine, tmp_path):
+    """Sydnärke's small test set: 1882-SOC's file holds rows of its units IFO and HT only (no
+    shared object), so the update writes those two units, 1882-SOC and Askersund (1882), and
+    no other scope: not 1882-KLF, its unit, Hallsberg or GO-EKO."""
+    first = load_paths(
+        engine, [write_org(tmp_path / "org"), write_admin(tmp_path), write_object(tmp_path)],
+        today=TODAY,
+    )  # fmt: skip
+    assert first.ok
+    before = mart_rows(engine)
+    rows = admin_rows()
+    rows["follow_ups"][1]["submitted"] = "Ja"  # Hemtjänst reported after all
+    assert load_paths(engine, [write_admin(tmp_path, rows, "1882-SOC-v2.xlsx")], today=TODAY).ok
+    assert_mart_is_a_full_rebuild(engine)
+    assert moved_ids(before, mart_rows(engine)) == {
+        ("unit", "1882-SOC-IFO"),
+        ("unit", "1882-SOC-HT"),
+        ("administration", "1882-SOC"),
+        ("municipality", "1882"),
+    }
