@@ -448,7 +448,7 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
         )
         return _reject(engine, path, raw.file_name, key, raw.sha256, [issue], run_id, loaded_by,
                        started)  # fmt: skip
-    remember(load_id, before)  # committed: the snapshot updates the mart for these scopes
+    remember(engine, load_id, prepared.sha256, before)  # committed: the mart's update reads it
     if taken is not None:
         taken.wrote(load_id, parsed)
     return FileResult(path, key, ACCEPTED, [], counts, load_id, raw.file_name)

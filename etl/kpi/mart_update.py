@@ -133,22 +133,33 @@ def footprint(connection, source_ids) -> Footprint:
     return Footprint(**{kind: frozenset(ids) for kind, ids in found.items()})
 
 
-# Accepted load id -> the footprint of its source's rows just before it replaced them.
-_NOTED: dict[int, Footprint] = {}
+# (store, accepted load id) -> (the file's sha256, the footprint of its source's rows just
+# before it replaced them). Keyed by the store too, and checked against the load row's hash:
+# one process may load into several stores (tests, tools), whose load ids repeat.
+_NOTED: dict[tuple[str, int], tuple[str, Footprint]] = {}
 
 
-def remember(load_id: int | None, before: Footprint) -> None:
+def _store(bind) -> str:
+    return bind.url.render_as_string(hide_password=True)
+
+
+def remember(engine, load_id: int | None, sha256: str, before: Footprint) -> None:
     """Note an accepted load of this process and what its source held before it (committed)."""
     if load_id is None:
         return
-    _NOTED[int(load_id)] = before
+    _NOTED[(_store(engine), int(load_id))] = (sha256, before)
     while len(_NOTED) > _MAX_NOTED:
         del _NOTED[next(iter(_NOTED))]
 
 
-def _forget_up_to(load_id: int) -> None:
-    for noted in [i for i in _NOTED if i <= load_id]:
-        del _NOTED[noted]
+def _noted(store: str, load_id: int, sha256: str | None) -> Footprint | None:
+    found = _NOTED.get((store, load_id))
+    return found[1] if found is not None and found[0] == sha256 else None
+
+
+def _forget_up_to(store: str, load_id: int) -> None:
+    for key in [k for k in _NOTED if k[0] == store and k[1] <= load_id]:
+        del _NOTED[key]
 
 
 @dataclass
@@ -171,10 +182,10 @@ def _held(session) -> dict[dt.date, str]:
     return dict(session.execute(select(KpiMartDate.as_of, KpiMartDate.store_version)).all())
 
 
-def _loads_since(session, load_id: int) -> list[tuple[int, int | None, str | None]]:
-    """(id, source id, source kind) of the accepted loads after ``load_id``."""
+def _loads_since(session, load_id: int) -> list[tuple[int, int | None, str | None, str | None]]:
+    """(id, source id, source kind, file hash) of the accepted loads after ``load_id``."""
     return session.execute(
-        select(Load.id, Load.source_id, Source.kind)
+        select(Load.id, Load.source_id, Source.kind, Load.sha256)
         .outerjoin(Source, Source.id == Load.source_id)
         .where(Load.outcome == "accepted", Load.id > load_id)
         .order_by(Load.id)
@@ -192,11 +203,13 @@ def _changed(session, built: str, now: str) -> tuple[Footprint, int] | None:
     if not loads and built != now:  # rows deleted or edited outside the ETL
         return None
     changed = NOTHING
-    for load_id, _source, kind in loads:
-        if kind not in ("administration", "object") or load_id not in _NOTED:
+    store = _store(session.get_bind())
+    for load_id, _source, kind, sha256 in loads:
+        noted = _noted(store, load_id, sha256)
+        if kind not in ("administration", "object") or noted is None:
             return None
-        changed = changed | _NOTED[load_id]
-    sources = {source for _, source, _ in loads if source is not None}
+        changed = changed | noted
+    sources = {source for _, source, *_ in loads if source is not None}
     newest = max([since or 0, *(i for i, *_ in loads)])
     return changed | footprint(session.connection(), sources), newest
 
@@ -329,7 +342,7 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     connection.execute(
         insert(KpiMartDate), [{"as_of": d, "store_version": version} for d in wanted]
     )
-    _forget_up_to(newest)
+    _forget_up_to(_store(session.get_bind()), newest)
     log.info(
         "KPI mart updated as of %s: %d scopes, %d rows (in full: %s; seconds %s)",
         wanted, result.count(), result.rows_written, result.computed_in_full, result.seconds,
