@@ -240,7 +240,8 @@ class KpiMart(Base):
     numerator and denominator, built by the load for the dates in etl.kpi.mart.mart_dates.
 
     The current data seen as of each date (unlike metric_snapshot, the history of what the store
-    held): every accepted load replaces it whole (etl/kpi/mart.py).
+    held): an accepted load rebuilds it, or replaces only the rows of the scopes its files touched
+    (etl/kpi/mart.py, etl/kpi/mart_update.py).
     """
 
     __tablename__ = "kpi_mart"
