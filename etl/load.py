@@ -246,7 +246,7 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
             ahead.close()
         del taken  # a national run's ids: not kept through the index builds and the snapshot
         clock = _lap(seconds, "files", clock)
-        if deferred.dropped:
+        if deferred.pending:
             _restore_indexes(engine, deferred)
             clock = _lap(seconds, "indexes", clock)
     if progress:
@@ -278,7 +278,7 @@ def _defer_indexes(engine: Engine, deferred: DeferredIndexes) -> None:
         with write_session(engine) as session:
             deferred.drop(session.connection())
     except (StoreBusyError, SQLAlchemyError):
-        deferred.dropped.clear()  # rolled back: every index is still there
+        deferred.forget()  # rolled back: every index and key is still there
         log.warning("could not defer indexes; loading with them", exc_info=True)
 
 
