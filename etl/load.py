@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
-from etl.bulk import insert_rows
+from etl.bulk import commit_without_waiting, insert_rows, make_durable
 from etl.db import (  # the store's writer lock lives with the engine; re-exported here
     StoreBusyError,
     repair_indexes,
@@ -246,6 +246,7 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
         if ahead is not None:
             ahead.close()
         del taken  # a national run's ids: not kept through the index builds and the snapshot
+        _make_durable(engine)  # the files committed without waiting for the disk
         clock = _lap(seconds, "files", clock)
         if deferred.pending:
             _restore_indexes(engine, deferred)
@@ -271,6 +272,14 @@ def _lap(seconds: dict[str, float], step: str, since: float) -> float:
     now = time.perf_counter()
     seconds[step] = round(now - since, 3)
     return now
+
+
+def _make_durable(engine: Engine) -> None:
+    try:
+        with engine.begin() as connection:
+            make_durable(connection)
+    except SQLAlchemyError:
+        log.warning("could not wait for the run's commits to reach the disk", exc_info=True)
 
 
 def _defer_indexes(engine: Engine, deferred: DeferredIndexes) -> None:
@@ -400,6 +409,8 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
     try:
         with write_session(engine) as session:
             connection = session.connection()
+            if taken is not None:  # a run's file: the run ends with make_durable
+                commit_without_waiting(connection)
             stored = _source_row(connection, key)
             if stored is not None and stored.sha256 == raw.sha256:  # its current load's
                 counts = json.loads(stored.counts_json or "{}")
