@@ -88,6 +88,7 @@ def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
     start = time.perf_counter()
     result = load_paths(engine, load_targets(src), today=AS_OF)
     seconds = time.perf_counter() - start
+    server_cpu = _server_cpu(engine)
     engine.dispose()
     close_children()  # the bounded readers' CPU counts once they have ended
     cpu = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before
@@ -110,7 +111,20 @@ def load_store(url: str, src: Path, *, migrate_first: bool = True) -> dict:
         "peak_rss_loader_mb": peak_rss_mb(),
         "peak_rss_worker_mb": children_peak_rss_mb(),
         "steps_seconds": result.seconds,  # where the time went (RunResult.seconds)
+        # PostgreSQL on this machine: the server processes' CPU for the load (their whole life:
+        # the loader's connections start with it), beside the bare COPY's.
+        "server_cpu_seconds": server_cpu,
     }
+
+
+def _server_cpu(engine) -> float | None:
+    """CPU seconds of the database server processes of ``engine``'s open connections."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from benchmarks.etl_baselines import database_backends, server_cpu_seconds
+
+    with engine.connect() as connection:
+        return server_cpu_seconds(database_backends(connection))
 
 
 def loaded_figures(url: str) -> dict:
@@ -331,6 +345,11 @@ def pg_section(admin_url: str, src: Path, database: str) -> dict:
         "baseline_copy": bare,
         "ratio_of_baseline": ratio,
         "ratio_without_kpi": _ratio(_rate(rows, without_kpi), bare["rows_per_s"]),
+        # In CPU time: bare COPY's server against the loader's server, loader and readers.
+        "ratio_cpu": _ratio(
+            bare.get("server_cpu_seconds"),
+            (etl.get("server_cpu_seconds") or 0) + etl["cpu_seconds"],
+        ),
         "target": ">= 0.5 x rows/s of bare COPY of the same rows into the same tables",
         "met": ratio is not None and ratio >= 0.5,
         "memory_peak_rss_mb": etl["peak_rss_mb"],

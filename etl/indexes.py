@@ -13,16 +13,26 @@ source's rows looks up), and the follow-up lookup by unit (``load_taken``). Page
 such a run get the same numbers, only more slowly; the run's snapshot and ANALYZE come after the
 indexes are back.
 
-A run killed in between leaves the store without some indexes; ``restore_missing_indexes``
-(called at the start of every run and by ``etl.db.migrate``) builds whatever index the models
-declare on those tables and the store lacks, so the next load or server start repairs it.
+On PostgreSQL the same run also drops those tables' foreign keys to the organisation (unit,
+object, provider, area, administration: the keys that do not cascade) and adds them again at the
+end. Kept per row, they were more than half of the server's work of a COPY (each row looked up
+its parents one key at a time); added once, each is checked with one join over the finished
+table. The loader checks every such code against the organisation itself before a file goes
+in, so the keys only confirm it. The keys that cascade (``source_id`` and the parent ids) stay:
+deleting a source's rows depends on them.
+
+A run killed in between leaves the store without some indexes (or keys); ``restore_missing_indexes``
+(called at the start of every run and by ``etl.db.migrate``) builds whatever index or key the
+models declare on those tables and the store lacks, so the next load or server start repairs it.
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Connection, Index, Table, inspect
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import AddConstraint
 
 from etl import models
 
@@ -55,6 +65,32 @@ def deferrable_indexes(table_name: str) -> list[Index]:
     return [i for i in indexes if not _kept(i)]
 
 
+def _cascades(constraint: ForeignKeyConstraint) -> bool:
+    return (constraint.ondelete or "").upper() == "CASCADE"
+
+
+def deferrable_foreign_keys(table_name: str) -> list[ForeignKeyConstraint]:
+    """The foreign keys of ``table_name`` a first load on PostgreSQL may drop and add afterwards:
+    those to the organisation (every one that does not cascade), by their column."""
+    keys = [k for k in _table(table_name).foreign_key_constraints if not _cascades(k)]
+    return sorted(keys, key=lambda k: _key_column(k))
+
+
+def _key_column(constraint: ForeignKeyConstraint) -> str:
+    return str(next(iter(constraint.columns)).name)
+
+
+def _existing_foreign_keys(connection: Connection, table_name: str) -> dict[str, tuple[str, str]]:
+    """PostgreSQL: column -> (constraint name, its definition) of the table's foreign keys."""
+    rows = connection.exec_driver_sql(
+        "SELECT a.attname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "WHERE c.contype = 'f' AND c.conrelid = to_regclass(%(t)s)",
+        {"t": f'"{table_name}"'},
+    )
+    return {column: (name, definition) for column, name, definition in rows}
+
+
 def _existing(connection: Connection, table_name: str) -> dict[str, str | None]:
     """Index name -> its DDL as the store has it (None when the back end does not say)."""
     if connection.dialect.name == "sqlite":
@@ -82,9 +118,23 @@ class DeferredIndexes:
 
     def __init__(self) -> None:
         self.dropped: dict[str, str | None] = {}  # name -> DDL (None: from the models)
+        # PostgreSQL: constraint name -> (its table, its definition as the store had it)
+        self.dropped_keys: dict[str, tuple[str, str]] = {}
+
+    @property
+    def pending(self) -> bool:
+        """Whether anything dropped still waits for ``restore``."""
+        return bool(self.dropped or self.dropped_keys)
+
+    def forget(self) -> None:
+        """Nothing to restore (the drop was rolled back)."""
+        self.dropped.clear()
+        self.dropped_keys.clear()
 
     def drop(self, connection: Connection) -> list[str]:
-        """Drop the deferrable indexes of every owners' table that is empty (caller: the lock)."""
+        """Drop the deferrable indexes (and keys, on PostgreSQL) of every owners' table that is
+        empty (caller: the lock); their names."""
+        postgresql = connection.dialect.name == "postgresql"
         for table_name in OWNER_TABLES:
             if not _is_empty(connection, table_name):
                 continue
@@ -93,12 +143,29 @@ class DeferredIndexes:
                 if index.name in existing:
                     self.dropped[str(index.name)] = existing[index.name]
                     connection.exec_driver_sql(f'DROP INDEX "{index.name}"')
-        if self.dropped:
-            log.info("deferred %d indexes until the run ends", len(self.dropped))
-        return list(self.dropped)
+            if postgresql:
+                self._drop_keys(connection, table_name)
+        if self.dropped or self.dropped_keys:
+            log.info("deferred %d indexes and %d foreign keys until the run ends",
+                     len(self.dropped), len(self.dropped_keys))  # fmt: skip
+        return [*self.dropped, *self.dropped_keys]
+
+    def _drop_keys(self, connection: Connection, table_name: str) -> None:
+        existing = _existing_foreign_keys(connection, table_name)
+        for key in deferrable_foreign_keys(table_name):
+            found = existing.get(_key_column(key))
+            if found is not None:
+                name, definition = found
+                self.dropped_keys[name] = (table_name, definition)
+                connection.exec_driver_sql(f'ALTER TABLE "{table_name}" DROP CONSTRAINT "{name}"')
 
     def restore(self, connection: Connection) -> list[str]:
-        """Build every index this run dropped (caller: the lock); their names."""
+        """Build every index and add every key this run dropped (caller: the lock); their names.
+
+        Adding a key checks every row once; a row that fails it (which the loader's own checks
+        rule out) would stop the whole restore, so that key is added unchecked (``NOT VALID``:
+        rows written from now on are checked) and the failure logged.
+        """
         built = []
         for name, ddl in self.dropped.items():
             if ddl is None:
@@ -107,7 +174,22 @@ class DeferredIndexes:
                 connection.exec_driver_sql(ddl)
             built.append(name)
         self.dropped.clear()
+        for name, (table_name, definition) in self.dropped_keys.items():
+            _add_key(connection, table_name, name, definition)
+            built.append(name)
+        self.dropped_keys.clear()
         return built
+
+
+def _add_key(connection: Connection, table_name: str, name: str, definition: str) -> None:
+    statement = f'ALTER TABLE "{table_name}" ADD CONSTRAINT "{name}" {definition}'
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(statement)
+    except SQLAlchemyError:
+        log.error("rows of %s fail its foreign key %s; added for new rows only (NOT VALID)",
+                  table_name, name, exc_info=True)  # fmt: skip
+        connection.exec_driver_sql(f"{statement} NOT VALID")
 
 
 def _index_named(name: str) -> Index:
@@ -118,21 +200,34 @@ def _index_named(name: str) -> Index:
     raise KeyError(name)
 
 
-def missing_indexes(connection: Connection) -> list[Index]:
-    """Deferrable indexes the models declare that the store lacks (a run killed midway)."""
-    missing = []
+def missing_indexes(connection: Connection) -> list[Index | ForeignKeyConstraint]:
+    """Deferrable indexes (and, on PostgreSQL, foreign keys) the models declare that the store
+    lacks (a run killed midway)."""
+    missing: list[Index | ForeignKeyConstraint] = []
     for table_name in OWNER_TABLES:
         existing = _existing(connection, table_name)
         missing.extend(i for i in deferrable_indexes(table_name) if i.name not in existing)
+        if connection.dialect.name == "postgresql":
+            keys = _existing_foreign_keys(connection, table_name)
+            missing.extend(k for k in deferrable_foreign_keys(table_name)
+                           if _key_column(k) not in keys)  # fmt: skip
     return missing
 
 
 def restore_missing_indexes(connection: Connection) -> list[str]:
-    """Build the deferrable indexes the store lacks (caller: the lock); their names."""
+    """Build the deferrable indexes and add the keys the store lacks (caller: the lock); their
+    names (a key's: its table and column)."""
     built = []
-    for index in missing_indexes(connection):
-        log.warning("index %s was missing (a load stopped before it ended); building it",
-                    index.name)  # fmt: skip
-        index.create(connection, checkfirst=True)
-        built.append(str(index.name))
+    for item in missing_indexes(connection):
+        if isinstance(item, Index):
+            log.warning("index %s was missing (a load stopped before it ended); building it",
+                        item.name)  # fmt: skip
+            item.create(connection, checkfirst=True)
+            built.append(str(item.name))
+            continue
+        table_name, column = item.table.name, _key_column(item)
+        log.warning("the foreign key of %s.%s was missing (a load stopped before it ended); "
+                    "adding it", table_name, column)  # fmt: skip
+        connection.execute(AddConstraint(item))
+        built.append(f"{table_name}.{column}")
     return built

@@ -35,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
+from etl.bulk import commit_without_waiting, insert_rows, make_durable
 from etl.db import (  # the store's writer lock lives with the engine; re-exported here
     StoreBusyError,
     repair_indexes,
@@ -246,8 +247,9 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
         if ahead is not None:
             ahead.close()
         del taken  # a national run's ids: not kept through the index builds and the snapshot
+        _make_durable(engine)  # the files committed without waiting for the disk
         clock = _lap(seconds, "files", clock)
-        if deferred.dropped:
+        if deferred.pending:
             _restore_indexes(engine, deferred)
             clock = _lap(seconds, "indexes", clock)
     if progress:
@@ -273,13 +275,21 @@ def _lap(seconds: dict[str, float], step: str, since: float) -> float:
     return now
 
 
+def _make_durable(engine: Engine) -> None:
+    try:
+        with engine.begin() as connection:
+            make_durable(connection)
+    except SQLAlchemyError:
+        log.warning("could not wait for the run's commits to reach the disk", exc_info=True)
+
+
 def _defer_indexes(engine: Engine, deferred: DeferredIndexes) -> None:
     """Drop the indexes of the owners' tables that are empty (etl.indexes); never fatal."""
     try:
         with write_session(engine) as session:
             deferred.drop(session.connection())
     except (StoreBusyError, SQLAlchemyError):
-        deferred.dropped.clear()  # rolled back: every index is still there
+        deferred.forget()  # rolled back: every index and key is still there
         log.warning("could not defer indexes; loading with them", exc_info=True)
 
 
@@ -400,6 +410,8 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
     try:
         with write_session(engine) as session:
             connection = session.connection()
+            if taken is not None:  # a run's file: the run ends with make_durable
+                commit_without_waiting(connection)
             stored = _source_row(connection, key)
             if stored is not None and stored.sha256 == raw.sha256:  # its current load's
                 counts = json.loads(stored.counts_json or "{}")
@@ -608,8 +620,10 @@ def _insert(session: Session, model: type[models.Base], rows: list[dict]) -> Non
     if connection.dialect.name == "sqlite":
         pk = next(iter(table.primary_key.columns))
         connection.execute(insert(table).returning(pk), rows)
+    elif connection.dialect.name == "postgresql":
+        # COPY: executemany sent the national organisation's 33 000 units as as many statements.
+        insert_rows(connection, table, keys, [tuple(row.get(k) for k in keys) for row in rows])
     else:
-        # psycopg pipelines executemany; its query parser is slow on huge multi-row statements.
         connection.execute(insert(table), rows)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from etl import models, vocab
-from etl.bulk import insert_rows, reserve_ids
+from etl.bulk import Batch, insert_tables, reserve_id_blocks
 from etl.validate import ParsedWorkbook
 
 
@@ -77,11 +77,23 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
     own_object = objects.get(parsed.code) if is_object else None
     administration_id = administration_id if not is_object else None
 
+    batches: list[Batch] = []  # every table's rows, parents first, sent together at the end
+
     def add(model, columns: list[str], rows: list[tuple]) -> None:
-        insert_rows(connection, _table(model), columns, rows)
+        batches.append((_table(model), columns, rows))
 
     asset_rows = parsed.rows("assets")
-    asset_ids = reserve_ids(connection, _table(models.Asset), len(asset_rows))
+    class_rows = parsed.rows("classifications")
+    analysis_rows = parsed.rows("risk_analyses")
+    risk_rows = parsed.rows("risks")
+    gap_rows = parsed.rows("gap_analysis")
+    gap_dates = sorted({r["assessed_on"] for r in gap_rows})  # type: ignore[type-var]
+    ids = reserve_id_blocks(connection, {
+        _table(models.Asset): len(asset_rows), _table(models.Classification): len(class_rows),
+        _table(models.RiskAnalysis): len(analysis_rows), _table(models.Risk): len(risk_rows),
+        _table(models.GapAnalysis): len(gap_dates),
+    })  # fmt: skip
+    asset_ids = ids["asset"]
     assets = {r["code"]: i for r, i in zip(asset_rows, asset_ids, strict=True)}
     add(models.Asset, ["id", "code", "name", "carrier_name", "carrier_type",
                        "governance_object_id", "personal_data", "register_ref",
@@ -98,8 +110,7 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
         for index, unit in enumerate(r["owners"])  # type: ignore[arg-type]
     ])  # fmt: skip
 
-    class_rows = parsed.rows("classifications")
-    class_ids = reserve_ids(connection, _table(models.Classification), len(class_rows))
+    class_ids = ids["classification"]
     add(models.Classification, ["id", "asset_id", "classified_on", "next_review_on",
                                 "confidentiality", "integrity", "availability", "traceability",
                                 "label_set", "model_version", "source_id"], [
@@ -114,8 +125,7 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
         for unit in r["participants"] or []  # type: ignore[attr-defined]
     ])  # fmt: skip
 
-    analysis_rows = parsed.rows("risk_analyses")
-    analysis_ids = reserve_ids(connection, _table(models.RiskAnalysis), len(analysis_rows))
+    analysis_ids = ids["risk_analysis"]
     analyses = {r["code"]: i for r, i in zip(analysis_rows, analysis_ids, strict=True)}
     add(models.RiskAnalysis, ["id", "code", "asset_id", "governance_object_id", "analysed_on",
                               "matrix_size", "responsible", "source_id"], [
@@ -124,8 +134,7 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
          r["responsible"], sid)
         for r, i in zip(analysis_rows, analysis_ids, strict=True)
     ])  # fmt: skip
-    risk_rows = parsed.rows("risks")
-    risk_ids = reserve_ids(connection, _table(models.Risk), len(risk_rows))
+    risk_ids = ids["risk"]
     risks = {r["code"]: i for r, i in zip(risk_rows, risk_ids, strict=True)}
     add(models.Risk, ["id", "code", "risk_analysis_id", "description", "likelihood",
                       "consequence", "treatment", "source_id"], [
@@ -134,9 +143,7 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
         for r, i in zip(risk_rows, risk_ids, strict=True)
     ])  # fmt: skip
 
-    gap_rows = parsed.rows("gap_analysis")
-    gap_dates = sorted({r["assessed_on"] for r in gap_rows})  # type: ignore[type-var]
-    gap_ids = reserve_ids(connection, _table(models.GapAnalysis), len(gap_dates))
+    gap_ids = ids["gap_analysis"]
     gaps = dict(zip(gap_dates, gap_ids, strict=True))
     add(models.GapAnalysis, ["id", "administration_id", "governance_object_id", "assessed_on",
                              "source_id"], [
@@ -170,3 +177,4 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
          r["training_completion_pct"], r["last_access_review_on"], sid)
         for r in parsed.rows("follow_ups")
     ])  # fmt: skip
+    insert_tables(connection, batches)
