@@ -91,18 +91,30 @@ def clear() -> None:
             _cache.clear()
 
 
+def scope_key(viewer) -> str:
+    """The viewer's role and scope as text, the same in every process: the scope codes sorted,
+    since a frozenset's order (and its repr) follows the string hashes, which Python seeds
+    differently in every process; with the repr, two servers sharing Redis missed each other's
+    entries. The person's name is left out: what a callback returns depends on the scope."""
+    scope = {}
+    for field in dataclasses.fields(viewer):
+        if field.name != "name":
+            value = getattr(viewer, field.name)
+            scope[field.name] = sorted(value) if isinstance(value, (set, frozenset)) else value
+    return json.dumps(scope, sort_keys=True, ensure_ascii=False)
+
+
 def _key(function: Callable, args, kwargs) -> str:
     engine = store.get_engine()
     with engine.connect() as connection:
         version = store_version(connection)
-    viewer = dataclasses.replace(current_viewer(), name="")  # the scope, not the person
     parts = [
         engine.url.render_as_string(hide_password=True),
         function.__module__,
         function.__qualname__,
         # Callback arguments are JSON from the browser (filters, grid requests, dropdowns).
         json.dumps([args, kwargs], sort_keys=True, default=str, ensure_ascii=False),
-        repr(viewer),
+        scope_key(current_viewer()),
         version,
         dt.date.today().isoformat(),
     ]

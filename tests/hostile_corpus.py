@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import resource
 import struct
@@ -976,6 +977,9 @@ STRUCTURE_CASES = [
 
 
 # --------------------------------------------------------------------------- child process
+# What a load cost, measured from inside the loading process so that no neighbour on a shared
+# machine changes it: CPU seconds (a process waiting for a core uses none), peak memory, and
+# the limits the kernel held its reading processes to.
 
 
 def peak_rss_kb() -> int:
@@ -985,6 +989,52 @@ def peak_rss_kb() -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+def _child_pids() -> list[int]:
+    """The live children of this process (of any of its threads)."""
+    pids: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return pids
+
+
+def _limit(limits_text: str, name: str) -> int | None:
+    """The soft value of one line of /proc/PID/limits (None: unlimited)."""
+    for line in limits_text.splitlines():
+        if line.startswith(name):
+            soft = line[len(name) :].split()[0]
+            return None if soft == "unlimited" else int(soft)
+    raise LookupError(name)
+
+
+def reading_processes() -> list[dict]:
+    """The bounded reading processes this process keeps (``python -m etl.sandboxed_read``), as
+    the kernel holds them: the address-space cap (bytes), and the CPU seconds each may still use
+    before the kernel stops it (its RLIMIT_CPU soft limit less what it has used)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    readers = []
+    for pid in _child_pids():
+        proc = Path("/proc") / str(pid)
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"etl.sandboxed_read" not in argv:
+                continue
+            limits = (proc / "limits").read_text()
+            # utime and stime, fields 14 and 15 of stat (counted after the command's ")").
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        used = (int(fields[11]) + int(fields[12])) / ticks
+        cpu_limit = _limit(limits, "Max cpu time")
+        readers.append({
+            "address_space": _limit(limits, "Max address space"),
+            "cpu_seconds_left": None if cpu_limit is None else cpu_limit - used,
+        })  # fmt: skip
+    return readers
 
 
 def children_peak_rss_kb() -> int:
@@ -1000,8 +1050,27 @@ def children_peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of its ended children (the reading
+    processes, once ``children_peak_rss_kb`` has stopped them)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def measurements() -> dict:
+    """The load's costs (see above); stops the reading processes."""
+    readers = reading_processes()
+    children_kb = children_peak_rss_kb()
+    return {"peak_rss_kb": peak_rss_kb(), "children_peak_rss_kb": children_kb,
+            "cpu_seconds": cpu_seconds(), "readers": readers}  # fmt: skip
+
+
 def _main(url: str, path: str) -> None:
-    """Load ``path`` into ``url`` as ``infosak load`` would and print the outcome as JSON."""
+    """Load ``path`` into ``url`` as ``infosak load`` would and print the outcome and the
+    load's costs as JSON."""
     from etl.db import make_engine
     from etl.load import load_paths
 
@@ -1013,14 +1082,12 @@ def _main(url: str, path: str) -> None:
                                           for i in f.issues]}
         for f in run.files
     ]  # fmt: skip
-    json.dump({"files": files, "peak_rss_kb": peak_rss_kb(),
-               "children_peak_rss_kb": children_peak_rss_kb()}, sys.stdout,
-              ensure_ascii=False)  # fmt: skip
+    json.dump({"files": files, **measurements()}, sys.stdout, ensure_ascii=False)
 
 
 def _cli_main(report: str, argv: list[str]) -> None:
     """Run ``infosak`` with ``argv`` (the real command line: output, exit code), then write the
-    peak RSS of this process and of its reading children to the file ``report``."""
+    load's costs (see ``measurements``) to the file ``report``."""
     from infosak_cli import main
 
     sys.argv = ["infosak", *argv]
@@ -1029,9 +1096,7 @@ def _cli_main(report: str, argv: list[str]) -> None:
         main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    Path(report).write_text(
-        json.dumps({"peak_rss_kb": peak_rss_kb(), "children_peak_rss_kb": children_peak_rss_kb()})
-    )
+    Path(report).write_text(json.dumps(measurements()))
     sys.stdout.flush()
     sys.exit(code)
 
