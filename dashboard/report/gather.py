@@ -20,7 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.loads import load_scope_condition
-from dashboard.queries.overview import NO_ROWS, combine_rows, previous_quarter, rows_by_metric
+from dashboard.queries.overview import (
+    NO_ROWS,
+    combine_rows,
+    funnel_stages,
+    previous_quarter,
+    rows_by_metric,
+)
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -28,7 +34,7 @@ from dashboard.queries.viewer import (
     municipality_scope_condition,
 )
 from dashboard.scope_text import scope_text
-from etl.kpi.compute import compute_kpis, funnel
+from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import add_months, overdue_trend_days
 from etl.kpi.definitions import METRICS
 from etl.kpi.facts import overdue_by_day_facts
@@ -282,7 +288,8 @@ def _name_municipalities(session: Session, administrations: list[dict]) -> None:
 
 
 def _funnel(session, as_of, viewer, filters) -> list[dict]:
-    frame = funnel(session, as_of, viewer, **filters)
+    # The overview's funnel: summed from the KPI rows (the mart's), not from every asset.
+    frame = funnel_stages(session, as_of, viewer, **filters)
     return [
         {"stage": r.stage, "label": r.label_sv, "count": int(r.count)}
         for r in frame.itertuples(index=False)
