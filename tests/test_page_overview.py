@@ -218,16 +218,59 @@ def org_frame(municipalities: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _org_names(table) -> list[str]:
+    """The row headers of an organisation table (scroll_region(dbc.Table))."""
+    return [text_of(r.children[0]) for r in table.children.children[2].children]
+
+
 def test_org_table_lists_administrations_only_for_a_few_municipalities(page):
     few = page.MUNICIPALITIES_WITH_ADMINISTRATIONS
     table = page.create_org_table(org_frame(few), "sv")
-    names = [text_of(r.children[0]) for r in table.children.children[2].children]
+    names = _org_names(table)
     assert len(names) == 2 * few and "Kommunledning 0" in names
     assert "Välj en kommun" not in text_of(table.children.children[0])
 
     # A region's or the country's instance: municipalities only, and the caption says how to see
-    # a municipality's administrations.
-    table = page.create_org_table(org_frame(few + 1), "sv")
-    names = [text_of(r.children[0]) for r in table.children.children[2].children]
-    assert names == [f"Kommun {m}" for m in range(few + 1)]
-    assert "Välj en kommun för att se dess förvaltningar" in text_of(table.children.children[0])
+    # a municipality's administrations; no pager while one page holds them all. No failures
+    # known: by name.
+    shown = page.create_org_table(org_frame(few + 1), "sv")
+    table = find(shown, page.ORG_ROWS).children
+    assert _org_names(table) == sorted(f"Kommun {m}" for m in range(few + 1))
+    caption = text_of(table.children.children[0])
+    assert "Välj en kommun för att se dess förvaltningar" in caption
+    assert f"visar 1–{few + 1} av {few + 1}" in caption
+    assert find(shown, page.ORG_PAGER) is None
+
+
+def failing_frame(municipalities: int) -> pd.DataFrame:
+    """Organisation-check rows of ``municipalities`` municipalities only, municipality m with
+    m % 7 failed checks."""
+    rows = [
+        {"scope_type": "municipality", "scope_id": f"{m:04d}", "scope_name": f"Kommun {m:02d}",
+         "metric": "org_checks_failed", "value": float(m % 7), "numerator": None,
+         "denominator": None}
+        for m in range(municipalities)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_org_table_pages_the_country_most_failures_first(page):
+    size = page.ORG_PAGE_SIZE
+    frame = failing_frame(size + 5)
+    # Hand-ordered: 6 failures (06, 13, 20, 27), then 5 (05, 12, 19, 26), ... then 0, by name.
+    expected = [
+        f"Kommun {m:02d}" for failed in range(6, -1, -1) for m in range(size + 5) if m % 7 == failed
+    ]
+    shown = page.create_org_table(frame, "sv")
+    table = find(shown, page.ORG_ROWS).children
+    assert _org_names(table) == expected[:size]
+    assert f"visar 1–{size} av {size + 5}" in text_of(table.children.children[0])
+    pager = find(shown, page.ORG_PAGER)
+    assert (pager.max_value, pager.active_page) == (2, 1)
+
+    rest, pages = page.org_page(frame, "sv", 2)
+    assert pages == 2 and _org_names(rest) == expected[size:]
+    assert f"visar {size + 1}–{size + 5} av {size + 5}" in text_of(rest.children.children[0])
+    # A page beyond the last (or no page at all) shows the last (the first).
+    assert _org_names(page.org_page(frame, "sv", 9)[0]) == expected[size:]
+    assert _org_names(page.org_page(frame, "sv", None)[0]) == expected[:size]

@@ -29,6 +29,7 @@ from dashboard.output_cache import cached_output
 from dashboard.queries.glance import GLANCE_METRICS, glance_rows
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
 from dashboard.queries.overview import (
+    MUNICIPALITIES_WITH_ADMINISTRATIONS,
     ORG_METRICS,
     aging_rows,
     funnel_stages,
@@ -268,13 +269,6 @@ def org_cell(
         return f"{mark} {format_value(value, 'rate', lang)}", ok
     ok = value >= 1
     return (_tr("ok_assigned", lang) if ok else _tr("missing", lang)), ok
-
-
-# Beyond this many municipalities (a region's or the country's instance) the table lists the
-# municipalities only: 290 municipalities with their 1 356 administrations were 1 650 rows that
-# nobody reads, 100 ms to build and 1.4 MB to send. Choosing a municipality shows its
-# administrations.
-MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
 
 
 # The country's (or a region's) municipalities are shown this many at a time, those with the

@@ -15,10 +15,10 @@ import math
 from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.viewer import SYSTEM, Viewer
+from dashboard.queries.viewer import SYSTEM, Viewer, municipality_scope_condition
 from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
@@ -55,6 +55,11 @@ FUNNEL_METRICS = (
 # The aging buckets (compute.AGING_BUCKETS, in order) are count metrics of the same names.
 AGING_METRICS = tuple(metric for metric, _ in AGING_BUCKETS)
 AGING_COLUMNS = ["administration_code", "administration_name", "bucket", "count"]
+# Beyond this many visible municipalities (a region's or the country's instance) and with no
+# municipality chosen, the organisation check lists the municipalities only: 290 municipalities
+# with their 1 356 administrations were 1 650 rows that nobody reads. Choosing a municipality
+# shows its administrations.
+MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
 HEADLINE_COLUMNS = ["metric", "kind", "value", "numerator", "denominator", "previous", "change"]
 ORG_COLUMNS = [
     "scope_type",
@@ -252,7 +257,7 @@ def overview_numbers(
     """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
     the cards and the organisation check share the call for ``as_of``."""
     focus = focus_scope(municipality, administration, viewer)
-    org_types = _org_scope_types(administration)
+    org_types = _org_scope_types(session, viewer, municipality, administration)
     scope_types = sorted({focus[0], *org_types})
     metrics = (*CARD_METRICS, *ORG_METRICS)
     now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
@@ -343,8 +348,22 @@ def _municipality_of_administrations(session: Session, codes: list[str]) -> dict
     return dict(session.execute(query).all())
 
 
-def _org_scope_types(administration: str | None) -> list[str]:
-    return ["administration"] if administration else ["municipality", "administration"]
+def _org_scope_types(
+    session: Session, viewer: Viewer, municipality: str | None, administration: str | None
+) -> list[str]:
+    """The scope types of the organisation check: the chosen administration, else the
+    municipalities with their administrations, or the municipalities only when no municipality
+    is chosen and the viewer sees more than MUNICIPALITIES_WITH_ADMINISTRATIONS of them."""
+    if administration:
+        return ["administration"]
+    if municipality is None and "municipality" in viewer.visible_scope_types:
+        count = select(func.count(Municipality.id))
+        condition = municipality_scope_condition(viewer)
+        if condition is not None:
+            count = count.where(condition)
+        if session.execute(count).scalar_one() > MUNICIPALITIES_WITH_ADMINISTRATIONS:
+            return ["municipality"]
+    return ["municipality", "administration"]
 
 
 def _org_frame(session: Session, df: pd.DataFrame, administration: str | None) -> pd.DataFrame:
@@ -379,7 +398,7 @@ def org_check(
         session,
         as_of,
         viewer,
-        _org_scope_types(administration),
+        _org_scope_types(session, viewer, municipality, administration),
         ORG_METRICS,
         municipality,
         administration,
