@@ -301,3 +301,41 @@ def test_object_cards_are_paged_in_the_comparisons_order(generated_page):
     assert [len(p) for p in pages] == [2, 2, 2, 1]
     assert [code for p in pages for code in p] == [code.lower() for code in order]
     assert "Objektkort 7–7 av 7" in text_of(page.page_object_cards(4, filters)[0])
+
+
+@pytest.mark.browser
+def test_card_pager_works_by_keyboard_and_is_axe_clean(dash_duo, generated_page, monkeypatch):
+    """The pager in Chromium: reached with Tab, a page chosen with Enter shows the next cards
+    (each under its own heading), and axe finds nothing on the paged page."""
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.axe import describe, run_axe
+
+    _, engine = generated_page
+    app = build_app(engine)  # registers the pages anew: the page module is a new one
+    page = page_module("/forvaltningsobjekt")
+    monkeypatch.setattr(page, "CARDS_PER_PAGE", 2)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/forvaltningsobjekt?datum=2026-11-28")
+    dash_duo.wait_for_contains_text(f"#{page.CARDS}", "Objektkort 1–2 av 7", timeout=60)
+    headings = dash_duo.find_elements(f"#{page.CARDS} h2")
+    assert len(headings) == 2
+    first_titles = [h.text for h in headings]
+    link = next(
+        a
+        for a in dash_duo.find_elements(f"#{page.CARD_PAGER} a, #{page.CARD_PAGER} button")
+        if a.text.strip() == "2"
+    )
+    focused = dash_duo.find_element("body")
+    for _ in range(400):  # Tab through the page until the pager's "2" has the focus
+        if dash_duo.driver.switch_to.active_element == link:
+            break
+        focused.send_keys(Keys.TAB)
+        focused = dash_duo.driver.switch_to.active_element
+    assert dash_duo.driver.switch_to.active_element == link
+    link.send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{page.CARDS}", "Objektkort 3–4 av 7", timeout=60)
+    titles = [h.text for h in dash_duo.find_elements(f"#{page.CARDS} h2")]
+    assert len(titles) == 2 and not set(titles) & set(first_titles)
+    assert describe("/forvaltningsobjekt paged", run_axe(dash_duo.driver)) == []
+    assert dash_duo.get_logs() == []

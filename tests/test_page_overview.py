@@ -274,3 +274,45 @@ def test_org_table_pages_the_country_most_failures_first(page):
     # A page beyond the last (or no page at all) shows the last (the first).
     assert _org_names(page.org_page(frame, "sv", 9)[0]) == expected[size:]
     assert _org_names(page.org_page(frame, "sv", None)[0]) == expected[:size]
+
+
+@pytest.mark.browser
+def test_org_pager_works_by_keyboard_and_is_axe_clean(dash_duo, tmp_path, monkeypatch):
+    """The country's organisation check in Chromium (here: 4 municipalities counted as many,
+    two a page): the pager is reached with Tab, Enter shows the next municipalities, axe finds
+    nothing."""
+    from selenium.webdriver.common.keys import Keys
+
+    from dashboard.queries import overview
+    from tests.axe import describe, run_axe
+    from tests.generated_store import loaded_generated_store
+
+    with loaded_generated_store("sqlite", tmp_path, dt.date(2026, 11, 28)) as (engine, _):
+        app = build_app(engine)
+        page = page_module("/")
+        for module in (overview, page):
+            monkeypatch.setattr(module, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+        monkeypatch.setattr(page, "ORG_PAGE_SIZE", 2)
+        dash_duo.start_server(app)
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/?datum=2026-11-28")
+        dash_duo.wait_for_contains_text(f"#{page.ORG_ROWS}", "visar 1–2 av 4", timeout=60)
+        first = [th.text for th in dash_duo.find_elements(f"#{page.ORG_ROWS} tbody th")]
+        link = next(
+            a
+            for a in dash_duo.find_elements(f"#{page.ORG_PAGER} a, #{page.ORG_PAGER} button")
+            if a.text.strip() == "2"
+        )
+        focused = dash_duo.find_element("body")
+        for _ in range(400):  # Tab through the page until the pager's "2" has the focus
+            if dash_duo.driver.switch_to.active_element == link:
+                break
+            focused.send_keys(Keys.TAB)
+            focused = dash_duo.driver.switch_to.active_element
+        assert dash_duo.driver.switch_to.active_element == link
+        link.send_keys(Keys.ENTER)
+        dash_duo.wait_for_contains_text(f"#{page.ORG_ROWS}", "visar 3–4 av 4", timeout=60)
+        second = [th.text for th in dash_duo.find_elements(f"#{page.ORG_ROWS} tbody th")]
+        assert len(first) == len(second) == 2 and not set(first) & set(second)
+        assert describe("/ paged", run_axe(dash_duo.driver)) == []
+        assert dash_duo.get_logs() == []
+        store.configure(None)
