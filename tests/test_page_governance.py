@@ -244,3 +244,98 @@ def test_committee_gets_counts_not_action_rows(sqlite_engine):
         go_id = session.query(GovernanceObject.id).scalar()
         assert object_actions(session, AS_OF, [go_id], committee).empty
         assert party_summary(session, AS_OF, [go_id], committee)["open"].sum() == 2
+
+
+def test_card_pages_hold_at_most_cards_per_page_and_keep_within_the_pages(page):
+    per = page.CARDS_PER_PAGE
+    assert page.card_page_bounds(0, 1) == (0, 0, 1)
+    assert page.card_page_bounds(per, 1) == (0, per, 1)
+    assert page.card_page_bounds(per + 1, 1) == (0, per, 2)
+    assert page.card_page_bounds(per + 1, 2) == (per, per + 1, 2)
+    # A page beyond the last shows the last; no page or a malformed one the first.
+    assert page.card_page_bounds(per + 1, 9) == (per, per + 1, 2)
+    assert page.card_page_bounds(per + 1, None) == (0, per, 2)
+    assert page.card_page_bounds(per + 1, "x") == (0, per, 2)
+
+
+@pytest.fixture
+def generated_page(tmp_path, monkeypatch):
+    """The page on the generated Sydnärke set (seven shared objects), two cards a page."""
+    import datetime as dt
+
+    from tests.generated_store import loaded_generated_store
+
+    with loaded_generated_store("sqlite", tmp_path, dt.date(2026, 11, 28)) as (engine, _):
+        build_app(engine)
+        module = page_module("/forvaltningsobjekt")
+        monkeypatch.setattr(module, "CARDS_PER_PAGE", 2)
+        yield module, engine
+        store.configure(None)
+
+
+def test_object_cards_are_paged_in_the_comparisons_order(generated_page):
+    page, engine = generated_page
+    filters = {"as_of": "2026-11-28", "lang": "sv"}
+    figure, note, comparison, section = page.update_objects(filters)
+    with Session(engine) as session:
+        codes = list(session.scalars(GovernanceObject.__table__.select().with_only_columns(
+            GovernanceObject.code)))  # fmt: skip
+    rows = comparison.children.children[2].children
+    order = [text_of(r.children[0]).rsplit("(", 1)[1].rstrip(")") for r in rows]
+    assert sorted(order) == sorted(codes) and len(order) == 7
+
+    def card_codes(children) -> list[str]:
+        return [
+            c.id.removeprefix("forvaltningsobjekt-card-")
+            for c in children
+            if str(getattr(c, "id", "")).startswith("forvaltningsobjekt-card-")
+        ]
+
+    pager = find(section, page.CARD_PAGER)
+    assert (pager.max_value, pager.active_page) == (4, 1)
+    first = find(section, page.CARDS).children
+    assert "Objektkort 1–2 av 7" in text_of(first[0])
+    pages = [card_codes(first)] + [
+        card_codes(page.page_object_cards(n, filters)) for n in (2, 3, 4)
+    ]
+    assert [len(p) for p in pages] == [2, 2, 2, 1]
+    assert [code for p in pages for code in p] == [code.lower() for code in order]
+    assert "Objektkort 7–7 av 7" in text_of(page.page_object_cards(4, filters)[0])
+
+
+@pytest.mark.browser
+def test_card_pager_works_by_keyboard_and_is_axe_clean(dash_duo, generated_page, monkeypatch):
+    """The pager in Chromium: reached with Tab, a page chosen with Enter shows the next cards
+    (each under its own heading), and axe finds nothing on the paged page."""
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.axe import describe, run_axe
+
+    _, engine = generated_page
+    app = build_app(engine)  # registers the pages anew: the page module is a new one
+    page = page_module("/forvaltningsobjekt")
+    monkeypatch.setattr(page, "CARDS_PER_PAGE", 2)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/forvaltningsobjekt?datum=2026-11-28")
+    dash_duo.wait_for_contains_text(f"#{page.CARDS}", "Objektkort 1–2 av 7", timeout=60)
+    headings = dash_duo.find_elements(f"#{page.CARDS} h2")
+    assert len(headings) == 2
+    first_titles = [h.text for h in headings]
+    link = next(
+        a
+        for a in dash_duo.find_elements(f"#{page.CARD_PAGER} a, #{page.CARD_PAGER} button")
+        if a.text.strip() == "2"
+    )
+    focused = dash_duo.find_element("body")
+    for _ in range(400):  # Tab through the page until the pager's "2" has the focus
+        if dash_duo.driver.switch_to.active_element == link:
+            break
+        focused.send_keys(Keys.TAB)
+        focused = dash_duo.driver.switch_to.active_element
+    assert dash_duo.driver.switch_to.active_element == link
+    link.send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text(f"#{page.CARDS}", "Objektkort 3–4 av 7", timeout=60)
+    titles = [h.text for h in dash_duo.find_elements(f"#{page.CARDS} h2")]
+    assert len(titles) == 2 and not set(titles) & set(first_titles)
+    assert describe("/forvaltningsobjekt paged", run_axe(dash_duo.driver)) == []
+    assert dash_duo.get_logs() == []

@@ -218,16 +218,101 @@ def org_frame(municipalities: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _org_names(table) -> list[str]:
+    """The row headers of an organisation table (scroll_region(dbc.Table))."""
+    return [text_of(r.children[0]) for r in table.children.children[2].children]
+
+
 def test_org_table_lists_administrations_only_for_a_few_municipalities(page):
     few = page.MUNICIPALITIES_WITH_ADMINISTRATIONS
     table = page.create_org_table(org_frame(few), "sv")
-    names = [text_of(r.children[0]) for r in table.children.children[2].children]
+    names = _org_names(table)
     assert len(names) == 2 * few and "Kommunledning 0" in names
     assert "Välj en kommun" not in text_of(table.children.children[0])
 
     # A region's or the country's instance: municipalities only, and the caption says how to see
-    # a municipality's administrations.
-    table = page.create_org_table(org_frame(few + 1), "sv")
-    names = [text_of(r.children[0]) for r in table.children.children[2].children]
-    assert names == [f"Kommun {m}" for m in range(few + 1)]
-    assert "Välj en kommun för att se dess förvaltningar" in text_of(table.children.children[0])
+    # a municipality's administrations; no pager while one page holds them all. No failures
+    # known: by name.
+    shown = page.create_org_table(org_frame(few + 1), "sv")
+    table = find(shown, page.ORG_ROWS).children
+    assert _org_names(table) == sorted(f"Kommun {m}" for m in range(few + 1))
+    caption = text_of(table.children.children[0])
+    assert "Välj en kommun för att se dess förvaltningar" in caption
+    assert f"visar 1–{few + 1} av {few + 1}" in caption
+    assert find(shown, page.ORG_PAGER) is None
+
+
+def failing_frame(municipalities: int) -> pd.DataFrame:
+    """Organisation-check rows of ``municipalities`` municipalities only, municipality m with
+    m % 7 failed checks."""
+    rows = [
+        {"scope_type": "municipality", "scope_id": f"{m:04d}", "scope_name": f"Kommun {m:02d}",
+         "metric": "org_checks_failed", "value": float(m % 7), "numerator": None,
+         "denominator": None}
+        for m in range(municipalities)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_org_table_pages_the_country_most_failures_first(page):
+    size = page.ORG_PAGE_SIZE
+    frame = failing_frame(size + 5)
+    # Hand-ordered: 6 failures (06, 13, 20, 27), then 5 (05, 12, 19, 26), ... then 0, by name.
+    expected = [
+        f"Kommun {m:02d}" for failed in range(6, -1, -1) for m in range(size + 5) if m % 7 == failed
+    ]
+    shown = page.create_org_table(frame, "sv")
+    table = find(shown, page.ORG_ROWS).children
+    assert _org_names(table) == expected[:size]
+    assert f"visar 1–{size} av {size + 5}" in text_of(table.children.children[0])
+    pager = find(shown, page.ORG_PAGER)
+    assert (pager.max_value, pager.active_page) == (2, 1)
+
+    rest, pages = page.org_page(frame, "sv", 2)
+    assert pages == 2 and _org_names(rest) == expected[size:]
+    assert f"visar {size + 1}–{size + 5} av {size + 5}" in text_of(rest.children.children[0])
+    # A page beyond the last (or no page at all) shows the last (the first).
+    assert _org_names(page.org_page(frame, "sv", 9)[0]) == expected[size:]
+    assert _org_names(page.org_page(frame, "sv", None)[0]) == expected[:size]
+
+
+@pytest.mark.browser
+def test_org_pager_works_by_keyboard_and_is_axe_clean(dash_duo, tmp_path, monkeypatch):
+    """The country's organisation check in Chromium (here: 4 municipalities counted as many,
+    two a page): the pager is reached with Tab, Enter shows the next municipalities, axe finds
+    nothing."""
+    from selenium.webdriver.common.keys import Keys
+
+    from dashboard.queries import overview
+    from tests.axe import describe, run_axe
+    from tests.generated_store import loaded_generated_store
+
+    with loaded_generated_store("sqlite", tmp_path, dt.date(2026, 11, 28)) as (engine, _):
+        app = build_app(engine)
+        page = page_module("/")
+        for module in (overview, page):
+            monkeypatch.setattr(module, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+        monkeypatch.setattr(page, "ORG_PAGE_SIZE", 2)
+        dash_duo.start_server(app)
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/?datum=2026-11-28")
+        dash_duo.wait_for_contains_text(f"#{page.ORG_ROWS}", "visar 1–2 av 4", timeout=60)
+        first = [th.text for th in dash_duo.find_elements(f"#{page.ORG_ROWS} tbody th")]
+        link = next(
+            a
+            for a in dash_duo.find_elements(f"#{page.ORG_PAGER} a, #{page.ORG_PAGER} button")
+            if a.text.strip() == "2"
+        )
+        focused = dash_duo.find_element("body")
+        for _ in range(400):  # Tab through the page until the pager's "2" has the focus
+            if dash_duo.driver.switch_to.active_element == link:
+                break
+            focused.send_keys(Keys.TAB)
+            focused = dash_duo.driver.switch_to.active_element
+        assert dash_duo.driver.switch_to.active_element == link
+        link.send_keys(Keys.ENTER)
+        dash_duo.wait_for_contains_text(f"#{page.ORG_ROWS}", "visar 3–4 av 4", timeout=60)
+        second = [th.text for th in dash_duo.find_elements(f"#{page.ORG_ROWS} tbody th")]
+        assert len(first) == len(second) == 2 and not set(first) & set(second)
+        assert describe("/ paged", run_axe(dash_duo.driver)) == []
+        assert dash_duo.get_logs() == []
+        store.configure(None)

@@ -9,7 +9,7 @@ from collections import defaultdict
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
@@ -54,6 +54,11 @@ OBJECTS = "forvaltningsobjekt-objects"
 COMPARISON = "forvaltningsobjekt-comparison"
 COVERAGE = "forvaltningsobjekt-coverage"
 COUNT_NOTE = "forvaltningsobjekt-count"
+CARDS = "forvaltningsobjekt-cards"
+CARD_PAGER = "forvaltningsobjekt-card-pager"
+# Object cards per page: the country's 30 cards with their action tables were some 4 000
+# components that did not settle in a minute; five at a time, with a pager, is what one reads.
+CARDS_PER_PAGE = 5
 
 TEXT = {
     "sv": {
@@ -85,6 +90,8 @@ TEXT = {
         "participant_count": "Deltagare",
         "numbers_only": "Din förvaltning deltar i objektet: du ser dess samlade siffror. "
         "Åtgärdslistan visas för kommunens informationssäkerhetssamordnare.",
+        "cards_page": "Objektkort {first}–{last} av {total}, i jämförelsens ordning.",
+        "card_pages": "Sidor med objektkort",
     },
     "en": {
         "title": "Governance objects",
@@ -116,6 +123,8 @@ TEXT = {
         "participant_count": "Participants",
         "numbers_only": "Your administration takes part in the object: you see its aggregate "
         "numbers. The list of actions is shown to the municipality's security coordinator.",
+        "cards_page": "Object cards {first}–{last} of {total}, in the comparison's order.",
+        "card_pages": "Pages of object cards",
     },
 }
 
@@ -343,7 +352,106 @@ def create_object_card(
     )
 
 
-# --------------------------------------------------------------------------- callback
+# --------------------------------------------------------------------------- callbacks
+
+
+def card_page_bounds(count: int, page) -> tuple[int, int, int]:
+    """(first index, end index, number of pages) of page ``page`` (1-based, kept within the
+    pages) of ``count`` object cards."""
+    pages = max(1, -(-count // CARDS_PER_PAGE))
+    try:
+        page = min(max(int(page or 1), 1), pages)
+    except (TypeError, ValueError):
+        page = 1
+    first = (page - 1) * CARDS_PER_PAGE
+    return first, min(first + CARDS_PER_PAGE, count), pages
+
+
+def _object_values(kpis: pd.DataFrame, objects: pd.DataFrame) -> dict[str, dict]:
+    kpis = kpis[kpis["scope_id"].isin(objects["code"].tolist())]
+    values: dict[str, dict] = defaultdict(dict)
+    for code, metric, value in zip(kpis["scope_id"], kpis["metric"], kpis["value"], strict=True):
+        values[code][metric] = value
+    return values
+
+
+def _card_page(session, as_of, viewer, objects, participants_of, values, page, lang) -> list:
+    """The note and cards of page ``page`` of ``objects``: their parties and actions are read
+    for these objects only."""
+    first, end, _ = card_page_bounds(len(objects), page)
+    shown = objects.iloc[first:end]
+    ids = [int(i) for i in shown["id"]]
+    detail_ids = [int(i) for i, d in zip(shown["id"], shown["detail"], strict=True) if d]
+    parties_of, actions_of = (
+        _rows_by_object(frame)
+        for frame in (
+            party_summary(session, as_of, ids, viewer, lang=lang),
+            object_actions(session, as_of, detail_ids, viewer, lang=lang),
+        )
+    )
+    note = _tr("cards_page", lang).format(
+        first=format_number(first + 1, 0, lang),
+        last=format_number(end, 0, lang),
+        total=format_number(len(objects), 0, lang),
+    )
+    cards = [
+        create_object_card(
+            obj,
+            participants_of[obj.id],
+            values[obj.code],
+            parties_of[obj.id],
+            actions_of[obj.id],
+            lang,
+            detail=bool(obj.detail),
+        )  # fmt: skip
+        for obj in shown.itertuples(index=False)
+    ]
+    if len(objects) <= CARDS_PER_PAGE:
+        return cards
+    return [html.P(note, className="small text-muted"), *cards]
+
+
+def create_card_section(first_page: list, count: int, lang: str):
+    """The first page of cards, and a pager when there are more (page_object_cards)."""
+    parts = [html.Div(first_page, id=CARDS)]
+    pages = card_page_bounds(count, 1)[2]
+    if pages > 1:
+        parts.append(
+            html.Nav(
+                dbc.Pagination(
+                    id=CARD_PAGER,
+                    max_value=pages,
+                    active_page=1,
+                    fully_expanded=False,
+                    previous_next=True,
+                    size="sm",
+                    className="mb-0",
+                ),
+                **{"aria-label": _tr("card_pages", lang)},
+            )
+        )
+    return html.Div(parts)
+
+
+def _page_objects(session, filters: Filters, viewer):
+    """(objects, total, participants by object, metric values by object code)."""
+    objects, total = visible_object_list(
+        session,
+        viewer,
+        municipality=filters.municipality,
+        administration=filters.administration,
+    )
+    ids = [int(i) for i in objects["id"]]
+    participants_of = _rows_by_object(object_participants(session, ids))
+    kpis = shown_object_kpis(
+        session,
+        filters.as_of,
+        viewer,
+        objects,
+        municipality=filters.municipality,
+        administration=filters.administration,
+    )
+    return objects, total, participants_of, kpis
 
 
 @callback(
@@ -359,49 +467,38 @@ def update_objects(filters_data):
     lang, as_of = filters.lang, filters.as_of
     viewer = current_viewer()
     with store.read_session() as session:
-        objects, total = visible_object_list(
-            session,
-            viewer,
-            municipality=filters.municipality,
-            administration=filters.administration,
-        )
-        ids = [int(i) for i in objects["id"]]
-        detail_ids = [int(i) for i, d in zip(objects["id"], objects["detail"], strict=True) if d]
-        participants = object_participants(session, ids)
-        kpis = shown_object_kpis(
-            session,
-            as_of,
-            viewer,
-            objects,
-            municipality=filters.municipality,
-            administration=filters.administration,
-        )
-        parties = party_summary(session, as_of, ids, viewer, lang=lang)
-        actions = object_actions(session, as_of, detail_ids, viewer, lang=lang)
-    if objects.empty:
-        return coverage_figure(None, lang), "", no_data(lang), no_data(lang)
+        objects, total, participants_of, kpis = _page_objects(session, filters, viewer)
+        if objects.empty:
+            return coverage_figure(None, lang), "", no_data(lang), no_data(lang)
+        values = _object_values(kpis, objects)
+        cards = _card_page(session, as_of, viewer, objects, participants_of, values, 1, lang)
     kpis = kpis[kpis["scope_id"].isin(objects["code"].tolist())]
-    values: dict[str, dict] = defaultdict(dict)
-    for code, metric, value in zip(kpis["scope_id"], kpis["metric"], kpis["value"], strict=True):
-        values[code][metric] = value
-    participants_of, parties_of, actions_of = (
-        _rows_by_object(frame) for frame in (participants, parties, actions)
-    )
-    cards = [
-        create_object_card(
-            obj,
-            participants_of[obj.id],
-            values[obj.code],
-            parties_of[obj.id],
-            actions_of[obj.id],
-            lang,
-            detail=bool(obj.detail),
-        )  # fmt: skip
-        for obj in objects.itertuples(index=False)
-    ]
     comparison = create_comparison_table(objects, participants_of, values, lang)
     note_key = "count" if total > len(objects) else "count_all"
     note = _tr(note_key, lang).format(
         shown=format_number(len(objects), 0, lang), total=format_number(total, 0, lang)
     )
-    return coverage_figure(kpis, lang), note, comparison, cards
+    section = create_card_section(cards, len(objects), lang)
+    return coverage_figure(kpis, lang), note, comparison, section
+
+
+@callback(
+    Output(CARDS, "children"),
+    Input(CARD_PAGER, "active_page"),
+    State(c.FILTERS_STORE, "data"),
+    prevent_initial_call=True,
+)
+@cached_output
+def page_object_cards(active_page, filters_data):
+    """Another page of object cards (the pager comes with the first page, update_objects)."""
+    filters = Filters.from_store(filters_data)
+    viewer = current_viewer()
+    with store.read_session() as session:
+        objects, _, participants_of, kpis = _page_objects(session, filters, viewer)
+        if objects.empty:
+            return no_data(filters.lang)
+        values = _object_values(kpis, objects)
+        return _card_page(
+            session, filters.as_of, viewer, objects, participants_of, values, active_page,
+            filters.lang,
+        )  # fmt: skip

@@ -6,7 +6,7 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import constants as c
 from dashboard import store
@@ -28,11 +28,17 @@ from dashboard.layout import (
 from dashboard.output_cache import cached_output
 from dashboard.queries.glance import GLANCE_METRICS, glance_rows
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
-from dashboard.queries.overview import ORG_METRICS, overview_numbers
+from dashboard.queries.overview import (
+    MUNICIPALITIES_WITH_ADMINISTRATIONS,
+    ORG_METRICS,
+    aging_rows,
+    funnel_stages,
+    org_check,
+    overview_numbers,
+)
 from dashboard.scope_text import scope_text, scope_text_all
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_value
-from etl.kpi.compute import funnel, overdue_aging
 from etl.kpi.definitions import METRICS
 
 log = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ SCOPE_NOTE = "oversikt-scope-note"
 FUNNEL = "oversikt-funnel"
 AGING = "oversikt-aging"
 ORG = "oversikt-org"
+ORG_ROWS = "oversikt-org-rows"
+ORG_PAGER = "oversikt-org-pager"
 HIGH_RISKS = "oversikt-high-risks"
 LOADS = "oversikt-loads"
 GLANCE = "oversikt-glance"
@@ -82,6 +90,10 @@ TEXT = {
         "org_caption": "Organisationskontrollen per kommun och förvaltning (✓ uppfyllt, ✗ brist).",
         "org_caption_municipalities": "Organisationskontrollen per kommun (✓ uppfyllt, ✗ brist). "
         "Välj en kommun för att se dess förvaltningar.",
+        "org_caption_page": "Organisationskontrollen per kommun (✓ uppfyllt, ✗ brist), kommunerna "
+        "med flest brister först: visar {first}–{last} av {total}. Välj en kommun för att se "
+        "dess förvaltningar.",
+        "org_pages": "Sidor i organisationskontrollen",
         "shared_counts": "Summan av kommunernas värden; ett gemensamt förvaltningsobjekt räknas "
         "för varje deltagande kommun.",
         "glance": "Läget per förvaltning och förvaltningsobjekt",
@@ -125,6 +137,10 @@ TEXT = {
         "(✓ met, ✗ failed).",
         "org_caption_municipalities": "The organisation check per municipality (✓ met, "
         "✗ failed). Choose a municipality to see its administrations.",
+        "org_caption_page": "The organisation check per municipality (✓ met, ✗ failed), the "
+        "municipalities with the most failures first: showing {first}–{last} of {total}. Choose "
+        "a municipality to see its administrations.",
+        "org_pages": "Pages of the organisation check",
         "shared_counts": "The sum of the municipalities' values; a shared governance object "
         "counts for each participating municipality.",
         "glance": "Status per administration and governance object",
@@ -255,22 +271,87 @@ def org_cell(
     return (_tr("ok_assigned", lang) if ok else _tr("missing", lang)), ok
 
 
-# Beyond this many municipalities (a region's or the country's instance) the table lists the
-# municipalities only: 290 municipalities with their 1 356 administrations were 1 650 rows that
-# nobody reads, 100 ms to build and 1.4 MB to send. Choosing a municipality shows its
-# administrations.
-MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
+# The country's (or a region's) municipalities are shown this many at a time, those with the
+# most failed checks first: all 290 were some 2 300 components that no one reads at once.
+ORG_PAGE_SIZE = 25
 
 
 def create_org_table(df, lang: str):
+    """The organisation check: a few municipalities with their administrations, or (beyond
+    MUNICIPALITIES_WITH_ADMINISTRATIONS) the municipalities only, ORG_PAGE_SIZE at a time with
+    a pager (ORG_PAGER; page_org_table shows the other pages)."""
     if df is None or df.empty:
         return no_data(lang)
-    caption = _tr("org_caption", lang)
-    if (df.drop_duplicates(["scope_type", "scope_id"])["scope_type"] == "municipality").sum() > (
-        MUNICIPALITIES_WITH_ADMINISTRATIONS
-    ):
-        df = df[df["scope_type"] == "municipality"]
-        caption = _tr("org_caption_municipalities", lang)
+    if not _municipalities_only(df):
+        return _org_table(df, lang, _tr("org_caption", lang))
+    table, pages = org_page(df, lang, 1)
+    parts = [html.Div(table, id=ORG_ROWS)]
+    if pages > 1:
+        parts.append(
+            html.Nav(
+                dbc.Pagination(
+                    id=ORG_PAGER,
+                    max_value=pages,
+                    active_page=1,
+                    fully_expanded=False,
+                    previous_next=True,
+                    size="sm",
+                    className="mt-2 mb-0",
+                ),
+                **{"aria-label": _tr("org_pages", lang)},
+            )
+        )
+    return html.Div(parts)
+
+
+def _municipalities_only(df) -> bool:
+    scopes = df.drop_duplicates(["scope_type", "scope_id"])
+    return (scopes["scope_type"] == "municipality").sum() > MUNICIPALITIES_WITH_ADMINISTRATIONS
+
+
+def most_to_do_first(df) -> list[str]:
+    """The municipalities' codes, most failed organisation checks first, then by name (a
+    municipality without a value last)."""
+    municipalities = df[df["scope_type"] == "municipality"]
+    failed = {
+        code: _num(value)
+        for code, metric, value in zip(
+            municipalities["scope_id"], municipalities["metric"], municipalities["value"],
+            strict=True,
+        )
+        if metric == "org_checks_failed"
+    }  # fmt: skip
+    scopes = municipalities.drop_duplicates("scope_id")
+    keyed = sorted(
+        zip(scopes["scope_id"], scopes["scope_name"], strict=True),
+        key=lambda s: (failed.get(s[0]) is None, -(failed.get(s[0]) or 0), s[1], s[0]),
+    )
+    return [code for code, _ in keyed]
+
+
+def org_page(df, lang: str, page) -> tuple:
+    """(table, number of pages): page ``page`` (1-based, kept within the pages) of the
+    municipalities of ``df`` in most_to_do_first's order, the caption saying which."""
+    codes = most_to_do_first(df)
+    pages = max(1, -(-len(codes) // ORG_PAGE_SIZE))
+    try:
+        page = min(max(int(page or 1), 1), pages)
+    except (TypeError, ValueError):
+        page = 1
+    first = (page - 1) * ORG_PAGE_SIZE
+    shown = codes[first : first + ORG_PAGE_SIZE]
+    position = {code: i for i, code in enumerate(shown)}
+    part = df[(df["scope_type"] == "municipality") & df["scope_id"].isin(position)]
+    part = part.iloc[part["scope_id"].map(position).argsort(kind="stable")]
+    caption = _tr("org_caption_page", lang).format(
+        first=format_number(first + 1 if shown else 0, 0, lang),
+        last=format_number(first + len(shown), 0, lang),
+        total=format_number(len(codes), 0, lang),
+    )
+    return _org_table(part, lang, caption), pages
+
+
+def _org_table(df, lang: str, caption: str):
     header = html.Thead(
         html.Tr(
             [html.Th(_tr("scope", lang), scope="col")]
@@ -306,7 +387,6 @@ def create_org_table(df, lang: str):
         # row.
         level = "fw-bold" if scope.scope_type == "municipality" else "fw-normal ps-4"
         name_cell = th(scope.scope_name, className=level, scope="row")
-        # 15 000 cells nationally: built by dashboard.cells (same components, faster).
         body.append(tr([name_cell, *cells]))
     return scroll_region(
         dbc.Table(
@@ -452,8 +532,8 @@ def update_overview(filters_data):
     viewer = current_viewer()
     with store.read_session() as session:
         headline, org = overview_numbers(session, as_of, viewer, **where)
-        stages = funnel(session, as_of, viewer, **where)
-        aging = overdue_aging(session, as_of, viewer, **where)
+        stages = funnel_stages(session, as_of, viewer, **where)
+        aging = aging_rows(session, as_of, viewer, **where)
         loads = latest_loads(session, viewer, limit=10, **where)
         text = scope_text(session, viewer, filters.municipality, filters.administration, lang)
     search = to_query(filters)
@@ -466,6 +546,25 @@ def update_overview(filters_data):
         create_high_risks(headline, lang, search),
         create_loads_table(loads, lang, search),
     )
+
+
+@callback(
+    Output(ORG_ROWS, "children"),
+    Input(ORG_PAGER, "active_page"),
+    State(c.FILTERS_STORE, "data"),
+    prevent_initial_call=True,
+)
+@cached_output
+def page_org_table(active_page, filters_data):
+    """Another page of the country's organisation check (the pager comes with the first page,
+    from update_overview)."""
+    filters = Filters.from_store(filters_data)
+    where = {"municipality": filters.municipality, "administration": filters.administration}
+    with store.read_session() as session:
+        org = org_check(session, filters.as_of, current_viewer(), **where)
+    if org.empty or not _municipalities_only(org):
+        return no_data(filters.lang)
+    return org_page(org, filters.lang, active_page)[0]
 
 
 @callback(Output(GLANCE, "children"), Input(c.FILTERS_STORE, "data"))

@@ -15,11 +15,11 @@ import math
 from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.viewer import SYSTEM, Viewer
-from etl.kpi.compute import compute_kpis
+from dashboard.queries.viewer import SYSTEM, Viewer, municipality_scope_condition
+from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
 from etl.models import Administration, Municipality
@@ -44,6 +44,22 @@ ORG_METRICS = (
     "org_unit_managers",
     "org_checks_failed",
 )
+# The funnel's stages (compute.FUNNEL_STAGES, in order) as the catalogue's count metrics.
+FUNNEL_METRICS = (
+    "assets",
+    "funnel_classified",
+    "funnel_risk_analysed",
+    "funnel_action_planned",
+    "funnel_on_time",
+)
+# The aging buckets (compute.AGING_BUCKETS, in order) are count metrics of the same names.
+AGING_METRICS = tuple(metric for metric, _ in AGING_BUCKETS)
+AGING_COLUMNS = ["administration_code", "administration_name", "bucket", "count"]
+# Beyond this many visible municipalities (a region's or the country's instance) and with no
+# municipality chosen, the organisation check lists the municipalities only: 290 municipalities
+# with their 1 356 administrations were 1 650 rows that nobody reads. Choosing a municipality
+# shows its administrations.
+MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
 HEADLINE_COLUMNS = ["metric", "kind", "value", "numerator", "denominator", "previous", "change"]
 ORG_COLUMNS = [
     "scope_type",
@@ -241,7 +257,7 @@ def overview_numbers(
     """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
     the cards and the organisation check share the call for ``as_of``."""
     focus = focus_scope(municipality, administration, viewer)
-    org_types = _org_scope_types(administration)
+    org_types = _org_scope_types(session, viewer, municipality, administration)
     scope_types = sorted({focus[0], *org_types})
     metrics = (*CARD_METRICS, *ORG_METRICS)
     now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
@@ -256,6 +272,71 @@ def overview_numbers(
     return headline, _org_frame(session, org_rows, administration)
 
 
+def funnel_stages(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """The coverage funnel (columns stage, label_sv, count) of the focus scope, as
+    compute.funnel counts it from the assets, summed from compute_kpis's rows of the focus scope
+    (the KPI mart's, when it holds the date): an asset belongs to exactly one unit, so the
+    municipalities' (or administrations', units') counts add up to the visible units' assets.
+    Nationally this reads 290 x 5 numbers instead of every asset of the country."""
+    focus = focus_scope(municipality, administration, viewer)
+    rows = _focus_rows_as_of(
+        session, as_of, viewer, focus, municipality, administration, FUNNEL_METRICS
+    )
+    values = _focus_values(rows, FUNNEL_METRICS)
+    return pd.DataFrame(
+        {
+            "stage": [stage for stage, _ in FUNNEL_STAGES],
+            "label_sv": [label for _, label in FUNNEL_STAGES],
+            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
+        }
+    )
+
+
+def aging_rows(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """Overdue actions per administration and aging bucket (AGING_COLUMNS, every bucket, zeros
+    included, administrations by code), as compute.overdue_aging counts them: the
+    administrations' rows of compute_kpis (the mart's, when it holds the date). A viewer who
+    sees no administration (a unit manager) gets compute.overdue_aging, which names the
+    administrations of their units."""
+    if "administration" not in viewer.visible_scope_types:
+        return overdue_aging(
+            session, as_of, viewer, municipality=municipality, administration=administration
+        )
+    rows = _compute(
+        session, as_of, viewer, ["administration"], AGING_METRICS, municipality, administration
+    )
+    if rows.empty:
+        return pd.DataFrame(columns=AGING_COLUMNS)
+    # compute_kpis gives each administration's metrics in catalogue order, administrations by
+    # code: one row per (administration, bucket) in the buckets' order.
+    rows = rows.assign(_bucket=rows["metric"].map({m: i for i, m in enumerate(AGING_METRICS)}))
+    rows = rows.sort_values(["scope_id", "_bucket"], kind="stable")
+    labels = dict(AGING_BUCKETS)
+    return pd.DataFrame(
+        {
+            "administration_code": rows["scope_id"].to_numpy(dtype=object),
+            "administration_name": rows["scope_name"].to_numpy(dtype=object),
+            "bucket": rows["metric"].map(labels).to_numpy(dtype=object),
+            "count": [int(v or 0) for v in rows["value"]],
+        },
+        columns=AGING_COLUMNS,
+    )
+
+
 def _municipality_of_administrations(session: Session, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
@@ -267,8 +348,22 @@ def _municipality_of_administrations(session: Session, codes: list[str]) -> dict
     return dict(session.execute(query).all())
 
 
-def _org_scope_types(administration: str | None) -> list[str]:
-    return ["administration"] if administration else ["municipality", "administration"]
+def _org_scope_types(
+    session: Session, viewer: Viewer, municipality: str | None, administration: str | None
+) -> list[str]:
+    """The scope types of the organisation check: the chosen administration, else the
+    municipalities with their administrations, or the municipalities only when no municipality
+    is chosen and the viewer sees more than MUNICIPALITIES_WITH_ADMINISTRATIONS of them."""
+    if administration:
+        return ["administration"]
+    if municipality is None and "municipality" in viewer.visible_scope_types:
+        count = select(func.count(Municipality.id))
+        condition = municipality_scope_condition(viewer)
+        if condition is not None:
+            count = count.where(condition)
+        if session.execute(count).scalar_one() > MUNICIPALITIES_WITH_ADMINISTRATIONS:
+            return ["municipality"]
+    return ["municipality", "administration"]
 
 
 def _org_frame(session: Session, df: pd.DataFrame, administration: str | None) -> pd.DataFrame:
@@ -303,7 +398,7 @@ def org_check(
         session,
         as_of,
         viewer,
-        _org_scope_types(administration),
+        _org_scope_types(session, viewer, municipality, administration),
         ORG_METRICS,
         municipality,
         administration,
