@@ -39,6 +39,7 @@ from dashboard.queries.viewer import Viewer
 from dashboard.report.content import ReportContent, Table, build_content, compare_rows
 from dashboard.report.gather import ReportError, gather_report, period_end, recent_periods
 from dashboard.report.pdf import report_pdf
+from dashboard.report.scope_words import with_scope_texts
 from dashboard.report.text import TEXT as REPORT_TEXT
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_datetime, format_number
@@ -491,7 +492,8 @@ def frozen_list_component(frame, lang: str = "sv") -> html.Div:
 
 def _gather(session: Session, filters: Filters, period: str | None, viewer: Viewer) -> dict:
     as_of, label, scope = report_request(filters, period)
-    return gather_report(session, as_of, viewer, scope=scope, period=label)
+    data = gather_report(session, as_of, viewer, scope=scope, period=label)
+    return with_scope_texts(session, viewer, data)
 
 
 @callback(
@@ -512,7 +514,7 @@ def update_report(filters_data, period):
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), period_options(filters.as_of, filters.lang)
     return (
-        content_component(build_content(data), filters.lang),
+        content_component(build_content(data, filters.lang), filters.lang),
         period_options(filters.as_of, filters.lang),
     )
 
@@ -554,7 +556,7 @@ def download_pdf(n_clicks, filters_data, period):
     except ReportError:
         return no_update
     name = f"infosak-rapport-{data['period']}-{data['as_of']}.pdf"
-    return dcc.send_bytes(report_pdf(data), name)
+    return dcc.send_bytes(report_pdf(data, filters.lang), name)
 
 
 @callback(
@@ -596,6 +598,7 @@ def freeze(n_clicks, filters_data, period, version):
     try:
         with store.read_session() as session:
             data = gather_report(session, as_of, viewer, scope=scope, period=label)
+            data = with_scope_texts(session, viewer, data)
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), no_update
     snapshot_id = freeze_report(
@@ -608,9 +611,10 @@ def freeze(n_clicks, filters_data, period, version):
 @callback(
     Output(FROZEN_DOWNLOAD, "data"),
     Input({"type": FROZEN_ITEM, "index": ALL}, "n_clicks"),
+    State(c.FILTERS_STORE, "data"),
     prevent_initial_call=True,
 )
-def download_frozen(clicks):
+def download_frozen(clicks, filters_data=None):
     trigger = ctx.triggered_id
     # A forged request may send anything for the clicks: only a list of them is one.
     if not isinstance(trigger, dict) or not isinstance(clicks, list) or not any(clicks):
@@ -621,8 +625,11 @@ def download_frozen(clicks):
         frozen = get_snapshot(session, current_viewer(), trigger.get("index"))
     if frozen is None:
         return no_update
-    # Rendered from the stored numbers, so later loads never change a frozen report.
-    pdf = frozen["pdf"] or report_pdf(frozen["data"])
+    # Rendered from the stored numbers, so later loads never change a frozen report; the PDF
+    # kept at freezing is the Swedish one.
+    lang = Filters.from_store(filters_data).lang
+    stored = frozen["pdf"] if lang == "sv" else None
+    pdf = stored or report_pdf(frozen["data"], lang)
     return dcc.send_bytes(pdf, f"infosak-rapport-{frozen['period']}-fryst-{frozen['id']}.pdf")
 
 
@@ -644,7 +651,7 @@ def compare(a_id, b_id, filters_data=None):
         return html.P(_tr("missing", lang), className="text-muted fst-italic")
     table = Table(
         [_tr("measure", lang), f"A: {a['period']}", f"B: {b['period']}", _tr("change", lang)],
-        compare_rows(a["data"], b["data"]),
+        compare_rows(a["data"], b["data"], lang),
     )
     return report_text(table_component(table, "rapport-compare", lang))
 
