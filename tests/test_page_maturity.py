@@ -12,7 +12,7 @@ import pytest
 from dashboard import store
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module
-from tests.test_page_overview import text_of
+from tests.test_page_overview import find, text_of
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 
@@ -265,3 +265,58 @@ def test_a_manager_sees_what_holds_their_unit_back(page):
         "actions_overdue_share",
         "gdpr_coverage",
     ]
+
+
+def test_the_country_view_shows_what_holds_each_municipality_back(page, monkeypatch):
+    """The country's view (more municipalities than the page draws administrations for, none
+    chosen) gets a hold-back table per municipality. As of 2026-11-28, counted by hand from
+    test_what_holds_each_scope_back: Askersund's two administrations are both held back by
+    overdue actions (2 of 3 and 2 of 2) and Socialförvaltningen also by the record of
+    processing (0 of 1); Hallsberg's one administration (level 3) by four level-4 thresholds.
+    Each municipality itself is at level 1: overdue actions hold both back (Askersund 4 of its 5
+    open actions, Hallsberg the shared object Ekonomisystem's 2 of 2, which count for it and for
+    none of its administrations), and Askersund also the record of processing (1 of its 3
+    personal-data assets, the report's 33 %). Hallsberg comes first: same level, more
+    administrations held back (4 against 3)."""
+    from dashboard import output_cache
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    output_cache.clear()
+    holdback = page.update_maturity(FILTERS, None)[5]
+    table = find(holdback, page.COUNTRY_HOLDBACK)
+    head = [_plain(th) for th in table.children[0].children.children]
+    assert head == [
+        "Kommun",
+        "Kommunens belagda nivå",
+        "Håller kommunen nere",
+        "Förvaltningar",
+        "Klassade",
+        "Förfallna klassningar",
+        "Riskanalyserade",
+        "Risker med åtgärd",
+        "Försenade åtgärder",
+        "Klara i tid",
+        "I registerförteckningen",
+        "Uppföljning",
+    ]
+    rows = [[_plain(cell) for cell in tr.children] for tr in table.children[1].children]
+    assert rows == [
+        ["Hallsberg", "1 Initial", "Försenade åtgärder", "1", "1", "0", "1", "0", "0", "1", "0", "1"],
+        ["Askersund", "1 Initial", "Försenade åtgärder, I registerförteckningen", "2", "0", "0", "0", "0", "2", "0", "1", "0"],
+    ]  # fmt: skip
+
+    # Past COUNTRY_HOLDBACKS_SHOWN rows the table is cut and says so.
+    monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 1)
+    output_cache.clear()
+    english = page.update_maturity({**FILTERS, "lang": "en"}, None)[5]
+    assert len(find(english, page.COUNTRY_HOLDBACK).children[1].children) == 1
+    assert "The 1 municipalities with the lowest level of 2 are shown" in _plain(english)
+    output_cache.clear()
+
+
+def test_every_criterion_has_a_short_name_in_both_languages(page):
+    from etl.kpi.rules import EVIDENCE_CRITERIA
+
+    for criterion in EVIDENCE_CRITERIA:
+        for lang in ("sv", "en"):
+            assert f"criterion_{criterion.code}" in page.TEXT[lang]

@@ -7,10 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import select
 
 from dashboard.queries.viewer import Viewer
 from etl.kpi.compute import evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, EvidenceCriterion, evidence_shortfalls
+from etl.models import Administration, Municipality
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
 
@@ -76,6 +78,70 @@ def evidence_holdbacks(
     return result
 
 
+@dataclass(frozen=True)
+class MunicipalityHoldback:
+    """A municipality's own evidence level and, per criterion code, how many of its
+    administrations that criterion keeps from their next level."""
+
+    code: str
+    name: str
+    level: int | None
+    administrations: int  # its administrations with an evidence level (with assets)
+    held_back: dict[str, int]
+    # The criteria that keep the municipality itself from its next level (its own counts
+    # include the shared objects it takes part in, which no administration's do).
+    own_shortfalls: tuple[str, ...] = ()
+
+    @property
+    def held_back_total(self) -> int:
+        """Administrations held back, counted once per criterion (the table's order)."""
+        return sum(self.held_back.values())
+
+
+def municipality_holdbacks(session, as_of: dt.date, viewer: Viewer) -> list[MunicipalityHoldback]:
+    """Per visible municipality: its evidence level and, for each criterion of the model, the
+    number of its visible administrations that the criterion holds back (one evidence
+    computation for both scope types). Ordered as the country view shows them: lowest level
+    first (no level last), then most administrations held back, then by code."""
+    holdbacks = evidence_holdbacks(
+        session, as_of, viewer, scope_types=("municipality", "administration")
+    )
+    municipality_of = dict(
+        session.execute(
+            select(Administration.code, Municipality.code).join(
+                Municipality, Administration.municipality_id == Municipality.id
+            )
+        ).all()
+    )
+    counts: dict[str, dict[str, int]] = {}
+    rated: dict[str, int] = {}
+    for h in holdbacks:
+        if h.scope_type != "administration" or h.level is None:
+            continue
+        code = municipality_of.get(h.scope_id)
+        rated[code] = rated.get(code, 0) + 1
+        own = counts.setdefault(code, {})
+        for shortfall in h.shortfalls:
+            key = shortfall.criterion.code
+            own[key] = own.get(key, 0) + 1
+    rows = [
+        MunicipalityHoldback(
+            h.scope_id,
+            h.scope_name,
+            h.level,
+            rated.get(h.scope_id, 0),
+            {c.code: counts.get(h.scope_id, {}).get(c.code, 0) for c in EVIDENCE_CRITERIA},
+            tuple(s.criterion.code for s in h.shortfalls),
+        )
+        for h in holdbacks
+        if h.scope_type == "municipality"
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (r.level is None, r.level or 0, -r.held_back_total, r.code),
+    )
+
+
 def area_evidence_levels(
     session,
     as_of: dt.date,
@@ -96,4 +162,11 @@ def area_evidence_levels(
     }
 
 
-__all__ = ["Holdback", "Shortfall", "area_evidence_levels", "evidence_holdbacks"]
+__all__ = [
+    "Holdback",
+    "MunicipalityHoldback",
+    "Shortfall",
+    "area_evidence_levels",
+    "evidence_holdbacks",
+    "municipality_holdbacks",
+]
