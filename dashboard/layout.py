@@ -133,10 +133,16 @@ def create_user_menu(user: UserMenu | None) -> html.Div:
         )
     return html.Div(
         [
+            # Name over role, two short lines (assets/style.css): beside the page links the
+            # longest role name on one line ("Informationssäkerhetssamordnare (CISO)") pushed
+            # the navbar onto a second row at 1366 px.
             html.Span(
-                [html.Strong(user.name), " · ", html.Span(role_label(user.role), id=USER_ROLE)],
+                [
+                    html.Strong(user.name, className="app-user-line"),
+                    html.Span(role_label(user.role), id=USER_ROLE, className="app-user-line"),
+                ],
                 id=USER_NAME,
-                className="navbar-text text-white me-2 small",
+                className="navbar-text text-white me-2 small app-user",
             ),
             html.Form(
                 [
