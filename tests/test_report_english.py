@@ -183,3 +183,25 @@ def test_english_report_page_has_no_swedish_sentence(page, names):
     assert title == "Information security – status report for all municipalities together"
     assert swedish_in([text_of(content)], names) == []
     assert options[1]["label"] == "2026-Q3 (until 2026-09-30)"
+
+
+def test_the_pages_pdf_download_follows_the_page_language(page):
+    import base64
+
+    filters = {"as_of": kpi_data.AS_OF.isoformat(), "lang": "en"}
+    download = page.download_pdf(1, filters, "")
+    pdf = base64.b64decode(download["content"])
+    assert catalog(pdf)["lang"] == "en"
+    assert catalog(pdf)["title"] == (
+        "Information security – status report for all municipalities together"
+    )
+
+
+def test_compared_periods_are_named_in_english():
+    from dashboard.report.content import compare_rows
+
+    a = {"headline": {"actions_overdue": {"value": 4}, "classification_coverage": {"value": 0.5}}}
+    b = {"headline": {"actions_overdue": {"value": 6}, "classification_coverage": {"value": 0.56}}}
+    rows = {row[0]: row[1:] for row in compare_rows(a, b, "en")}
+    assert rows["Overdue actions"] == ["4", "6", "+2"]
+    assert rows["Classification coverage"] == ["50%", "56%", "+6 percentage points"]
