@@ -87,11 +87,16 @@ def page_name(page: dict, lang: str) -> str:
     return page.get("name_en", page["name"]) if lang == "en" else page["name"]
 
 
-def create_nav_links(lang: str, search: str = "", viewer: Viewer | None = None) -> list:
+def create_nav_links(
+    lang: str, search: str = "", viewer: Viewer | None = None, pathname: str | None = None
+) -> list:
     """One NavLink per registered page in ``order``; the query string carries the filters along.
 
     Pages registered with ``roles=(...)`` are listed only for those roles (tidiness, not
-    security: each page and callback checks access itself).
+    security: each page and callback checks access itself). With ``pathname`` the current
+    page's link is marked active here: the NavLink's own "exact" test compares the address's
+    path with the whole link, query included, so with a language or filter in the query no
+    link was ever the current one.
     """
     pages = sorted(
         (
@@ -105,7 +110,11 @@ def create_nav_links(lang: str, search: str = "", viewer: Viewer | None = None) 
     )
     return [
         dbc.NavItem(
-            dbc.NavLink(page_name(p, lang), href=f"{p['relative_path']}{search}", active="exact")
+            dbc.NavLink(
+                page_name(p, lang),
+                href=f"{p['relative_path']}{search}",
+                active="exact" if pathname is None else p["relative_path"] == pathname,
+            )
         )
         for p in pages
     ]
