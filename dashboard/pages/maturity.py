@@ -234,6 +234,8 @@ def layout(**query):
                     lang,
                 ),
             ),
+            # Each chart the page's full width: side by side at 1366 px the comparison's level
+            # names stood on end and the trend's legend of a dozen scopes left its plot a strip.
             dbc.Row(
                 [
                     dbc.Col(
@@ -246,7 +248,6 @@ def layout(**query):
                             ),
                         ),
                         xs=12,
-                        lg=6,
                         className="mb-3",
                     ),
                     dbc.Col(
@@ -259,7 +260,6 @@ def layout(**query):
                             ),
                         ),
                         xs=12,
-                        lg=6,
                         className="mb-3",
                     ),
                 ],
