@@ -97,3 +97,14 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.wait_for_element("#rapport-frozen-table", timeout=60)
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_a_value_and_its_change_stay_on_one_line(page):
+    """ "50 % (−17)" is one cell that must not break between the value and its change; a long
+    name ("Askersund (hela kommunen)") may wrap."""
+    content, _ = page.update_report(FILTERS, "")
+    first = find(content, "rapport-kpi-table").children[1].children[0].children
+    assert first[0].children == "Askersund (hela kommunen)"
+    assert getattr(first[0], "className", None) is None
+    assert first[2].children.replace("\u00a0", " ") == "50 % (−17)"
+    assert {getattr(cell, "className", None) for cell in first[1:]} == {"text-nowrap"}

@@ -287,6 +287,9 @@ def period_options(as_of: dt.date, lang: str = "sv") -> list[dict]:
 # figures and 1 580 data sources: tens of thousands of cells the browser took minutes to lay
 # out); the PDF and the workbook carry them all.
 ROWS_SHOWN = 50
+# A cell this short (a value with its change, "56 % (−16)"; "1 av 2") stays on one line: in a
+# narrow column the change went onto a line of its own, apart from its value.
+WHOLE_CELL_LENGTH = 16
 # A chart with more groups than this is not drawn on the page (the country's 1 356
 # administrations were 2 712 bars); the report asks for a municipality instead.
 CHART_GROUPS_SHOWN = 60
@@ -301,7 +304,7 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
         [
             html.Thead(html.Tr([html.Th(h) for h in table.headers])),
             # Built by dashboard.cells (same components, faster).
-            html.Tbody([tr([td(cell) for cell in row]) for row in shown]),
+            html.Tbody([tr([_cell(cell) for cell in row]) for row in shown]),
         ],
         bordered=False,
         striped=True,
@@ -318,6 +321,10 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
             )
         )
     return html.Div([body, *(html.P(n, className="small text-muted") for n in notes)])
+
+
+def _cell(text: str):
+    return td(text, "text-nowrap" if len(text) <= WHOLE_CELL_LENGTH else None)
 
 
 def graph_style(height: int) -> dict:
