@@ -108,3 +108,33 @@ def test_a_value_and_its_change_stay_on_one_line(page):
     assert getattr(first[0], "className", None) is None
     assert first[2].children.replace("\u00a0", " ") == "50 % (−17)"
     assert {getattr(cell, "className", None) for cell in first[1:]} == {"text-nowrap"}
+
+
+def test_administrations_are_indented_under_their_municipality(page):
+    """The organisation check lists each municipality, then its administrations indented (as
+    the PDF does), not as names of the same rank."""
+    content, _ = page.update_report(FILTERS, "")
+    organisation = [
+        div
+        for div in _tables(content)
+        if text_of(div.children[0]).startswith("Kommun / förvaltning")
+    ][0]
+    rows = organisation.children[1].children
+    names = [(r.children[0].children, getattr(r.children[0], "className", None)) for r in rows]
+    assert names[:3] == [
+        ("Askersund", "text-nowrap"),  # a short name stays whole too
+        ("Kommunledningsförvaltningen", "ps-4"),
+        ("Socialförvaltningen", "ps-4"),
+    ]
+
+
+def _tables(component) -> list:
+    """Every dbc.Table in ``component``, depth first."""
+    import dash_bootstrap_components as dbc
+
+    found = [component] if isinstance(component, dbc.Table) else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str):
+            found += _tables(child)
+    return found

@@ -304,7 +304,7 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
         [
             html.Thead(html.Tr([html.Th(h) for h in table.headers])),
             # Built by dashboard.cells (same components, faster).
-            html.Tbody([tr([_cell(cell) for cell in row]) for row in shown]),
+            html.Tbody([_row(row) for row in shown]),
         ],
         bordered=False,
         striped=True,
@@ -325,6 +325,14 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
 
 def _cell(text: str):
     return td(text, "text-nowrap" if len(text) <= WHOLE_CELL_LENGTH else None)
+
+
+def _row(row: list[str]):
+    """A table row; a name the report indents (an administration under its municipality in the
+    organisation check, marked by leading spaces as in the PDF) is indented here too."""
+    name, *cells = row
+    first = td(name.strip(), "ps-4") if name.startswith("  ") else _cell(name)
+    return tr([first, *(_cell(cell) for cell in cells)])
 
 
 def graph_style(height: int) -> dict:
