@@ -320,3 +320,34 @@ def test_every_criterion_has_a_short_name_in_both_languages(page):
     for criterion in EVIDENCE_CRITERIA:
         for lang in ("sv", "en"):
             assert f"criterion_{criterion.code}" in page.TEXT[lang]
+
+
+def test_a_manager_is_told_why_the_self_assessment_charts_are_empty(sqlite_engine, monkeypatch):
+    """Self-assessments are per administration and object: a manager (units only) got four
+    charts saying "Inga uppgifter"; they now say why and where the unit's own level is."""
+    from flask import g
+
+    from dashboard import output_cache
+    from dashboard.queries.viewer import Viewer
+    from tests.test_auth_support import auth_app, reset_store
+
+    build_store(sqlite_engine)
+    app = auth_app(sqlite_engine, monkeypatch)
+    maturity = page_module("/mognad")
+    manager = Viewer("manager", "Bo", unit_codes=frozenset({"1882-SOC-IFO"}))
+    output_cache.clear()
+    try:
+        with app.server.test_request_context("/"):
+            g.infosak_viewer = manager
+            heat, comparison, trend, _options, _value, holdback = maturity.update_maturity(
+                FILTERS, None
+            )
+            profile, areas = maturity.update_profile(None, FILTERS)
+    finally:
+        output_cache.clear()
+        reset_store()
+    for figure in (heat, comparison, trend, profile):
+        assert figure.data == ()
+        assert "inte per enhet" in figure.layout.annotations[0].text
+    assert "Individ och familj (enhet)" in _plain(holdback)
+    assert areas is None

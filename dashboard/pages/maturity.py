@@ -134,6 +134,10 @@ TEXT = {
         "criterion_gdpr_coverage": "I registerförteckningen",
         "criterion_follow_up_rate": "Uppföljning",
         "nothing_holds_back": "Inget",
+        "units_only": (
+            "Självskattad mognad bedöms per förvaltning och förvaltningsobjekt, inte per enhet. "
+            "Din enhets belagda nivå står under ”Vad håller den belagda nivån nere”."
+        ),
     },
     "en": {
         "title": "Maturity",
@@ -201,6 +205,11 @@ TEXT = {
         "criterion_gdpr_coverage": "In the record of processing",
         "criterion_follow_up_rate": "Follow-up",
         "nothing_holds_back": "Nothing",
+        "units_only": (
+            "Self-assessed maturity is assessed per administration and governance object, not "
+            "per unit. Your unit's evidence-based level is under “What holds the evidence-based "
+            "level back”."
+        ),
     },
 }
 
@@ -638,6 +647,9 @@ def update_maturity(filters_data, current_profile):
         else history
     )
     names = scope_names(matrix, kpis.drop_duplicates("scope_id") if not kpis.empty else kpis)
+    if units_only(viewer) and matrix.empty:
+        note = empty_figure(_tr("units_only", lang), lang)
+        return note, note, note, options, profile, holdback_table(holdbacks, lang)
     return (
         maturity_heatmap(matrix, lang),
         maturity_comparison_figure(comparison_frame(kpis), lang),
@@ -646,6 +658,13 @@ def update_maturity(filters_data, current_profile):
         profile,
         holdback_table(holdbacks, lang),
     )
+
+
+def units_only(viewer) -> bool:
+    """Whether the viewer sees units and no administration (a manager): self-assessed maturity
+    is assessed per administration and object, so the charts would be empty without saying
+    why."""
+    return "administration" not in viewer.visible_scope_types
 
 
 def national_comparison(session, filters: Filters, viewer) -> pd.DataFrame | None:
@@ -699,6 +718,10 @@ def update_profile(selected, filters_data):
         )
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
     rows = name_areas(rows, lang)
+    if rows.empty and units_only(viewer):
+        return empty_figure(_tr("units_only", lang), lang), area_table(
+            rows, {}, filters.as_of, lang
+        )
     return (
         maturity_profile_figure(rows, name, lang),
         area_table(rows, evidence, filters.as_of, lang),
