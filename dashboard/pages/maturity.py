@@ -243,8 +243,8 @@ def layout(**query):
                     lang,
                 ),
             ),
-            # Each chart the page's full width: side by side at 1366 px the comparison's level
-            # names stood on end and the trend's legend of a dozen scopes left its plot a strip.
+            # Side by side only from 1400 px: at 1366 px the comparison's level names stood on
+            # end and the trend's legend of a dozen scopes left its plot a strip.
             dbc.Row(
                 [
                     dbc.Col(
@@ -257,6 +257,7 @@ def layout(**query):
                             ),
                         ),
                         xs=12,
+                        xxl=6,
                         className="mb-3",
                     ),
                     dbc.Col(
@@ -269,6 +270,7 @@ def layout(**query):
                             ),
                         ),
                         xs=12,
+                        xxl=6,
                         className="mb-3",
                     ),
                 ],
