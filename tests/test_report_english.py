@@ -205,3 +205,15 @@ def test_compared_periods_are_named_in_english():
     rows = {row[0]: row[1:] for row in compare_rows(a, b, "en")}
     assert rows["Overdue actions"] == ["4", "6", "+2"]
     assert rows["Classification coverage"] == ["50%", "56%", "+6 percentage points"]
+
+
+def test_the_pages_charts_are_english_figures(page):
+    """The charts' own texts and numbers (separators; the chart-as-table words in the browser
+    follow them) are English on the English page: they were themed Swedish."""
+    from dashboard.chart_table import figure_language
+
+    filters = {"as_of": kpi_data.AS_OF.isoformat(), "lang": "en"}
+    content, _ = page.update_report(filters, "")
+    for graph_id in (page.FUNNEL, page.TREND, page.MATURITY):
+        figure = find(content, graph_id).figure
+        assert figure_language(figure.layout.to_plotly_json()) == "en", graph_id

@@ -356,7 +356,7 @@ def funnel_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
         "text": [str(c) for c in counts],  # as plotly's check gives text: strings
         "marker": {"color": PALETTE[0]},
     }
-    return themed_figure([trace], {}, height=260)
+    return themed_figure([trace], {}, lang, height=260)
 
 
 def trend_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
@@ -372,7 +372,7 @@ def trend_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
     }
     # A count starts at zero: an axis from about 290 made a change of a few actions look steep.
     layout = {"yaxis": {"rangemode": "tozero", "tickformat": "d"}}
-    return themed_figure([trace], layout, height=260)
+    return themed_figure([trace], layout, lang, height=260)
 
 
 def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
@@ -389,7 +389,8 @@ def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
         {"type": "bar", "name": _tr("evidence", lang), "x": names, "y": [r[2] for r in rows],
          "marker": {"color": PALETTE[2], "pattern": series_pattern(1)}},
     ]  # fmt: skip
-    return themed_figure(traces, {"barmode": "group", "yaxis": {"range": [0, 5]}}, height=300)
+    layout = {"barmode": "group", "yaxis": {"range": [0, 5]}}
+    return themed_figure(traces, layout, lang, height=300)
 
 
 # The report's own text (title, summary, tables, notes) comes from dashboard.report, which writes
