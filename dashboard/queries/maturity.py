@@ -7,12 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
 from dashboard.queries.viewer import Viewer
-from etl.kpi.compute import evidence_criteria
+from dashboard.report.order import swedish_key
+from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, EvidenceCriterion, evidence_shortfalls
-from etl.models import Administration, Municipality
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
 
@@ -92,53 +91,61 @@ class MunicipalityHoldback:
     # include the shared objects it takes part in, which no administration's do).
     own_shortfalls: tuple[str, ...] = ()
 
-    @property
-    def held_back_total(self) -> int:
-        """Administrations held back, counted once per criterion (the table's order)."""
-        return sum(self.held_back.values())
+
+def municipality_holdbacks(
+    session, as_of: dt.date, viewer: Viewer, limit: int
+) -> tuple[list[MunicipalityHoldback], int]:
+    """The country's view: at most ``limit`` visible municipalities, each with its evidence
+    level, the criteria that hold it back and, per criterion, how many of its administrations
+    the criterion holds back; and how many municipalities there are.
+
+    Which municipalities: the lowest evidence level first, then the largest gap between the
+    self-assessed and the evidence-based level (where self-assessment flatters most), then by
+    name; read from the KPI mart. Only those shown get their evidence counted (one municipality
+    at a time): counting the whole country's took seconds of CPU for rows nobody sees.
+    """
+    kpis = compute_kpis(
+        session,
+        as_of,
+        viewer,
+        scope_types=["municipality"],
+        metrics=["maturity_self", "maturity_evidence"],
+    )
+    if kpis.empty:
+        return [], 0
+    values: dict[str, dict] = {}
+    for row in kpis.itertuples(index=False):
+        entry = values.setdefault(row.scope_id, {"name": row.scope_name})
+        entry[row.metric] = None if pd.isna(row.value) else float(row.value)
+
+    def order(item):
+        code, entry = item
+        evidence, own = entry.get("maturity_evidence"), entry.get("maturity_self")
+        gap = own - evidence if own is not None and evidence is not None else float("-inf")
+        return (evidence is None, evidence or 0.0, -gap, swedish_key(entry["name"]), code)
+
+    ordered = [code for code, _ in sorted(values.items(), key=order)]
+    rows = [_municipality_holdback(session, as_of, viewer, code) for code in ordered[:limit]]
+    return rows, len(ordered)
 
 
-def municipality_holdbacks(session, as_of: dt.date, viewer: Viewer) -> list[MunicipalityHoldback]:
-    """Per visible municipality: its evidence level and, for each criterion of the model, the
-    number of its visible administrations that the criterion holds back (one evidence
-    computation for both scope types). Ordered as the country view shows them: lowest level
-    first (no level last), then most administrations held back, then by code."""
+def _municipality_holdback(session, as_of, viewer, code: str) -> MunicipalityHoldback:
     holdbacks = evidence_holdbacks(
-        session, as_of, viewer, scope_types=("municipality", "administration")
+        session, as_of, viewer, scope_types=("municipality", "administration"), municipality=code
     )
-    municipality_of = dict(
-        session.execute(
-            select(Administration.code, Municipality.code).join(
-                Municipality, Administration.municipality_id == Municipality.id
-            )
-        ).all()
-    )
-    counts: dict[str, dict[str, int]] = {}
-    rated: dict[str, int] = {}
-    for h in holdbacks:
-        if h.scope_type != "administration" or h.level is None:
-            continue
-        code = municipality_of.get(h.scope_id)
-        rated[code] = rated.get(code, 0) + 1
-        own = counts.setdefault(code, {})
+    own = next(h for h in holdbacks if h.scope_type == "municipality" and h.scope_id == code)
+    rated = [h for h in holdbacks if h.scope_type == "administration" and h.level is not None]
+    counts = {c.code: 0 for c in EVIDENCE_CRITERIA}
+    for h in rated:
         for shortfall in h.shortfalls:
-            key = shortfall.criterion.code
-            own[key] = own.get(key, 0) + 1
-    rows = [
-        MunicipalityHoldback(
-            h.scope_id,
-            h.scope_name,
-            h.level,
-            rated.get(h.scope_id, 0),
-            {c.code: counts.get(h.scope_id, {}).get(c.code, 0) for c in EVIDENCE_CRITERIA},
-            tuple(s.criterion.code for s in h.shortfalls),
-        )
-        for h in holdbacks
-        if h.scope_type == "municipality"
-    ]
-    return sorted(
-        rows,
-        key=lambda r: (r.level is None, r.level or 0, -r.held_back_total, r.code),
+            counts[shortfall.criterion.code] += 1
+    return MunicipalityHoldback(
+        code,
+        own.scope_name,
+        own.level,
+        len(rated),
+        counts,
+        tuple(s.criterion.code for s in own.shortfalls),
     )
 
 
