@@ -138,3 +138,26 @@ def _tables(component) -> list:
         if child is not None and not isinstance(child, str):
             found += _tables(child)
     return found
+
+
+def test_only_roles_that_may_freeze_get_the_freeze_button(sqlite_engine, monkeypatch):
+    """The committee was offered "Frys rapporten", which could only answer that its role may
+    not freeze; the CISO and the administrator keep the button."""
+    from flask import g
+
+    from dashboard.queries.viewer import Viewer
+    from tests.pages import page_module
+    from tests.test_auth_support import auth_app, reset_store
+
+    build_store(sqlite_engine)
+    app = auth_app(sqlite_engine, monkeypatch)
+    report = page_module("/rapport")
+    shown = {}
+    try:
+        for role, codes in (("committee", {"1882"}), ("ciso", {"1882"}), ("admin", set())):
+            with app.server.test_request_context("/rapport"):
+                g.infosak_viewer = Viewer(role, role, municipality_codes=frozenset(codes))
+                shown[role] = find(report.layout(), report.FREEZE_BUTTON) is not None
+    finally:
+        reset_store()
+    assert shown == {"committee": False, "ciso": True, "admin": True}

@@ -197,9 +197,7 @@ def layout(**query):
                         dbc.Button(
                             _tr("workbook", lang), id=XLSX_BUTTON, color="secondary", outline=True
                         ),
-                        dbc.Button(
-                            _tr("freeze", lang), id=FREEZE_BUTTON, color="dark", outline=True
-                        ),
+                        *freeze_button(lang),
                     ],
                     className="d-flex gap-2 flex-wrap align-items-end h-100",
                 ),
@@ -246,6 +244,14 @@ def layout(**query):
             ),
         ]
     )
+
+
+def freeze_button(lang: str) -> list:
+    """The freeze button for the roles that may freeze (CISO, administrator): the committee and
+    the others were shown a button that could only answer that their role may not."""
+    if not may_freeze(current_viewer()):
+        return []
+    return [dbc.Button(_tr("freeze", lang), id=FREEZE_BUTTON, color="dark", outline=True)]
 
 
 # --------------------------------------------------------------------------- pure helpers
