@@ -302,7 +302,7 @@ def update_frame(filters_data, pathname, search):
     return (
         municipalities,
         administrations,
-        create_nav_links(lang, to_query(filters), viewer),
+        create_nav_links(lang, to_query(filters), viewer, pathname),
         filter_placeholder(municipalities, t("all_municipalities", lang)),
         filter_placeholder(administrations, administration_placeholder),
         t("municipality", lang),

@@ -87,11 +87,16 @@ def page_name(page: dict, lang: str) -> str:
     return page.get("name_en", page["name"]) if lang == "en" else page["name"]
 
 
-def create_nav_links(lang: str, search: str = "", viewer: Viewer | None = None) -> list:
+def create_nav_links(
+    lang: str, search: str = "", viewer: Viewer | None = None, pathname: str | None = None
+) -> list:
     """One NavLink per registered page in ``order``; the query string carries the filters along.
 
     Pages registered with ``roles=(...)`` are listed only for those roles (tidiness, not
-    security: each page and callback checks access itself).
+    security: each page and callback checks access itself). With ``pathname`` the current
+    page's link is marked active here: the NavLink's own "exact" test compares the address's
+    path with the whole link, query included, so with a language or filter in the query no
+    link was ever the current one.
     """
     pages = sorted(
         (
@@ -105,7 +110,11 @@ def create_nav_links(lang: str, search: str = "", viewer: Viewer | None = None) 
     )
     return [
         dbc.NavItem(
-            dbc.NavLink(page_name(p, lang), href=f"{p['relative_path']}{search}", active="exact")
+            dbc.NavLink(
+                page_name(p, lang),
+                href=f"{p['relative_path']}{search}",
+                active="exact" if pathname is None else p["relative_path"] == pathname,
+            )
         )
         for p in pages
     ]
@@ -133,10 +142,16 @@ def create_user_menu(user: UserMenu | None) -> html.Div:
         )
     return html.Div(
         [
+            # Name over role, two short lines (assets/style.css): beside the page links the
+            # longest role name on one line ("Informationssäkerhetssamordnare (CISO)") pushed
+            # the navbar onto a second row at 1366 px.
             html.Span(
-                [html.Strong(user.name), " · ", html.Span(role_label(user.role), id=USER_ROLE)],
+                [
+                    html.Strong(user.name, className="app-user-line"),
+                    html.Span(role_label(user.role), id=USER_ROLE, className="app-user-line"),
+                ],
                 id=USER_NAME,
-                className="navbar-text text-white me-2 small",
+                className="navbar-text text-white me-2 small app-user",
             ),
             html.Form(
                 [

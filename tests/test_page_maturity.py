@@ -12,7 +12,7 @@ import pytest
 from dashboard import store
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module
-from tests.test_page_overview import text_of
+from tests.test_page_overview import find, text_of
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 
@@ -265,3 +265,91 @@ def test_a_manager_sees_what_holds_their_unit_back(page):
         "actions_overdue_share",
         "gdpr_coverage",
     ]
+
+
+def test_the_country_view_shows_what_holds_each_municipality_back(page, monkeypatch):
+    """The country's view (more municipalities than the page draws administrations for, none
+    chosen) gets a hold-back table per municipality. As of 2026-11-28, counted by hand from
+    test_what_holds_each_scope_back: Askersund's two administrations are both held back by
+    overdue actions (2 of 3 and 2 of 2) and Socialförvaltningen also by the record of
+    processing (0 of 1); Hallsberg's one administration (level 3) by four level-4 thresholds.
+    Each municipality itself is at level 1: overdue actions hold both back (Askersund 4 of its 5
+    open actions, Hallsberg the shared object Ekonomisystem's 2 of 2, which count for it and for
+    none of its administrations), and Askersund also the record of processing (1 of its 3
+    personal-data assets, the report's 33 %). Askersund comes first: same level, and its
+    self-assessment (2,0) is one level above its evidence; Hallsberg has none."""
+    from dashboard import output_cache
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    output_cache.clear()
+    holdback = page.update_maturity(FILTERS, None)[5]
+    table = find(holdback, page.COUNTRY_HOLDBACK)
+    head = [_plain(th) for th in table.children[0].children.children]
+    assert head == [
+        "Kommun",
+        "Kommunens belagda nivå",
+        "Håller kommunen nere",
+        "Förvaltningar",
+        "Klassade",
+        "Förfallna klassningar",
+        "Riskanalyserade",
+        "Risker med åtgärd",
+        "Försenade åtgärder",
+        "Klara i tid",
+        "I registerförteckningen",
+        "Uppföljning",
+    ]
+    rows = [[_plain(cell) for cell in tr.children] for tr in table.children[1].children]
+    assert rows == [
+        ["Askersund", "1 Initial", "Försenade åtgärder, I registerförteckningen", "2",
+         "0", "0", "0", "0", "2", "0", "1", "0"],
+        ["Hallsberg", "1 Initial", "Försenade åtgärder", "1", "1", "0", "1", "0", "0", "1", "0", "1"],
+    ]  # fmt: skip
+
+    # Past COUNTRY_HOLDBACKS_SHOWN municipalities only the first are counted, and it says so.
+    monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 1)
+    output_cache.clear()
+    english = page.update_maturity({**FILTERS, "lang": "en"}, None)[5]
+    rows = find(english, page.COUNTRY_HOLDBACK).children[1].children
+    assert [_plain(tr.children[0]) for tr in rows] == ["Askersund"]
+    assert "The 1 municipalities with the lowest level of 2 are shown" in _plain(english)
+    output_cache.clear()
+
+
+def test_every_criterion_has_a_short_name_in_both_languages(page):
+    from etl.kpi.rules import EVIDENCE_CRITERIA
+
+    for criterion in EVIDENCE_CRITERIA:
+        for lang in ("sv", "en"):
+            assert f"criterion_{criterion.code}" in page.TEXT[lang]
+
+
+def test_a_manager_is_told_why_the_self_assessment_charts_are_empty(sqlite_engine, monkeypatch):
+    """Self-assessments are per administration and object: a manager (units only) got four
+    charts saying "Inga uppgifter"; they now say why and where the unit's own level is."""
+    from flask import g
+
+    from dashboard import output_cache
+    from dashboard.queries.viewer import Viewer
+    from tests.test_auth_support import auth_app, reset_store
+
+    build_store(sqlite_engine)
+    app = auth_app(sqlite_engine, monkeypatch)
+    maturity = page_module("/mognad")
+    manager = Viewer("manager", "Bo", unit_codes=frozenset({"1882-SOC-IFO"}))
+    output_cache.clear()
+    try:
+        with app.server.test_request_context("/"):
+            g.infosak_viewer = manager
+            heat, comparison, trend, _options, _value, holdback = maturity.update_maturity(
+                FILTERS, None
+            )
+            profile, areas = maturity.update_profile(None, FILTERS)
+    finally:
+        output_cache.clear()
+        reset_store()
+    for figure in (heat, comparison, trend, profile):
+        assert figure.data == ()
+        assert "inte per enhet" in figure.layout.annotations[0].text
+    assert "Individ och familj (enhet)" in _plain(holdback)
+    assert areas is None

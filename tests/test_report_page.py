@@ -97,3 +97,67 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     dash_duo.wait_for_element("#rapport-frozen-table", timeout=60)
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def test_a_value_and_its_change_stay_on_one_line(page):
+    """ "50 % (−17)" is one cell that must not break between the value and its change; a long
+    name ("Askersund (hela kommunen)") may wrap."""
+    content, _ = page.update_report(FILTERS, "")
+    first = find(content, "rapport-kpi-table").children[1].children[0].children
+    assert first[0].children == "Askersund (hela kommunen)"
+    assert getattr(first[0], "className", None) is None
+    assert first[2].children.replace("\u00a0", " ") == "50 % (−17)"
+    assert {getattr(cell, "className", None) for cell in first[1:]} == {"text-nowrap"}
+
+
+def test_administrations_are_indented_under_their_municipality(page):
+    """The organisation check lists each municipality, then its administrations indented (as
+    the PDF does), not as names of the same rank."""
+    content, _ = page.update_report(FILTERS, "")
+    organisation = [
+        div
+        for div in _tables(content)
+        if text_of(div.children[0]).startswith("Kommun / förvaltning")
+    ][0]
+    rows = organisation.children[1].children
+    names = [(r.children[0].children, getattr(r.children[0], "className", None)) for r in rows]
+    assert names[:3] == [
+        ("Askersund", "text-nowrap"),  # a short name stays whole too
+        ("Kommunledningsförvaltningen", "ps-4"),
+        ("Socialförvaltningen", "ps-4"),
+    ]
+
+
+def _tables(component) -> list:
+    """Every dbc.Table in ``component``, depth first."""
+    import dash_bootstrap_components as dbc
+
+    found = [component] if isinstance(component, dbc.Table) else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str):
+            found += _tables(child)
+    return found
+
+
+def test_only_roles_that_may_freeze_get_the_freeze_button(sqlite_engine, monkeypatch):
+    """The committee was offered "Frys rapporten", which could only answer that its role may
+    not freeze; the CISO and the administrator keep the button."""
+    from flask import g
+
+    from dashboard.queries.viewer import Viewer
+    from tests.pages import page_module
+    from tests.test_auth_support import auth_app, reset_store
+
+    build_store(sqlite_engine)
+    app = auth_app(sqlite_engine, monkeypatch)
+    report = page_module("/rapport")
+    shown = {}
+    try:
+        for role, codes in (("committee", {"1882"}), ("ciso", {"1882"}), ("admin", set())):
+            with app.server.test_request_context("/rapport"):
+                g.infosak_viewer = Viewer(role, role, municipality_codes=frozenset(codes))
+                shown[role] = find(report.layout(), report.FREEZE_BUTTON) is not None
+    finally:
+        reset_store()
+    assert shown == {"committee": False, "ciso": True, "admin": True}

@@ -164,7 +164,7 @@ def test_a_forged_download_by_id_gets_nothing(sqlite_engine, monkeypatch):
                 "output": "rapport-frozen-download.data",
                 "outputs": {"id": "rapport-frozen-download", "property": "data"},
                 "inputs": [[{"id": item, "property": "n_clicks", "value": 1}]],
-                "state": [],
+                "state": [{"id": "app-filters", "property": "data", "value": {"lang": "sv"}}],
                 "changedPropIds": [json.dumps(item, separators=(",", ":")) + ".n_clicks"],
             }
             answers[name] = client.post(

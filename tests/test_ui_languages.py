@@ -48,17 +48,16 @@ const shown = el => el.getClientRects().length > 0
 while (walker.nextNode()) {
     const text = walker.currentNode.textContent.trim();
     const el = walker.currentNode.parentElement;
-    // Text marked as Swedish on purpose (the language switch's "Svenska") is not UI in English;
-    // the report's own text is written by dashboard/report for the PDF and the page alike, and
-    // its languages are checked with the report.
-    const skip = '[lang="sv"], [data-report-text], script, style, noscript';
+    // Text marked as Swedish on purpose (the language switch's "Svenska") is not UI in English.
+    // The report's own text (dashboard/report, for the PDF and the page alike) is checked too.
+    const skip = '[lang="sv"], script, style, noscript';
     if (!text || !el || el.closest(skip) || !shown(el)) {
         continue;
     }
     texts.push(text);
 }
 for (const el of document.querySelectorAll('[placeholder], [aria-label]')) {
-    if (el.closest('[lang="sv"], [data-report-text]')) { continue; }
+    if (el.closest('[lang="sv"]')) { continue; }
     for (const name of ['placeholder', 'aria-label']) {
         if (el.getAttribute(name)) { texts.push(el.getAttribute(name)); }
     }

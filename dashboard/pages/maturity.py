@@ -35,9 +35,11 @@ from dashboard.layout import (
 from dashboard.output_cache import cached_output
 from dashboard.queries.maturity import (
     Holdback,
+    MunicipalityHoldback,
     Shortfall,
     area_evidence_levels,
     evidence_holdbacks,
+    municipality_holdbacks,
 )
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent
@@ -56,6 +58,7 @@ TREND = "mognad-trend"
 PROFILE = "mognad-profile"
 PROFILE_SELECT = "mognad-profile-select"
 HOLDBACK = "mognad-holdback"
+COUNTRY_HOLDBACK = "mognad-country-holdback"
 AREA_TABLE = "mognad-area-table"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
@@ -107,6 +110,34 @@ TEXT = {
         "unit_suffix": "(enhet)",
         "pick_municipality": "Hela landet jämförs per kommun. Välj en kommun för att se dess "
         "förvaltningar.",
+        "municipality": "Kommun",
+        "municipality_level": "Kommunens belagda nivå",
+        "administrations": "Förvaltningar",
+        "own_shortfalls": "Håller kommunen nere",
+        "country_holdback_lead": (
+            "Per kommun: kommunens belagda nivå och vilka krav som håller den nere (kommunens "
+            "siffror räknar in de gemensamma förvaltningsobjekt den deltar i), och för varje krav "
+            "hur många av kommunens förvaltningar som det håller borta från nästa nivå. Lägst "
+            "belagd nivå först, och på samma nivå störst skillnad mot den självskattade mognaden "
+            "(där självskattningen smickrar mest). Välj en kommun för att se varje förvaltning."
+        ),
+        "country_rows_shown": (
+            "De {shown} kommunerna med lägst nivå av {total} visas. Välj en kommun för att se "
+            "dess förvaltningar."
+        ),
+        "criterion_classification_coverage": "Klassade",
+        "criterion_classifications_expired_share": "Förfallna klassningar",
+        "criterion_risk_analysis_coverage": "Riskanalyserade",
+        "criterion_action_plan_coverage": "Risker med åtgärd",
+        "criterion_actions_overdue_share": "Försenade åtgärder",
+        "criterion_actions_on_time_rate": "Klara i tid",
+        "criterion_gdpr_coverage": "I registerförteckningen",
+        "criterion_follow_up_rate": "Uppföljning",
+        "nothing_holds_back": "Inget",
+        "units_only": (
+            "Självskattad mognad bedöms per förvaltning och förvaltningsobjekt, inte per enhet. "
+            "Din enhets belagda nivå står under ”Vad håller den belagda nivån nere”."
+        ),
     },
     "en": {
         "title": "Maturity",
@@ -150,6 +181,36 @@ TEXT = {
         "unit_suffix": "(unit)",
         "pick_municipality": "The whole country is compared per municipality. Choose a "
         "municipality to see its administrations.",
+        "municipality": "Municipality",
+        "municipality_level": "Municipality's evidence-based level",
+        "administrations": "Administrations",
+        "own_shortfalls": "Holds the municipality back",
+        "country_holdback_lead": (
+            "Per municipality: its evidence-based level and the requirements that hold it back "
+            "(a municipality's figures include the shared governance objects it takes part in), "
+            "and for each requirement how many of its administrations it keeps from their next "
+            "level. Lowest evidence-based level first and, at the same level, the largest gap to "
+            "the self-assessed maturity (where self-assessment flatters most). Choose a "
+            "municipality to see each administration."
+        ),
+        "country_rows_shown": (
+            "The {shown} municipalities with the lowest level of {total} are shown. Choose a "
+            "municipality to see its administrations."
+        ),
+        "criterion_classification_coverage": "Classified",
+        "criterion_classifications_expired_share": "Expired classifications",
+        "criterion_risk_analysis_coverage": "Risk-analysed",
+        "criterion_action_plan_coverage": "Risks with an action",
+        "criterion_actions_overdue_share": "Overdue actions",
+        "criterion_actions_on_time_rate": "Completed on time",
+        "criterion_gdpr_coverage": "In the record of processing",
+        "criterion_follow_up_rate": "Follow-up",
+        "nothing_holds_back": "Nothing",
+        "units_only": (
+            "Self-assessed maturity is assessed per administration and governance object, not "
+            "per unit. Your unit's evidence-based level is under “What holds the evidence-based "
+            "level back”."
+        ),
     },
 }
 
@@ -183,6 +244,8 @@ def layout(**query):
                     lang,
                 ),
             ),
+            # Side by side only from 1400 px: at 1366 px the comparison's level names stood on
+            # end and the trend's legend of a dozen scopes left its plot a strip.
             dbc.Row(
                 [
                     dbc.Col(
@@ -195,7 +258,7 @@ def layout(**query):
                             ),
                         ),
                         xs=12,
-                        lg=6,
+                        xxl=6,
                         className="mb-3",
                     ),
                     dbc.Col(
@@ -208,7 +271,7 @@ def layout(**query):
                             ),
                         ),
                         xs=12,
-                        lg=6,
+                        xxl=6,
                         className="mb-3",
                     ),
                 ],
@@ -396,6 +459,70 @@ def holdback_table(holdbacks: list[Holdback], lang: str):
     )
 
 
+# The country view lists at most this many municipalities (290 rows of 12 columns would be a
+# table nobody reads on one screen, and counting each one's evidence costs about 60 ms of CPU
+# nationally); those with the lowest level come first.
+COUNTRY_HOLDBACKS_SHOWN = 15
+
+
+def criterion_label(code: str, lang: str) -> str:
+    """A criterion's short name for a column heading (rules.EVIDENCE_CRITERIA's codes)."""
+    return _tr(f"criterion_{code}", lang)
+
+
+def country_holdback_table(rows: list[MunicipalityHoldback], total: int, lang: str):
+    """Per municipality: its level, what holds it back, and per criterion how many of its
+    administrations that criterion holds back (``rows`` of ``total`` municipalities)."""
+    if not rows:
+        return no_data(lang)
+    codes = [criterion.code for criterion in EVIDENCE_CRITERIA]
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(_tr("municipality", lang), scope="col"),
+                html.Th(_tr("municipality_level", lang), scope="col"),
+                html.Th(_tr("own_shortfalls", lang), scope="col"),
+                html.Th(_tr("administrations", lang), scope="col"),
+                *[html.Th(criterion_label(code, lang), scope="col") for code in codes],
+            ]
+        )
+    )
+    shown = rows
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(r.name, scope="row", className="fw-normal"),
+                    html.Td(level_label(r.level, lang)),
+                    html.Td(
+                        ", ".join(criterion_label(code, lang) for code in r.own_shortfalls)
+                        or (_tr("nothing_holds_back", lang) if r.level is not None else "–")
+                    ),
+                    html.Td(format_number(r.administrations, 0, lang), className="text-end"),
+                    *[
+                        html.Td(format_number(r.held_back[code], 0, lang), className="text-end")
+                        for code in codes
+                    ],
+                ]
+            )
+            for r in shown
+        ]
+    )
+    parts = [
+        html.P(_tr("country_holdback_lead", lang), className="small text-muted"),
+        scroll_region(
+            dbc.Table([header, body], size="sm", className="mb-1", id=COUNTRY_HOLDBACK),
+            _tr("holdback", lang),
+        ),
+    ]
+    if total > len(shown):
+        note = _tr("country_rows_shown", lang).format(
+            shown=format_number(len(shown), 0, lang), total=format_number(total, 0, lang)
+        )
+        parts.append(html.P(note, className="small text-muted"))
+    return html.Div(parts)
+
+
 def months_between(earlier, later) -> int:
     """Whole months from ``earlier`` to ``later`` (2026-04-01 → 2026-11-28: 7)."""
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
@@ -485,7 +612,9 @@ def update_maturity(filters_data, current_profile):
     with store.read_session() as session:
         matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
         by_municipality = national_comparison(session, filters, viewer)
-        if by_municipality is None:
+        if by_municipality is not None:
+            country = municipality_holdbacks(session, as_of, viewer, COUNTRY_HOLDBACKS_SHOWN)
+        else:
             kpis = compute_kpis(
                 session,
                 as_of,
@@ -514,7 +643,7 @@ def update_maturity(filters_data, current_profile):
     if by_municipality is not None:
         pick = empty_figure(_tr("pick_municipality", lang), lang)
         comparison = maturity_comparison_figure(comparison_frame(by_municipality), lang)
-        return pick, comparison, pick, options, profile, None
+        return pick, comparison, pick, options, profile, country_holdback_table(*country, lang)
     matrix = name_areas(restrict_matrix(matrix, filters.administration), lang)
     history = (
         history[pd.to_datetime(history["assessed_on"]).dt.date <= as_of]
@@ -522,6 +651,9 @@ def update_maturity(filters_data, current_profile):
         else history
     )
     names = scope_names(matrix, kpis.drop_duplicates("scope_id") if not kpis.empty else kpis)
+    if units_only(viewer) and matrix.empty:
+        note = empty_figure(_tr("units_only", lang), lang)
+        return note, note, note, options, profile, holdback_table(holdbacks, lang)
     return (
         maturity_heatmap(matrix, lang),
         maturity_comparison_figure(comparison_frame(kpis), lang),
@@ -530,6 +662,13 @@ def update_maturity(filters_data, current_profile):
         profile,
         holdback_table(holdbacks, lang),
     )
+
+
+def units_only(viewer) -> bool:
+    """Whether the viewer sees units and no administration (a manager): self-assessed maturity
+    is assessed per administration and object, so the charts would be empty without saying
+    why."""
+    return "administration" not in viewer.visible_scope_types
 
 
 def national_comparison(session, filters: Filters, viewer) -> pd.DataFrame | None:
@@ -583,6 +722,10 @@ def update_profile(selected, filters_data):
         )
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
     rows = name_areas(rows, lang)
+    if rows.empty and units_only(viewer):
+        return empty_figure(_tr("units_only", lang), lang), area_table(
+            rows, {}, filters.as_of, lang
+        )
     return (
         maturity_profile_figure(rows, name, lang),
         area_table(rows, evidence, filters.as_of, lang),

@@ -39,6 +39,7 @@ from dashboard.queries.viewer import Viewer
 from dashboard.report.content import ReportContent, Table, build_content, compare_rows
 from dashboard.report.gather import ReportError, gather_report, period_end, recent_periods
 from dashboard.report.pdf import report_pdf
+from dashboard.report.scope_words import with_scope_texts
 from dashboard.report.text import TEXT as REPORT_TEXT
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_datetime, format_number
@@ -196,9 +197,7 @@ def layout(**query):
                         dbc.Button(
                             _tr("workbook", lang), id=XLSX_BUTTON, color="secondary", outline=True
                         ),
-                        dbc.Button(
-                            _tr("freeze", lang), id=FREEZE_BUTTON, color="dark", outline=True
-                        ),
+                        *freeze_button(lang),
                     ],
                     className="d-flex gap-2 flex-wrap align-items-end h-100",
                 ),
@@ -247,6 +246,14 @@ def layout(**query):
     )
 
 
+def freeze_button(lang: str) -> list:
+    """The freeze button for the roles that may freeze (CISO, administrator): the committee and
+    the others were shown a button that could only answer that their role may not."""
+    if not may_freeze(current_viewer()):
+        return []
+    return [dbc.Button(_tr("freeze", lang), id=FREEZE_BUTTON, color="dark", outline=True)]
+
+
 # --------------------------------------------------------------------------- pure helpers
 
 
@@ -286,6 +293,9 @@ def period_options(as_of: dt.date, lang: str = "sv") -> list[dict]:
 # figures and 1 580 data sources: tens of thousands of cells the browser took minutes to lay
 # out); the PDF and the workbook carry them all.
 ROWS_SHOWN = 50
+# A cell this short (a value with its change, "56 % (−16)"; "1 av 2") stays on one line: in a
+# narrow column the change went onto a line of its own, apart from its value.
+WHOLE_CELL_LENGTH = 16
 # A chart with more groups than this is not drawn on the page (the country's 1 356
 # administrations were 2 712 bars); the report asks for a municipality instead.
 CHART_GROUPS_SHOWN = 60
@@ -300,7 +310,7 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
         [
             html.Thead(html.Tr([html.Th(h) for h in table.headers])),
             # Built by dashboard.cells (same components, faster).
-            html.Tbody([tr([td(cell) for cell in row]) for row in shown]),
+            html.Tbody([_row(row) for row in shown]),
         ],
         bordered=False,
         striped=True,
@@ -317,6 +327,18 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
             )
         )
     return html.Div([body, *(html.P(n, className="small text-muted") for n in notes)])
+
+
+def _cell(text: str):
+    return td(text, "text-nowrap" if len(text) <= WHOLE_CELL_LENGTH else None)
+
+
+def _row(row: list[str]):
+    """A table row; a name the report indents (an administration under its municipality in the
+    organisation check, marked by leading spaces as in the PDF) is indented here too."""
+    name, *cells = row
+    first = td(name.strip(), "ps-4") if name.startswith("  ") else _cell(name)
+    return tr([first, *(_cell(cell) for cell in cells)])
 
 
 def graph_style(height: int) -> dict:
@@ -340,7 +362,7 @@ def funnel_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
         "text": [str(c) for c in counts],  # as plotly's check gives text: strings
         "marker": {"color": PALETTE[0]},
     }
-    return themed_figure([trace], {}, height=260)
+    return themed_figure([trace], {}, lang, height=260)
 
 
 def trend_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
@@ -356,7 +378,7 @@ def trend_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
     }
     # A count starts at zero: an axis from about 290 made a change of a few actions look steep.
     layout = {"yaxis": {"rangemode": "tozero", "tickformat": "d"}}
-    return themed_figure([trace], layout, height=260)
+    return themed_figure([trace], layout, lang, height=260)
 
 
 def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
@@ -373,7 +395,8 @@ def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
         {"type": "bar", "name": _tr("evidence", lang), "x": names, "y": [r[2] for r in rows],
          "marker": {"color": PALETTE[2], "pattern": series_pattern(1)}},
     ]  # fmt: skip
-    return themed_figure(traces, {"barmode": "group", "yaxis": {"range": [0, 5]}}, height=300)
+    layout = {"barmode": "group", "yaxis": {"range": [0, 5]}}
+    return themed_figure(traces, layout, lang, height=300)
 
 
 # The report's own text (title, summary, tables, notes) comes from dashboard.report, which writes
@@ -491,7 +514,8 @@ def frozen_list_component(frame, lang: str = "sv") -> html.Div:
 
 def _gather(session: Session, filters: Filters, period: str | None, viewer: Viewer) -> dict:
     as_of, label, scope = report_request(filters, period)
-    return gather_report(session, as_of, viewer, scope=scope, period=label)
+    data = gather_report(session, as_of, viewer, scope=scope, period=label)
+    return with_scope_texts(session, viewer, data)
 
 
 @callback(
@@ -512,7 +536,7 @@ def update_report(filters_data, period):
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), period_options(filters.as_of, filters.lang)
     return (
-        content_component(build_content(data), filters.lang),
+        content_component(build_content(data, filters.lang), filters.lang),
         period_options(filters.as_of, filters.lang),
     )
 
@@ -554,7 +578,7 @@ def download_pdf(n_clicks, filters_data, period):
     except ReportError:
         return no_update
     name = f"infosak-rapport-{data['period']}-{data['as_of']}.pdf"
-    return dcc.send_bytes(report_pdf(data), name)
+    return dcc.send_bytes(report_pdf(data, filters.lang), name)
 
 
 @callback(
@@ -596,6 +620,7 @@ def freeze(n_clicks, filters_data, period, version):
     try:
         with store.read_session() as session:
             data = gather_report(session, as_of, viewer, scope=scope, period=label)
+            data = with_scope_texts(session, viewer, data)
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), no_update
     snapshot_id = freeze_report(
@@ -608,9 +633,10 @@ def freeze(n_clicks, filters_data, period, version):
 @callback(
     Output(FROZEN_DOWNLOAD, "data"),
     Input({"type": FROZEN_ITEM, "index": ALL}, "n_clicks"),
+    State(c.FILTERS_STORE, "data"),
     prevent_initial_call=True,
 )
-def download_frozen(clicks):
+def download_frozen(clicks, filters_data=None):
     trigger = ctx.triggered_id
     # A forged request may send anything for the clicks: only a list of them is one.
     if not isinstance(trigger, dict) or not isinstance(clicks, list) or not any(clicks):
@@ -621,8 +647,11 @@ def download_frozen(clicks):
         frozen = get_snapshot(session, current_viewer(), trigger.get("index"))
     if frozen is None:
         return no_update
-    # Rendered from the stored numbers, so later loads never change a frozen report.
-    pdf = frozen["pdf"] or report_pdf(frozen["data"])
+    # Rendered from the stored numbers, so later loads never change a frozen report; the PDF
+    # kept at freezing is the Swedish one.
+    lang = Filters.from_store(filters_data).lang
+    stored = frozen["pdf"] if lang == "sv" else None
+    pdf = stored or report_pdf(frozen["data"], lang)
     return dcc.send_bytes(pdf, f"infosak-rapport-{frozen['period']}-fryst-{frozen['id']}.pdf")
 
 
@@ -644,7 +673,7 @@ def compare(a_id, b_id, filters_data=None):
         return html.P(_tr("missing", lang), className="text-muted fst-italic")
     table = Table(
         [_tr("measure", lang), f"A: {a['period']}", f"B: {b['period']}", _tr("change", lang)],
-        compare_rows(a["data"], b["data"]),
+        compare_rows(a["data"], b["data"], lang),
     )
     return report_text(table_component(table, "rapport-compare", lang))
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.queries.viewer import Viewer
-from etl.kpi.compute import evidence_criteria
+from dashboard.report.order import swedish_key
+from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, EvidenceCriterion, evidence_shortfalls
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
@@ -76,6 +77,78 @@ def evidence_holdbacks(
     return result
 
 
+@dataclass(frozen=True)
+class MunicipalityHoldback:
+    """A municipality's own evidence level and, per criterion code, how many of its
+    administrations that criterion keeps from their next level."""
+
+    code: str
+    name: str
+    level: int | None
+    administrations: int  # its administrations with an evidence level (with assets)
+    held_back: dict[str, int]
+    # The criteria that keep the municipality itself from its next level (its own counts
+    # include the shared objects it takes part in, which no administration's do).
+    own_shortfalls: tuple[str, ...] = ()
+
+
+def municipality_holdbacks(
+    session, as_of: dt.date, viewer: Viewer, limit: int
+) -> tuple[list[MunicipalityHoldback], int]:
+    """The country's view: at most ``limit`` visible municipalities, each with its evidence
+    level, the criteria that hold it back and, per criterion, how many of its administrations
+    the criterion holds back; and how many municipalities there are.
+
+    Which municipalities: the lowest evidence level first, then the largest gap between the
+    self-assessed and the evidence-based level (where self-assessment flatters most), then by
+    name; read from the KPI mart. Only those shown get their evidence counted (one municipality
+    at a time): counting the whole country's took seconds of CPU for rows nobody sees.
+    """
+    kpis = compute_kpis(
+        session,
+        as_of,
+        viewer,
+        scope_types=["municipality"],
+        metrics=["maturity_self", "maturity_evidence"],
+    )
+    if kpis.empty:
+        return [], 0
+    values: dict[str, dict] = {}
+    for row in kpis.itertuples(index=False):
+        entry = values.setdefault(row.scope_id, {"name": row.scope_name})
+        entry[row.metric] = None if pd.isna(row.value) else float(row.value)
+
+    def order(item):
+        code, entry = item
+        evidence, own = entry.get("maturity_evidence"), entry.get("maturity_self")
+        gap = own - evidence if own is not None and evidence is not None else float("-inf")
+        return (evidence is None, evidence or 0.0, -gap, swedish_key(entry["name"]), code)
+
+    ordered = [code for code, _ in sorted(values.items(), key=order)]
+    rows = [_municipality_holdback(session, as_of, viewer, code) for code in ordered[:limit]]
+    return rows, len(ordered)
+
+
+def _municipality_holdback(session, as_of, viewer, code: str) -> MunicipalityHoldback:
+    holdbacks = evidence_holdbacks(
+        session, as_of, viewer, scope_types=("municipality", "administration"), municipality=code
+    )
+    own = next(h for h in holdbacks if h.scope_type == "municipality" and h.scope_id == code)
+    rated = [h for h in holdbacks if h.scope_type == "administration" and h.level is not None]
+    counts = {c.code: 0 for c in EVIDENCE_CRITERIA}
+    for h in rated:
+        for shortfall in h.shortfalls:
+            counts[shortfall.criterion.code] += 1
+    return MunicipalityHoldback(
+        code,
+        own.scope_name,
+        own.level,
+        len(rated),
+        counts,
+        tuple(s.criterion.code for s in own.shortfalls),
+    )
+
+
 def area_evidence_levels(
     session,
     as_of: dt.date,
@@ -96,4 +169,11 @@ def area_evidence_levels(
     }
 
 
-__all__ = ["Holdback", "Shortfall", "area_evidence_levels", "evidence_holdbacks"]
+__all__ = [
+    "Holdback",
+    "MunicipalityHoldback",
+    "Shortfall",
+    "area_evidence_levels",
+    "evidence_holdbacks",
+    "municipality_holdbacks",
+]

@@ -68,7 +68,7 @@ def month_label(iso: str, lang: str = "sv") -> str:
     return f"{months[day.month - 1]} {str(day.year)[2:]}"
 
 
-def funnel_chart(stages: list[tuple[str, int]], text: Mapping[str, str]) -> Chart:
+def funnel_chart(stages: list[tuple[str, int]], text: Mapping[str, str], lang: str = "sv") -> Chart:
     """The coverage funnel as horizontal bars, widest stage on top, each bar labelled."""
     label_width, value_room, bar_height, gap = 150, 50, 18, 8
     height = len(stages) * (bar_height + gap) + gap
@@ -83,8 +83,8 @@ def funnel_chart(stages: list[tuple[str, int]], text: Mapping[str, str]) -> Char
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" '
             f'fill="{PRIMARY}"/>'
         )
-        body.append(_text(label_width + length + 4, y + 13, format_number(count)))
-    items = "; ".join(f"{label} {format_number(count)}" for label, count in stages)
+        body.append(_text(label_width + length + 4, y + 13, format_number(count, lang=lang)))
+    items = "; ".join(f"{label} {format_number(count, lang=lang)}" for label, count in stages)
     return Chart(_svg(WIDTH, height, body), text["funnel_alt"].format(items=items), WIDTH, height)
 
 
@@ -103,7 +103,7 @@ def trend_chart(points: list[tuple[str, int]], text: Mapping[str, str], lang: st
             f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
             f'stroke="{GRID}" stroke-width="0.5"/>'
         )
-        body.append(_text(left - 4, y + 3, format_number(tick), "end", 8))
+        body.append(_text(left - 4, y + 3, format_number(tick, lang=lang), "end", 8))
     count = max(len(points) - 1, 1)
     # At most about eight month names fit under the axis: name every n-th point and the last.
     every = -(-len(points) // 8)
@@ -123,17 +123,21 @@ def trend_chart(points: list[tuple[str, int]], text: Mapping[str, str], lang: st
         )
     if points:
         x, y = coords[-1].split(",")
-        body.append(_text(float(x), float(y) - 6, format_number(values[-1]), "end", 8))
-    items = "; ".join(f"{month_label(day, lang)} {format_number(value)}" for day, value in points)
+        body.append(_text(float(x), float(y) - 6, format_number(values[-1], lang=lang), "end", 8))
+    items = "; ".join(
+        f"{month_label(day, lang)} {format_number(value, lang=lang)}" for day, value in points
+    )
     return Chart(_svg(WIDTH, height, body), text["trend_alt"].format(items=items), WIDTH, height)
 
 
-def _level(value: float | None) -> str:
-    return format_number(value, 1)
+def _level(value: float | None, lang: str = "sv") -> str:
+    return format_number(value, 1, lang)
 
 
 def maturity_chart(
-    rows: list[tuple[str, float | None, float | None]], text: Mapping[str, str]
+    rows: list[tuple[str, float | None, float | None]],
+    text: Mapping[str, str],
+    lang: str = "sv",
 ) -> Chart:
     """Self-assessed and evidence-based maturity (0–5) per administration, side by side."""
     label_width, right, bar, pair_gap, legend = 190, 30, 8, 10, 24
@@ -156,7 +160,9 @@ def maturity_chart(
                 f'<rect x="{label_width}" y="{y + j * bar}" width="{length:.1f}" '
                 f'height="{bar}" fill="{colour}"/>'
             )
-            body.append(_text(label_width + length + 3, y + j * bar + 7, _level(value), size=7))
+            body.append(
+                _text(label_width + length + 3, y + j * bar + 7, _level(value, lang), size=7)
+            )
     legend_y = height - 6
     for k, (label, colour) in enumerate(
         ((text["self_assessed"], PRIMARY), (text["evidence_based"], SECONDARY))
@@ -165,7 +171,9 @@ def maturity_chart(
         body.append(f'<rect x="{x}" y="{legend_y - 8}" width="10" height="8" fill="{colour}"/>')
         body.append(_text(x + 14, legend_y, label, size=8))
     items = "; ".join(
-        text["maturity_item"].format(name=name, self=_level(own), evidence=_level(evidence))
+        text["maturity_item"].format(
+            name=name, self=_level(own, lang), evidence=_level(evidence, lang)
+        )
         for name, own, evidence in rows
     )
     return Chart(_svg(WIDTH, height, body), text["maturity_alt"].format(items=items), WIDTH, height)

@@ -1,8 +1,10 @@
-"""The committee report's content in plain Swedish, written from the numbers (pure functions).
+"""The committee report's content in plain Swedish or English, written from the numbers (pure
+functions).
 
-Input is the dict of ``dashboard.report.gather.gather_report`` (or a frozen copy of it); output is
-``ReportContent``: sentences and tables of strings that the HTML page and the PDF both render, so
-the two always say the same thing.
+Input is the dict of ``dashboard.report.gather.gather_report`` (or a frozen copy of it) and a
+language; output is ``ReportContent``: sentences and tables of strings that the HTML page and the
+PDF both render, so the two always say the same thing. Every word comes from ``words.WORDS``,
+every number and date through ``etl.formatting`` in the same language.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dashboard.figures.overview import funnel_label
 from dashboard.report.order import swedish_key
+from dashboard.report.words import counted, words
 from etl.formatting import (
     format_change,
     format_datetime,
@@ -20,28 +24,29 @@ from etl.formatting import (
 )
 from etl.kpi.definitions import METRICS
 
+# Each column: (metric, key of its heading in words.WORDS).
 TABLE_COLUMNS = (
-    ("assets", "Tillgångar"),
-    ("classification_coverage", "Klassade"),
-    ("risk_analysis_coverage", "Riskanalys"),
-    ("actions_overdue", "Försenade åtgärder"),
-    ("risks_high_without_action", "Höga risker utan åtgärd"),
-    ("gdpr_coverage", "I registret"),
-    ("follow_up_rate", "Uppföljning"),
-    ("maturity_self", "Mognad"),
+    ("assets", "col_assets"),
+    ("classification_coverage", "col_classified"),
+    ("risk_analysis_coverage", "col_risk_analysis"),
+    ("actions_overdue", "col_overdue"),
+    ("risks_high_without_action", "col_high_risks"),
+    ("gdpr_coverage", "col_gdpr"),
+    ("follow_up_rate", "col_follow_up"),
+    ("maturity_self", "col_maturity"),
 )
 OBJECT_COLUMNS = (
-    ("assets", "Tillgångar"),
-    ("classification_coverage", "Klassade"),
-    ("risk_analysis_coverage", "Riskanalys"),
-    ("actions_overdue", "Försenade åtgärder"),
-    ("risks_high_without_action", "Höga risker utan åtgärd"),
-    ("maturity_self", "Mognad"),
+    ("assets", "col_assets"),
+    ("classification_coverage", "col_classified"),
+    ("risk_analysis_coverage", "col_risk_analysis"),
+    ("actions_overdue", "col_overdue"),
+    ("risks_high_without_action", "col_high_risks"),
+    ("maturity_self", "col_maturity"),
 )
 # The table's counts that add up: a municipality's value is the sum of its administrations' and
 # of the shared objects' rows that count for it and for none of its administrations.
 SUMMED_METRICS = ("assets", "actions_overdue", "risks_high_without_action")
-SHARED_ROW = "Gemensamma förvaltningsobjekt"
+SHARED_ROW = words("sv")["shared_row"]
 COMPARE_METRICS = (
     "assets",
     "classification_coverage",
@@ -57,11 +62,6 @@ COMPARE_METRICS = (
     "maturity_evidence",
     "org_checks_failed",
 )
-SOURCE_KINDS = {
-    "organisation": "Organisation",
-    "administration": "Förvaltning",
-    "object": "Förvaltningsobjekt",
-}
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class ReportContent:
     objects: Table
     lineage: Table
     footnotes: list[str] = field(default_factory=list)
+    lang: str = "sv"
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -97,19 +98,19 @@ def _kind(metric: str) -> str:
     return METRICS[metric].kind if metric in METRICS else "count"
 
 
-def fmt(value, metric: str) -> str:
+def fmt(value, metric: str, lang: str = "sv") -> str:
     kind = _kind(metric)
     if kind == "rate":
-        return format_percent(value)
+        return format_percent(value, lang=lang)
     if kind == "level":
-        return format_number(value, 1)
-    return format_number(value)
+        return format_number(value, 1, lang)
+    return format_number(value, lang=lang)
 
 
-def fmt_change(now, before, metric: str) -> str:
+def fmt_change(now, before, metric: str, lang: str = "sv") -> str:
     if now is None or before is None:
         return ""
-    return format_change(now - before, _kind(metric))
+    return format_change(now - before, _kind(metric), lang)
 
 
 def _points(change: float) -> int:
@@ -117,112 +118,125 @@ def _points(change: float) -> int:
     return round(change * 100)
 
 
-def _trend_phrase(now, before, metric: str) -> str:
+def _trend_phrase(now, before, metric: str, lang: str = "sv") -> str:
     """ ", 6 procentenheter fler än förra kvartalet" and the like (empty without a comparison)."""
     if now is None or before is None:
         return ""
+    w = words(lang)
     kind = _kind(metric)
     if kind == "rate":
         points = _points(now) - _points(before)
         if points == 0:
-            return ", samma andel som förra kvartalet"
-        word = "fler" if points > 0 else "färre"
-        unit = "procentenhet" if abs(points) == 1 else "procentenheter"
-        return f", {abs(points)} {unit} {word} än förra kvartalet"
+            return w["trend_rate_same"]
+        unit = counted(abs(points), "point", lang)
+        key = "trend_rate_up" if points > 0 else "trend_rate_down"
+        return w[key].format(n=abs(points), unit=unit)
     delta = now - before
     if kind == "level":
         if round(delta, 1) == 0:
-            return ", oförändrat sedan förra kvartalet"
-        word = "högre" if delta > 0 else "lägre"
-        return f", {format_number(abs(delta), 1)} {word} än förra kvartalet"
+            return w["trend_level_same"]
+        key = "trend_level_up" if delta > 0 else "trend_level_down"
+        return w[key].format(n=format_number(abs(delta), 1, lang))
     if delta == 0:
-        return ", lika många som förra kvartalet"
-    word = "fler" if delta > 0 else "färre"
-    return f", {format_number(abs(delta))} {word} än förra kvartalet"
+        return w["trend_count_same"]
+    key = "trend_count_up" if delta > 0 else "trend_count_down"
+    return w[key].format(n=format_number(abs(delta), lang=lang))
 
 
-def _plural(count, singular: str, plural: str) -> str:
-    return singular if count == 1 else plural
-
-
-def scope_phrase(scope: dict) -> str:
+def scope_phrase(scope: dict, lang: str = "sv") -> str:
     if scope["type"] == "all":
-        return "alla kommuner"
+        return words(lang)["scope_all"]
     if scope["type"] == "municipality":
-        return f"{scope['name']} kommun"
+        return words(lang)["scope_municipality"].format(name=scope["name"])
     return scope["name"]
 
 
 # --------------------------------------------------------------------------- summary
 
 
-def summary_sentences(data: dict) -> list[str]:
+def summary_sentences(data: dict, lang: str = "sv") -> list[str]:
     """The report's first paragraph, one sentence per number that matters to a committee."""
+    w = words(lang)
+
+    def number(value) -> str:
+        return format_number(value, lang=lang)
+
+    def percent(value) -> str:
+        return format_percent(value, lang=lang)
+
     h = data["headline"]
     sentences = []
     assets = _value(h.get("assets"))
     classified = _value(h.get("classified_current"))
     coverage = h.get("classification_coverage", {})
     if not assets:
-        sentences.append(
-            "Det finns inga informationstillgångar registrerade för rapportens omfång."
-        )
+        sentences.append(w["no_assets"])
     else:
         sentences.append(
-            f"Av {format_number(assets)} informationstillgångar har {format_number(classified)} "
-            f"({format_percent(coverage.get('value'))}) en aktuell klassning"
-            f"{_trend_phrase(coverage.get('value'), coverage.get('previous'), 'classification_coverage')}."
+            w["classified"].format(
+                assets=number(assets),
+                classified=number(classified),
+                share=percent(coverage.get("value")),
+                trend=_trend_phrase(
+                    coverage.get("value"),
+                    coverage.get("previous"),
+                    "classification_coverage",
+                    lang,
+                ),
+            )
         )
         expired = _value(h.get("classifications_expired"))
         if expired:
-            sentences.append(
-                f"{format_number(expired)} {_plural(expired, 'klassning', 'klassningar')} "
-                f"har passerat sitt översynsdatum och behöver göras om."
-            )
+            sentences.append(counted(expired, "expired", lang).format(n=number(expired)))
         risk = h.get("risk_analysis_coverage", {})
         sentences.append(
-            f"{format_percent(risk.get('value'))} av tillgångarna "
-            f"({format_number(risk.get('numerator'))} st.) har en riskanalys från de senaste "
-            f"tre åren{_trend_phrase(risk.get('value'), risk.get('previous'), 'risk_analysis_coverage')}."
+            w["risk_analysed"].format(
+                share=percent(risk.get("value")),
+                n=number(risk.get("numerator")),
+                trend=_trend_phrase(
+                    risk.get("value"), risk.get("previous"), "risk_analysis_coverage", lang
+                ),
+            )
         )
     overdue = h.get("actions_overdue", {})
     open_ = _value(h.get("actions_open"))
     if overdue.get("value") is not None:
         n = overdue["value"]
         sentences.append(
-            f"Av {format_number(open_)} öppna åtgärder är {format_number(n)} försenade"
-            f"{_trend_phrase(n, overdue.get('previous'), 'actions_overdue')}."
+            w["overdue"].format(
+                open=number(open_),
+                n=number(n),
+                trend=_trend_phrase(n, overdue.get("previous"), "actions_overdue", lang),
+            )
         )
     high = _value(h.get("risks_high_without_action"))
     if high:
-        sentences.append(
-            f"{format_number(high)} {_plural(high, 'hög risk saknar', 'höga risker saknar')} "
-            "planerad åtgärd."
-        )
+        sentences.append(counted(high, "high", lang).format(n=number(high)))
     elif high == 0:
-        sentences.append("Alla höga risker har en planerad åtgärd.")
+        sentences.append(w["high_none"])
     gdpr = h.get("gdpr_coverage", {})
     if gdpr.get("denominator"):
         sentences.append(
-            f"Av {format_number(gdpr['denominator'])} tillgångar med personuppgifter finns "
-            f"{format_number(gdpr['numerator'])} ({format_percent(gdpr['value'])}) i "
-            "registerförteckningen."
+            w["gdpr"].format(
+                total=number(gdpr["denominator"]),
+                n=number(gdpr["numerator"]),
+                share=percent(gdpr["value"]),
+            )
         )
     follow = h.get("follow_up_rate", {})
     if follow.get("denominator"):
         sentences.append(
-            f"{format_number(follow['numerator'])} av {format_number(follow['denominator'])} "
-            f"enheter ({format_percent(follow['value'])}) har lämnat sin uppföljning för det "
-            "senaste kvartalet."
+            w["follow_up"].format(
+                n=number(follow["numerator"]),
+                total=number(follow["denominator"]),
+                share=percent(follow["value"]),
+            )
         )
-    sentences.extend(_laggard_sentence(data))
-    sentences.append(_organisation_sentence(data))
+    sentences.extend(_laggard_sentence(data, lang))
+    sentences.append(_organisation_sentence(data, lang))
     stale = [s for s in data.get("lineage", []) if s["stale"]]
     if stale:
-        sentences.append(
-            f"{len(stale)} {_plural(len(stale), 'källa', 'källor')} har inte lästs in på mer än "
-            "90 dagar; siffrorna för dem kan vara inaktuella."
-        )
+        sentences.append(counted(len(stale), "stale", lang).format(n=len(stale)))
     return sentences
 
 
@@ -249,7 +263,7 @@ def _several_municipalities(administrations: list) -> bool:
     return answer
 
 
-def _laggard_sentence(data: dict) -> list[str]:
+def _laggard_sentence(data: dict, lang: str = "sv") -> list[str]:
     """Which administration lags most on classification (only when there is more than one)."""
     rated = [
         (a["metrics"]["classification_coverage"]["value"], administration_label(a, data))
@@ -262,15 +276,19 @@ def _laggard_sentence(data: dict) -> list[str]:
     high = max(v for v, _ in rated)
     if low == high:
         return []
-    lowest = _join(sorted((n for v, n in rated if v == low), key=swedish_key))
-    highest = _join(sorted((n for v, n in rated if v == high), key=swedish_key))
+    lowest = _join(sorted((n for v, n in rated if v == low), key=swedish_key), lang)
+    highest = _join(sorted((n for v, n in rated if v == high), key=swedish_key), lang)
     return [
-        f"Lägst andel aktuellt klassade tillgångar har {lowest} ({format_percent(low)}), "
-        f"högst har {highest} ({format_percent(high)})."
+        words(lang)["laggard"].format(
+            lowest=lowest,
+            low=format_percent(low, lang=lang),
+            highest=highest,
+            high=format_percent(high, lang=lang),
+        )
     ]
 
 
-def _organisation_sentence(data: dict) -> str:
+def _organisation_sentence(data: dict, lang: str = "sv") -> str:
     failed = _value(data["headline"].get("org_checks_failed"))
     by_code = {a["code"]: a for a in data.get("administrations", [])}
     missing_officer = [
@@ -279,28 +297,29 @@ def _organisation_sentence(data: dict) -> str:
         if row["scope_type"] == "administration"
         and _value(row["metrics"].get("org_security_officer")) == 0
     ]
+    w = words(lang)
     if not failed:
-        return "Organisationen är på plats: alla kontrollerade roller är tillsatta."
-    text = f"Organisationskontrollen visar {format_number(failed)} {_plural(failed, 'brist', 'brister')}"
+        return w["org_ok"]
+    text = counted(failed, "org_failed", lang).format(n=format_number(failed, lang=lang))
     if missing_officer:
-        text += "; informationssäkerhetshandläggare saknas i " + _join(missing_officer)
+        text += w["org_no_officer"] + _join(missing_officer, lang)
     return text + "."
 
 
-def _join(names: list[str]) -> str:
+def _join(names: list[str], lang: str = "sv") -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " och " + names[-1]
+    return ", ".join(names[:-1]) + words(lang)["and"] + names[-1]
 
 
 # --------------------------------------------------------------------------- tables
 
 
-def _cell(entry: dict | None, metric: str) -> str:
+def _cell(entry: dict | None, metric: str, lang: str = "sv") -> str:
     """ "56 % (−11)": the value and, when known, its change since the previous quarter."""
     if not entry:
         return "–"
-    text = fmt(entry.get("value"), metric)
+    text = fmt(entry.get("value"), metric, lang)
     now, before = entry.get("value"), entry.get("previous")
     if now is not None and before is not None:
         kind = _kind(metric)
@@ -308,7 +327,7 @@ def _cell(entry: dict | None, metric: str) -> str:
             delta = _points(now) - _points(before)
             change = f"{'+' if delta > 0 else ('±' if delta == 0 else '−')}{abs(delta)}"
         else:
-            change = format_change(now - before, kind)
+            change = format_change(now - before, kind, lang)
         text += f" ({change})"
     return text
 
@@ -335,7 +354,7 @@ def _belongs_to(administration: dict, municipality: dict) -> bool:
     return administration.get("municipality_name") == municipality["name"]
 
 
-def shared_entry(municipality: dict, administrations: list[dict]) -> dict:
+def shared_entry(municipality: dict, administrations: list[dict], lang: str = "sv") -> dict:
     """The shared objects' part of a municipality's summed counts: its value minus those of its
     administrations (docs/metrics.md: a shared object's rows count for each participating
     municipality, and for an administration only when it takes part explicitly)."""
@@ -351,10 +370,10 @@ def shared_entry(municipality: dict, administrations: list[dict]) -> dict:
             if all(v is not None for v in values):
                 entry[key] = values[0] - sum(values[1:])
         metrics[metric] = entry
-    return {"code": "", "name": SHARED_ROW, "metrics": metrics}
+    return {"code": "", "name": words(lang)["shared_row"], "metrics": metrics}
 
 
-def kpi_rows(data: dict) -> list[tuple[str, dict]]:
+def kpi_rows(data: dict, lang: str = "sv") -> list[tuple[str, dict]]:
     """The table's rows in order, each (kind, entry): every municipality ("municipality") with
     its administrations ("administration") and its shared objects' part ("shared") under it, so
     that the rows under a municipality add up to it; administrations whose municipality is not
@@ -368,55 +387,55 @@ def kpi_rows(data: dict) -> list[tuple[str, dict]]:
         placed.update(id(a) for a in own)
         rows.append(("municipality", municipality))
         rows.extend(("administration", a) for a in own)
-        rows.append(("shared", shared_entry(municipality, own)))
+        rows.append(("shared", shared_entry(municipality, own, lang)))
     rows.extend(("administration", a) for a in administrations if id(a) not in placed)
     return rows
 
 
-def _shared_cell(entry: dict, metric: str) -> str:
+def _shared_cell(entry: dict, metric: str, lang: str = "sv") -> str:
     if metric not in SUMMED_METRICS:
         return "–"
-    return _cell(entry["metrics"].get(metric), metric)
+    return _cell(entry["metrics"].get(metric), metric, lang)
 
 
-def kpi_table(data: dict) -> Table:
-    headers = ["Förvaltning", *[label for _, label in TABLE_COLUMNS]]
+def _entry_cell(entry: dict, metric: str, lang: str = "sv") -> str:
+    return _cell(entry["metrics"].get(metric), metric, lang)
+
+
+def kpi_table(data: dict, lang: str = "sv") -> Table:
+    w = words(lang)
+    headers = [w["kpi_name"], *[w[label] for _, label in TABLE_COLUMNS]]
     rows = []
-    for kind, entry in kpi_rows(data):
+    for kind, entry in kpi_rows(data, lang):
         if kind == "municipality":
-            name = f"{entry['name']} (hela kommunen)"
+            name = w["whole_municipality"].format(name=entry["name"])
         elif kind == "shared":
-            name = SHARED_ROW
+            name = w["shared_row"]
         else:
             name = administration_label(entry, data)
-        cell = _shared_cell if kind == "shared" else (lambda e, m: _cell(e["metrics"].get(m), m))
-        rows.append([name, *[cell(entry, m) for m, _ in TABLE_COLUMNS]])
-    note = (
-        "Inom parentes: förändring sedan förra kvartalet "
-        f"({format_long_date(dt.date.fromisoformat(data['previous_as_of']))}); "
-        "för andelar i procentenheter."
-    )
+        cell = _shared_cell if kind == "shared" else _entry_cell
+        rows.append([name, *[cell(entry, m, lang) for m, _ in TABLE_COLUMNS]])
+    previous = dt.date.fromisoformat(data["previous_as_of"])
+    note = w["kpi_note"].format(date=format_long_date(previous, lang))
     if data.get("municipalities"):
-        note += (
-            " Under varje kommun står dess förvaltningar och raden Gemensamma "
-            "förvaltningsobjekt: de gemensamma förvaltningsobjektens åtgärder och risker som "
-            "räknas för kommunen men inte för någon av dess förvaltningar. Tillsammans ger "
-            "raderna kommunens tillgångar, försenade åtgärder och höga risker utan åtgärd."
-        )
+        note += w["kpi_note_shared"]
     return Table(headers, rows, note)
 
 
-def _yes_no(entry: dict | None) -> str:
+def _yes_no(entry: dict | None, lang: str = "sv") -> str:
     value = _value(entry)
     if value is None:
         return "–"
-    return "Ja" if value >= 1 else "Nej"
+    return words(lang)["yes" if value >= 1 else "no"]
 
 
-def _share(entry: dict | None) -> str:
+def _share(entry: dict | None, lang: str = "sv") -> str:
     if not entry or entry.get("denominator") in (None, 0):
-        return _yes_no(entry)
-    return f"{format_number(entry['numerator'])} av {format_number(entry['denominator'])}"
+        return _yes_no(entry, lang)
+    return words(lang)["share_of"].format(
+        n=format_number(entry["numerator"], lang=lang),
+        total=format_number(entry["denominator"], lang=lang),
+    )
 
 
 def organisation_in_order(data: dict) -> list[dict]:
@@ -440,15 +459,19 @@ def organisation_in_order(data: dict) -> list[dict]:
     )
 
 
-def organisation_table(data: dict) -> Table:
+def organisation_table(data: dict, lang: str = "sv") -> Table:
+    w = words(lang)
     headers = [
-        "Kommun / förvaltning",
-        "CISO",
-        "Säkerhetshandläggare",
-        "Dataskyddsombud",
-        "Säkerhetsskyddschef",
-        "Enheter med chef",
-        "Brister",
+        w[key]
+        for key in (
+            "org_name",
+            "org_ciso",
+            "org_security_officer",
+            "org_dpo",
+            "org_protection_officer",
+            "org_unit_managers",
+            "org_failed",
+        )
     ]
     rows = []
     for row in organisation_in_order(data):
@@ -457,69 +480,72 @@ def organisation_table(data: dict) -> Table:
         rows.append(
             [
                 name,
-                _yes_no(m.get("org_ciso")),
-                _share(m.get("org_security_officer")),
-                _yes_no(m.get("org_dpo")),
-                _yes_no(m.get("org_protection_officer")),
-                _share(m.get("org_unit_managers")),
-                fmt(_value(m.get("org_checks_failed")), "org_checks_failed"),
+                _yes_no(m.get("org_ciso"), lang),
+                _share(m.get("org_security_officer"), lang),
+                _yes_no(m.get("org_dpo"), lang),
+                _yes_no(m.get("org_protection_officer"), lang),
+                _share(m.get("org_unit_managers"), lang),
+                fmt(_value(m.get("org_checks_failed")), "org_checks_failed", lang),
             ]
         )
     return Table(headers, rows)
 
 
-def _participants(obj: dict) -> str:
+def _participants(obj: dict, lang: str = "sv") -> str:
     names = ", ".join(sorted(obj.get("participants", []), key=swedish_key))
     others = obj.get("other_participants", 0)
     if others:
-        more = f"{others} {_plural(others, 'kommun', 'kommuner')} till"
-        return f"{names} och {more}" if names else more
+        more = counted(others, "more_municipalities", lang).format(n=others)
+        return f"{names}{words(lang)['and']}{more}" if names else more
     return names or "–"
 
 
-def objects_table(data: dict) -> Table:
-    headers = ["Förvaltningsobjekt", "Leverantör", "Deltagare"]
-    headers += [label for _, label in OBJECT_COLUMNS]
+def objects_table(data: dict, lang: str = "sv") -> Table:
+    w = words(lang)
+    headers = [w["object_name"], w["provider"], w["participants"]]
+    headers += [w[label] for _, label in OBJECT_COLUMNS]
     if not data.get("objects_visible", True):
-        return Table(
-            headers,
-            [],
-            "De gemensamma förvaltningsobjekten visas inte var för sig för din roll; det som "
-            "räknas för en kommun ingår i tabellen ovan, på raden Gemensamma förvaltningsobjekt.",
-        )
+        return Table(headers, [], w["objects_hidden"])
     rows = [
         [
             obj["name"],
             obj.get("provider") or "–",
-            _participants(obj),
-            *[_cell(obj["metrics"].get(m), m) for m, _ in OBJECT_COLUMNS],
+            _participants(obj, lang),
+            *[_cell(obj["metrics"].get(m), m, lang) for m, _ in OBJECT_COLUMNS],
         ]
         for obj in sorted(data.get("objects", []), key=lambda o: swedish_key(o["name"]))
     ]
-    note = "" if rows else "Inga gemensamma förvaltningsobjekt berör rapportens omfång."
+    note = "" if rows else w["objects_none"]
     return Table(headers, rows, note)
 
 
-def lineage_table(data: dict) -> Table:
-    headers = ["Källa", "Typ", "Fil", "Inläst", "Ålder", "Status"]
+def lineage_table(data: dict, lang: str = "sv") -> Table:
+    w = words(lang)
+    headers = [
+        w[key]
+        for key in (
+            "source",
+            "source_kind",
+            "source_file",
+            "source_loaded",
+            "source_age",
+            "source_status",
+        )
+    ]
     rows = []
     for src in data.get("lineage", []):
+        kind = w.get(f"kind_{src['kind']}", src["kind"])
         rows.append(
             [
                 src["name"],
-                SOURCE_KINDS.get(src["kind"], src["kind"]),
+                kind,
                 src["file_name"],
                 src["loaded_at"][:10],
-                f"{format_number(src['age_days'])} dagar",
-                "Inaktuell (över 90 dagar)" if src["stale"] else "Aktuell",
+                w["days"].format(n=format_number(src["age_days"], lang=lang)),
+                w["stale"] if src["stale"] else w["current"],
             ]
         )
-    note = (
-        "Varje källa visas med sin senast godkända inläsning. En källa vars inläsning är äldre "
-        "än 90 dagar vid rapportdatum markeras som inaktuell."
-    )
-    if not rows:
-        note = "Inga inläsningar finns registrerade för rapportens omfång."
+    note = w["lineage_note"] if rows else w["lineage_none"]
     return Table(headers, rows, note)
 
 
@@ -534,7 +560,7 @@ def maturity_rows(data: dict) -> list[tuple[str, float | None, float | None]]:
     ]
 
 
-def compare_rows(a: dict, b: dict) -> list[list[str]]:
+def compare_rows(a: dict, b: dict, lang: str = "sv") -> list[list[str]]:
     """Metric, period A, period B, change (B − A) from two reports' headline numbers."""
     rows = []
     for metric in COMPARE_METRICS:
@@ -542,10 +568,10 @@ def compare_rows(a: dict, b: dict) -> list[list[str]]:
         vb = _value(b["headline"].get(metric))
         rows.append(
             [
-                METRICS[metric].label_sv,
-                fmt(va, metric),
-                fmt(vb, metric),
-                fmt_change(vb, va, metric) or "–",
+                METRICS[metric].label_en if lang == "en" else METRICS[metric].label_sv,
+                fmt(va, metric, lang),
+                fmt(vb, metric, lang),
+                fmt_change(vb, va, metric, lang) or "–",
             ]
         )
     return rows
@@ -554,36 +580,54 @@ def compare_rows(a: dict, b: dict) -> list[list[str]]:
 # --------------------------------------------------------------------------- the whole report
 
 
-def report_title(data: dict) -> tuple[str, str]:
+def report_scope_text(data: dict, lang: str = "sv") -> str:
+    """Whose numbers the report holds, in ``lang``: the scope text gathered in that language
+    (``scope_texts``), the Swedish one of ``gather_report``, or for a report frozen before the
+    scope text was gathered its scope by type."""
+    gathered = data.get("scope_texts", {}).get(lang)
+    if gathered:
+        return gathered
+    if lang == "sv" and data.get("scope_text"):
+        return data["scope_text"]
+    return scope_phrase(data["scope"], lang)
+
+
+def report_title(data: dict, lang: str = "sv") -> tuple[str, str]:
+    w = words(lang)
     as_of = dt.date.fromisoformat(data["as_of"])
-    # Reports frozen before the scope text was gathered name their scope by its type.
-    scope = data.get("scope_text") or scope_phrase(data["scope"])
-    if scope.startswith("Alla "):
-        scope = "a" + scope[1:]  # mid-sentence: "för alla kommuner tillsammans"
-    title = f"Informationssäkerhet – lägesrapport för {scope}"
-    subtitle = f"Period {data['period']}, läget per {format_long_date(as_of)}"
+    scope = report_scope_text(data, lang)
+    if scope.startswith(("Alla ", "All ")):
+        scope = scope[0].lower() + scope[1:]  # mid-sentence: "för alla kommuner tillsammans"
+    title = w["title"].format(scope=scope)
+    subtitle = w["subtitle"].format(period=data["period"], date=format_long_date(as_of, lang))
     return title, subtitle
 
 
-def build_content(data: dict) -> ReportContent:
-    title, subtitle = report_title(data)
+def build_content(data: dict, lang: str = "sv") -> ReportContent:
+    """The whole report in ``lang`` ("sv" or "en"; any other language reads Swedish)."""
+    lang = lang if lang == "en" else "sv"
+    w = words(lang)
+    title, subtitle = report_title(data, lang)
     return ReportContent(
         title=title,
         subtitle=subtitle,
-        summary=summary_sentences(data),
-        kpi_table=kpi_table(data),
-        funnel=[(s["label"], s["count"]) for s in data.get("funnel", [])],
+        summary=summary_sentences(data, lang),
+        kpi_table=kpi_table(data, lang),
+        funnel=[
+            (funnel_label(s.get("stage", ""), s["label"], lang), s["count"])
+            for s in data.get("funnel", [])
+        ],
         overdue_trend=[(p["date"], p["value"]) for p in data.get("overdue_trend", [])],
         maturity=maturity_rows(data),
-        organisation=organisation_table(data),
-        objects=objects_table(data),
-        lineage=lineage_table(data),
+        organisation=organisation_table(data, lang),
+        objects=objects_table(data, lang),
+        lineage=lineage_table(data, lang),
         footnotes=[
-            "Rapporten innehåller bara sammanställda uppgifter (förvaltning och högre nivå): inga "
-            "enskilda informationstillgångar, risker eller personer.",
-            "Försenade åtgärder över tid är räknade ur dagens uppgifter per månadsskifte.",
-            f"Framtagen {format_datetime(data['generated_at'])} (svensk tid).",
+            w["footnote_aggregates"],
+            w["footnote_trend"],
+            w["footnote_generated"].format(when=format_datetime(data["generated_at"], lang)),
         ],
+        lang=lang,
     )
 
 

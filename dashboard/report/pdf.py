@@ -122,12 +122,13 @@ def layout(html: str):
     return HTML(string=html, url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
 
 
-def report_document(content: ReportContent, lang: str = "sv"):
-    """The laid-out report (WeasyPrint's ``Document``): pages, boxes and their text."""
+def report_document(content: ReportContent, lang: str | None = None):
+    """The laid-out report (WeasyPrint's ``Document``): pages, boxes and their text, in
+    ``lang`` (by default the content's own language)."""
     return layout(report_html(content, lang))
 
 
-def render_pdf(content: ReportContent, lang: str = "sv") -> bytes:
+def render_pdf(content: ReportContent, lang: str | None = None) -> bytes:
     """The report as tagged PDF bytes (A4 portrait, PDF/UA-1)."""
     pdf = report_document(content, lang).write_pdf(pdf_variant=PDF_VARIANT, finisher=_finish)
     log.info("report PDF rendered: %d bytes", len(pdf))
@@ -135,8 +136,9 @@ def render_pdf(content: ReportContent, lang: str = "sv") -> bytes:
 
 
 def report_pdf(data: dict, lang: str = "sv") -> bytes:
-    """Gathered (or frozen) report numbers → PDF bytes."""
-    return render_pdf(build_content(data), lang)
+    """Gathered (or frozen) report numbers → PDF bytes in ``lang``, sentences and template
+    alike."""
+    return render_pdf(build_content(data, lang), lang)
 
 
 __all__ = ["PDF_VARIANT", "layout", "render_pdf", "report_document", "report_pdf"]

@@ -100,30 +100,31 @@ def _section(heading: str, body: str, css_class: str = "") -> str:
     return f"<section{attr}><h2>{escape(heading)}</h2>{body}</section>"
 
 
-def _maturity(content: ReportContent, text: Mapping[str, str]) -> str:
+def _maturity(content: ReportContent, text: Mapping[str, str], lang: str) -> str:
     rated = [r for r in content.maturity if r[1] is not None or r[2] is not None]
     if not rated:
         return f'<p class="note">{escape(text["no_maturity"])}</p>'
     if len(rated) <= MATURITY_CHART_LIMIT:
-        return _figure(charts.maturity_chart(rated, text))
+        return _figure(charts.maturity_chart(rated, text, lang))
     table = ContentTable(
         [text["maturity_name"], text["self_assessed"], text["evidence_based"]],
-        [[name, format_number(a, 1), format_number(b, 1)] for name, a, b in rated],
+        [[name, format_number(a, 1, lang), format_number(b, 1, lang)] for name, a, b in rated],
         text["maturity_table_note"].format(limit=MATURITY_CHART_LIMIT),
     )
     return _table(table, text, "maturity")
 
 
-def report_html(content: ReportContent, lang: str = "sv") -> str:
+def report_html(content: ReportContent, lang: str | None = None) -> str:
     """The whole report as an HTML document in ``lang`` (the template's words; the report's
-    sentences are as ``content`` has them)."""
+    sentences are as ``content`` has them), by default in the content's own language."""
+    lang = lang or content.lang
     text = report_text(lang)
     no_data = f'<p class="note">{escape(text["no_data"])}</p>'
     summary = "".join(f"<p>{escape(sentence)}</p>" for sentence in content.summary)
     kpi = f'<p class="note">{escape(text["order_note"])}</p>' + _table(
         content.kpi_table, text, "kpi"
     )
-    funnel = _figure(charts.funnel_chart(content.funnel, text)) if content.funnel else no_data
+    funnel = _figure(charts.funnel_chart(content.funnel, text, lang)) if content.funnel else no_data
     trend = (
         _figure(charts.trend_chart(content.overdue_trend, text, lang))
         if content.overdue_trend
@@ -147,7 +148,7 @@ def report_html(content: ReportContent, lang: str = "sv") -> str:
         + _section(text["kpi_table"], kpi)
         + _section(text["funnel"], funnel, "chart")
         + _section(text["trend"], trend, "chart")
-        + _section(text["maturity"], _maturity(content, text), "chart")
+        + _section(text["maturity"], _maturity(content, text, lang), "chart")
         + _section(text["organisation"], organisation)
         + _section(text["objects"], _table(content.objects, text, "objects"))
         + _section(text["lineage"], _table(content.lineage, text, "lineage"))
