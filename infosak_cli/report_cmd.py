@@ -32,13 +32,13 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def resolve_as_of(as_of: str | None, period: str | None) -> dt.date:
+def resolve_as_of(as_of: str | None, period: str | None, lang: str = "sv") -> dt.date:
     """``--period 2026-Q3`` → 2026-09-30; ``--as-of`` as given; neither → today."""
     if as_of and period:
         raise _fail("Ange antingen --as-of eller --period, inte båda. (Use one of them.)")
     if period:
         try:
-            return period_end(period)
+            return period_end(period, lang)
         except ReportError as exc:
             raise _fail(str(exc)) from None
     if as_of is None:
@@ -76,12 +76,17 @@ def report(
     snapshot: int = typer.Option(None, "--snapshot", help="Skriv en fryst rapport (id) som PDF."),
     list_frozen: bool = typer.Option(False, "--list", help="Lista frysta rapporter."),
     database_url: str = typer.Option(None, "--database-url", help="Databasens URL."),
+    lang: str = typer.Option(
+        "sv", "--lang", help="Rapportens språk: sv eller en (report language)."
+    ),
 ) -> None:
     """Nämndrapport i klarspråk som PDF (sammanställda siffror, diagram, datakällor)."""
     if out is None and not freeze and not list_frozen:
         raise _fail("Ange --out FIL.pdf, --freeze eller --list. (Nothing to do.)")
+    if lang not in ("sv", "en"):
+        raise _fail(f"Okänt språk: {lang!r}. Ange sv eller en. (Unknown language: sv or en.)")
     # Arguments are checked before the store is opened, so a typo never depends on the data.
-    day = resolve_as_of(as_of, period)
+    day = resolve_as_of(as_of, period, lang)
     engine = make_engine(database_url)
     try:
         if not is_initialised(engine):
@@ -91,14 +96,14 @@ def report(
             _print_list(engine)
             return
         if snapshot is not None:
-            _write_snapshot(engine, snapshot, out)
+            _write_snapshot(engine, snapshot, out, lang)
             return
         with Session(engine) as session:
             if session.execute(select(Unit.id).limit(1)).first() is None:
                 typer.echo(EMPTY_STORE_MESSAGE)
                 return
-            data = gather_report(session, day, SYSTEM, scope=scope, period=period)
-        pdf = report_pdf(data)
+            data = gather_report(session, day, SYSTEM, scope=scope, period=period, lang=lang)
+        pdf = report_pdf(data, lang)
         if out is not None:
             _write(out, pdf)
             typer.echo(f"Rapporten per {day.isoformat()} sparad: {out}")
@@ -129,7 +134,7 @@ def _print_list(engine) -> None:
         )
 
 
-def _write_snapshot(engine, snapshot_id: int, out: Path | None) -> None:
+def _write_snapshot(engine, snapshot_id: int, out: Path | None, lang: str = "sv") -> None:
     if out is None:
         raise _fail("Ange --out FIL.pdf för den frysta rapporten.")
     with Session(engine) as session:
@@ -137,5 +142,5 @@ def _write_snapshot(engine, snapshot_id: int, out: Path | None) -> None:
     if frozen is None:
         raise _fail(f"Det finns ingen fryst rapport med id {snapshot_id}.", 1)
     # Rendered again from the stored numbers: identical content whatever was loaded since.
-    _write(out, report_pdf(frozen["data"]))
+    _write(out, report_pdf(frozen["data"], lang))
     typer.echo(f"Den frysta rapporten {snapshot_id} ({frozen['period']}) sparad: {out}")

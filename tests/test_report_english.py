@@ -161,10 +161,11 @@ def test_english_pdf_has_language_en_and_no_swedish_sentence(data, names):
     assert info["lang"] == "en"
     assert info["title"].startswith("Information security – status report for")
     tree = structure(pdf)
-    texts = [line for line in tree.all_lines()]
-    texts += [figure.alt for figure in tree.find("Figure")]
+    lines = list(tree.all_lines())
+    # A name wrapped in a narrow column ("Sydnärke | IT") is whole again in the joined text.
+    texts = [" ".join(lines), *(figure.alt for figure in tree.find("Figure"))]
     assert swedish_in(texts, names) == []
-    assert "Key figures per administration" in texts
+    assert "Key figures per administration" in lines
 
 
 @pytest.fixture

@@ -26,6 +26,9 @@ from pathlib import Path
 DEFAULT_FOLDER = Path("out/screenshots")
 SIZES = ((1366, 768), (1920, 1080))
 LANGUAGES = ("sv", "en")
+# Chromium's own locale per page language: dates and numbers the browser formats (date pickers,
+# toLocaleString) then follow the page, as they would for a Swedish or a British reader.
+BROWSER_LOCALES = {"sv": "sv-SE", "en": "en-GB"}
 PASSWORD = "demo"
 
 # Pending Dash callbacks, grids still waiting for their rows, a document still loading.
@@ -72,7 +75,17 @@ def start_server(app) -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
-def open_browser():
+def browser_flags(lang: str) -> list[str]:
+    """Chromium's command line for pages in ``lang`` (its locale: sv-SE or en-GB)."""
+    locale = BROWSER_LOCALES.get(lang, BROWSER_LOCALES["sv"])
+    return ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--hide-scrollbars", f"--lang={locale}"]  # fmt: skip
+
+
+def open_browser(lang: str = "sv"):
+    """A headless Chromium whose locale is that of ``lang`` (the locale is fixed when Chromium
+    starts, so each page language gets a browser of its own)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -80,10 +93,10 @@ def open_browser():
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium:
         options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--hide-scrollbars"):  # fmt: skip
+    for flag in browser_flags(lang):
         options.add_argument(flag)
+    locale = BROWSER_LOCALES.get(lang, BROWSER_LOCALES["sv"])
+    options.add_experimental_option("prefs", {"intl.accept_languages": locale})
     driver_path = shutil.which("chromedriver")
     service = Service(driver_path) if driver_path else Service()
     return webdriver.Chrome(options=options, service=service)
@@ -192,12 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     pages = [p for p in dash.page_registry.values() if p["path"] != "/404"]
     pages.sort(key=lambda p: (p.get("order") is None, p.get("order") or 0, p["path"]))
 
-    driver = open_browser()
+    driver = None
     saved = 0
     try:
-        for width, height in sizes:
-            set_viewport(driver, width, height)
-            for lang in langs:
+        for lang in langs:
+            if driver is not None:
+                driver.quit()
+            driver = open_browser(lang)
+            for width, height in sizes:
+                set_viewport(driver, width, height)
                 folder = out / f"{width}x{height}" / lang
                 driver.delete_all_cookies()
                 for path, name in (("/login", "login"), ("/tillganglighet", "tillganglighet")):
@@ -218,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                         saved += 1
                     print(f"{width}x{height} {lang} {account.name}: done")
     finally:
-        driver.quit()
+        if driver is not None:
+            driver.quit()
         engine.dispose()
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"{saved} screenshots in {out}")

@@ -41,6 +41,7 @@ from dashboard.queries.maturity import (
     evidence_holdbacks,
     municipality_holdbacks,
 )
+from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent
 from etl.kpi.compute import compute_kpis
@@ -62,11 +63,6 @@ COUNTRY_HOLDBACK = "mognad-country-holdback"
 AREA_TABLE = "mognad-area-table"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
-# Beyond this many municipalities and none chosen (a region's or the country's view) the page
-# compares municipalities and leaves the per-area heatmap and the trend to a chosen
-# municipality: nationally they were 1 356 administrations, a heatmap 46 000 pixels high,
-# 2 700 bars and 1 356 trend lines, which kept the browser busy for minutes.
-MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
 TEXT = {
     "sv": {
         "title": "Mognad",

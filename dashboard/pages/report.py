@@ -105,6 +105,10 @@ PAGE_TEXT = {
             "välj en kommun för att avgränsa."
         ),
         "too_many_groups": "{total} förvaltningar är för många för ett diagram. Välj en kommun.",
+        "too_many_municipalities": (
+            "{total} kommuner är för många för ett diagram. PDF:en visar dem i en tabell; "
+            "välj en kommun för dess förvaltningar."
+        ),
     },
     "en": {
         "title": "Report",
@@ -142,6 +146,10 @@ PAGE_TEXT = {
         ),
         "too_many_groups": "{total} administrations are too many for one chart. Choose a "
         "municipality.",
+        "too_many_municipalities": (
+            "{total} municipalities are too many for one chart. The PDF shows them in a table; "
+            "choose a municipality for its administrations."
+        ),
     },
 }
 # The report's own words (section headings, series) come from the report's text table, so the
@@ -261,7 +269,7 @@ def report_request(filters: Filters, period: str | None) -> tuple[dt.date, str |
     """(as_of, period label or None, scope code or None) from the filter bar and the dropdown."""
     scope = filters.administration or filters.municipality
     if period:
-        return period_end(period), period, scope
+        return period_end(period, filters.lang), period, scope
     return filters.as_of, None, scope
 
 
@@ -387,7 +395,8 @@ def maturity_figure(content: ReportContent, lang: str = "sv") -> go.Figure:
         return empty_figure(_tr("no_maturity", lang))
     if len(rows) > CHART_GROUPS_SHOWN:
         total = format_number(len(rows), lang=lang)
-        return empty_figure(_tr("too_many_groups", lang).format(total=total))
+        key = "too_many_municipalities" if content.maturity_heading else "too_many_groups"
+        return empty_figure(_tr(key, lang).format(total=total))
     names = plot_texts(r[0] for r in rows)  # administration names: drawn, not read
     traces = [
         {"type": "bar", "name": _tr("self", lang), "x": names, "y": [r[1] for r in rows],
@@ -457,7 +466,7 @@ def content_component(content: ReportContent, lang: str = "sv") -> html.Div:
                 className="g-3",
             ),
             chart_card(
-                _tr("maturity", lang),
+                content.maturity_heading or _tr("maturity", lang),
                 graph(MATURITY, maturity_figure(content, lang), 300, "maturity"),
             ),
             chart_card(
@@ -514,7 +523,7 @@ def frozen_list_component(frame, lang: str = "sv") -> html.Div:
 
 def _gather(session: Session, filters: Filters, period: str | None, viewer: Viewer) -> dict:
     as_of, label, scope = report_request(filters, period)
-    data = gather_report(session, as_of, viewer, scope=scope, period=label)
+    data = gather_report(session, as_of, viewer, scope=scope, period=label, lang=filters.lang)
     return with_scope_texts(session, viewer, data)
 
 
@@ -619,7 +628,7 @@ def freeze(n_clicks, filters_data, period, version):
         return dbc.Alert(_tr("choose_scope", lang), color="warning"), no_update
     try:
         with store.read_session() as session:
-            data = gather_report(session, as_of, viewer, scope=scope, period=label)
+            data = gather_report(session, as_of, viewer, scope=scope, period=label, lang=lang)
             data = with_scope_texts(session, viewer, data)
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), no_update

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.viewer import Viewer, unit_scope_condition
+from dashboard.queries.viewer import Viewer, municipality_scope_condition, unit_scope_condition
 from etl.models import Administration, Municipality, Unit
+
+# Beyond this many visible municipalities (a region's or the country's instance) and with no
+# municipality chosen, the pages and the committee report compare municipalities and leave the
+# administrations to a chosen municipality: nationally 1 356 administrations were tables,
+# heatmaps and bars that nobody reads and that kept the browser busy for minutes.
+MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
+
+
+def visible_municipality_count(session: Session, viewer: Viewer) -> int:
+    """How many municipalities the viewer may see (0 for a viewer who sees none)."""
+    if "municipality" not in viewer.visible_scope_types:
+        return 0
+    count = select(func.count(Municipality.id))
+    condition = municipality_scope_condition(viewer)
+    if condition is not None:
+        count = count.where(condition)
+    return session.execute(count).scalar_one()
+
+
+def lists_municipalities_only(session: Session, viewer: Viewer) -> bool:
+    """Whether a view of every visible municipality (none chosen) shows municipalities only."""
+    return visible_municipality_count(session, viewer) > MUNICIPALITIES_WITH_ADMINISTRATIONS
 
 
 def municipality_options(session: Session, viewer: Viewer) -> list[dict]:

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
 from dashboard.queries.viewer import SYSTEM, Viewer, municipality_scope_condition
 from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
@@ -55,11 +56,6 @@ FUNNEL_METRICS = (
 # The aging buckets (compute.AGING_BUCKETS, in order) are count metrics of the same names.
 AGING_METRICS = tuple(metric for metric, _ in AGING_BUCKETS)
 AGING_COLUMNS = ["administration_code", "administration_name", "bucket", "count"]
-# Beyond this many visible municipalities (a region's or the country's instance) and with no
-# municipality chosen, the organisation check lists the municipalities only: 290 municipalities
-# with their 1 356 administrations were 1 650 rows that nobody reads. Choosing a municipality
-# shows its administrations.
-MUNICIPALITIES_WITH_ADMINISTRATIONS = 12
 HEADLINE_COLUMNS = ["metric", "kind", "value", "numerator", "denominator", "previous", "change"]
 ORG_COLUMNS = [
     "scope_type",

@@ -85,6 +85,9 @@ class ReportContent:
     lineage: Table
     footnotes: list[str] = field(default_factory=list)
     lang: str = "sv"
+    # The maturity section's heading when its rows are not administrations (the country's
+    # report compares municipalities); empty for the template's own heading.
+    maturity_heading: str = ""
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -234,9 +237,10 @@ def summary_sentences(data: dict, lang: str = "sv") -> list[str]:
         )
     sentences.extend(_laggard_sentence(data, lang))
     sentences.append(_organisation_sentence(data, lang))
-    stale = [s for s in data.get("lineage", []) if s["stale"]]
+    # A municipality's summed workbooks (the country's report) count each stale file.
+    stale = sum(s.get("stale_files", 1) for s in data.get("lineage", []) if s["stale"])
     if stale:
-        sentences.append(counted(len(stale), "stale", lang).format(n=len(stale)))
+        sentences.append(counted(stale, "stale", lang).format(n=stale))
     return sentences
 
 
@@ -373,11 +377,18 @@ def shared_entry(municipality: dict, administrations: list[dict], lang: str = "s
     return {"code": "", "name": words(lang)["shared_row"], "metrics": metrics}
 
 
+def administrations_listed(data: dict) -> bool:
+    """Whether the report lists administrations (the country's report lists municipalities
+    only; a report frozen before this was kept listed them)."""
+    return data.get("administrations_listed", True)
+
+
 def kpi_rows(data: dict, lang: str = "sv") -> list[tuple[str, dict]]:
     """The table's rows in order, each (kind, entry): every municipality ("municipality") with
     its administrations ("administration") and its shared objects' part ("shared") under it, so
     that the rows under a municipality add up to it; administrations whose municipality is not
-    in the report follow on their own."""
+    in the report follow on their own. A municipality without listed administrations gets no
+    shared row: its whole value would be called shared."""
     municipalities = municipalities_in_order(data)
     administrations = administrations_in_order(data)
     rows: list[tuple[str, dict]] = []
@@ -386,6 +397,8 @@ def kpi_rows(data: dict, lang: str = "sv") -> list[tuple[str, dict]]:
         own = [a for a in administrations if _belongs_to(a, municipality)]
         placed.update(id(a) for a in own)
         rows.append(("municipality", municipality))
+        if not own:
+            continue
         rows.extend(("administration", a) for a in own)
         rows.append(("shared", shared_entry(municipality, own, lang)))
     rows.extend(("administration", a) for a in administrations if id(a) not in placed)
@@ -404,10 +417,14 @@ def _entry_cell(entry: dict, metric: str, lang: str = "sv") -> str:
 
 def kpi_table(data: dict, lang: str = "sv") -> Table:
     w = words(lang)
-    headers = [w["kpi_name"], *[w[label] for _, label in TABLE_COLUMNS]]
+    listed = administrations_listed(data)
+    first = "kpi_name" if listed else "kpi_name_municipality"
+    headers = [w[first], *[w[label] for _, label in TABLE_COLUMNS]]
     rows = []
     for kind, entry in kpi_rows(data, lang):
-        if kind == "municipality":
+        if kind == "municipality" and not listed:
+            name = entry["name"]
+        elif kind == "municipality":
             name = w["whole_municipality"].format(name=entry["name"])
         elif kind == "shared":
             name = w["shared_row"]
@@ -418,7 +435,7 @@ def kpi_table(data: dict, lang: str = "sv") -> Table:
     previous = dt.date.fromisoformat(data["previous_as_of"])
     note = w["kpi_note"].format(date=format_long_date(previous, lang))
     if data.get("municipalities"):
-        note += w["kpi_note_shared"]
+        note += w["kpi_note_shared"] if listed else w["kpi_note_by_municipality"]
     return Table(headers, rows, note)
 
 
@@ -539,17 +556,46 @@ def lineage_table(data: dict, lang: str = "sv") -> Table:
             [
                 src["name"],
                 kind,
-                src["file_name"],
+                _lineage_file(src, lang),
                 src["loaded_at"][:10],
                 w["days"].format(n=format_number(src["age_days"], lang=lang)),
-                w["stale"] if src["stale"] else w["current"],
+                _lineage_status(src, lang),
             ]
         )
     note = w["lineage_note"] if rows else w["lineage_none"]
+    if any("files" in src for src in data.get("lineage", [])):
+        note += w["lineage_note_by_municipality"]
     return Table(headers, rows, note)
 
 
+def _lineage_file(src: dict, lang: str) -> str:
+    """The file's name, or for a municipality's summed workbooks how many they are."""
+    if "files" not in src:
+        return src["file_name"]
+    return counted(src["files"], "workbooks", lang).format(n=format_number(src["files"], lang=lang))
+
+
+def _lineage_status(src: dict, lang: str) -> str:
+    w = words(lang)
+    if not src["stale"]:
+        return w["current"]
+    if "files" not in src:
+        return w["stale"]
+    return w["stale_files"].format(n=format_number(src["stale_files"], lang=lang))
+
+
 def maturity_rows(data: dict) -> list[tuple[str, float | None, float | None]]:
+    """(name, self-assessed, evidence-based) per administration, or per municipality in a
+    report that lists municipalities only."""
+    if not administrations_listed(data):
+        return [
+            (
+                m["name"],
+                _value(m["metrics"].get("maturity_self")),
+                _value(m["metrics"].get("maturity_evidence")),
+            )
+            for m in municipalities_in_order(data)
+        ]
     return [
         (
             administration_label(a, data),
@@ -628,6 +674,7 @@ def build_content(data: dict, lang: str = "sv") -> ReportContent:
             w["footnote_generated"].format(when=format_datetime(data["generated_at"], lang)),
         ],
         lang=lang,
+        maturity_heading="" if administrations_listed(data) else w["maturity_by_municipality"],
     )
 
 
@@ -637,6 +684,7 @@ __all__ = [
     "build_content",
     "compare_rows",
     "administrations_in_order",
+    "administrations_listed",
     "fmt",
     "kpi_rows",
     "municipalities_in_order",

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.loads import load_scope_condition
+from dashboard.queries.org import lists_municipalities_only
 from dashboard.queries.overview import (
     NO_ROWS,
     combine_rows,
@@ -33,6 +34,7 @@ from dashboard.queries.viewer import (
     administration_scope_condition,
     municipality_scope_condition,
 )
+from dashboard.report.words import words
 from dashboard.scope_text import scope_text
 from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import add_months, overdue_trend_days
@@ -103,14 +105,15 @@ _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 class ReportError(ValueError):
-    """A request the report cannot serve; the message is Swedish and meant for the user."""
+    """A request the report cannot serve; the message is meant for the user, in the language
+    asked for (Swedish by default)."""
 
 
-def period_end(period: str) -> dt.date:
+def period_end(period: str, lang: str = "sv") -> dt.date:
     """ "2026-Q3" → 2026-09-30 (the last day of that quarter)."""
     match = _PERIOD.match((period or "").strip())
     if not match:
-        raise ReportError(f"Ogiltig period: {period!r}. Ange t.ex. 2026-Q3.")
+        raise ReportError(words(lang)["error_period"].format(period=repr(period)))
     year, quarter = int(match.group(1)), int(match.group(2))
     month = 3 * quarter
     return dt.date(year, month, calendar.monthrange(year, month)[1])
@@ -141,7 +144,7 @@ def _clean(value) -> float | int | None:
     return round(float(value), 6) if isinstance(value, float) else value
 
 
-def resolve_scope(session: Session, viewer: Viewer, code: str | None) -> dict:
+def resolve_scope(session: Session, viewer: Viewer, code: str | None, lang: str = "sv") -> dict:
     """{"type", "code", "name", "municipality"} for a municipality or administration code.
 
     None means every municipality the viewer may see. A code the viewer may not see is treated as
@@ -162,7 +165,7 @@ def resolve_scope(session: Session, viewer: Viewer, code: str | None) -> dict:
     ).first()
     if adm is not None and _visible(session, viewer, "administration", code):
         return {"type": "administration", "code": adm[0], "name": adm[1], "municipality": adm[2]}
-    raise ReportError(f"Okänd kommun eller förvaltning: {code!r}.")
+    raise ReportError(words(lang)["error_scope"].format(code=repr(code)))
 
 
 def _visible(session: Session, viewer: Viewer, scope_type: str, code: str) -> bool:
@@ -194,13 +197,15 @@ def _kpi_frame(
     scope: dict | None = None,
     *,
     previous: bool = False,
+    administrations: bool = True,
 ) -> pd.DataFrame:
     """The metrics the report reads of each scope type it shows (``previous``: as of the
     quarter before, for the changes): one compute_kpis call per scope type, each with only its
     own metrics. Nationally every metric of every administration was 1 356 x 25 numbers per
-    date, most never read."""
+    date, most never read. Without ``administrations`` (the country's report) none of theirs."""
     frames = []
-    for scope_type, metrics in _metrics_by_type(scope or {"type": "all"}, previous).items():
+    wanted = _metrics_by_type(scope or {"type": "all"}, previous, administrations)
+    for scope_type, metrics in wanted.items():
         frames.append(
             compute_kpis(
                 session, day, viewer, scope_types=[scope_type], metrics=sorted(metrics), **filters
@@ -212,10 +217,13 @@ def _kpi_frame(
     return pd.concat(frames, ignore_index=True)
 
 
-def _metrics_by_type(scope: dict, previous: bool) -> dict[str, set[str]]:
+def _metrics_by_type(
+    scope: dict, previous: bool, administrations: bool = True
+) -> dict[str, set[str]]:
     """What the report reads of each scope type: the headline of its focus scope type, the
     tables of municipalities, administrations and objects, and (as of the report date only)
-    the organisation check."""
+    the organisation check. Without ``administrations`` the municipalities carry the maturity
+    the administrations would have shown."""
     focus_type = "administration" if scope["type"] == "administration" else "municipality"
     wanted = {
         "municipality": set(TABLE_METRICS),
@@ -226,6 +234,9 @@ def _metrics_by_type(scope: dict, previous: bool) -> dict[str, set[str]]:
     if not previous:
         wanted["municipality"] |= set(ORG_METRICS)
         wanted["administration"] |= set(ORG_METRICS)
+    if not administrations:
+        wanted["municipality"] |= set(MATURITY_METRICS)
+        del wanted["administration"]
     return wanted
 
 
@@ -457,8 +468,10 @@ def _source_in_scope(scope: dict, adm_code: str | None, mun_code: str | None) ->
     return True
 
 
-def _lineage(session, as_of, viewer, scope: dict) -> list[dict]:
-    """The current load of every visible source: file, when, how old at the report date."""
+def _lineage(session, as_of, viewer, scope: dict, *, by_municipality: bool = False) -> list[dict]:
+    """The current load of every visible source: file, when, how old at the report date. With
+    ``by_municipality`` (the country's report) the administrations' workbooks are summed per
+    municipality: their files are listed in each municipality's own report."""
     query = (
         select(
             Source.key,
@@ -474,6 +487,7 @@ def _lineage(session, as_of, viewer, scope: dict) -> list[dict]:
             Load.started_at,
             Load.finished_at,
             Load.rows_total,
+            Municipality.name,
         )
         .join(Load, Source.current_load_id == Load.id)
         .outerjoin(Administration, Source.administration_id == Administration.id)
@@ -487,7 +501,7 @@ def _lineage(session, as_of, viewer, scope: dict) -> list[dict]:
     sources = []
     for row in session.execute(query).all():
         key, kind, adm_name, adm_code, mun_code, obj_name, obj_code = row[:7]
-        load_id, file_name, sha256, started, finished, rows_total = row[7:]
+        load_id, file_name, sha256, started, finished, rows_total, mun_name = row[7:]
         if kind == "administration" and not _source_in_scope(scope, adm_code, mun_code):
             continue
         loaded_at = finished or started
@@ -506,7 +520,43 @@ def _lineage(session, as_of, viewer, scope: dict) -> list[dict]:
                 "rows": rows_total,
             }
         )
+        sources[-1]["municipality"] = (mun_code, mun_name)
+    if by_municipality:
+        sources = _workbooks_by_municipality(sources)
+    for source in sources:
+        source.pop("municipality", None)
     return sources
+
+
+def _workbooks_by_municipality(sources: list[dict]) -> list[dict]:
+    """The administrations' workbooks as one entry per municipality (``files`` of them; loaded
+    as of the oldest; ``stale_files`` older than STALE_AFTER_DAYS), after the other sources."""
+    others = [s for s in sources if s["kind"] != "administration"]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for source in sources:
+        if source["kind"] == "administration":
+            groups.setdefault(source["municipality"], []).append(source)
+    summed = []
+    for (code, name), files in sorted(groups.items(), key=lambda item: item[0]):
+        oldest = min(files, key=lambda f: f["loaded_at"])
+        stale = sum(1 for f in files if f["stale"])
+        summed.append(
+            {
+                "source": code,
+                "kind": "administrations",
+                "name": name,
+                "files": len(files),
+                "load_id": None,
+                "file_name": "",
+                "sha256": "",
+                "loaded_at": oldest["loaded_at"],
+                "age_days": oldest["age_days"],
+                "stale": stale > 0,
+                "stale_files": stale,
+                "rows": sum(f["rows"] or 0 for f in files),
+            }
+        )
+    return others + summed
 
 
 def gather_report(
@@ -517,14 +567,24 @@ def gather_report(
     scope: str | None = None,
     period: str | None = None,
     generated_at: dt.datetime | None = None,
+    lang: str = "sv",
 ) -> dict:
-    """Every number of the committee report as of ``as_of`` for ``scope`` (see module doc)."""
-    target = resolve_scope(session, viewer, scope)
+    """Every number of the committee report as of ``as_of`` for ``scope`` (see module doc).
+
+    For every municipality of a viewer who sees more than the pages list with their
+    administrations (the country's report) the report holds municipalities only: their
+    administrations are in each municipality's own report. ``lang`` is the language of a
+    ReportError's message."""
+    target = resolve_scope(session, viewer, scope, lang)
     filters = _filters(target)
     previous = previous_quarter(as_of)
     generated = generated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    now = _kpi_frame(session, as_of, viewer, filters, target)
-    before = _kpi_frame(session, previous, viewer, filters, target, previous=True)
+    listed = target["type"] != "all" or not lists_municipalities_only(session, viewer)
+    now = _kpi_frame(session, as_of, viewer, filters, target, administrations=listed)
+    before = _kpi_frame(
+        session, previous, viewer, filters, target, previous=True, administrations=listed
+    )
+    municipality_metrics = TABLE_METRICS if listed else TABLE_METRICS + ("maturity_evidence",)
     data = {
         "version": REPORT_VERSION,
         "as_of": as_of.isoformat(),
@@ -538,7 +598,7 @@ def gather_report(
         "generated_at": generated.isoformat(timespec="seconds"),
         "viewer_role": viewer.role,
         "headline": _headline(now, before, target),
-        "municipalities": _per_scope(now, before, "municipality", TABLE_METRICS),
+        "municipalities": _per_scope(now, before, "municipality", municipality_metrics),
         "administrations": _per_scope(
             now, before, "administration", TABLE_METRICS + ("maturity_evidence",)
         ),
@@ -547,9 +607,11 @@ def gather_report(
         "organisation": _organisation(session, now),
         "objects": _objects(session, viewer, now, before),
         "objects_visible": "governance_object" in viewer.visible_scope_types,
-        "lineage": _lineage(session, as_of, viewer, target),
+        "lineage": _lineage(session, as_of, viewer, target, by_municipality=not listed),
         "metric_kinds": {m: METRICS[m].kind for m in METRICS},
     }
+    if not listed:
+        data["administrations_listed"] = False
     _name_municipalities(session, data["administrations"])
     log.info("report gathered as of %s for %s (%s)", as_of, target["code"] or "all", viewer.role)
     return data

@@ -17,6 +17,7 @@ from dashboard.report import charts
 from dashboard.report.content import ReportContent
 from dashboard.report.content import Table as ContentTable
 from dashboard.report.text import pdf_lang, report_text
+from dashboard.report.words import words
 from etl.formatting import format_number
 
 # Past this many administrations a bar per administration no longer fits a page: the maturity
@@ -106,8 +107,11 @@ def _maturity(content: ReportContent, text: Mapping[str, str], lang: str) -> str
         return f'<p class="note">{escape(text["no_maturity"])}</p>'
     if len(rated) <= MATURITY_CHART_LIMIT:
         return _figure(charts.maturity_chart(rated, text, lang))
+    # The country's report rates municipalities (its maturity heading says so).
+    by_municipality = bool(content.maturity_heading)
+    name_header = words(lang)["kpi_name_municipality"] if by_municipality else text["maturity_name"]
     table = ContentTable(
-        [text["maturity_name"], text["self_assessed"], text["evidence_based"]],
+        [name_header, text["self_assessed"], text["evidence_based"]],
         [[name, format_number(a, 1, lang), format_number(b, 1, lang)] for name, a, b in rated],
         text["maturity_table_note"].format(limit=MATURITY_CHART_LIMIT),
     )
@@ -148,7 +152,9 @@ def report_html(content: ReportContent, lang: str | None = None) -> str:
         + _section(text["kpi_table"], kpi)
         + _section(text["funnel"], funnel, "chart")
         + _section(text["trend"], trend, "chart")
-        + _section(text["maturity"], _maturity(content, text, lang), "chart")
+        + _section(
+            content.maturity_heading or text["maturity"], _maturity(content, text, lang), "chart"
+        )
         + _section(text["organisation"], organisation)
         + _section(text["objects"], _table(content.objects, text, "objects"))
         + _section(text["lineage"], _table(content.lineage, text, "lineage"))

@@ -20,11 +20,27 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "col_high_risks": "Höga risker utan åtgärd",
         "col_gdpr": "I registret",
         "col_follow_up": "Uppföljning",
-        "col_maturity": "Mognad",
+        # The self-assessed level, named so: the Mognad page's headline is the evidence-based one.
+        "col_maturity": "Självskattad mognad",
         "shared_row": "Gemensamma förvaltningsobjekt",
+        # The country's report (more municipalities than the pages list with administrations).
+        "kpi_name_municipality": "Kommun",
+        "kpi_note_by_municipality": (
+            " Raderna är kommuner; varje kommuns förvaltningar står i kommunens egen rapport. "
+            "En kommuns rad räknar med de gemensamma förvaltningsobjekt kommunen deltar i, så "
+            "raderna summeras till rapportens totaler."
+        ),
+        "maturity_by_municipality": "Mognad per kommun (0–5)",
+        # Errors shown to the user.
+        "error_period": "Ogiltig period: {period}. Ange t.ex. 2026-Q3.",
+        "error_scope": "Okänd kommun eller förvaltning: {code}.",
         "kind_organisation": "Organisation",
         "kind_administration": "Förvaltning",
         "kind_object": "Förvaltningsobjekt",
+        "kind_administrations": "Förvaltningarnas arbetsböcker",
+        "workbooks_one": "{n} arbetsbok",
+        "workbooks_many": "{n} arbetsböcker",
+        "stale_files": "{n} inaktuella (över 90 dagar)",
         # Changes since the previous quarter, appended to a sentence.
         "trend_rate_same": ", samma andel som förra kvartalet",
         "trend_rate_up": ", {n} {unit} fler än förra kvartalet",
@@ -129,6 +145,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             "äldre än 90 dagar vid rapportdatum markeras som inaktuell."
         ),
         "lineage_none": "Inga inläsningar finns registrerade för rapportens omfång.",
+        "lineage_note_by_municipality": (
+            " Förvaltningarnas arbetsböcker räknas per kommun, med den äldsta inläsningen; "
+            "varje fil står i kommunens egen rapport."
+        ),
         # Footnotes.
         "footnote_aggregates": (
             "Rapporten innehåller bara sammanställda uppgifter (förvaltning och högre nivå): "
@@ -147,11 +167,24 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "col_high_risks": "High risks without action",
         "col_gdpr": "In the register",
         "col_follow_up": "Follow-up",
-        "col_maturity": "Maturity",
+        "col_maturity": "Self-assessed maturity",
         "shared_row": "Shared governance objects",
+        "kpi_name_municipality": "Municipality",
+        "kpi_note_by_municipality": (
+            " The rows are municipalities; each municipality's administrations are listed in "
+            "the municipality's own report. A municipality's row counts the shared governance "
+            "objects it takes part in, so the rows add up to the report's totals."
+        ),
+        "maturity_by_municipality": "Maturity per municipality (0–5)",
+        "error_period": "Invalid period: {period}. Give e.g. 2026-Q3.",
+        "error_scope": "Unknown municipality or administration: {code}.",
         "kind_organisation": "Organisation",
         "kind_administration": "Administration",
         "kind_object": "Governance object",
+        "kind_administrations": "The administrations' workbooks",
+        "workbooks_one": "{n} workbook",
+        "workbooks_many": "{n} workbooks",
+        "stale_files": "{n} out of date (over 90 days)",
         "trend_rate_same": ", the same share as last quarter",
         "trend_rate_up": ", {n} {unit} higher than last quarter",
         "trend_rate_down": ", {n} {unit} lower than last quarter",
@@ -249,6 +282,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
             "than 90 days old on the report date is marked as out of date."
         ),
         "lineage_none": "No loads are registered within the report's scope.",
+        "lineage_note_by_municipality": (
+            " The administrations' workbooks are counted per municipality, with the oldest "
+            "load; each file is listed in the municipality's own report."
+        ),
         "footnote_aggregates": (
             "The report holds aggregated figures only (administration level and above): no "
             "individual information assets, risks or people."
