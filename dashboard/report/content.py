@@ -581,7 +581,8 @@ def _lineage_status(src: dict, lang: str) -> str:
         return w["current"]
     if "files" not in src:
         return w["stale"]
-    return w["stale_files"].format(n=format_number(src["stale_files"], lang=lang))
+    count = src["stale_files"]
+    return counted(count, "stale_files", lang).format(n=format_number(count, lang=lang))
 
 
 def maturity_rows(data: dict) -> list[tuple[str, float | None, float | None]]:

@@ -531,11 +531,12 @@ def _lineage(session, as_of, viewer, scope: dict, *, by_municipality: bool = Fal
 def _workbooks_by_municipality(sources: list[dict]) -> list[dict]:
     """The administrations' workbooks as one entry per municipality (``files`` of them; loaded
     as of the oldest; ``stale_files`` older than STALE_AFTER_DAYS), after the other sources."""
-    others = [s for s in sources if s["kind"] != "administration"]
+    # A workbook whose administration is unknown stays a row of its own.
+    summed_kind = [s for s in sources if s["kind"] == "administration" and s["municipality"][0]]
+    others = [s for s in sources if all(s is not t for t in summed_kind)]
     groups: dict[tuple[str, str], list[dict]] = {}
-    for source in sources:
-        if source["kind"] == "administration":
-            groups.setdefault(source["municipality"], []).append(source)
+    for source in summed_kind:
+        groups.setdefault(source["municipality"], []).append(source)
     summed = []
     for (code, name), files in sorted(groups.items(), key=lambda item: item[0]):
         oldest = min(files, key=lambda f: f["loaded_at"])
