@@ -19,6 +19,7 @@ import dash
 import pytest
 from pypdf import PdfReader
 from selenium.webdriver.common.by import By
+from sqlalchemy.orm import Session
 
 from dashboard import store
 from dashboard.report.content import build_content
@@ -112,3 +113,39 @@ def test_one_label_never_carries_two_values(dash_duo, sqlite_engine):
     assert clashes == {}, "\n".join(f"{label}: {where}" for label, where in clashes.items())
     assert dash_duo.get_logs() == []
     store.configure(None)
+
+
+def _bare(label: str) -> str:
+    """ "Mognad (belagd)" → "mognad": a metric's label without its qualifier."""
+    return re.sub(r"\s*\(.*\)", "", label).strip().casefold()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_reports_column_labels_name_one_definition(sqlite_engine, lang):
+    """The report's tables label their columns in few words (the PDF's labels are column heads,
+    not "label: number" lines, so the browser test above does not see them). A column's label
+    must not be another metric's label without its qualifier: "Mognad" for the self-assessed
+    level was the bare label of "Mognad (belagd)", the Mognad page's evidence-based level."""
+    from dashboard.report.content import OBJECT_COLUMNS, TABLE_COLUMNS
+    from dashboard.report.pdf import report_pdf
+    from dashboard.report.words import words
+    from etl.kpi.definitions import METRICS
+
+    def label(metric: str) -> str:
+        return METRICS[metric].label_en if lang == "en" else METRICS[metric].label_sv
+
+    shown: dict[str, set[str]] = defaultdict(set)
+    for metric, key in (*TABLE_COLUMNS, *OBJECT_COLUMNS):
+        shown[words(lang)[key]].add(metric)
+    assert {text: metrics for text, metrics in shown.items() if len(metrics) > 1} == {}
+    clashes = {
+        text: sorted(other for other in METRICS if other not in metrics and _bare(label(other))
+                     == text.casefold())
+        for text, metrics in shown.items()
+    }  # fmt: skip
+    assert {text: others for text, others in clashes.items() if others} == {}
+    build_store(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        pdf = report_pdf(gather_report(session, AS_OF), lang)
+    text = _clean(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    assert [heading for heading in shown if heading not in text] == []

@@ -99,7 +99,11 @@ def open_browser(lang: str = "sv"):
     options.add_experimental_option("prefs", {"intl.accept_languages": locale})
     driver_path = shutil.which("chromedriver")
     service = Service(driver_path) if driver_path else Service()
-    return webdriver.Chrome(options=options, service=service)
+    driver = webdriver.Chrome(options=options, service=service)
+    # Headless Chromium keeps JavaScript's default locale (Intl, toLocaleString) at en-US
+    # whatever --lang says; the DevTools override sets it for the browser's tab.
+    driver.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": locale})
+    return driver
 
 
 def wait_settled(driver, timeout: float = 30.0, quiet: float = 0.6) -> None:
