@@ -5,7 +5,8 @@ SQLite file; with ``--store`` it reads an existing store (the national set loade
 ``python -m benchmarks.run`` is the case that matters: every municipality and administration in
 one report). The report's numbers are gathered once; the PDF is rendered ``--runs`` times from
 them, and the figures (wall-clock min, median, max seconds; CPU seconds of this process, which
-a shared, loaded machine changes less; pages, bytes) are printed with the load average.
+a shared, loaded machine changes less, for the gathering, the content and the PDF; pages, bytes)
+are printed with the load average.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from benchmarks.common import AS_OF, load_average
+from dashboard.report.content import build_content
 from dashboard.report.gather import gather_report
 from dashboard.report.pdf import report_pdf
 from etl.db import make_engine, migrate
 
 
-def _gathered(store: str | None, as_of: dt.date) -> tuple[dict, float]:
+def _gathered(store: str | None, as_of: dt.date) -> tuple[dict, float, float]:
     if store is None:
         from tests import kpi_data
 
@@ -39,12 +41,12 @@ def _gathered(store: str | None, as_of: dt.date) -> tuple[dict, float]:
         as_of = kpi_data.AS_OF
     else:
         engine = make_engine(store)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         data = gather_report(session, as_of)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     engine.dispose()
-    return data, seconds
+    return data, seconds, cpu
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -53,7 +55,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
-    data, gather_seconds = _gathered(args.store, args.as_of)
+    data, gather_seconds, gather_cpu = _gathered(args.store, args.as_of)
+    start_cpu = time.process_time()
+    build_content(data)  # the sentences and tables, without the layout
+    content_cpu = time.process_time() - start_cpu
     samples, cpu, pdf = [], [], b""
     for _ in range(args.runs):
         start, start_cpu = time.perf_counter(), time.process_time()
@@ -65,6 +70,8 @@ def main(argv: list[str] | None = None) -> dict:
         "administrations": len(data.get("administrations", [])),
         "municipalities": len(data.get("municipalities", [])),
         "gather_seconds": round(gather_seconds, 2),
+        "gather_cpu_seconds": round(gather_cpu, 2),
+        "content_cpu_seconds": round(content_cpu, 2),
         "render_seconds": {
             "min": round(min(samples), 2),
             "median": round(statistics.median(samples), 2),
