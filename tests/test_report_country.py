@@ -147,6 +147,7 @@ def workbooks(engine):
 def test_the_country_report_sums_the_workbooks_per_municipality(workbooks, country):
     data = _gather(workbooks)
     summed = {s["name"]: s for s in data["lineage"] if s["kind"] == "administrations"}
+    assert list(summed) == ["Askersund", "Hallsberg"]  # by name, not by code (1882, 1861)
     assert {name: s["files"] for name, s in summed.items()} == {"Askersund": 2, "Hallsberg": 1}
     assert summed["Askersund"]["loaded_at"] == "2026-06-01T08:00"  # the oldest
     assert summed["Askersund"]["stale_files"] == 1 and summed["Hallsberg"]["stale_files"] == 0

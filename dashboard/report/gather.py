@@ -34,6 +34,7 @@ from dashboard.queries.viewer import (
     administration_scope_condition,
     municipality_scope_condition,
 )
+from dashboard.report.order import swedish_key
 from dashboard.report.words import words
 from dashboard.scope_text import scope_text
 from etl.kpi.compute import compute_kpis
@@ -538,7 +539,8 @@ def _workbooks_by_municipality(sources: list[dict]) -> list[dict]:
     for source in summed_kind:
         groups.setdefault(source["municipality"], []).append(source)
     summed = []
-    for (code, name), files in sorted(groups.items(), key=lambda item: item[0]):
+    # Municipalities alphabetically (Swedish collation), as every table of the report.
+    for (code, name), files in sorted(groups.items(), key=lambda g: swedish_key(g[0][1] or "")):
         oldest = min(files, key=lambda f: f["loaded_at"])
         stale = sum(1 for f in files if f["stale"])
         summed.append(
