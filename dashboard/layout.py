@@ -402,6 +402,22 @@ def create_kpi_row(
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
+def pager(pager_id: str, pages: int, label: str, class_name: str = "mb-0") -> html.Nav:
+    """A labelled pager for a list shown a page at a time (the callback reads its active_page)."""
+    return html.Nav(
+        dbc.Pagination(
+            id=pager_id,
+            max_value=pages,
+            active_page=1,
+            fully_expanded=False,
+            previous_next=True,
+            size="sm",
+            className=class_name,
+        ),
+        **{"aria-label": label},
+    )
+
+
 def graph_config(lang: str = "sv") -> dict:
     """GRAPH_CONFIG with plotly's locale for ``lang`` built from Babel's data (months on date
     axes "okt. 2025", decimal comma and space grouping in Swedish; English formats in English).

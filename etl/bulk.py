@@ -121,14 +121,17 @@ def _binary_types(connection: Connection, table: Table, columns: Sequence[str]) 
 
 
 def _copy(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
-          types: list[str]) -> None:  # fmt: skip
+          types: list[str] | None = None) -> None:  # fmt: skip
+    """COPY ``rows`` into ``table``: binary when ``types`` names every column's type, else text."""
     names = ", ".join(f'"{c}"' for c in columns)
-    statement = f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)'
+    binary = " (FORMAT BINARY)" if types else ""
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN{binary}'
     dbapi_error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.cursor()
     try:
         with cursor.copy(statement) as copy:
-            copy.set_types(types)
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
     except dbapi_error as exc:  # as SQLAlchemy's own calls would raise it (the loader's catch)
@@ -149,20 +152,10 @@ def insert_rows(
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in one go."""
     if not rows:
         return
-    names = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name == "postgresql":
-        statement = f'COPY "{table.name}" ({names}) FROM STDIN'
-        dbapi_error = connection.dialect.loaded_dbapi.Error
-        cursor = connection.connection.cursor()
-        try:
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except dbapi_error as exc:  # as SQLAlchemy's own calls would raise it (the loader's catch)
-            raise DBAPIError.instance(statement, None, exc, dbapi_error) from exc
-        finally:
-            cursor.close()
+        _copy(connection, table, columns, rows)
         return
+    names = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name == "sqlite":
         marks = ", ".join("?" for _ in columns)
     else:

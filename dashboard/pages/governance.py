@@ -24,6 +24,7 @@ from dashboard.layout import (
     empty_state,
     graph_config,
     no_data,
+    pager,
     scroll_region,
 )
 from dashboard.output_cache import cached_output
@@ -416,20 +417,7 @@ def create_card_section(first_page: list, count: int, lang: str):
     parts = [html.Div(first_page, id=CARDS)]
     pages = card_page_bounds(count, 1)[2]
     if pages > 1:
-        parts.append(
-            html.Nav(
-                dbc.Pagination(
-                    id=CARD_PAGER,
-                    max_value=pages,
-                    active_page=1,
-                    fully_expanded=False,
-                    previous_next=True,
-                    size="sm",
-                    className="mb-0",
-                ),
-                **{"aria-label": _tr("card_pages", lang)},
-            )
-        )
+        parts.append(pager(CARD_PAGER, pages, _tr("card_pages", lang)))
     return html.Div(parts)
 
 

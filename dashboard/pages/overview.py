@@ -23,6 +23,7 @@ from dashboard.layout import (
     graph_config,
     metric_label,
     no_data,
+    pager,
     scroll_region,
 )
 from dashboard.output_cache import cached_output
@@ -287,20 +288,7 @@ def create_org_table(df, lang: str):
     table, pages = org_page(df, lang, 1)
     parts = [html.Div(table, id=ORG_ROWS)]
     if pages > 1:
-        parts.append(
-            html.Nav(
-                dbc.Pagination(
-                    id=ORG_PAGER,
-                    max_value=pages,
-                    active_page=1,
-                    fully_expanded=False,
-                    previous_next=True,
-                    size="sm",
-                    className="mt-2 mb-0",
-                ),
-                **{"aria-label": _tr("org_pages", lang)},
-            )
-        )
+        parts.append(pager(ORG_PAGER, pages, _tr("org_pages", lang), "mt-2 mb-0"))
     return html.Div(parts)
 
 
