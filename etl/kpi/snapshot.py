@@ -71,6 +71,22 @@ def take_snapshot(
     return written
 
 
+def refresh_mart(engine: Engine, as_of: dt.date) -> int | None:
+    """Build the KPI mart for ``as_of`` and its other dates (etl.kpi.mart.mart_dates) unless it
+    already holds ``as_of`` at the store's current version; returns the rows written, or None
+    when there was nothing to do (or the store has no mart yet).
+
+    The pages ask for today. A load builds the mart for its own day, so on the days after it,
+    without a load, every country-wide number would be computed on demand for the first viewer
+    of each page; a daily run of this (``infosak mart``, docs/deployment.md) keeps the mart on
+    today. Under the writer lock, so no load commits between the computation and its tag."""
+    with write_session(engine) as session:
+        if not mart.present(session) or mart.holds(session, as_of):
+            return None
+        frames = {day: compute_kpis(session, day, SYSTEM) for day in mart.mart_dates(as_of)}
+        return mart.build(session, frames)
+
+
 class _Declined(Exception):
     """The mart cannot be updated scope by scope: roll back and build it whole."""
 
