@@ -14,6 +14,7 @@ from infosak_cli import (  # noqa: E402,F401  isort: skip
     generate_cmd,
     kpi_cmd,
     load_cmd,
+    mart_cmd,
     remind_cmd,
     report_cmd,
     serve_cmd,

@@ -8,6 +8,7 @@ access is asked of the operating system without writing a file. Exit 0 when ever
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -118,9 +119,30 @@ def check_store(environ: Mapping[str, str], *, demo: bool) -> list[Finding]:
         else:
             findings.append(Finding("Demokonton", True, "Inga demokonton." if not names else
                                     f"{len(names)} demokonton (demoläge)."))  # fmt: skip
+        findings.extend(check_mart_is_current(engine, dt.date.today()))
         return findings
     finally:
         engine.dispose()
+
+
+def check_mart_is_current(engine: Engine, today: dt.date) -> list[Finding]:
+    """Whether the KPI mart holds today (``infosak mart`` daily); nothing before a first load."""
+    from etl.kpi import mart
+    from etl.models import KpiMartDate
+
+    with engine.connect() as conn:
+        if not mart.present(conn):
+            return []
+        held = list(conn.scalars(select(KpiMartDate.as_of)))
+        if not held:
+            return []
+        if mart.holds(conn, today):
+            return [
+                Finding("Nyckeltal", True, "Nyckeltalen för hela landet är beräknade per i dag.")
+            ]
+    return [Finding("Nyckeltal", False, f"Nyckeltalen är beräknade per {max(held).isoformat()}, "
+                    "inte per i dag: varje sida räknar dem för hela landet vid första besöket. "
+                    "Kör 'infosak mart' en gång per dygn (timer i docs/deployment.md).")]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- settings

@@ -206,3 +206,34 @@ def test_doctor_writes_nothing_to_a_sqlite_store(monkeypatch, tmp_path):
     # A reader of a WAL-mode store opens SQLite's shared-memory index and an empty log beside it.
     assert set(after) - set(before) <= {"infosak.db-shm", "infosak.db-wal"}
     assert after.get("infosak.db-wal", b"") == before.get("infosak.db-wal", b"")
+
+
+def test_a_mart_not_on_today_is_reported_until_it_is_refreshed(configured):
+    import datetime as dt
+
+    from etl.kpi.mart import store_version
+    from etl.models import KpiMartDate
+
+    today = dt.date.today()
+    with configured.begin() as conn:
+        version = store_version(conn)
+        conn.execute(
+            KpiMartDate.__table__.insert(),
+            [{"as_of": today - dt.timedelta(days=3), "store_version": version}],
+        )
+    code, output = doctor()
+    assert code == 1
+    expected = (today - dt.timedelta(days=3)).isoformat()
+    assert f"Nyckeltalen är beräknade per {expected}, inte per i dag" in output
+    assert "Kör 'infosak mart' en gång per dygn" in output
+
+    with configured.begin() as conn:
+        conn.execute(KpiMartDate.__table__.insert(), [{"as_of": today, "store_version": version}])
+    code, output = doctor()
+    assert "Nyckeltalen för hela landet är beräknade per i dag." in output
+    assert "inte per i dag" not in output
+
+
+def test_a_store_never_loaded_says_nothing_of_the_mart(configured):
+    code, output = doctor()
+    assert "Nyckeltal" not in output

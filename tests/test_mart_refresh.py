@@ -13,12 +13,14 @@ import math
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from dashboard.queries.viewer import SYSTEM
 from etl import models as m
 from etl.kpi import mart
 from etl.kpi.compute import compute_kpis
 from etl.kpi.snapshot import refresh_mart
+from infosak_cli import app
 from tests.generated_store import BACKENDS, loaded_generated_store
 from tests.store_dump import store_dump
 
@@ -85,3 +87,16 @@ def test_a_day_the_mart_already_holds_changes_nothing(store):
     before = store_dump(engine)
     assert refresh_mart(engine, TODAY) is None
     assert store_dump(engine) == before
+
+
+def test_the_command_builds_the_day_and_then_says_it_is_done(tmp_path):
+    with loaded_generated_store("sqlite", tmp_path, TODAY) as (engine, _files):
+        url = engine.url.render_as_string(hide_password=False)
+        command = ["mart", "--as-of", NEXT_DAY.isoformat(), "--database-url", url]
+        first = CliRunner().invoke(app, command)
+        second = CliRunner().invoke(app, command)
+        with engine.connect() as conn:
+            assert mart.holds(conn, NEXT_DAY)
+    assert first.exit_code == 0, first.output
+    assert "är beräknade:" in first.output
+    assert second.exit_code == 0 and "redan beräknade" in second.output
