@@ -602,12 +602,13 @@ class _SharedStringsScan:
         self.claimed: str | None = None
 
     def start(self, name: str, attrs: list[str]) -> None:
-        name = local_name(name)
-        if name == "si":
+        # Called for every element (si, t, r, rPr, …): compared as written first, the local
+        # name taken only when there is a prefix.
+        if name == "si" or (":" in name and local_name(name) == "si"):
             self.count += 1
             if self.count > self.limits.max_shared_strings:
                 raise too_many_strings(self.file, self.limits)
-        elif name == "sst" and self.claimed is None:
+        elif self.claimed is None and (name == "sst" or local_name(name) == "sst"):
             self.claimed = attribute(attrs, "uniqueCount")
 
     def check(self) -> None:

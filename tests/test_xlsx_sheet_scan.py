@@ -167,3 +167,27 @@ def test_inspection_finds_the_same_extents_with_and_without_r(tmp_path):
     plain = _inspect(path, ReadLimits())
     again = _inspect(_without_r(path, tmp_path / "utan-r.xlsx"), ReadLimits())
     assert plain.sheets == again.sheets
+
+
+def strings(data: bytes, limits: ReadLimits = SMALL):
+    scan = xlsx_package._SharedStringsScan("f.xlsx", limits)
+    parse_chunks([data], scan.start)
+    scan.check()
+    return scan.count, scan.claimed
+
+
+def test_shared_strings_counted_with_and_without_a_prefix():
+    plain = b'<sst uniqueCount="3"><si><t>a</t></si><si><r><t>b</t></r></si><si><t/></si></sst>'
+    prefixed = (
+        b"<x:sst xmlns:x='urn:x' uniqueCount='3'><x:si><x:t>a</x:t></x:si>"
+        b"<x:si><x:r><x:t>b</x:t></x:r></x:si><x:si/></x:sst>"
+    )
+    assert strings(plain) == (3, "3")
+    assert strings(prefixed) == (3, "3")
+
+
+def test_shared_strings_claiming_more_than_they_hold_are_refused_with_a_prefix():
+    data = b"<x:sst xmlns:x='urn:x' uniqueCount='4000000000'><x:si><x:t>a</x:t></x:si></x:sst>"
+    with pytest.raises(SourceReadError) as caught:
+        strings(data)
+    assert "uppger 4000000000 texter men innehåller 1" in caught.value.issues[0].message_sv
