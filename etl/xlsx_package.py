@@ -504,6 +504,9 @@ _ROW_REFS = re.compile(r"(?:[A-Za-z]{0,3}[0-9]{1,7}\n)*")
 _ONLY_DIGITS = str.maketrans("", "", string.ascii_letters)
 _ONLY_LETTERS = str.maketrans("", "", string.digits)
 BATCH = 1 << 16
+# XFD1048576: a longer reference is never plain, and is refused at once (as the exact scan
+# does) rather than kept, however long, until the end of its batch.
+LONGEST_REF = 10
 
 
 class _FastSheetScan:
@@ -537,14 +540,14 @@ class _FastSheetScan:
                 raise _NeedsExactScan
             cells = self.cells
             cells.append(ref)
-            if len(cells) >= BATCH:
+            if len(cells) >= BATCH or len(ref) > LONGEST_REF:
                 self.flush()
         elif name == "row":
             ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
             if ref is None:
                 raise _NeedsExactScan
             self.rows.append((len(self.cells), ref))
-            if len(self.rows) >= BATCH:
+            if len(self.rows) >= BATCH or len(ref) > LONGEST_REF:
                 self.flush()
 
     def flush(self) -> None:

@@ -191,3 +191,11 @@ def test_shared_strings_claiming_more_than_they_hold_are_refused_with_a_prefix()
     with pytest.raises(SourceReadError) as caught:
         strings(data)
     assert "uppger 4000000000 texter men innehåller 1" in caught.value.issues[0].message_sv
+
+
+def test_a_long_reference_is_refused_where_it_stands():
+    # Refused at once, as the exact scan does, before the parse reaches the broken end of the
+    # part; not kept, however long, until the end of its batch.
+    data = sheet(b'<row r="1"><c r="A1' + b"-" * 5000 + b'"/>')[: -len("</sheetData></worksheet>")]
+    assert "cellreferensen 'A1-----" in refusal(fast, data)
+    assert refusal(fast, data) == refusal(exact, data)
