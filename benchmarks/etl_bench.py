@@ -234,6 +234,20 @@ def bare_calamine_read(src: Path) -> dict:
             "cpu_seconds": round(time.process_time() - cpu, 3)}  # fmt: skip
 
 
+def package_inspection(src: Path) -> dict:
+    """The hostile-file inspection alone (``etl.xlsx_package.inspect_xlsx``) of every workbook
+    in ``src``, in this process: work of the load that the bare calamine read does not do."""
+    from etl.read_limits import DEFAULT_LIMITS
+    from etl.xlsx_package import inspect_xlsx
+
+    cpu = time.process_time()
+    start = time.perf_counter()
+    for path in sorted(src.glob("*.xlsx")):
+        inspect_xlsx(path, path.name, DEFAULT_LIMITS)
+    return {"seconds": round(time.perf_counter() - start, 3),
+            "cpu_seconds": round(time.process_time() - cpu, 3)}  # fmt: skip
+
+
 # --------------------------------------------------------------------------- the sections
 # One per target of the ETL issue. Each states its baselines, its ratio and whether it is met;
 # figures are wall-clock on a shared machine, so each records the load average around it.
@@ -398,6 +412,7 @@ def xlsx_section(src: Path, work: Path) -> dict:
 
     load_before = load_average()
     bare_read = bare_calamine_read(src)
+    inspection = package_inspection(src)
     store_path = work / "etl_xlsx.db"
     url = _migrated_sqlite(store_path)
     etl = infosak_load_process(url, src)
@@ -413,6 +428,7 @@ def xlsx_section(src: Path, work: Path) -> dict:
         "workbooks": len(list(src.glob("*.xlsx"))),
         "etl": etl,
         "baseline_bare_calamine": bare_read,
+        "package_inspection": inspection,
         "baseline_executemany_indexes": insert,
         "baseline_seconds": bare_seconds,
         "times_baseline": ratio,

@@ -22,7 +22,9 @@ a name, a path or a declared size:
    positions them (``r`` in any quoting or case, rows and cells without ``r`` counted on from
    the previous one): more rows, columns, cells or area than the limits allow is refused as
    soon as it is seen. The ``dimension`` element is not trusted either way: the real extent
-   decides;
+   decides. Where every row and cell carries ``r`` (as Excel writes them) the references are
+   collected and reduced a batch at a time (``_FastSheetScan``); elsewhere, and for a batch that
+   crosses a limit, element by element (``_SheetScan``), so every refusal is the same;
 5. the shared-strings table: no more texts than the limit, and no ``uniqueCount`` above the
    texts it really holds (calamine reserves room for what it claims).
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import re
+import string
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -243,7 +246,9 @@ class _Reading:
             pass
 
     def parse(self, info: zipfile.ZipInfo, start=None, end=None) -> None:
-        """Parse one XML part with the defused parser; a broken or hostile one refuses the file."""
+        """Parse one XML part with the defused parser; a broken or hostile one refuses the file.
+
+        A handler may stop the parse by raising; what it raises goes to the caller."""
         try:
             parse_chunks(self.chunks(info), start, end)
         except XmlRefused:
@@ -488,6 +493,109 @@ class _SheetScan:
             self.column = 1
 
 
+class _NeedsExactScan(Exception):
+    """A row or cell without ``r``: its position depends on the ends of rows before it."""
+
+
+# Refs of one batch joined by newlines, each as ``_cell_position`` and ``_row_number`` take the
+# usual ones (the replay gives every other one its exact treatment and message).
+_CELL_REFS = re.compile(r"(?:[A-Za-z]{1,3}[0-9]{1,7}\n)*")
+_ROW_REFS = re.compile(r"(?:[A-Za-z]{0,3}[0-9]{1,7}\n)*")
+_ONLY_DIGITS = str.maketrans("", "", string.ascii_letters)
+_ONLY_LETTERS = str.maketrans("", "", string.digits)
+BATCH = 1 << 16
+# XFD1048576: a longer reference is never plain, and is refused at once (as the exact scan
+# does) rather than kept, however long, until the end of its batch.
+LONGEST_REF = 10
+
+
+class _FastSheetScan:
+    """The extent ``_SheetScan`` finds, for a sheet whose rows and cells all carry ``r``.
+
+    Excel writes ``r`` on every row and cell, and then a position never depends on the order
+    of the elements: the extent is the largest row and column of all references. So the
+    handler only collects the references (one call per element, no end handler, which halves
+    the calls into Python), and each batch of them is reduced at C speed: one regular
+    expression checks that every reference is plain, ``str.translate`` splits rows from
+    columns, ``max`` takes the largest. A batch that would cross a limit, or holds a
+    reference that is not plain, is replayed element by element through ``_SheetScan`` from
+    the state before it, so the refusal is the very one (and the message) of the exact scan.
+    A row or cell without ``r`` raises ``_NeedsExactScan``: the part is then read again by
+    ``_SheetScan`` alone.
+    """
+
+    def __init__(self, file: str, sheet: str, limits: ReadLimits) -> None:
+        self.exact = _SheetScan(file, sheet, limits)
+        self.extent = self.exact.extent
+        self.limits = limits
+        self.cells: list[str] = []  # cell references of the batch, in order
+        self.rows: list[tuple[int, str]] = []  # (cells before it in the batch, row reference)
+
+    def start(self, name: str, attrs: list[str]) -> None:
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "c":
+            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
+            if ref is None:
+                raise _NeedsExactScan
+            cells = self.cells
+            cells.append(ref)
+            if len(cells) >= BATCH or len(ref) > LONGEST_REF:
+                self.flush()
+        elif name == "row":
+            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
+            if ref is None:
+                raise _NeedsExactScan
+            self.rows.append((len(self.cells), ref))
+            if len(self.rows) >= BATCH or len(ref) > LONGEST_REF:
+                self.flush()
+
+    def flush(self) -> None:
+        cells, rows = self.cells, self.rows
+        self.cells, self.rows = [], []
+        extent, limits = self.extent, self.limits
+        top_row, top_column, count = extent.rows, extent.columns, extent.cells + len(cells)
+        plain = True
+        if cells:
+            joined = "\n".join(cells) + "\n"
+            # A reference holding a newline (``&#10;``) would split in two: counted, refused.
+            plain = joined.count("\n") == len(cells) and _CELL_REFS.fullmatch(joined) is not None
+            if plain:
+                top_row = max(top_row, max(map(int, joined.translate(_ONLY_DIGITS).split())))
+                letters = set(joined.translate(_ONLY_LETTERS).split())
+                top_column = max(top_column, max(map(_column_number, letters)))
+        if plain and rows:
+            joined = "\n".join(ref for _, ref in rows) + "\n"
+            plain = joined.count("\n") == len(rows) and _ROW_REFS.fullmatch(joined) is not None
+            if plain:
+                top_row = max(top_row, max(map(int, joined.translate(_ONLY_DIGITS).split())))
+        # The extent only grows: within the limits at the end of the batch is within them
+        # at every element of it, where the exact scan would have checked.
+        if (
+            plain
+            and top_row <= limits.max_rows
+            and top_column <= limits.max_columns
+            and top_row * top_column <= limits.max_cells
+            and count <= limits.max_cells
+        ):
+            extent.rows, extent.columns, extent.cells = top_row, top_column, count
+            return
+        self._replay(cells, rows)
+
+    def _replay(self, cells: list[str], rows: list[tuple[int, str]]) -> None:
+        """The batch through the exact scan, in document order (it raises the refusal)."""
+        exact, marks = self.exact, iter(rows)
+        mark = next(marks, None)
+        for index, ref in enumerate(cells):
+            while mark is not None and mark[0] <= index:
+                exact.start("row", ["r", mark[1]])
+                mark = next(marks, None)
+            exact.start("c", ["r", ref])
+        while mark is not None:
+            exact.start("row", ["r", mark[1]])
+            mark = next(marks, None)
+
+
 class _SharedStringsScan:
     """Texts really held by a shared-strings part, and what its root claims."""
 
@@ -497,12 +605,13 @@ class _SharedStringsScan:
         self.claimed: str | None = None
 
     def start(self, name: str, attrs: list[str]) -> None:
-        name = local_name(name)
-        if name == "si":
+        # Called for every element (si, t, r, rPr, …): compared as written first, the local
+        # name taken only when there is a prefix.
+        if name == "si" or (":" in name and local_name(name) == "si"):
             self.count += 1
             if self.count > self.limits.max_shared_strings:
                 raise too_many_strings(self.file, self.limits)
-        elif name == "sst" and self.claimed is None:
+        elif self.claimed is None and (name == "sst" or local_name(name) == "sst"):
             self.claimed = attribute(attrs, "uniqueCount")
 
     def check(self) -> None:
@@ -548,6 +657,23 @@ def _is_xml(name: str, defaults: dict[str, str], overrides: dict[str, str]) -> b
     return _extension(name) in XML_EXTENSIONS or _content_type(name, defaults, overrides).endswith(
         "xml"
     )
+
+
+def _scan_sheet(reading: _Reading, info: zipfile.ZipInfo, sheet: str) -> SheetExtent:
+    """The real extent of a sheet part: ``_FastSheetScan`` where every row and cell has its
+    ``r`` (as Excel writes them), ``_SheetScan`` read again from the start where not."""
+    counted = reading.total
+    fast = _FastSheetScan(reading.file, sheet, reading.limits)
+    try:
+        reading.parse(info, fast.start)
+        fast.flush()
+        return fast.extent
+    except _NeedsExactScan:
+        pass
+    reading.total = counted  # the part is counted once, by the read below
+    exact = _SheetScan(reading.file, sheet, reading.limits)
+    reading.parse(info, exact.start, exact.end)
+    return exact.extent
 
 
 def inspect_package(zf: zipfile.ZipFile, file: str, limits: ReadLimits) -> PackageReport:
@@ -638,7 +764,7 @@ def inspect_package(zf: zipfile.ZipFile, file: str, limits: ReadLimits) -> Packa
 
                 reading.parse(info, both, scan.end)
             elif is_sheet:
-                reading.parse(info, scan.start, scan.end)
+                scan.extent = _scan_sheet(reading, info, scan.sheet)
             else:
                 reading.parse(info, strings.start)
             if is_sheet:

@@ -11,15 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from dashboard.queries.report_snapshots import freeze_report, get_snapshot, list_snapshots
-from dashboard.report.gather import ReportError, gather_report, period_end
-from dashboard.report.pdf import report_pdf
 from etl.db import is_initialised, make_engine
 from etl.kpi.viewer import SYSTEM
 from etl.models import Unit
 from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
+
+# The dashboard's report modules (WeasyPrint, Dash, pandas) are imported inside the functions
+# that use them: every ``infosak`` command imports this module to register ``report``, and
+# ``infosak load`` must not pay a second for a PDF library it never calls.
 
 EMPTY_STORE_MESSAGE = (
     "Databasen innehåller inga uppgifter ännu. Läs in arbetsböcker med `infosak load`.\n"
@@ -34,6 +35,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def resolve_as_of(as_of: str | None, period: str | None, lang: str = "sv") -> dt.date:
     """``--period 2026-Q3`` → 2026-09-30; ``--as-of`` as given; neither → today."""
+    from dashboard.report.gather import ReportError, period_end
+
     if as_of and period:
         raise _fail("Ange antingen --as-of eller --period, inte båda. (Use one of them.)")
     if period:
@@ -81,6 +84,10 @@ def report(
     ),
 ) -> None:
     """Nämndrapport i klarspråk som PDF (sammanställda siffror, diagram, datakällor)."""
+    from dashboard.queries.report_snapshots import freeze_report
+    from dashboard.report.gather import ReportError, gather_report
+    from dashboard.report.pdf import report_pdf
+
     if out is None and not freeze and not list_frozen:
         raise _fail("Ange --out FIL.pdf, --freeze eller --list. (Nothing to do.)")
     if lang not in ("sv", "en"):
@@ -122,6 +129,8 @@ def report(
 
 
 def _print_list(engine) -> None:
+    from dashboard.queries.report_snapshots import list_snapshots
+
     with Session(engine) as session:
         frame = list_snapshots(session, SYSTEM)
     if frame.empty:
@@ -137,6 +146,9 @@ def _print_list(engine) -> None:
 def _write_snapshot(engine, snapshot_id: int, out: Path | None, lang: str = "sv") -> None:
     if out is None:
         raise _fail("Ange --out FIL.pdf för den frysta rapporten.")
+    from dashboard.queries.report_snapshots import get_snapshot
+    from dashboard.report.pdf import report_pdf
+
     with Session(engine) as session:
         frozen = get_snapshot(session, SYSTEM, snapshot_id)
     if frozen is None:
