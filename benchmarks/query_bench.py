@@ -331,3 +331,39 @@ def query_section(engine: Engine, runs: int = 20, cold_runs: int = 5, pages=PAGE
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure an existing store (e.g. a national one) without building one: every page given,
+    each in a fresh process when run once per page, figures to stdout and ``--out``."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from etl.db import make_engine
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.query_bench")
+    parser.add_argument("url", help="SQLAlchemy URL of a loaded store")
+    parser.add_argument("--pages", nargs="+", default=list(PAGES), choices=PAGES)
+    parser.add_argument("--runs", type=int, default=3, help="warm runs per callback")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold runs per callback")
+    parser.add_argument("--out", type=Path, help="write the section as JSON here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    engine = make_engine(args.url)
+    section = query_section(engine, args.runs, args.cold_runs, pages=tuple(args.pages))
+    engine.dispose()
+    for row in section["callbacks"]:
+        cold = row.get("cold", {})
+        print(f"{row['scope']:<14} {row['page']:<20} {row['callback']:<38} "
+              f"first {row.get('first_ms', '-'):>8} cold p95 {cold.get('p95_ms', '-'):>8} "
+              f"{row.get('error', '')}")  # fmt: skip
+    print("load average before/after:", section["load_average_before"],
+          section["load_average_after"])  # fmt: skip
+    if args.out:
+        args.out.write_text(json.dumps(section, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

