@@ -20,3 +20,23 @@ def page_module(path: str):
         if registered["path"] == path:
             return sys.modules[registered["module"]]
     raise LookupError(path)
+
+
+def open_pager_page_by_keyboard(dash_duo, pager_id: str, number: str) -> None:
+    """Tab through the page until the pager's link ``number`` has the focus, then press Enter:
+    what a keyboard user does (the pager must be reachable without a mouse)."""
+    from selenium.webdriver.common.keys import Keys
+
+    link = next(
+        a
+        for a in dash_duo.find_elements(f"#{pager_id} a, #{pager_id} button")
+        if a.text.strip() == number
+    )
+    focused = dash_duo.find_element("body")
+    for _ in range(400):
+        if dash_duo.driver.switch_to.active_element == link:
+            break
+        focused.send_keys(Keys.TAB)
+        focused = dash_duo.driver.switch_to.active_element
+    assert dash_duo.driver.switch_to.active_element == link
+    link.send_keys(Keys.ENTER)

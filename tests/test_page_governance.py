@@ -24,7 +24,7 @@ from dashboard.queries.viewer import Viewer
 from etl.kpi.compute import compute_kpis
 from etl.models import Action, GovernanceObject, Unit
 from tests.kpi_data import AS_OF, build_store
-from tests.pages import build_app, page_module
+from tests.pages import build_app, open_pager_page_by_keyboard, page_module
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 
@@ -307,7 +307,6 @@ def test_object_cards_are_paged_in_the_comparisons_order(generated_page):
 def test_card_pager_works_by_keyboard_and_is_axe_clean(dash_duo, generated_page, monkeypatch):
     """The pager in Chromium: reached with Tab, a page chosen with Enter shows the next cards
     (each under its own heading), and axe finds nothing on the paged page."""
-    from selenium.webdriver.common.keys import Keys
 
     from tests.axe import describe, run_axe
 
@@ -321,19 +320,7 @@ def test_card_pager_works_by_keyboard_and_is_axe_clean(dash_duo, generated_page,
     headings = dash_duo.find_elements(f"#{page.CARDS} h2")
     assert len(headings) == 2
     first_titles = [h.text for h in headings]
-    link = next(
-        a
-        for a in dash_duo.find_elements(f"#{page.CARD_PAGER} a, #{page.CARD_PAGER} button")
-        if a.text.strip() == "2"
-    )
-    focused = dash_duo.find_element("body")
-    for _ in range(400):  # Tab through the page until the pager's "2" has the focus
-        if dash_duo.driver.switch_to.active_element == link:
-            break
-        focused.send_keys(Keys.TAB)
-        focused = dash_duo.driver.switch_to.active_element
-    assert dash_duo.driver.switch_to.active_element == link
-    link.send_keys(Keys.ENTER)
+    open_pager_page_by_keyboard(dash_duo, page.CARD_PAGER, "2")
     dash_duo.wait_for_contains_text(f"#{page.CARDS}", "Objektkort 3–4 av 7", timeout=60)
     titles = [h.text for h in dash_duo.find_elements(f"#{page.CARDS} h2")]
     assert len(titles) == 2 and not set(titles) & set(first_titles)

@@ -17,7 +17,7 @@ import pytest
 
 from dashboard import store
 from tests.kpi_data import AS_OF, build_store
-from tests.pages import build_app, page_module
+from tests.pages import build_app, open_pager_page_by_keyboard, page_module
 
 FILTERS = {"as_of": AS_OF.isoformat(), "lang": "sv"}
 
@@ -281,7 +281,6 @@ def test_org_pager_works_by_keyboard_and_is_axe_clean(dash_duo, tmp_path, monkey
     """The country's organisation check in Chromium (here: 4 municipalities counted as many,
     two a page): the pager is reached with Tab, Enter shows the next municipalities, axe finds
     nothing."""
-    from selenium.webdriver.common.keys import Keys
 
     from dashboard.queries import overview
     from tests.axe import describe, run_axe
@@ -297,19 +296,7 @@ def test_org_pager_works_by_keyboard_and_is_axe_clean(dash_duo, tmp_path, monkey
         dash_duo.wait_for_page(f"{dash_duo.server_url}/?datum=2026-11-28")
         dash_duo.wait_for_contains_text(f"#{page.ORG_ROWS}", "visar 1–2 av 4", timeout=60)
         first = [th.text for th in dash_duo.find_elements(f"#{page.ORG_ROWS} tbody th")]
-        link = next(
-            a
-            for a in dash_duo.find_elements(f"#{page.ORG_PAGER} a, #{page.ORG_PAGER} button")
-            if a.text.strip() == "2"
-        )
-        focused = dash_duo.find_element("body")
-        for _ in range(400):  # Tab through the page until the pager's "2" has the focus
-            if dash_duo.driver.switch_to.active_element == link:
-                break
-            focused.send_keys(Keys.TAB)
-            focused = dash_duo.driver.switch_to.active_element
-        assert dash_duo.driver.switch_to.active_element == link
-        link.send_keys(Keys.ENTER)
+        open_pager_page_by_keyboard(dash_duo, page.ORG_PAGER, "2")
         dash_duo.wait_for_contains_text(f"#{page.ORG_ROWS}", "visar 3–4 av 4", timeout=60)
         second = [th.text for th in dash_duo.find_elements(f"#{page.ORG_ROWS} tbody th")]
         assert len(first) == len(second) == 2 and not set(first) & set(second)
