@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from etl import models as m
 from etl.db import session_factory
 from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, evidence_level, evidence_shortfalls
+from etl.kpi.viewer import SYSTEM
 from tests import kpi_data
 
 # (criterion, level, numerator at the edge out of 20, whether the share must reach or stay under)
@@ -202,3 +204,29 @@ def test_evidence_criteria_give_the_level_compute_kpis_gives_for_every_scope(sto
     )["level"]
     for row in kpis.itertuples():
         assert row.value == levels[(row.scope_type, row.scope_id)], row
+
+
+def test_several_municipalities_in_one_pass_give_each_its_own_rows(store):
+    """The country's Mognad counts its shown municipalities in one scope: each municipality's
+    and administration's criteria are the ones it gets when counted alone."""
+    types = ["municipality", "administration"]
+    with store() as session:
+        together = evidence_criteria(
+            session, kpi_data.AS_OF, SYSTEM, scope_types=types, municipality=("1882", "1861")
+        )
+        alone = pd.concat(
+            [
+                evidence_criteria(
+                    session, kpi_data.AS_OF, SYSTEM, scope_types=types, municipality=code
+                )
+                for code in ("1882", "1861")
+            ],
+            ignore_index=True,
+        )
+    key = ["scope_type", "scope_id", "criterion"]
+    assert set(together["scope_id"]) == {"1882", "1861", "1882-KLF", "1882-SOC", "1861-BUF"}
+    pd.testing.assert_frame_equal(
+        together.sort_values(key).reset_index(drop=True),
+        alone.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )

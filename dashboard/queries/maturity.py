@@ -7,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import select
 
 from dashboard.queries.viewer import Viewer
 from dashboard.report.order import swedish_key
 from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, EvidenceCriterion, evidence_shortfalls
+from etl.models import Administration, Municipality
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
 
@@ -44,7 +46,7 @@ def evidence_holdbacks(
     viewer: Viewer,
     *,
     scope_types: tuple[str, ...] = ("administration", "governance_object"),
-    municipality: str | None = None,
+    municipality: str | tuple[str, ...] | None = None,
     administration: str | None = None,
 ) -> list[Holdback]:
     """Per visible scope, its evidence level and the criteria it misses for level + 1."""
@@ -125,16 +127,34 @@ def municipality_holdbacks(
         return (evidence is None, evidence or 0.0, -gap, swedish_key(entry["name"]), code)
 
     ordered = [code for code, _ in sorted(values.items(), key=order)]
-    rows = [_municipality_holdback(session, as_of, viewer, code) for code in ordered[:limit]]
+    shown = tuple(ordered[:limit])
+    # The shown municipalities counted in one pass (a call per municipality cost ~0,1 s each,
+    # mostly the same organisation read and fact queries over again).
+    holdbacks = evidence_holdbacks(
+        session, as_of, viewer, scope_types=("municipality", "administration"), municipality=shown
+    )
+    municipality_of = dict(
+        session.execute(
+            select(Administration.code, Municipality.code)
+            .join(Municipality, Administration.municipality_id == Municipality.id)
+            .where(Municipality.code.in_(shown))
+        ).all()
+    )
+    rows = [_municipality_holdback(holdbacks, municipality_of, code) for code in shown]
     return rows, len(ordered)
 
 
-def _municipality_holdback(session, as_of, viewer, code: str) -> MunicipalityHoldback:
-    holdbacks = evidence_holdbacks(
-        session, as_of, viewer, scope_types=("municipality", "administration"), municipality=code
-    )
+def _municipality_holdback(
+    holdbacks: list[Holdback], municipality_of: dict[str, str], code: str
+) -> MunicipalityHoldback:
     own = next(h for h in holdbacks if h.scope_type == "municipality" and h.scope_id == code)
-    rated = [h for h in holdbacks if h.scope_type == "administration" and h.level is not None]
+    rated = [
+        h
+        for h in holdbacks
+        if h.scope_type == "administration"
+        and municipality_of.get(h.scope_id) == code
+        and h.level is not None
+    ]
     counts = {c.code: 0 for c in EVIDENCE_CRITERIA}
     for h in rated:
         for shortfall in h.shortfalls:

@@ -554,7 +554,7 @@ def evidence_criteria(
     viewer: Viewer = SYSTEM,
     *,
     scope_types: Iterable[str] | None = None,
-    municipality: str | None = None,
+    municipality: str | tuple[str, ...] | None = None,
     administration: str | None = None,
 ) -> pd.DataFrame:
     """What the evidence-based maturity of each visible scope rests on: one row per (scope,

@@ -69,8 +69,12 @@ class Scope:
         )
 
 
-def _municipality_id(code: str):
-    return select(Municipality.id).where(Municipality.code == code)
+def _municipality_codes(municipality: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (municipality,) if isinstance(municipality, str) else tuple(municipality)
+
+
+def _municipality_id(municipality: str | tuple[str, ...]):
+    return select(Municipality.id).where(Municipality.code.in_(_municipality_codes(municipality)))
 
 
 def _administration_id(code: str):
@@ -80,10 +84,11 @@ def _administration_id(code: str):
 def build_scope(
     viewer: Viewer,
     scope_types: Iterable[str] | None = None,
-    municipality: str | None = None,
+    municipality: str | tuple[str, ...] | None = None,
     administration: str | None = None,
 ) -> Scope:
-    """The viewer's conditions AND the narrowing to ``municipality``/``administration``."""
+    """The viewer's conditions AND the narrowing to ``municipality`` (one code, or several: a
+    page that shows a few municipalities counts them in one pass) and ``administration``."""
     wanted = set(SCOPE_TYPES if scope_types is None else scope_types)
     types = tuple(t for t in SCOPE_TYPES if t in wanted and t in viewer.visible_scope_types)
     unit = unit_scope_condition(viewer)
@@ -99,7 +104,7 @@ def build_scope(
             ),
         )
         adm = combine(adm, Administration.municipality_id.in_(mun_ids))
-        mun = combine(mun, Municipality.code == municipality)
+        mun = combine(mun, Municipality.code.in_(_municipality_codes(municipality)))
         obj = combine(
             obj,
             GovernanceObject.id.in_(
