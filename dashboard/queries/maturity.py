@@ -7,13 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
+from dashboard.queries.org import municipality_of_administrations
 from dashboard.queries.viewer import Viewer
 from dashboard.report.order import swedish_key
 from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.rules import EVIDENCE_CRITERIA, EvidenceCriterion, evidence_shortfalls
-from etl.models import Administration, Municipality
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
 
@@ -133,12 +132,8 @@ def municipality_holdbacks(
     holdbacks = evidence_holdbacks(
         session, as_of, viewer, scope_types=("municipality", "administration"), municipality=shown
     )
-    municipality_of = dict(
-        session.execute(
-            select(Administration.code, Municipality.code)
-            .join(Municipality, Administration.municipality_id == Municipality.id)
-            .where(Municipality.code.in_(shown))
-        ).all()
+    municipality_of = municipality_of_administrations(
+        session, [h.scope_id for h in holdbacks if h.scope_type == "administration"]
     )
     rows = [_municipality_holdback(holdbacks, municipality_of, code) for code in shown]
     return rows, len(ordered)

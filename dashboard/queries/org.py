@@ -66,3 +66,15 @@ def administration_options(
         {"label": f"{name} – {mun}" if show_municipality else name, "value": code}
         for code, name, mun in rows
     ]
+
+
+def municipality_of_administrations(session: Session, codes: list[str]) -> dict[str, str]:
+    """Administration code -> its municipality's code, for ``codes``."""
+    if not codes:
+        return {}
+    query = (
+        select(Administration.code, Municipality.code)
+        .join(Municipality, Administration.municipality_id == Municipality.id)
+        .where(Administration.code.in_(codes))
+    )
+    return dict(session.execute(query).all())

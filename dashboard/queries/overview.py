@@ -18,12 +18,15 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
+from dashboard.queries.org import (
+    MUNICIPALITIES_WITH_ADMINISTRATIONS,
+    municipality_of_administrations,
+)
 from dashboard.queries.viewer import SYSTEM, Viewer, municipality_scope_condition
 from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
-from etl.models import Administration, Municipality
+from etl.models import Municipality
 
 log = logging.getLogger(__name__)
 
@@ -333,17 +336,6 @@ def aging_rows(
     )
 
 
-def _municipality_of_administrations(session: Session, codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    query = (
-        select(Administration.code, Municipality.code)
-        .join(Municipality, Administration.municipality_id == Municipality.id)
-        .where(Administration.code.in_(codes))
-    )
-    return dict(session.execute(query).all())
-
-
 def _org_scope_types(
     session: Session, viewer: Viewer, municipality: str | None, administration: str | None
 ) -> list[str]:
@@ -369,7 +361,7 @@ def _org_frame(session: Session, df: pd.DataFrame, administration: str | None) -
     if administration:
         df = df[df["scope_id"] == administration]
     admin_codes = sorted(df.loc[df["scope_type"] == "administration", "scope_id"].unique())
-    parents = _municipality_of_administrations(session, admin_codes)
+    parents = municipality_of_administrations(session, admin_codes)
     df["municipality_code"] = [
         sid if st == "municipality" else parents.get(sid, "")
         for st, sid in zip(df["scope_type"], df["scope_id"], strict=True)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.loads import load_scope_condition
-from dashboard.queries.org import lists_municipalities_only
+from dashboard.queries.org import lists_municipalities_only, municipality_of_administrations
 from dashboard.queries.overview import (
     NO_ROWS,
     combine_rows,
@@ -357,13 +357,7 @@ def _organisation(session, now: pd.DataFrame) -> list[dict]:
         return []
     frame = now[now["metric"].isin(ORG_METRICS) & (now["scope_type"] != "governance_object")]
     admin_codes = sorted(frame.loc[frame["scope_type"] == "administration", "scope_id"].unique())
-    parents = dict(
-        session.execute(
-            select(Administration.code, Municipality.code)
-            .join(Municipality, Administration.municipality_id == Municipality.id)
-            .where(Administration.code.in_(admin_codes))
-        ).all()
-    )
+    parents = municipality_of_administrations(session, admin_codes)
     rows: dict[tuple[str, str], dict] = {}
     for r in frame.itertuples(index=False):
         entry = rows.setdefault(
