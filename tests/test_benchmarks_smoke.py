@@ -146,6 +146,33 @@ def test_a_broken_page_is_recorded_and_the_others_still_measured(sqlite_engine):
     assert section["met"] is False
 
 
+def test_callbacks_are_measured_as_of_today_with_the_mart_built_for_it(sqlite_engine):
+    """The pages ask for today and a deployed server has the mart for today: the callback
+    benchmark measures that, building the mart for the day when the store lacks it, and times
+    the generation day (a date the mart does not hold) only in its own, labelled section."""
+    from benchmarks.common import AS_OF as GENERATED_AS_OF
+    from benchmarks.query_bench import filter_sets, on_demand_section, query_section
+
+    build_store(sqlite_engine)
+    today = dt.date.today()
+    section = query_section(sqlite_engine, runs=1, cold_runs=1, pages=("/inlasningar",))
+    assert section["as_of"] == today.isoformat()
+    assert section["mart"]["held_before"] is False and section["mart"]["built_rows"] > 0
+    assert today.isoformat() in section["kept_facts"]
+    assert section["kept_facts"][today.isoformat()] > 0
+    assert {r["scope"] for r in section["callbacks"]} == {"country", "municipality",
+                                                          "administration"}  # fmt: skip
+    assert {f["as_of"] for f in filter_sets(sqlite_engine, today).values()} == {today.isoformat()}
+    again = query_section(sqlite_engine, runs=1, cold_runs=1, pages=("/inlasningar",))
+    assert again["mart"] == {"as_of": today.isoformat(), "held_before": True, "built_rows": 0,
+                             "seconds": 0.0}  # fmt: skip
+
+    on_demand = on_demand_section(sqlite_engine, pages=("/inlasningar",))
+    assert on_demand["as_of"] == GENERATED_AS_OF.isoformat() != today.isoformat()
+    assert on_demand["mart_holds_date"] is False and on_demand["label"].startswith("on demand")
+    assert all("cold" in r and "warm" not in r for r in on_demand["callbacks"])
+
+
 def test_load_test_users_have_the_documented_mix_and_real_accounts(sqlite_engine):
     from benchmarks.load_test import ensure_accounts, mix, personas
     from dashboard.auth.users import get_user, resolve_scope, scope_codes
