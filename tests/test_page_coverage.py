@@ -21,6 +21,7 @@ from dashboard.queries.coverage import (
     gap_counts,
     shared_owner_block,
     shared_owner_count,
+    shared_owner_gap_select,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from tests.kpi_data import AS_OF, build_store
@@ -134,6 +135,45 @@ def test_shared_owner_gaps(filled):
         x1 = next(r for r in rows if r["asset_code"] == "X1")
         assert x1["owners"] == 2 and x1["classified_on"] == "2025-01-10"
         assert shared_owner_count(s, AS_OF, municipality="1882") == 1
+
+
+def test_shared_owner_block_reads_only_its_rows_assets(filled):
+    """A block of the shared-owner list builds its rows for its own assets: the latest
+    classification and the owners per asset are ranked for the block's assets, not the whole
+    country's, and the rows are the same as the full list's."""
+    from sqlalchemy import event
+
+    from etl.models import AssetOwner
+
+    with store.read_session() as s:
+        full = shared_owner_block(s, AS_OF, SYSTEM, ALL_ROWS)["rowData"]
+        x9 = [r["id"] for r in full if r["asset_code"] == "X9"]
+        narrowed = shared_owner_gap_select(AS_OF, SYSTEM, owner_ids=x9)
+        rows = [dict(r) for r in s.execute(narrowed.order_by(AssetOwner.id)).mappings()]
+        assert [r["id"] for r in rows] == sorted(x9) and len(rows) == 3
+        by_id = {r["id"]: r for r in full}
+        for row in rows:
+            assert row["owners"] == by_id[row["id"]]["owners"] == 3
+            assert row["owner_unit_name"] == by_id[row["id"]]["owner_unit_name"]
+
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(filled, "before_cursor_execute", seen)
+    try:
+        with store.read_session() as s:
+            again = shared_owner_block(s, AS_OF, SYSTEM, ALL_ROWS)["rowData"]
+    finally:
+        event.remove(filled, "before_cursor_execute", seen)
+    assert again == full
+    # The block's rows: one statement naming the block's owner rows, whose classification
+    # ranking is restricted to their assets.
+    rows_statement = [q for q in statements if "AS owner_administration_name" in q]
+    assert len(rows_statement) == 1, statements
+    ranking = rows_statement[0].split("FROM classification", 1)[1]
+    assert "asset_owner.id IN" in ranking, rows_statement[0]
 
 
 def test_viewer_scope_and_security_protection(filled):

@@ -361,11 +361,20 @@ def shared_owner_gap_select(
     *,
     municipality: str | None = None,
     administration: str | None = None,
+    owner_ids: list[int] | None = None,
 ) -> Select:
     """One row per (shared asset, owner unit that did not take part in the asset's latest
     classification); an unclassified shared asset lists every owner. The row count equals
-    denominator − numerator of shared_owner_participation for the same scope."""
+    denominator − numerator of shared_owner_participation for the same scope.
+
+    ``owner_ids`` narrows to those asset_owner rows (a grid block's), the per-asset subqueries
+    (latest classification, owners per asset) to their assets: without it a block of the
+    country's list ranked every classification of the country to show 100 rows."""
     conditions = _org_conditions(viewer, municipality, administration)
+    if owner_ids is not None:
+        conditions.append(
+            Asset.id.in_(select(AssetOwner.asset_id).where(AssetOwner.id.in_(owner_ids)))
+        )
     asset_ids = _scoped_asset_ids(conditions)
     latest = _latest_classification(as_of, asset_ids)
     owner_unit = aliased(Unit, name="owner_unit")
@@ -410,6 +419,8 @@ def shared_owner_gap_select(
     )
     for condition in conditions:
         query = query.where(condition)
+    if owner_ids is not None:
+        query = query.where(AssetOwner.id.in_(owner_ids))
     return query
 
 
@@ -478,11 +489,19 @@ def shared_owner_block(
     administration: str | None = None,
 ) -> dict:
     """One block of the grid of shared assets whose owner did not take part."""
-    query = shared_owner_gap_select(
-        as_of, viewer, municipality=municipality, administration=administration
-    )
+    where = {"municipality": municipality, "administration": administration}
+    query = shared_owner_gap_select(as_of, viewer, **where)
     ids = query.with_only_columns(AssetOwner.id)  # the same joins and conditions, no columns
-    shortcut = Shortcut(ids, ids.order_by(Asset.code, AssetOwner.id), count_with_keys=True)
+
+    def rows_of_keys(keys: list) -> Select:
+        return shared_owner_gap_select(as_of, viewer, owner_ids=keys, **where)
+
+    shortcut = Shortcut(
+        ids,
+        ids.order_by(Asset.code, AssetOwner.id),
+        count_with_keys=True,
+        rows_of_keys=rows_of_keys,
+    )
     return fetch_block(
         session,
         query,
