@@ -41,6 +41,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -245,12 +246,13 @@ class _Reading:
         for _ in self.chunks(info):
             pass
 
-    def parse(self, info: zipfile.ZipInfo, start=None, end=None) -> None:
+    def parse(self, info: zipfile.ZipInfo, start=None, end=None, chunks=None) -> None:
         """Parse one XML part with the defused parser; a broken or hostile one refuses the file.
 
-        A handler may stop the parse by raising; what it raises goes to the caller."""
+        A handler may stop the parse by raising; what it raises goes to the caller. ``chunks``:
+        the part's bytes when the caller has read them already (counted then)."""
         try:
-            parse_chunks(self.chunks(info), start, end)
+            parse_chunks(self.chunks(info) if chunks is None else chunks, start, end)
         except XmlRefused:
             raise dtd_refused(self.file) from None
         except XmlBroken as exc:
@@ -659,20 +661,113 @@ def _is_xml(name: str, defaults: dict[str, str], overrides: dict[str, str]) -> b
     )
 
 
+# --------------------------------------------------------------------------- plain sheets
+#
+# A sheet part as Excel (and openpyxl) writes it is one UTF-8 document of elements and text
+# only: no DTD, no comments, no CDATA, no processing instruction after the XML declaration.
+# In such a document, once expat has found it well-formed, every "<" starts a tag (it cannot
+# stand in text or in an attribute value), so the tags can be counted in the bytes. When every
+# row and cell tag is written ``<row r="…"`` and ``<c r="…"`` with a plain reference, those
+# references are all the scans would see, in the same places; expat then parses the part with
+# no Python call per element (its well-formedness and the DTD refusal only). Anything else, and
+# any part beyond the limits, is scanned again element by element from the same bytes, so every
+# refusal and its message are those of ``_FastSheetScan`` and ``_SheetScan``.
+
+PLAIN_SHEET_BYTES = 32 << 20  # larger sheet parts are streamed, not held whole
+_WS = rb"[ \t\r\n]"
+_XML_DECLARATION = re.compile(
+    rb"<\?xml" + _WS + rb"+version=(?:\"1\.0\"|'1\.0')"
+    rb"(?:" + _WS + rb"+encoding=(?:\"[Uu][Tt][Ff]-8\"|'[Uu][Tt][Ff]-8'))?"
+    rb"(?:" + _WS + rb"+standalone=(?:\"(?:yes|no)\"|'(?:yes|no)'))?" + _WS + rb"*\?>" + _WS + rb"*"
+)
+# The start tags other than the usual ones of a sheet's cells (their names): "<" not followed
+# by "/" (an end tag), a plain cell's or row's start or an inline text's or value's element.
+_OTHER_TAGS = re.compile(rb'<(?!/|c r="|row r="|is>|t>|v>)([^ \t\r\n/>]*)')
+_PLAIN_CELL_TAG = re.compile(rb'<c r="([A-Za-z]{1,3}[0-9]{1,7})"(?=[ \t\r\n/>])')
+_PLAIN_ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"(?=[ \t\r\n/>])')
+_BYTES_DIGITS = b"0123456789"
+_BYTES_LETTERS = string.ascii_letters.encode()
+
+
+def _plain_extent(data: bytes, limits: ReadLimits) -> SheetExtent | None:
+    """The extent of a plain sheet part (see above) within the limits; None for any other."""
+    start = 0
+    if data.startswith(b"<?"):
+        declaration = _XML_DECLARATION.match(data)
+        if declaration is None:
+            return None
+        start = declaration.end()
+    # No BOM, no leading text: the document is UTF-8 (or expat refuses it below).
+    if data[start : start + 1] != b"<" or data.find(b"<?", start) >= 0 or b"<!" in data:
+        return None
+    cells = _PLAIN_CELL_TAG.findall(data)
+    rows = _PLAIN_ROW_TAG.findall(data)
+    # Every tag that starts like a plain cell or row is one, and no other tag is a cell or a
+    # row, with or without a prefix.
+    if len(cells) != data.count(b'<c r="') or len(rows) != data.count(b'<row r="'):
+        return None
+    for name in set(_OTHER_TAGS.findall(data)):
+        if name.rpartition(b":")[2] in (b"c", b"row"):
+            return None
+    top_row = top_column = 0
+    if cells:
+        joined = b"\n".join(cells)
+        top_row = max(map(int, joined.translate(None, _BYTES_LETTERS).split()))
+        letters = set(joined.translate(None, _BYTES_DIGITS).decode("ascii").split())
+        top_column = max(map(_column_number, letters))
+    if rows:
+        top_row = max(top_row, max(map(int, rows)))
+    if (
+        top_row > limits.max_rows
+        or top_column > limits.max_columns
+        or top_row * top_column > limits.max_cells
+        or len(cells) > limits.max_cells
+    ):
+        return None
+    try:
+        parse_chunks([data])  # well-formed (no DTD: there is no "<!")
+    except (XmlBroken, *XmlRefused):
+        return None
+    return SheetExtent(rows=top_row, columns=top_column, cells=len(cells))
+
+
 def _scan_sheet(reading: _Reading, info: zipfile.ZipInfo, sheet: str) -> SheetExtent:
-    """The real extent of a sheet part: ``_FastSheetScan`` where every row and cell has its
-    ``r`` (as Excel writes them), ``_SheetScan`` read again from the start where not."""
+    """The real extent of a sheet part: found in its bytes where it is plain (see above), else
+    by ``_FastSheetScan`` where every row and cell has its ``r`` (as Excel writes them), else
+    by ``_SheetScan`` from the start. The part is counted once against the unpacked size."""
     counted = reading.total
+    chunks = partial(reading.chunks, info)
+    held_whole = info.file_size <= PLAIN_SHEET_BYTES
+    if held_whole:
+        held: list[bytes] = []
+        stopped: SourceReadError | None = None
+        try:
+            for chunk in reading.chunks(info):
+                held.append(chunk)
+        except SourceReadError as exc:  # a bomb: raised where the streaming scans meet it
+            stopped = exc
+        if stopped is None:
+            extent = _plain_extent(b"".join(held), reading.limits)
+            if extent is not None:
+                return extent
+
+        def again() -> Iterator[bytes]:
+            yield from held
+            if stopped is not None:
+                raise stopped
+
+        chunks = again
     fast = _FastSheetScan(reading.file, sheet, reading.limits)
     try:
-        reading.parse(info, fast.start)
+        reading.parse(info, fast.start, chunks=chunks())
         fast.flush()
         return fast.extent
     except _NeedsExactScan:
         pass
-    reading.total = counted  # the part is counted once, by the read below
+    if not held_whole:
+        reading.total = counted  # streamed again: counted by the read below
     exact = _SheetScan(reading.file, sheet, reading.limits)
-    reading.parse(info, exact.start, exact.end)
+    reading.parse(info, exact.start, exact.end, chunks=chunks())
     return exact.extent
 
 

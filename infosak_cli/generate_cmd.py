@@ -6,15 +6,22 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from etl.generate import COUNT_LABELS_SV, FORMATS, MAX_MUNICIPALITIES, GenerateSummary, generate
 from infosak_cli.app import app
 
+if TYPE_CHECKING:
+    from etl.generate import GenerateSummary
+
 log = logging.getLogger(__name__)
+# etl.generate's bounds, here so that every other command (``infosak load``) does not import
+# the generator and its workbook writer (openpyxl); a test pins them to the generator's.
+MAX_MUNICIPALITIES = 500
+FORMATS = ("xlsx", "csv")
 console = Console()
 
 
@@ -27,6 +34,8 @@ def summary_table(summary: GenerateSummary) -> Table:
     table = Table(title="Skapade rader")
     table.add_column("Uppgift")
     table.add_column("Antal", justify="right")
+    from etl.generate import COUNT_LABELS_SV
+
     for key, count in summary.counts().items():
         table.add_row(COUNT_LABELS_SV[key], swedish_number(count))
     return table
@@ -66,6 +75,8 @@ def generate_command(
     as_of = _parse_today(today)
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} är en fil, inte en mapp.", param_hint="--out")
+    from etl.generate import generate
+
     started = time.perf_counter()
     try:
         summary = generate(out, municipalities=municipalities, seed=seed, fmt=fmt, today=as_of)

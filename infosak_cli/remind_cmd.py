@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 from pathlib import Path
 
 import typer
@@ -12,17 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl.db import is_initialised, make_engine
-from etl.reminders import (
-    DEFAULT_SENDER,
-    build_digests,
-    build_message,
-    parse_smtp_url,
-    send_messages,
-    write_eml,
-)
 from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
+# etl.reminders's sender, here so that every other command (``infosak load``) does not import
+# the reminders (smtplib, babel's dates); a test pins it to theirs.
+DEFAULT_SENDER = "infosak@localhost"
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -47,6 +41,16 @@ def remind(
     database_url: str = typer.Option(None, "--database-url", help="Databasens URL."),
 ) -> None:
     """Påminnelser: försenade åtgärder, åtgärder inom 14 dagar och klassningar att se över."""
+    import smtplib
+
+    from etl.reminders import (
+        build_digests,
+        build_message,
+        parse_smtp_url,
+        send_messages,
+        write_eml,
+    )
+
     if (smtp is None) == (out is None) and not dry_run:
         typer.echo("Ange antingen --smtp URL eller --out KATALOG (eller --dry-run).", err=True)
         raise typer.Exit(2)

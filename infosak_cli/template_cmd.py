@@ -8,10 +8,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from etl.template import TEMPLATE_KINDS, write_template
+from etl.schema import WORKBOOK_KINDS
 from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
+# etl.template's kinds; the module itself (openpyxl) is imported by the command alone.
+TEMPLATE_KINDS = tuple(WORKBOOK_KINDS)
 console = Console()
 
 KIND_LABELS_SV = {
@@ -36,6 +38,8 @@ def template_command(
         )
     if out.suffix.lower() != ".xlsx":
         raise typer.BadParameter("mallen är en Excel-fil; filnamnet ska sluta på .xlsx.")
+    from etl.template import write_template  # openpyxl: only for this command
+
     try:
         write_template(out, kind)
     except OSError as exc:

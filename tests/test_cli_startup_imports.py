@@ -1,9 +1,12 @@
-"""``infosak load`` imports what loading needs, not the PDF library or the web app.
+"""``infosak load`` imports what loading needs, not the PDF library, the web app, the workbook
+writer or the reminders' mail and date formatting.
 
 Every command module is imported to register its command, so a module-level import of the
 report's PDF library (WeasyPrint) or of Dash made each ``infosak load`` pay for them: about a
 second of CPU before the first file was read. The load runs in a fresh interpreter here, as a
-user starts it, and the modules it ended up with are inspected.
+user starts it, and the modules it ended up with are inspected. Likewise openpyxl (the sample
+generator's and the template's workbook writer), babel and smtplib (the reminders): the
+``generate``, ``template`` and ``remind`` commands import them when they run.
 """
 
 import json
@@ -14,7 +17,7 @@ from pathlib import Path
 from tests.workbooks import write_admin, write_org
 
 ROOT = Path(__file__).resolve().parent.parent
-UNWANTED = ("weasyprint", "dash", "dash_ag_grid", "plotly")
+UNWANTED = ("weasyprint", "dash", "dash_ag_grid", "plotly", "openpyxl", "babel", "smtplib")
 
 PROGRAM = """
 import json, sys
@@ -38,10 +41,20 @@ def run_cli(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_load_of_a_workbook_imports_neither_weasyprint_nor_dash(tmp_path):
+def test_load_of_a_workbook_imports_only_what_loading_needs(tmp_path):
     write_org(tmp_path / "in")
     write_admin(tmp_path / "in")
     url = f"sqlite:///{tmp_path / 'startup.db'}"
     result = run_cli("load", str(tmp_path / "in"), "--database-url", url)
     assert result["code"] == 0
     assert result["modules"] == []
+
+
+def test_command_defaults_are_those_of_the_modules_they_no_longer_import():
+    from etl import generate, reminders, template
+    from infosak_cli import generate_cmd, remind_cmd, template_cmd
+
+    assert generate_cmd.MAX_MUNICIPALITIES == generate.MAX_MUNICIPALITIES
+    assert generate_cmd.FORMATS == generate.FORMATS
+    assert template_cmd.TEMPLATE_KINDS == template.TEMPLATE_KINDS
+    assert remind_cmd.DEFAULT_SENDER == reminders.DEFAULT_SENDER

@@ -199,3 +199,90 @@ def test_a_long_reference_is_refused_where_it_stands():
     data = sheet(b'<row r="1"><c r="A1' + b"-" * 5000 + b'"/>')[: -len("</sheetData></worksheet>")]
     assert "cellreferensen 'A1-----" in refusal(fast, data)
     assert refusal(fast, data) == refusal(exact, data)
+
+
+# --------------------------------------------------------------------------- plain sheet parts
+# A sheet part as Excel and openpyxl write it is scanned in its bytes (``_plain_extent``), with
+# expat checking it without a Python call per element; any other part is left to the scans.
+
+EXCEL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def excel_sheet(body: bytes, declaration: bytes = EXCEL) -> bytes:
+    return declaration + sheet(body)[len(b'<?xml version="1.0"?>') :]
+
+
+def plain(data: bytes, limits: ReadLimits = SMALL):
+    return xlsx_package._plain_extent(data, limits)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        excel_sheet(rows(5)),
+        excel_sheet(rows(3, "ab")),
+        excel_sheet(b'<row r="7"><c r="J007" t="s"><v>1</v></c></row>'),
+        excel_sheet(b'<row r="2"></row><row r="9"/>'),
+        excel_sheet(rows(4, "ABD") + b'<row r="6"><c r="b6"><v>1</v></c></row>'),
+        sheet(rows(2)),  # a declaration without encoding
+        sheet(rows(2))[len(b'<?xml version="1.0"?>') :],  # none at all (openpyxl)
+        excel_sheet(
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">a &lt;c r="Z99"'
+            b" &#229;</t></is></c></row>"
+        ),  # a cell's text that reads like a tag
+    ],
+)
+def test_plain_sheet_part_has_the_extent_of_the_exact_scan(data):
+    assert plain(data) is not None
+    assert plain(data) == exact(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        excel_sheet(rows(2) + b'<!-- <c r="Z99"/> -->'),  # a comment
+        excel_sheet(
+            rows(2) + b'<row r="3"><c r="A3"><is><t><![CDATA[<c r="Z99">]]></t></is></c></row>'
+        ),
+        excel_sheet(rows(2) + b"<?pi <c r='Z99'?>"),  # a processing instruction
+        excel_sheet(rows(2), b'<?xml version="1.0" encoding="UTF-16"?>'),
+        excel_sheet(rows(2), b'\xef\xbb\xbf<?xml version="1.0"?>'),  # a byte order mark
+        excel_sheet(b'<row r="1"><c r="A1"/><x:c xmlns:x="urn:x" r="Z99"/></row>'),  # prefixed
+        excel_sheet(b"<row r='1'><c r='A1'/></row>"),  # single quotes
+        excel_sheet(b'<row r="1"><c t="s" r="A1"/></row>'),  # r not first
+        excel_sheet(b'<row r="1"><c r="&#66;5"/></row>'),  # a character reference
+        excel_sheet(b'<row r="1"><c r="A1"/><c/></row>'),  # a cell without r
+        excel_sheet(b'<row><c r="A1"/></row>'),  # a row without r
+        excel_sheet(b'<row r="B4"><c r="A4"/></row>'),  # letters in a row's r
+        excel_sheet(b'<row r="1"><c r="A1x"/></row>'),  # not a reference
+        excel_sheet(b'<row r="1"><c r="A1"></row>'),  # not well-formed
+        excel_sheet(b'<row r="1"><c r="K1"/></row>'),  # beyond the limits: refused by the scans
+        excel_sheet(rows(101, "A")),
+        excel_sheet(rows(3) + b'<row r="40"><c r="J40"/></row>'),
+    ],
+)
+def test_other_sheet_parts_are_left_to_the_element_scans(data):
+    assert plain(data) is None
+
+
+def test_plain_sheet_part_counts_every_cell_against_the_limit():
+    limits = ReadLimits(max_rows=100, max_columns=10, max_cells=5)
+    body = b'<row r="1">' + b'<c r="A1"/>' * 6 + b"</row>"
+    assert plain(excel_sheet(body), limits) is None
+    assert plain(excel_sheet(body), ReadLimits(max_rows=100, max_columns=10, max_cells=6)) == (
+        xlsx_package.SheetExtent(rows=1, columns=1, cells=6)
+    )
+
+
+def test_inspection_of_a_written_workbook_scans_its_sheets_in_their_bytes(tmp_path, monkeypatch):
+    path = write_admin(tmp_path)
+    element_scans = _inspect(path, ReadLimits())
+    found = []
+
+    def counted(data, limits, plain_extent=xlsx_package._plain_extent):
+        found.append(plain_extent(data, limits))
+        return found[-1]
+
+    monkeypatch.setattr(xlsx_package, "_plain_extent", counted)
+    assert _inspect(path, ReadLimits()).sheets == element_scans.sheets
+    assert found and all(extent is not None for extent in found)
