@@ -27,6 +27,7 @@ def _values() -> list:
     values: list = [None, float("nan"), 0, 0.0, -0.0, 1, 7, 999, 1000, 1234567, 10**12]
     values += [0.5, 1.5, 2.5, -0.5, -1.5, 0.05, 0.15, 0.25, 0.45, 0.95, 0.995, 999.5, 999.95]
     values += [0.30000000000000004, 1e-9, -1e-9, 1 / 3, 2 / 3, 12345.678, 0.125, 0.375]
+    values += [1e15, 2**53, 123456789.987, 100.0, 1e5, 99999.95, float("inf")]
     values += [rng.uniform(-2, 2) for _ in range(300)]
     values += [rng.uniform(-100_000, 100_000) for _ in range(300)]
     values += [round(rng.uniform(0, 1), 4) for _ in range(300)]
@@ -61,8 +62,8 @@ def test_percentages_read_as_etl_formatting_writes_them(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_changes_read_as_etl_formatting_writes_them(lang):
     for value, kind in itertools.product(VALUES, ("rate", "level", "count")):
-        if isinstance(value, decimal.Decimal):
-            continue
+        if isinstance(value, decimal.Decimal) or value in (float("inf"), float("-inf")):
+            continue  # no change is infinite (round() of it raises in both)
         assert numbers.format_change(value, kind, lang) == formatting.format_change(
             value, kind, lang
         ), (value, kind)

@@ -1,17 +1,20 @@
-"""The report's numbers as text: the same text as ``etl.formatting``, with each language's Babel
-locale and number patterns parsed once.
+"""The report's numbers as text: the same text as ``etl.formatting``, written without parsing
+Babel's locale and pattern for every number.
 
 ``etl.formatting.format_number`` hands Babel the locale's name and the pattern as strings, and
-Babel parses both again for every number (``Locale.parse``, ``parse_pattern``, the minus sign's
-locale once more). The country's report writes thousands of numbers, and that parsing was most
-of the time its content took. Here the parsed ``Locale``, the ``NumberPattern`` of each number of
-decimals and the minus sign are kept per language, and Babel's own ``NumberPattern.apply`` writes
-the digits, as ``format_decimal`` does: tests compare every function with its
-``etl.formatting`` namesake over many values in both languages.
+Babel parses both again for every number (``Locale.parse``, ``parse_pattern``, the locale once
+more for the minus sign) and looks up the group and decimal symbols per number. The country's
+report writes about 8 000 numbers, and that was most of the time its content took. Here each
+language's symbols are read from Babel once; a Python int or float is then written by the steps
+of Babel's ``NumberPattern.apply`` for these patterns (the decimal string of the value, rounded
+half to even in the current decimal context, grouped by three), anything else (a Decimal, a
+NumPy integer, infinity) by Babel itself with the parsed locale and pattern. Tests compare every
+function with its ``etl.formatting`` namesake over many values in both languages.
 """
 
 from __future__ import annotations
 
+import decimal
 import math
 from functools import cache
 
@@ -22,10 +25,16 @@ from etl.formatting import NBSP, locale_of, shown_change
 
 
 @cache
-def _locale(lang: str) -> tuple[Locale, str]:
-    """The parsed Babel locale of ``lang`` and its minus sign (U+2212 in Swedish)."""
+def _locale(lang: str) -> tuple[Locale, str, str, str]:
+    """The parsed Babel locale of ``lang`` and its minus sign (U+2212 in Swedish), group
+    symbol (a no-break space in Swedish) and decimal symbol."""
     locale = Locale.parse(locale_of(lang))
-    return locale, babel_numbers.get_minus_sign_symbol(locale)
+    return (
+        locale,
+        babel_numbers.get_minus_sign_symbol(locale),
+        babel_numbers.get_group_symbol(locale),
+        babel_numbers.get_decimal_symbol(locale),
+    )
 
 
 @cache
@@ -34,17 +43,44 @@ def _pattern(decimals: int) -> babel_numbers.NumberPattern:
     return babel_numbers.parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
 
 
+@cache
+def _quantum(decimals: int) -> decimal.Decimal:
+    return decimal.Decimal(10) ** -decimals  # as Babel's get_decimal_quantum
+
+
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _grouped(digits: str, symbol: str) -> str:
+    """ "1234567" → "1 234 567" (groups of three from the right, as the pattern's #,##0)."""
+    head = len(digits) % 3 or 3
+    if head == len(digits):
+        return digits
+    return symbol.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
 def format_number(value, decimals: int = 0, lang: str = "sv") -> str:
-    """As ``etl.formatting.format_number``: 1234.5 → "1 234,5" in Swedish, "1,234.5" in
-    English, "–" for a missing value."""
+    """As ``etl.formatting.format_number``: 1234.5 → "1 234,5" in Swedish (the minus sign
+    U+2212), "1,234.5" in English, "–" for a missing value."""
     if _missing(value):
         return "–"
-    locale, minus = _locale(lang)
-    return _pattern(decimals).apply(value, locale).replace("-", minus)
+    locale, minus, group, point = _locale(lang)
+    kind = type(value)
+    if kind is int:
+        negative = value < 0
+        whole, fraction = str(-value if negative else value), "0" * decimals
+    elif kind is float and math.isfinite(value):
+        number = decimal.Decimal(str(value))
+        negative = number.is_signed()
+        rounded = abs(number).normalize().quantize(_quantum(decimals))
+        whole, _, fraction = f"{rounded:f}".partition(".")
+    else:
+        return _pattern(decimals).apply(value, locale).replace("-", minus)
+    text = _grouped(whole, group)
+    if decimals > 0:
+        text += point + fraction
+    return minus + text if negative else text
 
 
 def format_percent(fraction, decimals: int = 0, lang: str = "sv") -> str:
