@@ -339,10 +339,14 @@ def _funnel(session, as_of, viewer, filters) -> list[dict]:
     ]
 
 
-def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
+def _overdue_trend(
+    session, as_of, viewer, filters, scope: dict, overdue_now: int | None = None
+) -> list[dict]:
     """Overdue actions at each of the last month-ends and at the report date, recomputed from the
     current data in one aggregated statement with compute_kpis's rules and roll-up weights
-    (overdue_by_day). The store keeps no older rows: this shows when today's actions fell due."""
+    (overdue_by_day). The store keeps no older rows: this shows when today's actions fell due.
+    ``overdue_now``: the headline's count at the report date (compute_kpis's, the same sum), which
+    the country's trend counts back from."""
     days = overdue_trend_days(as_of)
     scope_type = "administration" if scope["type"] == "administration" else "municipality"
     kpi_scope = build_scope(viewer, [scope_type], **filters)
@@ -350,7 +354,7 @@ def _overdue_trend(session, as_of, viewer, filters, scope: dict) -> list[dict]:
         return [{"date": day.isoformat(), "value": 0} for day in days]
     code = scope["code"] if scope["type"] != "all" else None
     if code is None and scope_type == "municipality" and _unrestricted(kpi_scope):
-        values = _overdue_everywhere(session, days)
+        values = _overdue_everywhere(session, days, overdue_now)
     else:
         values = overdue_by_day(session, days, kpi_scope, scope_type, code)
     return [
@@ -364,17 +368,22 @@ def _unrestricted(kpi_scope) -> bool:
     return kpi_scope.unit is None and kpi_scope.municipality is None
 
 
-def _overdue_everywhere(session, days: list[dt.date]) -> list[int]:
+def _overdue_everywhere(session, days: list[dt.date], overdue_now: int | None = None) -> list[int]:
     """overdue_by_day for every municipality together, from the (status, due date) index.
 
     The same sums: an action with an owner unit counts once (every unit has an administration
     and every administration a municipality: required keys), a shared action (no owner unit)
     once per distinct participating municipality. overdue_by_day joins each owned action to its
     municipality to learn whether it is in scope; nationally that was a million table rows read
-    (1,4 s on SQLite) to learn that all are. Here every overdue action is counted from the index
+    (1,4 s on SQLite) to learn that all are. Here the overdue actions are counted from the index
     alone, and the few without an owner unit are taken out again and added per municipality
-    (found by the owner index: NOT IN, so that the status index is not chosen for them)."""
-    latest = max(days)
+    (found by the owner index: NOT IN, so that the status index is not chosen for them).
+
+    An action overdue on an earlier day is overdue on the latest (the status part of the rule)
+    and due before that day. So with ``overdue_now``, the count on the latest day, only the
+    actions due since the first day are read (a fourth of them nationally): each day's count is
+    ``overdue_now`` less those due on or after it."""
+    latest, first = max(days), min(days)
     groups: dict[tuple[str, dt.date], int] = {}
 
     def add(statement, sign: int) -> None:
@@ -382,6 +391,8 @@ def _overdue_everywhere(session, days: list[dt.date]) -> list[int]:
             groups[(status, due_on)] = groups.get((status, due_on), 0) + sign * n
 
     def by_status_and_due(statement):
+        if overdue_now is not None:
+            statement = statement.where(Action.due_on >= first)
         return statement.group_by(Action.status, Action.due_on)
 
     counted = select(Action.status, Action.due_on, func.count())
@@ -398,18 +409,15 @@ def _overdue_everywhere(session, days: list[dt.date]) -> list[int]:
     )
     shared = counted.join(pairs, pairs.c.object_id == Action.governance_object_id)
     add(by_status_and_due(shared.where(unowned)), 1)
-    # Overdue on an earlier day = overdue on the latest (the status part of the rule) and due
-    # before that day: a running sum over the due dates, not the rule per group and day.
+    # A running sum over the due dates, not the rule per group and day.
     due = sorted(
         (d, n) for (status, d), n in groups.items() if action_is_overdue(status, d, latest)
     )
     dates = [d for d, _ in due]
-    running = list(itertools.accumulate(n for _, n in due))
-    values = []
-    for day in days:
-        before = bisect.bisect_left(dates, day)  # due strictly before ``day``
-        values.append(running[before - 1] if before else 0)
-    return values
+    running = [0, *itertools.accumulate(n for _, n in due)]
+    total = running[-1] if overdue_now is None else overdue_now
+    # Due strictly before ``day``: overdue on it; the rest (due on or after it) are taken off.
+    return [total - (running[-1] - running[bisect.bisect_left(dates, day)]) for day in days]
 
 
 def _organisation(session, now: pd.DataFrame) -> list[dict]:
@@ -626,6 +634,7 @@ def gather_report(
     before = _kpi_frame(
         session, previous, viewer, filters, target, previous=True, administrations=listed
     )
+    headline = _headline(now, before, target)
     municipality_metrics = TABLE_METRICS if listed else TABLE_METRICS + ("maturity_evidence",)
     data = {
         "version": REPORT_VERSION,
@@ -639,13 +648,15 @@ def gather_report(
         ),
         "generated_at": generated.isoformat(timespec="seconds"),
         "viewer_role": viewer.role,
-        "headline": _headline(now, before, target),
+        "headline": headline,
         "municipalities": _per_scope(now, before, "municipality", municipality_metrics),
         "administrations": _per_scope(
             now, before, "administration", TABLE_METRICS + ("maturity_evidence",)
         ),
         "funnel": _funnel(session, as_of, viewer, filters),
-        "overdue_trend": _overdue_trend(session, as_of, viewer, filters, target),
+        "overdue_trend": _overdue_trend(
+            session, as_of, viewer, filters, target, headline["actions_overdue"]["value"]
+        ),
         "organisation": _organisation(session, now),
         "objects": _objects(session, viewer, now, before),
         "objects_visible": "governance_object" in viewer.visible_scope_types,
