@@ -120,3 +120,71 @@ def test_overdue_trend_days_are_the_month_ends_then_the_report_date(store):
         "2026-05-31", "2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31",
         "2026-11-28",
     ]  # fmt: skip
+
+
+def test_the_country_trend_counts_a_shared_action_once_per_participating_municipality(store):
+    """The country's trend (every municipality a viewer who sees everything may see) is summed
+    from the (status, due date) index, without joining each owned action to its municipality;
+    its sums stay overdue_by_day's. A shared action on an object without participants counts
+    for no municipality; one with an administration participant still once per municipality."""
+    from sqlalchemy import select
+
+    from etl import models as m
+    from etl.kpi.dates import overdue_trend_days
+    from etl.kpi.facts import overdue_by_day
+    from etl.kpi.scope import build_scope
+
+    with store() as s:
+        source = s.scalars(select(m.Source.id)).first()
+        lonely = m.GovernanceObject(code="GO-NONE", name="Utan deltagare")
+        s.add(lonely)
+        s.flush()
+        go = s.scalars(select(m.GovernanceObject).where(m.GovernanceObject.code == "GO-EK")).one()
+        for code, obj, due in (("AC-NONE", lonely, dt.date(2026, 3, 2)),
+                               ("AC-EK", go, dt.date(2026, 1, 31))):  # fmt: skip
+            s.add(m.Action(code=code, title=code, governance_object_id=obj.id, due_on=due,
+                           status="not_started", source_id=source))  # fmt: skip
+        s.commit()
+        days = overdue_trend_days(AS_OF)
+        for viewer in (SYSTEM, Viewer("admin", "a")):
+            trend = gather_report(s, AS_OF, viewer)["overdue_trend"]
+            expected = overdue_by_day(
+                s, days, build_scope(viewer, ["municipality"]), "municipality"
+            )
+            assert [p["value"] for p in trend] == expected
+            # AC-EK from 2026-02-28 (due on 2026-01-31 is not overdue that day), twice.
+            added = [0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+            assert expected == [a + b for a, b in zip(_ALL, added, strict=True)]
+
+
+def test_the_country_trend_reads_the_status_index_not_the_owners(sqlite_engine):
+    """Nationally overdue_by_day read a million actions' rows to join each to its unit,
+    administration and municipality (1,4 s on SQLite): for the whole country no statement of
+    the trend joins them, and the count of all overdue actions is the (status, due date) index
+    alone."""
+    from sqlalchemy import event
+
+    from dashboard.report.gather import _overdue_trend
+
+    kpi_data.build_store(sqlite_engine)
+    statements: list[tuple[str, tuple]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    everything = {"municipality": None, "administration": None}
+    with session_factory(sqlite_engine)() as s:
+        event.listen(sqlite_engine, "before_cursor_execute", record)
+        try:
+            _overdue_trend(s, AS_OF, SYSTEM, everything, {"type": "all", "code": ""})
+        finally:
+            event.remove(sqlite_engine, "before_cursor_execute", record)
+        cursor = s.connection().connection.cursor()
+        plans = [
+            " | ".join(row[3] for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in statements
+            if "due_on" in sql
+        ]
+    assert plans
+    assert not any(" unit " in p or " administration " in p for p in plans), plans
+    assert "COVERING INDEX ix_action_status_due" in plans[0], plans
