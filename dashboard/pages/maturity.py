@@ -63,6 +63,8 @@ COUNTRY_HOLDBACK = "mognad-country-holdback"
 AREA_TABLE = "mognad-area-table"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
+# The nodes a profile can be drawn for (the dropdown's values are "scope_type:code").
+PROFILE_SCOPE_TYPES = ("administration", "governance_object")
 TEXT = {
     "sv": {
         "title": "Mognad",
@@ -698,7 +700,19 @@ def update_profile(selected, filters_data):
     scope_type, _, scope_id = (selected or "").partition(":")
     viewer = current_viewer()
     with store.read_session() as session:
-        matrix = maturity_matrix(session, filters.as_of, viewer, municipality=filters.municipality)
+        # The chosen node's rows only (the country's matrix was read to pick one node from it).
+        matrix = (
+            maturity_matrix(
+                session,
+                filters.as_of,
+                viewer,
+                municipality=filters.municipality,
+                administration=scope_id if scope_type == "administration" else None,
+                scope_types=(scope_type,),
+            )
+            if scope_type in PROFILE_SCOPE_TYPES and scope_id
+            else pd.DataFrame()
+        )
         rows = (
             matrix[(matrix["scope_type"] == scope_type) & (matrix["scope_id"] == scope_id)]
             if (not matrix.empty)

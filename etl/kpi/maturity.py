@@ -110,15 +110,30 @@ def self_assessed_sums(assessments: pd.DataFrame, node_column: str) -> pd.DataFr
 
 
 def maturity_matrix(
-    session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
+    session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    scope_types: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Each area's latest assessment ≤ as_of per administration and governance object, with the
-    date it was made (the areas of one node may carry different dates)."""
-    return _maturity_matrix(session, as_of, viewer, municipality)
+    date it was made (the areas of one node may carry different dates). ``administration`` and
+    ``scope_types`` narrow it as in compute_kpis (one profile reads one node's rows, not the
+    country's)."""
+    return _maturity_matrix(session, as_of, viewer, municipality, administration, scope_types)
 
 
-def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str | None):
-    scope = build_scope(viewer, None, municipality, None)
+def _maturity_matrix(
+    session,
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None,
+    administration: str | None = None,
+    scope_types: tuple[str, ...] | None = None,
+):
+    scope = build_scope(viewer, scope_types, municipality, administration)
     org = load_org(session, scope)
     assessments = visible_analyses(session, scope, as_of)
     columns = [
