@@ -41,11 +41,11 @@ from dashboard.queries.maturity import (
     evidence_holdbacks,
     municipality_holdbacks,
 )
-from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
+from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS, visible_municipality_count
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent
 from etl.kpi.compute import compute_kpis
-from etl.kpi.maturity import maturity_history, maturity_matrix
+from etl.kpi.maturity import assessed_node_count, maturity_history, maturity_matrix
 from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_LEVELS, EvidenceCriterion
 from etl.vocab import MATURITY_LEVELS, area_name
 
@@ -108,6 +108,8 @@ TEXT = {
         "unit_suffix": "(enhet)",
         "pick_municipality": "Hela landet jämförs per kommun. Välj en kommun för att se dess "
         "förvaltningar.",
+        "profile_pick_municipality": "Hela landet har fler förvaltningar och förvaltningsobjekt "
+        "än en lista man läser. Välj en kommun för att se en förvaltnings profil.",
         "municipality": "Kommun",
         "municipality_level": "Kommunens belagda nivå",
         "administrations": "Förvaltningar",
@@ -179,6 +181,8 @@ TEXT = {
         "unit_suffix": "(unit)",
         "pick_municipality": "The whole country is compared per municipality. Choose a "
         "municipality to see its administrations.",
+        "profile_pick_municipality": "The whole country has more administrations and governance "
+        "objects than a list one reads. Choose a municipality to see an administration's profile.",
         "municipality": "Municipality",
         "municipality_level": "Municipality's evidence-based level",
         "administrations": "Administrations",
@@ -457,6 +461,10 @@ def holdback_table(holdbacks: list[Holdback], lang: str):
     )
 
 
+# The profile's list offers every assessed administration and object up to this many (a
+# municipality has a handful); the country's view beyond it asks for a municipality first.
+PROFILE_OPTIONS_SHOWN = 300
+
 # The country view lists at most this many municipalities (290 rows of 12 columns would be a
 # table nobody reads on one screen, and counting each one's evidence costs about 60 ms of CPU
 # nationally); those with the lowest level come first.
@@ -608,11 +616,18 @@ def update_maturity(filters_data, current_profile):
     lang, as_of = filters.lang, filters.as_of
     viewer = current_viewer()
     with store.read_session() as session:
-        matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
         by_municipality = national_comparison(session, filters, viewer)
         if by_municipality is not None:
-            country = municipality_holdbacks(session, as_of, viewer, COUNTRY_HOLDBACKS_SHOWN)
+            country = municipality_holdbacks(
+                session, as_of, viewer, COUNTRY_HOLDBACKS_SHOWN, kpis=by_municipality
+            )
+            # The profile list of the country's 1 356 administrations and 223 objects was
+            # 150 kB that nobody scrolls through: past PROFILE_OPTIONS_SHOWN it waits for a
+            # municipality, like the heatmap and the trend (the matrix is not read at all).
+            many = assessed_node_count(session, as_of, viewer) > PROFILE_OPTIONS_SHOWN
+            matrix = pd.DataFrame() if many else maturity_matrix(session, as_of, viewer)
         else:
+            matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
             kpis = compute_kpis(
                 session,
                 as_of,
@@ -730,6 +745,14 @@ def update_profile(selected, filters_data):
             if not rows.empty
             else {}
         )
+        country = (
+            not selected
+            and not filters.municipality
+            and not filters.administration
+            and visible_municipality_count(session, viewer) > MUNICIPALITIES_WITH_ADMINISTRATIONS
+        )
+    if country:  # the country's view offers no profile list (update_maturity)
+        return empty_figure(_tr("profile_pick_municipality", lang), lang), None
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
     rows = name_areas(rows, lang)
     if rows.empty and units_only(viewer):

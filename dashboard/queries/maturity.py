@@ -217,7 +217,7 @@ class MunicipalityHoldback:
 
 
 def municipality_holdbacks(
-    session, as_of: dt.date, viewer: Viewer, limit: int
+    session, as_of: dt.date, viewer: Viewer, limit: int, kpis: pd.DataFrame | None = None
 ) -> tuple[list[MunicipalityHoldback], int]:
     """The country's view: at most ``limit`` visible municipalities, each with its evidence
     level, the criteria that hold it back and, per criterion, how many of its administrations
@@ -225,16 +225,18 @@ def municipality_holdbacks(
 
     Which municipalities: the lowest evidence level first, then the largest gap between the
     self-assessed and the evidence-based level (where self-assessment flatters most), then by
-    name; read from the KPI mart. Only those shown get their evidence counted (one municipality
-    at a time): counting the whole country's took seconds of CPU for rows nobody sees.
+    name; read from the KPI mart (``kpis``: compute_kpis' maturity_self and maturity_evidence
+    rows of the municipalities, when the caller has them). Only those shown get their evidence
+    read: counting the whole country's took seconds of CPU for rows nobody sees.
     """
-    kpis = compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=["municipality"],
-        metrics=["maturity_self", "maturity_evidence"],
-    )
+    if kpis is None:  # the page passes the ones it has read for its comparison
+        kpis = compute_kpis(
+            session,
+            as_of,
+            viewer,
+            scope_types=["municipality"],
+            metrics=["maturity_self", "maturity_evidence"],
+        )
     if kpis.empty:
         return [], 0
     values: dict[str, dict] = {}

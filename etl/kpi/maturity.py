@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from etl.kpi.frames import query_frame
 from etl.kpi.scope import Scope, build_scope, load_org
@@ -176,6 +176,23 @@ def _maturity_matrix(
         ["_o", "scope_id", "area_order", "area_code"]
     )
     return matrix[columns].reset_index(drop=True)
+
+
+def assessed_node_count(
+    session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
+) -> int:
+    """How many visible administrations and governance objects have a gap analysis on or before
+    ``as_of``: the rows maturity_matrix would give a node each, counted without reading them."""
+    scope = build_scope(viewer, None, municipality, None)
+    condition = _gap_condition(scope)
+    stmt = select(
+        func.count(func.distinct(GapAnalysis.administration_id)),
+        func.count(func.distinct(GapAnalysis.governance_object_id)),
+    ).where(GapAnalysis.assessed_on <= as_of)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    administrations, objects = session.execute(stmt).one()
+    return int(administrations or 0) + int(objects or 0)
 
 
 def maturity_history(
