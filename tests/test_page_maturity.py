@@ -353,3 +353,41 @@ def test_a_manager_is_told_why_the_self_assessment_charts_are_empty(sqlite_engin
         assert "inte per enhet" in figure.layout.annotations[0].text
     assert "Individ och familj (enhet)" in _plain(holdback)
     assert areas is None
+
+
+def test_the_country_view_asks_for_a_municipality_before_listing_profiles(page, monkeypatch):
+    """Past PROFILE_OPTIONS_SHOWN assessed administrations and objects (the country's 1 356 and
+    223), the country's view sends no profile list and the profile asks for a municipality, as
+    the heatmap and the trend do; a chosen municipality lists its own. As of 2026-11-28 three
+    nodes have an assessment (1882-KLF, 1882-SOC, GO-EK; 1861-BUF none); on 2026-05-01 two
+    (GO-EK's is dated 2026-09-01)."""
+    import datetime as dt
+
+    from dashboard import output_cache
+    from etl.kpi.maturity import assessed_node_count
+
+    with store.read_session() as session:
+        assert assessed_node_count(session, AS_OF) == 3
+        assert assessed_node_count(session, dt.date(2026, 5, 1)) == 2
+        assert assessed_node_count(session, AS_OF, municipality="1861") == 1  # GO-EK
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(page, "PROFILE_OPTIONS_SHOWN", 2)
+    output_cache.clear()
+    try:
+        heat, _comparison, _trend, options, value, _holdback = page.update_maturity(FILTERS, None)
+        assert options == [] and value is None
+        profile, areas = page.update_profile(value, FILTERS)
+        assert profile.data == () and areas is None
+        assert "Välj en kommun" in profile.layout.annotations[0].text
+        english, _ = page.update_profile(None, {**FILTERS, "lang": "en"})
+        assert "Choose a municipality" in english.layout.annotations[0].text
+
+        # One municipality chosen: its own list, and the profile of its first administration.
+        chosen = {**FILTERS, "municipality": "1882"}
+        options, value = page.update_maturity(chosen, None)[3:5]
+        assert len(options) == 3 and value == "administration:1882-KLF"
+        profile, _ = page.update_profile(value, chosen)
+        assert list(profile.data[0].r) == [2, 3, 4, 2]
+    finally:
+        output_cache.clear()
