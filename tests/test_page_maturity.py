@@ -162,6 +162,39 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     store.configure(None)
 
 
+def test_the_country_view_in_the_browser(dash_duo, sqlite_engine, monkeypatch):
+    """The country's view (thresholds lowered to the small store's two municipalities and three
+    assessed nodes): comparison per municipality, the hold-back table per municipality, and the
+    profile asking for a municipality (its list is empty: tested above); axe finds nothing. Choosing a
+    municipality lists its profiles and draws the first one."""
+    from dashboard import output_cache
+    from tests.axe import describe, run_axe
+
+    build_store(sqlite_engine)
+    app = build_app(sqlite_engine)
+    maturity = page_module("/mognad")
+    monkeypatch.setattr(maturity, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(maturity, "PROFILE_OPTIONS_SHOWN", 2)
+    output_cache.clear()
+    try:
+        dash_duo.start_server(app)
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/mognad?datum={AS_OF.isoformat()}")
+        dash_duo.wait_for_contains_text("#mognad-profile", "Välj en kommun", timeout=20)
+        dash_duo.wait_for_element(f"#{maturity.COUNTRY_HOLDBACK}", timeout=20)
+        bars = "#mognad-comparison .ytick"
+        dash_duo.wait_for_element(bars, timeout=20)
+        assert {e.text for e in dash_duo.find_elements(bars)} == {"Askersund", "Hallsberg"}
+        assert describe("/mognad (hela landet)", run_axe(dash_duo.driver)) == []
+
+        dash_duo.select_dcc_dropdown("#app-filter-municipality", value="Askersund (1882)")
+        dash_duo.wait_for_element("#mognad-profile .polarlayer", timeout=20)
+        dash_duo.wait_for_contains_text("#mognad-area-table", "Ålder", timeout=20)
+        assert dash_duo.get_logs() == []
+    finally:
+        output_cache.clear()
+        store.configure(None)
+
+
 def _plain(component) -> str:
     """The component's text with the no-break space before "%" read as a space."""
     return text_of(component).replace("\xa0", " ")
