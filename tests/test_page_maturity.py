@@ -424,3 +424,30 @@ def test_the_country_view_asks_for_a_municipality_before_listing_profiles(page, 
         assert list(profile.data[0].r) == [2, 3, 4, 2]
     finally:
         output_cache.clear()
+
+
+def test_the_country_comparison_draws_the_municipalities_the_table_shows(page, monkeypatch):
+    """Past COUNTRY_HOLDBACKS_SHOWN municipalities the comparison draws the same ones as the
+    hold-back table (lowest evidence level first: Askersund, see the test above) and says so in
+    its title; all of them when they fit. Askersund's self-assessed level is 2,0 (the mean of
+    Kommunledningsförvaltningen's 3,0 and Socialförvaltningen's 1,0), its evidence level 1."""
+    from dashboard import output_cache
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 1)
+    output_cache.clear()
+    try:
+        comparison = page.update_maturity(FILTERS, None)[1]
+        assert list(comparison.data[0].y) == ["Askersund"]
+        assert list(comparison.data[0].x) == [2.0] and list(comparison.data[1].x) == [1.0]
+        assert comparison.layout.title.text == "De 1 kommunerna med lägst belagd nivå av 2"
+        english = page.update_maturity({**FILTERS, "lang": "en"}, None)[1]
+        assert english.layout.title.text.startswith("The 1 municipalities with the lowest")
+
+        monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 15)
+        output_cache.clear()
+        comparison = page.update_maturity(FILTERS, None)[1]
+        assert set(comparison.data[0].y) == {"Askersund", "Hallsberg"}
+        assert comparison.layout.title.text == "Självskattad och belagd mognad"
+    finally:
+        output_cache.clear()
