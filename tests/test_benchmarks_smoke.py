@@ -132,6 +132,27 @@ def test_browser_section_measures_every_page_of_the_role(tmp_path):
     assert section["users"] == {"committee": pages[0]["scope"]}
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_browser_section_measures_only_the_pages_asked_for(tmp_path):
+    """``pages=`` restricts the visits (one page measured before and after a change)."""
+    from benchmarks.browser_pages import browser_section
+    from etl.db import make_engine, migrate
+    from tests.browser_site import require_browser
+
+    require_browser()
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_store(engine)
+    engine.dispose()
+    section = browser_section(
+        url, tmp_path / "work", roles=("committee",), workers=1, pages=("/mognad",)
+    )
+    assert [p["page"] for p in section["pages"]] == ["/mognad"]
+    assert "error" not in section["pages"][0] and section["pages"][0]["callbacks"] > 0
+
+
 def test_a_broken_page_is_recorded_and_the_others_still_measured(sqlite_engine):
     from benchmarks.query_bench import query_section
 

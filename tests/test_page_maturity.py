@@ -162,6 +162,39 @@ def test_page_in_browser(dash_duo, sqlite_engine):
     store.configure(None)
 
 
+def test_the_country_view_in_the_browser(dash_duo, sqlite_engine, monkeypatch):
+    """The country's view (thresholds lowered to the small store's two municipalities and three
+    assessed nodes): comparison per municipality, the hold-back table per municipality, and the
+    profile asking for a municipality (its list is empty: tested above); axe finds nothing. Choosing a
+    municipality lists its profiles and draws the first one."""
+    from dashboard import output_cache
+    from tests.axe import describe, run_axe
+
+    build_store(sqlite_engine)
+    app = build_app(sqlite_engine)
+    maturity = page_module("/mognad")
+    monkeypatch.setattr(maturity, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(maturity, "PROFILE_OPTIONS_SHOWN", 2)
+    output_cache.clear()
+    try:
+        dash_duo.start_server(app)
+        dash_duo.wait_for_page(f"{dash_duo.server_url}/mognad?datum={AS_OF.isoformat()}")
+        dash_duo.wait_for_contains_text("#mognad-profile", "Välj en kommun", timeout=20)
+        dash_duo.wait_for_element(f"#{maturity.COUNTRY_HOLDBACK}", timeout=20)
+        bars = "#mognad-comparison .ytick"
+        dash_duo.wait_for_element(bars, timeout=20)
+        assert {e.text for e in dash_duo.find_elements(bars)} == {"Askersund", "Hallsberg"}
+        assert describe("/mognad (hela landet)", run_axe(dash_duo.driver)) == []
+
+        dash_duo.select_dcc_dropdown("#app-filter-municipality", value="Askersund (1882)")
+        dash_duo.wait_for_element("#mognad-profile .polarlayer", timeout=20)
+        dash_duo.wait_for_contains_text("#mognad-area-table", "Ålder", timeout=20)
+        assert dash_duo.get_logs() == []
+    finally:
+        output_cache.clear()
+        store.configure(None)
+
+
 def _plain(component) -> str:
     """The component's text with the no-break space before "%" read as a space."""
     return text_of(component).replace("\xa0", " ")
@@ -353,3 +386,68 @@ def test_a_manager_is_told_why_the_self_assessment_charts_are_empty(sqlite_engin
         assert "inte per enhet" in figure.layout.annotations[0].text
     assert "Individ och familj (enhet)" in _plain(holdback)
     assert areas is None
+
+
+def test_the_country_view_asks_for_a_municipality_before_listing_profiles(page, monkeypatch):
+    """Past PROFILE_OPTIONS_SHOWN assessed administrations and objects (the country's 1 356 and
+    223), the country's view sends no profile list and the profile asks for a municipality, as
+    the heatmap and the trend do; a chosen municipality lists its own. As of 2026-11-28 three
+    nodes have an assessment (1882-KLF, 1882-SOC, GO-EK; 1861-BUF none); on 2026-05-01 two
+    (GO-EK's is dated 2026-09-01)."""
+    import datetime as dt
+
+    from dashboard import output_cache
+    from etl.kpi.maturity import assessed_node_count
+
+    with store.read_session() as session:
+        assert assessed_node_count(session, AS_OF) == 3
+        assert assessed_node_count(session, dt.date(2026, 5, 1)) == 2
+        assert assessed_node_count(session, AS_OF, municipality="1861") == 1  # GO-EK
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(page, "PROFILE_OPTIONS_SHOWN", 2)
+    output_cache.clear()
+    try:
+        heat, _comparison, _trend, options, value, _holdback = page.update_maturity(FILTERS, None)
+        assert options == [] and value is None
+        profile, areas = page.update_profile(value, FILTERS)
+        assert profile.data == () and areas is None
+        assert "Välj en kommun" in profile.layout.annotations[0].text
+        english, _ = page.update_profile(None, {**FILTERS, "lang": "en"})
+        assert "Choose a municipality" in english.layout.annotations[0].text
+
+        # One municipality chosen: its own list, and the profile of its first administration.
+        chosen = {**FILTERS, "municipality": "1882"}
+        options, value = page.update_maturity(chosen, None)[3:5]
+        assert len(options) == 3 and value == "administration:1882-KLF"
+        profile, _ = page.update_profile(value, chosen)
+        assert list(profile.data[0].r) == [2, 3, 4, 2]
+    finally:
+        output_cache.clear()
+
+
+def test_the_country_comparison_draws_the_municipalities_the_table_shows(page, monkeypatch):
+    """Past COUNTRY_HOLDBACKS_SHOWN municipalities the comparison draws the same ones as the
+    hold-back table (lowest evidence level first: Askersund, see the test above) and says so in
+    its title; all of them when they fit. Askersund's self-assessed level is 2,0 (the mean of
+    Kommunledningsförvaltningen's 3,0 and Socialförvaltningen's 1,0), its evidence level 1."""
+    from dashboard import output_cache
+
+    monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 1)
+    output_cache.clear()
+    try:
+        comparison = page.update_maturity(FILTERS, None)[1]
+        assert list(comparison.data[0].y) == ["Askersund"]
+        assert list(comparison.data[0].x) == [2.0] and list(comparison.data[1].x) == [1.0]
+        assert comparison.layout.title.text == "De 1 kommunerna med lägst belagd nivå av 2"
+        english = page.update_maturity({**FILTERS, "lang": "en"}, None)[1]
+        assert english.layout.title.text.startswith("The 1 municipalities with the lowest")
+
+        monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 15)
+        output_cache.clear()
+        comparison = page.update_maturity(FILTERS, None)[1]
+        assert set(comparison.data[0].y) == {"Askersund", "Hallsberg"}
+        assert comparison.layout.title.text == "Självskattad och belagd mognad"
+    finally:
+        output_cache.clear()

@@ -115,9 +115,11 @@ def maturity_heatmap(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     return themed_figure([heatmap], layout, lang, height=max(320, 160 + 34 * len(scopes)))
 
 
-def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
+def maturity_comparison_figure(
+    df: pd.DataFrame, lang: str = "sv", title: str | None = None
+) -> go.Figure:
     """Self-assessed beside evidence-based per scope (columns scope_name, maturity_self,
-    maturity_evidence)."""
+    maturity_evidence); ``title`` in place of the usual one (which scopes are shown)."""
     if df is None or df.empty or df[["maturity_self", "maturity_evidence"]].isna().all().all():
         return empty_figure(t("no_data", lang), lang)
     id_column = "scope_id" if "scope_id" in df else "scope_name"
@@ -142,7 +144,7 @@ def maturity_comparison_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         )
     layout = {
         "barmode": "group",
-        "title": {"text": translate(TEXT, "comparison_title", lang)},
+        "title": {"text": title or translate(TEXT, "comparison_title", lang)},
         "xaxis": _level_axis(lang),
     }
     return themed_figure(traces, layout, lang, height=max(300, 120 + 44 * len(df)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import dash
@@ -41,11 +42,11 @@ from dashboard.queries.maturity import (
     evidence_holdbacks,
     municipality_holdbacks,
 )
-from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
+from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS, visible_municipality_count
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent
 from etl.kpi.compute import compute_kpis
-from etl.kpi.maturity import maturity_history, maturity_matrix
+from etl.kpi.maturity import assessed_node_count, maturity_history, maturity_matrix
 from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_LEVELS, EvidenceCriterion
 from etl.vocab import MATURITY_LEVELS, area_name
 
@@ -63,6 +64,8 @@ COUNTRY_HOLDBACK = "mognad-country-holdback"
 AREA_TABLE = "mognad-area-table"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
+# The nodes a profile can be drawn for (the dropdown's values are "scope_type:code").
+PROFILE_SCOPE_TYPES = ("administration", "governance_object")
 TEXT = {
     "sv": {
         "title": "Mognad",
@@ -106,6 +109,9 @@ TEXT = {
         "unit_suffix": "(enhet)",
         "pick_municipality": "Hela landet jämförs per kommun. Välj en kommun för att se dess "
         "förvaltningar.",
+        "country_comparison_title": "De {shown} kommunerna med lägst belagd nivå av {total}",
+        "profile_pick_municipality": "Hela landet har fler förvaltningar och förvaltningsobjekt "
+        "än en lista man läser. Välj en kommun för att se en förvaltnings profil.",
         "municipality": "Kommun",
         "municipality_level": "Kommunens belagda nivå",
         "administrations": "Förvaltningar",
@@ -177,6 +183,10 @@ TEXT = {
         "unit_suffix": "(unit)",
         "pick_municipality": "The whole country is compared per municipality. Choose a "
         "municipality to see its administrations.",
+        "country_comparison_title": "The {shown} municipalities with the lowest "
+        "evidence-based level of {total}",
+        "profile_pick_municipality": "The whole country has more administrations and governance "
+        "objects than a list one reads. Choose a municipality to see an administration's profile.",
         "municipality": "Municipality",
         "municipality_level": "Municipality's evidence-based level",
         "administrations": "Administrations",
@@ -336,22 +346,25 @@ def name_history(history: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 
 def comparison_frame(kpis: pd.DataFrame) -> pd.DataFrame:
-    """compute_kpis rows → one row per administration with maturity_self and maturity_evidence."""
+    """compute_kpis rows → one row per administration with maturity_self and maturity_evidence.
+
+    Built from a dict, not pivot_table (which took 50–120 ms for the country's 290 rows)."""
     columns = ["scope_id", "scope_name", *MATURITY_METRICS]
     if kpis is None or kpis.empty:
         return pd.DataFrame(columns=columns)
-    wide = kpis.pivot_table(
-        index=["scope_id", "scope_name"],
-        columns="metric",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    ).reset_index()
-    for metric in MATURITY_METRICS:
-        if metric not in wide:
-            wide[metric] = None
-    wide = wide[columns]
-    return wide.dropna(subset=list(MATURITY_METRICS), how="all").reset_index(drop=True)
+    wide: dict[tuple[str, str], dict[str, float]] = {}
+    for scope_id, name, metric, value in zip(
+        kpis["scope_id"], kpis["scope_name"], kpis["metric"], kpis["value"], strict=True
+    ):
+        entry = wide.setdefault((scope_id, name), {})
+        if metric in MATURITY_METRICS and metric not in entry:  # the first, as aggfunc="first"
+            entry[metric] = float("nan") if value is None or pd.isna(value) else float(value)
+    rows = [
+        (scope_id, name, *(entry.get(m, float("nan")) for m in MATURITY_METRICS))
+        for (scope_id, name), entry in sorted(wide.items())
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.dropna(subset=list(MATURITY_METRICS), how="all").reset_index(drop=True)
 
 
 def profile_options(matrix: pd.DataFrame, lang: str) -> list[dict]:
@@ -455,10 +468,21 @@ def holdback_table(holdbacks: list[Holdback], lang: str):
     )
 
 
+# The profile's list offers every assessed administration and object up to this many (a
+# municipality has a handful); the country's view beyond it asks for a municipality first.
+PROFILE_OPTIONS_SHOWN = 300
+
 # The country view lists at most this many municipalities (290 rows of 12 columns would be a
 # table nobody reads on one screen, and counting each one's evidence costs about 60 ms of CPU
 # nationally); those with the lowest level come first.
 COUNTRY_HOLDBACKS_SHOWN = 15
+
+
+@functools.lru_cache(maxsize=1024)
+def count_text(count: int, lang: str) -> str:
+    """A whole count as format_number writes it, remembered: the country's table writes some
+    150 small counts, and babel reads its locale data for every one (about 50 ms in all)."""
+    return format_number(count, 0, lang)
 
 
 def criterion_label(code: str, lang: str) -> str:
@@ -494,9 +518,9 @@ def country_holdback_table(rows: list[MunicipalityHoldback], total: int, lang: s
                         ", ".join(criterion_label(code, lang) for code in r.own_shortfalls)
                         or (_tr("nothing_holds_back", lang) if r.level is not None else "–")
                     ),
-                    html.Td(format_number(r.administrations, 0, lang), className="text-end"),
+                    html.Td(count_text(r.administrations, lang), className="text-end"),
                     *[
-                        html.Td(format_number(r.held_back[code], 0, lang), className="text-end")
+                        html.Td(count_text(r.held_back[code], lang), className="text-end")
                         for code in codes
                     ],
                 ]
@@ -606,11 +630,18 @@ def update_maturity(filters_data, current_profile):
     lang, as_of = filters.lang, filters.as_of
     viewer = current_viewer()
     with store.read_session() as session:
-        matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
         by_municipality = national_comparison(session, filters, viewer)
         if by_municipality is not None:
-            country = municipality_holdbacks(session, as_of, viewer, COUNTRY_HOLDBACKS_SHOWN)
+            country = municipality_holdbacks(
+                session, as_of, viewer, COUNTRY_HOLDBACKS_SHOWN, kpis=by_municipality
+            )
+            # The profile list of the country's 1 356 administrations and 223 objects was
+            # 150 kB that nobody scrolls through: past PROFILE_OPTIONS_SHOWN it waits for a
+            # municipality, like the heatmap and the trend (the matrix is not read at all).
+            many = assessed_node_count(session, as_of, viewer) > PROFILE_OPTIONS_SHOWN
+            matrix = pd.DataFrame() if many else maturity_matrix(session, as_of, viewer)
         else:
+            matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
             kpis = compute_kpis(
                 session,
                 as_of,
@@ -638,7 +669,7 @@ def update_maturity(filters_data, current_profile):
     profile = pick_profile(options, current_profile, filters.administration)
     if by_municipality is not None:
         pick = empty_figure(_tr("pick_municipality", lang), lang)
-        comparison = maturity_comparison_figure(comparison_frame(by_municipality), lang)
+        comparison = country_comparison(by_municipality, *country, lang)
         return pick, comparison, pick, options, profile, country_holdback_table(*country, lang)
     matrix = name_areas(restrict_matrix(matrix, filters.administration), lang)
     history = (
@@ -658,6 +689,21 @@ def update_maturity(filters_data, current_profile):
         profile,
         holdback_table(holdbacks, lang),
     )
+
+
+def country_comparison(kpis: pd.DataFrame, rows: list[MunicipalityHoldback], total: int, lang: str):
+    """The comparison of the municipalities the hold-back table shows (the lowest evidence
+    level first), saying so in its title when there are more: 290 municipalities were a chart
+    12 900 pixels high with 580 bars that kept the browser drawing for seconds."""
+    frame = comparison_frame(kpis)
+    title = None
+    if total > len(rows):
+        shown = {r.code for r in rows}
+        frame = frame[frame["scope_id"].isin(shown)].reset_index(drop=True)
+        title = _tr("country_comparison_title", lang).format(
+            shown=format_number(len(rows), 0, lang), total=format_number(total, 0, lang)
+        )
+    return maturity_comparison_figure(frame, lang, title)
 
 
 def units_only(viewer) -> bool:
@@ -698,7 +744,19 @@ def update_profile(selected, filters_data):
     scope_type, _, scope_id = (selected or "").partition(":")
     viewer = current_viewer()
     with store.read_session() as session:
-        matrix = maturity_matrix(session, filters.as_of, viewer, municipality=filters.municipality)
+        # The chosen node's rows only (the country's matrix was read to pick one node from it).
+        matrix = (
+            maturity_matrix(
+                session,
+                filters.as_of,
+                viewer,
+                municipality=filters.municipality,
+                administration=scope_id if scope_type == "administration" else None,
+                scope_types=(scope_type,),
+            )
+            if scope_type in PROFILE_SCOPE_TYPES and scope_id
+            else pd.DataFrame()
+        )
         rows = (
             matrix[(matrix["scope_type"] == scope_type) & (matrix["scope_id"] == scope_id)]
             if (not matrix.empty)
@@ -716,6 +774,14 @@ def update_profile(selected, filters_data):
             if not rows.empty
             else {}
         )
+        country = (
+            not selected
+            and not filters.municipality
+            and not filters.administration
+            and visible_municipality_count(session, viewer) > MUNICIPALITIES_WITH_ADMINISTRATIONS
+        )
+    if country:  # the country's view offers no profile list (update_maturity)
+        return empty_figure(_tr("profile_pick_municipality", lang), lang), None
     name = rows.iloc[0]["scope_name"] if not rows.empty else ""
     rows = name_areas(rows, lang)
     if rows.empty and units_only(viewer):

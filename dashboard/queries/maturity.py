@@ -6,15 +6,140 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashboard.queries.org import municipality_of_administrations
 from dashboard.queries.viewer import Viewer
 from dashboard.report.order import swedish_key
-from etl.kpi.compute import compute_kpis, evidence_criteria
-from etl.kpi.rules import EVIDENCE_CRITERIA, EvidenceCriterion, evidence_shortfalls
+from etl.kpi.compute import compute_kpis
+from etl.kpi.rules import (
+    EVIDENCE_CRITERIA,
+    EvidenceCriterion,
+    evidence_level,
+    evidence_shortfalls,
+)
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
+
+# Each evidence criterion's numerator and denominator as compute_kpis' metrics hold them (the
+# same fact sums, etl.kpi.compute._metric_columns): a metric name takes its numerator and
+# denominator, ("value", name) a count's value, and ("difference", a, b) a count a minus a
+# count b. Read from the KPI mart when it holds the date, the page counts nothing again: the
+# country's evidence was 1,3 s of fact queries, the same numbers from the mart a few
+# milliseconds.
+_CRITERION_METRICS: dict[str, tuple] = {
+    "classification_coverage": ("classification_coverage",),
+    "classifications_expired_share": (
+        ("value", "classifications_expired"),
+        ("difference", "assets", "assets_unclassified"),  # classified
+    ),
+    "risk_analysis_coverage": ("risk_analysis_coverage",),
+    "action_plan_coverage": ("action_plan_coverage",),
+    "actions_overdue_share": (("value", "actions_overdue"), ("value", "actions_open")),
+    "actions_on_time_rate": ("actions_on_time_rate",),
+    "gdpr_coverage": ("gdpr_coverage",),
+    "follow_up_rate": ("follow_up_rate",),
+}
+EVIDENCE_METRICS = sorted(
+    {"maturity_evidence"}
+    | {
+        name
+        for parts in _CRITERION_METRICS.values()
+        for part in parts
+        for name in ((part,) if isinstance(part, str) else part[1:])
+    }
+)
+
+
+@dataclass(frozen=True)
+class ScopeEvidence:
+    """One scope's evidence: its level (None: no assets) and per criterion code its numerator,
+    denominator and share (NaN without a denominator)."""
+
+    scope_type: str
+    scope_id: str
+    scope_name: str
+    level: int | None
+    counts: dict[str, tuple[float, float, float]]
+
+    def shares(self) -> dict[str, float]:
+        return {code: share for code, (_, _, share) in self.counts.items()}
+
+
+def scope_evidence(
+    session,
+    as_of: dt.date,
+    viewer: Viewer,
+    *,
+    scope_types: tuple[str, ...] = ("administration", "governance_object"),
+    municipality: str | tuple[str, ...] | None = None,
+    administration: str | None = None,
+) -> list[ScopeEvidence]:
+    """Per visible scope with an evidence level (scope types in catalogue order, then by code),
+    its level and its criteria's counts, read through compute_kpis (the mart where it holds
+    ``as_of`` for the viewer): the numbers of etl.kpi.compute.evidence_criteria."""
+    kpis = compute_kpis(
+        session,
+        as_of,
+        viewer,
+        scope_types=list(scope_types),
+        municipality=municipality,
+        administration=administration,
+        metrics=EVIDENCE_METRICS,
+    )
+    if kpis.empty:
+        return []
+    values: dict[tuple[str, str], dict] = {}
+    names: dict[tuple[str, str], str] = {}
+    for scope_type, scope_id, name, metric, value, numerator, denominator in zip(
+        kpis["scope_type"],
+        kpis["scope_id"],
+        kpis["scope_name"],
+        kpis["metric"],
+        kpis["value"],
+        kpis["numerator"],
+        kpis["denominator"],
+        strict=True,
+    ):
+        key = (scope_type, scope_id)
+        names[key] = name
+        values.setdefault(key, {})[metric] = (_number(value), _number(numerator),
+                                              _number(denominator))  # fmt: skip
+    result = []
+    for key, metrics in values.items():
+        if "maturity_evidence" not in metrics:
+            continue  # a scope type without an evidence level (etl.kpi.definitions)
+        level = metrics["maturity_evidence"][0]
+        counts = {
+            code: _criterion_counts(metrics, parts) for code, parts in _CRITERION_METRICS.items()
+        }
+        result.append(
+            ScopeEvidence(
+                key[0], key[1], names[key], None if np.isnan(level) else int(level), counts
+            )  # fmt: skip
+        )
+    return result
+
+
+def _number(value) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def _criterion_counts(metrics: dict, parts: tuple) -> tuple[float, float, float]:
+    nan = float("nan")
+
+    def count(part) -> float:
+        if part[0] == "value":
+            return metrics.get(part[1], (nan,))[0]
+        return metrics.get(part[1], (nan,))[0] - metrics.get(part[2], (nan,))[0]
+
+    if len(parts) == 1:  # a rate: its numerator and denominator
+        _, numerator, denominator = metrics.get(parts[0], (nan, nan, nan))
+    else:
+        numerator, denominator = count(parts[0]), count(parts[1])
+    share = numerator / denominator if denominator > 0 else nan
+    return numerator, denominator, share
 
 
 @dataclass(frozen=True)
@@ -49,32 +174,30 @@ def evidence_holdbacks(
     administration: str | None = None,
 ) -> list[Holdback]:
     """Per visible scope, its evidence level and the criteria it misses for level + 1."""
-    rows = evidence_criteria(
+    result = []
+    for scope in scope_evidence(
         session,
         as_of,
         viewer,
-        scope_types=list(scope_types),
+        scope_types=scope_types,
         municipality=municipality,
         administration=administration,
-    )
-    result = []
-    for (scope_type, scope_id), own in rows.groupby(["scope_type", "scope_id"], sort=False):
-        by_code = own.set_index("criterion")
-        raw_level = by_code["level"].iloc[0]
-        level = None if pd.isna(raw_level) else int(raw_level)
+    ):
         shortfalls = ()
-        if level is not None:
+        if scope.level is not None:
             shortfalls = tuple(
                 Shortfall(
                     c,
-                    float(by_code.at[c.code, "numerator"]),
-                    float(by_code.at[c.code, "denominator"]),
-                    float(by_code.at[c.code, "share"]),
-                    c.thresholds[level],  # the next level's threshold (levels count from 1)
+                    scope.counts[c.code][0],
+                    scope.counts[c.code][1],
+                    scope.counts[c.code][2],
+                    c.thresholds[scope.level],  # the next level's threshold (levels from 1)
                 )
-                for c in evidence_shortfalls(by_code["share"].to_dict(), level)
+                for c in evidence_shortfalls(scope.shares(), scope.level)
             )
-        result.append(Holdback(scope_type, scope_id, own["scope_name"].iloc[0], level, shortfalls))
+        result.append(
+            Holdback(scope.scope_type, scope.scope_id, scope.scope_name, scope.level, shortfalls)
+        )
     return result
 
 
@@ -94,7 +217,7 @@ class MunicipalityHoldback:
 
 
 def municipality_holdbacks(
-    session, as_of: dt.date, viewer: Viewer, limit: int
+    session, as_of: dt.date, viewer: Viewer, limit: int, kpis: pd.DataFrame | None = None
 ) -> tuple[list[MunicipalityHoldback], int]:
     """The country's view: at most ``limit`` visible municipalities, each with its evidence
     level, the criteria that hold it back and, per criterion, how many of its administrations
@@ -102,16 +225,18 @@ def municipality_holdbacks(
 
     Which municipalities: the lowest evidence level first, then the largest gap between the
     self-assessed and the evidence-based level (where self-assessment flatters most), then by
-    name; read from the KPI mart. Only those shown get their evidence counted (one municipality
-    at a time): counting the whole country's took seconds of CPU for rows nobody sees.
+    name; read from the KPI mart (``kpis``: compute_kpis' maturity_self and maturity_evidence
+    rows of the municipalities, when the caller has them). Only those shown get their evidence
+    read: counting the whole country's took seconds of CPU for rows nobody sees.
     """
-    kpis = compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=["municipality"],
-        metrics=["maturity_self", "maturity_evidence"],
-    )
+    if kpis is None:  # the page passes the ones it has read for its comparison
+        kpis = compute_kpis(
+            session,
+            as_of,
+            viewer,
+            scope_types=["municipality"],
+            metrics=["maturity_self", "maturity_evidence"],
+        )
     if kpis.empty:
         return [], 0
     values: dict[str, dict] = {}
@@ -173,22 +298,43 @@ def area_evidence_levels(
     *,
     municipality: str | None = None,
 ) -> dict[str, int | None]:
-    """One scope's evidence level per maturity area that the model has criteria for."""
-    rows = evidence_criteria(
-        session, as_of, viewer, scope_types=[scope_type], municipality=municipality
-    )
-    own = rows[rows["scope_id"] == scope_id].drop_duplicates("area")
+    """One scope's evidence level per maturity area that the model has criteria for.
+
+    An administration's are counted for that administration alone (not for every one of the
+    viewer's and then picked: for the whole country that was 1 356 administrations' facts)."""
+    found = [
+        scope
+        for scope in scope_evidence(
+            session,
+            as_of,
+            viewer,
+            scope_types=(scope_type,),
+            municipality=municipality,
+            administration=scope_id if scope_type == "administration" else None,
+        )
+        if scope.scope_id == scope_id
+    ]
+    if not found:
+        return {}
+    own = found[0]
+    shares = {code: np.array([share]) for code, share in own.shares().items()}
+    assets = np.array([0.0 if own.level is None else 1.0])  # no level: no assets
+    areas = dict.fromkeys(c.area for c in EVIDENCE_CRITERIA)
     return {
-        area: (None if pd.isna(level) else int(level))
-        for area, level in zip(own["area"], own["area_level"], strict=True)
+        area: (None if np.isnan(level[0]) else int(level[0]))
+        for area in areas
+        for level in [evidence_level(shares, assets, area)]
     }
 
 
 __all__ = [
+    "EVIDENCE_METRICS",
     "Holdback",
     "MunicipalityHoldback",
     "Shortfall",
     "area_evidence_levels",
     "evidence_holdbacks",
     "municipality_holdbacks",
+    "scope_evidence",
+    "ScopeEvidence",
 ]

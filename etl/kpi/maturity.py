@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from etl.kpi.frames import query_frame
 from etl.kpi.scope import Scope, build_scope, load_org
@@ -110,15 +110,30 @@ def self_assessed_sums(assessments: pd.DataFrame, node_column: str) -> pd.DataFr
 
 
 def maturity_matrix(
-    session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
+    session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+    scope_types: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Each area's latest assessment ≤ as_of per administration and governance object, with the
-    date it was made (the areas of one node may carry different dates)."""
-    return _maturity_matrix(session, as_of, viewer, municipality)
+    date it was made (the areas of one node may carry different dates). ``administration`` and
+    ``scope_types`` narrow it as in compute_kpis (one profile reads one node's rows, not the
+    country's)."""
+    return _maturity_matrix(session, as_of, viewer, municipality, administration, scope_types)
 
 
-def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str | None):
-    scope = build_scope(viewer, None, municipality, None)
+def _maturity_matrix(
+    session,
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None,
+    administration: str | None = None,
+    scope_types: tuple[str, ...] | None = None,
+):
+    scope = build_scope(viewer, scope_types, municipality, administration)
     org = load_org(session, scope)
     assessments = visible_analyses(session, scope, as_of)
     columns = [
@@ -161,6 +176,23 @@ def _maturity_matrix(session, as_of: dt.date, viewer: Viewer, municipality: str 
         ["_o", "scope_id", "area_order", "area_code"]
     )
     return matrix[columns].reset_index(drop=True)
+
+
+def assessed_node_count(
+    session, as_of: dt.date, viewer: Viewer = SYSTEM, *, municipality: str | None = None
+) -> int:
+    """How many visible administrations and governance objects have a gap analysis on or before
+    ``as_of``: the rows maturity_matrix would give a node each, counted without reading them."""
+    scope = build_scope(viewer, None, municipality, None)
+    condition = _gap_condition(scope)
+    stmt = select(
+        func.count(func.distinct(GapAnalysis.administration_id)),
+        func.count(func.distinct(GapAnalysis.governance_object_id)),
+    ).where(GapAnalysis.assessed_on <= as_of)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    administrations, objects = session.execute(stmt).one()
+    return int(administrations or 0) + int(objects or 0)
 
 
 def maturity_history(
