@@ -26,16 +26,24 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from etl import models, vocab
-from etl.bulk import commit_without_waiting, insert_rows, make_durable
+from etl.bulk import (
+    Batch,
+    commit_without_waiting,
+    insert_rows,
+    insert_tables,
+    make_durable,
+    reserve_id_blocks,
+)
 from etl.db import (  # the store's writer lock lives with the engine; re-exported here
     StoreBusyError,
     repair_indexes,
@@ -48,7 +56,7 @@ from etl.indexes import (
 from etl.issues import ValidationIssue, file_issue
 from etl.kpi.mart_update import NOTHING, footprint, remember
 from etl.kpi.snapshot import take_snapshot
-from etl.load_data import OrgIds, read_org_ids, replace_source_rows
+from etl.load_data import OrgIds, id_counts, read_org_ids, replace_source_rows, source_batches
 from etl.pipeline import Prefetch, should_prefetch
 from etl.reader import RawWorkbook, SourceReadError
 from etl.sandboxed_read import read_source
@@ -154,6 +162,11 @@ class OrgCodes:
         self._mark: object = None
         self._cached: tuple[KnownCodes, OrgIds] | None = None
 
+    @property
+    def mark(self) -> object:
+        """The organisation load the codes were read after (as of the last ``current``)."""
+        return self._mark
+
     def current(self, session: Session) -> tuple[KnownCodes, OrgIds]:
         mark = session.connection().exec_driver_sql(_ORG_MARK).scalar()
         if self._cached is None or mark != self._mark:
@@ -227,6 +240,11 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
                     ahead = Prefetch(others, _matrix_size(engine, codes))
                 if len(others) >= DEFER_MIN_SOURCES:
                     _defer_indexes(engine, deferred)  # nothing deletes units after this
+                if _batching(engine, others):
+                    _BatchRun(engine, run_id, loaded_by, today, codes, ahead, taken).load(
+                        others, _told(progress, index, len(files)), _kept(results, on_file)
+                    )
+                    break
             if progress:
                 progress(index, len(files), source.label)
             results.append(
@@ -261,6 +279,27 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
             record_snapshot(engine, run_id, today)
             _lap(seconds, "snapshot", clock)
     return RunResult(run_id, results, seconds)
+
+
+def _told(progress: Progress | None, offset: int, total: int) -> Callable[[int, str], None]:
+    """``progress`` for the files after the first ``offset`` of the run."""
+
+    def before(index: int, label: str) -> None:
+        if progress:
+            progress(offset + index, total, label)
+
+    return before
+
+
+def _kept(results: list[FileResult], on_file: Callable[[FileResult], None] | None):
+    """Keep each result and tell ``on_file``."""
+
+    def done(result: FileResult) -> None:
+        results.append(result)
+        if on_file:
+            on_file(result)
+
+    return done
 
 
 def _matrix_size(engine: Engine, codes: OrgCodes) -> int:
@@ -350,11 +389,13 @@ def _load_source(
     codes: OrgCodes | None = None,
     ahead: Prefetch | None = None,
     taken: TakenIds | None = None,
+    read: RawWorkbook | PreparedWorkbook | SourceReadError | None = None,
+    started: dt.datetime | None = None,
 ) -> FileResult:
     run_id = run_id or new_run_id()
-    started, clock = _now(), time.perf_counter()
+    started, clock = started or _now(), time.perf_counter()
     result = _load_file(engine, source, loaded_by, allowed_administrations, run_id, today, started,
-                        codes, ahead, taken)  # fmt: skip
+                        codes, ahead, taken, read)  # fmt: skip
     if taken is not None and result.outcome != ACCEPTED:  # an accepted file told it already
         taken.wrote(result.load_id)
     result.seconds = time.perf_counter() - clock
@@ -384,11 +425,14 @@ def _prepared(read: RawWorkbook | PreparedWorkbook, source: SourceFiles,
 
 
 def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes, ahead=None,
-               taken=None) -> FileResult:  # fmt: skip
+               taken=None, read=None) -> FileResult:  # fmt: skip
+    """``read``: the file read already (or why it could not be), else it is read here."""
     path = source.path
-    label = source.label if path.exists() else path.name
+    label = _label(source)
     try:
-        raw = _read(source, ahead)
+        raw = _read(source, ahead) if read is None else read
+        if isinstance(raw, SourceReadError):
+            raise raw
     except SourceReadError as exc:
         return _reject(engine, path, label, None, None, exc.issues, run_id, loaded_by, started)
     cover = raw.cover if isinstance(raw, PreparedWorkbook) else read_cover(raw)
@@ -466,6 +510,11 @@ def _load_file(engine, source, loaded_by, allowed, run_id, today, started, codes
     return FileResult(path, key, ACCEPTED, [], counts, load_id, raw.file_name)
 
 
+def _label(source: SourceFiles) -> str:
+    """How a file that could not be read is named in its result."""
+    return source.label if source.path.exists() else source.path.name
+
+
 def _busy_issue(file: str) -> ValidationIssue:
     return file_issue(
         file,
@@ -509,6 +558,289 @@ def _file_sha256(path: Path) -> str:
     except OSError:
         return "0" * 64
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- PostgreSQL batches
+# A first national load into PostgreSQL is 1 600 files (12 000 CSV files), and each file's own
+# transaction took 20-30 statements: the lock, the source and load rows, the ids, two round trips
+# per table's COPY, the commit. On a busy machine every round trip waits for both processes to be
+# scheduled again. So such a run checks several files one by one, each against the store as the
+# files before it left it (every code it knows, and the ids the files before it took, from
+# ``TakenIds``), and then writes them in one transaction: one COPY per table for all their rows,
+# their load rows (rejected files' too, with their errors) and source rows in the same way.
+#
+# The outcome of every file is the one a file-by-file load gives: each file is still checked on
+# its own and a rejected file is recorded alone with its located messages. Where a batch cannot
+# know that in advance it does not take the file: a file of a source already in the store (it
+# replaces rows, or is unchanged), a second file of a source in the same batch, an organisation
+# workbook; such a file ends the batch and loads on its own. If anything else wrote meanwhile (the
+# newest load or organisation load is not the one the files were checked against), or the
+# batch's transaction fails, it is rolled back and its files load one by one, as before.
+
+BATCH_FILES = 50  # files per batch at most
+BATCH_ROWS = 30_000  # a batch ends after the file that takes it past these rows
+BATCH_MIN_SOURCES = 2  # a run of fewer files after the organisation loads them one by one
+
+_BATCH_STATE = (
+    f"SELECT ({_ORG_MARK}), (SELECT MAX(id) FROM load), "
+    "EXISTS (SELECT 1 FROM source WHERE key = ANY(%(keys)s))"
+)
+_SET_CURRENT_LOADS = (
+    "UPDATE source SET current_load_id = v.load_id "
+    "FROM unnest(%(sources)s::integer[], %(loads)s::integer[]) AS v(source_id, load_id) "
+    "WHERE source.id = v.source_id"
+)
+_LOAD_COLUMNS = ("id", "run_id", "source_id", "file_name", "sha256", "started_at", "finished_at",
+                 "outcome", "loaded_by", "rows_total", "counts_json", "error_count")  # fmt: skip
+_LOAD_ERROR_COLUMNS = ("load_id", "sheet", "row", "column", "value", "message_sv", "message_en")
+_SOURCE_COLUMNS = ("id", "key", "kind", "administration_id", "governance_object_id")
+
+
+def _batching(engine: Engine, others: Sequence[SourceFiles]) -> bool:
+    """Whether the files after the organisation load in batches (PostgreSQL, several files)."""
+    return engine.dialect.name == "postgresql" and len(others) >= BATCH_MIN_SOURCES
+
+
+class _Stale(Exception):
+    """Another process loaded since the batch's files were checked."""
+
+
+@dataclass
+class _Item:
+    """One file of a batch: as read, and as checked."""
+
+    source: SourceFiles
+    started: dt.datetime
+    read: RawWorkbook | PreparedWorkbook | SourceReadError
+    key: str | None = None
+    kind: str | None = None
+    file_name: str = ""
+    sha256: str | None = None
+    prepared: PreparedWorkbook | None = None
+    parsed: ParsedWorkbook | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    issues: list[ValidationIssue] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @classmethod
+    def take(cls, source: SourceFiles, ahead: Prefetch | None) -> _Item:
+        started, clock = _now(), time.perf_counter()
+        try:
+            read: RawWorkbook | PreparedWorkbook | SourceReadError = _read(source, ahead)
+        except SourceReadError as exc:
+            read = exc
+        item = cls(source, started, read)
+        if isinstance(read, SourceReadError):
+            item.file_name, item.issues = _label(source), read.issues
+        else:
+            cover = read.cover if isinstance(read, PreparedWorkbook) else read_cover(read)
+            item.key, item.kind = cover.source_key, cover.kind
+            item.file_name, item.sha256 = read.file_name, read.sha256
+        item.seconds = time.perf_counter() - clock
+        return item
+
+
+class _BatchRun:
+    """The files after the organisation, in batches (see above); file by file where it must.
+
+    A batch is written by a second thread while this one checks the next batch: the database
+    server works on one while the loader works on the other (the thread waits for the server
+    without holding the GIL). Anything that loads a file on its own waits for the batch in
+    flight first, and a batch that falls back to file by file takes every later file with it.
+    """
+
+    def __init__(self, engine, run_id, loaded_by, today, codes: OrgCodes,
+                 ahead: Prefetch | None, taken: TakenIds) -> None:  # fmt: skip
+        self.engine, self.run_id, self.loaded_by, self.today = engine, run_id, loaded_by, today
+        self.codes, self.ahead, self.taken = codes, ahead, taken
+        self._claimed: set[str] = set()  # source keys in the store or in a batch
+        self._in_flight: tuple[list[_Item], Future] | None = None
+        self._batched = True  # until a batch falls back
+
+    def load(self, sources: Sequence[SourceFiles], before: Callable[[int, str], object],
+             done: Callable[[FileResult], object]) -> None:  # fmt: skip
+        """Load ``sources`` in order; ``before(i, label)`` before reading the i-th, ``done`` with
+        each result in order."""
+        with Session(self.engine) as session:
+            self._batched = self.taken.tracking(session)  # else the store had owners' rows
+            known, org_ids = self.codes.current(session)
+            org_mark = self.codes.mark  # what ``known`` was read after
+            self._claimed = set(
+                session.connection().exec_driver_sql("SELECT key FROM source").scalars()
+            )
+        position, carried = 0, None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-batch") as writer:
+            try:
+                while position < len(sources) and self._batched:
+                    batch: list[_Item] = []
+                    try:
+                        position, carried = self._gather(sources, position, carried, before,
+                                                         done, known, batch)  # fmt: skip
+                    finally:  # also when interrupted (Ctrl-C): the files checked are loaded
+                        self._settle(done)
+                        if batch and self._batched:
+                            marks = (org_mark, self.taken.mark)
+                            future = writer.submit(self._write, batch, org_ids,
+                                                   known.matrix_size, marks)  # fmt: skip
+                            self._in_flight = (batch, future)
+                        else:
+                            for item in batch:
+                                done(self._alone(item))
+            finally:
+                self._settle(done)
+        for index in range(position, len(sources)):  # file by file from here
+            if carried is None:
+                before(index, sources[index].label)
+            item, carried = carried or _Item.take(sources[index], self.ahead), None
+            done(self._alone(item))
+
+    def _gather(self, sources, position, carried, before, done, known,
+                batch: list[_Item]) -> tuple[int, _Item | None]:  # fmt: skip
+        """Check the next files into ``batch`` (from ``position``, which ``carried`` may hold
+        taken already); the position after them, and the file that ended the batch if taken."""
+        rows = 0
+        while position < len(sources) and len(batch) < BATCH_FILES and rows < BATCH_ROWS:
+            if carried is None:
+                before(position, sources[position].label)
+            item, carried = carried or _Item.take(sources[position], self.ahead), None
+            if item.kind == "organisation" or item.key in self._claimed:
+                if item.kind == "organisation":  # the codes change: file by file from here
+                    self._batched = False
+                if batch:  # it ends the batch, and loads on its own after it
+                    return position, item
+                self._settle(done)
+                done(self._alone(item))
+                return position + 1, None
+            self._check(item, known)
+            batch.append(item)
+            if item.key is not None:
+                self._claimed.add(item.key)
+            rows += sum(item.counts.values())
+            position += 1
+        return position, None
+
+    def _alone(self, item: _Item) -> FileResult:
+        return _load_source(self.engine, item.source, loaded_by=self.loaded_by,
+                            run_id=self.run_id, today=self.today, codes=self.codes,
+                            taken=self.taken, read=item.read, started=item.started)  # fmt: skip
+
+    def _check(self, item: _Item, org_known: KnownCodes) -> None:
+        """What ``_load_file`` checks, against the codes known and the ids taken in memory."""
+        if isinstance(item.read, SourceReadError):
+            return
+        clock = time.perf_counter()
+        try:
+            prepared = _prepared(item.read, item.source, org_known.matrix_size)
+        except Rejected as exc:
+            item.issues = exc.issues
+        else:
+            known = dataclasses.replace(org_known, taken=self.taken.from_memory(prepared.codes))
+            parsed, issues = check(prepared, known, today=self.today)
+            if parsed is None:
+                item.issues = issues
+            else:
+                item.prepared, item.parsed, item.counts = prepared, parsed, count_rows(parsed)
+                self.taken.note(parsed)  # the next files see its ids as taken
+        item.seconds += time.perf_counter() - clock
+
+    def _write(self, batch: list[_Item], org_ids: OrgIds, matrix_size: int,
+               marks: tuple[object, int | None]) -> tuple[list[int], float]:  # fmt: skip
+        """In the writer thread: the batch in one transaction; its load ids and seconds."""
+        clock = time.perf_counter()
+        with write_session(self.engine) as session:
+            load_ids = self._insert(session.connection(), batch, org_ids, matrix_size, marks)
+        return load_ids, time.perf_counter() - clock
+
+    def _settle(self, done: Callable[[FileResult], object]) -> None:
+        """Wait for the batch in flight: its results, or its files loaded one by one."""
+        if self._in_flight is None:
+            return
+        batch, future = self._in_flight
+        self._in_flight = None
+        try:
+            load_ids, seconds = future.result()
+        except (_Stale, StoreBusyError, SQLAlchemyError) as exc:
+            log.info("a batch of %d files loads file by file (%s)", len(batch), type(exc).__name__)
+            self._batched = False
+            self.taken.stop()  # what its files (and the next batch's) noted was not written
+            for item in batch:
+                done(self._alone(item))
+            return
+        self.taken.wrote_many(load_ids)
+        for item, load_id in zip(batch, load_ids, strict=True):
+            if item.parsed is not None:
+                remember(self.engine, load_id, item.prepared.sha256, NOTHING)  # type: ignore[union-attr]
+                result = FileResult(item.source.path, item.key, ACCEPTED, [], item.counts,
+                                    load_id, item.file_name)  # fmt: skip
+            else:
+                result = FileResult(item.source.path, item.key, REJECTED, item.issues, {},
+                                    load_id, item.file_name)  # fmt: skip
+            result.seconds = item.seconds + seconds / len(batch)
+            log.info("%s: %s in %.2f s (%s rows)", result.file_name, result.outcome,
+                     result.seconds, result.rows_total)  # fmt: skip
+            done(result)
+
+    def _insert(self, connection, batch: list[_Item], org_ids: OrgIds, matrix_size: int,
+                marks: tuple[object, int | None]) -> list[int]:  # fmt: skip
+        """Every row of the batch (its files' rows, source, load and error rows); the load ids.
+
+        ``marks``: the newest organisation load and load the files were checked after."""
+        commit_without_waiting(connection)
+        keys = [item.key for item in batch if item.key is not None]
+        org_mark, load_mark, exists = connection.exec_driver_sql(
+            _BATCH_STATE, {"keys": keys}).one()  # fmt: skip
+        if (org_mark, load_mark) != marks or exists:
+            raise _Stale
+        accepted = [item for item in batch if item.parsed is not None]
+        wanted: dict[Table, int] = {_SOURCE: len(accepted), _LOAD: len(batch)}
+        for item in accepted:
+            for table, count in id_counts(item.parsed).items():  # type: ignore[arg-type]
+                wanted[table] = wanted.get(table, 0) + count
+        ids = reserve_id_blocks(connection, wanted)
+        source_ids, load_ids = iter(ids[_SOURCE.name]), ids[_LOAD.name]
+        blocks = {name: iter(block) for name, block in ids.items()}
+        finished = _now()
+        sources, loads, errors, current = [], [], [], []
+        merged: list[Batch] = []
+        for item, load_id in zip(batch, load_ids, strict=True):
+            parsed = item.parsed
+            if parsed is None:
+                sha256 = item.sha256 or _file_sha256(item.source.path)
+                loads.append((load_id, self.run_id, None, item.file_name[:500], sha256,
+                              item.started, finished, REJECTED, self.loaded_by, 0, "{}",
+                              len(item.issues)))  # fmt: skip
+                errors.extend((load_id, i.sheet, i.row, i.column, i.value, i.message_sv,
+                               i.message_en) for i in item.issues[:MAX_STORED_ERRORS])  # fmt: skip
+                continue
+            source_id = next(source_ids)
+            administration_id = (org_ids.administrations.get(parsed.code)
+                                 if parsed.kind == "administration" else None)  # fmt: skip
+            object_id = org_ids.objects.get(parsed.code) if parsed.kind == "object" else None
+            sources.append((source_id, parsed.source_key, parsed.kind, administration_id,
+                            object_id))  # fmt: skip
+            prepared = item.prepared
+            loads.append((load_id, self.run_id, source_id, prepared.file_name[:500],  # type: ignore[union-attr]
+                          prepared.sha256, item.started, finished, ACCEPTED, self.loaded_by,  # type: ignore[union-attr]
+                          sum(item.counts.values()), json.dumps(item.counts), 0))  # fmt: skip
+            current.append((source_id, load_id))
+            own = {table.name: [next(blocks[table.name]) for _ in range(count)]
+                   for table, count in id_counts(parsed).items()}  # fmt: skip
+            tables = source_batches(parsed, source_id, administration_id, org_ids, matrix_size,
+                                    own)  # fmt: skip
+            if not merged:
+                merged = [(table, columns, list(rows)) for table, columns, rows in tables]
+            else:
+                for (_table, _columns, rows), (_same, _also, more) in zip(merged, tables,
+                                                                          strict=True):  # fmt: skip
+                    rows.extend(more)
+        insert_tables(connection, [
+            (_SOURCE, _SOURCE_COLUMNS, sources), (_LOAD, _LOAD_COLUMNS, loads),
+            (models.LoadError.__table__, _LOAD_ERROR_COLUMNS, errors), *merged,
+        ])  # fmt: skip
+        if current:
+            connection.exec_driver_sql(_SET_CURRENT_LOADS, {
+                "sources": [pair[0] for pair in current], "loads": [pair[1] for pair in current]})  # fmt: skip
+        return load_ids
 
 
 # --------------------------------------------------------------------------- lineage rows

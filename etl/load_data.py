@@ -25,6 +25,7 @@ class OrgIds:
     objects: dict[str, int] = field(default_factory=dict)
     providers: dict[str, int] = field(default_factory=dict)
     areas: dict[str, int] = field(default_factory=dict)
+    administrations: dict[str, int] = field(default_factory=dict)
 
 
 def read_org_ids(connection: Connection) -> OrgIds:
@@ -33,7 +34,7 @@ def read_org_ids(connection: Connection) -> OrgIds:
 
     return OrgIds(
         ids(models.Unit), ids(models.GovernanceObject), ids(models.Provider),
-        ids(models.MaturityArea),
+        ids(models.MaturityArea), ids(models.Administration),
     )  # fmt: skip
 
 
@@ -69,9 +70,29 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
                         administration_id: int | None, org: OrgIds, matrix_size: int,
                         replacing: bool = True) -> None:  # fmt: skip
     """Delete the source's old rows (when ``replacing``) and insert ``parsed``'s rows."""
-    sid = source_id
     if replacing:
-        delete_source_rows(connection, sid)
+        delete_source_rows(connection, source_id)
+    ids = reserve_id_blocks(connection, id_counts(parsed))
+    insert_tables(connection, source_batches(parsed, source_id, administration_id, org,
+                                             matrix_size, ids))  # fmt: skip
+
+
+def id_counts(parsed: ParsedWorkbook) -> dict:
+    """How many ids of each table ``source_batches`` numbers itself for ``parsed``."""
+    return {
+        _table(models.Asset): len(parsed.rows("assets")),
+        _table(models.Classification): len(parsed.rows("classifications")),
+        _table(models.RiskAnalysis): len(parsed.rows("risk_analyses")),
+        _table(models.Risk): len(parsed.rows("risks")),
+        _table(models.GapAnalysis): len({r["assessed_on"] for r in parsed.rows("gap_analysis")}),
+    }  # fmt: skip
+
+
+def source_batches(parsed: ParsedWorkbook, source_id: int, administration_id: int | None,
+                   org: OrgIds, matrix_size: int, ids: dict[str, list[int]]) -> list[Batch]:  # fmt: skip
+    """``parsed``'s rows for every table, parents first, numbered with ``ids`` (table name ->
+    the ids ``id_counts`` asked for, in order)."""
+    sid = source_id
     units, objects, providers, areas = org.units, org.objects, org.providers, org.areas
     is_object = parsed.kind == "object"
     own_object = objects.get(parsed.code) if is_object else None
@@ -88,11 +109,6 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
     risk_rows = parsed.rows("risks")
     gap_rows = parsed.rows("gap_analysis")
     gap_dates = sorted({r["assessed_on"] for r in gap_rows})  # type: ignore[type-var]
-    ids = reserve_id_blocks(connection, {
-        _table(models.Asset): len(asset_rows), _table(models.Classification): len(class_rows),
-        _table(models.RiskAnalysis): len(analysis_rows), _table(models.Risk): len(risk_rows),
-        _table(models.GapAnalysis): len(gap_dates),
-    })  # fmt: skip
     asset_ids = ids["asset"]
     assets = {r["code"]: i for r, i in zip(asset_rows, asset_ids, strict=True)}
     add(models.Asset, ["id", "code", "name", "carrier_name", "carrier_type",
@@ -177,4 +193,4 @@ def replace_source_rows(connection: Connection, parsed: ParsedWorkbook, source_i
          r["training_completion_pct"], r["last_access_review_on"], sid)
         for r in parsed.rows("follow_ups")
     ])  # fmt: skip
-    insert_tables(connection, batches)
+    return batches

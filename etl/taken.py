@@ -44,8 +44,9 @@ class TakenIds:
         # source key -> the ids it holds now: entity -> codes, and its follow-ups (unit, period)
         self._by_source: dict[str, tuple[dict[str, list[str]], list[tuple[str, str]]]] = {}
 
-    def lookup(self, session: Session, codes: dict[str, list[str]]) -> dict[str, dict[str, str]]:
-        """``lookup_taken(session, codes)``, from memory while only this run has written."""
+    def tracking(self, session: Session) -> bool:
+        """Whether the answers come from memory: only this run has written to a store that had
+        no owners' rows (one query: the newest load row; two more the first time)."""
         mark = session.connection().exec_driver_sql(_NEWEST_LOAD).scalar()
         if not self._started:
             self._started = True
@@ -54,8 +55,22 @@ class TakenIds:
                 self._mark = mark
         if self._owner is not None and mark != self._mark:
             self._owner = None  # another process loaded meanwhile: ask the store from now on
-        if self._owner is None:
+        return self._owner is not None
+
+    @property
+    def mark(self) -> int | None:
+        """The newest load row this run wrote (while ``tracking``)."""
+        return self._mark
+
+    def lookup(self, session: Session, codes: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+        """``lookup_taken(session, codes)``, from memory while only this run has written."""
+        if not self.tracking(session):
             return lookup_taken(session, codes)
+        return self.from_memory(codes)
+
+    def from_memory(self, codes: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+        """``lookup``'s answer from memory alone (the caller checked ``tracking``)."""
+        assert self._owner is not None
         # Most of a file's ids are nobody's: the set operation finds the few that are in C.
         taken = {
             entity: {code: owned[code] for code in owned.keys() & codes.get(entity, [])}
@@ -81,7 +96,27 @@ class TakenIds:
             self._owner = None
             return
         self._mark = load_id
-        if accepted is None or accepted.kind == "organisation":
+        if accepted is not None:
+            self.note(accepted)
+
+    def wrote_many(self, load_ids: list[int]) -> None:
+        """This run committed the load rows ``load_ids`` at once (in their order), after
+        ``note`` of the accepted files among them."""
+        if self._owner is None or not load_ids:
+            return
+        expected = list(range((self._mark or 0) + 1, (self._mark or 0) + 1 + len(load_ids)))
+        if load_ids != expected:
+            self._owner = None
+            return
+        self._mark = load_ids[-1]
+
+    def stop(self) -> None:
+        """Ask the store from now on (what was noted may not have been written)."""
+        self._owner = None
+
+    def note(self, accepted: ParsedWorkbook) -> None:
+        """The rows ``accepted`` replaced its source's with hold their ids from now on."""
+        if self._owner is None or accepted.kind == "organisation":
             return
         key = accepted.source_key
         previous = self._by_source.pop(key, None)
