@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel.core import Locale
 
 NBSP = "\u00a0"
 # The locales of the two UI languages (Babel's CLDR data: month names, separators, signs).
@@ -34,16 +37,66 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+@cache
+def _number_symbols(lang: str) -> tuple[Locale, str, str, str]:
+    """The parsed Babel locale of ``lang`` and its minus sign (U+2212 in Swedish), group symbol
+    (a no-break space in Swedish) and decimal symbol: read once, since Babel parses the locale
+    again for every number it is handed by name (most of the country's report's time)."""
+    locale = Locale.parse(locale_of(lang))
+    return (
+        locale,
+        babel_numbers.get_minus_sign_symbol(locale),
+        babel_numbers.get_group_symbol(locale),
+        babel_numbers.get_decimal_symbol(locale),
+    )
+
+
+@cache
+def _number_pattern(decimals: int) -> babel_numbers.NumberPattern:
+    return babel_numbers.parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+
+
+@cache
+def _quantum(decimals: int) -> decimal.Decimal:
+    return decimal.Decimal(10) ** -decimals  # as Babel's get_decimal_quantum
+
+
+def _grouped(digits: str, symbol: str) -> str:
+    """ "1234567" → "1 234 567" (groups of three from the right, as the pattern's #,##0)."""
+    head = len(digits) % 3 or 3
+    if head == len(digits):
+        return digits
+    return symbol.join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
 def format_number(value, decimals: int = 0, lang: str = "sv") -> str:
     """1234.5 → "1 234,5" in Swedish (grouped with a no-break space, decimal comma, the minus
-    sign U+2212), "1,234.5" in English."""
+    sign U+2212), "1,234.5" in English.
+
+    The text is Babel's ``format_decimal`` with the pattern ``#,##0.00…`` (tests compare the two
+    over many values): a Python int or float is written by the steps of Babel's
+    ``NumberPattern.apply`` for this pattern (its decimal string, rounded half to even in the
+    current decimal context, grouped by three), anything else (a Decimal, a NumPy number,
+    infinity) by Babel itself."""
     if _missing(value):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    locale = locale_of(lang)
-    text = babel_numbers.format_decimal(value, format=pattern, locale=locale)
-    # Babel writes a hyphen-minus with the pattern; the locale's own minus sign is U+2212 in sv.
-    return text.replace("-", babel_numbers.get_minus_sign_symbol(locale))
+    locale, minus, group, point = _number_symbols(lang)
+    kind = type(value)
+    if kind is int:
+        negative = value < 0
+        whole, fraction = str(-value if negative else value), "0" * decimals
+    elif kind is float and math.isfinite(value):
+        number = decimal.Decimal(str(value))
+        negative = number.is_signed()
+        rounded = abs(number).normalize().quantize(_quantum(decimals))
+        whole, _, fraction = f"{rounded:f}".partition(".")
+    else:
+        # Babel writes a hyphen-minus with the pattern; the locale's own minus sign is U+2212.
+        return _number_pattern(decimals).apply(value, locale).replace("-", minus)
+    text = _grouped(whole, group)
+    if decimals > 0:
+        text += point + fraction
+    return minus + text if negative else text
 
 
 def format_percent(fraction, decimals: int = 0, lang: str = "sv") -> str:

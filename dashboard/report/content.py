@@ -4,8 +4,7 @@ functions).
 Input is the dict of ``dashboard.report.gather.gather_report`` (or a frozen copy of it) and a
 language; output is ``ReportContent``: sentences and tables of strings that the HTML page and the
 PDF both render, so the two always say the same thing. Every word comes from ``words.WORDS``,
-every number and date as ``etl.formatting`` writes it (numbers through
-``dashboard.report.numbers``, the same text faster), in the same language.
+every number and date as ``etl.formatting`` writes it, in the same language.
 """
 
 from __future__ import annotations
@@ -14,10 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dashboard.figures.overview import funnel_label
-from dashboard.report.numbers import format_change, format_number, format_percent
 from dashboard.report.order import swedish_key
 from dashboard.report.words import counted, words
-from etl.formatting import format_datetime, format_long_date
+from etl.formatting import (
+    format_change,
+    format_datetime,
+    format_long_date,
+    format_number,
+    format_percent,
+)
 from etl.kpi.definitions import METRICS
 
 # Each column: (metric, key of its heading in words.WORDS).

@@ -1,5 +1,5 @@
-"""The report's numbers (dashboard.report.numbers): the text of etl.formatting, in both
-languages, with Babel's locale parsed once per language rather than once per number."""
+"""Numbers as text (etl.formatting): Babel's ``format_decimal`` text, in both languages, with
+Babel's locale parsed once per language rather than once per number."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import random
 import babel.core
 import numpy as np
 import pytest
+from babel import numbers as babel_numbers
 from sqlalchemy.orm import Session
 
 from dashboard.queries.viewer import SYSTEM
-from dashboard.report import numbers
 from dashboard.report.content import build_content
 from dashboard.report.gather import gather_report
 from etl import formatting
@@ -41,32 +41,41 @@ VALUES = _values()
 LANGS = ("sv", "en", "de")  # any other language writes Swedish
 
 
+def _babel_number(value, decimals: int, lang: str) -> str:
+    """The reference: Babel's own formatting by the locale's name, as etl.formatting wrote every
+    number before it kept the parsed locale."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    locale = formatting.locale_of(lang)
+    text = babel_numbers.format_decimal(value, format=pattern, locale=locale)
+    return text.replace("-", babel_numbers.get_minus_sign_symbol(locale))
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_numbers_read_as_etl_formatting_writes_them(lang):
+def test_numbers_read_as_babel_writes_them(lang):
     for value, decimals in itertools.product(VALUES, (0, 1, 2)):
-        assert numbers.format_number(value, decimals, lang) == formatting.format_number(
+        assert formatting.format_number(value, decimals, lang) == _babel_number(
             value, decimals, lang
         ), (value, decimals)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_percentages_read_as_etl_formatting_writes_them(lang):
+def test_percentages_are_the_hundredfold_number_with_the_sign(lang):
     for value, decimals in itertools.product(VALUES, (0, 1)):
-        if isinstance(value, decimal.Decimal):
+        if isinstance(value, decimal.Decimal) or value is None:
             continue  # a fraction is a float (Decimal x 100 is no float)
-        assert numbers.format_percent(value, decimals, lang) == formatting.format_percent(
-            value, decimals, lang
-        ), (value, decimals)
+        number = _babel_number(value * 100, decimals, lang)
+        expected = "–" if number == "–" else (f"{number}\u00a0%" if lang == "sv" else f"{number}%")
+        assert formatting.format_percent(value, decimals, lang) == expected, (value, decimals)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_changes_read_as_etl_formatting_writes_them(lang):
-    for value, kind in itertools.product(VALUES, ("rate", "level", "count")):
-        if isinstance(value, decimal.Decimal) or value in (float("inf"), float("-inf")):
-            continue  # no change is infinite (round() of it raises in both)
-        assert numbers.format_change(value, kind, lang) == formatting.format_change(
-            value, kind, lang
-        ), (value, kind)
+def test_changes_are_signed_and_never_minus_zero():
+    assert formatting.format_change(0.06, "rate") == "+6 procentenheter"
+    assert formatting.format_change(0.01, "rate", "en") == "+1 percentage point"
+    assert formatting.format_change(-1234, "count") == "\u22121\u00a0234"
+    assert formatting.format_change(-0.04, "level") == "±0,0"
+    assert formatting.format_change(0.44, "level", "en") == "+0.4"
 
 
 def test_the_report_content_parses_the_locale_once_per_language(sqlite_engine, monkeypatch):
