@@ -23,7 +23,7 @@ from etl.db import session_factory
 from etl.kpi import mart
 from etl.kpi.compute import compute_kpis, evidence_criteria
 from etl.kpi.definitions import METRICS
-from etl.kpi.rules import EVIDENCE_CRITERIA
+from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_CRITERION_METRICS
 from etl.kpi.viewer import SYSTEM, Viewer
 from tests.kpi_data import AS_OF, build_store
 
@@ -90,6 +90,10 @@ def sessions(sqlite_engine):
 
 def test_every_metric_read_is_in_the_catalogue():
     assert set(EVIDENCE_METRICS) <= set(METRICS)
+
+
+def test_every_criterion_is_read_from_the_kpis():
+    assert set(EVIDENCE_CRITERION_METRICS) == {c.code for c in EVIDENCE_CRITERIA}
 
 
 @pytest.mark.parametrize("with_mart", [False, True], ids=["computed", "mart"])

@@ -15,6 +15,7 @@ from dashboard.report.order import swedish_key
 from etl.kpi.compute import compute_kpis
 from etl.kpi.rules import (
     EVIDENCE_CRITERIA,
+    EVIDENCE_CRITERION_METRICS,
     EvidenceCriterion,
     evidence_level,
     evidence_shortfalls,
@@ -22,30 +23,11 @@ from etl.kpi.rules import (
 
 _CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
 
-# Each evidence criterion's numerator and denominator as compute_kpis' metrics hold them (the
-# same fact sums, etl.kpi.compute._metric_columns): a metric name takes its numerator and
-# denominator, ("value", name) a count's value, and ("difference", a, b) a count a minus a
-# count b. Read from the KPI mart when it holds the date, the page counts nothing again: the
-# country's evidence was 1,3 s of fact queries, the same numbers from the mart a few
-# milliseconds.
-_CRITERION_METRICS: dict[str, tuple] = {
-    "classification_coverage": ("classification_coverage",),
-    "classifications_expired_share": (
-        ("value", "classifications_expired"),
-        ("difference", "assets", "assets_unclassified"),  # classified
-    ),
-    "risk_analysis_coverage": ("risk_analysis_coverage",),
-    "action_plan_coverage": ("action_plan_coverage",),
-    "actions_overdue_share": (("value", "actions_overdue"), ("value", "actions_open")),
-    "actions_on_time_rate": ("actions_on_time_rate",),
-    "gdpr_coverage": ("gdpr_coverage",),
-    "follow_up_rate": ("follow_up_rate",),
-}
 EVIDENCE_METRICS = sorted(
     {"maturity_evidence"}
     | {
         name
-        for parts in _CRITERION_METRICS.values()
+        for parts in EVIDENCE_CRITERION_METRICS.values()
         for part in parts
         for name in ((part,) if isinstance(part, str) else part[1:])
     }
@@ -112,7 +94,8 @@ def scope_evidence(
             continue  # a scope type without an evidence level (etl.kpi.definitions)
         level = metrics["maturity_evidence"][0]
         counts = {
-            code: _criterion_counts(metrics, parts) for code, parts in _CRITERION_METRICS.items()
+            code: _criterion_counts(metrics, parts)
+            for code, parts in EVIDENCE_CRITERION_METRICS.items()
         }
         result.append(
             ScopeEvidence(
