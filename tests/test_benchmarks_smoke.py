@@ -102,21 +102,28 @@ def test_quick_run_writes_every_section(tmp_path):
     assert "| Last: 2 användare" in markdown and "| load_test |" in markdown
 
 
+def _hand_counted_store(tmp_path) -> str:
+    """A migrated SQLite store with the hand-counted data, by URL."""
+    from etl.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    build_store(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_browser_section_measures_every_page_of_the_role(tmp_path):
     """Each page the committee may open gets its first-visit figures from a real Chromium
     against a real gunicorn; no timing is judged here, only that the figures exist."""
     from benchmarks.browser_pages import browser_section, role_pages
-    from etl.db import make_engine, migrate
     from tests.browser_site import require_browser
 
     require_browser()
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_store(engine)
-    engine.dispose()
+    url = _hand_counted_store(tmp_path)
     section = browser_section(url, tmp_path / "work", roles=("committee",), workers=1)
     pages = section["pages"]
     assert [p["page"] for p in pages] == role_pages(url, "committee")
@@ -137,15 +144,10 @@ def test_browser_section_measures_every_page_of_the_role(tmp_path):
 def test_browser_section_measures_only_the_pages_asked_for(tmp_path):
     """``pages=`` restricts the visits (one page measured before and after a change)."""
     from benchmarks.browser_pages import browser_section
-    from etl.db import make_engine, migrate
     from tests.browser_site import require_browser
 
     require_browser()
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    build_store(engine)
-    engine.dispose()
+    url = _hand_counted_store(tmp_path)
     section = browser_section(
         url, tmp_path / "work", roles=("committee",), workers=1, pages=("/mognad",)
     )
