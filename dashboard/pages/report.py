@@ -310,7 +310,7 @@ CHART_GROUPS_SHOWN = 60
 
 
 def table_component(table: Table, table_id: str | None = None, lang: str = "sv") -> html.Div:
-    if not table.rows:
+    if not table.row_count:
         return html.P(table.note or _tr("no_data", lang), className="text-muted fst-italic")
     kwargs = {"id": table_id} if table_id else {}
     shown = table.rows[:ROWS_SHOWN]
@@ -327,11 +327,11 @@ def table_component(table: Table, table_id: str | None = None, lang: str = "sv")
         **kwargs,
     )
     notes = [table.note] if table.note else []
-    if len(table.rows) > len(shown):
+    if table.row_count > len(shown):
         notes.append(
             _tr("rows_shown", lang).format(
                 shown=format_number(len(shown), lang=lang),
-                total=format_number(len(table.rows), lang=lang),
+                total=format_number(table.row_count, lang=lang),
             )
         )
     return html.Div([body, *(html.P(n, className="small text-muted") for n in notes)])
@@ -545,7 +545,8 @@ def update_report(filters_data, period):
     except ReportError as exc:
         return dbc.Alert(str(exc), color="warning"), period_options(filters.as_of, filters.lang)
     return (
-        content_component(build_content(data, filters.lang), filters.lang),
+        # Only the rows the page shows are written (the PDF writes them all).
+        content_component(build_content(data, filters.lang, rows=ROWS_SHOWN), filters.lang),
         period_options(filters.as_of, filters.lang),
     )
 

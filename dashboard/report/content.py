@@ -69,6 +69,22 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     note: str = ""
+    # How many rows the table has when ``rows`` holds only its first ones (build_content's
+    # ``rows``); None: ``rows`` is the whole table.
+    total: int | None = None
+
+    @property
+    def row_count(self) -> int:
+        """The table's rows, written or not."""
+        return len(self.rows) if self.total is None else self.total
+
+
+def _first(items: list, limit: int | None) -> tuple[list, int | None]:
+    """The first ``limit`` of ``items`` (all with None) and the total to record beside them
+    (None when all are kept)."""
+    if limit is None or len(items) <= limit:
+        return items, None
+    return items[:limit], len(items)
 
 
 @dataclass(frozen=True)
@@ -415,13 +431,14 @@ def _entry_cell(entry: dict, metric: str, lang: str = "sv") -> str:
     return _cell(entry["metrics"].get(metric), metric, lang)
 
 
-def kpi_table(data: dict, lang: str = "sv") -> Table:
+def kpi_table(data: dict, lang: str = "sv", limit: int | None = None) -> Table:
     w = words(lang)
     listed = administrations_listed(data)
     first = "kpi_name" if listed else "kpi_name_municipality"
     headers = [w[first], *[w[label] for _, label in TABLE_COLUMNS]]
     rows = []
-    for kind, entry in kpi_rows(data, lang):
+    written, total = _first(kpi_rows(data, lang), limit)
+    for kind, entry in written:
         if kind == "municipality" and not listed:
             name = entry["name"]
         elif kind == "municipality":
@@ -436,7 +453,7 @@ def kpi_table(data: dict, lang: str = "sv") -> Table:
     note = w["kpi_note"].format(date=format_long_date(previous, lang))
     if data.get("municipalities"):
         note += w["kpi_note_shared"] if listed else w["kpi_note_by_municipality"]
-    return Table(headers, rows, note)
+    return Table(headers, rows, note, total)
 
 
 def _yes_no(entry: dict | None, lang: str = "sv") -> str:
@@ -476,7 +493,7 @@ def organisation_in_order(data: dict) -> list[dict]:
     )
 
 
-def organisation_table(data: dict, lang: str = "sv") -> Table:
+def organisation_table(data: dict, lang: str = "sv", limit: int | None = None) -> Table:
     w = words(lang)
     headers = [
         w[key]
@@ -491,7 +508,8 @@ def organisation_table(data: dict, lang: str = "sv") -> Table:
         )
     ]
     rows = []
-    for row in organisation_in_order(data):
+    written, total = _first(organisation_in_order(data), limit)
+    for row in written:
         m = row["metrics"]
         name = row["name"] if row["scope_type"] == "municipality" else f"  {row['name']}"
         rows.append(
@@ -505,7 +523,7 @@ def organisation_table(data: dict, lang: str = "sv") -> Table:
                 fmt(_value(m.get("org_checks_failed")), "org_checks_failed", lang),
             ]
         )
-    return Table(headers, rows)
+    return Table(headers, rows, total=total)
 
 
 def _participants(obj: dict, lang: str = "sv") -> str:
@@ -517,12 +535,14 @@ def _participants(obj: dict, lang: str = "sv") -> str:
     return names or "–"
 
 
-def objects_table(data: dict, lang: str = "sv") -> Table:
+def objects_table(data: dict, lang: str = "sv", limit: int | None = None) -> Table:
     w = words(lang)
     headers = [w["object_name"], w["provider"], w["participants"]]
     headers += [w[label] for _, label in OBJECT_COLUMNS]
     if not data.get("objects_visible", True):
         return Table(headers, [], w["objects_hidden"])
+    ordered = sorted(data.get("objects", []), key=lambda o: swedish_key(o["name"]))
+    written, total = _first(ordered, limit)
     rows = [
         [
             obj["name"],
@@ -530,13 +550,13 @@ def objects_table(data: dict, lang: str = "sv") -> Table:
             _participants(obj, lang),
             *[_cell(obj["metrics"].get(m), m, lang) for m, _ in OBJECT_COLUMNS],
         ]
-        for obj in sorted(data.get("objects", []), key=lambda o: swedish_key(o["name"]))
+        for obj in written
     ]
     note = "" if rows else w["objects_none"]
-    return Table(headers, rows, note)
+    return Table(headers, rows, note, total)
 
 
-def lineage_table(data: dict, lang: str = "sv") -> Table:
+def lineage_table(data: dict, lang: str = "sv", limit: int | None = None) -> Table:
     w = words(lang)
     headers = [
         w[key]
@@ -550,7 +570,8 @@ def lineage_table(data: dict, lang: str = "sv") -> Table:
         )
     ]
     rows = []
-    for src in data.get("lineage", []):
+    written, total = _first(data.get("lineage", []), limit)
+    for src in written:
         kind = w.get(f"kind_{src['kind']}", src["kind"])
         rows.append(
             [
@@ -565,7 +586,7 @@ def lineage_table(data: dict, lang: str = "sv") -> Table:
     note = w["lineage_note"] if rows else w["lineage_none"]
     if any("files" in src for src in data.get("lineage", [])):
         note += w["lineage_note_by_municipality"]
-    return Table(headers, rows, note)
+    return Table(headers, rows, note, total)
 
 
 def _lineage_file(src: dict, lang: str) -> str:
@@ -650,8 +671,13 @@ def report_title(data: dict, lang: str = "sv") -> tuple[str, str]:
     return title, subtitle
 
 
-def build_content(data: dict, lang: str = "sv") -> ReportContent:
-    """The whole report in ``lang`` ("sv" or "en"; any other language reads Swedish)."""
+def build_content(data: dict, lang: str = "sv", rows: int | None = None) -> ReportContent:
+    """The whole report in ``lang`` ("sv" or "en"; any other language reads Swedish).
+
+    ``rows``: write at most this many rows of each table (the page shows its first ones; the
+    PDF and the workbook all): the same first rows, each table knowing its total
+    (``Table.row_count``). A national report's tables were 8 000 numbers to write for 200 shown.
+    """
     lang = lang if lang == "en" else "sv"
     w = words(lang)
     title, subtitle = report_title(data, lang)
@@ -659,16 +685,16 @@ def build_content(data: dict, lang: str = "sv") -> ReportContent:
         title=title,
         subtitle=subtitle,
         summary=summary_sentences(data, lang),
-        kpi_table=kpi_table(data, lang),
+        kpi_table=kpi_table(data, lang, rows),
         funnel=[
             (funnel_label(s.get("stage", ""), s["label"], lang), s["count"])
             for s in data.get("funnel", [])
         ],
         overdue_trend=[(p["date"], p["value"]) for p in data.get("overdue_trend", [])],
         maturity=maturity_rows(data),
-        organisation=organisation_table(data, lang),
-        objects=objects_table(data, lang),
-        lineage=lineage_table(data, lang),
+        organisation=organisation_table(data, lang, rows),
+        objects=objects_table(data, lang, rows),
+        lineage=lineage_table(data, lang, rows),
         footnotes=[
             w["footnote_aggregates"],
             w["footnote_trend"],

@@ -289,17 +289,12 @@ def _per_scope(
         earlier = {
             (scope_id, metric): _clean(value)
             for scope_id, metric, value in zip(
-                kept["scope_id"], kept["metric"], kept["value"], strict=True
+                *_columns(kept, "scope_id", "metric", "value"), strict=True
             )
         }
     rows: dict[str, dict] = {}
     for scope_id, scope_name, metric, value, numerator, denominator in zip(
-        now["scope_id"],
-        now["scope_name"],
-        now["metric"],
-        now["value"],
-        now["numerator"],
-        now["denominator"],
+        *_columns(now, "scope_id", "scope_name", "metric", "value", "numerator", "denominator"),
         strict=True,
     ):
         entry = rows.setdefault(scope_id, {"code": scope_id, "name": scope_name, "metrics": {}})
@@ -310,6 +305,12 @@ def _per_scope(
             "previous": earlier.get((scope_id, metric)),
         }
     return sorted(rows.values(), key=lambda e: (e["name"], e["code"]))
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
+    """The columns ``names`` of ``frame`` as lists: the same values as iterating each column,
+    without pandas' per-element access (a country's rows were tens of thousands of calls)."""
+    return [frame[name].tolist() for name in names]
 
 
 def _name_municipalities(session: Session, administrations: list[dict]) -> None:
@@ -428,23 +429,26 @@ def _organisation(session, now: pd.DataFrame) -> list[dict]:
     admin_codes = sorted(frame.loc[frame["scope_type"] == "administration", "scope_id"].unique())
     parents = municipality_of_administrations(session, admin_codes)
     rows: dict[tuple[str, str], dict] = {}
-    for r in frame.itertuples(index=False):
+    names = ("scope_type", "scope_id", "scope_name", "metric", "value", "numerator", "denominator")
+    for scope_type, scope_id, scope_name, metric, value, numerator, denominator in zip(
+        *_columns(frame, *names), strict=True
+    ):
         entry = rows.setdefault(
-            (r.scope_type, r.scope_id),
+            (scope_type, scope_id),
             {
-                "scope_type": r.scope_type,
-                "code": r.scope_id,
-                "name": r.scope_name,
-                "municipality": r.scope_id
-                if r.scope_type == "municipality"
-                else parents.get(r.scope_id, ""),
+                "scope_type": scope_type,
+                "code": scope_id,
+                "name": scope_name,
+                "municipality": scope_id
+                if scope_type == "municipality"
+                else parents.get(scope_id, ""),
                 "metrics": {},
             },
         )
-        entry["metrics"][r.metric] = {
-            "value": _clean(r.value),
-            "numerator": _clean(r.numerator),
-            "denominator": _clean(r.denominator),
+        entry["metrics"][metric] = {
+            "value": _clean(value),
+            "numerator": _clean(numerator),
+            "denominator": _clean(denominator),
         }
     return sorted(
         rows.values(),
