@@ -46,7 +46,7 @@ from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS, visible_m
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent
 from etl.kpi.compute import compute_kpis
-from etl.kpi.maturity import assessed_node_count, maturity_history, maturity_matrix
+from etl.kpi.maturity import assessed_node_count, maturity_matrix, maturity_matrix_and_history
 from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_LEVELS, EvidenceCriterion
 from etl.vocab import MATURITY_LEVELS, area_name
 
@@ -641,7 +641,14 @@ def update_maturity(filters_data, current_profile):
             many = assessed_node_count(session, as_of, viewer) > PROFILE_OPTIONS_SHOWN
             matrix = pd.DataFrame() if many else maturity_matrix(session, as_of, viewer)
         else:
-            matrix = maturity_matrix(session, as_of, viewer, municipality=filters.municipality)
+            # The heatmap's matrix and the trend's history from one read of the analyses.
+            matrix, history = maturity_matrix_and_history(
+                session,
+                as_of,
+                viewer,
+                municipality=filters.municipality,
+                administration=filters.administration,
+            )
             kpis = compute_kpis(
                 session,
                 as_of,
@@ -650,12 +657,6 @@ def update_maturity(filters_data, current_profile):
                 municipality=filters.municipality,
                 administration=filters.administration,
                 metrics=list(MATURITY_METRICS),
-            )
-            history = maturity_history(
-                session,
-                viewer,
-                municipality=filters.municipality,
-                administration=filters.administration,
             )
             holdbacks = evidence_holdbacks(
                 session,

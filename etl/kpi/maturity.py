@@ -88,7 +88,11 @@ def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFra
 def visible_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
     """``gap_analyses(conn, scope, as_of)``: the analyses of every date, then those of
     ``as_of`` and before."""
-    every = gap_analyses(conn, scope)
+    return _up_to(gap_analyses(conn, scope), as_of)
+
+
+def _up_to(every: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """The rows of ``every`` (gap_analyses of every date) assessed on or before ``as_of``."""
     if as_of is None:
         return every
     return every[(every["assessed_on"] <= as_of).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -134,8 +138,11 @@ def _maturity_matrix(
     scope_types: tuple[str, ...] | None = None,
 ):
     scope = build_scope(viewer, scope_types, municipality, administration)
-    org = load_org(session, scope)
-    assessments = visible_analyses(session, scope, as_of)
+    return _matrix_of(scope, load_org(session, scope), visible_analyses(session, scope, as_of))
+
+
+def _matrix_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
+    """maturity_matrix of ``scope`` from its organisation and its analyses up to the date."""
     columns = [
         "scope_type",
         "scope_id",
@@ -205,8 +212,40 @@ def maturity_history(
     """The self-assessed mean level of each visible node at each date it was assessed, oldest
     first (for the trend chart): the mean over every area's latest assessment up to that date."""
     scope = build_scope(viewer, None, municipality, administration)
+    return _history_of(scope, load_org(session, scope), visible_analyses(session, scope))
+
+
+def maturity_matrix_and_history(
+    session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``maturity_matrix(session, as_of, viewer, municipality=municipality)`` and
+    ``maturity_history(session, viewer, municipality=..., administration=...)``, as Mognad
+    draws them side by side, from one read of the gap analyses (and of the organisation when
+    no administration is chosen), not one each.
+
+    With an administration chosen the history's scope is narrower than the matrix's: its
+    nodes are that administration and the objects it takes part in, all within the matrix's
+    scope. A node's analyses are in a scope's read whenever the node is (the condition is per
+    node), so the history keeps the analyses of its own organisation's nodes from the wider
+    read: the same rows as reading them on their own."""
+    scope = build_scope(viewer, None, municipality, None)
     org = load_org(session, scope)
-    assessments = visible_analyses(session, scope)
+    every = gap_analyses(session, scope)
+    matrix = _matrix_of(scope, org, _up_to(every, as_of))
+    if administration is None:
+        return matrix, _history_of(scope, org, every)
+    narrow = build_scope(viewer, None, municipality, administration)
+    return matrix, _history_of(narrow, load_org(session, narrow), every)
+
+
+def _history_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
+    """maturity_history of ``scope`` from its organisation and the analyses of every date (of
+    its nodes, and possibly of others, which are left out)."""
     rows = []
     for column, frame, scope_type in (
         ("administration_id", org.administrations, "administration"),
