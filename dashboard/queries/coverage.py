@@ -23,7 +23,7 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
@@ -405,6 +405,7 @@ def _walk_gap_keys(
         if len(keys) >= wanted:
             break
     return keys[start:wanted]
+    return keys[start:wanted]
 
 
 def asset_gap_block(
@@ -474,15 +475,23 @@ def _walk_owner_keys(
     if wanted > WALK_MAX_ROWS:
         return None
     conditions = _org_conditions(viewer, None, None)
-    assets = select(func.count()).select_from(Asset)
-    count = session.scalar(assets) or 0
     keys: list = []
-    for offset in range(0, count, WALK_ASSETS):
-        chunk = aliased(Asset, name="chunk")
-        chosen = select(chunk.id).order_by(chunk.code, chunk.id).limit(WALK_ASSETS).offset(offset)
-        ids = coverage_gaps.shared_owner_gap_select(
-            as_of, [*conditions, Asset.id.in_(chosen)]
-        ).with_only_columns(AssetOwner.id)
+    lowest = None
+    while True:
+        # The next WALK_ASSETS codes; as a range of the unique code, which both databases
+        # read from its index and estimate well (a subquery of ids made PostgreSQL hash every
+        # owner and classification of the country).
+        following = select(Asset.code).order_by(Asset.code).limit(WALK_ASSETS)
+        if lowest is not None:
+            following = following.where(Asset.code > lowest)
+        codes = session.scalars(following).all()
+        if not codes:
+            break
+        chunk = [Asset.code >= codes[0], Asset.code <= codes[-1]]
+        lowest = codes[-1]
+        ids = coverage_gaps.shared_owner_gap_select(as_of, [*conditions, *chunk]).with_only_columns(
+            AssetOwner.id
+        )
         keys += session.scalars(ids.order_by(Asset.code, AssetOwner.id).limit(wanted - len(keys)))
         if len(keys) >= wanted:
             break
