@@ -319,6 +319,26 @@ def gap_counts(
     return {gap: int(row._mapping[gap] or 0) for gap in GAPS}
 
 
+def summary_counts(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> tuple[dict[str, int], int]:
+    """(gap_counts, shared_owner_count) for the page's summary, the stored counts read once."""
+    stored = _stored_counts(session, as_of, viewer, municipality, administration)
+    if stored is not None:
+        return {gap: stored[gap] for gap in GAPS}, stored[SHARED_OWNER]
+    conditions = _org_conditions(viewer, municipality, administration)
+    row = session.execute(gap_count_select(as_of, conditions)).one()
+    owners = shared_owner_gap_select(
+        as_of, viewer, municipality=municipality, administration=administration
+    )
+    return {gap: int(row._mapping[gap] or 0) for gap in GAPS}, count_rows(session, owners)
+
+
 # Field → (type, Swedish header, English header) of the asset list, in display order.
 ASSET_GAP_FIELDS: dict[str, tuple[str, str, str]] = {
     "asset_code": ("text", "Id", "Id"),
