@@ -503,6 +503,9 @@ class Shortcut:
     # keys -> the grid's query for those rows only, where filtering the whole query by key
     # would still compute what it joins for every row; None: the query filtered by key.
     rows_of_keys: Callable[[list], Select] | None = None
+    # session -> the number of rows of count_query when known without counting them (a stored
+    # aggregate), or None to count.
+    total: Callable[[Session], int | None] | None = None
 
 
 def fetch_block(
@@ -528,14 +531,17 @@ def fetch_block(
     filtered = apply_filter_model(query, columns, block.filter_model)
     unfiltered = shortcut is not None and tiebreaker is not None and filtered is query
     plain = unfiltered and not _sort_fields(columns, block.sort_model)
-    if plain and shortcut.count_with_keys and block.limit > 0:
+    known = shortcut.total(session) if unfiltered and shortcut.total is not None else None
+    if plain and shortcut.count_with_keys and block.limit > 0 and known is None:
         counted = shortcut.keys_query.add_columns(func.count().over().label("_grid_total"))
         found = session.execute(counted.limit(block.limit).offset(block.start_row)).all()
         if found:  # past the end no row carries the count: counted below as usual
             keys = [row[0] for row in found]
             rows = _rows_by_keys(session, query, columns, keys, default_order, tiebreaker, shortcut)
             return {"rowData": rows_to_json(rows, id_field), "rowCount": int(found[0][1])}
-    total = count_rows(session, shortcut.count_query if unfiltered else filtered)
+    total = known
+    if total is None:
+        total = count_rows(session, shortcut.count_query if unfiltered else filtered)
     if block.limit <= 0 or block.start_row >= total:
         return {"rowData": [], "rowCount": total}
     if plain:

@@ -482,3 +482,27 @@ class FollowUpReport(Base):
     training_completion_pct: Mapped[float | None] = mapped_column(Float)
     last_access_review_on: Mapped[dt.date | None] = mapped_column(Date)
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
+
+
+# --------------------------------------------------------------------------- coverage gaps
+
+
+class CoverageGap(Base):
+    """How many assets of a municipality have one of Täckning's gaps as of a date the KPI mart
+    holds (or, for ``shared_owner``, how many owners of its shared assets did not take part in
+    the latest classification): counted with the säkerhetsskydd assets (``rows_all``, what the
+    protection officer sees) and without them (``rows_unprotected``, everyone else). Built with
+    the mart and valid at the store version of its ``kpi_mart_date`` (etl/kpi/coverage_gaps.py).
+    """
+
+    __tablename__ = "coverage_gap"
+    __table_args__ = (
+        UniqueConstraint("as_of", "municipality_code", "gap", name="uq_coverage_gap_row"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    municipality_code: Mapped[str] = mapped_column(String(60))
+    gap: Mapped[str] = mapped_column(String(30))
+    rows_all: Mapped[int] = mapped_column(Integer)
+    rows_unprotected: Mapped[int] = mapped_column(Integer)

@@ -33,10 +33,9 @@ from dashboard.queries.coverage import (
     SHARED_OWNER_FIELDS,
     asset_gap_block,
     coverage_by_scope,
-    gap_counts,
     metric_label,
     shared_owner_block,
-    shared_owner_count,
+    summary_counts,
 )
 from dashboard.queries.overview import headline_kpis
 from dashboard.viewer_context import current_viewer
@@ -268,8 +267,7 @@ def update_summary(filters_data):
     viewer = current_viewer()
     with store.read_session() as session:
         headline = headline_kpis(session, as_of, viewer, metrics=COVERAGE_CARD_METRICS, **where)
-        counts = gap_counts(session, as_of, viewer, **where)
-        owners = shared_owner_count(session, as_of, viewer, **where)
+        counts, owners = summary_counts(session, as_of, viewer, **where)
     return (
         create_cards(headline, lang),
         gap_options(counts, lang),

@@ -17,39 +17,40 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     case,
     false,
     func,
     literal,
-    not_,
-    or_,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
+from etl.kpi import coverage_gaps, mart
 from etl.kpi.compute import compute_kpis
-from etl.kpi.definitions import METRICS
-from etl.kpi.rules import (
-    AGGREGATE_ONLY_ROLES,
-    PERSONAL_DATA_CODES,
-    classification_current_sql,
-    latest_classification_sql,
-    risk_analysis_current_sql,
+from etl.kpi.coverage_gaps import (
+    GAPS,
+    SHARED_OWNER,
+    asset_gap_from,
+    classification_state,
+    gap_conditions,
+    gap_count_select,
+    gap_sources,
+    lacks_register_sql,
 )
+from etl.kpi.definitions import METRICS
+from etl.kpi.rules import AGGREGATE_ONLY_ROLES, latest_classification_sql
+from etl.kpi.viewer import MUNICIPALITY_ROLES
 from etl.models import (
     Administration,
     Asset,
     AssetOwner,
-    ClassificationParticipant,
     GovernanceObject,
     Municipality,
-    RiskAnalysis,
     Unit,
 )
-from etl.visibility import shown_asset
+from etl.visibility import may_see_protected, shown_asset
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,7 @@ COVERAGE_CARD_METRICS = (
     "gdpr_coverage",
     "shared_owner_participation",
 )
-# What the asset list can show: the gap an asset has.
-GAPS = ("any", "classification", "expired", "risk_analysis", "register")
+# What the asset list can show: the gap an asset has (GAPS, etl.kpi.coverage_gaps).
 
 STATUS_LABELS = {
     "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
@@ -113,50 +113,15 @@ def coverage_by_scope(
 # --------------------------------------------------------------------------- asset lists
 
 
-def _scoped_asset_ids(conditions: list[ColumnElement[bool]]) -> Select | None:
-    """Ids of the assets the list may show (None = all), so that the per-asset subqueries
-    below only rank the classifications and analyses of those assets."""
-    if not conditions:
-        return None
-    query = (
-        select(Asset.id)
-        .join(Unit, Asset.primary_unit_id == Unit.id)
-        .join(Administration, Unit.administration_id == Administration.id)
-    )
-    for condition in conditions:
-        query = query.where(condition)
-    return query
-
-
-def _only(query: Select, column, asset_ids: Select | None) -> Select:
-    return query if asset_ids is None else query.where(column.in_(asset_ids))
-
-
 def _latest_classification(as_of: dt.date, asset_ids: Select | None = None):
     return latest_classification_sql(as_of, asset_ids)
 
 
-def _last_risk_analysis(as_of: dt.date, asset_ids: Select | None = None):
-    return _only(
-        select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
-        .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
-        .group_by(RiskAnalysis.asset_id),
-        RiskAnalysis.asset_id,
-        asset_ids,
-    ).subquery("last_risk_analysis")
-
-
-def _is_current(latest, as_of: dt.date) -> ColumnElement[bool]:
-    return classification_current_sql(
-        latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on, as_of
-    )
-
-
-def _org_conditions(
+def _unit_conditions(
     viewer: Viewer, municipality: str | None, administration: str | None
 ) -> list[ColumnElement[bool]]:
-    """Viewer scope, global filters and säkerhetsskydd on a query joined to Unit/Administration.
-    The committee sees aggregates only (DESIGN §5): asset lists give it no rows at all."""
+    """Viewer scope and global filters on a query joined to Unit/Administration. The committee
+    sees aggregates only (DESIGN §5): asset lists give it no rows at all."""
     conditions = []
     if viewer.role in AGGREGATE_ONLY_ROLES:
         conditions.append(false())
@@ -171,10 +136,47 @@ def _org_conditions(
                 select(Municipality.id).where(Municipality.code == municipality)
             )
         )
+    return conditions
+
+
+def _org_conditions(
+    viewer: Viewer, municipality: str | None, administration: str | None
+) -> list[ColumnElement[bool]]:
+    """_unit_conditions and säkerhetsskydd, on a query of Asset joined to Unit/Administration."""
+    conditions = _unit_conditions(viewer, municipality, administration)
     shown = shown_asset(viewer.role)
     if shown is not None:
         conditions.append(shown)
     return conditions
+
+
+def _stored_counts(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None,
+    administration: str | None,
+) -> dict[str, int] | None:
+    """The gap counts of whole municipalities kept with the KPI mart (etl.kpi.coverage_gaps),
+    when the viewer's list covers whole municipalities (the mart's rows stand for the viewer,
+    no administration chosen) and the mart holds ``as_of`` at the store's version; else None."""
+    if administration or viewer.role in AGGREGATE_ONLY_ROLES or not mart.stands_for(viewer):
+        return None
+    if viewer.sees_all:
+        codes = None if not municipality else [municipality]
+    elif viewer.role in MUNICIPALITY_ROLES:
+        codes = sorted(viewer.municipality_codes)
+        if municipality:
+            if municipality not in viewer.municipality_codes:
+                return None
+            codes = [municipality]
+    else:
+        return None
+    if not mart.holds(session, as_of):
+        return None
+    return coverage_gaps.stored_counts(
+        session, as_of, codes, protected=may_see_protected(viewer.role)
+    )
 
 
 def _label_case(column, labels: dict[str, str]):
@@ -191,12 +193,7 @@ def _gap_sources(
     """(the org conditions, latest classification, last risk analysis) of the asset lists;
     ``narrower`` conditions on Asset restrict the list and the per-asset subqueries alike."""
     conditions = [*_org_conditions(viewer, municipality, administration), *narrower]
-    asset_ids = _scoped_asset_ids(conditions)
-    return (
-        conditions,
-        _latest_classification(as_of, asset_ids),
-        _last_risk_analysis(as_of, asset_ids),
-    )
+    return (conditions, *gap_sources(as_of, conditions))
 
 
 def _asset_gap_parts(
@@ -223,21 +220,9 @@ def _asset_gap_sources(
     sources they read (_gap_sources)."""
     sources = _gap_sources(as_of, viewer, municipality, administration, narrower)
     conditions, latest, analysis = sources
-    current = _is_current(latest, as_of)
-    classified = latest.c.classification_id.isnot(None)
-    analysed = and_(
-        analysis.c.analysed_on.isnot(None), risk_analysis_current_sql(analysis.c.analysed_on, as_of)
-    )
-    personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
-    registered = and_(Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")
-    lacks_register = and_(personal, not_(registered))
-    lacks = {
-        "classification": not_(current),
-        "expired": and_(classified, not_(current)),
-        "risk_analysis": not_(analysed),
-        "register": lacks_register,
-    }
-    lacks["any"] = or_(lacks["classification"], lacks["risk_analysis"], lacks["register"])
+    current, classified = classification_state(latest, as_of)
+    lacks = gap_conditions(latest, analysis, as_of)
+    lacks_register = lacks_register_sql()
     status_labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
     yes, no = YES_NO.get(lang, YES_NO["sv"])
     status = case(
@@ -284,18 +269,11 @@ def _asset_gap_ids(
 ) -> Select:
     """Ids of asset_gap_select's rows with only the joins its conditions and default order need
     (no object names, no shown columns): the grid counts and orders on these."""
-    _, lacks, (conditions, latest, analysis) = _asset_gap_sources(
-        as_of, viewer, "sv", municipality, administration, narrower
+    conditions, latest, analysis = _gap_sources(
+        as_of, viewer, municipality, administration, narrower
     )
-    ids = (
-        select(Asset.id)
-        .select_from(Asset)
-        .join(Unit, Asset.primary_unit_id == Unit.id)
-        .join(Administration, Unit.administration_id == Administration.id)
-        .outerjoin(latest, latest.c.asset_id == Asset.id)
-        .outerjoin(analysis, analysis.c.asset_id == Asset.id)
-        .where(*conditions)
-    )
+    lacks = gap_conditions(latest, analysis, as_of)
+    ids = asset_gap_from(latest, analysis).where(*conditions)
     return ids.where(lacks.get(gap, lacks["any"]))
 
 
@@ -331,11 +309,34 @@ def gap_counts(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> dict[str, int]:
-    """How many visible assets have each gap, in one aggregated query."""
-    query, lacks = _asset_gap_parts(as_of, viewer, "sv", municipality, administration)
-    sums = [func.coalesce(func.sum(case((lacks[gap], 1), else_=0)), 0).label(gap) for gap in GAPS]
-    row = session.execute(query.with_only_columns(*sums)).one()
+    """How many visible assets have each gap: the counts kept with the KPI mart when they
+    stand for the viewer (_stored_counts), otherwise in one aggregated query."""
+    stored = _stored_counts(session, as_of, viewer, municipality, administration)
+    if stored is not None:
+        return {gap: stored[gap] for gap in GAPS}
+    conditions = _org_conditions(viewer, municipality, administration)
+    row = session.execute(gap_count_select(as_of, conditions)).one()
     return {gap: int(row._mapping[gap] or 0) for gap in GAPS}
+
+
+def summary_counts(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> tuple[dict[str, int], int]:
+    """(gap_counts, shared_owner_count) for the page's summary, the stored counts read once."""
+    stored = _stored_counts(session, as_of, viewer, municipality, administration)
+    if stored is not None:
+        return {gap: stored[gap] for gap in GAPS}, stored[SHARED_OWNER]
+    conditions = _org_conditions(viewer, municipality, administration)
+    row = session.execute(gap_count_select(as_of, conditions)).one()
+    owners = shared_owner_gap_select(
+        as_of, viewer, municipality=municipality, administration=administration
+    )
+    return {gap: int(row._mapping[gap] or 0) for gap in GAPS}, count_rows(session, owners)
 
 
 # Field → (type, Swedish header, English header) of the asset list, in display order.
@@ -364,64 +365,11 @@ def shared_owner_gap_select(
     owner_ids: list[int] | None = None,
 ) -> Select:
     """One row per (shared asset, owner unit that did not take part in the asset's latest
-    classification); an unclassified shared asset lists every owner. The row count equals
-    denominator − numerator of shared_owner_participation for the same scope.
-
-    ``owner_ids`` narrows to those asset_owner rows (a grid block's), the per-asset subqueries
-    (latest classification, owners per asset) to their assets: without it a block of the
-    country's list ranked every classification of the country to show 100 rows."""
-    conditions = _org_conditions(viewer, municipality, administration)
-    if owner_ids is not None:
-        conditions.append(
-            Asset.id.in_(select(AssetOwner.asset_id).where(AssetOwner.id.in_(owner_ids)))
-        )
-    asset_ids = _scoped_asset_ids(conditions)
-    latest = _latest_classification(as_of, asset_ids)
-    owner_unit = aliased(Unit, name="owner_unit")
-    owner_administration = aliased(Administration, name="owner_administration")
-    # Owners counted for the scoped assets only (counting every owner of the country cost most
-    # of a one-municipality list).
-    owners = _only(
-        select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
-        AssetOwner.asset_id,
-        asset_ids,
-    ).subquery("owner_counts")
-    took_part = (
-        select(ClassificationParticipant.id)
-        .where(
-            ClassificationParticipant.classification_id == latest.c.classification_id,
-            ClassificationParticipant.unit_id == AssetOwner.unit_id,
-        )
-        .exists()
+    classification) the viewer may see (etl.kpi.coverage_gaps.shared_owner_gap_select);
+    ``owner_ids`` narrows to those asset_owner rows (a grid block's)."""
+    return coverage_gaps.shared_owner_gap_select(
+        as_of, _org_conditions(viewer, municipality, administration), owner_ids
     )
-    query = (
-        select(
-            AssetOwner.id.label("id"),
-            Asset.code.label("asset_code"),
-            Asset.name.label("asset_name"),
-            GovernanceObject.name.label("governance_object_name"),
-            Unit.name.label("primary_unit_name"),
-            owner_unit.name.label("owner_unit_name"),
-            owner_administration.name.label("owner_administration_name"),
-            owners.c.owners.label("owners"),
-            latest.c.classified_on.label("classified_on"),
-        )
-        .select_from(AssetOwner)
-        .join(Asset, AssetOwner.asset_id == Asset.id)
-        .join(owners, owners.c.asset_id == Asset.id)
-        .join(Unit, Asset.primary_unit_id == Unit.id)
-        .join(Administration, Unit.administration_id == Administration.id)
-        .join(owner_unit, AssetOwner.unit_id == owner_unit.id)
-        .join(owner_administration, owner_unit.administration_id == owner_administration.id)
-        .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
-        .outerjoin(latest, latest.c.asset_id == Asset.id)
-        .where(owners.c.owners >= 2, not_(took_part))
-    )
-    for condition in conditions:
-        query = query.where(condition)
-    if owner_ids is not None:
-        query = query.where(AssetOwner.id.in_(owner_ids))
-    return query
 
 
 SHARED_OWNER_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -440,6 +388,44 @@ def grid_columns(query: Select, fields: dict[str, tuple[str, str, str]]) -> dict
     """Grid field → the SQL expression of that labelled column, to filter and sort on."""
     selected = query.selected_columns
     return {field: GridColumn(selected[field], kind) for field, (kind, _, _) in fields.items()}
+
+
+# The country's list in its default order (administration name, unit name, asset code) is
+# read group by group of (administration name, unit name), the gaps computed for the groups
+# reached only, up to this many rows; further down every asset's gaps are computed and sorted.
+WALK_MAX_ROWS = 2_000
+
+
+def _walk_gap_keys(
+    session: Session, as_of: dt.date, viewer: Viewer, gap: str, start: int, limit: int
+) -> list | None:
+    """Ids of rows [start, start + limit) of the country's asset list in its default order
+    (then Asset.id), walking the (administration name, unit name) groups in that order; None
+    beyond WALK_MAX_ROWS. The country has few such names (78 pairs nationally) and the first
+    block lies in the first group or two, where sorting every asset of the country cost 1–3 s."""
+    wanted = start + limit
+    if wanted > WALK_MAX_ROWS:
+        return None
+    units = (
+        select(Administration.name, Unit.name, Unit.id)
+        .select_from(Unit)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .where(*_unit_conditions(viewer, None, None))
+        .order_by(Administration.name, Unit.name)
+    )
+    groups: dict[tuple[str, str], list[int]] = {}  # in the default order
+    for administration_name, unit_name, unit_id in session.execute(units):
+        groups.setdefault((administration_name, unit_name), []).append(unit_id)
+    keys: list = []
+    for unit_ids in groups.values():
+        # By unit id, so that the database reads the group's assets by their unit.
+        narrower = (Asset.primary_unit_id.in_(unit_ids),)
+        ids = _asset_gap_ids(as_of, viewer, gap, None, None, narrower)
+        keys += session.scalars(ids.order_by(Asset.code, Asset.id).limit(wanted - len(keys)))
+        if len(keys) >= wanted:
+            break
+    return keys[start:wanted]
+    return keys[start:wanted]
 
 
 def asset_gap_block(
@@ -464,8 +450,22 @@ def asset_gap_block(
     def rows_of_keys(keys: list) -> Select:
         return asset_gap_select(as_of, viewer, gap=gap, lang=lang, asset_ids=keys, **where)
 
+    def total(session: Session) -> int | None:
+        stored = _stored_counts(session, as_of, viewer, municipality, administration)
+        return None if stored is None else stored.get(gap, stored["any"])
+
+    def block_keys(session: Session, start: int, limit: int) -> list | None:
+        if not viewer.sees_all or municipality or administration:
+            return None  # a municipality's rows are sorted whole at little cost
+        return _walk_gap_keys(session, as_of, viewer, gap, start, limit)
+
     shortcut = Shortcut(
-        ids, ids.order_by(*order, Asset.id), count_with_keys=True, rows_of_keys=rows_of_keys
+        ids,
+        ids.order_by(*order, Asset.id),
+        count_with_keys=True,
+        rows_of_keys=rows_of_keys,
+        total=total,
+        block_keys=block_keys,
     )
     return fetch_block(
         session,
@@ -477,6 +477,45 @@ def asset_gap_block(
         tiebreaker=Asset.id,
         shortcut=shortcut,
     )
+
+
+# The country's shared-owner list (in asset code order) is read this many assets at a time.
+WALK_ASSETS = 2_000
+
+
+def _walk_owner_keys(
+    session: Session, as_of: dt.date, viewer: Viewer, start: int, limit: int
+) -> list | None:
+    """AssetOwner ids of rows [start, start + limit) of the country's shared-owner list in its
+    default order (asset code, then owner row id), reading the assets in code order
+    WALK_ASSETS at a time (through the code's unique index) and the list's rows of those
+    assets only; None beyond WALK_MAX_ROWS. Ranking every classification of the country to show
+    the first 100 rows cost 0.5–1 s."""
+    wanted = start + limit
+    if wanted > WALK_MAX_ROWS:
+        return None
+    conditions = _org_conditions(viewer, None, None)
+    keys: list = []
+    lowest = None
+    while True:
+        # The next WALK_ASSETS codes; as a range of the unique code, which both databases
+        # read from its index and estimate well (a subquery of ids made PostgreSQL hash every
+        # owner and classification of the country).
+        following = select(Asset.code).order_by(Asset.code).limit(WALK_ASSETS)
+        if lowest is not None:
+            following = following.where(Asset.code > lowest)
+        codes = session.scalars(following).all()
+        if not codes:
+            break
+        chunk = [Asset.code >= codes[0], Asset.code <= codes[-1]]
+        lowest = codes[-1]
+        ids = coverage_gaps.shared_owner_gap_select(as_of, [*conditions, *chunk]).with_only_columns(
+            AssetOwner.id
+        )
+        keys += session.scalars(ids.order_by(Asset.code, AssetOwner.id).limit(wanted - len(keys)))
+        if len(keys) >= wanted:
+            break
+    return keys[start:wanted]
 
 
 def shared_owner_block(
@@ -496,11 +535,22 @@ def shared_owner_block(
     def rows_of_keys(keys: list) -> Select:
         return shared_owner_gap_select(as_of, viewer, owner_ids=keys, **where)
 
+    def total(session: Session) -> int | None:
+        stored = _stored_counts(session, as_of, viewer, municipality, administration)
+        return None if stored is None else stored[SHARED_OWNER]
+
+    def block_keys(session: Session, start: int, limit: int) -> list | None:
+        if not viewer.sees_all or municipality or administration:
+            return None  # a municipality's rows are sorted whole at little cost
+        return _walk_owner_keys(session, as_of, viewer, start, limit)
+
     shortcut = Shortcut(
         ids,
         ids.order_by(Asset.code, AssetOwner.id),
         count_with_keys=True,
         rows_of_keys=rows_of_keys,
+        total=total,
+        block_keys=block_keys,
     )
     return fetch_block(
         session,
@@ -522,7 +572,11 @@ def shared_owner_count(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> int:
-    """Rows of the grid of shared assets whose owner did not take part."""
+    """Rows of the grid of shared assets whose owner did not take part (kept with the KPI
+    mart when they stand for the viewer, _stored_counts)."""
+    stored = _stored_counts(session, as_of, viewer, municipality, administration)
+    if stored is not None:
+        return stored[SHARED_OWNER]
     query = shared_owner_gap_select(
         as_of, viewer, municipality=municipality, administration=administration
     )

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, inspect, select, text
 
 from etl.bulk import insert_rows
+from etl.kpi import coverage_gaps
 from etl.kpi.dates import previous_quarter
 from etl.kpi.viewer import MUNICIPALITY_ROLES, Viewer
 from etl.models import Administration, GovernanceObject, KpiMart, KpiMartDate, Municipality, Unit
@@ -112,11 +113,13 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
     connection.execute(delete(KpiMartDate))
     connection.execute(delete(KpiMart))
     written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
+    coverage_gaps.build(connection, frames)  # Täckning's gap counts, valid with the mart's tag
     # On PostgreSQL each statement sees the latest commit: a load committed while the numbers
     # were computed would leave rows of two versions under one tag. Keep them only if not.
     if store_version(session) != version:
         log.info("store changed while building the KPI mart: not kept")
         connection.execute(delete(KpiMart))
+        coverage_gaps.forget(connection)
         return 0
     if frames:
         connection.execute(
@@ -158,6 +161,7 @@ def forget(engine) -> None:
     with engine.begin() as conn:
         conn.execute(delete(KpiMartDate))
         conn.execute(delete(KpiMart))
+        coverage_gaps.forget(conn)
 
 
 def stands_for(viewer: Viewer) -> bool:

@@ -37,7 +37,7 @@ import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from etl.kpi import mart
+from etl.kpi import coverage_gaps, mart
 from etl.kpi.compute import compute_kpis, compute_scope
 from etl.kpi.definitions import SCOPE_TYPES
 from etl.kpi.scope import Scope
@@ -323,6 +323,7 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     for day in held:
         if day not in wanted:
             connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+    coverage_gaps.forget(connection, keep=wanted)
     for day in wanted:
         clock = time.perf_counter()
         if day in held:
@@ -330,10 +331,12 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
                 continue
             rows = _only(compute_scope(session, day, scope), touched)
             _delete_scopes(connection, day, touched)
+            coverage_gaps.update(connection, day, touched["municipality"])
         else:  # a date the mart did not hold (a new day): every scope
             rows = compute_kpis(session, day, SYSTEM)
             connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
             result.computed_in_full.append(day)
+            coverage_gaps.update(connection, day, None)
         result.rows_written += mart.insert_frame(connection, day, rows)
         result.seconds[day.isoformat()] = round(time.perf_counter() - clock, 3)
     if mart.store_version(session) != version:  # cannot happen under the writer lock

@@ -1,0 +1,385 @@
+"""Täckning's gaps: which assets lack a current classification, a risk analysis within 36
+months or a registerförteckning reference, and which owners of a shared asset did not take part
+in its latest classification; and their counts per municipality, kept beside the KPI mart.
+
+One definition of each gap (``gap_conditions``, ``shared_owner_gap_select``) serves both the
+on-demand lists and counts of the page (dashboard/queries/coverage.py, with the viewer's
+conditions) and the counts stored here (``build``, ``update``). Every asset belongs to the
+municipality of its primary unit, every shared-owner row to its asset's, so a set of whole
+municipalities' counts is the sum of their stored rows.
+
+Stored per (as_of, municipality, gap): ``rows_all`` counts the säkerhetsskydd assets too (what
+the protection officer sees), ``rows_unprotected`` leaves them out (etl.visibility, everyone
+else). Rows are written in the transaction that builds or updates the mart, for the mart's
+dates, so they are valid when the mart holds the date at the store's current version
+(etl.kpi.mart.holds); a store without the table (before migration 0011), a date not held or a
+missing row means: count on demand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    inspect,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from etl.bulk import insert_rows
+from etl.kpi.rules import (
+    PERSONAL_DATA_CODES,
+    classification_current_sql,
+    latest_classification_sql,
+    risk_analysis_current_sql,
+)
+from etl.models import (
+    Administration,
+    Asset,
+    AssetOwner,
+    ClassificationParticipant,
+    CoverageGap,
+    GovernanceObject,
+    Municipality,
+    RiskAnalysis,
+    Unit,
+)
+
+# The asset gaps the page lists, and the shared-owner rows.
+GAPS = ("any", "classification", "expired", "risk_analysis", "register")
+SHARED_OWNER = "shared_owner"
+STORED_GAPS = (*GAPS, SHARED_OWNER)
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None:
+    """Ids of the assets under ``conditions`` (on Asset, Unit, Administration; None = all), so
+    that the per-asset subqueries only rank the classifications and analyses of those assets."""
+    if not conditions:
+        return None
+    query = (
+        select(Asset.id)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+    )
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+def _only(query: Select, column, asset_ids: Select | None) -> Select:
+    return query if asset_ids is None else query.where(column.in_(asset_ids))
+
+
+def last_risk_analysis_sql(as_of: dt.date, asset_ids: Select | None = None):
+    """Subquery (asset_id, analysed_on): each asset's latest risk analysis on or before
+    ``as_of``, of the assets ``asset_ids`` (None: every asset)."""
+    return _only(
+        select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
+        .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
+        .group_by(RiskAnalysis.asset_id),
+        RiskAnalysis.asset_id,
+        asset_ids,
+    ).subquery("last_risk_analysis")
+
+
+def gap_sources(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]) -> tuple:
+    """(latest classification, last risk analysis) subqueries of the assets under
+    ``conditions``, to outer-join to Asset."""
+    asset_ids = scoped_asset_ids(conditions)
+    return latest_classification_sql(as_of, asset_ids), last_risk_analysis_sql(as_of, asset_ids)
+
+
+def classification_state(latest, as_of: dt.date) -> tuple[ColumnElement, ColumnElement]:
+    """(current, classified) of an asset outer-joined to its latest classification."""
+    current = classification_current_sql(
+        latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on, as_of
+    )
+    return current, latest.c.classification_id.isnot(None)
+
+
+def lacks_register_sql() -> ColumnElement[bool]:
+    """Personal data without a registerförteckning reference."""
+    personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
+    registered = and_(Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")
+    return and_(personal, not_(registered))
+
+
+def gap_conditions(latest, analysis, as_of: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The SQL condition of each gap of GAPS on Asset outer-joined to ``latest`` and
+    ``analysis`` (gap_sources): "classification" no current classification (missing or
+    expired), "expired" the latest classification has expired, "risk_analysis" no risk analysis
+    within 36 months, "register" personal data without a registerförteckning reference, "any"
+    the first, third or fourth."""
+    current, classified = classification_state(latest, as_of)
+    analysed = and_(
+        analysis.c.analysed_on.isnot(None), risk_analysis_current_sql(analysis.c.analysed_on, as_of)
+    )
+    lacks = {
+        "classification": not_(current),
+        "expired": and_(classified, not_(current)),
+        "risk_analysis": not_(analysed),
+        "register": lacks_register_sql(),
+    }
+    lacks["any"] = or_(lacks["classification"], lacks["risk_analysis"], lacks["register"])
+    return lacks
+
+
+def asset_gap_from(latest, analysis) -> Select:
+    """Asset joined to its unit and administration and outer-joined to ``latest`` and
+    ``analysis``: the rows the asset gaps are counted and listed over (columns to be chosen)."""
+    return (
+        select(Asset.id)
+        .select_from(Asset)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .outerjoin(analysis, analysis.c.asset_id == Asset.id)
+    )
+
+
+def gap_count_select(
+    as_of: dt.date, conditions: Sequence[ColumnElement[bool]], *, by_municipality: bool = False
+) -> Select:
+    """How many assets under ``conditions`` have each gap (columns named after GAPS), in one
+    pass; ``by_municipality``: per Administration.municipality_id (first column), each gap also
+    counted without the säkerhetsskydd assets (columns "<gap>_unprotected")."""
+    latest, analysis = gap_sources(as_of, conditions)
+    lacks = gap_conditions(latest, analysis, as_of)
+
+    def total(condition, label):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
+
+    sums = [total(lacks[gap], gap) for gap in GAPS]
+    query = asset_gap_from(latest, analysis).where(*conditions)
+    if not by_municipality:
+        return query.with_only_columns(*sums)
+    unprotected = Asset.security_protection.is_(False)
+    sums += [total(and_(lacks[gap], unprotected), f"{gap}_unprotected") for gap in GAPS]
+    return query.with_only_columns(Administration.municipality_id, *sums).group_by(
+        Administration.municipality_id
+    )
+
+
+def shared_owner_gap_select(
+    as_of: dt.date,
+    conditions: Sequence[ColumnElement[bool]],
+    owner_ids: list[int] | None = None,
+) -> Select:
+    """One row per (shared asset under ``conditions``, owner unit that did not take part in the
+    asset's latest classification); an unclassified shared asset lists every owner. The row
+    count equals denominator − numerator of shared_owner_participation for the same scope.
+
+    ``owner_ids`` narrows to those asset_owner rows (a grid block's), the per-asset subqueries
+    (latest classification, owners per asset) to their assets: without it a block of the
+    country's list ranked every classification of the country to show 100 rows."""
+    conditions = list(conditions)
+    if owner_ids is not None:
+        conditions.append(
+            Asset.id.in_(select(AssetOwner.asset_id).where(AssetOwner.id.in_(owner_ids)))
+        )
+    asset_ids = scoped_asset_ids(conditions)
+    latest = latest_classification_sql(as_of, asset_ids)
+    owner_unit = aliased(Unit, name="owner_unit")
+    owner_administration = aliased(Administration, name="owner_administration")
+    # Owners counted for the scoped assets only (counting every owner of the country cost most
+    # of a one-municipality list).
+    owners = _only(
+        select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
+        AssetOwner.asset_id,
+        asset_ids,
+    ).subquery("owner_counts")
+    took_part = (
+        select(ClassificationParticipant.id)
+        .where(
+            ClassificationParticipant.classification_id == latest.c.classification_id,
+            ClassificationParticipant.unit_id == AssetOwner.unit_id,
+        )
+        .exists()
+    )
+    query = (
+        select(
+            AssetOwner.id.label("id"),
+            Asset.code.label("asset_code"),
+            Asset.name.label("asset_name"),
+            GovernanceObject.name.label("governance_object_name"),
+            Unit.name.label("primary_unit_name"),
+            owner_unit.name.label("owner_unit_name"),
+            owner_administration.name.label("owner_administration_name"),
+            owners.c.owners.label("owners"),
+            latest.c.classified_on.label("classified_on"),
+        )
+        .select_from(AssetOwner)
+        .join(Asset, AssetOwner.asset_id == Asset.id)
+        .join(owners, owners.c.asset_id == Asset.id)
+        .join(Unit, Asset.primary_unit_id == Unit.id)
+        .join(Administration, Unit.administration_id == Administration.id)
+        .join(owner_unit, AssetOwner.unit_id == owner_unit.id)
+        .join(owner_administration, owner_unit.administration_id == owner_administration.id)
+        .outerjoin(GovernanceObject, Asset.governance_object_id == GovernanceObject.id)
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .where(owners.c.owners >= 2, not_(took_part))
+    )
+    for condition in conditions:
+        query = query.where(condition)
+    if owner_ids is not None:
+        query = query.where(AssetOwner.id.in_(owner_ids))
+    return query
+
+
+def shared_owner_count_select(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]):
+    """Per Administration.municipality_id: the rows of shared_owner_gap_select, and those of
+    assets without säkerhetsskydd."""
+    unprotected = case((Asset.security_protection.is_(False), 1), else_=0)
+    return (
+        shared_owner_gap_select(as_of, conditions)
+        .with_only_columns(
+            Administration.municipality_id,
+            func.count().label("rows_all"),
+            func.coalesce(func.sum(unprotected), 0).label("rows_unprotected"),
+        )
+        .group_by(Administration.municipality_id)
+    )
+
+
+# --------------------------------------------------------------------------- stored counts
+
+
+def present(conn) -> bool:
+    """Whether the store has the table (migration 0011)."""
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    return inspect(connection).has_table(CoverageGap.__tablename__)
+
+
+def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) -> list[tuple]:
+    """(as_of, municipality code, gap, rows_all, rows_unprotected) of every municipality
+    (``municipality_ids``: of those only), zeros included."""
+    conditions = []
+    municipalities = select(Municipality.id, Municipality.code)
+    if municipality_ids is not None:
+        conditions.append(Administration.municipality_id.in_(sorted(municipality_ids)))
+        municipalities = municipalities.where(Municipality.id.in_(sorted(municipality_ids)))
+    found: dict[tuple[int, str], tuple[int, int]] = {}
+    for row in connection.execute(gap_count_select(as_of, conditions, by_municipality=True)):
+        values = row._mapping
+        for gap in GAPS:
+            found[(row[0], gap)] = (int(values[gap]), int(values[f"{gap}_unprotected"]))
+    for municipality_id, rows_all, rows_unprotected in connection.execute(
+        shared_owner_count_select(as_of, conditions)
+    ):
+        found[(municipality_id, SHARED_OWNER)] = (int(rows_all), int(rows_unprotected))
+    # As SQLAlchemy binds a date (SQLite keeps it as text of its own format).
+    bound = CoverageGap.__table__.c.as_of.type.dialect_impl(connection.dialect)
+    processor = bound.bind_processor(connection.dialect)
+    day = processor(as_of) if processor else as_of
+    rows = []
+    for municipality_id, code in sorted(
+        connection.execute(municipalities).all(), key=lambda r: r[1]
+    ):
+        for gap in STORED_GAPS:
+            rows.append((day, code, gap, *found.get((municipality_id, gap), (0, 0))))
+    return rows
+
+
+_COLUMNS = ("as_of", "municipality_code", "gap", "rows_all", "rows_unprotected")
+
+
+def build(connection, dates: Iterable[dt.date]) -> int:
+    """Replace the stored counts with those of every municipality as of ``dates`` (the mart's),
+    in the caller's transaction; rows written."""
+    if not present(connection):
+        return 0
+    connection.execute(delete(CoverageGap))
+    written = 0
+    for as_of in sorted(dates):
+        rows = _rows(connection, as_of, None)
+        insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
+        written += len(rows)
+    return written
+
+
+def update(connection, as_of: dt.date, municipality_codes: Iterable[str] | None) -> int:
+    """Replace the counts as of ``as_of`` of the municipalities ``municipality_codes`` (None:
+    every municipality) in the caller's transaction; rows written."""
+    if not present(connection):
+        return 0
+    codes = None if municipality_codes is None else sorted(set(municipality_codes))
+    removed = delete(CoverageGap).where(CoverageGap.as_of == as_of)
+    ids = None
+    if codes is not None:
+        if not codes:
+            return 0
+        removed = removed.where(CoverageGap.municipality_code.in_(codes))
+        ids = list(
+            connection.execute(
+                select(Municipality.id).where(Municipality.code.in_(codes))
+            ).scalars()
+        )
+    connection.execute(removed)
+    rows = _rows(connection, as_of, ids)
+    insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
+    return len(rows)
+
+
+def forget(connection, keep: Iterable[dt.date] | None = None) -> None:
+    """Delete the counts of every date (``keep``: but those)."""
+    if not present(connection):
+        return
+    statement = delete(CoverageGap)
+    if keep is not None:
+        statement = statement.where(CoverageGap.as_of.notin_(sorted(keep)))
+    connection.execute(statement)
+
+
+def stored_counts(
+    conn, as_of: dt.date, municipality_codes: Sequence[str] | None, *, protected: bool
+) -> dict[str, int] | None:
+    """The counts of STORED_GAPS over the municipalities ``municipality_codes`` (None: every
+    one) as of ``as_of``, with the säkerhetsskydd assets when ``protected``; None when a row is
+    missing. Valid only when the KPI mart holds ``as_of`` at the store's current version
+    (etl.kpi.mart.holds, the caller's to ask: the rows are written with the mart's)."""
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    if not present(connection):
+        return None
+    column = CoverageGap.rows_all if protected else CoverageGap.rows_unprotected
+    query = select(CoverageGap.gap, func.sum(column), func.count()).where(
+        CoverageGap.as_of == as_of
+    )
+    if municipality_codes is None:
+        expected = connection.execute(select(func.count()).select_from(Municipality)).scalar()
+    else:
+        codes = sorted(set(municipality_codes))
+        query = query.where(CoverageGap.municipality_code.in_(codes))
+        expected = len(codes)
+    found = {
+        gap: (total, n) for gap, total, n in connection.execute(query.group_by(CoverageGap.gap))
+    }
+    if any(found.get(gap, (0, -1))[1] != expected for gap in STORED_GAPS):
+        return None
+    return {gap: int(found[gap][0] or 0) for gap in STORED_GAPS}
+
+
+__all__ = [
+    "GAPS",
+    "SHARED_OWNER",
+    "STORED_GAPS",
+    "build",
+    "forget",
+    "gap_conditions",
+    "gap_count_select",
+    "gap_sources",
+    "shared_owner_gap_select",
+    "stored_counts",
+    "update",
+]
