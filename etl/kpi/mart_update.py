@@ -37,7 +37,7 @@ import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from etl.kpi import mart
+from etl.kpi import mart, page_aggregates
 from etl.kpi.compute import compute_kpis, compute_scope
 from etl.kpi.definitions import SCOPE_TYPES
 from etl.kpi.scope import Scope
@@ -320,9 +320,10 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     connection = session.connection()
     result = Touched(scopes=touched, whole_snapshot=set(held) != set(wanted))
     result.seconds["scopes"] = round(time.perf_counter() - clock, 3)
-    for day in held:
-        if day not in wanted:
-            connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+    dropped = [day for day in held if day not in wanted]
+    for day in dropped:
+        connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+    page_aggregates.forget(connection, dropped)
     for day in wanted:
         clock = time.perf_counter()
         if day in held:
@@ -336,6 +337,19 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
             result.computed_in_full.append(day)
         result.rows_written += mart.insert_frame(connection, day, rows)
         result.seconds[day.isoformat()] = round(time.perf_counter() - clock, 3)
+    # The pages' counts: the touched parts (municipalities and objects) of the held dates,
+    # every part of a new date.
+    clock = time.perf_counter()
+    kept_dates = [day for day in wanted if day in held]
+    if result.count():
+        result.rows_written += page_aggregates.write(
+            connection,
+            kept_dates,
+            municipalities=touched.get("municipality", set()),
+            objects=touched.get("governance_object", set()),
+        )
+    result.rows_written += page_aggregates.write(connection, result.computed_in_full)
+    result.seconds["pages"] = round(time.perf_counter() - clock, 3)
     if mart.store_version(session) != version:  # cannot happen under the writer lock
         raise RuntimeError("the store changed while the KPI mart was updated")
     connection.execute(delete(KpiMartDate))
