@@ -496,7 +496,8 @@ class PageAggregate(Base):
     - ``risks``: risks per (likelihood, consequence, treatment, protected);
     - ``high_risks``: high risks without a live action, per protected;
     - ``high_risk_pick``: one of the part's first high risks without action in list order
-      (``risk_id``), the candidates of the country's list;
+      (``risk_id``, ``risk_code``, likelihood and consequence: the list's order), per protected:
+      the first rows of a view of several parts are the first of its parts' picks;
     - ``open_actions``: actions not completed at the end of ``month`` (the trend estimate).
     """
 
@@ -516,4 +517,5 @@ class PageAggregate(Base):
     protected: Mapped[bool] = mapped_column(Boolean)
     month: Mapped[dt.date | None] = mapped_column(Date)
     risk_id: Mapped[int | None] = mapped_column(Integer)
+    risk_code: Mapped[str | None] = mapped_column(String(60))
     count: Mapped[int] = mapped_column(Integer)

@@ -370,7 +370,9 @@ def high_risks_without_action(
         # under the list's own conditions.
         shown = viewer.may_see_security_protection
         total = page_aggregates.high_risk_count(session, as_of, *parts, protected=shown)
-        candidates = page_aggregates.high_risk_candidates(as_of, *parts, protected=shown)
+        candidates = page_aggregates.high_risk_candidates(
+            as_of, *parts, protected=shown, limit=limit
+        )
         ids = ids.where(Risk.id.in_(candidates))
     else:
         # Counted and picked on the ids alone (no shown columns per row), then the rows read.

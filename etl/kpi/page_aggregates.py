@@ -69,6 +69,7 @@ _COLUMNS = (
     "protected",
     "month",
     "risk_id",
+    "risk_code",
     "count",
 )
 
@@ -203,12 +204,12 @@ def _risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) ->
             for day, n in zip(dates, counts, strict=True):
                 if n:
                     rows.append((day, "risks", part_type, part_id, lik, con, treatment,
-                                 is_protected, None, None, n))  # fmt: skip
+                                 is_protected, None, None, None, n))  # fmt: skip
         for (part_id, is_protected), counts in high.items():
             for day, n in zip(dates, counts, strict=True):
                 if n:
                     rows.append((day, "high_risks", part_type, part_id, None, None, None,
-                                 is_protected, None, None, n))  # fmt: skip
+                                 is_protected, None, None, None, n))  # fmt: skip
     return rows
 
 
@@ -222,7 +223,14 @@ def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) ->
             flag = func.coalesce(protected, False) if protected is not None else None
             partition = [key] + ([flag] if flag is not None else [])
             rank = func.row_number().over(partition_by=partition, order_by=high_risk_order())
-            columns = [Risk.id.label("risk_id"), key.label("part_id"), rank.label("rank")]
+            columns = [
+                Risk.id.label("risk_id"),
+                Risk.code.label("risk_code"),
+                Risk.likelihood.label("likelihood"),
+                Risk.consequence.label("consequence"),
+                key.label("part_id"),
+                rank.label("rank"),
+            ]
             if flag is not None:
                 columns.append(flag.label("protected"))
             inner = select(*columns).select_from(Risk)
@@ -233,16 +241,17 @@ def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) ->
             ranked = inner.where(
                 where, RiskAnalysis.analysed_on <= day, high_without_action()
             ).subquery()
-            chosen = [ranked.c.risk_id, ranked.c.part_id]
+            c = ranked.c
+            chosen = [c.risk_id, c.risk_code, c.likelihood, c.consequence, c.part_id]
             if flag is not None:
                 chosen.append(ranked.c.protected)
             found = connection.execute(
                 select(*chosen).where(ranked.c.rank <= HIGH_RISK_LIST_LIMIT)
             ).all()
-            for risk_id, part_id, *is_protected in found:
+            for risk_id, code, lik, con, part_id, *is_protected in found:
                 is_protected = bool(is_protected[0]) if is_protected else False
-                rows.append((day, "high_risk_pick", part_type, part_id, None, None, None,
-                             is_protected, None, int(risk_id), 1))  # fmt: skip
+                rows.append((day, "high_risk_pick", part_type, part_id, int(lik), int(con), None,
+                             is_protected, None, int(risk_id), code, 1))  # fmt: skip
     return rows
 
 
@@ -284,7 +293,7 @@ def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) 
                 for end, n in zip(ends[as_of], values, strict=True):
                     if n:
                         rows.append((as_of, "open_actions", part_type, part_id, None, None,
-                                     None, False, dt.date(end.year, end.month, 1), None, n))  # fmt: skip
+                                     None, False, dt.date(end.year, end.month, 1), None, None, n))  # fmt: skip
     return rows
 
 
@@ -396,14 +405,21 @@ def high_risk_count(
 
 
 def high_risk_candidates(
-    as_of: dt.date, municipalities=None, objects=None, *, protected: bool
+    as_of: dt.date,
+    municipalities=None,
+    objects=None,
+    *,
+    protected: bool,
+    limit: int = HIGH_RISK_LIST_LIMIT,
 ) -> Select:
-    """The ids among which the first HIGH_RISK_LIST_LIMIT rows of the list lie."""
+    """The ids of the first ``limit`` high risks without action of the parts, in the list's
+    order (high_risk_order), from the parts' kept first rows."""
     t = PageAggregate
     stmt = select(t.risk_id).where(*_of(as_of, "high_risk_pick", municipalities, objects))
     if not protected:
         stmt = stmt.where(t.protected.is_(False))
-    return stmt
+    order = ((t.likelihood * t.consequence).desc(), t.risk_code, t.risk_id)
+    return stmt.order_by(*order).limit(min(limit, HIGH_RISK_LIST_LIMIT))
 
 
 def open_actions(conn, as_of: dt.date, municipalities=None, objects=None) -> dict[dt.date, int]:

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("protected", sa.Boolean(), nullable=False),
         sa.Column("month", sa.Date(), nullable=True),
         sa.Column("risk_id", sa.Integer(), nullable=True),
+        sa.Column("risk_code", sa.String(length=60), nullable=True),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
