@@ -575,7 +575,8 @@ def open_actions_by_month(
 
     An estimate from the current rows: an action counts at a month end when it is still open, or
     was completed after that month end. The store has no start date for actions and cancelled
-    ones have no cancellation date, so both are left out; the page says so.
+    ones have no cancellation date, so both are left out; the page says so. A view of several
+    municipalities sums the values the load keeps per part (etl.kpi.page_aggregates).
     """
     ends = last_month_ends(as_of, months)
     if not ends:

@@ -6,6 +6,11 @@ on or before the as-of date; an asset's risks belong to its primary unit; an obj
 counts for the object and each participating municipality (not for administrations). So for one
 municipality or administration the matrix adds up to compute_kpis' ``risks``.
 Säkerhetsskydd assets' risks are counted but never listed unless the viewer may see them.
+
+A view of several municipalities (the country above all) sums the counts the load keeps per
+municipality and governance object (etl.kpi.page_aggregates, where the counting statements
+live) when the KPI mart holds the date; any other view is counted on demand by the same
+statements (``kept_parts`` in dashboard.queries.actions decides).
 """
 
 from __future__ import annotations

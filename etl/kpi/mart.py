@@ -8,6 +8,8 @@ denominator): the current data seen as of each date. ``kpi_mart_date`` names the
 the store version they were computed on. compute_kpis reads a scope's rows from here when they
 stand for the viewer (``stands_for``) and the date is held at the current store version; any
 other request is computed on demand by the same code and not stored. Only a load writes here.
+The same build keeps the Risker and Åtgärder pages' counts per municipality and governance
+object (etl.kpi.page_aggregates), tagged by the same ``kpi_mart_date`` rows.
 
 The store version: the store changes only through the ETL, and every load that changes a row is
 an accepted one (a ``load`` row with outcome "accepted", rows inserted with new ids). So (max id
