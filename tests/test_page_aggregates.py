@@ -181,3 +181,22 @@ def test_a_store_edited_outside_the_etl_is_counted_on_demand_once_forgotten(stor
         assert not mart.holds_pages(s, AS_OF)
         assert int(_calls(s, SYSTEM, AS_OF, None, None)["counts"]["count"].sum()) == 11
     assert page_aggregates.HIGH_RISK_LIST_LIMIT == 50
+
+
+def test_a_short_high_risk_list_takes_the_first_rows_of_all_parts(store):
+    """R3 (16) of Askersund first, then R12 and R4 (both 12, by code) for those who may see
+    R12; the picks of Askersund and Hallsberg ordered together."""
+    officer = Viewer("protection_officer", "p", municipality_codes=BOTH)
+    expected = {("admin", 1): ["R3"], ("admin", 2): ["R3", "R4"],
+                ("protection_officer", 2): ["R3", "R12"]}  # fmt: skip
+    with Session(store) as s:
+        for (role, limit), codes in expected.items():
+            viewer = officer if role == "protection_officer" else Viewer("admin", "a")
+            kept, total = high_risks_without_action(s, AS_OF, viewer, limit=limit)
+            with s.begin_nested():
+                s.execute(delete(m.KpiMartDate))
+                computed, computed_total = high_risks_without_action(s, AS_OF, viewer, limit=limit)
+                s.rollback()
+            assert list(kept["code"]) == codes
+            pd.testing.assert_frame_equal(kept, computed)
+            assert total == computed_total
