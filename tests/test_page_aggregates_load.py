@@ -47,24 +47,24 @@ def kept_rows(engine) -> dict[tuple, int]:
     return {tuple(r[1:]): r[0] for r in found}
 
 
-def rebuilt(engine) -> set[tuple]:
+def rebuilt(engine, today: dt.date = TODAY) -> set[tuple]:
     """What a full build holds: every part written again, inside a transaction rolled back."""
     t = m.PageAggregate
     with engine.connect() as conn:
         transaction = conn.begin()
         conn.execute(delete(t))
-        page_aggregates.write(conn, mart.mart_dates(TODAY))
+        page_aggregates.write(conn, mart.mart_dates(today))
         rows = {tuple(r) for r in conn.execute(select(*(getattr(t, f) for f in _FIELDS)))}
         transaction.rollback()
     return rows
 
 
-def assert_full_build(engine) -> None:
+def assert_full_build(engine, today: dt.date = TODAY) -> None:
     kept = kept_rows(engine)
     assert len(kept) == len(set(kept))
-    assert set(kept) == rebuilt(engine)
+    assert set(kept) == rebuilt(engine, today)
     with Session(engine) as s:
-        assert all(mart.holds_pages(s, day) for day in mart.mart_dates(TODAY))
+        assert all(mart.holds_pages(s, day) for day in mart.mart_dates(today))
 
 
 def test_a_load_keeps_every_part_for_the_marts_dates(store):
@@ -142,3 +142,19 @@ def test_an_unchanged_file_loaded_again_changes_no_kept_row(store):
     result = load_paths(engine, [files / "1882-SOC.tillgangar.csv"], today=TODAY)
     assert [f.outcome for f in result.files] == ["unchanged"]
     assert kept_rows(engine) == before
+
+
+def test_a_load_on_a_new_day_counts_its_new_dates_whole_and_drops_the_old_ones(store):
+    engine, files = store
+    later = TODAY + dt.timedelta(days=1)  # a new load day and quarter-before
+    set_cell(files / "1861-KLF.tillgangar.csv", "1861-KLF-T001", "Namn", "Diarium (ny)")
+    before = kept_rows(engine)
+    upload(engine, files / "1861-KLF.tillgangar.csv", later)
+    assert_full_build(engine, later)
+    after = kept_rows(engine)
+    assert {k[0] for k in after} == set(mart.mart_dates(later))
+    kept_dates = set(mart.mart_dates(TODAY)) & set(mart.mart_dates(later))
+    rewritten = {
+        (k[2], k[3]) for k, i in after.items() if k[0] in kept_dates and before.get(k) != i
+    }
+    assert rewritten <= {("municipality", "1861")}
