@@ -169,6 +169,7 @@ class Touched:
     scopes: dict[str, set[str]] = field(default_factory=dict)
     computed_in_full: list[dt.date] = field(default_factory=list)
     rows_written: int = 0
+    page_rows_written: int = 0  # etl.kpi.page_aggregates' rows
     # Whether the day's snapshot must hold every scope: the mart was not last brought up to
     # date for this same day, so metric_snapshot may hold no row as of it for the others.
     whole_snapshot: bool = True
@@ -342,13 +343,13 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     clock = time.perf_counter()
     kept_dates = [day for day in wanted if day in held]
     if result.count():
-        result.rows_written += page_aggregates.write(
+        result.page_rows_written += page_aggregates.write(
             connection,
             kept_dates,
             municipalities=touched.get("municipality", set()),
             objects=touched.get("governance_object", set()),
         )
-    result.rows_written += page_aggregates.write(connection, result.computed_in_full)
+    result.page_rows_written += page_aggregates.write(connection, result.computed_in_full)
     result.seconds["pages"] = round(time.perf_counter() - clock, 3)
     if mart.store_version(session) != version:  # cannot happen under the writer lock
         raise RuntimeError("the store changed while the KPI mart was updated")
