@@ -506,3 +506,40 @@ class CoverageGap(Base):
     gap: Mapped[str] = mapped_column(String(30))
     rows_all: Mapped[int] = mapped_column(Integer)
     rows_unprotected: Mapped[int] = mapped_column(Integer)
+
+
+class PageAggregate(Base):
+    """The Risker and Åtgärder pages' counts for one part of the country as of a date of the KPI
+    mart, so that a view of several municipalities sums them (etl/kpi/page_aggregates.py).
+
+    The parts are disjoint: a municipality holds the risks of its units' assets and its units'
+    own actions; a governance object holds its object-level risks and its provider actions
+    (shared rows, counted once for the country). Built with the mart, tagged by kpi_mart_date.
+    ``aggregate`` names what a row counts:
+
+    - ``risks``: risks per (likelihood, consequence, treatment, protected);
+    - ``high_risks``: high risks without a live action, per protected;
+    - ``high_risk_pick``: one of the part's first high risks without action in list order
+      (``risk_id``, ``risk_code``, likelihood and consequence: the list's order), per protected:
+      the first rows of a view of several parts are the first of its parts' picks;
+    - ``open_actions``: actions not completed at the end of ``month`` (the trend estimate).
+    """
+
+    __tablename__ = "page_aggregate"
+    __table_args__ = (
+        Index("ix_page_aggregate_date_part", "as_of", "aggregate", "part_type", "part_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    aggregate: Mapped[str] = mapped_column(String(30))
+    part_type: Mapped[str] = mapped_column(String(30))
+    part_id: Mapped[str] = mapped_column(String(60))
+    likelihood: Mapped[int | None] = mapped_column(Integer)
+    consequence: Mapped[int | None] = mapped_column(Integer)
+    treatment: Mapped[str | None] = mapped_column(String(20))
+    protected: Mapped[bool] = mapped_column(Boolean)
+    month: Mapped[dt.date | None] = mapped_column(Date)
+    risk_id: Mapped[int | None] = mapped_column(Integer)
+    risk_code: Mapped[str | None] = mapped_column(String(60))
+    count: Mapped[int] = mapped_column(Integer)

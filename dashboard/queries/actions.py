@@ -38,6 +38,7 @@ from dashboard.queries.viewer import (
     visible_units,
 )
 from etl import vocab
+from etl.kpi import mart, page_aggregates
 from etl.kpi.dates import last_month_ends
 from etl.kpi.rules import (
     AGGREGATE_ONLY_ROLES,
@@ -164,6 +165,38 @@ def action_scope_parts(
         Action.governance_object_id.in_(visible_objects(viewer, municipality, administration)),
     )
     return own, shared
+
+
+def kept_parts(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    municipality: str | None,
+    administration: str | None,
+) -> tuple | None:
+    """The parts of the country (etl.kpi.page_aggregates) whose kept counts sum to the
+    selection's, as (municipality codes, object codes) selects (None: every part of the kind);
+    None when the counts must be made on demand: an administration's view (its objects' rows
+    are not shared with it), a viewer the mart does not stand for, or a date it does not hold."""
+    if administration or not mart.stands_for(viewer) or not mart.holds_pages(session, as_of):
+        return None
+    if unit_scope_condition(viewer) is None and not municipality:
+        return None, None
+    municipalities = select(Municipality.code).where(
+        Municipality.id.in_(
+            select(Administration.municipality_id).where(
+                Administration.id.in_(
+                    select(Unit.administration_id).where(
+                        Unit.id.in_(visible_units(viewer, municipality, None))
+                    )
+                )
+            )
+        )
+    )
+    objects = select(GovernanceObject.code).where(
+        GovernanceObject.id.in_(visible_objects(viewer, municipality, None))
+    )
+    return municipalities, objects
 
 
 def detail_condition(viewer: Viewer) -> ColumnElement[bool] | None:
@@ -542,16 +575,24 @@ def open_actions_by_month(
 
     An estimate from the current rows: an action counts at a month end when it is still open, or
     was completed after that month end. The store has no start date for actions and cancelled
-    ones have no cancellation date, so both are left out; the page says so.
+    ones have no cancellation date, so both are left out; the page says so. A view of several
+    municipalities sums the values the load keeps per part (etl.kpi.page_aggregates).
     """
     ends = last_month_ends(as_of, months)
     if not ends:
         return pd.DataFrame({"month": [], "value": []})
+    months_shown = [dt.date(e.year, e.month, 1) for e in ends]
+    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    if parts is not None and months == page_aggregates.TREND_MONTHS:
+        kept = page_aggregates.open_actions(session, as_of, *parts)
+        return pd.DataFrame(
+            {"month": months_shown, "value": [kept.get(m, 0) for m in months_shown]}
+        )
     # One grouped pass instead of a CASE per month over every action: open actions in one
     # group (day NULL), done ones completed after the first month end by completion day; each
     # month end then counts the open ones plus those completed after it.
-    day = case((is_open(), None), else_=Action.completed_on).label("day")
-    counted = or_(is_open(), and_(Action.status == "done", Action.completed_on > min(ends)))
+    day = page_aggregates.open_day().label("day")
+    counted = page_aggregates.counted_in_trend(min(ends))
     parts = union_all(
         *[
             select(day).where(part, counted)
@@ -559,21 +600,5 @@ def open_actions_by_month(
         ]
     ).subquery("counted")
     rows = session.execute(select(parts.c.day, func.count()).group_by(parts.c.day)).all()
-    still_open = 0
-    completed: list[tuple[dt.date, int]] = []
-    for completed_on, count in rows:
-        if completed_on is None:
-            still_open += int(count)
-        else:
-            completed.append((_date(completed_on), int(count)))
-    values = [still_open + sum(n for on, n in completed if on > end) for end in ends]
-    return pd.DataFrame({"month": [dt.date(e.year, e.month, 1) for e in ends], "value": values})
-
-
-def _date(value) -> dt.date:
-    """A DATE from the driver (a date, or ISO text from a CASE on SQLite)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    values = page_aggregates.open_at_month_ends(rows, ends)
+    return pd.DataFrame({"month": months_shown, "value": values})

@@ -6,6 +6,11 @@ on or before the as-of date; an asset's risks belong to its primary unit; an obj
 counts for the object and each participating municipality (not for administrations). So for one
 municipality or administration the matrix adds up to compute_kpis' ``risks``.
 Säkerhetsskydd assets' risks are counted but never listed unless the viewer may see them.
+
+A view of several municipalities (the country above all) sums the counts the load keeps per
+municipality and governance object (etl.kpi.page_aggregates, where the counting statements
+live) when the KPI mart holds the date; any other view is counted on demand by the same
+statements (``kept_parts`` in dashboard.queries.actions decides).
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     func,
     literal,
     or_,
@@ -29,12 +33,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
-from dashboard.queries.actions import detail_condition, visible_objects, visible_units
+from dashboard.queries.actions import detail_condition, kept_parts, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
-from etl.kpi.rules import action_counts_for_risk_sql, high_risk_sql
+from etl.kpi import page_aggregates
+from etl.kpi.page_aggregates import has_live_action, high_risk_order, is_high, risk_counts_select
 from etl.models import (
-    Action,
     Administration,
     Asset,
     GovernanceObject,
@@ -48,7 +52,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = vocab.DEFAULT_MATRIX_SIZE
 MAX_SIZE = 10
-HIGH_RISK_LIST_LIMIT = 50
+HIGH_RISK_LIST_LIMIT = page_aggregates.HIGH_RISK_LIST_LIMIT
 TREATMENT_LABELS = {
     "sv": dict(vocab.TREATMENTS),
     "en": {"reduce": "Reduce", "accept": "Accept", "transfer": "Transfer", "avoid": "Avoid"},
@@ -109,15 +113,6 @@ def scoped_analysis_ids(
     return union_all(of_assets, of_objects)
 
 
-def is_high() -> ColumnElement[bool]:
-    return high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
-
-
-def has_live_action() -> ColumnElement[bool]:
-    """As in the KPI layer: a cancelled action does not count."""
-    return exists().where(Action.risk_id == Risk.id, action_counts_for_risk_sql())
-
-
 def matrix_size(frame: pd.DataFrame) -> int:
     """The heatmap's size: 4×4 unless a risk lies outside it (capped at MAX_SIZE)."""
     if frame.empty:
@@ -137,14 +132,12 @@ def risk_counts(
     """Columns likelihood, consequence, treatment, count: the counted risks grouped, in one pass
     for both the matrix and the treatment chart (each risk joins one analysis and at most one
     asset, so the join counts every risk once)."""
-    rows = session.execute(
-        select(Risk.likelihood, Risk.consequence, Risk.treatment, func.count())
-        .select_from(Risk)
-        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
-        .where(risk_scope_condition(viewer, as_of, municipality, administration))
-        .group_by(Risk.likelihood, Risk.consequence, Risk.treatment)
-    ).all()
+    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    if parts is not None:
+        rows = page_aggregates.risk_counts(session, as_of, *parts)
+    else:
+        where = risk_scope_condition(viewer, as_of, municipality, administration)
+        rows = session.execute(risk_counts_select(where)).all()
     return pd.DataFrame(
         [(int(lik), int(con), treatment, int(n)) for lik, con, treatment, n in rows],
         columns=["likelihood", "consequence", "treatment", "count"],
@@ -373,11 +366,22 @@ def high_risks_without_action(
     limit: int = HIGH_RISK_LIST_LIMIT,
 ) -> tuple[pd.DataFrame, int]:
     """(the first ``limit`` high risks without action, highest score first; how many in all)."""
-    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
+    order = high_risk_order()
     where = {"municipality": municipality, "administration": administration}
     ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
-    # Counted and picked on the ids alone (no shown columns per row), then the rows read.
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    if parts is not None and detail_condition(viewer) is None and limit <= HIGH_RISK_LIST_LIMIT:
+        # Counted from the parts' kept counts, and picked among the parts' kept first rows
+        # under the list's own conditions.
+        shown = viewer.may_see_security_protection
+        total = page_aggregates.high_risk_count(session, as_of, *parts, protected=shown)
+        candidates = page_aggregates.high_risk_candidates(
+            as_of, *parts, protected=shown, limit=limit
+        )
+        ids = ids.where(Risk.id.in_(candidates))
+    else:
+        # Counted and picked on the ids alone (no shown columns per row), then the rows read.
+        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     picked = list(session.scalars(ids.order_by(*order).limit(limit)))
     query = risk_list_select(
         as_of,
@@ -403,6 +407,9 @@ def hidden_protected_count(
     """Counted risks that lists leave out because their asset is under säkerhetsskydd."""
     if viewer.may_see_security_protection:
         return 0
+    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    if parts is not None:
+        return page_aggregates.protected_risk_count(session, as_of, *parts)
     return int(
         session.scalar(
             select(func.count())

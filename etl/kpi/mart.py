@@ -8,6 +8,9 @@ denominator): the current data seen as of each date. ``kpi_mart_date`` names the
 the store version they were computed on. compute_kpis reads a scope's rows from here when they
 stand for the viewer (``stands_for``) and the date is held at the current store version; any
 other request is computed on demand by the same code and not stored. Only a load writes here.
+The same build keeps the Risker and Åtgärder pages' counts per municipality and governance
+object (etl.kpi.page_aggregates) and Täckning's gap counts per municipality
+(etl.kpi.coverage_gaps), tagged by the same ``kpi_mart_date`` rows.
 
 The store version: the store changes only through the ETL, and every load that changes a row is
 an accepted one (a ``load`` row with outcome "accepted", rows inserted with new ids). So (max id
@@ -27,7 +30,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, inspect, select, text
 
 from etl.bulk import insert_rows
-from etl.kpi import coverage_gaps
+from etl.kpi import coverage_gaps, page_aggregates
 from etl.kpi.dates import previous_quarter
 from etl.kpi.viewer import MUNICIPALITY_ROLES, Viewer
 from etl.models import Administration, GovernanceObject, KpiMart, KpiMartDate, Municipality, Unit
@@ -112,14 +115,18 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
     connection = session.connection()
     connection.execute(delete(KpiMartDate))
     connection.execute(delete(KpiMart))
+    page_aggregates.forget(connection)
     written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
     coverage_gaps.build(connection, frames)  # Täckning's gap counts, valid with the mart's tag
+    # The Risker and Åtgärder pages' counts per part of the country, under the same tag.
+    page_aggregates.write(connection, frames)
     # On PostgreSQL each statement sees the latest commit: a load committed while the numbers
     # were computed would leave rows of two versions under one tag. Keep them only if not.
     if store_version(session) != version:
         log.info("store changed while building the KPI mart: not kept")
         connection.execute(delete(KpiMart))
         coverage_gaps.forget(connection)
+        page_aggregates.forget(connection)
         return 0
     if frames:
         connection.execute(
@@ -137,7 +144,10 @@ def analyse(connection) -> None:
     a scope's rows by nested loops, 3 s for one unit's numbers nationally. SQLite's pages plan
     well on the load's statistics; its ANALYZE would rescan the store."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("ANALYZE kpi_mart, kpi_mart_date")
+        tables = ["kpi_mart", "kpi_mart_date"]
+        tables += ["page_aggregate"] if page_aggregates.present(connection) else []
+        tables += ["coverage_gap"] if coverage_gaps.present(connection) else []
+        connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
 
 
 def insert_frame(connection, as_of: dt.date, frame: pd.DataFrame) -> int:
@@ -162,6 +172,7 @@ def forget(engine) -> None:
         conn.execute(delete(KpiMartDate))
         conn.execute(delete(KpiMart))
         coverage_gaps.forget(conn)
+        page_aggregates.forget(conn)
 
 
 def stands_for(viewer: Viewer) -> bool:
@@ -183,6 +194,13 @@ def holds(conn, as_of: dt.date) -> bool:
         select(KpiMartDate.store_version).where(KpiMartDate.as_of == as_of)
     ).scalar()
     return built is not None and built == store_version(conn)
+
+
+def holds_pages(conn, as_of: dt.date) -> bool:
+    """Whether the pages' counts per part (etl.kpi.page_aggregates) as of ``as_of`` may be
+    read: the store has their table and the mart holds the date at the current version (the
+    same transaction wrote both)."""
+    return page_aggregates.present(conn) and holds(conn, as_of)
 
 
 def entities(conn, scope_type: str, condition) -> pd.DataFrame:
@@ -239,6 +257,7 @@ __all__ = [
     "entities",
     "forget",
     "holds",
+    "holds_pages",
     "insert_frame",
     "mart_dates",
     "numbers",

@@ -37,7 +37,7 @@ import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from etl.kpi import coverage_gaps, mart
+from etl.kpi import coverage_gaps, mart, page_aggregates
 from etl.kpi.compute import compute_kpis, compute_scope
 from etl.kpi.definitions import SCOPE_TYPES
 from etl.kpi.scope import Scope
@@ -169,6 +169,7 @@ class Touched:
     scopes: dict[str, set[str]] = field(default_factory=dict)
     computed_in_full: list[dt.date] = field(default_factory=list)
     rows_written: int = 0
+    page_rows_written: int = 0  # etl.kpi.page_aggregates' rows
     # Whether the day's snapshot must hold every scope: the mart was not last brought up to
     # date for this same day, so metric_snapshot may hold no row as of it for the others.
     whole_snapshot: bool = True
@@ -320,10 +321,11 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     connection = session.connection()
     result = Touched(scopes=touched, whole_snapshot=set(held) != set(wanted))
     result.seconds["scopes"] = round(time.perf_counter() - clock, 3)
-    for day in held:
-        if day not in wanted:
-            connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+    dropped = [day for day in held if day not in wanted]
+    for day in dropped:
+        connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
     coverage_gaps.forget(connection, keep=wanted)
+    page_aggregates.forget(connection, dropped)
     for day in wanted:
         clock = time.perf_counter()
         if day in held:
@@ -339,6 +341,19 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
             coverage_gaps.update(connection, day, None)
         result.rows_written += mart.insert_frame(connection, day, rows)
         result.seconds[day.isoformat()] = round(time.perf_counter() - clock, 3)
+    # The pages' counts: the touched parts (municipalities and objects) of the held dates,
+    # every part of a new date.
+    clock = time.perf_counter()
+    kept_dates = [day for day in wanted if day in held]
+    if result.count():
+        result.page_rows_written += page_aggregates.write(
+            connection,
+            kept_dates,
+            municipalities=touched.get("municipality", set()),
+            objects=touched.get("governance_object", set()),
+        )
+    result.page_rows_written += page_aggregates.write(connection, result.computed_in_full)
+    result.seconds["pages"] = round(time.perf_counter() - clock, 3)
     if mart.store_version(session) != version:  # cannot happen under the writer lock
         raise RuntimeError("the store changed while the KPI mart was updated")
     connection.execute(delete(KpiMartDate))

@@ -1,7 +1,7 @@
 """Täckning's gap counts per municipality, built with the KPI mart
 
 Revision ID: 0011_coverage_aggregates
-Revises: 0009_kpi_mart
+Revises: 0010_page_aggregates
 Create Date: 2026-12-07 05:00:00
 
 - coverage_gap: per (as_of, municipality, gap) the number of assets with that gap (and of
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_coverage_aggregates"
-down_revision = "0009_kpi_mart"
+down_revision = "0010_page_aggregates"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,452 @@
+"""The Risker and Åtgärder pages' counts: defined once here, counted on demand for a selection
+and kept per part of the country with the KPI mart, so that the country sums its parts.
+
+The parts are disjoint and together make the country (docs/metrics.md "Scopes and membership"):
+
+- a municipality: the risks of the assets whose primary unit is one of its units, and the
+  actions its units own;
+- a governance object: its object-level risks (an analysis without asset) and its provider
+  actions (no owner unit), which count once for the country and for each participant.
+
+A view of several municipalities (the country, a CISO of two) is the sum of its municipalities'
+rows and its visible objects' rows. The load writes the rows (``write``) for the dates of the KPI
+mart in the mart's transaction; they are read only while the mart holds the date at the store's
+current version (``available``), otherwise the pages count on demand with the same statements.
+Säkerhetsskydd: every count is kept with and without the protected assets' risks, so each role's
+view sums exactly what it counts today (etl.visibility).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    inspect,
+    or_,
+    select,
+)
+
+from etl.bulk import insert_rows
+from etl.kpi.dates import last_month_ends
+from etl.kpi.rules import action_counts_for_risk_sql, action_open_sql, high_risk_sql
+from etl.models import (
+    Action,
+    Administration,
+    Asset,
+    GovernanceObject,
+    Municipality,
+    PageAggregate,
+    Risk,
+    RiskAnalysis,
+    Unit,
+)
+
+MUNICIPALITY = "municipality"
+OBJECT = "governance_object"
+# How many rows the Risker page lists of the high risks without action, and so how many
+# candidates each part keeps (per protected or not): the country's first rows are among them.
+HIGH_RISK_LIST_LIMIT = 50
+# The months of the open-actions trend.
+TREND_MONTHS = 12
+
+_COLUMNS = (
+    "as_of",
+    "aggregate",
+    "part_type",
+    "part_id",
+    "likelihood",
+    "consequence",
+    "treatment",
+    "protected",
+    "month",
+    "risk_id",
+    "risk_code",
+    "count",
+)
+
+
+# --------------------------------------------------------------------------- the definitions
+
+
+def is_high() -> ColumnElement[bool]:
+    """A high risk (etl.kpi.rules), on Risk joined to its RiskAnalysis."""
+    return high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
+
+
+def has_live_action() -> ColumnElement[bool]:
+    """As in the KPI layer: a cancelled action does not count."""
+    return exists().where(Action.risk_id == Risk.id, action_counts_for_risk_sql())
+
+
+def high_without_action() -> ColumnElement[bool]:
+    return and_(is_high(), ~has_live_action())
+
+
+def high_risk_order() -> tuple:
+    """The high-risk list's order: highest score first, then by code."""
+    return ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
+
+
+def risk_counts_select(where, *keys, joins: Sequence = (), also: Sequence = ()) -> Select:
+    """The risks under ``where`` (on Risk joined to RiskAnalysis and, outer, Asset, and
+    ``joins``) counted per ``keys``, likelihood, consequence and treatment: the matrix's and
+    the treatment chart's numbers in one pass (each risk joins one analysis and at most one
+    asset, so every risk counts once). ``also``: more aggregate columns after the count."""
+    grouped = (*keys, Risk.likelihood, Risk.consequence, Risk.treatment)
+    stmt = (
+        select(*grouped, func.count(), *also)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+    )
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    return stmt.where(where).group_by(*grouped)
+
+
+def open_day() -> ColumnElement:
+    """An action's day in the open-actions estimate: NULL while open, else its completion."""
+    return case((action_open_sql(seek=True), None), else_=Action.completed_on)
+
+
+def counted_in_trend(first_end: dt.date) -> ColumnElement[bool]:
+    """The actions the estimate can count at a month-end from ``first_end`` on: the open ones
+    and those completed after it (cancelled ones have no date and are left out)."""
+    return or_(
+        action_open_sql(seek=True), and_(Action.status == "done", Action.completed_on > first_end)
+    )
+
+
+def open_at_month_ends(days: Iterable[tuple[object, int]], ends: Sequence[dt.date]) -> list[int]:
+    """The open-actions estimate at each of ``ends`` from (open_day, count) rows: the open
+    actions plus those completed after the month-end."""
+    still_open = 0
+    completed: list[tuple[dt.date, int]] = []
+    for day, count in days:
+        if day is None:
+            still_open += int(count)
+        else:
+            completed.append((as_date(day), int(count)))
+    return [still_open + sum(n for on, n in completed if on > end) for end in ends]
+
+
+def as_date(value) -> dt.date:
+    """A DATE from the driver (a date, or ISO text from a CASE on SQLite)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# --------------------------------------------------------------------------- the parts
+
+_MUNICIPALITY_JOINS = (
+    (Unit, Unit.id == Asset.primary_unit_id),
+    (Administration, Administration.id == Unit.administration_id),
+    (Municipality, Municipality.id == Administration.municipality_id),
+)
+_OBJECT_JOINS = ((GovernanceObject, GovernanceObject.id == RiskAnalysis.governance_object_id),)
+
+
+def _risk_parts(municipalities, objects):
+    """(part type, key column, joins, condition) of the risks' two kinds of part; None for a
+    kind left out (an empty selection)."""
+    parts = []
+    if municipalities is None or municipalities:
+        where = RiskAnalysis.asset_id.is_not(None)
+        if municipalities is not None:
+            where = and_(where, Municipality.code.in_(sorted(municipalities)))
+        parts.append((MUNICIPALITY, Municipality.code, _MUNICIPALITY_JOINS, where))
+    if objects is None or objects:
+        where = RiskAnalysis.asset_id.is_(None)
+        if objects is not None:
+            where = and_(where, GovernanceObject.code.in_(sorted(objects)))
+        parts.append((OBJECT, GovernanceObject.code, _OBJECT_JOINS, where))
+    return parts
+
+
+def _bucket(dates: Sequence[dt.date]) -> ColumnElement[int]:
+    """The index of the first of ``dates`` (sorted) on or after the analysis' date."""
+    return case(*[(RiskAnalysis.analysed_on <= d, i) for i, d in enumerate(dates)])
+
+
+def _risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+    rows = []
+    unhandled = func.sum(case((high_without_action(), 1), else_=0))
+    for part_type, key, joins, where in _risk_parts(municipalities, objects):
+        protected = Asset.security_protection if part_type == MUNICIPALITY else None
+        keys = [key, _bucket(dates)] + ([protected] if protected is not None else [])
+        stmt = risk_counts_select(
+            and_(where, RiskAnalysis.analysed_on <= dates[-1]), *keys, joins=joins, also=[unhandled]
+        )
+        cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(dates))
+        high: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(dates))
+        for found in connection.execute(stmt):
+            if protected is not None:
+                part_id, bucket, is_protected, lik, con, treatment, n, n_high = found
+            else:
+                part_id, bucket, lik, con, treatment, n, n_high = found
+                is_protected = False
+            for i in range(int(bucket), len(dates)):  # counted from its date on
+                cells[(part_id, int(lik), int(con), treatment, bool(is_protected))][i] += int(n)
+                high[(part_id, bool(is_protected))][i] += int(n_high or 0)
+        for (part_id, lik, con, treatment, is_protected), counts in cells.items():
+            for day, n in zip(dates, counts, strict=True):
+                if n:
+                    rows.append((day, "risks", part_type, part_id, lik, con, treatment,
+                                 is_protected, None, None, None, n))  # fmt: skip
+        for (part_id, is_protected), counts in high.items():
+            for day, n in zip(dates, counts, strict=True):
+                if n:
+                    rows.append((day, "high_risks", part_type, part_id, None, None, None,
+                                 is_protected, None, None, None, n))  # fmt: skip
+    return rows
+
+
+def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+    """Each part's first HIGH_RISK_LIST_LIMIT high risks without action in the list's order,
+    per protected or not, as of each date."""
+    rows = []
+    for day in dates:
+        for part_type, key, joins, where in _risk_parts(municipalities, objects):
+            protected = Asset.security_protection if part_type == MUNICIPALITY else None
+            flag = func.coalesce(protected, False) if protected is not None else None
+            partition = [key] + ([flag] if flag is not None else [])
+            rank = func.row_number().over(partition_by=partition, order_by=high_risk_order())
+            columns = [
+                Risk.id.label("risk_id"),
+                Risk.code.label("risk_code"),
+                Risk.likelihood.label("likelihood"),
+                Risk.consequence.label("consequence"),
+                key.label("part_id"),
+                rank.label("rank"),
+            ]
+            if flag is not None:
+                columns.append(flag.label("protected"))
+            inner = select(*columns).select_from(Risk)
+            inner = inner.join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+            inner = inner.outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+            for target, on in joins:
+                inner = inner.join(target, on)
+            ranked = inner.where(
+                where, RiskAnalysis.analysed_on <= day, high_without_action()
+            ).subquery()
+            c = ranked.c
+            chosen = [c.risk_id, c.risk_code, c.likelihood, c.consequence, c.part_id]
+            if flag is not None:
+                chosen.append(ranked.c.protected)
+            found = connection.execute(
+                select(*chosen).where(ranked.c.rank <= HIGH_RISK_LIST_LIMIT)
+            ).all()
+            for risk_id, code, lik, con, part_id, *is_protected in found:
+                is_protected = bool(is_protected[0]) if is_protected else False
+                rows.append((day, "high_risk_pick", part_type, part_id, int(lik), int(con), None,
+                             is_protected, None, int(risk_id), code, 1))  # fmt: skip
+    return rows
+
+
+def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+    ends = {day: last_month_ends(day, TREND_MONTHS) for day in dates}
+    first_end = min(e[0] for e in ends.values())
+    day_ = open_day().label("day")
+    parts = []
+    if municipalities is None or municipalities:
+        stmt = (
+            select(Municipality.code, day_, func.count())
+            .select_from(Action)
+            .join(Unit, Unit.id == Action.owner_unit_id)
+            .join(Administration, Administration.id == Unit.administration_id)
+            .join(Municipality, Municipality.id == Administration.municipality_id)
+            .where(counted_in_trend(first_end))
+        )
+        if municipalities is not None:
+            stmt = stmt.where(Municipality.code.in_(sorted(municipalities)))
+        parts.append((MUNICIPALITY, stmt.group_by(Municipality.code, day_)))
+    if objects is None or objects:
+        stmt = (
+            select(GovernanceObject.code, day_, func.count())
+            .select_from(Action)
+            .join(GovernanceObject, GovernanceObject.id == Action.governance_object_id)
+            .where(Action.owner_unit_id.is_(None), counted_in_trend(first_end))
+        )
+        if objects is not None:
+            stmt = stmt.where(GovernanceObject.code.in_(sorted(objects)))
+        parts.append((OBJECT, stmt.group_by(GovernanceObject.code, day_)))
+    rows = []
+    for part_type, stmt in parts:
+        days: dict[str, list[tuple[object, int]]] = defaultdict(list)
+        for part_id, day, n in connection.execute(stmt):
+            days[part_id].append((day, n))
+        for part_id, found in days.items():
+            for as_of in dates:
+                values = open_at_month_ends(found, ends[as_of])
+                for end, n in zip(ends[as_of], values, strict=True):
+                    if n:
+                        rows.append((as_of, "open_actions", part_type, part_id, None, None,
+                                     None, False, dt.date(end.year, end.month, 1), None, None, n))  # fmt: skip
+    return rows
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def present(conn) -> bool:
+    """Whether the store has the table (migration 0010)."""
+    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    return inspect(connection).has_table(PageAggregate.__tablename__)
+
+
+def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> int:
+    """Replace the rows as of ``dates`` of the parts named (codes; None: every part of that
+    kind, an empty set: none) with newly counted ones, in the caller's transaction; rows
+    written. The caller tags the dates (kpi_mart_date)."""
+    dates = sorted(set(dates))
+    if not dates or not present(connection):
+        return 0
+    table = PageAggregate.__table__
+    for part_type, codes in ((MUNICIPALITY, municipalities), (OBJECT, objects)):
+        if codes is not None and not codes:
+            continue
+        stmt = delete(table).where(table.c.as_of.in_(dates), table.c.part_type == part_type)
+        if codes is not None:
+            stmt = stmt.where(table.c.part_id.in_(sorted(codes)))
+        connection.execute(stmt)
+    rows = _risk_rows(connection, dates, municipalities, objects)
+    rows += _pick_rows(connection, dates, municipalities, objects)
+    rows += _action_rows(connection, dates, municipalities, objects)
+    rows.sort(
+        key=lambda r: (r[0], r[1], r[2], r[3], *(("" if v is None else str(v)) for v in r[4:]))
+    )
+    insert_rows(connection, table, _COLUMNS, [_bound(connection, row) for row in rows])
+    return len(rows)
+
+
+def forget(connection, dates: Iterable[dt.date] | None = None) -> None:
+    """Delete the rows as of ``dates`` (None: all)."""
+    if not present(connection):
+        return
+    table = PageAggregate.__table__
+    stmt = delete(table)
+    if dates is not None:
+        stmt = stmt.where(table.c.as_of.in_(sorted(dates)))
+    connection.execute(stmt)
+
+
+def _bound(connection, row: tuple) -> tuple:
+    """A row as the driver takes it: dates as SQLAlchemy binds them (text on SQLite)."""
+    date_type = PageAggregate.__table__.c.as_of.type.dialect_impl(connection.dialect)
+    process = date_type.bind_processor(connection.dialect)
+    if process is None:
+        return row
+    day, *rest = row
+    month = rest[7]
+    rest[7] = None if month is None else process(month)
+    return (process(day), *rest)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _of(as_of: dt.date, aggregate: str, municipalities, objects) -> list[ColumnElement[bool]]:
+    """Conditions for the rows of ``aggregate`` of the parts: ``municipalities`` and ``objects``
+    are selects of codes (None: every part of that kind)."""
+    t = PageAggregate
+    conditions = [t.as_of == as_of, t.aggregate == aggregate]
+    if municipalities is None and objects is None:
+        return conditions
+    parts = []
+    for part_type, codes in ((MUNICIPALITY, municipalities), (OBJECT, objects)):
+        if codes is None:
+            parts.append(t.part_type == part_type)
+        else:
+            parts.append(and_(t.part_type == part_type, t.part_id.in_(codes)))
+    return [*conditions, or_(*parts)]
+
+
+def risk_counts(conn, as_of: dt.date, municipalities=None, objects=None) -> list[tuple]:
+    """(likelihood, consequence, treatment, count) summed over the parts, protected included."""
+    t = PageAggregate
+    grouped = (t.likelihood, t.consequence, t.treatment)
+    stmt = (
+        select(*grouped, func.sum(t.count))
+        .where(*_of(as_of, "risks", municipalities, objects))
+        .group_by(*grouped)
+    )
+    return [(int(a), int(b), c, int(n)) for a, b, c, n in conn.execute(stmt)]
+
+
+def protected_risk_count(conn, as_of: dt.date, municipalities=None, objects=None) -> int:
+    t = PageAggregate
+    stmt = select(func.sum(t.count)).where(
+        *_of(as_of, "risks", municipalities, objects), t.protected.is_(True)
+    )
+    return int(conn.execute(stmt).scalar() or 0)
+
+
+def high_risk_count(
+    conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
+) -> int:
+    """High risks without action, those of säkerhetsskydd assets only with ``protected``."""
+    t = PageAggregate
+    stmt = select(func.sum(t.count)).where(*_of(as_of, "high_risks", municipalities, objects))
+    if not protected:
+        stmt = stmt.where(t.protected.is_(False))
+    return int(conn.execute(stmt).scalar() or 0)
+
+
+def high_risk_candidates(
+    as_of: dt.date,
+    municipalities=None,
+    objects=None,
+    *,
+    protected: bool,
+    limit: int = HIGH_RISK_LIST_LIMIT,
+) -> Select:
+    """The ids of the first ``limit`` high risks without action of the parts, in the list's
+    order (high_risk_order), from the parts' kept first rows."""
+    t = PageAggregate
+    stmt = select(t.risk_id).where(*_of(as_of, "high_risk_pick", municipalities, objects))
+    if not protected:
+        stmt = stmt.where(t.protected.is_(False))
+    order = ((t.likelihood * t.consequence).desc(), t.risk_code, t.risk_id)
+    return stmt.order_by(*order).limit(min(limit, HIGH_RISK_LIST_LIMIT))
+
+
+def open_actions(conn, as_of: dt.date, municipalities=None, objects=None) -> dict[dt.date, int]:
+    """The open-actions estimate per month (first day) summed over the parts."""
+    t = PageAggregate
+    stmt = (
+        select(t.month, func.sum(t.count))
+        .where(*_of(as_of, "open_actions", municipalities, objects))
+        .group_by(t.month)
+    )
+    return {as_date(month): int(n) for month, n in conn.execute(stmt)}
+
+
+__all__ = [
+    "counted_in_trend",
+    "forget",
+    "has_live_action",
+    "high_risk_candidates",
+    "high_risk_count",
+    "high_risk_order",
+    "is_high",
+    "open_actions",
+    "open_at_month_ends",
+    "open_day",
+    "present",
+    "protected_risk_count",
+    "risk_counts",
+    "risk_counts_select",
+    "write",
+]
