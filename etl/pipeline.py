@@ -68,6 +68,7 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where ``etl`` is 
 # full), about five average national files; Linux's default 64 kB would hold it up at every file.
 PIPE_BYTES = 1 << 20
 MAX_WORKERS = 4  # workers reading ahead at most (each may use up to its address space)
+WORKBOOK_HEAVY = 0.5  # the share of a run's bytes in workbooks that earns a run one more worker
 
 Outcome = tuple[
     str, object
@@ -128,15 +129,31 @@ def _widen_pipe(stream) -> None:
             fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
 
 
-def prefetch_workers() -> int:
-    """How many workers read ahead: one per core the writer leaves spare, at least one."""
-    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+def prefetch_workers(sources: Sequence[SourceFiles] = ()) -> int:
+    """How many workers read ahead: one per core the writer leaves spare, at least one; and one
+    more when workbooks make up most of the bytes (``WORKBOOK_HEAVY``).
+
+    Reading a workbook (the package inspection, calamine, parsing) costs its worker about twice
+    what writing its rows costs the loader, so with one worker on two cores the loader waited
+    for it half the time; a CSV file costs about as much to read as to write.
+    """
+    workers = (os.cpu_count() or 1) - 1
+    if sources and _workbook_share(sources) >= WORKBOOK_HEAVY:
+        workers += 1
+    return max(1, min(MAX_WORKERS, workers))
+
+
+def _workbook_share(sources: Sequence[SourceFiles]) -> float:
+    """The share of ``sources``' bytes in .xlsx workbooks (0 when there are none)."""
+    workbooks = source_bytes([s for s in sources if s.path.suffix.casefold() == ".xlsx"])
+    total = source_bytes(sources)
+    return workbooks / total if total else 0.0
 
 
 class _Worker:
     """One ``python -m etl.pipeline`` process and the sources it was asked for, in order."""
 
-    def __init__(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+    def __init__(self) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                           env.get("PYTHONPATH")]))  # fmt: skip
@@ -146,8 +163,10 @@ class _Worker:
             stdout=subprocess.PIPE, env=env,
         )  # fmt: skip
         _widen_pipe(self.process.stdout)
-        # Every source in one request, then nothing more to say: asking file by file woke the
-        # worker (and on a busy machine let it take the writer's core) once per file.
+
+    def ask(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+        """Send every source in one request, then nothing more: asking file by file woke the
+        worker (and on a busy machine let it take the writer's core) once per file."""
         try:
             pickle.dump((list(sources), matrix_size), self.process.stdin)  # type: ignore[arg-type]
             self.process.stdin.close()  # type: ignore[union-attr]
@@ -159,7 +178,10 @@ class _Worker:
     def close(self) -> None:
         """Stop the worker (the file it is working on is dropped)."""
         self.asked.clear()
-        # Closing its end of the answers stops the worker at its next write (a broken pipe).
+        # A worker not asked yet ends at the end of its requests; one at work stops at its next
+        # write, when its answers' pipe is closed (a broken pipe).
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # type: ignore[union-attr]
         self.process.stdout.close()  # type: ignore[union-attr]
         try:
             self.process.wait(timeout=STOP_SECONDS)
@@ -171,20 +193,33 @@ class _Worker:
 class Prefetch:
     """Sources read and prepared ahead in worker processes, in the order they will load.
 
-    With ``workers`` processes (``prefetch_workers``: the cores the writer leaves spare) the
+    The workers start first (``Prefetch(workers)``: each imports the parsing code, about half a
+    second, while the loader loads the organisation workbooks) and are told what to read once
+    the risk matrix that the files are parsed for is known (``ask``). With several workers the
     sources are dealt out in turn, the first to the first worker, the second to the second, and
     so on, so that the files the writer needs next are read at the same time.
     """
 
-    def __init__(self, sources: Sequence[SourceFiles], matrix_size: int,
-                 workers: int | None = None) -> None:  # fmt: skip
-        count = max(1, min(workers or prefetch_workers(), len(sources)))
+    def __init__(self, workers: int) -> None:
         self._workers: list[_Worker] = []
         try:
-            for index in range(count):
-                self._workers.append(_Worker(sources[index::count], matrix_size))
-        except OSError:  # no interpreter to start, or a worker gone already: read here
+            for _ in range(max(1, workers)):
+                self._workers.append(_Worker())
+        except OSError:  # no interpreter to start: read here
             log.warning("could not start the workers reading ahead", exc_info=True)
+            self.close()
+
+    def ask(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+        """Deal ``sources`` out to the workers (once), to be parsed for ``matrix_size``."""
+        count = min(len(self._workers), len(sources))
+        idle, self._workers = self._workers[count:], self._workers[:count]
+        for worker in idle:  # more workers than sources
+            worker.close()
+        try:
+            for index, worker in enumerate(self._workers):
+                worker.ask(sources[index::count], matrix_size)
+        except OSError:  # a worker gone already: read here
+            log.warning("could not ask the workers reading ahead", exc_info=True)
             self.close()
 
     def _worker_for(self, source: SourceFiles) -> _Worker | None:
