@@ -235,7 +235,7 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
     clock = time.perf_counter()
     try:
         if prefetch and others:  # the workers start while the organisation workbooks load
-            ahead = Prefetch(prefetch_workers(others))
+            ahead = Prefetch(prefetch_workers())
         for index, source in enumerate(files):
             if index == len(organisations):  # the organisation is in: its codes and matrix hold
                 if ahead is not None:

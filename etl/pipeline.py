@@ -3,9 +3,8 @@
 A national delivery spent about half of its load reading CSV files and parsing their cells, and
 the other half writing; both were done one after the other on one core. ``Prefetch`` hands the
 pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to worker
-processes, one per core the writer leaves spare and one more for a run mostly of workbooks
-(``prefetch_workers``), a few files ahead of the writer (as many as fit in the pipe between
-them); the sources are dealt out to them in turn. They start with the run and are told what to
+processes, one per core the writer leaves spare (``prefetch_workers``), a few files ahead of the
+writer (as many as fit in the pipe between them); the sources are dealt out to them in turn. They start with the run and are told what to
 read once the organisation workbooks are in.
 Everything that depends on the store (codes known and taken, which change as files load in
 order) is still checked by the writer inside each file's transaction, so results and messages
@@ -70,7 +69,6 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where ``etl`` is 
 # full), about five average national files; Linux's default 64 kB would hold it up at every file.
 PIPE_BYTES = 1 << 20
 MAX_WORKERS = 4  # workers reading ahead at most (each may use up to its address space)
-WORKBOOK_HEAVY = 0.5  # the share of a run's bytes in workbooks that earns a run one more worker
 
 Outcome = tuple[
     str, object
@@ -131,25 +129,9 @@ def _widen_pipe(stream) -> None:
             fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
 
 
-def prefetch_workers(sources: Sequence[SourceFiles] = ()) -> int:
-    """How many workers read ahead: one per core the writer leaves spare, at least one; and one
-    more when workbooks make up most of the bytes (``WORKBOOK_HEAVY``).
-
-    Reading a workbook (the package inspection, calamine, parsing) costs its worker about twice
-    what writing its rows costs the loader, so with one worker on two cores the loader waited
-    for it half the time; a CSV file costs about as much to read as to write.
-    """
-    workers = (os.cpu_count() or 1) - 1
-    if sources and _workbook_share(sources) >= WORKBOOK_HEAVY:
-        workers += 1
-    return max(1, min(MAX_WORKERS, workers))
-
-
-def _workbook_share(sources: Sequence[SourceFiles]) -> float:
-    """The share of ``sources``' bytes in .xlsx workbooks (0 when there are none)."""
-    workbooks = source_bytes([s for s in sources if s.path.suffix.casefold() == ".xlsx"])
-    total = source_bytes(sources)
-    return workbooks / total if total else 0.0
+def prefetch_workers() -> int:
+    """How many workers read ahead: one per core the writer leaves spare, at least one."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
 
 
 class _Worker:

@@ -241,7 +241,7 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
         started.append([s.label for s in sources])
         return real_ask(worker, sources, matrix_size)
 
-    monkeypatch.setattr(load_module, "prefetch_workers", lambda sources=(): 2)
+    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
     monkeypatch.setattr(pipeline._Worker, "ask", counted)
     (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
     assert len(started) == 2 and started[0] and started[1]
@@ -257,25 +257,6 @@ def test_one_worker_per_spare_core(monkeypatch):
     assert pipeline.prefetch_workers() == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     assert pipeline.prefetch_workers() == pipeline.MAX_WORKERS
-
-
-def test_a_run_mostly_of_workbooks_gets_one_more_worker(tmp_path, monkeypatch):
-    """Two .xlsx files of 300 bytes and one CSV file of 200: 600 of 800 bytes are workbooks."""
-    for name, size in (("a.xlsx", 300), ("b.xlsx", 300), ("c.tillgangar.csv", 200)):
-        (tmp_path / name).write_bytes(b"x" * size)
-    sources = expand_sources([tmp_path])
-    workbooks = [s for s in sources if s.path.suffix == ".xlsx"]
-    flat = [s for s in sources if s.path.suffix != ".xlsx"]
-    assert pipeline._workbook_share(sources) == 0.75
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert pipeline.prefetch_workers(sources) == 2
-    assert pipeline.prefetch_workers(workbooks) == 2
-    assert pipeline.prefetch_workers(flat) == 1  # CSV only: one per spare core, as before
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert pipeline.prefetch_workers(sources) == 1
-    monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    assert pipeline.prefetch_workers(sources) == pipeline.MAX_WORKERS
-    assert pipeline.prefetch_workers(flat) == 3
 
 
 def test_the_workers_start_before_the_organisation_workbook_loads(tmp_path, monkeypatch):
@@ -300,7 +281,7 @@ def test_the_workers_start_before_the_organisation_workbook_loads(tmp_path, monk
     monkeypatch.setattr(pipeline._Worker, "__init__", init)
     monkeypatch.setattr(pipeline._Worker, "ask", ask)
     monkeypatch.setattr(load_module, "_load_source", load_source)
-    monkeypatch.setattr(load_module, "prefetch_workers", lambda sources=(): 1)
+    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 1)
     paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
     engine = _fresh(tmp_path, "order")
     run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
