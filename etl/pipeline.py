@@ -4,8 +4,8 @@ A national delivery spent about half of its load reading CSV files and parsing t
 the other half writing; both were done one after the other on one core. ``Prefetch`` hands the
 pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to worker
 processes, one per core the writer leaves spare (``prefetch_workers``), a few files ahead of the
-writer (as many as fit in the pipe between them); the sources are dealt out to them in turn. They start with the run and are told what to
-read once the organisation workbooks are in.
+writer (as many as fit in the pipe between them); the sources are dealt out to them in turn.
+They start with the run and are told what to read once the organisation workbooks are in.
 Everything that depends on the store (codes known and taken, which change as files load in
 order) is still checked by the writer inside each file's transaction, so results and messages
 are the same as a serial load's.

@@ -55,3 +55,22 @@ def test_a_date_computed_on_another_store_version_is_not_used(engine):
         assert ahead.frame(dt.date(2026, 6, 30), version) is None  # not asked for
     finally:
         ahead.close()
+
+
+def test_an_in_memory_store_computes_every_date_in_the_callers_thread(monkeypatch):
+    """Each connection to an in-memory SQLite database is a database of its own."""
+    from etl.db import make_engine, migrate
+
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    kpi_data.build_store(engine)
+    names: list[str] = []
+    real = snapshot.compute_kpis
+
+    def spy(session, day, *args, **kwargs):
+        names.append(threading.current_thread().name)
+        return real(session, day, *args, **kwargs)
+
+    monkeypatch.setattr(snapshot, "compute_kpis", spy)
+    take_snapshot(engine, kpi_data.AS_OF, "run-1")
+    assert len(names) == 4 and not any(n.startswith("kpi-date") for n in names)

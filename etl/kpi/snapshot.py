@@ -91,6 +91,12 @@ class _Ahead:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _own_connections(engine: Engine) -> bool:
+    """Whether a thread's connection sees the caller's store (not an in-memory SQLite database:
+    each connection to one is a database of its own)."""
+    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+
+
 def _compute_alone(engine: Engine, day: dt.date) -> tuple[str, pd.DataFrame, str]:
     with Session(engine) as session:
         before = mart.store_version(session)
@@ -109,7 +115,7 @@ def take_snapshot(
     written = _snapshot_updating_mart(engine, as_of, taken_at, run_id) if build_mart else None
     if written is None:
         others = [day for day in mart.mart_dates(as_of) if day != as_of] if build_mart else []
-        ahead = _Ahead(engine, others) if others else None
+        ahead = _Ahead(engine, others) if others and _own_connections(engine) else None
         try:
             with Session(engine) as session, session.begin():
                 frame = compute_kpis(session, as_of, SYSTEM)
