@@ -373,6 +373,52 @@ def pg_section(admin_url: str, src: Path, database: str) -> dict:
     }
 
 
+def pg_interleaved(admin_url: str, src: Path, database: str, rounds: int = 2) -> dict:
+    """Target 2 measured alternately: the load, then bare COPY of its rows, ``rounds`` times, so
+    that each ratio compares two runs made back to back under the same machine load. Each run
+    records the load average before and after it and the CPU time of the loader, its readers and
+    the database server, beside the wall clock (a shared machine's wall clock measures its
+    neighbours as much as the load)."""
+    from benchmarks.etl_baselines import pg_copy, pg_copy_text
+    from etl.db import make_engine, migrate
+
+    bare_database = f"{database}_bare"
+    runs = []
+    try:
+        for _ in range(rounds):
+            before = load_average()
+            url = reset_pg_database(admin_url, database)
+            etl = load_in_subprocess(url, src)
+            between = load_average()
+            data = pg_copy_text(url)
+            drop_pg_database(admin_url, database)
+            bare_url = reset_pg_database(admin_url, bare_database)
+            engine = make_engine(bare_url)
+            migrate(engine)
+            engine.dispose()
+            bare = pg_copy(data, bare_url)
+            del data
+            drop_pg_database(admin_url, bare_database)
+            rows = etl["rows"]
+            bare["rows_per_s"] = _rate(rows, bare["seconds"])
+            without_kpi = _without_kpi(etl)
+            loader_cpu = (etl.get("server_cpu_seconds") or 0) + etl["cpu_seconds"]
+            runs.append({
+                "etl": etl,
+                "baseline_copy": bare,
+                "ratio_of_baseline": _ratio(etl["rows_per_s"], bare["rows_per_s"]),
+                "ratio_without_kpi": _ratio(_rate(rows, without_kpi), bare["rows_per_s"]),
+                "ratio_cpu": _ratio(bare.get("server_cpu_seconds"), loader_cpu),
+                "load_average_before": before,
+                "load_average_between": between,
+                "load_average_after": load_average(),
+            })  # fmt: skip
+    finally:
+        drop_pg_database(admin_url, database)
+        drop_pg_database(admin_url, bare_database)
+    return {"runs": runs, "target": ">= 0.5 x rows/s of bare COPY of the same rows"}
+
+
 def infosak_load_process(url: str, src: Path, timeout: float = 3600) -> dict:
     """The whole ``infosak load SRC`` process (interpreter start to exit), into a migrated store."""
     import subprocess
@@ -473,12 +519,18 @@ def upload_section(flat: Path, national_store: Path, work: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["load"])
-    parser.add_argument("--url", required=True)
+    parser.add_argument("command", choices=["load", "pg-interleaved"])
+    parser.add_argument("--url", required=True, help="the store (load) or the server (pg-*)")
     parser.add_argument("--src", required=True, type=Path)
+    parser.add_argument("--database", default="infosak_etl_bench", help="pg-interleaved")
+    parser.add_argument("--rounds", type=int, default=2, help="pg-interleaved")
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.command == "pg-interleaved":
+        figures = pg_interleaved(args.url, args.src, args.database, args.rounds)
+        sys.stdout.write(json.dumps(figures) + "\n")
+        return
     figures = load_store(args.url, args.src, migrate_first=not args.no_migrate)
     sys.stdout.write(json.dumps(figures) + "\n")
 

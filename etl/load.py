@@ -57,7 +57,7 @@ from etl.issues import ValidationIssue, file_issue
 from etl.kpi.mart_update import NOTHING, footprint, remember
 from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, id_counts, read_org_ids, replace_source_rows, source_batches
-from etl.pipeline import Prefetch, should_prefetch
+from etl.pipeline import Prefetch, prefetch_workers, should_prefetch
 from etl.reader import RawWorkbook, SourceReadError
 from etl.sandboxed_read import read_source
 from etl.schema import ORGANISATION
@@ -234,10 +234,12 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     try:
+        if prefetch and others:  # the workers start while the organisation workbooks load
+            ahead = Prefetch(prefetch_workers())
         for index, source in enumerate(files):
             if index == len(organisations):  # the organisation is in: its codes and matrix hold
-                if prefetch and others:
-                    ahead = Prefetch(others, _matrix_size(engine, codes))
+                if ahead is not None:
+                    ahead.ask(others, _matrix_size(engine, codes))
                 if len(others) >= DEFER_MIN_SOURCES:
                     _defer_indexes(engine, deferred)  # nothing deletes units after this
                 if _batching(engine, others):

@@ -5,6 +5,7 @@ the other half writing; both were done one after the other on one core. ``Prefet
 pure half (``read_source`` and ``etl.validate.prepare``: nothing that reads the store) to worker
 processes, one per core the writer leaves spare (``prefetch_workers``), a few files ahead of the
 writer (as many as fit in the pipe between them); the sources are dealt out to them in turn.
+They start with the run and are told what to read once the organisation workbooks are in.
 Everything that depends on the store (codes known and taken, which change as files load in
 order) is still checked by the writer inside each file's transaction, so results and messages
 are the same as a serial load's.
@@ -136,7 +137,7 @@ def prefetch_workers() -> int:
 class _Worker:
     """One ``python -m etl.pipeline`` process and the sources it was asked for, in order."""
 
-    def __init__(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+    def __init__(self) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                           env.get("PYTHONPATH")]))  # fmt: skip
@@ -146,8 +147,10 @@ class _Worker:
             stdout=subprocess.PIPE, env=env,
         )  # fmt: skip
         _widen_pipe(self.process.stdout)
-        # Every source in one request, then nothing more to say: asking file by file woke the
-        # worker (and on a busy machine let it take the writer's core) once per file.
+
+    def ask(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+        """Send every source in one request, then nothing more: asking file by file woke the
+        worker (and on a busy machine let it take the writer's core) once per file."""
         try:
             pickle.dump((list(sources), matrix_size), self.process.stdin)  # type: ignore[arg-type]
             self.process.stdin.close()  # type: ignore[union-attr]
@@ -159,7 +162,10 @@ class _Worker:
     def close(self) -> None:
         """Stop the worker (the file it is working on is dropped)."""
         self.asked.clear()
-        # Closing its end of the answers stops the worker at its next write (a broken pipe).
+        # A worker not asked yet ends at the end of its requests; one at work stops at its next
+        # write, when its answers' pipe is closed (a broken pipe).
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # type: ignore[union-attr]
         self.process.stdout.close()  # type: ignore[union-attr]
         try:
             self.process.wait(timeout=STOP_SECONDS)
@@ -171,20 +177,33 @@ class _Worker:
 class Prefetch:
     """Sources read and prepared ahead in worker processes, in the order they will load.
 
-    With ``workers`` processes (``prefetch_workers``: the cores the writer leaves spare) the
+    The workers start first (``Prefetch(workers)``: each imports the parsing code, about half a
+    second, while the loader loads the organisation workbooks) and are told what to read once
+    the risk matrix that the files are parsed for is known (``ask``). With several workers the
     sources are dealt out in turn, the first to the first worker, the second to the second, and
     so on, so that the files the writer needs next are read at the same time.
     """
 
-    def __init__(self, sources: Sequence[SourceFiles], matrix_size: int,
-                 workers: int | None = None) -> None:  # fmt: skip
-        count = max(1, min(workers or prefetch_workers(), len(sources)))
+    def __init__(self, workers: int) -> None:
         self._workers: list[_Worker] = []
         try:
-            for index in range(count):
-                self._workers.append(_Worker(sources[index::count], matrix_size))
-        except OSError:  # no interpreter to start, or a worker gone already: read here
+            for _ in range(max(1, workers)):
+                self._workers.append(_Worker())
+        except OSError:  # no interpreter to start: read here
             log.warning("could not start the workers reading ahead", exc_info=True)
+            self.close()
+
+    def ask(self, sources: Sequence[SourceFiles], matrix_size: int) -> None:
+        """Deal ``sources`` out to the workers (once), to be parsed for ``matrix_size``."""
+        count = min(len(self._workers), len(sources))
+        idle, self._workers = self._workers[count:], self._workers[:count]
+        for worker in idle:  # more workers than sources
+            worker.close()
+        try:
+            for index, worker in enumerate(self._workers):
+                worker.ask(sources[index::count], matrix_size)
+        except OSError:  # a worker gone already: read here
+            log.warning("could not ask the workers reading ahead", exc_info=True)
             self.close()
 
     def _worker_for(self, source: SourceFiles) -> _Worker | None:

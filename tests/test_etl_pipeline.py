@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from etl import generate, pipeline
+from etl import load as load_module
 from etl.db import make_engine, migrate
 from etl.load import ACCEPTED, REJECTED, load_paths
 from etl.sources import expand_sources
@@ -234,14 +235,14 @@ def test_workbooks_too(tmp_path):
 def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, monkeypatch):
     """Where cores are spare, several workers read ahead; the run is still the serial one's."""
     started = []
-    real_worker = pipeline._Worker
+    real_ask = pipeline._Worker.ask
 
-    def counted(sources, matrix_size):
+    def counted(worker, sources, matrix_size):
         started.append([s.label for s in sources])
-        return real_worker(sources, matrix_size)
+        return real_ask(worker, sources, matrix_size)
 
-    monkeypatch.setattr(pipeline, "prefetch_workers", lambda: 2)
-    monkeypatch.setattr(pipeline, "_Worker", counted)
+    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
+    monkeypatch.setattr(pipeline._Worker, "ask", counted)
     (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
     assert len(started) == 2 and started[0] and started[1]
     assert not set(started[0]) & set(started[1])  # each source read by one worker
@@ -256,3 +257,42 @@ def test_one_worker_per_spare_core(monkeypatch):
     assert pipeline.prefetch_workers() == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     assert pipeline.prefetch_workers() == pipeline.MAX_WORKERS
+
+
+def test_the_workers_start_before_the_organisation_workbook_loads(tmp_path, monkeypatch):
+    """The workers' start (their imports) overlaps the organisation's load; they are asked for
+    the other files once it is in, with the risk matrix it set."""
+    events: list[str] = []
+    real_init, real_ask = pipeline._Worker.__init__, pipeline._Worker.ask
+    real_load_source = load_module._load_source
+
+    def init(worker):
+        events.append("worker started")
+        real_init(worker)
+
+    def ask(worker, sources, matrix_size):
+        events.append(f"asked for {len(sources)} at matrix {matrix_size}")
+        real_ask(worker, sources, matrix_size)
+
+    def load_source(engine, source, **kwargs):
+        events.append(f"loaded {source.path.name}")
+        return real_load_source(engine, source, **kwargs)
+
+    monkeypatch.setattr(pipeline._Worker, "__init__", init)
+    monkeypatch.setattr(pipeline._Worker, "ask", ask)
+    monkeypatch.setattr(load_module, "_load_source", load_source)
+    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 1)
+    paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
+    engine = _fresh(tmp_path, "order")
+    run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
+    engine.dispose()
+    assert [f.outcome for f in run.files] == [ACCEPTED] * 3
+    assert events[:3] == ["worker started", f"loaded {paths[0].name}", "asked for 2 at matrix 4"]
+
+
+def test_workers_never_asked_end_when_closed():
+    ahead = pipeline.Prefetch(2)
+    processes = [worker.process for worker in ahead._workers]
+    assert len(processes) == 2
+    ahead.close()
+    assert [p.returncode for p in processes] == [0, 0]

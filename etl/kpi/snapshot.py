@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -50,14 +51,57 @@ def snapshot_frame(session, as_of: dt.date, *, build_mart: bool = True) -> pd.Da
     return rows
 
 
-def _build_mart(session, as_of: dt.date, rows: pd.DataFrame) -> int:
-    """The whole mart from ``rows`` (as of ``as_of``) and compute_kpis as of its other dates;
-    the rows written (0 when it was not kept: see mart.build)."""
-    frames = {
-        day: rows if day == as_of else compute_kpis(session, day, SYSTEM)
-        for day in mart.mart_dates(as_of)
-    }
+def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | None = None) -> int:
+    """The whole mart from ``rows`` (as of ``as_of``) and compute_kpis as of its other dates
+    (from ``ahead`` where it computed them on the same store version); the rows written (0 when
+    it was not kept: see mart.build)."""
+    version = mart.store_version(session) if ahead is not None else None
+    frames = {}
+    for day in mart.mart_dates(as_of):
+        frame = rows if day == as_of else ahead.frame(day, version) if ahead else None
+        frames[day] = compute_kpis(session, day, SYSTEM) if frame is None else frame
     return mart.build(session, frames)
+
+
+class _Ahead:
+    """compute_kpis as of the mart's other dates, each in a thread on a connection of its own,
+    while the caller computes the load's day: their time is mostly the database's (SQLite and
+    the PostgreSQL driver let other threads run meanwhile), so on a machine with a spare core
+    the dates are computed side by side. A frame counts only when the store's version (see
+    etl.kpi.mart) was the same before and after it and is the caller's; otherwise the caller
+    computes that date itself, as it did before."""
+
+    def __init__(self, engine: Engine, days: list[dt.date]) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(days)),
+                                        thread_name_prefix="kpi-date")  # fmt: skip
+        self._futures = {day: self._pool.submit(_compute_alone, engine, day) for day in days}
+
+    def frame(self, day: dt.date, version: str) -> pd.DataFrame | None:
+        future = self._futures.get(day)
+        if future is None:
+            return None
+        try:
+            before, frame, after = future.result()
+        except Exception:  # noqa: BLE001 - computed again by the caller, where errors surface
+            log.warning("computing the KPIs as of %s in a thread failed", day, exc_info=True)
+            return None
+        return frame if before == after == version else None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _own_connections(engine: Engine) -> bool:
+    """Whether a thread's connection sees the caller's store (not an in-memory SQLite database:
+    each connection to one is a database of its own)."""
+    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+
+
+def _compute_alone(engine: Engine, day: dt.date) -> tuple[str, pd.DataFrame, str]:
+    with Session(engine) as session:
+        before = mart.store_version(session)
+        frame = compute_kpis(session, day, SYSTEM)
+        return before, frame, mart.store_version(session)
 
 
 def take_snapshot(
@@ -70,17 +114,23 @@ def take_snapshot(
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     written = _snapshot_updating_mart(engine, as_of, taken_at, run_id) if build_mart else None
     if written is None:
-        with Session(engine) as session, session.begin():
-            frame = compute_kpis(session, as_of, SYSTEM)
-            if build_mart and _build_mart(session, as_of, frame):
-                # The day's rows are in the mart now, in the frame's order: copied in one
-                # statement rather than bound again row by row (a first load of 29
-                # municipalities: 41 734 rows). Its rows are the frame's (the driver's count of
-                # an INSERT … SELECT is not always given).
-                mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
-                written = len(frame)
-            else:
-                written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+        others = [day for day in mart.mart_dates(as_of) if day != as_of] if build_mart else []
+        ahead = _Ahead(engine, others) if others and _own_connections(engine) else None
+        try:
+            with Session(engine) as session, session.begin():
+                frame = compute_kpis(session, as_of, SYSTEM)
+                if build_mart and _build_mart(session, as_of, frame, ahead):
+                    # The day's rows are in the mart now, in the frame's order: copied in one
+                    # statement rather than bound again row by row (a first load of 29
+                    # municipalities: 41 734 rows). Its rows are the frame's (the driver's count
+                    # of an INSERT … SELECT is not always given).
+                    mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
+                    written = len(frame)
+                else:
+                    written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+        finally:
+            if ahead is not None:
+                ahead.close()
     log.info("snapshot as of %s: %d rows (run %s)", as_of, written, run_id)
     return written
 
