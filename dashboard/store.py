@@ -9,6 +9,7 @@ from sqlalchemy import Engine, exists, select
 from sqlalchemy.orm import Session
 
 from etl.db import make_engine
+from etl.kpi import mart
 from etl.models import Municipality
 
 _engine: Engine | None = None
@@ -30,7 +31,7 @@ def get_engine() -> Engine:
 @contextmanager
 def read_session() -> Iterator[Session]:
     """A session for one callback's reads; the dashboard never writes (uploads go via the ETL)."""
-    with Session(get_engine()) as session:
+    with Session(get_engine(), info={mart.READ_ONLY_SESSION: True}) as session:
         yield session
 
 

@@ -28,6 +28,7 @@ import logging
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, inspect, select, text
+from sqlalchemy.orm import Session
 
 from etl.bulk import insert_rows
 from etl.kpi import coverage_gaps, page_aggregates
@@ -186,8 +187,29 @@ def stands_for(viewer: Viewer) -> bool:
     )
 
 
+# Set in a Session's ``info`` by a reader that never writes through it (the dashboard's
+# read_session): its answers to ``holds`` are kept for the session's life.
+READ_ONLY_SESSION = "infosak_read_only"
+
+
 def holds(conn, as_of: dt.date) -> bool:
-    """Whether the mart holds ``as_of`` at the store's current version."""
+    """Whether the mart holds ``as_of`` at the store's current version.
+
+    Three statements a question, and a page asks it for each set of numbers it reads (the
+    report for a municipality seven times): a read-only session answers it once per date. A
+    load that commits during such a request is seen by the next one, as with the pages' other
+    reads, which the load's single transaction keeps consistent with the mart."""
+    memo = conn.info if isinstance(conn, Session) and conn.info.get(READ_ONLY_SESSION) else None
+    key = ("kpi_mart_holds", as_of)
+    if memo is not None and key in memo:
+        return memo[key]
+    answer = _holds(conn, as_of)
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
+
+def _holds(conn, as_of: dt.date) -> bool:
     if not present(conn):
         return False
     built = conn.execute(
