@@ -327,23 +327,28 @@ def csv_section(src: Path, work: Path) -> dict:
     }
 
 
-def pg_section(admin_url: str, src: Path, database: str) -> dict:
-    """Target 2: the national CSV sets into PostgreSQL against bare COPY of the same rows."""
+def bare_copy_of(url: str, admin_url: str, bare_database: str) -> dict:
+    """Bare COPY of the rows the load wrote at ``url`` into the same tables of a freshly
+    migrated ``bare_database`` (left for the caller to drop)."""
     from benchmarks.etl_baselines import pg_copy, pg_copy_text
     from etl.db import make_engine, migrate
 
+    data = pg_copy_text(url)
+    bare_url = reset_pg_database(admin_url, bare_database)
+    engine = make_engine(bare_url)
+    migrate(engine)
+    engine.dispose()
+    return pg_copy(data, bare_url)
+
+
+def pg_section(admin_url: str, src: Path, database: str) -> dict:
+    """Target 2: the national CSV sets into PostgreSQL against bare COPY of the same rows."""
     load_before = load_average()
     bare_database = f"{database}_bare"
     url = reset_pg_database(admin_url, database)
     try:
         etl = load_in_subprocess(url, src)
-        data = pg_copy_text(url)
-        bare_url = reset_pg_database(admin_url, bare_database)
-        engine = make_engine(bare_url)
-        migrate(engine)
-        engine.dispose()
-        bare = pg_copy(data, bare_url)
-        del data
+        bare = bare_copy_of(url, admin_url, bare_database)
     finally:
         drop_pg_database(admin_url, database)
         drop_pg_database(admin_url, bare_database)
@@ -379,9 +384,6 @@ def pg_interleaved(admin_url: str, src: Path, database: str, rounds: int = 2) ->
     records the load average before and after it and the CPU time of the loader, its readers and
     the database server, beside the wall clock (a shared machine's wall clock measures its
     neighbours as much as the load)."""
-    from benchmarks.etl_baselines import pg_copy, pg_copy_text
-    from etl.db import make_engine, migrate
-
     bare_database = f"{database}_bare"
     runs = []
     try:
@@ -390,14 +392,8 @@ def pg_interleaved(admin_url: str, src: Path, database: str, rounds: int = 2) ->
             url = reset_pg_database(admin_url, database)
             etl = load_in_subprocess(url, src)
             between = load_average()
-            data = pg_copy_text(url)
+            bare = bare_copy_of(url, admin_url, bare_database)
             drop_pg_database(admin_url, database)
-            bare_url = reset_pg_database(admin_url, bare_database)
-            engine = make_engine(bare_url)
-            migrate(engine)
-            engine.dispose()
-            bare = pg_copy(data, bare_url)
-            del data
             drop_pg_database(admin_url, bare_database)
             rows = etl["rows"]
             bare["rows_per_s"] = _rate(rows, bare["seconds"])
