@@ -8,7 +8,8 @@ Create Date: 2026-12-07 05:00:00
   the risks per matrix cell and treatment, the high risks without action, the candidates of the
   high-risk list and the open actions per month-end (etl/kpi/page_aggregates.py). A view of
   several municipalities sums the rows of its parts.
-The next accepted load (or `infosak mart`) fills it; until then the pages count on demand.
+The mart's dates are untagged: the next accepted load (or `infosak mart`) builds the mart and
+fills the table; until then the pages count on demand.
 """
 
 import sqlalchemy as sa
@@ -43,6 +44,11 @@ def upgrade() -> None:
         "page_aggregate",
         ["as_of", "aggregate", "part_type", "part_id"],
     )
+
+    # The mart's dates claim every count kept with them; page_aggregate starts empty, so they
+    # would claim zeros. Untag them: the pages compute on demand until the next load or
+    # `infosak mart` builds the mart and the new counts together.
+    op.execute("DELETE FROM kpi_mart_date")
 
 
 def downgrade() -> None:

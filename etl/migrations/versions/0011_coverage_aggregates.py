@@ -7,8 +7,8 @@ Create Date: 2026-12-07 05:00:00
 - coverage_gap: per (as_of, municipality, gap) the number of assets with that gap (and of
   shared assets' owners who did not take part in the latest classification), with and without
   the säkerhetsskydd assets, for the dates of kpi_mart_date (etl/kpi/coverage_gaps.py).
-The next accepted load (or ``infosak mart``) fills it; until then the counts are computed on
-demand.
+The mart's dates are untagged: the next accepted load (or ``infosak mart``) builds the mart and
+fills the table; until then the counts are computed on demand.
 """
 
 import sqlalchemy as sa
@@ -32,6 +32,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("as_of", "municipality_code", "gap", name="uq_coverage_gap_row"),
     )
+
+    # The mart's dates claim every count kept with them; coverage_gap starts empty, so they
+    # would claim zeros. Untag them: the pages compute on demand until the next load or
+    # `infosak mart` builds the mart and the new counts together.
+    op.execute("DELETE FROM kpi_mart_date")
 
 
 def downgrade() -> None:
