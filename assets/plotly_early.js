@@ -1,18 +1,18 @@
-/* plotly.js is fetched with the page and run while the page waits for the server.
+/* plotly.js is fetched and compiled beside the page's first requests, not after them.
  *
  * dcc.Graph asks for plotly.js only when the first chart is drawn: after the page's layout, the
- * page router and the page's callbacks have answered. It then fetches the 1.4 MB bundle
- * (4.8 MB unpacked) and runs it, and only then draws, so every first visit waited for that
- * download and that run one after the other, after everything else (docs/performance.md,
- * "Omgång 10").
+ * page router and the page's callbacks have answered, and after its own chunk (async-graph.js).
+ * It then fetched the 1.4 MB bundle (4.8 MB unpacked) and ran it, and only then drew: every
+ * first visit waited for those steps one after the other (docs/performance.md, "Omgång 10").
  *
- * The document's head preloads the same address the graph asks for (dashboard/layout.py,
- * PLOTLY_PRELOAD), so the download runs beside the other bundles. This script runs the bundle
- * as soon as the browser has nothing else to do (the renderer then waits for the server's
- * answers), or at once when a graph asks for it first. Until then window.Plotly is a promise of
- * plotly.js: dcc.Graph takes window.Plotly when it is there, through Promise.resolve, so it
- * waits for the bundle already on its way instead of adding a second copy of it. plotly.js
- * replaces the promise with itself when it has run (its last line sets window.Plotly).
+ * This script (run with the other assets, before the renderer starts) adds the bundle's script
+ * element at once, as dcc.Graph would: the browser fetches and compiles it off the main thread
+ * while the renderer asks the server for the layout and the callbacks. Until it has run,
+ * window.Plotly is a promise of plotly.js: dcc.Graph takes window.Plotly when it is there,
+ * through Promise.resolve, so it waits for the bundle already on its way instead of adding a
+ * second copy. plotly.js replaces the promise with itself when it runs (its last line sets
+ * window.Plotly). Preloading the bundle with <link rel=preload> was measured too and was
+ * slower: a preloaded script is compiled on the main thread when it runs.
  */
 (function () {
   "use strict";
@@ -20,51 +20,35 @@
   if (window.Plotly) {
     return;
   }
-  var config = document.getElementById("_dash-config");
-  var prefix = "/";
+  var config;
   try {
-    prefix = JSON.parse(config.textContent).requests_pathname_prefix || "/";
+    config = JSON.parse(document.getElementById("_dash-config").textContent);
   } catch (e) {
-    // No Dash page (the accessibility statement): nothing draws a chart.
-    return;
+    return; // not a Dash page (the accessibility statement): nothing draws a chart
+  }
+  if (config.serve_locally === false) {
+    return; // dcc.Graph fetches plotly.js from the CDN address in the config
   }
   // The address dash-renderer gives dcc.Graph (window._dashPlotlyJSURL) when served locally.
-  var src = prefix + "_dash-component-suites/plotly/package_data/plotly.min.js";
-  var started = false;
-  var resolveReady;
-  var rejectReady;
+  var src =
+    (config.requests_pathname_prefix || "/") +
+    "_dash-component-suites/plotly/package_data/plotly.min.js";
+  var script = document.createElement("script");
   var ready = new Promise(function (resolve, reject) {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-
-  function start() {
-    if (started) {
-      return;
-    }
-    started = true;
-    var script = document.createElement("script");
-    script.src = src;
-    script.async = true;
     script.onload = function () {
-      resolveReady(window.Plotly);
+      resolve(window.Plotly);
     };
     script.onerror = function (error) {
-      window.Plotly = undefined; // a graph drawn later tries again the way dcc.Graph does
-      rejectReady(error);
+      window.Plotly = undefined; // a chart drawn later asks for it again, as dcc.Graph does
+      reject(error);
     };
-    document.head.appendChild(script);
-  }
-
+  });
   window.Plotly = {
     then: function (onReady, onError) {
-      start();
       return ready.then(onReady, onError);
     },
   };
-  if (window.requestIdleCallback) {
-    window.requestIdleCallback(start, { timeout: 2000 });
-  } else {
-    window.setTimeout(start, 0);
-  }
+  script.src = src;
+  script.async = true;
+  document.head.appendChild(script);
 })();

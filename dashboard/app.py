@@ -27,6 +27,7 @@ from dashboard.chart_table import register_table_builder
 from dashboard.filters import Filters, parse_query, to_query, unread_date
 from dashboard.i18n import t, translate
 from dashboard.layout import (
+    INDEX_STRING,
     LANGUAGE_LABEL,
     LOGOUT_BUTTON,
     MAIN,
@@ -42,7 +43,6 @@ from dashboard.layout import (
     create_nav_links,
     create_navbar,
     create_skip_link,
-    index_string,
 )
 from dashboard.page_guard import guard_pages
 from dashboard.queries.org import administration_options, municipality_options
@@ -182,8 +182,7 @@ def create_app(engine: Engine | None = None, *, demo: bool = False, auth: bool =
     server.config["INFOSAK_AUTH"] = auth
     server.config["MAX_CONTENT_LENGTH"] = max_content_length(upload_max_bytes())
     # <html lang="sv"> from the first paint; a clientside callback follows the language switch.
-    # plotly.js is preloaded (assets/plotly_early.js).
-    app.index_string = index_string(app.config.requests_pathname_prefix)
+    app.index_string = INDEX_STRING
     # Every page behind the page × role table (dashboard.auth.page_access).
     guard_pages()
     install_statement_route(server)

@@ -25,29 +25,12 @@ STATEMENT_LINK = "app-footer-statement"
 
 # Dash's page template with the document language set from the first paint (WCAG 3.1.1; a screen
 # reader otherwise reads Swedish with an English voice) and the scripts outside any landmark.
-# Where dash-renderer tells dcc.Graph to fetch plotly.js when the app serves it locally, after
-# the app's path prefix.
-PLOTLY_PATH = "_dash-component-suites/plotly/package_data/plotly.min.js"
-
-
-def plotly_preload(prefix: str = "/") -> str:
-    """The head's preload of plotly.js: fetched beside the other bundles, not after the page's
-    callbacks (assets/plotly_early.js runs it)."""
-    return f'<link rel="preload" href="{prefix}{PLOTLY_PATH}" as="script">'
-
-
-def index_string(prefix: str = "/") -> str:
-    """The page Dash serves, with <html lang> and plotly.js preloaded under ``prefix``."""
-    return INDEX_STRING.replace("{%plotly_preload%}", plotly_preload(prefix))
-
-
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="sv">
     <head>
         {%metas%}
         <title>{%title%}</title>
         {%favicon%}
-        {%plotly_preload%}
         {%css%}
     </head>
     <body>
