@@ -13,6 +13,9 @@
  * second copy. plotly.js replaces the promise with itself when it runs (its last line sets
  * window.Plotly). Preloading the bundle with <link rel=preload> was measured too and was
  * slower: a preloaded script is compiled on the main thread when it runs.
+ *
+ * Pages that draw no chart (PAGES_WITHOUT_CHARTS, kept equal to the page modules by
+ * tests/test_plotly_early.py) do not fetch it: there it only cost time.
  */
 (function () {
   "use strict";
@@ -29,10 +32,14 @@
   if (config.serve_locally === false) {
     return; // dcc.Graph fetches plotly.js from the CDN address in the config
   }
+  var PAGES_WITHOUT_CHARTS = ["/inlasningar", "/inlasningar/ladda-upp", "/logg", "/tillganglighet"];
+  var prefix = config.requests_pathname_prefix || "/";
+  var path = "/" + window.location.pathname.slice(prefix.length).replace(/\/+$/, "");
+  if (PAGES_WITHOUT_CHARTS.indexOf(path) >= 0) {
+    return;
+  }
   // The address dash-renderer gives dcc.Graph (window._dashPlotlyJSURL) when served locally.
-  var src =
-    (config.requests_pathname_prefix || "/") +
-    "_dash-component-suites/plotly/package_data/plotly.min.js";
+  var src = prefix + "_dash-component-suites/plotly/package_data/plotly.min.js";
   var script = document.createElement("script");
   var ready = new Promise(function (resolve, reject) {
     script.onload = function () {

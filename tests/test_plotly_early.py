@@ -10,6 +10,10 @@ changes either fails here, not silently in the browser; the browser test shows t
 
 from __future__ import annotations
 
+import inspect
+import json
+import re
+import sys
 from pathlib import Path
 
 import dash
@@ -33,6 +37,28 @@ def test_the_script_asks_for_the_address_dash_renderer_gives_the_graph():
 def test_the_graph_waits_for_a_promise_in_window_plotly():
     core = (DASH_DIR / "dcc" / "dash_core_components.js").read_text("utf-8")
     assert "Promise.resolve(window.Plotly||" in core
+
+
+def test_the_pages_without_charts_are_those_without_a_graph(sqlite_engine):
+    """The script's list of pages that do not fetch plotly.js early is exactly the pages whose
+    module has no dcc.Graph."""
+    from dashboard import store
+    from tests.pages import build_app
+
+    script = (ASSETS_DIR / "plotly_early.js").read_text("utf-8")
+    listed = json.loads(re.search(r"PAGES_WITHOUT_CHARTS = (\[[^\]]*\])", script).group(1))
+    build_app(sqlite_engine)
+    try:
+        without = {
+            page["path"]
+            for page in dash.page_registry.values()
+            if page["path"] != "/404"
+            and "dcc.Graph(" not in inspect.getsource(sys.modules[page["module"]])
+        }
+    finally:
+        store.configure(None)
+    assert sorted(listed) == sorted(without)
+    assert "/" not in without and "/mognad" not in without
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +87,12 @@ def test_plotly_is_fetched_once_and_the_charts_draw(site):
     assert found["fetched"] == 1 and found["scripts"] == 1, found
     assert found["real"] and found["drawn"] >= 4, found
     assert site.get_logs() == []
+
+
+@pytest.mark.browser
+def test_a_page_without_charts_does_not_fetch_plotly(site):
+    log_in_as(site, "eva")
+    site.driver.get(f"{site.server_url}/inlasningar")
+    wait_settled(site, timeout=60)
+    found = site.driver.execute_script(FETCHES_JS, PLOTLY_PATH)
+    assert found["fetched"] == 0 and found["scripts"] == 0, found
