@@ -56,7 +56,10 @@ def page(sqlite_engine):
 
 
 def test_all_municipalities_cards_funnel_aging(page):
-    note, cards, funnel_fig, aging_fig, org, high, loads = page.update_overview(FILTERS)
+    note, cards, funnel_fig, aging_fig, org, high, loads, aging_title = page.update_overview(
+        FILTERS
+    )
+    assert aging_title == "Försenade åtgärder per förvaltning"
     assert note.startswith("Alla kommuner tillsammans")
     assert len(cards) == 8
     value = find(cards, "oversikt-card-classification-coverage-value")

@@ -20,6 +20,9 @@ TEXT = {
         "funnel_title": "Täckningstratten",
         "aging_title": "Försenade åtgärder per förvaltning",
         "aging_title_most": "De {shown} förvaltningar av {total} som har flest försenade åtgärder",
+        "aging_title_municipality": "Försenade åtgärder per kommun",
+        "aging_title_most_municipality": "De {shown} kommuner av {total} som har flest "
+        "försenade åtgärder",
         "actions": "Försenade åtgärder",
         "days": "dagar",
     },
@@ -27,6 +30,9 @@ TEXT = {
         "funnel_title": "Coverage funnel",
         "aging_title": "Overdue actions per administration",
         "aging_title_most": "The {shown} administrations of {total} with the most overdue actions",
+        "aging_title_municipality": "Overdue actions per municipality",
+        "aging_title_most_municipality": "The {shown} municipalities of {total} with the most "
+        "overdue actions",
         "actions": "Overdue actions",
         "days": "days",
     },
@@ -40,7 +46,8 @@ FUNNEL_LABELS_EN = {
     "on_time": "…and actions on time",
 }
 AGING_ORDER = ("1–30", "31–90", "91–180", ">180")
-# The aging chart draws at most this many administrations, those with the most overdue actions:
+# The aging chart draws at most this many administrations (or municipalities), those with the most
+# overdue actions:
 # the whole country's 1 356 were 5 400 bar segments in a chart 38 000 pixels high, which took
 # the browser minutes to draw and nobody could read.
 AGING_ADMINISTRATIONS_SHOWN = 30
@@ -73,8 +80,11 @@ def funnel_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
     return themed_figure([trace], layout, lang, height=320)
 
 
-def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
-    """Overdue actions per administration, stacked by days overdue
+def overdue_aging_figure(
+    df: pd.DataFrame, lang: str = "sv", level: str = "administration"
+) -> go.Figure:
+    """Overdue actions per administration (or per municipality: ``level`` "municipality", the
+    codes and names then in the same columns), stacked by days overdue
     (columns administration_code, administration_name, bucket, count)."""
     if df is None or df.empty or not df["count"].fillna(0).any():
         return empty_figure(t("no_data", lang), lang)
@@ -103,12 +113,13 @@ def overdue_aging_figure(df: pd.DataFrame, lang: str = "sv") -> go.Figure:
         }
         for i, bucket in enumerate(AGING_ORDER)
     ]
+    suffix = "_municipality" if level == "municipality" else ""
     layout = {
         "barmode": "stack",
         "title": {
-            "text": translate(TEXT, "aging_title", lang)
+            "text": translate(TEXT, f"aging_title{suffix}", lang)
             if total == len(codes)
-            else translate(TEXT, "aging_title_most", lang).format(
+            else translate(TEXT, f"aging_title_most{suffix}", lang).format(
                 shown=len(codes), total=format_number(total, 0, lang)
             )
         },  # fmt: skip

@@ -32,10 +32,8 @@ from dashboard.queries.loads import format_counts, latest_loads, outcome_label
 from dashboard.queries.overview import (
     MUNICIPALITIES_WITH_ADMINISTRATIONS,
     ORG_METRICS,
-    aging_rows,
-    funnel_stages,
     org_check,
-    overview_numbers,
+    overview_frames,
 )
 from dashboard.scope_text import scope_text, scope_text_all
 from dashboard.viewer_context import current_viewer
@@ -50,6 +48,7 @@ CARDS = "oversikt-cards"
 SCOPE_NOTE = "oversikt-scope-note"
 FUNNEL = "oversikt-funnel"
 AGING = "oversikt-aging"
+AGING_TITLE = "oversikt-aging-title"
 ORG = "oversikt-org"
 ORG_ROWS = "oversikt-org-rows"
 ORG_PAGER = "oversikt-org-pager"
@@ -69,6 +68,7 @@ TEXT = {
         "scope_administration": "Förvaltning {code}.",
         "funnel": "Täckningstratten",
         "aging": "Försenade åtgärder per förvaltning",
+        "aging_municipality": "Försenade åtgärder per kommun",
         "org": "Organisationskontroll",
         "high_risks": "Höga risker utan åtgärd",
         "high_risks_body": "höga risker saknar åtgärd.",
@@ -115,6 +115,7 @@ TEXT = {
         "scope_administration": "Administration {code}.",
         "funnel": "Coverage funnel",
         "aging": "Overdue actions per administration",
+        "aging_municipality": "Overdue actions per municipality",
         "org": "Organisation check",
         "high_risks": "High risks without action",
         "high_risks_body": "high risks have no action.",
@@ -199,7 +200,7 @@ def layout(**query):
                     ),
                     dbc.Col(
                         chart_card(
-                            _tr("aging", lang),
+                            html.Span(_tr("aging", lang), id=AGING_TITLE),
                             chart_with_table(
                                 dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
                                 _tr("aging", lang),
@@ -510,6 +511,8 @@ def create_glance_table(frame, lang: str):
     Output(ORG, "children"),
     Output(HIGH_RISKS, "children"),
     Output(LOADS, "children"),
+    # Last, after the outputs the page had before it: "per kommun" for the country.
+    Output(AGING_TITLE, "children"),
     Input(c.FILTERS_STORE, "data"),
 )
 @cached_output
@@ -519,20 +522,20 @@ def update_overview(filters_data):
     where = {"municipality": filters.municipality, "administration": filters.administration}
     viewer = current_viewer()
     with store.read_session() as session:
-        headline, org = overview_numbers(session, as_of, viewer, **where)
-        stages = funnel_stages(session, as_of, viewer, **where)
-        aging = aging_rows(session, as_of, viewer, **where)
+        frames = overview_frames(session, as_of, viewer, **where)
         loads = latest_loads(session, viewer, limit=10, **where)
         text = scope_text(session, viewer, filters.municipality, filters.administration, lang)
     search = to_query(filters)
+    by_municipality = frames.aging_level == "municipality"
     return (
         scope_note(text, filters),
-        create_cards(headline, lang),
-        funnel_figure(stages, lang),
-        overdue_aging_figure(aging, lang),
-        create_org_table(org, lang),
-        create_high_risks(headline, lang, search),
+        create_cards(frames.headline, lang),
+        funnel_figure(frames.funnel, lang),
+        overdue_aging_figure(frames.aging, lang, frames.aging_level),
+        create_org_table(frames.org, lang),
+        create_high_risks(frames.headline, lang, search),
         create_loads_table(loads, lang, search),
+        _tr("aging_municipality" if by_municipality else "aging", lang),
     )
 
 

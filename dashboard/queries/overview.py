@@ -271,6 +271,73 @@ def overview_numbers(
     return headline, _org_frame(session, org_rows, administration)
 
 
+class OverviewFrames(NamedTuple):
+    """Everything update_overview draws from the KPIs (overview_frames)."""
+
+    headline: pd.DataFrame
+    org: pd.DataFrame
+    funnel: pd.DataFrame
+    aging: pd.DataFrame
+    # The scope type of the aging chart's bars: "administration", or "municipality" where the
+    # organisation check lists municipalities only (the country).
+    aging_level: str
+
+
+def overview_frames(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> OverviewFrames:
+    """The overview's cards, organisation check, funnel and aging chart.
+
+    Where the organisation check lists municipalities only (no municipality chosen and more
+    than MUNICIPALITIES_WITH_ADMINISTRATIONS visible: the country), the aging chart has a bar
+    per municipality too (the country's 1 356 administrations were read to draw 30 of them),
+    and the cards, the check, the funnel and the chart share one compute_kpis call for
+    ``as_of``: the municipalities' rows. Elsewhere: overview_numbers, funnel_stages and
+    aging_rows, as before."""
+    org_types = _org_scope_types(session, viewer, municipality, administration)
+    focus = focus_scope(municipality, administration, viewer)
+    if org_types != ["municipality"] or focus[0] != "municipality":
+        headline, org = overview_numbers(
+            session, as_of, viewer, municipality=municipality, administration=administration
+        )
+        where = {"municipality": municipality, "administration": administration}
+        return OverviewFrames(
+            headline,
+            org,
+            funnel_stages(session, as_of, viewer, **where),
+            aging_rows(session, as_of, viewer, **where),
+            "administration",
+        )
+    metrics = (*CARD_METRICS, *ORG_METRICS, *FUNNEL_METRICS, *AGING_METRICS)
+    now = _compute(session, as_of, viewer, ["municipality"], metrics, municipality, None)
+    before = _focus_rows_as_of(
+        session, previous_quarter(as_of), viewer, focus, municipality, None, CARD_METRICS
+    )
+    focus_now = _focus_rows(now, municipality, None, viewer)
+    return OverviewFrames(
+        _headline_frame(focus_now, before, CARD_METRICS),
+        _org_frame(session, now, None),
+        _funnel_frame(_focus_values(focus_now, FUNNEL_METRICS)),
+        _aging_frame(now),
+        "municipality",
+    )
+
+
+def _funnel_frame(values: dict[str, tuple]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "stage": [stage for stage, _ in FUNNEL_STAGES],
+            "label_sv": [label for _, label in FUNNEL_STAGES],
+            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
+        }
+    )
+
+
 def funnel_stages(
     session: Session,
     as_of: dt.date,
@@ -288,14 +355,7 @@ def funnel_stages(
     rows = _focus_rows_as_of(
         session, as_of, viewer, focus, municipality, administration, FUNNEL_METRICS
     )
-    values = _focus_values(rows, FUNNEL_METRICS)
-    return pd.DataFrame(
-        {
-            "stage": [stage for stage, _ in FUNNEL_STAGES],
-            "label_sv": [label for _, label in FUNNEL_STAGES],
-            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
-        }
-    )
+    return _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
 
 
 def aging_rows(
@@ -318,10 +378,18 @@ def aging_rows(
     rows = _compute(
         session, as_of, viewer, ["administration"], AGING_METRICS, municipality, administration
     )
+    return _aging_frame(rows)
+
+
+def _aging_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """AGING_COLUMNS from compute_kpis rows of one scope type (the codes and names of those
+    scopes in the administration columns)."""
+    if not rows.empty:
+        rows = rows[rows["metric"].isin(AGING_METRICS)]
     if rows.empty:
         return pd.DataFrame(columns=AGING_COLUMNS)
-    # compute_kpis gives each administration's metrics in catalogue order, administrations by
-    # code: one row per (administration, bucket) in the buckets' order.
+    # compute_kpis gives each scope's metrics in catalogue order, scopes by code: one row per
+    # (scope, bucket) in the buckets' order.
     rows = rows.assign(_bucket=rows["metric"].map({m: i for i, m in enumerate(AGING_METRICS)}))
     rows = rows.sort_values(["scope_id", "_bucket"], kind="stable")
     labels = dict(AGING_BUCKETS)
