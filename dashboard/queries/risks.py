@@ -343,7 +343,19 @@ def risks_block(
     # The first look counts and orders the risks without the list's joins and its per-row
     # "has action" check, and reads only the block's rows in full.
     keys = risk_list_ids(as_of, viewer, **where)
-    shortcut = Shortcut(count_query=keys, keys_query=keys.order_by(*order, Risk.id))
+
+    def total(session: Session) -> int | None:
+        # The list's rows are the counted risks less, for most viewers, the säkerhetsskydd
+        # assets' ones: the kept counts' sum where they stand for the viewer.
+        if detail_condition(viewer) is not None:
+            return None
+        parts = kept_parts(session, as_of, viewer, municipality, administration)
+        if parts is None:
+            return None
+        shown = viewer.may_see_security_protection
+        return page_aggregates.risk_total(session, as_of, *parts, protected=shown, cell=cell)
+
+    shortcut = Shortcut(count_query=keys, keys_query=keys.order_by(*order, Risk.id), total=total)
     return fetch_block(
         session,
         query,

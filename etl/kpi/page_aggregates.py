@@ -393,6 +393,26 @@ def protected_risk_count(conn, as_of: dt.date, municipalities=None, objects=None
     return int(conn.execute(stmt).scalar() or 0)
 
 
+def risk_total(
+    conn,
+    as_of: dt.date,
+    municipalities=None,
+    objects=None,
+    *,
+    protected: bool,
+    cell: tuple[int, int] | None = None,
+) -> int:
+    """The risks of the parts (in one matrix ``cell`` = (likelihood, consequence) if given),
+    those of säkerhetsskydd assets only with ``protected``: the risk list's row count."""
+    t = PageAggregate
+    stmt = select(func.sum(t.count)).where(*_of(as_of, "risks", municipalities, objects))
+    if not protected:
+        stmt = stmt.where(t.protected.is_(False))
+    if cell is not None:
+        stmt = stmt.where(t.likelihood == cell[0], t.consequence == cell[1])
+    return int(conn.execute(stmt).scalar() or 0)
+
+
 def high_risk_count(
     conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
 ) -> int:
@@ -448,5 +468,6 @@ __all__ = [
     "protected_risk_count",
     "risk_counts",
     "risk_counts_select",
+    "risk_total",
     "write",
 ]
