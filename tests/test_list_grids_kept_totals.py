@@ -111,3 +111,32 @@ def test_risk_list_row_count_is_read_from_the_kept_counts(store):  # noqa: F811
             )
             s.rollback()
         assert klf["rowCount"] == len(klf["rowData"])
+
+
+def test_risk_list_blocks_walked_by_score_follow_the_default_order(store):  # noqa: F811
+    """The country's list read in blocks of two (each picked per score from the kept counts)
+    is the whole list in its order: score highest first, then code. Admin, as of 2026-11-28:
+    R3 (16), R4 (12), R1 and R8 (9), R5 and R7 (4), R2 (2), R9 (1); R6, R11 and R12 are of
+    säkerhetsskydd assets."""
+    admin = Viewer("admin", "a")
+    with Session(store) as s:
+        whole = risks_block(s, admin, {"startRow": 0, "endRow": 100, "sortModel": []}, AS_OF)
+        sorted_whole = risks_block(
+            s,
+            admin,
+            {
+                "startRow": 0,
+                "endRow": 100,
+                "sortModel": [{"colId": "score", "sort": "desc"}, {"colId": "code", "sort": "asc"}],
+            },
+            AS_OF,
+        )
+        walked = []
+        for start in range(0, 10, 2):
+            walked += risks_block(s, admin, {"startRow": start, "endRow": start + 2}, AS_OF)[
+                "rowData"
+            ]
+    codes = [row["code"] for row in whole["rowData"]]
+    assert [row["code"] for row in walked] == codes
+    assert [row["code"] for row in sorted_whole["rowData"]] == codes
+    assert codes == ["R3", "R4", "R1", "R8", "R5", "R7", "R2", "R9"]
