@@ -323,6 +323,50 @@ def risk_list_ids(
     )
 
 
+# Deeper blocks than this are picked by sorting every row, as before.
+WALK_MAX_START = 20_000
+
+
+def _walk_risk_keys(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    cells: dict[tuple[int, int], int],
+    cell: tuple[int, int] | None,
+    start: int,
+    limit: int,
+) -> list:
+    """Ids of rows [start, start + limit) of the list in its default order (score, highest
+    first, then code), from its kept rows per matrix cell: the scores the block spans are known
+    from the counts, and each is read in code order only as far as the block needs (the code
+    index walked from its start), where sorting every risk of the country cost about a second."""
+    by_score: dict[int, list[tuple[int, int]]] = {}
+    for lik, con in cells:
+        by_score.setdefault(lik * con, []).append((lik, con))
+    ids = risk_list_ids(as_of, viewer, cell=cell)
+    keys: list = []
+    first = 0  # the position of the score's first row in the list
+    end = start + limit
+    for score in sorted(by_score, reverse=True):
+        count = sum(cells[c] for c in by_score[score])
+        if first + count > start:
+            skip = max(start - first, 0)
+            take = min(end, first + count) - first - skip
+            in_score = or_(
+                *[
+                    and_(Risk.likelihood == lik, Risk.consequence == con)
+                    for lik, con in by_score[score]
+                ]
+            )
+            keys += session.scalars(
+                ids.where(in_score).order_by(Risk.code, Risk.id).limit(take).offset(skip)
+            )
+        first += count
+        if first >= end:
+            break
+    return keys
+
+
 def risks_block(
     session: Session,
     viewer: Viewer,
@@ -343,7 +387,43 @@ def risks_block(
     # The first look counts and orders the risks without the list's joins and its per-row
     # "has action" check, and reads only the block's rows in full.
     keys = risk_list_ids(as_of, viewer, **where)
-    shortcut = Shortcut(count_query=keys, keys_query=keys.order_by(*order, Risk.id))
+
+    read: dict[str, dict | None] = {}
+
+    def kept_cells(session: Session) -> dict[tuple[int, int], int] | None:
+        # The list's rows per matrix cell: the counted risks less, for most viewers, the
+        # säkerhetsskydd assets' ones, from the kept counts where they stand for the viewer
+        # (read once for the row count and the block).
+        if "cells" not in read:
+            read["cells"] = None
+            parts = None
+            if detail_condition(viewer) is None:
+                parts = kept_parts(session, as_of, viewer, municipality, administration)
+            if parts is not None:
+                shown = viewer.may_see_security_protection
+                read["cells"] = page_aggregates.risk_cells(
+                    session, as_of, *parts, protected=shown, cell=cell
+                )
+        return read["cells"]
+
+    def total(session: Session) -> int | None:
+        cells = kept_cells(session)
+        return None if cells is None else sum(cells.values())
+
+    def block_keys(session: Session, start: int, limit: int) -> list | None:
+        if not viewer.sees_all or municipality or administration or start > WALK_MAX_START:
+            return None  # a municipality's risks are sorted whole at little cost
+        cells = kept_cells(session)
+        if cells is None:
+            return None
+        return _walk_risk_keys(session, as_of, viewer, cells, cell, start, limit)
+
+    shortcut = Shortcut(
+        count_query=keys,
+        keys_query=keys.order_by(*order, Risk.id),
+        total=total,
+        block_keys=block_keys,
+    )
     return fetch_block(
         session,
         query,

@@ -393,6 +393,44 @@ def protected_risk_count(conn, as_of: dt.date, municipalities=None, objects=None
     return int(conn.execute(stmt).scalar() or 0)
 
 
+def risk_cells(
+    conn,
+    as_of: dt.date,
+    municipalities=None,
+    objects=None,
+    *,
+    protected: bool,
+    cell: tuple[int, int] | None = None,
+) -> dict[tuple[int, int], int]:
+    """{(likelihood, consequence): count} of the parts' risks (of one matrix ``cell`` if given),
+    those of säkerhetsskydd assets only with ``protected``: the risk list's rows per cell."""
+    t = PageAggregate
+    stmt = (
+        select(t.likelihood, t.consequence, func.sum(t.count))
+        .where(*_of(as_of, "risks", municipalities, objects))
+        .group_by(t.likelihood, t.consequence)
+    )
+    if not protected:
+        stmt = stmt.where(t.protected.is_(False))
+    if cell is not None:
+        stmt = stmt.where(t.likelihood == cell[0], t.consequence == cell[1])
+    return {(int(lik), int(con)): int(n) for lik, con, n in conn.execute(stmt) if n}
+
+
+def risk_total(
+    conn,
+    as_of: dt.date,
+    municipalities=None,
+    objects=None,
+    *,
+    protected: bool,
+    cell: tuple[int, int] | None = None,
+) -> int:
+    """The risk list's row count: risk_cells summed."""
+    cells = risk_cells(conn, as_of, municipalities, objects, protected=protected, cell=cell)
+    return sum(cells.values())
+
+
 def high_risk_count(
     conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
 ) -> int:
@@ -447,6 +485,8 @@ __all__ = [
     "present",
     "protected_risk_count",
     "risk_counts",
+    "risk_cells",
     "risk_counts_select",
+    "risk_total",
     "write",
 ]
