@@ -365,11 +365,23 @@ def action_grid_shortcut(
         def block_keys(session: Session, start: int, limit: int) -> list | None:
             return _wide_block_keys(session, as_of, scope, filters or ActionFilters(), start, limit)
 
+    def total(session: Session) -> int | None:
+        # The unfiltered list's row count summed from the counts kept per part where they
+        # stand for the viewer; the committee's (no rows) and a page filter's are counted.
+        if filters not in (None, ActionFilters()) or detail_condition(viewer) is not None:
+            return None
+        parts = kept_parts(session, as_of, viewer, municipality, administration)
+        if parts is None:
+            return None
+        shown = viewer.may_see_security_protection
+        return page_aggregates.action_list_total(session, as_of, *parts, protected=shown)
+
     return Shortcut(
         count_query=select(keys.c.id),
         keys_query=select(keys.c.id).order_by(
             _rank(keys.c.status, keys.c.due_on, as_of), keys.c.due_on.asc(), keys.c.id
         ),
+        total=total,
         block_keys=block_keys,
     )
 
