@@ -57,7 +57,7 @@ from etl.models import (
     Provider,
     Unit,
 )
-from etl.visibility import shown_action
+from etl.visibility import protected_action_ids, shown_action
 
 log = logging.getLogger(__name__)
 
@@ -359,7 +359,7 @@ def action_grid_shortcut(
     if _is_wide(viewer, municipality, administration, filters or ActionFilters()):
         scope = and_(
             action_scope_condition(viewer, municipality, administration),
-            *action_list_conditions(viewer),
+            *_walk_list_conditions(viewer),
         )
 
         def block_keys(session: Session, start: int, limit: int) -> list | None:
@@ -389,6 +389,17 @@ def action_grid_shortcut(
 # Deeper blocks than this are picked by sorting every row, as before: each part of the walk
 # reads up to start + limit index entries.
 WIDE_WALK_MAX_START = 20_000
+
+
+def _walk_list_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """action_list_conditions for the walk, the säkerhetsskydd condition's actions named once
+    (a CTE) for all its parts: as six subqueries SQLite listed the protected actions six times
+    (the national first block 460 ms instead of 125 at load 5)."""
+    conditions = [c for c in (detail_condition(viewer),) if c is not None]
+    if shown_action(viewer.role) is not None:
+        protected = protected_action_ids().cte("protected_actions")
+        conditions.append(Action.id.notin_(select(protected.c.id)))
+    return conditions
 
 
 def _is_wide(
