@@ -4,7 +4,8 @@ viewer.
 
 Hand-counted store of tests/test_page_aggregates.py: 11 risks as of 2026-11-28, three of them of
 säkerhetsskydd assets (R6, R11, R12), so the admin's country list shows 8 and the protection
-officer's (both municipalities, all of the store) 11; the committee sees no rows.
+officer's (both municipalities, all of the store) 11; the committee sees no rows. The action
+list's counts are given by hand below.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.queries.actions import actions_block
+from dashboard.queries.actions import ActionFilters, actions_block
 from dashboard.queries.risks import risks_block
 from dashboard.queries.viewer import Viewer
 from etl import models as m
@@ -140,3 +141,104 @@ def test_risk_list_blocks_walked_by_score_follow_the_default_order(store):  # no
     assert [row["code"] for row in walked] == codes
     assert [row["code"] for row in sorted_whole["rowData"]] == codes
     assert codes == ["R3", "R4", "R1", "R8", "R5", "R7", "R2", "R9"]
+
+
+# The Åtgärder list as of 2026-11-28: Askersund's units own AC1, AC2, AC3, AC7, AC10 and AC11,
+# AC12 (on R11 of the säkerhetsskydd asset X11); Hallsberg's own AC8, AC9 and AC4 (on R6 of the
+# säkerhetsskydd asset X7); GO-EK's provider actions AC5 and AC6 (no owner unit) count once.
+ACTION_ROW_COUNTS = [
+    (Viewer("admin", "a"), None, 9),
+    (Viewer("admin", "a"), "1882", 7),  # AC1, AC2, AC3, AC7, AC10 and GO-EK's AC5, AC6
+    (Viewer("admin", "a"), "1861", 4),  # AC8, AC9 and GO-EK's AC5, AC6
+    (Viewer("ciso", "c", municipality_codes=frozenset({"1882"})), None, 7),
+    (Viewer("ciso", "c2", municipality_codes=BOTH), None, 9),
+    (Viewer("protection_officer", "p", municipality_codes=BOTH), None, 12),
+    (Viewer("protection_officer", "p", municipality_codes=BOTH), "1861", 5),
+    (Viewer("committee", "k", municipality_codes=BOTH), None, 0),
+]
+
+
+def test_action_list_row_counts_by_hand(store):  # noqa: F811
+    first = {"startRow": 0, "endRow": 100}
+    with Session(store) as s:
+        for viewer, municipality, count in ACTION_ROW_COUNTS:
+            response = actions_block(s, viewer, first, AS_OF, municipality=municipality)
+            label = (viewer.role, viewer.municipality_codes, municipality)
+            assert response["rowCount"] == count, label
+            assert len(response["rowData"]) == count, label
+
+
+def test_action_list_kept_totals_by_hand(store):  # noqa: F811
+    """The kept counts per part: Askersund 7 (2 protected), Hallsberg 3 (1 protected), GO-EK 2."""
+    with Session(store) as s:
+        total = page_aggregates.action_list_total
+        assert total(s, AS_OF, protected=False) == 9
+        assert total(s, AS_OF, protected=True) == 12
+        codes = select(m.Municipality.code).where(m.Municipality.code == "1882")
+        none = select(m.GovernanceObject.code).where(m.GovernanceObject.code == "none")
+        assert total(s, AS_OF, codes, none, protected=False) == 5
+        assert total(s, AS_OF, codes, none, protected=True) == 7
+
+
+def _bump_action_list(s) -> None:
+    s.execute(
+        update(m.PageAggregate)
+        .where(m.PageAggregate.aggregate == "action_list")
+        .values(count=m.PageAggregate.count + 1)
+    )
+
+
+def test_action_list_row_count_is_read_from_the_kept_counts(store):  # noqa: F811
+    """With the mart holding the date the unfiltered list's row count of the country, of
+    several municipalities and of one is the kept counts' sum (here changed on purpose inside a
+    rolled-back transaction); the rows themselves are read. An administration, a page filter
+    and the committee are counted on demand."""
+    first = {"startRow": 0, "endRow": 100}
+    admin = Viewer("admin", "a")
+    ciso = Viewer("ciso", "c2", municipality_codes=BOTH)
+    officer = Viewer("protection_officer", "p", municipality_codes=BOTH)
+    committee = Viewer("committee", "k", municipality_codes=BOTH)
+    with Session(store) as s, s.begin_nested():
+        _bump_action_list(s)
+        country = actions_block(s, admin, first, AS_OF)
+        several = actions_block(s, ciso, first, AS_OF)
+        one = actions_block(s, admin, first, AS_OF, municipality="1882")
+        protected = actions_block(s, officer, first, AS_OF)
+        klf = actions_block(s, admin, first, AS_OF, municipality="1882", administration="1882-KLF")
+        open_only = actions_block(
+            s, admin, first, AS_OF, filters=ActionFilters(statuses=("not_started",))
+        )
+        none = actions_block(s, committee, first, AS_OF)
+        s.rollback()
+    # Each part with a shown row has one more: Askersund, Hallsberg and GO-EK.
+    assert (country["rowCount"], len(country["rowData"])) == (12, 9)
+    assert (several["rowCount"], len(several["rowData"])) == (12, 9)
+    assert (one["rowCount"], len(one["rowData"])) == (9, 7)  # Askersund and GO-EK
+    # The protection officer also sums the protected rows (Askersund's and Hallsberg's).
+    assert (protected["rowCount"], len(protected["rowData"])) == (17, 12)
+    assert klf["rowCount"] == len(klf["rowData"])
+    assert open_only["rowCount"] == len(open_only["rowData"]) == 3  # AC3, AC6, AC7
+    assert none == {"rowData": [], "rowCount": 0}
+
+
+def test_action_list_of_a_date_built_before_its_counts_were_kept_is_counted(store):  # noqa: F811
+    """Rows kept by a build that did not count the action list (no marker for the date): the
+    list is counted on demand rather than summed from the missing rows."""
+    first = {"startRow": 0, "endRow": 100}
+    with Session(store) as s, s.begin_nested():
+        s.execute(
+            delete(m.PageAggregate).where(
+                m.PageAggregate.aggregate.in_(("action_list", "action_list_built"))
+            )
+        )
+        assert page_aggregates.action_list_total(s, AS_OF, protected=False) is None
+        response = actions_block(s, Viewer("admin", "a"), first, AS_OF)
+        s.rollback()
+    assert response["rowCount"] == len(response["rowData"]) == 9
+
+
+def test_a_per_part_write_keeps_the_action_list_marker(store):  # noqa: F811
+    with store.begin() as conn:
+        page_aggregates.write(conn, [AS_OF], municipalities={"1882"}, objects=set())
+        assert page_aggregates.action_list_total(conn, AS_OF, protected=True) == 12
+        conn.rollback()

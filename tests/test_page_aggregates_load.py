@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.actions import open_actions_by_month
@@ -71,9 +71,25 @@ def test_a_load_keeps_every_part_for_the_marts_dates(store):
     engine, _ = store
     kept = kept_rows(engine)
     assert {k[0] for k in kept} == set(mart.mart_dates(TODAY))
-    assert {k[1] for k in kept} == {"risks", "high_risks", "high_risk_pick", "open_actions"}
+    assert {k[1] for k in kept} == {
+        "risks",
+        "high_risks",
+        "high_risk_pick",
+        "open_actions",
+        "action_list",
+        "action_list_built",
+    }
     municipalities = {k[3] for k in kept if k[2] == "municipality"}
     assert municipalities == set(codes(engine, m.Municipality))
+    # The action list's counts sum to the store's actions that have a part (an owner unit, or
+    # a governance object for a provider action).
+    with engine.connect() as conn:
+        owned = conn.execute(
+            select(func.count()).where(
+                or_(m.Action.owner_unit_id.is_not(None), m.Action.governance_object_id.is_not(None))
+            )
+        ).scalar()
+        assert page_aggregates.action_list_total(conn, TODAY, protected=True) == owned
     assert_full_build(engine)
 
 

@@ -57,7 +57,7 @@ from etl.models import (
     Provider,
     Unit,
 )
-from etl.visibility import shown_action
+from etl.visibility import protected_action_ids, shown_action
 
 log = logging.getLogger(__name__)
 
@@ -359,17 +359,29 @@ def action_grid_shortcut(
     if _is_wide(viewer, municipality, administration, filters or ActionFilters()):
         scope = and_(
             action_scope_condition(viewer, municipality, administration),
-            *action_list_conditions(viewer),
+            *_walk_list_conditions(viewer),
         )
 
         def block_keys(session: Session, start: int, limit: int) -> list | None:
             return _wide_block_keys(session, as_of, scope, filters or ActionFilters(), start, limit)
+
+    def total(session: Session) -> int | None:
+        # The unfiltered list's row count summed from the counts kept per part where they
+        # stand for the viewer; the committee's (no rows) and a page filter's are counted.
+        if filters not in (None, ActionFilters()) or detail_condition(viewer) is not None:
+            return None
+        parts = kept_parts(session, as_of, viewer, municipality, administration)
+        if parts is None:
+            return None
+        shown = viewer.may_see_security_protection
+        return page_aggregates.action_list_total(session, as_of, *parts, protected=shown)
 
     return Shortcut(
         count_query=select(keys.c.id),
         keys_query=select(keys.c.id).order_by(
             _rank(keys.c.status, keys.c.due_on, as_of), keys.c.due_on.asc(), keys.c.id
         ),
+        total=total,
         block_keys=block_keys,
     )
 
@@ -377,6 +389,17 @@ def action_grid_shortcut(
 # Deeper blocks than this are picked by sorting every row, as before: each part of the walk
 # reads up to start + limit index entries.
 WIDE_WALK_MAX_START = 20_000
+
+
+def _walk_list_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """action_list_conditions for the walk, the säkerhetsskydd condition's actions named once
+    (a CTE) for all its parts: as six subqueries SQLite listed the protected actions six times
+    (the national first block 460 ms instead of 125 at load 5)."""
+    conditions = [c for c in (detail_condition(viewer),) if c is not None]
+    if shown_action(viewer.role) is not None:
+        protected = protected_action_ids().cte("protected_actions")
+        conditions.append(Action.id.notin_(select(protected.c.id)))
+    return conditions
 
 
 def _is_wide(

@@ -14,6 +14,12 @@ mart in the mart's transaction; they are read only while the mart holds the date
 current version (``available``), otherwise the pages count on demand with the same statements.
 Säkerhetsskydd: every count is kept with and without the protected assets' risks, so each role's
 view sums exactly what it counts today (etl.visibility).
+
+The Åtgärder list's row count (``action_list``): the actions a part's list shows, split into
+those on a risk of a säkerhetsskydd asset and the others (etl.visibility.shown_action), the same
+for every date. A full build also writes the date's ``action_list_built`` row, which a per-part
+update keeps: a date whose rows were built before these counts were kept has none, and its lists
+are counted on demand (``action_list_total`` answers None).
 """
 
 from __future__ import annotations
@@ -49,9 +55,15 @@ from etl.models import (
     RiskAnalysis,
     Unit,
 )
+from etl.visibility import protected_risk_ids
 
 MUNICIPALITY = "municipality"
 OBJECT = "governance_object"
+# The row that says a date's rows were built whole by code that keeps the action list's counts
+# (``action_list``): a per-part update keeps it, so a date built before those counts were kept
+# has none and its action lists are counted on demand rather than summed from missing rows.
+COUNTRY = "country"
+ACTION_LIST_BUILT = "action_list_built"
 # How many rows the Risker page lists of the high risks without action, and so how many
 # candidates each part keeps (per protected or not): the country's first rows are among them.
 HIGH_RISK_LIST_LIMIT = 50
@@ -297,6 +309,65 @@ def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) 
     return rows
 
 
+def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+    """The actions the Åtgärder list shows per part, per protected or not (on a risk of a
+    säkerhetsskydd asset: etl.visibility.shown_action), the same as of every date (the list
+    has no date). A municipality's: those its units own; an object's: its provider actions
+    (no owner unit). Counted per owner unit and summed per municipality here, one pass over
+    the owner unit index."""
+    on_protected = Action.risk_id.in_(protected_risk_ids())
+    counts: dict[tuple[str, str, bool], int] = defaultdict(int)
+    if municipalities is None or municipalities:
+        units = (
+            select(Unit.id, Municipality.code)
+            .join(Administration, Administration.id == Unit.administration_id)
+            .join(Municipality, Municipality.id == Administration.municipality_id)
+        )
+        if municipalities is not None:
+            units = units.where(Municipality.code.in_(sorted(municipalities)))
+        municipality_of = dict(connection.execute(units).all())
+        owned = Action.owner_unit_id.is_not(None)
+        if municipalities is not None:
+            owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
+        for protected, extra in ((False, None), (True, on_protected)):
+            stmt = select(Action.owner_unit_id, func.count()).where(owned)
+            if extra is not None:
+                stmt = stmt.where(extra)
+            for unit_id, n in connection.execute(stmt.group_by(Action.owner_unit_id)):
+                code = municipality_of.get(unit_id)
+                if code is not None:
+                    counts[(MUNICIPALITY, code, protected)] += int(n)
+    if objects is None or objects:
+        for protected, extra in ((False, None), (True, on_protected)):
+            stmt = (
+                select(GovernanceObject.code, func.count())
+                .select_from(Action)
+                .join(GovernanceObject, GovernanceObject.id == Action.governance_object_id)
+                .where(Action.owner_unit_id.is_(None))
+            )
+            if objects is not None:
+                stmt = stmt.where(GovernanceObject.code.in_(sorted(objects)))
+            if extra is not None:
+                stmt = stmt.where(extra)
+            for code, n in connection.execute(stmt.group_by(GovernanceObject.code)):
+                counts[(OBJECT, code, protected)] += int(n)
+    rows = []
+    for (part_type, part_id, protected), n in sorted(counts.items()):
+        if protected:
+            continue
+        shielded = counts.get((part_type, part_id, True), 0)
+        for is_protected, count in ((False, n - shielded), (True, shielded)):
+            if count:
+                for day in dates:
+                    rows.append((day, "action_list", part_type, part_id, None, None, None,
+                                 is_protected, None, None, None, count))  # fmt: skip
+    if municipalities is None and objects is None:
+        for day in dates:
+            rows.append((day, ACTION_LIST_BUILT, COUNTRY, "", None, None, None, False, None,
+                         None, None, 1))  # fmt: skip
+    return rows
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -321,9 +392,14 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
         if codes is not None:
             stmt = stmt.where(table.c.part_id.in_(sorted(codes)))
         connection.execute(stmt)
+    if municipalities is None and objects is None:
+        connection.execute(
+            delete(table).where(table.c.as_of.in_(dates), table.c.part_type == COUNTRY)
+        )
     rows = _risk_rows(connection, dates, municipalities, objects)
     rows += _pick_rows(connection, dates, municipalities, objects)
     rows += _action_rows(connection, dates, municipalities, objects)
+    rows += _action_list_rows(connection, dates, municipalities, objects)
     rows.sort(
         key=lambda r: (r[0], r[1], r[2], r[3], *(("" if v is None else str(v)) for v in r[4:]))
     )
@@ -471,7 +547,24 @@ def open_actions(conn, as_of: dt.date, municipalities=None, objects=None) -> dic
     return {as_date(month): int(n) for month, n in conn.execute(stmt)}
 
 
+def action_list_total(
+    conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
+) -> int | None:
+    """The Åtgärder list's row count for the parts, the actions on risks of säkerhetsskydd
+    assets only with ``protected``; None when the date's rows were built before these counts
+    were kept (count on demand)."""
+    t = PageAggregate
+    built = select(t.id).where(t.as_of == as_of, t.aggregate == ACTION_LIST_BUILT).limit(1)
+    if conn.execute(built).first() is None:
+        return None
+    stmt = select(func.sum(t.count)).where(*_of(as_of, "action_list", municipalities, objects))
+    if not protected:
+        stmt = stmt.where(t.protected.is_(False))
+    return int(conn.execute(stmt).scalar() or 0)
+
+
 __all__ = [
+    "action_list_total",
     "counted_in_trend",
     "forget",
     "has_live_action",
