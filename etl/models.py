@@ -523,6 +523,10 @@ class PageAggregate(Base):
       (``risk_id``, ``risk_code``, likelihood and consequence: the list's order), per protected:
       the first rows of a view of several parts are the first of its parts' picks;
     - ``open_actions``: actions not completed at the end of ``month`` (the trend estimate).
+    - ``action_list``: the actions the part's Åtgärder list shows, per protected (on a risk of
+      a säkerhetsskydd asset or not): the list's row count;
+    - ``action_list_built``: one row per date a full build counted ``action_list`` for (a date
+      built before these counts were kept has none, and its list is counted on demand).
     """
 
     __tablename__ = "page_aggregate"
