@@ -90,7 +90,9 @@ def log_in_as(duo, name: str, lang: str = "sv") -> None:
     """A fresh login in the shared browser (cookies of the previous account are dropped)."""
     log_out(duo)
     duo.driver.get(f"{duo.server_url}/login?sprak={lang}")
-    duo.wait_for_element("#login-form")
+    # A loaded machine (the suite runs in parallel with the browser tests) can take over
+    # 10 s to serve the first page of a new login: wait like the step after it.
+    duo.wait_for_element("#login-form", timeout=20)
     duo.find_element("#login-username").send_keys(name)
     duo.find_element("#login-password").send_keys(PASSWORD)
     duo.find_element("#login-submit").click()
