@@ -59,10 +59,11 @@ from etl.visibility import protected_risk_ids
 
 MUNICIPALITY = "municipality"
 OBJECT = "governance_object"
+# The part type of rows about the whole country (the marker below).
+COUNTRY = "country"
 # The row that says a date's rows were built whole by code that keeps the action list's counts
 # (``action_list``): a per-part update keeps it, so a date built before those counts were kept
 # has none and its action lists are counted on demand rather than summed from missing rows.
-COUNTRY = "country"
 ACTION_LIST_BUILT = "action_list_built"
 # How many rows the Risker page lists of the high risks without action, and so how many
 # candidates each part keeps (per protected or not): the country's first rows are among them.
