@@ -11,7 +11,7 @@ The parts are disjoint and together make the country (docs/metrics.md "Scopes an
 A view of several municipalities (the country, a CISO of two) is the sum of its municipalities'
 rows and its visible objects' rows. The load writes the rows (``write``) for the dates of the KPI
 mart in the mart's transaction; they are read only while the mart holds the date at the store's
-current version (``available``), otherwise the pages count on demand with the same statements.
+current version (``etl.kpi.mart.holds_pages``), otherwise the pages count on demand with the same statements.
 Säkerhetsskydd: every count is kept with and without the protected assets' risks, so each role's
 view sums exactly what it counts today (etl.visibility).
 
