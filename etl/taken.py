@@ -18,11 +18,11 @@ from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
-from etl.validate import CODED_ENTITIES, ParsedWorkbook, lookup_taken
+from etl.validate import CODED_TABLES, ParsedWorkbook, lookup_taken
 
 _NEWEST_LOAD = "SELECT MAX(id) FROM load"
 _CODE, _UNIT_PERIOD = itemgetter("code"), itemgetter("unit", "period")
-_TABLES = [model.__tablename__ for model in CODED_ENTITIES.values()] + ["follow_up_report"]
+_TABLES = [*CODED_TABLES.values(), "follow_up_report"]
 
 
 def _store_is_empty(session: Session) -> bool:
@@ -51,7 +51,7 @@ class TakenIds:
         if not self._started:
             self._started = True
             if _store_is_empty(session):
-                self._owner = {entity: {} for entity in CODED_ENTITIES}
+                self._owner = {entity: {} for entity in CODED_TABLES}
                 self._mark = mark
         if self._owner is not None and mark != self._mark:
             self._owner = None  # another process loaded meanwhile: ask the store from now on

@@ -19,11 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from etl import models, namespace, vocab
+from etl import namespace, vocab
 from etl.columns import PLAIN_TEXT, CellProblem, parse_column
 from etl.issues import ValidationIssue, show_value
 from etl.parsing import CellError, parse_cell, visible
@@ -38,6 +36,9 @@ from etl.schema import (
     WorkbookKind,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 log = logging.getLogger(__name__)
 
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -50,55 +51,55 @@ CHUNK = 2000  # codes per IN (...) query (SQLite allows 32 766 parameters)
 # and is refused instead of stored truncated; and a megabyte per cell would bloat every page.
 MAX_FREE_TEXT = 10_000
 
-# Where each column lands in the store, so text too long for its column is caught here and not
-# by PostgreSQL in the middle of a load.
-TARGETS: dict[tuple[str, str], object] = {
-    ("cover", "code"): models.Administration.code,
-    ("municipalities", "code"): models.Municipality.code,
-    ("municipalities", "name"): models.Municipality.name,
-    ("administrations", "code"): models.Administration.code,
-    ("administrations", "name"): models.Administration.name,
-    ("units", "code"): models.Unit.code,
-    ("units", "name"): models.Unit.name,
-    ("units", "manager_name"): models.Unit.manager_name,
-    ("units", "manager_email"): models.Unit.manager_email,
-    ("roles", "person_name"): models.RoleAssignment.person_name,
-    ("roles", "email"): models.RoleAssignment.email,
-    ("providers", "code"): models.Provider.code,
-    ("providers", "name"): models.Provider.name,
-    ("governance_objects", "code"): models.GovernanceObject.code,
-    ("governance_objects", "name"): models.GovernanceObject.name,
-    ("areas", "code"): models.MaturityArea.code,
-    ("areas", "name"): models.MaturityArea.name,
-    ("settings", "key"): models.Setting.key,
-    ("settings", "value"): models.Setting.value,
-    ("assets", "code"): models.Asset.code,
-    ("assets", "name"): models.Asset.name,
-    ("assets", "carrier_name"): models.Asset.carrier_name,
-    ("assets", "register_ref"): models.Asset.register_ref,
-    ("classifications", "model_version"): models.Classification.model_version,
-    ("classifications", "label_set"): models.Classification.label_set,
-    ("risk_analyses", "code"): models.RiskAnalysis.code,
-    ("risk_analyses", "responsible"): models.RiskAnalysis.responsible,
-    ("risks", "code"): models.Risk.code,
-    ("actions", "code"): models.Action.code,
-    ("actions", "responsible"): models.Action.responsible,
-    ("actions", "responsible_email"): models.Action.responsible_email,
-}
+# The length of the store column each text lands in (etl.models), so text too long for its
+# column is caught here and not by PostgreSQL in the middle of a load. Written out rather than
+# read from the models: the reading worker (etl.pipeline) parses cells without ever reading the
+# store, and starts without importing SQLAlchemy and the models (about a quarter of a second).
+# tests/test_validate_column_lengths.py holds every figure equal to its model column.
 MAX_LENGTH: dict[tuple[str, str], int] = {
-    key: attr.property.columns[0].type.length  # type: ignore[attr-defined]
-    for key, attr in TARGETS.items()
+    ("cover", "code"): 40,  # Administration.code
+    ("municipalities", "code"): 10,
+    ("municipalities", "name"): 100,
+    ("administrations", "code"): 40,
+    ("administrations", "name"): 200,
+    ("units", "code"): 60,
+    ("units", "name"): 200,
+    ("units", "manager_name"): 200,
+    ("units", "manager_email"): 200,
+    ("roles", "person_name"): 200,  # RoleAssignment
+    ("roles", "email"): 200,
+    ("providers", "code"): 40,
+    ("providers", "name"): 200,
+    ("governance_objects", "code"): 40,
+    ("governance_objects", "name"): 200,
+    ("areas", "code"): 40,  # MaturityArea
+    ("areas", "name"): 200,
+    ("settings", "key"): 60,
+    ("settings", "value"): 200,
+    ("assets", "code"): 60,
+    ("assets", "name"): 300,
+    ("assets", "carrier_name"): 300,
+    ("assets", "register_ref"): 100,
+    ("classifications", "model_version"): 40,
+    ("classifications", "label_set"): 40,
+    ("risk_analyses", "code"): 60,
+    ("risk_analyses", "responsible"): 200,
+    ("risks", "code"): 60,
+    ("actions", "code"): 60,
+    ("actions", "responsible"): 200,
+    ("actions", "responsible_email"): 200,
 }
 
-# Entities whose codes are unique in the whole store, and the model that holds them.
-CODED_ENTITIES: dict[str, type[models.Base]] = {
-    "assets": models.Asset,
-    "risk_analyses": models.RiskAnalysis,
-    "risks": models.Risk,
-    "actions": models.Action,
+# Entities whose codes are unique in the whole store, and the table that holds them (the
+# models' __tablename__, held equal by the same test).
+CODED_TABLES: dict[str, str] = {
+    "assets": "asset",
+    "risk_analyses": "risk_analysis",
+    "risks": "risk",
+    "actions": "action",
 }
 # The column each of them is looked up by (a follow-up is taken by unit and period).
-TAKEN_COLUMNS = {**{entity: "code" for entity in CODED_ENTITIES}, "follow_ups": "unit"}
+TAKEN_COLUMNS = {**{entity: "code" for entity in CODED_TABLES}, "follow_ups": "unit"}
 
 
 # --------------------------------------------------------------------------- what the store knows
@@ -177,6 +178,10 @@ def load_org_codes(session: Session) -> KnownCodes:
     They change only when an organisation workbook loads, so a run reads them once and again
     only after such a load (etl.load).
     """
+    from sqlalchemy import select
+
+    from etl import models
+
     known = KnownCodes()
     known.municipalities = set(session.scalars(select(models.Municipality.code)))
     known.administrations = dict(
@@ -238,8 +243,7 @@ def lookup_taken(session: Session, codes: dict[str, list[str]]) -> dict[str, dic
         return found
 
     taken: dict[str, dict[str, str]] = {}
-    for entity, model in CODED_ENTITIES.items():
-        table = model.__tablename__
+    for entity, table in CODED_TABLES.items():
         sql = (f"SELECT t.code, s.key FROM {table} t JOIN source s ON s.id = t.source_id "
                "WHERE t.code IN ({marks})")  # fmt: skip
         taken[entity] = dict(lookup(sql, codes.get(entity, [])))  # type: ignore[arg-type]

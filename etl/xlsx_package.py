@@ -682,9 +682,13 @@ _XML_DECLARATION = re.compile(
 )
 # The start tags other than the usual ones of a sheet's cells (their names): "<" not followed
 # by "/" (an end tag), a plain cell's or row's start or an inline text's or value's element.
+# A "<?" or "<!" (a processing instruction, a comment, CDATA, a DTD) is such a tag too: its name
+# starts with "?" or "!".
 _OTHER_TAGS = re.compile(rb'<(?!/|c r="|row r="|is>|t>|v>)([^ \t\r\n/>]*)')
-_PLAIN_CELL_TAG = re.compile(rb'<c r="([A-Za-z]{1,3}[0-9]{1,7})"(?=[ \t\r\n/>])')
-_PLAIN_ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"(?=[ \t\r\n/>])')
+# Every ``<c r="`` and ``<row r="``: with the plain reference, or an empty one when what follows
+# is not plain (one pass that both collects the references and proves there is no other kind).
+_CELL_TAG = re.compile(rb'<c r="(?:([A-Za-z]{1,3}[0-9]{1,7})"(?=[ \t\r\n/>]))?')
+_ROW_TAG = re.compile(rb'<row r="(?:([0-9]{1,7})"(?=[ \t\r\n/>]))?')
 _BYTES_DIGITS = b"0123456789"
 _BYTES_LETTERS = string.ascii_letters.encode()
 
@@ -698,17 +702,20 @@ def _plain_extent(data: bytes, limits: ReadLimits) -> SheetExtent | None:
             return None
         start = declaration.end()
     # No BOM, no leading text: the document is UTF-8 (or expat refuses it below).
-    if data[start : start + 1] != b"<" or data.find(b"<?", start) >= 0 or b"<!" in data:
+    if data[start : start + 1] != b"<":
         return None
-    cells = _PLAIN_CELL_TAG.findall(data)
-    rows = _PLAIN_ROW_TAG.findall(data)
-    # Every tag that starts like a plain cell or row is one, and no other tag is a cell or a
-    # row, with or without a prefix.
-    if len(cells) != data.count(b'<c r="') or len(rows) != data.count(b'<row r="'):
-        return None
-    for name in set(_OTHER_TAGS.findall(data)):
+    # No "<?" or "<!" after the declaration, and no other tag is a cell or a row, with or
+    # without a prefix. (A "<" inside a name is no tag of a well-formed document: refused too.)
+    for name in set(_OTHER_TAGS.findall(data, start)):
+        if name[:1] in (b"?", b"!") or b"<" in name:
+            return None
         if name.rpartition(b":")[2] in (b"c", b"row"):
             return None
+    # Every tag that starts like a plain cell or row is one.
+    cells = _CELL_TAG.findall(data)
+    rows = _ROW_TAG.findall(data)
+    if b"" in cells or b"" in rows:
+        return None
     top_row = top_column = 0
     if cells:
         joined = b"\n".join(cells)

@@ -245,6 +245,8 @@ def test_plain_sheet_part_has_the_extent_of_the_exact_scan(data):
             rows(2) + b'<row r="3"><c r="A3"><is><t><![CDATA[<c r="Z99">]]></t></is></c></row>'
         ),
         excel_sheet(rows(2) + b"<?pi <c r='Z99'?>"),  # a processing instruction
+        excel_sheet(rows(2), EXCEL + b"<!DOCTYPE worksheet []>"),  # a document type declaration
+        excel_sheet(b'<row r="1"><c r="A1"/><v<c r="Z99"/></row>'),  # "<" inside a tag's name
         excel_sheet(rows(2), b'<?xml version="1.0" encoding="UTF-16"?>'),
         excel_sheet(rows(2), b'\xef\xbb\xbf<?xml version="1.0"?>'),  # a byte order mark
         excel_sheet(b'<row r="1"><c r="A1"/><x:c xmlns:x="urn:x" r="Z99"/></row>'),  # prefixed
