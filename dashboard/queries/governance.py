@@ -62,19 +62,6 @@ MAX_OBJECTS = 30
 ACTIONS_PER_OBJECT = 10
 PROVIDER_WORD = {"sv": "leverantör", "en": "provider"}
 
-__all__ = [
-    "ACTIONS_PER_OBJECT",
-    "MAX_OBJECTS",
-    "OBJECT_METRICS",
-    "object_actions",
-    "object_kpis",
-    "object_participants",
-    "party_summary",
-    "shown_object_kpis",
-    "shown_objects",
-    "visible_object_list",
-]
-
 
 def shown_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
     """Objects whose numbers the viewer may see (etl.kpi.viewer.object_aggregate_condition: its

@@ -35,22 +35,9 @@ from etl.schema import ALL_SHEETS
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("accepted", "rejected", "unchanged")
 OUTCOME_LABELS = {
     "sv": {"accepted": "Godkänd", "rejected": "Avvisad", "unchanged": "Oförändrad"},
     "en": {"accepted": "Accepted", "rejected": "Rejected", "unchanged": "Unchanged"},
-}
-SOURCE_KIND_LABELS = {
-    "sv": {
-        "organisation": "Organisation",
-        "administration": "Förvaltning",
-        "object": "Förvaltningsobjekt",
-    },
-    "en": {
-        "organisation": "Organisation",
-        "administration": "Administration",
-        "object": "Governance object",
-    },
 }
 # A rejected file can have thousands of errors; the page lists the first ones and says so.
 MAX_ERRORS_SHOWN = 500
@@ -271,16 +258,6 @@ def loads_grid_select(
     return query.add_columns(outcome_expression(lang).label("outcome_label"))
 
 
-LOADS_GRID_FIELDS = (
-    "started_at",
-    "file_name",
-    "source_name",
-    "outcome_label",
-    "rows_total",
-    "error_count",
-)
-
-
 def loads_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
     """Which grid fields may be filtered and sorted, and as what."""
     return {
@@ -344,29 +321,3 @@ def latest_rejected_load_id(
 def outcome_label(outcome: str | None, lang: str = "sv") -> str:
     labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
     return labels.get(outcome or "", outcome or "")
-
-
-def source_kind_label(kind: str | None, lang: str = "sv") -> str:
-    labels = SOURCE_KIND_LABELS.get(lang, SOURCE_KIND_LABELS["sv"])
-    return labels.get(kind or "", kind or "")
-
-
-__all__ = [
-    "LOADS_GRID_FIELDS",
-    "LOAD_COLUMNS",
-    "latest_rejected_load_id",
-    "loads_block",
-    "loads_grid_columns",
-    "loads_grid_select",
-    "outcome_expression",
-    "MAX_ERRORS_SHOWN",
-    "format_counts",
-    "latest_loads",
-    "load_errors",
-    "load_filter_condition",
-    "load_scope_condition",
-    "loads_select",
-    "outcome_label",
-    "source_kind_label",
-    "visible_load",
-]

@@ -65,7 +65,6 @@ CONSEQUENCE_LABELS = {
     "sv": dict(vocab.CONSEQUENCE_LEVELS),
     "en": {1: "Minor", 2: "Moderate", 3: "Significant", 4: "Severe"},
 }
-PROTECTED_TEXT = {"sv": "(säkerhetsskydd)", "en": "(security protection)"}
 
 
 def risk_scope_condition(
@@ -170,33 +169,6 @@ def treatments_from_counts(counts: pd.DataFrame, lang: str = "sv") -> pd.DataFra
         [{"treatment": k, "label": labels[k], "count": by_treatment.get(k, 0)} for k in labels],
         columns=["treatment", "label", "count"],
     )
-
-
-def risk_matrix(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame:
-    """Columns likelihood, consequence, count: every cell of the matrix, zeros included."""
-    where = {"municipality": municipality, "administration": administration}
-    return matrix_from_counts(risk_counts(session, as_of, viewer, **where))
-
-
-def risks_by_treatment(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame:
-    """Columns treatment, label, count for every treatment (zeros included), in vocab order."""
-    where = {"municipality": municipality, "administration": administration}
-    return treatments_from_counts(risk_counts(session, as_of, viewer, **where), lang)
 
 
 # --------------------------------------------------------------------------- lists

@@ -725,15 +725,3 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
         },
         columns=["administration_code", "administration_name", "bucket", "count"],
     )
-
-
-__all__ = [
-    "KPI_COLUMNS",
-    "compute_kpis",
-    "compute_scope",
-    "evidence_criteria",
-    "funnel",
-    "kpi_json",
-    "overdue_aging",
-    "sort_rows",
-]

@@ -93,10 +93,6 @@ def _where(stmt, condition):
     return stmt if condition is None else stmt.where(condition)
 
 
-def _frame(conn, stmt) -> pd.DataFrame:
-    return query_frame(conn, stmt)
-
-
 def risk_needs_action(score, threshold, treatment):
     return or_(treatment == "reduce", score >= threshold)
 
@@ -252,7 +248,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     )
     # Driving the outer query by primary key lets SQLite walk only the scoped assets.
     scoped_ids = None if inner_scope is None else Asset.id.in_(select(inner.id).where(inner_scope))
-    return _frame(conn, _where(stmt, scoped_ids))
+    return query_frame(conn, _where(stmt, scoped_ids))
 
 
 # --------------------------------------------------------------------------- risks
@@ -288,7 +284,7 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .where(RiskAnalysis.analysed_on <= cut.as_of)
         .group_by(Asset.primary_unit_id, object_id, shared)
     )
-    return _frame(conn, _where(stmt, _analysis_scope(scope)))
+    return query_frame(conn, _where(stmt, _analysis_scope(scope)))
 
 
 def _analysis_scope(scope: Scope):
@@ -404,7 +400,7 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         _count_if(and_(done, Action.completed_on <= Action.due_on)).label("actions_done_on_time"),
     ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
     condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
-    return _frame(conn, _where(stmt, condition))
+    return query_frame(conn, _where(stmt, condition))
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -417,7 +413,7 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     def only_scoped(stmt):
         return stmt if unit_ids is None else stmt.where(FollowUpReport.unit_id.in_(unit_ids))
 
-    this_period = _frame(
+    this_period = query_frame(
         conn,
         only_scoped(
             select(
@@ -445,7 +441,7 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         ).where(FollowUpReport.submitted.is_(True), FollowUpReport.period <= cut.period)
     ).subquery("ranked")
     reviewed = ranked.c.last_access_review_on
-    access = _frame(
+    access = query_frame(
         conn,
         select(
             ranked.c.unit_id,
@@ -456,7 +452,3 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     )
     facts = this_period.merge(access, on="unit_id", how="outer")
     return facts
-
-
-def unit_exists(conn) -> bool:
-    return conn.execute(select(Unit.id).limit(1)).first() is not None
