@@ -136,10 +136,7 @@ def visible_objects(viewer: Viewer, municipality: str | None, administration: st
         query = query.where(
             GovernanceObject.id.in_(
                 select(GovernanceParticipant.governance_object_id)
-                .join(
-                    Administration,
-                    GovernanceParticipant.administration_id == Administration.id,
-                )
+                .join(Administration, GovernanceParticipant.administration_id == Administration.id)
                 .where(Administration.code == administration)
             )
         )

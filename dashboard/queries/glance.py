@@ -84,8 +84,7 @@ def glance_rows(
     ):
         return None
     administrations = _wide(
-        _administration_rows(session, as_of, viewer, municipality, administration),
-        "administration",
+        _administration_rows(session, as_of, viewer, municipality, administration), "administration"
     )
     objects, _total = visible_object_list(
         session, viewer, municipality=municipality, administration=administration

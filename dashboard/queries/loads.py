@@ -16,11 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, fetch_block
-from dashboard.queries.viewer import (
-    Viewer,
-    governance_object_scope_condition,
-    unit_scope_condition,
-)
+from dashboard.queries.viewer import Viewer, governance_object_scope_condition, unit_scope_condition
 from etl.models import (
     Administration,
     GovernanceObject,

@@ -23,9 +23,7 @@ from dashboard.queries.actions import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
-from etl.kpi.dates import (
-    follow_up_period,
-)
+from etl.kpi.dates import follow_up_period
 from etl.kpi.rules import (
     action_sort_rank_sql,
     classification_review_is_due,
@@ -215,10 +213,7 @@ def unit_assets(
     if shown is None:
         counted = func.count(), literal(0)
     else:
-        counted = (
-            func.sum(case((shown, 1), else_=0)),
-            func.sum(case((shown, 0), else_=1)),
-        )
+        counted = (func.sum(case((shown, 1), else_=0)), func.sum(case((shown, 0), else_=1)))
         base = base.where(shown)
     total, hidden = session.execute(
         select(*counted)

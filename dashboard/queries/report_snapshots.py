@@ -64,11 +64,7 @@ def report_audience(viewer: Viewer) -> list[str]:
 
 
 def freeze_report(
-    engine: Engine,
-    data: dict,
-    created_by: str,
-    pdf: bytes | None = None,
-    viewer: Viewer = SYSTEM,
+    engine: Engine, data: dict, created_by: str, pdf: bytes | None = None, viewer: Viewer = SYSTEM
 ) -> int:
     """Store ``data`` (a report gathered for ``viewer``) as a snapshot; returns its id.
 

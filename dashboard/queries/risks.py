@@ -19,17 +19,7 @@ import datetime as dt
 import logging
 
 import pandas as pd
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, Shortcut, fetch_block
@@ -38,14 +28,7 @@ from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
 from etl.kpi import page_aggregates
 from etl.kpi.page_aggregates import has_live_action, high_risk_order, is_high, risk_counts_select
-from etl.models import (
-    Administration,
-    Asset,
-    GovernanceObject,
-    Risk,
-    RiskAnalysis,
-    Unit,
-)
+from etl.models import Administration, Asset, GovernanceObject, Risk, RiskAnalysis, Unit
 from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
@@ -352,10 +335,7 @@ def risks_block(
 ) -> dict:
     where = {"municipality": municipality, "administration": administration, "cell": cell}
     query = risk_list_select(as_of, viewer, lang=lang, **where)
-    order = (
-        (Risk.likelihood * Risk.consequence).desc(),
-        Risk.code.asc(),
-    )
+    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code.asc())
     # The first look counts and orders the risks without the list's joins and its per-row
     # "has action" check, and reads only the block's rows in full.
     keys = risk_list_ids(as_of, viewer, **where)

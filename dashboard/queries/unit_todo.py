@@ -25,10 +25,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries.my_unit import unit_detail_ids
 from dashboard.queries.viewer import Viewer
-from etl.kpi.dates import (
-    follow_up_period,
-    follow_up_period_end,
-)
+from etl.kpi.dates import follow_up_period, follow_up_period_end
 from etl.kpi.rules import (
     action_due_soon_sql,
     action_overdue_sql,

@@ -129,10 +129,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             Classification.classified_on,
             Classification.next_review_on,
             func.row_number()
-            .over(
-                partition_by=Classification.asset_id,
-                order_by=LATEST_CLASSIFICATION_ORDER,
-            )
+            .over(partition_by=Classification.asset_id, order_by=LATEST_CLASSIFICATION_ORDER)
             .label("rank"),
         ).where(Classification.classified_on <= as_of),
         Classification.asset_id,
@@ -231,8 +228,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             _count_if(personal).label("personal_data"),
             _count_if(registered).label("personal_data_registered"),
             func.coalesce(
-                func.sum(case((multi_owner, func.coalesce(took_part.c.took_part, 0)), else_=0)),
-                0,
+                func.sum(case((multi_owner, func.coalesce(took_part.c.took_part, 0)), else_=0)), 0
             ).label("owners_took_part"),
             func.coalesce(func.sum(case((multi_owner, owners.c.owners), else_=0)), 0).label(
                 "owners_of_shared"
@@ -381,9 +377,7 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     is_open = action_open_sql()
     overdue = action_overdue_sql(cut.as_of)
     done = and_(
-        Action.status == "done",
-        Action.completed_on.isnot(None),
-        Action.completed_on <= cut.as_of,
+        Action.status == "done", Action.completed_on.isnot(None), Action.completed_on <= cut.as_of
     )
     shared = _action_shared()
     stmt = select(
@@ -426,7 +420,7 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
                             FollowUpReport.training_completion_pct.isnot(None),
                         ),
                         FollowUpReport.training_completion_pct / 100.0,
-                    ),
+                    )
                 ).label("training"),
             ).where(FollowUpReport.period == cut.period)
         ),

@@ -255,11 +255,7 @@ def numbers(
     table = _ENTITY_TABLES[scope_type]
     stmt = select(
         KpiMart.scope_id, KpiMart.metric, KpiMart.value, KpiMart.numerator, KpiMart.denominator
-    ).where(
-        KpiMart.as_of == as_of,
-        KpiMart.scope_type == scope_type,
-        KpiMart.metric.in_(metrics),
-    )
+    ).where(KpiMart.as_of == as_of, KpiMart.scope_type == scope_type, KpiMart.metric.in_(metrics))
     if condition is not None:
         stmt = stmt.where(KpiMart.scope_id.in_(select(table.code).where(condition)))
     connection = conn.connection() if hasattr(conn, "get_bind") else conn

@@ -15,13 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from etl.kpi.frames import query_frame
 from etl.kpi.scope import Scope, build_scope, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
-from etl.models import (
-    Administration,
-    GapAnalysis,
-    GapAssessment,
-    GovernanceObject,
-    MaturityArea,
-)
+from etl.models import Administration, GapAnalysis, GapAssessment, GovernanceObject, MaturityArea
 
 _ASSESSMENT_COLUMNS = [
     "gap_analysis_id",
