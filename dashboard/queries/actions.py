@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     exists,
     false,
     func,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered_query
+from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered_query, labelled
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -257,11 +256,7 @@ def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnEleme
 
 
 def status_label_expression(lang: str = "sv") -> ColumnElement[str]:
-    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
-    return case(
-        *[(Action.status == code, literal(label)) for code, label in labels.items()],
-        else_=Action.status,
-    )
+    return labelled(Action.status, STATUS_LABELS.get(lang, STATUS_LABELS["sv"]))
 
 
 def action_grid_columns(as_of: dt.date, lang: str = "sv") -> dict[str, GridColumn]:

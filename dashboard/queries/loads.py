@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, fetch_block
+from dashboard.grid import GridColumn, fetch_block, labelled
 from dashboard.queries.viewer import Viewer, governance_object_scope_condition, unit_scope_condition
 from etl.models import (
     Administration,
@@ -235,11 +235,7 @@ def load_errors(
 
 def outcome_expression(lang: str = "sv") -> ColumnElement[str]:
     """The outcome as the page language's word, in SQL so the grid can filter and sort on it."""
-    labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
-    return case(
-        *[(Load.outcome == code, literal(label)) for code, label in labels.items()],
-        else_=Load.outcome,
-    )
+    return labelled(Load.outcome, OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"]))
 
 
 def loads_grid_select(

@@ -16,9 +16,9 @@ from sqlalchemy import case, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.actions import (
-    STATUS_LABELS,
     action_list_conditions,
     detail_condition,
+    status_label_expression,
     visible_units,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
@@ -271,10 +271,7 @@ def unit_actions(
     limit: int = MAX_ACTIONS,
 ) -> tuple[pd.DataFrame, int]:
     """(the unit's actions, overdue first then open then the rest by due date; how many)."""
-    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
-    status = case(
-        *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
-    )
+    status = status_label_expression(lang)
     rank = action_sort_rank_sql(as_of)
     query = select(
         Action.code.label("code"),

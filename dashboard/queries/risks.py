@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, Shortcut, fetch_block
+from dashboard.grid import GridColumn, Shortcut, fetch_block, labelled
 from dashboard.queries.actions import detail_condition, kept_parts, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
@@ -164,10 +164,7 @@ def _protected_hidden(viewer: Viewer) -> ColumnElement[bool] | None:
 
 
 def treatment_label_expression(lang: str) -> ColumnElement[str]:
-    labels = TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"])
-    return case(
-        *[(Risk.treatment == k, literal(v)) for k, v in labels.items()], else_=Risk.treatment
-    )
+    return labelled(Risk.treatment, TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"]))
 
 
 def risk_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
