@@ -157,12 +157,6 @@ def treatments_from_counts(counts: pd.DataFrame, lang: str = "sv") -> pd.DataFra
 # --------------------------------------------------------------------------- lists
 
 
-def _protected_hidden(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Rows to leave out of lists: risks of säkerhetsskydd assets, for most viewers (the rule
-    of etl.visibility, on the outer-joined Asset)."""
-    return shown_asset(viewer.role)
-
-
 def treatment_label_expression(lang: str) -> ColumnElement[str]:
     return labelled(Risk.treatment, TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"]))
 
@@ -209,7 +203,8 @@ def _list_conditions(
 ) -> list[ColumnElement[bool]]:
     """What a list's rows must meet (on Risk joined to RiskAnalysis and, outer, Asset)."""
     conditions = [risk_scope_condition(viewer, as_of, municipality, administration)]
-    for condition in (_protected_hidden(viewer), detail_condition(viewer)):
+    # Risks of säkerhetsskydd assets are left out for most viewers (etl.visibility).
+    for condition in (shown_asset(viewer.role), detail_condition(viewer)):
         if condition is not None:
             conditions.append(condition)
     if cell is not None:

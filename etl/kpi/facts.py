@@ -26,11 +26,11 @@ from sqlalchemy.orm import aliased
 
 from etl.kpi.dates import Cutoffs
 from etl.kpi.frames import query_frame
+from etl.kpi.page_aggregates import has_live_action
 from etl.kpi.rules import (
     LATEST_CLASSIFICATION_ORDER,
     OVERDUE_BUCKETS,
     PERSONAL_DATA_CODES,
-    action_counts_for_risk_sql,
     action_is_overdue,
     action_open_sql,
     action_overdue_sql,
@@ -97,15 +97,6 @@ def risk_needs_action(score, threshold, treatment):
     return or_(treatment == "reduce", score >= threshold)
 
 
-def _has_live_action(risk_id_column):
-    """An action counts for a risk when it is not cancelled."""
-    return exists().where(Action.risk_id == risk_id_column, action_counts_for_risk_sql())
-
-
-def _has_overdue_action(risk_id_column, as_of):
-    return exists().where(Action.risk_id == risk_id_column, action_overdue_sql(as_of))
-
-
 # --------------------------------------------------------------------------- assets
 
 
@@ -156,11 +147,12 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     needs = risk_needs_action(
         score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
     )
+    has_overdue = exists().where(Action.risk_id == Risk.id, action_overdue_sql(as_of))
     risk_state = only_scoped(
         select(
             RiskAnalysis.asset_id,
-            _count_if(and_(needs, ~_has_live_action(Risk.id))).label("unplanned"),
-            _count_if(_has_overdue_action(Risk.id, as_of)).label("overdue"),
+            _count_if(and_(needs, ~has_live_action())).label("unplanned"),
+            _count_if(has_overdue).label("overdue"),
         )
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
         # (a scoped query joins the assets, which already excludes object-level analyses; an
@@ -257,7 +249,7 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     needs = risk_needs_action(
         score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
     )
-    has_action = _has_live_action(Risk.id)
+    has_action = has_live_action()
     object_id = case(
         (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
         else_=Asset.governance_object_id,
