@@ -120,17 +120,6 @@ def maturity_matrix(
     date it was made (the areas of one node may carry different dates). ``administration`` and
     ``scope_types`` narrow it as in compute_kpis (one profile reads one node's rows, not the
     country's)."""
-    return _maturity_matrix(session, as_of, viewer, municipality, administration, scope_types)
-
-
-def _maturity_matrix(
-    session,
-    as_of: dt.date,
-    viewer: Viewer,
-    municipality: str | None,
-    administration: str | None = None,
-    scope_types: tuple[str, ...] | None = None,
-):
     scope = build_scope(viewer, scope_types, municipality, administration)
     return _matrix_of(scope, load_org(session, scope), visible_analyses(session, scope, as_of))
 
