@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, fetch_block, labelled
 from dashboard.queries.viewer import Viewer, governance_object_scope_condition, unit_scope_condition
+from etl.kpi.rules import sees_detail
 from etl.models import (
     Administration,
     GovernanceObject,
@@ -199,8 +200,8 @@ def load_errors(
     """The errors of one visible load in file order (sheet, row, column, value, message) and the
     total number of errors. A load the viewer may not see has none."""
     columns = ["sheet", "row", "column", "value", "message"]
-    if load_id is None or viewer.role == "committee":
-        # The committee sees aggregates only; error rows quote cell values.
+    if load_id is None or not sees_detail(viewer.role):
+        # Error rows quote cell values: no rows for aggregate-only roles (the committee).
         return pd.DataFrame(columns=columns), 0
     visible = select(Load.id).select_from(Load)
     visible = _with_source_joins(visible).where(Load.id == load_id)
