@@ -264,26 +264,29 @@ def _long_rows(
         return None
     chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
     nothing = np.full(n, None, dtype=object)
-    k = len(chunks)
+    columns = {
+        "value": [_to_python(v, METRICS[name].kind == "count") for name, v, _, _ in chunks],
+        "numerator": [_to_python(num, True) for _, _, num, _ in chunks],
+        "denominator": [nothing if d is None else _to_python(d, True) for _, _, _, d in chunks],
+    }
+    return _kpi_frame(scope_type, entities, [c[0] for c in chunks], columns)
 
-    def entity_major(parts: list[np.ndarray]) -> np.ndarray:
-        # Built metric by metric; rows go entity by entity (sort_rows's order: entities are
-        # sorted by code, metrics by catalogue order), so no sort is needed afterwards.
-        return np.concatenate(parts).reshape(k, n).T.reshape(-1)
 
+def _kpi_frame(
+    scope_type: str, entities: pd.DataFrame, names: list[str], columns: dict[str, list]
+) -> pd.DataFrame:
+    """KPI_COLUMNS' rows of ``entities`` from one array (per entity) per metric of ``names`` for
+    each of value, numerator and denominator. Built metric by metric; rows go entity by entity
+    (sort_rows's order: entities sorted by code, metrics by catalogue order), so no sort is
+    needed afterwards."""
+    k, n = len(names), len(entities)
     return pd.DataFrame(
         {
             "scope_type": scope_type,
             "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
             "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
-            "metric": np.tile(np.array([c[0] for c in chunks], dtype=object), n),
-            "value": entity_major(
-                [_to_python(v, METRICS[name].kind == "count") for name, v, _, _ in chunks]
-            ),
-            "numerator": entity_major([_to_python(num, True) for _, _, num, _ in chunks]),
-            "denominator": entity_major(
-                [nothing if den is None else _to_python(den, True) for _, _, _, den in chunks]
-            ),
+            "metric": np.tile(np.array(names, dtype=object), n),
+            **{c: np.column_stack(parts).reshape(-1) for c, parts in columns.items()},
         }
     )
 
@@ -515,17 +518,7 @@ def _from_mart(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataF
                 for j, m in enumerate(names)
             ],
         }  # fmt: skip
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scope_type": scope_type,
-                    "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
-                    "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
-                    "metric": np.tile(np.array(names, dtype=object), n),
-                    **{c: np.column_stack(parts).reshape(-1) for c, parts in columns.items()},
-                }
-            )
-        )
+        frames.append(_kpi_frame(scope_type, entities, names, columns))
     if not frames:
         return pd.DataFrame(columns=KPI_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]
