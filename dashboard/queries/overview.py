@@ -17,7 +17,8 @@ from typing import NamedTuple
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from dashboard.queries.org import (
+from dashboard.queries.org import (  # the limit is read here by dashboard.pages.overview
+    MUNICIPALITIES_WITH_ADMINISTRATIONS,  # noqa: F401
     lists_municipalities_only,
     municipality_of_administrations,
 )
