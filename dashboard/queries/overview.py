@@ -15,17 +15,18 @@ import math
 from typing import NamedTuple
 
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.org import (  # the limit is read here by dashboard.pages.overview
-    MUNICIPALITIES_WITH_ADMINISTRATIONS,  # noqa: F401
-    lists_municipalities_only,
+from dashboard.queries.org import (
+    MUNICIPALITIES_WITH_ADMINISTRATIONS,
     municipality_of_administrations,
 )
-from dashboard.queries.viewer import SYSTEM, Viewer
+from dashboard.queries.viewer import SYSTEM, Viewer, municipality_scope_condition
 from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
+from etl.models import Municipality
 
 log = logging.getLogger(__name__)
 
@@ -411,8 +412,13 @@ def _org_scope_types(
     is chosen and the viewer sees more than MUNICIPALITIES_WITH_ADMINISTRATIONS of them."""
     if administration:
         return ["administration"]
-    if municipality is None and lists_municipalities_only(session, viewer):
-        return ["municipality"]
+    if municipality is None and "municipality" in viewer.visible_scope_types:
+        count = select(func.count(Municipality.id))
+        condition = municipality_scope_condition(viewer)
+        if condition is not None:
+            count = count.where(condition)
+        if session.execute(count).scalar_one() > MUNICIPALITIES_WITH_ADMINISTRATIONS:
+            return ["municipality"]
     return ["municipality", "administration"]
 
 
