@@ -33,7 +33,19 @@ from typing import Any, Literal
 
 import dash_ag_grid as dag
 from dash import Input, Output, clientside_callback
-from sqlalchemy import ColumnElement, Select, String, and_, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
@@ -78,6 +90,12 @@ Columns = Mapping[str, GridColumn]
 
 
 # --------------------------------------------------------------------------- case folding
+
+
+def labelled(column, labels: Mapping[str, str]) -> ColumnElement[str]:
+    """``column``'s codes as the words of ``labels``, in SQL so that a grid filters and sorts on
+    them; a code without a word as itself."""
+    return case(*[(column == code, literal(label)) for code, label in labels.items()], else_=column)
 
 
 class casefold(FunctionElement):  # noqa: N801 (a SQL function, named like one)

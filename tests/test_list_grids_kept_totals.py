@@ -90,9 +90,9 @@ def test_risk_list_row_count_is_read_from_the_kept_counts(store):  # noqa: F811
     admin = Viewer("admin", "a")
     first = {"startRow": 0, "endRow": 100}
     with Session(store) as s:
-        assert page_aggregates.risk_total(s, AS_OF, protected=False) == 8
-        assert page_aggregates.risk_total(s, AS_OF, protected=True) == 11
-        assert page_aggregates.risk_total(s, AS_OF, protected=True, cell=(3, 4)) == 2
+        assert sum(page_aggregates.risk_cells(s, AS_OF, protected=False).values()) == 8
+        assert sum(page_aggregates.risk_cells(s, AS_OF, protected=True).values()) == 11
+        assert sum(page_aggregates.risk_cells(s, AS_OF, protected=True, cell=(3, 4)).values()) == 2
         with s.begin_nested():
             s.execute(
                 update(m.PageAggregate)

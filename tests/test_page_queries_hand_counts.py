@@ -34,12 +34,13 @@ from dashboard.queries.coverage import (
 )
 from dashboard.queries.risks import (
     high_risks_without_action,
+    matrix_from_counts,
+    risk_counts,
     risk_grid_columns,
     risk_list_select,
-    risk_matrix,
     risk_scope_condition,
     risks_block,
-    risks_by_treatment,
+    treatments_from_counts,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.kpi.dates import last_month_ends
@@ -233,7 +234,8 @@ def _risk_groups_before(session, as_of, viewer, column_names, **where):
 def test_risk_matrix_and_treatments_equal_before(store, viewer):
     with Session(store) as session:
         for where in WHERE:
-            matrix = risk_matrix(session, AS_OF, viewer, **where)
+            counts = risk_counts(session, AS_OF, viewer, **where)
+            matrix = matrix_from_counts(counts)
             cells = _risk_groups_before(
                 session, AS_OF, viewer, ["likelihood", "consequence"], **where
             )
@@ -243,7 +245,7 @@ def test_risk_matrix_and_treatments_equal_before(store, viewer):
                 if r.count
             } == cells
             assert len(matrix) == 16  # 4 × 4, zeros included
-            treatments = risks_by_treatment(session, AS_OF, viewer, lang="en", **where)
+            treatments = treatments_from_counts(counts, lang="en")
             before = _risk_groups_before(session, AS_OF, viewer, ["treatment"], **where)
             assert dict(zip(treatments["treatment"], treatments["count"], strict=True)) == {
                 k: before.get((k,), 0) for k in treatments["treatment"]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.queries.risks import parse_cell, risk_matrix
+from dashboard.queries.risks import matrix_from_counts, parse_cell, risk_counts
 from dashboard.queries.viewer import Viewer
 from etl.kpi.compute import compute_kpis
 from tests.kpi_data import AS_OF, build_store
@@ -68,7 +68,7 @@ def test_matrix_adds_up_to_compute_kpis(page, sqlite_engine, municipality):
             municipality=municipality,
             metrics=["risks"],
         )
-        matrix = risk_matrix(session, AS_OF, municipality=municipality)
+        matrix = matrix_from_counts(risk_counts(session, AS_OF, municipality=municipality))
     assert matrix["count"].sum() == kpis.set_index("metric")["value"]["risks"]
     assert page.update_risks({**FILTERS, "municipality": municipality})[1].data[0].z is not None
 
@@ -120,7 +120,7 @@ def test_security_protection_is_counted_not_listed(page, sqlite_engine):
 
         listed = risks_block(session, ciso, ALL_ROWS, AS_OF)
         hidden = hidden_protected_count(session, AS_OF, ciso)
-        matrix = risk_matrix(session, AS_OF, ciso)
+        matrix = matrix_from_counts(risk_counts(session, AS_OF, ciso))
     # Hallsberg: R6 (X7, protected), R7, and the object's R8, R9.
     assert matrix["count"].sum() == 4
     assert sorted(r["code"] for r in listed["rowData"]) == ["R7", "R8", "R9"]
@@ -131,7 +131,7 @@ def test_manager_sees_only_own_unit(sqlite_engine):
     build_store(sqlite_engine)
     manager = Viewer("manager", unit_codes=frozenset({"1882-KLF-IT"}))
     with Session(sqlite_engine) as session:
-        matrix = risk_matrix(session, AS_OF, manager)
+        matrix = matrix_from_counts(risk_counts(session, AS_OF, manager))
     assert matrix["count"].sum() == 3  # R1, R2, R3 of X1 and X2
 
 
@@ -192,4 +192,6 @@ def test_committee_gets_no_risk_detail(sqlite_engine):
     with Session(sqlite_engine) as session:
         assert risks_block(session, committee, ALL_ROWS, AS_OF)["rowCount"] == 0
         assert high_risks_without_action(session, AS_OF, committee)[1] == 0
-        assert risk_matrix(session, AS_OF, committee)["count"].sum() == 7  # counts only
+        assert (
+            matrix_from_counts(risk_counts(session, AS_OF, committee))["count"].sum() == 7
+        )  # counts only

@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     exists,
     false,
     func,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered_query
+from dashboard.grid import GridColumn, Shortcut, casefold, fetch_block, filtered_query, labelled
 from dashboard.queries.viewer import (
     SYSTEM,
     Viewer,
@@ -61,7 +60,6 @@ from etl.visibility import protected_action_ids, shown_action
 
 log = logging.getLogger(__name__)
 
-OPEN_STATUSES = OPEN_ACTION_STATUSES
 STATUS_LABELS = {
     "sv": dict(vocab.ACTION_STATUSES),
     "en": {
@@ -71,7 +69,6 @@ STATUS_LABELS = {
         "cancelled": "Cancelled",
     },
 }
-TREND_MONTHS = 12
 
 
 # --------------------------------------------------------------------------- scoping
@@ -136,10 +133,7 @@ def visible_objects(viewer: Viewer, municipality: str | None, administration: st
         query = query.where(
             GovernanceObject.id.in_(
                 select(GovernanceParticipant.governance_object_id)
-                .join(
-                    Administration,
-                    GovernanceParticipant.administration_id == Administration.id,
-                )
+                .join(Administration, GovernanceParticipant.administration_id == Administration.id)
                 .where(Administration.code == administration)
             )
         )
@@ -260,11 +254,7 @@ def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnEleme
 
 
 def status_label_expression(lang: str = "sv") -> ColumnElement[str]:
-    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
-    return case(
-        *[(Action.status == code, literal(label)) for code, label in labels.items()],
-        else_=Action.status,
-    )
+    return labelled(Action.status, STATUS_LABELS.get(lang, STATUS_LABELS["sv"]))
 
 
 def action_grid_columns(as_of: dt.date, lang: str = "sv") -> dict[str, GridColumn]:
@@ -326,15 +316,10 @@ def action_grid_select(
     return query.where(*action_list_conditions(viewer))
 
 
-def _rank(status, due_on, as_of: dt.date) -> ColumnElement[int]:
-    """0 overdue, 1 open, 2 closed (etl.kpi.rules.action_sort_rank)."""
-    return action_sort_rank_sql(as_of, status, due_on)
-
-
 def default_order(as_of: dt.date) -> tuple:
     """Overdue first (oldest due date first), then open, then by due date: what needs
     attention is on top."""
-    return (_rank(Action.status, Action.due_on, as_of), Action.due_on.asc())
+    return (action_sort_rank_sql(as_of), Action.due_on.asc())
 
 
 def action_grid_shortcut(
@@ -379,7 +364,9 @@ def action_grid_shortcut(
     return Shortcut(
         count_query=select(keys.c.id),
         keys_query=select(keys.c.id).order_by(
-            _rank(keys.c.status, keys.c.due_on, as_of), keys.c.due_on.asc(), keys.c.id
+            action_sort_rank_sql(as_of, keys.c.status, keys.c.due_on),
+            keys.c.due_on.asc(),
+            keys.c.id,
         ),
         total=total,
         block_keys=block_keys,
@@ -430,12 +417,12 @@ def _outside(column, values: tuple[str, ...]) -> ColumnElement[bool]:
 
 def _wide_parts(as_of: dt.date, filters: ActionFilters) -> list[tuple[int, ColumnElement[bool]]]:
     """(rank, condition) of every status and due-date range the default order walks, each one
-    index range of (status, due_on), in rank order; ranks as in _rank."""
+    index range of (status, due_on), in rank order; ranks as in action_sort_rank_sql."""
     parts = []
     for status in vocab.ACTION_STATUSES:
         if filters.statuses and status not in filters.statuses:
             continue
-        if status in OPEN_STATUSES:
+        if status in OPEN_ACTION_STATUSES:
             parts.append((0, and_(Action.status == status, Action.due_on < as_of)))
             if not filters.overdue_only:
                 parts.append((1, and_(Action.status == status, Action.due_on >= as_of)))
@@ -592,7 +579,7 @@ def open_actions_by_month(
     *,
     municipality: str | None = None,
     administration: str | None = None,
-    months: int = TREND_MONTHS,
+    months: int = page_aggregates.TREND_MONTHS,
 ) -> pd.DataFrame:
     """Actions not yet completed at the end of each of the last ``months`` months (month, value).
 

@@ -33,20 +33,6 @@ GLANCE_COLUMNS = ["scope_type", "code", "name", *GLANCE_METRICS]
 MAX_GLANCE_ADMINISTRATIONS = 60
 
 
-def _administration_rows(
-    session: Session, as_of: dt.date, viewer: Viewer, municipality, administration
-) -> pd.DataFrame:
-    return compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=["administration"],
-        municipality=municipality,
-        administration=administration,
-        metrics=list(GLANCE_METRICS),
-    )
-
-
 def _wide(kpis: pd.DataFrame, scope_type: str) -> pd.DataFrame:
     """One row per scope of ``scope_type`` with one column per GLANCE_METRICS value."""
     rows = kpis[kpis["scope_type"] == scope_type] if not kpis.empty else kpis
@@ -84,7 +70,15 @@ def glance_rows(
     ):
         return None
     administrations = _wide(
-        _administration_rows(session, as_of, viewer, municipality, administration),
+        compute_kpis(
+            session,
+            as_of,
+            viewer,
+            scope_types=["administration"],
+            municipality=municipality,
+            administration=administration,
+            metrics=list(GLANCE_METRICS),
+        ),
         "administration",
     )
     objects, _total = visible_object_list(

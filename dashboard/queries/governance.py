@@ -17,10 +17,10 @@ from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import (
-    STATUS_LABELS,
     detail_condition,
     is_open,
     is_overdue,
+    status_label_expression,
     visible_objects,
 )
 from dashboard.queries.viewer import (
@@ -61,19 +61,6 @@ OBJECT_METRICS = (
 MAX_OBJECTS = 30
 ACTIONS_PER_OBJECT = 10
 PROVIDER_WORD = {"sv": "leverantör", "en": "provider"}
-
-__all__ = [
-    "ACTIONS_PER_OBJECT",
-    "MAX_OBJECTS",
-    "OBJECT_METRICS",
-    "object_actions",
-    "object_kpis",
-    "object_participants",
-    "party_summary",
-    "shown_object_kpis",
-    "shown_objects",
-    "visible_object_list",
-]
 
 
 def shown_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
@@ -356,10 +343,7 @@ def object_actions(
         # Rows only of the objects of the viewer's scope: a participant sees an object's numbers,
         # not its actions (visible_object_list's ``detail``).
         base = base.where(key.in_(select(GovernanceObject.id).where(detail_scope)))
-    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
-    status = case(
-        *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
-    )
+    status = status_label_expression(lang)
     rank = action_sort_rank_sql(as_of)
     overdue_days = days_overdue_sql(as_of)
     ordered = func.row_number().over(partition_by=key, order_by=(rank, Action.due_on, Action.id))

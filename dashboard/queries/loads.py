@@ -15,12 +15,9 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, fetch_block
-from dashboard.queries.viewer import (
-    Viewer,
-    governance_object_scope_condition,
-    unit_scope_condition,
-)
+from dashboard.grid import GridColumn, fetch_block, labelled
+from dashboard.queries.viewer import Viewer, governance_object_scope_condition, unit_scope_condition
+from etl.kpi.rules import sees_detail
 from etl.models import (
     Administration,
     GovernanceObject,
@@ -35,22 +32,9 @@ from etl.schema import ALL_SHEETS
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("accepted", "rejected", "unchanged")
 OUTCOME_LABELS = {
     "sv": {"accepted": "Godkänd", "rejected": "Avvisad", "unchanged": "Oförändrad"},
     "en": {"accepted": "Accepted", "rejected": "Rejected", "unchanged": "Unchanged"},
-}
-SOURCE_KIND_LABELS = {
-    "sv": {
-        "organisation": "Organisation",
-        "administration": "Förvaltning",
-        "object": "Förvaltningsobjekt",
-    },
-    "en": {
-        "organisation": "Organisation",
-        "administration": "Administration",
-        "object": "Governance object",
-    },
 }
 # A rejected file can have thousands of errors; the page lists the first ones and says so.
 MAX_ERRORS_SHOWN = 500
@@ -216,8 +200,8 @@ def load_errors(
     """The errors of one visible load in file order (sheet, row, column, value, message) and the
     total number of errors. A load the viewer may not see has none."""
     columns = ["sheet", "row", "column", "value", "message"]
-    if load_id is None or viewer.role == "committee":
-        # The committee sees aggregates only; error rows quote cell values.
+    if load_id is None or not sees_detail(viewer.role):
+        # Error rows quote cell values: no rows for aggregate-only roles (the committee).
         return pd.DataFrame(columns=columns), 0
     visible = select(Load.id).select_from(Load)
     visible = _with_source_joins(visible).where(Load.id == load_id)
@@ -252,11 +236,7 @@ def load_errors(
 
 def outcome_expression(lang: str = "sv") -> ColumnElement[str]:
     """The outcome as the page language's word, in SQL so the grid can filter and sort on it."""
-    labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
-    return case(
-        *[(Load.outcome == code, literal(label)) for code, label in labels.items()],
-        else_=Load.outcome,
-    )
+    return labelled(Load.outcome, OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"]))
 
 
 def loads_grid_select(
@@ -269,16 +249,6 @@ def loads_grid_select(
     """The loads grid's rows: visible loads with the outcome in the page language."""
     query = loads_select(viewer, municipality=municipality, administration=administration)
     return query.add_columns(outcome_expression(lang).label("outcome_label"))
-
-
-LOADS_GRID_FIELDS = (
-    "started_at",
-    "file_name",
-    "source_name",
-    "outcome_label",
-    "rows_total",
-    "error_count",
-)
 
 
 def loads_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
@@ -344,29 +314,3 @@ def latest_rejected_load_id(
 def outcome_label(outcome: str | None, lang: str = "sv") -> str:
     labels = OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"])
     return labels.get(outcome or "", outcome or "")
-
-
-def source_kind_label(kind: str | None, lang: str = "sv") -> str:
-    labels = SOURCE_KIND_LABELS.get(lang, SOURCE_KIND_LABELS["sv"])
-    return labels.get(kind or "", kind or "")
-
-
-__all__ = [
-    "LOADS_GRID_FIELDS",
-    "LOAD_COLUMNS",
-    "latest_rejected_load_id",
-    "loads_block",
-    "loads_grid_columns",
-    "loads_grid_select",
-    "outcome_expression",
-    "MAX_ERRORS_SHOWN",
-    "format_counts",
-    "latest_loads",
-    "load_errors",
-    "load_filter_condition",
-    "load_scope_condition",
-    "loads_select",
-    "outcome_label",
-    "source_kind_label",
-    "visible_load",
-]

@@ -16,16 +16,14 @@ from sqlalchemy import case, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.actions import (
-    STATUS_LABELS,
     action_list_conditions,
     detail_condition,
+    status_label_expression,
     visible_units,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
-from etl.kpi.dates import (
-    follow_up_period,
-)
+from etl.kpi.dates import follow_up_period
 from etl.kpi.rules import (
     action_sort_rank_sql,
     classification_review_is_due,
@@ -150,13 +148,6 @@ def _may_see_unit(session: Session, viewer: Viewer, unit_id: int) -> bool:
     return session.scalar(select(Unit.id).where(Unit.id == unit_id, condition)) is not None
 
 
-def _latest_classification(as_of: dt.date, asset_ids):
-    """The latest classification on or before ``as_of`` of the assets ``asset_ids`` (a subquery
-    limited to them: ranking every classification of a national store took SQLite half a
-    minute)."""
-    return latest_classification_sql(as_of, asset_ids)
-
-
 def _unit_ids(unit_code: str, viewer: Viewer):
     """The unit's id, only when the viewer may see it (a forged code gets nothing)."""
     query = select(Unit.id).where(Unit.code == unit_code)
@@ -166,17 +157,12 @@ def _unit_ids(unit_code: str, viewer: Viewer):
     return query if condition is None else query.where(condition)
 
 
-def _detail_ids(unit_code: str, viewer: Viewer):
-    """As _unit_ids, but empty for aggregate-only roles: asset and action lists are detail."""
+def unit_detail_ids(unit_code: str, viewer: Viewer):
+    """As _unit_ids, but empty for aggregate-only roles (not the committee): what every list of
+    Min enhet, the to-do list included, reads under."""
     query = _unit_ids(unit_code, viewer)
     detail = detail_condition(viewer)
     return query if detail is None else query.where(detail)
-
-
-def unit_detail_ids(unit_code: str, viewer: Viewer):
-    """The unit's id when the viewer may see its rows (its own unit, not the committee): what
-    every list of Min enhet, the to-do list included, reads under."""
-    return _detail_ids(unit_code, viewer)
 
 
 def unit_assets(
@@ -190,8 +176,10 @@ def unit_assets(
 ) -> tuple[pd.DataFrame, int, int]:
     """(assets the unit owns, primary first then by name; how many in all; how many are hidden
     because they are under säkerhetsskydd). Columns ASSET_COLUMNS."""
-    unit_ids = _detail_ids(unit_code, viewer)
-    latest = _latest_classification(
+    unit_ids = unit_detail_ids(unit_code, viewer)
+    # Limited to the unit's assets: ranking every classification of a national store took
+    # SQLite half a minute.
+    latest = latest_classification_sql(
         as_of, select(AssetOwner.asset_id).where(AssetOwner.unit_id.in_(unit_ids))
     )
     base = (
@@ -215,10 +203,7 @@ def unit_assets(
     if shown is None:
         counted = func.count(), literal(0)
     else:
-        counted = (
-            func.sum(case((shown, 1), else_=0)),
-            func.sum(case((shown, 0), else_=1)),
-        )
+        counted = (func.sum(case((shown, 1), else_=0)), func.sum(case((shown, 0), else_=1)))
         base = base.where(shown)
     total, hidden = session.execute(
         select(*counted)
@@ -276,10 +261,7 @@ def unit_actions(
     limit: int = MAX_ACTIONS,
 ) -> tuple[pd.DataFrame, int]:
     """(the unit's actions, overdue first then open then the rest by due date; how many)."""
-    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
-    status = case(
-        *[(Action.status == k, literal(v)) for k, v in labels.items()], else_=Action.status
-    )
+    status = status_label_expression(lang)
     rank = action_sort_rank_sql(as_of)
     query = select(
         Action.code.label("code"),
@@ -292,7 +274,8 @@ def unit_actions(
         # how many in all, counted before the limit (one statement instead of two)
         func.count().over().label("total"),
     ).where(
-        Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)), *action_list_conditions(viewer)
+        Action.owner_unit_id.in_(unit_detail_ids(unit_code, viewer)),
+        *action_list_conditions(viewer),
     )
     result = session.execute(query.order_by(rank, Action.due_on, Action.id).limit(limit))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
@@ -307,7 +290,7 @@ def hidden_unit_actions(session: Session, unit_code: str, viewer: Viewer = SYSTE
     if shown is None:
         return 0
     query = select(func.count()).where(
-        Action.owner_unit_id.in_(_detail_ids(unit_code, viewer)), not_(shown)
+        Action.owner_unit_id.in_(unit_detail_ids(unit_code, viewer)), not_(shown)
     )
     return int(session.scalar(query) or 0)
 

@@ -64,11 +64,7 @@ def report_audience(viewer: Viewer) -> list[str]:
 
 
 def freeze_report(
-    engine: Engine,
-    data: dict,
-    created_by: str,
-    pdf: bytes | None = None,
-    viewer: Viewer = SYSTEM,
+    engine: Engine, data: dict, created_by: str, pdf: bytes | None = None, viewer: Viewer = SYSTEM
 ) -> int:
     """Store ``data`` (a report gathered for ``viewer``) as a snapshot; returns its id.
 
@@ -197,15 +193,3 @@ def snapshot_label(row: dict, lang: str = "sv") -> str:
     created_text = created.strftime("%Y-%m-%d") if hasattr(created, "strftime") else str(created)
     frozen = "frozen" if lang == "en" else "fryst"
     return f"{row['period']} · {row['scope_name']} ({frozen} {created_text})"
-
-
-__all__ = [
-    "FREEZE_ROLES",
-    "freeze_report",
-    "get_snapshot",
-    "list_snapshots",
-    "may_freeze",
-    "report_audience",
-    "report_content_types",
-    "snapshot_label",
-]

@@ -19,33 +19,16 @@ import datetime as dt
 import logging
 
 import pandas as pd
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, Shortcut, fetch_block
+from dashboard.grid import GridColumn, Shortcut, fetch_block, labelled
 from dashboard.queries.actions import detail_condition, kept_parts, visible_objects, visible_units
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
 from etl.kpi import page_aggregates
 from etl.kpi.page_aggregates import has_live_action, high_risk_order, is_high, risk_counts_select
-from etl.models import (
-    Administration,
-    Asset,
-    GovernanceObject,
-    Risk,
-    RiskAnalysis,
-    Unit,
-)
+from etl.models import Administration, Asset, GovernanceObject, Risk, RiskAnalysis, Unit
 from etl.visibility import shown_asset
 
 log = logging.getLogger(__name__)
@@ -65,7 +48,6 @@ CONSEQUENCE_LABELS = {
     "sv": dict(vocab.CONSEQUENCE_LEVELS),
     "en": {1: "Minor", 2: "Moderate", 3: "Significant", 4: "Severe"},
 }
-PROTECTED_TEXT = {"sv": "(säkerhetsskydd)", "en": "(security protection)"}
 
 
 def risk_scope_condition(
@@ -172,47 +154,11 @@ def treatments_from_counts(counts: pd.DataFrame, lang: str = "sv") -> pd.DataFra
     )
 
 
-def risk_matrix(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame:
-    """Columns likelihood, consequence, count: every cell of the matrix, zeros included."""
-    where = {"municipality": municipality, "administration": administration}
-    return matrix_from_counts(risk_counts(session, as_of, viewer, **where))
-
-
-def risks_by_treatment(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame:
-    """Columns treatment, label, count for every treatment (zeros included), in vocab order."""
-    where = {"municipality": municipality, "administration": administration}
-    return treatments_from_counts(risk_counts(session, as_of, viewer, **where), lang)
-
-
 # --------------------------------------------------------------------------- lists
 
 
-def _protected_hidden(viewer: Viewer) -> ColumnElement[bool] | None:
-    """Rows to leave out of lists: risks of säkerhetsskydd assets, for most viewers (the rule
-    of etl.visibility, on the outer-joined Asset)."""
-    return shown_asset(viewer.role)
-
-
 def treatment_label_expression(lang: str) -> ColumnElement[str]:
-    labels = TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"])
-    return case(
-        *[(Risk.treatment == k, literal(v)) for k, v in labels.items()], else_=Risk.treatment
-    )
+    return labelled(Risk.treatment, TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"]))
 
 
 def risk_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
@@ -257,7 +203,8 @@ def _list_conditions(
 ) -> list[ColumnElement[bool]]:
     """What a list's rows must meet (on Risk joined to RiskAnalysis and, outer, Asset)."""
     conditions = [risk_scope_condition(viewer, as_of, municipality, administration)]
-    for condition in (_protected_hidden(viewer), detail_condition(viewer)):
+    # Risks of säkerhetsskydd assets are left out for most viewers (etl.visibility).
+    for condition in (shown_asset(viewer.role), detail_condition(viewer)):
         if condition is not None:
             conditions.append(condition)
     if cell is not None:
@@ -380,10 +327,7 @@ def risks_block(
 ) -> dict:
     where = {"municipality": municipality, "administration": administration, "cell": cell}
     query = risk_list_select(as_of, viewer, lang=lang, **where)
-    order = (
-        (Risk.likelihood * Risk.consequence).desc(),
-        Risk.code.asc(),
-    )
+    order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code.asc())
     # The first look counts and orders the risks without the list's joins and its per-row
     # "has action" check, and reads only the block's rows in full.
     keys = risk_list_ids(as_of, viewer, **where)

@@ -25,12 +25,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.queries.my_unit import unit_detail_ids
 from dashboard.queries.viewer import Viewer
-from etl.kpi.dates import (
-    RISK_ANALYSIS_VALID_MONTHS,
-    add_months,
-    follow_up_period,
-    follow_up_period_end,
-)
+from etl.kpi.dates import follow_up_period, follow_up_period_end
 from etl.kpi.rules import (
     action_due_soon_sql,
     action_overdue_sql,
@@ -175,8 +170,3 @@ def _follow_up_due(session: Session, as_of: dt.date, unit_code: str, viewer: Vie
     if submitted is not None:
         return None
     return {"period": period, "period_end": follow_up_period_end(period)}
-
-
-def analysis_lapsed_on(analysed_on: dt.date | None) -> dt.date | None:
-    """The day an analysis stopped counting (analysed + 36 months), for the list's date."""
-    return None if analysed_on is None else add_months(analysed_on, RISK_ANALYSIS_VALID_MONTHS)

@@ -138,28 +138,15 @@ def _metric_columns(
     def count(name: str) -> tuple[np.ndarray, None]:
         return col(name), None
 
-    return {
-        "assets": count("assets"),
-        "classified_current": count("classified_current"),
+    # A count metric is the fact column of its name unless given below.
+    columns = {name: count(name) for name, metric in METRICS.items() if metric.kind == "count"}
+    return columns | {
         "classification_coverage": (col("classified_current"), col("assets")),
         "classifications_expired": (col("classified") - col("classified_current"), None),
         "assets_unclassified": (col("assets") - col("classified"), None),
-        "reviews_due_90d": count("reviews_due_90d"),
         "risk_analysis_coverage": (col("risk_analysed"), col("assets")),
-        "risks": count("risks"),
-        "risks_high": count("risks_high"),
-        "risks_high_without_action": count("risks_high_without_action"),
         "action_plan_coverage": (col("risks_needing_action_planned"), col("risks_needing_action")),
         "funnel_classified": count("classified_current"),
-        "funnel_risk_analysed": count("funnel_risk_analysed"),
-        "funnel_action_planned": count("funnel_action_planned"),
-        "funnel_on_time": count("funnel_on_time"),
-        "actions_open": count("actions_open"),
-        "actions_overdue": count("actions_overdue"),
-        "actions_overdue_1_30": count("actions_overdue_1_30"),
-        "actions_overdue_31_90": count("actions_overdue_31_90"),
-        "actions_overdue_91_180": count("actions_overdue_91_180"),
-        "actions_overdue_over_180": count("actions_overdue_over_180"),
         "actions_on_time_rate": (col("actions_done_on_time"), col("actions_done")),
         "gdpr_coverage": (col("personal_data_registered"), col("personal_data")),
         "shared_owner_participation": (col("owners_took_part"), col("owners_of_shared")),
@@ -167,12 +154,8 @@ def _metric_columns(
         "training_completion": (col("training_sum"), col("training_count")),
         "access_review_current": (col("access_review_current"), col("units")),
         "maturity_self": (col("self_sum"), col("self_count")),
-        "org_ciso": count("org_ciso"),
         "org_security_officer": (col("so_num"), col("so_den")),
-        "org_dpo": count("org_dpo"),
-        "org_protection_officer": count("org_protection_officer"),
         "org_unit_managers": (col("um_num"), col("um_den")),
-        "org_checks_failed": count("org_checks_failed"),
     }
 
 
@@ -281,26 +264,29 @@ def _long_rows(
         return None
     chunks.sort(key=lambda c: METRIC_ORDER[c[0]])
     nothing = np.full(n, None, dtype=object)
-    k = len(chunks)
+    columns = {
+        "value": [_to_python(v, METRICS[name].kind == "count") for name, v, _, _ in chunks],
+        "numerator": [_to_python(num, True) for _, _, num, _ in chunks],
+        "denominator": [nothing if d is None else _to_python(d, True) for _, _, _, d in chunks],
+    }
+    return _kpi_frame(scope_type, entities, [c[0] for c in chunks], columns)
 
-    def entity_major(parts: list[np.ndarray]) -> np.ndarray:
-        # Built metric by metric; rows go entity by entity (sort_rows's order: entities are
-        # sorted by code, metrics by catalogue order), so no sort is needed afterwards.
-        return np.concatenate(parts).reshape(k, n).T.reshape(-1)
 
+def _kpi_frame(
+    scope_type: str, entities: pd.DataFrame, names: list[str], columns: dict[str, list]
+) -> pd.DataFrame:
+    """KPI_COLUMNS' rows of ``entities`` from one array (per entity) per metric of ``names`` for
+    each of value, numerator and denominator. Built metric by metric; rows go entity by entity
+    (sort_rows's order: entities sorted by code, metrics by catalogue order), so no sort is
+    needed afterwards."""
+    k, n = len(names), len(entities)
     return pd.DataFrame(
         {
             "scope_type": scope_type,
             "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
             "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
-            "metric": np.tile(np.array([c[0] for c in chunks], dtype=object), n),
-            "value": entity_major(
-                [_to_python(v, METRICS[name].kind == "count") for name, v, _, _ in chunks]
-            ),
-            "numerator": entity_major([_to_python(num, True) for _, _, num, _ in chunks]),
-            "denominator": entity_major(
-                [nothing if den is None else _to_python(den, True) for _, _, _, den in chunks]
-            ),
+            "metric": np.tile(np.array(names, dtype=object), n),
+            **{c: np.column_stack(parts).reshape(-1) for c, parts in columns.items()},
         }
     )
 
@@ -532,17 +518,7 @@ def _from_mart(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataF
                 for j, m in enumerate(names)
             ],
         }  # fmt: skip
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scope_type": scope_type,
-                    "scope_id": np.repeat(entities["code"].to_numpy(dtype=object), k),
-                    "scope_name": np.repeat(entities["name"].to_numpy(dtype=object), k),
-                    "metric": np.tile(np.array(names, dtype=object), n),
-                    **{c: np.column_stack(parts).reshape(-1) for c, parts in columns.items()},
-                }
-            )
-        )
+        frames.append(_kpi_frame(scope_type, entities, names, columns))
     if not frames:
         return pd.DataFrame(columns=KPI_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KPI_COLUMNS]
@@ -618,10 +594,6 @@ def funnel(
     With ``governance_object`` the assets of that object (if the viewer may see it); otherwise the
     assets of the visible units, narrowed to ``municipality``/``administration``.
     """
-    return _funnel(session, as_of, viewer, municipality, administration, governance_object)
-
-
-def _funnel(session, as_of, viewer, municipality, administration, governance_object):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
@@ -668,10 +640,6 @@ def overdue_aging(
     Counts the actions of the visible units by their administration, plus provider actions of
     shared objects for administrations that the viewer may see and that take part explicitly.
     """
-    return _overdue_aging(session, as_of, viewer, municipality, administration)
-
-
-def _overdue_aging(session, as_of, viewer, municipality, administration):
     scope = build_scope(viewer, None, municipality, administration)
     cut = Cutoffs(as_of)
     facts.prepare_connection(session)
@@ -725,15 +693,3 @@ def _overdue_aging(session, as_of, viewer, municipality, administration):
         },
         columns=["administration_code", "administration_name", "bucket", "count"],
     )
-
-
-__all__ = [
-    "KPI_COLUMNS",
-    "compute_kpis",
-    "compute_scope",
-    "evidence_criteria",
-    "funnel",
-    "kpi_json",
-    "overdue_aging",
-    "sort_rows",
-]

@@ -28,7 +28,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    inspect,
     not_,
     or_,
     select,
@@ -36,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from etl.bulk import insert_rows
+from etl.kpi import kept_tables
 from etl.kpi.rules import (
     PERSONAL_DATA_CODES,
     classification_current_sql,
@@ -256,12 +256,6 @@ def shared_owner_count_select(as_of: dt.date, conditions: Sequence[ColumnElement
 # --------------------------------------------------------------------------- stored counts
 
 
-def present(conn) -> bool:
-    """Whether the store has the table (migration 0011)."""
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    return inspect(connection).has_table(CoverageGap.__tablename__)
-
-
 def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) -> list[tuple]:
     """(as_of, municipality code, gap, rows_all, rows_unprotected) of every municipality
     (``municipality_ids``: of those only), zeros included."""
@@ -279,10 +273,7 @@ def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) ->
         shared_owner_count_select(as_of, conditions)
     ):
         found[(municipality_id, SHARED_OWNER)] = (int(rows_all), int(rows_unprotected))
-    # As SQLAlchemy binds a date (SQLite keeps it as text of its own format).
-    bound = CoverageGap.__table__.c.as_of.type.dialect_impl(connection.dialect)
-    processor = bound.bind_processor(connection.dialect)
-    day = processor(as_of) if processor else as_of
+    day = kept_tables.bind_date(connection, CoverageGap, as_of)
     rows = []
     for municipality_id, code in sorted(
         connection.execute(municipalities).all(), key=lambda r: r[1]
@@ -298,7 +289,7 @@ _COLUMNS = ("as_of", "municipality_code", "gap", "rows_all", "rows_unprotected")
 def build(connection, dates: Iterable[dt.date]) -> int:
     """Replace the stored counts with those of every municipality as of ``dates`` (the mart's),
     in the caller's transaction; rows written."""
-    if not present(connection):
+    if not kept_tables.present(connection, CoverageGap):
         return 0
     connection.execute(delete(CoverageGap))
     written = 0
@@ -312,7 +303,7 @@ def build(connection, dates: Iterable[dt.date]) -> int:
 def update(connection, as_of: dt.date, municipality_codes: Iterable[str] | None) -> int:
     """Replace the counts as of ``as_of`` of the municipalities ``municipality_codes`` (None:
     every municipality) in the caller's transaction; rows written."""
-    if not present(connection):
+    if not kept_tables.present(connection, CoverageGap):
         return 0
     codes = None if municipality_codes is None else sorted(set(municipality_codes))
     removed = delete(CoverageGap).where(CoverageGap.as_of == as_of)
@@ -332,16 +323,6 @@ def update(connection, as_of: dt.date, municipality_codes: Iterable[str] | None)
     return len(rows)
 
 
-def forget(connection, keep: Iterable[dt.date] | None = None) -> None:
-    """Delete the counts of every date (``keep``: but those)."""
-    if not present(connection):
-        return
-    statement = delete(CoverageGap)
-    if keep is not None:
-        statement = statement.where(CoverageGap.as_of.notin_(sorted(keep)))
-    connection.execute(statement)
-
-
 def stored_counts(
     conn, as_of: dt.date, municipality_codes: Sequence[str] | None, *, protected: bool
 ) -> dict[str, int] | None:
@@ -350,7 +331,7 @@ def stored_counts(
     missing. Valid only when the KPI mart holds ``as_of`` at the store's current version
     (etl.kpi.mart.holds, the caller's to ask: the rows are written with the mart's)."""
     connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    if not present(connection):
+    if not kept_tables.present(connection, CoverageGap):
         return None
     column = CoverageGap.rows_all if protected else CoverageGap.rows_unprotected
     query = select(CoverageGap.gap, func.sum(column), func.count()).where(
@@ -375,7 +356,6 @@ __all__ = [
     "SHARED_OWNER",
     "STORED_GAPS",
     "build",
-    "forget",
     "gap_conditions",
     "gap_count_select",
     "gap_sources",

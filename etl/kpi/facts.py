@@ -26,11 +26,11 @@ from sqlalchemy.orm import aliased
 
 from etl.kpi.dates import Cutoffs
 from etl.kpi.frames import query_frame
+from etl.kpi.page_aggregates import has_live_action
 from etl.kpi.rules import (
     LATEST_CLASSIFICATION_ORDER,
     OVERDUE_BUCKETS,
     PERSONAL_DATA_CODES,
-    action_counts_for_risk_sql,
     action_is_overdue,
     action_open_sql,
     action_overdue_sql,
@@ -93,21 +93,8 @@ def _where(stmt, condition):
     return stmt if condition is None else stmt.where(condition)
 
 
-def _frame(conn, stmt) -> pd.DataFrame:
-    return query_frame(conn, stmt)
-
-
 def risk_needs_action(score, threshold, treatment):
     return or_(treatment == "reduce", score >= threshold)
-
-
-def _has_live_action(risk_id_column):
-    """An action counts for a risk when it is not cancelled."""
-    return exists().where(Action.risk_id == risk_id_column, action_counts_for_risk_sql())
-
-
-def _has_overdue_action(risk_id_column, as_of):
-    return exists().where(Action.risk_id == risk_id_column, action_overdue_sql(as_of))
 
 
 # --------------------------------------------------------------------------- assets
@@ -133,10 +120,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             Classification.classified_on,
             Classification.next_review_on,
             func.row_number()
-            .over(
-                partition_by=Classification.asset_id,
-                order_by=LATEST_CLASSIFICATION_ORDER,
-            )
+            .over(partition_by=Classification.asset_id, order_by=LATEST_CLASSIFICATION_ORDER)
             .label("rank"),
         ).where(Classification.classified_on <= as_of),
         Classification.asset_id,
@@ -163,11 +147,12 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     needs = risk_needs_action(
         score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
     )
+    has_overdue = exists().where(Action.risk_id == Risk.id, action_overdue_sql(as_of))
     risk_state = only_scoped(
         select(
             RiskAnalysis.asset_id,
-            _count_if(and_(needs, ~_has_live_action(Risk.id))).label("unplanned"),
-            _count_if(_has_overdue_action(Risk.id, as_of)).label("overdue"),
+            _count_if(and_(needs, ~has_live_action())).label("unplanned"),
+            _count_if(has_overdue).label("overdue"),
         )
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
         # (a scoped query joins the assets, which already excludes object-level analyses; an
@@ -235,8 +220,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             _count_if(personal).label("personal_data"),
             _count_if(registered).label("personal_data_registered"),
             func.coalesce(
-                func.sum(case((multi_owner, func.coalesce(took_part.c.took_part, 0)), else_=0)),
-                0,
+                func.sum(case((multi_owner, func.coalesce(took_part.c.took_part, 0)), else_=0)), 0
             ).label("owners_took_part"),
             func.coalesce(func.sum(case((multi_owner, owners.c.owners), else_=0)), 0).label(
                 "owners_of_shared"
@@ -252,7 +236,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     )
     # Driving the outer query by primary key lets SQLite walk only the scoped assets.
     scoped_ids = None if inner_scope is None else Asset.id.in_(select(inner.id).where(inner_scope))
-    return _frame(conn, _where(stmt, scoped_ids))
+    return query_frame(conn, _where(stmt, scoped_ids))
 
 
 # --------------------------------------------------------------------------- risks
@@ -265,7 +249,7 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     needs = risk_needs_action(
         score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
     )
-    has_action = _has_live_action(Risk.id)
+    has_action = has_live_action()
     object_id = case(
         (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
         else_=Asset.governance_object_id,
@@ -288,7 +272,7 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .where(RiskAnalysis.analysed_on <= cut.as_of)
         .group_by(Asset.primary_unit_id, object_id, shared)
     )
-    return _frame(conn, _where(stmt, _analysis_scope(scope)))
+    return query_frame(conn, _where(stmt, _analysis_scope(scope)))
 
 
 def _analysis_scope(scope: Scope):
@@ -385,9 +369,7 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     is_open = action_open_sql()
     overdue = action_overdue_sql(cut.as_of)
     done = and_(
-        Action.status == "done",
-        Action.completed_on.isnot(None),
-        Action.completed_on <= cut.as_of,
+        Action.status == "done", Action.completed_on.isnot(None), Action.completed_on <= cut.as_of
     )
     shared = _action_shared()
     stmt = select(
@@ -404,7 +386,7 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         _count_if(and_(done, Action.completed_on <= Action.due_on)).label("actions_done_on_time"),
     ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
     condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
-    return _frame(conn, _where(stmt, condition))
+    return query_frame(conn, _where(stmt, condition))
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -417,7 +399,7 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     def only_scoped(stmt):
         return stmt if unit_ids is None else stmt.where(FollowUpReport.unit_id.in_(unit_ids))
 
-    this_period = _frame(
+    this_period = query_frame(
         conn,
         only_scoped(
             select(
@@ -430,7 +412,7 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
                             FollowUpReport.training_completion_pct.isnot(None),
                         ),
                         FollowUpReport.training_completion_pct / 100.0,
-                    ),
+                    )
                 ).label("training"),
             ).where(FollowUpReport.period == cut.period)
         ),
@@ -445,7 +427,7 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         ).where(FollowUpReport.submitted.is_(True), FollowUpReport.period <= cut.period)
     ).subquery("ranked")
     reviewed = ranked.c.last_access_review_on
-    access = _frame(
+    access = query_frame(
         conn,
         select(
             ranked.c.unit_id,
@@ -456,7 +438,3 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     )
     facts = this_period.merge(access, on="unit_id", how="outer")
     return facts
-
-
-def unit_exists(conn) -> bool:
-    return conn.execute(select(Unit.id).limit(1)).first() is not None

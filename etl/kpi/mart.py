@@ -27,14 +27,23 @@ import logging
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, inspect, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from etl.bulk import insert_rows
-from etl.kpi import coverage_gaps, page_aggregates
+from etl.kpi import coverage_gaps, kept_tables, page_aggregates
 from etl.kpi.dates import previous_quarter
 from etl.kpi.viewer import MUNICIPALITY_ROLES, Viewer
-from etl.models import Administration, GovernanceObject, KpiMart, KpiMartDate, Municipality, Unit
+from etl.models import (
+    Administration,
+    CoverageGap,
+    GovernanceObject,
+    KpiMart,
+    KpiMartDate,
+    Municipality,
+    PageAggregate,
+    Unit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +111,7 @@ def present(conn) -> bool:
     """Whether the store has the mart (migration 0009). A store not yet upgraded is read and
     loaded without it: every number is then computed on demand. Asked each time, not
     remembered, since a downgrade can take the tables away under a running engine."""
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    return inspect(connection).has_table(KpiMartDate.__tablename__)
+    return kept_tables.present(conn, KpiMartDate)
 
 
 def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
@@ -116,7 +124,7 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
     connection = session.connection()
     connection.execute(delete(KpiMartDate))
     connection.execute(delete(KpiMart))
-    page_aggregates.forget(connection)
+    kept_tables.forget(connection, PageAggregate)
     written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
     coverage_gaps.build(connection, frames)  # Täckning's gap counts, valid with the mart's tag
     # The Risker and Åtgärder pages' counts per part of the country, under the same tag.
@@ -126,8 +134,8 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
     if store_version(session) != version:
         log.info("store changed while building the KPI mart: not kept")
         connection.execute(delete(KpiMart))
-        coverage_gaps.forget(connection)
-        page_aggregates.forget(connection)
+        kept_tables.forget(connection, CoverageGap)
+        kept_tables.forget(connection, PageAggregate)
         return 0
     if frames:
         connection.execute(
@@ -146,8 +154,8 @@ def analyse(connection) -> None:
     well on the load's statistics; its ANALYZE would rescan the store."""
     if connection.dialect.name == "postgresql":
         tables = ["kpi_mart", "kpi_mart_date"]
-        tables += ["page_aggregate"] if page_aggregates.present(connection) else []
-        tables += ["coverage_gap"] if coverage_gaps.present(connection) else []
+        tables += ["page_aggregate"] if kept_tables.present(connection, PageAggregate) else []
+        tables += ["coverage_gap"] if kept_tables.present(connection, CoverageGap) else []
         connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
 
 
@@ -158,10 +166,7 @@ def insert_frame(connection, as_of: dt.date, frame: pd.DataFrame) -> int:
         [None if v is None else float(v) for v in frame[name].tolist()]
         for name in ("value", "numerator", "denominator")
     ]
-    # As SQLAlchemy binds a date (SQLite keeps it as text of its own format).
-    bound = KpiMart.__table__.c.as_of.type.dialect_impl(connection.dialect)
-    processor = bound.bind_processor(connection.dialect)
-    day = processor(as_of) if processor else as_of
+    day = kept_tables.bind_date(connection, KpiMart, as_of)
     rows = [(day, *cells) for cells in zip(*texts, *numbers, strict=True)]
     insert_rows(connection, KpiMart.__table__, _ROW_COLUMNS, rows)
     return len(rows)
@@ -172,8 +177,8 @@ def forget(engine) -> None:
     with engine.begin() as conn:
         conn.execute(delete(KpiMartDate))
         conn.execute(delete(KpiMart))
-        coverage_gaps.forget(conn)
-        page_aggregates.forget(conn)
+        kept_tables.forget(conn, CoverageGap)
+        kept_tables.forget(conn, PageAggregate)
 
 
 def stands_for(viewer: Viewer) -> bool:
@@ -222,7 +227,7 @@ def holds_pages(conn, as_of: dt.date) -> bool:
     """Whether the pages' counts per part (etl.kpi.page_aggregates) as of ``as_of`` may be
     read: the store has their table and the mart holds the date at the current version (the
     same transaction wrote both)."""
-    return page_aggregates.present(conn) and holds(conn, as_of)
+    return kept_tables.present(conn, PageAggregate) and holds(conn, as_of)
 
 
 def entities(conn, scope_type: str, condition) -> pd.DataFrame:
@@ -250,11 +255,7 @@ def numbers(
     table = _ENTITY_TABLES[scope_type]
     stmt = select(
         KpiMart.scope_id, KpiMart.metric, KpiMart.value, KpiMart.numerator, KpiMart.denominator
-    ).where(
-        KpiMart.as_of == as_of,
-        KpiMart.scope_type == scope_type,
-        KpiMart.metric.in_(metrics),
-    )
+    ).where(KpiMart.as_of == as_of, KpiMart.scope_type == scope_type, KpiMart.metric.in_(metrics))
     if condition is not None:
         stmt = stmt.where(KpiMart.scope_id.in_(select(table.code).where(condition)))
     connection = conn.connection() if hasattr(conn, "get_bind") else conn
@@ -272,17 +273,3 @@ def numbers(
         block[rows, columns] = np.array(column, dtype="float64")  # None -> NaN
         blocks[part] = block
     return blocks
-
-
-__all__ = [
-    "build",
-    "entities",
-    "forget",
-    "holds",
-    "holds_pages",
-    "insert_frame",
-    "mart_dates",
-    "numbers",
-    "stands_for",
-    "store_version",
-]

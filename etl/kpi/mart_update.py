@@ -37,13 +37,14 @@ import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from etl.kpi import coverage_gaps, mart, page_aggregates
+from etl.kpi import coverage_gaps, kept_tables, mart, page_aggregates
 from etl.kpi.compute import compute_kpis, compute_scope
 from etl.kpi.definitions import SCOPE_TYPES
 from etl.kpi.scope import Scope
 from etl.kpi.viewer import SYSTEM
 from etl.models import (
     Administration,
+    CoverageGap,
     GovernanceObject,
     GovernanceParticipant,
     KpiMart,
@@ -51,6 +52,7 @@ from etl.models import (
     Load,
     MetricSnapshot,
     Municipality,
+    PageAggregate,
     Source,
     Unit,
 )
@@ -324,8 +326,8 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     dropped = [day for day in held if day not in wanted]
     for day in dropped:
         connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
-    coverage_gaps.forget(connection, keep=wanted)
-    page_aggregates.forget(connection, dropped)
+    kept_tables.forget(connection, CoverageGap, keep=wanted)
+    kept_tables.forget(connection, PageAggregate, keep=wanted)
     for day in wanted:
         clock = time.perf_counter()
         if day in held:
@@ -398,6 +400,3 @@ def snapshot_from_mart(connection, as_of: dt.date, taken_at: dt.datetime, run_id
         ["as_of", "taken_at", "run_id", *columns], source.order_by(KpiMart.id)
     )
     return connection.execute(statement).rowcount
-
-
-__all__ = ["Footprint", "Touched", "footprint", "remember", "snapshot_from_mart", "update"]

@@ -15,13 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from etl.kpi.frames import query_frame
 from etl.kpi.scope import Scope, build_scope, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
-from etl.models import (
-    Administration,
-    GapAnalysis,
-    GapAssessment,
-    GovernanceObject,
-    MaturityArea,
-)
+from etl.models import Administration, GapAnalysis, GapAssessment, GovernanceObject, MaturityArea
 
 _ASSESSMENT_COLUMNS = [
     "gap_analysis_id",
@@ -126,17 +120,6 @@ def maturity_matrix(
     date it was made (the areas of one node may carry different dates). ``administration`` and
     ``scope_types`` narrow it as in compute_kpis (one profile reads one node's rows, not the
     country's)."""
-    return _maturity_matrix(session, as_of, viewer, municipality, administration, scope_types)
-
-
-def _maturity_matrix(
-    session,
-    as_of: dt.date,
-    viewer: Viewer,
-    municipality: str | None,
-    administration: str | None = None,
-    scope_types: tuple[str, ...] | None = None,
-):
     scope = build_scope(viewer, scope_types, municipality, administration)
     return _matrix_of(scope, load_org(session, scope), visible_analyses(session, scope, as_of))
 

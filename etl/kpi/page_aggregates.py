@@ -36,12 +36,12 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    inspect,
     or_,
     select,
 )
 
 from etl.bulk import insert_rows
+from etl.kpi import kept_tables
 from etl.kpi.dates import last_month_ends
 from etl.kpi.rules import action_counts_for_risk_sql, action_open_sql, high_risk_sql
 from etl.models import (
@@ -372,18 +372,12 @@ def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, obje
 # --------------------------------------------------------------------------- writing
 
 
-def present(conn) -> bool:
-    """Whether the store has the table (migration 0010)."""
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    return inspect(connection).has_table(PageAggregate.__tablename__)
-
-
 def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> int:
     """Replace the rows as of ``dates`` of the parts named (codes; None: every part of that
     kind, an empty set: none) with newly counted ones, in the caller's transaction; rows
     written. The caller tags the dates (kpi_mart_date)."""
     dates = sorted(set(dates))
-    if not dates or not present(connection):
+    if not dates or not kept_tables.present(connection, PageAggregate):
         return 0
     table = PageAggregate.__table__
     for part_type, codes in ((MUNICIPALITY, municipalities), (OBJECT, objects)):
@@ -404,31 +398,13 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
     rows.sort(
         key=lambda r: (r[0], r[1], r[2], r[3], *(("" if v is None else str(v)) for v in r[4:]))
     )
-    insert_rows(connection, table, _COLUMNS, [_bound(connection, row) for row in rows])
+
+    def bind(day):
+        return kept_tables.bind_date(connection, PageAggregate, day)
+
+    bound = [(bind(r[0]), *r[1:8], bind(r[8]), *r[9:]) for r in rows]  # as_of and month
+    insert_rows(connection, table, _COLUMNS, bound)
     return len(rows)
-
-
-def forget(connection, dates: Iterable[dt.date] | None = None) -> None:
-    """Delete the rows as of ``dates`` (None: all)."""
-    if not present(connection):
-        return
-    table = PageAggregate.__table__
-    stmt = delete(table)
-    if dates is not None:
-        stmt = stmt.where(table.c.as_of.in_(sorted(dates)))
-    connection.execute(stmt)
-
-
-def _bound(connection, row: tuple) -> tuple:
-    """A row as the driver takes it: dates as SQLAlchemy binds them (text on SQLite)."""
-    date_type = PageAggregate.__table__.c.as_of.type.dialect_impl(connection.dialect)
-    process = date_type.bind_processor(connection.dialect)
-    if process is None:
-        return row
-    day, *rest = row
-    month = rest[7]
-    rest[7] = None if month is None else process(month)
-    return (process(day), *rest)
 
 
 # --------------------------------------------------------------------------- reading
@@ -494,20 +470,6 @@ def risk_cells(
     return {(int(lik), int(con)): int(n) for lik, con, n in conn.execute(stmt) if n}
 
 
-def risk_total(
-    conn,
-    as_of: dt.date,
-    municipalities=None,
-    objects=None,
-    *,
-    protected: bool,
-    cell: tuple[int, int] | None = None,
-) -> int:
-    """The risk list's row count: risk_cells summed."""
-    cells = risk_cells(conn, as_of, municipalities, objects, protected=protected, cell=cell)
-    return sum(cells.values())
-
-
 def high_risk_count(
     conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
 ) -> int:
@@ -567,7 +529,6 @@ def action_list_total(
 __all__ = [
     "action_list_total",
     "counted_in_trend",
-    "forget",
     "has_live_action",
     "high_risk_candidates",
     "high_risk_count",
@@ -576,11 +537,9 @@ __all__ = [
     "open_actions",
     "open_at_month_ends",
     "open_day",
-    "present",
     "protected_risk_count",
     "risk_counts",
     "risk_cells",
     "risk_counts_select",
-    "risk_total",
     "write",
 ]

@@ -56,11 +56,7 @@ def _flags(column: pd.Series) -> np.ndarray:
 
 
 def distribute(
-    facts: pd.DataFrame,
-    org: Org,
-    *,
-    share_municipalities: bool,
-    share_administrations: bool,
+    facts: pd.DataFrame, org: Org, *, share_municipalities: bool, share_administrations: bool
 ) -> dict[str, pd.DataFrame]:
     """Sums of ``facts`` per entity id of each scope type.
 

@@ -21,13 +21,7 @@ from etl.kpi.viewer import (
     municipality_scope_condition,
     unit_scope_condition,
 )
-from etl.models import (
-    Administration,
-    GovernanceObject,
-    GovernanceParticipant,
-    Municipality,
-    Unit,
-)
+from etl.models import Administration, GovernanceObject, GovernanceParticipant, Municipality, Unit
 
 
 @dataclass(frozen=True)

@@ -41,16 +41,6 @@ _SCOPE_TABLES = {
 }
 
 
-def snapshot_frame(session, as_of: dt.date, *, build_mart: bool = True) -> pd.DataFrame:
-    """Every metric of every scope as of ``as_of`` (compute_kpis for the system), in the caller's
-    transaction. With ``build_mart`` (after a load) the KPI mart is rebuilt too: these rows and
-    compute_kpis as of the other dates of etl.kpi.mart.mart_dates."""
-    rows = compute_kpis(session, as_of, SYSTEM)
-    if build_mart:
-        _build_mart(session, as_of, rows)
-    return rows
-
-
 def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | None = None) -> int:
     """The whole mart from ``rows`` (as of ``as_of``) and compute_kpis as of its other dates
     (from ``ahead`` where it computed them on the same store version); the rows written (0 when
@@ -107,7 +97,7 @@ def _compute_alone(engine: Engine, day: dt.date) -> tuple[str, pd.DataFrame, str
 def take_snapshot(
     engine: Engine, as_of: dt.date, run_id: str | None = None, *, build_mart: bool = True
 ) -> int:
-    """Store every metric of every scope as of ``as_of`` (see ``snapshot_frame``); returns the
+    """Store every metric of every scope as of ``as_of`` (compute_kpis for the system); returns the
     number of rows written. With ``build_mart`` the mart is first brought up to date for the
     scopes the run's loads touched (etl.kpi.mart_update) and the snapshot copied from it; when
     that cannot be done, everything is computed again."""

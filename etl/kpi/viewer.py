@@ -10,13 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
-from etl.models import (
-    Administration,
-    GovernanceObject,
-    GovernanceParticipant,
-    Municipality,
-    Unit,
-)
+from etl.models import Administration, GovernanceObject, GovernanceParticipant, Municipality, Unit
 from etl.visibility import may_see_protected
 
 ROLES = (
