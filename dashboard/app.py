@@ -161,6 +161,9 @@ def create_app(engine: Engine | None = None, *, demo: bool = False, auth: bool =
         "dashboard",
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
+        # assets/ also holds plotly-infosak.min.js, plotly.js with only the charts' trace types
+        # (plotly_bundle/README.md): it sets window.Plotly before the renderer starts, so
+        # dcc.Graph draws with it and never loads Dash's full plotly.js.
         assets_folder=str(ASSETS_DIR),
         # Bootstrap is served from assets/ (no CDN: offline sites and a strict CSP).
         external_scripts=["/auth/session.js"] if auth else [],
