@@ -2,8 +2,8 @@
 (assets/plotly-infosak.min.js), and Dash's full plotly.js is never requested.
 
 dcc.Graph loads plotly.js itself only when ``window.Plotly`` is missing (dash/dcc's Graph: it
-takes ``window.Plotly`` if set, else adds a script for Dash's bundle); the asset sets it before
-Dash's renderer starts. A chart whose trace type the bundle lacks would be drawn empty: every
+takes ``window.Plotly`` if set, else adds a script for Dash's bundle); the app's bundle, a
+script of every page, sets it before Dash's renderer starts. A chart whose trace type the bundle lacks would be drawn empty: every
 trace drawn must have found its plotly.js module.
 """
 
@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.browser_site import log_in_as, site_fixture, wait_settled
-from tests.test_plotly_bundle_traces import bundle_traces
+from tests.test_plotly_bundle import bundle_traces
 
 # Pages with charts, and who sees them (tests/browser_site.py's accounts).
 PAGES = {"/": "root", "/mognad": "eva", "/risker": "eva", "/atgarder": "root",
@@ -62,6 +62,6 @@ def test_charts_are_drawn_with_the_small_bundle_and_the_full_one_is_not_fetched(
         assert seen["traces"] and not seen["unknown"], where
         # The navigation of this page fetched only the app's bundle (or took it from the
         # cache): never Dash's plotly.min.js nor a CDN copy.
-        assert all("/assets/plotly-infosak.min.js" in url for url in seen["scripts"]), where
+        assert all("/dashboard/assets/plotly-infosak." in url for url in seen["scripts"]), where
         fetched.extend(seen["scripts"])
     assert fetched, "the app's bundle was requested"

@@ -1,6 +1,7 @@
 """The app's plotly.js bundle (assets/plotly-infosak.min.js, built by plotly_bundle/) holds only
 the trace types listed in plotly_bundle/traces.json. A chart of a type left out would draw
 nothing in the browser, silently: every trace type the pages' callbacks send must be listed.
+Every page loads the bundle, under an address the browser may keep for a year, and not Dash's.
 
 The figures come from the app itself: every page's callbacks that run on a first visit
 (benchmarks.page_calls, the same list the benchmarks time), for the whole store, one
@@ -129,3 +130,23 @@ def test_the_built_bundle_registers_exactly_the_listed_types():
     assert built["bytes"] == BUNDLE.stat().st_size
     package = json.loads((RECIPE / "package.json").read_text("utf-8"))
     assert package["devDependencies"]["plotly.js"] == get_plotlyjs_version()
+
+
+def test_pages_load_the_bundle_under_a_fingerprint_and_not_dashs_plotly(sqlite_engine):
+    from tests.pages import build_app
+
+    client = build_app(sqlite_engine).server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    ours = [s for s in scripts if "plotly" in s]
+    # Dash's fingerprint: version and file time in the name, kept by the browser for a year.
+    assert len(ours) == 1 and re.search(r"/dashboard/assets/plotly-infosak\.v[\w]+\.min\.js$",
+                                        ours[0]), scripts  # fmt: skip
+    # Before Dash's renderer, which draws the first chart.
+    assert scripts.index(ours[0]) < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
+    served = client.get(ours[0])
+    assert served.status_code == 200
+    assert served.headers["Cache-Control"] == "max-age=31536000"
+    assert served.get_data() == BUNDLE.read_bytes()
+    # Not also as an asset (it would be loaded twice).
+    assert '"/assets/plotly-infosak' not in page
