@@ -24,10 +24,12 @@ long task (a renderer too busy to answer a poll could otherwise hide its work be
 polls).
 
 Also per page: bytes transferred (Resource Timing ``transferSize``: the document, bundles and
-every callback response; the callback responses' decoded size on its own), callback requests
-and the slowest one, the browser's main-thread time in long tasks (PerformanceObserver
-``longtask``: time the browser spent computing and drawing rather than waiting), and DOM nodes
-once settled. A page that does not settle within ``PAGE_LIMIT_S`` is recorded as such, its
+every callback response; the callback responses' decoded size on its own), the scripts' decoded
+size (from the network or the cache) and which plotly.js file was loaded, the main-thread time
+per script file (Long Animation Frames: a bundle's top-level run, and all work entered through
+it), callback requests and the slowest one, the browser's main-thread time in long tasks
+(PerformanceObserver ``longtask``: time the browser spent computing and drawing rather than
+waiting), and DOM nodes once settled. A page that does not settle within ``PAGE_LIMIT_S`` is recorded as such, its
 browser ended, and the next page gets a new browser (a frozen renderer answers no command).
 """
 
@@ -74,6 +76,23 @@ try {
     }
   }).observe({type: 'longtask', buffered: true});
 } catch (e) {}
+// Long animation frames name the scripts that ran in them: a script file's top-level run
+// (compile and execute, "classic-script") and all work entered through the file's functions.
+window.__scriptEvalMs = {};
+window.__scriptMs = {};
+try {
+  new PerformanceObserver(list => {
+    for (const frame of list.getEntries()) {
+      for (const s of frame.scripts || []) {
+        const file = (s.sourceURL || '').split('?')[0].split('/').pop() || '(inline)';
+        window.__scriptMs[file] = (window.__scriptMs[file] || 0) + s.duration;
+        if (s.invokerType === 'classic-script') {
+          window.__scriptEvalMs[file] = (window.__scriptEvalMs[file] || 0) + s.duration;
+        }
+      }
+    }
+  }).observe({type: 'long-animation-frame', buffered: true});
+} catch (e) {}
 """
 # 0 when settled (see the module's docstring), else how many things are still busy.
 BUSY_JS = """
@@ -101,9 +120,15 @@ FIGURES_JS = """
 const entries = performance.getEntriesByType('resource');
 const nav = performance.getEntriesByType('navigation')[0];
 let bytes = nav ? nav.transferSize : 0, callbacks = 0, callbackBytes = 0, slowest = 0;
-let lastCallbackEnd = 0;
+let lastCallbackEnd = 0, jsBytes = 0;
+const plotly = [];
 for (const e of entries) {
   bytes += e.transferSize;
+  const path = e.name.split('?')[0];
+  if (path.endsWith('.js')) {
+    jsBytes += e.decodedBodySize;
+    if (/plotly/i.test(path)) { plotly.push(path.split('/').slice(-2).join('/')); }
+  }
   if (e.name.indexOf('/_dash-update-component') >= 0) {
     callbacks++; callbackBytes += e.decodedBodySize;
     slowest = Math.max(slowest, e.responseEnd - e.startTime);
@@ -114,7 +139,8 @@ return {bytes: bytes, callbacks: callbacks, callback_bytes: callbackBytes,
         slowest_callback_ms: slowest, dom_nodes: document.getElementsByTagName('*').length,
         long_task_ms: window.__longTaskMs || 0, long_tasks: window.__longTasks || 0,
         last_long_task_end: window.__lastLongTaskEnd || 0, last_callback_end: lastCallbackEnd,
-        resources: entries.length};
+        resources: entries.length, js_bytes: jsBytes, plotly: plotly,
+        script_eval_ms: window.__scriptEvalMs || {}, script_ms: window.__scriptMs || {}};
 """
 
 
@@ -209,7 +235,18 @@ def visit(browser: Browser, url: str) -> dict:
         "slowest_callback_ms": round(figures["slowest_callback_ms"]),
         "long_task_ms": round(figures["long_task_ms"]),
         "dom_nodes": figures["dom_nodes"],
+        # Scripts as the browser has to parse them (uncompressed), and which plotly.js it got.
+        "js_kb": round(figures["js_bytes"] / 1024, 1),
+        "plotly_js": figures["plotly"],
+        # Main-thread time per script file in long animation frames (Chromium), largest first:
+        # its top-level run, and everything entered through its functions.
+        "script_eval_ms": _by_file(figures["script_eval_ms"]),
+        "script_ms": _by_file(figures["script_ms"]),
     }
+
+
+def _by_file(times: dict) -> dict[str, int]:
+    return {name: round(ms) for name, ms in sorted(times.items(), key=lambda kv: -kv[1]) if ms >= 1}
 
 
 def role_pages(url: str, role: str) -> list[str]:
