@@ -118,11 +118,16 @@ def page_calls(app: dash.Dash, path: str, filters: dict, block_size: int) -> lis
     page_layout = page_module(path).layout(**query)
     known = components_by_id([create_layout(), page_layout])
     module_name = page_module(path).__name__
+    # Not called when the page is drawn, only when a person changes an input (Mognad's profile
+    # choice: the first answer draws the profile).
+    not_initial = {c["output"] for c in app._callback_list if c.get("prevent_initial_call")}
     calls = []
     for key, entry in app.callback_map.items():
         function = getattr(entry.get("callback"), "__wrapped__", None)
         if function is None or function.__module__ == "dash.dash":
             continue  # clientside callbacks and Dash's own page router
+        if key in not_initial:
+            continue
         inputs = [(i["id"], i["property"]) for i in entry["inputs"]]
         states = [(s["id"], s["property"]) for s in entry.get("state", [])]
         if any(i.startswith("{") for i, _ in inputs + states):

@@ -28,7 +28,7 @@ def page(sqlite_engine):
 
 
 def test_heatmap_comparison_trend_and_options(page):
-    heat, comparison, trend, options, value, _ = page.update_maturity(FILTERS, None)
+    heat, comparison, trend, options, value, _ = page.maturity_parts(FILTERS, None)
     z = {name: list(row) for name, row in zip(heat.data[0].y, heat.data[0].z, strict=True)}
     assert z == {
         "Kommunledningsförvaltningen": [2, 3, 4],
@@ -62,7 +62,7 @@ def test_heatmap_comparison_trend_and_options(page):
 def test_evidence_level_equals_compute_kpis(page):
     from etl.kpi.compute import compute_kpis
 
-    comparison = page.update_maturity(FILTERS, None)[1]
+    comparison = page.maturity_parts(FILTERS, None)[1]
     evidence = dict(zip(comparison.data[1].y, comparison.data[1].x, strict=True))
     with store.read_session() as session:
         kpis = compute_kpis(
@@ -75,7 +75,7 @@ def test_evidence_level_equals_compute_kpis(page):
 
 def test_administration_filter_keeps_one_row_and_picks_its_profile(page):
     filters = {**FILTERS, "municipality": "1882", "administration": "1882-SOC"}
-    heat, comparison, trend, options, value, _ = page.update_maturity(filters, "x")
+    heat, comparison, trend, options, value, _ = page.maturity_parts(filters, "x")
     assert list(heat.data[0].y) == ["Socialförvaltningen"]
     assert list(comparison.data[0].y) == ["Socialförvaltningen"]
     assert [t.name for t in trend.data] == ["Socialförvaltningen"]
@@ -91,7 +91,7 @@ def test_many_municipalities_are_compared_per_municipality(page, monkeypatch):
 
     monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
     output_cache.clear()
-    heat, comparison, trend, options, value, _holdbacks = page.update_maturity(FILTERS, None)
+    heat, comparison, trend, options, value, _holdbacks = page.maturity_parts(FILTERS, None)
     with store.read_session() as session:
         kpis = compute_kpis(session, AS_OF, scope_types=["municipality"], metrics=["maturity_self"])
     assert kpis["scope_id"].nunique() > 1
@@ -107,7 +107,7 @@ def test_many_municipalities_are_compared_per_municipality(page, monkeypatch):
     assert value == "administration:1882-KLF" and len(options) == 3  # profiles still offered
 
     # A chosen municipality is drawn per administration as before.
-    heat = page.update_maturity({**FILTERS, "municipality": "1882"}, None)[0]
+    heat = page.maturity_parts({**FILTERS, "municipality": "1882"}, None)[0]
     assert set(heat.data[0].y) == {"Kommunledningsförvaltningen", "Socialförvaltningen",
                                    "Ekonomisystem"}  # fmt: skip
     output_cache.clear()
@@ -132,7 +132,7 @@ def test_empty_store(sqlite_engine):
 
     try:
         assert "infosak load" in text_of(maturity.layout())
-        heat, comparison, trend, options, value, holdback = maturity.update_maturity(FILTERS, None)
+        heat, comparison, trend, options, value, holdback = maturity.maturity_parts(FILTERS, None)
         assert heat.data == () and options == [] and value is None
     finally:
         store.configure(None)
@@ -205,7 +205,7 @@ def test_what_holds_each_scope_back(page):
     1882-KLF has 2 of 3 open actions overdue (level 2 allows at most 50 %); 1882-SOC 2 of 2 and
     no personal-data asset registered; 1861-BUF is at 3 and misses four level-4 thresholds;
     GO-EK has 2 of 2 overdue."""
-    holdback = page.update_maturity(FILTERS, None)[5]
+    holdback = page.maturity_parts(FILTERS, None)[5]
     rows = {
         cells[0]: (cells[1], cells[2])
         for cells in (
@@ -271,7 +271,7 @@ def test_one_administration_chosen_shows_its_units_too(page):
     """1882-SOC's units: Individ och familj has 1 of 1 open action overdue and its one
     personal-data asset unregistered; Äldreomsorg 1 of 1 overdue (tests/test_kpi.py)."""
     filters = {**FILTERS, "municipality": "1882", "administration": "1882-SOC"}
-    holdback = page.update_maturity(filters, None)[5]
+    holdback = page.maturity_parts(filters, None)[5]
     rows = [[_plain(td) for td in tr.children] for tr in holdback.children.children[1].children]
     assert [r[0] for r in rows] == [
         "Socialförvaltningen",
@@ -315,7 +315,7 @@ def test_the_country_view_shows_what_holds_each_municipality_back(page, monkeypa
 
     monkeypatch.setattr(page, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
     output_cache.clear()
-    holdback = page.update_maturity(FILTERS, None)[5]
+    holdback = page.maturity_parts(FILTERS, None)[5]
     table = find(holdback, page.COUNTRY_HOLDBACK)
     head = [_plain(th) for th in table.children[0].children.children]
     assert head == [
@@ -342,7 +342,7 @@ def test_the_country_view_shows_what_holds_each_municipality_back(page, monkeypa
     # Past COUNTRY_HOLDBACKS_SHOWN municipalities only the first are counted, and it says so.
     monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 1)
     output_cache.clear()
-    english = page.update_maturity({**FILTERS, "lang": "en"}, None)[5]
+    english = page.maturity_parts({**FILTERS, "lang": "en"}, None)[5]
     rows = find(english, page.COUNTRY_HOLDBACK).children[1].children
     assert [_plain(tr.children[0]) for tr in rows] == ["Askersund"]
     assert "The 1 municipalities with the lowest level of 2 are shown" in _plain(english)
@@ -374,7 +374,7 @@ def test_a_manager_is_told_why_the_self_assessment_charts_are_empty(sqlite_engin
     try:
         with app.server.test_request_context("/"):
             g.infosak_viewer = manager
-            heat, comparison, trend, _options, _value, holdback = maturity.update_maturity(
+            heat, comparison, trend, _options, _value, holdback = maturity.maturity_parts(
                 FILTERS, None
             )
             profile, areas = maturity.update_profile(None, FILTERS)
@@ -408,7 +408,7 @@ def test_the_country_view_asks_for_a_municipality_before_listing_profiles(page, 
     monkeypatch.setattr(page, "PROFILE_OPTIONS_SHOWN", 2)
     output_cache.clear()
     try:
-        heat, _comparison, _trend, options, value, _holdback = page.update_maturity(FILTERS, None)
+        heat, _comparison, _trend, options, value, _holdback = page.maturity_parts(FILTERS, None)
         assert options == [] and value is None
         profile, areas = page.update_profile(value, FILTERS)
         assert profile.data == () and areas is None
@@ -418,7 +418,7 @@ def test_the_country_view_asks_for_a_municipality_before_listing_profiles(page, 
 
         # One municipality chosen: its own list, and the profile of its first administration.
         chosen = {**FILTERS, "municipality": "1882"}
-        options, value = page.update_maturity(chosen, None)[3:5]
+        options, value = page.maturity_parts(chosen, None)[3:5]
         assert len(options) == 3 and value == "administration:1882-KLF"
         profile, _ = page.update_profile(value, chosen)
         assert list(profile.data[0].r) == [2, 3, 4, 2]
@@ -437,16 +437,16 @@ def test_the_country_comparison_draws_the_municipalities_the_table_shows(page, m
     monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 1)
     output_cache.clear()
     try:
-        comparison = page.update_maturity(FILTERS, None)[1]
+        comparison = page.maturity_parts(FILTERS, None)[1]
         assert list(comparison.data[0].y) == ["Askersund"]
         assert list(comparison.data[0].x) == [2.0] and list(comparison.data[1].x) == [1.0]
         assert comparison.layout.title.text == "De 1 kommunerna med lägst belagd nivå av 2"
-        english = page.update_maturity({**FILTERS, "lang": "en"}, None)[1]
+        english = page.maturity_parts({**FILTERS, "lang": "en"}, None)[1]
         assert english.layout.title.text.startswith("The 1 municipalities with the lowest")
 
         monkeypatch.setattr(page, "COUNTRY_HOLDBACKS_SHOWN", 15)
         output_cache.clear()
-        comparison = page.update_maturity(FILTERS, None)[1]
+        comparison = page.maturity_parts(FILTERS, None)[1]
         assert set(comparison.data[0].y) == {"Askersund", "Hallsberg"}
         assert comparison.layout.title.text == "Självskattad och belagd mognad"
     finally:

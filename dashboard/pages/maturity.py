@@ -62,6 +62,8 @@ PROFILE_SELECT = "mognad-profile-select"
 HOLDBACK = "mognad-holdback"
 COUNTRY_HOLDBACK = "mognad-country-holdback"
 AREA_TABLE = "mognad-area-table"
+# The profile's choice, chart and table, drawn together by the page's first answer (profile_body).
+PROFILE_BODY = "mognad-profile-body"
 
 MATURITY_METRICS = ("maturity_self", "maturity_evidence")
 # The nodes a profile can be drawn for (the dropdown's values are "scope_type:code").
@@ -292,20 +294,39 @@ def layout(**query):
             ),
             chart_card(
                 _tr("profile", lang),
-                [
-                    dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
-                    dcc.Dropdown(id=PROFILE_SELECT, clearable=False, placeholder=_tr("pick", lang)),
-                    chart_with_table(
-                        dcc.Loading(dcc.Graph(id=PROFILE, config=graph_config(lang))),
-                        _tr("profile", lang),
-                        lang,
-                    ),
-                    dcc.Loading(html.Div(id=AREA_TABLE)),
-                ],
+                dcc.Loading(html.Div(profile_body(lang), id=PROFILE_BODY)),
             ),
             chart_card(_tr("requirements", lang), requirements_table(lang)),
         ]
     )
+
+
+def profile_body(lang: str, options=None, value=None, figure=None, areas=None) -> list:
+    """The profile card's content: the choice, the chart and the areas' table.
+
+    ``update_maturity`` answers with all of it at once, the choice already made and its profile
+    drawn. Dash then sees a new dropdown whose callback's outputs came with it, and since
+    ``update_profile`` does not run initially, it is not called: the page draws once. Before,
+    the first answer set the dropdown's value, which called ``update_profile``, and the page drew
+    its profile a second time after the other four charts (1–2 s of the browser's main thread
+    nationally). A later choice in the dropdown calls ``update_profile`` alone."""
+    graph = {} if figure is None else {"figure": figure}
+    return [
+        dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
+        dcc.Dropdown(
+            id=PROFILE_SELECT,
+            options=options or [],
+            value=value,
+            clearable=False,
+            placeholder=_tr("pick", lang),
+        ),
+        chart_with_table(
+            dcc.Loading(dcc.Graph(id=PROFILE, config=graph_config(lang), **graph)),
+            _tr("profile", lang),
+            lang,
+        ),
+        dcc.Loading(html.Div(areas, id=AREA_TABLE)),
+    ]
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -618,14 +639,26 @@ def requirements_table(lang: str):
     Output(HEATMAP, "figure"),
     Output(COMPARISON, "figure"),
     Output(TREND, "figure"),
-    Output(PROFILE_SELECT, "options"),
-    Output(PROFILE_SELECT, "value"),
     Output(HOLDBACK, "children"),
+    Output(PROFILE_BODY, "children"),
     Input(c.FILTERS_STORE, "data"),
     State(PROFILE_SELECT, "value"),
 )
 @cached_output
 def update_maturity(filters_data, current_profile):
+    """The whole page in one answer: the four charts, the hold-back table and the profile of the
+    chosen (or first) administration with its choice (profile_body)."""
+    heat, comparison, trend, options, value, holdback = maturity_parts(
+        filters_data, current_profile
+    )
+    figure, areas = profile_parts(value, filters_data)
+    lang = Filters.from_store(filters_data).lang
+    return heat, comparison, trend, holdback, profile_body(lang, options, value, figure, areas)
+
+
+def maturity_parts(filters_data, current_profile):
+    """Heatmap, comparison and trend figures, the profile's options and choice, and the
+    hold-back table."""
     filters = Filters.from_store(filters_data)
     lang, as_of = filters.lang, filters.as_of
     viewer = current_viewer()
@@ -736,10 +769,18 @@ def national_comparison(session, filters: Filters, viewer) -> pd.DataFrame | Non
     Output(PROFILE, "figure"),
     Output(AREA_TABLE, "children"),
     Input(PROFILE_SELECT, "value"),
-    Input(c.FILTERS_STORE, "data"),
+    State(c.FILTERS_STORE, "data"),
+    # The first answer (update_maturity) draws the profile with the rest of the page, and again
+    # with new filters: this answers a choice in the dropdown only.
+    prevent_initial_call=True,
 )
 @cached_output
 def update_profile(selected, filters_data):
+    return profile_parts(selected, filters_data)
+
+
+def profile_parts(selected, filters_data):
+    """The chosen node's radar and its areas' table (``selected`` is "scope_type:code")."""
     filters = Filters.from_store(filters_data)
     lang = filters.lang
     scope_type, _, scope_id = (selected or "").partition(":")
