@@ -39,6 +39,7 @@ from dashboard.queries.viewer import (
 from dashboard.report.order import swedish_key
 from dashboard.report.words import words
 from dashboard.scope_text import scope_text
+from etl.kpi import mart, page_aggregates
 from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import add_months, overdue_trend_days
 from etl.kpi.definitions import METRICS
@@ -354,13 +355,35 @@ def _overdue_trend(
     if scope_type not in kpi_scope.types:
         return [{"date": day.isoformat(), "value": 0} for day in days]
     code = scope["code"] if scope["type"] != "all" else None
-    if code is None and scope_type == "municipality" and _unrestricted(kpi_scope):
+    values = None
+    if scope_type == "municipality":
+        values = _kept_overdue_trend(session, as_of, viewer, kpi_scope, code)
+    everywhere = code is None and scope_type == "municipality" and _unrestricted(kpi_scope)
+    if values is None and everywhere:
         values = _overdue_everywhere(session, days, overdue_now)
-    else:
+    if values is None:
         values = overdue_by_day(session, days, kpi_scope, scope_type, code)
     return [
         {"date": day.isoformat(), "value": value} for day, value in zip(days, values, strict=True)
     ]
+
+
+def _kept_overdue_trend(session, as_of, viewer, kpi_scope, code: str | None) -> list[int] | None:
+    """The municipalities' trend summed from the counts the mart keeps per municipality
+    (etl.kpi.page_aggregates.overdue_trend): the municipalities overdue_by_day would count, each
+    with its own and its shared objects' actions. None when they must be counted: a viewer the
+    mart does not stand for, a date it does not hold, or rows built before the trend was kept."""
+    if not mart.stands_for(viewer) or not mart.holds_pages(session, as_of):
+        return None
+    if code is None and _unrestricted(kpi_scope):
+        municipalities = None
+    else:
+        municipalities = select(Municipality.code)
+        if kpi_scope.municipality is not None:
+            municipalities = municipalities.where(kpi_scope.municipality)
+        if code is not None:
+            municipalities = municipalities.where(Municipality.code == code)
+    return page_aggregates.overdue_trend(session, as_of, municipalities)
 
 
 def _unrestricted(kpi_scope) -> bool:
