@@ -32,8 +32,8 @@ SCOPES = [None, "1882", "1861", "1882-SOC"]
 
 
 def add_actions(engine) -> None:
-    """AC-DAY (1861-BUF-GR) due on the trend day 2026-06-30 and AC-GO (the shared object GO-EK,
-    no owner unit) due 2026-02-10, both open."""
+    """AC-DAY (1861-BUF-GR) due on the trend day 2026-06-30, and on the shared object GO-EK (no
+    owner unit) AC-GO due 2026-02-10 and AC-LATER due 2027-01-15, all open."""
     with Session(engine) as s, s.begin():
         source = s.scalars(select(m.Source.id)).first()
         unit = s.scalars(select(m.Unit).where(m.Unit.code == "1861-BUF-GR")).one()
@@ -42,6 +42,9 @@ def add_actions(engine) -> None:
                        due_on=dt.date(2026, 6, 30), status="in_progress", source_id=source))  # fmt: skip
         s.add(m.Action(code="AC-GO", title="AC-GO", governance_object_id=go.id,
                        due_on=dt.date(2026, 2, 10), status="not_started", source_id=source))  # fmt: skip
+        # Due after the report date: overdue on no trend day.
+        s.add(m.Action(code="AC-LATER", title="AC-LATER", governance_object_id=go.id,
+                       due_on=dt.date(2027, 1, 15), status="not_started", source_id=source))  # fmt: skip
 
 
 @pytest.fixture

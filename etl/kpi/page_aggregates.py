@@ -638,12 +638,9 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
     owned = Action.owner_unit_id.is_not(None)
     if municipalities is not None:
         owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
-    stmt = (
-        select(Action.owner_unit_id, bucket, func.count())
-        .where(owned, overdue)
-        .group_by(Action.owner_unit_id, bucket)
-    )
-    for unit_id, i, n in connection.execute(stmt):
+    for unit_id, i, n in connection.execute(
+        _by_bucket(Action.owner_unit_id, bucket, owned, overdue)
+    ):
         code = municipality_of.get(unit_id)
         if code is not None:
             buckets[code][int(i)] += int(n)
@@ -657,15 +654,13 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
     for object_id, code in connection.execute(pairs.distinct()):
         participants[object_id].add(code)
     if participants:
-        stmt = (
-            select(Action.governance_object_id, bucket, func.count())
-            .where(
-                Action.owner_unit_id.is_(None),
-                Action.governance_object_id.in_(sorted(participants)),
-                overdue,
-            )
-            .group_by(Action.governance_object_id, bucket)
+        shared = and_(
+            Action.owner_unit_id.is_(None),
+            Action.governance_object_id.in_(
+                pairs.with_only_columns(GovernanceParticipant.governance_object_id)
+            ),
         )
+        stmt = _by_bucket(Action.governance_object_id, bucket, shared, overdue)
         for object_id, i, n in connection.execute(stmt):
             for code in participants.get(object_id, ()):
                 buckets[code][int(i)] += int(n)
@@ -682,6 +677,14 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
             rows.append((as_of, OVERDUE_TREND_BUILT, COUNTRY, "", None, None, None, False, None,
                          None, None, 1))  # fmt: skip
     return rows
+
+
+def _by_bucket(key, bucket, *where) -> Select:
+    """(key, bucket, count) of the actions under ``where``. The bucket's CASE is written once,
+    in a subquery: repeated in GROUP BY beside an expanded IN list, SQLite's positional
+    parameters were bound to the wrong places (actions due next year came back)."""
+    rows = select(key.label("key"), bucket.label("bucket")).where(*where).subquery("due")
+    return select(rows.c.key, rows.c.bucket, func.count()).group_by(rows.c.key, rows.c.bucket)
 
 
 def overdue_trend(conn, as_of: dt.date, municipalities=None) -> list[int] | None:
