@@ -24,11 +24,18 @@ from sqlalchemy.orm import Session
 from dashboard.queries.loads import load_scope_condition
 from dashboard.queries.org import lists_municipalities_only, municipality_of_administrations
 from dashboard.queries.overview import (
+    FUNNEL_METRICS,
     NO_ROWS,
+    _focus_values,
+    _funnel_frame,
     combine_rows,
+    focus_scope,
     funnel_stages,
     previous_quarter,
     rows_by_metric,
+)
+from dashboard.queries.overview import (
+    _focus_rows as _overview_focus_rows,
 )
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -203,13 +210,18 @@ def _kpi_frame(
     *,
     previous: bool = False,
     administrations: bool = True,
+    also: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """The metrics the report reads of each scope type it shows (``previous``: as of the
     quarter before, for the changes): one compute_kpis call per scope type, each with only its
     own metrics. Nationally every metric of every administration was 1 356 x 25 numbers per
-    date, most never read. Without ``administrations`` (the country's report) none of theirs."""
+    date, most never read. Without ``administrations`` (the country's report) none of theirs.
+    ``also``: more metrics of a scope type read anyway (the funnel's, in the same call)."""
     frames = []
     wanted = _metrics_by_type(scope or {"type": "all"}, previous, administrations)
+    for scope_type, metrics in (also or {}).items():
+        if scope_type in wanted:
+            wanted[scope_type] |= set(metrics)
     for scope_type, metrics in wanted.items():
         frames.append(
             compute_kpis(
@@ -332,9 +344,16 @@ def _name_municipalities(session: Session, administrations: list[dict]) -> None:
         entry["municipality_code"] = municipality_code
 
 
-def _funnel(session, as_of, viewer, filters) -> list[dict]:
-    # The overview's funnel: summed from the KPI rows (the mart's), not from every asset.
-    frame = funnel_stages(session, as_of, viewer, **filters)
+def _funnel(session, as_of, viewer, filters, now: pd.DataFrame | None = None) -> list[dict]:
+    """The overview's funnel (funnel_stages): summed from the KPI rows (the mart's), not from
+    every asset. With ``now`` (the report's rows as of ``as_of``, read with the funnel's
+    metrics for the funnel's scope type) from those rows, as funnel_stages sums them, rather
+    than a further compute_kpis call."""
+    if now is None:
+        frame = funnel_stages(session, as_of, viewer, **filters)
+    else:
+        rows = _overview_focus_rows(now, filters["municipality"], filters["administration"], viewer)
+        frame = _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
     return [
         {"stage": r.stage, "label": r.label_sv, "count": int(r.count)}
         for r in frame.itertuples(index=False)
@@ -657,7 +676,11 @@ def gather_report(
     previous = previous_quarter(as_of)
     generated = generated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     listed = target["type"] != "all" or not lists_municipalities_only(session, viewer)
-    now = _kpi_frame(session, as_of, viewer, filters, target, administrations=listed)
+    # The funnel's rows come with the report's own as of ``as_of`` when its scope type is read.
+    funnel_type = focus_scope(filters["municipality"], filters["administration"], viewer)[0]
+    funnel_in_now = funnel_type in _metrics_by_type(target, False, listed)
+    also = {funnel_type: FUNNEL_METRICS} if funnel_in_now else None
+    now = _kpi_frame(session, as_of, viewer, filters, target, administrations=listed, also=also)
     before = _kpi_frame(
         session, previous, viewer, filters, target, previous=True, administrations=listed
     )
@@ -680,7 +703,7 @@ def gather_report(
         "administrations": _per_scope(
             now, before, "administration", TABLE_METRICS + ("maturity_evidence",)
         ),
-        "funnel": _funnel(session, as_of, viewer, filters),
+        "funnel": _funnel(session, as_of, viewer, filters, now if funnel_in_now else None),
         "overdue_trend": _overdue_trend(
             session, as_of, viewer, filters, target, headline["actions_overdue"]["value"]
         ),
