@@ -42,23 +42,23 @@ def _filters(scope: str | None) -> dict:
     return {"municipality": scope, "administration": None}
 
 
-def _overview_funnel(session, viewer, scope) -> list[dict]:
-    frame = funnel_stages(session, AS_OF, viewer, **_filters(scope))
+def _overview_funnel(db, viewer, scope) -> list[dict]:
+    frame = funnel_stages(db, AS_OF, viewer, **_filters(scope))
     return [
         {"stage": r.stage, "label": r.label_sv, "count": int(r.count)}
         for r in frame.itertuples(index=False)
     ]
 
 
-def _compare(session) -> int:
+def _compare(db) -> int:
     compared = 0
     for viewer in VIEWERS:
         for scope in SCOPES:
             try:
-                funnel = gather_report(session, AS_OF, viewer, scope=scope)["funnel"]
+                funnel = gather_report(db, AS_OF, viewer, scope=scope)["funnel"]
             except ReportError:
                 continue  # a scope the viewer may not see
-            assert funnel == _overview_funnel(session, viewer, scope), (viewer.role, scope)
+            assert funnel == _overview_funnel(db, viewer, scope), (viewer.role, scope)
             compared += 1
     return compared
 

@@ -55,16 +55,16 @@ def store(engine):
     return engine
 
 
-def _trend(session, as_of, viewer, scope) -> list[int]:
-    return [p["value"] for p in gather_report(session, as_of, viewer, scope=scope)["overdue_trend"]]
+def _trend(db, as_of, viewer, scope) -> list[int]:
+    return [p["value"] for p in gather_report(db, as_of, viewer, scope=scope)["overdue_trend"]]
 
 
-def _both_ways(session, as_of, viewer, scope) -> tuple[list[int], list[int]]:
-    kept = _trend(session, as_of, viewer, scope)
-    with session.begin_nested():
-        session.execute(delete(m.KpiMartDate))
-        computed = _trend(session, as_of, viewer, scope)
-        session.rollback()
+def _both_ways(db, as_of, viewer, scope) -> tuple[list[int], list[int]]:
+    kept = _trend(db, as_of, viewer, scope)
+    with db.begin_nested():
+        db.execute(delete(m.KpiMartDate))
+        computed = _trend(db, as_of, viewer, scope)
+        db.rollback()
     return kept, computed
 
 

@@ -387,12 +387,12 @@ def _overdue_trend(
     ]
 
 
-def _kept_overdue_trend(session, as_of, viewer, kpi_scope, code: str | None) -> list[int] | None:
+def _kept_overdue_trend(db, as_of, viewer, kpi_scope, code: str | None) -> list[int] | None:
     """The municipalities' trend summed from the counts the mart keeps per municipality
     (etl.kpi.page_aggregates.overdue_trend): the municipalities overdue_by_day would count, each
     with its own and its shared objects' actions. None when they must be counted: a viewer the
     mart does not stand for, a date it does not hold, or rows built before the trend was kept."""
-    if not mart.stands_for(viewer) or not mart.holds_pages(session, as_of):
+    if not mart.stands_for(viewer) or not mart.holds_pages(db, as_of):
         return None
     if code is None and _unrestricted(kpi_scope):
         municipalities = None
@@ -402,7 +402,7 @@ def _kept_overdue_trend(session, as_of, viewer, kpi_scope, code: str | None) -> 
             municipalities = municipalities.where(kpi_scope.municipality)
         if code is not None:
             municipalities = municipalities.where(Municipality.code == code)
-    return page_aggregates.overdue_trend(session, as_of, municipalities)
+    return page_aggregates.overdue_trend(db, as_of, municipalities)
 
 
 def _unrestricted(kpi_scope) -> bool:
