@@ -78,6 +78,8 @@ def test_a_load_keeps_every_part_for_the_marts_dates(store):
         "open_actions",
         "action_list",
         "action_list_built",
+        "overdue_trend",
+        "overdue_trend_built",
     }
     municipalities = {k[3] for k in kept if k[2] == "municipality"}
     assert municipalities == set(codes(engine, m.Municipality))

@@ -215,9 +215,12 @@ def _asset_gap_sources(
     municipality: str | None,
     administration: str | None,
     narrower: tuple[ColumnElement[bool], ...] = (),
+    *,
+    narrow_rows: bool = True,
 ) -> tuple[Select, dict[str, ColumnElement[bool]], tuple]:
     """The scoped asset list (every visible asset), the SQL condition of each gap and the
-    sources they read (_gap_sources)."""
+    sources they read (_gap_sources). Without ``narrow_rows`` the ``narrower`` conditions
+    restrict the per-asset subqueries only (the caller restricts the rows itself)."""
     sources = _gap_sources(as_of, viewer, municipality, administration, narrower)
     conditions, latest, analysis = sources
     current, classified = classification_state(latest, as_of)
@@ -254,7 +257,9 @@ def _asset_gap_sources(
         .outerjoin(latest, latest.c.asset_id == Asset.id)
         .outerjoin(analysis, analysis.c.asset_id == Asset.id)
     )
-    for condition in conditions:
+    # _gap_sources puts ``narrower`` last.
+    on_rows = conditions if narrow_rows else conditions[: len(conditions) - len(narrower)]
+    for condition in on_rows:
         query = query.where(condition)
     return query, lacks, sources
 
@@ -286,6 +291,7 @@ def asset_gap_select(
     municipality: str | None = None,
     administration: str | None = None,
     asset_ids: list[int] | None = None,
+    narrow_rows: bool = True,
 ) -> Select:
     """Visible assets with the chosen gap, one row each, labelled columns (see ASSET_GAP_FIELDS).
 
@@ -293,10 +299,12 @@ def asset_gap_select(
     classification is expired), "risk_analysis" (no risk analysis within 36 months),
     "register" (personal data without a registerförteckning reference) or "any" of the first,
     third and fourth. An unknown gap means "any". ``asset_ids`` narrows to those assets (a
-    grid block's rows), the per-asset subqueries included."""
+    grid block's rows), the per-asset subqueries included; without ``narrow_rows`` only the
+    subqueries (the grid picks the block's rows by key itself: the same list twice made
+    PostgreSQL expect one row and scan every asset)."""
     narrower = () if asset_ids is None else (Asset.id.in_(asset_ids),)
     query, lacks, _ = _asset_gap_sources(
-        as_of, viewer, lang, municipality, administration, narrower
+        as_of, viewer, lang, municipality, administration, narrower, narrow_rows=narrow_rows
     )
     return query.where(lacks.get(gap, lacks["any"]))
 
@@ -394,6 +402,8 @@ def grid_columns(query: Select, fields: dict[str, tuple[str, str, str]]) -> dict
 # read group by group of (administration name, unit name), the gaps computed for the groups
 # reached only, up to this many rows; further down every asset's gaps are computed and sorted.
 WALK_MAX_ROWS = 2_000
+# The fewest assets of a group whose gaps the walk asks for at once (then twice as many).
+WALK_CHUNK = 200
 
 
 def _walk_gap_keys(
@@ -418,10 +428,22 @@ def _walk_gap_keys(
         groups.setdefault((administration_name, unit_name), []).append(unit_id)
     keys: list = []
     for unit_ids in groups.values():
-        # By unit id, so that the database reads the group's assets by their unit.
-        narrower = (Asset.primary_unit_id.in_(unit_ids),)
-        ids = _asset_gap_ids(as_of, viewer, gap, None, None, narrower)
-        keys += session.scalars(ids.order_by(Asset.code, Asset.id).limit(wanted - len(keys)))
+        # The group's assets in the list's order (by unit id, so that the database reads them
+        # by their unit), their gaps asked a chunk at a time in that order: each chunk's
+        # per-asset subqueries read its few assets by key. Asking for the whole group (3 300
+        # assets nationally) hashed every classification and risk analysis of the country.
+        in_order = session.scalars(
+            select(Asset.id)
+            .where(Asset.primary_unit_id.in_(unit_ids))
+            .order_by(Asset.code, Asset.id)
+        ).all()
+        done, size = 0, max(2 * (wanted - len(keys)), WALK_CHUNK)
+        while done < len(in_order) and len(keys) < wanted:
+            chunk = in_order[done : done + size]
+            done, size = done + len(chunk), 2 * size
+            narrower = (Asset.id.in_(chunk),)
+            found = set(session.scalars(_asset_gap_ids(as_of, viewer, gap, None, None, narrower)))
+            keys += [asset_id for asset_id in chunk if asset_id in found]
         if len(keys) >= wanted:
             break
     return keys[start:wanted]
@@ -448,7 +470,9 @@ def asset_gap_block(
     where = {"municipality": municipality, "administration": administration}
 
     def rows_of_keys(keys: list) -> Select:
-        return asset_gap_select(as_of, viewer, gap=gap, lang=lang, asset_ids=keys, **where)
+        return asset_gap_select(
+            as_of, viewer, gap=gap, lang=lang, asset_ids=keys, narrow_rows=False, **where
+        )
 
     def total(session: Session) -> int | None:
         stored = _stored_counts(session, as_of, viewer, municipality, administration)

@@ -24,11 +24,18 @@ from sqlalchemy.orm import Session
 from dashboard.queries.loads import load_scope_condition
 from dashboard.queries.org import lists_municipalities_only, municipality_of_administrations
 from dashboard.queries.overview import (
+    FUNNEL_METRICS,
     NO_ROWS,
+    _focus_values,
+    _funnel_frame,
     combine_rows,
+    focus_scope,
     funnel_stages,
     previous_quarter,
     rows_by_metric,
+)
+from dashboard.queries.overview import (
+    _focus_rows as _overview_focus_rows,
 )
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -39,6 +46,7 @@ from dashboard.queries.viewer import (
 from dashboard.report.order import swedish_key
 from dashboard.report.words import words
 from dashboard.scope_text import scope_text
+from etl.kpi import mart, page_aggregates
 from etl.kpi.compute import compute_kpis
 from etl.kpi.dates import add_months, overdue_trend_days
 from etl.kpi.definitions import METRICS
@@ -202,13 +210,18 @@ def _kpi_frame(
     *,
     previous: bool = False,
     administrations: bool = True,
+    also: dict[str, tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """The metrics the report reads of each scope type it shows (``previous``: as of the
     quarter before, for the changes): one compute_kpis call per scope type, each with only its
     own metrics. Nationally every metric of every administration was 1 356 x 25 numbers per
-    date, most never read. Without ``administrations`` (the country's report) none of theirs."""
+    date, most never read. Without ``administrations`` (the country's report) none of theirs.
+    ``also``: more metrics of a scope type read anyway (the funnel's, in the same call)."""
     frames = []
     wanted = _metrics_by_type(scope or {"type": "all"}, previous, administrations)
+    for scope_type, metrics in (also or {}).items():
+        if scope_type in wanted:
+            wanted[scope_type] |= set(metrics)
     for scope_type, metrics in wanted.items():
         frames.append(
             compute_kpis(
@@ -331,9 +344,16 @@ def _name_municipalities(session: Session, administrations: list[dict]) -> None:
         entry["municipality_code"] = municipality_code
 
 
-def _funnel(session, as_of, viewer, filters) -> list[dict]:
-    # The overview's funnel: summed from the KPI rows (the mart's), not from every asset.
-    frame = funnel_stages(session, as_of, viewer, **filters)
+def _funnel(session, as_of, viewer, filters, now: pd.DataFrame | None = None) -> list[dict]:
+    """The overview's funnel (funnel_stages): summed from the KPI rows (the mart's), not from
+    every asset. With ``now`` (the report's rows as of ``as_of``, read with the funnel's
+    metrics for the funnel's scope type) from those rows, as funnel_stages sums them, rather
+    than a further compute_kpis call."""
+    if now is None:
+        frame = funnel_stages(session, as_of, viewer, **filters)
+    else:
+        rows = _overview_focus_rows(now, filters["municipality"], filters["administration"], viewer)
+        frame = _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
     return [
         {"stage": r.stage, "label": r.label_sv, "count": int(r.count)}
         for r in frame.itertuples(index=False)
@@ -354,13 +374,35 @@ def _overdue_trend(
     if scope_type not in kpi_scope.types:
         return [{"date": day.isoformat(), "value": 0} for day in days]
     code = scope["code"] if scope["type"] != "all" else None
-    if code is None and scope_type == "municipality" and _unrestricted(kpi_scope):
+    values = None
+    if scope_type == "municipality":
+        values = _kept_overdue_trend(session, as_of, viewer, kpi_scope, code)
+    everywhere = code is None and scope_type == "municipality" and _unrestricted(kpi_scope)
+    if values is None and everywhere:
         values = _overdue_everywhere(session, days, overdue_now)
-    else:
+    if values is None:
         values = overdue_by_day(session, days, kpi_scope, scope_type, code)
     return [
         {"date": day.isoformat(), "value": value} for day, value in zip(days, values, strict=True)
     ]
+
+
+def _kept_overdue_trend(db, as_of, viewer, kpi_scope, code: str | None) -> list[int] | None:
+    """The municipalities' trend summed from the counts the mart keeps per municipality
+    (etl.kpi.page_aggregates.overdue_trend): the municipalities overdue_by_day would count, each
+    with its own and its shared objects' actions. None when they must be counted: a viewer the
+    mart does not stand for, a date it does not hold, or rows built before the trend was kept."""
+    if not mart.stands_for(viewer) or not mart.holds_pages(db, as_of):
+        return None
+    if code is None and _unrestricted(kpi_scope):
+        municipalities = None
+    else:
+        municipalities = select(Municipality.code)
+        if kpi_scope.municipality is not None:
+            municipalities = municipalities.where(kpi_scope.municipality)
+        if code is not None:
+            municipalities = municipalities.where(Municipality.code == code)
+    return page_aggregates.overdue_trend(db, as_of, municipalities)
 
 
 def _unrestricted(kpi_scope) -> bool:
@@ -634,7 +676,11 @@ def gather_report(
     previous = previous_quarter(as_of)
     generated = generated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     listed = target["type"] != "all" or not lists_municipalities_only(session, viewer)
-    now = _kpi_frame(session, as_of, viewer, filters, target, administrations=listed)
+    # The funnel's rows come with the report's own as of ``as_of`` when its scope type is read.
+    funnel_type = focus_scope(filters["municipality"], filters["administration"], viewer)[0]
+    funnel_in_now = funnel_type in _metrics_by_type(target, False, listed)
+    also = {funnel_type: FUNNEL_METRICS} if funnel_in_now else None
+    now = _kpi_frame(session, as_of, viewer, filters, target, administrations=listed, also=also)
     before = _kpi_frame(
         session, previous, viewer, filters, target, previous=True, administrations=listed
     )
@@ -657,7 +703,7 @@ def gather_report(
         "administrations": _per_scope(
             now, before, "administration", TABLE_METRICS + ("maturity_evidence",)
         ),
-        "funnel": _funnel(session, as_of, viewer, filters),
+        "funnel": _funnel(session, as_of, viewer, filters, now if funnel_in_now else None),
         "overdue_trend": _overdue_trend(
             session, as_of, viewer, filters, target, headline["actions_overdue"]["value"]
         ),

@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import find_tables
 
 from etl.bulk import insert_rows
 from etl.kpi import kept_tables
@@ -68,14 +69,25 @@ def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None
     that the per-asset subqueries only rank the classifications and analyses of those assets."""
     if not conditions:
         return None
-    query = (
-        select(Asset.id)
-        .join(Unit, Asset.primary_unit_id == Unit.id)
-        .join(Administration, Unit.administration_id == Administration.id)
-    )
+    query = select(Asset.id)
+    # Every asset has a primary unit and every unit an administration (required keys): the
+    # joins only serve conditions on those tables. Conditions on Asset alone (a list's block of
+    # ids, a walk's group of units) are left without them, so that the planner reads the few
+    # assets by key rather than hashing every unit of the country for each subquery.
+    if not all(_on_asset_only(condition) for condition in conditions):
+        query = query.join(Unit, Asset.primary_unit_id == Unit.id).join(
+            Administration, Unit.administration_id == Administration.id
+        )
     for condition in conditions:
         query = query.where(condition)
     return query
+
+
+def _on_asset_only(condition: ColumnElement[bool]) -> bool:
+    """Whether ``condition`` reads no table but Asset (in a subquery neither: when in doubt the
+    joins stay)."""
+    tables = find_tables(condition, check_columns=True, include_aliases=True, include_selects=True)
+    return all(table is Asset.__table__ for table in tables)
 
 
 def _only(query: Select, column, asset_ids: Select | None) -> Select:

@@ -25,6 +25,7 @@ are counted on demand (``action_list_total`` answers None).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -42,13 +43,19 @@ from sqlalchemy import (
 
 from etl.bulk import insert_rows
 from etl.kpi import kept_tables
-from etl.kpi.dates import last_month_ends
-from etl.kpi.rules import action_counts_for_risk_sql, action_open_sql, high_risk_sql
+from etl.kpi.dates import last_month_ends, overdue_trend_days
+from etl.kpi.rules import (
+    action_counts_for_risk_sql,
+    action_open_sql,
+    action_overdue_sql,
+    high_risk_sql,
+)
 from etl.models import (
     Action,
     Administration,
     Asset,
     GovernanceObject,
+    GovernanceParticipant,
     Municipality,
     PageAggregate,
     Risk,
@@ -395,6 +402,7 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
     rows += _pick_rows(connection, dates, municipalities, objects)
     rows += _action_rows(connection, dates, municipalities, objects)
     rows += _action_list_rows(connection, dates, municipalities, objects)
+    rows += _overdue_trend_rows(connection, dates, municipalities)
     rows.sort(
         key=lambda r: (r[0], r[1], r[2], r[3], *(("" if v is None else str(v)) for v in r[4:]))
     )
@@ -542,4 +550,114 @@ __all__ = [
     "risk_cells",
     "risk_counts_select",
     "write",
+    "OVERDUE_TREND",
+    "overdue_trend",
 ]
+
+
+# --------------------------------------------------------------------------- the overdue trend
+
+# The committee report's overdue trend (dashboard/report/gather.py): per municipality, the
+# actions overdue at each of the trend's days (etl.kpi.dates.overdue_trend_days of the date) in
+# ``month`` (the day itself, not a month's first day), the same count as the municipality's
+# ``actions_overdue`` (etl.kpi.facts.overdue_by_day): its units' actions once each, and each
+# shared action (no owner unit) of an object it takes part in once. So a view of several
+# municipalities sums their rows, as compute_kpis's roll-up sums their numbers. Objects keep no
+# rows of it: their shared actions are in each participant's. A per-part update rewrites the
+# touched municipalities, and an object's change touches its participants (etl.kpi.mart_update).
+OVERDUE_TREND = "overdue_trend"
+# The row that says a date's overdue trend was built whole (as ACTION_LIST_BUILT): a date built
+# before these counts were kept has none, and its trend is counted on demand.
+OVERDUE_TREND_BUILT = "overdue_trend_built"
+
+
+def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) -> list[tuple]:
+    """The OVERDUE_TREND rows of ``municipalities`` (codes; None: all) as of ``dates``.
+
+    One pass over the actions open and due before the latest trend day of all dates: each is
+    counted in the bucket of the first trend day after its due date (due on a day is not overdue
+    that day, etl.kpi.rules.action_is_overdue), per owner unit or object, and each day's count
+    is the running sum of the buckets up to it."""
+    if municipalities is not None and not municipalities:
+        return []
+    trend_days = {day: overdue_trend_days(day) for day in dates}
+    every_day = sorted({d for days in trend_days.values() for d in days})
+    bucket = case(*[(Action.due_on < d, i) for i, d in enumerate(every_day)])
+    overdue = action_overdue_sql(every_day[-1], seek=True)
+    buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(every_day))
+    # The units' own actions, summed per municipality here (one pass, no join per action).
+    units = (
+        select(Unit.id, Municipality.code)
+        .join(Administration, Administration.id == Unit.administration_id)
+        .join(Municipality, Municipality.id == Administration.municipality_id)
+    )
+    if municipalities is not None:
+        units = units.where(Municipality.code.in_(sorted(municipalities)))
+    municipality_of = dict(connection.execute(units).all())
+    owned = Action.owner_unit_id.is_not(None)
+    if municipalities is not None:
+        owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
+    for unit_id, i, n in connection.execute(
+        _by_bucket(Action.owner_unit_id, bucket, owned, overdue)
+    ):
+        code = municipality_of.get(unit_id)
+        if code is not None:
+            buckets[code][int(i)] += int(n)
+    # The shared actions, once for each distinct participating municipality.
+    pairs = select(GovernanceParticipant.governance_object_id, Municipality.code).join(
+        Municipality, Municipality.id == GovernanceParticipant.municipality_id
+    )
+    if municipalities is not None:
+        pairs = pairs.where(Municipality.code.in_(sorted(municipalities)))
+    participants: dict[int, set[str]] = defaultdict(set)
+    for object_id, code in connection.execute(pairs.distinct()):
+        participants[object_id].add(code)
+    if participants:
+        shared = and_(
+            Action.owner_unit_id.is_(None),
+            Action.governance_object_id.in_(
+                pairs.with_only_columns(GovernanceParticipant.governance_object_id)
+            ),
+        )
+        stmt = _by_bucket(Action.governance_object_id, bucket, shared, overdue)
+        for object_id, i, n in connection.execute(stmt):
+            for code in participants.get(object_id, ()):
+                buckets[code][int(i)] += int(n)
+    rows = []
+    for code, counts in buckets.items():
+        running = dict(zip(every_day, itertools.accumulate(counts), strict=True))
+        for as_of, days in trend_days.items():
+            for day in days:
+                if running[day]:
+                    rows.append((as_of, OVERDUE_TREND, MUNICIPALITY, code, None, None, None,
+                                 False, day, None, None, running[day]))  # fmt: skip
+    if municipalities is None:
+        for as_of in dates:
+            rows.append((as_of, OVERDUE_TREND_BUILT, COUNTRY, "", None, None, None, False, None,
+                         None, None, 1))  # fmt: skip
+    return rows
+
+
+def _by_bucket(key, bucket, *where) -> Select:
+    """(key, bucket, count) of the actions under ``where``. The bucket's CASE is written once,
+    in a subquery: repeated in GROUP BY beside an expanded IN list, SQLite's positional
+    parameters were bound to the wrong places (actions due next year came back)."""
+    rows = select(key.label("key"), bucket.label("bucket")).where(*where).subquery("due")
+    return select(rows.c.key, rows.c.bucket, func.count()).group_by(rows.c.key, rows.c.bucket)
+
+
+def overdue_trend(conn, as_of: dt.date, municipalities=None) -> list[int] | None:
+    """The overdue trend as of ``as_of`` (a value per day of overdue_trend_days) summed over
+    ``municipalities`` (a select of codes; None: all); None when the date's rows were built
+    before the trend was kept (count on demand)."""
+    t = PageAggregate
+    built = select(t.id).where(t.as_of == as_of, t.aggregate == OVERDUE_TREND_BUILT).limit(1)
+    if conn.execute(built).first() is None:
+        return None
+    stmt = select(t.month, func.sum(t.count)).where(
+        t.as_of == as_of, t.aggregate == OVERDUE_TREND, t.part_type == MUNICIPALITY
+    )
+    if municipalities is not None:
+        stmt = stmt.where(t.part_id.in_(municipalities))
+    found = {as_date(day): int(n) for day, n in conn.execute(stmt.group_by(t.month))}
+    return [found.get(day, 0) for day in overdue_trend_days(as_of)]
