@@ -426,6 +426,18 @@ def graph_config(lang: str = "sv") -> dict:
     return {**GRAPH_CONFIG, "locale": lang, "locales": {lang: {"format": locale["format"]}}}
 
 
+# A graph's figure until its callback answers. Without one, dcc.Graph draws plotly's default
+# empty axes (ticks from -1 to 6) as soon as plotly.js has run, which flashes on screen and
+# costs the browser a layout pass before the real figure replaces it.
+BLANK_FIGURE = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+
+
+def chart(graph_id: str, lang: str = "sv", figure=None, **kwargs) -> dcc.Graph:
+    """A page's graph: plotly's config for ``lang`` and, until there is one, a blank figure."""
+    shown = BLANK_FIGURE if figure is None else figure
+    return dcc.Graph(id=graph_id, figure=shown, config=graph_config(lang), **kwargs)
+
+
 def chart_card(title: str, body, card_id: str | None = None) -> dbc.Card:
     kwargs = {"id": card_id} if card_id else {}
     return dbc.Card(

@@ -24,11 +24,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
-    graph_config,
 )
 from dashboard.output_cache import cached_output
 from dashboard.queries.actions import (
@@ -290,7 +290,7 @@ def layout(**query):
                         chart_card(
                             _tr("aging", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
+                                dcc.Loading(chart(AGING, lang)),
                                 _tr("aging", lang),
                                 lang,
                             ),
@@ -304,7 +304,7 @@ def layout(**query):
                             _tr("trend", lang),
                             [
                                 chart_with_table(
-                                    dcc.Loading(dcc.Graph(id=TREND, config=graph_config(lang))),
+                                    dcc.Loading(chart(TREND, lang)),
                                     _tr("trend", lang),
                                     lang,
                                 ),

@@ -18,11 +18,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_def, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
-    graph_config,
 )
 from dashboard.output_cache import cached_output
 from dashboard.queries.coverage import (
@@ -166,7 +166,7 @@ def layout(**query):
                     dbc.Label(_tr("level", lang), html_for=LEVEL, className="me-2"),
                     dbc.RadioItems(id=LEVEL, options=levels, value="administration", inline=True),
                     chart_with_table(
-                        dcc.Loading(dcc.Graph(id=CHART, config=graph_config(lang))),
+                        dcc.Loading(chart(CHART, lang)),
                         _tr("per_level", lang),
                         lang,
                     ),

@@ -19,10 +19,10 @@ from dashboard.figures.governance import coverage_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_page_header,
     empty_state,
-    graph_config,
     no_data,
     pager,
     scroll_region,
@@ -161,7 +161,7 @@ def layout(**query):
             chart_card(
                 _tr("coverage", lang),
                 chart_with_table(
-                    dcc.Loading(dcc.Graph(id=COVERAGE, config=graph_config(lang))),
+                    dcc.Loading(chart(COVERAGE, lang)),
                     _tr("coverage", lang),
                     lang,
                 ),

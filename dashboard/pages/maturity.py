@@ -26,10 +26,10 @@ from dashboard.figures.theme import empty_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_page_header,
     empty_state,
-    graph_config,
     no_data,
     scroll_region,
 )
@@ -247,7 +247,7 @@ def layout(**query):
             chart_card(
                 _tr("heatmap", lang),
                 chart_with_table(
-                    dcc.Loading(dcc.Graph(id=HEATMAP, config=graph_config(lang))),
+                    dcc.Loading(chart(HEATMAP, lang)),
                     _tr("heatmap", lang),
                     lang,
                 ),
@@ -260,7 +260,7 @@ def layout(**query):
                         chart_card(
                             _tr("comparison", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=COMPARISON, config=graph_config(lang))),
+                                dcc.Loading(chart(COMPARISON, lang)),
                                 _tr("comparison", lang),
                                 lang,
                             ),
@@ -273,7 +273,7 @@ def layout(**query):
                         chart_card(
                             _tr("trend", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=TREND, config=graph_config(lang))),
+                                dcc.Loading(chart(TREND, lang)),
                                 _tr("trend", lang),
                                 lang,
                             ),
@@ -310,7 +310,6 @@ def profile_body(lang: str, options=None, value=None, figure=None, areas=None) -
     the first answer set the dropdown's value, which called ``update_profile``, and the page drew
     its profile a second time after the other four charts (1–2 s of the browser's main thread
     nationally). A later choice in the dropdown calls ``update_profile`` alone."""
-    graph = {} if figure is None else {"figure": figure}
     return [
         dbc.Label(_tr("pick", lang), html_for=PROFILE_SELECT),
         dcc.Dropdown(
@@ -321,7 +320,7 @@ def profile_body(lang: str, options=None, value=None, figure=None, areas=None) -
             placeholder=_tr("pick", lang),
         ),
         chart_with_table(
-            dcc.Loading(dcc.Graph(id=PROFILE, config=graph_config(lang), **graph)),
+            dcc.Loading(chart(PROFILE, lang, figure)),
             _tr("profile", lang),
             lang,
         ),

@@ -18,10 +18,10 @@ from dashboard.figures.actions import aging_figure
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_page_header,
     empty_state,
-    graph_config,
     kpi_card,
     metric_card_id,
     no_data,
@@ -239,7 +239,7 @@ def layout(**query):
                         chart_card(
                             _tr("aging", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
+                                dcc.Loading(chart(AGING, lang)),
                                 _tr("aging", lang),
                                 lang,
                             ),

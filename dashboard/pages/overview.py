@@ -16,11 +16,11 @@ from dashboard.figures.overview import funnel_figure, overdue_aging_figure
 from dashboard.filters import Filters, query_language, to_query
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
-    graph_config,
     metric_label,
     no_data,
     pager,
@@ -189,7 +189,7 @@ def layout(**query):
                         chart_card(
                             _tr("funnel", lang),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=FUNNEL, config=graph_config(lang))),
+                                dcc.Loading(chart(FUNNEL, lang)),
                                 _tr("funnel", lang),
                                 lang,
                             ),
@@ -202,7 +202,7 @@ def layout(**query):
                         chart_card(
                             html.Span(_tr("aging", lang), id=AGING_TITLE),
                             chart_with_table(
-                                dcc.Loading(dcc.Graph(id=AGING, config=graph_config(lang))),
+                                dcc.Loading(chart(AGING, lang)),
                                 _tr("aging", lang),
                                 lang,
                             ),

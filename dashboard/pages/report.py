@@ -24,7 +24,7 @@ from dashboard.figures._themed import themed_figure
 from dashboard.figures.theme import PALETTE, empty_figure, series_pattern
 from dashboard.filters import Filters, query_language
 from dashboard.i18n import translator
-from dashboard.layout import chart_card, create_page_header, empty_state, graph_config
+from dashboard.layout import chart, chart_card, create_page_header, empty_state
 from dashboard.markup import plot_texts
 from dashboard.output_cache import cached_output
 from dashboard.page_guard import page_refused, refusal
@@ -421,10 +421,8 @@ def content_component(content: ReportContent, lang: str = "sv") -> html.Div:
     """The report as HTML, section by section in the order of the PDF."""
 
     def graph(graph_id, figure, height, caption):
-        chart = dcc.Graph(
-            id=graph_id, figure=figure, config=graph_config(lang), style=graph_style(height)
-        )
-        return report_text(chart_with_table(chart, _tr(caption, lang), lang))
+        shown = chart(graph_id, lang, figure, style=graph_style(height))
+        return report_text(chart_with_table(shown, _tr(caption, lang), lang))
 
     return html.Div(
         [

@@ -18,11 +18,11 @@ from dashboard.filters import Filters, query_language
 from dashboard.grid import column_defs, create_grid, register_grid_refresh
 from dashboard.i18n import translator
 from dashboard.layout import (
+    chart,
     chart_card,
     create_kpi_row,
     create_page_header,
     empty_state,
-    graph_config,
     no_data,
 )
 from dashboard.output_cache import cached_output
@@ -178,7 +178,7 @@ def _chart_row(lang: str, detail: bool = True) -> dbc.Row:
                     [
                         html.P(_tr("matrix_help", lang), className="small") if detail else None,
                         chart_with_table(
-                            dcc.Loading(dcc.Graph(id=MATRIX, config=graph_config(lang))),
+                            dcc.Loading(chart(MATRIX, lang)),
                             _tr("matrix", lang),
                             lang,
                         ),
@@ -192,7 +192,7 @@ def _chart_row(lang: str, detail: bool = True) -> dbc.Row:
                 chart_card(
                     _tr("treatment", lang),
                     chart_with_table(
-                        dcc.Loading(dcc.Graph(id=TREATMENT, config=graph_config(lang))),
+                        dcc.Loading(chart(TREATMENT, lang)),
                         _tr("treatment", lang),
                         lang,
                     ),
