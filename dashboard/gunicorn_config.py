@@ -21,6 +21,10 @@ Why these settings (measured in docs/performance.md, load test):
   so), and the engine is created lazily the first time anything asks for it.
 - ``post_worker_init``: one request through the app before the worker takes connections, so
   that Dash's first-request set-up never runs while other threads already serve callbacks.
+- ``when_ready`` (master, after preload, before the first fork) and ``post_worker_init``: the
+  built app's objects frozen out of the garbage collector (dashboard/garbage_collection.py), so a
+  full collection in a worker walks only what requests created, and the workers keep sharing the
+  master's memory pages.
 - ``timeout``: with gthread it is how long a worker may go without its main loop running (a
   hung process), not how long a request may take; a cold national report may take tens of
   seconds on a small machine. ``graceful_timeout``: requests in flight get that long to finish
