@@ -21,6 +21,10 @@ Why these settings (measured in docs/performance.md, load test):
   so), and the engine is created lazily the first time anything asks for it.
 - ``post_worker_init``: one request through the app before the worker takes connections, so
   that Dash's first-request set-up never runs while other threads already serve callbacks.
+- ``when_ready`` (master, after preload, before the first fork) and ``post_worker_init``: the
+  built app's objects frozen out of the garbage collector (dashboard/garbage_collection.py), so a
+  full collection in a worker walks only what requests created, and the workers keep sharing the
+  master's memory pages.
 - ``timeout``: with gthread it is how long a worker may go without its main loop running (a
   hung process), not how long a request may take; a cold national report may take tens of
   seconds on a small machine. ``graceful_timeout``: requests in flight get that long to finish
@@ -31,7 +35,6 @@ Why these settings (measured in docs/performance.md, load test):
 
 from __future__ import annotations
 
-import gc
 import os
 
 MAX_WORKERS = 8
@@ -91,16 +94,29 @@ def post_worker_init(worker) -> None:
         status = client.get("/login").status_code
     if status >= 500:  # a redirect (e.g. single sign-on only) still ran the set-up
         raise RuntimeError(f"the app's warm-up request got {status}")
-    # The app's objects live as long as the worker: moved out of the collector's generations, a
-    # full collection no longer walks them (about 150 ms, every fifth cold national request,
-    # measured in docs/performance.md "Omgång 8").
-    gc.collect()
-    gc.freeze()
+    # What Dash's set-up created in this worker lives as long as the worker: frozen too
+    # (dashboard/garbage_collection.py; the master froze the app before the fork).
+    from dashboard.garbage_collection import settle_heap
+
+    settle_heap()
+
+
+def when_ready(server) -> None:
+    """In the master, once ``preload_app`` built the app and before any worker is forked: the
+    app's objects out of the collector's generations (dashboard/garbage_collection.py).
+
+    A full collection then no longer walks them in any worker (150-200 ms, every few cold
+    national requests: docs/performance.md "Omgång 8" and "Omgång 11"), and no worker's collector
+    writes into the memory pages it shares with the master.
+    """
+    from dashboard.garbage_collection import settle_heap
+
+    settle_heap()
 
 
 # What gunicorn reads (settings and hooks); ``gunicorn.conf.py`` imports exactly these.
 __all__ = [
     "wsgi_app", "bind", "worker_class", "workers", "threads", "preload_app", "timeout",
     "graceful_timeout", "keepalive", "limit_request_line", "limit_request_fields",
-    "control_socket_disable", "post_fork", "post_worker_init",
+    "control_socket_disable", "post_fork", "post_worker_init", "when_ready",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ TREND_MONTHS = 12
 def _run_server(host: str, port: int, debug: bool, demo: bool) -> None:
     from dashboard.app import create_app
     from dashboard.auth.session import ConfigurationError
+    from dashboard.garbage_collection import settle_heap
     from etl.db import make_engine, migrate
 
     engine = make_engine()
@@ -33,6 +34,9 @@ def _run_server(host: str, port: int, debug: bool, demo: bool) -> None:
         # The message says what to do (a missing key, demo accounts left in the store, ...).
         err.print(str(exc), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(1) from exc
+    # The built app's objects out of the collector's way, as gunicorn does before its workers
+    # start (dashboard/garbage_collection.py).
+    settle_heap()
     console.print(f"Infosäk körs på [bold]http://{host}:{port}/[/bold]  (Ctrl+C avslutar)")
     if debug:
         console.print(
