@@ -7,9 +7,10 @@ section measures those, page by page, on a store loaded before it runs:
 - the production server (gunicorn with ``gunicorn.conf.py``, as README documents), started fresh
   for each user after the load, so each user's visits are first visits on a cold process;
 - one Chromium per user (empty browser cache), logged in with a real account through the login
-  form's POST (the session cookie is handed to the browser, so no page is visited before the
-  measured ones); users: the admin (the whole country), one municipality's CISO and a committee
-  member of another municipality (benchmarks.load_test.personas);
+  form's POST (the login cookies are put into the browser's cookie store before it opens any
+  page, so no page is visited before the measured ones, and none can overwrite the cookie);
+  users: the admin (the whole country), one municipality's CISO and a committee member of
+  another municipality (benchmarks.load_test.personas);
 - each page the role may open, in menu order, by navigating to its address (a bookmark or a
   typed address: the page, Dash's bundles, the page router and every callback it triggers).
 
@@ -29,8 +30,10 @@ size (from the network or the cache) and which plotly.js file was loaded, the ma
 per script file (Long Animation Frames: a bundle's top-level run, and all work entered through
 it), callback requests and the slowest one, the browser's main-thread time in long tasks
 (PerformanceObserver ``longtask``: time the browser spent computing and drawing rather than
-waiting), and DOM nodes once settled. A page that does not settle within ``PAGE_LIMIT_S`` is recorded as such, its
-browser ended, and the next page gets a new browser (a frozen renderer answers no command).
+waiting), and DOM nodes once settled. A page that does not settle within ``PAGE_LIMIT_S`` is
+recorded as such, its browser ended, and the next page gets a new browser (a frozen renderer
+answers no command); so is, at once, a page answered with the login form (``NotLoggedInError``:
+the browser is not logged in, and the page asked for will never be there).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ POLL_S = 0.1
 # One poll of a page whose renderer is busy drawing waits at most this long for an answer.
 SCRIPT_LIMIT_S = 30.0
 ROLES = ("admin", "ciso", "committee")
+LOGIN_PATH = "/login"
 # Counted while the page loads; installed before any script of the page runs.
 INSTRUMENT_JS = """
 performance.setResourceTimingBufferSize(5000);
@@ -177,10 +181,16 @@ class Browser:
         self.driver.set_script_timeout(SCRIPT_LIMIT_S)
         self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
                                     {"source": INSTRUMENT_JS})  # fmt: skip
-        # Cookies can only be set on a page of their origin: a static file, not a Dash page.
-        self.driver.get(f"{base}/login")
+        # Into the browser's cookie store directly, before it has opened any page of the server.
+        # Through a page of the origin (WebDriver's add_cookie) the cookie raced that page's own
+        # requests: with page_load_strategy "none" the cookie was set while the login page was
+        # still loading, and its favicon request (sent before the cookie) came back as a
+        # redirect to the login page whose Set-Cookie replaced the login cookie with an anonymous
+        # one. The first measured page was then the login form: "not settled within 60 s".
         for name, value in cookies.items():
-            self.driver.add_cookie({"name": name, "value": value, "path": "/"})
+            self.driver.execute_cdp_cmd(
+                "Network.setCookie", {"name": name, "value": value, "url": f"{base}/"}
+            )
 
     def close(self) -> None:
         try:
@@ -189,6 +199,10 @@ class Browser:
             process = getattr(self.driver.service, "process", None)
             if process is not None:
                 process.kill()
+
+
+class NotLoggedInError(RuntimeError):
+    """A measured page answered with the login form instead of the page."""
 
 
 def _poll(driver, script: str):
@@ -211,6 +225,10 @@ def visit(browser: Browser, url: str) -> dict:
     calm_since = None
     while True:
         here = _poll(driver, "return location.origin + location.pathname")
+        if here is not None and here.endswith(LOGIN_PATH) and not url.endswith(LOGIN_PATH):
+            # Sent to the login form: the browser is not logged in. Nothing will settle.
+            raise NotLoggedInError(f"{url} answered with the login page: the browser's login "
+                                   "cookie is missing or not valid")  # fmt: skip
         busy = _poll(driver, BUSY_JS) if here == url else None
         now = _poll(driver, NOW_JS)
         if busy == 0 and now is not None:
