@@ -72,6 +72,16 @@ def test_login_page_is_public_and_has_csrf_token(client):
     assert "Demokonton" not in response.text  # no demo accounts outside demo mode
 
 
+def test_login_page_names_its_public_icon(client):
+    """Without an icon link the browser asks for /favicon.ico, which the guard redirects to the
+    login with a fresh anonymous session: an extra round trip for every visitor of the form."""
+    page = client.get("/login")
+    assert '<link rel="icon" href="/_favicon.ico">' in page.text
+    icon = client.get("/_favicon.ico")
+    assert icon.status_code == 200
+    assert icon.data
+
+
 def test_wrong_password_is_refused_and_audited(client, engine):
     response = login(client, "eva", "fel-lösenord")
     assert response.status_code == 401

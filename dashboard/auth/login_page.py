@@ -107,6 +107,7 @@ TEMPLATE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ t.title }}</title>
+<link rel="icon" href="/_favicon.ico">
 <link rel="stylesheet" href="{{ bootstrap }}">
 <link rel="stylesheet" href="/assets/style.css">
 </head>
