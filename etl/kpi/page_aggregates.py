@@ -317,6 +317,24 @@ def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) 
     return rows
 
 
+def _owned_actions(connection, municipalities) -> tuple[dict, ColumnElement[bool]]:
+    """Each unit's municipality code (of ``municipalities``; None: all) and the condition for
+    the actions those units own, so that owned actions are counted per unit and summed per
+    municipality in Python (one pass over the owner unit index, no join per action)."""
+    units = (
+        select(Unit.id, Municipality.code)
+        .join(Administration, Administration.id == Unit.administration_id)
+        .join(Municipality, Municipality.id == Administration.municipality_id)
+    )
+    if municipalities is not None:
+        units = units.where(Municipality.code.in_(sorted(municipalities)))
+    municipality_of = dict(connection.execute(units).all())
+    owned = Action.owner_unit_id.is_not(None)
+    if municipalities is not None:
+        owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
+    return municipality_of, owned
+
+
 def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
     """The actions the Åtgärder list shows per part, per protected or not (on a risk of a
     säkerhetsskydd asset: etl.visibility.shown_action), the same as of every date (the list
@@ -326,17 +344,7 @@ def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, obje
     on_protected = Action.risk_id.in_(protected_risk_ids())
     counts: dict[tuple[str, str, bool], int] = defaultdict(int)
     if municipalities is None or municipalities:
-        units = (
-            select(Unit.id, Municipality.code)
-            .join(Administration, Administration.id == Unit.administration_id)
-            .join(Municipality, Municipality.id == Administration.municipality_id)
-        )
-        if municipalities is not None:
-            units = units.where(Municipality.code.in_(sorted(municipalities)))
-        municipality_of = dict(connection.execute(units).all())
-        owned = Action.owner_unit_id.is_not(None)
-        if municipalities is not None:
-            owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
+        municipality_of, owned = _owned_actions(connection, municipalities)
         for protected, extra in ((False, None), (True, on_protected)):
             stmt = select(Action.owner_unit_id, func.count()).where(owned)
             if extra is not None:
@@ -585,18 +593,7 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
     bucket = case(*[(Action.due_on < d, i) for i, d in enumerate(every_day)])
     overdue = action_overdue_sql(every_day[-1], seek=True)
     buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(every_day))
-    # The units' own actions, summed per municipality here (one pass, no join per action).
-    units = (
-        select(Unit.id, Municipality.code)
-        .join(Administration, Administration.id == Unit.administration_id)
-        .join(Municipality, Municipality.id == Administration.municipality_id)
-    )
-    if municipalities is not None:
-        units = units.where(Municipality.code.in_(sorted(municipalities)))
-    municipality_of = dict(connection.execute(units).all())
-    owned = Action.owner_unit_id.is_not(None)
-    if municipalities is not None:
-        owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
+    municipality_of, owned = _owned_actions(connection, municipalities)
     for unit_id, i, n in connection.execute(
         _by_bucket(Action.owner_unit_id, bucket, owned, overdue)
     ):
