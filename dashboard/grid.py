@@ -884,13 +884,33 @@ def create_grid(
 
 
 _REFRESH_JS = """
-function() {
-    // Controls outside the grid changed: drop the cached blocks so the grid asks the server again.
+function(request) {
+    // The controls outside the grid as the grid last asked with them, by grid id.
     const gridId = %r;
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync(gridId).then(function(api) {
-            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
-        });
+    const asked = window.infosakGridControls = window.infosakGridControls || {};
+    const controls = JSON.stringify(Array.prototype.slice.call(arguments, 1));
+    const triggered = (window.dash_clientside.callback_context.triggered || [])
+        .map(function(t) { return t.prop_id; });
+    if (triggered.indexOf(gridId + '.getRowsRequest') !== -1) {
+        // The grid asks for a block: the server reads the controls as they are now.
+        asked[gridId] = controls;
+        return window.dash_clientside.no_update;
+    }
+    if (asked[gridId] === controls) {
+        // Written again with the same values (e.g. while the page starts): the rows stand.
+        return window.dash_clientside.no_update;
+    }
+    // A grid still starting asks for its first block with the controls as they are then.
+    let api = null;
+    try {
+        api = window.dash_ag_grid && window.dash_ag_grid.getApi(gridId);
+    } catch (notReady) {
+        return window.dash_clientside.no_update;
+    }
+    if (api && !api.isDestroyed()) {
+        // The controls changed: drop the cached blocks so the grid asks the server again.
+        asked[gridId] = controls;
+        api.purgeInfiniteCache();
     }
     return window.dash_clientside.no_update;
 }
@@ -902,10 +922,14 @@ def register_grid_refresh(grid_id: str, inputs: list[Input]) -> None:
 
     The infinite row model only asks for rows when its own filter or sort changes; a page's
     controls and the global filters reach the server as callback State, so the grid must be told.
+    It is told only when the controls differ from those it last asked with: while a page starts,
+    its stores are written once more with the values the grid's first request already read, and
+    a grid told then asked for the same rows twice.
     """
     clientside_callback(
         _REFRESH_JS % grid_id,
         Output(grid_id, "scrollTo", allow_duplicate=True),
+        Input(grid_id, "getRowsRequest"),
         *inputs,
         prevent_initial_call=True,
     )
