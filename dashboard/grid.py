@@ -884,14 +884,35 @@ def create_grid(
 
 
 _REFRESH_JS = """
-function() {
-    // Controls outside the grid changed: drop the cached blocks so the grid asks the server again.
+function(request) {
     const gridId = %r;
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync(gridId).then(function(api) {
-            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
-        });
+    let api = null;
+    try {
+        api = window.dash_ag_grid && window.dash_ag_grid.getApi(gridId);
+    } catch (notReady) {
+        // A grid still starting asks for its first block with the controls as they are then.
+        return window.dash_clientside.no_update;
     }
+    if (!api || api.isDestroyed()) { return window.dash_clientside.no_update; }
+    // The controls outside the grid as this grid (this instance: a page opened again has a new
+    // one) last asked with.
+    const asked = window.infosakGridControls = window.infosakGridControls || new WeakMap();
+    const controls = JSON.stringify(Array.prototype.slice.call(arguments, 1));
+    const triggered = (window.dash_clientside.callback_context.triggered || [])
+        .map(function(t) { return t.prop_id; });
+    if (triggered.indexOf(gridId + '.getRowsRequest') !== -1) {
+        // The grid asks for a block: the server reads the controls as they are now.
+        asked.set(api, controls);
+        return window.dash_clientside.no_update;
+    }
+    // Not asked yet (its first request reads the controls as they are then), or the controls
+    // written again with the same values (e.g. while the page starts): the rows stand.
+    if (!asked.has(api) || asked.get(api) === controls) {
+        return window.dash_clientside.no_update;
+    }
+    // The controls changed: drop the cached blocks so the grid asks the server again.
+    asked.set(api, controls);
+    api.purgeInfiniteCache();
     return window.dash_clientside.no_update;
 }
 """
@@ -902,10 +923,14 @@ def register_grid_refresh(grid_id: str, inputs: list[Input]) -> None:
 
     The infinite row model only asks for rows when its own filter or sort changes; a page's
     controls and the global filters reach the server as callback State, so the grid must be told.
+    It is told only once it has asked, and only when the controls differ from those it last
+    asked with: while a page starts, its stores are written once more with the values the grid's
+    first request reads, and a grid told then asked for the same rows twice.
     """
     clientside_callback(
         _REFRESH_JS % grid_id,
         Output(grid_id, "scrollTo", allow_duplicate=True),
+        Input(grid_id, "getRowsRequest"),
         *inputs,
         prevent_initial_call=True,
     )

@@ -457,6 +457,8 @@ _CONTROL_STATES = [
     Input(GRID, "getRowsRequest"),
     State(c.FILTERS_STORE, "data"),
     *_CONTROL_STATES,
+    # The grid asks when it is ready; Dash's call at mount has no request to answer.
+    prevent_initial_call=True,
 )
 @cached_output
 def load_rows(

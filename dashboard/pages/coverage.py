@@ -310,6 +310,8 @@ def update_chart(filters_data, level):
     Input(GAP_GRID, "getRowsRequest"),
     State(c.FILTERS_STORE, "data"),
     State(GAP, "value"),
+    # The grid asks when it is ready; Dash's call at mount has no request to answer.
+    prevent_initial_call=True,
 )
 @cached_output
 def gap_rows(request, filters_data, gap):
@@ -331,6 +333,8 @@ def gap_rows(request, filters_data, gap):
     Output(OWNERS_GRID, "getRowsResponse"),
     Input(OWNERS_GRID, "getRowsRequest"),
     State(c.FILTERS_STORE, "data"),
+    # The grid asks when it is ready; Dash's call at mount has no request to answer.
+    prevent_initial_call=True,
 )
 @cached_output
 def owner_rows(request, filters_data):

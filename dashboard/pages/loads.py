@@ -213,6 +213,8 @@ def selected_load_id(selected_rows) -> int | None:
     Output(GRID, "getRowsResponse"),
     Input(GRID, "getRowsRequest"),
     State(c.FILTERS_STORE, "data"),
+    # The grid asks when it is ready; Dash's call at mount has no request to answer.
+    prevent_initial_call=True,
 )
 def load_rows(request, filters_data):
     filters = Filters.from_store(filters_data)

@@ -323,10 +323,16 @@ def update_risks(filters_data):
     Input(MATRIX, "clickData"),
     Input(CELL_CLEAR, "n_clicks"),
     Input(c.FILTERS_STORE, "data"),
+    State(CELL, "data"),
 )
-def select_cell(click_data, _clear, filters_data):
-    """A click on the matrix picks a cell; "Visa alla" and a new global filter clear it."""
-    return cell_state(ctx.triggered_id, click_data, Filters.from_store(filters_data).lang)
+def select_cell(click_data, _clear, filters_data, current):
+    """A click on the matrix picks a cell; "Visa alla" and a new global filter clear it.
+
+    The store is written only when the cell changes: a write makes the grid ask for its rows
+    again (register_grid_refresh), and the call at mount, which picks no cell, would otherwise
+    make the grid ask twice on a first visit."""
+    data, label = cell_state(ctx.triggered_id, click_data, Filters.from_store(filters_data).lang)
+    return (no_update if data == current else data), label
 
 
 def cell_state(trigger, click_data, lang: str) -> tuple[dict | None, str]:
@@ -341,6 +347,8 @@ def cell_state(trigger, click_data, lang: str) -> tuple[dict | None, str]:
     Input(GRID, "getRowsRequest"),
     State(c.FILTERS_STORE, "data"),
     State(CELL, "data"),
+    # The grid asks when it is ready; Dash's call at mount has no request to answer.
+    prevent_initial_call=True,
 )
 @cached_output
 def load_rows(request, filters_data, cell_data):
