@@ -119,8 +119,14 @@ def page_calls(app: dash.Dash, path: str, filters: dict, block_size: int) -> lis
     known = components_by_id([create_layout(), page_layout])
     module_name = page_module(path).__name__
     # Not called when the page is drawn, only when a person changes an input (Mognad's profile
-    # choice: the first answer draws the profile).
-    not_initial = {c["output"] for c in app._callback_list if c.get("prevent_initial_call")}
+    # choice: the first answer draws the profile). A grid's rows callback skips Dash's call at
+    # mount too, but the grid itself asks for its first block on every first visit: it counts.
+    not_initial = {
+        c["output"]
+        for c in app._callback_list
+        if c.get("prevent_initial_call")
+        and not any(i["property"] == "getRowsRequest" for i in c["inputs"])
+    }
     calls = []
     for key, entry in app.callback_map.items():
         function = getattr(entry.get("callback"), "__wrapped__", None)
