@@ -358,6 +358,19 @@ def funnel_stages(
     return _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
 
 
+def funnel_from_rows(
+    kpis: pd.DataFrame,
+    viewer: Viewer = SYSTEM,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame:
+    """funnel_stages from compute_kpis rows already read as of the date (they must hold
+    FUNNEL_METRICS of the focus scope type): the report reads them with its own rows."""
+    rows = _focus_rows(kpis, municipality, administration, viewer)
+    return _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
+
+
 def aging_rows(
     session: Session,
     as_of: dt.date,

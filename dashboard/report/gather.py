@@ -26,16 +26,12 @@ from dashboard.queries.org import lists_municipalities_only, municipality_of_adm
 from dashboard.queries.overview import (
     FUNNEL_METRICS,
     NO_ROWS,
-    _focus_values,
-    _funnel_frame,
     combine_rows,
     focus_scope,
+    funnel_from_rows,
     funnel_stages,
     previous_quarter,
     rows_by_metric,
-)
-from dashboard.queries.overview import (
-    _focus_rows as _overview_focus_rows,
 )
 from dashboard.queries.viewer import (
     SYSTEM,
@@ -352,8 +348,7 @@ def _funnel(session, as_of, viewer, filters, now: pd.DataFrame | None = None) ->
     if now is None:
         frame = funnel_stages(session, as_of, viewer, **filters)
     else:
-        rows = _overview_focus_rows(now, filters["municipality"], filters["administration"], viewer)
-        frame = _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
+        frame = funnel_from_rows(now, viewer, **filters)
     return [
         {"stage": r.stage, "label": r.label_sv, "count": int(r.count)}
         for r in frame.itertuples(index=False)
