@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from dashboard.queries.maturity import scope_evidence
 from etl import models as m
 from etl.db import session_factory
-from etl.kpi.compute import compute_kpis, evidence_criteria
+from etl.kpi.compute import compute_kpis
+from etl.kpi.definitions import SCOPE_TYPES
 from etl.kpi.rules import EVIDENCE_CRITERIA, evidence_level, evidence_shortfalls
 from etl.kpi.viewer import SYSTEM
 from tests import kpi_data
@@ -180,30 +181,33 @@ def store(engine):
 def test_no_risk_analysis_and_every_action_overdue_is_level_one(store):
     with store() as s:
         kpis = compute_kpis(s, kpi_data.AS_OF, scope_types=["unit"], metrics=["maturity_evidence"])
-        criteria = evidence_criteria(s, kpi_data.AS_OF, scope_types=["unit"])
+        evidence = scope_evidence(s, kpi_data.AS_OF, SYSTEM, scope_types=("unit",))
     row = kpis[kpis["scope_id"] == NEW_UNIT].iloc[0]
     # Old model: 5 × mean(classified 1, risk-analysed 0, follow-up 1) = 3,3.
     assert (row.value, row.numerator, row.denominator) == (1.0, 1, 1)
-    mine = criteria[criteria["scope_id"] == NEW_UNIT].set_index("criterion")
-    assert mine.loc["risk_analysis_coverage", ["numerator", "denominator"]].tolist() == [0, 4]
-    assert mine.loc["actions_overdue_share", ["numerator", "denominator"]].tolist() == [4, 4]
-    assert set(mine["level"]) == {1}
-    shares = mine["share"].to_dict()
+    mine = next(e for e in evidence if e.scope_id == NEW_UNIT)
+    assert mine.counts["risk_analysis_coverage"][:2] == (0, 4)
+    assert mine.counts["actions_overdue_share"][:2] == (4, 4)
+    assert mine.level == 1
+    shares = mine.shares()
     held_back_by = {c.code for c in evidence_shortfalls(shares, 1)}
     assert held_back_by == {"risk_analysis_coverage", "actions_overdue_share"}
-    assert mine.loc["classification_coverage", "area_level"] == 5
-    assert mine.loc["risk_analysis_coverage", "area_level"] == 1
+    arrays = {code: np.array([share]) for code, share in shares.items()}
+    assert evidence_level(arrays, np.array([4]), "klassning")[0] == 5
+    assert evidence_level(arrays, np.array([4]), "riskhantering")[0] == 1
 
 
 def test_evidence_criteria_give_the_level_compute_kpis_gives_for_every_scope(store):
     with store() as s:
         kpis = compute_kpis(s, kpi_data.AS_OF, metrics=["maturity_evidence"])
-        criteria = evidence_criteria(s, kpi_data.AS_OF)
-    levels = criteria.drop_duplicates(["scope_type", "scope_id"]).set_index(
-        ["scope_type", "scope_id"]
-    )["level"]
+        evidence = scope_evidence(s, kpi_data.AS_OF, SYSTEM, scope_types=tuple(SCOPE_TYPES))
+    levels = {(e.scope_type, e.scope_id): e for e in evidence}
+    assert set(levels) == set(zip(kpis["scope_type"], kpis["scope_id"], strict=True))
     for row in kpis.itertuples():
-        assert row.value == levels[(row.scope_type, row.scope_id)], row
+        scope = levels[(row.scope_type, row.scope_id)]
+        assert scope.level == row.value, row
+        if scope.level is not None:  # the level its criteria's shares give
+            assert _level(scope.shares()) == scope.level, row
 
 
 def test_several_municipalities_in_one_pass_give_each_its_own_rows(store):
@@ -211,22 +215,23 @@ def test_several_municipalities_in_one_pass_give_each_its_own_rows(store):
     and administration's criteria are the ones it gets when counted alone."""
     types = ["municipality", "administration"]
     with store() as session:
-        together = evidence_criteria(
+        together = scope_evidence(
             session, kpi_data.AS_OF, SYSTEM, scope_types=types, municipality=("1882", "1861")
         )
-        alone = pd.concat(
-            [
-                evidence_criteria(
-                    session, kpi_data.AS_OF, SYSTEM, scope_types=types, municipality=code
-                )
-                for code in ("1882", "1861")
-            ],
-            ignore_index=True,
+        alone = [
+            scope
+            for code in ("1882", "1861")
+            for scope in scope_evidence(
+                session, kpi_data.AS_OF, SYSTEM, scope_types=types, municipality=code
+            )
+        ]
+
+    def rows(scopes):
+        return sorted(
+            (s.scope_type, s.scope_id, s.level, code, str(counts))
+            for s in scopes
+            for code, counts in s.counts.items()
         )
-    key = ["scope_type", "scope_id", "criterion"]
-    assert set(together["scope_id"]) == {"1882", "1861", "1882-KLF", "1882-SOC", "1861-BUF"}
-    pd.testing.assert_frame_equal(
-        together.sort_values(key).reset_index(drop=True),
-        alone.sort_values(key).reset_index(drop=True),
-        check_dtype=False,
-    )
+
+    assert {s.scope_id for s in together} == {"1882", "1861", "1882-KLF", "1882-SOC", "1861-BUF"}
+    assert rows(together) == rows(alone)

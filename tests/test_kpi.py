@@ -8,10 +8,11 @@ import math
 import pandas as pd
 import pytest
 
+from dashboard.queries.overview import funnel_stages
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.db import session_factory
-from etl.kpi.compute import compute_kpis, funnel, kpi_json, overdue_aging, sort_rows
-from etl.kpi.definitions import METRICS, SCOPE_TYPES, metrics_for_scope
+from etl.kpi.compute import compute_kpis, kpi_json, overdue_aging
+from etl.kpi.definitions import METRIC_ORDER, METRICS, SCOPE_TYPES, metrics_for_scope
 from tests import kpi_data
 from tests.kpi_data import AS_OF
 
@@ -474,10 +475,22 @@ def test_scope_names_and_sort_order(store):
     assert first_unit["metric"].tolist() == metrics_for_scope("unit")
     assert set(first_unit["scope_name"]) == {"Förskola"}
     # Built in this order (entity by entity, metrics in catalogue order), never sorted after.
-    pd.testing.assert_frame_equal(frame, sort_rows(frame).reset_index(drop=True))
+    pd.testing.assert_frame_equal(frame, _sorted(frame))
     with store() as s:
         some = compute_kpis(s, AS_OF, metrics=["risks", "assets", "org_dpo", "follow_up_rate"])
-    pd.testing.assert_frame_equal(some, sort_rows(some).reset_index(drop=True))
+    pd.testing.assert_frame_equal(some, _sorted(some))
+
+
+def _sorted(frame):
+    """By scope type (catalogue order), scope id, metric (catalogue order)."""
+    keyed = frame.assign(
+        _t=frame["scope_type"].map(SCOPE_TYPES.index), _m=frame["metric"].map(METRIC_ORDER)
+    )
+    return (
+        keyed.sort_values(["_t", "scope_id", "_m"])
+        .drop(columns=["_t", "_m"])
+        .reset_index(drop=True)
+    )
 
 
 def _value(frame, scope_type, scope_id, metric):
@@ -532,10 +545,18 @@ def test_counts_roll_up_unit_to_administration_to_municipality(store):
 
 def test_funnel_is_monotone_and_matches_the_metrics(store):
     with store() as s:
-        everything = funnel(s, AS_OF)
-        soc = funnel(s, AS_OF, administration="1882-SOC")
-        go = funnel(s, AS_OF, governance_object="GO-EK")
-        m1 = funnel(s, AS_OF, municipality="1882")
+        everything = funnel_stages(s, AS_OF)
+        soc = funnel_stages(s, AS_OF, administration="1882-SOC")
+        m1 = funnel_stages(s, AS_OF, municipality="1882")
+        stages = [
+            "assets",
+            "funnel_classified",
+            "funnel_risk_analysed",
+            "funnel_action_planned",
+            "funnel_on_time",
+        ]
+        go = compute_kpis(s, AS_OF, scope_types=["governance_object"], metrics=stages)
+    go = go[go["scope_id"] == "GO-EK"].set_index("metric").loc[stages, "value"].rename("count")
     assert list(everything.columns) == ["stage", "label_sv", "count"]
     assert everything["stage"].tolist() == [
         "assets",
@@ -546,9 +567,9 @@ def test_funnel_is_monotone_and_matches_the_metrics(store):
     ]
     assert everything["count"].tolist() == [9, 5, 4, 3, 2]
     assert soc["count"].tolist() == [4, 2, 2, 1, 0]
-    assert go["count"].tolist() == [2, 2, 2, 1, 1]
+    assert go.tolist() == [2, 2, 2, 1, 1]
     assert m1["count"].tolist() == [6, 3, 3, 2, 1]
-    for f in (everything, soc, go, m1):
+    for f in (everything, soc, go.to_frame(), m1):
         counts = f["count"].tolist()
         assert counts == sorted(counts, reverse=True)
 
@@ -654,7 +675,7 @@ def test_a_viewer_without_scope_sees_nothing(store, viewer):
     with store() as s:
         frame = compute_kpis(s, AS_OF, viewer)
         assert frame.empty
-        assert funnel(s, AS_OF, viewer)["count"].tolist() == [0, 0, 0, 0, 0]
+        assert funnel_stages(s, AS_OF, viewer)["count"].tolist() == [0, 0, 0, 0, 0]
         assert overdue_aging(s, AS_OF, viewer).empty
 
 
@@ -775,4 +796,4 @@ def test_empty_store_gives_no_rows(engine):
     with session_factory(engine)() as s:
         assert compute_kpis(s, AS_OF).empty
         assert kpi_json(s, AS_OF, SYSTEM) == {"as_of": "2026-11-28", "rows": []}
-        assert funnel(s, AS_OF)["count"].tolist() == [0, 0, 0, 0, 0]
+        assert funnel_stages(s, AS_OF)["count"].tolist() == [0, 0, 0, 0, 0]

@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard.queries.viewer import Viewer
+from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.db import session_factory
-from etl.kpi.maturity import maturity_history, maturity_matrix
+from etl.kpi.maturity import maturity_matrix, maturity_matrix_and_history
 from tests import kpi_data
 
 
@@ -57,10 +57,15 @@ def test_matrix_a_year_earlier_and_narrowed(store):
     assert set(hallsberg["scope_id"]) == {"GO-EK"}  # 1861-BUF has none; GO-EK is shared
 
 
+def _history(session, viewer=SYSTEM, **where):
+    """The trend chart's history, as Mognad reads it beside the matrix."""
+    return maturity_matrix_and_history(session, kpi_data.AS_OF, viewer, **where)[1]
+
+
 def test_history_has_one_row_per_analysis(store):
     with store() as s:
-        history = maturity_history(s)
-        soc = maturity_history(s, administration="1882-SOC")
+        history = _history(s)
+        soc = _history(s, administration="1882-SOC")
     assert list(history.columns) == ["assessed_on", "scope_id", "mean_level"]
     assert [(r.assessed_on, r.scope_id, r.mean_level) for r in history.itertuples()] == [
         (dt.date(2025, 10, 1), "1882-KLF", 1.0),
@@ -77,9 +82,9 @@ def test_maturity_respects_the_viewer(store):
     manager = Viewer("manager", unit_codes=frozenset({"1882-SOC-IFO"}))
     with store() as s:
         assert set(maturity_matrix(s, kpi_data.AS_OF, officer)["scope_id"]) == {"1882-SOC"}
-        assert set(maturity_history(s, officer)["scope_id"]) == {"1882-SOC"}
+        assert set(_history(s, officer)["scope_id"]) == {"1882-SOC"}
         assert maturity_matrix(s, kpi_data.AS_OF, manager).empty
-        assert maturity_history(s, manager).empty
+        assert _history(s, manager).empty
 
 
 def test_visible_analyses_of_a_date_are_the_query_of_that_date(store):
@@ -128,7 +133,7 @@ def test_a_partial_analysis_replaces_only_the_areas_it_assessed(store):
     with store() as s:
         kpis = compute_kpis(s, kpi_data.AS_OF, metrics=["maturity_self"])
         matrix = maturity_matrix(s, kpi_data.AS_OF)
-        history = maturity_history(s, administration="1882-KLF")
+        history = _history(s, administration="1882-KLF")
     klf = kpis[kpis["scope_id"] == "1882-KLF"].iloc[0]
     assert (klf.numerator, klf.denominator, klf.value) == (12, 3, 4.0)
     # Askersund: the mean of its administrations' means, (4 + 1) / 2.

@@ -1,5 +1,5 @@
 """Mognad's evidence read through compute_kpis (the KPI mart where it holds the date) is the
-evidence etl.kpi.compute.evidence_criteria counts from the facts: every scope's level and each
+evidence the model's criteria count from the facts (FACTS, below): every scope's level and each
 criterion's numerator, denominator and share, for each kind of viewer, with and without the mart;
 and one profile's area levels counted for its node alone are those of the whole list.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from dashboard.queries.maturity import (
@@ -21,9 +22,9 @@ from dashboard.queries.maturity import (
 )
 from etl.db import session_factory
 from etl.kpi import mart
-from etl.kpi.compute import compute_kpis, evidence_criteria
+from etl.kpi.compute import compute_kpis
 from etl.kpi.definitions import METRICS
-from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_CRITERION_METRICS
+from etl.kpi.rules import EVIDENCE_CRITERIA, EVIDENCE_CRITERION_METRICS, evidence_level
 from etl.kpi.viewer import SYSTEM, Viewer
 from tests.kpi_data import AS_OF, build_store
 
@@ -38,20 +39,55 @@ VIEWERS = [
 ]
 
 
+# Per scope: its evidence level, then numerator/denominator of each criterion in the order of
+# EVIDENCE_CRITERIA (classification coverage, expired share, risk-analysis coverage, action-plan
+# coverage, overdue share, on-time rate, GDPR coverage, follow-up; "-": no denominator at all),
+# as the criteria count them from the facts. Every viewer sees these numbers for the scopes it
+# sees: a scope's evidence does not depend on who looks.
+FACTS = [
+    "municipality 1861 1 2/3 0/2 2/3 2/2 2/2 1/2 1/1 1/2",
+    "municipality 1882 1 3/6 2/5 3/6 3/5 4/5 0/0 1/3 2/3",
+    "administration 1861-BUF 3 2/3 0/2 2/3 1/1 0/0 1/2 1/1 1/2",
+    "administration 1882-KLF 1 1/2 1/2 1/2 1/2 2/3 0/0 1/2 1/1",
+    "administration 1882-SOC 1 2/4 1/3 2/4 1/2 2/2 0/0 0/1 1/2",
+    "unit 1861-BUF-FS 2 1/2 0/1 1/2 0/0 0/0 0/0 0/0 1/1",
+    "unit 1861-BUF-GR 2 1/1 0/1 1/1 1/1 0/0 1/2 1/1 0/1",
+    "unit 1882-KLF-IT 2 1/2 1/2 1/2 1/2 0/1 0/0 1/2 1/1",
+    "unit 1882-SOC-AO 1 1/1 0/1 1/1 1/1 1/1 0/0 0/0 0/1",
+    "unit 1882-SOC-IFO 1 1/3 1/2 1/3 0/1 1/1 0/0 0/1 1/1",
+    "governance_object GO-EK 1 2/2 0/2 2/2 2/3 2/2 0/0 1/2 -",
+]
+
+
+def _counts(pair: str) -> tuple[float, float, float]:
+    if pair == "-":
+        return (math.nan, math.nan, math.nan)
+    numerator, denominator = (float(x) for x in pair.split("/"))
+    return numerator, denominator, numerator / denominator if denominator > 0 else math.nan
+
+
+FACT_COUNTS = {
+    (scope_type, scope_id): {
+        "level": int(level),
+        **{c.code: _counts(p) for c, p in zip(EVIDENCE_CRITERIA, pairs, strict=True)},
+    }
+    for scope_type, scope_id, level, *pairs in (line.split() for line in FACTS)
+}
+
+
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b)
 
 
 def _from_facts(session, viewer, **narrow) -> dict:
-    rows = evidence_criteria(session, AS_OF, viewer, scope_types=list(SCOPE_TYPES), **narrow)
-    found: dict = {}
-    for r in rows.itertuples(index=False):
-        entry = found.setdefault(
-            (r.scope_type, r.scope_id),
-            {"name": r.scope_name, "level": None if math.isnan(r.level) else int(r.level)},
-        )
-        entry[r.criterion] = (float(r.numerator), float(r.denominator), float(r.share))
-    return found
+    """FACT_COUNTS of the scopes that compute_kpis gives the viewer an evidence level for."""
+    kpis = compute_kpis(
+        session, AS_OF, viewer, scope_types=SCOPE_TYPES, metrics=["maturity_evidence"], **narrow
+    )
+    return {
+        (t, i): {"name": name, **FACT_COUNTS[(t, i)]}
+        for t, i, name in zip(kpis["scope_type"], kpis["scope_id"], kpis["scope_name"], strict=True)
+    }
 
 
 def _through_kpis(session, viewer, **narrow) -> dict:
@@ -122,20 +158,22 @@ def test_evidence_through_the_kpis_is_the_evidence_of_the_facts(sessions, with_m
 
 
 def test_one_profiles_area_levels_are_those_of_the_whole_list(sessions):
-    """area_evidence_levels counts an administration alone; the levels are those that
-    evidence_criteria gives it among all of the viewer's administrations and objects."""
+    """area_evidence_levels counts an administration alone; the levels are those the model
+    gives its criteria's shares among all of the viewer's administrations and objects."""
+    areas = {c.area for c in EVIDENCE_CRITERIA}
     with sessions() as session:
         for scope_type in ("administration", "governance_object"):
-            rows = evidence_criteria(session, AS_OF, SYSTEM, scope_types=[scope_type])
-            assert not rows.empty
-            for scope_id, own in rows.groupby("scope_id"):
-                own = own.drop_duplicates("area")
-                expected = {
-                    a: (None if math.isnan(v) else int(v))
-                    for a, v in zip(own["area"], own["area_level"], strict=True)
-                }
-                got = area_evidence_levels(session, AS_OF, SYSTEM, scope_type, scope_id)
-                assert got == expected, (scope_type, scope_id)
+            scopes = scope_evidence(session, AS_OF, SYSTEM, scope_types=(scope_type,))
+            assert scopes
+            for scope in scopes:
+                shares = {code: np.array([share]) for code, share in scope.shares().items()}
+                assets = np.array([0 if scope.level is None else 1])
+                expected = {}
+                for area in areas:
+                    level = evidence_level(shares, assets, area)[0]
+                    expected[area] = None if math.isnan(level) else int(level)
+                got = area_evidence_levels(session, AS_OF, SYSTEM, scope_type, scope.scope_id)
+                assert got == expected, (scope_type, scope.scope_id)
         # A node the viewer may not see gets nothing.
         ciso = Viewer("ciso", "c", municipality_codes=frozenset({"1861"}))
         assert area_evidence_levels(session, AS_OF, ciso, "administration", "1882-SOC") == {}

@@ -1,5 +1,5 @@
 """Mognad's heatmap matrix and trend history read together (maturity_matrix_and_history): one
-read of the gap analyses gives what maturity_matrix and maturity_history give on their own, for
+read of the gap analyses gives what the matrix and the history give read on their own, for
 every kind of viewer, with and without a chosen municipality or administration, on each back end.
 
 Hand count on tests/kpi_data.py's store (as of 2026-11-28): Askersund's administration
@@ -18,7 +18,8 @@ from sqlalchemy import event
 
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.db import session_factory
-from etl.kpi.maturity import maturity_history, maturity_matrix, maturity_matrix_and_history
+from etl.kpi.maturity import _history_of, gap_analyses, maturity_matrix, maturity_matrix_and_history
+from etl.kpi.scope import build_scope, load_org
 from tests import kpi_data
 
 VIEWERS = {
@@ -36,6 +37,12 @@ def store(engine):
     return session_factory(engine)
 
 
+def _history_alone(session, viewer, municipality, administration) -> pd.DataFrame:
+    """The history of the viewer's nodes under both choices, from their own reads."""
+    scope = build_scope(viewer, None, municipality, administration)
+    return _history_of(scope, load_org(session, scope), gap_analyses(session, scope))
+
+
 def test_read_together_they_are_what_each_reads_alone(store):
     """Every viewer x choice x date on one store (a store per case took minutes)."""
     with store() as s:
@@ -47,9 +54,7 @@ def test_read_together_they_are_what_each_reads_alone(store):
                         s, as_of, who, municipality=municipality, administration=administration
                     )
                     alone = maturity_matrix(s, as_of, who, municipality=municipality)
-                    alone_history = maturity_history(
-                        s, who, municipality=municipality, administration=administration
-                    )
+                    alone_history = _history_alone(s, who, municipality, administration)
                     pd.testing.assert_frame_equal(matrix, alone, obj=str(case))
                     pd.testing.assert_frame_equal(history, alone_history, obj=str(case))
 

@@ -11,6 +11,7 @@ from dashboard.queries.overview import (
     CARD_METRICS,
     ORG_METRICS,
     focus_scope,
+    funnel_stages,
     headline_kpis,
     org_check,
     overview_numbers,
@@ -18,7 +19,7 @@ from dashboard.queries.overview import (
 )
 from dashboard.queries.viewer import SYSTEM
 from etl.db import session_factory
-from etl.kpi.compute import compute_kpis, funnel, kpi_json, overdue_aging
+from etl.kpi.compute import compute_kpis, kpi_json, overdue_aging
 from tests.kpi_data import AS_OF, build_store
 
 # (municipality, administration): all, two municipalities, an administration with and without
@@ -125,7 +126,7 @@ def _check_funnel_aging_org(session, municipality, administration):
         "funnel_on_time",
     ]
     rows = _focus_rows(session, AS_OF, municipality, administration, metrics)
-    stages = funnel(session, AS_OF, SYSTEM, **where)
+    stages = funnel_stages(session, AS_OF, SYSTEM, **where)
     # Every asset belongs to exactly one municipality: the funnel adds up over them.
     expected = [int(rows.loc[rows["metric"] == m, "value"].sum()) for m in metrics]
     assert list(stages["count"]) == expected

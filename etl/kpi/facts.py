@@ -1,10 +1,7 @@
-"""The SQL of the metrics: each query aggregates one kind of row per (unit, governance object).
-
-Grouping by the owner unit and the governance object lets pandas roll the (few) aggregated rows up
-to administrations and municipalities exactly, since every asset, risk and action has at most one
-unit and one object. Rows with no unit but an object (object-level risk analyses, provider actions)
-are marked ``shared``: they count for each participant of the object.
-Every query runs unchanged on SQLite and PostgreSQL.
+"""The SQL of the metrics: each query aggregates one kind of row per (unit, governance object),
+which rolls up exactly (every asset, risk and action has at most one unit and one object). Rows
+with an object but no unit (object-level analyses, provider actions) are ``shared``: they count
+for each participant of the object. Every query runs unchanged on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from etl.kpi.dates import Cutoffs
-from etl.kpi.frames import query_frame
+from etl.kpi.frames import query_frame, where
 from etl.kpi.page_aggregates import has_live_action
 from etl.kpi.rules import (
     LATEST_CLASSIFICATION_ORDER,
@@ -59,12 +56,8 @@ from etl.models import (
 
 
 def prepare_connection(conn) -> None:
-    """Per-transaction tuning before the metric queries.
-
-    PostgreSQL's JIT compiler prices these queries (correlated EXISTS, many CASE sums) as huge
-    and spends seconds compiling them — 15 of 17 s for one administration on a national store —
-    while running them takes well under a second. ``SET LOCAL`` ends with the transaction.
-    """
+    """PostgreSQL's JIT prices these queries (correlated EXISTS, many CASE sums) as huge and
+    spent 15 of 17 s compiling them for one administration nationally: off for the transaction."""
     dialect = conn.dialect if hasattr(conn, "dialect") else conn.get_bind().dialect
     if dialect.name == "postgresql":
         conn.execute(text("SET LOCAL jit = off"))
@@ -79,22 +72,24 @@ def _count_if(condition):
     return func.coalesce(func.sum(_flag(condition)), 0)
 
 
+def _needed_object(object_column, scope: Scope):
+    """Rows of an object whose facts are needed."""
+    object_ids = scope.object_ids()
+    return object_column.isnot(None) if object_ids is None else object_column.in_(object_ids)
+
+
 def _scoped(unit_column, object_column, scope: Scope):
     """Rows of a visible unit, or of an object whose facts are needed (None = no restriction)."""
     unit_ids = scope.unit_ids()
     if unit_ids is None:
         return None
-    object_ids = scope.object_ids()
-    object_part = object_column.isnot(None) if object_ids is None else object_column.in_(object_ids)
-    return or_(unit_column.in_(unit_ids), object_part)
+    return or_(unit_column.in_(unit_ids), _needed_object(object_column, scope))
 
 
-def _where(stmt, condition):
-    return stmt if condition is None else stmt.where(condition)
-
-
-def risk_needs_action(score, threshold, treatment):
-    return or_(treatment == "reduce", score >= threshold)
+def _needs_action():
+    """A risk needs an action: treatment "reduce", or a score at the matrix's high threshold."""
+    threshold = high_risk_threshold_sql(RiskAnalysis.matrix_size)
+    return or_(Risk.treatment == "reduce", Risk.likelihood * Risk.consequence >= threshold)
 
 
 # --------------------------------------------------------------------------- assets
@@ -143,10 +138,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         RiskAnalysis.asset_id,
     ).subquery("last_analysis")
 
-    score = Risk.likelihood * Risk.consequence
-    needs = risk_needs_action(
-        score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
-    )
+    needs = _needs_action()
     has_overdue = exists().where(Action.risk_id == Risk.id, action_overdue_sql(as_of))
     risk_state = only_scoped(
         select(
@@ -236,7 +228,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     )
     # Driving the outer query by primary key lets SQLite walk only the scoped assets.
     scoped_ids = None if inner_scope is None else Asset.id.in_(select(inner.id).where(inner_scope))
-    return query_frame(conn, _where(stmt, scoped_ids))
+    return query_frame(conn, where(stmt, scoped_ids))
 
 
 # --------------------------------------------------------------------------- risks
@@ -244,11 +236,8 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
 
 def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     """Per (unit_id, object_id, shared): risk counts. Object-level analyses are shared."""
-    score = Risk.likelihood * Risk.consequence
     high = high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
-    needs = risk_needs_action(
-        score, high_risk_threshold_sql(RiskAnalysis.matrix_size), Risk.treatment
-    )
+    needs = _needs_action()
     has_action = has_live_action()
     object_id = case(
         (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
@@ -272,32 +261,23 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .where(RiskAnalysis.analysed_on <= cut.as_of)
         .group_by(Asset.primary_unit_id, object_id, shared)
     )
-    return query_frame(conn, _where(stmt, _analysis_scope(scope)))
-
-
-def _analysis_scope(scope: Scope):
-    """Analyses of scoped assets, or object-level analyses of needed objects (index-friendly)."""
+    # Analyses of scoped assets, or object-level analyses of needed objects (index-friendly).
     inner = aliased(Asset)
     inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
-    if inner_scope is None:
-        return None
-    object_ids = scope.object_ids()
-    object_part = (
-        RiskAnalysis.governance_object_id.isnot(None)
-        if object_ids is None
-        else RiskAnalysis.governance_object_id.in_(object_ids)
-    )
-    return or_(
-        RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
-        and_(RiskAnalysis.asset_id.is_(None), object_part),
-    )
+    if inner_scope is not None:
+        stmt = stmt.where(
+            or_(
+                RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
+                and_(
+                    RiskAnalysis.asset_id.is_(None),
+                    _needed_object(RiskAnalysis.governance_object_id, scope),
+                ),
+            )
+        )
+    return query_frame(conn, stmt)
 
 
 # --------------------------------------------------------------------------- actions
-
-
-def _action_shared():
-    return and_(Action.owner_unit_id.is_(None), Action.governance_object_id.isnot(None))
 
 
 def overdue_by_day(
@@ -305,31 +285,22 @@ def overdue_by_day(
 ) -> list[int]:
     """``actions_overdue`` summed over the ``scope_type`` entities ("municipality" or
     "administration") of ``scope``, or only the one with ``code``, as of each of ``days``: the
-    sums compute_kpis's roll-up gives, from one aggregated statement.
-
-    An action with an owner unit counts once, for its unit's entity; a shared action (no owner
-    unit, a governance object) once for each distinct participating entity (docs/metrics.md,
-    "Action"). Only actions overdue on the latest day are read (open and due before it): on a
-    national store that is the covering index over the owner, object, status and due date, not
-    the table, and one row per (status, due date) comes back to Python.
-    """
+    sums compute_kpis's roll-up gives (an owned action once, for its unit's entity; a shared one
+    once per distinct participating entity), from one aggregated statement. Only actions overdue
+    on the latest day are read: nationally the covering index over owner, object, status and
+    due date, not the table."""
     if not days:
         return []
     if scope_type == "administration":
-        entity, condition, participant = (
-            Administration,
-            scope.administration,
-            GovernanceParticipant.administration_id,
-        )
-        unit_entity = Unit.administration_id
+        entity, condition = Administration, scope.administration
+        participant, unit_entity = GovernanceParticipant.administration_id, Unit.administration_id
     else:
-        entity, condition, participant = (
-            Municipality,
-            scope.municipality,
+        entity, condition = Municipality, scope.municipality
+        participant, unit_entity = (
             GovernanceParticipant.municipality_id,
+            Administration.municipality_id,
         )
-        unit_entity = Administration.municipality_id
-    entity_ids = _where(select(entity.id), condition)
+    entity_ids = where(select(entity.id), condition)
     if code is not None:
         entity_ids = entity_ids.where(entity.code == code)
     latest = action_overdue_sql(max(days))
@@ -339,7 +310,7 @@ def overdue_by_day(
         .join(Administration, Administration.id == Unit.administration_id)
         .where(latest, unit_entity.in_(entity_ids))
     )
-    owned = _where(owned, scope.unit)
+    owned = where(owned, scope.unit)
     pairs = (
         select(GovernanceParticipant.governance_object_id.label("object_id"), participant)
         .where(participant.in_(entity_ids))
@@ -371,7 +342,7 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     done = and_(
         Action.status == "done", Action.completed_on.isnot(None), Action.completed_on <= cut.as_of
     )
-    shared = _action_shared()
+    shared = and_(Action.owner_unit_id.is_(None), Action.governance_object_id.isnot(None))
     stmt = select(
         Action.owner_unit_id.label("unit_id"),
         Action.governance_object_id.label("object_id"),
@@ -386,7 +357,7 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         _count_if(and_(done, Action.completed_on <= Action.due_on)).label("actions_done_on_time"),
     ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
     condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
-    return query_frame(conn, _where(stmt, condition))
+    return query_frame(conn, where(stmt, condition))
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -436,5 +407,4 @@ def follow_up_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             ),
         ).where(ranked.c.rank == 1),
     )
-    facts = this_period.merge(access, on="unit_id", how="outer")
-    return facts
+    return this_period.merge(access, on="unit_id", how="outer")

@@ -12,42 +12,30 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import ColumnElement, func, or_, select
 
-from etl.kpi.frames import query_frame
+from etl.kpi.frames import query_frame, where
 from etl.kpi.scope import Scope, build_scope, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
 from etl.models import Administration, GapAnalysis, GapAssessment, GovernanceObject, MaturityArea
 
-_ASSESSMENT_COLUMNS = [
-    "gap_analysis_id",
-    "administration_id",
-    "governance_object_id",
-    "assessed_on",
-    "area_id",
-    "area_code",
-    "area_name",
-    "area_order",
-    "level",
-]
+MATRIX_COLUMNS = ["scope_type", "scope_id", "scope_name", "area_code", "area_name", "area_order",
+                  "level", "assessed_on"]  # fmt: skip
 
 
 def _gap_condition(scope: Scope) -> ColumnElement[bool] | None:
     """Gap analyses of visible administrations or visible governance objects."""
     if scope.administration is None and scope.governance_object is None:
         return None
-    parts = []
-    parts.append(
-        GapAnalysis.administration_id.in_(select(Administration.id).where(scope.administration))
-        if scope.administration is not None
-        else GapAnalysis.administration_id.isnot(None)
-    )
-    parts.append(
-        GapAnalysis.governance_object_id.in_(
-            select(GovernanceObject.id).where(scope.governance_object)
+    return or_(
+        *(
+            column.isnot(None)
+            if condition is None
+            else column.in_(select(table.id).where(condition))
+            for column, table, condition in (
+                (GapAnalysis.administration_id, Administration, scope.administration),
+                (GapAnalysis.governance_object_id, GovernanceObject, scope.governance_object),
+            )
         )
-        if scope.governance_object is not None
-        else GapAnalysis.governance_object_id.isnot(None)
     )
-    return or_(*parts)
 
 
 def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -55,38 +43,34 @@ def gap_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFra
     analysis's node and date and the area's code, name and order."""
     stmt = (
         select(
-            GapAnalysis.id,
+            GapAnalysis.id.label("gap_analysis_id"),
             GapAnalysis.administration_id,
             GapAnalysis.governance_object_id,
             GapAnalysis.assessed_on,
             GapAssessment.area_id,
-            MaturityArea.code,
-            MaturityArea.name,
-            MaturityArea.sort_order,
+            MaturityArea.code.label("area_code"),
+            MaturityArea.name.label("area_name"),
+            MaturityArea.sort_order.label("area_order"),
             GapAssessment.level,
         )
         .join(GapAssessment, GapAssessment.gap_analysis_id == GapAnalysis.id)
         .join(MaturityArea, MaturityArea.id == GapAssessment.area_id)
     )
-    condition = _gap_condition(scope)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = where(stmt, _gap_condition(scope))
     if as_of is not None:
         stmt = stmt.where(GapAnalysis.assessed_on <= as_of)
-    frame = query_frame(conn, stmt, _ASSESSMENT_COLUMNS)
+    frame = query_frame(conn, stmt)
     frame["administration_id"] = frame["administration_id"].astype("Int64")
     frame["governance_object_id"] = frame["governance_object_id"].astype("Int64")
     return frame
 
 
 def visible_analyses(conn, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
-    """``gap_analyses(conn, scope, as_of)``: the analyses of every date, then those of
-    ``as_of`` and before."""
+    """``gap_analyses(conn, scope, as_of)``, read for every date and then filtered."""
     return _up_to(gap_analyses(conn, scope), as_of)
 
 
 def _up_to(every: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
-    """The rows of ``every`` (gap_analyses of every date) assessed on or before ``as_of``."""
     if as_of is None:
         return every
     return every[(every["assessed_on"] <= as_of).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -98,13 +82,6 @@ def latest_per_area(assessments: pd.DataFrame, node_column: str) -> pd.DataFrame
     rows = assessments[assessments[node_column].notna()]
     rows = rows.sort_values(["assessed_on", "gap_analysis_id"], kind="stable")
     return rows.drop_duplicates([node_column, "area_id"], keep="last")
-
-
-def self_assessed_sums(assessments: pd.DataFrame, node_column: str) -> pd.DataFrame:
-    """Σ levels and number of areas of the latest assessment of each area, indexed by node id."""
-    latest = latest_per_area(assessments, node_column)
-    sums = latest.groupby(node_column)["level"].agg(["sum", "count"])
-    return sums.rename(columns={"sum": "level_sum", "count": "level_count"})
 
 
 def maturity_matrix(
@@ -126,16 +103,6 @@ def maturity_matrix(
 
 def _matrix_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
     """maturity_matrix of ``scope`` from its organisation and its analyses up to the date."""
-    columns = [
-        "scope_type",
-        "scope_id",
-        "scope_name",
-        "area_code",
-        "area_name",
-        "area_order",
-        "level",
-        "assessed_on",
-    ]
     names = {
         "administration": org.administrations.set_index("id"),
         "governance_object": org.objects.set_index("id"),
@@ -159,13 +126,13 @@ def _matrix_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
             )
         )
     if not parts or all(p.empty for p in parts):
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=MATRIX_COLUMNS)
     matrix = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     order = {"administration": 0, "governance_object": 1}
     matrix = matrix.assign(_o=matrix["scope_type"].map(order)).sort_values(
         ["_o", "scope_id", "area_order", "area_code"]
     )
-    return matrix[columns].reset_index(drop=True)
+    return matrix[MATRIX_COLUMNS].reset_index(drop=True)
 
 
 def assessed_node_count(
@@ -173,29 +140,13 @@ def assessed_node_count(
 ) -> int:
     """How many visible administrations and governance objects have a gap analysis on or before
     ``as_of``: the rows maturity_matrix would give a node each, counted without reading them."""
-    scope = build_scope(viewer, None, municipality, None)
-    condition = _gap_condition(scope)
     stmt = select(
         func.count(func.distinct(GapAnalysis.administration_id)),
         func.count(func.distinct(GapAnalysis.governance_object_id)),
     ).where(GapAnalysis.assessed_on <= as_of)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = where(stmt, _gap_condition(build_scope(viewer, None, municipality, None)))
     administrations, objects = session.execute(stmt).one()
     return int(administrations or 0) + int(objects or 0)
-
-
-def maturity_history(
-    session,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> pd.DataFrame:
-    """The self-assessed mean level of each visible node at each date it was assessed, oldest
-    first (for the trend chart): the mean over every area's latest assessment up to that date."""
-    scope = build_scope(viewer, None, municipality, administration)
-    return _history_of(scope, load_org(session, scope), visible_analyses(session, scope))
 
 
 def maturity_matrix_and_history(
@@ -206,16 +157,12 @@ def maturity_matrix_and_history(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``maturity_matrix(session, as_of, viewer, municipality=municipality)`` and
-    ``maturity_history(session, viewer, municipality=..., administration=...)``, as Mognad
-    draws them side by side, from one read of the gap analyses (and of the organisation when
-    no administration is chosen), not one each.
-
-    With an administration chosen the history's scope is narrower than the matrix's: its
-    nodes are that administration and the objects it takes part in, all within the matrix's
-    scope. A node's analyses are in a scope's read whenever the node is (the condition is per
-    node), so the history keeps the analyses of its own organisation's nodes from the wider
-    read: the same rows as reading them on their own."""
+    """``maturity_matrix(session, as_of, viewer, municipality=municipality)`` and the history
+    for the trend chart: the self-assessed mean level of each visible node (narrowed to
+    ``administration`` too) at each date it was assessed, oldest first, the mean over every
+    area's latest assessment up to that date. One read of the gap analyses serves both: a
+    node's analyses are in a scope's read whenever the node is, so the narrower history keeps
+    its own nodes' analyses from the matrix's wider read."""
     scope = build_scope(viewer, None, municipality, None)
     org = load_org(session, scope)
     every = gap_analyses(session, scope)
@@ -227,8 +174,8 @@ def maturity_matrix_and_history(
 
 
 def _history_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
-    """maturity_history of ``scope`` from its organisation and the analyses of every date (of
-    its nodes, and possibly of others, which are left out)."""
+    """The history of ``scope`` from its organisation and the analyses of every date (of its
+    nodes, and possibly of others, which are left out)."""
     rows = []
     for column, frame, scope_type in (
         ("administration_id", org.administrations, "administration"),

@@ -6,24 +6,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import or_, select
 
+from etl.kpi.frames import query_frame
 from etl.kpi.scope import Org, Scope, int_ids
 from etl.models import Administration, Municipality, RoleAssignment
 
 KEY_COLUMNS = ("unit_id", "object_id", "shared")
 
 
-def _ids(column: pd.Series) -> np.ndarray:
-    """Ids as int64, -1 where missing (None/NaN), whatever type the back end returned."""
-    if column.dtype.kind in "iu":  # ids from the fact queries: already whole numbers
-        return column.to_numpy(dtype=np.int64)
-    return int_ids(column)
-
-
 def sums_by_key(keys: np.ndarray, rows: np.ndarray, values: list[str], name: str) -> pd.DataFrame:
-    """Column sums of ``rows`` (no NaN: callers give 0) per distinct key.
-
-    One stable sort and one reduceat over all columns, not a bincount per column: a national
-    request sums some 200 columns of 14 000 rows."""
+    """Column sums of ``rows`` (no NaN: callers give 0) per distinct key: one stable sort and
+    one reduceat over all columns (a national request sums some 200 columns of 14 000 rows)."""
     if len(keys) == 0:
         return pd.DataFrame(columns=values, dtype="float64", index=pd.Index([], name=name))
     order = np.argsort(keys, kind="stable")
@@ -48,64 +40,38 @@ def _fan_out(
     return fact_index, pair_targets[pair_index]
 
 
-def _flags(column: pd.Series) -> np.ndarray:
-    """True/False per row, missing as False."""
-    if column.dtype == bool:
-        return column.to_numpy()
-    return column.fillna(False).astype(bool).to_numpy()
-
-
 def distribute(
     facts: pd.DataFrame, org: Org, *, share_municipalities: bool, share_administrations: bool
 ) -> dict[str, pd.DataFrame]:
-    """Sums of ``facts`` per entity id of each scope type.
+    """Sums of ``facts`` per entity id of each scope type, in numpy (pandas merges and
+    group-bys cost tens of milliseconds per call in overhead alone).
 
     Unit-keyed rows go to their unit, its administration and municipality (only units the scope
     loaded); object-keyed rows to their object; shared rows also to each participating
-    municipality (and each explicitly participating administration), once per participant.
-
-    Plain numpy on the few aggregated rows: the pandas merges and group-bys this replaced cost
-    tens of milliseconds per call in overhead alone, several times per page.
-    """
+    municipality (and each explicitly participating administration), once per participant."""
     values = [c for c in facts.columns if c not in KEY_COLUMNS]
     rows = np.nan_to_num(facts[values].to_numpy(dtype="float64")).reshape(len(facts), len(values))
-    unit = _ids(facts["unit_id"])
-    obj = _ids(facts["object_id"])
-    shared = _flags(facts["shared"])
+    unit, obj = int_ids(facts["unit_id"]), int_ids(facts["object_id"])
     unit_index, unit_administration, unit_municipality = org.unit_arrays
     position = unit_index.get_indexer(unit)
     owned = position >= 0
-    owned_rows = rows[owned]
-    administration_keys = [unit_administration[position[owned]]]
-    administration_rows = [owned_rows]
-    municipality_keys = [unit_municipality[position[owned]]]
-    municipality_rows = [owned_rows]
-    is_shared = shared & (obj >= 0)
-    if share_administrations and is_shared.any():
-        index, targets = _fan_out(obj[is_shared], org.pairs("administration_id"))
-        administration_keys.append(targets)
-        administration_rows.append(rows[is_shared][index])
-    if share_municipalities and is_shared.any():
-        index, targets = _fan_out(obj[is_shared], org.pairs("municipality_id"))
-        municipality_keys.append(targets)
-        municipality_rows.append(rows[is_shared][index])
+    shared = facts["shared"].fillna(False).astype(bool).to_numpy() & (obj >= 0)
+    sums = {"unit": sums_by_key(unit[owned], rows[owned], values, "unit_id")}
+    for target, per_unit, share in (
+        ("administration", unit_administration, share_administrations),
+        ("municipality", unit_municipality, share_municipalities),
+    ):
+        keys, parts = [per_unit[position[owned]]], [rows[owned]]
+        if share and shared.any():
+            index, targets = _fan_out(obj[shared], org.pairs(f"{target}_id"))
+            keys.append(targets)
+            parts.append(rows[shared][index])
+        sums[target] = sums_by_key(
+            np.concatenate(keys), np.concatenate(parts), values, f"{target}_id"
+        )
     has_object = obj >= 0
-    return {
-        "unit": sums_by_key(unit[owned], owned_rows, values, "unit_id"),
-        "administration": sums_by_key(
-            np.concatenate(administration_keys),
-            np.concatenate(administration_rows),
-            values,
-            "administration_id",
-        ),
-        "municipality": sums_by_key(
-            np.concatenate(municipality_keys),
-            np.concatenate(municipality_rows),
-            values,
-            "municipality_id",
-        ),
-        "governance_object": sums_by_key(obj[has_object], rows[has_object], values, "object_id"),
-    }
+    sums["governance_object"] = sums_by_key(obj[has_object], rows[has_object], values, "object_id")
+    return sums
 
 
 def distribute_units(per_unit: dict[str, np.ndarray], org: Org) -> dict[str, pd.DataFrame]:
@@ -131,14 +97,17 @@ CHECKED_ROLES = ("ciso", "security_officer", "dpo", "protection_officer")
 
 def role_assignments(conn, scope: Scope) -> pd.DataFrame:
     """Checked roles on the municipalities of the visible administrations and municipalities."""
-    stmt = select(
-        RoleAssignment.role,
-        RoleAssignment.municipality_id,
-        RoleAssignment.administration_id,
-        Administration.municipality_id.label("administration_municipality_id"),
-        Administration.is_central,
-    ).outerjoin(Administration, Administration.id == RoleAssignment.administration_id)
-    stmt = stmt.where(RoleAssignment.role.in_(CHECKED_ROLES))
+    stmt = (
+        select(
+            RoleAssignment.role,
+            RoleAssignment.municipality_id,
+            RoleAssignment.administration_id,
+            Administration.municipality_id.label("administration_municipality_id"),
+            Administration.is_central,
+        )
+        .outerjoin(Administration, Administration.id == RoleAssignment.administration_id)
+        .where(RoleAssignment.role.in_(CHECKED_ROLES))
+    )
     if scope.administration is not None and scope.municipality is not None:
         municipality_ids = (
             select(Administration.municipality_id)
@@ -151,16 +120,7 @@ def role_assignments(conn, scope: Scope) -> pd.DataFrame:
                 Administration.municipality_id.in_(municipality_ids),
             )
         )
-    return pd.DataFrame(
-        conn.execute(stmt).all(),
-        columns=[
-            "role",
-            "municipality_id",
-            "administration_id",
-            "administration_municipality_id",
-            "is_central",
-        ],
-    )
+    return query_frame(conn, stmt)
 
 
 def _role_ids(roles: pd.DataFrame):
@@ -202,32 +162,35 @@ def _failed_checks(frame: dict[str, np.ndarray]) -> np.ndarray:
 def organisation_check(roles: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
     """Per municipality and administration: numerator/denominator of every org_* check."""
     ids = _role_ids(roles)
+
+    def named(role: str):  # ids of municipalities, of administrations, of either's municipality
+        munis = ids(role, "municipality_id")
+        any_muni = np.union1d(munis, ids(role, "administration_municipality_id"))
+        return munis, ids(role, "administration_id"), any_muni
+
     ciso_munis = np.union1d(
         ids("ciso", "municipality_id"),
         ids("ciso", "administration_municipality_id", central_only=True),
     )
     so_admins = ids("security_officer", "administration_id")
-    dpo_munis, dpo_admins = ids("dpo", "municipality_id"), ids("dpo", "administration_id")
-    dpo_any = np.union1d(dpo_munis, ids("dpo", "administration_municipality_id"))
-    po_munis = ids("protection_officer", "municipality_id")
-    po_admins = ids("protection_officer", "administration_id")
-    po_any = np.union1d(po_munis, ids("protection_officer", "administration_municipality_id"))
+    dpo_munis, dpo_admins, dpo_any = named("dpo")
+    po_munis, po_admins, po_any = named("protection_officer")
 
     _, unit_administration, unit_municipality = org.unit_arrays
     has_manager = org.units["has_manager"].to_numpy(dtype=float)
     admin_ids = pd.Index(int_ids(org.administrations["id"]), name="id")
     admin_municipality = int_ids(org.administrations["municipality_id"])
     admin = admin_ids.to_numpy()
+
+    def on_admin(admins: np.ndarray, munis: np.ndarray) -> np.ndarray:
+        return (np.isin(admin, admins) | np.isin(admin_municipality, munis)).astype(float)
+
     adm = {
         "org_ciso": np.isin(admin_municipality, ciso_munis).astype(float),
         "so_num": np.isin(admin, so_admins).astype(float),
         "so_den": np.ones(len(admin)),
-        "org_dpo": (np.isin(admin, dpo_admins) | np.isin(admin_municipality, dpo_munis)).astype(
-            float
-        ),
-        "org_protection_officer": (
-            np.isin(admin, po_admins) | np.isin(admin_municipality, po_munis)
-        ).astype(float),
+        "org_dpo": on_admin(dpo_admins, dpo_munis),
+        "org_protection_officer": on_admin(po_admins, po_munis),
         "um_num": _per(unit_administration, admin_ids, has_manager),
         "um_den": _per(unit_administration, admin_ids),
     }

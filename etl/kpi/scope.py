@@ -12,13 +12,17 @@ import pandas as pd
 from sqlalchemy import ColumnElement, false, select, union
 
 from etl.kpi.definitions import SCOPE_TYPES
-from etl.kpi.frames import query_frame
+from etl.kpi.frames import query_frame, where
 from etl.kpi.viewer import (
     Viewer,
+    administration_ids,
     administration_scope_condition,
+    administrations_of,
     combine,
     governance_object_scope_condition,
+    municipality_ids,
     municipality_scope_condition,
+    objects_with_participant,
     unit_scope_condition,
 )
 from etl.models import Administration, GovernanceObject, GovernanceParticipant, Municipality, Unit
@@ -63,18 +67,6 @@ class Scope:
         )
 
 
-def _municipality_codes(municipality: str | tuple[str, ...]) -> tuple[str, ...]:
-    return (municipality,) if isinstance(municipality, str) else tuple(municipality)
-
-
-def _municipality_id(municipality: str | tuple[str, ...]):
-    return select(Municipality.id).where(Municipality.code.in_(_municipality_codes(municipality)))
-
-
-def _administration_id(code: str):
-    return select(Administration.id).where(Administration.code == code)
-
-
 def build_scope(
     viewer: Viewer,
     scope_types: Iterable[str] | None = None,
@@ -90,47 +82,23 @@ def build_scope(
     mun = municipality_scope_condition(viewer)
     obj = governance_object_scope_condition(viewer)
     if municipality is not None:
-        mun_ids = _municipality_id(municipality)
-        unit = combine(
-            unit,
-            Unit.administration_id.in_(
-                select(Administration.id).where(Administration.municipality_id.in_(mun_ids))
-            ),
-        )
+        codes = (municipality,) if isinstance(municipality, str) else municipality
+        mun_ids = municipality_ids(codes)
+        unit = combine(unit, Unit.administration_id.in_(administrations_of(mun_ids)))
         adm = combine(adm, Administration.municipality_id.in_(mun_ids))
-        mun = combine(mun, Municipality.code.in_(_municipality_codes(municipality)))
-        obj = combine(
-            obj,
-            GovernanceObject.id.in_(
-                select(GovernanceParticipant.governance_object_id).where(
-                    GovernanceParticipant.municipality_id.in_(mun_ids)
-                )
-            ),
-        )
+        mun = combine(mun, Municipality.code.in_(sorted(codes)))
+        obj = combine(obj, objects_with_participant(GovernanceParticipant.municipality_id, mun_ids))
     if administration is not None:
-        adm_ids = _administration_id(administration)
+        adm_ids = administration_ids([administration])
         unit = combine(unit, Unit.administration_id.in_(adm_ids))
         adm = combine(adm, Administration.code == administration)
         mun = false()  # a municipality is not under an administration
         obj = combine(
-            obj,
-            GovernanceObject.id.in_(
-                select(GovernanceParticipant.governance_object_id).where(
-                    GovernanceParticipant.administration_id.in_(adm_ids)
-                )
-            ),
+            obj, objects_with_participant(GovernanceParticipant.administration_id, adm_ids)
         )
     return Scope(
         unit=unit, administration=adm, municipality=mun, governance_object=obj, types=types
     )
-
-
-def _where(stmt, condition):
-    return stmt if condition is None else stmt.where(condition)
-
-
-def _frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
-    return query_frame(conn, stmt, columns)
 
 
 @dataclass
@@ -147,6 +115,15 @@ class Org:
     municipalities: pd.DataFrame  # id, code, name
     objects: pd.DataFrame  # id, code, name
     participants: pd.DataFrame  # governance_object_id, municipality_id, administration_id
+
+    def table(self, scope_type: str) -> pd.DataFrame:
+        """The table of the entities of ``scope_type``."""
+        return {
+            "municipality": self.municipalities,
+            "administration": self.administrations,
+            "unit": self.units,
+            "governance_object": self.objects,
+        }[scope_type]
 
     @cached_property
     def unit_arrays(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -177,14 +154,19 @@ class Org:
 
 def int_ids(column: pd.Series) -> np.ndarray:
     """Ids as int64, -1 where missing (None/NaN), whatever type the back end returned."""
+    if column.dtype.kind in "iu":  # already whole numbers (the fact queries' ids)
+        return column.to_numpy(dtype=np.int64)
     numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(numbers), -1, numbers).astype(np.int64)
 
 
 def load_org(conn, scope: Scope) -> Org:
-    units = _frame(
+    def read(condition, *columns) -> pd.DataFrame:
+        return query_frame(conn, where(select(*columns), condition))
+
+    units = query_frame(
         conn,
-        _where(
+        where(
             select(
                 Unit.id,
                 Unit.code,
@@ -192,64 +174,23 @@ def load_org(conn, scope: Scope) -> Org:
                 Unit.administration_id,
                 Administration.municipality_id,
                 Unit.manager_name,
-                Administration.code,
-                Administration.name,
+                Administration.code.label("administration_code"),
+                Administration.name.label("administration_name"),
             ).join(Administration, Unit.administration_id == Administration.id),
             scope.unit,
         ),
-        [
-            "id",
-            "code",
-            "name",
-            "administration_id",
-            "municipality_id",
-            "manager_name",
-            "administration_code",
-            "administration_name",
-        ],
     )
     units["has_manager"] = units["manager_name"].fillna("").astype(str).str.strip() != ""
-    units = units.drop(columns="manager_name")
-    administrations = _frame(
-        conn,
-        _where(
-            select(
-                Administration.id,
-                Administration.code,
-                Administration.name,
-                Administration.municipality_id,
-                Administration.is_central,
-            ),
-            scope.administration,
-        ),
-        ["id", "code", "name", "municipality_id", "is_central"],
-    )
-    municipalities = _frame(
-        conn,
-        _where(select(Municipality.id, Municipality.code, Municipality.name), scope.municipality),
-        ["id", "code", "name"],
-    )
-    objects = _frame(
-        conn,
-        _where(
-            select(GovernanceObject.id, GovernanceObject.code, GovernanceObject.name),
-            scope.governance_object,
-        ),
-        ["id", "code", "name"],
-    )
     object_ids = scope.object_ids()
-    participants = _frame(
-        conn,
-        _where(
-            select(
-                GovernanceParticipant.governance_object_id,
-                GovernanceParticipant.municipality_id,
-                GovernanceParticipant.administration_id,
-            ),
-            None
-            if object_ids is None
-            else GovernanceParticipant.governance_object_id.in_(object_ids),
-        ),
-        ["governance_object_id", "municipality_id", "administration_id"],
-    )
-    return Org(units, administrations, municipalities, objects, participants)
+    participant = GovernanceParticipant
+    return Org(
+        units.drop(columns="manager_name"),
+        read(scope.administration, Administration.id, Administration.code, Administration.name,
+             Administration.municipality_id, Administration.is_central),
+        read(scope.municipality, Municipality.id, Municipality.code, Municipality.name),
+        read(scope.governance_object, GovernanceObject.id, GovernanceObject.code,
+             GovernanceObject.name),
+        read(None if object_ids is None else participant.governance_object_id.in_(object_ids),
+             participant.governance_object_id, participant.municipality_id,
+             participant.administration_id),
+    )  # fmt: skip

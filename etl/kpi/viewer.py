@@ -6,6 +6,7 @@ query reads. ``None`` means "no restriction"; a role without codes gets ``false(
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
@@ -13,35 +14,25 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from etl.models import Administration, GovernanceObject, GovernanceParticipant, Municipality, Unit
 from etl.visibility import may_see_protected
 
-ROLES = (
-    "system",
-    "ciso",
-    "security_officer",
-    "admin_head",
-    "manager",
-    "committee",
-    "dpo",
-    "protection_officer",
-    "admin",
-)
 # Roles scoped by municipality codes, by administration codes and by unit codes respectively.
 MUNICIPALITY_ROLES = frozenset({"ciso", "committee", "dpo", "protection_officer"})
 ADMINISTRATION_ROLES = frozenset({"security_officer", "admin_head"})
 UNIT_ROLES = frozenset({"manager"})
 
-# Which scope types of compute_kpis each role gets (brief C: viewer scoping).
+# Every role, with the scope types of compute_kpis it gets (brief C: viewer scoping).
 _ALL_SCOPES = ("municipality", "administration", "unit", "governance_object")
 _VISIBLE_SCOPE_TYPES: dict[str, tuple[str, ...]] = {
     "system": _ALL_SCOPES,
-    "admin": _ALL_SCOPES,
     "ciso": _ALL_SCOPES,
-    "dpo": _ALL_SCOPES,
-    "protection_officer": _ALL_SCOPES,
-    "committee": ("municipality", "administration"),
     "security_officer": ("administration", "unit"),
     "admin_head": ("administration", "unit"),
     "manager": ("unit",),
+    "committee": ("municipality", "administration"),
+    "dpo": _ALL_SCOPES,
+    "protection_officer": _ALL_SCOPES,
+    "admin": _ALL_SCOPES,
 }
+ROLES = tuple(_VISIBLE_SCOPE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -70,18 +61,26 @@ class Viewer:
 SYSTEM = Viewer("system")
 
 
-def _municipality_ids(codes: frozenset[str]):
+def municipality_ids(codes: Iterable[str]):
+    """Subquery of the ids of the municipalities with ``codes``."""
     return select(Municipality.id).where(Municipality.code.in_(sorted(codes)))
 
 
-def _administration_ids(codes: frozenset[str]):
+def administration_ids(codes: Iterable[str]):
+    """Subquery of the ids of the administrations with ``codes``."""
     return select(Administration.id).where(Administration.code.in_(sorted(codes)))
 
 
-def _administration_ids_of_municipalities(codes: frozenset[str]):
-    return select(Administration.id).where(
-        Administration.municipality_id.in_(_municipality_ids(codes))
-    )
+def administrations_of(municipalities):
+    """Subquery of the ids of the administrations of the ``municipalities`` (a subquery)."""
+    return select(Administration.id).where(Administration.municipality_id.in_(municipalities))
+
+
+def objects_with_participant(column, ids) -> ColumnElement[bool]:
+    """Governance objects with a participant row whose ``column`` (GovernanceParticipant's
+    municipality_id or administration_id) is in ``ids`` (a subquery)."""
+    participating = select(GovernanceParticipant.governance_object_id).where(column.in_(ids))
+    return GovernanceObject.id.in_(participating)
 
 
 def unit_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
@@ -90,10 +89,10 @@ def unit_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
         return None
     if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
         return Unit.administration_id.in_(
-            _administration_ids_of_municipalities(viewer.municipality_codes)
+            administrations_of(municipality_ids(viewer.municipality_codes))
         )
     if viewer.role in ADMINISTRATION_ROLES and viewer.administration_codes:
-        return Unit.administration_id.in_(_administration_ids(viewer.administration_codes))
+        return Unit.administration_id.in_(administration_ids(viewer.administration_codes))
     if viewer.role in UNIT_ROLES and viewer.unit_codes:
         return Unit.code.in_(sorted(viewer.unit_codes))
     return false()
@@ -108,11 +107,7 @@ def visible_units(viewer: Viewer, municipality: str | None, administration: str 
     if administration:
         query = query.where(Administration.code == administration)
     if municipality:
-        query = query.where(
-            Administration.municipality_id.in_(
-                select(Municipality.id).where(Municipality.code == municipality)
-            )
-        )
+        query = query.where(Administration.municipality_id.in_(municipality_ids([municipality])))
     return query
 
 
@@ -121,7 +116,7 @@ def administration_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None
     if viewer.sees_all:
         return None
     if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
-        return Administration.municipality_id.in_(_municipality_ids(viewer.municipality_codes))
+        return Administration.municipality_id.in_(municipality_ids(viewer.municipality_codes))
     if viewer.role in ADMINISTRATION_ROLES and viewer.administration_codes:
         return Administration.code.in_(sorted(viewer.administration_codes))
     return false()
@@ -141,38 +136,28 @@ def governance_object_scope_condition(viewer: Viewer) -> ColumnElement[bool] | N
     if viewer.sees_all:
         return None
     if viewer.role in MUNICIPALITY_ROLES and viewer.municipality_codes:
-        return GovernanceObject.id.in_(
-            select(GovernanceParticipant.governance_object_id).where(
-                GovernanceParticipant.municipality_id.in_(
-                    _municipality_ids(viewer.municipality_codes)
-                )
-            )
+        return objects_with_participant(
+            GovernanceParticipant.municipality_id, municipality_ids(viewer.municipality_codes)
         )
     return false()
 
 
 def participating_object_condition(viewer: Viewer) -> ColumnElement[bool] | None:
     """Governance objects in which one of the viewer's administrations takes part by name (a
-    security officer's or head's administrations; a manager's units' administrations).
-
-    A participant row naming only a municipality ("the whole municipality") does not make every
-    administration a participant: the KPI roll-up counts an object's shared rows for explicitly
-    participating administrations only (etl.kpi.rollup.distribute), and this rule follows it."""
+    security officer's or head's administrations; a manager's units' administrations). A
+    participant row naming only a municipality does not make every administration a participant,
+    as in the KPI roll-up (etl.kpi.rollup.distribute)."""
     if viewer.sees_all:
         return None
     if viewer.role in ADMINISTRATION_ROLES and viewer.administration_codes:
-        administrations = _administration_ids(viewer.administration_codes)
+        administrations = administration_ids(viewer.administration_codes)
     elif viewer.role in UNIT_ROLES and viewer.unit_codes:
         administrations = select(Unit.administration_id).where(
             Unit.code.in_(sorted(viewer.unit_codes))
         )
     else:
         return false()
-    return GovernanceObject.id.in_(
-        select(GovernanceParticipant.governance_object_id).where(
-            GovernanceParticipant.administration_id.in_(administrations)
-        )
-    )
+    return objects_with_participant(GovernanceParticipant.administration_id, administrations)
 
 
 def object_aggregate_condition(viewer: Viewer) -> ColumnElement[bool] | None:
