@@ -407,25 +407,12 @@ def overdue_aging(
     names = pd.concat([admins, extra]).sort_values("administration_code")
     # One row per (administration, bucket), buckets in order; whole columns, not a row loop
     # (a national store has some 1 700 administrations).
-    counts = np.column_stack(
-        [
-            sums[column].reindex(names.index).fillna(0).to_numpy(dtype=float)
-            if column in sums
-            else np.zeros(len(names))
-            for column, _ in AGING_BUCKETS
-        ]
-    )
+    wide = _wide([sums], names.index)
+    counts = [wide.get(column, np.zeros(len(names))) for column, _ in AGING_BUCKETS]
     k = len(AGING_BUCKETS)
-    return pd.DataFrame(
-        {
-            "administration_code": np.repeat(
-                names["administration_code"].to_numpy(dtype=object), k
-            ),
-            "administration_name": np.repeat(
-                names["administration_name"].to_numpy(dtype=object), k
-            ),
-            "bucket": np.tile(np.array([b for _, b in AGING_BUCKETS], dtype=object), len(names)),
-            "count": counts.reshape(-1).astype(np.int64),
-        },
-        columns=["administration_code", "administration_name", "bucket", "count"],
+    aging = pd.DataFrame(
+        {c: np.repeat(names[c].to_numpy(dtype=object), k) for c in names.columns[:2]}
     )
+    aging["bucket"] = np.tile(np.array([b for _, b in AGING_BUCKETS], dtype=object), len(names))
+    aging["count"] = np.column_stack(counts).reshape(-1).astype(np.int64)
+    return aging

@@ -45,13 +45,11 @@ def latest_reaching_by(limit: dt.date, months: int) -> dt.date:
 
 def follow_up_period(as_of: dt.date) -> str:
     """The last calendar quarter that ended on or before ``as_of``, e.g. "2026-Q3"."""
-    quarter = (as_of.month - 1) // 3 + 1
-    quarter_end = dt.date(as_of.year, 3 * quarter, calendar.monthrange(as_of.year, 3 * quarter)[1])
-    if quarter_end <= as_of:
-        return f"{as_of.year}-Q{quarter}"
-    if quarter == 1:
-        return f"{as_of.year - 1}-Q4"
-    return f"{as_of.year}-Q{quarter - 1}"
+    in_year = (as_of.month - 1) // 3
+    quarter = (
+        as_of.year * 4 + in_year - (month_end(dt.date(as_of.year, 3 * in_year + 3, 1)) > as_of)
+    )
+    return f"{quarter // 4}-Q{quarter % 4 + 1}"
 
 
 def follow_up_period_end(period: str) -> dt.date:
@@ -66,21 +64,19 @@ def month_end(day: dt.date) -> dt.date:
 
 def last_month_ends(as_of: dt.date, months: int) -> list[dt.date]:
     """The ends of the last ``months`` months that ended on or before ``as_of``, oldest first."""
-    last = month_end(as_of)
-    if last > as_of:
-        last = month_end(add_months(dt.date(as_of.year, as_of.month, 1), -1))
-    ends = [month_end(add_months(dt.date(last.year, last.month, 1), -i)) for i in range(months)]
-    return sorted(ends)
+    last = dt.date(as_of.year, as_of.month, 1)
+    if month_end(last) > as_of:
+        last = add_months(last, -1)
+    return [month_end(add_months(last, -i)) for i in range(months)][::-1]
 
 
 class Cutoffs:
-    """The date boundaries of one as-of date that the follow-up facts need (the rules of
-    etl.kpi.rules turn their own boundaries into dates)."""
+    """The date boundaries of one as-of date that the follow-up facts need (etl.kpi.rules turns
+    its own boundaries into dates)."""
 
     def __init__(self, as_of: dt.date) -> None:
-        self.as_of = as_of
+        self.as_of, self.period = as_of, follow_up_period(as_of)
         self.access_review_from = add_months(as_of, -ACCESS_REVIEW_VALID_MONTHS)
-        self.period = follow_up_period(as_of)
 
 
 def previous_quarter(as_of: dt.date) -> dt.date:

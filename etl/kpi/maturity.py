@@ -17,6 +17,7 @@ from etl.kpi.scope import Scope, build_scope, load_org
 from etl.kpi.viewer import SYSTEM, Viewer
 from etl.models import Administration, GapAnalysis, GapAssessment, GovernanceObject, MaturityArea
 
+_NODE_TYPES = ("administration", "governance_object")  # the nodes that have gap analyses
 MATRIX_COLUMNS = ["scope_type", "scope_id", "scope_name", "area_code", "area_name", "area_order",
                   "level", "assessed_on"]  # fmt: skip
 
@@ -103,36 +104,26 @@ def maturity_matrix(
 
 def _matrix_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
     """maturity_matrix of ``scope`` from its organisation and its analyses up to the date."""
-    names = {
-        "administration": org.administrations.set_index("id"),
-        "governance_object": org.objects.set_index("id"),
-    }
     parts = []
-    for scope_type, column in (
-        ("administration", "administration_id"),
-        ("governance_object", "governance_object_id"),
-    ):
+    for scope_type in _NODE_TYPES:
         if scope_type not in scope.types:
             continue
+        column, nodes = f"{scope_type}_id", org.table(scope_type).set_index("id")
         latest = latest_per_area(assessments, column)
-        latest = latest[latest[column].isin(names[scope_type].index)]
+        latest = latest[latest[column].isin(nodes.index)]
+        if latest.empty:
+            continue
         # Column-wise, not a row and a lookup per node (1 600 administrations nationally).
-        nodes = names[scope_type].loc[latest[column].astype("int64")]
-        parts.append(
-            latest.assign(
-                scope_type=scope_type,
-                scope_id=nodes["code"].to_numpy(dtype=object),
-                scope_name=nodes["name"].to_numpy(dtype=object),
-            )
+        named = nodes.loc[latest[column].astype("int64")]
+        latest = latest.assign(
+            scope_type=scope_type,
+            scope_id=named["code"].to_numpy(dtype=object),
+            scope_name=named["name"].to_numpy(dtype=object),
         )
-    if not parts or all(p.empty for p in parts):
+        parts.append(latest.sort_values(["scope_id", "area_order", "area_code"]))
+    if not parts:
         return pd.DataFrame(columns=MATRIX_COLUMNS)
-    matrix = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    order = {"administration": 0, "governance_object": 1}
-    matrix = matrix.assign(_o=matrix["scope_type"].map(order)).sort_values(
-        ["_o", "scope_id", "area_order", "area_code"]
-    )
-    return matrix[MATRIX_COLUMNS].reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)[MATRIX_COLUMNS]
 
 
 def assessed_node_count(
@@ -177,12 +168,10 @@ def _history_of(scope: Scope, org, assessments: pd.DataFrame) -> pd.DataFrame:
     """The history of ``scope`` from its organisation and the analyses of every date (of its
     nodes, and possibly of others, which are left out)."""
     rows = []
-    for column, frame, scope_type in (
-        ("administration_id", org.administrations, "administration"),
-        ("governance_object_id", org.objects, "governance_object"),
-    ):
+    for scope_type in _NODE_TYPES:
         if scope_type not in scope.types:
             continue
+        column, frame = f"{scope_type}_id", org.table(scope_type)
         codes = dict(zip(frame["id"], frame["code"], strict=True))
         own = assessments[assessments[column].notna()]
         own = own.sort_values([column, "assessed_on", "gap_analysis_id"], kind="stable")
