@@ -162,50 +162,43 @@ def _failed_checks(frame: dict[str, np.ndarray]) -> np.ndarray:
 def organisation_check(roles: pd.DataFrame, org: Org) -> dict[str, pd.DataFrame]:
     """Per municipality and administration: numerator/denominator of every org_* check."""
     ids = _role_ids(roles)
-
-    def named(role: str):  # ids of municipalities, of administrations, of either's municipality
-        munis = ids(role, "municipality_id")
-        any_muni = np.union1d(munis, ids(role, "administration_municipality_id"))
-        return munis, ids(role, "administration_id"), any_muni
-
-    ciso_munis = np.union1d(
+    ciso = np.union1d(
         ids("ciso", "municipality_id"),
         ids("ciso", "administration_municipality_id", central_only=True),
     )
-    so_admins = ids("security_officer", "administration_id")
-    dpo_munis, dpo_admins, dpo_any = named("dpo")
-    po_munis, po_admins, po_any = named("protection_officer")
-
+    officers = ids("security_officer", "administration_id")
     _, unit_administration, unit_municipality = org.unit_arrays
     has_manager = org.units["has_manager"].to_numpy(dtype=float)
     admin_ids = pd.Index(int_ids(org.administrations["id"]), name="id")
     admin_municipality = int_ids(org.administrations["municipality_id"])
     admin = admin_ids.to_numpy()
-
-    def on_admin(admins: np.ndarray, munis: np.ndarray) -> np.ndarray:
-        return (np.isin(admin, admins) | np.isin(admin_municipality, munis)).astype(float)
-
-    adm = {
-        "org_ciso": np.isin(admin_municipality, ciso_munis).astype(float),
-        "so_num": np.isin(admin, so_admins).astype(float),
-        "so_den": np.ones(len(admin)),
-        "org_dpo": on_admin(dpo_admins, dpo_munis),
-        "org_protection_officer": on_admin(po_admins, po_munis),
-        "um_num": _per(unit_administration, admin_ids, has_manager),
-        "um_den": _per(unit_administration, admin_ids),
-    }
     mun_ids = pd.Index(int_ids(org.municipalities["id"]), name="id")
     mun = mun_ids.to_numpy()
-    muns = {
-        "org_ciso": np.isin(mun, ciso_munis).astype(float),
-        "so_num": _per(admin_municipality, mun_ids, np.isin(admin, so_admins).astype(float)),
-        "so_den": _per(admin_municipality, mun_ids),
-        "org_dpo": np.isin(mun, dpo_any).astype(float),
-        "org_protection_officer": np.isin(mun, po_any).astype(float),
-        "um_num": _per(unit_municipality, mun_ids, has_manager),
-        "um_den": _per(unit_municipality, mun_ids),
+    has_officer = np.isin(admin, officers).astype(float)
+    adm = {
+        "org_ciso": np.isin(admin_municipality, ciso).astype(float),
+        "so_num": has_officer,
+        "so_den": np.ones(len(admin)),
     }
-    for frame in (adm, muns):
+    muns = {
+        "org_ciso": np.isin(mun, ciso).astype(float),
+        "so_num": _per(admin_municipality, mun_ids, has_officer),
+        "so_den": _per(admin_municipality, mun_ids),
+    }
+    # A DPO or protection officer on the municipality counts for its administrations; one on an
+    # administration for the administration and for its municipality.
+    for check, role in (("org_dpo", "dpo"), ("org_protection_officer", "protection_officer")):
+        on_municipality = ids(role, "municipality_id")
+        on_administration = ids(role, "administration_id")
+        adm[check] = (
+            np.isin(admin, on_administration) | np.isin(admin_municipality, on_municipality)
+        ).astype(float)
+        either = np.union1d(on_municipality, ids(role, "administration_municipality_id"))
+        muns[check] = np.isin(mun, either).astype(float)
+    for frame, unit_keys, keys in ((adm, unit_administration, admin_ids),
+                                   (muns, unit_municipality, mun_ids)):  # fmt: skip
+        frame["um_num"] = _per(unit_keys, keys, has_manager)
+        frame["um_den"] = _per(unit_keys, keys)
         frame["org_checks_failed"] = _failed_checks(frame)
     return {
         "administration": pd.DataFrame(adm, index=admin_ids),
