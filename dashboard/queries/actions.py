@@ -15,6 +15,7 @@ from itertools import pairwise
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     exists,
@@ -134,7 +135,7 @@ def action_scope_parts(
     return own, shared
 
 
-def _in_scope(columns: list, viewer: Viewer, *conditions, **where: str | None):
+def _in_scope(columns: list, viewer: Viewer, *conditions, **where: str | None) -> CompoundSelect:
     """``columns`` of the viewer's actions under ``conditions``, read as the UNION ALL of the
     two parts of action_scope_parts."""
     parts = action_scope_parts(viewer, **where)

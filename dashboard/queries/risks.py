@@ -193,9 +193,11 @@ def _risk_list(
     return query
 
 
-def risk_list_select(as_of: dt.date, viewer: Viewer = SYSTEM, *, lang: str = "sv", **where):
-    """Visible risks as labelled rows; ``cell`` = (likelihood, consequence) narrows to one cell,
-    ``high_without_action`` to high risks without a live action."""
+def risk_list_select(
+    as_of: dt.date, viewer: Viewer = SYSTEM, *, lang: str = "sv", **where: object
+) -> Select:
+    """Visible risks as labelled rows; ``where``: the global filters, ``cell`` (likelihood,
+    consequence) for one cell, ``high_without_action`` for high risks without a live action."""
     columns = [c.expression.label(field) for field, c in risk_grid_columns(lang).items()]
     return _risk_list(as_of, viewer, [Risk.id.label("id"), *columns], shown=True, **where)
 
