@@ -29,10 +29,9 @@ from dashboard.queries.coverage import (
     GAPS,
     asset_gap_block,
     asset_gap_select,
-    gap_counts,
-    grid_columns,
-    shared_owner_count,
+    summary_counts,
 )
+from dashboard.queries.list_walk import grid_columns
 from dashboard.queries.risks import risk_counts, risk_grid_columns, risk_list_select, risks_block
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
@@ -188,12 +187,8 @@ def test_protected_assets_are_left_out_of_every_list_but_the_protection_officers
     """Säkerhetsskydd assets are counted in the gap counts of the system and the protection
     officer only (etl.visibility), and the owners' list is not empty."""
     with Session(store) as s:
-        admin = {
-            **gap_counts(s, TODAY, Viewer("admin", "a")),
-            "owners": shared_owner_count(s, TODAY, Viewer("admin", "a")),
-        }
-        system = {
-            **gap_counts(s, TODAY, SYSTEM),
-            "owners": shared_owner_count(s, TODAY, SYSTEM),
-        }
+        admin_gaps, admin_owners = summary_counts(s, TODAY, Viewer("admin", "a"))
+        system_gaps, system_owners = summary_counts(s, TODAY, SYSTEM)
+        admin = {**admin_gaps, "owners": admin_owners}
+        system = {**system_gaps, "owners": system_owners}
     assert admin["any"] < system["any"] and system["owners"] > 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.queries.coverage import coverage_by_scope, gap_counts, shared_owner_count
+from dashboard.queries.coverage import coverage_by_scope, summary_counts
 from dashboard.queries.overview import (
     CARD_METRICS,
     ORG_METRICS,
@@ -179,7 +179,7 @@ def _check_coverage_lists(session, as_of, municipality, administration):
     def total(metric, column="value"):
         return int(rows.loc[rows["metric"] == metric, column].fillna(0).sum())
 
-    counts = gap_counts(session, as_of, SYSTEM, **where)
+    counts, owners = summary_counts(session, as_of, SYSTEM, **where)
     assert counts["classification"] == total("assets") - total("classified_current")
     assert counts["expired"] == total("classifications_expired")
     assert counts["risk_analysis"] == (
@@ -189,7 +189,7 @@ def _check_coverage_lists(session, as_of, municipality, administration):
     assert counts["register"] == (
         total("gdpr_coverage", "denominator") - total("gdpr_coverage", "numerator")
     )
-    assert shared_owner_count(session, as_of, SYSTEM, **where) == (
+    assert owners == (
         total("shared_owner_participation", "denominator")
         - total("shared_owner_participation", "numerator")
     )

@@ -13,17 +13,18 @@ Askersund (1882) has X1…X6; X7 (Grundskola) is säkerhetsskydd.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from dashboard import store
 from dashboard.queries.coverage import (
-    _asset_gap_parts,
+    _org_conditions,
     asset_gap_block,
-    gap_counts,
     shared_owner_block,
-    shared_owner_count,
     shared_owner_gap_select,
+    summary_counts,
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
+from etl.models import Administration, Asset, Unit
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module
 from tests.test_page_overview import find, text_of
@@ -46,7 +47,7 @@ def _codes(block):
 
 def test_gap_counts_and_lists(filled):
     with store.read_session() as s:
-        assert gap_counts(s, AS_OF) == {
+        assert summary_counts(s, AS_OF)[0] == {
             "any": 6,
             "classification": 4,
             "expired": 2,
@@ -75,14 +76,16 @@ def test_gap_counts_and_lists(filled):
             "X8",
             "X9",
         ]
-        assert gap_counts(s, AS_OF, municipality="1882") == {
+        assert summary_counts(s, AS_OF, municipality="1882")[0] == {
             "any": 4,
             "classification": 3,
             "expired": 2,
             "risk_analysis": 3,
             "register": 2,
         }
-        assert gap_counts(s, AS_OF, municipality="1882", administration="1882-KLF")["any"] == 1
+        assert (
+            summary_counts(s, AS_OF, municipality="1882", administration="1882-KLF")[0]["any"] == 1
+        )
 
 
 def test_gap_rows_say_why(filled):
@@ -123,7 +126,7 @@ def test_gap_grid_filters_sorts_and_pages_in_sql(filled):
 
 def test_shared_owner_gaps(filled):
     with store.read_session() as s:
-        assert shared_owner_count(s, AS_OF) == 4
+        assert summary_counts(s, AS_OF)[1] == 4
         rows = shared_owner_block(s, AS_OF, SYSTEM, ALL_ROWS)["rowData"]
         pairs = sorted((r["asset_code"], r["owner_unit_name"]) for r in rows)
         assert pairs == [
@@ -134,7 +137,7 @@ def test_shared_owner_gaps(filled):
         ]
         x1 = next(r for r in rows if r["asset_code"] == "X1")
         assert x1["owners"] == 2 and x1["classified_on"] == "2025-01-10"
-        assert shared_owner_count(s, AS_OF, municipality="1882") == 1
+        assert summary_counts(s, AS_OF, municipality="1882")[1] == 1
 
 
 def test_shared_owner_block_reads_only_its_rows_assets(filled):
@@ -183,14 +186,20 @@ def test_viewer_scope_and_security_protection(filled):
     with store.read_session() as s:
 
         def visible(viewer):
-            base, _ = _asset_gap_parts(AS_OF, viewer, "sv", None, None)
-            return sorted(r.asset_code for r in s.execute(base))
+            # The assets every list of the page is drawn from.
+            assets = (
+                select(Asset.code)
+                .join(Unit, Asset.primary_unit_id == Unit.id)
+                .join(Administration, Unit.administration_id == Administration.id)
+                .where(*_org_conditions(viewer, None, None))
+            )
+            return sorted(s.scalars(assets))
 
         assert visible(SYSTEM) == [f"X{i}" for i in range(1, 10)]
         assert visible(ciso_1861) == ["X8", "X9"]  # X7 is säkerhetsskydd
         assert visible(protection) == ["X7", "X8", "X9"]
         assert visible(officer) == ["X3", "X4", "X5", "X6"]
-        assert gap_counts(s, AS_OF, officer)["classification"] == 2
+        assert summary_counts(s, AS_OF, officer)[0]["classification"] == 2
         # The committee sees aggregates only: no asset rows, no counts of them by name.
         committee = Viewer("committee", municipality_codes=frozenset({"1882"}))
         assert asset_gap_block(s, AS_OF, committee, ALL_ROWS)["rowCount"] == 0

@@ -25,13 +25,12 @@ from dashboard.queries.coverage import (
     ASSET_GAP_FIELDS,
     GAPS,
     SHARED_OWNER_FIELDS,
-    _latest_classification,
     asset_gap_block,
     asset_gap_select,
-    grid_columns,
     shared_owner_block,
     shared_owner_gap_select,
 )
+from dashboard.queries.list_walk import grid_columns
 from dashboard.queries.risks import (
     high_risks_without_action,
     matrix_from_counts,
@@ -44,6 +43,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.kpi.dates import last_month_ends
+from etl.kpi.rules import latest_classification_sql
 from etl.models import (
     Action,
     Administration,
@@ -364,11 +364,11 @@ def test_latest_classification_equals_the_window(store):
     with Session(store) as session:
         _add_tied_classifications(session)
         for as_of in (AS_OF, AS_OF.replace(year=2024), AS_OF.replace(year=2028)):
-            got = session.execute(select(_latest_classification(as_of))).all()
+            got = session.execute(select(latest_classification_sql(as_of))).all()
             expected = session.execute(_latest_by_window(as_of)).all()
             assert sorted(map(tuple, got)) == sorted(map(tuple, expected))
             assert len(got) == len({r[0] for r in got})  # one per asset
-        latest = _latest_classification(AS_OF)
+        latest = latest_classification_sql(AS_OF)
         tied = session.execute(select(latest).where(latest.c.classified_on == AS_OF)).all()
         assert len(tied) == 1
 

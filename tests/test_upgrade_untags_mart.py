@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.queries.actions import open_actions_by_month
-from dashboard.queries.coverage import gap_counts
+from dashboard.queries.coverage import summary_counts
 from dashboard.queries.risks import risk_counts
 from dashboard.queries.viewer import Viewer
 from etl import models as m
@@ -40,7 +40,7 @@ def country_pages(engine) -> tuple:
         # A GROUP BY's order is the database's: the charts place each cell by its key.
         risks = sorted(risk_counts(session, TODAY, ADMIN).to_dict("records"), key=str)
         actions = open_actions_by_month(session, TODAY, ADMIN).to_dict("records")
-        gaps = gap_counts(session, TODAY, ADMIN)
+        gaps = summary_counts(session, TODAY, ADMIN)[0]
     return risks, actions, gaps
 
 

@@ -9,13 +9,13 @@ for a municipality or administration that takes part in the object.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from itertools import pairwise
 
 import pandas as pd
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     exists,
@@ -37,16 +37,8 @@ from dashboard.queries.viewer import (
     visible_units,
 )
 from etl import vocab
-from etl.kpi import mart, page_aggregates
+from etl.kpi import mart, page_aggregates, rules
 from etl.kpi.dates import last_month_ends
-from etl.kpi.rules import (
-    AGGREGATE_ONLY_ROLES,
-    OPEN_ACTION_STATUSES,
-    action_open_sql,
-    action_overdue_sql,
-    action_sort_rank_sql,
-    days_overdue_sql,
-)
 from etl.models import (
     Action,
     Administration,
@@ -58,8 +50,6 @@ from etl.models import (
 )
 from etl.visibility import protected_action_ids, shown_action
 
-log = logging.getLogger(__name__)
-
 STATUS_LABELS = {
     "sv": dict(vocab.ACTION_STATUSES),
     "en": {
@@ -69,9 +59,6 @@ STATUS_LABELS = {
         "cancelled": "Cancelled",
     },
 }
-
-
-# --------------------------------------------------------------------------- scoping
 
 
 @dataclass(frozen=True)
@@ -96,47 +83,34 @@ class ActionFilters:
         overdue_only=None,
     ) -> ActionFilters:
         """From callback values; anything malformed is dropped (never trusted)."""
-
-        def text(value) -> str | None:
-            return str(value)[:200] if isinstance(value, str) and value.strip() else None
-
+        texts = [
+            str(value)[:200] if isinstance(value, str) and value.strip() else None
+            for value in (administration, unit, governance_object, responsible)
+        ]
         if isinstance(statuses, str):
             statuses = [statuses]
         valid = tuple(s for s in (statuses or []) if s in vocab.ACTION_STATUSES)
-        overdue = bool(overdue_only) and overdue_only not in ([], "false")
-        return cls(
-            text(administration),
-            text(unit),
-            text(governance_object),
-            text(responsible),
-            valid,
-            overdue,
-        )
+        return cls(*texts, valid, bool(overdue_only) and overdue_only not in ([], "false"))
 
 
 def visible_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
-    """Objects whose provider actions count here: visible, and taking part in the filter."""
+    """Objects whose provider actions count here: visible, and taking part in the filter (an
+    administration only as an explicit participant: only it shares the provider's actions)."""
     query = select(GovernanceObject.id)
     scope = governance_object_scope_condition(viewer)
     if scope is not None:
         query = query.where(scope)
-    if municipality:
-        query = query.where(
-            GovernanceObject.id.in_(
+    for code, model, participant in (
+        (municipality, Municipality, GovernanceParticipant.municipality_id),
+        (administration, Administration, GovernanceParticipant.administration_id),
+    ):
+        if code:
+            taking_part = (
                 select(GovernanceParticipant.governance_object_id)
-                .join(Municipality, GovernanceParticipant.municipality_id == Municipality.id)
-                .where(Municipality.code == municipality)
+                .join(model, participant == model.id)
+                .where(model.code == code)
             )
-        )
-    if administration:
-        # Only an explicit administration participant shares the provider's actions.
-        query = query.where(
-            GovernanceObject.id.in_(
-                select(GovernanceParticipant.governance_object_id)
-                .join(Administration, GovernanceParticipant.administration_id == Administration.id)
-                .where(Administration.code == administration)
-            )
-        )
+            query = query.where(GovernanceObject.id.in_(taking_part))
     return query
 
 
@@ -150,9 +124,9 @@ def action_scope_condition(
 def action_scope_parts(
     viewer: Viewer, municipality: str | None = None, administration: str | None = None
 ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """action_scope_condition as two disjoint parts: the visible units' own actions, and the
-    provider actions (no owner unit) of visible objects. Read as a UNION ALL of the two, each
-    part is one index search; SQLite reads their OR by fetching every action's row."""
+    """action_scope_condition as two disjoint parts, the visible units' own actions and the
+    provider actions of visible objects: as a UNION ALL each part is one index search, where
+    SQLite reads their OR by fetching every action's row."""
     own = Action.owner_unit_id.in_(visible_units(viewer, municipality, administration))
     shared = and_(
         Action.owner_unit_id.is_(None),
@@ -161,12 +135,19 @@ def action_scope_parts(
     return own, shared
 
 
+def _in_scope(columns: list, viewer: Viewer, *conditions, **where: str | None) -> CompoundSelect:
+    """``columns`` of the viewer's actions under ``conditions``, read as the UNION ALL of the
+    two parts of action_scope_parts."""
+    parts = action_scope_parts(viewer, **where)
+    return union_all(*[select(*columns).where(part, *conditions) for part in parts])
+
+
 def kept_parts(
     session: Session,
     as_of: dt.date,
     viewer: Viewer,
-    municipality: str | None,
-    administration: str | None,
+    municipality: str | None = None,
+    administration: str | None = None,
 ) -> tuple | None:
     """The parts of the country (etl.kpi.page_aggregates) whose kept counts sum to the
     selection's, as (municipality codes, object codes) selects (None: every part of the kind);
@@ -176,17 +157,13 @@ def kept_parts(
         return None
     if unit_scope_condition(viewer) is None and not municipality:
         return None, None
-    municipalities = select(Municipality.code).where(
-        Municipality.id.in_(
-            select(Administration.municipality_id).where(
-                Administration.id.in_(
-                    select(Unit.administration_id).where(
-                        Unit.id.in_(visible_units(viewer, municipality, None))
-                    )
-                )
-            )
-        )
+    administration_ids = select(Unit.administration_id).where(
+        Unit.id.in_(visible_units(viewer, municipality, None))
     )
+    municipality_ids = select(Administration.municipality_id).where(
+        Administration.id.in_(administration_ids)
+    )
+    municipalities = select(Municipality.code).where(Municipality.id.in_(municipality_ids))
     objects = select(GovernanceObject.code).where(
         GovernanceObject.id.in_(visible_objects(viewer, municipality, None))
     )
@@ -196,53 +173,52 @@ def kept_parts(
 def detail_condition(viewer: Viewer) -> ColumnElement[bool] | None:
     """None when the viewer may see row-level detail; false() for aggregate-only roles (the
     committee sees aggregates, never lists: DESIGN §5)."""
-    return false() if viewer.role in AGGREGATE_ONLY_ROLES else None
+    return false() if viewer.role in rules.AGGREGATE_ONLY_ROLES else None
 
 
-def action_list_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
-    """What every list of actions (grid, export, Min enhet, the objects' tables) adds to the
-    scope: no rows for aggregate-only roles, and no action on a risk of a säkerhetsskydd asset
-    unless the viewer may see those (etl.visibility). Counts leave these out: they include
-    protected actions, unnamed."""
-    return [c for c in (detail_condition(viewer), shown_action(viewer.role)) if c is not None]
+def action_list_conditions(
+    viewer: Viewer, *, protected_once: bool = False
+) -> list[ColumnElement[bool]]:
+    """What every list of actions adds to the scope: no rows for aggregate-only roles, and no
+    action on a risk of a säkerhetsskydd asset unless the viewer may see those (etl.visibility;
+    counts include them, unnamed). ``protected_once`` names the protected actions once (a CTE)
+    for a statement of many parts: as six subqueries SQLite listed them six times."""
+    conditions = [detail_condition(viewer), shown_action(viewer.role)]
+    if protected_once and conditions[1] is not None:
+        protected = protected_action_ids().cte("protected_actions")
+        conditions[1] = Action.id.notin_(select(protected.c.id))
+    return [c for c in conditions if c is not None]
 
 
 def is_open() -> ColumnElement[bool]:
     """The open rule (etl.kpi.rules), spelled so a list's WHERE seeks the status index."""
-    return action_open_sql(seek=True)
+    return rules.action_open_sql(seek=True)
 
 
 def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
     """The overdue rule (etl.kpi.rules), spelled as is_open."""
-    return action_overdue_sql(as_of, seek=True)
+    return rules.action_overdue_sql(as_of, seek=True)
 
 
 def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.administration:
-        conditions.append(
-            Action.owner_unit_id.in_(
-                select(Unit.id)
-                .join(Administration, Unit.administration_id == Administration.id)
-                .where(Administration.code == filters.administration)
-            )
+        administration_units = (
+            select(Unit.id)
+            .join(Administration, Unit.administration_id == Administration.id)
+            .where(Administration.code == filters.administration)
         )
+        conditions.append(Action.owner_unit_id.in_(administration_units))
     if filters.unit:
         conditions.append(
             Action.owner_unit_id.in_(select(Unit.id).where(Unit.code == filters.unit))
         )
     if filters.governance_object:
-        conditions.append(
-            Action.governance_object_id.in_(
-                select(GovernanceObject.id).where(
-                    GovernanceObject.code == filters.governance_object
-                )
-            )
-        )
+        code = GovernanceObject.code == filters.governance_object
+        conditions.append(Action.governance_object_id.in_(select(GovernanceObject.id).where(code)))
     if filters.responsible:
-        conditions.append(
-            casefold(Action.responsible).contains(filters.responsible.lower(), autoescape=True)
-        )
+        responsible = filters.responsible.lower()
+        conditions.append(casefold(Action.responsible).contains(responsible, autoescape=True))
     if filters.statuses:
         conditions.append(Action.status.in_(filters.statuses))
     if filters.overdue_only:
@@ -250,15 +226,11 @@ def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnEleme
     return conditions
 
 
-# --------------------------------------------------------------------------- the grid
-
-
 def status_label_expression(lang: str = "sv") -> ColumnElement[str]:
     return labelled(Action.status, STATUS_LABELS.get(lang, STATUS_LABELS["sv"]))
 
 
 def action_grid_columns(as_of: dt.date, lang: str = "sv") -> dict[str, GridColumn]:
-    overdue_days = days_overdue_sql(as_of)
     return {
         "code": GridColumn(Action.code),
         "title": GridColumn(Action.title),
@@ -269,7 +241,7 @@ def action_grid_columns(as_of: dt.date, lang: str = "sv") -> dict[str, GridColum
         "due_on": GridColumn(Action.due_on, "date"),
         "status": GridColumn(status_label_expression(lang), "set"),
         "completed_on": GridColumn(Action.completed_on, "date"),
-        "days_overdue": GridColumn(overdue_days, "number"),
+        "days_overdue": GridColumn(rules.days_overdue_sql(as_of), "number"),
     }
 
 
@@ -293,117 +265,33 @@ def action_grid_select(
     viewer: Viewer = SYSTEM,
     *,
     lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
     filters: ActionFilters | None = None,
+    **where: str | None,
 ) -> Select:
-    """Visible actions as labelled rows for the grid and the export (one row per action)."""
+    """Visible actions as labelled rows for the grid and the export (one row per action);
+    ``where``: the global filters (municipality, administration)."""
     columns = action_grid_columns(as_of, lang)
-    query = (
-        select(
-            Action.id.label("id"),
-            *[column.expression.label(field) for field, column in columns.items()],
-        )
+    return (
+        select(Action.id.label("id"), *[c.expression.label(f) for f, c in columns.items()])
         .select_from(Action)
         .outerjoin(Unit, Action.owner_unit_id == Unit.id)
         .outerjoin(Administration, Unit.administration_id == Administration.id)
         .outerjoin(Provider, Action.provider_id == Provider.id)
         .outerjoin(GovernanceObject, Action.governance_object_id == GovernanceObject.id)
-        .where(action_scope_condition(viewer, municipality, administration))
+        .where(action_scope_condition(viewer, **where))
+        .where(*_page_conditions(filters or ActionFilters(), as_of))
+        .where(*action_list_conditions(viewer))
     )
-    for condition in _page_conditions(filters or ActionFilters(), as_of):
-        query = query.where(condition)
-    return query.where(*action_list_conditions(viewer))
 
 
 def default_order(as_of: dt.date) -> tuple:
-    """Overdue first (oldest due date first), then open, then by due date: what needs
-    attention is on top."""
-    return (action_sort_rank_sql(as_of), Action.due_on.asc())
+    """Overdue first (oldest due date first), then open, then by due date."""
+    return (rules.action_sort_rank_sql(as_of), Action.due_on.asc())
 
 
-def action_grid_shortcut(
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-    filters: ActionFilters | None = None,
-) -> Shortcut:
-    """The grid's count and key order without its joins, the viewer's actions read as the two
-    disjoint parts of action_scope_parts."""
-    extra = _page_conditions(filters or ActionFilters(), as_of) + action_list_conditions(viewer)
-    parts = [
-        select(Action.id.label("id"), Action.status.label("status"), Action.due_on.label("due_on"))
-        .where(part)
-        .where(*extra)
-        for part in action_scope_parts(viewer, municipality, administration)
-    ]
-    keys = union_all(*parts).subquery("action_keys")
-    block_keys = None
-    if _is_wide(viewer, municipality, administration, filters or ActionFilters()):
-        scope = and_(
-            action_scope_condition(viewer, municipality, administration),
-            *_walk_list_conditions(viewer),
-        )
-
-        def block_keys(session: Session, start: int, limit: int) -> list | None:
-            return _wide_block_keys(session, as_of, scope, filters or ActionFilters(), start, limit)
-
-    def total(session: Session) -> int | None:
-        # The unfiltered list's row count summed from the counts kept per part where they
-        # stand for the viewer; the committee's (no rows) and a page filter's are counted.
-        if filters not in (None, ActionFilters()) or detail_condition(viewer) is not None:
-            return None
-        parts = kept_parts(session, as_of, viewer, municipality, administration)
-        if parts is None:
-            return None
-        shown = viewer.may_see_security_protection
-        return page_aggregates.action_list_total(session, as_of, *parts, protected=shown)
-
-    return Shortcut(
-        count_query=select(keys.c.id),
-        keys_query=select(keys.c.id).order_by(
-            action_sort_rank_sql(as_of, keys.c.status, keys.c.due_on),
-            keys.c.due_on.asc(),
-            keys.c.id,
-        ),
-        total=total,
-        block_keys=block_keys,
-    )
-
-
-# Deeper blocks than this are picked by sorting every row, as before: each part of the walk
-# reads up to start + limit index entries.
+# Deeper blocks than this are picked by sorting every row: each part of the walk reads up to
+# start + limit index entries.
 WIDE_WALK_MAX_START = 20_000
-
-
-def _walk_list_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
-    """action_list_conditions for the walk, the säkerhetsskydd condition's actions named once
-    (a CTE) for all its parts: as six subqueries SQLite listed the protected actions six times
-    (the national first block 460 ms instead of 125 at load 5)."""
-    conditions = [c for c in (detail_condition(viewer),) if c is not None]
-    if shown_action(viewer.role) is not None:
-        protected = protected_action_ids().cte("protected_actions")
-        conditions.append(Action.id.notin_(select(protected.c.id)))
-    return conditions
-
-
-def _is_wide(
-    viewer: Viewer, municipality: str | None, administration: str | None, filters: ActionFilters
-) -> bool:
-    """Whether the grid shows (nearly) every action of the store: then walking the status index
-    in due-date order finds a block's rows at once, where a narrow selection is found faster
-    from its units."""
-    narrowing = (filters.administration, filters.unit, filters.governance_object)
-    return (
-        unit_scope_condition(viewer) is None
-        and detail_condition(viewer) is None
-        and not municipality
-        and not administration
-        and not any(narrowing)
-        and not filters.responsible
-    )
 
 
 def _outside(column, values: tuple[str, ...]) -> ColumnElement[bool]:
@@ -417,12 +305,12 @@ def _outside(column, values: tuple[str, ...]) -> ColumnElement[bool]:
 
 def _wide_parts(as_of: dt.date, filters: ActionFilters) -> list[tuple[int, ColumnElement[bool]]]:
     """(rank, condition) of every status and due-date range the default order walks, each one
-    index range of (status, due_on), in rank order; ranks as in action_sort_rank_sql."""
+    index range of (status, due_on), in rank order; ranks as in rules.action_sort_rank_sql."""
     parts = []
     for status in vocab.ACTION_STATUSES:
         if filters.statuses and status not in filters.statuses:
             continue
-        if status in OPEN_ACTION_STATUSES:
+        if status in rules.OPEN_ACTION_STATUSES:
             parts.append((0, and_(Action.status == status, Action.due_on < as_of)))
             if not filters.overdue_only:
                 parts.append((1, and_(Action.status == status, Action.due_on >= as_of)))
@@ -442,10 +330,8 @@ def _wide_block_keys(
     """The ids of rows [start, start + limit) in the default order, from each status' first
     ``start + limit`` rows in due-date order; None (sort every row) for a deep block or when
     some action has a status outside the vocabulary (the walk would miss it)."""
-    if start > WIDE_WALK_MAX_START:
-        return None
     parts = _wide_parts(as_of, filters)
-    if not parts:
+    if start > WIDE_WALK_MAX_START or not parts:
         return None
     branches = [
         select(Action.id.label("id"), literal(rank).label("rank"), Action.due_on.label("due_on"))
@@ -459,13 +345,8 @@ def _wide_block_keys(
     if session.execute(unknown.limit(1)).first() is not None:
         return None
     walked = union_all(*[select(branch) for branch in branches]).subquery("walked")
-    picked = (
-        select(walked.c.id)
-        .order_by(walked.c.rank, walked.c.due_on.asc(), walked.c.id)
-        .limit(limit)
-        .offset(start)
-    )
-    return list(session.scalars(picked))
+    picked = select(walked.c.id).order_by(walked.c.rank, walked.c.due_on.asc(), walked.c.id)
+    return list(session.scalars(picked.limit(limit).offset(start)))
 
 
 def actions_block(
@@ -475,53 +356,72 @@ def actions_block(
     as_of: dt.date,
     *,
     lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
     filters: ActionFilters | None = None,
+    **where: str | None,
 ) -> dict:
-    """One ``getRowsResponse`` of the actions grid."""
-    where = {"municipality": municipality, "administration": administration, "filters": filters}
-    query = action_grid_select(as_of, viewer, lang=lang, **where)
+    """One ``getRowsResponse`` of the actions grid. Its first look counts and orders the keys
+    without the joins, the viewer's actions read as the two parts of action_scope_parts."""
+    filters = filters or ActionFilters()
+    columns = [Action.id.label("id"), Action.status.label("status"), Action.due_on.label("due_on")]
+    extra = _page_conditions(filters, as_of) + action_list_conditions(viewer)
+    keys = _in_scope(columns, viewer, *extra, **where).subquery("action_keys")
+    narrowed = (filters.administration, filters.unit, filters.governance_object)
+    block_keys = None
+    if (
+        unit_scope_condition(viewer) is None
+        and detail_condition(viewer) is None
+        and not (any(where.values()) or any(narrowed) or filters.responsible)
+    ):
+        # (Nearly) every action of the store: walking the status index in due-date order finds
+        # a block's rows at once, where a narrower selection is found faster from its units.
+        scope = and_(
+            action_scope_condition(viewer), *action_list_conditions(viewer, protected_once=True)
+        )
+
+        def block_keys(session: Session, start: int, limit: int) -> list | None:
+            return _wide_block_keys(session, as_of, scope, filters, start, limit)
+
+    def total(session: Session) -> int | None:
+        # The unfiltered list's row count summed from the counts kept per part where they
+        # stand for the viewer; the committee's (no rows) and a page filter's are counted.
+        if filters != ActionFilters() or detail_condition(viewer) is not None:
+            return None
+        parts = kept_parts(session, as_of, viewer, **where)
+        if parts is None:
+            return None
+        shown = viewer.may_see_security_protection
+        return page_aggregates.action_list_total(session, as_of, *parts, protected=shown)
+
+    rank = rules.action_sort_rank_sql(as_of, keys.c.status, keys.c.due_on)
+    shortcut = Shortcut(
+        count_query=select(keys.c.id),
+        keys_query=select(keys.c.id).order_by(rank, keys.c.due_on.asc(), keys.c.id),
+        total=total,
+        block_keys=block_keys,
+    )
     return fetch_block(
         session,
-        query,
+        action_grid_select(as_of, viewer, lang=lang, filters=filters, **where),
         action_grid_columns(as_of, lang),
         request,
         default_order=default_order(as_of),
         tiebreaker=Action.id,
-        shortcut=action_grid_shortcut(as_of, viewer, **where),
+        shortcut=shortcut,
     )
 
 
 def actions_export_select(
-    as_of: dt.date,
-    viewer: Viewer,
-    request: object,
-    *,
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-    filters: ActionFilters | None = None,
+    as_of: dt.date, viewer: Viewer, request: object, *, lang: str = "sv", **where
 ) -> Select:
-    """The grid's rows under its current filter and sort, unsliced (for the Excel export)."""
-    query = action_grid_select(
-        as_of,
-        viewer,
-        lang=lang,
-        municipality=municipality,
-        administration=administration,
-        filters=filters,
-    )
+    """The grid's rows under its current filter and sort, unsliced (for the Excel export);
+    ``where``: action_grid_select's global filters and page filters."""
     return filtered_query(
-        query,
+        action_grid_select(as_of, viewer, lang=lang, **where),
         action_grid_columns(as_of, lang),
         request,
         default_order=default_order(as_of),
         tiebreaker=Action.id,
     )
-
-
-# --------------------------------------------------------------------------- options
 
 
 def control_options(
@@ -534,20 +434,20 @@ def control_options(
 ) -> dict[str, list[dict]]:
     """Dropdown options for the page's controls, limited to what the viewer may see."""
     units = visible_units(viewer, municipality, administration)
-    admin_rows = session.execute(
+    administrations = (
         select(Administration.code, Administration.name)
         .where(Administration.id.in_(select(Unit.administration_id).where(Unit.id.in_(units))))
         .order_by(Administration.name)
-    ).all()
-    unit_query = (
+    )
+    unit_options = (
         select(Unit.code, Unit.name)
         .join(Administration, Unit.administration_id == Administration.id)
         .where(Unit.id.in_(units))
         .order_by(Unit.name)
     )
     if page_administration:
-        unit_query = unit_query.where(Administration.code == page_administration)
-    object_rows = session.execute(
+        unit_options = unit_options.where(Administration.code == page_administration)
+    objects = (
         select(GovernanceObject.code, GovernanceObject.name)
         .where(
             or_(
@@ -561,15 +461,15 @@ def control_options(
             )
         )
         .order_by(GovernanceObject.name)
-    ).all()
+    )
     return {
-        "administrations": [{"label": n, "value": c} for c, n in admin_rows],
-        "units": [{"label": n, "value": c} for c, n in session.execute(unit_query).all()],
-        "objects": [{"label": n, "value": c} for c, n in object_rows],
+        key: [{"label": name, "value": code} for code, name in session.execute(query)]
+        for key, query in (
+            ("administrations", administrations),
+            ("units", unit_options),
+            ("objects", objects),
+        )
     }
-
-
-# --------------------------------------------------------------------------- open over time
 
 
 def open_actions_by_month(
@@ -577,38 +477,27 @@ def open_actions_by_month(
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     months: int = page_aggregates.TREND_MONTHS,
+    **where: str | None,
 ) -> pd.DataFrame:
-    """Actions not yet completed at the end of each of the last ``months`` months (month, value).
-
-    An estimate from the current rows: an action counts at a month end when it is still open, or
-    was completed after that month end. The store has no start date for actions and cancelled
-    ones have no cancellation date, so both are left out; the page says so. A view of several
-    municipalities sums the values the load keeps per part (etl.kpi.page_aggregates).
-    """
+    """Actions not yet completed at the end of each of the last ``months`` months (month, value):
+    still open, or completed after that month end. Actions have no start date and cancelled ones
+    no cancellation date, so both are left out (the page says so)."""
     ends = last_month_ends(as_of, months)
     if not ends:
         return pd.DataFrame({"month": [], "value": []})
     months_shown = [dt.date(e.year, e.month, 1) for e in ends]
-    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    parts = kept_parts(session, as_of, viewer, **where)
     if parts is not None and months == page_aggregates.TREND_MONTHS:
         kept = page_aggregates.open_actions(session, as_of, *parts)
-        return pd.DataFrame(
-            {"month": months_shown, "value": [kept.get(m, 0) for m in months_shown]}
-        )
+        values = [kept.get(m, 0) for m in months_shown]
+        return pd.DataFrame({"month": months_shown, "value": values})
     # One grouped pass instead of a CASE per month over every action: open actions in one
-    # group (day NULL), done ones completed after the first month end by completion day; each
-    # month end then counts the open ones plus those completed after it.
+    # group (day NULL), done ones by completion day; each month end then counts the open ones
+    # plus those completed after it.
     day = page_aggregates.open_day().label("day")
     counted = page_aggregates.counted_in_trend(min(ends))
-    parts = union_all(
-        *[
-            select(day).where(part, counted)
-            for part in action_scope_parts(viewer, municipality, administration)
-        ]
-    ).subquery("counted")
-    rows = session.execute(select(parts.c.day, func.count()).group_by(parts.c.day)).all()
+    scoped = _in_scope([day], viewer, counted, **where).subquery("counted")
+    rows = session.execute(select(scoped.c.day, func.count()).group_by(scoped.c.day)).all()
     values = page_aggregates.open_at_month_ends(rows, ends)
     return pd.DataFrame({"month": months_shown, "value": values})

@@ -1,58 +1,30 @@
-"""Coverage: rates per administration/unit/object (from compute_kpis) and the asset lists behind
-them (which assets lack a current classification, a risk analysis or a registerförteckning
-reference; which shared assets had an owner missing from the latest classification).
-
-The lists use the metric definitions of docs/metrics.md through the same rules as
-compute_kpis (etl.kpi.rules), so a list's length equals the number the
-metric reports (tests/test_one_truth.py checks it). Säkerhetsskydd assets are left out of every
-list unless the viewer may see them.
+"""Coverage: rates per administration/unit/object (from compute_kpis) and the lists behind them
+(assets lacking a current classification, a risk analysis or a registerförteckning reference;
+shared assets with an owner missing from the latest classification), by the rules compute_kpis
+counts with, so a list's length is the metric's number (tests/test_one_truth.py). Säkerhetsskydd
+assets are listed only to viewers who may see them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pandas as pd
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    case,
-    false,
-    func,
-    literal,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, case, literal, select
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, Shortcut, fetch_block
+from dashboard.grid import Shortcut, count_rows, fetch_block, labelled
+from dashboard.queries.actions import detail_condition
+from dashboard.queries.list_walk import country_wide, grid_columns, walk
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi import coverage_gaps, mart
 from etl.kpi.compute import compute_kpis
-from etl.kpi.coverage_gaps import (
-    GAPS,
-    SHARED_OWNER,
-    asset_gap_from,
-    classification_state,
-    gap_conditions,
-    gap_count_select,
-    gap_sources,
-    lacks_register_sql,
-)
+from etl.kpi.coverage_gaps import GAPS, SHARED_OWNER
 from etl.kpi.definitions import METRICS
-from etl.kpi.rules import AGGREGATE_ONLY_ROLES, latest_classification_sql
+from etl.kpi.rules import AGGREGATE_ONLY_ROLES
 from etl.kpi.viewer import MUNICIPALITY_ROLES
-from etl.models import (
-    Administration,
-    Asset,
-    AssetOwner,
-    GovernanceObject,
-    Municipality,
-    Unit,
-)
+from etl.models import Administration, Asset, AssetOwner, GovernanceObject, Municipality, Unit
 from etl.visibility import may_see_protected, shown_asset
-
-log = logging.getLogger(__name__)
 
 COVERAGE_LEVELS = ("administration", "unit", "governance_object")
 COVERAGE_METRICS = (
@@ -70,8 +42,6 @@ COVERAGE_CARD_METRICS = (
     "gdpr_coverage",
     "shared_owner_participation",
 )
-# What the asset list can show: the gap an asset has (GAPS, etl.kpi.coverage_gaps).
-
 STATUS_LABELS = {
     "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
     "en": {"current": "Current", "expired": "Expired", "missing": "Missing"},
@@ -89,45 +59,34 @@ def coverage_by_scope(
     viewer: Viewer = SYSTEM,
     *,
     level: str = "administration",
+    metrics: tuple[str, ...] = COVERAGE_METRICS,
+    **where: str | None,
+) -> pd.DataFrame:
+    """Coverage rates per scope of ``level`` (columns of compute_kpis), straight from it;
+    ``where``: the global filters (municipality, administration), as everywhere here."""
+    scope_types = [level if level in COVERAGE_LEVELS else "administration"]
+    df = compute_kpis(
+        session, as_of, viewer, scope_types=scope_types, metrics=list(metrics), **where
+    )
+    return df if df.empty else df[df["metric"].isin(metrics)].reset_index(drop=True)
+
+
+def metric_label(metric: str, lang: str = "sv") -> str:
+    m = METRICS[metric]
+    return m.label_en if lang == "en" else m.label_sv
+
+
+def _org_conditions(
+    viewer: Viewer,
     municipality: str | None = None,
     administration: str | None = None,
-    metrics: tuple[str, ...] = COVERAGE_METRICS,
-) -> pd.DataFrame:
-    """Coverage rates per scope of ``level`` (columns of compute_kpis), straight from it."""
-    if level not in COVERAGE_LEVELS:
-        level = "administration"
-    df = compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=[level],
-        municipality=municipality,
-        administration=administration,
-        metrics=list(metrics),
-    )
-    if df.empty:
-        return df
-    return df[df["metric"].isin(metrics)].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- asset lists
-
-
-def _latest_classification(as_of: dt.date, asset_ids: Select | None = None):
-    return latest_classification_sql(as_of, asset_ids)
-
-
-def _unit_conditions(
-    viewer: Viewer, municipality: str | None, administration: str | None
+    *,
+    assets: bool = True,
 ) -> list[ColumnElement[bool]]:
-    """Viewer scope and global filters on a query joined to Unit/Administration. The committee
-    sees aggregates only (DESIGN §5): asset lists give it no rows at all."""
-    conditions = []
-    if viewer.role in AGGREGATE_ONLY_ROLES:
-        conditions.append(false())
-    scope = unit_scope_condition(viewer)
-    if scope is not None:
-        conditions.append(scope)
+    """Viewer scope and global filters on a query joined to Unit/Administration, and with
+    ``assets`` the säkerhetsskydd rule on Asset. The committee sees aggregates only (DESIGN §5):
+    the lists give it no rows at all."""
+    conditions = [detail_condition(viewer), unit_scope_condition(viewer)]
     if administration:
         conditions.append(Administration.code == administration)
     if municipality:
@@ -136,104 +95,99 @@ def _unit_conditions(
                 select(Municipality.id).where(Municipality.code == municipality)
             )
         )
-    return conditions
-
-
-def _org_conditions(
-    viewer: Viewer, municipality: str | None, administration: str | None
-) -> list[ColumnElement[bool]]:
-    """_unit_conditions and säkerhetsskydd, on a query of Asset joined to Unit/Administration."""
-    conditions = _unit_conditions(viewer, municipality, administration)
-    shown = shown_asset(viewer.role)
-    if shown is not None:
-        conditions.append(shown)
-    return conditions
+    if assets:
+        conditions.append(shown_asset(viewer.role))
+    return [c for c in conditions if c is not None]
 
 
 def _stored_counts(
     session: Session,
     as_of: dt.date,
     viewer: Viewer,
-    municipality: str | None,
-    administration: str | None,
+    municipality: str | None = None,
+    administration: str | None = None,
 ) -> dict[str, int] | None:
-    """The gap counts of whole municipalities kept with the KPI mart (etl.kpi.coverage_gaps),
-    when the viewer's list covers whole municipalities (the mart's rows stand for the viewer,
-    no administration chosen) and the mart holds ``as_of`` at the store's version; else None."""
+    """The gap counts kept with the KPI mart (etl.kpi.coverage_gaps) when the list covers whole
+    municipalities the mart's rows stand for and the mart holds ``as_of``; else None."""
     if administration or viewer.role in AGGREGATE_ONLY_ROLES or not mart.stands_for(viewer):
         return None
     if viewer.sees_all:
-        codes = None if not municipality else [municipality]
-    elif viewer.role in MUNICIPALITY_ROLES:
-        codes = sorted(viewer.municipality_codes)
-        if municipality:
-            if municipality not in viewer.municipality_codes:
-                return None
-            codes = [municipality]
+        codes = [municipality] if municipality else None
+    elif viewer.role in MUNICIPALITY_ROLES and (
+        not municipality or municipality in viewer.municipality_codes
+    ):
+        codes = [municipality] if municipality else sorted(viewer.municipality_codes)
     else:
         return None
     if not mart.holds(session, as_of):
         return None
-    return coverage_gaps.stored_counts(
-        session, as_of, codes, protected=may_see_protected(viewer.role)
-    )
+    protected = may_see_protected(viewer.role)
+    return coverage_gaps.stored_counts(session, as_of, codes, protected=protected)
 
 
-def _label_case(column, labels: dict[str, str]):
-    return case(*[(column == code, literal(label)) for code, label in labels.items()], else_=column)
-
-
-def _gap_sources(
+def summary_counts(
+    session: Session,
     as_of: dt.date,
-    viewer: Viewer,
-    municipality: str | None,
-    administration: str | None,
-    narrower: tuple[ColumnElement[bool], ...] = (),
-) -> tuple:
-    """(the org conditions, latest classification, last risk analysis) of the asset lists;
-    ``narrower`` conditions on Asset restrict the list and the per-asset subqueries alike."""
-    conditions = [*_org_conditions(viewer, municipality, administration), *narrower]
-    return (conditions, *gap_sources(as_of, conditions))
+    viewer: Viewer = SYSTEM,
+    **where: str | None,
+) -> tuple[dict[str, int], int]:
+    """(visible assets with each gap of GAPS, rows of the shared-owner list): the counts kept
+    with the KPI mart when they stand for the viewer, otherwise counted."""
+    stored = _stored_counts(session, as_of, viewer, **where)
+    if stored is not None:
+        return {gap: stored[gap] for gap in GAPS}, stored[SHARED_OWNER]
+    counts = coverage_gaps.gap_count_select(as_of, _org_conditions(viewer, **where))
+    row = session.execute(counts).one()
+    owners = shared_owner_gap_select(as_of, viewer, **where)
+    return {gap: int(row._mapping[gap] or 0) for gap in GAPS}, count_rows(session, owners)
 
 
-def _asset_gap_parts(
+def _gap_sources(as_of: dt.date, viewer: Viewer, where: dict, narrower: tuple = ()) -> tuple:
+    """(the org conditions, ``narrower`` last; latest classification; last risk analysis; the
+    condition of each gap): ``narrower`` restricts the rows and the per-asset subqueries alike."""
+    conditions = [*_org_conditions(viewer, **where), *narrower]
+    latest, analysis = coverage_gaps.gap_sources(as_of, conditions)
+    return conditions, latest, analysis, coverage_gaps.gap_conditions(latest, analysis, as_of)
+
+
+def _asset_gap_ids(
+    as_of: dt.date, viewer: Viewer, gap: str, where: dict, narrower: tuple = ()
+) -> Select:
+    """Ids of asset_gap_select's rows with only the joins its conditions and order need."""
+    conditions, latest, analysis, lacks = _gap_sources(as_of, viewer, where, narrower)
+    rows = coverage_gaps.asset_gap_from(latest, analysis)
+    return rows.where(*conditions, lacks.get(gap, lacks["any"]))
+
+
+def asset_gap_select(
     as_of: dt.date,
-    viewer: Viewer,
-    lang: str,
-    municipality: str | None,
-    administration: str | None,
-) -> tuple[Select, dict[str, ColumnElement[bool]]]:
-    """The scoped asset list (every visible asset) and the SQL condition of each gap."""
-    query, lacks, _ = _asset_gap_sources(as_of, viewer, lang, municipality, administration)
-    return query, lacks
-
-
-def _asset_gap_sources(
-    as_of: dt.date,
-    viewer: Viewer,
-    lang: str,
-    municipality: str | None,
-    administration: str | None,
-    narrower: tuple[ColumnElement[bool], ...] = (),
+    viewer: Viewer = SYSTEM,
     *,
+    gap: str = "any",
+    lang: str = "sv",
+    asset_ids: list[int] | None = None,
     narrow_rows: bool = True,
-) -> tuple[Select, dict[str, ColumnElement[bool]], tuple]:
-    """The scoped asset list (every visible asset), the SQL condition of each gap and the
-    sources they read (_gap_sources). Without ``narrow_rows`` the ``narrower`` conditions
-    restrict the per-asset subqueries only (the caller restricts the rows itself)."""
-    sources = _gap_sources(as_of, viewer, municipality, administration, narrower)
-    conditions, latest, analysis = sources
-    current, classified = classification_state(latest, as_of)
-    lacks = gap_conditions(latest, analysis, as_of)
-    lacks_register = lacks_register_sql()
-    status_labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
+    **where: str | None,
+) -> Select:
+    """Visible assets with the chosen gap of GAPS (an unknown one: "any"), one row each, labelled
+    columns (ASSET_GAP_FIELDS). ``asset_ids`` narrows to those assets (a grid block's rows), the
+    per-asset subqueries included; without ``narrow_rows`` only the subqueries (the grid picks
+    the rows by key itself: the same list twice made PostgreSQL expect one row and scan every
+    asset)."""
+    narrower = () if asset_ids is None else (Asset.id.in_(asset_ids),)
+    conditions, latest, analysis, lacks = _gap_sources(as_of, viewer, where, narrower)
+    current, classified = coverage_gaps.classification_state(latest, as_of)
+    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
     yes, no = YES_NO.get(lang, YES_NO["sv"])
     status = case(
-        (current, literal(status_labels["current"])),
-        (classified, literal(status_labels["expired"])),
-        else_=literal(status_labels["missing"]),
+        (current, literal(labels["current"])),
+        (classified, literal(labels["expired"])),
+        else_=literal(labels["missing"]),
     )
-    personal_labels = PERSONAL_DATA_LABELS.get(lang, PERSONAL_DATA_LABELS["sv"])
+    personal_data = labelled(
+        Asset.personal_data, PERSONAL_DATA_LABELS.get(lang, PERSONAL_DATA_LABELS["sv"])
+    )
+    register = case((coverage_gaps.lacks_register_sql(), literal(yes)), else_=literal(no))
     query = (
         select(
             Asset.id.label("id"),
@@ -247,8 +201,8 @@ def _asset_gap_sources(
             latest.c.classified_on.label("classified_on"),
             latest.c.next_review_on.label("next_review_on"),
             analysis.c.analysed_on.label("risk_analysed_on"),
-            _label_case(Asset.personal_data, personal_labels).label("personal_data"),
-            case((lacks_register, literal(yes)), else_=literal(no)).label("register_missing"),
+            personal_data.label("personal_data"),
+            register.label("register_missing"),
         )
         .select_from(Asset)
         .join(Unit, Asset.primary_unit_id == Unit.id)
@@ -257,94 +211,8 @@ def _asset_gap_sources(
         .outerjoin(latest, latest.c.asset_id == Asset.id)
         .outerjoin(analysis, analysis.c.asset_id == Asset.id)
     )
-    # _gap_sources puts ``narrower`` last.
     on_rows = conditions if narrow_rows else conditions[: len(conditions) - len(narrower)]
-    for condition in on_rows:
-        query = query.where(condition)
-    return query, lacks, sources
-
-
-def _asset_gap_ids(
-    as_of: dt.date,
-    viewer: Viewer,
-    gap: str,
-    municipality: str | None,
-    administration: str | None,
-    narrower: tuple[ColumnElement[bool], ...] = (),
-) -> Select:
-    """Ids of asset_gap_select's rows with only the joins its conditions and default order need
-    (no object names, no shown columns): the grid counts and orders on these."""
-    conditions, latest, analysis = _gap_sources(
-        as_of, viewer, municipality, administration, narrower
-    )
-    lacks = gap_conditions(latest, analysis, as_of)
-    ids = asset_gap_from(latest, analysis).where(*conditions)
-    return ids.where(lacks.get(gap, lacks["any"]))
-
-
-def asset_gap_select(
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    gap: str = "any",
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-    asset_ids: list[int] | None = None,
-    narrow_rows: bool = True,
-) -> Select:
-    """Visible assets with the chosen gap, one row each, labelled columns (see ASSET_GAP_FIELDS).
-
-    gap: "classification" (no current classification: missing or expired), "expired" (the latest
-    classification is expired), "risk_analysis" (no risk analysis within 36 months),
-    "register" (personal data without a registerförteckning reference) or "any" of the first,
-    third and fourth. An unknown gap means "any". ``asset_ids`` narrows to those assets (a
-    grid block's rows), the per-asset subqueries included; without ``narrow_rows`` only the
-    subqueries (the grid picks the block's rows by key itself: the same list twice made
-    PostgreSQL expect one row and scan every asset)."""
-    narrower = () if asset_ids is None else (Asset.id.in_(asset_ids),)
-    query, lacks, _ = _asset_gap_sources(
-        as_of, viewer, lang, municipality, administration, narrower, narrow_rows=narrow_rows
-    )
-    return query.where(lacks.get(gap, lacks["any"]))
-
-
-def gap_counts(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> dict[str, int]:
-    """How many visible assets have each gap: the counts kept with the KPI mart when they
-    stand for the viewer (_stored_counts), otherwise in one aggregated query."""
-    stored = _stored_counts(session, as_of, viewer, municipality, administration)
-    if stored is not None:
-        return {gap: stored[gap] for gap in GAPS}
-    conditions = _org_conditions(viewer, municipality, administration)
-    row = session.execute(gap_count_select(as_of, conditions)).one()
-    return {gap: int(row._mapping[gap] or 0) for gap in GAPS}
-
-
-def summary_counts(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> tuple[dict[str, int], int]:
-    """(gap_counts, shared_owner_count) for the page's summary, the stored counts read once."""
-    stored = _stored_counts(session, as_of, viewer, municipality, administration)
-    if stored is not None:
-        return {gap: stored[gap] for gap in GAPS}, stored[SHARED_OWNER]
-    conditions = _org_conditions(viewer, municipality, administration)
-    row = session.execute(gap_count_select(as_of, conditions)).one()
-    owners = shared_owner_gap_select(
-        as_of, viewer, municipality=municipality, administration=administration
-    )
-    return {gap: int(row._mapping[gap] or 0) for gap in GAPS}, count_rows(session, owners)
+    return query.where(*on_rows, lacks.get(gap, lacks["any"]))
 
 
 # Field → (type, Swedish header, English header) of the asset list, in display order.
@@ -368,16 +236,13 @@ def shared_owner_gap_select(
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     owner_ids: list[int] | None = None,
+    **where: str | None,
 ) -> Select:
     """One row per (shared asset, owner unit that did not take part in the asset's latest
     classification) the viewer may see (etl.kpi.coverage_gaps.shared_owner_gap_select);
     ``owner_ids`` narrows to those asset_owner rows (a grid block's)."""
-    return coverage_gaps.shared_owner_gap_select(
-        as_of, _org_conditions(viewer, municipality, administration), owner_ids
-    )
+    return coverage_gaps.shared_owner_gap_select(as_of, _org_conditions(viewer, **where), owner_ids)
 
 
 SHARED_OWNER_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -391,63 +256,98 @@ SHARED_OWNER_FIELDS: dict[str, tuple[str, str, str]] = {
     "classified_on": ("date", "Senaste klassning", "Latest classification"),
 }
 
-
-def grid_columns(query: Select, fields: dict[str, tuple[str, str, str]]) -> dict[str, GridColumn]:
-    """Grid field → the SQL expression of that labelled column, to filter and sort on."""
-    selected = query.selected_columns
-    return {field: GridColumn(selected[field], kind) for field, (kind, _, _) in fields.items()}
-
-
-# The country's list in its default order (administration name, unit name, asset code) is
-# read group by group of (administration name, unit name), the gaps computed for the groups
-# reached only, up to this many rows; further down every asset's gaps are computed and sorted.
+# The country's lists are walked in their default order up to this many rows; further down
+# every row is computed and sorted.
 WALK_MAX_ROWS = 2_000
-# The fewest assets of a group whose gaps the walk asks for at once (then twice as many).
+# The fewest assets of a group whose gaps the asset walk asks for at once (then twice as many).
 WALK_CHUNK = 200
+# The shared-owner walk reads this many assets (in code order) at a time.
+WALK_ASSETS = 2_000
 
 
 def _walk_gap_keys(
-    session: Session, as_of: dt.date, viewer: Viewer, gap: str, start: int, limit: int
+    session: Session, as_of: dt.date, viewer: Viewer, gap: str, where: dict, start: int, limit: int
 ) -> list | None:
-    """Ids of rows [start, start + limit) of the country's asset list in its default order
-    (then Asset.id), walking the (administration name, unit name) groups in that order; None
-    beyond WALK_MAX_ROWS. The country has few such names (78 pairs nationally) and the first
-    block lies in the first group or two, where sorting every asset of the country cost 1–3 s."""
-    wanted = start + limit
-    if wanted > WALK_MAX_ROWS:
+    """Ids of rows [start, start + limit) of the country's asset list in its default order,
+    walking its (administration name, unit name) groups in that order (78 nationally; the
+    first block lies in the first group or two, where sorting every asset cost 1–3 s)."""
+    if not country_wide(viewer, **where) or start + limit > WALK_MAX_ROWS:
         return None
     units = (
         select(Administration.name, Unit.name, Unit.id)
         .select_from(Unit)
         .join(Administration, Unit.administration_id == Administration.id)
-        .where(*_unit_conditions(viewer, None, None))
+        .where(*_org_conditions(viewer, None, None, assets=False))
         .order_by(Administration.name, Unit.name)
     )
     groups: dict[tuple[str, str], list[int]] = {}  # in the default order
     for administration_name, unit_name, unit_id in session.execute(units):
         groups.setdefault((administration_name, unit_name), []).append(unit_id)
-    keys: list = []
-    for unit_ids in groups.values():
-        # The group's assets in the list's order (by unit id, so that the database reads them
-        # by their unit), their gaps asked a chunk at a time in that order: each chunk's
-        # per-asset subqueries read its few assets by key. Asking for the whole group (3 300
-        # assets nationally) hashed every classification and risk analysis of the country.
+
+    def group_keys(unit_ids: list[int], take: int) -> list:
+        # The group's assets in the list's order, their gaps asked a chunk at a time, so that
+        # each chunk's per-asset subqueries read its few assets by key: asking for a whole group
+        # (3 300 assets nationally) hashed every classification and risk analysis of the country.
         in_order = session.scalars(
             select(Asset.id)
             .where(Asset.primary_unit_id.in_(unit_ids))
             .order_by(Asset.code, Asset.id)
         ).all()
-        done, size = 0, max(2 * (wanted - len(keys)), WALK_CHUNK)
-        while done < len(in_order) and len(keys) < wanted:
+        keys: list = []
+        done, size = 0, max(2 * take, WALK_CHUNK)
+        while done < len(in_order) and len(keys) < take:
             chunk = in_order[done : done + size]
             done, size = done + len(chunk), 2 * size
             narrower = (Asset.id.in_(chunk),)
-            found = set(session.scalars(_asset_gap_ids(as_of, viewer, gap, None, None, narrower)))
+            found = set(session.scalars(_asset_gap_ids(as_of, viewer, gap, {}, narrower)))
             keys += [asset_id for asset_id in chunk if asset_id in found]
-        if len(keys) >= wanted:
-            break
-    return keys[start:wanted]
-    return keys[start:wanted]
+        return keys
+
+    parts = ((None, lambda _, take, ids=ids: group_keys(ids, take)) for ids in groups.values())
+    return walk(parts, start, limit)
+
+
+def _walk_owner_keys(
+    session: Session, as_of: dt.date, viewer: Viewer, where: dict, start: int, limit: int
+) -> list | None:
+    """AssetOwner ids of rows [start, start + limit) of the country's shared-owner list in its
+    default order, reading the assets in code order WALK_ASSETS at a time, where ranking every
+    classification of the country to show the first 100 rows cost 0.5–1 s."""
+    if not country_wide(viewer, **where) or start + limit > WALK_MAX_ROWS:
+        return None
+    conditions = _org_conditions(viewer, None, None)
+
+    def parts():
+        lowest = None
+        while True:
+            # The next codes as a range of the unique code, which both databases read from its
+            # index and estimate well (a subquery of ids made PostgreSQL hash every owner).
+            following = select(Asset.code).order_by(Asset.code).limit(WALK_ASSETS)
+            if lowest is not None:
+                following = following.where(Asset.code > lowest)
+            codes = session.scalars(following).all()
+            if not codes:
+                return
+            lowest = codes[-1]
+            chunk = [*conditions, Asset.code >= codes[0], Asset.code <= codes[-1]]
+            ids = (
+                coverage_gaps.shared_owner_gap_select(as_of, chunk)
+                .with_only_columns(AssetOwner.id)
+                .order_by(Asset.code, AssetOwner.id)
+            )
+            yield None, lambda _, take, ids=ids: list(session.scalars(ids.limit(take)))
+
+    return walk(parts(), start, limit)
+
+
+def _kept_total(as_of: dt.date, viewer: Viewer, where: dict, kept: str):
+    """A list's row count kept with the mart under ``kept``, where that stands for the viewer."""
+
+    def total(session: Session) -> int | None:
+        stored = _stored_counts(session, as_of, viewer, **where)
+        return None if stored is None else stored.get(kept, stored["any"])
+
+    return total
 
 
 def asset_gap_block(
@@ -458,88 +358,36 @@ def asset_gap_block(
     *,
     gap: str = "any",
     lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> dict:
-    """One block of the asset-gap grid (dash-ag-grid infinite row model)."""
-    query = asset_gap_select(
-        as_of, viewer, gap=gap, lang=lang, municipality=municipality, administration=administration
-    )
+    """One block of the asset-gap grid, counted and ordered on the asset ids alone (a window
+    over them counts) and the block's rows read by key; the country's blocks walked."""
+    query = asset_gap_select(as_of, viewer, gap=gap, lang=lang, **where)
     order = (Administration.name, Unit.name, Asset.code)
-    ids = _asset_gap_ids(as_of, viewer, gap, municipality, administration)
-    where = {"municipality": municipality, "administration": administration}
-
-    def rows_of_keys(keys: list) -> Select:
-        return asset_gap_select(
-            as_of, viewer, gap=gap, lang=lang, asset_ids=keys, narrow_rows=False, **where
-        )
-
-    def total(session: Session) -> int | None:
-        stored = _stored_counts(session, as_of, viewer, municipality, administration)
-        return None if stored is None else stored.get(gap, stored["any"])
-
-    def block_keys(session: Session, start: int, limit: int) -> list | None:
-        if not viewer.sees_all or municipality or administration:
-            return None  # a municipality's rows are sorted whole at little cost
-        return _walk_gap_keys(session, as_of, viewer, gap, start, limit)
+    ids = _asset_gap_ids(as_of, viewer, gap, where)
 
     shortcut = Shortcut(
         ids,
         ids.order_by(*order, Asset.id),
         count_with_keys=True,
-        rows_of_keys=rows_of_keys,
-        total=total,
-        block_keys=block_keys,
+        rows_of_keys=lambda keys: asset_gap_select(
+            as_of, viewer, gap=gap, lang=lang, asset_ids=keys, narrow_rows=False, **where
+        ),
+        total=_kept_total(as_of, viewer, where, gap),
+        block_keys=lambda s, start, limit: _walk_gap_keys(
+            s, as_of, viewer, gap, where, start, limit
+        ),
     )
+    columns = grid_columns(query, ASSET_GAP_FIELDS)
     return fetch_block(
         session,
         query,
-        grid_columns(query, ASSET_GAP_FIELDS),
+        columns,
         request,
-        id_field="id",
         default_order=order,
         tiebreaker=Asset.id,
         shortcut=shortcut,
     )
-
-
-# The country's shared-owner list (in asset code order) is read this many assets at a time.
-WALK_ASSETS = 2_000
-
-
-def _walk_owner_keys(
-    session: Session, as_of: dt.date, viewer: Viewer, start: int, limit: int
-) -> list | None:
-    """AssetOwner ids of rows [start, start + limit) of the country's shared-owner list in its
-    default order (asset code, then owner row id), reading the assets in code order
-    WALK_ASSETS at a time (through the code's unique index) and the list's rows of those
-    assets only; None beyond WALK_MAX_ROWS. Ranking every classification of the country to show
-    the first 100 rows cost 0.5–1 s."""
-    wanted = start + limit
-    if wanted > WALK_MAX_ROWS:
-        return None
-    conditions = _org_conditions(viewer, None, None)
-    keys: list = []
-    lowest = None
-    while True:
-        # The next WALK_ASSETS codes; as a range of the unique code, which both databases
-        # read from its index and estimate well (a subquery of ids made PostgreSQL hash every
-        # owner and classification of the country).
-        following = select(Asset.code).order_by(Asset.code).limit(WALK_ASSETS)
-        if lowest is not None:
-            following = following.where(Asset.code > lowest)
-        codes = session.scalars(following).all()
-        if not codes:
-            break
-        chunk = [Asset.code >= codes[0], Asset.code <= codes[-1]]
-        lowest = codes[-1]
-        ids = coverage_gaps.shared_owner_gap_select(as_of, [*conditions, *chunk]).with_only_columns(
-            AssetOwner.id
-        )
-        keys += session.scalars(ids.order_by(Asset.code, AssetOwner.id).limit(wanted - len(keys)))
-        if len(keys) >= wanted:
-            break
-    return keys[start:wanted]
 
 
 def shared_owner_block(
@@ -547,71 +395,29 @@ def shared_owner_block(
     as_of: dt.date,
     viewer: Viewer,
     request: object,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> dict:
-    """One block of the grid of shared assets whose owner did not take part."""
-    where = {"municipality": municipality, "administration": administration}
+    """One block of the grid of shared assets whose owner did not take part (as asset_gap_block
+    on the asset_owner ids)."""
     query = shared_owner_gap_select(as_of, viewer, **where)
     ids = query.with_only_columns(AssetOwner.id)  # the same joins and conditions, no columns
-
-    def rows_of_keys(keys: list) -> Select:
-        return shared_owner_gap_select(as_of, viewer, owner_ids=keys, **where)
-
-    def total(session: Session) -> int | None:
-        stored = _stored_counts(session, as_of, viewer, municipality, administration)
-        return None if stored is None else stored[SHARED_OWNER]
-
-    def block_keys(session: Session, start: int, limit: int) -> list | None:
-        if not viewer.sees_all or municipality or administration:
-            return None  # a municipality's rows are sorted whole at little cost
-        return _walk_owner_keys(session, as_of, viewer, start, limit)
 
     shortcut = Shortcut(
         ids,
         ids.order_by(Asset.code, AssetOwner.id),
         count_with_keys=True,
-        rows_of_keys=rows_of_keys,
-        total=total,
-        block_keys=block_keys,
+        rows_of_keys=lambda keys: shared_owner_gap_select(as_of, viewer, owner_ids=keys, **where),
+        total=_kept_total(as_of, viewer, where, SHARED_OWNER),
+        block_keys=lambda s, start, limit: _walk_owner_keys(s, as_of, viewer, where, start, limit),
     )
+    columns = grid_columns(query, SHARED_OWNER_FIELDS)
+    order = (Asset.code,)
     return fetch_block(
         session,
         query,
-        grid_columns(query, SHARED_OWNER_FIELDS),
+        columns,
         request,
-        id_field="id",
-        default_order=(Asset.code,),
+        default_order=order,
         tiebreaker=AssetOwner.id,
         shortcut=shortcut,
     )
-
-
-def shared_owner_count(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> int:
-    """Rows of the grid of shared assets whose owner did not take part (kept with the KPI
-    mart when they stand for the viewer, _stored_counts)."""
-    stored = _stored_counts(session, as_of, viewer, municipality, administration)
-    if stored is not None:
-        return stored[SHARED_OWNER]
-    query = shared_owner_gap_select(
-        as_of, viewer, municipality=municipality, administration=administration
-    )
-    return count_rows(session, query)
-
-
-def count_rows(session: Session, query: Select) -> int:
-    """Rows of ``query`` counted in SQL."""
-    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-
-
-def metric_label(metric: str, lang: str = "sv") -> str:
-    m = METRICS[metric]
-    return m.label_en if lang == "en" else m.label_sv

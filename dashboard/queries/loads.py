@@ -1,18 +1,16 @@
 """The load history (lineage): which files were offered to the ETL, when, and with what outcome.
 
-A load is visible to a viewer when its source is: an administration's workbook when the viewer
-sees units of that administration, a governance object's workbook when the viewer sees the object.
-The organisation workbook and loads that never reached a source (rejected before the file could be
-identified) are shown only to viewers who see everything.
+A load is visible with its source: an administration's workbook to whoever sees units of that
+administration, an object's workbook to whoever sees the object; the organisation workbook and
+loads that never reached a source only to viewers who see everything.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.grid import GridColumn, fetch_block, labelled
@@ -30,41 +28,15 @@ from etl.models import (
 )
 from etl.schema import ALL_SHEETS
 
-log = logging.getLogger(__name__)
-
 OUTCOME_LABELS = {
     "sv": {"accepted": "Godkänd", "rejected": "Avvisad", "unchanged": "Oförändrad"},
     "en": {"accepted": "Accepted", "rejected": "Rejected", "unchanged": "Unchanged"},
 }
 # A rejected file can have thousands of errors; the page lists the first ones and says so.
 MAX_ERRORS_SHOWN = 500
-
-LOAD_COLUMNS = (
-    "load_id",
-    "started_at",
-    "finished_at",
-    "file_name",
-    "source_key",
-    "source_kind",
-    "source_name",
-    "outcome",
-    "rows_total",
-    "error_count",
-    "counts_json",
-)
-
-
-def source_name_expression() -> ColumnElement[str]:
-    """The human name of a load's source: the administration, the object or "Organisation"."""
-    return func.coalesce(Administration.name, GovernanceObject.name, Source.key, literal(""))
-
-
-def _with_source_joins(query: Select) -> Select:
-    return (
-        query.outerjoin(Source, Load.source_id == Source.id)
-        .outerjoin(Administration, Source.administration_id == Administration.id)
-        .outerjoin(GovernanceObject, Source.governance_object_id == GovernanceObject.id)
-    )
+# The human name of a load's source: the administration, the object or "Organisation".
+SOURCE_NAME = func.coalesce(Administration.name, GovernanceObject.name, Source.key, literal(""))
+NEWEST_FIRST = (Load.started_at.desc(), Load.id.desc())
 
 
 def load_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
@@ -84,36 +56,36 @@ def load_scope_condition(viewer: Viewer) -> ColumnElement[bool] | None:
     return or_(*conditions)
 
 
-def load_filter_condition(
+def _filter_condition(
     municipality: str | None, administration: str | None
 ) -> ColumnElement[bool] | None:
-    """The global filters on loads: an administration's own workbook, or everything that concerns
-    a municipality (its administrations, the objects it takes part in, the organisation)."""
+    """An administration's own workbook, or everything that concerns a municipality (its
+    administrations, the objects it takes part in, the organisation)."""
     if administration:
         return Source.administration_id.in_(
             select(Administration.id).where(Administration.code == administration)
         )
-    if municipality:
-        municipality_id = select(Municipality.id).where(Municipality.code == municipality)
-        return or_(
-            Source.administration_id.in_(
-                select(Administration.id).where(Administration.municipality_id.in_(municipality_id))
-            ),
-            Source.governance_object_id.in_(
-                select(GovernanceParticipant.governance_object_id).where(
-                    GovernanceParticipant.municipality_id.in_(municipality_id)
-                )
-            ),
-            Source.kind == "organisation",
-        )
-    return None
+    if not municipality:
+        return None
+    municipality_id = select(Municipality.id).where(Municipality.code == municipality)
+    return or_(
+        Source.administration_id.in_(
+            select(Administration.id).where(Administration.municipality_id.in_(municipality_id))
+        ),
+        Source.governance_object_id.in_(
+            select(GovernanceParticipant.governance_object_id).where(
+                GovernanceParticipant.municipality_id.in_(municipality_id)
+            )
+        ),
+        Source.kind == "organisation",
+    )
 
 
 def loads_select(
     viewer: Viewer, *, municipality: str | None = None, administration: str | None = None
 ) -> Select:
-    """Every visible load with its source, as labelled columns (see LOAD_COLUMNS)."""
-    query = _with_source_joins(
+    """Every visible load with its source, as labelled columns."""
+    query = (
         select(
             Load.id.label("load_id"),
             Load.started_at.label("started_at"),
@@ -121,38 +93,26 @@ def loads_select(
             Load.file_name.label("file_name"),
             Source.key.label("source_key"),
             Source.kind.label("source_kind"),
-            source_name_expression().label("source_name"),
+            SOURCE_NAME.label("source_name"),
             Load.outcome.label("outcome"),
             Load.rows_total.label("rows_total"),
             Load.error_count.label("error_count"),
             Load.counts_json.label("counts_json"),
         )
+        .outerjoin(Source, Load.source_id == Source.id)
+        .outerjoin(Administration, Source.administration_id == Administration.id)
+        .outerjoin(GovernanceObject, Source.governance_object_id == GovernanceObject.id)
     )
-    for condition in (
-        load_scope_condition(viewer),
-        load_filter_condition(municipality, administration),
-    ):
-        if condition is not None:
-            query = query.where(condition)
-    return query
+    conditions = (load_scope_condition(viewer), _filter_condition(municipality, administration))
+    return query.where(*[c for c in conditions if c is not None])
 
 
 def latest_loads(
-    session: Session,
-    viewer: Viewer,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-    limit: int = 10,
+    session: Session, viewer: Viewer, *, limit: int = 10, **where: str | None
 ) -> pd.DataFrame:
-    """The newest ``limit`` visible loads, newest first (columns LOAD_COLUMNS)."""
-    query = (
-        loads_select(viewer, municipality=municipality, administration=administration)
-        .order_by(Load.started_at.desc(), Load.id.desc())
-        .limit(limit)
-    )
-    rows = session.execute(query).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=list(LOAD_COLUMNS))
+    """The newest ``limit`` visible loads, newest first (the columns of loads_select)."""
+    result = session.execute(loads_select(viewer, **where).order_by(*NEWEST_FIRST).limit(limit))
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def sheet_name(key: str, lang: str = "sv") -> str:
@@ -163,29 +123,25 @@ def sheet_name(key: str, lang: str = "sv") -> str:
 
 
 def format_counts(counts_json: str | None, lang: str = "sv") -> str:
-    """``{"assets": 12, "risks": 4}`` → "Tillgångar 12 · Risker 4" (empty when unreadable).
-
-    The loader stores counts by sheet key; the reader sees the sheet's name as the owner wrote it.
-    """
+    """``{"assets": 12, "risks": 4}`` → "Tillgångar 12 · Risker 4" (empty when unreadable)."""
     try:
         counts = json.loads(counts_json or "{}")
     except (TypeError, ValueError):
         return ""
     if not isinstance(counts, dict):
         return ""
-    parts = []
-    for sheet, rows in counts.items():
-        if isinstance(rows, int | float):
-            parts.append(f"{sheet_name(sheet, lang)} {int(rows)}")
-    return " · ".join(parts)
+    return " · ".join(
+        f"{sheet_name(sheet, lang)} {int(rows)}"
+        for sheet, rows in counts.items()
+        if isinstance(rows, int | float)
+    )
 
 
 def visible_load(session: Session, viewer: Viewer, load_id: int | None) -> dict | None:
     """One load the viewer may see (None when it does not exist or is out of scope)."""
     if load_id is None:
         return None
-    query = loads_select(viewer).where(Load.id == load_id)
-    row = session.execute(query).mappings().first()
+    row = session.execute(loads_select(viewer).where(Load.id == load_id)).mappings().first()
     return dict(row) if row else None
 
 
@@ -197,29 +153,18 @@ def load_errors(
     lang: str = "sv",
     limit: int = MAX_ERRORS_SHOWN,
 ) -> tuple[pd.DataFrame, int]:
-    """The errors of one visible load in file order (sheet, row, column, value, message) and the
-    total number of errors. A load the viewer may not see has none."""
+    """The errors of one visible load in file order and how many there are in all."""
     columns = ["sheet", "row", "column", "value", "message"]
     if load_id is None or not sees_detail(viewer.role):
         # Error rows quote cell values: no rows for aggregate-only roles (the committee).
         return pd.DataFrame(columns=columns), 0
-    visible = select(Load.id).select_from(Load)
-    visible = _with_source_joins(visible).where(Load.id == load_id)
-    scope = load_scope_condition(viewer)
-    if scope is not None:
-        visible = visible.where(scope)
+    visible = loads_select(viewer).with_only_columns(Load.id).where(Load.id == load_id)
+    where = [LoadError.load_id == load_id, LoadError.load_id.in_(visible)]
+    total = session.scalar(select(func.count()).select_from(LoadError).where(*where)) or 0
     message = LoadError.message_en if lang == "en" else LoadError.message_sv
-    where = and_(LoadError.load_id == load_id, LoadError.load_id.in_(visible))
-    total = session.scalar(select(func.count()).select_from(LoadError).where(where)) or 0
     query = (
-        select(
-            LoadError.sheet.label("sheet"),
-            LoadError.row.label("row"),
-            LoadError.column.label("column"),
-            LoadError.value.label("value"),
-            message.label("message"),
-        )
-        .where(where)
+        select(LoadError.sheet, LoadError.row, LoadError.column, LoadError.value, message)
+        .where(*where)
         # Errors without a sheet (file-level) first, then in the order of the workbook.
         .order_by(
             case((LoadError.sheet.is_(None), 0), else_=1),
@@ -230,37 +175,7 @@ def load_errors(
         )
         .limit(limit)
     )
-    rows = session.execute(query).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=columns), int(total)
-
-
-def outcome_expression(lang: str = "sv") -> ColumnElement[str]:
-    """The outcome as the page language's word, in SQL so the grid can filter and sort on it."""
-    return labelled(Load.outcome, OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"]))
-
-
-def loads_grid_select(
-    viewer: Viewer,
-    *,
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> Select:
-    """The loads grid's rows: visible loads with the outcome in the page language."""
-    query = loads_select(viewer, municipality=municipality, administration=administration)
-    return query.add_columns(outcome_expression(lang).label("outcome_label"))
-
-
-def loads_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
-    """Which grid fields may be filtered and sorted, and as what."""
-    return {
-        "started_at": GridColumn(Load.started_at, "date"),
-        "file_name": GridColumn(Load.file_name, "text"),
-        "source_name": GridColumn(source_name_expression(), "text"),
-        "outcome_label": GridColumn(outcome_expression(lang), "text"),
-        "rows_total": GridColumn(Load.rows_total, "number"),
-        "error_count": GridColumn(Load.error_count, "number"),
-    }
+    return pd.DataFrame(session.execute(query).all(), columns=columns), int(total)
 
 
 def loads_block(
@@ -269,17 +184,23 @@ def loads_block(
     request: object,
     *,
     lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> dict:
     """One block of the loads grid, newest first unless the grid sorts otherwise."""
-    query = loads_grid_select(
-        viewer, lang=lang, municipality=municipality, administration=administration
-    )
+    outcome = labelled(Load.outcome, OUTCOME_LABELS.get(lang, OUTCOME_LABELS["sv"]))
+    query = loads_select(viewer, **where)
+    columns = {
+        "started_at": GridColumn(Load.started_at, "date"),
+        "file_name": GridColumn(Load.file_name, "text"),
+        "source_name": GridColumn(SOURCE_NAME, "text"),
+        "outcome_label": GridColumn(outcome, "text"),
+        "rows_total": GridColumn(Load.rows_total, "number"),
+        "error_count": GridColumn(Load.error_count, "number"),
+    }
     response = fetch_block(
         session,
-        query,
-        loads_grid_columns(lang),
+        query.add_columns(outcome.label("outcome_label")),
+        columns,
         request,
         id_field="load_id",
         default_order=(Load.started_at.desc(),),
@@ -293,21 +214,12 @@ def loads_block(
     return response
 
 
-def latest_rejected_load_id(
-    session: Session,
-    viewer: Viewer,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> int | None:
+def latest_rejected_load_id(session: Session, viewer: Viewer, **where: str | None) -> int | None:
     """The newest visible rejected load: what the errors panel shows before a row is picked."""
-    query = (
-        loads_select(viewer, municipality=municipality, administration=administration)
-        .where(Load.outcome == "rejected")
-        .order_by(Load.started_at.desc(), Load.id.desc())
-        .limit(1)
-    )
-    row = session.execute(query).first()
+    query = loads_select(viewer, **where)
+    row = session.execute(
+        query.where(Load.outcome == "rejected").order_by(*NEWEST_FIRST).limit(1)
+    ).first()
     return int(row.load_id) if row else None
 
 

@@ -1,37 +1,30 @@
-"""The Risker page's aggregates and lists: the likelihood × consequence matrix, risks by
-treatment, high risks without action, and the risk list behind a matrix cell.
+"""The Risker page's matrix, risks by treatment, high risks without action and the risk list.
 
-Which risks count follows risk_facts in the KPI layer (docs/metrics.md): risks of analyses dated
-on or before the as-of date; an asset's risks belong to its primary unit; an object-level analysis
-counts for the object and each participating municipality (not for administrations). So for one
-municipality or administration the matrix adds up to compute_kpis' ``risks``.
-Säkerhetsskydd assets' risks are counted but never listed unless the viewer may see them.
-
-A view of several municipalities (the country above all) sums the counts the load keeps per
-municipality and governance object (etl.kpi.page_aggregates, where the counting statements
-live) when the KPI mart holds the date; any other view is counted on demand by the same
-statements (``kept_parts`` in dashboard.queries.actions decides).
+Which risks count follows risk_facts (docs/metrics.md): risks of analyses dated on or before the
+as-of date; an asset's risks belong to its primary unit; an object-level analysis counts for the
+object and each participating municipality (not for administrations). Säkerhetsskydd assets'
+risks are counted but listed only to viewers who may see them. Counts are summed from the load's
+kept parts where they stand for the view (``kept_parts`` in dashboard.queries.actions).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
+import functools
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from dashboard.grid import GridColumn, Shortcut, fetch_block, labelled
+from dashboard.grid import GridColumn, Shortcut, count_rows, fetch_block, labelled
 from dashboard.queries.actions import detail_condition, kept_parts, visible_objects, visible_units
+from dashboard.queries.list_walk import country_wide, walk
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl import vocab
 from etl.kpi import page_aggregates
 from etl.kpi.page_aggregates import has_live_action, high_risk_order, is_high, risk_counts_select
 from etl.models import Administration, Asset, GovernanceObject, Risk, RiskAnalysis, Unit
 from etl.visibility import shown_asset
-
-log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = vocab.DEFAULT_MATRIX_SIZE
 MAX_SIZE = 10
@@ -57,10 +50,9 @@ def risk_scope_condition(
     administration: str | None = None,
 ) -> ColumnElement[bool]:
     """Risks (joined to RiskAnalysis and, outer, Asset) that count for the viewer's selection.
-
-    A restricted selection names its analyses through the indexes (units → assets → analyses →
-    risks): an OR over the joined asset and the analysis' object made SQLite scan every risk of
-    the country even for one municipality."""
+    A restricted selection names its analyses through the indexes (units → assets → analyses):
+    an OR over the joined asset and object made SQLite scan every risk even for one municipality.
+    """
     if unit_scope_condition(viewer) is None and not municipality and not administration:
         of_asset = Asset.primary_unit_id.in_(visible_units(viewer, None, None))
         of_object = and_(
@@ -68,58 +60,32 @@ def risk_scope_condition(
             RiskAnalysis.governance_object_id.in_(visible_objects(viewer, None, None)),
         )
         return and_(RiskAnalysis.analysed_on <= as_of, or_(of_asset, of_object))
-    return Risk.risk_analysis_id.in_(
-        scoped_analysis_ids(viewer, as_of, municipality, administration)
-    )
-
-
-def scoped_analysis_ids(
-    viewer: Viewer, as_of: dt.date, municipality: str | None, administration: str | None
-):
-    """Ids of the analyses (dated on or before ``as_of``) whose risks count for the selection:
-    those of assets of the visible units, and object-level ones of the visible objects (not for
-    an administration: object-level risks are not shared with administrations)."""
-    assets = select(Asset.id).where(
-        Asset.primary_unit_id.in_(visible_units(viewer, municipality, administration))
-    )
-    of_assets = select(RiskAnalysis.id).where(
-        RiskAnalysis.asset_id.in_(assets), RiskAnalysis.analysed_on <= as_of
-    )
-    if administration:
-        return of_assets
-    of_objects = select(RiskAnalysis.id).where(
-        RiskAnalysis.governance_object_id.in_(visible_objects(viewer, municipality, None)),
-        RiskAnalysis.asset_id.is_(None),
+    units = visible_units(viewer, municipality, administration)
+    analyses = select(RiskAnalysis.id).where(
+        RiskAnalysis.asset_id.in_(select(Asset.id).where(Asset.primary_unit_id.in_(units))),
         RiskAnalysis.analysed_on <= as_of,
     )
-    return union_all(of_assets, of_objects)
-
-
-def matrix_size(frame: pd.DataFrame) -> int:
-    """The heatmap's size: 4×4 unless a risk lies outside it (capped at MAX_SIZE)."""
-    if frame.empty:
-        return DEFAULT_SIZE
-    largest = int(max(frame["likelihood"].max(), frame["consequence"].max()))
-    return max(DEFAULT_SIZE, min(largest, MAX_SIZE))
+    if not administration:  # object-level risks are not shared with administrations
+        of_objects = select(RiskAnalysis.id).where(
+            RiskAnalysis.governance_object_id.in_(visible_objects(viewer, municipality, None)),
+            RiskAnalysis.asset_id.is_(None),
+            RiskAnalysis.analysed_on <= as_of,
+        )
+        analyses = union_all(analyses, of_objects)
+    return Risk.risk_analysis_id.in_(analyses)
 
 
 def risk_counts(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    session: Session, as_of: dt.date, viewer: Viewer = SYSTEM, **where: str | None
 ) -> pd.DataFrame:
-    """Columns likelihood, consequence, treatment, count: the counted risks grouped, in one pass
-    for both the matrix and the treatment chart (each risk joins one analysis and at most one
-    asset, so the join counts every risk once)."""
-    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    """Columns likelihood, consequence, treatment, count: the counted risks grouped, one pass
+    for both the matrix and the treatment chart; ``where``: the global filters."""
+    parts = kept_parts(session, as_of, viewer, **where)
     if parts is not None:
         rows = page_aggregates.risk_counts(session, as_of, *parts)
     else:
-        where = risk_scope_condition(viewer, as_of, municipality, administration)
-        rows = session.execute(risk_counts_select(where)).all()
+        scope = risk_scope_condition(viewer, as_of, **where)
+        rows = session.execute(risk_counts_select(scope)).all()
     return pd.DataFrame(
         [(int(lik), int(con), treatment, int(n)) for lik, con, treatment, n in rows],
         columns=["likelihood", "consequence", "treatment", "count"],
@@ -127,8 +93,12 @@ def risk_counts(
 
 
 def matrix_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """Columns likelihood, consequence, count: every cell of the matrix, zeros included."""
-    size = matrix_size(counts)
+    """Columns likelihood, consequence, count: every cell of the matrix, zeros included; 4×4
+    unless a risk lies outside it (at most MAX_SIZE)."""
+    size = DEFAULT_SIZE
+    if not counts.empty:
+        largest = int(max(counts["likelihood"].max(), counts["consequence"].max()))
+        size = max(DEFAULT_SIZE, min(largest, MAX_SIZE))
     by_cell: dict[tuple[int, int], int] = {}
     for lik, con, n in zip(
         counts["likelihood"], counts["consequence"], counts["count"], strict=True
@@ -154,15 +124,9 @@ def treatments_from_counts(counts: pd.DataFrame, lang: str = "sv") -> pd.DataFra
     )
 
 
-# --------------------------------------------------------------------------- lists
-
-
-def treatment_label_expression(lang: str) -> ColumnElement[str]:
-    return labelled(Risk.treatment, TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"]))
-
-
 def risk_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
     yes, no = ("Yes", "No") if lang == "en" else ("Ja", "Nej")
+    treatment = labelled(Risk.treatment, TREATMENT_LABELS.get(lang, TREATMENT_LABELS["sv"]))
     return {
         "code": GridColumn(Risk.code),
         "description": GridColumn(Risk.description),
@@ -172,7 +136,7 @@ def risk_grid_columns(lang: str = "sv") -> dict[str, GridColumn]:
         "likelihood": GridColumn(Risk.likelihood, "number"),
         "consequence": GridColumn(Risk.consequence, "number"),
         "score": GridColumn(Risk.likelihood * Risk.consequence, "number"),
-        "treatment": GridColumn(treatment_label_expression(lang), "set"),
+        "treatment": GridColumn(treatment, "set"),
         "has_action": GridColumn(case((has_live_action(), literal(yes)), else_=literal(no)), "set"),
         "analysed_on": GridColumn(RiskAnalysis.analysed_on, "date"),
     }
@@ -193,84 +157,52 @@ RISK_FIELDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _list_conditions(
-    viewer: Viewer,
+def _risk_list(
     as_of: dt.date,
-    municipality: str | None,
-    administration: str | None,
-    cell: tuple[int, int] | None,
-    high_without_action: bool,
-) -> list[ColumnElement[bool]]:
-    """What a list's rows must meet (on Risk joined to RiskAnalysis and, outer, Asset)."""
-    conditions = [risk_scope_condition(viewer, as_of, municipality, administration)]
+    viewer: Viewer,
+    columns: list,
+    *,
+    shown: bool = False,
+    cell: tuple[int, int] | None = None,
+    high_without_action: bool = False,
+    **where: str | None,
+) -> Select:
+    """The list's rows as ``columns``; without ``shown`` no joins the shown columns only need."""
+    query = (
+        select(*columns)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+    )
+    if shown:
+        object_id = func.coalesce(RiskAnalysis.governance_object_id, Asset.governance_object_id)
+        query = (
+            query.outerjoin(Unit, Asset.primary_unit_id == Unit.id)
+            .outerjoin(Administration, Unit.administration_id == Administration.id)
+            .outerjoin(GovernanceObject, GovernanceObject.id == object_id)
+        )
+    query = query.where(risk_scope_condition(viewer, as_of, **where))
     # Risks of säkerhetsskydd assets are left out for most viewers (etl.visibility).
     for condition in (shown_asset(viewer.role), detail_condition(viewer)):
         if condition is not None:
-            conditions.append(condition)
+            query = query.where(condition)
     if cell is not None:
-        conditions.extend([Risk.likelihood == cell[0], Risk.consequence == cell[1]])
+        query = query.where(Risk.likelihood == cell[0], Risk.consequence == cell[1])
     if high_without_action:
-        conditions.extend([is_high(), ~has_live_action()])
-    return conditions
+        query = query.where(is_high(), ~has_live_action())
+    return query
 
 
 def risk_list_select(
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
-    cell: tuple[int, int] | None = None,
-    high_without_action: bool = False,
+    as_of: dt.date, viewer: Viewer = SYSTEM, *, lang: str = "sv", **where: object
 ) -> Select:
-    """Visible risks as labelled rows; ``cell`` = (likelihood, consequence) narrows to one cell."""
-    columns = risk_grid_columns(lang)
-    query = (
-        select(
-            Risk.id.label("id"),
-            *[column.expression.label(field) for field, column in columns.items()],
-        )
-        .select_from(Risk)
-        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
-        .outerjoin(Unit, Asset.primary_unit_id == Unit.id)
-        .outerjoin(Administration, Unit.administration_id == Administration.id)
-        .outerjoin(
-            GovernanceObject,
-            GovernanceObject.id
-            == func.coalesce(RiskAnalysis.governance_object_id, Asset.governance_object_id),
-        )
-    )
-    conditions = _list_conditions(
-        viewer, as_of, municipality, administration, cell, high_without_action
-    )
-    return query.where(*conditions)
+    """Visible risks as labelled rows; ``where``: the global filters, ``cell`` (likelihood,
+    consequence) for one cell, ``high_without_action`` for high risks without a live action."""
+    columns = [c.expression.label(field) for field, c in risk_grid_columns(lang).items()]
+    return _risk_list(as_of, viewer, [Risk.id.label("id"), *columns], shown=True, **where)
 
 
-def risk_list_ids(
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-    cell: tuple[int, int] | None = None,
-    high_without_action: bool = False,
-) -> Select:
-    """The ids of risk_list_select's rows, without the joins and columns only shown."""
-    conditions = _list_conditions(
-        viewer, as_of, municipality, administration, cell, high_without_action
-    )
-    return (
-        select(Risk.id)
-        .select_from(Risk)
-        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
-        .where(*conditions)
-    )
-
-
-# Deeper blocks than this are picked by sorting every row, as before.
+# Deeper blocks than this are picked by sorting every row.
 WALK_MAX_START = 20_000
 
 
@@ -283,35 +215,28 @@ def _walk_risk_keys(
     start: int,
     limit: int,
 ) -> list:
-    """Ids of rows [start, start + limit) of the list in its default order (score, highest
-    first, then code), from its kept rows per matrix cell: the scores the block spans are known
-    from the counts, and each is read in code order only as far as the block needs (the code
-    index walked from its start), where sorting every risk of the country cost about a second."""
+    """Ids of rows [start, start + limit) in the default order (score, highest first, then
+    code) from the kept rows per matrix cell: each score the block spans is read in code order
+    only as far as the block needs, where sorting every risk of the country cost about a second.
+    """
     by_score: dict[int, list[tuple[int, int]]] = {}
     for lik, con in cells:
         by_score.setdefault(lik * con, []).append((lik, con))
-    ids = risk_list_ids(as_of, viewer, cell=cell)
-    keys: list = []
-    first = 0  # the position of the score's first row in the list
-    end = start + limit
-    for score in sorted(by_score, reverse=True):
+    ids = _risk_list(as_of, viewer, [Risk.id], cell=cell)
+
+    def part(score: int):
+        in_score = or_(
+            *[and_(Risk.likelihood == li, Risk.consequence == co) for li, co in by_score[score]]
+        )
         count = sum(cells[c] for c in by_score[score])
-        if first + count > start:
-            skip = max(start - first, 0)
-            take = min(end, first + count) - first - skip
-            in_score = or_(
-                *[
-                    and_(Risk.likelihood == lik, Risk.consequence == con)
-                    for lik, con in by_score[score]
-                ]
-            )
-            keys += session.scalars(
-                ids.where(in_score).order_by(Risk.code, Risk.id).limit(take).offset(skip)
-            )
-        first += count
-        if first >= end:
-            break
-    return keys
+
+        def read(skip: int, take: int) -> list:
+            query = ids.where(in_score).order_by(Risk.code, Risk.id)
+            return list(session.scalars(query.limit(take).offset(skip)))
+
+        return count, read
+
+    return walk([part(score) for score in sorted(by_score, reverse=True)], start, limit)
 
 
 def risks_block(
@@ -321,61 +246,45 @@ def risks_block(
     as_of: dt.date,
     *,
     lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
     cell: tuple[int, int] | None = None,
+    **where: str | None,
 ) -> dict:
-    where = {"municipality": municipality, "administration": administration, "cell": cell}
-    query = risk_list_select(as_of, viewer, lang=lang, **where)
+    """One block of the risk list; its first look counts and orders the risks without the
+    list's joins and per-row "has action" check, and reads only the block's rows in full."""
     order = ((Risk.likelihood * Risk.consequence).desc(), Risk.code.asc())
-    # The first look counts and orders the risks without the list's joins and its per-row
-    # "has action" check, and reads only the block's rows in full.
-    keys = risk_list_ids(as_of, viewer, **where)
+    keys = _risk_list(as_of, viewer, [Risk.id], cell=cell, **where)
 
-    read: dict[str, dict | None] = {}
-
+    @functools.cache
     def kept_cells(session: Session) -> dict[tuple[int, int], int] | None:
-        # The list's rows per matrix cell: the counted risks less, for most viewers, the
-        # säkerhetsskydd assets' ones, from the kept counts where they stand for the viewer
-        # (read once for the row count and the block).
-        if "cells" not in read:
-            read["cells"] = None
-            parts = None
-            if detail_condition(viewer) is None:
-                parts = kept_parts(session, as_of, viewer, municipality, administration)
-            if parts is not None:
-                shown = viewer.may_see_security_protection
-                read["cells"] = page_aggregates.risk_cells(
-                    session, as_of, *parts, protected=shown, cell=cell
-                )
-        return read["cells"]
+        # The list's rows per matrix cell from the kept counts where they stand for the viewer.
+        parts = None
+        if detail_condition(viewer) is None:
+            parts = kept_parts(session, as_of, viewer, **where)
+        if parts is None:
+            return None
+        shown = viewer.may_see_security_protection
+        return page_aggregates.risk_cells(session, as_of, *parts, protected=shown, cell=cell)
 
     def total(session: Session) -> int | None:
         cells = kept_cells(session)
         return None if cells is None else sum(cells.values())
 
     def block_keys(session: Session, start: int, limit: int) -> list | None:
-        if not viewer.sees_all or municipality or administration or start > WALK_MAX_START:
-            return None  # a municipality's risks are sorted whole at little cost
+        if not country_wide(viewer, **where) or start > WALK_MAX_START:
+            return None
         cells = kept_cells(session)
         if cells is None:
             return None
         return _walk_risk_keys(session, as_of, viewer, cells, cell, start, limit)
 
-    shortcut = Shortcut(
-        count_query=keys,
-        keys_query=keys.order_by(*order, Risk.id),
-        total=total,
-        block_keys=block_keys,
-    )
     return fetch_block(
         session,
-        query,
+        risk_list_select(as_of, viewer, lang=lang, cell=cell, **where),
         risk_grid_columns(lang),
         request,
         default_order=order,
         tiebreaker=Risk.id,
-        shortcut=shortcut,
+        shortcut=Shortcut(keys, keys.order_by(*order, Risk.id), total=total, block_keys=block_keys),
     )
 
 
@@ -385,15 +294,13 @@ def high_risks_without_action(
     viewer: Viewer = SYSTEM,
     *,
     lang: str = "sv",
-    municipality: str | None = None,
-    administration: str | None = None,
     limit: int = HIGH_RISK_LIST_LIMIT,
+    **where: str | None,
 ) -> tuple[pd.DataFrame, int]:
     """(the first ``limit`` high risks without action, highest score first; how many in all)."""
     order = high_risk_order()
-    where = {"municipality": municipality, "administration": administration}
-    ids = risk_list_ids(as_of, viewer, high_without_action=True, **where)
-    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    ids = _risk_list(as_of, viewer, [Risk.id], high_without_action=True, **where)
+    parts = kept_parts(session, as_of, viewer, **where)
     if parts is not None and detail_condition(viewer) is None and limit <= HIGH_RISK_LIST_LIMIT:
         # Counted from the parts' kept counts, and picked among the parts' kept first rows
         # under the list's own conditions.
@@ -404,49 +311,30 @@ def high_risks_without_action(
         )
         ids = ids.where(Risk.id.in_(candidates))
     else:
-        # Counted and picked on the ids alone (no shown columns per row), then the rows read.
-        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        total = count_rows(session, ids)
     picked = list(session.scalars(ids.order_by(*order).limit(limit)))
-    query = risk_list_select(
-        as_of,
-        viewer,
-        lang=lang,
-        municipality=municipality,
-        administration=administration,
-        high_without_action=True,
-    )
+    query = risk_list_select(as_of, viewer, lang=lang, high_without_action=True, **where)
     result = session.execute(query.where(Risk.id.in_(picked)).order_by(*order))
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    return frame, int(total)
+    return pd.DataFrame(result.all(), columns=list(result.keys())), int(total)
 
 
 def hidden_protected_count(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    session: Session, as_of: dt.date, viewer: Viewer, **where: str | None
 ) -> int:
     """Counted risks that lists leave out because their asset is under säkerhetsskydd."""
     if viewer.may_see_security_protection:
         return 0
-    parts = kept_parts(session, as_of, viewer, municipality, administration)
+    parts = kept_parts(session, as_of, viewer, **where)
     if parts is not None:
         return page_aggregates.protected_risk_count(session, as_of, *parts)
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Risk)
-            .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-            .join(Asset, Asset.id == RiskAnalysis.asset_id)
-            .where(
-                risk_scope_condition(viewer, as_of, municipality, administration),
-                Asset.security_protection.is_(True),
-            )
-        )
-        or 0
+    query = (
+        select(func.count())
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .join(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(risk_scope_condition(viewer, as_of, **where), Asset.security_protection.is_(True))
     )
+    return int(session.scalar(query) or 0)
 
 
 def parse_cell(data: object, size: int = MAX_SIZE) -> tuple[int, int] | None:
@@ -458,10 +346,7 @@ def parse_cell(data: object, size: int = MAX_SIZE) -> tuple[int, int] | None:
     if not isinstance(data, dict):
         return None
     try:
-        likelihood = int(data.get("likelihood"))
-        consequence = int(data.get("consequence"))
+        cell = int(data.get("likelihood")), int(data.get("consequence"))
     except (TypeError, ValueError):
         return None
-    if 1 <= likelihood <= size and 1 <= consequence <= size:
-        return likelihood, consequence
-    return None
+    return cell if all(1 <= level <= size for level in cell) else None
