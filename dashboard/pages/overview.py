@@ -27,10 +27,15 @@ from dashboard.layout import (
     scroll_region,
 )
 from dashboard.output_cache import cached_output
-from dashboard.queries.glance import GLANCE_METRICS, glance_rows
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
 from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
-from dashboard.queries.overview import ORG_METRICS, org_check, overview_frames
+from dashboard.queries.overview import (
+    GLANCE_METRICS,
+    ORG_METRICS,
+    glance_rows,
+    org_check,
+    overview_frames,
+)
 from dashboard.scope_text import scope_text, scope_text_all
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_value

@@ -14,13 +14,17 @@ import math
 from typing import NamedTuple
 
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dashboard.queries.governance import shown_object_kpis, visible_object_list
 from dashboard.queries.org import lists_municipalities_only, municipality_of_administrations
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
+from etl.kpi.scope import build_scope
+from etl.models import Administration
 
 CARD_METRICS = (
     "classification_coverage",
@@ -130,7 +134,7 @@ def _values(rows: pd.DataFrame, metrics: tuple[str, ...]) -> dict[str, tuple]:
     return {m: combine_rows(by_metric.get(m, NO_ROWS), METRICS[m].kind) for m in metrics}
 
 
-def _kpis(session, day, viewer, scope_types, metrics, municipality, administration):
+def _kpis(session, day, viewer, scope_types, metrics, municipality=None, administration=None):
     return compute_kpis(session, day, viewer, scope_types=list(scope_types),
                         municipality=municipality, administration=administration,
                         metrics=list(metrics))  # fmt: skip
@@ -219,23 +223,13 @@ def overview_frames(
     org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
     org = _org_frame(session, org_rows, administration)
     headline = _headline_frame(focus_now, before, CARD_METRICS)
-    if country:
-        funnel = _funnel_frame(_values(focus_now, FUNNEL_METRICS))
-        return OverviewFrames(headline, org, funnel, _aging_frame(now), "municipality")
     where = {"municipality": municipality, "administration": administration}
+    if country:
+        funnel = funnel_from_rows(focus_now, viewer, **where)
+        return OverviewFrames(headline, org, funnel, _aging_frame(now), "municipality")
     funnel = funnel_stages(session, as_of, viewer, **where)
     return OverviewFrames(headline, org, funnel, aging_rows(session, as_of, viewer, **where),
                           "administration")  # fmt: skip
-
-
-def _funnel_frame(values: dict[str, tuple]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "stage": [stage for stage, _ in FUNNEL_STAGES],
-            "label_sv": [label for _, label in FUNNEL_STAGES],
-            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
-        }
-    )
 
 
 def funnel_stages(
@@ -250,7 +244,7 @@ def funnel_stages(
     compute_kpis's rows of the focus scope: an asset belongs to exactly one unit, so the scopes'
     counts add up. Nationally this reads 290 x 5 numbers instead of every asset of the country."""
     rows = _read_focus(session, as_of, viewer, FUNNEL_METRICS, municipality, administration)
-    return _funnel_frame(_values(rows, FUNNEL_METRICS))
+    return funnel_from_rows(rows, viewer, municipality=municipality, administration=administration)
 
 
 def funnel_from_rows(
@@ -262,8 +256,14 @@ def funnel_from_rows(
 ) -> pd.DataFrame:
     """funnel_stages from compute_kpis rows already read as of the date (they must hold
     FUNNEL_METRICS of the focus scope type): the report reads them with its own rows."""
-    rows = _focus_rows(kpis, viewer, municipality, administration)
-    return _funnel_frame(_values(rows, FUNNEL_METRICS))
+    values = _values(_focus_rows(kpis, viewer, municipality, administration), FUNNEL_METRICS)
+    return pd.DataFrame(
+        {
+            "stage": [stage for stage, _ in FUNNEL_STAGES],
+            "label_sv": [label for _, label in FUNNEL_STAGES],
+            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
+        }
+    )
 
 
 def aging_rows(
@@ -350,3 +350,71 @@ def org_check(
     scope_types = _org_scope_types(session, viewer, municipality, administration)
     kpis = _kpis(session, as_of, viewer, scope_types, ORG_METRICS, municipality, administration)
     return _org_frame(session, kpis, administration)
+
+
+# The CISO's glance: maturity, coverage and overdue actions per administration and per shared
+# governance object, one table on Översikt. Every value is a compute_kpis row: the administrations
+# the viewer may see within the filters, and the objects whose numbers it may see (governance.py).
+GLANCE_METRICS = (
+    "maturity_self",
+    "maturity_evidence",
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "actions_overdue",
+)
+GLANCE_COLUMNS = ["scope_type", "code", "name", *GLANCE_METRICS]
+# More administrations than this (a region's or the country's view) make no glance: the page
+# asks for a municipality instead.
+MAX_GLANCE_ADMINISTRATIONS = 60
+
+
+def _glance_wide(kpis: pd.DataFrame, scope_type: str) -> pd.DataFrame:
+    """One row per scope of ``scope_type`` with one column per GLANCE_METRICS value."""
+    rows = kpis[kpis["scope_type"] == scope_type] if not kpis.empty else kpis
+    if rows.empty:
+        return pd.DataFrame(columns=GLANCE_COLUMNS)
+    wide = rows.pivot_table(
+        index=["scope_id", "scope_name"], columns="metric", values="value", aggfunc="first"
+    ).reset_index()
+    wide = wide.rename(columns={"scope_id": "code", "scope_name": "name"})
+    for metric in GLANCE_METRICS:
+        if metric not in wide.columns:
+            wide[metric] = None
+    wide["scope_type"] = scope_type
+    return wide[GLANCE_COLUMNS].sort_values("name").reset_index(drop=True)
+
+
+def glance_rows(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame | None:
+    """Administrations (by name), then shared objects (by name), columns GLANCE_COLUMNS; None
+    when the selection holds more than MAX_GLANCE_ADMINISTRATIONS administrations."""
+    # Counted before anything is computed: the country's 1 356 administrations are not read.
+    scope = build_scope(viewer, ["administration"], municipality, administration)
+    counted = select(func.count(Administration.id))
+    if scope.administration is not None:
+        counted = counted.where(scope.administration)
+    if (
+        "administration" in scope.types
+        and (session.scalar(counted) or 0) > MAX_GLANCE_ADMINISTRATIONS
+    ):
+        return None
+    where = {"municipality": municipality, "administration": administration}
+    administrations = _glance_wide(
+        _kpis(session, as_of, viewer, ["administration"], GLANCE_METRICS, **where),
+        "administration",
+    )
+    objects, _total = visible_object_list(session, viewer, **where)
+    object_kpis = shown_object_kpis(
+        session, as_of, viewer, objects, metrics=GLANCE_METRICS, **where
+    )
+    object_rows = _glance_wide(object_kpis, "governance_object")
+    frames = [f for f in (administrations, object_rows) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=GLANCE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
