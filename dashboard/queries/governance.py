@@ -3,17 +3,16 @@ from compute_kpis (scope governance_object) and the actions of the provider and 
 
 An object's actions are those of its workbook (Action.governance_object_id), as in the KPI layer,
 so the open and overdue counts per party add up to compute_kpis' numbers for the object. The
-provider's actions have no owner unit; a participant's are owned by one of its units. Actions on risks of säkerhetsskydd assets are left out unless the viewer
-may see such assets.
+provider's actions have no owner unit; a participant's are owned by one of its units. Actions on
+risks of säkerhetsskydd assets are left out unless the viewer may see such assets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pandas as pd
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import (
@@ -48,8 +47,6 @@ from etl.models import (
 )
 from etl.visibility import shown_asset
 
-log = logging.getLogger(__name__)
-
 OBJECT_METRICS = (
     "assets",
     "classification_coverage",
@@ -65,21 +62,6 @@ PROVIDER_WORD = {"sv": "leverantör", "en": "provider"}
 OBJECT_OF_ACTION = Action.governance_object_id
 
 
-def shown_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
-    """Objects whose numbers the viewer may see (etl.kpi.viewer.object_aggregate_condition: its
-    scope's objects and those its administrations take part in), taking part in the filter (the
-    same narrowing as the action lists' visible_objects)."""
-    query = select(GovernanceObject.id)
-    condition = object_aggregate_condition(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    if municipality or administration:
-        query = query.where(
-            GovernanceObject.id.in_(visible_objects(SYSTEM, municipality, administration))
-        )
-    return query
-
-
 def visible_object_list(
     session: Session,
     viewer: Viewer = SYSTEM,
@@ -89,12 +71,18 @@ def visible_object_list(
     limit: int = MAX_OBJECTS,
 ) -> tuple[pd.DataFrame, int]:
     """(objects whose numbers the viewer may see that take part in the filter, by name; how many
-    in all).
-
-    Columns: id, code, name, provider_name, description, detail. ``detail`` says whether the
-    viewer may also see the object's rows (its actions): an object of the viewer's scope
-    (governance_object_scope_condition) rather than one it only takes part in."""
-    ids = shown_objects(viewer, municipality, administration)
+    in all). ``detail``: whether the viewer may also see the object's actions (an object of its
+    scope rather than one it only takes part in)."""
+    # Objects whose numbers the viewer may see (object_aggregate_condition: its scope's and those
+    # its administrations take part in), taking part in the filter as in the action lists.
+    ids = select(GovernanceObject.id)
+    condition = object_aggregate_condition(viewer)
+    if condition is not None:
+        ids = ids.where(condition)
+    if municipality or administration:
+        ids = ids.where(
+            GovernanceObject.id.in_(visible_objects(SYSTEM, municipality, administration))
+        )
     detail_scope = governance_object_scope_condition(viewer)
     detail = literal(True) if detail_scope is None else detail_scope
     query = (
@@ -175,14 +163,8 @@ def shown_object_kpis(
     the objects of its scope, and for those it only takes part in the same numbers read without
     its narrowing (an object's numbers do not depend on who reads them); only the listed
     objects, which object_aggregate_condition allowed, are kept."""
-    kpis = object_kpis(
-        session,
-        as_of,
-        viewer,
-        municipality=municipality,
-        administration=administration,
-        metrics=metrics,
-    )
+    where = {"municipality": municipality, "administration": administration}
+    kpis = object_kpis(session, as_of, viewer, metrics=metrics, **where)
     codes = set(objects["code"]) if not objects.empty else set()
     missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
     # First narrowed to the viewer's own administrations (the objects they take part in are

@@ -138,7 +138,7 @@ class MunicipalityHoldback:
 
 
 def municipality_holdbacks(
-    session, as_of: dt.date, viewer: Viewer, limit: int, kpis: pd.DataFrame | None = None
+    session, as_of: dt.date, viewer: Viewer, limit: int, kpis: pd.DataFrame
 ) -> tuple[list[MunicipalityHoldback], int]:
     """The country's view: at most ``limit`` visible municipalities, each with its evidence
     level, the criteria that hold it back and, per criterion, how many of its administrations
@@ -146,17 +146,9 @@ def municipality_holdbacks(
 
     Which municipalities: the lowest evidence level first, then the largest gap between the
     self-assessed and the evidence-based level (where self-assessment flatters most), then by
-    name; read from ``kpis`` (the municipalities' maturity_self and maturity_evidence rows, when
-    the caller has them). Only those shown get their evidence read: counting the whole
-    country's took seconds of CPU for rows nobody sees."""
-    if kpis is None:
-        kpis = compute_kpis(
-            session,
-            as_of,
-            viewer,
-            scope_types=["municipality"],
-            metrics=["maturity_self", "maturity_evidence"],
-        )
+    name, from ``kpis`` (the municipalities' maturity_self and maturity_evidence rows, which the
+    page has read). Only those shown get their evidence read: counting the whole country's took
+    seconds of CPU for rows nobody sees."""
     if kpis.empty:
         return [], 0
     values: dict[str, dict] = {}
