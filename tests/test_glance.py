@@ -15,7 +15,7 @@ from flask import Flask, g
 from sqlalchemy.orm import Session
 
 from dashboard import store
-from dashboard.queries.glance import glance_rows
+from dashboard.queries.overview import glance_rows
 from dashboard.queries.viewer import Viewer
 from tests.kpi_data import AS_OF, build_store
 from tests.pages import build_app, page_module
@@ -77,10 +77,10 @@ def test_glance_table_on_the_overview(sqlite_engine):
 
 
 def test_too_many_administrations_ask_for_a_municipality(sqlite_engine, monkeypatch):
-    from dashboard.queries import glance
+    from dashboard.queries import overview as overview_queries
 
     build_store(sqlite_engine)
-    monkeypatch.setattr(glance, "MAX_GLANCE_ADMINISTRATIONS", 2)
+    monkeypatch.setattr(overview_queries, "MAX_GLANCE_ADMINISTRATIONS", 2)
     with Session(sqlite_engine) as session:
         assert glance_rows(session, AS_OF, Viewer("admin", name="root")) is None
         # Askersund alone has two: shown.

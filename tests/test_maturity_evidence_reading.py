@@ -18,7 +18,6 @@ from dashboard.queries.maturity import (
     EVIDENCE_METRICS,
     area_evidence_levels,
     evidence_holdbacks,
-    scope_evidence,
 )
 from etl.db import session_factory
 from etl.kpi import mart
@@ -92,7 +91,7 @@ def _from_facts(session, viewer, **narrow) -> dict:
 
 def _through_kpis(session, viewer, **narrow) -> dict:
     found = {}
-    for scope in scope_evidence(session, AS_OF, viewer, scope_types=SCOPE_TYPES, **narrow):
+    for scope in evidence_holdbacks(session, AS_OF, viewer, scope_types=SCOPE_TYPES, **narrow):
         found[(scope.scope_type, scope.scope_id)] = {
             "name": scope.scope_name,
             "level": scope.level,

@@ -14,7 +14,7 @@ from dashboard.queries.overview import (
     funnel_stages,
     headline_kpis,
     org_check,
-    overview_numbers,
+    overview_frames,
     previous_quarter,
 )
 from dashboard.queries.viewer import SYSTEM
@@ -103,12 +103,13 @@ def _scope_rows(kpis, municipality, administration):
     return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
 
 
-def test_overview_numbers_equal_the_separate_queries(session):
+def test_overview_frames_equal_the_separate_queries(session):
     for municipality, administration in FILTER_CASES:
         where = {"municipality": municipality, "administration": administration}
-        headline, org = overview_numbers(session, AS_OF, SYSTEM, **where)
-        pd.testing.assert_frame_equal(headline, headline_kpis(session, AS_OF, SYSTEM, **where))
-        pd.testing.assert_frame_equal(org, org_check(session, AS_OF, SYSTEM, **where))
+        frames = overview_frames(session, AS_OF, SYSTEM, **where)
+        headline = headline_kpis(session, AS_OF, SYSTEM, **where)
+        pd.testing.assert_frame_equal(frames.headline, headline)
+        pd.testing.assert_frame_equal(frames.org, org_check(session, AS_OF, SYSTEM, **where))
 
 
 def test_funnel_aging_and_org_equal_compute_kpis(session):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard.figures.overview import overdue_aging_figure
-from dashboard.queries import overview
+from dashboard.queries import org, overview
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.db import session_factory
 from etl.kpi.compute import AGING_BUCKETS, compute_kpis
@@ -30,7 +30,7 @@ def session(engine):
 @pytest.fixture
 def country(monkeypatch):
     """Two municipalities count as the country."""
-    monkeypatch.setattr(overview, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(org, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
 
 
 @pytest.mark.parametrize("viewer", [SYSTEM, ADMIN], ids=["system", "admin"])
@@ -81,9 +81,10 @@ def test_one_municipality_keeps_the_administrations(session, country):
     pd.testing.assert_frame_equal(
         frames.funnel, overview.funnel_stages(session, AS_OF, SYSTEM, **where)
     )
-    headline, org = overview.overview_numbers(session, AS_OF, SYSTEM, **where)
-    pd.testing.assert_frame_equal(frames.headline, headline)
-    pd.testing.assert_frame_equal(frames.org, org)
+    pd.testing.assert_frame_equal(
+        frames.headline, overview.headline_kpis(session, AS_OF, SYSTEM, **where)
+    )
+    pd.testing.assert_frame_equal(frames.org, overview.org_check(session, AS_OF, SYSTEM, **where))
 
 
 def test_municipality_aging_chart_says_municipalities():
@@ -113,7 +114,7 @@ def test_country_page_draws_municipalities(sqlite_engine, monkeypatch):
     build_store(sqlite_engine)
     build_app(sqlite_engine)
     page = page_module("/")
-    monkeypatch.setattr(overview, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
+    monkeypatch.setattr(org, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
     try:
         outputs = page.update_overview({"as_of": AS_OF.isoformat(), "lang": "sv"})
     finally:

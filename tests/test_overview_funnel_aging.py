@@ -121,20 +121,19 @@ def test_the_country_funnel_and_aging_read_the_mart_not_the_detail_rows(store):
 
 
 def test_org_check_lists_administrations_only_for_a_few_municipalities(store, monkeypatch):
-    from dashboard.queries import overview
+    from dashboard.queries import org, overview
 
     first = codes(store, m.Municipality)[0]
     ciso = Viewer("ciso", "c", municipality_codes=frozenset({first}))
     with Session(store) as session:
         everything = overview.org_check(session, TODAY, SYSTEM)
         assert set(everything["scope_type"]) == {"municipality", "administration"}
-        monkeypatch.setattr(overview, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 3)  # 4 loaded
+        monkeypatch.setattr(org, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 3)  # 4 loaded
         few = overview.org_check(session, TODAY, SYSTEM)
         pd.testing.assert_frame_equal(
             few, everything[everything["scope_type"] == "municipality"].reset_index(drop=True)
         )
-        _, org = overview.overview_numbers(session, TODAY, SYSTEM)
-        pd.testing.assert_frame_equal(org, few)
+        pd.testing.assert_frame_equal(overview.overview_frames(session, TODAY, SYSTEM).org, few)
         # A chosen municipality, or a viewer of one, still gets its administrations.
         chosen = overview.org_check(session, TODAY, SYSTEM, municipality=first)
         own = overview.org_check(session, TODAY, ciso)

@@ -285,14 +285,14 @@ def test_org_pager_works_by_keyboard_and_is_axe_clean(dash_duo, tmp_path, monkey
     two a page): the pager is reached with Tab, Enter shows the next municipalities, axe finds
     nothing."""
 
-    from dashboard.queries import overview
+    from dashboard.queries import org
     from tests.axe import describe, run_axe
     from tests.generated_store import loaded_generated_store
 
     with loaded_generated_store("sqlite", tmp_path, dt.date(2026, 11, 28)) as (engine, _):
         app = build_app(engine)
         page = page_module("/")
-        for module in (overview, page):
+        for module in (org, page):
             monkeypatch.setattr(module, "MUNICIPALITIES_WITH_ADMINISTRATIONS", 1)
         monkeypatch.setattr(page, "ORG_PAGE_SIZE", 2)
         dash_duo.start_server(app)

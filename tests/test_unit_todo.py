@@ -1,4 +1,4 @@
-"""Min enhet's to-do list (dashboard.queries.unit_todo) on the hand-countable store
+"""Min enhet's to-do list (dashboard.queries.my_unit.unit_todo) on the hand-countable store
 (tests/kpi_data.py, as of 2026-11-28, follow-up period 2026-Q3): each list counted by hand, and
 each list's length equal to the unit's number from compute_kpis (one truth)."""
 
@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from dashboard.queries.unit_todo import unit_todo
+from dashboard.queries.my_unit import unit_todo
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl import models as m
 from etl.kpi.compute import compute_kpis

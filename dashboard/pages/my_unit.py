@@ -37,8 +37,8 @@ from dashboard.queries.my_unit import (
     unit_assets,
     unit_kpis,
     unit_options,
+    unit_todo,
 )
-from dashboard.queries.unit_todo import unit_todo
 from dashboard.viewer_context import current_viewer
 from etl.formatting import format_date, format_number, format_percent, format_value
 from etl.kpi.compute import AGING_BUCKETS

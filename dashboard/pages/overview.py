@@ -27,11 +27,12 @@ from dashboard.layout import (
     scroll_region,
 )
 from dashboard.output_cache import cached_output
-from dashboard.queries.glance import GLANCE_METRICS, glance_rows
 from dashboard.queries.loads import format_counts, latest_loads, outcome_label
+from dashboard.queries.org import MUNICIPALITIES_WITH_ADMINISTRATIONS
 from dashboard.queries.overview import (
-    MUNICIPALITIES_WITH_ADMINISTRATIONS,
+    GLANCE_METRICS,
     ORG_METRICS,
+    glance_rows,
     org_check,
     overview_frames,
 )

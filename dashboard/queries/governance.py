@@ -3,17 +3,16 @@ from compute_kpis (scope governance_object) and the actions of the provider and 
 
 An object's actions are those of its workbook (Action.governance_object_id), as in the KPI layer,
 so the open and overdue counts per party add up to compute_kpis' numbers for the object. The
-provider's actions have no owner unit; a participant's are owned by one of its units. Actions on risks of säkerhetsskydd assets are left out unless the viewer
-may see such assets.
+provider's actions have no owner unit; a participant's are owned by one of its units. Actions on
+risks of säkerhetsskydd assets are left out unless the viewer may see such assets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pandas as pd
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import (
@@ -48,8 +47,6 @@ from etl.models import (
 )
 from etl.visibility import shown_asset
 
-log = logging.getLogger(__name__)
-
 OBJECT_METRICS = (
     "assets",
     "classification_coverage",
@@ -61,21 +58,8 @@ OBJECT_METRICS = (
 MAX_OBJECTS = 30
 ACTIONS_PER_OBJECT = 10
 PROVIDER_WORD = {"sv": "leverantör", "en": "provider"}
-
-
-def shown_objects(viewer: Viewer, municipality: str | None, administration: str | None) -> Select:
-    """Objects whose numbers the viewer may see (etl.kpi.viewer.object_aggregate_condition: its
-    scope's objects and those its administrations take part in), taking part in the filter (the
-    same narrowing as the action lists' visible_objects)."""
-    query = select(GovernanceObject.id)
-    condition = object_aggregate_condition(viewer)
-    if condition is not None:
-        query = query.where(condition)
-    if municipality or administration:
-        query = query.where(
-            GovernanceObject.id.in_(visible_objects(SYSTEM, municipality, administration))
-        )
-    return query
+# The object an action belongs to: the one whose workbook it came from (as in the KPIs).
+OBJECT_OF_ACTION = Action.governance_object_id
 
 
 def visible_object_list(
@@ -87,12 +71,18 @@ def visible_object_list(
     limit: int = MAX_OBJECTS,
 ) -> tuple[pd.DataFrame, int]:
     """(objects whose numbers the viewer may see that take part in the filter, by name; how many
-    in all).
-
-    Columns: id, code, name, provider_name, description, detail. ``detail`` says whether the
-    viewer may also see the object's rows (its actions): an object of the viewer's scope
-    (governance_object_scope_condition) rather than one it only takes part in."""
-    ids = shown_objects(viewer, municipality, administration)
+    in all). ``detail``: whether the viewer may also see the object's actions (an object of its
+    scope rather than one it only takes part in)."""
+    # Objects whose numbers the viewer may see (object_aggregate_condition: its scope's and those
+    # its administrations take part in), taking part in the filter as in the action lists.
+    ids = select(GovernanceObject.id)
+    condition = object_aggregate_condition(viewer)
+    if condition is not None:
+        ids = ids.where(condition)
+    if municipality or administration:
+        ids = ids.where(
+            GovernanceObject.id.in_(visible_objects(SYSTEM, municipality, administration))
+        )
     detail_scope = governance_object_scope_condition(viewer)
     detail = literal(True) if detail_scope is None else detail_scope
     query = (
@@ -145,11 +135,9 @@ def object_kpis(
     administration: str | None = None,
     metrics: tuple[str, ...] = OBJECT_METRICS,
 ) -> pd.DataFrame:
-    """compute_kpis rows of scope governance_object for ``metrics`` (one truth with the CLI).
-
-    Narrowed like the page to the objects that take part in ``municipality``/``administration``:
-    an object's numbers are the same whatever the narrowing (compute_kpis reads all of a needed
-    object's rows), and one municipality no longer computes every object of the country."""
+    """compute_kpis rows of scope governance_object for ``metrics``, narrowed like the page to
+    the objects that take part in the filter: an object's numbers are the same whatever the
+    narrowing, and one municipality no longer computes every object of the country."""
     return compute_kpis(
         session,
         as_of,
@@ -172,96 +160,67 @@ def shown_object_kpis(
     metrics: tuple[str, ...] = OBJECT_METRICS,
 ) -> pd.DataFrame:
     """object_kpis for the rows of ``objects`` (visible_object_list's): the viewer's own for
-    the objects of its scope, and for the objects it only takes part in the same numbers read
-    without the viewer's narrowing. An object's numbers do not depend on who reads them
-    (compute_kpis reads all of a needed object's rows; säkerhetsskydd assets count unnamed for
-    everyone), and only the listed objects, which object_aggregate_condition allowed, are kept."""
-    kpis = object_kpis(
-        session,
-        as_of,
-        viewer,
-        municipality=municipality,
-        administration=administration,
-        metrics=metrics,
-    )
+    the objects of its scope, and for those it only takes part in the same numbers read without
+    its narrowing (an object's numbers do not depend on who reads them); only the listed
+    objects, which object_aggregate_condition allowed, are kept."""
+    where = {"municipality": municipality, "administration": administration}
+    kpis = object_kpis(session, as_of, viewer, metrics=metrics, **where)
     codes = set(objects["code"]) if not objects.empty else set()
     missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
-    if missing:
-        # First narrowed to the viewer's own administrations: the objects they take part in by
-        # name are exactly those build_scope keeps for an administration (one small compute).
-        for code in _viewer_administration_codes(session, viewer):
-            if not missing:
-                break
-            found = object_kpis(session, as_of, SYSTEM, administration=code, metrics=metrics)
-            found = found[found["scope_id"].isin(missing)]
-            kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
-            missing -= set(found["scope_id"])
-    if missing:
-        # Narrowed to one municipality each, so that a participant's objects do not cost the
-        # whole country: every object takes part in the municipality of a participant row.
-        participant_municipalities = session.scalars(
-            select(Municipality.code)
-            .join(GovernanceParticipant, GovernanceParticipant.municipality_id == Municipality.id)
-            .join(
-                GovernanceObject, GovernanceParticipant.governance_object_id == GovernanceObject.id
-            )
-            .where(GovernanceObject.code.in_(sorted(missing)))
-            .distinct()
-            .order_by(Municipality.code)
-        ).all()
-        for code in participant_municipalities:
-            if not missing:
-                break
-            found = object_kpis(session, as_of, SYSTEM, municipality=code, metrics=metrics)
-            found = found[found["scope_id"].isin(missing)]
-            kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
-            missing -= set(found["scope_id"])
+    # First narrowed to the viewer's own administrations (the objects they take part in are
+    # those build_scope keeps for an administration), then to one participant municipality at a
+    # time, so that a participant's objects do not cost the whole country.
+    for narrowing in _narrowings(session, viewer, missing):
+        if not missing:
+            break
+        found = object_kpis(session, as_of, SYSTEM, metrics=metrics, **narrowing)
+        found = found[found["scope_id"].isin(missing)]
+        kpis = pd.concat([kpis, found], ignore_index=True) if not kpis.empty else found
+        missing -= set(found["scope_id"])
     if kpis.empty:
         return kpis
     return kpis[kpis["scope_id"].isin(codes)].reset_index(drop=True)
 
 
-def _viewer_administration_codes(session: Session, viewer: Viewer) -> list[str]:
-    """The administrations of the viewer's units (a security officer's or head's own, a
-    manager's units'), at most a few; none for roles that see whole municipalities."""
-    if viewer.role not in ADMINISTRATION_ROLES | UNIT_ROLES:
-        return []
-    units = unit_scope_condition(viewer)
-    ids = select(Unit.administration_id)
-    if units is not None:
-        ids = ids.where(units)
-    return list(
-        session.scalars(
-            select(Administration.code)
-            .where(Administration.id.in_(ids))
-            .order_by(Administration.code)
-        )
+def _narrowings(session: Session, viewer: Viewer, missing: set[str]):
+    """Filters that find the objects ``missing`` (shown_object_kpis), read lazily: the
+    administrations of the viewer's units (a security officer's, head's or manager's, at most a
+    few), then the municipalities of the objects' participants."""
+    if not missing:
+        return
+    if viewer.role in ADMINISTRATION_ROLES | UNIT_ROLES:
+        ids = select(Unit.administration_id)
+        units = unit_scope_condition(viewer)
+        if units is not None:
+            ids = ids.where(units)
+        query = select(Administration.code).where(Administration.id.in_(ids))
+        for code in session.scalars(query.order_by(Administration.code)).all():
+            yield {"administration": code}
+    if not missing:
+        return
+    participant_municipalities = (
+        select(Municipality.code)
+        .join(GovernanceParticipant, GovernanceParticipant.municipality_id == Municipality.id)
+        .join(GovernanceObject, GovernanceParticipant.governance_object_id == GovernanceObject.id)
+        .where(GovernanceObject.code.in_(sorted(missing)))
+        .distinct()
+        .order_by(Municipality.code)
     )
-
-
-def _object_key():
-    """The object an action belongs to: the one whose workbook it came from (as in the KPIs)."""
-    return Action.governance_object_id
-
-
-def _party_columns(lang: str):
-    owner_admin = aliased(Administration, name="owner_administration")
-    owner_mun = aliased(Municipality, name="owner_municipality")
-    provider_word = PROVIDER_WORD.get(lang, PROVIDER_WORD["sv"])
-    party = case(
-        (
-            Action.owner_unit_id.is_(None),
-            func.coalesce(Provider.name, literal("?")) + literal(f" ({provider_word})"),
-        ),
-        else_=owner_mun.name + literal(" – ") + owner_admin.name,
-    )
-    is_provider = Action.owner_unit_id.is_(None)
-    return owner_admin, owner_mun, party, is_provider
+    for code in session.scalars(participant_municipalities).all():
+        yield {"municipality": code}
 
 
 def _object_actions_base(viewer: Viewer, object_ids, lang: str):
-    owner_admin, owner_mun, party, is_provider = _party_columns(lang)
-    key = _object_key()
+    """The objects' actions the viewer may see, with the party each belongs to: the provider
+    (no owner unit) or the owner unit's municipality and administration."""
+    owner_admin = aliased(Administration, name="owner_administration")
+    owner_mun = aliased(Municipality, name="owner_municipality")
+    provider_word = PROVIDER_WORD.get(lang, PROVIDER_WORD["sv"])
+    is_provider = Action.owner_unit_id.is_(None)
+    party = case(
+        (is_provider, func.coalesce(Provider.name, literal("?")) + literal(f" ({provider_word})")),
+        else_=owner_mun.name + literal(" – ") + owner_admin.name,
+    )
     query = (
         select()
         .select_from(Action)
@@ -272,12 +231,10 @@ def _object_actions_base(viewer: Viewer, object_ids, lang: str):
         .outerjoin(owner_admin, Unit.administration_id == owner_admin.id)
         .outerjoin(owner_mun, owner_admin.municipality_id == owner_mun.id)
         .outerjoin(Provider, Action.provider_id == Provider.id)
-        .where(key.in_(object_ids))
+        .where(OBJECT_OF_ACTION.in_(object_ids))
     )
     shown = shown_asset(viewer.role)
-    if shown is not None:
-        query = query.where(shown)
-    return query, key, party, is_provider
+    return (query if shown is None else query.where(shown)), party, is_provider
 
 
 def party_summary(
@@ -294,14 +251,14 @@ def party_summary(
     columns = ["object_id", "party", "is_provider", "open", "overdue"]
     if not object_ids:
         return pd.DataFrame(columns=columns)
-    base, key, party, is_provider = _object_actions_base(viewer, object_ids, lang)
+    base, party, is_provider = _object_actions_base(viewer, object_ids, lang)
     query = base.add_columns(
-        key.label("object_id"),
+        OBJECT_OF_ACTION.label("object_id"),
         party.label("party"),
         is_provider.label("is_provider"),
         func.coalesce(func.sum(case((is_open(), 1), else_=0)), 0).label("open"),
         func.coalesce(func.sum(case((is_overdue(as_of), 1), else_=0)), 0).label("overdue"),
-    ).group_by(key, party, is_provider)
+    ).group_by(OBJECT_OF_ACTION, party, is_provider)
     frame = pd.DataFrame(session.execute(query).all(), columns=columns)
     if frame.empty:
         return frame
@@ -325,30 +282,24 @@ def object_actions(
     then open, then the rest by due date.
 
     Columns object_id, code, title, party, responsible, due_on, status, days_overdue."""
-    columns = [
-        "object_id",
-        "code",
-        "title",
-        "party",
-        "responsible",
-        "due_on",
-        "status",
-        "days_overdue",
-    ]
+    columns = ["object_id", "code", "title", "party", "responsible", "due_on", "status",
+               "days_overdue"]  # fmt: skip
     if not object_ids or detail_condition(viewer) is not None:  # committee: counts only
         return pd.DataFrame(columns=columns)
-    base, key, party, _ = _object_actions_base(viewer, object_ids, lang)
+    base, party, _ = _object_actions_base(viewer, object_ids, lang)
     detail_scope = governance_object_scope_condition(viewer)
     if detail_scope is not None:
         # Rows only of the objects of the viewer's scope: a participant sees an object's numbers,
         # not its actions (visible_object_list's ``detail``).
-        base = base.where(key.in_(select(GovernanceObject.id).where(detail_scope)))
+        base = base.where(OBJECT_OF_ACTION.in_(select(GovernanceObject.id).where(detail_scope)))
     status = status_label_expression(lang)
     rank = action_sort_rank_sql(as_of)
     overdue_days = days_overdue_sql(as_of)
-    ordered = func.row_number().over(partition_by=key, order_by=(rank, Action.due_on, Action.id))
+    ordered = func.row_number().over(
+        partition_by=OBJECT_OF_ACTION, order_by=(rank, Action.due_on, Action.id)
+    )
     inner = base.add_columns(
-        key.label("object_id"),
+        OBJECT_OF_ACTION.label("object_id"),
         Action.code.label("code"),
         Action.title.label("title"),
         party.label("party"),

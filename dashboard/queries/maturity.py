@@ -21,8 +21,6 @@ from etl.kpi.rules import (
     evidence_shortfalls,
 )
 
-_CRITERIA = {c.code: c for c in EVIDENCE_CRITERIA}
-
 EVIDENCE_METRICS = sorted(
     {"maturity_evidence"}
     | {
@@ -32,97 +30,7 @@ EVIDENCE_METRICS = sorted(
         for name in ((part,) if isinstance(part, str) else part[1:])
     }
 )
-
-
-@dataclass(frozen=True)
-class ScopeEvidence:
-    """One scope's evidence: its level (None: no assets) and per criterion code its numerator,
-    denominator and share (NaN without a denominator)."""
-
-    scope_type: str
-    scope_id: str
-    scope_name: str
-    level: int | None
-    counts: dict[str, tuple[float, float, float]]
-
-    def shares(self) -> dict[str, float]:
-        return {code: share for code, (_, _, share) in self.counts.items()}
-
-
-def scope_evidence(
-    session,
-    as_of: dt.date,
-    viewer: Viewer,
-    *,
-    scope_types: tuple[str, ...] = ("administration", "governance_object"),
-    municipality: str | tuple[str, ...] | None = None,
-    administration: str | None = None,
-) -> list[ScopeEvidence]:
-    """Per visible scope with an evidence level (scope types in catalogue order, then by code),
-    its level and its criteria's counts, read through compute_kpis (the mart where it holds
-    ``as_of`` for the viewer): the numbers of etl.kpi.compute.evidence_criteria."""
-    kpis = compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=list(scope_types),
-        municipality=municipality,
-        administration=administration,
-        metrics=EVIDENCE_METRICS,
-    )
-    if kpis.empty:
-        return []
-    values: dict[tuple[str, str], dict] = {}
-    names: dict[tuple[str, str], str] = {}
-    for scope_type, scope_id, name, metric, value, numerator, denominator in zip(
-        kpis["scope_type"],
-        kpis["scope_id"],
-        kpis["scope_name"],
-        kpis["metric"],
-        kpis["value"],
-        kpis["numerator"],
-        kpis["denominator"],
-        strict=True,
-    ):
-        key = (scope_type, scope_id)
-        names[key] = name
-        values.setdefault(key, {})[metric] = (_number(value), _number(numerator),
-                                              _number(denominator))  # fmt: skip
-    result = []
-    for key, metrics in values.items():
-        if "maturity_evidence" not in metrics:
-            continue  # a scope type without an evidence level (etl.kpi.definitions)
-        level = metrics["maturity_evidence"][0]
-        counts = {
-            code: _criterion_counts(metrics, parts)
-            for code, parts in EVIDENCE_CRITERION_METRICS.items()
-        }
-        result.append(
-            ScopeEvidence(
-                key[0], key[1], names[key], None if np.isnan(level) else int(level), counts
-            )  # fmt: skip
-        )
-    return result
-
-
-def _number(value) -> float:
-    return float("nan") if value is None or pd.isna(value) else float(value)
-
-
-def _criterion_counts(metrics: dict, parts: tuple) -> tuple[float, float, float]:
-    nan = float("nan")
-
-    def count(part) -> float:
-        if part[0] == "value":
-            return metrics.get(part[1], (nan,))[0]
-        return metrics.get(part[1], (nan,))[0] - metrics.get(part[2], (nan,))[0]
-
-    if len(parts) == 1:  # a rate: its numerator and denominator
-        _, numerator, denominator = metrics.get(parts[0], (nan, nan, nan))
-    else:
-        numerator, denominator = count(parts[0]), count(parts[1])
-    share = numerator / denominator if denominator > 0 else nan
-    return numerator, denominator, share
+NAN = float("nan")
 
 
 @dataclass(frozen=True)
@@ -138,12 +46,14 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class Holdback:
-    """A scope's evidence level (None: no assets) and what keeps it from the next one."""
+    """A scope's evidence level (None: no assets), per criterion code its numerator,
+    denominator and share (NaN without a denominator), and the criteria it misses for level + 1."""
 
     scope_type: str
     scope_id: str
     scope_name: str
     level: int | None
+    counts: dict[str, tuple[float, float, float]]
     shortfalls: tuple[Shortfall, ...]
 
 
@@ -156,32 +66,60 @@ def evidence_holdbacks(
     municipality: str | tuple[str, ...] | None = None,
     administration: str | None = None,
 ) -> list[Holdback]:
-    """Per visible scope, its evidence level and the criteria it misses for level + 1."""
-    result = []
-    for scope in scope_evidence(
+    """Per visible scope with an evidence level (scope types in catalogue order, then by code),
+    read through compute_kpis (the mart where it holds ``as_of`` for the viewer): the numbers of
+    etl.kpi.compute.evidence_criteria."""
+    kpis = compute_kpis(
         session,
         as_of,
         viewer,
-        scope_types=scope_types,
+        scope_types=list(scope_types),
         municipality=municipality,
         administration=administration,
-    ):
-        shortfalls = ()
-        if scope.level is not None:
-            shortfalls = tuple(
-                Shortfall(
-                    c,
-                    scope.counts[c.code][0],
-                    scope.counts[c.code][1],
-                    scope.counts[c.code][2],
-                    c.thresholds[scope.level],  # the next level's threshold (levels from 1)
-                )
-                for c in evidence_shortfalls(scope.shares(), scope.level)
-            )
-        result.append(
-            Holdback(scope.scope_type, scope.scope_id, scope.scope_name, scope.level, shortfalls)
+        metrics=EVIDENCE_METRICS,
+    )
+    if kpis.empty:
+        return []
+    values: dict[tuple[str, str, str], dict] = {}
+    for *key, metric, value, numerator, denominator in zip(
+        kpis["scope_type"], kpis["scope_id"], kpis["scope_name"], kpis["metric"], kpis["value"],
+        kpis["numerator"], kpis["denominator"], strict=True,
+    ):  # fmt: skip
+        values.setdefault(tuple(key), {})[metric] = tuple(
+            NAN if v is None or pd.isna(v) else float(v) for v in (value, numerator, denominator)
         )
+    result = []
+    for (scope_type, scope_id, name), metrics in values.items():
+        if "maturity_evidence" not in metrics:
+            continue  # a scope type without an evidence level (etl.kpi.definitions)
+        level = metrics["maturity_evidence"][0]
+        level = None if np.isnan(level) else int(level)
+        counts = {
+            code: _criterion_counts(metrics, parts)
+            for code, parts in EVIDENCE_CRITERION_METRICS.items()
+        }
+        shortfalls = ()
+        if level is not None:
+            shares = {code: share for code, (_, _, share) in counts.items()}
+            # the next level's threshold (levels from 1)
+            shortfalls = tuple(Shortfall(c, *counts[c.code], c.thresholds[level])
+                               for c in evidence_shortfalls(shares, level))  # fmt: skip
+        result.append(Holdback(scope_type, scope_id, name, level, counts, shortfalls))
     return result
+
+
+def _criterion_counts(metrics: dict, parts: tuple) -> tuple[float, float, float]:
+    def count(part) -> float:
+        if part[0] == "value":
+            return metrics.get(part[1], (NAN,))[0]
+        return metrics.get(part[1], (NAN,))[0] - metrics.get(part[2], (NAN,))[0]
+
+    if len(parts) == 1:  # a rate: its numerator and denominator
+        _, numerator, denominator = metrics.get(parts[0], (NAN, NAN, NAN))
+    else:
+        numerator, denominator = count(parts[0]), count(parts[1])
+    share = numerator / denominator if denominator > 0 else NAN
+    return numerator, denominator, share
 
 
 @dataclass(frozen=True)
@@ -200,7 +138,7 @@ class MunicipalityHoldback:
 
 
 def municipality_holdbacks(
-    session, as_of: dt.date, viewer: Viewer, limit: int, kpis: pd.DataFrame | None = None
+    session, as_of: dt.date, viewer: Viewer, limit: int, kpis: pd.DataFrame
 ) -> tuple[list[MunicipalityHoldback], int]:
     """The country's view: at most ``limit`` visible municipalities, each with its evidence
     level, the criteria that hold it back and, per criterion, how many of its administrations
@@ -208,18 +146,9 @@ def municipality_holdbacks(
 
     Which municipalities: the lowest evidence level first, then the largest gap between the
     self-assessed and the evidence-based level (where self-assessment flatters most), then by
-    name; read from the KPI mart (``kpis``: compute_kpis' maturity_self and maturity_evidence
-    rows of the municipalities, when the caller has them). Only those shown get their evidence
-    read: counting the whole country's took seconds of CPU for rows nobody sees.
-    """
-    if kpis is None:  # the page passes the ones it has read for its comparison
-        kpis = compute_kpis(
-            session,
-            as_of,
-            viewer,
-            scope_types=["municipality"],
-            metrics=["maturity_self", "maturity_evidence"],
-        )
+    name, from ``kpis`` (the municipalities' maturity_self and maturity_evidence rows, which the
+    page has read). Only those shown get their evidence read: counting the whole country's took
+    seconds of CPU for rows nobody sees."""
     if kpis.empty:
         return [], 0
     values: dict[str, dict] = {}
@@ -235,41 +164,28 @@ def municipality_holdbacks(
 
     ordered = [code for code, _ in sorted(values.items(), key=order)]
     shown = tuple(ordered[:limit])
-    # The shown municipalities counted in one pass (a call per municipality cost ~0,1 s each,
-    # mostly the same organisation read and fact queries over again).
+    # The shown municipalities counted in one pass (a call per municipality cost ~0,1 s each).
     holdbacks = evidence_holdbacks(
         session, as_of, viewer, scope_types=("municipality", "administration"), municipality=shown
     )
     municipality_of = municipality_of_administrations(
         session, [h.scope_id for h in holdbacks if h.scope_type == "administration"]
     )
-    rows = [_municipality_holdback(holdbacks, municipality_of, code) for code in shown]
-    return rows, len(ordered)
-
-
-def _municipality_holdback(
-    holdbacks: list[Holdback], municipality_of: dict[str, str], code: str
-) -> MunicipalityHoldback:
-    own = next(h for h in holdbacks if h.scope_type == "municipality" and h.scope_id == code)
-    rated = [
-        h
-        for h in holdbacks
-        if h.scope_type == "administration"
-        and municipality_of.get(h.scope_id) == code
-        and h.level is not None
-    ]
-    counts = {c.code: 0 for c in EVIDENCE_CRITERIA}
-    for h in rated:
-        for shortfall in h.shortfalls:
+    rows = []
+    for code in shown:
+        own = next(h for h in holdbacks if h.scope_type == "municipality" and h.scope_id == code)
+        rated = [h for h in holdbacks if h.scope_type == "administration"
+                 and municipality_of.get(h.scope_id) == code and h.level is not None]  # fmt: skip
+        counts = {c.code: 0 for c in EVIDENCE_CRITERIA}
+        for shortfall in (s for h in rated for s in h.shortfalls):
             counts[shortfall.criterion.code] += 1
-    return MunicipalityHoldback(
-        code,
-        own.scope_name,
-        own.level,
-        len(rated),
-        counts,
-        tuple(s.criterion.code for s in own.shortfalls),
-    )
+        own_shortfalls = tuple(s.criterion.code for s in own.shortfalls)
+        rows.append(
+            MunicipalityHoldback(
+                code, own.scope_name, own.level, len(rated), counts, own_shortfalls
+            )
+        )
+    return rows, len(ordered)
 
 
 def area_evidence_levels(
@@ -287,7 +203,7 @@ def area_evidence_levels(
     viewer's and then picked: for the whole country that was 1 356 administrations' facts)."""
     found = [
         scope
-        for scope in scope_evidence(
+        for scope in evidence_holdbacks(
             session,
             as_of,
             viewer,
@@ -300,7 +216,7 @@ def area_evidence_levels(
     if not found:
         return {}
     own = found[0]
-    shares = {code: np.array([share]) for code, share in own.shares().items()}
+    shares = {code: np.array([share]) for code, (_, _, share) in own.counts.items()}
     assets = np.array([0.0 if own.level is None else 1.0])  # no level: no assets
     areas = dict.fromkeys(c.area for c in EVIDENCE_CRITERIA)
     return {
@@ -308,16 +224,3 @@ def area_evidence_levels(
         for area in areas
         for level in [evidence_level(shares, assets, area)]
     }
-
-
-__all__ = [
-    "EVIDENCE_METRICS",
-    "Holdback",
-    "MunicipalityHoldback",
-    "Shortfall",
-    "area_evidence_levels",
-    "evidence_holdbacks",
-    "municipality_holdbacks",
-    "scope_evidence",
-    "ScopeEvidence",
-]

@@ -9,7 +9,7 @@ as-of date, expired otherwise; an asset without one is missing a classification.
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import case, func, literal, not_, select
@@ -23,13 +23,16 @@ from dashboard.queries.actions import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
-from etl.kpi.dates import follow_up_period
+from etl.kpi.dates import follow_up_period, follow_up_period_end
 from etl.kpi.rules import (
+    action_due_soon_sql,
+    action_overdue_sql,
     action_sort_rank_sql,
     classification_review_is_due,
     classification_status,
     days_overdue_sql,
     latest_classification_sql,
+    risk_analysis_is_current,
 )
 from etl.models import (
     Action,
@@ -38,11 +41,10 @@ from etl.models import (
     AssetOwner,
     FollowUpReport,
     GovernanceObject,
+    RiskAnalysis,
     Unit,
 )
-from etl.visibility import shown_action, shown_asset
-
-log = logging.getLogger(__name__)
+from etl.visibility import may_see_protected, shown_action, shown_asset
 
 UNIT_METRICS = (
     "assets",
@@ -66,17 +68,8 @@ CLASSIFICATION_STATUS = {
     "en": {"current": "Current", "expired": "Expired", "missing": "Missing"},
 }
 OWNER_ROLE = {"sv": ("Primär ägare", "Delägare"), "en": ("Primary owner", "Co-owner")}
-ASSET_COLUMNS = [
-    "asset_code",
-    "asset_name",
-    "carrier_name",
-    "governance_object_name",
-    "owner_role",
-    "status",
-    "status_code",
-    "classified_on",
-    "review_on",
-]
+ASSET_COLUMNS = ["asset_code", "asset_name", "carrier_name", "governance_object_name",
+                 "owner_role", "status", "status_code", "classified_on", "review_on"]  # fmt: skip
 
 
 def unit_options(
@@ -86,11 +79,8 @@ def unit_options(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> list[dict] | None:
-    """Dropdown options for the units the viewer may see (a manager: only their own).
-
-    None when there are more than MAX_UNIT_OPTIONS (the whole country has some 13 000 units: a
-    list nobody picks from, sent to the browser each time); the page asks for a narrower filter.
-    """
+    """Dropdown options for the units the viewer may see (a manager: only their own); None when
+    there are more than MAX_UNIT_OPTIONS (the country's 13 000 units: a list nobody picks from)."""
     visible = visible_units(viewer, municipality, administration)
     count = session.scalar(select(func.count()).select_from(visible.subquery()))
     if count > MAX_UNIT_OPTIONS:
@@ -116,53 +106,37 @@ def resolve_unit(options: list[dict] | None, requested: object) -> str | None:
 def unit_kpis(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer = SYSTEM):
     """compute_kpis rows of this one unit, indexed by metric (empty when it is not visible).
 
-    A unit's numbers are the same whoever sees it, so once the viewer may see the unit they are
-    the system's, read from the KPI mart when it holds ``as_of``; narrowed to the unit's
-    administration, so that one unit does not cost the whole country (compute_kpis gives a unit
-    the same numbers whatever the narrowing: tests/test_kpi.py)."""
-    unit = session.execute(
-        select(Unit.id, Administration.code)
-        .join(Administration, Unit.administration_id == Administration.id)
-        .where(Unit.code == unit_code)
-    ).first()
-    if unit is None or not _may_see_unit(session, viewer, unit[0]):
+    A unit's numbers are the same whoever sees it, so they are the system's (the KPI mart's when
+    it holds ``as_of``), narrowed to the unit's administration so that one unit does not cost
+    the whole country (compute_kpis gives a unit the same numbers whatever the narrowing)."""
+    administration = session.scalar(
+        select(Administration.code)
+        .join(Unit, Unit.administration_id == Administration.id)
+        .where(Unit.id.in_(_unit_ids(unit_code, viewer, rows=False)))
+    )
+    if administration is None or "unit" not in viewer.visible_scope_types:
         return pd.DataFrame(columns=KPI_COLUMNS).set_index("metric")
     frame = compute_kpis(
         session,
         as_of,
         SYSTEM,
         scope_types=["unit"],
-        administration=unit[1],
+        administration=administration,
         metrics=list(UNIT_METRICS),
     )
-    frame = frame[frame["scope_id"] == unit_code]
-    return frame.set_index("metric")
+    return frame[frame["scope_id"] == unit_code].set_index("metric")
 
 
-def _may_see_unit(session: Session, viewer: Viewer, unit_id: int) -> bool:
-    if "unit" not in viewer.visible_scope_types:
-        return False
-    condition = unit_scope_condition(viewer)
-    if condition is None:
-        return True
-    return session.scalar(select(Unit.id).where(Unit.id == unit_id, condition)) is not None
-
-
-def _unit_ids(unit_code: str, viewer: Viewer):
-    """The unit's id, only when the viewer may see it (a forged code gets nothing)."""
+def _unit_ids(unit_code: str, viewer: Viewer, *, rows: bool = True):
+    """The unit's id, only when the viewer may see it (a forged code gets nothing) and, for
+    ``rows`` (every list of Min enhet), only for roles that see rows, not the committee. The
+    unit's own row under the viewer's condition, not a membership test against every visible
+    unit (all 13 000 of them for the system)."""
     query = select(Unit.id).where(Unit.code == unit_code)
-    # The unit's own row under the viewer's condition: not a membership test against every
-    # visible unit (all 13 000 of them for the system, gathered for each statement).
-    condition = unit_scope_condition(viewer)
-    return query if condition is None else query.where(condition)
-
-
-def unit_detail_ids(unit_code: str, viewer: Viewer):
-    """As _unit_ids, but empty for aggregate-only roles (not the committee): what every list of
-    Min enhet, the to-do list included, reads under."""
-    query = _unit_ids(unit_code, viewer)
-    detail = detail_condition(viewer)
-    return query if detail is None else query.where(detail)
+    for condition in (unit_scope_condition(viewer), detail_condition(viewer) if rows else None):
+        if condition is not None:
+            query = query.where(condition)
+    return query
 
 
 def unit_assets(
@@ -176,7 +150,7 @@ def unit_assets(
 ) -> tuple[pd.DataFrame, int, int]:
     """(assets the unit owns, primary first then by name; how many in all; how many are hidden
     because they are under säkerhetsskydd). Columns ASSET_COLUMNS."""
-    unit_ids = unit_detail_ids(unit_code, viewer)
+    unit_ids = _unit_ids(unit_code, viewer)
     # Limited to the unit's assets: ranking every classification of a national store took
     # SQLite half a minute.
     latest = latest_classification_sql(
@@ -220,19 +194,10 @@ def unit_assets(
     records = []
     for row in rows:
         status, review = classification_status(row.classified_on, row.next_review_on, as_of)
-        records.append(
-            {
-                "asset_code": row.asset_code,
-                "asset_name": row.asset_name,
-                "carrier_name": row.carrier_name,
-                "governance_object_name": row.governance_object_name,
-                "owner_role": primary if row.is_primary else co_owner,
-                "status": labels[status],
-                "status_code": status,
-                "classified_on": row.classified_on,
-                "review_on": review,
-            }
-        )
+        role = primary if row.is_primary else co_owner
+        records.append((row.asset_code, row.asset_name, row.carrier_name,
+                        row.governance_object_name, role, labels[status], status,
+                        row.classified_on, review))  # fmt: skip
     return pd.DataFrame(records, columns=ASSET_COLUMNS), total, hidden
 
 
@@ -274,7 +239,7 @@ def unit_actions(
         # how many in all, counted before the limit (one statement instead of two)
         func.count().over().label("total"),
     ).where(
-        Action.owner_unit_id.in_(unit_detail_ids(unit_code, viewer)),
+        Action.owner_unit_id.in_(_unit_ids(unit_code, viewer)),
         *action_list_conditions(viewer),
     )
     result = session.execute(query.order_by(rank, Action.due_on, Action.id).limit(limit))
@@ -283,14 +248,16 @@ def unit_actions(
     return frame.drop(columns="total"), total
 
 
-def hidden_unit_actions(session: Session, unit_code: str, viewer: Viewer = SYSTEM) -> int:
-    """The unit's actions that unit_actions leaves out because they are on risks of
-    säkerhetsskydd assets (counted in the unit's numbers, never listed: etl.visibility)."""
+def hidden_unit_actions(
+    session: Session, unit_code: str, viewer: Viewer = SYSTEM, *conditions
+) -> int:
+    """The unit's actions (under ``conditions``) that the lists leave out because they are on
+    risks of säkerhetsskydd assets (counted in the unit's numbers, never listed: etl.visibility)."""
     shown = shown_action(viewer.role)
     if shown is None:
         return 0
     query = select(func.count()).where(
-        Action.owner_unit_id.in_(unit_detail_ids(unit_code, viewer)), not_(shown)
+        Action.owner_unit_id.in_(_unit_ids(unit_code, viewer)), *conditions, not_(shown)
     )
     return int(session.scalar(query) or 0)
 
@@ -309,7 +276,7 @@ def latest_follow_up(
             FollowUpReport.last_access_review_on,
         )
         .where(
-            FollowUpReport.unit_id.in_(_unit_ids(unit_code, viewer)),
+            FollowUpReport.unit_id.in_(_unit_ids(unit_code, viewer, rows=False)),
             FollowUpReport.period <= period,
         )
         .order_by(FollowUpReport.period.desc())
@@ -317,11 +284,141 @@ def latest_follow_up(
     ).first()
     if row is None:
         return None
-    return {
-        "period": row.period,
-        "current_period": period,
-        "submitted": bool(row.submitted),
-        "submitted_on": row.submitted_on,
-        "training_completion_pct": row.training_completion_pct,
-        "last_access_review_on": row.last_access_review_on,
-    }
+    return {**row._asdict(), "current_period": period, "submitted": bool(row.submitted)}
+
+
+# Min enhet as the manager's to-do list: what the unit owes, each item with its date.
+#
+# Every list follows the rule of etl.kpi.rules that its number on the cards uses, over the same
+# rows, so that a list's length is the number (tests/test_unit_todo.py):
+# - assets without a current classification: assets − classified_current (classification_coverage)
+#   of the assets the unit owns as primary owner, as the unit's numbers count them;
+# - assets without a current risk analysis: assets − risk-analysed (risk_analysis_coverage);
+# - classifications due for review within 90 days (reviews_due_90d);
+# - overdue actions (actions_overdue) and actions due soon (open, due within 30 days);
+# - the follow-up report of the period when the unit has not submitted one (follow_up_rate).
+#
+# Säkerhetsskydd assets and the actions on their risks count in the numbers but are listed only
+# for the protection officer (etl.visibility): each list says how many it leaves out, so that
+# listed + left out = the number.
+ASSET_TODO_COLUMNS = ["asset_code", "asset_name", "status_code", "date"]
+ACTION_TODO_COLUMNS = ["code", "title", "responsible", "due_on", "days_overdue"]
+
+
+@dataclass
+class TodoList:
+    """The unit's to-do items per kind (frames with their dates) and, per kind, how many items
+    the viewer may not see listed (säkerhetsskydd) but that count in the unit's numbers."""
+
+    unclassified: pd.DataFrame  # status_code missing | expired; date: review date passed
+    unanalysed: pd.DataFrame  # date: the latest analysis (older than 36 months), or none
+    reviews_due: pd.DataFrame  # date: the review date
+    overdue: pd.DataFrame  # due_on and days_overdue
+    due_soon: pd.DataFrame  # due_on
+    follow_up: dict | None  # {"period", "period_end"} when the period's report is missing
+    hidden: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        """Listed plus left out: the number the unit's cards give for ``kind``."""
+        return len(getattr(self, kind)) + self.hidden.get(kind, 0)
+
+
+def _asset_rows(session: Session, as_of: dt.date, unit_ids) -> list:
+    owned = select(Asset.id).where(Asset.primary_unit_id.in_(unit_ids))
+    latest = latest_classification_sql(as_of, owned)
+    last_analysis = (
+        select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
+        .where(RiskAnalysis.asset_id.in_(owned), RiskAnalysis.analysed_on <= as_of)
+        .group_by(RiskAnalysis.asset_id)
+        .subquery("last_analysis")
+    )
+    return session.execute(
+        select(
+            Asset.code,
+            Asset.name,
+            Asset.security_protection,
+            latest.c.classified_on,
+            latest.c.next_review_on,
+            last_analysis.c.analysed_on,
+        )
+        .outerjoin(latest, latest.c.asset_id == Asset.id)
+        .outerjoin(last_analysis, last_analysis.c.asset_id == Asset.id)
+        .where(Asset.primary_unit_id.in_(unit_ids))
+        .order_by(Asset.name, Asset.code)
+    ).all()
+
+
+def _action_frame(session: Session, condition, unit_code: str, viewer: Viewer, as_of: dt.date):
+    """(the unit's actions under ``condition`` the viewer may see, due first; how many more
+    count but are not listed)."""
+    listed = select(
+        Action.code,
+        Action.title,
+        Action.responsible,
+        Action.due_on,
+        days_overdue_sql(as_of).label("days_overdue"),
+    ).where(Action.owner_unit_id.in_(_unit_ids(unit_code, viewer)), condition)
+    shown = shown_action(viewer.role)
+    if shown is not None:
+        listed = listed.where(shown)
+    rows = session.execute(listed.order_by(Action.due_on, Action.code)).all()
+    hidden = hidden_unit_actions(session, unit_code, viewer, condition)
+    return pd.DataFrame(rows, columns=ACTION_TODO_COLUMNS), hidden
+
+
+def unit_todo(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer) -> TodoList:
+    """The to-do list of the unit ``unit_code`` for ``viewer`` (empty when the viewer may not
+    see the unit's rows: another unit, or the committee, which sees aggregates only)."""
+    protected_shown = may_see_protected(viewer.role)
+    listed = {"unclassified": [], "unanalysed": [], "reviews_due": []}
+    hidden = dict.fromkeys(listed, 0)
+    for row in _asset_rows(session, as_of, _unit_ids(unit_code, viewer)):
+        status, review = classification_status(row.classified_on, row.next_review_on, as_of)
+        analysed = risk_analysis_is_current(row.analysed_on, as_of)
+        due = status == "current" and classification_review_is_due(
+            row.classified_on, row.next_review_on, as_of
+        )
+        items = {  # kind: (status code, date) when the asset is on that list
+            "unclassified": status != "current" and (status, review),
+            "unanalysed": not analysed
+            and ("lapsed" if row.analysed_on else "missing", row.analysed_on),
+            "reviews_due": due and ("due", review),
+        }
+        for kind, item in items.items():
+            if item and row.security_protection and not protected_shown:
+                hidden[kind] += 1
+            elif item:
+                listed[kind].append((row.code, row.name, *item))
+    frames = {kind: pd.DataFrame(rows, columns=ASSET_TODO_COLUMNS) for kind, rows in listed.items()}
+    reviews = frames.pop("reviews_due").sort_values("date", kind="stable").reset_index(drop=True)
+    condition = action_overdue_sql(as_of)
+    overdue, hidden["overdue"] = _action_frame(session, condition, unit_code, viewer, as_of)
+    condition = action_due_soon_sql(as_of)
+    due_soon, hidden["due_soon"] = _action_frame(session, condition, unit_code, viewer, as_of)
+    return TodoList(
+        **frames,
+        reviews_due=reviews,
+        overdue=overdue,
+        due_soon=due_soon,
+        follow_up=_follow_up_due(session, as_of, unit_code, viewer),
+        hidden=hidden,
+    )
+
+
+def _follow_up_due(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer):
+    """The period whose report the unit owes (none submitted for it), with the day the period
+    ended; None when it is in, or when the viewer may not see the unit."""
+    unit_id = session.scalar(_unit_ids(unit_code, viewer))
+    if unit_id is None:
+        return None
+    period = follow_up_period(as_of)
+    submitted = session.scalar(
+        select(FollowUpReport.id).where(
+            FollowUpReport.unit_id == unit_id,
+            FollowUpReport.period == period,
+            FollowUpReport.submitted.is_(True),
+        )
+    )
+    if submitted is not None:
+        return None
+    return {"period": period, "period_end": follow_up_period_end(period)}

@@ -10,7 +10,6 @@ total is the sum of what each municipality sees, not a deduplicated count.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 from typing import NamedTuple
 
@@ -18,17 +17,14 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.queries.org import (
-    MUNICIPALITIES_WITH_ADMINISTRATIONS,
-    municipality_of_administrations,
-)
-from dashboard.queries.viewer import SYSTEM, Viewer, municipality_scope_condition
+from dashboard.queries.governance import shown_object_kpis, visible_object_list
+from dashboard.queries.org import lists_municipalities_only, municipality_of_administrations
+from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.kpi.compute import AGING_BUCKETS, FUNNEL_STAGES, compute_kpis, overdue_aging
 from etl.kpi.dates import previous_quarter
 from etl.kpi.definitions import METRICS
-from etl.models import Municipality
-
-log = logging.getLogger(__name__)
+from etl.kpi.scope import build_scope
+from etl.models import Administration
 
 CARD_METRICS = (
     "classification_coverage",
@@ -60,16 +56,8 @@ FUNNEL_METRICS = (
 AGING_METRICS = tuple(metric for metric, _ in AGING_BUCKETS)
 AGING_COLUMNS = ["administration_code", "administration_name", "bucket", "count"]
 HEADLINE_COLUMNS = ["metric", "kind", "value", "numerator", "denominator", "previous", "change"]
-ORG_COLUMNS = [
-    "scope_type",
-    "scope_id",
-    "scope_name",
-    "municipality_code",
-    "metric",
-    "value",
-    "numerator",
-    "denominator",
-]
+ORG_COLUMNS = ["scope_type", "scope_id", "scope_name", "municipality_code", "metric", "value",
+               "numerator", "denominator"]  # fmt: skip
 
 
 def focus_scope(
@@ -91,17 +79,14 @@ def focus_scope(
     return "municipality", None
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _clean(value) -> float | None:
-    return None if _missing(value) else float(value)
+    return (
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
 
 
 class MetricRows(NamedTuple):
-    """One metric's values, numerators and denominators over some compute_kpis rows, in their
-    order, as plain lists."""
+    """One metric's values, numerators and denominators over some compute_kpis rows, in order."""
 
     value: list
     numerator: list
@@ -118,29 +103,15 @@ def combine_rows(rows: MetricRows, kind: str) -> tuple[float | None, float | Non
         return None, None, None
     if len(rows.value) == 1:
         return _clean(rows.value[0]), _clean(rows.numerator[0]), _clean(rows.denominator[0])
-    values = [_clean(v) for v in rows.value]
-    present = [v for v in values if v is not None]
+    present = [v for v in map(_clean, rows.value) if v is not None]
     if kind == "count":
         total = sum(present) if present else None
         return total, total, None
     if kind == "rate":
-        numerators = [_clean(v) for v in rows.numerator]
-        denominators = [_clean(v) for v in rows.denominator]
-        numerator = sum(v for v in numerators if v is not None)
-        denominator = sum(v for v in denominators if v is not None)
+        numerator = sum(v for v in map(_clean, rows.numerator) if v is not None)
+        denominator = sum(v for v in map(_clean, rows.denominator) if v is not None)
         return (numerator / denominator if denominator else None), numerator, denominator
     return (sum(present) / len(present) if present else None), None, None
-
-
-def _focus_rows(
-    kpis: pd.DataFrame, municipality: str | None, administration: str | None, viewer: Viewer
-) -> pd.DataFrame:
-    """The compute_kpis rows of the focus scope (all municipality rows for "all")."""
-    scope_type, scope_id = focus_scope(municipality, administration, viewer)
-    if kpis.empty:
-        return kpis
-    rows = kpis[kpis["scope_type"] == scope_type]
-    return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
 
 
 def rows_by_metric(rows: pd.DataFrame) -> dict[str, MetricRows]:
@@ -158,57 +129,41 @@ def rows_by_metric(rows: pd.DataFrame) -> dict[str, MetricRows]:
     }
 
 
-def _focus_values(
-    rows: pd.DataFrame, metrics: tuple[str, ...]
-) -> dict[str, tuple[float | None, float | None, float | None]]:
+def _values(rows: pd.DataFrame, metrics: tuple[str, ...]) -> dict[str, tuple]:
     by_metric = rows_by_metric(rows)
-    return {
-        metric: combine_rows(by_metric.get(metric, NO_ROWS), METRICS[metric].kind)
-        for metric in metrics
-    }
+    return {m: combine_rows(by_metric.get(m, NO_ROWS), METRICS[m].kind) for m in metrics}
 
 
-def _compute(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer,
-    scope_types: list[str],
-    metrics: tuple[str, ...],
-    municipality: str | None,
-    administration: str | None,
-) -> pd.DataFrame:
-    return compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=scope_types,
-        municipality=municipality,
-        administration=administration,
-        metrics=list(metrics),
-    )
+def _kpis(session, day, viewer, scope_types, metrics, municipality=None, administration=None):
+    return compute_kpis(session, day, viewer, scope_types=list(scope_types),
+                        municipality=municipality, administration=administration,
+                        metrics=list(metrics))  # fmt: skip
 
 
-def _headline_frame(
-    now_rows: pd.DataFrame, before_rows: pd.DataFrame, metrics: tuple[str, ...]
-) -> pd.DataFrame:
-    now = _focus_values(now_rows, metrics)
-    before = _focus_values(before_rows, metrics)
+def _focus_rows(kpis: pd.DataFrame, viewer: Viewer, municipality, administration) -> pd.DataFrame:
+    """The compute_kpis rows of the focus scope (all its type's rows for "all")."""
+    scope_type, scope_id = focus_scope(municipality, administration, viewer)
+    if kpis.empty:
+        return kpis
+    rows = kpis[kpis["scope_type"] == scope_type]
+    return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
+
+
+def _read_focus(session, day, viewer, metrics, municipality, administration) -> pd.DataFrame:
+    """The focus scope's compute_kpis rows of ``metrics`` as of ``day``."""
+    scope_type = focus_scope(municipality, administration, viewer)[0]
+    kpis = _kpis(session, day, viewer, [scope_type], metrics, municipality, administration)
+    return _focus_rows(kpis, viewer, municipality, administration)
+
+
+def _headline_frame(now: pd.DataFrame, before: pd.DataFrame, metrics) -> pd.DataFrame:
+    now_values, before_values = _values(now, metrics), _values(before, metrics)
     rows = []
     for metric in metrics:
-        value, numerator, denominator = now[metric]
-        previous = before[metric][0]
+        value, numerator, denominator = now_values[metric]
+        previous = before_values[metric][0]
         change = None if value is None or previous is None else value - previous
-        rows.append(
-            {
-                "metric": metric,
-                "kind": METRICS[metric].kind,
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-                "previous": previous,
-                "change": change,
-            }
-        )
+        rows.append((metric, METRICS[metric].kind, value, numerator, denominator, previous, change))
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
@@ -222,53 +177,11 @@ def headline_kpis(
     metrics: tuple[str, ...] = CARD_METRICS,
 ) -> pd.DataFrame:
     """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
-    focus = focus_scope(municipality, administration, viewer)
     now, before = (
-        _focus_rows_as_of(session, day, viewer, focus, municipality, administration, metrics)
+        _read_focus(session, day, viewer, metrics, municipality, administration)
         for day in (as_of, previous_quarter(as_of))
     )
     return _headline_frame(now, before, metrics)
-
-
-def _focus_rows_as_of(
-    session: Session,
-    day: dt.date,
-    viewer: Viewer,
-    focus: tuple[str, str | None],
-    municipality: str | None,
-    administration: str | None,
-    metrics: tuple[str, ...],
-) -> pd.DataFrame:
-    """The focus scope's compute_kpis rows as of ``day``."""
-    scope_type, _ = focus
-    rows = _compute(session, day, viewer, [scope_type], metrics, municipality, administration)
-    return _focus_rows(rows, municipality, administration, viewer)
-
-
-def overview_numbers(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(headline_kpis, org_check) of the overview with two compute_kpis calls instead of three:
-    the cards and the organisation check share the call for ``as_of``."""
-    focus = focus_scope(municipality, administration, viewer)
-    org_types = _org_scope_types(session, viewer, municipality, administration)
-    scope_types = sorted({focus[0], *org_types})
-    metrics = (*CARD_METRICS, *ORG_METRICS)
-    now = _compute(session, as_of, viewer, scope_types, metrics, municipality, administration)
-    before = _focus_rows_as_of(
-        session, previous_quarter(as_of), viewer, focus, municipality, administration,
-        CARD_METRICS,
-    )  # fmt: skip
-    headline = _headline_frame(
-        _focus_rows(now, municipality, administration, viewer), before, CARD_METRICS
-    )
-    org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
-    return headline, _org_frame(session, org_rows, administration)
 
 
 class OverviewFrames(NamedTuple):
@@ -293,49 +206,30 @@ def overview_frames(
 ) -> OverviewFrames:
     """The overview's cards, organisation check, funnel and aging chart.
 
-    Where the organisation check lists municipalities only (no municipality chosen and more
-    than MUNICIPALITIES_WITH_ADMINISTRATIONS visible: the country), the aging chart has a bar
-    per municipality too (the country's 1 356 administrations were read to draw 30 of them),
-    and the cards, the check, the funnel and the chart share one compute_kpis call for
-    ``as_of``: the municipalities' rows. Elsewhere: overview_numbers, funnel_stages and
-    aging_rows, as before."""
+    The cards and the organisation check share one compute_kpis call for ``as_of``. Where the
+    check lists municipalities only (the country), the funnel and the aging chart (a bar per
+    municipality) share it too: the country's 1 356 administrations were read to draw 30 bars."""
+    focus_type = focus_scope(municipality, administration, viewer)[0]
     org_types = _org_scope_types(session, viewer, municipality, administration)
-    focus = focus_scope(municipality, administration, viewer)
-    if org_types != ["municipality"] or focus[0] != "municipality":
-        headline, org = overview_numbers(
-            session, as_of, viewer, municipality=municipality, administration=administration
-        )
-        where = {"municipality": municipality, "administration": administration}
-        return OverviewFrames(
-            headline,
-            org,
-            funnel_stages(session, as_of, viewer, **where),
-            aging_rows(session, as_of, viewer, **where),
-            "administration",
-        )
-    metrics = (*CARD_METRICS, *ORG_METRICS, *FUNNEL_METRICS, *AGING_METRICS)
-    now = _compute(session, as_of, viewer, ["municipality"], metrics, municipality, None)
-    before = _focus_rows_as_of(
-        session, previous_quarter(as_of), viewer, focus, municipality, None, CARD_METRICS
+    country = org_types == ["municipality"] and focus_type == "municipality"
+    extra = (*FUNNEL_METRICS, *AGING_METRICS) if country else ()
+    scope_types = sorted({focus_type, *org_types})
+    now = _kpis(session, as_of, viewer, scope_types, (*CARD_METRICS, *ORG_METRICS, *extra),
+                municipality, administration)  # fmt: skip
+    before = _read_focus(
+        session, previous_quarter(as_of), viewer, CARD_METRICS, municipality, administration
     )
-    focus_now = _focus_rows(now, municipality, None, viewer)
-    return OverviewFrames(
-        _headline_frame(focus_now, before, CARD_METRICS),
-        _org_frame(session, now, None),
-        _funnel_frame(_focus_values(focus_now, FUNNEL_METRICS)),
-        _aging_frame(now),
-        "municipality",
-    )
-
-
-def _funnel_frame(values: dict[str, tuple]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "stage": [stage for stage, _ in FUNNEL_STAGES],
-            "label_sv": [label for _, label in FUNNEL_STAGES],
-            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
-        }
-    )
+    focus_now = _focus_rows(now, viewer, municipality, administration)
+    org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
+    org = _org_frame(session, org_rows, administration)
+    headline = _headline_frame(focus_now, before, CARD_METRICS)
+    where = {"municipality": municipality, "administration": administration}
+    if country:
+        funnel = funnel_from_rows(focus_now, viewer, **where)
+        return OverviewFrames(headline, org, funnel, _aging_frame(now), "municipality")
+    funnel = funnel_stages(session, as_of, viewer, **where)
+    return OverviewFrames(headline, org, funnel, aging_rows(session, as_of, viewer, **where),
+                          "administration")  # fmt: skip
 
 
 def funnel_stages(
@@ -346,16 +240,11 @@ def funnel_stages(
     municipality: str | None = None,
     administration: str | None = None,
 ) -> pd.DataFrame:
-    """The coverage funnel (columns stage, label_sv, count) of the focus scope, as
-    compute.funnel counts it from the assets, summed from compute_kpis's rows of the focus scope
-    (the KPI mart's, when it holds the date): an asset belongs to exactly one unit, so the
-    municipalities' (or administrations', units') counts add up to the visible units' assets.
-    Nationally this reads 290 x 5 numbers instead of every asset of the country."""
-    focus = focus_scope(municipality, administration, viewer)
-    rows = _focus_rows_as_of(
-        session, as_of, viewer, focus, municipality, administration, FUNNEL_METRICS
-    )
-    return _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
+    """The coverage funnel (columns stage, label_sv, count) of the focus scope, summed from
+    compute_kpis's rows of the focus scope: an asset belongs to exactly one unit, so the scopes'
+    counts add up. Nationally this reads 290 x 5 numbers instead of every asset of the country."""
+    rows = _read_focus(session, as_of, viewer, FUNNEL_METRICS, municipality, administration)
+    return funnel_from_rows(rows, viewer, municipality=municipality, administration=administration)
 
 
 def funnel_from_rows(
@@ -367,8 +256,14 @@ def funnel_from_rows(
 ) -> pd.DataFrame:
     """funnel_stages from compute_kpis rows already read as of the date (they must hold
     FUNNEL_METRICS of the focus scope type): the report reads them with its own rows."""
-    rows = _focus_rows(kpis, municipality, administration, viewer)
-    return _funnel_frame(_focus_values(rows, FUNNEL_METRICS))
+    values = _values(_focus_rows(kpis, viewer, municipality, administration), FUNNEL_METRICS)
+    return pd.DataFrame(
+        {
+            "stage": [stage for stage, _ in FUNNEL_STAGES],
+            "label_sv": [label for _, label in FUNNEL_STAGES],
+            "count": [int(values[metric][0] or 0) for metric in FUNNEL_METRICS],
+        }
+    )
 
 
 def aging_rows(
@@ -380,18 +275,14 @@ def aging_rows(
     administration: str | None = None,
 ) -> pd.DataFrame:
     """Overdue actions per administration and aging bucket (AGING_COLUMNS, every bucket, zeros
-    included, administrations by code), as compute.overdue_aging counts them: the
-    administrations' rows of compute_kpis (the mart's, when it holds the date). A viewer who
+    included, administrations by code): the administrations' compute_kpis rows. A viewer who
     sees no administration (a unit manager) gets compute.overdue_aging, which names the
     administrations of their units."""
+    where = {"municipality": municipality, "administration": administration}
     if "administration" not in viewer.visible_scope_types:
-        return overdue_aging(
-            session, as_of, viewer, municipality=municipality, administration=administration
-        )
-    rows = _compute(
-        session, as_of, viewer, ["administration"], AGING_METRICS, municipality, administration
-    )
-    return _aging_frame(rows)
+        return overdue_aging(session, as_of, viewer, **where)
+    return _aging_frame(_kpis(session, as_of, viewer, ["administration"], AGING_METRICS,
+                              municipality, administration))  # fmt: skip
 
 
 def _aging_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -401,16 +292,14 @@ def _aging_frame(rows: pd.DataFrame) -> pd.DataFrame:
         rows = rows[rows["metric"].isin(AGING_METRICS)]
     if rows.empty:
         return pd.DataFrame(columns=AGING_COLUMNS)
-    # compute_kpis gives each scope's metrics in catalogue order, scopes by code: one row per
-    # (scope, bucket) in the buckets' order.
+    # One row per (scope, bucket): scopes by code, buckets in their order.
     rows = rows.assign(_bucket=rows["metric"].map({m: i for i, m in enumerate(AGING_METRICS)}))
     rows = rows.sort_values(["scope_id", "_bucket"], kind="stable")
-    labels = dict(AGING_BUCKETS)
     return pd.DataFrame(
         {
             "administration_code": rows["scope_id"].to_numpy(dtype=object),
             "administration_name": rows["scope_name"].to_numpy(dtype=object),
-            "bucket": rows["metric"].map(labels).to_numpy(dtype=object),
+            "bucket": rows["metric"].map(dict(AGING_BUCKETS)).to_numpy(dtype=object),
             "count": [int(v or 0) for v in rows["value"]],
         },
         columns=AGING_COLUMNS,
@@ -421,17 +310,12 @@ def _org_scope_types(
     session: Session, viewer: Viewer, municipality: str | None, administration: str | None
 ) -> list[str]:
     """The scope types of the organisation check: the chosen administration, else the
-    municipalities with their administrations, or the municipalities only when no municipality
-    is chosen and the viewer sees more than MUNICIPALITIES_WITH_ADMINISTRATIONS of them."""
+    municipalities with their administrations, or the municipalities only when none is chosen
+    and the viewer sees too many of them (org.lists_municipalities_only)."""
     if administration:
         return ["administration"]
-    if municipality is None and "municipality" in viewer.visible_scope_types:
-        count = select(func.count(Municipality.id))
-        condition = municipality_scope_condition(viewer)
-        if condition is not None:
-            count = count.where(condition)
-        if session.execute(count).scalar_one() > MUNICIPALITIES_WITH_ADMINISTRATIONS:
-            return ["municipality"]
+    if municipality is None and lists_municipalities_only(session, viewer):
+        return ["municipality"]
     return ["municipality", "administration"]
 
 
@@ -463,13 +347,74 @@ def org_check(
 ) -> pd.DataFrame:
     """The organisation check per municipality and administration (long format, ORG_COLUMNS),
     ordered municipality first, then its administrations by name."""
-    df = _compute(
-        session,
-        as_of,
-        viewer,
-        _org_scope_types(session, viewer, municipality, administration),
-        ORG_METRICS,
-        municipality,
-        administration,
+    scope_types = _org_scope_types(session, viewer, municipality, administration)
+    kpis = _kpis(session, as_of, viewer, scope_types, ORG_METRICS, municipality, administration)
+    return _org_frame(session, kpis, administration)
+
+
+# The CISO's glance: maturity, coverage and overdue actions per administration and per shared
+# governance object, one table on Översikt. Every value is a compute_kpis row: the administrations
+# the viewer may see within the filters, and the objects whose numbers it may see (governance.py).
+GLANCE_METRICS = (
+    "maturity_self",
+    "maturity_evidence",
+    "classification_coverage",
+    "risk_analysis_coverage",
+    "actions_overdue",
+)
+GLANCE_COLUMNS = ["scope_type", "code", "name", *GLANCE_METRICS]
+# More administrations than this (a region's or the country's view) make no glance: the page
+# asks for a municipality instead.
+MAX_GLANCE_ADMINISTRATIONS = 60
+
+
+def _glance_wide(kpis: pd.DataFrame, scope_type: str) -> pd.DataFrame:
+    """One row per scope of ``scope_type`` with one column per GLANCE_METRICS value."""
+    rows = kpis[kpis["scope_type"] == scope_type] if not kpis.empty else kpis
+    if rows.empty:
+        return pd.DataFrame(columns=GLANCE_COLUMNS)
+    wide = rows.pivot_table(
+        index=["scope_id", "scope_name"], columns="metric", values="value", aggfunc="first"
+    ).reset_index()
+    wide = wide.rename(columns={"scope_id": "code", "scope_name": "name"})
+    for metric in GLANCE_METRICS:
+        if metric not in wide.columns:
+            wide[metric] = None
+    wide["scope_type"] = scope_type
+    return wide[GLANCE_COLUMNS].sort_values("name").reset_index(drop=True)
+
+
+def glance_rows(
+    session: Session,
+    as_of: dt.date,
+    viewer: Viewer,
+    *,
+    municipality: str | None = None,
+    administration: str | None = None,
+) -> pd.DataFrame | None:
+    """Administrations (by name), then shared objects (by name), columns GLANCE_COLUMNS; None
+    when the selection holds more than MAX_GLANCE_ADMINISTRATIONS administrations."""
+    # Counted before anything is computed: the country's 1 356 administrations are not read.
+    scope = build_scope(viewer, ["administration"], municipality, administration)
+    counted = select(func.count(Administration.id))
+    if scope.administration is not None:
+        counted = counted.where(scope.administration)
+    if (
+        "administration" in scope.types
+        and (session.scalar(counted) or 0) > MAX_GLANCE_ADMINISTRATIONS
+    ):
+        return None
+    where = {"municipality": municipality, "administration": administration}
+    administrations = _glance_wide(
+        _kpis(session, as_of, viewer, ["administration"], GLANCE_METRICS, **where),
+        "administration",
     )
-    return _org_frame(session, df, administration)
+    objects, _total = visible_object_list(session, viewer, **where)
+    object_kpis = shown_object_kpis(
+        session, as_of, viewer, objects, metrics=GLANCE_METRICS, **where
+    )
+    object_rows = _glance_wide(object_kpis, "governance_object")
+    frames = [f for f in (administrations, object_rows) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=GLANCE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)

@@ -1,20 +1,15 @@
 """Frozen committee reports: store a report's numbers and lineage, list, fetch and compare them.
 
-A snapshot holds the JSON of ``gather_report`` at freezing time. Nothing reads owners' rows when
-a frozen report is shown again, so later loads cannot change it.
-
-Who gets a snapshot (DESIGN §5: frozen reports are scoped like everything else): only a viewer
-who may see all that it holds. What a report holds depends on its maker as much as on its scope
-(a CISO's report of an administration has shared-object numbers and object sources that the
-administration's security officer's report leaves out), so freezing records the scope types of
-the content and the org codes the maker could see (its audience), and a viewer receives the
-snapshot only when
-- it may see the snapshot's scope (a municipality or administration code; "" = all the maker saw),
-- its own report would hold every scope type the snapshot holds, and
-- it sees every org code of the audience ("*", a maker who saw everything: only such viewers).
+A snapshot holds the JSON of ``gather_report`` at freezing time, so later loads cannot change it.
+Frozen reports are scoped like everything else (DESIGN §5), and what a report holds depends on its
+maker as much as on its scope (a CISO's report of an administration has shared-object numbers
+that the administration's security officer's leaves out). Freezing therefore records the scope
+types of the content and the org codes the maker could see (its audience), and a viewer receives
+the snapshot only when it may see the snapshot's scope (a municipality or administration code;
+"" = all the maker saw), its own report would hold every scope type the snapshot holds, and it
+sees every org code of the audience ("*", a maker who saw everything: only such viewers).
 Snapshots frozen before these were recorded go to viewers who see everything only. The report
-holds aggregates only, with säkerhetsskydd assets counted unnamed for every role, so no
-protection class is needed.
+holds aggregates only, with säkerhetsskydd assets counted unnamed for every role.
 """
 
 from __future__ import annotations
@@ -56,13 +51,6 @@ def report_content_types(viewer: Viewer) -> tuple[str, ...]:
     return tuple(t for t in REPORT_SCOPE_TYPES if t in viewer.visible_scope_types)
 
 
-def report_audience(viewer: Viewer) -> list[str]:
-    """The org codes whose data ``viewer`` can see: what a report it makes may draw on."""
-    if viewer.sees_all:
-        return [EVERYTHING]
-    return sorted(viewer.municipality_codes | viewer.administration_codes | viewer.unit_codes)
-
-
 def freeze_report(
     engine: Engine, data: dict, created_by: str, pdf: bytes | None = None, viewer: Viewer = SYSTEM
 ) -> int:
@@ -83,7 +71,13 @@ def freeze_report(
             content_json=json.dumps(data, ensure_ascii=False, sort_keys=True),
             pdf=pdf,
             content_types=",".join(report_content_types(viewer)),
-            audience=json.dumps(report_audience(viewer)),
+            audience=json.dumps(
+                [EVERYTHING]
+                if viewer.sees_all
+                else sorted(
+                    viewer.municipality_codes | viewer.administration_codes | viewer.unit_codes
+                )
+            ),
             made_for_role=viewer.role,
         )
         session.add(snapshot)
@@ -91,22 +85,6 @@ def freeze_report(
         snapshot_id = snapshot.id
     log.info("report frozen: id %s, period %s", snapshot_id, data["period"])
     return snapshot_id
-
-
-def _visible_scope_codes(session: Session, viewer: Viewer) -> set[str] | None:
-    """Scope codes whose snapshots the viewer may see (None = every snapshot)."""
-    if viewer.sees_all:
-        return None
-    codes: set[str] = set()
-    for table, condition in (
-        (Municipality, municipality_scope_condition(viewer)),
-        (Administration, administration_scope_condition(viewer)),
-    ):
-        query = select(table.code)
-        if condition is not None:
-            query = query.where(condition)
-        codes.update(session.scalars(query).all())
-    return codes
 
 
 def _holds_no_more(snap: ReportSnapshot, viewer: Viewer, codes: set[str]) -> bool:
@@ -130,12 +108,22 @@ def _visible_snapshots(session: Session, viewer: Viewer, snapshot_id: int | None
     query = select(ReportSnapshot).order_by(ReportSnapshot.as_of.desc(), ReportSnapshot.id.desc())
     if snapshot_id is not None:
         query = query.where(ReportSnapshot.id == snapshot_id)
-    codes = _visible_scope_codes(session, viewer)
-    if codes is None:
+    if viewer.sees_all:
         return list(session.scalars(query).all())
+    codes: set[str] = set()  # the municipalities and administrations the viewer may see
+    for table, condition in (
+        (Municipality, municipality_scope_condition(viewer)),
+        (Administration, administration_scope_condition(viewer)),
+    ):
+        codes.update(session.scalars(select(table.code).where(condition)).all())
     # A scope the viewer may see (an all-municipality snapshot has scope ""; its audience decides).
     query = query.where(ReportSnapshot.scope.in_(sorted(codes | {""})))
     return [s for s in session.scalars(query).all() if _holds_no_more(s, viewer, codes)]
+
+
+def _row(snap: ReportSnapshot, **more) -> dict:
+    return {"id": snap.id, "period": snap.period, "scope": snap.scope, "as_of": snap.as_of,
+            "created_at": snap.created_at, "created_by": snap.created_by, **more}  # fmt: skip
 
 
 def list_snapshots(session: Session, viewer: Viewer) -> pd.DataFrame:
@@ -146,17 +134,7 @@ def list_snapshots(session: Session, viewer: Viewer) -> pd.DataFrame:
             scope_name = json.loads(snap.content_json)["scope"]["name"]
         except (ValueError, KeyError, TypeError):
             scope_name = snap.scope
-        rows.append(
-            {
-                "id": snap.id,
-                "period": snap.period,
-                "scope": snap.scope,
-                "scope_name": scope_name,
-                "as_of": snap.as_of,
-                "created_at": snap.created_at,
-                "created_by": snap.created_by,
-            }
-        )
+        rows.append(_row(snap, scope_name=scope_name))
     return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
 
 
@@ -174,17 +152,7 @@ def get_snapshot(session: Session, viewer: Viewer, snapshot_id: int | None) -> d
     found = _visible_snapshots(session, viewer, snapshot_id)
     if not found:
         return None
-    snap = found[0]
-    return {
-        "id": snap.id,
-        "period": snap.period,
-        "scope": snap.scope,
-        "as_of": snap.as_of,
-        "created_at": snap.created_at,
-        "created_by": snap.created_by,
-        "data": json.loads(snap.content_json),
-        "pdf": snap.pdf,
-    }
+    return _row(found[0], data=json.loads(found[0].content_json), pdf=found[0].pdf)
 
 
 def snapshot_label(row: dict, lang: str = "sv") -> str:
