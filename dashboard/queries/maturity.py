@@ -67,8 +67,7 @@ def evidence_holdbacks(
     administration: str | None = None,
 ) -> list[Holdback]:
     """Per visible scope with an evidence level (scope types in catalogue order, then by code),
-    read through compute_kpis (the mart where it holds ``as_of`` for the viewer): the numbers of
-    etl.kpi.compute.evidence_criteria."""
+    read through compute_kpis (the mart where it holds ``as_of`` for the viewer)."""
     kpis = compute_kpis(
         session,
         as_of,
