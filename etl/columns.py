@@ -109,11 +109,28 @@ def _parse_cell_by_cell(
     convert = None if plain or is_list else _converter(column, matrix_size)
     controls = _controls(column)
     required = column.required
+    # A code list's text parsed once per column (a CSV file's owners and participants repeat:
+    # 11 500 distinct texts in 62 000 cells of 300 national sets); each cell gets its own list.
+    lists: dict[str, object] = {}
     out: list[object] = []
     append = out.append
     for index, raw in enumerate(raw_values):
         if raw is None:
             value = None
+        elif is_list and type(raw) is str:
+            parsed = lists.get(raw, _MISSING)
+            if parsed is _MISSING:
+                try:
+                    parsed = parse_cell(column_type, raw)
+                except CellError as exc:
+                    parsed = exc
+                lists[raw] = parsed
+            if isinstance(parsed, CellError):
+                problems.append(CellProblem(index, _shown(raw), parsed.message_sv,
+                                            parsed.message_en))  # fmt: skip
+                append(None)
+                continue
+            value = None if parsed is None else list(parsed)  # type: ignore[call-overload]
         elif plain and type(raw) is str:
             value = raw.strip() or None
             found = None if value is None or value.isprintable() else controls.search(value)

@@ -57,18 +57,16 @@ from etl.issues import ValidationIssue, file_issue
 from etl.kpi.mart_update import NOTHING, footprint, remember
 from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, id_counts, read_org_ids, replace_source_rows, source_batches
-from etl.pipeline import Prefetch, prefetch_workers, should_prefetch
+from etl.pipeline import Plan, Prefetch, plan, prefetch_workers
 from etl.reader import RawWorkbook, SourceReadError
 from etl.sandboxed_read import read_source
 from etl.schema import ORGANISATION
 from etl.sources import (
     SourceFiles,
     expand_paths,
-    expand_sources,
     looks_like_organisation,
     order_for_loading,
     source_of,
-    split_organisations,
 )
 from etl.statistics import refresh_statistics
 from etl.taken import TakenIds
@@ -188,6 +186,7 @@ def load_paths(
     snapshot: bool = True,
     prefetch: bool | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    planned: Plan | None = None,
 ) -> RunResult:
     """Load every file of ``paths`` (folders expanded), organisation workbooks first.
 
@@ -195,10 +194,15 @@ def load_paths(
     (see ``record_snapshot``). ``prefetch``: read and parse the files after the organisation
     workbooks in a worker process while this one writes (etl.pipeline); by default when there
     are enough of them. ``progress`` is told before each file, ``on_file`` after it (its result:
-    outcome and rows), for a display of a long run.
+    outcome and rows), for a display of a long run. ``planned``: ``etl.pipeline.plan(paths)``
+    made by the caller, whose workers started reading before the caller opened the store (this
+    run closes them); ``prefetch`` is then the plan's.
     """
     with _fewer_collections():
-        return _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch, on_file)
+        if planned is None:
+            planned = plan(paths, prefetch, workers=prefetch_workers())
+        with planned:
+            return _load_paths(engine, planned, loaded_by, progress, today, snapshot, on_file)
 
 
 # A run allocates a few objects per cell and frees them with the file; collecting the young
@@ -218,28 +222,23 @@ def _fewer_collections():
         gc.set_threshold(*before)
 
 
-def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
+def _load_paths(engine, planned: Plan, loaded_by, progress, today, snapshot,
                 on_file) -> RunResult:  # fmt: skip
     run_id = new_run_id()
-    organisations, others = split_organisations(expand_sources(paths))
+    organisations, others, ahead = planned.organisations, planned.others, planned.ahead
     files = organisations + others  # organisation workbooks first: the others use their codes
     codes = OrgCodes()  # organisation codes and ids, read once per organisation load
     taken = TakenIds()  # the ids this run's files own, while it is the store's only writer
     deferred = DeferredIndexes()
     repair_indexes(engine)  # a run killed before it rebuilt what it had deferred
-    if prefetch is None:
-        prefetch = should_prefetch(others)
-    ahead: Prefetch | None = None
     results = []
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     try:
-        if prefetch and others:  # the workers start while the organisation workbooks load
-            ahead = Prefetch(prefetch_workers())
         for index, source in enumerate(files):
             if index == len(organisations):  # the organisation is in: its codes and matrix hold
                 if ahead is not None:
-                    ahead.ask(others, _matrix_size(engine, codes))
+                    ahead.parse_for(_matrix_size(engine, codes))
                 if len(others) >= DEFER_MIN_SOURCES:
                     _defer_indexes(engine, deferred)  # nothing deletes units after this
                 if _batching(engine, others):
@@ -264,8 +263,7 @@ def _load_paths(engine, paths, loaded_by, progress, today, snapshot, prefetch,
             if on_file:
                 on_file(results[-1])
     finally:
-        if ahead is not None:
-            ahead.close()
+        planned.close()
         del taken  # a national run's ids: not kept through the index builds and the snapshot
         _make_durable(engine)  # the files committed without waiting for the disk
         clock = _lap(seconds, "files", clock)

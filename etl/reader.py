@@ -25,6 +25,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import count
 from pathlib import Path
 from typing import NamedTuple
 
@@ -199,9 +200,19 @@ def build_sheet(
     header_index = _find_header(sheet, grid)
     headers = ["" if h is None else str(h).strip() for h in grid[header_index]]
     width = len(headers)
+    body = grid[header_index + 1 :]
+    if width and set(map(len, body)) <= {0, width}:
+        # Every row as wide as the headers or blank (a CSV file, and most sheets): the same
+        # rows as the loop below, without its slicing and padding per row.
+        start = first_row_number + header_index + 1
+        none = (None,) * width
+        return RawSheet(name, sheet, headers, first_row_number + header_index,
+                        [RawRow(number, cells) for number, cells
+                         in zip(count(start), map(tuple, body)) if cells and cells != none],
+                        match_columns(sheet, headers))  # fmt: skip
     rows = []
     padding = [(None,) * (width - n) for n in range(width + 1)]
-    for offset, values in enumerate(grid[header_index + 1 :], start=header_index + 1):
+    for offset, values in enumerate(body, start=header_index + 1):
         n = len(values)
         cells = tuple(values[:width]) if n >= width else tuple(values) + padding[n]
         if cells.count(None) == width:  # a blank row is all None (see above)

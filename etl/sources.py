@@ -71,24 +71,33 @@ def expand_sources(paths: Sequence[Path]) -> list[SourceFiles]:
     result: list[SourceFiles] = []
     seen_sets: set[tuple[Path, str]] = set()
     listings: dict[Path, dict[str, list[Path]]] = {}
+    # Each folder resolved once, not twice per file: a national delivery's 12 400 files cost
+    # about 0.7 s of CPU time in ``resolve`` alone.
+    resolved: dict[Path, Path] = {}
+
+    def real(folder: Path) -> Path:
+        if folder not in resolved:
+            resolved[folder] = folder.resolve()
+        return resolved[folder]
+
     for given in paths:
         given = Path(given)
         if given.is_dir():
             listing = list_folder(given)
             candidates = _folder_candidates(given, listing)
-            listings[given.resolve()] = csv_sets_in(given, listing)
+            listings[real(given)] = csv_sets_in(given, listing)
         else:
             candidates = [given]
         for path in candidates:
             sets = None
             if path.suffix.casefold() == CSV_SUFFIX:
-                folder = path.parent.resolve()
+                folder = real(path.parent)
                 if folder not in listings:
                     listings[folder] = csv_sets_in(path.parent)
                 sets = listings[folder]
             source = source_of(path, sets)
             if source.members:
-                key = (path.parent.resolve(), source.members[0])
+                key = (real(path.parent), source.members[0])
                 if key in seen_sets:
                     continue
                 seen_sets.add(key)

@@ -589,6 +589,7 @@ class _Validator:
         self.parsed: dict[str, list[ParsedRow]] = {}
         self.scope: namespace.WriteScope | None = None  # an administration's or object's file
         self.own_units: set[str] = set()  # units found in the scope (most rows name a few)
+        self._future_columns: dict[tuple[str, str], bool] = {}  # see ``_future``
 
     # ---------------------------------------------------------------- reporting
 
@@ -717,6 +718,17 @@ class _Validator:
                             *namespace.outside_messages(what_sv, what_en, code, scope))  # type: ignore[arg-type]  # fmt: skip
 
     def _future(self, sheet_key: str, row: ParsedRow, column_key: str) -> None:
+        # Whether any date of the column is in the future, once per column: a national delivery
+        # checks 1.6 million dates, and all but a few columns hold none.
+        any_future = self._future_columns.get((sheet_key, column_key))
+        if any_future is None:
+            latest = self.latest_allowed
+            any_future = any(isinstance(value, dt.date) and value > latest
+                             for value in map(itemgetter(column_key),
+                                              self.parsed.get(sheet_key, [])))  # fmt: skip
+            self._future_columns[sheet_key, column_key] = any_future
+        if not any_future:
+            return
         value = row[column_key]
         if isinstance(value, dt.date) and value > self.latest_allowed:
             header = self.kind.sheet(sheet_key).column(column_key).header  # type: ignore[union-attr]

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from etl.backup import BackupError, backup_sqlite, restore_sqlite
 from etl.config import database_url
 from infosak_cli.app import app
 
@@ -17,6 +16,8 @@ console = Console(stderr=True)
 @app.command()
 def backup(out: Path = typer.Argument(..., help="Fil att skriva kopian till.")) -> None:
     """Gör en konsistent kopia av databasen medan appen körs."""
+    from etl.backup import BackupError, backup_sqlite  # SQLAlchemy: not at every command's start
+
     try:
         path = backup_sqlite(database_url(), out)
     except BackupError as exc:
@@ -28,6 +29,8 @@ def backup(out: Path = typer.Argument(..., help="Fil att skriva kopian till.")) 
 @app.command()
 def restore(backup_file: Path = typer.Argument(..., help="Kopia att återställa från.")) -> None:
     """Återställ databasen från en säkerhetskopia."""
+    from etl.backup import BackupError, restore_sqlite
+
     try:
         path = restore_sqlite(database_url(), backup_file)
     except BackupError as exc:

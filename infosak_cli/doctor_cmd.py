@@ -13,15 +13,17 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from etl import config
 from infosak_cli.app import app
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -57,6 +59,9 @@ def _store_url(environ: Mapping[str, str]) -> str | None:
 
 
 def _read_only_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         # mode=ro: opening the store can neither create the file nor change it.
@@ -72,6 +77,8 @@ def _read_only_engine(url: str) -> Engine:
 def check_store(environ: Mapping[str, str], *, demo: bool) -> list[Finding]:
     """Reachable, at the latest migration, and (outside demo mode) without demo accounts."""
     from alembic.script import ScriptDirectory
+    from sqlalchemy import select, text
+    from sqlalchemy.engine import make_url
 
     from etl.db import alembic_config, at_head, is_initialised
     from etl.models_auth import User
@@ -127,6 +134,8 @@ def check_store(environ: Mapping[str, str], *, demo: bool) -> list[Finding]:
 
 def check_mart_is_current(engine: Engine, today: dt.date) -> list[Finding]:
     """Whether the KPI mart holds today (``infosak mart`` daily); nothing before a first load."""
+    from sqlalchemy import select
+
     from etl.kpi import mart
     from etl.models import KpiMartDate
 

@@ -10,14 +10,8 @@ from enum import StrEnum
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from etl.db import is_initialised, make_engine
-from etl.kpi.compute import kpi_json
 from etl.kpi.definitions import METRICS, SCOPE_TYPE_LABELS_SV, SCOPE_TYPES
-from etl.models import Unit
 from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
@@ -96,6 +90,16 @@ def kpi(
     database_url: str = typer.Option(None, "--database-url", help="Databasens URL."),
 ) -> None:
     """Skriv ut alla nyckeltal för alla nivåer per ett datum (tabell eller JSON)."""
+    # Imported here: every command module is imported at each start (``infosak load`` too), and
+    # the store, the models and the KPI computation (pandas) cost about a second of CPU time.
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from etl.db import is_initialised, make_engine
+    from etl.kpi.compute import kpi_json
+    from etl.models import Unit
+
     day = _parse_as_of(as_of)
     if scope_type is not None and scope_type not in SCOPE_TYPES:
         typer.echo(f"Okänd nivå: {scope_type!r}. Välj en av {', '.join(SCOPE_TYPES)}.", err=True)

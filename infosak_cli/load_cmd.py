@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -16,12 +17,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from etl.load import ACCEPTED, UNCHANGED, FileResult, RunResult, load_paths
 from infosak_cli.app import app
+
+if TYPE_CHECKING:
+    from etl.load import FileResult, RunResult
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+ACCEPTED, UNCHANGED = "accepted", "unchanged"  # etl.load's outcomes (imported when loading)
 SHEET_LABELS = {
     "sv": {"assets": "tillgångar", "classifications": "klassningar", "risk_analyses": "riskanalyser",
            "risks": "risker", "gap_analysis": "bedömningar", "actions": "åtgärder",
@@ -159,22 +163,29 @@ def load_command(
             console.print(f"[red]{t['missing'].format(path=path)}[/]")
         raise typer.Exit(EXIT_USAGE)
 
-    # Imported here so `infosak --help` stays fast.
-    from etl.db import make_engine, migrate
+    # The workers reading ahead start first and read while this process imports the store,
+    # the models and the KPI code (pandas, alembic: about a second of CPU time) and opens the
+    # store; none of those is imported before, so `infosak --help` stays fast too.
+    from etl.pipeline import plan
 
-    try:
-        engine = make_engine(database_url)
-        migrate(engine)
-    except Exception as exc:  # noqa: BLE001 - a bad URL or unreachable server, told in one line
-        log.debug("store could not be opened", exc_info=True)
-        console.print(f"[red]{t['store_failed'].format(error=type(exc).__name__)}[/]")
-        raise typer.Exit(EXIT_USAGE) from None
+    with plan(paths) as planned:
+        from etl.db import make_engine, migrate
+        from etl.load import load_paths
 
-    with LoadProgress(console, lang) as show:
         try:
-            run = load_paths(engine, paths, progress=show.before_file, on_file=show.after_file)
-        finally:
-            engine.dispose()
+            engine = make_engine(database_url)
+            migrate(engine)
+        except Exception as exc:  # noqa: BLE001 - a bad URL or unreachable server, in one line
+            log.debug("store could not be opened", exc_info=True)
+            console.print(f"[red]{t['store_failed'].format(error=type(exc).__name__)}[/]")
+            raise typer.Exit(EXIT_USAGE) from None
+
+        with LoadProgress(console, lang) as show:
+            try:
+                run = load_paths(engine, paths, progress=show.before_file,
+                                 on_file=show.after_file, planned=planned)  # fmt: skip
+            finally:
+                engine.dispose()
 
     if not run.files:
         console.print(t["no_files"])

@@ -5,10 +5,7 @@ from __future__ import annotations
 import logging
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from etl.db import StoreBusyError, is_initialised, make_engine
-from etl.kpi.snapshot import refresh_mart
 from infosak_cli.app import app
 from infosak_cli.kpi_cmd import EMPTY_STORE_MESSAGE, _parse_as_of
 
@@ -23,6 +20,11 @@ def mart(
     """Beräkna nyckeltalen för hela landet per i dag, så att sidorna läser dem färdiga.
 
     En inläsning gör det för sin egen dag; kör detta en gång per dygn (strax efter midnatt)."""
+    from sqlalchemy.exc import SQLAlchemyError  # the store and pandas: not at every start
+
+    from etl.db import StoreBusyError, is_initialised, make_engine
+    from etl.kpi.snapshot import refresh_mart
+
     day = _parse_as_of(as_of)
     engine = make_engine(database_url)
     try:

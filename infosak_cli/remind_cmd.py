@@ -7,10 +7,7 @@ import logging
 from pathlib import Path
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from etl.db import is_initialised, make_engine
 from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
@@ -62,6 +59,11 @@ def remind(
         except ValueError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
+    from sqlalchemy.exc import SQLAlchemyError  # the store: not at every command's start
+    from sqlalchemy.orm import Session
+
+    from etl.db import is_initialised, make_engine
+
     engine = make_engine(database_url)
     try:
         if not is_initialised(engine):

@@ -7,13 +7,7 @@ import logging
 from pathlib import Path
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from etl.db import is_initialised, make_engine
-from etl.kpi.viewer import SYSTEM
-from etl.models import Unit
 from infosak_cli.app import app
 
 log = logging.getLogger(__name__)
@@ -94,6 +88,14 @@ def report(
         raise _fail(f"Okänt språk: {lang!r}. Ange sv eller en. (Unknown language: sv or en.)")
     # Arguments are checked before the store is opened, so a typo never depends on the data.
     day = resolve_as_of(as_of, period, lang)
+    from sqlalchemy import select  # the store and the models: not at every command's start
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from etl.db import is_initialised, make_engine
+    from etl.kpi.viewer import SYSTEM
+    from etl.models import Unit
+
     engine = make_engine(database_url)
     try:
         if not is_initialised(engine):
@@ -129,7 +131,10 @@ def report(
 
 
 def _print_list(engine) -> None:
+    from sqlalchemy.orm import Session
+
     from dashboard.queries.report_snapshots import list_snapshots
+    from etl.kpi.viewer import SYSTEM
 
     with Session(engine) as session:
         frame = list_snapshots(session, SYSTEM)
@@ -146,8 +151,11 @@ def _print_list(engine) -> None:
 def _write_snapshot(engine, snapshot_id: int, out: Path | None, lang: str = "sv") -> None:
     if out is None:
         raise _fail("Ange --out FIL.pdf för den frysta rapporten.")
+    from sqlalchemy.orm import Session
+
     from dashboard.queries.report_snapshots import get_snapshot
     from dashboard.report.pdf import report_pdf
+    from etl.kpi.viewer import SYSTEM
 
     with Session(engine) as session:
         frozen = get_snapshot(session, SYSTEM, snapshot_id)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import make_url
 
 from etl import config
 from infosak_cli.app import app
@@ -119,6 +118,12 @@ def print_demo_accounts(engine) -> None:
     )
 
 
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url  # SQLAlchemy: not at every command's start
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _fail(message: str) -> int:
     console.print(f"[red]{message}[/red]")
     return 1
@@ -136,9 +141,7 @@ def demo(
     """Skapa och läs in exempeldata (Askersund och Sydnärke) och starta dashboarden."""
     message = prepare_demo_store(sample_dir)
     console.print(message)
-    console.print(
-        f"Databas: {make_url(config.database_url()).render_as_string(hide_password=True)}"
-    )
+    console.print(f"Databas: {_shown(config.database_url())}")
     from etl.db import make_engine
 
     print_demo_accounts(make_engine())

@@ -6,7 +6,6 @@ import sys
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
 from infosak_cli.app import app
 from infosak_cli.tables import print_rows
@@ -25,6 +24,12 @@ def _engine():
     engine = make_engine()
     migrate(engine)
     return engine
+
+
+def _session(engine):
+    from sqlalchemy.orm import Session  # SQLAlchemy: not at every command's start
+
+    return Session(engine)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -87,7 +92,7 @@ def add(
     engine = _engine()
     password = _read_password(password_stdin)
     try:
-        with Session(engine) as session, session.begin():
+        with _session(engine) as session, session.begin():
             user = add_user(session, name, role, scope, password)
             summary = f"{user.name} ({user.role}; {', '.join(scope) or 'allt'})"
     except (UserError, PasswordPolicyError) as exc:
@@ -103,7 +108,7 @@ def list_() -> None:
     from dashboard.auth.users import list_users, scope_codes
 
     engine = _engine()
-    with Session(engine) as session:
+    with _session(engine) as session:
         rows = [
             (
                 u.name,
@@ -127,7 +132,7 @@ def remove(name: str = typer.Argument(..., help="Användarnamn.")) -> None:
 
     engine = _engine()
     try:
-        with Session(engine) as session, session.begin():
+        with _session(engine) as session, session.begin():
             remove_user(session, name)
     except UserError as exc:
         raise _fail(str(exc)) from exc
@@ -141,7 +146,7 @@ def remove_demo() -> None:
     from dashboard.auth.users import remove_demo_users
 
     engine = _engine()
-    with Session(engine) as session, session.begin():
+    with _session(engine) as session, session.begin():
         names = remove_demo_users(session)
     if not names:
         console.print("Det finns inga demokonton i databasen.")
@@ -162,12 +167,12 @@ def passwd(
     from dashboard.auth.users import UserError, get_user, set_password
 
     engine = _engine()
-    with Session(engine) as session:
+    with _session(engine) as session:
         if get_user(session, name) is None:
             raise _fail(f"Användaren {name} finns inte.")
     password = _read_password(password_stdin)
     try:
-        with Session(engine) as session, session.begin():
+        with _session(engine) as session, session.begin():
             set_password(session, name, password)
     except (UserError, PasswordPolicyError) as exc:
         raise _fail(str(exc)) from exc

@@ -51,10 +51,25 @@ def test_load_of_a_workbook_imports_only_what_loading_needs(tmp_path):
 
 
 def test_command_defaults_are_those_of_the_modules_they_no_longer_import():
-    from etl import generate, reminders, template
-    from infosak_cli import generate_cmd, remind_cmd, template_cmd
+    from etl import generate, load, reminders, template
+    from infosak_cli import generate_cmd, load_cmd, remind_cmd, template_cmd
 
     assert generate_cmd.MAX_MUNICIPALITIES == generate.MAX_MUNICIPALITIES
     assert generate_cmd.FORMATS == generate.FORMATS
     assert template_cmd.TEMPLATE_KINDS == template.TEMPLATE_KINDS
     assert remind_cmd.DEFAULT_SENDER == reminders.DEFAULT_SENDER
+    assert (load_cmd.ACCEPTED, load_cmd.UNCHANGED) == (load.ACCEPTED, load.UNCHANGED)
+
+
+def test_the_commands_register_without_the_store_or_the_kpi_code():
+    """``infosak load`` starts its workers reading before it imports SQLAlchemy, pandas and
+    alembic (about a second of CPU time): no command module may import them when registered."""
+    program = (
+        "import json, sys, infosak_cli, etl.pipeline\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "                        if m.split('.')[0] in ('sqlalchemy', 'pandas', 'alembic'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == []

@@ -56,3 +56,33 @@ def test_text_only_columns_the_same_as_cell_by_cell(column, limit):
             fast = outcome(parse_column, chosen, column, limit)
             slow = outcome(_parse_cell_by_cell, chosen, column, limit)
             assert repr(fast) == repr(slow)
+
+
+@pytest.mark.parametrize("limit", [None, 10])
+def test_a_repeated_code_list_parses_as_each_cell_alone(limit):
+    """A code list's text is parsed once per column: every cell still gets what parsing it alone
+    gives (its own list, or its own problem at its own row)."""
+    from etl.parsing import CellError, parse_cell
+
+    column = next(c for c in COLUMNS.values() if c.type == "code_list")
+    cells = ["1882-SOC-IFO, 1882-SOC-HT", "a\tb", None, "1882-SOC-IFO, 1882-SOC-HT", "a\tb",
+             "x" * 20, "  ", "x" * 20, "A;\nB;;A", 1882.0, "A;\nB;;A"]  # fmt: skip
+    problems = []
+    values = parse_column(cells, column, limit, 4, problems)
+    expected, where = [], []
+    for index, cell in enumerate(cells):
+        try:
+            value = None if cell is None else parse_cell(column.type, cell)
+        except CellError:
+            value = None
+            where.append(index)
+        expected.append(value)
+    assert values == [None if v is not None and limit and any(len(c) > limit for c in v) else v
+                      for v in expected]  # fmt: skip
+    if limit is None:
+        assert values[0] == ["1882-SOC-IFO", "1882-SOC-HT"] and values[0] is not values[3]
+    assert values[8] == ["A", "B"] and values[8] is not values[10]
+    assert [p.index for p in problems if p.message_en.startswith("The code contains")] == where
+    assert where == [1, 4]
+    too_long = [p.index for p in problems if "too long" in p.message_en]
+    assert too_long == ([0, 3, 5, 7] if limit else [])

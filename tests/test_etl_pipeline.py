@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -235,14 +236,14 @@ def test_workbooks_too(tmp_path):
 def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, monkeypatch):
     """Where cores are spare, several workers read ahead; the run is still the serial one's."""
     started = []
-    real_ask = pipeline._Worker.ask
+    real_read = pipeline._Worker.read
 
-    def counted(worker, sources, matrix_size):
+    def counted(worker, sources):
         started.append([s.label for s in sources])
-        return real_ask(worker, sources, matrix_size)
+        return real_read(worker, sources)
 
     monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
-    monkeypatch.setattr(pipeline._Worker, "ask", counted)
+    monkeypatch.setattr(pipeline._Worker, "read", counted)
     (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
     assert len(started) == 2 and started[0] and started[1]
     assert not set(started[0]) & set(started[1])  # each source read by one worker
@@ -259,27 +260,33 @@ def test_one_worker_per_spare_core(monkeypatch):
     assert pipeline.prefetch_workers() == pipeline.MAX_WORKERS
 
 
-def test_the_workers_start_before_the_organisation_workbook_loads(tmp_path, monkeypatch):
-    """The workers' start (their imports) overlaps the organisation's load; they are asked for
-    the other files once it is in, with the risk matrix it set."""
+def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkeypatch):
+    """The workers start and are given the other files before the organisation loads (they read
+    them meanwhile); they are told the risk matrix it set once it is in."""
     events: list[str] = []
-    real_init, real_ask = pipeline._Worker.__init__, pipeline._Worker.ask
+    real_init, real_read = pipeline._Worker.__init__, pipeline._Worker.read
+    real_parse_for = pipeline._Worker.parse_for
     real_load_source = load_module._load_source
 
     def init(worker):
         events.append("worker started")
         real_init(worker)
 
-    def ask(worker, sources, matrix_size):
-        events.append(f"asked for {len(sources)} at matrix {matrix_size}")
-        real_ask(worker, sources, matrix_size)
+    def read(worker, sources):
+        events.append(f"reading {len(sources)}")
+        real_read(worker, sources)
+
+    def parse_for(worker, matrix_size):
+        events.append(f"parsing at matrix {matrix_size}")
+        real_parse_for(worker, matrix_size)
 
     def load_source(engine, source, **kwargs):
         events.append(f"loaded {source.path.name}")
         return real_load_source(engine, source, **kwargs)
 
     monkeypatch.setattr(pipeline._Worker, "__init__", init)
-    monkeypatch.setattr(pipeline._Worker, "ask", ask)
+    monkeypatch.setattr(pipeline._Worker, "read", read)
+    monkeypatch.setattr(pipeline._Worker, "parse_for", parse_for)
     monkeypatch.setattr(load_module, "_load_source", load_source)
     monkeypatch.setattr(load_module, "prefetch_workers", lambda: 1)
     paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
@@ -287,7 +294,80 @@ def test_the_workers_start_before_the_organisation_workbook_loads(tmp_path, monk
     run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
     engine.dispose()
     assert [f.outcome for f in run.files] == [ACCEPTED] * 3
-    assert events[:3] == ["worker started", f"loaded {paths[0].name}", "asked for 2 at matrix 4"]
+    assert events[:4] == ["worker started", "reading 2", f"loaded {paths[0].name}",
+                          "parsing at matrix 4"]  # fmt: skip
+
+
+def test_a_plan_made_before_the_store_is_opened_loads_the_same(tmp_path, delivery):
+    """``infosak load`` plans (its workers reading) before it opens the store: the same
+    outcomes, issues and rows as a run that plans itself, and the plan's workers end with it."""
+    planned = pipeline.plan([delivery], prefetch=True)
+    assert planned.ahead is not None
+    processes = [worker.process for worker in planned.ahead._workers]
+    engine = _fresh(tmp_path, "planned")
+    run = load_paths(engine, [delivery], today=TODAY, snapshot=False, planned=planned)
+    planned_rows = _contents(engine)
+    engine.dispose()
+    assert all(p.returncode == 0 for p in processes)
+    serial = _fresh(tmp_path, "serial_plan")
+    alone = load_paths(serial, [delivery], today=TODAY, snapshot=False, prefetch=False)
+    serial_rows = _contents(serial)
+    serial.dispose()
+    assert _results(run) == _results(alone)
+    assert planned_rows == serial_rows
+
+
+def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp_path,
+                                                                          monkeypatch):  # fmt: skip
+    """Until the risk matrix comes the worker reads ahead but parses nothing, and stops reading
+    after ``READ_UNPARSED_FILES``; told the matrix, it answers every file in order."""
+    import io
+    import pickle
+
+    paths = [write_admin(tmp_path), write_object(tmp_path)]
+    sources = [pipeline.SourceFiles(path, None) for path in paths * 3]
+    monkeypatch.setattr(pipeline, "READ_UNPARSED_FILES", 2)
+    reads: list[str] = []
+    real_read = pipeline._read_here
+    monkeypatch.setattr(pipeline, "_read_here",
+                        lambda source: reads.append(source.path.name) or real_read(source))  # fmt: skip
+    monkeypatch.setattr(pipeline, "bound_cpu", lambda seconds: None)
+    told = threading.Event()
+
+    class Requests(io.RawIOBase):
+        """The sources, then (once ``told``) the matrix size, as the loader sends them."""
+
+        def __init__(self):
+            self.chunks = [pickle.dumps(sources), None]
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            if not self.chunks:
+                return 0
+            if self.chunks[0] is None:
+                told.wait()
+                self.chunks[0] = pickle.dumps(4)
+            chunk = self.chunks.pop(0)
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    answers = io.BytesIO()
+    serving = threading.Thread(
+        target=pipeline._serve, args=(io.BufferedReader(Requests()), answers)
+    )
+    serving.start()
+    deadline = time.monotonic() + 60
+    while len(reads) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert len(reads) == 2 and answers.getvalue() == b""  # read, not parsed, no further
+    told.set()
+    serving.join(60)
+    answers.seek(0)
+    kinds = [pickle.load(answers)[0] for _ in sources]
+    assert kinds == ["prepared"] * len(sources) and len(reads) == len(sources)
 
 
 def test_workers_never_asked_end_when_closed():

@@ -265,3 +265,18 @@ def test_organisation_references_resolve_within_the_file(tmp_path):
         ("Deltagare", 3, "Kommunkod"),
         ("Roller", 3, "Organisation"),
     ]
+
+
+def test_every_future_date_of_a_column_is_flagged_in_row_order(tmp_path):
+    """A column is checked whole once it holds one future date: each such row is flagged where
+    it stands, the rows in between are not, and a column without one stays silent."""
+    rows = admin_rows()
+    assert len(rows["classifications"]) >= 2
+    rows["classifications"][-1]["classified_on"] = "2026-12-01"
+    rows["classifications"][0]["classified_on"] = "2027-01-05"
+    issues = issues_of(tmp_path, rows)
+    last = len(rows["classifications"]) + 1  # the header is row 1
+    assert where(issues) == [("Klassningar", 2, "Klassningsdatum"),
+                             ("Klassningar", last, "Klassningsdatum")]  # fmt: skip
+    assert "2027-01-05 ligger i framtiden" in issues[0].message_sv
+    assert "2026-12-01 ligger i framtiden" in issues[1].message_sv
