@@ -15,17 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    delete,
-    func,
-    not_,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, not_, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import find_tables
 

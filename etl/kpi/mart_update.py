@@ -105,8 +105,7 @@ def footprint(connection, source_ids) -> Footprint:
 
 
 # (store, accepted load id) -> (the file's sha256, the footprint of its source's rows just
-# before it replaced them). Keyed by the store too, and checked against the load row's hash:
-# one process may load into several stores (tests, tools), whose load ids repeat.
+# before it replaced them): one process may load into several stores, whose load ids repeat.
 _NOTED: dict[tuple[str, int], tuple[str, Footprint]] = {}
 
 
@@ -123,11 +122,6 @@ def remember(engine, load_id: int | None, sha256: str, before: Footprint) -> Non
         del _NOTED[next(iter(_NOTED))]
 
 
-def _noted(store: str, load_id: int, sha256: str | None) -> Footprint | None:
-    found = _NOTED.get((store, load_id))
-    return found[1] if found is not None and found[0] == sha256 else None
-
-
 def _forget_up_to(store: str, load_id: int) -> None:
     for key in [k for k in _NOTED if k[0] == store and k[1] <= load_id]:
         del _NOTED[key]
@@ -141,17 +135,12 @@ class Touched:
     computed_in_full: list[dt.date] = field(default_factory=list)
     rows_written: int = 0
     page_rows_written: int = 0  # etl.kpi.page_aggregates' rows
-    # Whether the day's snapshot must hold every scope: the mart was not last brought up to
-    # date for this same day, so metric_snapshot may hold no row as of it for the others.
+    # Whether the day's snapshot must hold every scope (the mart was last updated another day).
     whole_snapshot: bool = True
     seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self) -> int:
         return sum(len(codes) for codes in self.scopes.values())
-
-
-def _held(session) -> dict[dt.date, str]:
-    return dict(session.execute(select(KpiMartDate.as_of, KpiMartDate.store_version)).all())
 
 
 def _loads_since(session, load_id: int) -> list[tuple[int, int | None, str | None, str | None]]:
@@ -177,10 +166,10 @@ def _changed(session, built: str, now: str) -> tuple[Footprint, int] | None:
     changed = NOTHING
     store = _store(session.get_bind())
     for load_id, _source, kind, sha256 in loads:
-        noted = _noted(store, load_id, sha256)
-        if kind not in ("administration", "object") or noted is None:
+        noted = _NOTED.get((store, load_id))
+        if kind not in ("administration", "object") or noted is None or noted[0] != sha256:
             return None
-        changed = changed | noted
+        changed = changed | noted[1]
     sources = {source for _, source, *_ in loads if source is not None}
     newest = max([since or 0, *(i for i, *_ in loads)])
     return changed | footprint(session.connection(), sources), newest
@@ -193,34 +182,23 @@ def _ids_in(column, ids) -> object:
 def _expand(session, changed: Footprint) -> tuple[Scope, dict[str, set[str]]] | None:
     """The scope to compute (every administration and unit of each touched municipality, the
     touched objects) and the codes of the touched scopes per scope type; None when too big."""
-    shared = sorted(changed.shared_objects)
-    participants = (
-        session.execute(
-            select(
-                GovernanceParticipant.municipality_id, GovernanceParticipant.administration_id
-            ).where(GovernanceParticipant.governance_object_id.in_(shared))
-        ).all()
-        if shared
-        else []
+
+    def of(*columns, key, ids) -> list:  # the rows of ``ids`` (by ``key``), no query for none
+        return session.execute(select(*columns).where(key.in_(sorted(ids)))).all() if ids else []
+
+    participants = of(
+        GovernanceParticipant.municipality_id,
+        GovernanceParticipant.administration_id,
+        key=GovernanceParticipant.governance_object_id,
+        ids=changed.shared_objects,
     )
-    unit_rows = (
-        session.execute(
-            select(Unit.code, Unit.administration_id).where(Unit.id.in_(sorted(changed.units)))
-        ).all()
-        if changed.units
-        else []
-    )
+    unit_rows = of(Unit.code, Unit.administration_id, key=Unit.id, ids=changed.units)
     administrations = set(changed.administrations) | {a for _, a in unit_rows}
     administrations |= {a for _, a in participants if a is not None}
     municipality_ids = {m for m, _ in participants}
-    if administrations:
-        municipality_ids |= set(
-            session.scalars(
-                select(Administration.municipality_id).where(
-                    Administration.id.in_(sorted(administrations))
-                )
-            )
-        )
+    municipality_ids |= {
+        m for (m,) in of(Administration.municipality_id, key=Administration.id, ids=administrations)
+    }
     count = session.scalar(select(func.count()).select_from(Municipality)) or 0
     if len(municipality_ids) > max(1, int(count * MAX_MUNICIPALITY_SHARE)):
         return None
@@ -235,9 +213,7 @@ def _expand(session, changed: Footprint) -> tuple[Scope, dict[str, set[str]]] | 
     )
 
     def codes(table, ids) -> set[str]:
-        if not ids:
-            return set()
-        return set(session.scalars(select(table.code).where(table.id.in_(sorted(ids)))))
+        return {code for (code,) in of(table.code, key=table.id, ids=ids)}
 
     touched = {
         "municipality": codes(Municipality, municipality_ids),
@@ -275,7 +251,7 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     be done scope by scope (then build it whole: etl.kpi.snapshot)."""
     if not mart.present(session):
         return None
-    held = _held(session)
+    held = dict(session.execute(select(KpiMartDate.as_of, KpiMartDate.store_version)).all())
     if not held or len(set(held.values())) != 1:
         return None
     wanted = mart.mart_dates(as_of)

@@ -1,14 +1,11 @@
 """The Risker and Åtgärder pages' counts (and the report's overdue trend): defined once here,
 counted on demand for a selection and kept per part of the country with the KPI mart.
 
-The parts are disjoint and make the country (docs/metrics.md "Scopes and membership"): a
-municipality (the risks of assets whose primary unit is one of its units, the actions its units
-own) and a governance object (its object-level risks and provider actions, counted once for the
-country and for each participant). So a view of several municipalities sums its parts' rows. The
-rows are read only while the mart holds the date at the store's version (etl.kpi.mart.holds_pages);
-every count is kept with and without the säkerhetsskydd assets (etl.visibility). A full build
-also writes marker rows (ACTION_LIST_BUILT, OVERDUE_TREND_BUILT) that a per-part update keeps: a
-date built before those counts were kept has none and is counted on demand.
+The parts are disjoint and make the country (docs/metrics.md "Scopes and membership"): each
+municipality and each governance object (its object-level risks and provider actions, counted
+once for the country and for each participant), so a view of several municipalities sums its
+parts' rows, with or without the säkerhetsskydd assets (etl.visibility). A full build also writes
+marker rows that a per-part update keeps: a date without them is counted on demand.
 """
 
 from __future__ import annotations
@@ -47,13 +44,11 @@ MUNICIPALITY = "municipality"
 OBJECT = "governance_object"
 COUNTRY = "country"  # the part type of the marker rows
 ACTION_LIST_BUILT = "action_list_built"
-# The report's overdue trend per municipality at each overdue_trend_days day (in ``month``): the
-# municipality's ``actions_overdue`` (etl.kpi.facts.overdue_by_day), its units' actions and the
-# shared actions of the objects it takes part in, so objects keep no rows of it.
+# The report's overdue trend per municipality at each overdue_trend_days day (in ``month``): its
+# ``actions_overdue`` (etl.kpi.facts.overdue_by_day), shared actions included (no object rows).
 OVERDUE_TREND = "overdue_trend"
 OVERDUE_TREND_BUILT = "overdue_trend_built"
-# The Risker page lists this many high risks without action, so each part keeps as many
-# candidates (per protected or not): the country's first rows are among them.
+# The Risker page lists this many high risks without action; each part keeps as many.
 HIGH_RISK_LIST_LIMIT = 50
 TREND_MONTHS = 12  # the months of the open-actions trend
 
@@ -65,9 +60,6 @@ _Row = namedtuple(
     defaults=(None, None, None, False, None, None, None, 1),
 )
 _SUM = func.sum(PageAggregate.count)
-
-
-# --------------------------------------------------------------------------- the definitions
 
 
 def is_high() -> ColumnElement[bool]:
@@ -143,12 +135,8 @@ def as_date(value) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-# --------------------------------------------------------------------------- the parts
-
-
 def _kinds(municipalities, objects) -> list[tuple[str, object]]:
-    """(part type, codes) of the kinds of part asked for: codes None is every part of the kind,
-    an empty set none (left out)."""
+    """(part type, codes; None: every part) of the kinds of part asked for (not an empty set)."""
     return [
         (t, c) for t, c in ((MUNICIPALITY, municipalities), (OBJECT, objects)) if c is None or c
     ]
@@ -184,7 +172,7 @@ def _risk_parts(municipalities, objects):
 
 
 def _actions_of(part_type: str, codes, *columns) -> tuple[ColumnElement, Select]:
-    """(key, ``columns`` after the key) of a part's actions: a municipality's units' actions, an
+    """(key, select of key and ``columns``) of a part's actions: a municipality's units', an
     object's provider actions (no owner unit)."""
     if part_type == MUNICIPALITY:
         key = Municipality.code
@@ -208,8 +196,7 @@ def _actions_of(part_type: str, codes, *columns) -> tuple[ColumnElement, Select]
 
 def _owned_actions(connection, municipalities) -> tuple[dict, ColumnElement[bool]]:
     """Each unit's municipality code (of ``municipalities``; None: all) and the condition for
-    the actions those units own: counted per unit and summed per municipality in Python (one
-    pass over the owner unit index, no join per action)."""
+    their actions: counted per unit and summed in Python (no join per action)."""
     units = (
         select(Unit.id, Municipality.code)
         .join(Administration, Administration.id == Unit.administration_id)
@@ -308,8 +295,7 @@ def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) 
 
 
 def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
-    """The actions the Åtgärder list shows per part, split into those on a risk of a
-    säkerhetsskydd asset (etl.visibility.shown_action) and the others; the same at every date."""
+    """The Åtgärder list's rows per part, on a säkerhetsskydd asset's risk or not; no date."""
     on_protected = Action.risk_id.in_(protected_risk_ids())
     counts: dict[tuple[str, str, bool], int] = defaultdict(int)
     for part_type, codes in _kinds(municipalities, objects):
@@ -339,9 +325,8 @@ def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, obje
 
 
 def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) -> list[_Row]:
-    """OVERDUE_TREND rows in one pass over the actions open and due before the latest trend
-    day: each counted in the bucket of the first trend day after its due date (due on a day is
-    not overdue that day), per owner unit or object; a day's count sums the buckets up to it."""
+    """OVERDUE_TREND rows in one pass: each action open and due before the latest trend day in
+    the bucket of the first trend day after its due date; a day sums the buckets up to it."""
     if municipalities is not None and not municipalities:
         return []
     trend_days = {day: overdue_trend_days(day) for day in dates}
@@ -392,13 +377,9 @@ def _by_bucket(key, bucket, *where) -> Select:
     return select(rows.c.key, rows.c.bucket, func.count()).group_by(rows.c.key, rows.c.bucket)
 
 
-# --------------------------------------------------------------------------- writing
-
-
 def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> int:
     """Replace the rows as of ``dates`` of the parts named (codes; None: every part of that
-    kind, an empty set: none) with newly counted ones, in the caller's transaction; rows
-    written. The caller tags the dates (kpi_mart_date)."""
+    kind, an empty set: none), in the caller's transaction, which tags the dates; rows written."""
     dates = sorted(set(dates))
     if not dates or not kept_tables.present(connection, PageAggregate):
         return 0
@@ -427,14 +408,10 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
     return len(rows)
 
 
-# --------------------------------------------------------------------------- reading
-
-
 def _select(as_of: dt.date, aggregate: str, municipalities, objects, *columns,
             protected: bool = True) -> Select:  # fmt: skip
-    """``columns`` of the rows of ``aggregate`` of the parts (``municipalities``, ``objects``:
-    selects of codes, None: every part of that kind), those about säkerhetsskydd assets only
-    with ``protected``."""
+    """``columns`` of the rows of ``aggregate`` of the parts (selects of codes; None: every part
+    of that kind), those about säkerhetsskydd assets only with ``protected``."""
     t = PageAggregate
     stmt = select(*columns).where(t.as_of == as_of, t.aggregate == aggregate)
     if municipalities is not None or objects is not None:
