@@ -45,9 +45,6 @@ SHARED_OWNER = "shared_owner"
 STORED_GAPS = (*GAPS, SHARED_OWNER)
 
 
-# --------------------------------------------------------------------------- definitions
-
-
 def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None:
     """Ids of the assets under ``conditions`` (on Asset, Unit, Administration; None = all), so
     that the per-asset subqueries only rank the classifications and analyses of those assets."""
@@ -58,7 +55,10 @@ def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None
     # joins only serve conditions on those tables. Conditions on Asset alone (a list's block of
     # ids, a walk's group of units) are left without them, so that the planner reads the few
     # assets by key rather than hashing every unit of the country for each subquery.
-    if not all(_on_asset_only(condition) for condition in conditions):
+    tables = find_tables(
+        and_(*conditions), check_columns=True, include_aliases=True, include_selects=True
+    )  # any table but Asset (in a subquery too: when in doubt the joins stay)
+    if not all(table is Asset.__table__ for table in tables):
         query = query.join(Unit, Asset.primary_unit_id == Unit.id).join(
             Administration, Unit.administration_id == Administration.id
         )
@@ -67,34 +67,22 @@ def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None
     return query
 
 
-def _on_asset_only(condition: ColumnElement[bool]) -> bool:
-    """Whether ``condition`` reads no table but Asset (in a subquery neither: when in doubt the
-    joins stay)."""
-    tables = find_tables(condition, check_columns=True, include_aliases=True, include_selects=True)
-    return all(table is Asset.__table__ for table in tables)
-
-
 def _only(query: Select, column, asset_ids: Select | None) -> Select:
     return query if asset_ids is None else query.where(column.in_(asset_ids))
 
 
-def last_risk_analysis_sql(as_of: dt.date, asset_ids: Select | None = None):
-    """Subquery (asset_id, analysed_on): each asset's latest risk analysis on or before
-    ``as_of``, of the assets ``asset_ids`` (None: every asset)."""
-    return _only(
+def gap_sources(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]) -> tuple:
+    """(latest classification, last risk analysis on or before ``as_of``) subqueries of the
+    assets under ``conditions``, to outer-join to Asset."""
+    asset_ids = scoped_asset_ids(conditions)
+    analysis = _only(
         select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
         .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
         .group_by(RiskAnalysis.asset_id),
         RiskAnalysis.asset_id,
         asset_ids,
     ).subquery("last_risk_analysis")
-
-
-def gap_sources(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]) -> tuple:
-    """(latest classification, last risk analysis) subqueries of the assets under
-    ``conditions``, to outer-join to Asset."""
-    asset_ids = scoped_asset_ids(conditions)
-    return latest_classification_sql(as_of, asset_ids), last_risk_analysis_sql(as_of, asset_ids)
+    return latest_classification_sql(as_of, asset_ids), analysis
 
 
 def classification_state(latest, as_of: dt.date) -> tuple[ColumnElement, ColumnElement]:
@@ -239,9 +227,6 @@ def shared_owner_count_select(as_of: dt.date, conditions: Sequence[ColumnElement
     )
 
 
-# --------------------------------------------------------------------------- stored counts
-
-
 def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) -> list[tuple]:
     """(as_of, municipality code, gap, rows_all, rows_unprotected) of every municipality
     (``municipality_ids``: of those only), zeros included."""
@@ -255,8 +240,12 @@ def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) ->
         values = row._mapping
         for gap in GAPS:
             found[(row[0], gap)] = (int(values[gap]), int(values[f"{gap}_unprotected"]))
+    unprotected = case((Asset.security_protection.is_(False), 1), else_=0)
+    shared = shared_owner_gap_select(as_of, conditions).with_only_columns(
+        Administration.municipality_id, func.count(), func.coalesce(func.sum(unprotected), 0)
+    )
     for municipality_id, rows_all, rows_unprotected in connection.execute(
-        shared_owner_count_select(as_of, conditions)
+        shared.group_by(Administration.municipality_id)
     ):
         found[(municipality_id, SHARED_OWNER)] = (int(rows_all), int(rows_unprotected))
     day = kept_tables.bind_date(connection, CoverageGap, as_of)
