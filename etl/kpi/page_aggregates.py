@@ -81,6 +81,19 @@ def high_risk_order() -> tuple:
     return ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
 
 
+def _join(stmt: Select, joins: Sequence) -> Select:
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    return stmt
+
+
+# From a unit to its municipality.
+_TO_MUNICIPALITY = (
+    (Administration, Administration.id == Unit.administration_id),
+    (Municipality, Municipality.id == Administration.municipality_id),
+)
+
+
 def _risks(*columns, joins: Sequence = ()) -> Select:
     """Risk joined to its RiskAnalysis, outer to its Asset, and to ``joins``: each risk once."""
     stmt = (
@@ -89,9 +102,7 @@ def _risks(*columns, joins: Sequence = ()) -> Select:
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
         .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
     )
-    for target, on in joins:
-        stmt = stmt.join(target, on)
-    return stmt
+    return _join(stmt, joins)
 
 
 def risk_counts_select(where, *keys, joins: Sequence = (), also: Sequence = ()) -> Select:
@@ -146,11 +157,7 @@ def _kinds(municipalities, objects) -> list[tuple[str, object]]:
 _RISK_PARTS = {
     MUNICIPALITY: (
         Municipality.code,
-        (
-            (Unit, Unit.id == Asset.primary_unit_id),
-            (Administration, Administration.id == Unit.administration_id),
-            (Municipality, Municipality.id == Administration.municipality_id),
-        ),
+        ((Unit, Unit.id == Asset.primary_unit_id), *_TO_MUNICIPALITY),
         RiskAnalysis.asset_id.is_not(None),
         Asset.security_protection,
     ),
@@ -176,13 +183,8 @@ def _actions_of(part_type: str, codes, *columns) -> tuple[ColumnElement, Select]
     object's provider actions (no owner unit)."""
     if part_type == MUNICIPALITY:
         key = Municipality.code
-        stmt = (
-            select(key, *columns)
-            .select_from(Action)
-            .join(Unit, Unit.id == Action.owner_unit_id)
-            .join(Administration, Administration.id == Unit.administration_id)
-            .join(Municipality, Municipality.id == Administration.municipality_id)
-        )
+        stmt = select(key, *columns).select_from(Action).join(Unit, Unit.id == Action.owner_unit_id)
+        stmt = _join(stmt, _TO_MUNICIPALITY)
     else:
         key = GovernanceObject.code
         stmt = (
@@ -197,11 +199,7 @@ def _actions_of(part_type: str, codes, *columns) -> tuple[ColumnElement, Select]
 def _owned_actions(connection, municipalities) -> tuple[dict, ColumnElement[bool]]:
     """Each unit's municipality code (of ``municipalities``; None: all) and the condition for
     their actions: counted per unit and summed in Python (no join per action)."""
-    units = (
-        select(Unit.id, Municipality.code)
-        .join(Administration, Administration.id == Unit.administration_id)
-        .join(Municipality, Municipality.id == Administration.municipality_id)
-    )
+    units = _join(select(Unit.id, Municipality.code), _TO_MUNICIPALITY)
     if municipalities is None:
         return dict(connection.execute(units).all()), Action.owner_unit_id.is_not(None)
     units = units.where(Municipality.code.in_(sorted(municipalities)))
@@ -341,9 +339,8 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
         if (code := municipality_of.get(unit_id)) is not None:
             buckets[code][int(i)] += int(n)
     # The shared actions, once for each distinct participating municipality.
-    pairs = select(GovernanceParticipant.governance_object_id, Municipality.code).join(
-        Municipality, Municipality.id == GovernanceParticipant.municipality_id
-    )
+    pairs = select(GovernanceParticipant.governance_object_id, Municipality.code)
+    pairs = pairs.join(Municipality, Municipality.id == GovernanceParticipant.municipality_id)
     if municipalities is not None:
         pairs = pairs.where(Municipality.code.in_(sorted(municipalities)))
     participants: dict[int, set[str]] = defaultdict(set)
