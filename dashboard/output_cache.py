@@ -1,22 +1,12 @@
 """The one cache: whole callback outputs per (callback, arguments, viewer's scope, store version).
 
-Between two loads a page callback called with the same filters by viewers with the same role and
-scope returns the same thing, so the second call can skip the queries and the figure building.
-The key carries the viewer's role and scope codes (never only the filters): what a callback
-returns depends on who asks. It carries the store version (etl.kpi.mart.store_version), so a
-load makes every entry unreachable in every process without telling any of them, and the day,
-since a missing date in the filters means today.
-
-Flask-Caching holds the entries: with INFOSAK_REDIS_URL set, in Redis, shared by every worker
-and every app server behind the same store (needs the ``redis`` extra); otherwise in the
-process (``InProcessCache``, at most MAX_ENTRIES entries). Scaling out needs configuration only.
-In the process the outputs are kept as they are, not pickled: a national page's output is tens
-of thousands of objects, and unpickling them on every hit cost 30 ms to over a second (the
-garbage collector walking what the unpickling allocated). Dash only serialises what it gets.
-
-Only for callbacks that read the store and nothing else (no writes, no downloads, no audit).
-The numbers themselves come from the KPI mart or are computed on demand; this only spares a
-repeated request the work of building the same figures again.
+Between two loads a read-only page callback called with the same filters by viewers of the same
+role and scope returns the same thing. The key carries the role and scope codes (what a callback
+returns depends on who asks), the store version (etl.kpi.mart.store_version: a load makes every
+entry unreachable in every process) and the day (a missing date means today). Flask-Caching
+holds the entries: in Redis with INFOSAK_REDIS_URL (shared by every worker and server), else in
+the process (``InProcessCache``), kept as they are, not pickled: unpickling a national page's
+tens of thousands of objects on every hit cost 30 ms to over a second.
 """
 
 from __future__ import annotations
@@ -53,17 +43,11 @@ enabled = True  # off: every call computes (tests comparing two ways of computin
 class _AsIs:
     """cachelib's serializer interface, keeping the object itself."""
 
-    @staticmethod
-    def dumps(value):
-        return value
-
-    @staticmethod
-    def loads(value):
-        return value
+    dumps = loads = staticmethod(lambda value: value)
 
 
 class InProcessCache(SimpleCache):
-    """Flask-Caching's SimpleCache without the pickling (see the module docstring)."""
+    """Flask-Caching's SimpleCache without the pickling."""
 
     serializer = _AsIs()
 
@@ -92,10 +76,8 @@ def clear() -> None:
 
 
 def scope_key(viewer) -> str:
-    """The viewer's role and scope as text, the same in every process: the scope codes sorted,
-    since a frozenset's order (and its repr) follows the string hashes, which Python seeds
-    differently in every process; with the repr, two servers sharing Redis missed each other's
-    entries. The person's name is left out: what a callback returns depends on the scope."""
+    """The viewer's role and scope as text, the same in every process: a frozenset's order
+    follows the string hashes, seeded per process, so the codes are sorted. Without the name."""
     scope = {}
     for field in dataclasses.fields(viewer):
         if field.name != "name":

@@ -1,19 +1,13 @@
-"""Täckning's gaps: which assets lack a current classification, a risk analysis within 36
-months or a registerförteckning reference, and which owners of a shared asset did not take part
-in its latest classification; and their counts per municipality, kept beside the KPI mart.
+"""Täckning's gaps: assets without a current classification, a risk analysis within 36 months
+or a registerförteckning reference, and owners of a shared asset who did not take part in its
+latest classification; and their counts per municipality, kept beside the KPI mart.
 
-One definition of each gap (``gap_conditions``, ``shared_owner_gap_select``) serves both the
-on-demand lists and counts of the page (dashboard/queries/coverage.py, with the viewer's
-conditions) and the counts stored here (``build``, ``update``). Every asset belongs to the
-municipality of its primary unit, every shared-owner row to its asset's, so a set of whole
-municipalities' counts is the sum of their stored rows.
-
-Stored per (as_of, municipality, gap): ``rows_all`` counts the säkerhetsskydd assets too (what
-the protection officer sees), ``rows_unprotected`` leaves them out (etl.visibility, everyone
-else). Rows are written in the transaction that builds or updates the mart, for the mart's
-dates, so they are valid when the mart holds the date at the store's current version
-(etl.kpi.mart.holds); a store without the table (before migration 0011), a date not held or a
-missing row means: count on demand.
+One definition of each gap (``gap_conditions``, ``shared_owner_gap_select``) serves the page's
+on-demand lists and counts (dashboard/queries/coverage.py) and the counts kept here (``write``).
+Every asset belongs to its primary unit's municipality, so whole municipalities sum their rows.
+Kept per (as_of, municipality, gap): ``rows_all`` with the säkerhetsskydd assets (what the
+protection officer sees), ``rows_unprotected`` without (etl.visibility); valid while the mart
+holds the date (etl.kpi.mart.holds); a missing table, date or row means: count on demand.
 """
 
 from __future__ import annotations
@@ -21,17 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    delete,
-    func,
-    not_,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, not_, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import find_tables
 
@@ -61,9 +45,6 @@ SHARED_OWNER = "shared_owner"
 STORED_GAPS = (*GAPS, SHARED_OWNER)
 
 
-# --------------------------------------------------------------------------- definitions
-
-
 def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None:
     """Ids of the assets under ``conditions`` (on Asset, Unit, Administration; None = all), so
     that the per-asset subqueries only rank the classifications and analyses of those assets."""
@@ -74,7 +55,10 @@ def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None
     # joins only serve conditions on those tables. Conditions on Asset alone (a list's block of
     # ids, a walk's group of units) are left without them, so that the planner reads the few
     # assets by key rather than hashing every unit of the country for each subquery.
-    if not all(_on_asset_only(condition) for condition in conditions):
+    tables = find_tables(
+        and_(*conditions), check_columns=True, include_aliases=True, include_selects=True
+    )  # any table but Asset (in a subquery too: when in doubt the joins stay)
+    if not all(table is Asset.__table__ for table in tables):
         query = query.join(Unit, Asset.primary_unit_id == Unit.id).join(
             Administration, Unit.administration_id == Administration.id
         )
@@ -83,34 +67,22 @@ def scoped_asset_ids(conditions: Sequence[ColumnElement[bool]]) -> Select | None
     return query
 
 
-def _on_asset_only(condition: ColumnElement[bool]) -> bool:
-    """Whether ``condition`` reads no table but Asset (in a subquery neither: when in doubt the
-    joins stay)."""
-    tables = find_tables(condition, check_columns=True, include_aliases=True, include_selects=True)
-    return all(table is Asset.__table__ for table in tables)
-
-
 def _only(query: Select, column, asset_ids: Select | None) -> Select:
     return query if asset_ids is None else query.where(column.in_(asset_ids))
 
 
-def last_risk_analysis_sql(as_of: dt.date, asset_ids: Select | None = None):
-    """Subquery (asset_id, analysed_on): each asset's latest risk analysis on or before
-    ``as_of``, of the assets ``asset_ids`` (None: every asset)."""
-    return _only(
+def gap_sources(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]) -> tuple:
+    """(latest classification, last risk analysis on or before ``as_of``) subqueries of the
+    assets under ``conditions``, to outer-join to Asset."""
+    asset_ids = scoped_asset_ids(conditions)
+    analysis = _only(
         select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
         .where(RiskAnalysis.asset_id.isnot(None), RiskAnalysis.analysed_on <= as_of)
         .group_by(RiskAnalysis.asset_id),
         RiskAnalysis.asset_id,
         asset_ids,
     ).subquery("last_risk_analysis")
-
-
-def gap_sources(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]) -> tuple:
-    """(latest classification, last risk analysis) subqueries of the assets under
-    ``conditions``, to outer-join to Asset."""
-    asset_ids = scoped_asset_ids(conditions)
-    return latest_classification_sql(as_of, asset_ids), last_risk_analysis_sql(as_of, asset_ids)
+    return latest_classification_sql(as_of, asset_ids), analysis
 
 
 def classification_state(latest, as_of: dt.date) -> tuple[ColumnElement, ColumnElement]:
@@ -130,10 +102,7 @@ def lacks_register_sql() -> ColumnElement[bool]:
 
 def gap_conditions(latest, analysis, as_of: dt.date) -> dict[str, ColumnElement[bool]]:
     """The SQL condition of each gap of GAPS on Asset outer-joined to ``latest`` and
-    ``analysis`` (gap_sources): "classification" no current classification (missing or
-    expired), "expired" the latest classification has expired, "risk_analysis" no risk analysis
-    within 36 months, "register" personal data without a registerförteckning reference, "any"
-    the first, third or fourth."""
+    ``analysis`` (gap_sources); "any" is classification, risk_analysis or register."""
     current, classified = classification_state(latest, as_of)
     analysed = and_(
         analysis.c.analysed_on.isnot(None), risk_analysis_current_sql(analysis.c.analysed_on, as_of)
@@ -150,7 +119,7 @@ def gap_conditions(latest, analysis, as_of: dt.date) -> dict[str, ColumnElement[
 
 def asset_gap_from(latest, analysis) -> Select:
     """Asset joined to its unit and administration and outer-joined to ``latest`` and
-    ``analysis``: the rows the asset gaps are counted and listed over (columns to be chosen)."""
+    ``analysis``: the rows the asset gaps are counted and listed over."""
     return (
         select(Asset.id)
         .select_from(Asset)
@@ -164,9 +133,8 @@ def asset_gap_from(latest, analysis) -> Select:
 def gap_count_select(
     as_of: dt.date, conditions: Sequence[ColumnElement[bool]], *, by_municipality: bool = False
 ) -> Select:
-    """How many assets under ``conditions`` have each gap (columns named after GAPS), in one
-    pass; ``by_municipality``: per Administration.municipality_id (first column), each gap also
-    counted without the säkerhetsskydd assets (columns "<gap>_unprotected")."""
+    """How many assets under ``conditions`` have each gap (columns named after GAPS);
+    ``by_municipality``: per Administration.municipality_id, also "<gap>_unprotected"."""
     latest, analysis = gap_sources(as_of, conditions)
     lacks = gap_conditions(latest, analysis, as_of)
 
@@ -189,13 +157,10 @@ def shared_owner_gap_select(
     conditions: Sequence[ColumnElement[bool]],
     owner_ids: list[int] | None = None,
 ) -> Select:
-    """One row per (shared asset under ``conditions``, owner unit that did not take part in the
-    asset's latest classification); an unclassified shared asset lists every owner. The row
-    count equals denominator − numerator of shared_owner_participation for the same scope.
-
-    ``owner_ids`` narrows to those asset_owner rows (a grid block's), the per-asset subqueries
-    (latest classification, owners per asset) to their assets: without it a block of the
-    country's list ranked every classification of the country to show 100 rows."""
+    """One row per (shared asset under ``conditions``, owner unit not in the asset's latest
+    classification; every owner of an unclassified one): denominator − numerator of
+    shared_owner_participation. ``owner_ids`` narrows the rows and the per-asset subqueries to
+    those asset_owner rows (a grid block's) rather than the country's classifications."""
     conditions = list(conditions)
     if owner_ids is not None:
         conditions.append(
@@ -205,8 +170,6 @@ def shared_owner_gap_select(
     latest = latest_classification_sql(as_of, asset_ids)
     owner_unit = aliased(Unit, name="owner_unit")
     owner_administration = aliased(Administration, name="owner_administration")
-    # Owners counted for the scoped assets only (counting every owner of the country cost most
-    # of a one-municipality list).
     owners = _only(
         select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
         AssetOwner.asset_id,
@@ -251,8 +214,7 @@ def shared_owner_gap_select(
 
 
 def shared_owner_count_select(as_of: dt.date, conditions: Sequence[ColumnElement[bool]]):
-    """Per Administration.municipality_id: the rows of shared_owner_gap_select, and those of
-    assets without säkerhetsskydd."""
+    """Per Administration.municipality_id: shared_owner_gap_select's rows, all and unprotected."""
     unprotected = case((Asset.security_protection.is_(False), 1), else_=0)
     return (
         shared_owner_gap_select(as_of, conditions)
@@ -263,9 +225,6 @@ def shared_owner_count_select(as_of: dt.date, conditions: Sequence[ColumnElement
         )
         .group_by(Administration.municipality_id)
     )
-
-
-# --------------------------------------------------------------------------- stored counts
 
 
 def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) -> list[tuple]:
@@ -281,68 +240,57 @@ def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) ->
         values = row._mapping
         for gap in GAPS:
             found[(row[0], gap)] = (int(values[gap]), int(values[f"{gap}_unprotected"]))
+    unprotected = case((Asset.security_protection.is_(False), 1), else_=0)
+    shared = shared_owner_gap_select(as_of, conditions).with_only_columns(
+        Administration.municipality_id, func.count(), func.coalesce(func.sum(unprotected), 0)
+    )
     for municipality_id, rows_all, rows_unprotected in connection.execute(
-        shared_owner_count_select(as_of, conditions)
+        shared.group_by(Administration.municipality_id)
     ):
         found[(municipality_id, SHARED_OWNER)] = (int(rows_all), int(rows_unprotected))
     day = kept_tables.bind_date(connection, CoverageGap, as_of)
-    rows = []
-    for municipality_id, code in sorted(
-        connection.execute(municipalities).all(), key=lambda r: r[1]
-    ):
-        for gap in STORED_GAPS:
-            rows.append((day, code, gap, *found.get((municipality_id, gap), (0, 0))))
-    return rows
+    chosen = sorted(connection.execute(municipalities).all(), key=lambda r: r[1])
+    return [
+        (day, code, gap, *found.get((municipality_id, gap), (0, 0)))
+        for municipality_id, code in chosen
+        for gap in STORED_GAPS
+    ]
 
 
 _COLUMNS = ("as_of", "municipality_code", "gap", "rows_all", "rows_unprotected")
 
 
-def build(connection, dates: Iterable[dt.date]) -> int:
-    """Replace the stored counts with those of every municipality as of ``dates`` (the mart's),
-    in the caller's transaction; rows written."""
-    if not kept_tables.present(connection, CoverageGap):
+def write(
+    connection, dates: Iterable[dt.date], municipality_codes: Iterable[str] | None = None
+) -> int:
+    """Replace the counts as of ``dates`` of the municipalities ``municipality_codes`` (None:
+    every municipality) in the caller's transaction; rows written."""
+    codes = None if municipality_codes is None else sorted(set(municipality_codes))
+    if codes == [] or not kept_tables.present(connection, CoverageGap):
         return 0
-    connection.execute(delete(CoverageGap))
+    dates = sorted(set(dates))
+    removed = delete(CoverageGap).where(CoverageGap.as_of.in_(dates))
+    ids = None
+    if codes is not None:
+        removed = removed.where(CoverageGap.municipality_code.in_(codes))
+        chosen = select(Municipality.id).where(Municipality.code.in_(codes))
+        ids = list(connection.execute(chosen).scalars())
+    connection.execute(removed)
     written = 0
-    for as_of in sorted(dates):
-        rows = _rows(connection, as_of, None)
+    for as_of in dates:
+        rows = _rows(connection, as_of, ids)
         insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
         written += len(rows)
     return written
 
 
-def update(connection, as_of: dt.date, municipality_codes: Iterable[str] | None) -> int:
-    """Replace the counts as of ``as_of`` of the municipalities ``municipality_codes`` (None:
-    every municipality) in the caller's transaction; rows written."""
-    if not kept_tables.present(connection, CoverageGap):
-        return 0
-    codes = None if municipality_codes is None else sorted(set(municipality_codes))
-    removed = delete(CoverageGap).where(CoverageGap.as_of == as_of)
-    ids = None
-    if codes is not None:
-        if not codes:
-            return 0
-        removed = removed.where(CoverageGap.municipality_code.in_(codes))
-        ids = list(
-            connection.execute(
-                select(Municipality.id).where(Municipality.code.in_(codes))
-            ).scalars()
-        )
-    connection.execute(removed)
-    rows = _rows(connection, as_of, ids)
-    insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
-    return len(rows)
-
-
 def stored_counts(
     conn, as_of: dt.date, municipality_codes: Sequence[str] | None, *, protected: bool
 ) -> dict[str, int] | None:
-    """The counts of STORED_GAPS over the municipalities ``municipality_codes`` (None: every
-    one) as of ``as_of``, with the säkerhetsskydd assets when ``protected``; None when a row is
-    missing. Valid only when the KPI mart holds ``as_of`` at the store's current version
-    (etl.kpi.mart.holds, the caller's to ask: the rows are written with the mart's)."""
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    """The counts of STORED_GAPS over ``municipality_codes`` (None: every municipality) as of
+    ``as_of``, with the säkerhetsskydd assets when ``protected``; None when a row is missing.
+    Valid only when the mart holds ``as_of`` (etl.kpi.mart.holds, the caller's to ask)."""
+    connection = kept_tables.connection_of(conn)
     if not kept_tables.present(connection, CoverageGap):
         return None
     column = CoverageGap.rows_all if protected else CoverageGap.rows_unprotected
@@ -361,17 +309,3 @@ def stored_counts(
     if any(found.get(gap, (0, -1))[1] != expected for gap in STORED_GAPS):
         return None
     return {gap: int(found[gap][0] or 0) for gap in STORED_GAPS}
-
-
-__all__ = [
-    "GAPS",
-    "SHARED_OWNER",
-    "STORED_GAPS",
-    "build",
-    "gap_conditions",
-    "gap_count_select",
-    "gap_sources",
-    "shared_owner_gap_select",
-    "stored_counts",
-    "update",
-]

@@ -10,21 +10,25 @@ from collections.abc import Iterable
 from sqlalchemy import delete, inspect
 
 
+def connection_of(conn):
+    """The Connection of a Session (or the Connection itself)."""
+    return conn.connection() if hasattr(conn, "get_bind") else conn
+
+
 def present(conn, model) -> bool:
     """Whether the store has ``model``'s table. Asked each time, not remembered, since a
     downgrade can take a table away under a running engine."""
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    return inspect(connection).has_table(model.__tablename__)
+    return inspect(connection_of(conn)).has_table(model.__tablename__)
 
 
-def forget(connection, model, keep: Iterable[dt.date] | None = None) -> None:
-    """Delete ``model``'s rows of every date (``keep``: but those)."""
-    if not present(connection, model):
-        return
-    statement = delete(model)
-    if keep is not None:
-        statement = statement.where(model.as_of.notin_(sorted(keep)))
-    connection.execute(statement)
+def forget(connection, *models, keep: Iterable[dt.date] | None = None) -> None:
+    """Delete the rows of ``models`` of every date (``keep``: but those)."""
+    for model in models:
+        if present(connection, model):
+            statement = delete(model)
+            if keep is not None:
+                statement = statement.where(model.as_of.notin_(sorted(keep)))
+            connection.execute(statement)
 
 
 def bind_date(connection, model, day: dt.date):

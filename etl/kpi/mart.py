@@ -1,22 +1,17 @@
 """The KPI mart: compute_kpis's rows for the whole country, built by the load in plain tables.
 
-An accepted load computes every metric of every scope as of its day (the snapshot needs them
-anyway) and as of the few other dates the pages and the report ask for (``mart_dates``), and
-keeps them in ``kpi_mart`` (whole here in ``build``; after a load of a few files only the scopes
-it touched are computed and replaced, by etl.kpi.mart_update) as (as_of, scope_type, scope_id, metric, value, numerator,
-denominator): the current data seen as of each date. ``kpi_mart_date`` names the dates held and
-the store version they were computed on. compute_kpis reads a scope's rows from here when they
-stand for the viewer (``stands_for``) and the date is held at the current store version; any
-other request is computed on demand by the same code and not stored. Only a load writes here.
-The same build keeps the Risker and Åtgärder pages' counts per municipality and governance
-object (etl.kpi.page_aggregates) and Täckning's gap counts per municipality
-(etl.kpi.coverage_gaps), tagged by the same ``kpi_mart_date`` rows.
+An accepted load computes every metric of every scope as of its day and the few other dates the
+pages and the report ask for (``mart_dates``) and keeps them in ``kpi_mart`` (whole in
+``build``; after a load of a few files only the touched scopes: etl.kpi.mart_update).
+``kpi_mart_date`` names the dates held and the store version they were computed on. compute_kpis
+reads a scope's rows from here when they stand for the viewer (``stands_for``) and the date is
+held at the current version; anything else is computed on demand by the same code. The same
+transaction keeps the pages' counts (etl.kpi.page_aggregates, etl.kpi.coverage_gaps).
 
 The store version: the store changes only through the ETL, and every load that changes a row is
-an accepted one (a ``load`` row with outcome "accepted", rows inserted with new ids). So (max id
-and count of the accepted loads, max id of every table the numbers read) changes whenever the
-numbers can, and only then: a reload of unchanged files keeps it. Edits made outside the ETL in
-place (an UPDATE in a test or by hand) are not seen: call ``forget(engine)`` after such an edit.
+an accepted one (rows inserted with new ids). So (max id and count of the accepted loads, max id
+of every table the numbers read) changes whenever the numbers can, and a reload of unchanged
+files keeps it. Edits made in place outside the ETL are not seen: call ``forget(engine)`` then.
 """
 
 from __future__ import annotations
@@ -48,24 +43,10 @@ from etl.models import (
 log = logging.getLogger(__name__)
 
 # The tables behind the numbers (DESIGN §4); their max ids move on any insert by a load.
-VERSION_TABLES = (
-    "municipality",
-    "administration",
-    "unit",
-    "governance_object",
-    "governance_participant",
-    "role_assignment",
-    "asset",
-    "asset_owner",
-    "classification",
-    "classification_participant",
-    "risk_analysis",
-    "risk",
-    "action",
-    "follow_up_report",
-    "gap_analysis",
-    "gap_assessment",
-)
+VERSION_TABLES = ("municipality", "administration", "unit", "governance_object",
+                  "governance_participant", "role_assignment", "asset", "asset_owner",
+                  "classification", "classification_participant", "risk_analysis", "risk",
+                  "action", "follow_up_report", "gap_analysis", "gap_assessment")  # fmt: skip
 # Only accepted loads change the numbers: an unchanged or rejected file's load row must not
 # move the version, or a reload of the same files would make the mart stale.
 _ACCEPTED = "FROM load WHERE outcome = 'accepted'"
@@ -97,10 +78,7 @@ def quarter_end_on_or_before(day: dt.date) -> dt.date:
 
 def mart_dates(load_day: dt.date) -> list[dt.date]:
     """The dates a load builds: its day and the quarter before (every page's cards), the last
-    quarter-end and the quarter before it (the committee report of the latest quarter).
-
-    Month-ends are not built: the trends read the history in metric_snapshot, and the report's
-    overdue trend counts its month-ends in one query of its own."""
+    quarter-end and the quarter before it (the committee report of the latest quarter)."""
     quarter_end = quarter_end_on_or_before(load_day)
     return sorted(
         {load_day, previous_quarter(load_day), quarter_end, previous_quarter(quarter_end)}
@@ -108,10 +86,14 @@ def mart_dates(load_day: dt.date) -> list[dt.date]:
 
 
 def present(conn) -> bool:
-    """Whether the store has the mart (migration 0009). A store not yet upgraded is read and
-    loaded without it: every number is then computed on demand. Asked each time, not
-    remembered, since a downgrade can take the tables away under a running engine."""
+    """Whether the store has the mart (migration 0009); a store without it is computed on demand."""
     return kept_tables.present(conn, KpiMartDate)
+
+
+def _clear(connection) -> None:
+    connection.execute(delete(KpiMartDate))
+    connection.execute(delete(KpiMart))
+    kept_tables.forget(connection, CoverageGap, PageAggregate)
 
 
 def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
@@ -122,20 +104,15 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
         return 0
     version = store_version(session)
     connection = session.connection()
-    connection.execute(delete(KpiMartDate))
-    connection.execute(delete(KpiMart))
-    kept_tables.forget(connection, PageAggregate)
+    _clear(connection)
     written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
-    coverage_gaps.build(connection, frames)  # Täckning's gap counts, valid with the mart's tag
-    # The Risker and Åtgärder pages' counts per part of the country, under the same tag.
+    coverage_gaps.write(connection, frames)
     page_aggregates.write(connection, frames)
     # On PostgreSQL each statement sees the latest commit: a load committed while the numbers
     # were computed would leave rows of two versions under one tag. Keep them only if not.
     if store_version(session) != version:
         log.info("store changed while building the KPI mart: not kept")
-        connection.execute(delete(KpiMart))
-        kept_tables.forget(connection, CoverageGap)
-        kept_tables.forget(connection, PageAggregate)
+        _clear(connection)
         return 0
     if frames:
         connection.execute(
@@ -147,15 +124,13 @@ def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
 
 
 def analyse(connection) -> None:
-    """Planner statistics of the mart just written, on PostgreSQL. The load's ANALYZE runs
-    before the mart is built, and the daily refresh runs none: without statistics (autovacuum
-    off, or before it comes round) the planner took a date it had not seen for one row and read
-    a scope's rows by nested loops, 3 s for one unit's numbers nationally. SQLite's pages plan
-    well on the load's statistics; its ANALYZE would rescan the store."""
+    """Planner statistics of the mart just written, on PostgreSQL: without them (autovacuum
+    off or not yet round) the planner took an unseen date for one row and read a scope's rows
+    by nested loops, 3 s for one unit nationally. SQLite plans well on the load's statistics."""
     if connection.dialect.name == "postgresql":
         tables = ["kpi_mart", "kpi_mart_date"]
-        tables += ["page_aggregate"] if kept_tables.present(connection, PageAggregate) else []
-        tables += ["coverage_gap"] if kept_tables.present(connection, CoverageGap) else []
+        tables += [m.__tablename__ for m in (PageAggregate, CoverageGap)
+                   if kept_tables.present(connection, m)]  # fmt: skip
         connection.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
 
 
@@ -175,18 +150,13 @@ def insert_frame(connection, as_of: dt.date, frame: pd.DataFrame) -> int:
 def forget(engine) -> None:
     """Empty the mart: after editing the store outside the ETL, which the version does not see."""
     with engine.begin() as conn:
-        conn.execute(delete(KpiMartDate))
-        conn.execute(delete(KpiMart))
-        kept_tables.forget(conn, CoverageGap)
-        kept_tables.forget(conn, PageAggregate)
+        _clear(conn)
 
 
 def stands_for(viewer: Viewer) -> bool:
-    """Whether the mart's rows are this viewer's rows: a scope's numbers do not depend on who
-    looks as long as the viewer sees all of it (its units and the shared objects it takes part
-    in, docs/metrics.md "Scopes and membership"). So for the system, administrators and the
-    municipality roles; an administration-scoped viewer does not see every shared object's
-    rows that count for their administration, so theirs are computed."""
+    """Whether the mart's rows are this viewer's: a scope's numbers do not depend on who looks
+    as long as the viewer sees all of it (docs/metrics.md "Scopes and membership"). An
+    administration-scoped viewer does not see every shared object counted for it."""
     return viewer.sees_all or (
         viewer.role in MUNICIPALITY_ROLES and bool(viewer.municipality_codes)
     )
@@ -198,35 +168,24 @@ READ_ONLY_SESSION = "infosak_read_only"
 
 
 def holds(conn, as_of: dt.date) -> bool:
-    """Whether the mart holds ``as_of`` at the store's current version.
-
-    Three statements a question, and a page asks it for each set of numbers it reads (the
-    report for a municipality seven times): a read-only session answers it once per date. A
-    load that commits during such a request is seen by the next one, as with the pages' other
-    reads, which the load's single transaction keeps consistent with the mart."""
-    memo = conn.info if isinstance(conn, Session) and conn.info.get(READ_ONLY_SESSION) else None
+    """Whether the mart holds ``as_of`` at the store's current version. Three statements, asked
+    for each set of numbers a page reads: a read-only session answers it once per date (a load
+    committed meanwhile is seen by the next request, as with the pages' other reads)."""
+    memo = conn.info if isinstance(conn, Session) and conn.info.get(READ_ONLY_SESSION) else {}
     key = ("kpi_mart_holds", as_of)
-    if memo is not None and key in memo:
-        return memo[key]
-    answer = _holds(conn, as_of)
-    if memo is not None:
-        memo[key] = answer
-    return answer
-
-
-def _holds(conn, as_of: dt.date) -> bool:
-    if not present(conn):
-        return False
-    built = conn.execute(
-        select(KpiMartDate.store_version).where(KpiMartDate.as_of == as_of)
-    ).scalar()
-    return built is not None and built == store_version(conn)
+    if key not in memo:
+        built = (
+            present(conn)
+            and conn.execute(
+                select(KpiMartDate.store_version).where(KpiMartDate.as_of == as_of)
+            ).scalar()
+        )
+        memo[key] = bool(built) and built == store_version(conn)
+    return memo[key]
 
 
 def holds_pages(conn, as_of: dt.date) -> bool:
-    """Whether the pages' counts per part (etl.kpi.page_aggregates) as of ``as_of`` may be
-    read: the store has their table and the mart holds the date at the current version (the
-    same transaction wrote both)."""
+    """Whether the pages' counts per part (etl.kpi.page_aggregates) as of ``as_of`` may be read."""
     return kept_tables.present(conn, PageAggregate) and holds(conn, as_of)
 
 
@@ -237,10 +196,9 @@ def entities(conn, scope_type: str, condition) -> pd.DataFrame:
     stmt = select(table.code, table.name)
     if condition is not None:
         stmt = stmt.where(condition)
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
-    # Plain tuples, sorted in Python (the database's collation may order codes differently),
-    # and the frame built from two columns: sorting SQLAlchemy rows and letting pandas inspect
-    # each row cost 18 ms for the country's 1 356 administrations, this about 1 ms.
+    connection = kept_tables.connection_of(conn)
+    # Plain tuples sorted in Python (the database's collation may differ) and a frame of two
+    # columns: 1 ms for the country's 1 356 administrations, not 18 ms.
     found = sorted(map(tuple, connection.execute(stmt).all()))
     codes, names = zip(*found, strict=True) if found else ((), ())
     return pd.DataFrame({"code": list(codes), "name": list(names)}, dtype=object)
@@ -258,7 +216,7 @@ def numbers(
     ).where(KpiMart.as_of == as_of, KpiMart.scope_type == scope_type, KpiMart.metric.in_(metrics))
     if condition is not None:
         stmt = stmt.where(KpiMart.scope_id.in_(select(table.code).where(condition)))
-    connection = conn.connection() if hasattr(conn, "get_bind") else conn
+    connection = kept_tables.connection_of(conn)
     found = connection.execute(stmt).all()
     if len(found) != len(entities) * len(metrics):
         return None

@@ -1,28 +1,16 @@
 """The KPI mart brought up to date for the scopes a load touched, instead of rebuilt whole.
 
 A file replaces one source's rows (etl.load_data), and every number of a scope is a sum over
-rows that belong to it (docs/metrics.md "Scopes and membership"). So the numbers that a load can
-change are those of the scopes its source's rows belonged to before it and belong to after it:
-
-- the units that own the rows (an asset's primary unit, an action's owner unit, a follow-up's
-  unit), their administrations and municipalities;
-- the administrations of the source's gap analyses;
-- the governance objects of the rows; for an object with *shared* rows (an object-level risk
-  analysis, an action without owner unit) also every participating municipality and every
-  explicitly participating administration, since those rows count for each of them.
-
-The rows before the load are gone once it commits, so the loader notes them (``footprint``)
-inside the file's transaction and hands them over (``remember``) for the run's snapshot, in this
-process; a load this process did not see (another worker, another command) makes ``update``
-decline, and the caller builds the mart whole, as it does after an organisation workbook (which
-moves units, roles and participants) or a load that touches more than half the country.
-
-A parent's numbers are not sums of its children's rows everywhere (maturity is a mean of
-means, the organisation check counts roles, municipalities also count their objects' shared
-rows), so a touched municipality is computed again from its own detail: every administration
-and unit of it, by the same compute_kpis code. Only the touched scopes' rows are replaced; the
-other rows of the mart keep their ids. The dates are tagged with the new store version when
-every held date is up to date, in the same transaction, under the store's writer lock.
+rows that belong to it (docs/metrics.md "Scopes and membership"). So a load can change the
+numbers of the scopes its source's rows belonged to before and after it: the units owning the
+rows, their administrations and municipalities, the gap analyses' administrations, the rows'
+governance objects and, for an object's *shared* rows, every participant. The loader notes the
+rows before the load (``footprint``) and hands them over (``remember``) in this process; a load
+this process did not see, an organisation workbook or a load touching more than half the
+country makes ``update`` decline, and the caller builds the mart whole. A touched municipality
+is computed again from all its detail (maturity is a mean of means, shared rows count for
+participants), by compute_kpis's code; only the touched scopes' rows are replaced, and the dates
+are tagged with the new version in the same transaction, under the store's writer lock.
 """
 
 from __future__ import annotations
@@ -31,7 +19,7 @@ import datetime as dt
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text
@@ -77,50 +65,31 @@ class Footprint:
     shared_objects: frozenset[int] = frozenset()  # objects with rows counted for participants
 
     def __or__(self, other: Footprint) -> Footprint:
-        return Footprint(
-            self.units | other.units,
-            self.administrations | other.administrations,
-            self.objects | other.objects,
-            self.shared_objects | other.shared_objects,
-        )
+        return Footprint(*(getattr(self, f.name) | getattr(other, f.name) for f in fields(self)))
 
 
 NOTHING = Footprint()
 
-# (kind, SQL of the ids of that kind among the rows of the sources :ids). The rows are those
-# etl.load_data writes; which entity each belongs to is docs/metrics.md's membership table.
-_FOOTPRINT_SQL = {
-    "units": (
-        "SELECT primary_unit_id FROM asset WHERE source_id IN :ids",
-        "SELECT owner_unit_id FROM action WHERE source_id IN :ids",
-        "SELECT unit_id FROM follow_up_report WHERE source_id IN :ids",
-    ),
-    "administrations": ("SELECT administration_id FROM gap_analysis WHERE source_id IN :ids",),
-    "objects": (
-        "SELECT governance_object_id FROM asset WHERE source_id IN :ids",
-        "SELECT governance_object_id FROM risk_analysis WHERE source_id IN :ids",
-        "SELECT governance_object_id FROM action WHERE source_id IN :ids",
-        "SELECT governance_object_id FROM gap_analysis WHERE source_id IN :ids",
-    ),
-    "shared_objects": (
-        "SELECT governance_object_id FROM risk_analysis "
-        "WHERE source_id IN :ids AND asset_id IS NULL",
-        "SELECT governance_object_id FROM action WHERE source_id IN :ids AND owner_unit_id IS NULL",
-    ),
-}
-
-
-def _footprint_statement():
-    """The parts of _FOOTPRINT_SQL as one UNION of (kind, id) rows."""
-    parts = []
-    for kind, queries in _FOOTPRINT_SQL.items():
-        for query in queries:
-            column, rest = query.removeprefix("SELECT ").split(" FROM ", 1)
-            parts.append(f"SELECT '{kind}' AS kind, {column} AS id FROM {rest}")
-    return text(" UNION ".join(parts)).bindparams(bindparam("ids", expanding=True))
-
-
-_FOOTPRINT = _footprint_statement()
+# (kind, column, table, condition) of the ids of each kind among the rows of the sources :ids:
+# the rows etl.load_data writes, and the entity each belongs to (docs/metrics.md).
+_FOOTPRINT_SQL = (
+    ("units", "primary_unit_id", "asset", ""),
+    ("units", "owner_unit_id", "action", ""),
+    ("units", "unit_id", "follow_up_report", ""),
+    ("administrations", "administration_id", "gap_analysis", ""),
+    ("objects", "governance_object_id", "asset", ""),
+    ("objects", "governance_object_id", "risk_analysis", ""),
+    ("objects", "governance_object_id", "action", ""),
+    ("objects", "governance_object_id", "gap_analysis", ""),
+    ("shared_objects", "governance_object_id", "risk_analysis", " AND asset_id IS NULL"),
+    ("shared_objects", "governance_object_id", "action", " AND owner_unit_id IS NULL"),
+)
+_FOOTPRINT = text(
+    " UNION ".join(
+        f"SELECT '{kind}' AS kind, {column} AS id FROM {table} WHERE source_id IN :ids{condition}"
+        for kind, column, table, condition in _FOOTPRINT_SQL
+    )
+).bindparams(bindparam("ids", expanding=True))
 
 
 def footprint(connection, source_ids) -> Footprint:
@@ -128,7 +97,7 @@ def footprint(connection, source_ids) -> Footprint:
     ids = sorted({int(i) for i in source_ids})
     if not ids:
         return NOTHING
-    found: dict[str, set[int]] = {kind: set() for kind in _FOOTPRINT_SQL}
+    found: dict[str, set[int]] = {kind: set() for kind, *_ in _FOOTPRINT_SQL}
     for kind, entity in connection.execute(_FOOTPRINT, {"ids": ids}):
         if entity is not None:
             found[kind].add(int(entity))
@@ -136,8 +105,7 @@ def footprint(connection, source_ids) -> Footprint:
 
 
 # (store, accepted load id) -> (the file's sha256, the footprint of its source's rows just
-# before it replaced them). Keyed by the store too, and checked against the load row's hash:
-# one process may load into several stores (tests, tools), whose load ids repeat.
+# before it replaced them): one process may load into several stores, whose load ids repeat.
 _NOTED: dict[tuple[str, int], tuple[str, Footprint]] = {}
 
 
@@ -154,11 +122,6 @@ def remember(engine, load_id: int | None, sha256: str, before: Footprint) -> Non
         del _NOTED[next(iter(_NOTED))]
 
 
-def _noted(store: str, load_id: int, sha256: str | None) -> Footprint | None:
-    found = _NOTED.get((store, load_id))
-    return found[1] if found is not None and found[0] == sha256 else None
-
-
 def _forget_up_to(store: str, load_id: int) -> None:
     for key in [k for k in _NOTED if k[0] == store and k[1] <= load_id]:
         del _NOTED[key]
@@ -172,17 +135,12 @@ class Touched:
     computed_in_full: list[dt.date] = field(default_factory=list)
     rows_written: int = 0
     page_rows_written: int = 0  # etl.kpi.page_aggregates' rows
-    # Whether the day's snapshot must hold every scope: the mart was not last brought up to
-    # date for this same day, so metric_snapshot may hold no row as of it for the others.
+    # Whether the day's snapshot must hold every scope (the mart was last updated another day).
     whole_snapshot: bool = True
     seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self) -> int:
         return sum(len(codes) for codes in self.scopes.values())
-
-
-def _held(session) -> dict[dt.date, str]:
-    return dict(session.execute(select(KpiMartDate.as_of, KpiMartDate.store_version)).all())
 
 
 def _loads_since(session, load_id: int) -> list[tuple[int, int | None, str | None, str | None]]:
@@ -208,10 +166,10 @@ def _changed(session, built: str, now: str) -> tuple[Footprint, int] | None:
     changed = NOTHING
     store = _store(session.get_bind())
     for load_id, _source, kind, sha256 in loads:
-        noted = _noted(store, load_id, sha256)
-        if kind not in ("administration", "object") or noted is None:
+        noted = _NOTED.get((store, load_id))
+        if kind not in ("administration", "object") or noted is None or noted[0] != sha256:
             return None
-        changed = changed | noted
+        changed = changed | noted[1]
     sources = {source for _, source, *_ in loads if source is not None}
     newest = max([since or 0, *(i for i, *_ in loads)])
     return changed | footprint(session.connection(), sources), newest
@@ -224,34 +182,23 @@ def _ids_in(column, ids) -> object:
 def _expand(session, changed: Footprint) -> tuple[Scope, dict[str, set[str]]] | None:
     """The scope to compute (every administration and unit of each touched municipality, the
     touched objects) and the codes of the touched scopes per scope type; None when too big."""
-    shared = sorted(changed.shared_objects)
-    participants = (
-        session.execute(
-            select(
-                GovernanceParticipant.municipality_id, GovernanceParticipant.administration_id
-            ).where(GovernanceParticipant.governance_object_id.in_(shared))
-        ).all()
-        if shared
-        else []
+
+    def of(*columns, key, ids) -> list:  # the rows of ``ids`` (by ``key``), no query for none
+        return session.execute(select(*columns).where(key.in_(sorted(ids)))).all() if ids else []
+
+    participants = of(
+        GovernanceParticipant.municipality_id,
+        GovernanceParticipant.administration_id,
+        key=GovernanceParticipant.governance_object_id,
+        ids=changed.shared_objects,
     )
-    unit_rows = (
-        session.execute(
-            select(Unit.code, Unit.administration_id).where(Unit.id.in_(sorted(changed.units)))
-        ).all()
-        if changed.units
-        else []
-    )
+    unit_rows = of(Unit.code, Unit.administration_id, key=Unit.id, ids=changed.units)
     administrations = set(changed.administrations) | {a for _, a in unit_rows}
     administrations |= {a for _, a in participants if a is not None}
     municipality_ids = {m for m, _ in participants}
-    if administrations:
-        municipality_ids |= set(
-            session.scalars(
-                select(Administration.municipality_id).where(
-                    Administration.id.in_(sorted(administrations))
-                )
-            )
-        )
+    municipality_ids |= {
+        m for (m,) in of(Administration.municipality_id, key=Administration.id, ids=administrations)
+    }
     count = session.scalar(select(func.count()).select_from(Municipality)) or 0
     if len(municipality_ids) > max(1, int(count * MAX_MUNICIPALITY_SHARE)):
         return None
@@ -266,9 +213,7 @@ def _expand(session, changed: Footprint) -> tuple[Scope, dict[str, set[str]]] | 
     )
 
     def codes(table, ids) -> set[str]:
-        if not ids:
-            return set()
-        return set(session.scalars(select(table.code).where(table.id.in_(sorted(ids)))))
+        return {code for (code,) in of(table.code, key=table.id, ids=ids)}
 
     touched = {
         "municipality": codes(Municipality, municipality_ids),
@@ -279,8 +224,11 @@ def _expand(session, changed: Footprint) -> tuple[Scope, dict[str, set[str]]] | 
     return scope, touched
 
 
-def _delete_scopes(connection, as_of: dt.date, touched: dict[str, set[str]]) -> None:
-    for scope_type, codes in touched.items():
+def _delete(connection, as_of: dt.date, touched: dict[str, set[str]] | None = None) -> None:
+    """Delete the mart's rows as of ``as_of`` (of the ``touched`` scopes only)."""
+    if touched is None:
+        connection.execute(delete(KpiMart).where(KpiMart.as_of == as_of))
+    for scope_type, codes in (touched or {}).items():
         if codes:
             connection.execute(
                 delete(KpiMart).where(
@@ -303,7 +251,7 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     be done scope by scope (then build it whole: etl.kpi.snapshot)."""
     if not mart.present(session):
         return None
-    held = _held(session)
+    held = dict(session.execute(select(KpiMartDate.as_of, KpiMartDate.store_version)).all())
     if not held or len(set(held.values())) != 1:
         return None
     wanted = mart.mart_dates(as_of)
@@ -323,36 +271,30 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
     connection = session.connection()
     result = Touched(scopes=touched, whole_snapshot=set(held) != set(wanted))
     result.seconds["scopes"] = round(time.perf_counter() - clock, 3)
-    dropped = [day for day in held if day not in wanted]
-    for day in dropped:
-        connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
-    kept_tables.forget(connection, CoverageGap, keep=wanted)
-    kept_tables.forget(connection, PageAggregate, keep=wanted)
+    for day in held:
+        if day not in wanted:
+            _delete(connection, day)
+    kept_tables.forget(connection, CoverageGap, PageAggregate, keep=wanted)
     for day in wanted:
         clock = time.perf_counter()
         if day in held:
             if not result.count():
                 continue
             rows = _only(compute_scope(session, day, scope), touched)
-            _delete_scopes(connection, day, touched)
-            coverage_gaps.update(connection, day, touched["municipality"])
+            _delete(connection, day, touched)
+            coverage_gaps.write(connection, [day], touched["municipality"])
         else:  # a date the mart did not hold (a new day): every scope
             rows = compute_kpis(session, day, SYSTEM)
-            connection.execute(delete(KpiMart).where(KpiMart.as_of == day))
+            _delete(connection, day)
             result.computed_in_full.append(day)
-            coverage_gaps.update(connection, day, None)
+            coverage_gaps.write(connection, [day])
         result.rows_written += mart.insert_frame(connection, day, rows)
         result.seconds[day.isoformat()] = round(time.perf_counter() - clock, 3)
-    # The pages' counts: the touched parts (municipalities and objects) of the held dates,
-    # every part of a new date.
+    # The pages' counts: the touched parts of the held dates, every part of a new date.
     clock = time.perf_counter()
-    kept_dates = [day for day in wanted if day in held]
     if result.count():
         result.page_rows_written += page_aggregates.write(
-            connection,
-            kept_dates,
-            municipalities=touched.get("municipality", set()),
-            objects=touched.get("governance_object", set()),
+            connection, kept, touched["municipality"], touched["governance_object"]
         )
     result.page_rows_written += page_aggregates.write(connection, result.computed_in_full)
     result.seconds["pages"] = round(time.perf_counter() - clock, 3)
@@ -373,12 +315,9 @@ def update(session: Session, as_of: dt.date) -> Touched | None:
 
 def snapshot_from_mart(connection, as_of: dt.date, taken_at: dt.datetime, run_id: str | None,
                        scopes: dict[str, set[str]] | None = None) -> int:  # fmt: skip
-    """metric_snapshot rows as of ``as_of`` copied from the mart's rows of that date (which
-    must be up to date) in one statement, for every scope or only ``scopes``; rows written.
-
-    Only the scopes a run changed need rows when the day already has a snapshot of every other
-    scope at the same numbers (``Touched.whole_snapshot`` false): a trend reads the last
-    snapshot of each (scope, metric) in a month (``metric_trend``), which is then the same."""
+    """metric_snapshot rows as of ``as_of`` copied in one statement from the mart's rows of that
+    date (up to date), for every scope or only ``scopes`` (enough when the day has a snapshot of
+    every other scope at the same numbers: a trend reads a month's last one); rows written."""
     columns = ("scope_type", "scope_id", "metric", "value", "numerator", "denominator")
     target = MetricSnapshot.__table__
     source = select(

@@ -1,45 +1,21 @@
-"""The Risker and Åtgärder pages' counts: defined once here, counted on demand for a selection
-and kept per part of the country with the KPI mart, so that the country sums its parts.
+"""The Risker and Åtgärder pages' counts (and the report's overdue trend): defined once here,
+counted on demand for a selection and kept per part of the country with the KPI mart.
 
-The parts are disjoint and together make the country (docs/metrics.md "Scopes and membership"):
-
-- a municipality: the risks of the assets whose primary unit is one of its units, and the
-  actions its units own;
-- a governance object: its object-level risks (an analysis without asset) and its provider
-  actions (no owner unit), which count once for the country and for each participant.
-
-A view of several municipalities (the country, a CISO of two) is the sum of its municipalities'
-rows and its visible objects' rows. The load writes the rows (``write``) for the dates of the KPI
-mart in the mart's transaction; they are read only while the mart holds the date at the store's
-current version (``etl.kpi.mart.holds_pages``), otherwise the pages count on demand with the same statements.
-Säkerhetsskydd: every count is kept with and without the protected assets' risks, so each role's
-view sums exactly what it counts today (etl.visibility).
-
-The Åtgärder list's row count (``action_list``): the actions a part's list shows, split into
-those on a risk of a säkerhetsskydd asset and the others (etl.visibility.shown_action), the same
-for every date. A full build also writes the date's ``action_list_built`` row, which a per-part
-update keeps: a date whose rows were built before these counts were kept has none, and its lists
-are counted on demand (``action_list_total`` answers None).
+The parts are disjoint and make the country (docs/metrics.md "Scopes and membership"): each
+municipality and each governance object (its object-level risks and provider actions, counted
+once for the country and for each participant), so a view of several municipalities sums its
+parts' rows, with or without the säkerhetsskydd assets (etl.visibility). A full build also writes
+marker rows that a per-part update keeps: a date without them is counted on demand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    delete,
-    exists,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, and_, case, delete, exists, func, or_, select
 
 from etl.bulk import insert_rows
 from etl.kpi import kept_tables
@@ -66,35 +42,24 @@ from etl.visibility import protected_risk_ids
 
 MUNICIPALITY = "municipality"
 OBJECT = "governance_object"
-# The part type of rows about the whole country (the marker below).
-COUNTRY = "country"
-# The row that says a date's rows were built whole by code that keeps the action list's counts
-# (``action_list``): a per-part update keeps it, so a date built before those counts were kept
-# has none and its action lists are counted on demand rather than summed from missing rows.
+COUNTRY = "country"  # the part type of the marker rows
 ACTION_LIST_BUILT = "action_list_built"
-# How many rows the Risker page lists of the high risks without action, and so how many
-# candidates each part keeps (per protected or not): the country's first rows are among them.
+# The report's overdue trend per municipality at each overdue_trend_days day (in ``month``): its
+# ``actions_overdue`` (etl.kpi.facts.overdue_by_day), shared actions included (no object rows).
+OVERDUE_TREND = "overdue_trend"
+OVERDUE_TREND_BUILT = "overdue_trend_built"
+# The Risker page lists this many high risks without action; each part keeps as many.
 HIGH_RISK_LIST_LIMIT = 50
-# The months of the open-actions trend.
-TREND_MONTHS = 12
+TREND_MONTHS = 12  # the months of the open-actions trend
 
-_COLUMNS = (
-    "as_of",
-    "aggregate",
-    "part_type",
-    "part_id",
-    "likelihood",
-    "consequence",
-    "treatment",
-    "protected",
-    "month",
-    "risk_id",
-    "risk_code",
-    "count",
+# One kept row; every kind of count leaves the columns it does not use at their defaults.
+_Row = namedtuple(
+    "_Row",
+    "as_of aggregate part_type part_id likelihood consequence treatment protected month risk_id "
+    "risk_code count",
+    defaults=(None, None, None, False, None, None, None, 1),
 )
-
-
-# --------------------------------------------------------------------------- the definitions
+_SUM = func.sum(PageAggregate.count)
 
 
 def is_high() -> ColumnElement[bool]:
@@ -116,21 +81,35 @@ def high_risk_order() -> tuple:
     return ((Risk.likelihood * Risk.consequence).desc(), Risk.code, Risk.id)
 
 
-def risk_counts_select(where, *keys, joins: Sequence = (), also: Sequence = ()) -> Select:
-    """The risks under ``where`` (on Risk joined to RiskAnalysis and, outer, Asset, and
-    ``joins``) counted per ``keys``, likelihood, consequence and treatment: the matrix's and
-    the treatment chart's numbers in one pass (each risk joins one analysis and at most one
-    asset, so every risk counts once). ``also``: more aggregate columns after the count."""
-    grouped = (*keys, Risk.likelihood, Risk.consequence, Risk.treatment)
+def _join(stmt: Select, joins: Sequence) -> Select:
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    return stmt
+
+
+# From a unit to its municipality.
+_TO_MUNICIPALITY = (
+    (Administration, Administration.id == Unit.administration_id),
+    (Municipality, Municipality.id == Administration.municipality_id),
+)
+
+
+def _risks(*columns, joins: Sequence = ()) -> Select:
+    """Risk joined to its RiskAnalysis, outer to its Asset, and to ``joins``: each risk once."""
     stmt = (
-        select(*grouped, func.count(), *also)
+        select(*columns)
         .select_from(Risk)
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
         .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
     )
-    for target, on in joins:
-        stmt = stmt.join(target, on)
-    return stmt.where(where).group_by(*grouped)
+    return _join(stmt, joins)
+
+
+def risk_counts_select(where, *keys, joins: Sequence = (), also: Sequence = ()) -> Select:
+    """The risks under ``where`` counted per ``keys``, likelihood, consequence and treatment (the
+    matrix's and the treatment chart's numbers in one pass); ``also``: more aggregate columns."""
+    grouped = (*keys, Risk.likelihood, Risk.consequence, Risk.treatment)
+    return _risks(*grouped, func.count(), *also, joins=joins).where(where).group_by(*grouped)
 
 
 def open_day() -> ColumnElement:
@@ -139,16 +118,15 @@ def open_day() -> ColumnElement:
 
 
 def counted_in_trend(first_end: dt.date) -> ColumnElement[bool]:
-    """The actions the estimate can count at a month-end from ``first_end`` on: the open ones
-    and those completed after it (cancelled ones have no date and are left out)."""
+    """The actions the estimate counts at a month-end from ``first_end`` on: the open ones and
+    those completed after it (cancelled ones have no date)."""
     return or_(
         action_open_sql(seek=True), and_(Action.status == "done", Action.completed_on > first_end)
     )
 
 
 def open_at_month_ends(days: Iterable[tuple[object, int]], ends: Sequence[dt.date]) -> list[int]:
-    """The open-actions estimate at each of ``ends`` from (open_day, count) rows: the open
-    actions plus those completed after the month-end."""
+    """The open-actions estimate at each of ``ends`` from (open_day, count) rows."""
     still_open = 0
     completed: list[tuple[dt.date, int]] = []
     for day, count in days:
@@ -168,31 +146,65 @@ def as_date(value) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-# --------------------------------------------------------------------------- the parts
+def _kinds(municipalities, objects) -> list[tuple[str, object]]:
+    """(part type, codes; None: every part) of the kinds of part asked for (not an empty set)."""
+    return [
+        (t, c) for t, c in ((MUNICIPALITY, municipalities), (OBJECT, objects)) if c is None or c
+    ]
 
-_MUNICIPALITY_JOINS = (
-    (Unit, Unit.id == Asset.primary_unit_id),
-    (Administration, Administration.id == Unit.administration_id),
-    (Municipality, Municipality.id == Administration.municipality_id),
-)
-_OBJECT_JOINS = ((GovernanceObject, GovernanceObject.id == RiskAnalysis.governance_object_id),)
+
+# Per part type: the key, the joins from a risk to it, its risks, and their säkerhetsskydd flag.
+_RISK_PARTS = {
+    MUNICIPALITY: (
+        Municipality.code,
+        ((Unit, Unit.id == Asset.primary_unit_id), *_TO_MUNICIPALITY),
+        RiskAnalysis.asset_id.is_not(None),
+        Asset.security_protection,
+    ),
+    OBJECT: (
+        GovernanceObject.code,
+        ((GovernanceObject, GovernanceObject.id == RiskAnalysis.governance_object_id),),
+        RiskAnalysis.asset_id.is_(None),
+        None,
+    ),
+}
 
 
 def _risk_parts(municipalities, objects):
-    """(part type, key column, joins, condition) of the risks' two kinds of part; None for a
-    kind left out (an empty selection)."""
-    parts = []
-    if municipalities is None or municipalities:
-        where = RiskAnalysis.asset_id.is_not(None)
-        if municipalities is not None:
-            where = and_(where, Municipality.code.in_(sorted(municipalities)))
-        parts.append((MUNICIPALITY, Municipality.code, _MUNICIPALITY_JOINS, where))
-    if objects is None or objects:
-        where = RiskAnalysis.asset_id.is_(None)
-        if objects is not None:
-            where = and_(where, GovernanceObject.code.in_(sorted(objects)))
-        parts.append((OBJECT, GovernanceObject.code, _OBJECT_JOINS, where))
-    return parts
+    for part_type, codes in _kinds(municipalities, objects):
+        key, joins, where, protected = _RISK_PARTS[part_type]
+        if codes is not None:
+            where = and_(where, key.in_(sorted(codes)))
+        yield part_type, key, joins, where, [] if protected is None else [protected]
+
+
+def _actions_of(part_type: str, codes, *columns) -> tuple[ColumnElement, Select]:
+    """(key, select of key and ``columns``) of a part's actions: a municipality's units', an
+    object's provider actions (no owner unit)."""
+    if part_type == MUNICIPALITY:
+        key = Municipality.code
+        stmt = select(key, *columns).select_from(Action).join(Unit, Unit.id == Action.owner_unit_id)
+        stmt = _join(stmt, _TO_MUNICIPALITY)
+    else:
+        key = GovernanceObject.code
+        stmt = (
+            select(key, *columns)
+            .select_from(Action)
+            .join(GovernanceObject, GovernanceObject.id == Action.governance_object_id)
+            .where(Action.owner_unit_id.is_(None))
+        )
+    return key, stmt if codes is None else stmt.where(key.in_(sorted(codes)))
+
+
+def _owned_actions(connection, municipalities) -> tuple[dict, ColumnElement[bool]]:
+    """Each unit's municipality code (of ``municipalities``; None: all) and the condition for
+    their actions: counted per unit and summed in Python (no join per action)."""
+    units = _join(select(Unit.id, Municipality.code), _TO_MUNICIPALITY)
+    if municipalities is None:
+        return dict(connection.execute(units).all()), Action.owner_unit_id.is_not(None)
+    units = units.where(Municipality.code.in_(sorted(municipalities)))
+    owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
+    return dict(connection.execute(units).all()), owned
 
 
 def _bucket(dates: Sequence[dt.date]) -> ColumnElement[int]:
@@ -200,392 +212,119 @@ def _bucket(dates: Sequence[dt.date]) -> ColumnElement[int]:
     return case(*[(RiskAnalysis.analysed_on <= d, i) for i, d in enumerate(dates)])
 
 
-def _risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+def _risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
+    """Per part: the risks per matrix cell and treatment, and the high ones without action."""
     rows = []
     unhandled = func.sum(case((high_without_action(), 1), else_=0))
-    for part_type, key, joins, where in _risk_parts(municipalities, objects):
-        protected = Asset.security_protection if part_type == MUNICIPALITY else None
-        keys = [key, _bucket(dates)] + ([protected] if protected is not None else [])
+    for part_type, key, joins, where, flag in _risk_parts(municipalities, objects):
         stmt = risk_counts_select(
-            and_(where, RiskAnalysis.analysed_on <= dates[-1]), *keys, joins=joins, also=[unhandled]
+            and_(where, RiskAnalysis.analysed_on <= dates[-1]),
+            *(key, _bucket(dates), *flag),
+            joins=joins,
+            also=[unhandled],
         )
-        cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(dates))
-        high: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(dates))
-        for found in connection.execute(stmt):
-            if protected is not None:
-                part_id, bucket, is_protected, lik, con, treatment, n, n_high = found
-            else:
-                part_id, bucket, lik, con, treatment, n, n_high = found
-                is_protected = False
+        counts = {"risks": defaultdict(lambda: [0] * len(dates))}
+        counts["high_risks"] = defaultdict(lambda: [0] * len(dates))
+        for part_id, bucket, *protected, lik, con, treatment, n, n_high in connection.execute(stmt):
+            shielded = bool(protected and protected[0])
             for i in range(int(bucket), len(dates)):  # counted from its date on
-                cells[(part_id, int(lik), int(con), treatment, bool(is_protected))][i] += int(n)
-                high[(part_id, bool(is_protected))][i] += int(n_high or 0)
-        for (part_id, lik, con, treatment, is_protected), counts in cells.items():
-            for day, n in zip(dates, counts, strict=True):
-                if n:
-                    rows.append((day, "risks", part_type, part_id, lik, con, treatment,
-                                 is_protected, None, None, None, n))  # fmt: skip
-        for (part_id, is_protected), counts in high.items():
-            for day, n in zip(dates, counts, strict=True):
-                if n:
-                    rows.append((day, "high_risks", part_type, part_id, None, None, None,
-                                 is_protected, None, None, None, n))  # fmt: skip
+                counts["risks"][(part_id, shielded, int(lik), int(con), treatment)][i] += int(n)
+                counts["high_risks"][(part_id, shielded)][i] += int(n_high or 0)
+        for aggregate, found in counts.items():
+            for (part_id, shielded, *cell), values in found.items():
+                rows += [
+                    _Row(day, aggregate, part_type, part_id, *cell, protected=shielded, count=n)
+                    for day, n in zip(dates, values, strict=True)
+                    if n
+                ]
     return rows
 
 
-def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
     """Each part's first HIGH_RISK_LIST_LIMIT high risks without action in the list's order,
     per protected or not, as of each date."""
     rows = []
     for day in dates:
-        for part_type, key, joins, where in _risk_parts(municipalities, objects):
-            protected = Asset.security_protection if part_type == MUNICIPALITY else None
-            flag = func.coalesce(protected, False) if protected is not None else None
-            partition = [key] + ([flag] if flag is not None else [])
-            rank = func.row_number().over(partition_by=partition, order_by=high_risk_order())
-            columns = [
-                Risk.id.label("risk_id"),
-                Risk.code.label("risk_code"),
-                Risk.likelihood.label("likelihood"),
-                Risk.consequence.label("consequence"),
-                key.label("part_id"),
-                rank.label("rank"),
-            ]
-            if flag is not None:
-                columns.append(flag.label("protected"))
-            inner = select(*columns).select_from(Risk)
-            inner = inner.join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
-            inner = inner.outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
-            for target, on in joins:
-                inner = inner.join(target, on)
-            ranked = inner.where(
-                where, RiskAnalysis.analysed_on <= day, high_without_action()
-            ).subquery()
-            c = ranked.c
-            chosen = [c.risk_id, c.risk_code, c.likelihood, c.consequence, c.part_id]
-            if flag is not None:
-                chosen.append(ranked.c.protected)
-            found = connection.execute(
-                select(*chosen).where(ranked.c.rank <= HIGH_RISK_LIST_LIMIT)
-            ).all()
-            for risk_id, code, lik, con, part_id, *is_protected in found:
-                is_protected = bool(is_protected[0]) if is_protected else False
-                rows.append((day, "high_risk_pick", part_type, part_id, int(lik), int(con), None,
-                             is_protected, None, int(risk_id), code, 1))  # fmt: skip
+        for part_type, key, joins, where, flag in _risk_parts(municipalities, objects):
+            flag = [func.coalesce(column, False) for column in flag]
+            rank = func.row_number().over(partition_by=[key, *flag], order_by=high_risk_order())
+            ranked = (
+                _risks(
+                    *(Risk.id.label("risk_id"), Risk.code.label("risk_code")),
+                    *(Risk.likelihood, Risk.consequence, key.label("part_id")),
+                    *(column.label("protected") for column in flag),
+                    rank.label("rank"),
+                    joins=joins,
+                )
+                .where(where, RiskAnalysis.analysed_on <= day, high_without_action())
+                .subquery()
+            )
+            chosen = select(*(c for c in ranked.c if c.name != "rank"))
+            for risk_id, code, lik, con, part_id, *protected in connection.execute(
+                chosen.where(ranked.c.rank <= HIGH_RISK_LIST_LIMIT)
+            ):
+                rows.append(_Row(day, "high_risk_pick", part_type, part_id, int(lik), int(con),
+                                 protected=bool(protected and protected[0]),
+                                 risk_id=int(risk_id), risk_code=code))  # fmt: skip
     return rows
 
 
-def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
+def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
+    """Per part: the open-actions estimate at the TREND_MONTHS month-ends before each date."""
     ends = {day: last_month_ends(day, TREND_MONTHS) for day in dates}
     first_end = min(e[0] for e in ends.values())
     day_ = open_day().label("day")
-    parts = []
-    if municipalities is None or municipalities:
-        stmt = (
-            select(Municipality.code, day_, func.count())
-            .select_from(Action)
-            .join(Unit, Unit.id == Action.owner_unit_id)
-            .join(Administration, Administration.id == Unit.administration_id)
-            .join(Municipality, Municipality.id == Administration.municipality_id)
-            .where(counted_in_trend(first_end))
-        )
-        if municipalities is not None:
-            stmt = stmt.where(Municipality.code.in_(sorted(municipalities)))
-        parts.append((MUNICIPALITY, stmt.group_by(Municipality.code, day_)))
-    if objects is None or objects:
-        stmt = (
-            select(GovernanceObject.code, day_, func.count())
-            .select_from(Action)
-            .join(GovernanceObject, GovernanceObject.id == Action.governance_object_id)
-            .where(Action.owner_unit_id.is_(None), counted_in_trend(first_end))
-        )
-        if objects is not None:
-            stmt = stmt.where(GovernanceObject.code.in_(sorted(objects)))
-        parts.append((OBJECT, stmt.group_by(GovernanceObject.code, day_)))
     rows = []
-    for part_type, stmt in parts:
+    for part_type, codes in _kinds(municipalities, objects):
+        key, stmt = _actions_of(part_type, codes, day_, func.count())
         days: dict[str, list[tuple[object, int]]] = defaultdict(list)
-        for part_id, day, n in connection.execute(stmt):
+        for part_id, day, n in connection.execute(
+            stmt.where(counted_in_trend(first_end)).group_by(key, day_)
+        ):
             days[part_id].append((day, n))
         for part_id, found in days.items():
             for as_of in dates:
                 values = open_at_month_ends(found, ends[as_of])
                 for end, n in zip(ends[as_of], values, strict=True):
                     if n:
-                        rows.append((as_of, "open_actions", part_type, part_id, None, None,
-                                     None, False, dt.date(end.year, end.month, 1), None, None, n))  # fmt: skip
+                        rows.append(_Row(as_of, "open_actions", part_type, part_id,
+                                         month=dt.date(end.year, end.month, 1), count=n))  # fmt: skip
     return rows
 
 
-def _owned_actions(connection, municipalities) -> tuple[dict, ColumnElement[bool]]:
-    """Each unit's municipality code (of ``municipalities``; None: all) and the condition for
-    the actions those units own, so that owned actions are counted per unit and summed per
-    municipality in Python (one pass over the owner unit index, no join per action)."""
-    units = (
-        select(Unit.id, Municipality.code)
-        .join(Administration, Administration.id == Unit.administration_id)
-        .join(Municipality, Municipality.id == Administration.municipality_id)
-    )
-    if municipalities is not None:
-        units = units.where(Municipality.code.in_(sorted(municipalities)))
-    municipality_of = dict(connection.execute(units).all())
-    owned = Action.owner_unit_id.is_not(None)
-    if municipalities is not None:
-        owned = Action.owner_unit_id.in_(units.with_only_columns(Unit.id))
-    return municipality_of, owned
-
-
-def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[tuple]:
-    """The actions the Åtgärder list shows per part, per protected or not (on a risk of a
-    säkerhetsskydd asset: etl.visibility.shown_action), the same as of every date (the list
-    has no date). A municipality's: those its units own; an object's: its provider actions
-    (no owner unit). Counted per owner unit and summed per municipality here, one pass over
-    the owner unit index."""
+def _action_list_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
+    """The Åtgärder list's rows per part, on a säkerhetsskydd asset's risk or not; no date."""
     on_protected = Action.risk_id.in_(protected_risk_ids())
     counts: dict[tuple[str, str, bool], int] = defaultdict(int)
-    if municipalities is None or municipalities:
-        municipality_of, owned = _owned_actions(connection, municipalities)
-        for protected, extra in ((False, None), (True, on_protected)):
-            stmt = select(Action.owner_unit_id, func.count()).where(owned)
-            if extra is not None:
-                stmt = stmt.where(extra)
-            for unit_id, n in connection.execute(stmt.group_by(Action.owner_unit_id)):
-                code = municipality_of.get(unit_id)
-                if code is not None:
-                    counts[(MUNICIPALITY, code, protected)] += int(n)
-    if objects is None or objects:
-        for protected, extra in ((False, None), (True, on_protected)):
-            stmt = (
-                select(GovernanceObject.code, func.count())
-                .select_from(Action)
-                .join(GovernanceObject, GovernanceObject.id == Action.governance_object_id)
-                .where(Action.owner_unit_id.is_(None))
+    for part_type, codes in _kinds(municipalities, objects):
+        if part_type == MUNICIPALITY:  # per owner unit, summed per municipality here
+            municipality_of, owned = _owned_actions(connection, codes)
+            key, stmt = (
+                Action.owner_unit_id,
+                select(Action.owner_unit_id, func.count()).where(owned),
             )
-            if objects is not None:
-                stmt = stmt.where(GovernanceObject.code.in_(sorted(objects)))
-            if extra is not None:
-                stmt = stmt.where(extra)
-            for code, n in connection.execute(stmt.group_by(GovernanceObject.code)):
-                counts[(OBJECT, code, protected)] += int(n)
+        else:
+            municipality_of = None
+            key, stmt = _actions_of(part_type, codes, func.count())
+        for protected in (False, True):
+            extra = [on_protected] if protected else []
+            for part_id, n in connection.execute(stmt.where(*extra).group_by(key)):
+                code = part_id if municipality_of is None else municipality_of.get(part_id)
+                if code is not None:
+                    counts[(part_type, code, protected)] += int(n)
     rows = []
-    for (part_type, part_id, protected), n in sorted(counts.items()):
-        if protected:
-            continue
-        shielded = counts.get((part_type, part_id, True), 0)
-        for is_protected, count in ((False, n - shielded), (True, shielded)):
-            if count:
-                for day in dates:
-                    rows.append((day, "action_list", part_type, part_id, None, None, None,
-                                 is_protected, None, None, None, count))  # fmt: skip
-    if municipalities is None and objects is None:
-        for day in dates:
-            rows.append((day, ACTION_LIST_BUILT, COUNTRY, "", None, None, None, False, None,
-                         None, None, 1))  # fmt: skip
+    for (part_type, part_id, protected), n in counts.items():
+        if not protected:
+            shielded = counts.get((part_type, part_id, True), 0)
+            for is_protected, count in ((False, n - shielded), (True, shielded)):
+                rows += [_Row(day, "action_list", part_type, part_id, protected=is_protected,
+                              count=count) for day in dates if count]  # fmt: skip
     return rows
 
 
-# --------------------------------------------------------------------------- writing
-
-
-def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> int:
-    """Replace the rows as of ``dates`` of the parts named (codes; None: every part of that
-    kind, an empty set: none) with newly counted ones, in the caller's transaction; rows
-    written. The caller tags the dates (kpi_mart_date)."""
-    dates = sorted(set(dates))
-    if not dates or not kept_tables.present(connection, PageAggregate):
-        return 0
-    table = PageAggregate.__table__
-    for part_type, codes in ((MUNICIPALITY, municipalities), (OBJECT, objects)):
-        if codes is not None and not codes:
-            continue
-        stmt = delete(table).where(table.c.as_of.in_(dates), table.c.part_type == part_type)
-        if codes is not None:
-            stmt = stmt.where(table.c.part_id.in_(sorted(codes)))
-        connection.execute(stmt)
-    if municipalities is None and objects is None:
-        connection.execute(
-            delete(table).where(table.c.as_of.in_(dates), table.c.part_type == COUNTRY)
-        )
-    rows = _risk_rows(connection, dates, municipalities, objects)
-    rows += _pick_rows(connection, dates, municipalities, objects)
-    rows += _action_rows(connection, dates, municipalities, objects)
-    rows += _action_list_rows(connection, dates, municipalities, objects)
-    rows += _overdue_trend_rows(connection, dates, municipalities)
-    rows.sort(
-        key=lambda r: (r[0], r[1], r[2], r[3], *(("" if v is None else str(v)) for v in r[4:]))
-    )
-
-    def bind(day):
-        return kept_tables.bind_date(connection, PageAggregate, day)
-
-    bound = [(bind(r[0]), *r[1:8], bind(r[8]), *r[9:]) for r in rows]  # as_of and month
-    insert_rows(connection, table, _COLUMNS, bound)
-    return len(rows)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _of(as_of: dt.date, aggregate: str, municipalities, objects) -> list[ColumnElement[bool]]:
-    """Conditions for the rows of ``aggregate`` of the parts: ``municipalities`` and ``objects``
-    are selects of codes (None: every part of that kind)."""
-    t = PageAggregate
-    conditions = [t.as_of == as_of, t.aggregate == aggregate]
-    if municipalities is None and objects is None:
-        return conditions
-    parts = []
-    for part_type, codes in ((MUNICIPALITY, municipalities), (OBJECT, objects)):
-        if codes is None:
-            parts.append(t.part_type == part_type)
-        else:
-            parts.append(and_(t.part_type == part_type, t.part_id.in_(codes)))
-    return [*conditions, or_(*parts)]
-
-
-def risk_counts(conn, as_of: dt.date, municipalities=None, objects=None) -> list[tuple]:
-    """(likelihood, consequence, treatment, count) summed over the parts, protected included."""
-    t = PageAggregate
-    grouped = (t.likelihood, t.consequence, t.treatment)
-    stmt = (
-        select(*grouped, func.sum(t.count))
-        .where(*_of(as_of, "risks", municipalities, objects))
-        .group_by(*grouped)
-    )
-    return [(int(a), int(b), c, int(n)) for a, b, c, n in conn.execute(stmt)]
-
-
-def protected_risk_count(conn, as_of: dt.date, municipalities=None, objects=None) -> int:
-    t = PageAggregate
-    stmt = select(func.sum(t.count)).where(
-        *_of(as_of, "risks", municipalities, objects), t.protected.is_(True)
-    )
-    return int(conn.execute(stmt).scalar() or 0)
-
-
-def risk_cells(
-    conn,
-    as_of: dt.date,
-    municipalities=None,
-    objects=None,
-    *,
-    protected: bool,
-    cell: tuple[int, int] | None = None,
-) -> dict[tuple[int, int], int]:
-    """{(likelihood, consequence): count} of the parts' risks (of one matrix ``cell`` if given),
-    those of säkerhetsskydd assets only with ``protected``: the risk list's rows per cell."""
-    t = PageAggregate
-    stmt = (
-        select(t.likelihood, t.consequence, func.sum(t.count))
-        .where(*_of(as_of, "risks", municipalities, objects))
-        .group_by(t.likelihood, t.consequence)
-    )
-    if not protected:
-        stmt = stmt.where(t.protected.is_(False))
-    if cell is not None:
-        stmt = stmt.where(t.likelihood == cell[0], t.consequence == cell[1])
-    return {(int(lik), int(con)): int(n) for lik, con, n in conn.execute(stmt) if n}
-
-
-def high_risk_count(
-    conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
-) -> int:
-    """High risks without action, those of säkerhetsskydd assets only with ``protected``."""
-    t = PageAggregate
-    stmt = select(func.sum(t.count)).where(*_of(as_of, "high_risks", municipalities, objects))
-    if not protected:
-        stmt = stmt.where(t.protected.is_(False))
-    return int(conn.execute(stmt).scalar() or 0)
-
-
-def high_risk_candidates(
-    as_of: dt.date,
-    municipalities=None,
-    objects=None,
-    *,
-    protected: bool,
-    limit: int = HIGH_RISK_LIST_LIMIT,
-) -> Select:
-    """The ids of the first ``limit`` high risks without action of the parts, in the list's
-    order (high_risk_order), from the parts' kept first rows."""
-    t = PageAggregate
-    stmt = select(t.risk_id).where(*_of(as_of, "high_risk_pick", municipalities, objects))
-    if not protected:
-        stmt = stmt.where(t.protected.is_(False))
-    order = ((t.likelihood * t.consequence).desc(), t.risk_code, t.risk_id)
-    return stmt.order_by(*order).limit(min(limit, HIGH_RISK_LIST_LIMIT))
-
-
-def open_actions(conn, as_of: dt.date, municipalities=None, objects=None) -> dict[dt.date, int]:
-    """The open-actions estimate per month (first day) summed over the parts."""
-    t = PageAggregate
-    stmt = (
-        select(t.month, func.sum(t.count))
-        .where(*_of(as_of, "open_actions", municipalities, objects))
-        .group_by(t.month)
-    )
-    return {as_date(month): int(n) for month, n in conn.execute(stmt)}
-
-
-def action_list_total(
-    conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool
-) -> int | None:
-    """The Åtgärder list's row count for the parts, the actions on risks of säkerhetsskydd
-    assets only with ``protected``; None when the date's rows were built before these counts
-    were kept (count on demand)."""
-    t = PageAggregate
-    built = select(t.id).where(t.as_of == as_of, t.aggregate == ACTION_LIST_BUILT).limit(1)
-    if conn.execute(built).first() is None:
-        return None
-    stmt = select(func.sum(t.count)).where(*_of(as_of, "action_list", municipalities, objects))
-    if not protected:
-        stmt = stmt.where(t.protected.is_(False))
-    return int(conn.execute(stmt).scalar() or 0)
-
-
-__all__ = [
-    "action_list_total",
-    "counted_in_trend",
-    "has_live_action",
-    "high_risk_candidates",
-    "high_risk_count",
-    "high_risk_order",
-    "is_high",
-    "open_actions",
-    "open_at_month_ends",
-    "open_day",
-    "protected_risk_count",
-    "risk_counts",
-    "risk_cells",
-    "risk_counts_select",
-    "write",
-    "OVERDUE_TREND",
-    "overdue_trend",
-]
-
-
-# --------------------------------------------------------------------------- the overdue trend
-
-# The committee report's overdue trend (dashboard/report/gather.py): per municipality, the
-# actions overdue at each of the trend's days (etl.kpi.dates.overdue_trend_days of the date) in
-# ``month`` (the day itself, not a month's first day), the same count as the municipality's
-# ``actions_overdue`` (etl.kpi.facts.overdue_by_day): its units' actions once each, and each
-# shared action (no owner unit) of an object it takes part in once. So a view of several
-# municipalities sums their rows, as compute_kpis's roll-up sums their numbers. Objects keep no
-# rows of it: their shared actions are in each participant's. A per-part update rewrites the
-# touched municipalities, and an object's change touches its participants (etl.kpi.mart_update).
-OVERDUE_TREND = "overdue_trend"
-# The row that says a date's overdue trend was built whole (as ACTION_LIST_BUILT): a date built
-# before these counts were kept has none, and its trend is counted on demand.
-OVERDUE_TREND_BUILT = "overdue_trend_built"
-
-
-def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) -> list[tuple]:
-    """The OVERDUE_TREND rows of ``municipalities`` (codes; None: all) as of ``dates``.
-
-    One pass over the actions open and due before the latest trend day of all dates: each is
-    counted in the bucket of the first trend day after its due date (due on a day is not overdue
-    that day, etl.kpi.rules.action_is_overdue), per owner unit or object, and each day's count
-    is the running sum of the buckets up to it."""
+def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) -> list[_Row]:
+    """OVERDUE_TREND rows in one pass: each action open and due before the latest trend day in
+    the bucket of the first trend day after its due date; a day sums the buckets up to it."""
     if municipalities is not None and not municipalities:
         return []
     trend_days = {day: overdue_trend_days(day) for day in dates}
@@ -597,13 +336,11 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
     for unit_id, i, n in connection.execute(
         _by_bucket(Action.owner_unit_id, bucket, owned, overdue)
     ):
-        code = municipality_of.get(unit_id)
-        if code is not None:
+        if (code := municipality_of.get(unit_id)) is not None:
             buckets[code][int(i)] += int(n)
     # The shared actions, once for each distinct participating municipality.
-    pairs = select(GovernanceParticipant.governance_object_id, Municipality.code).join(
-        Municipality, Municipality.id == GovernanceParticipant.municipality_id
-    )
+    pairs = select(GovernanceParticipant.governance_object_id, Municipality.code)
+    pairs = pairs.join(Municipality, Municipality.id == GovernanceParticipant.municipality_id)
     if municipalities is not None:
         pairs = pairs.where(Municipality.code.in_(sorted(municipalities)))
     participants: dict[int, set[str]] = defaultdict(set)
@@ -624,14 +361,8 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
     for code, counts in buckets.items():
         running = dict(zip(every_day, itertools.accumulate(counts), strict=True))
         for as_of, days in trend_days.items():
-            for day in days:
-                if running[day]:
-                    rows.append((as_of, OVERDUE_TREND, MUNICIPALITY, code, None, None, None,
-                                 False, day, None, None, running[day]))  # fmt: skip
-    if municipalities is None:
-        for as_of in dates:
-            rows.append((as_of, OVERDUE_TREND_BUILT, COUNTRY, "", None, None, None, False, None,
-                         None, None, 1))  # fmt: skip
+            rows += [_Row(as_of, OVERDUE_TREND, MUNICIPALITY, code, month=day, count=running[day])
+                     for day in days if running[day]]  # fmt: skip
     return rows
 
 
@@ -643,15 +374,129 @@ def _by_bucket(key, bucket, *where) -> Select:
     return select(rows.c.key, rows.c.bucket, func.count()).group_by(rows.c.key, rows.c.bucket)
 
 
+def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> int:
+    """Replace the rows as of ``dates`` of the parts named (codes; None: every part of that
+    kind, an empty set: none), in the caller's transaction, which tags the dates; rows written."""
+    dates = sorted(set(dates))
+    if not dates or not kept_tables.present(connection, PageAggregate):
+        return 0
+    table = PageAggregate.__table__
+    whole = municipalities is None and objects is None
+    kinds = _kinds(municipalities, objects) + ([(COUNTRY, None)] if whole else [])
+    for part_type, codes in kinds:
+        stmt = delete(table).where(table.c.as_of.in_(dates), table.c.part_type == part_type)
+        connection.execute(
+            stmt if codes is None else stmt.where(table.c.part_id.in_(sorted(codes)))
+        )
+    rows = _risk_rows(connection, dates, municipalities, objects)
+    rows += _pick_rows(connection, dates, municipalities, objects)
+    rows += _action_rows(connection, dates, municipalities, objects)
+    rows += _action_list_rows(connection, dates, municipalities, objects)
+    rows += _overdue_trend_rows(connection, dates, municipalities)
+    if whole:
+        rows += [_Row(day, marker, COUNTRY, "") for day in dates
+                 for marker in (ACTION_LIST_BUILT, OVERDUE_TREND_BUILT)]  # fmt: skip
+    rows.sort(key=lambda r: (*r[:4], *("" if v is None else str(v) for v in r[4:])))
+    bind = kept_tables.bind_date
+    insert_rows(connection, table, _Row._fields, [
+        r._replace(as_of=bind(connection, PageAggregate, r.as_of),
+                   month=bind(connection, PageAggregate, r.month)) for r in rows
+    ])  # fmt: skip
+    return len(rows)
+
+
+def _select(as_of: dt.date, aggregate: str, municipalities, objects, *columns,
+            protected: bool = True) -> Select:  # fmt: skip
+    """``columns`` of the rows of ``aggregate`` of the parts (selects of codes; None: every part
+    of that kind), those about säkerhetsskydd assets only with ``protected``."""
+    t = PageAggregate
+    stmt = select(*columns).where(t.as_of == as_of, t.aggregate == aggregate)
+    if municipalities is not None or objects is not None:
+        stmt = stmt.where(or_(*(
+            t.part_type == part_type if codes is None
+            else and_(t.part_type == part_type, t.part_id.in_(codes))
+            for part_type, codes in ((MUNICIPALITY, municipalities), (OBJECT, objects))
+        )))  # fmt: skip
+    return stmt if protected else stmt.where(t.protected.is_(False))
+
+
+def _total(conn, stmt: Select) -> int:
+    return int(conn.execute(stmt).scalar() or 0)
+
+
+def _built(conn, as_of: dt.date, marker: str) -> bool:
+    """Whether the date's rows were built whole by code that keeps the counts ``marker`` names."""
+    t = PageAggregate
+    stmt = select(t.id).where(t.as_of == as_of, t.aggregate == marker).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def risk_counts(conn, as_of: dt.date, municipalities=None, objects=None) -> list[tuple]:
+    """(likelihood, consequence, treatment, count) summed over the parts, protected included."""
+    t = PageAggregate
+    cell = (t.likelihood, t.consequence, t.treatment)
+    stmt = _select(as_of, "risks", municipalities, objects, *cell, _SUM).group_by(*cell)
+    return [(int(a), int(b), c, int(n)) for a, b, c, n in conn.execute(stmt)]
+
+
+def protected_risk_count(conn, as_of: dt.date, municipalities=None, objects=None) -> int:
+    stmt = _select(as_of, "risks", municipalities, objects, _SUM)
+    return _total(conn, stmt.where(PageAggregate.protected.is_(True)))
+
+
+def risk_cells(conn, as_of: dt.date, municipalities=None, objects=None, *, protected: bool,
+               cell: tuple[int, int] | None = None) -> dict[tuple[int, int], int]:  # fmt: skip
+    """{(likelihood, consequence): count} of the parts' risks (of one matrix ``cell`` if given),
+    those of säkerhetsskydd assets only with ``protected``: the risk list's rows per cell."""
+    t = PageAggregate
+    stmt = _select(as_of, "risks", municipalities, objects, t.likelihood, t.consequence, _SUM,
+                   protected=protected).group_by(t.likelihood, t.consequence)  # fmt: skip
+    if cell is not None:
+        stmt = stmt.where(t.likelihood == cell[0], t.consequence == cell[1])
+    return {(int(lik), int(con)): int(n) for lik, con, n in conn.execute(stmt) if n}
+
+
+def high_risk_count(conn, as_of: dt.date, municipalities=None, objects=None, *,
+                    protected: bool) -> int:  # fmt: skip
+    """High risks without action, those of säkerhetsskydd assets only with ``protected``."""
+    return _total(conn, _select(as_of, "high_risks", municipalities, objects, _SUM,
+                                protected=protected))  # fmt: skip
+
+
+def high_risk_candidates(as_of: dt.date, municipalities=None, objects=None, *, protected: bool,
+                         limit: int = HIGH_RISK_LIST_LIMIT) -> Select:  # fmt: skip
+    """The ids of the first ``limit`` high risks without action of the parts, in the list's
+    order (high_risk_order), from the parts' kept first rows."""
+    t = PageAggregate
+    stmt = _select(as_of, "high_risk_pick", municipalities, objects, t.risk_id, protected=protected)
+    order = ((t.likelihood * t.consequence).desc(), t.risk_code, t.risk_id)
+    return stmt.order_by(*order).limit(min(limit, HIGH_RISK_LIST_LIMIT))
+
+
+def open_actions(conn, as_of: dt.date, municipalities=None, objects=None) -> dict[dt.date, int]:
+    """The open-actions estimate per month (first day) summed over the parts."""
+    t = PageAggregate
+    stmt = _select(as_of, "open_actions", municipalities, objects, t.month, _SUM)
+    return {as_date(month): int(n) for month, n in conn.execute(stmt.group_by(t.month))}
+
+
+def action_list_total(conn, as_of: dt.date, municipalities=None, objects=None, *,
+                      protected: bool) -> int | None:  # fmt: skip
+    """The Åtgärder list's row count for the parts, the actions on risks of säkerhetsskydd
+    assets only with ``protected``; None when the date has no such counts (count on demand)."""
+    if not _built(conn, as_of, ACTION_LIST_BUILT):
+        return None
+    return _total(conn, _select(as_of, "action_list", municipalities, objects, _SUM,
+                                protected=protected))  # fmt: skip
+
+
 def overdue_trend(conn, as_of: dt.date, municipalities=None) -> list[int] | None:
     """The overdue trend as of ``as_of`` (a value per day of overdue_trend_days) summed over
-    ``municipalities`` (a select of codes; None: all); None when the date's rows were built
-    before the trend was kept (count on demand)."""
-    t = PageAggregate
-    built = select(t.id).where(t.as_of == as_of, t.aggregate == OVERDUE_TREND_BUILT).limit(1)
-    if conn.execute(built).first() is None:
+    ``municipalities`` (a select of codes; None: all); None when the date has no trend kept."""
+    if not _built(conn, as_of, OVERDUE_TREND_BUILT):
         return None
-    stmt = select(t.month, func.sum(t.count)).where(
+    t = PageAggregate
+    stmt = select(t.month, _SUM).where(
         t.as_of == as_of, t.aggregate == OVERDUE_TREND, t.part_type == MUNICIPALITY
     )
     if municipalities is not None:

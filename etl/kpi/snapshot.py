@@ -42,9 +42,8 @@ _SCOPE_TABLES = {
 
 
 def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | None = None) -> int:
-    """The whole mart from ``rows`` (as of ``as_of``) and compute_kpis as of its other dates
-    (from ``ahead`` where it computed them on the same store version); the rows written (0 when
-    it was not kept: see mart.build)."""
+    """The whole mart from ``rows`` (as of ``as_of``) and the other dates' compute_kpis (from
+    ``ahead`` where computed on the same store version); the rows written (see mart.build)."""
     version = mart.store_version(session) if ahead is not None else None
     frames = {}
     for day in mart.mart_dates(as_of):
@@ -55,11 +54,9 @@ def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | Non
 
 class _Ahead:
     """compute_kpis as of the mart's other dates, each in a thread on a connection of its own,
-    while the caller computes the load's day: their time is mostly the database's (SQLite and
-    the PostgreSQL driver let other threads run meanwhile), so on a machine with a spare core
-    the dates are computed side by side. A frame counts only when the store's version (see
-    etl.kpi.mart) was the same before and after it and is the caller's; otherwise the caller
-    computes that date itself, as it did before."""
+    while the caller computes the load's day (their time is mostly the database's, which lets
+    other threads run). A frame counts only when the store's version was the caller's before
+    and after it; otherwise the caller computes that date itself."""
 
     def __init__(self, engine: Engine, days: list[dt.date]) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(days)),
@@ -82,8 +79,7 @@ class _Ahead:
 
 
 def _own_connections(engine: Engine) -> bool:
-    """Whether a thread's connection sees the caller's store (not an in-memory SQLite database:
-    each connection to one is a database of its own)."""
+    """Whether a thread's connection sees the caller's store (not in-memory SQLite)."""
     return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
 
 
@@ -97,10 +93,9 @@ def _compute_alone(engine: Engine, day: dt.date) -> tuple[str, pd.DataFrame, str
 def take_snapshot(
     engine: Engine, as_of: dt.date, run_id: str | None = None, *, build_mart: bool = True
 ) -> int:
-    """Store every metric of every scope as of ``as_of`` (compute_kpis for the system); returns the
-    number of rows written. With ``build_mart`` the mart is first brought up to date for the
-    scopes the run's loads touched (etl.kpi.mart_update) and the snapshot copied from it; when
-    that cannot be done, everything is computed again."""
+    """Store every metric of every scope as of ``as_of``; rows written. With ``build_mart`` the
+    mart is brought up to date (for the touched scopes if it can: etl.kpi.mart_update, else
+    whole) and the snapshot copied from it."""
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     written = _snapshot_updating_mart(engine, as_of, taken_at, run_id) if build_mart else None
     if written is None:
@@ -110,10 +105,8 @@ def take_snapshot(
             with Session(engine) as session, session.begin():
                 frame = compute_kpis(session, as_of, SYSTEM)
                 if build_mart and _build_mart(session, as_of, frame, ahead):
-                    # The day's rows are in the mart now, in the frame's order: copied in one
-                    # statement rather than bound again row by row (a first load of 29
-                    # municipalities: 41 734 rows). Its rows are the frame's (the driver's count
-                    # of an INSERT … SELECT is not always given).
+                    # Copied from the mart in one statement, not bound again row by row; the
+                    # driver does not always count an INSERT … SELECT's rows.
                     mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
                     written = len(frame)
                 else:
@@ -126,14 +119,10 @@ def take_snapshot(
 
 
 def refresh_mart(engine: Engine, as_of: dt.date) -> int | None:
-    """Build the KPI mart for ``as_of`` and its other dates (etl.kpi.mart.mart_dates) unless it
-    already holds ``as_of`` at the store's current version; returns the rows written, or None
-    when there was nothing to do (or the store has no mart yet).
-
-    The pages ask for today. A load builds the mart for its own day, so on the days after it,
-    without a load, every country-wide number would be computed on demand for the first viewer
-    of each page; a daily run of this (``infosak mart``, docs/deployment.md) keeps the mart on
-    today. Under the writer lock, so no load commits between the computation and its tag."""
+    """Build the KPI mart for ``as_of`` and its other dates unless it holds ``as_of`` at the
+    current version; the rows written, or None. The pages ask for today, and a load builds its
+    own day: a daily ``infosak mart`` keeps the mart on today. Under the writer lock, so no load
+    commits between the computation and its tag."""
     with write_session(engine) as session:
         if not mart.present(session) or mart.holds(session, as_of):
             return None
@@ -147,8 +136,8 @@ class _Declined(Exception):
 
 def _snapshot_updating_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetime,
                             run_id: str | None) -> int | None:  # fmt: skip
-    """The snapshot after an update of the mart's touched scopes, under the writer lock (so no
-    load commits between the update and its version tag); None when it was not possible."""
+    """The snapshot after an update of the mart's touched scopes, under the writer lock; None
+    when it was not possible."""
     try:
         with write_session(engine) as session:
             touched = mart_update.update(session, as_of)
@@ -162,11 +151,8 @@ def _snapshot_updating_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetim
 
 
 def backfill_snapshots(engine: Engine, months: int, as_of: dt.date) -> int:
-    """Snapshots as of each of the last ``months`` month-ends on or before ``as_of``.
-
-    They are *reconstructed* from today's data (run_id "reconstructed"): what the store holds now,
-    seen as of earlier dates — not what the store held then. Used by the demo so trends have points.
-    """
+    """Snapshots as of the last ``months`` month-ends, *reconstructed* from today's data (run_id
+    "reconstructed"), not what the store held then: the demo's trends."""
     return sum(
         take_snapshot(engine, month_end, RECONSTRUCTED_RUN_ID, build_mart=False)
         for month_end in last_month_ends(as_of, months)
