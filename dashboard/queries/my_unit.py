@@ -21,6 +21,7 @@ from dashboard.queries.actions import (
     status_label_expression,
     visible_units,
 )
+from dashboard.queries.coverage import STATUS_LABELS
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
 from etl.kpi.dates import follow_up_period, follow_up_period_end
@@ -63,10 +64,6 @@ UNIT_METRICS = (
 MAX_UNIT_OPTIONS = 2000
 MAX_ASSETS = 500
 MAX_ACTIONS = 200
-CLASSIFICATION_STATUS = {
-    "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
-    "en": {"current": "Current", "expired": "Expired", "missing": "Missing"},
-}
 OWNER_ROLE = {"sv": ("Primär ägare", "Delägare"), "en": ("Primary owner", "Co-owner")}
 ASSET_COLUMNS = ["asset_code", "asset_name", "carrier_name", "governance_object_name",
                  "owner_role", "status", "status_code", "classified_on", "review_on"]  # fmt: skip
@@ -189,7 +186,7 @@ def unit_assets(
     rows = session.execute(
         base.order_by(AssetOwner.is_primary.desc(), Asset.name, Asset.code).limit(limit)
     ).all()
-    labels = CLASSIFICATION_STATUS.get(lang, CLASSIFICATION_STATUS["sv"])
+    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
     primary, co_owner = OWNER_ROLE.get(lang, OWNER_ROLE["sv"])
     records = []
     for row in rows:
