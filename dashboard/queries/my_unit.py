@@ -369,7 +369,8 @@ def unit_todo(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer) 
     protected_shown = may_see_protected(viewer.role)
     listed = {"unclassified": [], "unanalysed": [], "reviews_due": []}
     hidden = dict.fromkeys(listed, 0)
-    for row in _asset_rows(session, as_of, _unit_ids(unit_code, viewer)):
+    unit_ids = _unit_ids(unit_code, viewer)
+    for row in _asset_rows(session, as_of, unit_ids):
         status, review = classification_status(row.classified_on, row.next_review_on, as_of)
         analysed = risk_analysis_is_current(row.analysed_on, as_of)
         due = status == "current" and classification_review_is_due(
@@ -392,30 +393,21 @@ def unit_todo(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer) 
     overdue, hidden["overdue"] = _action_frame(session, condition, unit_code, viewer, as_of)
     condition = action_due_soon_sql(as_of)
     due_soon, hidden["due_soon"] = _action_frame(session, condition, unit_code, viewer, as_of)
+    # The period whose report the unit owes (none submitted for it), with the day it ended.
+    period = follow_up_period(as_of)
+    submitted = select(FollowUpReport.id).where(
+        FollowUpReport.unit_id.in_(unit_ids),
+        FollowUpReport.period == period,
+        FollowUpReport.submitted.is_(True),
+    )
+    follow_up = None
+    if session.scalar(unit_ids) is not None and session.scalar(submitted) is None:
+        follow_up = {"period": period, "period_end": follow_up_period_end(period)}
     return TodoList(
         **frames,
         reviews_due=reviews,
         overdue=overdue,
         due_soon=due_soon,
-        follow_up=_follow_up_due(session, as_of, unit_code, viewer),
+        follow_up=follow_up,
         hidden=hidden,
     )
-
-
-def _follow_up_due(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer):
-    """The period whose report the unit owes (none submitted for it), with the day the period
-    ended; None when it is in, or when the viewer may not see the unit."""
-    unit_id = session.scalar(_unit_ids(unit_code, viewer))
-    if unit_id is None:
-        return None
-    period = follow_up_period(as_of)
-    submitted = session.scalar(
-        select(FollowUpReport.id).where(
-            FollowUpReport.unit_id == unit_id,
-            FollowUpReport.period == period,
-            FollowUpReport.submitted.is_(True),
-        )
-    )
-    if submitted is not None:
-        return None
-    return {"period": period, "period_end": follow_up_period_end(period)}
