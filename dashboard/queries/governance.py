@@ -129,21 +129,14 @@ def object_kpis(
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     metrics: tuple[str, ...] = OBJECT_METRICS,
+    **where: str | None,
 ) -> pd.DataFrame:
     """compute_kpis rows of scope governance_object for ``metrics``, narrowed like the page to
     the objects that take part in the filter: an object's numbers are the same whatever the
     narrowing, and one municipality no longer computes every object of the country."""
     return compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=["governance_object"],
-        municipality=municipality,
-        administration=administration,
-        metrics=list(metrics),
+        session, as_of, viewer, scope_types=["governance_object"], metrics=list(metrics), **where
     )
 
 
@@ -153,15 +146,13 @@ def shown_object_kpis(
     viewer: Viewer,
     objects: pd.DataFrame,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     metrics: tuple[str, ...] = OBJECT_METRICS,
+    **where: str | None,
 ) -> pd.DataFrame:
     """object_kpis for the rows of ``objects`` (visible_object_list's): the viewer's own for
     the objects of its scope, and for those it only takes part in the same numbers read without
     its narrowing (an object's numbers do not depend on who reads them); only the listed
     objects, which object_aggregate_condition allowed, are kept."""
-    where = {"municipality": municipality, "administration": administration}
     kpis = object_kpis(session, as_of, viewer, metrics=metrics, **where)
     codes = set(objects["code"]) if not objects.empty else set()
     missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
