@@ -16,7 +16,6 @@ from dashboard.queries.actions import (
     actions_block,
     control_options,
     default_order,
-    is_open,
     open_actions_by_month,
     visible_objects,
     visible_units,
@@ -43,7 +42,7 @@ from dashboard.queries.risks import (
 )
 from dashboard.queries.viewer import SYSTEM, Viewer
 from etl.kpi.dates import last_month_ends
-from etl.kpi.rules import latest_classification_sql
+from etl.kpi.rules import action_open_sql, latest_classification_sql
 from etl.models import (
     Action,
     Administration,
@@ -85,7 +84,7 @@ def _open_by_month_before(session, as_of, viewer, municipality=None, administrat
     columns = []
     for i, end in enumerate(ends):
         still_open = or_(
-            is_open(),
+            action_open_sql(seek=True),
             and_(
                 Action.status == "done", Action.completed_on.isnot(None), Action.completed_on > end
             ),

@@ -190,16 +190,6 @@ def action_list_conditions(
     return [c for c in conditions if c is not None]
 
 
-def is_open() -> ColumnElement[bool]:
-    """The open rule (etl.kpi.rules), spelled so a list's WHERE seeks the status index."""
-    return rules.action_open_sql(seek=True)
-
-
-def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
-    """The overdue rule (etl.kpi.rules), spelled as is_open."""
-    return rules.action_overdue_sql(as_of, seek=True)
-
-
 def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.administration:
@@ -222,7 +212,7 @@ def _page_conditions(filters: ActionFilters, as_of: dt.date) -> list[ColumnEleme
     if filters.statuses:
         conditions.append(Action.status.in_(filters.statuses))
     if filters.overdue_only:
-        conditions.append(is_overdue(as_of))
+        conditions.append(rules.action_overdue_sql(as_of, seek=True))
     return conditions
 
 
@@ -303,22 +293,6 @@ def _outside(column, values: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
-def _wide_parts(as_of: dt.date, filters: ActionFilters) -> list[tuple[int, ColumnElement[bool]]]:
-    """(rank, condition) of every status and due-date range the default order walks, each one
-    index range of (status, due_on), in rank order; ranks as in rules.action_sort_rank_sql."""
-    parts = []
-    for status in vocab.ACTION_STATUSES:
-        if filters.statuses and status not in filters.statuses:
-            continue
-        if status in rules.OPEN_ACTION_STATUSES:
-            parts.append((0, and_(Action.status == status, Action.due_on < as_of)))
-            if not filters.overdue_only:
-                parts.append((1, and_(Action.status == status, Action.due_on >= as_of)))
-        elif not filters.overdue_only:
-            parts.append((2, Action.status == status))
-    return parts
-
-
 def _wide_block_keys(
     session: Session,
     as_of: dt.date,
@@ -329,8 +303,18 @@ def _wide_block_keys(
 ) -> list | None:
     """The ids of rows [start, start + limit) in the default order, from each status' first
     ``start + limit`` rows in due-date order; None (sort every row) for a deep block or when
-    some action has a status outside the vocabulary (the walk would miss it)."""
-    parts = _wide_parts(as_of, filters)
+    some action has a status outside the vocabulary (the walk would miss it). Each part is one
+    index range of (status, due_on), in rank order (ranks as in rules.action_sort_rank_sql)."""
+    parts = []
+    for status in vocab.ACTION_STATUSES:
+        if filters.statuses and status not in filters.statuses:
+            continue
+        if status in rules.OPEN_ACTION_STATUSES:
+            parts.append((0, and_(Action.status == status, Action.due_on < as_of)))
+            if not filters.overdue_only:
+                parts.append((1, and_(Action.status == status, Action.due_on >= as_of)))
+        elif not filters.overdue_only:
+            parts.append((2, Action.status == status))
     if start > WIDE_WALK_MAX_START or not parts:
         return None
     branches = [

@@ -265,81 +265,6 @@ WALK_CHUNK = 200
 WALK_ASSETS = 2_000
 
 
-def _walk_gap_keys(
-    session: Session, as_of: dt.date, viewer: Viewer, gap: str, where: dict, start: int, limit: int
-) -> list | None:
-    """Ids of rows [start, start + limit) of the country's asset list in its default order,
-    walking its (administration name, unit name) groups in that order (78 nationally; the
-    first block lies in the first group or two, where sorting every asset cost 1–3 s)."""
-    if not country_wide(viewer, **where) or start + limit > WALK_MAX_ROWS:
-        return None
-    units = (
-        select(Administration.name, Unit.name, Unit.id)
-        .select_from(Unit)
-        .join(Administration, Unit.administration_id == Administration.id)
-        .where(*_org_conditions(viewer, None, None, assets=False))
-        .order_by(Administration.name, Unit.name)
-    )
-    groups: dict[tuple[str, str], list[int]] = {}  # in the default order
-    for administration_name, unit_name, unit_id in session.execute(units):
-        groups.setdefault((administration_name, unit_name), []).append(unit_id)
-
-    def group_keys(unit_ids: list[int], take: int) -> list:
-        # The group's assets in the list's order, their gaps asked a chunk at a time, so that
-        # each chunk's per-asset subqueries read its few assets by key: asking for a whole group
-        # (3 300 assets nationally) hashed every classification and risk analysis of the country.
-        in_order = session.scalars(
-            select(Asset.id)
-            .where(Asset.primary_unit_id.in_(unit_ids))
-            .order_by(Asset.code, Asset.id)
-        ).all()
-        keys: list = []
-        done, size = 0, max(2 * take, WALK_CHUNK)
-        while done < len(in_order) and len(keys) < take:
-            chunk = in_order[done : done + size]
-            done, size = done + len(chunk), 2 * size
-            narrower = (Asset.id.in_(chunk),)
-            found = set(session.scalars(_asset_gap_ids(as_of, viewer, gap, {}, narrower)))
-            keys += [asset_id for asset_id in chunk if asset_id in found]
-        return keys
-
-    parts = ((None, lambda _, take, ids=ids: group_keys(ids, take)) for ids in groups.values())
-    return walk(parts, start, limit)
-
-
-def _walk_owner_keys(
-    session: Session, as_of: dt.date, viewer: Viewer, where: dict, start: int, limit: int
-) -> list | None:
-    """AssetOwner ids of rows [start, start + limit) of the country's shared-owner list in its
-    default order, reading the assets in code order WALK_ASSETS at a time, where ranking every
-    classification of the country to show the first 100 rows cost 0.5–1 s."""
-    if not country_wide(viewer, **where) or start + limit > WALK_MAX_ROWS:
-        return None
-    conditions = _org_conditions(viewer, None, None)
-
-    def parts():
-        lowest = None
-        while True:
-            # The next codes as a range of the unique code, which both databases read from its
-            # index and estimate well (a subquery of ids made PostgreSQL hash every owner).
-            following = select(Asset.code).order_by(Asset.code).limit(WALK_ASSETS)
-            if lowest is not None:
-                following = following.where(Asset.code > lowest)
-            codes = session.scalars(following).all()
-            if not codes:
-                return
-            lowest = codes[-1]
-            chunk = [*conditions, Asset.code >= codes[0], Asset.code <= codes[-1]]
-            ids = (
-                coverage_gaps.shared_owner_gap_select(as_of, chunk)
-                .with_only_columns(AssetOwner.id)
-                .order_by(Asset.code, AssetOwner.id)
-            )
-            yield None, lambda _, take, ids=ids: list(session.scalars(ids.limit(take)))
-
-    return walk(parts(), start, limit)
-
-
 def _kept_total(as_of: dt.date, viewer: Viewer, where: dict, kept: str):
     """A list's row count kept with the mart under ``kept``, where that stands for the viewer."""
 
@@ -366,6 +291,45 @@ def asset_gap_block(
     order = (Administration.name, Unit.name, Asset.code)
     ids = _asset_gap_ids(as_of, viewer, gap, where)
 
+    def block_keys(session: Session, start: int, limit: int) -> list | None:
+        """Ids of rows [start, start + limit) of the country's asset list in its default order,
+        walking its (administration name, unit name) groups in that order (78 nationally; the
+        first block lies in the first group or two, where sorting every asset cost 1–3 s)."""
+        if not country_wide(viewer, **where) or start + limit > WALK_MAX_ROWS:
+            return None
+        units = (
+            select(Administration.name, Unit.name, Unit.id)
+            .select_from(Unit)
+            .join(Administration, Unit.administration_id == Administration.id)
+            .where(*_org_conditions(viewer, None, None, assets=False))
+            .order_by(Administration.name, Unit.name)
+        )
+        groups: dict[tuple[str, str], list[int]] = {}  # in the default order
+        for administration_name, unit_name, unit_id in session.execute(units):
+            groups.setdefault((administration_name, unit_name), []).append(unit_id)
+
+        def group_keys(unit_ids: list[int], take: int) -> list:
+            # The group's assets in the list's order, their gaps asked a chunk at a time, so that
+            # each chunk's per-asset subqueries read its few assets by key: asking for a whole
+            # group (3 300 assets nationally) hashed every classification and risk analysis.
+            in_order = session.scalars(
+                select(Asset.id)
+                .where(Asset.primary_unit_id.in_(unit_ids))
+                .order_by(Asset.code, Asset.id)
+            ).all()
+            keys: list = []
+            done, size = 0, max(2 * take, WALK_CHUNK)
+            while done < len(in_order) and len(keys) < take:
+                chunk = in_order[done : done + size]
+                done, size = done + len(chunk), 2 * size
+                narrower = (Asset.id.in_(chunk),)
+                found = set(session.scalars(_asset_gap_ids(as_of, viewer, gap, {}, narrower)))
+                keys += [asset_id for asset_id in chunk if asset_id in found]
+            return keys
+
+        parts = ((None, lambda _, take, ids=ids: group_keys(ids, take)) for ids in groups.values())
+        return walk(parts, start, limit)
+
     shortcut = Shortcut(
         ids,
         ids.order_by(*order, Asset.id),
@@ -374,9 +338,7 @@ def asset_gap_block(
             as_of, viewer, gap=gap, lang=lang, asset_ids=keys, narrow_rows=False, **where
         ),
         total=_kept_total(as_of, viewer, where, gap),
-        block_keys=lambda s, start, limit: _walk_gap_keys(
-            s, as_of, viewer, gap, where, start, limit
-        ),
+        block_keys=block_keys,
     )
     columns = grid_columns(query, ASSET_GAP_FIELDS)
     return fetch_block(
@@ -402,13 +364,43 @@ def shared_owner_block(
     query = shared_owner_gap_select(as_of, viewer, **where)
     ids = query.with_only_columns(AssetOwner.id)  # the same joins and conditions, no columns
 
+    def block_keys(session: Session, start: int, limit: int) -> list | None:
+        """AssetOwner ids of rows [start, start + limit) of the country's shared-owner list in its
+        default order, reading the assets in code order WALK_ASSETS at a time, where ranking every
+        classification of the country to show the first 100 rows cost 0.5–1 s."""
+        if not country_wide(viewer, **where) or start + limit > WALK_MAX_ROWS:
+            return None
+        conditions = _org_conditions(viewer, None, None)
+
+        def parts():
+            lowest = None
+            while True:
+                # The next codes as a range of the unique code, which both databases read from its
+                # index and estimate well (a subquery of ids made PostgreSQL hash every owner).
+                following = select(Asset.code).order_by(Asset.code).limit(WALK_ASSETS)
+                if lowest is not None:
+                    following = following.where(Asset.code > lowest)
+                codes = session.scalars(following).all()
+                if not codes:
+                    return
+                lowest = codes[-1]
+                chunk = [*conditions, Asset.code >= codes[0], Asset.code <= codes[-1]]
+                ids = (
+                    coverage_gaps.shared_owner_gap_select(as_of, chunk)
+                    .with_only_columns(AssetOwner.id)
+                    .order_by(Asset.code, AssetOwner.id)
+                )
+                yield None, lambda _, take, ids=ids: list(session.scalars(ids.limit(take)))
+
+        return walk(parts(), start, limit)
+
     shortcut = Shortcut(
         ids,
         ids.order_by(Asset.code, AssetOwner.id),
         count_with_keys=True,
         rows_of_keys=lambda keys: shared_owner_gap_select(as_of, viewer, owner_ids=keys, **where),
         total=_kept_total(as_of, viewer, where, SHARED_OWNER),
-        block_keys=lambda s, start, limit: _walk_owner_keys(s, as_of, viewer, where, start, limit),
+        block_keys=block_keys,
     )
     columns = grid_columns(query, SHARED_OWNER_FIELDS)
     order = (Asset.code,)

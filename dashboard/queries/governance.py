@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session, aliased
 
 from dashboard.queries.actions import (
     detail_condition,
-    is_open,
-    is_overdue,
     status_label_expression,
     visible_objects,
 )
@@ -31,8 +29,8 @@ from dashboard.queries.viewer import (
     object_aggregate_condition,
     unit_scope_condition,
 )
+from etl.kpi import rules
 from etl.kpi.compute import compute_kpis
-from etl.kpi.rules import action_sort_rank_sql, days_overdue_sql
 from etl.models import (
     Action,
     Administration,
@@ -131,21 +129,14 @@ def object_kpis(
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     metrics: tuple[str, ...] = OBJECT_METRICS,
+    **where: str | None,
 ) -> pd.DataFrame:
     """compute_kpis rows of scope governance_object for ``metrics``, narrowed like the page to
     the objects that take part in the filter: an object's numbers are the same whatever the
     narrowing, and one municipality no longer computes every object of the country."""
     return compute_kpis(
-        session,
-        as_of,
-        viewer,
-        scope_types=["governance_object"],
-        municipality=municipality,
-        administration=administration,
-        metrics=list(metrics),
+        session, as_of, viewer, scope_types=["governance_object"], metrics=list(metrics), **where
     )
 
 
@@ -155,15 +146,13 @@ def shown_object_kpis(
     viewer: Viewer,
     objects: pd.DataFrame,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     metrics: tuple[str, ...] = OBJECT_METRICS,
+    **where: str | None,
 ) -> pd.DataFrame:
     """object_kpis for the rows of ``objects`` (visible_object_list's): the viewer's own for
     the objects of its scope, and for those it only takes part in the same numbers read without
     its narrowing (an object's numbers do not depend on who reads them); only the listed
     objects, which object_aggregate_condition allowed, are kept."""
-    where = {"municipality": municipality, "administration": administration}
     kpis = object_kpis(session, as_of, viewer, metrics=metrics, **where)
     codes = set(objects["code"]) if not objects.empty else set()
     missing = codes - (set(kpis["scope_id"]) if not kpis.empty else set())
@@ -252,12 +241,13 @@ def party_summary(
     if not object_ids:
         return pd.DataFrame(columns=columns)
     base, party, is_provider = _object_actions_base(viewer, object_ids, lang)
+    open_, overdue = rules.action_open_sql(seek=True), rules.action_overdue_sql(as_of, seek=True)
     query = base.add_columns(
         OBJECT_OF_ACTION.label("object_id"),
         party.label("party"),
         is_provider.label("is_provider"),
-        func.coalesce(func.sum(case((is_open(), 1), else_=0)), 0).label("open"),
-        func.coalesce(func.sum(case((is_overdue(as_of), 1), else_=0)), 0).label("overdue"),
+        func.coalesce(func.sum(case((open_, 1), else_=0)), 0).label("open"),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue"),
     ).group_by(OBJECT_OF_ACTION, party, is_provider)
     frame = pd.DataFrame(session.execute(query).all(), columns=columns)
     if frame.empty:
@@ -293,8 +283,8 @@ def object_actions(
         # not its actions (visible_object_list's ``detail``).
         base = base.where(OBJECT_OF_ACTION.in_(select(GovernanceObject.id).where(detail_scope)))
     status = status_label_expression(lang)
-    rank = action_sort_rank_sql(as_of)
-    overdue_days = days_overdue_sql(as_of)
+    rank = rules.action_sort_rank_sql(as_of)
+    overdue_days = rules.days_overdue_sql(as_of)
     ordered = func.row_number().over(
         partition_by=OBJECT_OF_ACTION, order_by=(rank, Action.due_on, Action.id)
     )

@@ -21,6 +21,7 @@ from dashboard.queries.actions import (
     status_label_expression,
     visible_units,
 )
+from dashboard.queries.coverage import STATUS_LABELS
 from dashboard.queries.viewer import SYSTEM, Viewer, unit_scope_condition
 from etl.kpi.compute import KPI_COLUMNS, compute_kpis
 from etl.kpi.dates import follow_up_period, follow_up_period_end
@@ -63,10 +64,6 @@ UNIT_METRICS = (
 MAX_UNIT_OPTIONS = 2000
 MAX_ASSETS = 500
 MAX_ACTIONS = 200
-CLASSIFICATION_STATUS = {
-    "sv": {"current": "Aktuell", "expired": "Förfallen", "missing": "Saknas"},
-    "en": {"current": "Current", "expired": "Expired", "missing": "Missing"},
-}
 OWNER_ROLE = {"sv": ("Primär ägare", "Delägare"), "en": ("Primary owner", "Co-owner")}
 ASSET_COLUMNS = ["asset_code", "asset_name", "carrier_name", "governance_object_name",
                  "owner_role", "status", "status_code", "classified_on", "review_on"]  # fmt: skip
@@ -189,7 +186,7 @@ def unit_assets(
     rows = session.execute(
         base.order_by(AssetOwner.is_primary.desc(), Asset.name, Asset.code).limit(limit)
     ).all()
-    labels = CLASSIFICATION_STATUS.get(lang, CLASSIFICATION_STATUS["sv"])
+    labels = STATUS_LABELS.get(lang, STATUS_LABELS["sv"])
     primary, co_owner = OWNER_ROLE.get(lang, OWNER_ROLE["sv"])
     records = []
     for row in rows:
@@ -372,7 +369,8 @@ def unit_todo(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer) 
     protected_shown = may_see_protected(viewer.role)
     listed = {"unclassified": [], "unanalysed": [], "reviews_due": []}
     hidden = dict.fromkeys(listed, 0)
-    for row in _asset_rows(session, as_of, _unit_ids(unit_code, viewer)):
+    unit_ids = _unit_ids(unit_code, viewer)
+    for row in _asset_rows(session, as_of, unit_ids):
         status, review = classification_status(row.classified_on, row.next_review_on, as_of)
         analysed = risk_analysis_is_current(row.analysed_on, as_of)
         due = status == "current" and classification_review_is_due(
@@ -395,30 +393,21 @@ def unit_todo(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer) 
     overdue, hidden["overdue"] = _action_frame(session, condition, unit_code, viewer, as_of)
     condition = action_due_soon_sql(as_of)
     due_soon, hidden["due_soon"] = _action_frame(session, condition, unit_code, viewer, as_of)
+    # The period whose report the unit owes (none submitted for it), with the day it ended.
+    period = follow_up_period(as_of)
+    submitted = select(FollowUpReport.id).where(
+        FollowUpReport.unit_id.in_(unit_ids),
+        FollowUpReport.period == period,
+        FollowUpReport.submitted.is_(True),
+    )
+    follow_up = None
+    if session.scalar(unit_ids) is not None and session.scalar(submitted) is None:
+        follow_up = {"period": period, "period_end": follow_up_period_end(period)}
     return TodoList(
         **frames,
         reviews_due=reviews,
         overdue=overdue,
         due_soon=due_soon,
-        follow_up=_follow_up_due(session, as_of, unit_code, viewer),
+        follow_up=follow_up,
         hidden=hidden,
     )
-
-
-def _follow_up_due(session: Session, as_of: dt.date, unit_code: str, viewer: Viewer):
-    """The period whose report the unit owes (none submitted for it), with the day the period
-    ended; None when it is in, or when the viewer may not see the unit."""
-    unit_id = session.scalar(_unit_ids(unit_code, viewer))
-    if unit_id is None:
-        return None
-    period = follow_up_period(as_of)
-    submitted = session.scalar(
-        select(FollowUpReport.id).where(
-            FollowUpReport.unit_id == unit_id,
-            FollowUpReport.period == period,
-            FollowUpReport.submitted.is_(True),
-        )
-    )
-    if submitted is not None:
-        return None
-    return {"period": period, "period_end": follow_up_period_end(period)}

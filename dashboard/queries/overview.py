@@ -61,7 +61,7 @@ ORG_COLUMNS = ["scope_type", "scope_id", "scope_name", "municipality_code", "met
 
 
 def focus_scope(
-    municipality: str | None, administration: str | None, viewer: Viewer = SYSTEM
+    municipality: str | None = None, administration: str | None = None, viewer: Viewer = SYSTEM
 ) -> tuple[str, str | None]:
     """(scope_type, scope_id) the cards describe; scope_id None = the sum of all visible scopes
     of that type. A viewer who cannot see the chosen level (a manager sees units only, a security
@@ -134,13 +134,12 @@ def _values(rows: pd.DataFrame, metrics: tuple[str, ...]) -> dict[str, tuple]:
     return {m: combine_rows(by_metric.get(m, NO_ROWS), METRICS[m].kind) for m in metrics}
 
 
-def _kpis(session, day, viewer, scope_types, metrics, municipality=None, administration=None):
-    return compute_kpis(session, day, viewer, scope_types=list(scope_types),
-                        municipality=municipality, administration=administration,
-                        metrics=list(metrics))  # fmt: skip
+def _kpis(session, day, viewer, scope_types, metrics, **where):
+    return compute_kpis(session, day, viewer, scope_types=list(scope_types), metrics=list(metrics),
+                        **where)  # fmt: skip
 
 
-def _focus_rows(kpis: pd.DataFrame, viewer: Viewer, municipality, administration) -> pd.DataFrame:
+def _focus_rows(kpis: pd.DataFrame, viewer: Viewer, municipality=None, administration=None):
     """The compute_kpis rows of the focus scope (all its type's rows for "all")."""
     scope_type, scope_id = focus_scope(municipality, administration, viewer)
     if kpis.empty:
@@ -149,11 +148,10 @@ def _focus_rows(kpis: pd.DataFrame, viewer: Viewer, municipality, administration
     return rows if scope_id is None else rows[rows["scope_id"] == scope_id]
 
 
-def _read_focus(session, day, viewer, metrics, municipality, administration) -> pd.DataFrame:
+def _read_focus(session, day, viewer, metrics, **where) -> pd.DataFrame:
     """The focus scope's compute_kpis rows of ``metrics`` as of ``day``."""
-    scope_type = focus_scope(municipality, administration, viewer)[0]
-    kpis = _kpis(session, day, viewer, [scope_type], metrics, municipality, administration)
-    return _focus_rows(kpis, viewer, municipality, administration)
+    kpis = _kpis(session, day, viewer, [focus_scope(**where, viewer=viewer)[0]], metrics, **where)
+    return _focus_rows(kpis, viewer, **where)
 
 
 def _headline_frame(now: pd.DataFrame, before: pd.DataFrame, metrics) -> pd.DataFrame:
@@ -172,13 +170,12 @@ def headline_kpis(
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
     *,
-    municipality: str | None = None,
-    administration: str | None = None,
     metrics: tuple[str, ...] = CARD_METRICS,
+    **where: str | None,
 ) -> pd.DataFrame:
     """One row per card metric: its value as of ``as_of``, one quarter earlier, and the change."""
     now, before = (
-        _read_focus(session, day, viewer, metrics, municipality, administration)
+        _read_focus(session, day, viewer, metrics, **where)
         for day in (as_of, previous_quarter(as_of))
     )
     return _headline_frame(now, before, metrics)
@@ -200,30 +197,24 @@ def overview_frames(
     session: Session,
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> OverviewFrames:
     """The overview's cards, organisation check, funnel and aging chart.
 
     The cards and the organisation check share one compute_kpis call for ``as_of``. Where the
     check lists municipalities only (the country), the funnel and the aging chart (a bar per
     municipality) share it too: the country's 1 356 administrations were read to draw 30 bars."""
-    focus_type = focus_scope(municipality, administration, viewer)[0]
-    org_types = _org_scope_types(session, viewer, municipality, administration)
+    focus_type = focus_scope(**where, viewer=viewer)[0]
+    org_types = _org_scope_types(session, viewer, **where)
     country = org_types == ["municipality"] and focus_type == "municipality"
     extra = (*FUNNEL_METRICS, *AGING_METRICS) if country else ()
     scope_types = sorted({focus_type, *org_types})
-    now = _kpis(session, as_of, viewer, scope_types, (*CARD_METRICS, *ORG_METRICS, *extra),
-                municipality, administration)  # fmt: skip
-    before = _read_focus(
-        session, previous_quarter(as_of), viewer, CARD_METRICS, municipality, administration
-    )
-    focus_now = _focus_rows(now, viewer, municipality, administration)
+    now = _kpis(session, as_of, viewer, scope_types, (*CARD_METRICS, *ORG_METRICS, *extra), **where)
+    before = _read_focus(session, previous_quarter(as_of), viewer, CARD_METRICS, **where)
+    focus_now = _focus_rows(now, viewer, **where)
     org_rows = now[now["scope_type"].isin(org_types)] if not now.empty else now
-    org = _org_frame(session, org_rows, administration)
+    org = _org_frame(session, org_rows, where.get("administration"))
     headline = _headline_frame(focus_now, before, CARD_METRICS)
-    where = {"municipality": municipality, "administration": administration}
     if country:
         funnel = funnel_from_rows(focus_now, viewer, **where)
         return OverviewFrames(headline, org, funnel, _aging_frame(now), "municipality")
@@ -236,27 +227,23 @@ def funnel_stages(
     session: Session,
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> pd.DataFrame:
     """The coverage funnel (columns stage, label_sv, count) of the focus scope, summed from
     compute_kpis's rows of the focus scope: an asset belongs to exactly one unit, so the scopes'
     counts add up. Nationally this reads 290 x 5 numbers instead of every asset of the country."""
-    rows = _read_focus(session, as_of, viewer, FUNNEL_METRICS, municipality, administration)
-    return funnel_from_rows(rows, viewer, municipality=municipality, administration=administration)
+    rows = _read_focus(session, as_of, viewer, FUNNEL_METRICS, **where)
+    return funnel_from_rows(rows, viewer, **where)
 
 
 def funnel_from_rows(
     kpis: pd.DataFrame,
     viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> pd.DataFrame:
     """funnel_stages from compute_kpis rows already read as of the date (they must hold
     FUNNEL_METRICS of the focus scope type): the report reads them with its own rows."""
-    values = _values(_focus_rows(kpis, viewer, municipality, administration), FUNNEL_METRICS)
+    values = _values(_focus_rows(kpis, viewer, **where), FUNNEL_METRICS)
     return pd.DataFrame(
         {
             "stage": [stage for stage, _ in FUNNEL_STAGES],
@@ -270,19 +257,15 @@ def aging_rows(
     session: Session,
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> pd.DataFrame:
     """Overdue actions per administration and aging bucket (AGING_COLUMNS, every bucket, zeros
     included, administrations by code): the administrations' compute_kpis rows. A viewer who
     sees no administration (a unit manager) gets compute.overdue_aging, which names the
     administrations of their units."""
-    where = {"municipality": municipality, "administration": administration}
     if "administration" not in viewer.visible_scope_types:
         return overdue_aging(session, as_of, viewer, **where)
-    return _aging_frame(_kpis(session, as_of, viewer, ["administration"], AGING_METRICS,
-                              municipality, administration))  # fmt: skip
+    return _aging_frame(_kpis(session, as_of, viewer, ["administration"], AGING_METRICS, **where))
 
 
 def _aging_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -307,7 +290,10 @@ def _aging_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _org_scope_types(
-    session: Session, viewer: Viewer, municipality: str | None, administration: str | None
+    session: Session,
+    viewer: Viewer,
+    municipality: str | None = None,
+    administration: str | None = None,
 ) -> list[str]:
     """The scope types of the organisation check: the chosen administration, else the
     municipalities with their administrations, or the municipalities only when none is chosen
@@ -341,15 +327,13 @@ def org_check(
     session: Session,
     as_of: dt.date,
     viewer: Viewer = SYSTEM,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> pd.DataFrame:
     """The organisation check per municipality and administration (long format, ORG_COLUMNS),
     ordered municipality first, then its administrations by name."""
-    scope_types = _org_scope_types(session, viewer, municipality, administration)
-    kpis = _kpis(session, as_of, viewer, scope_types, ORG_METRICS, municipality, administration)
-    return _org_frame(session, kpis, administration)
+    scope_types = _org_scope_types(session, viewer, **where)
+    kpis = _kpis(session, as_of, viewer, scope_types, ORG_METRICS, **where)
+    return _org_frame(session, kpis, where.get("administration"))
 
 
 # The CISO's glance: maturity, coverage and overdue actions per administration and per shared
@@ -388,14 +372,12 @@ def glance_rows(
     session: Session,
     as_of: dt.date,
     viewer: Viewer,
-    *,
-    municipality: str | None = None,
-    administration: str | None = None,
+    **where: str | None,
 ) -> pd.DataFrame | None:
     """Administrations (by name), then shared objects (by name), columns GLANCE_COLUMNS; None
     when the selection holds more than MAX_GLANCE_ADMINISTRATIONS administrations."""
     # Counted before anything is computed: the country's 1 356 administrations are not read.
-    scope = build_scope(viewer, ["administration"], municipality, administration)
+    scope = build_scope(viewer, ["administration"], **where)
     counted = select(func.count(Administration.id))
     if scope.administration is not None:
         counted = counted.where(scope.administration)
@@ -404,7 +386,6 @@ def glance_rows(
         and (session.scalar(counted) or 0) > MAX_GLANCE_ADMINISTRATIONS
     ):
         return None
-    where = {"municipality": municipality, "administration": administration}
     administrations = _glance_wide(
         _kpis(session, as_of, viewer, ["administration"], GLANCE_METRICS, **where),
         "administration",

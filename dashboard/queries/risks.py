@@ -206,39 +206,6 @@ def risk_list_select(
 WALK_MAX_START = 20_000
 
 
-def _walk_risk_keys(
-    session: Session,
-    as_of: dt.date,
-    viewer: Viewer,
-    cells: dict[tuple[int, int], int],
-    cell: tuple[int, int] | None,
-    start: int,
-    limit: int,
-) -> list:
-    """Ids of rows [start, start + limit) in the default order (score, highest first, then
-    code) from the kept rows per matrix cell: each score the block spans is read in code order
-    only as far as the block needs, where sorting every risk of the country cost about a second.
-    """
-    by_score: dict[int, list[tuple[int, int]]] = {}
-    for lik, con in cells:
-        by_score.setdefault(lik * con, []).append((lik, con))
-    ids = _risk_list(as_of, viewer, [Risk.id], cell=cell)
-
-    def part(score: int):
-        in_score = or_(
-            *[and_(Risk.likelihood == li, Risk.consequence == co) for li, co in by_score[score]]
-        )
-        count = sum(cells[c] for c in by_score[score])
-
-        def read(skip: int, take: int) -> list:
-            query = ids.where(in_score).order_by(Risk.code, Risk.id)
-            return list(session.scalars(query.limit(take).offset(skip)))
-
-        return count, read
-
-    return walk([part(score) for score in sorted(by_score, reverse=True)], start, limit)
-
-
 def risks_block(
     session: Session,
     viewer: Viewer,
@@ -270,12 +237,29 @@ def risks_block(
         return None if cells is None else sum(cells.values())
 
     def block_keys(session: Session, start: int, limit: int) -> list | None:
-        if not country_wide(viewer, **where) or start > WALK_MAX_START:
+        # From the kept rows per matrix cell: each score the block spans is read in code order
+        # only as far as the block needs, where sorting every risk of the country cost a second.
+        cells = kept_cells(session) if country_wide(viewer, **where) else None
+        if cells is None or start > WALK_MAX_START:
             return None
-        cells = kept_cells(session)
-        if cells is None:
-            return None
-        return _walk_risk_keys(session, as_of, viewer, cells, cell, start, limit)
+        by_score: dict[int, list[tuple[int, int]]] = {}
+        for lik, con in cells:
+            by_score.setdefault(lik * con, []).append((lik, con))
+        ids = _risk_list(as_of, viewer, [Risk.id], cell=cell)
+
+        def part(score: int):
+            pairs = by_score[score]
+            in_score = or_(
+                *[and_(Risk.likelihood == li, Risk.consequence == co) for li, co in pairs]
+            )
+
+            def read(skip: int, take: int) -> list:
+                query = ids.where(in_score).order_by(Risk.code, Risk.id)
+                return list(session.scalars(query.limit(take).offset(skip)))
+
+            return sum(cells[c] for c in pairs), read
+
+        return walk([part(score) for score in sorted(by_score, reverse=True)], start, limit)
 
     return fetch_block(
         session,
