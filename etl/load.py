@@ -57,6 +57,7 @@ from etl.issues import ValidationIssue, file_issue
 from etl.kpi.mart_update import NOTHING, footprint, remember
 from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, id_counts, read_org_ids, replace_source_rows, source_batches
+from etl.outcomes import ACCEPTED, REJECTED, UNCHANGED  # noqa: F401 - named by callers
 from etl.pipeline import Plan, Prefetch, plan, prefetch_workers
 from etl.reader import RawWorkbook, SourceReadError
 from etl.sandboxed_read import read_source
@@ -85,7 +86,6 @@ from etl.validate import (
 
 log = logging.getLogger(__name__)
 
-ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
 MAX_STORED_ERRORS = 10_000  # load_error rows kept per rejected file (error_count has them all)
 
 Progress = Callable[[int, int, str], None]  # (files done, files in the run, next file's label)

@@ -17,6 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from etl.outcomes import ACCEPTED, UNCHANGED
 from infosak_cli.app import app
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-ACCEPTED, UNCHANGED = "accepted", "unchanged"  # etl.load's outcomes (imported when loading)
 SHEET_LABELS = {
     "sv": {"assets": "tillgångar", "classifications": "klassningar", "risk_analyses": "riskanalyser",
            "risks": "risker", "gap_analysis": "bedömningar", "actions": "åtgärder",
