@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from etl.kpi.kept_tables import connection_of
+
 
 def query_frame(conn, stmt, columns: list[str] | None = None) -> pd.DataFrame:
     """Run ``stmt`` (plain columns, no ORM entities) on ``conn``, a Session or a Connection; the
     frame's columns are ``columns`` or the result's keys."""
-    result = (conn.connection() if hasattr(conn, "get_bind") else conn).execute(stmt)
+    result = connection_of(conn).execute(stmt)
     names = list(result.keys()) if columns is None else columns
     return pd.DataFrame([tuple(row) for row in result], columns=names)
 
