@@ -207,6 +207,18 @@ def _owned_actions(connection, municipalities) -> tuple[dict, ColumnElement[bool
     return dict(connection.execute(units).all()), owned
 
 
+def _provider_actions(connection, objects) -> tuple[dict, ColumnElement[bool]]:
+    """Each governance object's code (of ``objects``; None: all) and the condition for its
+    provider actions (no owner unit), counted per object id (as _owned_actions)."""
+    found = select(GovernanceObject.id, GovernanceObject.code)
+    provided = Action.owner_unit_id.is_(None)
+    if objects is None:
+        return dict(connection.execute(found).all()), provided
+    found = found.where(GovernanceObject.code.in_(sorted(objects)))
+    chosen = Action.governance_object_id.in_(found.with_only_columns(GovernanceObject.id))
+    return dict(connection.execute(found).all()), and_(provided, chosen)
+
+
 def _bucket(dates: Sequence[dt.date]) -> ColumnElement[int]:
     """The index of the first of ``dates`` (sorted) on or after the analysis' date."""
     return case(*[(RiskAnalysis.analysed_on <= d, i) for i, d in enumerate(dates)])
@@ -269,26 +281,44 @@ def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) ->
     return rows
 
 
+def month_end_bucket(ends: Sequence[dt.date]) -> ColumnElement[int]:
+    """An action's bucket among ``ends`` (sorted): all of them while open, else the number of
+    ends before its completion; 0 for what counted_in_trend(ends[0]) leaves out. The
+    open-actions estimate at ``ends[i]`` is the count of the buckets above i, as
+    open_at_month_ends counts it. Without a WHERE on the status, SQLite reads the actions from
+    the owner's covering index instead of seeking each row from the status index (3x faster)."""
+    whens = [(action_open_sql(seek=True), len(ends))]
+    whens += [(Action.status != "done", 0), (Action.completed_on.is_(None), 0)]
+    whens += [(Action.completed_on <= end, i) for i, end in enumerate(ends)]
+    return case(*whens, else_=len(ends))
+
+
 def _action_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
-    """Per part: the open-actions estimate at the TREND_MONTHS month-ends before each date."""
+    """Per part: the open-actions estimate at the TREND_MONTHS month-ends before each date.
+    The estimate at a month-end does not depend on the date, so the ends of all dates are
+    counted in one grouped pass per kind of part (a bucket per action, no row per day)."""
     ends = {day: last_month_ends(day, TREND_MONTHS) for day in dates}
-    first_end = min(e[0] for e in ends.values())
-    day_ = open_day().label("day")
-    rows = []
+    every_end = sorted({end for days in ends.values() for end in days})
+    bucket = month_end_bucket(every_end)
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(every_end) + 1))
     for part_type, codes in _kinds(municipalities, objects):
-        key, stmt = _actions_of(part_type, codes, day_, func.count())
-        days: dict[str, list[tuple[object, int]]] = defaultdict(list)
-        for part_id, day, n in connection.execute(
-            stmt.where(counted_in_trend(first_end)).group_by(key, day_)
-        ):
-            days[part_id].append((day, n))
-        for part_id, found in days.items():
-            for as_of in dates:
-                values = open_at_month_ends(found, ends[as_of])
-                for end, n in zip(ends[as_of], values, strict=True):
-                    if n:
-                        rows.append(_Row(as_of, "open_actions", part_type, part_id,
-                                         month=dt.date(end.year, end.month, 1), count=n))  # fmt: skip
+        if part_type == MUNICIPALITY:
+            code_of, actions = _owned_actions(connection, codes)
+            key = Action.owner_unit_id
+        else:
+            code_of, actions = _provider_actions(connection, codes)
+            key = Action.governance_object_id
+        for part_key, i, n in connection.execute(_by_bucket(key, bucket, actions)):
+            if (code := code_of.get(part_key)) is not None:
+                buckets[(part_type, code)][int(i)] += int(n)
+    months = {end: dt.date(end.year, end.month, 1) for end in every_end}
+    rows = []
+    for (part_type, part_id), counts in buckets.items():
+        from_bucket = list(itertools.accumulate(reversed(counts)))[::-1]
+        open_at = {end: from_bucket[i + 1] for i, end in enumerate(every_end)}
+        for as_of in dates:
+            rows += [_Row(as_of, "open_actions", part_type, part_id, month=months[end], count=n)
+                     for end in ends[as_of] if (n := open_at[end])]  # fmt: skip
     return rows
 
 
@@ -396,11 +426,12 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
     if whole:
         rows += [_Row(day, marker, COUNTRY, "") for day in dates
                  for marker in (ACTION_LIST_BUILT, OVERDUE_TREND_BUILT)]  # fmt: skip
-    rows.sort(key=lambda r: (*r[:4], *("" if v is None else str(v) for v in r[4:])))
-    bind = kept_tables.bind_date
+    # Each date bound once (a bind per row took as long as the inserts); the order of the rows
+    # is not needed (no reader relies on the ids).
+    days = {r.as_of for r in rows} | {r.month for r in rows}
+    bound = {day: kept_tables.bind_date(connection, PageAggregate, day) for day in days}
     insert_rows(connection, table, _Row._fields, [
-        r._replace(as_of=bind(connection, PageAggregate, r.as_of),
-                   month=bind(connection, PageAggregate, r.month)) for r in rows
+        (bound[r.as_of], *r[1:8], bound[r.month], *r[9:]) for r in rows
     ])  # fmt: skip
     return len(rows)
 
