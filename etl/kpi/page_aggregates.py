@@ -225,59 +225,59 @@ def _bucket(dates: Sequence[dt.date]) -> ColumnElement[int]:
 
 
 def _risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
-    """Per part: the risks per matrix cell and treatment, and the high ones without action."""
+    """Per part: the risks per matrix cell and treatment, counted per date bucket in one pass
+    and summed up to each date."""
     rows = []
-    unhandled = func.sum(case((high_without_action(), 1), else_=0))
     for part_type, key, joins, where, flag in _risk_parts(municipalities, objects):
         stmt = risk_counts_select(
             and_(where, RiskAnalysis.analysed_on <= dates[-1]),
             *(key, _bucket(dates), *flag),
             joins=joins,
-            also=[unhandled],
         )
-        counts = {"risks": defaultdict(lambda: [0] * len(dates))}
-        counts["high_risks"] = defaultdict(lambda: [0] * len(dates))
-        for part_id, bucket, *protected, lik, con, treatment, n, n_high in connection.execute(stmt):
+        counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(dates))
+        for part_id, bucket, *protected, lik, con, treatment, n in connection.execute(stmt):
             shielded = bool(protected and protected[0])
-            for i in range(int(bucket), len(dates)):  # counted from its date on
-                counts["risks"][(part_id, shielded, int(lik), int(con), treatment)][i] += int(n)
-                counts["high_risks"][(part_id, shielded)][i] += int(n_high or 0)
-        for aggregate, found in counts.items():
-            for (part_id, shielded, *cell), values in found.items():
-                rows += [
-                    _Row(day, aggregate, part_type, part_id, *cell, protected=shielded, count=n)
-                    for day, n in zip(dates, values, strict=True)
-                    if n
-                ]
+            counts[(part_id, shielded, int(lik), int(con), treatment)][int(bucket)] += int(n)
+        for (part_id, shielded, *cell), per_bucket in counts.items():
+            rows += [_Row(day, "risks", part_type, part_id, *cell, protected=shielded, count=n)
+                     for day, n in zip(dates, itertools.accumulate(per_bucket), strict=True) if n]  # fmt: skip
     return rows
 
 
-def _pick_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
-    """Each part's first HIGH_RISK_LIST_LIMIT high risks without action in the list's order,
-    per protected or not, as of each date."""
+def _high_risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) -> list[_Row]:
+    """Per part and protected or not: the high risks without action as of each date, and the
+    first HIGH_RISK_LIST_LIMIT of them in the list's order, from one ordered pass over them (a
+    risk is in a date's list when fewer than the limit of that date's come before it)."""
     rows = []
-    for day in dates:
-        for part_type, key, joins, where, flag in _risk_parts(municipalities, objects):
-            flag = [func.coalesce(column, False) for column in flag]
-            rank = func.row_number().over(partition_by=[key, *flag], order_by=high_risk_order())
-            ranked = (
-                _risks(
-                    *(Risk.id.label("risk_id"), Risk.code.label("risk_code")),
-                    *(Risk.likelihood, Risk.consequence, key.label("part_id")),
-                    *(column.label("protected") for column in flag),
-                    rank.label("rank"),
-                    joins=joins,
-                )
-                .where(where, RiskAnalysis.analysed_on <= day, high_without_action())
-                .subquery()
-            )
-            chosen = select(*(c for c in ranked.c if c.name != "rank"))
-            for risk_id, code, lik, con, part_id, *protected in connection.execute(
-                chosen.where(ranked.c.rank <= HIGH_RISK_LIST_LIMIT)
-            ):
-                rows.append(_Row(day, "high_risk_pick", part_type, part_id, int(lik), int(con),
-                                 protected=bool(protected and protected[0]),
-                                 risk_id=int(risk_id), risk_code=code))  # fmt: skip
+    for part_type, key, joins, where, flag in _risk_parts(municipalities, objects):
+        flag = [func.coalesce(column, False) for column in flag]
+        stmt = (
+            _risks(
+                key,
+                *flag,
+                _bucket(dates),
+                Risk.id,
+                Risk.code,
+                Risk.likelihood,
+                Risk.consequence,
+                joins=joins,
+            )  # fmt: skip
+            .where(where, RiskAnalysis.analysed_on <= dates[-1], high_without_action())
+            .order_by(*high_risk_order())
+        )
+        found: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(dates))
+        for part_id, *protected, bucket, risk_id, code, lik, con in connection.execute(stmt):
+            shielded = bool(protected and protected[0])
+            counts = found[(part_id, shielded)]
+            for i in range(int(bucket), len(dates)):
+                if counts[i] < HIGH_RISK_LIST_LIMIT:
+                    rows.append(_Row(dates[i], "high_risk_pick", part_type, part_id, int(lik),
+                                     int(con), protected=shielded, risk_id=int(risk_id),
+                                     risk_code=code))  # fmt: skip
+                counts[i] += 1
+        rows += [_Row(day, "high_risks", part_type, part_id, protected=shielded, count=n)
+                 for (part_id, shielded), counts in found.items()
+                 for day, n in zip(dates, counts, strict=True) if n]  # fmt: skip
     return rows
 
 
@@ -419,7 +419,7 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
             stmt if codes is None else stmt.where(table.c.part_id.in_(sorted(codes)))
         )
     rows = _risk_rows(connection, dates, municipalities, objects)
-    rows += _pick_rows(connection, dates, municipalities, objects)
+    rows += _high_risk_rows(connection, dates, municipalities, objects)
     rows += _action_rows(connection, dates, municipalities, objects)
     rows += _action_list_rows(connection, dates, municipalities, objects)
     rows += _overdue_trend_rows(connection, dates, municipalities)
