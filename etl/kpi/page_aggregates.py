@@ -360,7 +360,9 @@ def _overdue_trend_rows(connection, dates: Sequence[dt.date], municipalities) ->
     trend_days = {day: overdue_trend_days(day) for day in dates}
     every_day = sorted({d for days in trend_days.values() for d in days})
     bucket = case(*[(Action.due_on < d, i) for i, d in enumerate(every_day)])
-    overdue = action_overdue_sql(every_day[-1], seek=True)
+    # Spelled NOT IN (not seek): SQLite reads the owner's covering index instead of each row
+    # through the status index, twice as fast.
+    overdue = action_overdue_sql(every_day[-1])
     buckets: dict[str, list[int]] = defaultdict(lambda: [0] * len(every_day))
     municipality_of, owned = _owned_actions(connection, municipalities)
     for unit_id, i, n in connection.execute(
