@@ -239,8 +239,9 @@ def _risk_rows(connection, dates: Sequence[dt.date], municipalities, objects) ->
             shielded = bool(protected and protected[0])
             counts[(part_id, shielded, int(lik), int(con), treatment)][int(bucket)] += int(n)
         for (part_id, shielded, *cell), per_bucket in counts.items():
+            as_of_dates = zip(dates, itertools.accumulate(per_bucket), strict=True)
             rows += [_Row(day, "risks", part_type, part_id, *cell, protected=shielded, count=n)
-                     for day, n in zip(dates, itertools.accumulate(per_bucket), strict=True) if n]  # fmt: skip
+                     for day, n in as_of_dates if n]  # fmt: skip
     return rows
 
 
@@ -251,17 +252,9 @@ def _high_risk_rows(connection, dates: Sequence[dt.date], municipalities, object
     rows = []
     for part_type, key, joins, where, flag in _risk_parts(municipalities, objects):
         flag = [func.coalesce(column, False) for column in flag]
+        listed = (Risk.id, Risk.code, Risk.likelihood, Risk.consequence)
         stmt = (
-            _risks(
-                key,
-                *flag,
-                _bucket(dates),
-                Risk.id,
-                Risk.code,
-                Risk.likelihood,
-                Risk.consequence,
-                joins=joins,
-            )  # fmt: skip
+            _risks(key, *flag, _bucket(dates), *listed, joins=joins)
             .where(where, RiskAnalysis.analysed_on <= dates[-1], high_without_action())
             .order_by(*high_risk_order())
         )
@@ -286,7 +279,7 @@ def month_end_bucket(ends: Sequence[dt.date]) -> ColumnElement[int]:
     ends before its completion; 0 for what counted_in_trend(ends[0]) leaves out. The
     open-actions estimate at ``ends[i]`` is the count of the buckets above i, as
     open_at_month_ends counts it. Without a WHERE on the status, SQLite reads the actions from
-    the owner's covering index instead of seeking each row from the status index (3x faster)."""
+    the owner's covering index instead of seeking each row through the status index."""
     whens = [(action_open_sql(seek=True), len(ends))]
     whens += [(Action.status != "done", 0), (Action.completed_on.is_(None), 0)]
     whens += [(Action.completed_on <= end, i) for i, end in enumerate(ends)]
