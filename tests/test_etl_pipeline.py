@@ -253,11 +253,42 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
 
 def test_one_worker_per_spare_core(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert pipeline.prefetch_workers() == 1
+    assert pipeline.prefetch_workers(load=1.5) == 1
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    assert pipeline.prefetch_workers() == 3
+    assert pipeline.prefetch_workers(load=0.0) == 3
+    assert pipeline.prefetch_workers(load=8.0) == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    assert pipeline.prefetch_workers() == pipeline.MAX_WORKERS
+    assert pipeline.prefetch_workers(load=0.0) == pipeline.MAX_WORKERS
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert pipeline.prefetch_workers(load=0.0) == 1
+
+
+def test_a_second_worker_on_two_cores_when_one_is_idle(monkeypatch):
+    """On two cores the writer waits for a lone worker much of a run of workbooks: a second
+    worker takes that time, but only when the machine has a core to spare."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert pipeline.prefetch_workers(load=0.2) == 2
+    assert pipeline.prefetch_workers(load=1.0) == 2
+    assert pipeline.prefetch_workers(load=1.2) == 1
+
+
+def test_shared_texts_keep_every_value(tmp_path):
+    """Sharing repeated texts before pickling changes no value, and leaves columns alone where
+    a dict would take one value for another (True for 1, 1.0 for 1)."""
+    from etl.validate import ParsedSheet, PreparedWorkbook, read_cover
+
+    texts = ["a" + str(i % 3) for i in range(9)] + [None]
+    mixed = [True, 1, 1.0, "1", None]
+    sheet = ParsedSheet(list(range(10)), [list(texts), [1, True] * 5, list(texts)])
+    other = ParsedSheet(list(range(5)), [list(mixed)])
+    cover = read_cover(pipeline.RawWorkbook("f.xlsx", [], "", {}))
+    prepared = PreparedWorkbook("f.xlsx", "", cover, 5, sheets={"a": sheet, "b": other,
+                                                                "c": None})  # fmt: skip
+    pipeline._share_repeated_texts(prepared)
+    assert sheet.columns[0] == texts and sheet.columns[2] == texts
+    assert sheet.columns[0][0] is sheet.columns[0][3]  # one object per distinct text
+    assert [type(v) for v in sheet.columns[1]] == [int, bool] * 5
+    assert [type(v) for v in other.columns[0]] == [bool, int, float, str, type(None)]
 
 
 def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkeypatch):
