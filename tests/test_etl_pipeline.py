@@ -238,9 +238,9 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
     started = []
     real_read = pipeline._Worker.read
 
-    def counted(worker, sources):
+    def counted(worker, sources, raw=()):
         started.append([s.label for s in sources])
-        return real_read(worker, sources)
+        return real_read(worker, sources, raw)
 
     monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
     monkeypatch.setattr(pipeline._Worker, "read", counted)
@@ -303,9 +303,9 @@ def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkey
         events.append("worker started")
         real_init(worker)
 
-    def read(worker, sources):
-        events.append(f"reading {len(sources)}")
-        real_read(worker, sources)
+    def read(worker, sources, raw=()):
+        events.append(f"reading {len(raw)} + {len(sources)}")
+        real_read(worker, sources, raw)
 
     def parse_for(worker, matrix_size):
         events.append(f"parsing at matrix {matrix_size}")
@@ -325,8 +325,24 @@ def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkey
     run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
     engine.dispose()
     assert [f.outcome for f in run.files] == [ACCEPTED] * 3
-    assert events[:4] == ["worker started", "reading 2", f"loaded {paths[0].name}",
+    assert events[:4] == ["worker started", "reading 1 + 2", f"loaded {paths[0].name}",
                           "parsing at matrix 4"]  # fmt: skip
+
+
+def test_the_worker_reads_the_organisation_workbook_too(tmp_path, monkeypatch):
+    """With workers reading ahead, no bounded reading process is started for the organisation
+    workbook (a second interpreter on the way to the first file): the first worker reads it and
+    sends its cells, which the loader parses and loads as in a serial run."""
+    from etl import sandboxed_read
+
+    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
+    paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
+    sandboxed_read.close_children()
+    engine = _fresh(tmp_path, "org-in-worker")
+    run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
+    engine.dispose()
+    assert [f.outcome for f in run.files] == [ACCEPTED] * 3
+    assert sandboxed_read._current_pool().idle == []  # no reading process was started
 
 
 def test_a_plan_made_before_the_store_is_opened_loads_the_same(tmp_path, delivery):
@@ -369,7 +385,7 @@ def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp
         """The sources, then (once ``told``) the matrix size, as the loader sends them."""
 
         def __init__(self):
-            self.chunks = [pickle.dumps(sources), None]
+            self.chunks = [pickle.dumps(([], sources)), None]
 
         def readable(self):
             return True
