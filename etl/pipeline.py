@@ -76,6 +76,8 @@ MAX_WORKERS = 4  # workers reading ahead at most (each may use up to its address
 # Before the risk matrix is known a worker reads files without parsing them, up to this many
 # (or this many bytes of files): the organisation's load takes about a second and a half with
 # the loader's start, in which one worker reads 30-50 of the 29 municipalities' workbooks.
+# Several workers share these bounds, so a second worker holds no more in all (a national run
+# stays within its memory).
 READ_UNPARSED_FILES = 64
 READ_UNPARSED_BYTES = 64 << 20
 
@@ -194,12 +196,14 @@ class _Worker:
         )  # fmt: skip
         _widen_pipe(self.process.stdout)
 
-    def read(self, sources: Sequence[SourceFiles], raw: Sequence[SourceFiles] = ()) -> None:
+    def read(self, sources: Sequence[SourceFiles], raw: Sequence[SourceFiles] = (),
+             workers: int = 1) -> None:  # fmt: skip
         """Send every source in one request (asking file by file woke the worker, and on a busy
         machine let it take the writer's core, once per file); it starts reading them, ``raw``
-        first (read, not parsed)."""
+        first (read, not parsed). ``workers``: how many share the bounds on files held."""
         try:
-            pickle.dump((list(raw), list(sources)), self.process.stdin)  # type: ignore[arg-type]
+            request = (list(raw), list(sources), workers)
+            pickle.dump(request, self.process.stdin)  # type: ignore[arg-type]
             self.process.stdin.flush()  # type: ignore[union-attr]
         except OSError:  # the worker is gone already
             self.close()
@@ -260,7 +264,7 @@ class Prefetch:
             worker.close()
         try:
             for index, worker in enumerate(self._workers):
-                worker.read(sources[index::count], raw if index == 0 else ())
+                worker.read(sources[index::count], raw if index == 0 else (), count)
         except OSError:  # a worker gone already: read here
             log.warning("could not ask the workers reading ahead", exc_info=True)
             self.close()
@@ -351,8 +355,11 @@ def _serve(requests, answers) -> None:
 
     The sources come first and are read while the loader loads the organisation; each is
     parsed once the risk matrix is known. Until then at most ``READ_UNPARSED_FILES`` files (and
-    ``READ_UNPARSED_BYTES`` of them) are held read but not parsed."""
-    raw, sources = pickle.load(requests)
+    ``READ_UNPARSED_BYTES`` of them), shared among the ``workers``, are held read but not
+    parsed."""
+    raw, sources, workers = pickle.load(requests)
+    most_files = max(1, READ_UNPARSED_FILES // workers)
+    most_bytes = READ_UNPARSED_BYTES // workers
     for source in raw:  # the organisation workbooks: the loader parses them itself, at once
         bound_cpu(DEFAULT_LIMITS.cpu_seconds)
         try:
@@ -375,8 +382,8 @@ def _serve(requests, answers) -> None:
             read = ("error", traceback.format_exc())
         unparsed.append((read, size))
         held += size
-        while unparsed and (matrix.known or len(unparsed) >= READ_UNPARSED_FILES
-                            or held >= READ_UNPARSED_BYTES):  # fmt: skip
+        while unparsed and (matrix.known or len(unparsed) >= most_files
+                            or held >= most_bytes):  # fmt: skip
             read, size = unparsed.popleft()
             held -= size
             _answer(answers, read, matrix.wait())

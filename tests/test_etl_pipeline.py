@@ -238,9 +238,9 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
     started = []
     real_read = pipeline._Worker.read
 
-    def counted(worker, sources, raw=()):
+    def counted(worker, sources, raw=(), workers=1):
         started.append([s.label for s in sources])
-        return real_read(worker, sources, raw)
+        return real_read(worker, sources, raw, workers)
 
     monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
     monkeypatch.setattr(pipeline._Worker, "read", counted)
@@ -303,9 +303,9 @@ def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkey
         events.append("worker started")
         real_init(worker)
 
-    def read(worker, sources, raw=()):
+    def read(worker, sources, raw=(), workers=1):
         events.append(f"reading {len(raw)} + {len(sources)}")
-        real_read(worker, sources, raw)
+        real_read(worker, sources, raw, workers)
 
     def parse_for(worker, matrix_size):
         events.append(f"parsing at matrix {matrix_size}")
@@ -364,10 +364,13 @@ def test_a_plan_made_before_the_store_is_opened_loads_the_same(tmp_path, deliver
     assert planned_rows == serial_rows
 
 
+@pytest.mark.parametrize(("workers", "held"), [(1, 2), (2, 1)])
 def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp_path,
-                                                                          monkeypatch):  # fmt: skip
+                                                                          monkeypatch, workers,
+                                                                          held):  # fmt: skip
     """Until the risk matrix comes the worker reads ahead but parses nothing, and stops reading
-    after ``READ_UNPARSED_FILES``; told the matrix, it answers every file in order."""
+    after ``READ_UNPARSED_FILES`` (shared among the workers, so two hold no more than one);
+    told the matrix, it answers every file in order."""
     import io
     import pickle
 
@@ -385,7 +388,7 @@ def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp
         """The sources, then (once ``told``) the matrix size, as the loader sends them."""
 
         def __init__(self):
-            self.chunks = [pickle.dumps(([], sources)), None]
+            self.chunks = [pickle.dumps(([], sources, workers)), None]
 
         def readable(self):
             return True
@@ -406,10 +409,10 @@ def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp
     )
     serving.start()
     deadline = time.monotonic() + 60
-    while len(reads) < 2 and time.monotonic() < deadline:
+    while len(reads) < held and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)
-    assert len(reads) == 2 and answers.getvalue() == b""  # read, not parsed, no further
+    assert len(reads) == held and answers.getvalue() == b""  # read, not parsed, no further
     told.set()
     serving.join(60)
     answers.seek(0)
