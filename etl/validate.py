@@ -153,10 +153,14 @@ def _raw_codes(raw: RawWorkbook | None, sheet_key: str, column_key: str) -> list
     return sorted(c for c in codes if c)
 
 
-def _column_values(sheet: RawSheet, column_key: str) -> list[object]:
-    """The raw cells of one column, row by row (None where the column or the cell is missing)."""
+def _column_values(sheet: RawSheet, column_key: str,
+                   values: list[tuple[object, ...]] | None = None) -> list[object]:  # fmt: skip
+    """The raw cells of one column, row by row (None where the column or the cell is missing).
+
+    ``values``: every row's values, when the caller takes several columns of the sheet."""
     index = sheet.columns.get(column_key)
-    values = [r.values for r in sheet.rows]
+    if values is None:
+        values = [r.values for r in sheet.rows]
     if index is None:
         return [None] * len(values)
     try:  # the reader pads every row to the header's width: a C-level pass
@@ -512,8 +516,9 @@ class _Preparer:
         # Column by column (etl.columns), then rows; issues in the file's order (row, column).
         problems: list[tuple[int, int, CellProblem]] = []
         parsed_columns = []
+        values = [r.values for r in raw_sheet.rows]  # once per sheet, not once per column
         for position, column in enumerate(sheet.columns):
-            raw_values = _column_values(raw_sheet, column.key)
+            raw_values = _column_values(raw_sheet, column.key, values)
             found: list[CellProblem] = []
             parsed_columns.append(parse_column(raw_values, column, _limit(sheet.key, column),
                                                self.matrix_size, found))  # fmt: skip

@@ -238,9 +238,9 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
     started = []
     real_read = pipeline._Worker.read
 
-    def counted(worker, sources):
+    def counted(worker, sources, raw=(), workers=1):
         started.append([s.label for s in sources])
-        return real_read(worker, sources)
+        return real_read(worker, sources, raw, workers)
 
     monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
     monkeypatch.setattr(pipeline._Worker, "read", counted)
@@ -253,11 +253,42 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
 
 def test_one_worker_per_spare_core(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert pipeline.prefetch_workers() == 1
+    assert pipeline.prefetch_workers(load=1.5) == 1
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    assert pipeline.prefetch_workers() == 3
+    assert pipeline.prefetch_workers(load=0.0) == 3
+    assert pipeline.prefetch_workers(load=8.0) == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    assert pipeline.prefetch_workers() == pipeline.MAX_WORKERS
+    assert pipeline.prefetch_workers(load=0.0) == pipeline.MAX_WORKERS
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert pipeline.prefetch_workers(load=0.0) == 1
+
+
+def test_a_second_worker_on_two_cores_when_one_is_idle(monkeypatch):
+    """On two cores the writer waits for a lone worker much of a run of workbooks: a second
+    worker takes that time, but only when the machine has a core to spare."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert pipeline.prefetch_workers(load=0.2) == 2
+    assert pipeline.prefetch_workers(load=1.0) == 2
+    assert pipeline.prefetch_workers(load=1.2) == 1
+
+
+def test_shared_texts_keep_every_value(tmp_path):
+    """Sharing repeated texts before pickling changes no value, and leaves columns alone where
+    a dict would take one value for another (True for 1, 1.0 for 1)."""
+    from etl.validate import ParsedSheet, PreparedWorkbook, read_cover
+
+    texts = ["a" + str(i % 3) for i in range(9)] + [None]
+    mixed = [True, 1, 1.0, "1", None]
+    sheet = ParsedSheet(list(range(10)), [list(texts), [1, True] * 5, list(texts)])
+    other = ParsedSheet(list(range(5)), [list(mixed)])
+    cover = read_cover(pipeline.RawWorkbook("f.xlsx", [], "", {}))
+    prepared = PreparedWorkbook("f.xlsx", "", cover, 5, sheets={"a": sheet, "b": other,
+                                                                "c": None})  # fmt: skip
+    pipeline._share_repeated_texts(prepared)
+    assert sheet.columns[0] == texts and sheet.columns[2] == texts
+    assert sheet.columns[0][0] is sheet.columns[0][3]  # one object per distinct text
+    assert [type(v) for v in sheet.columns[1]] == [int, bool] * 5
+    assert [type(v) for v in other.columns[0]] == [bool, int, float, str, type(None)]
 
 
 def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkeypatch):
@@ -272,9 +303,9 @@ def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkey
         events.append("worker started")
         real_init(worker)
 
-    def read(worker, sources):
-        events.append(f"reading {len(sources)}")
-        real_read(worker, sources)
+    def read(worker, sources, raw=(), workers=1):
+        events.append(f"reading {len(raw)} + {len(sources)}")
+        real_read(worker, sources, raw, workers)
 
     def parse_for(worker, matrix_size):
         events.append(f"parsing at matrix {matrix_size}")
@@ -294,8 +325,24 @@ def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkey
     run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
     engine.dispose()
     assert [f.outcome for f in run.files] == [ACCEPTED] * 3
-    assert events[:4] == ["worker started", "reading 2", f"loaded {paths[0].name}",
+    assert events[:4] == ["worker started", "reading 1 + 2", f"loaded {paths[0].name}",
                           "parsing at matrix 4"]  # fmt: skip
+
+
+def test_the_worker_reads_the_organisation_workbook_too(tmp_path, monkeypatch):
+    """With workers reading ahead, no bounded reading process is started for the organisation
+    workbook (a second interpreter on the way to the first file): the first worker reads it and
+    sends its cells, which the loader parses and loads as in a serial run."""
+    from etl import sandboxed_read
+
+    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
+    paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
+    sandboxed_read.close_children()
+    engine = _fresh(tmp_path, "org-in-worker")
+    run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
+    engine.dispose()
+    assert [f.outcome for f in run.files] == [ACCEPTED] * 3
+    assert sandboxed_read._current_pool().idle == []  # no reading process was started
 
 
 def test_a_plan_made_before_the_store_is_opened_loads_the_same(tmp_path, delivery):
@@ -317,10 +364,13 @@ def test_a_plan_made_before_the_store_is_opened_loads_the_same(tmp_path, deliver
     assert planned_rows == serial_rows
 
 
+@pytest.mark.parametrize(("workers", "held"), [(1, 2), (2, 1)])
 def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp_path,
-                                                                          monkeypatch):  # fmt: skip
+                                                                          monkeypatch, workers,
+                                                                          held):  # fmt: skip
     """Until the risk matrix comes the worker reads ahead but parses nothing, and stops reading
-    after ``READ_UNPARSED_FILES``; told the matrix, it answers every file in order."""
+    after ``READ_UNPARSED_FILES`` (shared among the workers, so two hold no more than one);
+    told the matrix, it answers every file in order."""
     import io
     import pickle
 
@@ -338,7 +388,7 @@ def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp
         """The sources, then (once ``told``) the matrix size, as the loader sends them."""
 
         def __init__(self):
-            self.chunks = [pickle.dumps(sources), None]
+            self.chunks = [pickle.dumps(([], sources, workers)), None]
 
         def readable(self):
             return True
@@ -359,10 +409,10 @@ def test_a_worker_holds_a_bounded_number_of_files_before_the_matrix_is_known(tmp
     )
     serving.start()
     deadline = time.monotonic() + 60
-    while len(reads) < 2 and time.monotonic() < deadline:
+    while len(reads) < held and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)
-    assert len(reads) == 2 and answers.getvalue() == b""  # read, not parsed, no further
+    assert len(reads) == held and answers.getvalue() == b""  # read, not parsed, no further
     told.set()
     serving.join(60)
     answers.seek(0)
