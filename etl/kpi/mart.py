@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from etl.bulk import insert_rows
+from etl.bulk import insert_rows, python_floats, rows_with_constants
 from etl.kpi import coverage_gaps, kept_tables, page_aggregates
 from etl.kpi.dates import previous_quarter
 from etl.kpi.viewer import MUNICIPALITY_ROLES, Viewer
@@ -137,12 +137,9 @@ def analyse(connection) -> None:
 def insert_frame(connection, as_of: dt.date, frame: pd.DataFrame) -> int:
     """Insert compute_kpis rows ``frame`` as the mart's rows as of ``as_of``; rows written."""
     texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
-    numbers = [
-        [None if v is None else float(v) for v in frame[name].tolist()]
-        for name in ("value", "numerator", "denominator")
-    ]
+    numbers = [python_floats(frame[name]) for name in ("value", "numerator", "denominator")]
     day = kept_tables.bind_date(connection, KpiMart, as_of)
-    rows = [(day, *cells) for cells in zip(*texts, *numbers, strict=True)]
+    rows = rows_with_constants((day,), [*texts, *numbers])
     insert_rows(connection, KpiMart.__table__, _ROW_COLUMNS, rows)
     return len(rows)
 
