@@ -157,22 +157,54 @@ def insert_rows(
     if connection.dialect.name == "postgresql":
         _copy(connection, table, columns, rows)
         return
-    names = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name != "sqlite":
+        names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("%s" for _ in columns)
         connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
         return
-    head = f'INSERT INTO "{table.name}" ({names}) VALUES '
-    one = f"({', '.join('?' for _ in columns)})"
     per_statement = _sqlite_rows_per_statement(connection, len(columns))
-    whole = len(rows) - len(rows) % per_statement if per_statement > 1 else 0
-    if whole:
-        statement = head + ", ".join([one] * per_statement)
+    whole = len(rows) - len(rows) % per_statement
+    blocks = (
+        tuple(chain.from_iterable(rows[start : start + per_statement]))
+        for start in range(0, whole, per_statement)
+    )
+    _sqlite_insert(connection, table, columns, per_statement, blocks, rows[whole:])
+
+
+def insert_columns(connection: Connection, table: Table, constants: Mapping[str, object],
+                   columns: Mapping[str, list]) -> int:  # fmt: skip
+    """Insert rows given column by column: ``constants`` (column -> the value of every row)
+    then ``columns`` (column -> its values, all of one length); rows written.
+
+    On SQLite each block's parameters are laid out by slice assignment, one per column, with no
+    tuple per row: for the KPI mart's 1.7 M rows the tuples took a second of the eight.
+    """
+    values = list(columns.values())
+    count = len(values[0]) if values else 0
+    names = [*constants, *columns]
+    if not count:
+        return 0
+    if connection.dialect.name != "sqlite":
+        fixed = [repeat(v, count) for v in constants.values()]
+        insert_rows(connection, table, names, list(zip(*fixed, *values, strict=True)))
+        return count
+    width = len(names)
+    per_statement = _sqlite_rows_per_statement(connection, width)
+    whole = count - count % per_statement
+
+    def blocks():
+        cells: list = [None] * (per_statement * width)
+        for index, value in enumerate(constants.values()):
+            cells[index::width] = [value] * per_statement
         for start in range(0, whole, per_statement):
-            block = tuple(chain.from_iterable(rows[start : start + per_statement]))
-            connection.exec_driver_sql(statement, block)
-    if whole < len(rows):
-        connection.exec_driver_sql(head + one, rows[whole:])
+            for index, column in enumerate(values, start=len(constants)):
+                cells[index::width] = column[start : start + per_statement]
+            yield tuple(cells)
+
+    rest = [column[whole:] for column in values]
+    left = list(zip(*(repeat(v, count - whole) for v in constants.values()), *rest, strict=True))
+    _sqlite_insert(connection, table, names, per_statement, blocks(), left)
+    return count
 
 
 # SQLite: rows in blocks of many VALUES rows per statement. executemany runs the statement once
@@ -188,6 +220,20 @@ def _sqlite_rows_per_statement(connection: Connection, width: int) -> int:
     return max(1, min(SQLITE_BLOCK_ROWS, limit // max(1, width)))
 
 
+def _sqlite_insert(connection: Connection, table: Table, columns: Sequence[str],
+                   per_statement: int, blocks, left: list[tuple]) -> None:  # fmt: skip
+    """Each of ``blocks`` (the flat parameters of ``per_statement`` rows) in one statement, then
+    the rows ``left`` by executemany."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    head = f'INSERT INTO "{table.name}" ({names}) VALUES '
+    one = f"({', '.join('?' for _ in columns)})"
+    statement = head + ", ".join([one] * per_statement)
+    for block in blocks:
+        connection.exec_driver_sql(statement, block)
+    if left:
+        connection.exec_driver_sql(head + one, left)
+
+
 def python_floats(values) -> list[float | None]:
     """A column of numbers and None (compute_kpis' value, numerator, denominator) as Python
     floats and None, as ``[None if v is None else float(v) for v in values]`` gives them but
@@ -196,12 +242,6 @@ def python_floats(values) -> list[float | None]:
     floats = cells.astype("float64").astype(object)  # None -> NaN, put back below
     floats[np.equal(cells, None)] = None
     return floats.tolist()
-
-
-def rows_with_constants(constants: Sequence, columns: Sequence[list]) -> list[tuple]:
-    """Tuples of ``constants`` followed by one cell of each of ``columns``, built by zip."""
-    count = len(columns[0]) if columns else 0
-    return list(zip(*(repeat(c, count) for c in constants), *columns, strict=True))
 
 
 SNAPSHOT_COLUMNS = ("as_of", "taken_at", "run_id", "scope_type", "scope_id", "metric", "value",
@@ -226,8 +266,7 @@ def insert_snapshot(connection: Connection, frame, as_of: dt.date, taken_at: dt.
         # As SQLAlchemy binds it (SQLite keeps datetimes as text of its own format).
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         constants.append(processor(value) if processor else value)
-    texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
-    numbers = [python_floats(frame[name]) for name in ("value", "numerator", "denominator")]
-    rows = rows_with_constants((*constants, run_id), [*texts, *numbers])
-    insert_rows(connection, table, SNAPSHOT_COLUMNS, rows)
-    return len(rows)
+    fixed = dict(zip(SNAPSHOT_COLUMNS[:3], (*constants, run_id), strict=True))
+    cells = {name: frame[name].tolist() for name in ("scope_type", "scope_id", "metric")}
+    cells |= {name: python_floats(frame[name]) for name in ("value", "numerator", "denominator")}
+    return insert_columns(connection, table, fixed, cells)
