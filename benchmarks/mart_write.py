@@ -5,7 +5,8 @@ four dates), the coverage gaps (``coverage_gaps.write``) and the snapshot copied
 ``python -m benchmarks.mart_write URL [--day YYYY-MM-DD] [--runs N]``. The four dates' numbers
 are computed once (compute_kpis, a minute nationally), then each run writes them in one
 transaction that is rolled back: the store is left as it was, but use a copy all the same.
-Prints wall and CPU seconds of each step and the load average beside each run (SQLite: with the page cache of a load's write session).
+Prints wall and CPU seconds of each step and the load average beside each run (SQLite: with
+the page cache a load writes with).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def run_once(engine, day: dt.date, frames) -> dict[str, tuple[float, float]]:
     with Session(engine) as session:
         session.begin()
         connection = session.connection()
-        if engine.dialect.name == "sqlite":  # as a load's write session has it
+        if engine.dialect.name == "sqlite":  # as a load writes
             connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_WRITE_CACHE_KIB}")
         connection.exec_driver_sql("DELETE FROM kpi_mart_date")
         connection.exec_driver_sql("DELETE FROM kpi_mart")
