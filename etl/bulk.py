@@ -7,8 +7,8 @@ itself and never read them back to learn their ids:
   what SQLite itself would pick for an INTEGER PRIMARY KEY);
 - PostgreSQL: a block of ``nextval`` from the column's own sequence (safe whatever else runs).
 
-Rows then go in with one ``executemany`` of plain tuples (SQLite) or ``COPY`` (PostgreSQL), which
-are the fastest paths each driver has.
+Rows then go in as plain tuples, on SQLite in statements of many VALUES rows (the rest by one
+``executemany``), on PostgreSQL by ``COPY``: the fastest paths each driver has.
 
 A file's rows go to up to ten tables. On PostgreSQL every statement is a round trip to the server
 (a ``COPY`` two: its start and its end), and on a busy machine each round trip waits for both
@@ -253,8 +253,8 @@ def insert_snapshot(connection: Connection, frame, as_of: dt.date, taken_at: dt.
     """metric_snapshot rows for ``frame`` (``compute_kpis``'s columns) in one go; rows written.
 
     The rows ``etl.kpi.snapshot.take_snapshot`` builds one dict at a time (a test pins
-    the two), here from whole columns as tuples with one executemany (SQLite) or COPY
-    (PostgreSQL): a national snapshot has 430 000 rows, and a dict per row bound through
+    the two), here from whole columns (``insert_columns``: blocks of VALUES rows on SQLite, COPY
+    on PostgreSQL): a national snapshot has 430 000 rows, and a dict per row bound through
     SQLAlchemy took longer than computing the metrics.
     """
     from etl.models import MetricSnapshot
