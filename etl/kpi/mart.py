@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from etl.bulk import insert_rows
+from etl.bulk import insert_columns, python_floats
 from etl.kpi import coverage_gaps, kept_tables, page_aggregates
 from etl.kpi.dates import previous_quarter
 from etl.kpi.viewer import MUNICIPALITY_ROLES, Viewer
@@ -54,7 +54,6 @@ VERSION_SQL = text(
     f"SELECT (SELECT MAX(id) {_ACCEPTED}), (SELECT COUNT(*) {_ACCEPTED}), "
     + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in VERSION_TABLES)
 )
-_ROW_COLUMNS = ("as_of", "scope_type", "scope_id", "metric", "value", "numerator", "denominator")
 _ENTITY_TABLES = {
     "municipality": Municipality,
     "administration": Administration,
@@ -136,15 +135,10 @@ def analyse(connection) -> None:
 
 def insert_frame(connection, as_of: dt.date, frame: pd.DataFrame) -> int:
     """Insert compute_kpis rows ``frame`` as the mart's rows as of ``as_of``; rows written."""
-    texts = [frame[name].tolist() for name in ("scope_type", "scope_id", "metric")]
-    numbers = [
-        [None if v is None else float(v) for v in frame[name].tolist()]
-        for name in ("value", "numerator", "denominator")
-    ]
+    cells = {name: frame[name].tolist() for name in ("scope_type", "scope_id", "metric")}
+    cells |= {name: python_floats(frame[name]) for name in ("value", "numerator", "denominator")}
     day = kept_tables.bind_date(connection, KpiMart, as_of)
-    rows = [(day, *cells) for cells in zip(*texts, *numbers, strict=True)]
-    insert_rows(connection, KpiMart.__table__, _ROW_COLUMNS, rows)
-    return len(rows)
+    return insert_columns(connection, KpiMart.__table__, {"as_of": day}, cells)
 
 
 def forget(engine) -> None:
