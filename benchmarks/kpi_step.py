@@ -2,11 +2,11 @@
 
 ``python -m benchmarks.etl_bench kpi-step --url URL [--as-of YYYY-MM-DD] [--keep-mart]``
 
-Each phase (the shared action facts, each date's compute_kpis and the thread it ran in, each
-kpi_mart insert, the coverage gaps, the page counts, the snapshot copy) is timed by wrapping the
-module function it is called through, with its wall seconds and the CPU seconds of its thread:
-on two shared cores, a phase whose wall is far above its CPU waited for a core, the GIL or a
-lock. The store is written to: run it on a copy.
+Each phase (the shared action and risk facts, each date's compute_kpis and the thread it ran
+in, each kpi_mart insert, the coverage gaps, the page counts, the snapshot copy) is timed by
+wrapping the module function it is called through, with its wall seconds and the CPU seconds of
+its thread: on two shared cores, a phase whose wall is far above its CPU waited for a core, the
+GIL or a lock. The store is written to: run it on a copy.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _instrumented(laps: _Laps):
     # (module, attribute the step calls it through, how a call is named)
     targets = [
         (mart_update, "update", lambda a: "mart_update.update (declines after a first load)"),
-        (snapshot, "action_facts_by_day", lambda a: "action facts, all dates (one scan)"),
+        (snapshot, "facts_by_day", lambda a: "action and risk facts, all dates"),
         (snapshot, "compute_kpis", lambda a: f"compute_kpis {a[1]}"),
         (mart, "insert_frame", lambda a: f"kpi_mart insert {a[1]}"),
         (coverage_gaps, "write", lambda a: "coverage_gaps.write"),
@@ -99,7 +99,9 @@ def kpi_step(url: str, as_of: dt.date, *, keep_mart: bool = False) -> dict:
         after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         engine.dispose()
-    computing = [p for p in laps.phases if p.name.startswith(("compute_kpis", "action facts"))]
+    computing = [
+        p for p in laps.phases if p.name.startswith(("compute_kpis", "action and risk facts"))
+    ]
     return {
         "url": engine.url.render_as_string(hide_password=True),
         "as_of": as_of.isoformat(),

@@ -1,7 +1,8 @@
-"""facts.action_facts_by_day (one scan of the actions for several dates, the rules applied in
-Python per group) must give, for each date, exactly the groups and counts action_facts gives for
-that date alone, on SQLite and PostgreSQL, including dates that put due and completion dates on
-every bucket's edge (the day before, the day, the day after)."""
+"""facts.action_facts_by_day and risk_facts_by_day (one pass for several dates, the rules
+applied in Python per group) must give, for each date, exactly the groups and counts
+action_facts and risk_facts give for that date alone, on SQLite and PostgreSQL, including dates
+that put due, completion and analysis dates on every edge (the day before, the day, the day
+after)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from sqlalchemy.orm import Session
 from etl import models as m
 from etl.kpi import mart
 from etl.kpi.dates import Cutoffs
-from etl.kpi.facts import action_facts, action_facts_by_day, prepare_connection
+from etl.kpi.facts import (
+    action_facts,
+    action_facts_by_day,
+    prepare_connection,
+    risk_facts,
+    risk_facts_by_day,
+)
 from etl.kpi.rules import OVERDUE_BUCKETS
 from etl.kpi.scope import build_scope
 from etl.kpi.viewer import SYSTEM
@@ -88,3 +95,21 @@ def test_each_date_as_action_facts_alone(store):
 def test_no_dates(store):
     with Session(store) as session:
         assert action_facts_by_day(session, [], build_scope(SYSTEM, None, None, None)) == {}
+
+
+def test_each_date_as_risk_facts_alone(store):
+    with Session(store) as session:
+        prepare_connection(session)
+        analysed = sorted(set(session.execute(select(m.RiskAnalysis.analysed_on)).scalars()))
+        middle = analysed[len(analysed) // 2]
+        days = sorted({analysed[0] - dt.timedelta(days=1), analysed[0], middle,
+                       middle + dt.timedelta(days=1), *mart.mart_dates(TODAY)})  # fmt: skip
+        for scope in _scopes(store):
+            together = risk_facts_by_day(session, [Cutoffs(d) for d in days], scope)
+            assert sorted(together) == days
+            for day in days:
+                alone = _normalised(risk_facts(session, Cutoffs(day), scope))
+                pd.testing.assert_frame_equal(
+                    _normalised(together[day])[alone.columns], alone, obj=str(day)
+                )
+        assert len(alone) and alone["risks_high_without_action"].sum() > 0

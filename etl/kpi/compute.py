@@ -321,8 +321,8 @@ def compute_kpis(
 
     Columns: scope_type, scope_id (org code), scope_name, metric, value, numerator, denominator.
     Rates are fractions 0..1 (None when the denominator is 0); counts have numerator = value.
-    ``known_facts`` (source -> frame, e.g. "action": facts.action_facts_by_day's frame for
-    ``as_of`` and the same scope) are used instead of running that source's fact query.
+    ``known_facts`` (source -> frame for ``as_of`` and the same scope, e.g. facts_by_day's) are
+    used instead of running that source's fact query.
     """
     wanted = set(METRICS if metrics is None else metrics)
     unknown = wanted - set(METRICS)
@@ -341,12 +341,16 @@ def compute_kpis(
     return result.reset_index(drop=True)
 
 
-def action_facts_by_day(session_or_connection, days: Iterable[dt.date]) -> dict:
-    """The system viewer's action facts as of each of ``days`` from one scan (as_of -> frame),
-    for compute_kpis's ``known_facts`` when several dates are computed together."""
+def facts_by_day(session_or_connection, days: Iterable[dt.date]) -> dict[dt.date, dict]:
+    """The system viewer's action and risk facts as of each of ``days``, each kind from one
+    pass (as_of -> {source: frame}): compute_kpis's ``known_facts`` when several dates are
+    computed together."""
     scope = build_scope(SYSTEM, None, None, None)
+    cuts = [Cutoffs(d) for d in days]
     facts.prepare_connection(session_or_connection)
-    return facts.action_facts_by_day(session_or_connection, [Cutoffs(d) for d in days], scope)
+    actions = facts.action_facts_by_day(session_or_connection, cuts, scope)
+    risks = facts.risk_facts_by_day(session_or_connection, cuts, scope)
+    return {cut.as_of: {"action": actions[cut.as_of], "risk": risks[cut.as_of]} for cut in cuts}
 
 
 def compute_scope(session_or_connection, as_of: dt.date, scope: Scope) -> pd.DataFrame:

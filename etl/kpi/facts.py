@@ -222,19 +222,41 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
 # --------------------------------------------------------------------------- risks
 
 
+def _risk_keys():
+    """risk_facts's group keys: (unit_id, object_id, shared); object-level analyses are shared."""
+    object_id = case(
+        (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
+        else_=Asset.governance_object_id,
+    )
+    return Asset.primary_unit_id, object_id, RiskAnalysis.asset_id.is_(None)
+
+
+def _scoped_risks(stmt, scope: Scope):
+    """Analyses of scoped assets, or object-level analyses of needed objects (index-friendly)."""
+    inner = aliased(Asset)
+    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
+    if inner_scope is None:
+        return stmt
+    return stmt.where(
+        or_(
+            RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
+            and_(
+                RiskAnalysis.asset_id.is_(None),
+                _needed_object(RiskAnalysis.governance_object_id, scope),
+            ),
+        )
+    )
+
+
 def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     """Per (unit_id, object_id, shared): risk counts. Object-level analyses are shared."""
     high = high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
     needs = _needs_action()
     has_action = has_live_action()
-    object_id = case(
-        (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
-        else_=Asset.governance_object_id,
-    )
-    shared = RiskAnalysis.asset_id.is_(None)
+    unit_id, object_id, shared = _risk_keys()
     stmt = (
         select(
-            Asset.primary_unit_id.label("unit_id"),
+            unit_id.label("unit_id"),
             object_id.label("object_id"),
             shared.label("shared"),
             func.count().label("risks"),
@@ -247,22 +269,65 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
         .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
         .where(RiskAnalysis.analysed_on <= cut.as_of)
-        .group_by(Asset.primary_unit_id, object_id, shared)
+        .group_by(unit_id, object_id, shared)
     )
-    # Analyses of scoped assets, or object-level analyses of needed objects (index-friendly).
-    inner = aliased(Asset)
-    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
-    if inner_scope is not None:
-        stmt = stmt.where(
-            or_(
-                RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
-                and_(
-                    RiskAnalysis.asset_id.is_(None),
-                    _needed_object(RiskAnalysis.governance_object_id, scope),
-                ),
-            )
+    return query_frame(conn, _scoped_risks(stmt, scope))
+
+
+def risk_facts_by_day(conn, cuts: list[Cutoffs], scope: Scope) -> dict:
+    """risk_facts as of each of ``cuts`` (as_of -> frame with the same groups and sums) from one
+    pass over the risks: each risk's flags (high, needs an action, has one: two correlated
+    searches of its actions) are found once, not once per date, and it is counted into the
+    group of its flags and of the first date its analysis counts for."""
+    if not cuts:
+        return {}
+    days = sorted({cut.as_of for cut in cuts})
+    unit_id, object_id, shared = _risk_keys()
+    since = case(*((RiskAnalysis.analysed_on <= d, i) for i, d in enumerate(days)), else_=len(days))
+    flagged = (
+        select(
+            unit_id.label("unit_id"),
+            object_id.label("object_id"),
+            shared.label("shared"),
+            since.label("since"),
+            _flag(high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)).label(
+                "high"
+            ),
+            _flag(_needs_action()).label("needs"),
+            _flag(has_live_action()).label("planned"),
         )
-    return query_frame(conn, stmt)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(RiskAnalysis.analysed_on <= days[-1])
+    )
+    flagged = _scoped_risks(flagged, scope).subquery("flagged")
+    keys = [flagged.c[name] for name in ("unit_id", "object_id", "shared", "since", "high",
+                                         "needs", "planned")]  # fmt: skip
+    rows = query_frame(conn, select(*keys, func.count().label("n")).group_by(*keys))
+    frames = {}
+    for i, as_of in enumerate(days):
+        counted = rows[rows["since"].astype(np.int64) <= i]
+        n = counted["n"].to_numpy(dtype=np.int64)
+        high, needs, planned = (counted[c].astype(bool).to_numpy() for c in ("high", "needs", "planned"))  # fmt: skip
+        terms = pd.DataFrame(
+            {
+                "risks": n,
+                "risks_high": n * high,
+                "risks_high_without_action": n * (high & ~planned),
+                "risks_needing_action": n * needs,
+                "risks_needing_action_planned": n * (needs & planned),
+            }
+        )
+        group_keys = counted[["unit_id", "object_id", "shared"]].reset_index(drop=True)
+        group_keys["shared"] = group_keys["shared"].astype(bool)
+        summed = (
+            pd.concat([group_keys, terms], axis=1)
+            .groupby(["unit_id", "object_id", "shared"], dropna=False, sort=False, as_index=False)
+            .sum()
+        )
+        frames[as_of] = summed
+    return frames
 
 
 # --------------------------------------------------------------------------- actions

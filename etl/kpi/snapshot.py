@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from etl.bulk import insert_snapshot
 from etl.db import StoreBusyError, write_session
 from etl.kpi import mart, mart_update
-from etl.kpi.compute import action_facts_by_day, compute_kpis
+from etl.kpi.compute import compute_kpis, facts_by_day
 from etl.kpi.dates import last_month_ends
 from etl.kpi.viewer import (
     SYSTEM,
@@ -60,8 +60,9 @@ def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | Non
 
 
 class _KnownFacts:
-    """Fact frames read once for all of the mart's dates (compute.action_facts_by_day: one scan
-    of the actions instead of one per date) and the store version they were read at."""
+    """Fact frames read once for all of the mart's dates (compute.facts_by_day: one pass over
+    the actions and one over the risks instead of one per date) and the store version they were
+    read at."""
 
     def __init__(self, by_day: dict, version: str | None) -> None:
         self.by_day, self.version = by_day, version
@@ -69,14 +70,14 @@ class _KnownFacts:
     @classmethod
     def read(cls, session, days: list[dt.date]) -> _KnownFacts:
         version = mart.store_version(session)
-        return cls(action_facts_by_day(session, days), version)
+        return cls(facts_by_day(session, days), version)
 
     @classmethod
     def none(cls) -> _KnownFacts:
         return cls({}, None)
 
     def of(self, day: dt.date) -> dict | None:
-        return {"action": self.by_day[day]} if day in self.by_day else None
+        return self.by_day.get(day)
 
 
 class _Ahead:
@@ -85,7 +86,10 @@ class _Ahead:
     other threads run). A frame counts only when the store's version was the caller's before
     and after it; otherwise the caller computes that date itself."""
 
-    def __init__(self, engine: Engine, days: list[dt.date], known: _KnownFacts) -> None:
+    def __init__(
+        self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None
+    ) -> None:
+        known = known or _KnownFacts.none()
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(days)),
                                         thread_name_prefix="kpi-date")  # fmt: skip
         self._futures = {
