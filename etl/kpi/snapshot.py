@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -62,22 +64,67 @@ def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | Non
 class _KnownFacts:
     """Fact frames read once for all of the mart's dates (compute.facts_by_day: one pass over
     the actions and one over the risks instead of one per date) and the store version they were
-    read at."""
+    read at. The date threads start before they are read and wait for them only when their
+    compute_kpis reaches them (after its asset facts), so both cores work from the start."""
 
-    def __init__(self, by_day: dict, version: str | None) -> None:
-        self.by_day, self.version = by_day, version
+    SOURCES = ("action", "risk")
+
+    def __init__(self, by_day: dict | None, version: str | None, days=()) -> None:
+        self.by_day, self.version = by_day or {}, version
+        self._days = set(days) | set(self.by_day)
+        self._ready = threading.Event()
+        if by_day is not None:
+            self._ready.set()
+
+    @classmethod
+    def pending(cls, days: list[dt.date]) -> _KnownFacts:
+        return cls(None, None, days)
 
     @classmethod
     def read(cls, session, days: list[dt.date]) -> _KnownFacts:
-        version = mart.store_version(session)
-        return cls(facts_by_day(session, days), version)
+        known = cls.pending(days)
+        known.fill(session)
+        return known
 
     @classmethod
     def none(cls) -> _KnownFacts:
         return cls({}, None)
 
-    def of(self, day: dt.date) -> dict | None:
-        return self.by_day.get(day)
+    def fill(self, session) -> None:
+        try:
+            self.version = mart.store_version(session)
+            self.by_day = facts_by_day(session, sorted(self._days))
+        finally:
+            self._ready.set()  # a failure leaves by_day empty: a waiting thread's frame fails
+
+    def wait(self) -> None:
+        self._ready.wait()
+
+    def of(self, day: dt.date) -> Mapping | None:
+        return _FactsOf(self, day) if day in self._days else None
+
+
+class _FactsOf(Mapping):
+    """compute_kpis's ``known_facts`` for one date, waiting for them on first use."""
+
+    def __init__(self, known: _KnownFacts, day: dt.date) -> None:
+        self._known, self._day = known, day
+
+    def __contains__(self, source) -> bool:
+        return source in _KnownFacts.SOURCES
+
+    def __getitem__(self, source: str) -> pd.DataFrame:
+        self._known.wait()
+        frames = self._known.by_day.get(self._day)
+        if frames is None:
+            raise LookupError(f"the shared facts as of {self._day} were not read")
+        return frames[source]
+
+    def __iter__(self):
+        return iter(_KnownFacts.SOURCES)
+
+    def __len__(self) -> int:
+        return len(_KnownFacts.SOURCES)
 
 
 class _Ahead:
@@ -123,6 +170,7 @@ def _compute_alone(engine: Engine, day: dt.date, known: _KnownFacts,
         before = mart.store_version(session)
         frame = compute_kpis(session, day, SYSTEM, known_facts=given)
         # Facts read by the caller count only at the version they were read at.
+        known.wait()
         return before if given is None or known.version == before else None, frame, \
             mart.store_version(session)  # fmt: skip
 
@@ -149,9 +197,11 @@ def _snapshot_building_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetim
     ahead = None
     try:
         with Session(engine) as session, session.begin():
-            known = _KnownFacts.read(session, days) if build_mart else _KnownFacts.none()
+            known = _KnownFacts.pending(days) if build_mart else _KnownFacts.none()
             if others and _own_connections(engine):
                 ahead = _Ahead(engine, others, known)
+            if build_mart:
+                known.fill(session)
             frame = compute_kpis(session, as_of, SYSTEM, known_facts=known.of(as_of))
             if build_mart and _build_mart(session, as_of, frame, ahead, known):
                 # Copied from the mart in one statement, not bound again row by row; the
