@@ -7,6 +7,7 @@
   read of every sheet of the same workbooks plus bare executemany of the rows they load.
 - PostgreSQL: ``load_paths`` of the national sets against bare COPY of the same rows.
 - upload: one administration's workbook into a copy of the national store (etl_upload).
+- kpi-step: the load's KPI step alone on a store, phase by phase (benchmarks.kpi_step).
 
 The bare baselines of the same rows are in ``benchmarks.etl_baselines``.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import json
 import logging
@@ -36,6 +38,7 @@ from benchmarks.common import (
     peak_rss_mb,
     run_module_for_json,
 )
+from benchmarks.kpi_step import kpi_step, print_figures
 
 log = logging.getLogger(__name__)
 
@@ -533,14 +536,29 @@ def upload_section(flat: Path, national_store: Path, work: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["load", "pg-interleaved"])
-    parser.add_argument("--url", required=True, help="the store (load) or the server (pg-*)")
-    parser.add_argument("--src", required=True, type=Path)
+    parser.add_argument("command", choices=["load", "pg-interleaved", "kpi-step"])
+    parser.add_argument(
+        "--url", required=True, help="the store (load, kpi-step: written to) or the server (pg-*)"
+    )
+    parser.add_argument("--src", type=Path, help="load, pg-interleaved")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(),
+                        help="kpi-step: the load's day (default today)")  # fmt: skip
+    parser.add_argument("--keep-mart", action="store_true", help="kpi-step: do not forget it")
+    parser.add_argument("--json", action="store_true", help="kpi-step: one JSON object")
     parser.add_argument("--database", default="infosak_etl_bench", help="pg-interleaved")
     parser.add_argument("--rounds", type=int, default=2, help="pg-interleaved")
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.command == "kpi-step":
+        figures = kpi_step(args.url, args.as_of, keep_mart=args.keep_mart)
+        if args.json:
+            sys.stdout.write(json.dumps(figures) + "\n")
+        else:
+            print_figures(figures)
+        return
+    if args.src is None:
+        parser.error("--src is required for load and pg-interleaved")
     if args.command == "pg-interleaved":
         figures = pg_interleaved(args.url, args.src, args.database, args.rounds)
         sys.stdout.write(json.dumps(figures) + "\n")

@@ -74,3 +74,25 @@ def test_an_in_memory_store_computes_every_date_in_the_callers_thread(monkeypatc
     monkeypatch.setattr(snapshot, "compute_kpis", spy)
     take_snapshot(engine, kpi_data.AS_OF, "run-1")
     assert len(names) == 4 and not any(n.startswith("kpi-date") for n in names)
+
+
+def test_a_date_computed_from_facts_of_another_store_version_is_not_used(engine):
+    """The action and risk facts are read once by the caller for every date: a thread's frame
+    built from them counts only if they were read at the version the thread saw."""
+    kpi_data.build_store(engine)
+    day = dt.date(2026, 9, 30)
+    with Session(engine) as session:
+        known = snapshot._KnownFacts.read(session, [day])
+        version = mart.store_version(session)
+        expected = compute_kpis(session, day)
+    stale = snapshot._KnownFacts(known.by_day, version + " and a load since")
+    for facts, kept in ((known, True), (stale, False)):
+        ahead = snapshot._Ahead(engine, [day], facts)
+        try:
+            frame = ahead.frame(day, version)
+        finally:
+            ahead.close()
+        if kept:
+            pd.testing.assert_frame_equal(frame, expected)
+        else:
+            assert frame is None

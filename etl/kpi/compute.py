@@ -268,13 +268,21 @@ def _wide(parts: list[pd.DataFrame], ids: pd.Index) -> dict[str, np.ndarray]:
     return wide
 
 
-def _compute(conn, as_of: dt.date, scope: Scope, wanted: set[str]) -> pd.DataFrame:
+def _compute(
+    conn, as_of: dt.date, scope: Scope, wanted: set[str], known: dict | None = None
+) -> pd.DataFrame:
     cut = Cutoffs(as_of)
     facts.prepare_connection(conn)
     org = load_org(conn, scope)
     sources = set().union(*(_sources(m) for m in wanted))
+    known = known or {}
     found = [
-        distribute(query(conn, cut, scope), org, share_municipalities=m, share_administrations=a)
+        distribute(
+            known[source] if source in known else query(conn, cut, scope),
+            org,
+            share_municipalities=m,
+            share_administrations=a,
+        )
         for source, (query, m, a) in _DISTRIBUTED.items()
         if source in sources
     ]
@@ -307,11 +315,14 @@ def compute_kpis(
     municipality: str | None = None,
     administration: str | None = None,
     metrics: Iterable[str] | None = None,
+    known_facts: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per (visible scope, applicable metric), sorted by scope type, code, metric order.
 
     Columns: scope_type, scope_id (org code), scope_name, metric, value, numerator, denominator.
     Rates are fractions 0..1 (None when the denominator is 0); counts have numerator = value.
+    ``known_facts`` (source -> frame for ``as_of`` and the same scope, e.g. facts_by_day's) are
+    used instead of running that source's fact query.
     """
     wanted = set(METRICS if metrics is None else metrics)
     unknown = wanted - set(METRICS)
@@ -325,9 +336,21 @@ def compute_kpis(
         kept = _from_mart(conn, as_of, scope, wanted)
         if kept is not None:
             return kept
-    result = _compute(conn, as_of, scope, wanted)  # built in order: not sorted again
+    result = _compute(conn, as_of, scope, wanted, known_facts)  # built in order: not sorted again
     log.debug("computed %d KPI rows as of %s for %s", len(result), as_of, viewer.role)
     return result.reset_index(drop=True)
+
+
+def facts_by_day(session_or_connection, days: Iterable[dt.date]) -> dict[dt.date, dict]:
+    """The system viewer's action and risk facts as of each of ``days``, each kind from one
+    pass (as_of -> {source: frame}): compute_kpis's ``known_facts`` when several dates are
+    computed together."""
+    scope = build_scope(SYSTEM, None, None, None)
+    cuts = [Cutoffs(d) for d in days]
+    facts.prepare_connection(session_or_connection)
+    actions = facts.action_facts_by_day(session_or_connection, cuts, scope)
+    risks = facts.risk_facts_by_day(session_or_connection, cuts, scope)
+    return {cut.as_of: {"action": actions[cut.as_of], "risk": risks[cut.as_of]} for cut in cuts}
 
 
 def compute_scope(session_or_connection, as_of: dt.date, scope: Scope) -> pd.DataFrame:

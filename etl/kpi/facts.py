@@ -6,6 +6,9 @@ for each participant of the object. Every query runs unchanged on SQLite and Pos
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     and_,
@@ -25,16 +28,19 @@ from etl.kpi.dates import Cutoffs
 from etl.kpi.frames import query_frame, where
 from etl.kpi.page_aggregates import has_live_action
 from etl.kpi.rules import (
-    LATEST_CLASSIFICATION_ORDER,
     OVERDUE_BUCKETS,
     PERSONAL_DATA_CODES,
+    action_is_open,
     action_is_overdue,
     action_open_sql,
     action_overdue_sql,
     classification_current_sql,
     classification_review_due_sql,
+    days_overdue,
     high_risk_sql,
     high_risk_threshold_sql,
+    latest_classification_sql,
+    overdue_bucket,
     overdue_bucket_sql,
     risk_analysis_current_sql,
 )
@@ -44,7 +50,6 @@ from etl.models import (
     Administration,
     Asset,
     AssetOwner,
-    Classification,
     ClassificationParticipant,
     FollowUpReport,
     GovernanceParticipant,
@@ -108,28 +113,11 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             return stmt
         return stmt.join(inner, inner.id == asset_column).where(inner_scope)
 
-    ranked = only_scoped(
-        select(
-            Classification.asset_id,
-            Classification.id.label("classification_id"),
-            Classification.classified_on,
-            Classification.next_review_on,
-            func.row_number()
-            .over(partition_by=Classification.asset_id, order_by=LATEST_CLASSIFICATION_ORDER)
-            .label("rank"),
-        ).where(Classification.classified_on <= as_of),
-        Classification.asset_id,
-    ).subquery("ranked")
-    latest = (
-        select(
-            ranked.c.asset_id,
-            ranked.c.classification_id,
-            ranked.c.classified_on,
-            ranked.c.next_review_on,
-        )
-        .where(ranked.c.rank == 1)
-        .subquery("latest")
-    )
+    # Each asset's latest classification as "no later one exists": one index search per
+    # classification, where a window sorted every classification first (and ran twice, for
+    # took_part too): 1.2 s of the national store's 2.6 s, now 0.4 s.
+    scoped_ids = None if inner_scope is None else select(inner.id).where(inner_scope)
+    latest = latest_classification_sql(as_of, scoped_ids)
 
     last_analysis = only_scoped(
         select(RiskAnalysis.asset_id, func.max(RiskAnalysis.analysed_on).label("analysed_on"))
@@ -227,11 +215,37 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .group_by(unit_key, object_key)
     )
     # Driving the outer query by primary key lets SQLite walk only the scoped assets.
-    scoped_ids = None if inner_scope is None else Asset.id.in_(select(inner.id).where(inner_scope))
-    return query_frame(conn, where(stmt, scoped_ids))
+    scoped = None if scoped_ids is None else Asset.id.in_(scoped_ids)
+    return query_frame(conn, where(stmt, scoped))
 
 
 # --------------------------------------------------------------------------- risks
+
+
+def _risk_keys():
+    """risk_facts's group keys: (unit_id, object_id, shared); object-level analyses are shared."""
+    object_id = case(
+        (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
+        else_=Asset.governance_object_id,
+    )
+    return Asset.primary_unit_id, object_id, RiskAnalysis.asset_id.is_(None)
+
+
+def _scoped_risks(stmt, scope: Scope):
+    """Analyses of scoped assets, or object-level analyses of needed objects (index-friendly)."""
+    inner = aliased(Asset)
+    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
+    if inner_scope is None:
+        return stmt
+    return stmt.where(
+        or_(
+            RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
+            and_(
+                RiskAnalysis.asset_id.is_(None),
+                _needed_object(RiskAnalysis.governance_object_id, scope),
+            ),
+        )
+    )
 
 
 def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
@@ -239,14 +253,10 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     high = high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)
     needs = _needs_action()
     has_action = has_live_action()
-    object_id = case(
-        (RiskAnalysis.asset_id.is_(None), RiskAnalysis.governance_object_id),
-        else_=Asset.governance_object_id,
-    )
-    shared = RiskAnalysis.asset_id.is_(None)
+    unit_id, object_id, shared = _risk_keys()
     stmt = (
         select(
-            Asset.primary_unit_id.label("unit_id"),
+            unit_id.label("unit_id"),
             object_id.label("object_id"),
             shared.label("shared"),
             func.count().label("risks"),
@@ -259,22 +269,65 @@ def risk_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
         .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
         .where(RiskAnalysis.analysed_on <= cut.as_of)
-        .group_by(Asset.primary_unit_id, object_id, shared)
+        .group_by(unit_id, object_id, shared)
     )
-    # Analyses of scoped assets, or object-level analyses of needed objects (index-friendly).
-    inner = aliased(Asset)
-    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
-    if inner_scope is not None:
-        stmt = stmt.where(
-            or_(
-                RiskAnalysis.asset_id.in_(select(inner.id).where(inner_scope)),
-                and_(
-                    RiskAnalysis.asset_id.is_(None),
-                    _needed_object(RiskAnalysis.governance_object_id, scope),
-                ),
-            )
+    return query_frame(conn, _scoped_risks(stmt, scope))
+
+
+def risk_facts_by_day(conn, cuts: list[Cutoffs], scope: Scope) -> dict:
+    """risk_facts as of each of ``cuts`` (as_of -> frame with the same groups and sums) from one
+    pass over the risks: each risk's flags (high, needs an action, has one: two correlated
+    searches of its actions) are found once, not once per date, and it is counted into the
+    group of its flags and of the first date its analysis counts for."""
+    if not cuts:
+        return {}
+    days = sorted({cut.as_of for cut in cuts})
+    unit_id, object_id, shared = _risk_keys()
+    since = case(*((RiskAnalysis.analysed_on <= d, i) for i, d in enumerate(days)), else_=len(days))
+    flagged = (
+        select(
+            unit_id.label("unit_id"),
+            object_id.label("object_id"),
+            shared.label("shared"),
+            since.label("since"),
+            _flag(high_risk_sql(Risk.likelihood, Risk.consequence, RiskAnalysis.matrix_size)).label(
+                "high"
+            ),
+            _flag(_needs_action()).label("needs"),
+            _flag(has_live_action()).label("planned"),
         )
-    return query_frame(conn, stmt)
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .outerjoin(Asset, Asset.id == RiskAnalysis.asset_id)
+        .where(RiskAnalysis.analysed_on <= days[-1])
+    )
+    flagged = _scoped_risks(flagged, scope).subquery("flagged")
+    keys = [flagged.c[name] for name in ("unit_id", "object_id", "shared", "since", "high",
+                                         "needs", "planned")]  # fmt: skip
+    rows = query_frame(conn, select(*keys, func.count().label("n")).group_by(*keys))
+    frames = {}
+    for i, as_of in enumerate(days):
+        counted = rows[rows["since"].astype(np.int64) <= i]
+        n = counted["n"].to_numpy(dtype=np.int64)
+        high, needs, planned = (counted[c].astype(bool).to_numpy() for c in ("high", "needs", "planned"))  # fmt: skip
+        terms = pd.DataFrame(
+            {
+                "risks": n,
+                "risks_high": n * high,
+                "risks_high_without_action": n * (high & ~planned),
+                "risks_needing_action": n * needs,
+                "risks_needing_action_planned": n * (needs & planned),
+            }
+        )
+        group_keys = counted[["unit_id", "object_id", "shared"]].reset_index(drop=True)
+        group_keys["shared"] = group_keys["shared"].astype(bool)
+        summed = (
+            pd.concat([group_keys, terms], axis=1)
+            .groupby(["unit_id", "object_id", "shared"], dropna=False, sort=False, as_index=False)
+            .sum()
+        )
+        frames[as_of] = summed
+    return frames
 
 
 # --------------------------------------------------------------------------- actions
@@ -358,6 +411,100 @@ def action_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     ).group_by(Action.owner_unit_id, Action.governance_object_id, shared)
     condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
     return query_frame(conn, where(stmt, condition))
+
+
+def _due_starts(days: list) -> list:
+    """The due dates at which some date's overdue state or bucket changes (sorted): between two
+    neighbours every action's state is the same as of each of ``days``."""
+    starts = set()
+    for as_of in days:
+        starts.add(as_of)  # due on the day: not overdue yet
+        for low, high, _metric in OVERDUE_BUCKETS:
+            starts.add(as_of - dt.timedelta(days=low - 1))
+            if high is not None:
+                starts.add(as_of - dt.timedelta(days=high))
+    return sorted(starts)
+
+
+def action_facts_by_day(conn, cuts: list[Cutoffs], scope: Scope) -> dict:
+    """action_facts as of each of ``cuts`` (as_of -> frame with the same groups and sums) from
+    one scan of the actions.
+
+    SQLite's time in action_facts is the aggregate steps (nine per action, each a function call
+    per row), not the scan: here each action is counted once, into its group's status and the
+    stretch of due dates (completion dates for done actions) it falls in, and the rules are
+    applied to those few rows in Python. The grouping follows the covering index's order up to
+    the status, so the sort is of the last two keys only."""
+    if not cuts:
+        return {}
+    days = sorted({cut.as_of for cut in cuts})
+    starts = _due_starts(days)
+    due_stretch = case(*((Action.due_on < t, i) for i, t in enumerate(starts)), else_=len(starts))
+    done_by = case(
+        (Action.completed_on.is_(None), -1),
+        *((Action.completed_on <= d, i) for i, d in enumerate(days)),
+        else_=len(days),
+    )
+    is_done = Action.status == "done"
+    stretch = case((is_done, done_by), else_=due_stretch).label("stretch")
+    on_time = case((is_done, _flag(Action.completed_on <= Action.due_on))).label("on_time")
+    stmt = select(
+        Action.owner_unit_id.label("unit_id"),
+        Action.governance_object_id.label("object_id"),
+        Action.status,
+        stretch,
+        on_time,
+        func.count().label("n"),
+    ).group_by(Action.owner_unit_id, Action.governance_object_id, Action.status, stretch, on_time)
+    condition = _scoped(Action.owner_unit_id, Action.governance_object_id, scope)
+    rows = query_frame(conn, where(stmt, condition))
+    keys = rows[["unit_id", "object_id"]]
+    group = keys.groupby(["unit_id", "object_id"], dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(rows)), dtype=np.int64).groupby(group).first().to_numpy()
+    unit_id = keys["unit_id"].to_numpy(dtype=object)[first]
+    object_id = keys["object_id"].to_numpy(dtype=object)[first]
+    shared = pd.isna(unit_id) & pd.notna(object_id)  # as action_facts's ``shared``
+    # A stretch's first due date stands for all of it (the one before the first starts: the day
+    # before). The rules (Python's twins of the SQL ones) are asked once per (status, stretch).
+    firsts = [starts[0] - dt.timedelta(days=1), *starts]
+    kinds = pd.MultiIndex.from_arrays([rows["status"], rows["stretch"].astype(np.int64)])
+    kind, pairs = kinds.factorize()
+    n = rows["n"].to_numpy(dtype=np.int64)
+    timely = rows["on_time"].fillna(0).astype(bool).to_numpy()
+
+    def summed(per_pair: list, rows_too: np.ndarray | None = None) -> np.ndarray:
+        chosen = np.asarray(per_pair, dtype=bool)[kind]
+        if rows_too is not None:
+            chosen &= rows_too
+        return np.bincount(group, weights=np.where(chosen, n, 0), minlength=len(first)).astype(
+            np.int64
+        )
+
+    is_open = [action_is_open(status) for status, _ in pairs]
+    frames = {}
+    for i, as_of in enumerate(days):
+        overdue = [
+            action_is_open(status) and action_is_overdue(status, firsts[k], as_of)
+            for status, k in pairs
+        ]
+        bucket = [
+            overdue_bucket(days_overdue(firsts[k], as_of)) if late else None
+            for (_, k), late in zip(pairs, overdue, strict=True)
+        ]
+        done = [status == "done" and 0 <= k <= i for status, k in pairs]
+        columns = {
+            "unit_id": unit_id,
+            "object_id": object_id,
+            "shared": shared,
+            "actions_open": summed(is_open),
+            "actions_overdue": summed(overdue),
+        }
+        for _low, _high, metric in OVERDUE_BUCKETS:
+            columns[metric] = summed([b == metric for b in bucket])
+        columns["actions_done"] = summed(done)
+        columns["actions_done_on_time"] = summed(done, timely)
+        frames[as_of] = pd.DataFrame(columns)
+    return frames
 
 
 # --------------------------------------------------------------------------- follow-up

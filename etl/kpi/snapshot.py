@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from etl.bulk import insert_snapshot
 from etl.db import StoreBusyError, write_session
 from etl.kpi import mart, mart_update
-from etl.kpi.compute import compute_kpis
+from etl.kpi.compute import compute_kpis, facts_by_day
 from etl.kpi.dates import last_month_ends
 from etl.kpi.viewer import (
     SYSTEM,
@@ -41,15 +43,88 @@ _SCOPE_TABLES = {
 }
 
 
-def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | None = None) -> int:
+def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | None,
+                known: _KnownFacts) -> int:  # fmt: skip
     """The whole mart from ``rows`` (as of ``as_of``) and the other dates' compute_kpis (from
     ``ahead`` where computed on the same store version); the rows written (see mart.build)."""
-    version = mart.store_version(session) if ahead is not None else None
+    version = mart.store_version(session)
+    if version != known.version:
+        # A load committed since the shared facts were read (PostgreSQL): nothing computed
+        # from them may be kept, so every date is computed again here.
+        ahead, known, rows = None, _KnownFacts.none(), compute_kpis(session, as_of, SYSTEM)
     frames = {}
     for day in mart.mart_dates(as_of):
         frame = rows if day == as_of else ahead.frame(day, version) if ahead else None
-        frames[day] = compute_kpis(session, day, SYSTEM) if frame is None else frame
+        if frame is None:
+            frame = compute_kpis(session, day, SYSTEM, known_facts=known.of(day))
+        frames[day] = frame
     return mart.build(session, frames)
+
+
+class _KnownFacts:
+    """Fact frames read once for all of the mart's dates (compute.facts_by_day: one pass over
+    the actions and one over the risks instead of one per date) and the store version they were
+    read at. The date threads start before they are read and wait for them only when their
+    compute_kpis reaches them (after its asset facts), so both cores work from the start."""
+
+    SOURCES = ("action", "risk")
+
+    def __init__(self, by_day: dict | None, version: str | None, days=()) -> None:
+        self.by_day, self.version = by_day or {}, version
+        self._days = set(days) | set(self.by_day)
+        self._ready = threading.Event()
+        if by_day is not None:
+            self._ready.set()
+
+    @classmethod
+    def pending(cls, days: list[dt.date]) -> _KnownFacts:
+        return cls(None, None, days)
+
+    @classmethod
+    def read(cls, session, days: list[dt.date]) -> _KnownFacts:
+        known = cls.pending(days)
+        known.fill(session)
+        return known
+
+    @classmethod
+    def none(cls) -> _KnownFacts:
+        return cls({}, None)
+
+    def fill(self, session) -> None:
+        try:
+            self.version = mart.store_version(session)
+            self.by_day = facts_by_day(session, sorted(self._days))
+        finally:
+            self._ready.set()  # a failure leaves by_day empty: a waiting thread's frame fails
+
+    def wait(self) -> None:
+        self._ready.wait()
+
+    def of(self, day: dt.date) -> Mapping | None:
+        return _FactsOf(self, day) if day in self._days else None
+
+
+class _FactsOf(Mapping):
+    """compute_kpis's ``known_facts`` for one date, waiting for them on first use."""
+
+    def __init__(self, known: _KnownFacts, day: dt.date) -> None:
+        self._known, self._day = known, day
+
+    def __contains__(self, source) -> bool:
+        return source in _KnownFacts.SOURCES
+
+    def __getitem__(self, source: str) -> pd.DataFrame:
+        self._known.wait()
+        frames = self._known.by_day.get(self._day)
+        if frames is None:
+            raise LookupError(f"the shared facts as of {self._day} were not read")
+        return frames[source]
+
+    def __iter__(self):
+        return iter(_KnownFacts.SOURCES)
+
+    def __len__(self) -> int:
+        return len(_KnownFacts.SOURCES)
 
 
 class _Ahead:
@@ -58,10 +133,16 @@ class _Ahead:
     other threads run). A frame counts only when the store's version was the caller's before
     and after it; otherwise the caller computes that date itself."""
 
-    def __init__(self, engine: Engine, days: list[dt.date]) -> None:
+    def __init__(
+        self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None
+    ) -> None:
+        known = known or _KnownFacts.none()
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(days)),
                                         thread_name_prefix="kpi-date")  # fmt: skip
-        self._futures = {day: self._pool.submit(_compute_alone, engine, day) for day in days}
+        self._futures = {
+            day: self._pool.submit(_compute_alone, engine, day, known, known.of(day))
+            for day in days
+        }
 
     def frame(self, day: dt.date, version: str) -> pd.DataFrame | None:
         future = self._futures.get(day)
@@ -83,11 +164,15 @@ def _own_connections(engine: Engine) -> bool:
     return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
 
 
-def _compute_alone(engine: Engine, day: dt.date) -> tuple[str, pd.DataFrame, str]:
+def _compute_alone(engine: Engine, day: dt.date, known: _KnownFacts,
+                   given: dict | None) -> tuple[str | None, pd.DataFrame, str]:  # fmt: skip
     with Session(engine) as session:
         before = mart.store_version(session)
-        frame = compute_kpis(session, day, SYSTEM)
-        return before, frame, mart.store_version(session)
+        frame = compute_kpis(session, day, SYSTEM, known_facts=given)
+        # Facts read by the caller count only at the version they were read at.
+        known.wait()
+        return before if given is None or known.version == before else None, frame, \
+            mart.store_version(session)  # fmt: skip
 
 
 def take_snapshot(
@@ -99,23 +184,34 @@ def take_snapshot(
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     written = _snapshot_updating_mart(engine, as_of, taken_at, run_id) if build_mart else None
     if written is None:
-        others = [day for day in mart.mart_dates(as_of) if day != as_of] if build_mart else []
-        ahead = _Ahead(engine, others) if others and _own_connections(engine) else None
-        try:
-            with Session(engine) as session, session.begin():
-                frame = compute_kpis(session, as_of, SYSTEM)
-                if build_mart and _build_mart(session, as_of, frame, ahead):
-                    # Copied from the mart in one statement, not bound again row by row; the
-                    # driver does not always count an INSERT … SELECT's rows.
-                    mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
-                    written = len(frame)
-                else:
-                    written = insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
-        finally:
-            if ahead is not None:
-                ahead.close()
+        written = _snapshot_building_mart(engine, as_of, taken_at, run_id, build_mart)
     log.info("snapshot as of %s: %d rows (run %s)", as_of, written, run_id)
     return written
+
+
+def _snapshot_building_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetime,
+                            run_id: str | None, build_mart: bool) -> int:  # fmt: skip
+    """The snapshot after building the mart whole (or without the mart); rows written."""
+    days = mart.mart_dates(as_of) if build_mart else [as_of]
+    others = [day for day in days if day != as_of]
+    ahead = None
+    try:
+        with Session(engine) as session, session.begin():
+            known = _KnownFacts.pending(days) if build_mart else _KnownFacts.none()
+            if others and _own_connections(engine):
+                ahead = _Ahead(engine, others, known)
+            if build_mart:
+                known.fill(session)
+            frame = compute_kpis(session, as_of, SYSTEM, known_facts=known.of(as_of))
+            if build_mart and _build_mart(session, as_of, frame, ahead, known):
+                # Copied from the mart in one statement, not bound again row by row; the
+                # driver does not always count an INSERT … SELECT's rows.
+                mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
+                return len(frame)
+            return insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def refresh_mart(engine: Engine, as_of: dt.date) -> int | None:
@@ -126,7 +222,11 @@ def refresh_mart(engine: Engine, as_of: dt.date) -> int | None:
     with write_session(engine) as session:
         if not mart.present(session) or mart.holds(session, as_of):
             return None
-        frames = {day: compute_kpis(session, day, SYSTEM) for day in mart.mart_dates(as_of)}
+        days = mart.mart_dates(as_of)
+        known = _KnownFacts.read(session, days)
+        frames = {
+            day: compute_kpis(session, day, SYSTEM, known_facts=known.of(day)) for day in days
+        }
         return mart.build(session, frames)
 
 
