@@ -172,7 +172,8 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_a_worker_that_dies_leaves_the_rest_to_the_loader(tmp_path, delivery):
+def test_a_worker_that_dies_leaves_the_rest_to_the_loader(tmp_path, delivery, monkeypatch):
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "1")  # one worker, whatever the load average
     killed = []
 
     def progress_for(engine):
@@ -191,8 +192,9 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_loader(tmp_path, delivery):
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_the_worker_ends_with_a_killed_loader(tmp_path):
+def test_the_worker_ends_with_a_killed_loader(tmp_path, monkeypatch):
     """Killed while the worker waits to hand over a big file: the worker does not outlive it."""
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "1")  # inherited by the loader's process
     big = [write_big_admin_csv(tmp_path / f"big{i}", 10_000).parent for i in range(4)]
     url = f"sqlite:///{tmp_path / 'killed.db'}"
     migrate(make_engine(url))
@@ -426,3 +428,15 @@ def test_workers_never_asked_end_when_closed():
     assert len(processes) == 2
     ahead.close()
     assert [p.returncode for p in processes] == [0, 0]
+
+
+def test_the_operator_sets_the_number_of_workers(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "1")
+    assert pipeline.prefetch_workers(load=0.0) == 1
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "3")
+    assert pipeline.prefetch_workers(load=8.0) == 3
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "99")
+    assert pipeline.prefetch_workers(load=0.0) == pipeline.MAX_WORKERS
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "no")  # not a number: chosen by cores and load
+    assert pipeline.prefetch_workers(load=0.0) == 2
