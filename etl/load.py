@@ -58,7 +58,7 @@ from etl.kpi.mart_update import NOTHING, footprint, remember
 from etl.kpi.snapshot import take_snapshot
 from etl.load_data import OrgIds, id_counts, read_org_ids, replace_source_rows, source_batches
 from etl.outcomes import ACCEPTED, REJECTED, UNCHANGED  # noqa: F401 - named by callers
-from etl.pipeline import Plan, Prefetch, plan, prefetch_workers
+from etl.pipeline import Plan, Prefetch, plan
 from etl.reader import RawWorkbook, SourceReadError
 from etl.sandboxed_read import read_source
 from etl.schema import ORGANISATION
@@ -200,7 +200,7 @@ def load_paths(
     """
     with _fewer_collections():
         if planned is None:
-            planned = plan(paths, prefetch, workers=prefetch_workers())
+            planned = plan(paths, prefetch)
         with planned:
             return _load_paths(engine, planned, loaded_by, progress, today, snapshot, on_file)
 

@@ -157,14 +157,17 @@ def _widen_pipe(stream) -> None:
             fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
 
 
-def prefetch_workers(load: float | None = None) -> int:
+def prefetch_workers(load: float | None = None, workbooks: bool = True) -> int:
     """How many workers read ahead: one per core the writer leaves spare, at least one; and a
-    second on a two-core machine with a core idle (``load``: the one-minute load average).
+    second on a two-core machine with a core idle (``load``: the one-minute load average) when
+    the run reads ``workbooks``.
 
     A run of workbooks waits for its lone worker (29 municipalities': the worker inspects,
     reads and parses for about 6.5 s of CPU time, and the writer spent 2 of its 7 s of files
     waiting for it), so on two cores a second worker takes the time the writer leaves; on a
-    busy machine it would only take the writer's core. ``INFOSAK_READ_AHEAD_WORKERS`` sets the
+    busy machine it would only take the writer's core. A run of CSV sets waits for the writer,
+    not its worker: a second worker there took the writer's core (the national set's files 38 ->
+    43 s) and added its memory. ``INFOSAK_READ_AHEAD_WORKERS`` sets the
     number instead (an operator who knows the machine; tests that count the workers).
     """
     chosen = os.environ.get(WORKERS_ENV, "").strip()
@@ -172,7 +175,7 @@ def prefetch_workers(load: float | None = None) -> int:
         return min(MAX_WORKERS, int(chosen))
     cores = os.cpu_count() or 1
     workers = max(1, min(MAX_WORKERS, cores - 1))
-    if workers == 1 and cores >= 2:
+    if workers == 1 and cores >= 2 and workbooks:
         if load is None:
             load = _load_average()
         if load is not None and cores - load >= 1:
@@ -439,7 +442,9 @@ def plan(paths: Sequence[Path], prefetch: bool | None = None, workers: int | Non
         prefetch = should_prefetch(others)
     ahead = None
     if prefetch and others:
-        ahead = Prefetch(prefetch_workers() if workers is None else workers)
+        if workers is None:
+            workers = prefetch_workers(workbooks=any(s.members is None for s in others))
+        ahead = Prefetch(workers)
         # The organisation workbooks too: read in the worker already started, not in a bounded
         # reading process started for them (a second interpreter's start, about 0.3 s, on the
         # loader's way to the first file).

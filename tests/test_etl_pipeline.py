@@ -244,7 +244,7 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
         started.append([s.label for s in sources])
         return real_read(worker, sources, raw, workers)
 
-    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "2")
     monkeypatch.setattr(pipeline._Worker, "read", counted)
     (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
     assert len(started) == 2 and started[0] and started[1]
@@ -272,6 +272,8 @@ def test_a_second_worker_on_two_cores_when_one_is_idle(monkeypatch):
     assert pipeline.prefetch_workers(load=0.2) == 2
     assert pipeline.prefetch_workers(load=1.0) == 2
     assert pipeline.prefetch_workers(load=1.2) == 1
+    # CSV sets wait for the writer, not the worker: a second one would only take its core.
+    assert pipeline.prefetch_workers(load=0.2, workbooks=False) == 1
 
 
 def test_shared_texts_keep_every_value(tmp_path):
@@ -321,7 +323,7 @@ def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkey
     monkeypatch.setattr(pipeline._Worker, "read", read)
     monkeypatch.setattr(pipeline._Worker, "parse_for", parse_for)
     monkeypatch.setattr(load_module, "_load_source", load_source)
-    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 1)
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "1")
     paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
     engine = _fresh(tmp_path, "order")
     run = load_paths(engine, paths, today=TODAY, snapshot=False, prefetch=True)
@@ -337,7 +339,7 @@ def test_the_worker_reads_the_organisation_workbook_too(tmp_path, monkeypatch):
     sends its cells, which the loader parses and loads as in a serial run."""
     from etl import sandboxed_read
 
-    monkeypatch.setattr(load_module, "prefetch_workers", lambda: 2)
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "2")
     paths = [write_org(tmp_path), write_admin(tmp_path), write_object(tmp_path)]
     sandboxed_read.close_children()
     engine = _fresh(tmp_path, "org-in-worker")
@@ -440,3 +442,10 @@ def test_the_operator_sets_the_number_of_workers(monkeypatch):
     assert pipeline.prefetch_workers(load=0.0) == pipeline.MAX_WORKERS
     monkeypatch.setenv(pipeline.WORKERS_ENV, "no")  # not a number: chosen by cores and load
     assert pipeline.prefetch_workers(load=0.0) == 2
+
+
+def test_a_run_of_csv_sets_reads_ahead_with_one_worker_on_two_idle_cores(monkeypatch, delivery):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pipeline, "_load_average", lambda: 0.0)
+    with pipeline.plan([delivery], prefetch=True) as planned:
+        assert planned.ahead is not None and len(planned.ahead._workers) == 1
