@@ -96,3 +96,55 @@ def test_a_date_computed_from_facts_of_another_store_version_is_not_used(engine)
             pd.testing.assert_frame_equal(frame, expected)
         else:
             assert frame is None
+
+
+def _kept_rows(engine) -> dict[str, list[tuple]]:
+    """The page counts and coverage gaps kept beside the mart, every column but the id."""
+    with engine.connect() as conn:
+        return {
+            table: sorted(
+                map(tuple, conn.exec_driver_sql(f"SELECT * FROM {table}").all()),
+                key=lambda row: repr(row[1:]),
+            )  # fmt: skip
+            for table in ("page_aggregate", "coverage_gap")
+        }
+
+
+def test_the_page_counts_are_counted_in_a_thread_with_the_rows_counted_in_the_transaction(
+    engine, monkeypatch
+):
+    kpi_data.build_store(engine)
+    threads: list[str] = []
+    real = mart.KeptCounts.count
+
+    def spy(connection, dates):
+        threads.append(threading.current_thread().name)
+        return real(connection, dates)
+
+    monkeypatch.setattr(mart.KeptCounts, "count", staticmethod(spy))
+    take_snapshot(engine, kpi_data.AS_OF, "run-1")
+    assert len(threads) == 1 and threads[0].startswith("kpi-date")
+    counted_aside = {t: [r[1:] for r in rows] for t, rows in _kept_rows(engine).items()}
+    assert counted_aside["page_aggregate"] and counted_aside["coverage_gap"]
+
+    mart.forget(engine)
+    with Session(engine) as session, session.begin():  # counted in the writing transaction
+        frames = {day: compute_kpis(session, day) for day in mart.mart_dates(kpi_data.AS_OF)}
+        mart.build(session, frames)
+    assert {t: [r[1:] for r in rows] for t, rows in _kept_rows(engine).items()} == counted_aside
+
+
+def test_page_counts_counted_on_another_store_version_are_not_used(engine):
+    kpi_data.build_store(engine)
+    days = mart.mart_dates(kpi_data.AS_OF)
+    ahead = snapshot._Ahead(engine, [])
+    try:
+        with Session(engine) as session:
+            version = mart.store_version(session)
+            counts = ahead.counts_for(session, days)
+            with engine.connect() as conn:
+                expected = mart.KeptCounts.count(conn, days)
+        assert counts(version) == expected
+        assert counts(version + " and a load since") is None
+    finally:
+        ahead.close()

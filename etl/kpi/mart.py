@@ -16,9 +16,11 @@ files keeps it. Edits made in place outside the ETL are not seen: call ``forget(
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -62,6 +64,20 @@ _ENTITY_TABLES = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class KeptCounts:
+    """The rows coverage_gaps and page_aggregates keep beside the mart, counted for its dates
+    (their ``counted``) outside the transaction that writes them."""
+
+    coverage_gaps: list
+    page_aggregates: list
+
+    @classmethod
+    def count(cls, connection, dates) -> KeptCounts:
+        return cls(coverage_gaps.counted(connection, dates),
+                   page_aggregates.counted(connection, dates))  # fmt: skip
+
+
 def store_version(session_or_connection) -> str:
     """The store's version as seen by this transaction (see the module docstring), as text."""
     return json.dumps(list(session_or_connection.execute(VERSION_SQL).one()))
@@ -95,18 +111,22 @@ def _clear(connection) -> None:
     kept_tables.forget(connection, CoverageGap, PageAggregate)
 
 
-def build(session, frames: dict[dt.date, pd.DataFrame]) -> int:
+def build(session, frames: dict[dt.date, pd.DataFrame],
+          counts: Callable[[str], KeptCounts | None] | None = None) -> int:  # fmt: skip
     """Replace the mart with ``frames`` (date -> compute_kpis rows for the system), in the
     caller's transaction, tagged with the store version the session sees; returns the rows
-    written (0 when the store changed meanwhile: then the mart is left empty)."""
+    written (0 when the store changed meanwhile: then the mart is left empty). ``counts``: asked
+    for the coverage gaps and page counts of the same dates at that version once the mart's
+    rows are written (counted meanwhile elsewhere), or None: counted here."""
     if not present(session):
         return 0
     version = store_version(session)
     connection = session.connection()
     _clear(connection)
     written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
-    coverage_gaps.write(connection, frames)
-    page_aggregates.write(connection, frames)
+    kept = counts(version) if counts else None
+    coverage_gaps.write(connection, frames, rows=kept.coverage_gaps if kept else None)
+    page_aggregates.write(connection, frames, rows=kept.page_aggregates if kept else None)
     # On PostgreSQL each statement sees the latest commit: a load committed while the numbers
     # were computed would leave rows of two versions under one tag. Keep them only if not.
     if store_version(session) != version:

@@ -399,9 +399,26 @@ def _by_bucket(key, bucket, *where) -> Select:
     return select(rows.c.key, rows.c.bucket, func.count()).group_by(rows.c.key, rows.c.bucket)
 
 
-def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> int:
+def counted(connection, dates: Iterable[dt.date], municipalities=None, objects=None) -> list:
+    """The rows ``write`` keeps for these dates and parts. It only reads: the KPI step counts
+    them on a connection of its own while it writes the mart (etl.kpi.snapshot)."""
+    dates = sorted(set(dates))
+    rows = _risk_rows(connection, dates, municipalities, objects)
+    rows += _high_risk_rows(connection, dates, municipalities, objects)
+    rows += _action_rows(connection, dates, municipalities, objects)
+    rows += _action_list_rows(connection, dates, municipalities, objects)
+    rows += _overdue_trend_rows(connection, dates, municipalities)
+    if municipalities is None and objects is None:
+        rows += [_Row(day, marker, COUNTRY, "") for day in dates
+                 for marker in (ACTION_LIST_BUILT, OVERDUE_TREND_BUILT)]  # fmt: skip
+    return rows
+
+
+def write(connection, dates: Iterable[dt.date], municipalities=None, objects=None,
+          rows: list | None = None) -> int:  # fmt: skip
     """Replace the rows as of ``dates`` of the parts named (codes; None: every part of that
-    kind, an empty set: none), in the caller's transaction, which tags the dates; rows written."""
+    kind, an empty set: none), in the caller's transaction, which tags the dates; rows written.
+    ``rows``: ``counted`` for the same dates and parts at the store version being tagged."""
     dates = sorted(set(dates))
     if not dates or not kept_tables.present(connection, PageAggregate):
         return 0
@@ -413,14 +430,8 @@ def write(connection, dates: Iterable[dt.date], municipalities=None, objects=Non
         connection.execute(
             stmt if codes is None else stmt.where(table.c.part_id.in_(sorted(codes)))
         )
-    rows = _risk_rows(connection, dates, municipalities, objects)
-    rows += _high_risk_rows(connection, dates, municipalities, objects)
-    rows += _action_rows(connection, dates, municipalities, objects)
-    rows += _action_list_rows(connection, dates, municipalities, objects)
-    rows += _overdue_trend_rows(connection, dates, municipalities)
-    if whole:
-        rows += [_Row(day, marker, COUNTRY, "") for day in dates
-                 for marker in (ACTION_LIST_BUILT, OVERDUE_TREND_BUILT)]  # fmt: skip
+    if rows is None:
+        rows = counted(connection, dates, municipalities, objects)
     # Each date bound once (a bind per row took as long as the inserts); the order of the rows
     # is not needed (no reader relies on the ids).
     days = {r.as_of for r in rows} | {r.month for r in rows}
