@@ -67,6 +67,8 @@ def _instrumented(laps: _Laps):
         (snapshot, "facts_by_day", lambda a: "action and risk facts, all dates"),
         (snapshot, "compute_kpis", lambda a: f"compute_kpis {a[1]}"),
         (mart, "insert_frame", lambda a: f"kpi_mart insert {a[1]}"),
+        (coverage_gaps, "counted", lambda a: "coverage gaps counted, all dates"),
+        (page_aggregates, "counted", lambda a: "page counts counted, all dates"),
         (coverage_gaps, "write", lambda a: "coverage_gaps.write"),
         (page_aggregates, "write", lambda a: "page_aggregates.write"),
         (mart_update, "snapshot_from_mart", lambda a: "snapshot copy from the mart"),
