@@ -260,10 +260,15 @@ def _rows(connection, as_of: dt.date, municipality_ids: Sequence[int] | None) ->
 _COLUMNS = ("as_of", "municipality_code", "gap", "rows_all", "rows_unprotected")
 
 
-def counted(connection, dates: Iterable[dt.date]) -> list[tuple]:
-    """The rows ``write`` keeps for every municipality as of ``dates``. It only reads: the KPI
-    step counts them on a connection of its own while it writes the mart."""
-    return [row for as_of in sorted(set(dates)) for row in _rows(connection, as_of, None)]
+def counted(
+    connection, dates: Iterable[dt.date], municipality_ids: Sequence[int] | None = None
+) -> list[tuple]:
+    """The rows ``write`` keeps as of ``dates`` for every municipality (``municipality_ids``:
+    those only). It only reads: the KPI step counts them on a connection of its own while it
+    writes the mart."""
+    return [
+        row for as_of in sorted(set(dates)) for row in _rows(connection, as_of, municipality_ids)
+    ]
 
 
 def write(
@@ -274,7 +279,7 @@ def write(
 ) -> int:
     """Replace the counts as of ``dates`` of the municipalities ``municipality_codes`` (None:
     every municipality) in the caller's transaction; rows written. ``rows``: ``counted`` for
-    the same dates (every municipality) at the store version being tagged."""
+    the same dates and municipalities at the store version being tagged."""
     codes = None if municipality_codes is None else sorted(set(municipality_codes))
     if codes == [] or not kept_tables.present(connection, CoverageGap):
         return 0
@@ -286,15 +291,10 @@ def write(
         chosen = select(Municipality.id).where(Municipality.code.in_(codes))
         ids = list(connection.execute(chosen).scalars())
     connection.execute(removed)
-    if rows is not None and codes is None:
-        insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
-        return len(rows)
-    written = 0
-    for as_of in dates:
-        rows = _rows(connection, as_of, ids)
-        insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
-        written += len(rows)
-    return written
+    if rows is None:
+        rows = counted(connection, dates, ids)
+    insert_rows(connection, CoverageGap.__table__, _COLUMNS, rows)
+    return len(rows)
 
 
 def stored_counts(

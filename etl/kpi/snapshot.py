@@ -147,30 +147,14 @@ class _Ahead:
 
     def frame(self, day: dt.date, version: str) -> pd.DataFrame | None:
         future = self._futures.get(day)
-        if future is None:
-            return None
-        try:
-            before, frame, after = future.result()
-        except Exception:  # noqa: BLE001 - computed again by the caller, where errors surface
-            log.warning("computing the KPIs as of %s in a thread failed", day, exc_info=True)
-            return None
-        return frame if before == after == version else None
+        return None if future is None else _kept_at(future, version, f"the KPIs as of {day}")
 
     def counts_for(self, session, days: list[dt.date]) -> Callable[[str], mart.KeptCounts | None]:
         """Start counting the coverage gaps and page counts of ``days`` on a connection of its
         own, while the caller writes the mart's rows (one core idled while the other wrote, then
         counted: 9 s nationally); the callable returns them if counted at its version."""
         future = self._pool.submit(_count_alone, session.get_bind(), days)
-
-        def counts(version: str) -> mart.KeptCounts | None:
-            try:
-                before, counted, after = future.result()
-            except Exception:  # noqa: BLE001 - counted again by the caller, where errors surface
-                log.warning("counting the pages' rows in a thread failed", exc_info=True)
-                return None
-            return counted if before == after == version else None
-
-        return counts
+        return lambda version: _kept_at(future, version, "the pages' counts")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -179,6 +163,18 @@ class _Ahead:
 def _own_connections(engine: Engine) -> bool:
     """Whether a thread's connection sees the caller's store (not in-memory SQLite)."""
     return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+
+
+def _kept_at(future, version: str, what: str):
+    """The result of a thread's (before, result, after) if the store was at ``version`` before
+    and after it; None otherwise or if it failed (the caller then works it out itself, where
+    errors surface)."""
+    try:
+        before, result, after = future.result()
+    except Exception:  # noqa: BLE001 - done again by the caller
+        log.warning("%s in a thread failed", what, exc_info=True)
+        return None
+    return result if before == after == version else None
 
 
 def _count_alone(engine: Engine, days: list[dt.date]) -> tuple[str, mart.KeptCounts, str]:
