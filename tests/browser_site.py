@@ -143,3 +143,13 @@ def active_element(duo):
 
 def find_all(duo, selector: str) -> list:
     return duo.driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+# One script: a callback may render the elements again between a lookup and a read of their
+# texts (a stale element reference, seen on a loaded machine with the menu's links).
+TEXTS_JS = "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim());"
+
+
+def texts(duo, selector: str) -> list[str]:
+    """The visible texts of every element that ``selector`` matches, read at one moment."""
+    return duo.driver.execute_script(TEXTS_JS, selector)

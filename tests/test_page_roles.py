@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_site import find_all, log_in_as, site_fixture, wait_settled
+from tests.browser_site import find_all, log_in_as, site_fixture, texts, wait_settled
 from tests.kpi_data import AS_OF
 
 DATE = f"datum={AS_OF.isoformat()}"
@@ -24,7 +24,7 @@ def open_page(duo, path: str) -> None:
 
 
 def menu(duo) -> list[str]:
-    return [link.text for link in find_all(duo, "#app-nav-links a.nav-link")]
+    return texts(duo, "#app-nav-links a.nav-link")
 
 
 def assert_no_console_errors(duo) -> None:
@@ -112,7 +112,7 @@ def test_ciso_glance(site):
     log_in_as(site, "eva")
     open_page(site, "/")
     site.wait_for_element("#oversikt-glance-table", timeout=30)
-    rows = [r.text for r in find_all(site, "#oversikt-glance-table tbody tr")]
+    rows = texts(site, "#oversikt-glance-table tbody tr")
     assert len(rows) == 3
     assert rows[2].startswith("Ekonomisystem (objekt)")
     assert "Logg" in menu(site)
