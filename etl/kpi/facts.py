@@ -219,6 +219,199 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     return query_frame(conn, where(stmt, scoped))
 
 
+def _since(column, days: list):
+    """The index of the first of ``days`` (sorted) on or after ``column``'s date; len(days) when
+    none is."""
+    return case(*((column <= d, i) for i, d in enumerate(days)), else_=len(days))
+
+
+def _classification_state(latest, as_of: dt.date):
+    """0 unclassified, 1 classified but expired, 2 current, 3 current and due for review within
+    90 days: the latest-classification row ``latest`` as of ``as_of`` through the rules."""
+    columns = (latest.c.classification_id, latest.c.classified_on, latest.c.next_review_on)
+    return case(
+        (classification_review_due_sql(*columns, as_of), 3),
+        (classification_current_sql(*columns, as_of), 2),
+        (latest.c.classification_id.isnot(None), 1),
+        else_=0,
+    )
+
+
+def asset_facts_by_day(conn, cuts: list[Cutoffs], scope: Scope) -> dict:
+    """asset_facts as of each of ``cuts`` (as_of -> frame with the same groups and sums) from
+    one statement.
+
+    asset_facts's time is the risk state of each asset: two correlated searches of the actions
+    per risk, once per date. Here each risk is read once, with the first date on which it
+    counts without a planned action and the first on which it counts with an overdue action
+    (both states, once reached, hold for every later date: the analysis stays on or before the
+    date, a due date stays before it). Each asset's latest classification per date (the rule's
+    own subquery, per date), its analyses, owners and risk state become small integers; the
+    assets are counted per combination of them in SQL and the sums per date taken in numpy."""
+    if not cuts:
+        return {}
+    days = sorted({cut.as_of for cut in cuts})
+    never = len(days)
+    inner = aliased(Asset)
+    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
+
+    def only_scoped(stmt, asset_column):
+        if inner_scope is None:
+            return stmt
+        return stmt.join(inner, inner.id == asset_column).where(inner_scope)
+
+    scoped_ids = None if inner_scope is None else select(inner.id).where(inner_scope)
+    analysed_on = RiskAnalysis.analysed_on
+    analysed = only_scoped(
+        select(
+            RiskAnalysis.asset_id,
+            *(
+                func.max(
+                    _flag(and_(analysed_on <= d, risk_analysis_current_sql(analysed_on, d)))
+                ).label(f"analysed_{i}")
+                for i, d in enumerate(days)
+            ),
+        )
+        .where(RiskAnalysis.asset_id.isnot(None), analysed_on <= days[-1])
+        .group_by(RiskAnalysis.asset_id),
+        RiskAnalysis.asset_id,
+    ).subquery("analysed")
+
+    since = _since(analysed_on, days)
+    overdue_from = (
+        select(
+            func.min(
+                case(
+                    *(
+                        (and_(analysed_on <= d, action_overdue_sql(d)), i)
+                        for i, d in enumerate(days)
+                    ),
+                    else_=never,
+                )
+            )
+        )
+        .where(Action.risk_id == Risk.id)
+        .scalar_subquery()
+    )
+    risk_state = only_scoped(
+        select(
+            RiskAnalysis.asset_id,
+            func.min(case((and_(_needs_action(), ~has_live_action()), since), else_=never)).label(
+                "unplanned_from"
+            ),
+            func.min(func.coalesce(overdue_from, never)).label("overdue_from"),
+        )
+        .select_from(Risk)
+        .join(RiskAnalysis, Risk.risk_analysis_id == RiskAnalysis.id)
+        .where(
+            *(() if inner_scope is not None else (RiskAnalysis.asset_id.isnot(None),)),
+            analysed_on <= days[-1],
+        )
+        .group_by(RiskAnalysis.asset_id),
+        RiskAnalysis.asset_id,
+    ).subquery("risk_state")
+
+    owners = only_scoped(
+        select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
+        AssetOwner.asset_id,
+    ).subquery("owners")
+    multi_owner = owners.c.owners >= 2
+
+    latest_of, took_part_of = [], []
+    for i, as_of in enumerate(days):
+        latest = latest_classification_sql(as_of, scoped_ids).alias(f"latest_{i}")
+        took_part = (
+            select(AssetOwner.asset_id, func.count().label("took_part"))
+            .join(latest, latest.c.asset_id == AssetOwner.asset_id)
+            .join(
+                ClassificationParticipant,
+                and_(
+                    ClassificationParticipant.classification_id == latest.c.classification_id,
+                    ClassificationParticipant.unit_id == AssetOwner.unit_id,
+                ),
+            )
+            .group_by(AssetOwner.asset_id)
+            .subquery(f"took_part_{i}")
+        )
+        latest_of.append(latest)
+        took_part_of.append(took_part)
+
+    personal = Asset.personal_data.in_(PERSONAL_DATA_CODES)
+    registered = and_(personal, Asset.register_ref.isnot(None), func.trim(Asset.register_ref) != "")
+    keys = [
+        Asset.primary_unit_id.label("unit_id"),
+        Asset.governance_object_id.label("object_id"),
+        _flag(personal).label("personal"),
+        _flag(registered).label("registered"),
+        case((multi_owner, owners.c.owners), else_=0).label("owners_of_shared"),
+        func.coalesce(risk_state.c.unplanned_from, never).label("unplanned_from"),
+        func.coalesce(risk_state.c.overdue_from, never).label("overdue_from"),
+    ]
+    for i, as_of in enumerate(days):
+        keys += [
+            _classification_state(latest_of[i], as_of).label(f"state_{i}"),
+            func.coalesce(analysed.c[f"analysed_{i}"], 0).label(f"analysed_{i}"),
+            case((multi_owner, func.coalesce(took_part_of[i].c.took_part, 0)), else_=0).label(
+                f"took_part_{i}"
+            ),
+        ]
+    counted = (
+        select(Asset.id)
+        .outerjoin(analysed, analysed.c.asset_id == Asset.id)
+        .outerjoin(risk_state, risk_state.c.asset_id == Asset.id)
+        .outerjoin(owners, owners.c.asset_id == Asset.id)
+    )
+    for latest, took_part in zip(latest_of, took_part_of, strict=True):
+        counted = counted.outerjoin(latest, latest.c.asset_id == Asset.id).outerjoin(
+            took_part, took_part.c.asset_id == Asset.id
+        )
+    scoped = None if scoped_ids is None else Asset.id.in_(scoped_ids)
+    stmt = where(counted.with_only_columns(*keys, func.count().label("n")), scoped).group_by(*keys)
+    return _asset_sums_by_day(query_frame(conn, stmt), days)
+
+
+def _asset_sums_by_day(rows: pd.DataFrame, days: list) -> dict:
+    """asset_facts's frame per date from asset_facts_by_day's counted combinations."""
+    n = rows["n"].to_numpy(dtype=np.int64)
+
+    def column(name: str) -> np.ndarray:
+        return rows[name].to_numpy(dtype=np.int64)
+
+    personal, registered = column("personal"), column("registered")
+    keys = rows[["unit_id", "object_id"]]
+    frames = {}
+    for i, as_of in enumerate(days):
+        state = column(f"state_{i}")
+        current = state >= 2
+        analysed = column(f"analysed_{i}") == 1
+        planned = column("unplanned_from") > i
+        on_time = column("overdue_from") > i
+        terms = pd.DataFrame(
+            {
+                "assets": n,
+                "classified": n * (state >= 1),
+                "classified_current": n * current,
+                "reviews_due_90d": n * (state == 3),
+                "risk_analysed": n * analysed,
+                "funnel_risk_analysed": n * (current & analysed),
+                "funnel_action_planned": n * (current & analysed & planned),
+                "funnel_on_time": n * (current & analysed & planned & on_time),
+                "personal_data": n * personal,
+                "personal_data_registered": n * registered,
+                "owners_took_part": n * column(f"took_part_{i}"),
+                "owners_of_shared": n * column("owners_of_shared"),
+            }
+        )
+        summed = (
+            pd.concat([keys.reset_index(drop=True), terms], axis=1)
+            .groupby(["unit_id", "object_id"], dropna=False, sort=False, as_index=False)
+            .sum()
+        )
+        summed.insert(2, "shared", False)
+        frames[as_of] = summed
+    return frames
+
+
 # --------------------------------------------------------------------------- risks
 
 
@@ -283,7 +476,7 @@ def risk_facts_by_day(conn, cuts: list[Cutoffs], scope: Scope) -> dict:
         return {}
     days = sorted({cut.as_of for cut in cuts})
     unit_id, object_id, shared = _risk_keys()
-    since = case(*((RiskAnalysis.analysed_on <= d, i) for i, d in enumerate(days)), else_=len(days))
+    since = _since(RiskAnalysis.analysed_on, days)
     flagged = (
         select(
             unit_id.label("unit_id"),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from etl.bulk import insert_snapshot
 from etl.db import StoreBusyError, write_session
 from etl.kpi import mart, mart_update
-from etl.kpi.compute import compute_kpis, facts_by_day
+from etl.kpi.compute import SHARED_SOURCES, compute_kpis, facts_by_day
 from etl.kpi.dates import last_month_ends
 from etl.kpi.viewer import (
     SYSTEM,
@@ -68,7 +68,7 @@ class _KnownFacts:
     read at. The date threads start before they are read and wait for them only when their
     compute_kpis reaches them (after its asset facts), so both cores work from the start."""
 
-    SOURCES = ("action", "risk")
+    SOURCES = SHARED_SOURCES
 
     def __init__(self, by_day: dict | None, version: str | None, days=()) -> None:
         self.by_day, self.version = by_day or {}, version
