@@ -64,7 +64,7 @@ def _instrumented(laps: _Laps):
     # (module, attribute the step calls it through, how a call is named)
     targets = [
         (mart_update, "update", lambda a: "mart_update.update (declines after a first load)"),
-        (snapshot, "facts_by_day", lambda a: "shared facts, all dates"),
+        (snapshot, "facts_by_day", lambda a: f"shared facts, all dates: {', '.join(a[2])}"),
         (snapshot, "compute_kpis", lambda a: f"compute_kpis {a[1]}"),
         (mart, "insert_frame", lambda a: f"kpi_mart insert {a[1]}"),
         (coverage_gaps, "counted", lambda a: "coverage gaps counted, all dates"),

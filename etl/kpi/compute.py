@@ -350,16 +350,16 @@ _BY_DAY = {
 SHARED_SOURCES = tuple(_BY_DAY)
 
 
-def facts_by_day(session_or_connection, days: Iterable[dt.date]) -> dict[dt.date, dict]:
-    """The system viewer's asset, action and risk facts as of each of ``days``, each kind from
-    one pass (as_of -> {source: frame}): compute_kpis's ``known_facts`` when several dates are
-    computed together."""
+def facts_by_day(
+    session_or_connection, days: Iterable[dt.date], sources: Iterable[str] = SHARED_SOURCES
+) -> dict[dt.date, dict]:
+    """The system viewer's facts of ``sources`` (of SHARED_SOURCES) as of each of ``days``, each
+    kind from one pass (as_of -> {source: frame}): compute_kpis's ``known_facts`` when several
+    dates are computed together."""
     scope = build_scope(SYSTEM, None, None, None)
     cuts = [Cutoffs(d) for d in days]
     facts.prepare_connection(session_or_connection)
-    read = {
-        source: by_day(session_or_connection, cuts, scope) for source, by_day in _BY_DAY.items()
-    }
+    read = {source: _BY_DAY[source](session_or_connection, cuts, scope) for source in sources}
     return {cut.as_of: {source: read[source][cut.as_of] for source in read} for cut in cuts}
 
 
