@@ -2,7 +2,7 @@
 
 ``python -m benchmarks.etl_bench kpi-step --url URL [--as-of YYYY-MM-DD] [--keep-mart]``
 
-Each phase (the shared action and risk facts, each date's compute_kpis and the thread it ran
+Each phase (the shared asset, action and risk facts, each date's compute_kpis and the thread it ran
 in, each kpi_mart insert, the coverage gaps, the page counts, the snapshot copy) is timed by
 wrapping the module function it is called through, with its wall seconds and the CPU seconds of
 its thread: on two shared cores, a phase whose wall is far above its CPU waited for a core, the
@@ -64,7 +64,7 @@ def _instrumented(laps: _Laps):
     # (module, attribute the step calls it through, how a call is named)
     targets = [
         (mart_update, "update", lambda a: "mart_update.update (declines after a first load)"),
-        (snapshot, "facts_by_day", lambda a: "action and risk facts, all dates"),
+        (snapshot, "facts_by_day", lambda a: f"shared facts, all dates: {', '.join(a[2])}"),
         (snapshot, "compute_kpis", lambda a: f"compute_kpis {a[1]}"),
         (mart, "insert_frame", lambda a: f"kpi_mart insert {a[1]}"),
         (coverage_gaps, "counted", lambda a: "coverage gaps counted, all dates"),
@@ -101,9 +101,7 @@ def kpi_step(url: str, as_of: dt.date, *, keep_mart: bool = False) -> dict:
         after = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         engine.dispose()
-    computing = [
-        p for p in laps.phases if p.name.startswith(("compute_kpis", "action and risk facts"))
-    ]
+    computing = [p for p in laps.phases if p.name.startswith(("compute_kpis", "shared facts"))]
     return {
         "url": engine.url.render_as_string(hide_password=True),
         "as_of": as_of.isoformat(),

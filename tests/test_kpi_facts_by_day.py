@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from etl import models as m
 from etl.kpi import mart
-from etl.kpi.dates import Cutoffs
+from etl.kpi.dates import Cutoffs, add_months
 from etl.kpi.facts import (
     action_facts,
     action_facts_by_day,
+    asset_facts,
+    asset_facts_by_day,
     prepare_connection,
     risk_facts,
     risk_facts_by_day,
@@ -113,3 +115,52 @@ def test_each_date_as_risk_facts_alone(store):
                     _normalised(together[day])[alone.columns], alone, obj=str(day)
                 )
         assert len(alone) and alone["risks_high_without_action"].sum() > 0
+
+
+def _asset_edge_dates(session) -> list[dt.date]:
+    """Dates around a classification, its review date and the 90-day window, an analysis and
+    its 36-month expiry, and an open action's due date."""
+    classified, review = session.execute(
+        select(m.Classification.classified_on, m.Classification.next_review_on)
+        .where(m.Classification.next_review_on.isnot(None))
+        .order_by(m.Classification.id)
+        .limit(1)
+    ).one()
+    analysed = session.execute(select(func.max(m.RiskAnalysis.analysed_on))).scalar()
+    due = session.execute(
+        select(func.max(m.Action.due_on)).where(
+            m.Action.status.notin_(("done", "cancelled")), m.Action.risk_id.isnot(None)
+        )
+    ).scalar()
+    around = {
+        classified,
+        review,
+        review - dt.timedelta(days=90),
+        analysed,
+        add_months(analysed, 36),
+        due,
+    }
+    one = dt.timedelta(days=1)
+    return sorted({d + k * one for d in around for k in (-1, 0, 1)})
+
+
+def test_each_date_as_asset_facts_alone(store):
+    with Session(store) as session:
+        prepare_connection(session)
+        days = sorted({*_asset_edge_dates(session), *mart.mart_dates(TODAY)})
+        totals = 0
+        for scope in _scopes(store):
+            together = asset_facts_by_day(session, [Cutoffs(d) for d in days], scope)
+            assert sorted(together) == days
+            for day in days:
+                alone = _normalised(asset_facts(session, Cutoffs(day), scope))
+                pd.testing.assert_frame_equal(
+                    _normalised(together[day])[alone.columns], alone, obj=str(day)
+                )
+                totals += alone.drop(columns=KEYS).sum()
+        assert (totals > 0).all(), totals  # every count was met
+
+
+def test_no_dates_for_assets(store):
+    with Session(store) as session:
+        assert asset_facts_by_day(session, [], build_scope(SYSTEM, None, None, None)) == {}

@@ -98,6 +98,43 @@ def test_a_date_computed_from_facts_of_another_store_version_is_not_used(engine)
             assert frame is None
 
 
+def test_the_asset_facts_are_read_beside_the_callers_action_and_risk_facts(engine, monkeypatch):
+    kpi_data.build_store(engine)
+    reads: list[tuple[str, tuple]] = []
+    real = snapshot.facts_by_day
+
+    def spy(session, days, sources):
+        reads.append((threading.current_thread().name, tuple(sources)))
+        return real(session, days, sources)
+
+    monkeypatch.setattr(snapshot, "facts_by_day", spy)
+    day = dt.date(2026, 9, 30)
+    with Session(engine) as session:
+        known = snapshot._KnownFacts.read(session, [day])
+        expected = real(session, [day])[day]
+    assert sorted(reads) == [
+        ("MainThread", ("action", "risk")),
+        ("kpi-facts_0", ("asset",)),
+    ]
+    assert sorted(known.by_day[day]) == sorted(expected)
+    for source, frame in expected.items():
+        pd.testing.assert_frame_equal(known.by_day[day][source], frame)
+
+
+def test_asset_facts_read_beside_at_another_store_version_are_read_again(engine, monkeypatch):
+    kpi_data.build_store(engine)
+    day = dt.date(2026, 9, 30)
+
+    def elsewhere(engine, days, sources):
+        return "a load since", {d: {s: None for s in sources} for d in days}, "a load since"
+
+    monkeypatch.setattr(snapshot._KnownFacts, "_read_alone", staticmethod(elsewhere))
+    with Session(engine) as session:
+        known = snapshot._KnownFacts.read(session, [day])
+        expected = snapshot.facts_by_day(session, [day])[day]["asset"]
+    pd.testing.assert_frame_equal(known.by_day[day]["asset"], expected)
+
+
 def _kept_rows(engine) -> dict[str, list[tuple]]:
     """The page counts and coverage gaps kept beside the mart, every column but the id."""
     with engine.connect() as conn:

@@ -341,16 +341,26 @@ def compute_kpis(
     return result.reset_index(drop=True)
 
 
-def facts_by_day(session_or_connection, days: Iterable[dt.date]) -> dict[dt.date, dict]:
-    """The system viewer's action and risk facts as of each of ``days``, each kind from one
-    pass (as_of -> {source: frame}): compute_kpis's ``known_facts`` when several dates are
-    computed together."""
+# The distributed fact queries that read several dates in one pass (facts_by_day).
+_BY_DAY = {
+    "asset": facts.asset_facts_by_day,
+    "action": facts.action_facts_by_day,
+    "risk": facts.risk_facts_by_day,
+}
+SHARED_SOURCES = tuple(_BY_DAY)
+
+
+def facts_by_day(
+    session_or_connection, days: Iterable[dt.date], sources: Iterable[str] = SHARED_SOURCES
+) -> dict[dt.date, dict]:
+    """The system viewer's facts of ``sources`` (of SHARED_SOURCES) as of each of ``days``, each
+    kind from one pass (as_of -> {source: frame}): compute_kpis's ``known_facts`` when several
+    dates are computed together."""
     scope = build_scope(SYSTEM, None, None, None)
     cuts = [Cutoffs(d) for d in days]
     facts.prepare_connection(session_or_connection)
-    actions = facts.action_facts_by_day(session_or_connection, cuts, scope)
-    risks = facts.risk_facts_by_day(session_or_connection, cuts, scope)
-    return {cut.as_of: {"action": actions[cut.as_of], "risk": risks[cut.as_of]} for cut in cuts}
+    read = {source: _BY_DAY[source](session_or_connection, cuts, scope) for source in sources}
+    return {cut.as_of: {source: read[source][cut.as_of] for source in read} for cut in cuts}
 
 
 def compute_scope(session_or_connection, as_of: dt.date, scope: Scope) -> pd.DataFrame:
