@@ -313,6 +313,24 @@ def test_shared_texts_keep_every_value(tmp_path):
     assert [type(v) for v in other.columns[0]] == [bool, int, float, str, type(None)]
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="asks the pipe what is unread (Linux)")
+def test_a_waiting_loader_gets_the_file_read_and_parses_it_itself():
+    """The worker parses a file only when the loader has answers left to take; a loader that
+    waits (nothing unread in the pipe) gets the cells and parses them with that time."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as loader, os.fdopen(write_end, "wb") as answers:
+        raw = pipeline.RawWorkbook("f.xlsx", [], "", {})
+        pipeline._answer(answers, raw, 5)  # the loader took everything: it waits
+        pipeline._answer(answers, raw, 5)  # the first answer is still unread
+        assert pickle.load(loader)[0] == "read"
+        assert pickle.load(loader)[0] == "prepared"
+        # An unreadable file's issues go as they are either way.
+        pipeline._answer(answers, ("unreadable", []), 5)
+        assert pickle.load(loader) == ("unreadable", [])
+
+
 def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkeypatch):
     """The workers start and are given the other files before the organisation loads (they read
     them meanwhile); they are told the risk matrix it set once it is in."""
