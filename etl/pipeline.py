@@ -32,6 +32,7 @@ reader, which rejects the file cleanly.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import gc
 import logging
@@ -49,8 +50,9 @@ from pathlib import Path
 
 try:
     import fcntl
+    import termios
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = termios = None  # type: ignore[assignment]
 
 from etl.read_limits import DEFAULT_LIMITS
 from etl.reader import RawWorkbook, SourceReadError
@@ -157,18 +159,19 @@ def _widen_pipe(stream) -> None:
             fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
 
 
-def prefetch_workers(load: float | None = None, workbooks: bool = True) -> int:
+def prefetch_workers(others: float | None = None, workbooks: bool = True) -> int:
     """How many workers read ahead: one per core the writer leaves spare, at least one; and a
-    second on a two-core machine with a core idle (``load``: the one-minute load average) when
-    the run reads ``workbooks``.
+    second on a two-core machine when the run reads ``workbooks`` and less than a core's worth
+    of other work wants the cores (``others``: by default ``_other_tasks()``).
 
     A run of workbooks waits for its lone worker (29 municipalities': the worker inspects,
     reads and parses for about 6.5 s of CPU time, and the writer spent 2 of its 7 s of files
     waiting for it), so on two cores a second worker takes the time the writer leaves; on a
-    busy machine it would only take the writer's core. A run of CSV sets waits for the writer,
-    not its worker: a second worker there took the writer's core (the national set's files 38 ->
-    43 s) and added its memory. ``INFOSAK_READ_AHEAD_WORKERS`` sets the
-    number instead (an operator who knows the machine; tests that count the workers).
+    busy machine it would only take the writer's core (measured at load 7-9: the files 27 -> 30
+    s). A run of CSV sets waits for the writer, not its worker: a second worker there took the
+    writer's core (the national set's files 38 -> 43 s) and added its memory.
+    ``INFOSAK_READ_AHEAD_WORKERS`` sets the number instead (an operator who knows the machine;
+    tests that count the workers).
     """
     chosen = os.environ.get(WORKERS_ENV, "").strip()
     if chosen.isdigit() and int(chosen) > 0:
@@ -176,17 +179,30 @@ def prefetch_workers(load: float | None = None, workbooks: bool = True) -> int:
     cores = os.cpu_count() or 1
     workers = max(1, min(MAX_WORKERS, cores - 1))
     if workers == 1 and cores >= 2 and workbooks:
-        if load is None:
-            load = _load_average()
-        if load is not None and cores - load >= 1:
+        if others is None:
+            others = _other_tasks()
+        if others is not None and others < cores - 1:
             workers = 2
     return workers
 
 
-def _load_average() -> float | None:
+PROC_LOADAVG = "/proc/loadavg"
+
+
+def _other_tasks() -> float | None:
+    """The tasks besides this process that want a core now: Linux's count of runnable tasks
+    (the fourth field of /proc/loadavg, this process included); elsewhere the one-minute load
+    average. Not the load average on Linux: it trails the last minute, and whoever started this
+    run (a script that has just read files, a benchmark) keeps it near 1 on an idle machine."""
+    try:
+        with open(PROC_LOADAVG, encoding="ascii") as stream:
+            runnable = int(stream.read().split()[3].partition("/")[0])
+        return max(0, runnable - 1)
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         return os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows, or no /proc
+    except (AttributeError, OSError):  # Windows
         return None
 
 
@@ -400,15 +416,36 @@ def _serve(requests, answers) -> None:
 
 
 def _answer(answers, read: RawWorkbook | Outcome, matrix_size: int) -> None:
-    """Parse one file read for ``matrix_size`` and send the loader its outcome."""
+    """Parse one file read for ``matrix_size`` and send the loader its outcome; or send it read
+    but not parsed when the loader is waiting for it (``_loader_waiting``): the loader parses
+    it then, with the time it would have spent waiting, while this worker reads the next file.
+    (A run of workbooks with one worker: the loader waited for it 9-12 of its 27-35 s of files
+    at load 7-9, and parsing is about a seventh of the worker's work.)"""
     bound_cpu(DEFAULT_LIMITS.cpu_seconds)
     try:
-        data = pickle.dumps(_prepared(read, matrix_size), pickle.HIGHEST_PROTOCOL)
+        if isinstance(read, RawWorkbook) and _loader_waiting(answers):
+            outcome: Outcome = ("read", read)
+        else:
+            outcome = _prepared(read, matrix_size)
+        data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - told to the loader, which reads the file itself
         data = pickle.dumps(("error", traceback.format_exc()))
     answers.write(data)  # waits while the pipe is full: the writer is behind
     answers.flush()
     del data
+
+
+def _loader_waiting(answers) -> bool:
+    """Whether the loader has taken every answer sent (nothing left unread in the pipe), so it
+    waits for the next one. False where the pipe cannot tell (not Linux): parsed here then."""
+    if fcntl is None or not hasattr(termios, "FIONREAD"):
+        return False
+    unread = array.array("i", [0])
+    try:
+        fcntl.ioctl(answers.fileno(), termios.FIONREAD, unread)
+    except OSError:
+        return False
+    return unread[0] == 0
 
 
 @dataclass

@@ -173,7 +173,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_a_worker_that_dies_leaves_the_rest_to_the_loader(tmp_path, delivery, monkeypatch):
-    monkeypatch.setenv(pipeline.WORKERS_ENV, "1")  # one worker, whatever the load average
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "1")  # one worker, whatever else runs
     killed = []
 
     def progress_for(engine):
@@ -258,25 +258,43 @@ def test_two_workers_read_in_turn_with_the_same_outcomes(tmp_path, delivery, mon
 
 def test_one_worker_per_spare_core(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert pipeline.prefetch_workers(load=1.5) == 1
+    assert pipeline.prefetch_workers(others=1.5) == 1
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    assert pipeline.prefetch_workers(load=0.0) == 3
-    assert pipeline.prefetch_workers(load=8.0) == 3
+    assert pipeline.prefetch_workers(others=0.0) == 3
+    assert pipeline.prefetch_workers(others=8.0) == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    assert pipeline.prefetch_workers(load=0.0) == pipeline.MAX_WORKERS
+    assert pipeline.prefetch_workers(others=0.0) == pipeline.MAX_WORKERS
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert pipeline.prefetch_workers(load=0.0) == 1
+    assert pipeline.prefetch_workers(others=0.0) == 1
 
 
 def test_a_second_worker_on_two_cores_when_one_is_idle(monkeypatch):
     """On two cores the writer waits for a lone worker much of a run of workbooks: a second
     worker takes that time, but only when the machine has a core to spare."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert pipeline.prefetch_workers(load=0.2) == 2
-    assert pipeline.prefetch_workers(load=1.0) == 2
-    assert pipeline.prefetch_workers(load=1.2) == 1
+    assert pipeline.prefetch_workers(others=0) == 2
+    assert pipeline.prefetch_workers(others=0.2) == 2
+    assert pipeline.prefetch_workers(others=1) == 1
+    assert pipeline.prefetch_workers(others=1.2) == 1
     # CSV sets wait for the writer, not the worker: a second one would only take its core.
-    assert pipeline.prefetch_workers(load=0.2, workbooks=False) == 1
+    assert pipeline.prefetch_workers(others=0.2, workbooks=False) == 1
+
+
+def test_the_second_worker_is_decided_on_what_runs_now(monkeypatch, tmp_path):
+    """The one-minute load average trails: a script that has just read files for a minute
+    leaves it near 1 on a machine where nothing else runs. The tasks runnable now decide."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 0.9, 0.4), raising=False)
+    loadavg = tmp_path / "loadavg"
+    monkeypatch.setattr(pipeline, "PROC_LOADAVG", str(loadavg))
+    loadavg.write_text("1.50 0.90 0.40 1/209 15539\n")  # this process alone runs
+    assert pipeline._other_tasks() == 0
+    assert pipeline.prefetch_workers() == 2
+    loadavg.write_text("0.10 0.05 0.01 3/209 15539\n")  # two others want the cores
+    assert pipeline.prefetch_workers() == 1
+    loadavg.unlink()  # no /proc: the load average
+    assert pipeline._other_tasks() == 1.5
+    assert pipeline.prefetch_workers() == 1
 
 
 def test_shared_texts_keep_every_value(tmp_path):
@@ -296,6 +314,24 @@ def test_shared_texts_keep_every_value(tmp_path):
     assert sheet.columns[0][0] is sheet.columns[0][3]  # one object per distinct text
     assert [type(v) for v in sheet.columns[1]] == [int, bool] * 5
     assert [type(v) for v in other.columns[0]] == [bool, int, float, str, type(None)]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="asks the pipe what is unread (Linux)")
+def test_a_waiting_loader_gets_the_file_read_and_parses_it_itself():
+    """The worker parses a file only when the loader has answers left to take; a loader that
+    waits (nothing unread in the pipe) gets the cells and parses them with that time."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as loader, os.fdopen(write_end, "wb") as answers:
+        raw = pipeline.RawWorkbook("f.xlsx", [], "", {})
+        pipeline._answer(answers, raw, 5)  # the loader took everything: it waits
+        pipeline._answer(answers, raw, 5)  # the first answer is still unread
+        assert pickle.load(loader)[0] == "read"
+        assert pickle.load(loader)[0] == "prepared"
+        # An unreadable file's issues go as they are either way.
+        pipeline._answer(answers, ("unreadable", []), 5)
+        assert pickle.load(loader) == ("unreadable", [])
 
 
 def test_the_workers_read_while_the_organisation_workbook_loads(tmp_path, monkeypatch):
@@ -438,17 +474,17 @@ def test_workers_never_asked_end_when_closed():
 def test_the_operator_sets_the_number_of_workers(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setenv(pipeline.WORKERS_ENV, "1")
-    assert pipeline.prefetch_workers(load=0.0) == 1
+    assert pipeline.prefetch_workers(others=0.0) == 1
     monkeypatch.setenv(pipeline.WORKERS_ENV, "3")
-    assert pipeline.prefetch_workers(load=8.0) == 3
+    assert pipeline.prefetch_workers(others=8.0) == 3
     monkeypatch.setenv(pipeline.WORKERS_ENV, "99")
-    assert pipeline.prefetch_workers(load=0.0) == pipeline.MAX_WORKERS
-    monkeypatch.setenv(pipeline.WORKERS_ENV, "no")  # not a number: chosen by cores and load
-    assert pipeline.prefetch_workers(load=0.0) == 2
+    assert pipeline.prefetch_workers(others=0.0) == pipeline.MAX_WORKERS
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "no")  # not a number: chosen by cores and other tasks
+    assert pipeline.prefetch_workers(others=0.0) == 2
 
 
 def test_a_run_of_csv_sets_reads_ahead_with_one_worker_on_two_idle_cores(monkeypatch, delivery):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(pipeline, "_load_average", lambda: 0.0)
+    monkeypatch.setattr(pipeline, "_other_tasks", lambda: 0)
     with pipeline.plan([delivery], prefetch=True) as planned:
         assert planned.ahead is not None and len(planned.ahead._workers) == 1
