@@ -56,7 +56,7 @@ except ImportError:  # Windows
 
 from etl.read_limits import DEFAULT_LIMITS
 from etl.reader import RawWorkbook, SourceReadError
-from etl.sandboxed_read import bound_cpu, enter_child, read_source
+from etl.sandboxed_read import bound_cpu, child_process, enter_child, read_source
 from etl.sources import SourceFiles, expand_sources, split_organisations
 from etl.validate import PreparedWorkbook, prepare
 
@@ -70,7 +70,6 @@ STOP_SECONDS = 10.0  # how long closing waits for the worker to finish its file
 # The worker keeps one file's rows at a time: collecting young objects every 700 allocations
 # (Python's default) only re-walked rows that were about to be freed anyway.
 WORKER_GC_THRESHOLD = (50_000, 20, 20)
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where ``etl`` is importable from
 # The answers' pipe: how far the worker may get ahead of the writer (it waits while the pipe is
 # full), about five average national files; Linux's default 64 kB would hold it up at every file.
 PIPE_BYTES = 1 << 20
@@ -210,14 +209,9 @@ class _Worker:
     """One ``python -m etl.pipeline`` process and the sources it was asked for, in order."""
 
     def __init__(self) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
-                                                          env.get("PYTHONPATH")]))  # fmt: skip
         self.asked: deque[SourceFiles] = deque()  # sent, answer not taken yet
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "etl.pipeline"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=env,
-        )  # fmt: skip
+        self.process = child_process("etl.pipeline", stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)  # fmt: skip
         _widen_pipe(self.process.stdout)
 
     def read(self, sources: Sequence[SourceFiles], raw: Sequence[SourceFiles] = (),

@@ -145,18 +145,24 @@ class ChildGone(Exception):
     """The child died, hung or answered nonsense."""
 
 
+def child_process(module: str, *args: str, **popen) -> subprocess.Popen:
+    """``python -P -m module args``: this checkout's ``etl`` first on the child's path, and
+    not the working directory, which ``-m`` would otherwise put before it (a folder holding
+    another ``etl`` would have run its code on the files)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+    return subprocess.Popen([sys.executable, "-P", "-m", module, *args], env=env, **popen)
+
+
 class _Child:
     def __init__(self, address_space: int) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
-                                                          env.get("PYTHONPATH")]))  # fmt: skip
         self.address_space = address_space
         # stderr is dropped: a native crash prints its own report, which the user must not
         # see; the caller logs how the child ended instead.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "etl.sandboxed_read", str(address_space)],
+        self.process = child_process(
+            "etl.sandboxed_read", str(address_space),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, close_fds=True,
+            close_fds=True,
         )  # fmt: skip
 
     def ask(self, request: tuple, seconds: float) -> tuple[str, object]:

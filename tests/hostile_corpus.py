@@ -57,6 +57,17 @@ class Case:
 # --------------------------------------------------------------------------- zip surgery
 
 
+def shadowing_etl(folder: Path, marker: Path) -> Path:
+    """A working folder holding another ``etl`` package whose reading modules, if run, only
+    create ``marker``: a load started there must still run this checkout's code."""
+    package = folder / "etl"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for module in ("sandboxed_read", "pipeline"):
+        (package / f"{module}.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    return folder
+
+
 def sheet_part(sheet_name: str) -> str:
     """The part openpyxl writes an administration workbook's sheet to (sheets in schema order)."""
     return f"xl/worksheets/sheet{ADMIN_SHEETS.index(sheet_name) + 1}.xml"

@@ -22,7 +22,7 @@ from etl import load as load_module
 from etl.db import make_engine, migrate
 from etl.load import ACCEPTED, REJECTED, load_paths
 from etl.sources import expand_sources
-from tests.hostile_corpus import write_big_admin_csv
+from tests.hostile_corpus import shadowing_etl, write_big_admin_csv
 from tests.workbooks import TODAY, write_admin, write_object, write_org
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -488,3 +488,18 @@ def test_a_run_of_csv_sets_reads_ahead_with_one_worker_on_two_idle_cores(monkeyp
     monkeypatch.setattr(pipeline, "_other_tasks", lambda: 0)
     with pipeline.plan([delivery], prefetch=True) as planned:
         assert planned.ahead is not None and len(planned.ahead._workers) == 1
+
+
+def test_a_worker_started_in_a_folder_holding_another_etl_runs_this_one(tmp_path, delivery,
+                                                                        monkeypatch):  # fmt: skip
+    marker = tmp_path / "ran"
+    engine = _fresh(tmp_path, "elsewhere")
+    monkeypatch.chdir(shadowing_etl(tmp_path / "elsewhere", marker))
+    with pipeline.plan([delivery], prefetch=True, workers=1) as planned:
+        [worker] = planned.ahead._workers
+        planned.close()  # the worker has imported its module by the time it ends
+        assert worker.process.returncode is not None
+    assert not marker.exists()
+    run = load_paths(engine, [delivery], today=TODAY, snapshot=False, prefetch=True)
+    assert [f.outcome for f in run.files].count(ACCEPTED) == len(run.files) - 3  # as serially
+    assert not marker.exists()

@@ -18,7 +18,7 @@ import pytest
 from etl import sandboxed_read
 from etl.reader import ReadLimits, SourceReadError
 from etl.sandboxed_read import read_source
-from tests.hostile_corpus import rewrite_zip, sheet_part
+from tests.hostile_corpus import rewrite_zip, shadowing_etl, sheet_part
 from tests.workbooks import write_admin, write_admin_csv
 
 BOUNDS = "inom gränserna för minne och tid"
@@ -134,3 +134,13 @@ def test_one_child_reads_file_after_file(tmp_path):
         read_source(path)
     assert [c.process.pid for c in pool.idle] == [pid]
     assert pid != os.getpid()
+
+
+def test_a_working_folder_holding_another_etl_does_not_run_its_code(tmp_path, monkeypatch):
+    path = write_admin(tmp_path / "book")
+    marker = tmp_path / "ran"
+    monkeypatch.chdir(shadowing_etl(tmp_path / "elsewhere", marker))
+    sandboxed_read.close_children()  # a child started by an earlier test would not show it
+    raw = read_source(path)
+    assert len(raw.sheets["assets"].rows) == 3
+    assert not marker.exists()
