@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -149,18 +149,23 @@ class _Ahead:
     counts only when the store's version was the caller's before and after it; otherwise the
     caller works it out itself."""
 
-    def __init__(
-        self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None
-    ) -> None:
-        known = known or _KnownFacts.none()
-        self._engine = engine
+    def __init__(self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None,
+                 *, later: tuple[dt.date, ...] = ()) -> None:  # fmt: skip
+        """Computes ``days`` but ``later`` (started by ``start``)."""
+        self._engine, self._known = engine, known or _KnownFacts.none()
         # One more worker than dates: the counting starts without waiting for a date.
         self._pool = ThreadPoolExecutor(max_workers=len(days) + 1,
                                         thread_name_prefix="kpi-date")  # fmt: skip
-        self._futures = {
-            day: self._pool.submit(_compute_alone, engine, day, known, known.of(day))
-            for day in days
-        }
+        self._futures: dict[dt.date, Future] = {}
+        for day in days:
+            if day not in later:
+                self.start(day)
+
+    def start(self, day: dt.date) -> None:
+        """Start computing ``day`` (one of the dates given) in its thread, if not yet started."""
+        if day not in self._futures:
+            self._futures[day] = self._pool.submit(_compute_alone, self._engine, day,
+                                                   self._known, self._known.of(day))  # fmt: skip
 
     def frame(self, day: dt.date, version: str) -> pd.DataFrame | None:
         future = self._futures.get(day)
@@ -236,11 +241,14 @@ def _snapshot_building_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetim
             return insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
     days = mart.mart_dates(as_of)
     known = _KnownFacts.pending(days)
-    ahead = _Ahead(engine, days, known) if _own_connections(engine) else None
+    # The load's day last: the other dates' rows are written while it computes.
+    ahead = _Ahead(engine, days, known, later=(as_of,)) if _own_connections(engine) else None
     try:
         counts = ahead.count(days) if ahead else None
         with Session(engine) as session, session.begin():
             known.fill(session)
+            if ahead is not None:
+                ahead.start(as_of)
             frames = _Frames(session, days, ahead, known)
             copied = []
 
