@@ -209,3 +209,29 @@ def test_the_snapshot_is_copied_while_the_page_counts_are_counted(engine, monkey
             select(func.count()).where(MetricSnapshot.run_id == "run-1")
         ).scalar()
     assert rows == stored == len(expected)
+
+
+def test_frames_from_facts_of_another_store_version_are_computed_by_the_caller(engine, monkeypatch):
+    kpi_data.build_store(engine)
+    day = dt.date(2026, 9, 30)
+    with Session(engine) as session:
+        known = snapshot._KnownFacts.read(session, [day])
+        expected = compute_kpis(session, day)
+    stale = snapshot._KnownFacts(known.by_day, known.version + " and a load since")
+    ahead = snapshot._Ahead(engine, [day], stale)
+    names: list[str] = []
+    real = snapshot.compute_kpis
+
+    def spy(session, when, *args, **kwargs):
+        names.append(threading.current_thread().name)
+        return real(session, when, *args, **kwargs)
+
+    try:
+        ahead.frame(day, known.version)  # the thread's computation is done
+        monkeypatch.setattr(snapshot, "compute_kpis", spy)
+        with Session(engine) as session:
+            frames = snapshot._Frames(session, [day], ahead, stale)
+            pd.testing.assert_frame_equal(frames[day], expected)
+    finally:
+        ahead.close()
+    assert names == [threading.current_thread().name]

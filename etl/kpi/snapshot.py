@@ -46,22 +46,28 @@ _SCOPE_TABLES = {
 class _Frames(Mapping):
     """The mart's compute_kpis rows by date for mart.build, each worked out when it is first
     asked for: from its thread (``ahead``) if computed there at the store version the session
-    sees now, else computed here. mart.build asks date after date as it writes them, so a date's
+    sees then, else computed here. mart.build asks date after date as it writes them, so a date's
     rows are written while the later dates still compute."""
 
     def __init__(self, session, days: list[dt.date], ahead: _Ahead | None,
                  known: _KnownFacts) -> None:  # fmt: skip
         self._session, self._days, self._frames = session, sorted(days), {}
-        self._version = mart.store_version(session)
-        if self._version != known.version:
-            # A load committed since the shared facts were read (PostgreSQL): nothing computed
-            # from them may be kept, so every date is computed again here.
-            ahead, known = None, _KnownFacts.none()
-        self._ahead, self._known = ahead, known
+        self._ahead, self._known, self._version = ahead, known, None
+
+    def _check_version(self) -> None:
+        """Read the store version on the first frame asked for: within mart.build, after it
+        read the version it tags (on SQLite after its first write, so no load commits between)."""
+        if self._version is None:
+            self._version = mart.store_version(self._session)
+            if self._version != self._known.version:
+                # A load committed since the shared facts were read: nothing computed from them
+                # may be kept, so every date is computed again here.
+                self._ahead, self._known = None, _KnownFacts.none()
 
     def __getitem__(self, day: dt.date) -> pd.DataFrame:
         if day not in self._days:
             raise KeyError(day)
+        self._check_version()
         if day not in self._frames:
             frame = self._ahead.frame(day, self._version) if self._ahead else None
             if frame is None:
