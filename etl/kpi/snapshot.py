@@ -250,11 +250,12 @@ def _snapshot_building_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetim
     # The load's day last: the other dates' rows are written while it computes.
     ahead = _Ahead(engine, days, known, later=(as_of,)) if _own_connections(engine) else None
     try:
-        counts = ahead.count(days) if ahead else None
         with Session(engine) as session, session.begin():
             known.fill(session)
+            # Not sooner: the facts are what every date waits for, and a thread more slowed them.
             if ahead is not None:
                 ahead.start(as_of)
+            counts = ahead.count(days) if ahead else None
             frames = _Frames(session, days, ahead, known)
             copied = []
 
