@@ -157,7 +157,7 @@ class _Ahead:
 
     def __init__(self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None,
                  *, later: tuple[dt.date, ...] = ()) -> None:  # fmt: skip
-        """Computes ``days`` but ``later`` (started by ``start``)."""
+        """Starts computing each of ``days`` but those ``later`` (see ``start``)."""
         self._engine, self._known = engine, known or _KnownFacts.none()
         # One more worker than dates: the counting starts without waiting for a date.
         self._pool = ThreadPoolExecutor(max_workers=len(days) + 1,
