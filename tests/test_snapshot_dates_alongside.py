@@ -1,5 +1,6 @@
-"""After a load the mart's other dates are computed in threads beside the load's day, with the
-rows a computation one date after the other gives."""
+"""After a load the mart's dates are computed in threads while the caller reads the shared facts
+and writes each date's rows as soon as it is ready, with the rows a computation one date after
+the other gives."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import datetime as dt
 import threading
 
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from etl.kpi import mart, snapshot
 from etl.kpi.compute import compute_kpis
 from etl.kpi.snapshot import take_snapshot
+from etl.models import MetricSnapshot
 from tests import kpi_data
 
 
-def test_the_other_dates_are_computed_in_threads_with_the_same_rows(engine, monkeypatch):
+def test_the_dates_are_computed_in_threads_with_the_same_rows(engine, monkeypatch):
     kpi_data.build_store(engine)
     calls: list[tuple[dt.date, str]] = []
     real = snapshot.compute_kpis
@@ -27,10 +30,9 @@ def test_the_other_dates_are_computed_in_threads_with_the_same_rows(engine, monk
     monkeypatch.setattr(snapshot, "compute_kpis", spy)
     take_snapshot(engine, kpi_data.AS_OF, "run-1")
     days = mart.mart_dates(kpi_data.AS_OF)
-    others = sorted(d for d in days if d != kpi_data.AS_OF)
-    assert len(others) == 3
-    assert sorted(d for d, name in calls if name.startswith("kpi-date")) == others
-    assert [d for d, name in calls if not name.startswith("kpi-date")] == [kpi_data.AS_OF]
+    assert len(days) == 4
+    assert sorted(d for d, name in calls if name.startswith("kpi-date")) == days
+    assert [d for d, name in calls if not name.startswith("kpi-date")] == []
 
     with Session(engine) as session:
         assert all(mart.holds(session, day) for day in days)
@@ -178,10 +180,95 @@ def test_page_counts_counted_on_another_store_version_are_not_used(engine):
     try:
         with Session(engine) as session:
             version = mart.store_version(session)
-            counts = ahead.counts_for(session, days)
+            counts = ahead.count(days)
             with engine.connect() as conn:
                 expected = mart.KeptCounts.count(conn, days)
         assert counts(version) == expected
         assert counts(version + " and a load since") is None
     finally:
         ahead.close()
+
+
+def test_the_first_dates_rows_are_written_while_the_load_day_computes(engine, monkeypatch):
+    """The load's day (the last date) waits in its thread until the first date's rows are
+    written: before, every date was computed before the first row was written."""
+    kpi_data.build_store(engine)
+    days = mart.mart_dates(kpi_data.AS_OF)
+    first_written = threading.Event()
+    seen: list[bool] = []
+    real_compute, real_insert = snapshot.compute_kpis, mart.insert_frame
+
+    def compute(session, day, *args, **kwargs):
+        if day == kpi_data.AS_OF:
+            seen.append(first_written.wait(timeout=20))
+        return real_compute(session, day, *args, **kwargs)
+
+    def insert(connection, day, frame):
+        written = real_insert(connection, day, frame)
+        if day == days[0]:
+            first_written.set()
+        return written
+
+    monkeypatch.setattr(snapshot, "compute_kpis", compute)
+    monkeypatch.setattr(mart, "insert_frame", insert)
+    assert take_snapshot(engine, kpi_data.AS_OF, "run-1") > 0
+    assert seen == [True]
+    with Session(engine) as session:
+        assert all(mart.holds(session, day) for day in days)
+
+
+def test_the_snapshot_is_copied_while_the_page_counts_are_counted(engine, monkeypatch):
+    """The counting in its thread waits until the day's snapshot is copied from the mart:
+    before, the snapshot was copied only after the counts were written."""
+    from etl.kpi import mart_update
+
+    kpi_data.build_store(engine)
+    copied = threading.Event()
+    seen: list[bool] = []
+    real_count, real_copy = mart.KeptCounts.count, mart_update.snapshot_from_mart
+
+    def count(connection, dates):
+        seen.append(copied.wait(timeout=20))
+        return real_count(connection, dates)
+
+    def copy(*args, **kwargs):
+        written = real_copy(*args, **kwargs)
+        copied.set()
+        return written
+
+    monkeypatch.setattr(mart.KeptCounts, "count", staticmethod(count))
+    monkeypatch.setattr(mart_update, "snapshot_from_mart", copy)
+    rows = take_snapshot(engine, kpi_data.AS_OF, "run-1")
+    assert seen == [True]
+    with Session(engine) as session:
+        expected = compute_kpis(session, kpi_data.AS_OF)
+        stored = session.execute(
+            select(func.count()).where(MetricSnapshot.run_id == "run-1")
+        ).scalar()
+    assert rows == stored == len(expected)
+
+
+def test_frames_from_facts_of_another_store_version_are_computed_by_the_caller(engine, monkeypatch):
+    kpi_data.build_store(engine)
+    day = dt.date(2026, 9, 30)
+    with Session(engine) as session:
+        known = snapshot._KnownFacts.read(session, [day])
+        expected = compute_kpis(session, day)
+    stale = snapshot._KnownFacts(known.by_day, known.version + " and a load since")
+    ahead = snapshot._Ahead(engine, [day], stale)
+    names: list[str] = []
+    real = snapshot.compute_kpis
+
+    def spy(session, when, *args, **kwargs):
+        names.append(threading.current_thread().name)
+        return real(session, when, *args, **kwargs)
+
+    try:
+        ahead.frame(day, known.version)  # the thread's computation is done
+        monkeypatch.setattr(snapshot, "compute_kpis", spy)
+        with Session(engine) as session:
+            frames = snapshot._Frames(session, [day], ahead, stale)
+            pd.testing.assert_frame_equal(frames[day], expected)
+    finally:
+        ahead.close()
+    assert names == [threading.current_thread().name]

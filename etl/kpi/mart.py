@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -111,19 +111,27 @@ def _clear(connection) -> None:
     kept_tables.forget(connection, CoverageGap, PageAggregate)
 
 
-def build(session, frames: dict[dt.date, pd.DataFrame],
-          counts: Callable[[str], KeptCounts | None] | None = None) -> int:  # fmt: skip
+def build(session, frames: Mapping[dt.date, pd.DataFrame],
+          counts: Callable[[str], KeptCounts | None] | None = None,
+          written_one: Callable[[dt.date], None] | None = None) -> int:  # fmt: skip
     """Replace the mart with ``frames`` (date -> compute_kpis rows for the system), in the
     caller's transaction, tagged with the store version the session sees; returns the rows
-    written (0 when the store changed meanwhile: then the mart is left empty). ``counts``: asked
-    for the coverage gaps and page counts of the same dates at that version once the mart's
-    rows are written (counted meanwhile elsewhere), or None: counted here."""
+    written (0 when the store changed meanwhile: then the mart is left empty). Each date's frame
+    is taken from ``frames`` when its rows are written, in date order: a mapping that waits for
+    each date's computation lets the first dates' rows be written while the last computes.
+    ``written_one``: called with each date once its rows are in (the rows are not yet kept).
+    ``counts``: asked for the coverage gaps and page counts of the same dates at that version
+    once the mart's rows are written (counted meanwhile elsewhere), or None: counted here."""
     if not present(session):
         return 0
     version = store_version(session)
     connection = session.connection()
     _clear(connection)
-    written = sum(insert_frame(connection, as_of, frame) for as_of, frame in sorted(frames.items()))
+    written = 0
+    for as_of in sorted(frames):
+        written += insert_frame(connection, as_of, frames[as_of])
+        if written_one is not None:
+            written_one(as_of)
     kept = counts(version) if counts else None
     coverage_gaps.write(connection, frames, rows=kept.coverage_gaps if kept else None)
     page_aggregates.write(connection, frames, rows=kept.page_aggregates if kept else None)

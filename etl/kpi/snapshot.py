@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -43,23 +43,43 @@ _SCOPE_TABLES = {
 }
 
 
-def _build_mart(session, as_of: dt.date, rows: pd.DataFrame, ahead: _Ahead | None,
-                known: _KnownFacts) -> int:  # fmt: skip
-    """The whole mart from ``rows`` (as of ``as_of``) and the other dates' compute_kpis (from
-    ``ahead`` where computed on the same store version); the rows written (see mart.build)."""
-    version = mart.store_version(session)
-    if version != known.version:
-        # A load committed since the shared facts were read (PostgreSQL): nothing computed
-        # from them may be kept, so every date is computed again here.
-        ahead, known, rows = None, _KnownFacts.none(), compute_kpis(session, as_of, SYSTEM)
-    frames = {}
-    for day in mart.mart_dates(as_of):
-        frame = rows if day == as_of else ahead.frame(day, version) if ahead else None
-        if frame is None:
-            frame = compute_kpis(session, day, SYSTEM, known_facts=known.of(day))
-        frames[day] = frame
-    return mart.build(session, frames, ahead.counts_for(session, mart.mart_dates(as_of))
-                      if ahead else None)  # fmt: skip
+class _Frames(Mapping):
+    """The mart's compute_kpis rows by date for mart.build, each worked out when it is first
+    asked for: from its thread (``ahead``) if computed there at the store version the session
+    sees then, else computed here. mart.build asks date after date as it writes them, so a date's
+    rows are written while the later dates still compute."""
+
+    def __init__(self, session, days: list[dt.date], ahead: _Ahead | None,
+                 known: _KnownFacts) -> None:  # fmt: skip
+        self._session, self._days, self._frames = session, sorted(days), {}
+        self._ahead, self._known, self._version = ahead, known, None
+
+    def _check_version(self) -> None:
+        """Read the store version on the first frame asked for: within mart.build, after it
+        read the version it tags (on SQLite after its first write, so no load commits between)."""
+        if self._version is None:
+            self._version = mart.store_version(self._session)
+            if self._version != self._known.version:
+                # A load committed since the shared facts were read: nothing computed from them
+                # may be kept, so every date is computed again here.
+                self._ahead, self._known = None, _KnownFacts.none()
+
+    def __getitem__(self, day: dt.date) -> pd.DataFrame:
+        if day not in self._days:
+            raise KeyError(day)
+        self._check_version()
+        if day not in self._frames:
+            frame = self._ahead.frame(day, self._version) if self._ahead else None
+            if frame is None:
+                frame = compute_kpis(self._session, day, SYSTEM, known_facts=self._known.of(day))
+            self._frames[day] = frame
+        return self._frames[day]
+
+    def __iter__(self):
+        return iter(self._days)
+
+    def __len__(self) -> int:
+        return len(self._days)
 
 
 class _KnownFacts:
@@ -152,31 +172,40 @@ class _FactsOf(Mapping):
 
 
 class _Ahead:
-    """compute_kpis as of the mart's other dates, each in a thread on a connection of its own,
-    while the caller computes the load's day (their time is mostly the database's, which lets
-    other threads run). A frame counts only when the store's version was the caller's before
-    and after it; otherwise the caller computes that date itself."""
+    """compute_kpis as of the mart's dates, each in a thread on a connection of its own, while
+    the caller reads the shared facts and then writes each date's rows (their time is mostly the
+    database's, which lets other threads run), and the pages' counts (``count``). A result
+    counts only when the store's version was the caller's before and after it; otherwise the
+    caller works it out itself."""
 
-    def __init__(
-        self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None
-    ) -> None:
-        known = known or _KnownFacts.none()
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(days)),
+    def __init__(self, engine: Engine, days: list[dt.date], known: _KnownFacts | None = None,
+                 *, later: tuple[dt.date, ...] = ()) -> None:  # fmt: skip
+        """Starts computing each of ``days`` but those ``later`` (see ``start``)."""
+        self._engine, self._known = engine, known or _KnownFacts.none()
+        # One more worker than dates: the counting starts without waiting for a date.
+        self._pool = ThreadPoolExecutor(max_workers=len(days) + 1,
                                         thread_name_prefix="kpi-date")  # fmt: skip
-        self._futures = {
-            day: self._pool.submit(_compute_alone, engine, day, known, known.of(day))
-            for day in days
-        }
+        self._futures: dict[dt.date, Future] = {}
+        for day in days:
+            if day not in later:
+                self.start(day)
+
+    def start(self, day: dt.date) -> None:
+        """Start computing ``day`` (one of the dates given) in its thread, if not yet started."""
+        if day not in self._futures:
+            self._futures[day] = self._pool.submit(_compute_alone, self._engine, day,
+                                                   self._known, self._known.of(day))  # fmt: skip
 
     def frame(self, day: dt.date, version: str) -> pd.DataFrame | None:
         future = self._futures.get(day)
         return None if future is None else _kept_at(future, version, f"the KPIs as of {day}")
 
-    def counts_for(self, session, days: list[dt.date]) -> Callable[[str], mart.KeptCounts | None]:
+    def count(self, days: list[dt.date]) -> Callable[[str], mart.KeptCounts | None]:
         """Start counting the coverage gaps and page counts of ``days`` on a connection of its
-        own, while the caller writes the mart's rows (one core idled while the other wrote, then
-        counted: 9 s nationally); the callable returns them if counted at its version."""
-        future = self._pool.submit(_count_alone, session.get_bind(), days)
+        own, beside the dates' computations and the mart's writes (counted after the writes,
+        they were the step's last 9 s nationally); the callable returns them if counted at its
+        version."""
+        future = self._pool.submit(_count_alone, self._engine, days)
         return lambda version: _kept_at(future, version, "the pages' counts")
 
     def close(self) -> None:
@@ -235,23 +264,37 @@ def take_snapshot(
 def _snapshot_building_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetime,
                             run_id: str | None, build_mart: bool) -> int:  # fmt: skip
     """The snapshot after building the mart whole (or without the mart); rows written."""
-    days = mart.mart_dates(as_of) if build_mart else [as_of]
-    others = [day for day in days if day != as_of]
-    ahead = None
+    if not build_mart:
+        with Session(engine) as session, session.begin():
+            frame = compute_kpis(session, as_of, SYSTEM)
+            return insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+    days = mart.mart_dates(as_of)
+    known = _KnownFacts.pending(days)
+    # The load's day last: the other dates' rows are written while it computes.
+    ahead = _Ahead(engine, days, known, later=(as_of,)) if _own_connections(engine) else None
     try:
         with Session(engine) as session, session.begin():
-            known = _KnownFacts.pending(days) if build_mart else _KnownFacts.none()
-            if others and _own_connections(engine):
-                ahead = _Ahead(engine, others, known)
-            if build_mart:
-                known.fill(session)
-            frame = compute_kpis(session, as_of, SYSTEM, known_facts=known.of(as_of))
-            if build_mart and _build_mart(session, as_of, frame, ahead, known):
-                # Copied from the mart in one statement, not bound again row by row; the
-                # driver does not always count an INSERT … SELECT's rows.
-                mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
-                return len(frame)
-            return insert_snapshot(session.connection(), frame, as_of, taken_at, run_id)
+            known.fill(session)
+            # Not sooner: the facts are what every date waits for, and a thread more slowed them.
+            if ahead is not None:
+                ahead.start(as_of)
+            counts = ahead.count(days) if ahead else None
+            frames = _Frames(session, days, ahead, known)
+            copied = []
+
+            def copy_snapshot(day: dt.date) -> None:
+                # As soon as the day's mart rows are in, while the pages' counts are counted
+                # elsewhere: in one statement, not bound again row by row.
+                if day == as_of:
+                    mart_update.snapshot_from_mart(session.connection(), as_of, taken_at, run_id)
+                    copied.append(day)
+
+            mart.build(session, frames, counts, copy_snapshot)
+            if not copied:  # a store without the mart
+                return insert_snapshot(session.connection(), frames[as_of], as_of, taken_at,
+                                       run_id)  # fmt: skip
+            # The driver does not always count an INSERT … SELECT's rows.
+            return len(frames[as_of])
     finally:
         if ahead is not None:
             ahead.close()
