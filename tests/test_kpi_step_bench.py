@@ -31,12 +31,15 @@ def test_kpi_step_builds_the_mart_and_times_each_phase(sqlite_engine):
     days = mart.mart_dates(AS_OF)
     assert {f"compute_kpis {d}" for d in days} <= set(phases)
     assert {f"kpi_mart insert {d}" for d in days} <= set(phases)
-    assert "action and risk facts, all dates" in phases
+    # The asset facts are read beside the action and risk facts, on a connection of their own.
+    assert {"shared facts, all dates: action, risk", "shared facts, all dates: asset"} <= set(
+        phases
+    )
     assert {"coverage_gaps.write", "page_aggregates.write", "snapshot copy from the mart"} <= set(
         phases
     )
     assert figures["rows"] > 0 and len(figures["load_average_before"]) == 3
-    # Three dates in threads of their own, one in the caller's.
+    # Every date in a thread of its own.
     threads = {p["thread"] for p in figures["phases"] if p["phase"].startswith("compute_kpis")}
     assert len(threads) == 4
     with Session(sqlite_engine) as session:
