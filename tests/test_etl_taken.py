@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from etl import generate
+from etl import load as load_module
 from etl.db import make_engine, migrate
 from etl.load import ACCEPTED, REJECTED, load_file, load_paths
 from etl.sources import expand_sources, split_organisations
@@ -100,13 +101,19 @@ def test_a_first_load_tells_taken_ids_as_the_store_does(tmp_path, delivery):
         engine.dispose()
 
 
-def test_another_load_meanwhile_sends_the_run_back_to_the_store(tmp_path, delivery):
+def test_another_load_meanwhile_sends_the_run_back_to_the_store(tmp_path, delivery,
+                                                                monkeypatch):  # fmt: skip
     """Between two of the run's files another writer gives 1861-SOC an id of 1860-KLF's.
 
     A loader refuses that id outside 1861-SOC's namespace, so the other writer loads 1861-SOC
     and then renames one of its assets in place: what a store loaded before namespaces were
     enforced may hold.
+
+    The run loads file by file here, so that the other writer comes between the same commits
+    as in the one-by-one load and the rows get the same ids (a batch would commit the files
+    before it after it; tests/test_batch_load.py covers that case).
     """
+    monkeypatch.setattr(load_module, "BATCH_MIN_SOURCES", 10**9)
     other = tmp_path / "other"
     other.mkdir()
     for path in delivery.glob("1861-SOC.*.csv"):
