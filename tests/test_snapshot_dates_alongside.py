@@ -47,16 +47,21 @@ def test_the_dates_are_computed_in_threads_with_the_same_rows(engine, monkeypatc
 def test_a_date_computed_on_another_store_version_is_not_used(engine):
     kpi_data.build_store(engine)
     day = dt.date(2026, 9, 30)
-    ahead = snapshot._Ahead(engine, [day])
-    try:
-        with Session(engine) as session:
-            version = mart.store_version(session)
-            expected = compute_kpis(session, day)
-        pd.testing.assert_frame_equal(ahead.frame(day, version), expected)
-        assert ahead.frame(day, version + " and a load since") is None
-        assert ahead.frame(dt.date(2026, 6, 30), version) is None  # not asked for
-    finally:
-        ahead.close()
+    with Session(engine) as session:
+        version = mart.store_version(session)
+        expected = compute_kpis(session, day)
+    for asked_at, kept in ((version, True), (version + " and a load since", False)):
+        ahead = snapshot._Ahead(engine, [day])
+        try:
+            frame = ahead.take(day, asked_at)
+            assert ahead.take(dt.date(2026, 6, 30), version) is None  # not asked for
+            assert ahead.take(day, version) is None  # handed over once, not held
+        finally:
+            ahead.close()
+        if kept:
+            pd.testing.assert_frame_equal(frame, expected)
+        else:
+            assert frame is None
 
 
 def test_an_in_memory_store_computes_every_date_in_the_callers_thread(monkeypatch):
@@ -91,7 +96,7 @@ def test_a_date_computed_from_facts_of_another_store_version_is_not_used(engine)
     for facts, kept in ((known, True), (stale, False)):
         ahead = snapshot._Ahead(engine, [day], facts)
         try:
-            frame = ahead.frame(day, version)
+            frame = ahead.take(day, version)
         finally:
             ahead.close()
         if kept:
@@ -264,7 +269,7 @@ def test_frames_from_facts_of_another_store_version_are_computed_by_the_caller(e
         return real(session, when, *args, **kwargs)
 
     try:
-        ahead.frame(day, known.version)  # the thread's computation is done
+        ahead._futures[day].result()  # the thread's computation is done, not taken
         monkeypatch.setattr(snapshot, "compute_kpis", spy)
         with Session(engine) as session:
             frames = snapshot._Frames(session, [day], ahead, stale)

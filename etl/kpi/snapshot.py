@@ -44,14 +44,15 @@ _SCOPE_TABLES = {
 
 
 class _Frames(Mapping):
-    """The mart's compute_kpis rows by date for mart.build, each worked out when it is first
-    asked for: from its thread (``ahead``) if computed there at the store version the session
-    sees then, else computed here. mart.build asks date after date as it writes them, so a date's
-    rows are written while the later dates still compute."""
+    """The mart's compute_kpis rows by date for mart.build, each worked out when it is asked
+    for: from its thread (``ahead``) if computed there at the store version the session sees
+    then, else computed here. mart.build asks once per date, date after date as it writes them,
+    so a date's rows are written while the later dates still compute; only their count is kept."""
 
     def __init__(self, session, days: list[dt.date], ahead: _Ahead | None,
                  known: _KnownFacts) -> None:  # fmt: skip
-        self._session, self._days, self._frames = session, sorted(days), {}
+        self._session, self._days = session, sorted(days)
+        self.rows: dict[dt.date, int] = {}  # each date's rows, once asked for
         self._ahead, self._known, self._version = ahead, known, None
 
     def _check_version(self) -> None:
@@ -68,12 +69,13 @@ class _Frames(Mapping):
         if day not in self._days:
             raise KeyError(day)
         self._check_version()
-        if day not in self._frames:
-            frame = self._ahead.frame(day, self._version) if self._ahead else None
-            if frame is None:
-                frame = compute_kpis(self._session, day, SYSTEM, known_facts=self._known.of(day))
-            self._frames[day] = frame
-        return self._frames[day]
+        frame = self._ahead.take(day, self._version) if self._ahead else None
+        if frame is None:
+            frame = compute_kpis(self._session, day, SYSTEM, known_facts=self._known.of(day))
+        # Not kept: mart.build asks once per date and writes it, and the national frames held
+        # until the end of the build were a seventh of the step's peak memory.
+        self.rows[day] = len(frame)
+        return frame
 
     def __iter__(self):
         return iter(self._days)
@@ -196,8 +198,9 @@ class _Ahead:
             self._futures[day] = self._pool.submit(_compute_alone, self._engine, day,
                                                    self._known, self._known.of(day))  # fmt: skip
 
-    def frame(self, day: dt.date, version: str) -> pd.DataFrame | None:
-        future = self._futures.get(day)
+    def take(self, day: dt.date, version: str) -> pd.DataFrame | None:
+        """``day``'s rows if computed at ``version``, handed over once (not held here after)."""
+        future = self._futures.pop(day, None)
         return None if future is None else _kept_at(future, version, f"the KPIs as of {day}")
 
     def count(self, days: list[dt.date]) -> Callable[[str], mart.KeptCounts | None]:
@@ -294,7 +297,7 @@ def _snapshot_building_mart(engine: Engine, as_of: dt.date, taken_at: dt.datetim
                 return insert_snapshot(session.connection(), frames[as_of], as_of, taken_at,
                                        run_id)  # fmt: skip
             # The driver does not always count an INSERT … SELECT's rows.
-            return len(frames[as_of])
+            return frames.rows[as_of]
     finally:
         if ahead is not None:
             ahead.close()
