@@ -17,6 +17,7 @@ loads never interleave; rows go in with bulk ``insert()`` executemany, never per
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import datetime as dt
 import gc
@@ -276,9 +277,21 @@ def _load_paths(engine, planned: Plan, loaded_by, progress, today, snapshot,
         _refresh_statistics(engine)  # before the snapshot: its queries use them
         clock = _lap(seconds, "statistics", clock)
         if snapshot:
+            if len(files) >= DEFER_MIN_SOURCES:
+                _return_memory(engine)
             record_snapshot(engine, run_id, today)
             _lap(seconds, "snapshot", clock)
     return RunResult(run_id, results, seconds)
+
+
+def _return_memory(engine: Engine) -> None:
+    """Give the files step's memory back before the KPI step, whose peak is a large run's: the
+    pooled connections and their page caches (opened again when asked for) and the heap the
+    files freed, which glibc keeps otherwise. The national load's peak 867 -> 804 MB."""
+    engine.dispose()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _told(progress: Progress | None, offset: int, total: int) -> Callable[[int, str], None]:

@@ -108,6 +108,27 @@ def test_a_large_run_prefetches_and_a_small_one_does_not(delivery):
     assert size < pipeline.PREFETCH_MIN_BYTES and not pipeline.should_prefetch(sources)
 
 
+def test_a_large_run_closes_its_pooled_connections_before_the_snapshot(tmp_path, delivery,
+                                                                        monkeypatch):  # fmt: skip
+    """The KPI step is a large run's peak memory: the files step's connections (and their page
+    caches) are not kept through it."""
+    engine = _fresh(tmp_path, "snapshot")
+    assert len(expand_sources([delivery])) >= load_module.DEFER_MIN_SOURCES
+    with engine.connect():  # a connection checked in to the pool before the run
+        pass
+    assert engine.pool.checkedin() >= 1
+    pooled = []
+    real = load_module.record_snapshot
+
+    def spy(engine, *args, **kwargs):
+        pooled.append(engine.pool.checkedin())
+        return real(engine, *args, **kwargs)
+
+    monkeypatch.setattr(load_module, "record_snapshot", spy)
+    load_paths(engine, [delivery], today=TODAY)
+    assert pooled == [0]
+
+
 def test_the_same_outcomes_issues_and_rows_as_a_serial_run(tmp_path, delivery):
     (ahead, ahead_rows), (serial, serial_rows) = _load_both(tmp_path, [delivery])
     assert ahead == serial
