@@ -44,6 +44,14 @@ def test_the_dates_are_computed_in_threads_with_the_same_rows(engine, monkeypatc
             pd.testing.assert_frame_equal(kept[day], compute_kpis(session, day))
 
 
+def _assert_kept(frame, expected: pd.DataFrame, kept: bool) -> None:
+    """A thread's frame is the caller's own computation when kept, and None when not."""
+    if kept:
+        pd.testing.assert_frame_equal(frame, expected)
+    else:
+        assert frame is None
+
+
 def test_a_date_computed_on_another_store_version_is_not_used(engine):
     kpi_data.build_store(engine)
     day = dt.date(2026, 9, 30)
@@ -58,10 +66,7 @@ def test_a_date_computed_on_another_store_version_is_not_used(engine):
             assert ahead.take(day, version) is None  # handed over once, not held
         finally:
             ahead.close()
-        if kept:
-            pd.testing.assert_frame_equal(frame, expected)
-        else:
-            assert frame is None
+        _assert_kept(frame, expected, kept)
 
 
 def test_an_in_memory_store_computes_every_date_in_the_callers_thread(monkeypatch):
@@ -99,10 +104,7 @@ def test_a_date_computed_from_facts_of_another_store_version_is_not_used(engine)
             frame = ahead.take(day, version)
         finally:
             ahead.close()
-        if kept:
-            pd.testing.assert_frame_equal(frame, expected)
-        else:
-            assert frame is None
+        _assert_kept(frame, expected, kept)
 
 
 def test_the_asset_facts_are_read_beside_the_callers_action_and_risk_facts(engine, monkeypatch):

@@ -117,11 +117,11 @@ def _several_owners(owners):
     return owners.c.owners >= 2
 
 
-def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
-    """Per (unit_id, object_id): the asset counts behind every asset-based metric."""
-    as_of = cut.as_of
-    # Inner queries reach their rows through the scoped assets (an index walk from the units)
-    # rather than testing every row against a subquery.
+def _scoped_assets(scope: Scope):
+    """``(only_scoped, scoped_ids)`` for the assets in ``scope``: ``only_scoped(stmt, column)``
+    narrows a statement to the rows whose ``column`` is a scoped asset, and ``scoped_ids``
+    selects those assets (None: every asset). Inner queries reach their rows through the scoped
+    assets (an index walk from the units) rather than testing every row against a subquery."""
     inner = aliased(Asset)
     inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
 
@@ -130,10 +130,16 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
             return stmt
         return stmt.join(inner, inner.id == asset_column).where(inner_scope)
 
+    return only_scoped, None if inner_scope is None else select(inner.id).where(inner_scope)
+
+
+def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
+    """Per (unit_id, object_id): the asset counts behind every asset-based metric."""
+    as_of = cut.as_of
+    only_scoped, scoped_ids = _scoped_assets(scope)
     # Each asset's latest classification as "no later one exists": one index search per
     # classification, where a window sorted every classification first (and ran twice, for
     # took_part too): 1.2 s of the national store's 2.6 s, now 0.4 s.
-    scoped_ids = None if inner_scope is None else select(inner.id).where(inner_scope)
     latest = latest_classification_sql(as_of, scoped_ids)
 
     last_analysis = only_scoped(
@@ -155,7 +161,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
         # (a scoped query joins the assets, which already excludes object-level analyses; an
         # explicit IS NOT NULL would lead SQLite to scan every analysis)
         .where(
-            *(() if inner_scope is not None else (RiskAnalysis.asset_id.isnot(None),)),
+            *(() if scoped_ids is not None else (RiskAnalysis.asset_id.isnot(None),)),
             RiskAnalysis.analysed_on <= as_of,
         )
         .group_by(RiskAnalysis.asset_id),
@@ -197,7 +203,7 @@ def asset_facts(conn, cut: Cutoffs, scope: Scope) -> pd.DataFrame:
     # group order instead of only the scoped assets by primary key: "+ 0" takes the index away,
     # so one municipality reads its own assets (0.19 s → 0.05 s on the national store).
     unit_key, object_key = Asset.primary_unit_id, Asset.governance_object_id
-    if inner_scope is not None:
+    if scoped_ids is not None:
         unit_key = Asset.primary_unit_id + literal_column("0")
         object_key = Asset.governance_object_id + literal_column("0")
 
@@ -267,18 +273,10 @@ def asset_facts_by_day(conn, cuts: list[Cutoffs], scope: Scope) -> dict:
         return {}
     days = sorted({cut.as_of for cut in cuts})
     never = len(days)
-    inner = aliased(Asset)
-    inner_scope = _scoped(inner.primary_unit_id, inner.governance_object_id, scope)
-
-    def only_scoped(stmt, asset_column):
-        if inner_scope is None:
-            return stmt
-        return stmt.join(inner, inner.id == asset_column).where(inner_scope)
-
-    scoped_ids = None if inner_scope is None else select(inner.id).where(inner_scope)
+    only_scoped, scoped_ids = _scoped_assets(scope)
     analysed = only_scoped(_analysed_by_day(days), RiskAnalysis.asset_id).subquery("analysed")
     risk_state = only_scoped(
-        _risk_state_by_day(days, scoped=inner_scope is not None), RiskAnalysis.asset_id
+        _risk_state_by_day(days, scoped=scoped_ids is not None), RiskAnalysis.asset_id
     ).subquery("risk_state")
     owners = only_scoped(
         select(AssetOwner.asset_id, func.count().label("owners")).group_by(AssetOwner.asset_id),
