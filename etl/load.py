@@ -644,13 +644,12 @@ def _set_current_loads(connection, current: list[tuple[int, int]]) -> None:
                                            for source, load in current])  # fmt: skip
 
 
-def _stored_time(connection, value: dt.datetime) -> object:
+def _time_binder(connection) -> Callable[[dt.datetime], object]:
     """A load row's time as SQLAlchemy binds it (SQLite keeps datetimes as text of its own
     format; the batch writes the load rows as plain tuples, bypassing the column's type)."""
-    processor = _LOAD.c.started_at.type.dialect_impl(connection.dialect).bind_processor(
-        connection.dialect
-    )
-    return processor(value) if processor else value
+    dialect = connection.dialect
+    processor = _LOAD.c.started_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor or (lambda value: value)
 
 
 class _Stale(Exception):
@@ -850,12 +849,13 @@ class _BatchRun:
         ids = reserve_id_blocks(connection, wanted)
         source_ids, load_ids = iter(ids[_SOURCE.name]), ids[_LOAD.name]
         blocks = {name: iter(block) for name, block in ids.items()}
-        finished = _stored_time(connection, _now())
+        stored_time = _time_binder(connection)  # once per batch, not per file
+        finished = stored_time(_now())
         sources, loads, errors, current = [], [], [], []
         merged: list[Batch] = []
         for item, load_id in zip(batch, load_ids, strict=True):
             parsed = item.parsed
-            started = _stored_time(connection, item.started)
+            started = stored_time(item.started)
             if parsed is None:
                 sha256 = item.sha256 or _file_sha256(item.source.path)
                 loads.append((load_id, self.run_id, None, item.file_name[:500], sha256,
