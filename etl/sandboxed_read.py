@@ -85,8 +85,12 @@ def bound_cpu(seconds: int) -> None:
 
     RLIMIT_CPU counts the process's whole life, so a child that reads file after file moves its
     soft limit on before each one; the hard limit stays where it was.
+
+    Only a bounded child (``enter_child``) is bounded: anywhere else, a test process or a server
+    calling the worker's code, the limit would outlive the call and the kernel would stop the
+    whole process (SIGXCPU, no traceback) once it had used the seconds on other work.
     """
-    if resource is None:
+    if resource is None or not _in_child:
         return
     usage = resource.getrusage(resource.RUSAGE_SELF)
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)

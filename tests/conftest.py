@@ -7,6 +7,7 @@ to an empty string to skip the PostgreSQL half locally (CI always runs it: see .
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -114,6 +115,34 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "dash_duo" in getattr(item, "fixturenames", ()) and not browser_required():
             item.add_marker(pytest.mark.skip(reason="Chromium/chromedriver not installed"))
+
+
+# Limits a test must not leave on the test process: a soft CPU limit left behind stops the
+# worker with SIGXCPU tests later, and the run reports only that a worker crashed.
+_PROCESS_LIMITS = ("RLIMIT_CPU", "RLIMIT_AS")
+
+
+@pytest.fixture(autouse=True)
+def _process_limits_unchanged():
+    """Fail the test that changed this process's resource limits (and put them back), so the
+    failure names its cause instead of killing a later test's worker."""
+    try:
+        import resource
+    except ImportError:  # not POSIX: nothing to guard
+        yield
+        return
+    before = {name: resource.getrlimit(getattr(resource, name)) for name in _PROCESS_LIMITS}
+    yield
+    changed = {}
+    for name, limits in before.items():
+        now = resource.getrlimit(getattr(resource, name))
+        if now != limits:
+            changed[name] = (limits, now)
+            # A lowered hard limit may stay (not privileged): the failure below says so.
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(getattr(resource, name), limits)
+    if changed:
+        pytest.fail(f"the test changed this process's resource limits (before, after): {changed}")
 
 
 @pytest.fixture(autouse=True)

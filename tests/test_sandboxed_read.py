@@ -144,3 +144,31 @@ def test_a_working_folder_holding_another_etl_does_not_run_its_code(tmp_path, mo
     raw = read_source(path)
     assert len(raw.sheets["assets"].rows) == 3
     assert not marker.exists()
+
+
+def test_the_cpu_limit_bounds_a_bounded_child_and_no_other_process():
+    """``bound_cpu`` sets the soft CPU limit in a process that entered the bounded-child mode,
+    and leaves any other process alone: a test process or server that runs the worker's code
+    would otherwise be stopped by SIGXCPU once it had used the seconds on other work."""
+    import resource
+    import subprocess
+    import sys
+
+    before = resource.getrlimit(resource.RLIMIT_CPU)
+    sandboxed_read.bound_cpu(5)
+    assert resource.getrlimit(resource.RLIMIT_CPU) == before
+
+    script = (
+        "import resource\n"
+        "from etl import sandboxed_read\n"
+        "sandboxed_read.enter_child()\n"
+        "used = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "sandboxed_read.bound_cpu(5)\n"
+        "print(resource.getrlimit(resource.RLIMIT_CPU)[0], int(used.ru_utime + used.ru_stime))\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )  # fmt: skip
+    soft, used = map(int, child.stdout.split())
+    assert used + 6 <= soft <= used + 7
