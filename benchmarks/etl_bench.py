@@ -450,37 +450,58 @@ def _accepted(url: str) -> dict:
     return {"accepted": files, "rows": rows}
 
 
-def xlsx_section(src: Path, work: Path) -> dict:
-    """Target 3: ``infosak load`` of the workbooks against a bare calamine read of them plus bare
-    executemany of the rows they load."""
+# Target 3's rounds: the whole load takes 6-9 s and the baselines 3-4 s on two shared cores, and
+# one round's ratio moved by 0.6 between runs of the same tree (1.86-2.47); each round measures
+# the load and its baselines one after the other, and the verdict is the median round's.
+XLSX_ROUNDS = 5
+
+
+def xlsx_round(src: Path, work: Path) -> dict:
+    """One round of target 3: ``infosak load`` of the workbooks into an empty store, and its
+    baselines right after it (a bare calamine read of them plus bare executemany of the rows the
+    load stored)."""
     from benchmarks.etl_baselines import sqlite_executemany, store_rows
 
-    load_before = load_average()
-    bare_read = bare_calamine_read(src)
-    inspection = package_inspection(src)
     store_path = work / "etl_xlsx.db"
     url = _migrated_sqlite(store_path)
     etl = infosak_load_process(url, src)
     etl.update(_accepted(url))
+    bare_read = bare_calamine_read(src)
     stored = store_rows(url)
     insert = sqlite_executemany(stored, _migrated_sqlite(work / "etl_xlsx_bare.db"), indexes=True)
     del stored
     reset_sqlite(work / "etl_xlsx_bare.db")
+    reset_sqlite(store_path)
     bare_seconds = round(bare_read["seconds"] + insert["seconds"], 3)
-    ratio = _ratio(etl["seconds"], bare_seconds, 2)
     bare_cpu = round(bare_read["cpu_seconds"] + insert["cpu_seconds"], 3)
     return {
-        "workbooks": len(list(src.glob("*.xlsx"))),
         "etl": etl,
         "baseline_bare_calamine": bare_read,
-        "package_inspection": inspection,
         "baseline_executemany_indexes": insert,
         "baseline_seconds": bare_seconds,
-        "times_baseline": ratio,
+        "times_baseline": _ratio(etl["seconds"], bare_seconds, 2),
         "times_calamine_read": _ratio(etl["seconds"], bare_read["seconds"], 2),
         "baseline_cpu_seconds": bare_cpu,
         "times_baseline_cpu": _ratio(etl["cpu_seconds"], bare_cpu, 2),
-        "target": "<= 2 x (bare calamine read + bare executemany of the rows)",
+    }
+
+
+def xlsx_section(src: Path, work: Path, rounds: int = XLSX_ROUNDS) -> dict:
+    """Target 3: ``rounds`` of ``xlsx_round``; the section's figures are its median round's (by
+    the ratio), every round's are kept beside them."""
+    load_before = load_average()
+    inspection = package_inspection(src)
+    measured = [xlsx_round(src, work) for _ in range(rounds)]
+    median = sorted(measured, key=lambda r: r["times_baseline"] or 0)[len(measured) // 2]
+    ratio = median["times_baseline"]
+    return {
+        "workbooks": len(list(src.glob("*.xlsx"))),
+        **median,
+        "package_inspection": inspection,
+        "rounds": len(measured),
+        "ratios_of_rounds": [r["times_baseline"] for r in measured],
+        "every_round": measured,
+        "target": "<= 2 x (bare calamine read + bare executemany of the rows), median round",
         "met": ratio is not None and ratio <= 2.0,
         "load_average_before": load_before,
         "load_average_after": load_average(),

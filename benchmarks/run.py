@@ -118,7 +118,11 @@ def run(args, previous: dict | None = None) -> dict:
                  lambda: etl_bench.upload_section(flat, store_path, work))  # fmt: skip
 
     if "etl_xlsx" in wanted:
-        _section(results, "etl_xlsx", lambda: etl_bench.xlsx_section(xlsx, work))
+        _section(
+            results,
+            "etl_xlsx",
+            lambda: etl_bench.xlsx_section(xlsx, work, 1 if args.quick else etl_bench.XLSX_ROUNDS),
+        )
 
     if "etl_pg" in wanted:
         pg_url = args.pg_url or (None if args.quick else DEFAULT_PG_URL)

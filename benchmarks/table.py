@@ -41,6 +41,9 @@ def etl_rows(results: dict) -> list[tuple[str, str, str, str]]:
                      f" + executemany {x['baseline_executemany_indexes']['seconds']} s = "
                      f"{x['baseline_seconds']} s (× {x['times_baseline']}; × "
                      f"{x['times_calamine_read']} mot bara läsningen)"
+                     + (f"; medianen av {x['rounds']} omgångar: × "
+                        + ", ".join(str(r) for r in x["ratios_of_rounds"]) if "rounds" in x
+                        else "")
                      + (f"; processortid {x['etl']['cpu_seconds']} s mot {x['baseline_cpu_seconds']}"
                         f" s (× {x['times_baseline_cpu']})" if "times_baseline_cpu" in x else ""),
                      "≤ 2 × bar", met(x["met"])))  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +104,21 @@ def print_issues(console: Console, run: RunResult, lang: str) -> None:
             console.print(f"  {issue.describe(lang)}", markup=False, highlight=False)
 
 
+@contextlib.contextmanager
+def collecting_nothing():
+    """No garbage collection while the run imports its modules: they make only objects that
+    live as long as the process, which every collection walked again (29 municipalities'
+    workbooks: 277 young, 25 middle and 2 full collections, 0.2-0.3 s of the 1-1.5 s before
+    the first file)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class LoadProgress:
     """Files done, rows loaded, time elapsed and expected, on one line while a run loads.
 
@@ -166,11 +183,13 @@ def load_command(
     # The workers reading ahead start first and read while this process imports the store,
     # the models and the KPI code (pandas, alembic: about a second of CPU time) and opens the
     # store; none of those is imported before, so `infosak --help` stays fast too.
-    from etl.pipeline import plan
+    with collecting_nothing():
+        from etl.pipeline import plan
 
     with plan(paths) as planned:
-        from etl.db import make_engine, migrate
-        from etl.load import load_paths
+        with collecting_nothing():
+            from etl.db import make_engine, migrate
+            from etl.load import load_paths
 
         try:
             engine = make_engine(database_url)
