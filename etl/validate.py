@@ -594,7 +594,6 @@ class _Validator:
         self.parsed: dict[str, list[ParsedRow]] = {}
         self.scope: namespace.WriteScope | None = None  # an administration's or object's file
         self.own_units: set[str] = set()  # units found in the scope (most rows name a few)
-        self._future_columns: dict[tuple[str, str], bool] = {}  # see ``_future``
 
     # ---------------------------------------------------------------- reporting
 
@@ -722,18 +721,17 @@ class _Validator:
                 self.add_at(sheet_key, row, "code",
                             *namespace.outside_messages(what_sv, what_en, code, scope))  # type: ignore[arg-type]  # fmt: skip
 
+    def _holds_future(self, sheet_key: str, column_key: str) -> bool:
+        """Whether any date of the column is after ``latest_allowed``: asked once per column
+        before its rows, which call ``_future`` only then (a national delivery holds 1.4 million
+        such dates, and all but a few columns none: a call per row cost 1.5 s of the loader).
+        A parsed date column holds dates or None (``parsing.parse_date``): its latest is found
+        in C."""
+        values = map(itemgetter(column_key), self.parsed.get(sheet_key, []))
+        latest = max(filter(None, values), default=None)
+        return latest is not None and latest > self.latest_allowed
+
     def _future(self, sheet_key: str, row: ParsedRow, column_key: str) -> None:
-        # Whether any date of the column is in the future, once per column: a national delivery
-        # checks 1.6 million dates, and all but a few columns hold none.
-        any_future = self._future_columns.get((sheet_key, column_key))
-        if any_future is None:
-            latest = self.latest_allowed
-            any_future = any(isinstance(value, dt.date) and value > latest
-                             for value in map(itemgetter(column_key),
-                                              self.parsed.get(sheet_key, [])))  # fmt: skip
-            self._future_columns[sheet_key, column_key] = any_future
-        if not any_future:
-            return
         value = row[column_key]
         if isinstance(value, dt.date) and value > self.latest_allowed:
             header = self.kind.sheet(sheet_key).column(column_key).header  # type: ignore[union-attr]
@@ -1065,6 +1063,7 @@ class _Validator:
 
     def _check_classifications(self, owners_by_asset: dict[str, list[str]]) -> None:
         seen: dict[tuple, int] = {}
+        late = self._holds_future("classifications", "classified_on")
         for row in self.parsed.get("classifications", []):
             asset = row["asset"]
             self._asset_in_file("classifications", row, owners_by_asset)
@@ -1079,7 +1078,8 @@ class _Validator:
                     f"The next review ({review}) is before the classification date "
                     f"({classified}). Correct one of the dates.",
                 )
-            self._future("classifications", row, "classified_on")
+            if late:
+                self._future("classifications", row, "classified_on")
             owners = owners_by_asset.get(asset, [])  # type: ignore[arg-type]
             for unit in row["participants"] or []:  # type: ignore[attr-defined]
                 if not self._unit_known("classifications", row, "participants", unit):
@@ -1106,6 +1106,7 @@ class _Validator:
 
     def _check_risk_analyses(self, owners_by_asset: dict[str, list[str]]) -> set[str]:
         analyses = self._unique_in_store("risk_analyses", "Analys-ID", "Analysis id")
+        late = self._holds_future("risk_analyses", "analysed_on")
         for row in self.parsed["risk_analyses"]:
             asset = row["asset"]
             self._asset_in_file("risk_analyses", row, owners_by_asset)
@@ -1117,11 +1118,13 @@ class _Validator:
                             "The asset id is missing. In an administration's workbook a risk "
                             "analysis concerns an asset; whole-object analyses belong in the "
                             "object's workbook.")  # fmt: skip
-            self._future("risk_analyses", row, "analysed_on")
+            if late:
+                self._future("risk_analyses", row, "analysed_on")
         return analyses
 
     def _check_gap_analysis(self) -> None:
         seen: dict[tuple, int] = {}
+        late = self._holds_future("gap_analysis", "assessed_on")
         for row in self.parsed.get("gap_analysis", []):
             area = row["area"]
             code = self.known.area_code(area) if area else None  # type: ignore[arg-type]
@@ -1136,7 +1139,8 @@ class _Validator:
                     "i områdeskatalogen (bladet Områden i organisationsfilen)",
                     "in the area catalogue",
                 )  # type: ignore[arg-type]
-            self._future("gap_analysis", row, "assessed_on")
+            if late:
+                self._future("gap_analysis", row, "assessed_on")
             key = (row["assessed_on"], code)
             if code and row["assessed_on"] and key in seen:
                 self.add_at(
@@ -1151,6 +1155,7 @@ class _Validator:
 
     def _check_actions(self, risks: set[str]) -> None:
         self._unique_in_store("actions", "Åtgärds-ID", "Action id")
+        late = self._holds_future("actions", "completed_on")
         for row in self.parsed.get("actions", []):
             risk, area = row["risk"], row["area"]
             if risk is None and area is None:
@@ -1235,12 +1240,15 @@ class _Validator:
                     f"A completion date is given but the status is {label}. Set the "
                     "status to Klar or clear the date.",
                 )
-            self._future("actions", row, "completed_on")
+            if late:
+                self._future("actions", row, "completed_on")
 
     def _check_follow_ups(self) -> None:
         seen: dict[tuple, int] = {}
         taken = self.known.taken.get("follow_ups", {})
         mine = source_key(self.kind.key, self.code)  # type: ignore[union-attr, arg-type]
+        late = [key for key in ("submitted_on", "last_access_review_on")
+                if self._holds_future("follow_ups", key)]  # fmt: skip
         for row in self.parsed["follow_ups"]:
             unit, period = row["unit"], row["period"]
             if unit and self._unit_known("follow_ups", row, "unit", unit):  # type: ignore[arg-type]
@@ -1275,8 +1283,8 @@ class _Validator:
                     f"The unit {unit} already has a follow-up for {period} (row {seen[key]}).",
                 )
             seen.setdefault(key, row.number)
-            self._future("follow_ups", row, "submitted_on")
-            self._future("follow_ups", row, "last_access_review_on")
+            for key in late:
+                self._future("follow_ups", row, key)
 
 
 def count_rows(workbook: ParsedWorkbook) -> dict[str, int]:

@@ -165,7 +165,10 @@ def test_next_review_before_classification(tmp_path):
 @pytest.mark.parametrize(("sheet", "column", "header"),
                          [("classifications", "classified_on", "Klassningsdatum"),
                           ("risk_analyses", "analysed_on", "Analysdatum"),
-                          ("actions", "completed_on", "Klardatum")])  # fmt: skip
+                          ("gap_analysis", "assessed_on", "Datum"),
+                          ("actions", "completed_on", "Klardatum"),
+                          ("follow_ups", "submitted_on", "Inlämningsdatum"),
+                          ("follow_ups", "last_access_review_on", "Senaste behörighetsöversyn")])  # fmt: skip
 def test_dates_in_the_future(tmp_path, sheet, column, header):
     rows = admin_rows()
     rows[sheet][0][column] = "2026-11-30"  # TODAY + 2 days
