@@ -281,30 +281,59 @@ def _ratio(a: float | None, b: float | None, digits: int = 3) -> float | None:
     return round(a / b, digits) if a and b else None
 
 
-def csv_section(src: Path, work: Path) -> dict:
-    """Target 1 (and 5): the national CSV set into SQLite against bare executemany of its rows."""
+# Target 1's rounds: on two shared cores the same tree's ratio moved between 0.45 and 0.56 from one
+# run to the next (the load uses both cores, executemany one); each round measures the load and
+# executemany with indexes one after the other, and the verdict is the median round's.
+CSV_ROUNDS = 3
+
+
+def csv_round(src: Path, work: Path) -> tuple[dict, dict, float]:
+    """One round of target 1: the load into an empty store (kept at ``work``/etl_sqlite.db),
+    then bare executemany of the rows it stored, with the same indexes; (load, executemany,
+    seconds reading the stored rows)."""
     from benchmarks.etl_baselines import sqlite_executemany, store_rows
 
-    load_before = load_average()
     store_path = work / "etl_sqlite.db"
     etl = load_in_subprocess(reset_sqlite(store_path), src)
-    rows = etl["rows"]
     start = time.perf_counter()
     stored = store_rows(f"sqlite:///{store_path}")
     read_seconds = round(time.perf_counter() - start, 2)
     with_indexes = sqlite_executemany(stored, _migrated_sqlite(work / "etl_bare_indexed.db"),
                                       indexes=True)  # fmt: skip
+    del stored
+    reset_sqlite(work / "etl_bare_indexed.db")
+    with_indexes["rows_per_s"] = _rate(etl["rows"], with_indexes["seconds"])
+    return etl, with_indexes, read_seconds
+
+
+def csv_section(src: Path, work: Path, rounds: int = CSV_ROUNDS) -> dict:
+    """Target 1 (and 5): the national CSV set into SQLite against bare executemany of its rows,
+    ``rounds`` times (``csv_round``): the figures are the median round's, memory the highest
+    round's; executemany without secondary indexes and the csv module once, for comparison."""
+    from benchmarks.etl_baselines import sqlite_executemany, store_rows
+
+    load_before = load_average()
+    measured = []
+    for _ in range(rounds):
+        etl, with_indexes, read_seconds = csv_round(src, work)
+        ratio = _ratio(etl["rows_per_s"], with_indexes["rows_per_s"])
+        measured.append({"etl": etl, "baseline_executemany_indexes": with_indexes,
+                         "baseline_rows_read_seconds": read_seconds, "ratio_of_baseline": ratio})  # fmt: skip
+    median = sorted(measured, key=lambda r: r["ratio_of_baseline"] or 0)[len(measured) // 2]
+    etl, with_indexes = median["etl"], median["baseline_executemany_indexes"]
+    store_path = work / "etl_sqlite.db"  # the last round's store
+    stored = store_rows(f"sqlite:///{store_path}")
     without_indexes = sqlite_executemany(stored, _migrated_sqlite(work / "etl_bare_plain.db"),
                                          indexes=False)  # fmt: skip
     del stored
-    for name in ("etl_bare_indexed.db", "etl_bare_plain.db"):
-        reset_sqlite(work / name)
+    reset_sqlite(work / "etl_bare_plain.db")
     csv_module = bare_sqlite_baseline(src, work / "etl_baseline.db")
     reset_sqlite(work / "etl_baseline.db")
-    for figures in (with_indexes, without_indexes):
-        figures["rows_per_s"] = _rate(rows, figures["seconds"])
+    rows = etl["rows"]
+    without_indexes["rows_per_s"] = _rate(rows, without_indexes["seconds"])
     without_kpi = _without_kpi(etl)
-    ratio = _ratio(etl["rows_per_s"], with_indexes["rows_per_s"])
+    ratio = median["ratio_of_baseline"]
+    peak = max((r["etl"]["peak_rss_mb"] or 0 for r in measured), default=0) or None
     return {
         "etl": etl,
         "etl_seconds_without_kpi": without_kpi,
@@ -312,18 +341,22 @@ def csv_section(src: Path, work: Path) -> dict:
         "kpi_seconds": round(etl["seconds"] - without_kpi, 2),
         "baseline_executemany_indexes": with_indexes,
         "baseline_executemany_no_indexes": without_indexes,
-        "baseline_rows_read_seconds": read_seconds,
+        "baseline_rows_read_seconds": median["baseline_rows_read_seconds"],
         "baseline_bare_sqlite3": csv_module,  # the csv module into TEXT tables (earlier rounds)
         "ratio_of_baseline": ratio,
         "ratio_of_baseline_no_indexes": _ratio(etl["rows_per_s"], without_indexes["rows_per_s"]),
         "ratio_without_kpi": _ratio(_rate(rows, without_kpi), with_indexes["rows_per_s"]),
         # The same ratio in CPU time (the loader and its readers against executemany's).
         "ratio_cpu": _ratio(with_indexes["cpu_seconds"], etl["cpu_seconds"]),
-        "target": ">= 0.5 x rows/s of bare executemany of the same rows (same tables, indexes)",
+        "rounds": len(measured),
+        "ratios_of_rounds": [r["ratio_of_baseline"] for r in measured],
+        "every_round": measured,
+        "target": ">= 0.5 x rows/s of bare executemany of the same rows (same tables, indexes), "
+        "median round",
         "met": ratio is not None and ratio >= 0.5,
-        "memory_peak_rss_mb": etl["peak_rss_mb"],
+        "memory_peak_rss_mb": peak,
         "memory_target_mb": MEMORY_TARGET_MB,
-        "memory_met": etl["peak_rss_mb"] is not None and etl["peak_rss_mb"] <= MEMORY_TARGET_MB,
+        "memory_met": peak is not None and peak <= MEMORY_TARGET_MB,
         "store": str(store_path),
         "load_average_before": load_before,
         "load_average_after": load_average(),

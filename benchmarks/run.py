@@ -107,7 +107,11 @@ def run(args, previous: dict | None = None) -> dict:
 
     if "etl_csv" in wanted:
         # The flat folder, as `infosak load national_csv/` gets it (etl.sources lists it once).
-        _section(results, "etl_csv", lambda: etl_bench.csv_section(flat, work))
+        _section(
+            results,
+            "etl_csv",
+            lambda: etl_bench.csv_section(flat, work, 1 if args.quick else etl_bench.CSV_ROUNDS),
+        )
     elif wanted & SQLITE_STORE_SECTIONS and not store_path.exists():
         raise SystemExit(f"{store_path} is missing: run the etl_csv section first")
     if wanted & SQLITE_STORE_SECTIONS:

@@ -18,7 +18,10 @@ def etl_rows(results: dict) -> list[tuple[str, str, str, str]]:
                      f"{i['rows_per_s']} rader/s (kvot {c['ratio_of_baseline']}), utan sekundära "
                      f"index {n['rows_per_s']} rader/s (kvot {c['ratio_of_baseline_no_indexes']})"
                      + (f"; processortid {e['cpu_seconds']} s mot {i['cpu_seconds']} s "
-                        f"(kvot {c['ratio_cpu']})" if c.get("ratio_cpu") is not None else ""),
+                        f"(kvot {c['ratio_cpu']})" if c.get("ratio_cpu") is not None else "")
+                     + (f"; medianen av {c['rounds']} omgångar: kvot "
+                        + ", ".join(str(r) for r in c["ratios_of_rounds"]) if "rounds" in c
+                        else ""),
                      "≥ 0,5 × bar med index", met(c["met"])))  # fmt: skip
     elif "etl" in c:  # rounds before the baselines of the same rows
         e, b = c["etl"], c["baseline_bare_sqlite3"]

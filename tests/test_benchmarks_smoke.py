@@ -62,6 +62,7 @@ def test_quick_run_writes_every_section(tmp_path):
     assert results["etl_xlsx"]["etl"]["accepted"] == results["etl_xlsx"]["workbooks"]
     assert results["etl_xlsx"]["baseline_seconds"] > 0
     assert len(results["etl_xlsx"]["ratios_of_rounds"]) == results["etl_xlsx"]["rounds"] == 1
+    assert len(results["etl_csv"]["ratios_of_rounds"]) == results["etl_csv"]["rounds"] == 1
     assert isinstance(results["etl_xlsx"]["met"], bool)
     upload = results["etl_upload"]
     assert upload["upload"]["outcome"] == "accepted" and upload["upload"]["rows"] > 0, upload
