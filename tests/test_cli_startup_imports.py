@@ -9,14 +9,9 @@ generator's and the template's workbook writer), babel and smtplib (the reminder
 ``generate``, ``template`` and ``remind`` commands import them when they run.
 """
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
+from tests.fresh_interpreter import json_printed_by
 from tests.workbooks import write_admin, write_org
 
-ROOT = Path(__file__).resolve().parent.parent
 UNWANTED = ("weasyprint", "dash", "dash_ag_grid", "plotly", "openpyxl", "babel", "smtplib")
 
 PROGRAM = """
@@ -42,20 +37,17 @@ print(json.dumps({"code": code, "collected_while_importing": collected, "collect
 """.replace("UNWANTED", repr(UNWANTED))
 
 
-def run_cli(*args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM, *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.stdout.strip(), done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def load_a_workbook(folder) -> dict:
+    """What ``infosak load`` of an organisation and an administration workbook into a new store
+    printed (``PROGRAM``)."""
+    write_org(folder / "in")
+    write_admin(folder / "in")
+    url = f"sqlite:///{folder / 'startup.db'}"
+    return json_printed_by(PROGRAM, "load", str(folder / "in"), "--database-url", url)
 
 
 def test_load_of_a_workbook_imports_only_what_loading_needs(tmp_path):
-    write_org(tmp_path / "in")
-    write_admin(tmp_path / "in")
-    url = f"sqlite:///{tmp_path / 'startup.db'}"
-    result = run_cli("load", str(tmp_path / "in"), "--database-url", url)
+    result = load_a_workbook(tmp_path)
     assert result["code"] == 0
     assert result["modules"] == []
 
@@ -64,10 +56,7 @@ def test_load_collects_no_garbage_while_it_imports_the_store_and_the_kpi_code(tm
     """The store, pandas, alembic and the KPI code make only objects that live as long as the
     process: ``infosak load`` imports them with the collector off (each collection walked them
     again, 0.2-0.3 s of a large run's start), and turns it on again for the run."""
-    write_org(tmp_path / "in")
-    write_admin(tmp_path / "in")
-    url = f"sqlite:///{tmp_path / 'startup.db'}"
-    result = run_cli("load", str(tmp_path / "in"), "--database-url", url)
+    result = load_a_workbook(tmp_path)
     assert result["code"] == 0
     assert result["collected_while_importing"] == []
     assert result["collecting"] is True
@@ -92,7 +81,4 @@ def test_the_commands_register_without_the_store_or_the_kpi_code():
         "print(json.dumps(sorted(m for m in sys.modules\n"
         "                        if m.split('.')[0] in ('sqlalchemy', 'pandas', 'alembic'))))"
     )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == []
+    assert json_printed_by(program) == []

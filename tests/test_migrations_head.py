@@ -5,16 +5,10 @@ and pygments, took 0.2 s of every ``infosak load``'s start); alembic's own scrip
 find the same heads, and a store at them is migrated (nothing to do) without alembic.
 """
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 from alembic.script import ScriptDirectory
 
 from etl.db import _head_revisions, alembic_config, at_head, make_engine, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.fresh_interpreter import json_printed_by
 
 
 def test_the_heads_read_from_the_files_are_alembics():
@@ -45,7 +39,4 @@ def test_a_store_at_the_latest_migration_is_opened_without_alembic(tmp_path):
         "migrate(engine)\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako'))))"
     )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == []
+    assert json_printed_by(program) == []
