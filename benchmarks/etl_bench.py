@@ -483,9 +483,9 @@ def _accepted(url: str) -> dict:
     return {"accepted": files, "rows": rows}
 
 
-# Target 3's rounds: the whole load takes 6-9 s and the baselines 3-4 s on two shared cores, and
-# one round's ratio moved by 0.6 between runs of the same tree (1.86-2.47); each round measures
-# the load and its baselines one after the other, and the verdict is the median round's.
+# Target 3's rounds: the whole load takes 6-10 s and the baselines 3-4 s on two shared cores, and
+# five rounds of one tree gave 1.81-2.42; each round measures the load and its baselines one after
+# the other, and the verdict is the median round's.
 XLSX_ROUNDS = 5
 
 

@@ -726,6 +726,7 @@ class _Validator:
         before its rows, which call ``_future`` only then (a national delivery holds 1.4 million
         such dates, and all but a few columns none: the calls with the search in Python were
         2.4 s of the loader's profile).
+
         A parsed date column holds dates or None (``parsing.parse_date``): its latest is found
         in C."""
         values = map(itemgetter(column_key), self.parsed.get(sheet_key, []))

@@ -181,8 +181,9 @@ def load_command(
         raise typer.Exit(EXIT_USAGE)
 
     # The workers reading ahead start first and read while this process imports the store,
-    # the models and the KPI code (pandas, alembic: about a second of CPU time) and opens the
-    # store; none of those is imported before, so `infosak --help` stays fast too.
+    # the models and the KPI code (SQLAlchemy, pandas: most of a second of CPU time) and opens
+    # the store; none of those is imported before, so `infosak --help` stays fast too. Alembic
+    # is imported only when the store needs a migration (etl.db.migrate).
     with collecting_nothing():
         from etl.pipeline import plan
 
