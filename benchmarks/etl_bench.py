@@ -281,6 +281,11 @@ def _ratio(a: float | None, b: float | None, digits: int = 3) -> float | None:
     return round(a / b, digits) if a and b else None
 
 
+def _median_round(rounds: list[dict], ratio: str) -> dict:
+    """The round whose ``ratio`` is the median of the rounds' (the upper one of an even count)."""
+    return sorted(rounds, key=lambda r: r[ratio] or 0)[len(rounds) // 2]
+
+
 # Target 1's rounds: on two shared cores the same tree's ratio moved between 0.45 and 0.56 from one
 # run to the next (the load uses both cores, executemany one); each round measures the load and
 # executemany with indexes one after the other, and the verdict is the median round's.
@@ -319,7 +324,7 @@ def csv_section(src: Path, work: Path, rounds: int = CSV_ROUNDS) -> dict:
         ratio = _ratio(etl["rows_per_s"], with_indexes["rows_per_s"])
         measured.append({"etl": etl, "baseline_executemany_indexes": with_indexes,
                          "baseline_rows_read_seconds": read_seconds, "ratio_of_baseline": ratio})  # fmt: skip
-    median = sorted(measured, key=lambda r: r["ratio_of_baseline"] or 0)[len(measured) // 2]
+    median = _median_round(measured, "ratio_of_baseline")
     etl, with_indexes = median["etl"], median["baseline_executemany_indexes"]
     store_path = work / "etl_sqlite.db"  # the last round's store
     stored = store_rows(f"sqlite:///{store_path}")
@@ -525,7 +530,7 @@ def xlsx_section(src: Path, work: Path, rounds: int = XLSX_ROUNDS) -> dict:
     load_before = load_average()
     inspection = package_inspection(src)
     measured = [xlsx_round(src, work) for _ in range(rounds)]
-    median = sorted(measured, key=lambda r: r["times_baseline"] or 0)[len(measured) // 2]
+    median = _median_round(measured, "times_baseline")
     ratio = median["times_baseline"]
     return {
         "workbooks": len(list(src.glob("*.xlsx"))),

@@ -18,6 +18,7 @@ import pytest
 from etl import sandboxed_read
 from etl.reader import ReadLimits, SourceReadError
 from etl.sandboxed_read import read_source
+from tests.fresh_interpreter import json_printed_by
 from tests.hostile_corpus import rewrite_zip, shadowing_etl, sheet_part
 from tests.workbooks import write_admin, write_admin_csv
 
@@ -151,24 +152,19 @@ def test_the_cpu_limit_bounds_a_bounded_child_and_no_other_process():
     and leaves any other process alone: a test process or server that runs the worker's code
     would otherwise be stopped by SIGXCPU once it had used the seconds on other work."""
     import resource
-    import subprocess
-    import sys
 
     before = resource.getrlimit(resource.RLIMIT_CPU)
     sandboxed_read.bound_cpu(5)
     assert resource.getrlimit(resource.RLIMIT_CPU) == before
 
     script = (
-        "import resource\n"
+        "import json, resource\n"
         "from etl import sandboxed_read\n"
         "sandboxed_read.enter_child()\n"
         "used = resource.getrusage(resource.RUSAGE_SELF)\n"
         "sandboxed_read.bound_cpu(5)\n"
-        "print(resource.getrlimit(resource.RLIMIT_CPU)[0], int(used.ru_utime + used.ru_stime))\n"
+        "print(json.dumps([resource.getrlimit(resource.RLIMIT_CPU)[0],\n"
+        "                  int(used.ru_utime + used.ru_stime)]))\n"
     )
-    child = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )  # fmt: skip
-    soft, used = map(int, child.stdout.split())
+    soft, used = json_printed_by(script)
     assert used + 6 <= soft <= used + 7
